@@ -1,0 +1,238 @@
+/**
+ * TrafficPolicy -> VirtualService (routes, matches, weights, timeouts, retries, faults, mirrors,
+ * headers, CORS) and DestinationRule (version subsets), `networking.istio.io/v1`.
+ *
+ * Istio merges several VirtualServices for one host only at gateways, and then in no defined order,
+ * so anymesh emits one VirtualService per service. Several policies for one service merge
+ * deterministically when their scopes differ (by port or by sources): scoped policies first (their
+ * rules only catch their callers or port), then by name. Two policies with the same scope would
+ * compete for the same requests, so they are a conflict.
+ */
+import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
+import { type Diagnostic, diag } from '../../core/diagnostics.js';
+import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { BackendT, Rule, RouteMatchT, SourceT, TrafficPolicy } from '../../core/model/schema.js';
+import type { PolicyDoc } from '../../core/model/validate.js';
+
+type Obj = Record<string, unknown>;
+
+/** The scope that orders and separates policies for one service. */
+function scopeKey(p: TrafficPolicy): string {
+  return JSON.stringify([p.spec.port ?? null, p.spec.sources ?? null]);
+}
+
+function specificity(p: TrafficPolicy): number {
+  return (p.spec.sources ? 2 : 0) + (p.spec.port !== undefined ? 1 : 0);
+}
+
+export function groupByService(policies: readonly PolicyDoc<TrafficPolicy>[]): Map<string, PolicyDoc<TrafficPolicy>[]> {
+  const groups = new Map<string, PolicyDoc<TrafficPolicy>[]>();
+  for (const p of policies) {
+    const key = `${p.namespace}/${p.policy.spec.service}`;
+    const list = groups.get(key) ?? [];
+    list.push(p);
+    groups.set(key, list);
+  }
+  for (const list of groups.values()) {
+    list.sort((a, b) => specificity(b.policy) - specificity(a.policy) || a.name.localeCompare(b.name));
+  }
+  return groups;
+}
+
+function destination(
+  b: BackendT | undefined,
+  self: { service: string; namespace: string; port?: number },
+  ctx: CompileContext,
+): Obj {
+  if (b?.service !== undefined) {
+    const port = b.port;
+    return {
+      host: serviceFqdn(b.service, b.namespace ?? self.namespace, ctx),
+      ...(port !== undefined ? { port: { number: port } } : {}),
+    };
+  }
+  return {
+    host: serviceFqdn(self.service, self.namespace, ctx),
+    ...(b?.version !== undefined ? { subset: b.version } : {}),
+    ...(self.port !== undefined ? { port: { number: self.port } } : {}),
+  };
+}
+
+function stringMatch(m: { exact?: string; prefix?: string; regex?: string }): Obj {
+  if (m.exact !== undefined) return { exact: m.exact };
+  if (m.prefix !== undefined) return { prefix: m.prefix };
+  return { regex: m.regex };
+}
+
+function matchRequest(m: RouteMatchT | undefined, source: SourceT | undefined, port: number | undefined): Obj {
+  const out: Obj = {};
+  if (m?.path) out.uri = stringMatch(m.path);
+  if (m?.method) out.method = { exact: m.method };
+  if (m?.headers?.length) {
+    // Istio requires lower-case header names in matches; HTTP header names are case-insensitive.
+    out.headers = Object.fromEntries(m.headers.map((h) => [h.name.toLowerCase(), h.present ? {} : stringMatch(h)]));
+  }
+  if (m?.queryParams?.length) {
+    out.queryParams = Object.fromEntries(
+      m.queryParams.map((q) => [q.name, q.present ? { regex: '.*' } : q.exact !== undefined ? { exact: q.exact } : { regex: q.regex }]),
+    );
+  }
+  if (port !== undefined) out.port = port;
+  if (source?.labels) out.sourceLabels = source.labels;
+  if (source?.namespace) out.sourceNamespace = source.namespace;
+  return out;
+}
+
+/** Every combination of the rule's match entries and the policy's sources (Istio ORs match[]). */
+function matches(rule: Rule, p: TrafficPolicy): Obj[] | undefined {
+  const entries: (RouteMatchT | undefined)[] = rule.matches?.length ? rule.matches : [undefined];
+  const sources: (SourceT | undefined)[] = p.spec.sources?.length ? p.spec.sources : [undefined];
+  const out: Obj[] = [];
+  for (const m of entries) for (const s of sources) out.push(matchRequest(m, s, p.spec.port));
+  return out.every((o) => Object.keys(o).length === 0) ? undefined : out;
+}
+
+const dur = (text: string) => formatDuration(durationMs(text));
+
+function headerOps(ops: Rule['requestHeaders']): Obj | undefined {
+  if (!ops) return undefined;
+  return {
+    ...(ops.set ? { set: ops.set } : {}),
+    ...(ops.add ? { add: ops.add } : {}),
+    ...(ops.remove ? { remove: ops.remove } : {}),
+  };
+}
+
+function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: CompileContext): Obj {
+  const spec = p.policy.spec;
+  const self = { service: spec.service, namespace: p.namespace, port: spec.port };
+  const backends = rule.backends ?? [];
+  const route: Obj[] = backends.length
+    ? backends.map((b) => ({
+        destination: destination(b, self, ctx),
+        ...(backends.length > 1 ? { weight: b.weight } : {}),
+      }))
+    : [{ destination: destination(undefined, self, ctx) }];
+  const out: Obj = { name: `${p.name}.${rule.name ?? `rule-${index}`}` };
+  const match = matches(rule, p.policy);
+  if (match) out.match = match;
+  out.route = route;
+  if (rule.timeout) out.timeout = dur(rule.timeout);
+  if (rule.retries) {
+    const r = rule.retries;
+    out.retries = {
+      attempts: r.attempts,
+      ...(r.perTryTimeout ? { perTryTimeout: dur(r.perTryTimeout) } : {}),
+      ...(r.retryOn?.length ? { retryOn: r.retryOn.join(',') } : {}),
+      ...(r.backoff ? { backoff: dur(r.backoff.base) } : {}),
+    };
+  }
+  if (rule.fault) {
+    const f = rule.fault;
+    out.fault = {
+      ...(f.delay ? { delay: { fixedDelay: dur(f.delay.duration), percentage: { value: f.delay.percentage } } } : {}),
+      ...(f.abort
+        ? {
+            abort: {
+              ...(f.abort.status !== undefined ? { httpStatus: f.abort.status } : { grpcStatus: f.abort.grpcStatus }),
+              percentage: { value: f.abort.percentage },
+            },
+          }
+        : {}),
+    };
+  }
+  if (rule.mirror) {
+    out.mirrors = [
+      {
+        destination: destination(rule.mirror.backend, self, ctx),
+        percentage: { value: rule.mirror.percentage ?? 100 },
+      },
+    ];
+  }
+  const request = headerOps(rule.requestHeaders);
+  const response = headerOps(rule.responseHeaders);
+  if (request || response) out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+  if (rule.cors) {
+    const c = rule.cors;
+    out.corsPolicy = {
+      allowOrigins: c.allowOrigins.map(stringMatch),
+      ...(c.allowMethods ? { allowMethods: c.allowMethods } : {}),
+      ...(c.allowHeaders ? { allowHeaders: c.allowHeaders } : {}),
+      ...(c.exposeHeaders ? { exposeHeaders: c.exposeHeaders } : {}),
+      ...(c.maxAge ? { maxAge: dur(c.maxAge) } : {}),
+      ...(c.allowCredentials !== undefined ? { allowCredentials: c.allowCredentials } : {}),
+    };
+  }
+  return out;
+}
+
+export function compileRouting(
+  policies: readonly PolicyDoc<TrafficPolicy>[],
+  ctx: CompileContext,
+): { resources: KubeObject[]; diagnostics: Diagnostic[] } {
+  const resources: KubeObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const group of groupByService(policies).values()) {
+    const first = group[0]!;
+    const { service } = first.policy.spec;
+    const namespace = first.namespace;
+    const byScope = new Map<string, PolicyDoc<TrafficPolicy>>();
+    let conflict = false;
+    for (const p of group) {
+      const prior = byScope.get(scopeKey(p.policy));
+      if (prior) {
+        const where = prior.at(['spec', 'service']).location;
+        diagnostics.push(
+          diag(
+            'PolicyConflict',
+            {
+              reason: `${p.ref} and ${prior.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${service} with the same port and sources; Istio would pick one at random. Merge their rules into one policy, or scope them apart with spec.port or spec.sources`,
+            },
+            p.at(['spec', 'service']),
+          ),
+        );
+        conflict = true;
+      } else byScope.set(scopeKey(p.policy), p);
+    }
+    if (conflict) continue;
+
+    const subsets = new Map<string, { labels: Record<string, string>; from: PolicyDoc }>();
+    for (const p of group) {
+      for (const [name, labels] of Object.entries(p.policy.spec.versions ?? {})) {
+        const prior = subsets.get(name);
+        if (prior && JSON.stringify(prior.labels) !== JSON.stringify(labels)) {
+          diagnostics.push(
+            diag(
+              'PolicyConflict',
+              { reason: `version ${name} of ${service} has other labels in ${prior.from.ref}; give each version one label set` },
+              p.at(['spec', 'versions', name]),
+            ),
+          );
+        } else if (!prior) subsets.set(name, { labels, from: p });
+      }
+    }
+    const host = serviceFqdn(service, namespace, ctx);
+    const http = group.flatMap((p) => p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)));
+    resources.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: outputMetadata(service, namespace, group),
+      spec: { hosts: [host], http },
+    });
+    if (subsets.size) {
+      const withVersions = group.filter((p) => p.policy.spec.versions);
+      resources.push({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: outputMetadata(service, namespace, withVersions),
+        spec: {
+          host,
+          subsets: [...subsets.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, { labels }]) => ({ name, labels })),
+        },
+      });
+    }
+  }
+  return { resources, diagnostics };
+}

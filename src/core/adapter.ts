@@ -1,0 +1,107 @@
+/**
+ * The contract between the compiler and a mesh adapter. An adapter is a plain object that
+ * `satisfies MeshAdapter`; its `compile` is pure and deterministic (no cluster, no clock, no
+ * randomness), and it only ever sees features its capability column says it can express: the
+ * compiler has already refused or left out the rest.
+ */
+import type { CapabilityColumn } from './capabilities.js';
+import type { Diagnostic, MessageType } from './diagnostics.js';
+import type { MeshId } from './model/schema.js';
+import type { PolicyDoc } from './model/validate.js';
+
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+/**
+ * A non-Kubernetes artefact (e.g. a Consul config entry for `consul config write`), rendered as-is.
+ * Adapters that only produce Kubernetes objects never return these.
+ */
+export type OutputResource = KubeObject;
+
+export interface CompileContext {
+  /** Kubernetes cluster domain for FQDNs. Default: cluster.local. */
+  readonly clusterDomain: string;
+  /** SPIFFE trust domain of workload identities. Default: cluster.local. */
+  readonly trustDomain: string;
+  /** The mesh version to compile for, when the user named one (`--mesh-version`). */
+  readonly meshVersion?: string;
+  /** Adapter-specific options (`--set-option key=value`), each adapter documents its own. */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_CONTEXT: CompileContext = {
+  clusterDomain: 'cluster.local',
+  trustDomain: 'cluster.local',
+  options: {},
+};
+
+export interface AdapterResult {
+  readonly resources: KubeObject[];
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface MeshAdapter {
+  readonly id: MeshId;
+  readonly displayName: string;
+  /** Mesh versions the output is written for and tested against. */
+  readonly versions: { readonly minimum: string; readonly tested: string };
+  readonly capabilities: CapabilityColumn;
+  /** Upstream documentation home. */
+  readonly docs: string;
+  /** Set when the vendor has ended support; every compile warns with this advice. */
+  readonly endOfSupport?: { readonly date: string; readonly advice: string };
+  /** Adapter-specific diagnostics (codes AM4xxx), merged into the catalogue. */
+  readonly messages: Readonly<Record<string, MessageType>>;
+  /** Adapter options accepted in CompileContext.options, with descriptions. */
+  readonly options?: Readonly<Record<string, string>>;
+  compile(policies: readonly PolicyDoc[], ctx: CompileContext): AdapterResult;
+}
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'anymesh';
+export const SOURCE_ANNOTATION = 'anymesh.dev/source-policies';
+
+/**
+ * Metadata for an output object: the managed-by label and an annotation naming every policy it
+ * comes from (`Kind/namespace/name`, sorted), so users can trace any native object to its source.
+ */
+export function outputMetadata(
+  name: string,
+  namespace: string | undefined,
+  sources: readonly (PolicyDoc | string)[],
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): KubeObject['metadata'] {
+  const refs = [...new Set(sources.map((s) => (typeof s === 'string' ? s : s.ref)))].sort();
+  return {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra.labels },
+    annotations: { [SOURCE_ANNOTATION]: refs.join(','), ...extra.annotations },
+  };
+}
+
+/** `<service>.<namespace>.svc.<clusterDomain>` */
+export function serviceFqdn(service: string, namespace: string, ctx: CompileContext): string {
+  return `${service}.${namespace}.svc.${ctx.clusterDomain}`;
+}
+
+/** Deterministic order of output: by apiVersion group, kind, namespace, name. */
+export function sortResources(resources: readonly KubeObject[]): KubeObject[] {
+  return [...resources].sort(
+    (a, b) =>
+      a.apiVersion.localeCompare(b.apiVersion) ||
+      a.kind.localeCompare(b.kind) ||
+      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+      a.metadata.name.localeCompare(b.metadata.name),
+  );
+}

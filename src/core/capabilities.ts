@@ -1,0 +1,75 @@
+import { FEATURE_IDS, type FeatureId } from './features.js';
+
+/**
+ * How well a mesh expresses a feature.
+ * - full: natively, with the same behaviour.
+ * - partial: natively, but something is lost; `differs` says what, in behaviour.
+ * - emulated: by other native means; `differs` says how and what it costs.
+ * - none: not at all; `reason` says why and `workaround` what a user can do instead.
+ */
+export type SupportLevel = 'full' | 'partial' | 'emulated' | 'none';
+
+export const SUPPORT_LEVELS: readonly SupportLevel[] = ['full', 'partial', 'emulated', 'none'];
+
+export interface CapabilityCell {
+  readonly support: SupportLevel;
+  /** Why the mesh supports the feature this way (for `none`: why not). */
+  readonly reason: string;
+  /** For partial and emulated: what behaves differently from the policy's meaning. */
+  readonly differs?: string;
+  /** For none: what a user can do instead. */
+  readonly workaround?: string;
+  /** The lowest mesh version that supports the feature as described (e.g. `1.26`, `2.16`). */
+  readonly minVersion?: string;
+  /** The native fields that carry the feature, for people reading the matrix. */
+  readonly native?: string;
+  /** Upstream documentation the cell relies on. */
+  readonly docs: string;
+}
+
+export type CapabilityColumn = Readonly<Record<FeatureId, CapabilityCell>>;
+
+/** Whether a feature can be compiled without loss: `partial` and `emulated` compile with a warning. */
+export function isExpressible(cell: CapabilityCell): boolean {
+  return cell.support !== 'none';
+}
+
+/**
+ * Compares dotted version strings numerically (`2.9` < `2.16`). Non-numeric parts compare as 0,
+ * so `edge-26.8.3` should be normalised by the caller.
+ */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * The cell as it holds for one mesh version: a feature whose `minVersion` is above the version
+ * asked about is `none` there, with the reason saying since when it exists.
+ */
+export function cellForVersion(cell: CapabilityCell, version: string | undefined): CapabilityCell {
+  if (!version || !cell.minVersion || cell.support === 'none') return cell;
+  if (compareVersions(version, cell.minVersion) >= 0) return cell;
+  return {
+    ...cell,
+    support: 'none',
+    reason: `needs version ${cell.minVersion} or later (asked about ${version}); from ${cell.minVersion}: ${cell.reason}`,
+    workaround: `upgrade to ${cell.minVersion} or later`,
+  };
+}
+
+/** Throws when a column lacks a cell or has an unknown one; used by adapters at load and by tests. */
+export function assertCompleteColumn(meshId: string, column: Record<string, CapabilityCell>): void {
+  const missing = FEATURE_IDS.filter((id) => !column[id]);
+  const extra = Object.keys(column).filter((id) => !(FEATURE_IDS as readonly string[]).includes(id));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `capability column of ${meshId} is inconsistent: missing [${missing.join(', ')}], unknown [${extra.join(', ')}]`,
+    );
+  }
+}

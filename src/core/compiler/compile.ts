@@ -1,0 +1,128 @@
+/**
+ * The compiler driver: checks each policy's features against the target mesh's capability
+ * column, refuses or leaves out what the mesh cannot express (never silently), and hands the rest
+ * to the adapter. Pure: same policies and options, byte-identical result.
+ */
+import { type AdapterResult, type CompileContext, DEFAULT_CONTEXT, type KubeObject, type MeshAdapter, sortResources } from '../adapter.js';
+import { cellForVersion } from '../capabilities.js';
+import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
+import type { PolicyDoc } from '../model/validate.js';
+import { degrade } from './degrade.js';
+import { type FeatureUse, featuresUsed } from './usage.js';
+
+export interface CompileOptions {
+  /** Leave out what the mesh cannot express, with a warning, instead of failing. */
+  readonly allowDegraded?: boolean;
+  readonly context?: Partial<CompileContext>;
+}
+
+export interface CompileResult extends AdapterResult {
+  /** True when nothing failed; resources are only meaningful then. */
+  readonly ok: boolean;
+}
+
+/** Policy kinds the compiler turns into mesh resources. */
+const COMPILED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy']);
+
+export interface CapabilityCheck {
+  readonly diagnostics: Diagnostic[];
+  /** Uses to leave out, per policy ref. */
+  readonly drops: Map<string, FeatureUse[]>;
+}
+
+/** Checks policies against an adapter's matrix column; used by compile and by `anymesh check`. */
+export function checkCapabilities(
+  policies: readonly PolicyDoc[],
+  adapter: MeshAdapter,
+  options: CompileOptions = {},
+): CapabilityCheck {
+  const diagnostics: Diagnostic[] = [];
+  const drops = new Map<string, FeatureUse[]>();
+  const version = options.context?.meshVersion;
+  for (const p of policies) {
+    if (!COMPILED_KINDS.has(p.kind)) continue;
+    const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';
+    const degradeAllowed = options.allowDegraded === true || onUnsupported === 'warn';
+    const why = options.allowDegraded ? '--allow-degraded' : 'onUnsupported: warn';
+    for (const use of featuresUsed(p)) {
+      const cell = cellForVersion(adapter.capabilities[use.feature], version);
+      const at = { ...p.at(use.path), feature: use.feature };
+      const params = { mesh: adapter.displayName, feature: use.feature };
+      switch (cell.support) {
+        case 'full':
+          break;
+        case 'partial':
+          diagnostics.push(diag('Partial', { ...params, differs: cell.differs ?? cell.reason }, at));
+          break;
+        case 'emulated':
+          diagnostics.push(diag('Emulated', { ...params, differs: cell.differs ?? cell.reason }, at));
+          break;
+        case 'none': {
+          if (degradeAllowed) {
+            const what =
+              use.scope === 'policy'
+                ? `the whole policy ${p.ref} is left out${p.kind === 'TrafficPolicy' ? '' : ': it restricts NOTHING on this mesh'}`
+                : cell.reason;
+            diagnostics.push(diag('Degraded', { ...params, why, reason: what }, at));
+            const list = drops.get(p.ref) ?? [];
+            list.push(use);
+            drops.set(p.ref, list);
+          } else {
+            const workaround = cell.workaround ? `. Instead: ${cell.workaround}` : '';
+            diagnostics.push(diag('Unsupported', { ...params, reason: cell.reason, workaround }, at));
+          }
+          break;
+        }
+      }
+    }
+  }
+  return { diagnostics, drops };
+}
+
+export function compilePolicies(
+  policies: readonly PolicyDoc[],
+  adapter: MeshAdapter,
+  options: CompileOptions = {},
+): CompileResult {
+  const ctx: CompileContext = { ...DEFAULT_CONTEXT, ...options.context };
+  const diagnostics: Diagnostic[] = [];
+  if (adapter.endOfSupport) {
+    diagnostics.push(diag('EndOfSupport', { mesh: adapter.displayName, advice: adapter.endOfSupport.advice }));
+  }
+  for (const p of policies) {
+    if (!COMPILED_KINDS.has(p.kind)) {
+      diagnostics.push(
+        diag('NothingToCompile', { kind: p.kind, why: 'use it with `anymesh install`' }, p.at(['kind'])),
+      );
+    }
+  }
+  const check = checkCapabilities(policies, adapter, options);
+  diagnostics.push(...check.diagnostics);
+  if (hasErrors(diagnostics)) return { ok: false, resources: [], diagnostics };
+
+  const effective: PolicyDoc[] = [];
+  for (const p of policies) {
+    if (!COMPILED_KINDS.has(p.kind)) continue;
+    const drops = check.drops.get(p.ref) ?? [];
+    const r = degrade(p.policy, drops);
+    for (const rule of r.droppedRules) {
+      diagnostics.push(
+        diag('RuleDropped', { rule: rule.name, mesh: adapter.displayName }, p.at(['spec', 'rules', rule.index])),
+      );
+    }
+    if (r.policy) effective.push(r.policy === p.policy ? p : { ...p, policy: r.policy });
+  }
+  let result: AdapterResult;
+  try {
+    result = adapter.compile(effective, ctx);
+  } catch (e) {
+    // An adapter bug must still end in a clear message, not a stack trace for the user.
+    diagnostics.push(diag('PolicyConflict', { reason: `internal error in the ${adapter.displayName} adapter: ${(e as Error).message}; please report it` }));
+    return { ok: false, resources: [], diagnostics };
+  }
+  diagnostics.push(...result.diagnostics);
+  const ok = !hasErrors(diagnostics);
+  return { ok, resources: ok ? sortResources(result.resources) : [], diagnostics };
+}
+
+export type { KubeObject };

@@ -1,0 +1,267 @@
+/**
+ * Reads policy inputs: files, directories (every *.yaml / *.yml below, recursively, in sorted
+ * order) and `-` for standard input; splits multi-document YAML; and survives hostile input (alias
+ * bombs, binary files, huge files, deep nesting) with a diagnostic rather than a hang or a crash.
+ */
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
+import { type Diagnostic, diag } from '../diagnostics.js';
+import { FilePositions, type FieldPath } from './positions.js';
+
+/** Limits that keep hostile input from exhausting memory or time. */
+export interface LoadLimits {
+  /** Bytes per input. */
+  readonly maxBytes: number;
+  /** Documents per input. */
+  readonly maxDocuments: number;
+  /** Nesting depth of a document. */
+  readonly maxDepth: number;
+  /** Nodes visited per document, aliases counted each time they are used (alias bombs). */
+  readonly maxNodes: number;
+}
+
+export const DEFAULT_LIMITS: LoadLimits = {
+  maxBytes: Number(process.env.ANYMESH_MAX_INPUT_BYTES) || 32 * 1024 * 1024,
+  maxDocuments: 100_000,
+  maxDepth: 64,
+  maxNodes: 100_000,
+};
+
+export interface LoadedDocument {
+  /** The file as the user named it (`<stdin>` for `-`). */
+  readonly file: string;
+  /** The document's index within its file, from 0. */
+  readonly index: number;
+  readonly value: unknown;
+  readonly positions: FilePositions;
+}
+
+export interface LoadResult {
+  readonly documents: LoadedDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface Input {
+  readonly name: string;
+  readonly text: string | Buffer;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Expands the user's PATH arguments into inputs; `-` reads `stdin` (given, for testability). */
+export function readInputs(paths: readonly string[], stdin?: () => Buffer): { inputs: Input[]; diagnostics: Diagnostic[] } {
+  const inputs: Input[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    let real: string;
+    let stat: ReturnType<typeof statSync>;
+    try {
+      real = realpathSync(path);
+      stat = statSync(real);
+    } catch (e) {
+      diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+      return;
+    }
+    if (seen.has(real)) return; // symlink loops and a path given twice
+    seen.add(real);
+    if (stat.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = readdirSync(real).sort();
+      } catch (e) {
+        diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+        return;
+      }
+      for (const entry of entries) {
+        if (entry.startsWith('.')) continue; // .git and editor files
+        const child = join(path, entry);
+        let childStat: ReturnType<typeof statSync> | undefined;
+        try {
+          childStat = statSync(child);
+        } catch {
+          childStat = undefined; // dangling link: reported when visited only if named directly
+        }
+        if (childStat?.isDirectory() || (childStat?.isFile() && YAML_FILE.test(entry))) visit(child);
+      }
+      return;
+    }
+    if (stat.size > DEFAULT_LIMITS.maxBytes) {
+      diagnostics.push(
+        diag('InputTooLarge', { size: stat.size, limit: DEFAULT_LIMITS.maxBytes }, { location: { file: path, line: 0, col: 0 } }),
+      );
+      return;
+    }
+    try {
+      inputs.push({ name: path, text: readFileSync(real) });
+    } catch (e) {
+      diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+    }
+  };
+  for (const p of paths) {
+    if (p === '-') {
+      inputs.push({ name: '<stdin>', text: stdin ? stdin() : readFileSync(0) });
+    } else {
+      visit(p);
+    }
+  }
+  return { inputs, diagnostics };
+}
+
+function errorReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  if (err.code === 'EACCES') return 'permission denied';
+  if (err.code === 'EISDIR') return 'is a directory';
+  return err.message ?? String(e);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses one input into documents; every problem becomes a diagnostic. */
+export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): LoadResult {
+  const file = input.name;
+  const at = (line = 0, col = 0) => ({ location: { file, line, col } });
+  let text: string;
+  if (typeof input.text === 'string') {
+    text = input.text;
+  } else {
+    if (input.text.length > limits.maxBytes) {
+      return { documents: [], diagnostics: [diag('InputTooLarge', { size: input.text.length, limit: limits.maxBytes }, at())] };
+    }
+    if (input.text.includes(0)) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
+    try {
+      text = decoder.decode(input.text);
+    } catch {
+      return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
+    }
+  }
+  if (text.length > limits.maxBytes) {
+    return { documents: [], diagnostics: [diag('InputTooLarge', { size: text.length, limit: limits.maxBytes }, at())] };
+  }
+  if (text.includes('\u0000')) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
+  const flowDepth = maxFlowDepth(text);
+  if (flowDepth.depth > limits.maxDepth) {
+    return { documents: [], diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(flowDepth.line, flowDepth.col))] };
+  }
+
+  let values: unknown[];
+  try {
+    values = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file, json: false });
+  } catch (e) {
+    if (e instanceof YAMLException) {
+      const mark = e.mark;
+      const line = mark ? mark.line + 1 : 0;
+      const col = mark ? mark.column + 1 : 0;
+      if (/duplicated mapping key/.test(e.reason)) {
+        const key = /^\s*([^:\s]+)/.exec(text.split('\n')[mark?.line ?? 0] ?? '')?.[1] ?? '?';
+        return { documents: [], diagnostics: [diag('DuplicateKey', { key }, at(line, col))] };
+      }
+      return { documents: [], diagnostics: [diag('YamlSyntax', { reason: e.reason }, at(line, col))] };
+    }
+    if (e instanceof RangeError) {
+      return { documents: [], diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at())] };
+    }
+    throw e;
+  }
+  const positions = new FilePositions(file, text);
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (values.length > limits.maxDocuments) {
+    return { documents: [], diagnostics: [diag('TooManyDocuments', { limit: limits.maxDocuments }, at())] };
+  }
+  values.forEach((value, index) => {
+    if (value === null || value === undefined) return; // empty documents, e.g. a trailing `---`
+    const shape = measure(value, limits);
+    if (shape === 'deep') {
+      diagnostics.push(diag('YamlTooDeep', { limit: limits.maxDepth }, { location: positions.locate(index, []) }));
+      return;
+    }
+    if (shape === 'wide') {
+      diagnostics.push(
+        diag(
+          'YamlAliasLimit',
+          { reason: `over ${limits.maxNodes} nodes once aliases are expanded` },
+          { location: positions.locate(index, []) },
+        ),
+      );
+      return;
+    }
+    documents.push({ file, index, value, positions });
+  });
+  return { documents, diagnostics };
+}
+
+/**
+ * Walks a parsed value with a budget: aliases parse to shared references, so an alias bomb is a
+ * small graph that becomes exponentially large when anything later walks it.
+ */
+function measure(value: unknown, limits: LoadLimits): 'ok' | 'deep' | 'wide' {
+  let budget = limits.maxNodes;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (--budget < 0) return 'wide';
+    if (depth > limits.maxDepth) return 'deep';
+    if (v !== null && typeof v === 'object') {
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    }
+  }
+  return 'ok';
+}
+
+/**
+ * The deepest nesting of flow collections (`[[[[...`), found before parsing because the parser
+ * recurses and a deep enough input would exhaust the stack. Quoted strings and comments are skipped.
+ */
+function maxFlowDepth(text: string): { depth: number; line: number; col: number } {
+  let depth = 0;
+  let max = 0;
+  let line = 1;
+  let col = 0;
+  let at = { line: 0, col: 0 };
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    col++;
+    if (c === '\n') {
+      line++;
+      col = 0;
+      continue;
+    }
+    if (quote) {
+      if (c === quote && text[i - 1] !== '\\') quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' '))) {
+      const nl = text.indexOf('\n', i);
+      col += (nl < 0 ? text.length : nl) - i - 1;
+      i = (nl < 0 ? text.length : nl) - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && depth > 0) quote = c;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        at = { line, col };
+      }
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return { depth: max, ...at };
+}
+
+/** Reads and parses every input; diagnostics of all inputs are collected, none stops the rest. */
+export function loadDocuments(paths: readonly string[], stdin?: () => Buffer): LoadResult {
+  const { inputs, diagnostics } = readInputs(paths, stdin);
+  const documents: LoadedDocument[] = [];
+  for (const input of inputs) {
+    const r = parseInput(input);
+    documents.push(...r.documents);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { documents, diagnostics };
+}
+
+export type { FieldPath };

@@ -1,0 +1,59 @@
+/**
+ * Durations as users write them (`250ms`, `3s`, `1m30s`) and as meshes want them. Kept in
+ * milliseconds internally; sub-millisecond precision is refused since no mesh honours it.
+ */
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/y;
+
+/** Parses a duration; returns an error string when it is not one. */
+export function parseDuration(text: string): { ms: number } | { error: string } {
+  if (text.length === 0) return { error: 'empty; write a number and a unit, e.g. 250ms, 3s, 1m' };
+  let total = 0;
+  PART.lastIndex = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    PART.lastIndex = pos;
+    const found = PART.exec(text);
+    if (!found) return { error: `unexpected "${text.slice(pos)}"; write a number and a unit (ms, s, m, h), e.g. 250ms, 3s, 1m` };
+    total += Number(found[1]) * UNIT_MS[found[2] as keyof typeof UNIT_MS];
+    pos = PART.lastIndex;
+  }
+  if (!Number.isInteger(Math.round(total * 1000) / 1000) || Math.abs(total - Math.round(total)) > 1e-9) {
+    return { error: 'sub-millisecond precision is not supported; round to whole milliseconds' };
+  }
+  return { ms: Math.round(total) };
+}
+
+/** The shortest Go-style form: 250ms, 3s, 1m30s, 1h, 1.5s is written 1s500ms. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+
+/** Seconds with up to three decimals and an `s`, the protobuf Duration JSON form (`0.250s`). */
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
+}
+
+/** Milliseconds of a duration already validated; throws on bad input (a bug, not user error). */
+export function durationMs(text: string): number {
+  const r = parseDuration(text);
+  if ('error' in r) throw new Error(`internal: unvalidated duration ${text}`);
+  return r.ms;
+}

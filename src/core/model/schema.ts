@@ -1,0 +1,415 @@
+/**
+ * The policy model, defined once as JSON Schema (through TypeBox) from which the TypeScript types,
+ * the validator, `anymesh schema` and `anymesh explain` all come. Every field has a description that
+ * states its default. Field names follow DESIGN.md and are a contract: add, never rename.
+ *
+ * The schema checks shape; what JSON Schema cannot say well (weights summing to 100, RE2 syntax,
+ * versions being defined, durations being in range) is checked in `semantic.ts`.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+/**
+ * A string enum as JSON Schema `enum` (TypeBox's union of literals becomes `anyOf`, which gives
+ * users one error per alternative instead of one "use one of ..." message).
+ */
+const StringEnum = <const T extends readonly string[]>(values: T, description: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+
+export const API_VERSION = 'anymesh.dev/v1alpha1';
+
+const strict = { additionalProperties: false } as const;
+
+/** Durations as Go-style strings: `250ms`, `3s`, `1m`, `1h`, `1m30s`. */
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+const Duration = (description: string) =>
+  Type.String({ pattern: DURATION_PATTERN, description: `${description} A duration such as 250ms, 3s, 1m or 1h.` });
+
+const Percentage = (description: string) =>
+  Type.Number({ minimum: 0, maximum: 100, description: `${description} A number from 0 to 100; decimals allowed.` });
+
+const Port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, description });
+
+const Labels = (description: string) =>
+  Type.Record(Type.String(), Type.String(), { description, minProperties: 1 });
+
+const Metadata = Type.Object(
+  {
+    name: Type.String({ description: 'The policy name, a DNS-1123 subdomain. Required.' }),
+    namespace: Type.Optional(
+      Type.String({ description: 'The namespace of the policy and of its service. Default: `default`.' }),
+    ),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Labels; not copied to output.' })),
+    annotations: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Annotations; not copied to output.' }),
+    ),
+  },
+  { ...strict, description: 'Kubernetes-style object metadata.' },
+);
+
+const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex')[]) =>
+  Type.Object(
+    Object.fromEntries(
+      kinds.map((k) => [
+        k,
+        Type.Optional(
+          Type.String({
+            description:
+              k === 'regex'
+                ? `${what} matches this RE2 regular expression (the whole value).`
+                : k === 'prefix'
+                  ? `${what} starts with this string.`
+                  : `${what} equals this string.`,
+          }),
+        ),
+      ]),
+    ),
+    { ...strict, minProperties: 1, maxProperties: 1, description: `How ${what} is matched: one of ${kinds.join(', ')}.` },
+  );
+
+const HeaderMatch = Type.Object(
+  {
+    name: Type.String({ description: 'The header name (an HTTP token; matched case-insensitively).' }),
+    exact: Type.Optional(Type.String({ description: 'The value equals this string.' })),
+    prefix: Type.Optional(Type.String({ description: 'The value starts with this string.' })),
+    regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
+    present: Type.Optional(Type.Boolean({ description: 'The header is present (any value). Must be true.' })),
+  },
+  { ...strict, description: 'A condition on a request header: name plus exactly one of exact, prefix, regex, present.' },
+);
+
+const QueryParamMatch = Type.Object(
+  {
+    name: Type.String({ description: 'The query parameter name.' }),
+    exact: Type.Optional(Type.String({ description: 'The value equals this string.' })),
+    regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
+    present: Type.Optional(Type.Boolean({ description: 'The parameter is present (any value). Must be true.' })),
+  },
+  { ...strict, description: 'A condition on a query parameter: name plus exactly one of exact, regex, present.' },
+);
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
+const Method = StringEnum(HTTP_METHODS, `An HTTP method: ${HTTP_METHODS.join(', ')}.`);
+
+const RouteMatch = Type.Object(
+  {
+    path: Type.Optional(StringMatch('the request path', ['exact', 'prefix', 'regex'])),
+    method: Type.Optional(Method),
+    headers: Type.Optional(Type.Array(HeaderMatch, { description: 'Header conditions; all must hold.' })),
+    queryParams: Type.Optional(Type.Array(QueryParamMatch, { description: 'Query parameter conditions; all must hold.' })),
+  },
+  { ...strict, description: 'One way a request can match: every condition given here must hold. Empty matches all.' },
+);
+
+const Backend = Type.Object(
+  {
+    version: Type.Optional(Type.String({ description: 'A version named in spec.versions.' })),
+    service: Type.Optional(Type.String({ description: 'Another service to route to, instead of a version.' })),
+    namespace: Type.Optional(
+      Type.String({ description: "The other service's namespace. Default: the policy's namespace." }),
+    ),
+    port: Type.Optional(Port("The other service's port. Default: spec.port, if set.")),
+    weight: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        description:
+          'The share of traffic, an integer; the weights of a rule sum to 100. Default: 100 when the rule has one backend.',
+      }),
+    ),
+  },
+  { ...strict, description: 'Where matching traffic goes: a version of the service or another service (not both).' },
+);
+
+export const RETRY_ON = [
+  '5xx',
+  'gateway-error',
+  'retriable-4xx',
+  'reset',
+  'connect-failure',
+  'refused-stream',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
+
+const Retries = Type.Object(
+  {
+    attempts: Type.Integer({ minimum: 1, maximum: 100, description: 'How many retries after the first try. Required.' }),
+    perTryTimeout: Type.Optional(Duration('A timeout for each attempt. Default: the mesh default (none in Istio).')),
+    retryOn: Type.Optional(
+      Type.Array(Type.String(), {
+        description: `When to retry: any of ${RETRY_ON.join(', ')}, or an HTTP status code such as "503". Default: the mesh default.`,
+      }),
+    ),
+    backoff: Type.Optional(
+      Type.Object(
+        {
+          base: Duration('The base interval of exponential backoff. Required.'),
+          max: Type.Optional(Duration('The longest interval. Default: 10 times base (Envoy).')),
+        },
+        { ...strict, description: 'Exponential backoff between attempts. Default: the mesh default.' },
+      ),
+    ),
+  },
+  { ...strict, description: 'Retry failed requests. Default: the mesh default (Istio retries twice).' },
+);
+
+export const GRPC_CODES = [
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
+const Fault = Type.Object(
+  {
+    delay: Type.Optional(
+      Type.Object(
+        {
+          duration: Duration('How long to delay. Required.'),
+          percentage: Percentage('The share of requests delayed. Required.'),
+        },
+        { ...strict, description: 'Delay some requests.' },
+      ),
+    ),
+    abort: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, description: 'The HTTP status to answer.' })),
+          grpcStatus: Type.Optional(
+            StringEnum(GRPC_CODES, 'The gRPC status to answer, e.g. UNAVAILABLE.'),
+          ),
+          percentage: Percentage('The share of requests aborted. Required.'),
+        },
+        { ...strict, description: 'Abort some requests with status or grpcStatus (one of them).' },
+      ),
+    ),
+  },
+  { ...strict, minProperties: 1, description: 'Fault injection for testing resilience. Default: none.' },
+);
+
+const HeaderOps = (which: string) =>
+  Type.Object(
+    {
+      set: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: `${which} headers to set, replacing existing values.` }),
+      ),
+      add: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: `${which} headers to add, keeping existing values.` }),
+      ),
+      remove: Type.Optional(Type.Array(Type.String(), { description: `${which} headers to remove.` })),
+    },
+    { ...strict, minProperties: 1, description: `Changes to ${which.toLowerCase()} headers. Default: none.` },
+  );
+
+const Cors = Type.Object(
+  {
+    allowOrigins: Type.Array(StringMatch('the origin', ['exact', 'prefix', 'regex']), {
+      minItems: 1,
+      description: 'Origins allowed to call. Required.',
+    }),
+    allowMethods: Type.Optional(Type.Array(Method, { description: 'Methods allowed. Default: none listed.' })),
+    allowHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Request headers allowed. Default: none.' })),
+    exposeHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Response headers exposed. Default: none.' })),
+    maxAge: Type.Optional(Duration('How long a preflight answer may be cached. Default: the browser default.')),
+    allowCredentials: Type.Optional(Type.Boolean({ description: 'Whether credentials are allowed. Default: false.' })),
+  },
+  { ...strict, description: 'Cross-origin resource sharing. Default: none (no CORS headers added).' },
+);
+
+const Rule = Type.Object(
+  {
+    name: Type.Optional(Type.String({ description: 'A name for the rule, a DNS-1123 label. Default: rule-<index>.' })),
+    matches: Type.Optional(
+      Type.Array(RouteMatch, {
+        description: 'The rule applies when any entry matches. Default: every request matches.',
+      }),
+    ),
+    backends: Type.Optional(
+      Type.Array(Backend, {
+        minItems: 1,
+        description: 'Where traffic goes, with weights for traffic shifting. Default: the service itself.',
+      }),
+    ),
+    timeout: Type.Optional(Duration('The timeout of the whole request, retries included. Default: none.')),
+    retries: Type.Optional(Retries),
+    fault: Type.Optional(Fault),
+    mirror: Type.Optional(
+      Type.Object(
+        {
+          backend: Backend,
+          percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.')),
+        },
+        { ...strict, description: 'Send a copy of requests to another backend; answers are ignored. Default: none.' },
+      ),
+    ),
+    requestHeaders: Type.Optional(HeaderOps('Request')),
+    responseHeaders: Type.Optional(HeaderOps('Response')),
+    cors: Type.Optional(Cors),
+  },
+  { ...strict, description: 'A routing rule. Rules are ordered: the first that matches wins.' },
+);
+
+const Source = Type.Object(
+  {
+    namespace: Type.Optional(Type.String({ description: "The callers' namespace." })),
+    serviceAccount: Type.Optional(Type.String({ description: "The callers' service account." })),
+    labels: Type.Optional(Labels("Labels on the callers' pods.")),
+  },
+  { ...strict, minProperties: 1, description: 'A set of callers: every field given must hold.' },
+);
+
+const OnUnsupported = StringEnum(
+  ['reject', 'warn'],
+  'What to do when the target mesh cannot express a feature this policy uses: reject (fail compilation) or warn (leave the feature out and report it). Default: reject.',
+);
+
+const Selector = Labels(
+  "The service's pod labels. Default: the live Service's selector when a cluster is at hand, else app: <service>.",
+);
+
+export const TrafficPolicySpec = Type.Object(
+  {
+    service: Type.String({ description: 'The destination Service, in metadata.namespace. Required.' }),
+    port: Type.Optional(Port('Govern only calls to this port of the service. Default: every port.')),
+    selector: Type.Optional(Selector),
+    versions: Type.Optional(
+      Type.Record(Type.String(), Labels('Pod labels of this version.'), {
+        description: 'Named versions (subsets): name -> pod labels. Default: none.',
+      }),
+    ),
+    sources: Type.Optional(
+      Type.Array(Source, { minItems: 1, description: 'Apply only to these callers. Default: every caller.' }),
+    ),
+    onUnsupported: Type.Optional(OnUnsupported),
+    rules: Type.Array(Rule, { minItems: 1, description: 'Ordered rules; the first that matches wins. Required.' }),
+  },
+  { ...strict, description: 'How calls to one service are routed and handled.' },
+);
+
+export const AccessPolicySpec = Type.Object(
+  {
+    service: Type.String({ description: 'The Service whose callers are governed, in metadata.namespace. Required.' }),
+    selector: Type.Optional(Selector),
+    action: StringEnum(
+      ['allow', 'deny'],
+      'allow: only the listed callers may call (others are denied); deny: the listed callers may not. Required.',
+    ),
+    from: Type.Array(
+      Type.Object(
+        {
+          namespace: Type.Optional(Type.String({ description: "The caller's namespace. Default: any namespace." })),
+          serviceAccount: Type.Optional(
+            Type.String({
+              description: "The caller's service account. Default: any; without namespace: the policy's namespace.",
+            }),
+          ),
+        },
+        { ...strict, minProperties: 1, description: 'A caller identity.' },
+      ),
+      { minItems: 1, description: 'The callers this rule is about; any of them. Required.' },
+    ),
+    to: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            methods: Type.Optional(Type.Array(Method, { minItems: 1, description: 'HTTP methods. Default: any.' })),
+            paths: Type.Optional(
+              Type.Array(Type.String(), {
+                minItems: 1,
+                description: 'Paths: exact, `/prefix/*` or `*suffix`. Default: any.',
+              }),
+            ),
+            ports: Type.Optional(Type.Array(Port('A port.'), { minItems: 1, description: 'Ports. Default: any.' })),
+          },
+          { ...strict, minProperties: 1, description: 'An operation; every field given must hold.' },
+        ),
+        { minItems: 1, description: 'The operations this rule is about; any of them. Default: every operation.' },
+      ),
+    ),
+    onUnsupported: Type.Optional(OnUnsupported),
+  },
+  { ...strict, description: 'Who may call a service.' },
+);
+
+export const MTLSPolicySpec = Type.Object(
+  {
+    mode: StringEnum(['strict', 'permissive'], 'strict: only mutual TLS; permissive: mutual TLS and plaintext. Required.'),
+    scope: Type.Optional(
+      StringEnum(
+        ['mesh', 'namespace', 'service'],
+        'What the mode covers. Default: service when spec.service is set, else namespace.',
+      ),
+    ),
+    service: Type.Optional(Type.String({ description: 'The one Service covered (scope service).' })),
+    selector: Type.Optional(Selector),
+    onUnsupported: Type.Optional(OnUnsupported),
+  },
+  { ...strict, description: 'Mutual TLS between workloads.' },
+);
+
+export const MESH_IDS = ['istio', 'linkerd', 'consul', 'appmesh'] as const;
+
+export const MeshInstallationSpec = Type.Object(
+  {
+    mesh: StringEnum(MESH_IDS, `The mesh: ${MESH_IDS.join(', ')}. Required.`),
+    version: Type.Optional(Type.String({ description: "The mesh version. Default: the catalogue's newest." })),
+    namespace: Type.Optional(Type.String({ description: "The control plane's namespace. Default: the mesh's own." })),
+    values: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Helm values passed to the charts. Default: none.' }),
+    ),
+  },
+  { ...strict, description: 'A mesh to install on the cluster (used by `anymesh install`).' },
+);
+
+const Doc = <K extends string, S extends TSchema>(kind: K, spec: S, description: string) =>
+  Type.Object(
+    {
+      apiVersion: Type.Literal(API_VERSION, { description: `Always ${API_VERSION}.` }),
+      kind: Type.Literal(kind, { description: `Always ${kind}.` }),
+      metadata: Metadata,
+      spec,
+    },
+    { ...strict, $id: `https://anymesh.dev/schemas/v1alpha1/${kind}.json`, title: kind, description },
+  );
+
+export const TrafficPolicySchema = Doc('TrafficPolicy', TrafficPolicySpec, 'Routing and resilience for one service.');
+export const AccessPolicySchema = Doc('AccessPolicy', AccessPolicySpec, 'Who may call a service.');
+export const MTLSPolicySchema = Doc('MTLSPolicy', MTLSPolicySpec, 'Mutual TLS mode.');
+export const MeshInstallationSchema = Doc('MeshInstallation', MeshInstallationSpec, 'A mesh to install.');
+
+export const KIND_SCHEMAS = {
+  TrafficPolicy: TrafficPolicySchema,
+  AccessPolicy: AccessPolicySchema,
+  MTLSPolicy: MTLSPolicySchema,
+  MeshInstallation: MeshInstallationSchema,
+} as const;
+
+export type Kind = keyof typeof KIND_SCHEMAS;
+export const KINDS = Object.keys(KIND_SCHEMAS) as Kind[];
+
+export type TrafficPolicy = Static<typeof TrafficPolicySchema>;
+export type AccessPolicy = Static<typeof AccessPolicySchema>;
+export type MTLSPolicy = Static<typeof MTLSPolicySchema>;
+export type MeshInstallation = Static<typeof MeshInstallationSchema>;
+export type Rule = TrafficPolicy['spec']['rules'][number];
+export type RouteMatchT = NonNullable<Rule['matches']>[number];
+export type BackendT = NonNullable<Rule['backends']>[number];
+export type SourceT = NonNullable<TrafficPolicy['spec']['sources']>[number];
+export type MeshId = (typeof MESH_IDS)[number];
+
+export type Policy = TrafficPolicy | AccessPolicy | MTLSPolicy | MeshInstallation;

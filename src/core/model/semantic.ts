@@ -1,0 +1,327 @@
+/**
+ * Checks JSON Schema cannot express well: weights summing to 100, named versions being defined,
+ * durations, RE2 regexes, HTTP header names, DNS names, duplicates. Every problem is reported.
+ */
+import { RE2JS } from 're2js';
+import { type Diagnostic, diag } from '../diagnostics.js';
+import type { FieldPath } from '../loader/positions.js';
+import { parseDuration } from './duration.js';
+import { RETRY_ON, type AccessPolicy, type MTLSPolicy, type TrafficPolicy } from './schema.js';
+import type { PolicyDoc } from './validate.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** RFC 9110 token characters. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Kubernetes label keys: optional DNS prefix, a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** RE2 is the judge of regexes since Envoy compiles them with RE2; JavaScript's RegExp accepts
+ * lookarounds and backreferences RE2 refuses, and refuses some syntax RE2 accepts. re2js is a
+ * port of RE2 (via RE2/J) to JavaScript. */
+export function re2Error(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+class Checker {
+  readonly out: Diagnostic[] = [];
+  constructor(readonly doc: PolicyDoc) {}
+
+  report(name: Parameters<typeof diag>[0], params: Parameters<typeof diag>[1], path: FieldPath, key = false): void {
+    this.out.push(diag(name, params, this.doc.at(path, key)));
+  }
+
+  dnsLabel(value: string, path: FieldPath, what: string): void {
+    if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+      this.report(
+        'BadName',
+        { got: JSON.stringify(value), what, rule: 'a DNS-1123 label: at most 63 lower-case letters, digits and -, starting and ending alphanumeric' },
+        path,
+      );
+    }
+  }
+
+  dnsSubdomain(value: string, path: FieldPath, what: string): void {
+    if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+      this.report(
+        'BadName',
+        { got: JSON.stringify(value), what, rule: 'a DNS-1123 subdomain: lower-case letters, digits, - and ., at most 253' },
+        path,
+      );
+    }
+  }
+
+  serviceName(value: string, path: FieldPath): void {
+    // Service names are DNS-1035 labels: they must start with a letter.
+    if (value.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+      this.report(
+        'BadName',
+        { got: JSON.stringify(value), what: 'Service name', rule: 'a DNS-1035 label: at most 63 lower-case letters, digits and -, starting with a letter' },
+        path,
+      );
+    }
+  }
+
+  duration(value: string, path: FieldPath, minMs = 1): number | undefined {
+    const r = parseDuration(value);
+    if ('error' in r) {
+      this.report('BadDuration', { got: JSON.stringify(value), reason: r.error }, path);
+      return undefined;
+    }
+    if (r.ms < minMs) {
+      this.report('DurationRange', { got: value, expected: `at least ${minMs}ms` }, path);
+      return undefined;
+    }
+    return r.ms;
+  }
+
+  regex(value: string, path: FieldPath): void {
+    const err = re2Error(value);
+    if (err) this.report('BadRegex', { got: JSON.stringify(value), reason: err }, path);
+  }
+
+  headerName(value: string, path: FieldPath, key = false): void {
+    if (!HTTP_TOKEN.test(value)) this.report('BadHeaderName', { got: JSON.stringify(value) }, path, key);
+  }
+
+  labels(labels: Record<string, string> | undefined, path: FieldPath): void {
+    for (const [k, v] of Object.entries(labels ?? {})) {
+      if (!LABEL_KEY.test(k) || k.split('/').pop()!.length > 63) {
+        this.report('BadName', { got: JSON.stringify(k), what: 'label key', rule: 'an optional DNS prefix and / then at most 63 letters, digits, -, _ and .' }, [...path, k], true);
+      }
+      if (v.length > 63 || !LABEL_VALUE.test(v)) {
+        this.report('BadName', { got: JSON.stringify(v), what: 'label value', rule: 'at most 63 letters, digits, -, _ and ., starting and ending alphanumeric' }, [...path, k]);
+      }
+    }
+  }
+
+  metadata(): void {
+    const { metadata } = this.doc.policy;
+    this.dnsSubdomain(metadata.name, ['metadata', 'name'], 'metadata.name');
+    if (metadata.namespace !== undefined) this.dnsLabel(metadata.namespace, ['metadata', 'namespace'], 'namespace');
+    const onUnsupported = (this.doc.policy.spec as { onUnsupported?: string }).onUnsupported;
+    void onUnsupported; // the schema's enum already limits it to reject | warn
+  }
+}
+
+export function checkSemantics(doc: PolicyDoc): Diagnostic[] {
+  const c = new Checker(doc);
+  c.metadata();
+  switch (doc.kind) {
+    case 'TrafficPolicy':
+      checkTraffic(c, doc.policy as TrafficPolicy);
+      break;
+    case 'AccessPolicy':
+      checkAccess(c, doc.policy as AccessPolicy);
+      break;
+    case 'MTLSPolicy':
+      checkMtls(c, doc.policy as MTLSPolicy);
+      break;
+    case 'MeshInstallation':
+      break;
+  }
+  return c.out;
+}
+
+function checkTraffic(c: Checker, p: TrafficPolicy): void {
+  const s = p.spec;
+  c.serviceName(s.service, ['spec', 'service']);
+  c.labels(s.selector, ['spec', 'selector']);
+  const versions = Object.keys(s.versions ?? {});
+  for (const v of versions) {
+    c.dnsLabel(v, ['spec', 'versions', v], 'version name');
+    c.labels(s.versions?.[v], ['spec', 'versions', v]);
+  }
+  s.sources?.forEach((src, i) => {
+    if (src.namespace !== undefined) c.dnsLabel(src.namespace, ['spec', 'sources', i, 'namespace'], 'namespace');
+    if (src.serviceAccount !== undefined)
+      c.dnsSubdomain(src.serviceAccount, ['spec', 'sources', i, 'serviceAccount'], 'service account name');
+    c.labels(src.labels, ['spec', 'sources', i, 'labels']);
+  });
+  const ruleNames = new Set<string>();
+  s.rules.forEach((rule, r) => {
+    const at = (...rest: FieldPath) => ['spec', 'rules', r, ...rest];
+    if (rule.name !== undefined) {
+      c.dnsLabel(rule.name, at('name'), 'rule name');
+      if (ruleNames.has(rule.name)) c.report('DuplicateRuleName', { got: rule.name }, at('name'));
+      ruleNames.add(rule.name);
+    }
+    rule.matches?.forEach((m, i) => {
+      if (m.path?.regex !== undefined) c.regex(m.path.regex, at('matches', i, 'path', 'regex'));
+      if (m.path?.exact !== undefined && !m.path.exact.startsWith('/'))
+        c.report('BadPath', { got: JSON.stringify(m.path.exact), reason: 'a path starts with /' }, at('matches', i, 'path', 'exact'));
+      if (m.path?.prefix !== undefined && !m.path.prefix.startsWith('/'))
+        c.report('BadPath', { got: JSON.stringify(m.path.prefix), reason: 'a path prefix starts with /' }, at('matches', i, 'path', 'prefix'));
+      const headerNames = new Set<string>();
+      m.headers?.forEach((h, j) => {
+        c.headerName(h.name, at('matches', i, 'headers', j, 'name'));
+        if (headerNames.has(h.name.toLowerCase()))
+          c.report('DuplicateEntry', { what: 'header', got: h.name }, at('matches', i, 'headers', j, 'name'));
+        headerNames.add(h.name.toLowerCase());
+        oneOf(c, h, ['exact', 'prefix', 'regex', 'present'], at('matches', i, 'headers', j));
+        if (h.regex !== undefined) c.regex(h.regex, at('matches', i, 'headers', j, 'regex'));
+        if (h.present === false) c.report('PresentFalse', {}, at('matches', i, 'headers', j, 'present'));
+      });
+      const paramNames = new Set<string>();
+      m.queryParams?.forEach((q, j) => {
+        if (q.name.length === 0) c.report('BadName', { got: '""', what: 'query parameter name', rule: 'not empty' }, at('matches', i, 'queryParams', j, 'name'));
+        if (paramNames.has(q.name)) c.report('DuplicateEntry', { what: 'query parameter', got: q.name }, at('matches', i, 'queryParams', j, 'name'));
+        paramNames.add(q.name);
+        oneOf(c, q, ['exact', 'regex', 'present'], at('matches', i, 'queryParams', j));
+        if (q.regex !== undefined) c.regex(q.regex, at('matches', i, 'queryParams', j, 'regex'));
+        if (q.present === false) c.report('PresentFalse', {}, at('matches', i, 'queryParams', j, 'present'));
+      });
+    });
+    const backends = rule.backends ?? [];
+    backends.forEach((b, i) => checkBackend(c, b, versions, at('backends', i)));
+    if (backends.length > 1) {
+      const missing = backends.findIndex((b) => b.weight === undefined);
+      if (missing >= 0) c.report('WeightMissing', {}, at('backends', missing));
+      else {
+        const sum = backends.reduce((a, b) => a + (b.weight ?? 0), 0);
+        if (sum !== 100) c.report('WeightsSum', { sum }, at('backends'));
+      }
+    } else if (backends.length === 1 && backends[0]!.weight !== undefined && backends[0]!.weight !== 100) {
+      c.report('WeightsSum', { sum: backends[0]!.weight }, at('backends', 0, 'weight'));
+    }
+    const seenTargets = new Set<string>();
+    backends.forEach((b, i) => {
+      const key = b.version !== undefined ? `v:${b.version}` : `s:${b.namespace ?? ''}/${b.service}:${b.port ?? ''}`;
+      if (seenTargets.has(key)) c.report('DuplicateEntry', { what: 'backend', got: b.version ?? b.service ?? '' }, at('backends', i));
+      seenTargets.add(key);
+    });
+    if (rule.timeout !== undefined) c.duration(rule.timeout, at('timeout'));
+    if (rule.retries) {
+      const rt = rule.retries;
+      if (rt.perTryTimeout !== undefined) c.duration(rt.perTryTimeout, at('retries', 'perTryTimeout'));
+      rt.retryOn?.forEach((cond, i) => {
+        if (!(RETRY_ON as readonly string[]).includes(cond) && !/^[1-5][0-9][0-9]$/.test(cond)) {
+          c.report('RetryOn', { got: JSON.stringify(cond), expected: RETRY_ON.join(', ') }, at('retries', 'retryOn', i));
+        }
+      });
+      if (rt.backoff) {
+        const base = c.duration(rt.backoff.base, at('retries', 'backoff', 'base'));
+        const max = rt.backoff.max !== undefined ? c.duration(rt.backoff.max, at('retries', 'backoff', 'max')) : undefined;
+        if (base !== undefined && max !== undefined && max < base)
+          c.report('BackoffOrder', { max: rt.backoff.max!, base: rt.backoff.base }, at('retries', 'backoff', 'max'));
+      }
+    }
+    if (rule.fault?.delay) c.duration(rule.fault.delay.duration, at('fault', 'delay', 'duration'));
+    if (rule.fault?.abort) {
+      const a = rule.fault.abort;
+      if ((a.status === undefined) === (a.grpcStatus === undefined)) c.report('AbortKind', {}, at('fault', 'abort'));
+    }
+    if (rule.mirror) {
+      checkBackend(c, rule.mirror.backend, versions, at('mirror', 'backend'));
+      if (rule.mirror.backend.weight !== undefined)
+        c.report('SchemaUnknownField', { field: 'weight', hint: 'a mirror has percentage, not weight' }, at('mirror', 'backend', 'weight'), true);
+    }
+    for (const which of ['requestHeaders', 'responseHeaders'] as const) {
+      const ops = rule[which];
+      if (!ops) continue;
+      for (const op of ['set', 'add'] as const) {
+        for (const name of Object.keys(ops[op] ?? {})) c.headerName(name, at(which, op, name), true);
+      }
+      ops.remove?.forEach((name, i) => c.headerName(name, at(which, 'remove', i)));
+    }
+    if (rule.cors) {
+      rule.cors.allowOrigins.forEach((o, i) => {
+        if (o.regex !== undefined) c.regex(o.regex, at('cors', 'allowOrigins', i, 'regex'));
+      });
+      rule.cors.allowHeaders?.forEach((h, i) => c.headerName(h, at('cors', 'allowHeaders', i)));
+      rule.cors.exposeHeaders?.forEach((h, i) => c.headerName(h, at('cors', 'exposeHeaders', i)));
+      if (rule.cors.maxAge !== undefined) c.duration(rule.cors.maxAge, at('cors', 'maxAge'), 0);
+    }
+  });
+}
+
+function oneOf(c: Checker, obj: object, keys: readonly string[], path: FieldPath): void {
+  const given = keys.filter((k) => (obj as Record<string, unknown>)[k] !== undefined);
+  if (given.length !== 1) c.report('MatchKind', { expected: keys.join(', ') }, path);
+}
+
+function checkBackend(
+  c: Checker,
+  b: { version?: string; service?: string; namespace?: string },
+  versions: readonly string[],
+  path: FieldPath,
+): void {
+  if ((b.version === undefined) === (b.service === undefined)) {
+    c.report('BackendTarget', {}, path);
+    return;
+  }
+  if (b.version !== undefined) {
+    if (b.namespace !== undefined)
+      c.report('SchemaUnknownField', { field: 'namespace', hint: 'namespace goes with service, not version' }, [...path, 'namespace'], true);
+    if (!versions.includes(b.version))
+      c.report('UndefinedVersion', { version: JSON.stringify(b.version), defined: versions.join(', ') || 'none' }, [...path, 'version']);
+  } else {
+    c.serviceName(b.service!, [...path, 'service']);
+    if (b.namespace !== undefined) c.dnsLabel(b.namespace, [...path, 'namespace'], 'namespace');
+  }
+}
+
+function checkAccess(c: Checker, p: AccessPolicy): void {
+  const s = p.spec;
+  c.serviceName(s.service, ['spec', 'service']);
+  c.labels(s.selector, ['spec', 'selector']);
+  s.from.forEach((f, i) => {
+    if (f.namespace !== undefined) c.dnsLabel(f.namespace, ['spec', 'from', i, 'namespace'], 'namespace');
+    if (f.serviceAccount !== undefined)
+      c.dnsSubdomain(f.serviceAccount, ['spec', 'from', i, 'serviceAccount'], 'service account name');
+  });
+  s.to?.forEach((t, i) => {
+    t.paths?.forEach((path, j) => {
+      const reason = accessPathError(path);
+      if (reason) c.report('BadPath', { got: JSON.stringify(path), reason }, ['spec', 'to', i, 'paths', j]);
+    });
+  });
+}
+
+/** Access paths follow Istio's operation paths: exact, `/prefix/*`, `*suffix`, or `*`. */
+export function accessPathError(path: string): string | undefined {
+  if (path === '*') return undefined;
+  const inner = path.replace(/^\*/, '').replace(/\*$/, '');
+  if (inner.includes('*')) return 'a * may stand only at the start or the end';
+  if (path.startsWith('*') && path.endsWith('*')) return 'a * may stand at the start or the end, not both';
+  if (!path.startsWith('/') && !path.startsWith('*')) return 'a path starts with / (or * for a suffix match)';
+  return undefined;
+}
+
+function checkMtls(c: Checker, p: MTLSPolicy): void {
+  const s = p.spec;
+  c.labels(s.selector, ['spec', 'selector']);
+  if (s.service !== undefined) c.serviceName(s.service, ['spec', 'service']);
+  if (s.scope === 'service' && s.service === undefined)
+    c.report('ScopeConflict', { reason: 'scope service needs spec.service' }, ['spec', 'scope']);
+  if ((s.scope === 'mesh' || s.scope === 'namespace') && s.service !== undefined)
+    c.report('ScopeConflict', { reason: `scope ${s.scope} covers more than one service; remove spec.service or use scope service` }, ['spec', 'service']);
+  if (s.selector && s.service === undefined)
+    c.report('ScopeConflict', { reason: 'spec.selector goes with spec.service' }, ['spec', 'selector']);
+}
+
+/** Duplicate policies (same kind, namespace and name) across all inputs. */
+export function checkUniqueness(policies: readonly PolicyDoc[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const first = new Map<string, PolicyDoc>();
+  for (const p of policies) {
+    const prior = first.get(p.ref);
+    if (prior) {
+      const where = prior.at(['metadata', 'name']).location;
+      out.push(
+        diag(
+          'DuplicatePolicy',
+          { policy: p.ref, other: `${where.file}:${where.line}:${where.col}` },
+          p.at(['metadata', 'name']),
+        ),
+      );
+    } else first.set(p.ref, p);
+  }
+  return out;
+}

@@ -1,0 +1,267 @@
+/**
+ * Turns loaded documents into typed policies, or into diagnostics that say where and what is wrong
+ * and what would be right. Schema validation (ajv, compiled once per kind) comes first; semantic
+ * checks (`semantic.ts`) run on documents whose shape is right.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { type Diagnostic, diag } from '../diagnostics.js';
+import type { LoadedDocument } from '../loader/loader.js';
+import { type FieldPath, formatPath } from '../loader/positions.js';
+import { API_VERSION, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
+import { checkSemantics, checkUniqueness } from './semantic.js';
+
+/** A policy that passed validation, with what is needed to report on it. */
+export interface PolicyDoc<P extends Policy = Policy> {
+  readonly kind: Kind;
+  readonly policy: P;
+  /** `Kind/namespace/name`: how diagnostics and annotations name the policy. */
+  readonly ref: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly index: number;
+  /** Diagnostic context for a field of this policy. */
+  at(path: FieldPath, key?: boolean): { location: ReturnType<LoadedDocument['positions']['locate']>; path: string; policy: string };
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+
+let validators: Map<Kind, ValidateFunction> | undefined;
+
+/** The validators, compiled on first use and then reused for every document. */
+function validatorFor(kind: Kind): ValidateFunction {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    validators = new Map(KINDS.map((k) => [k, ajv.compile(KIND_SCHEMAS[k])]));
+  }
+  return validators.get(kind)!;
+}
+
+export function makePolicyDoc(doc: LoadedDocument, kind: Kind, policy: Policy): PolicyDoc {
+  const namespace = policy.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const name = policy.metadata.name;
+  const ref = `${kind}/${namespace}/${name}`;
+  return {
+    kind,
+    policy,
+    ref,
+    namespace,
+    name,
+    file: doc.file,
+    index: doc.index,
+    at: (path, key = false) => ({
+      location: doc.positions.locate(doc.index, path, key),
+      path: formatPath(path),
+      policy: ref,
+    }),
+  };
+}
+
+export interface ValidationResult {
+  readonly policies: PolicyDoc[];
+  readonly diagnostics: Diagnostic[];
+}
+
+export function validateDocuments(docs: readonly LoadedDocument[]): ValidationResult {
+  const policies: PolicyDoc[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of docs) {
+    const r = validateDocument(doc);
+    diagnostics.push(...r.diagnostics);
+    if (r.policy) policies.push(r.policy);
+  }
+  diagnostics.push(...checkUniqueness(policies));
+  return { policies, diagnostics };
+}
+
+export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; diagnostics: Diagnostic[] } {
+  const ctx = (path: FieldPath, key = false) => ({
+    location: doc.positions.locate(doc.index, path, key),
+    path: formatPath(path),
+  });
+  const v = doc.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    const got = Array.isArray(v) ? 'a list' : `a ${typeof v} (${JSON.stringify(v)?.slice(0, 40)})`;
+    return { diagnostics: [diag('NotAnObject', { got }, ctx([]))] };
+  }
+  const obj = v as Record<string, unknown>;
+  if (obj.apiVersion !== API_VERSION) {
+    return {
+      diagnostics: [
+        diag(
+          'UnknownApiVersion',
+          { got: obj.apiVersion === undefined ? 'missing' : JSON.stringify(obj.apiVersion), expected: API_VERSION },
+          ctx(obj.apiVersion === undefined ? [] : ['apiVersion']),
+        ),
+      ],
+    };
+  }
+  const kind = obj.kind;
+  if (typeof kind !== 'string' || !(KINDS as string[]).includes(kind)) {
+    return {
+      diagnostics: [
+        diag(
+          'UnknownKind',
+          { got: kind === undefined ? 'missing' : JSON.stringify(kind), expected: KINDS.join(', ') },
+          ctx(kind === undefined ? [] : ['kind']),
+        ),
+      ],
+    };
+  }
+  const validate = validatorFor(kind as Kind);
+  if (!validate(v)) {
+    return { diagnostics: schemaDiagnostics(validate.errors ?? [], ctx) };
+  }
+  const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
+  return { policy, diagnostics: checkSemantics(policy) };
+}
+
+function toPath(instancePath: string): (string | number)[] {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The closest allowed name, for "did you mean" hints on misspelled fields. */
+export function closest(word: string, options: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const o of options) {
+    const d = editDistance(word.toLowerCase(), o.toLowerCase());
+    if (d < bestDistance) {
+      best = o;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+type Ctx = (path: FieldPath, key?: boolean) => { location: Diagnostic['location']; path: string };
+
+/** Maps ajv's errors to diagnostics: one per problem, deduplicated, with positions and hints. */
+function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  // An error on a union's branch is noise when the union as a whole reports; and `if`/`anyOf`
+  // wrappers repeat their children. Keep the specific ones.
+  for (const e of errors) {
+    const path = toPath(e.instancePath);
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const props = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    switch (e.keyword) {
+      case 'required': {
+        const field = (e.params as { missingProperty: string }).missingProperty;
+        const fieldSchema = (e.parentSchema as { properties?: Record<string, { description?: string }> }).properties?.[field];
+        out.push(
+          diag(
+            'SchemaRequired',
+            { field, hint: fieldSchema?.description ? `add it: ${fieldSchema.description}` : 'add it' },
+            ctx(path),
+          ),
+        );
+        break;
+      }
+      case 'additionalProperties': {
+        const field = (e.params as { additionalProperty: string }).additionalProperty;
+        const guess = closest(field, props);
+        const hint = guess ? `did you mean ${guess}?` : `allowed here: ${props.join(', ') || 'none'}`;
+        const d = ctx([...path, field], true);
+        out.push(diag('SchemaUnknownField', { field, hint }, { ...d }));
+        break;
+      }
+      case 'type': {
+        const expected = (e.params as { type: string }).type;
+        const words: Record<string, string> = {
+          object: 'a mapping',
+          array: 'a list',
+          string: 'a string',
+          integer: 'a whole number',
+          number: 'a number',
+          boolean: 'true or false',
+        };
+        out.push(diag('SchemaType', { expected: words[expected] ?? expected, got: describe(e.data) }, ctx(path)));
+        break;
+      }
+      case 'enum':
+      case 'const': {
+        const allowed =
+          e.keyword === 'enum'
+            ? (e.params as { allowedValues: unknown[] }).allowedValues
+            : [(e.params as { allowedValue: unknown }).allowedValue];
+        const got = String(e.data);
+        const guess = closest(got, allowed.map(String));
+        out.push(
+          diag(
+            'SchemaEnum',
+            { got: JSON.stringify(e.data), expected: allowed.join(', ') + (guess ? ` (did you mean ${guess}?)` : '') },
+            ctx(path),
+          ),
+        );
+        break;
+      }
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum': {
+        const p = e.params as { comparison: string; limit: number };
+        const s = e.parentSchema as { minimum?: number; maximum?: number };
+        const expected =
+          s.minimum !== undefined && s.maximum !== undefined
+            ? `from ${s.minimum} to ${s.maximum}`
+            : `${p.comparison} ${p.limit}`;
+        out.push(diag('SchemaRange', { got: String(e.data), expected }, ctx(path)));
+        break;
+      }
+      case 'pattern': {
+        const description = (e.parentSchema as { description?: string }).description ?? 'in the expected format';
+        out.push(diag('SchemaPattern', { got: JSON.stringify(e.data), expected: `valid: ${description}` }, ctx(path)));
+        break;
+      }
+      case 'minItems':
+        out.push(diag('SchemaOther', { reason: `must have at least ${(e.params as { limit: number }).limit} entry` }, ctx(path)));
+        break;
+      case 'minProperties':
+      case 'maxProperties': {
+        const s = e.parentSchema as { minProperties?: number; maxProperties?: number; description?: string };
+        if (s.minProperties === 1 && s.maxProperties === 1) {
+          out.push(diag('MatchKind', { expected: props.join(', ') }, ctx(path)));
+        } else {
+          out.push(
+            diag('SchemaOther', { reason: `must not be empty: ${s.description ?? 'give at least one field'}` }, ctx(path)),
+          );
+        }
+        break;
+      }
+      default:
+        out.push(diag('SchemaOther', { reason: e.message ?? 'invalid' }, ctx(path)));
+    }
+  }
+  return out;
+}

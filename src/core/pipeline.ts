@@ -1,0 +1,39 @@
+/**
+ * The whole path from files to native resources, as the CLI and the library use it:
+ * load -> validate -> check capabilities -> compile -> sort. Nothing here touches a cluster.
+ */
+import type { MeshAdapter } from './adapter.js';
+import { type CompileOptions, type CompileResult, compilePolicies } from './compiler/compile.js';
+import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { loadDocuments } from './loader/loader.js';
+import { type PolicyDoc, validateDocuments } from './model/validate.js';
+
+export interface LoadedPolicies {
+  readonly policies: PolicyDoc[];
+  readonly diagnostics: Diagnostic[];
+  readonly ok: boolean;
+}
+
+/** Loads and validates every input; `ok` is false when anything is wrong anywhere. */
+export function loadPolicies(paths: readonly string[], stdin?: () => Buffer): LoadedPolicies {
+  const loaded = loadDocuments(paths, stdin);
+  const validated = validateDocuments(loaded.documents);
+  const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
+  if (loaded.documents.length === 0 && loaded.diagnostics.length === 0) {
+    diagnostics.push(diag('NoInput', { what: paths.join(', ') || '(nothing)' }));
+  }
+  return { policies: validated.policies, diagnostics: sortDiagnostics(diagnostics), ok: !hasErrors(diagnostics) };
+}
+
+/** Loads, validates and compiles for one mesh; no resources unless everything passed. */
+export function compileFiles(
+  paths: readonly string[],
+  adapter: MeshAdapter,
+  options: CompileOptions = {},
+  stdin?: () => Buffer,
+): CompileResult {
+  const loaded = loadPolicies(paths, stdin);
+  if (!loaded.ok) return { ok: false, resources: [], diagnostics: loaded.diagnostics };
+  const r = compilePolicies(loaded.policies, adapter, options);
+  return { ...r, diagnostics: sortDiagnostics([...loaded.diagnostics, ...r.diagnostics]) };
+}
