@@ -1,4 +1,6 @@
 /** anymesh as a library: the same pipeline the CLI runs. */
+
+export { ADAPTERS, adapterFor } from './adapters/index.js';
 export * from './core/adapter.js';
 export * from './core/capabilities.js';
 export * from './core/compiler/compile.js';
@@ -7,4 +9,3 @@ export * from './core/features.js';
 export * from './core/model/schema.js';
 export * from './core/pipeline.js';
 export * from './core/render.js';
-export { ADAPTERS, adapterFor } from './adapters/index.js';

@@ -25,5 +25,8 @@ export function adapterFor(id: string): MeshAdapter | undefined {
 
 /** The whole diagnostic catalogue: core messages and every adapter's own. */
 export function allMessages(): MessageType[] {
-  return [...Object.values(CORE_MESSAGES), ...Object.values(ADAPTERS).flatMap((a) => Object.values(a.messages))];
+  return [
+    ...Object.values(CORE_MESSAGES),
+    ...Object.values(ADAPTERS).flatMap((a) => Object.values(a.messages)),
+  ];
 }

@@ -65,6 +65,12 @@ export interface MeshAdapter {
   /** Adapter options accepted in CompileContext.options, with descriptions. */
   readonly options?: Readonly<Record<string, string>>;
   compile(policies: readonly PolicyDoc[], ctx: CompileContext): AdapterResult;
+  /**
+   * Optional: renders the compiled resources in a mesh-specific form instead of Kubernetes YAML
+   * (e.g. Consul config entries for `consul config write`), when an option asks for it. Returns
+   * undefined to use the standard YAML / JSON List rendering.
+   */
+  render?(resources: readonly KubeObject[], ctx: CompileContext, format: 'yaml' | 'json'): string | undefined;
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -61,19 +61,46 @@ function strictify(schema: unknown): unknown {
   if (s['x-kubernetes-int-or-string'] === true && !s.type && !s.anyOf) {
     out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
-  if (s.type === 'object' && s.properties && s.additionalProperties === undefined && s['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (
+    s.type === 'object' &&
+    s.properties &&
+    s.additionalProperties === undefined &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     out.additionalProperties = false;
   }
   return out;
 }
 
+/** Some CRDs list only spec and status at the root; every object also has these three. */
+function withObjectRoot(schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, unknown>;
+  return {
+    ...schema,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      ...properties,
+    },
+  };
+}
+
 export class CrdCatalog {
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-  private readonly schemas = new Map<string, { info: CrdInfo; schema: Record<string, unknown>; compiled?: ValidateFunction }>();
+  private readonly schemas = new Map<
+    string,
+    { info: CrdInfo; schema: Record<string, unknown>; compiled?: ValidateFunction }
+  >();
 
-  constructor(readonly directory: string = defaultCrdDirectory(), folders: readonly string[] = DEFAULT_CRD_FOLDERS) {
+  constructor(
+    readonly directory: string = defaultCrdDirectory(),
+    folders: readonly string[] = DEFAULT_CRD_FOLDERS,
+  ) {
     if (!existsSync(directory)) {
-      throw new Error(`CRD directory ${directory} does not exist; set ANYMESH_CRDS to the folder of the meshes' CRDs`);
+      throw new Error(
+        `CRD directory ${directory} does not exist; set ANYMESH_CRDS to the folder of the meshes' CRDs`,
+      );
     }
     for (const folder of folders) {
       for (const file of yamlFiles(join(directory, folder))) this.addFile(file);
@@ -82,7 +109,7 @@ export class CrdCatalog {
 
   private addFile(file: string): void {
     for (const doc of loadAll(readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA }) as CrdDoc[]) {
-      if (!doc || doc.kind !== 'CustomResourceDefinition') continue;
+      if (doc?.kind !== 'CustomResourceDefinition') continue;
       for (const v of doc.spec.versions) {
         if (!v.served || !v.schema?.openAPIV3Schema) continue;
         const key = `${doc.spec.group}/${v.name}/${doc.spec.names.kind}`;
@@ -95,7 +122,7 @@ export class CrdCatalog {
             namespaced: doc.spec.scope === 'Namespaced',
             file,
           },
-          schema: strictify(v.schema.openAPIV3Schema) as Record<string, unknown>,
+          schema: withObjectRoot(strictify(v.schema.openAPIV3Schema) as Record<string, unknown>),
         });
       }
     }
@@ -118,13 +145,21 @@ export class CrdCatalog {
     entry.compiled ??= this.ajv.compile(entry.schema);
     const problems: string[] = [];
     const { metadata, ...rest } = obj;
-    if (!metadata?.name || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(metadata.name) || metadata.name.length > 253) {
+    if (
+      !metadata?.name ||
+      !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(metadata.name) ||
+      metadata.name.length > 253
+    ) {
       problems.push(`${name}: metadata.name ${JSON.stringify(metadata?.name)} is not a DNS-1123 subdomain`);
     }
-    if (entry.info.namespaced && !metadata?.namespace) problems.push(`${name}: namespaced kind without metadata.namespace`);
+    if (entry.info.namespaced && !metadata?.namespace)
+      problems.push(`${name}: namespaced kind without metadata.namespace`);
     if (!entry.compiled({ ...rest, metadata: {} })) {
       for (const e of entry.compiled.errors ?? []) {
-        const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
+        const extra =
+          e.keyword === 'additionalProperties'
+            ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
+            : '';
         problems.push(`${name}: ${e.instancePath || '/'} ${e.message}${extra}`);
       }
     }

@@ -49,16 +49,61 @@ const m = (code: string, level: Level, name: string, template: string): MessageT
 /** The core catalogue. Adapters add their own ranges through `MeshAdapter.messages`. */
 export const CORE_MESSAGES = {
   FileNotFound: m('AM1001', 'error', 'FileNotFound', 'cannot read {what}: {reason}'),
-  NoInput: m('AM1002', 'error', 'NoInput', 'no policy documents found in {what}; give files, directories or - for stdin'),
-  BinaryInput: m('AM1003', 'error', 'BinaryInput', 'this is not a text file (it contains NUL bytes); give YAML files'),
-  InputTooLarge: m('AM1004', 'error', 'InputTooLarge', 'input is {size} bytes, over the limit of {limit}; split it into smaller files'),
+  NoInput: m(
+    'AM1002',
+    'error',
+    'NoInput',
+    'no policy documents found in {what}; give files, directories or - for stdin',
+  ),
+  BinaryInput: m(
+    'AM1003',
+    'error',
+    'BinaryInput',
+    'this is not a text file (it contains NUL bytes); give YAML files',
+  ),
+  InputTooLarge: m(
+    'AM1004',
+    'error',
+    'InputTooLarge',
+    'input is {size} bytes, over the limit of {limit}; split it into smaller files',
+  ),
   YamlSyntax: m('AM1005', 'error', 'YamlSyntax', 'YAML syntax error: {reason}'),
-  YamlAliasLimit: m('AM1006', 'error', 'YamlAliasLimit', 'YAML aliases expand too far ({reason}); write the document without alias bombs'),
-  YamlTooDeep: m('AM1007', 'error', 'YamlTooDeep', 'document nests deeper than {limit} levels; policies are never that deep'),
-  NotAnObject: m('AM1008', 'error', 'NotAnObject', 'a document must be a mapping with apiVersion, kind, metadata and spec; got {got}'),
-  UnknownApiVersion: m('AM1009', 'error', 'UnknownApiVersion', 'apiVersion is {got}; anymesh reads {expected}'),
-  UnknownKind: m('AM1010', 'error', 'UnknownKind', 'kind {got} is not an anymesh kind; use one of {expected}'),
-  TooManyDocuments: m('AM1011', 'error', 'TooManyDocuments', 'more than {limit} documents in one input; split it'),
+  YamlAliasLimit: m(
+    'AM1006',
+    'error',
+    'YamlAliasLimit',
+    'YAML aliases expand too far ({reason}); write the document without alias bombs',
+  ),
+  YamlTooDeep: m(
+    'AM1007',
+    'error',
+    'YamlTooDeep',
+    'document nests deeper than {limit} levels; policies are never that deep',
+  ),
+  NotAnObject: m(
+    'AM1008',
+    'error',
+    'NotAnObject',
+    'a document must be a mapping with apiVersion, kind, metadata and spec; got {got}',
+  ),
+  UnknownApiVersion: m(
+    'AM1009',
+    'error',
+    'UnknownApiVersion',
+    'apiVersion is {got}; anymesh reads {expected}',
+  ),
+  UnknownKind: m(
+    'AM1010',
+    'error',
+    'UnknownKind',
+    'kind {got} is not an anymesh kind; use one of {expected}',
+  ),
+  TooManyDocuments: m(
+    'AM1011',
+    'error',
+    'TooManyDocuments',
+    'more than {limit} documents in one input; split it',
+  ),
   DuplicateKey: m('AM1012', 'error', 'DuplicateKey', 'key {key} appears twice in one mapping; keep one'),
 
   SchemaRequired: m('AM2001', 'error', 'MissingField', 'required field {field} is missing; {hint}'),
@@ -69,34 +114,94 @@ export const CORE_MESSAGES = {
   SchemaPattern: m('AM2006', 'error', 'BadFormat', '{got} is not {expected}'),
   SchemaOther: m('AM2007', 'error', 'Invalid', '{reason}'),
   WeightsSum: m('AM2010', 'error', 'WeightsSum', 'backend weights sum to {sum}; they must sum to 100'),
-  WeightMissing: m('AM2011', 'error', 'WeightMissing', 'a rule with several backends needs a weight on each; add weight (integers summing to 100)'),
-  UndefinedVersion: m('AM2012', 'error', 'UndefinedVersion', 'version {version} is not defined in spec.versions; defined: {defined}'),
+  WeightMissing: m(
+    'AM2011',
+    'error',
+    'WeightMissing',
+    'a rule with several backends needs a weight on each; add weight (integers summing to 100)',
+  ),
+  UndefinedVersion: m(
+    'AM2012',
+    'error',
+    'UndefinedVersion',
+    'version {version} is not defined in spec.versions; defined: {defined}',
+  ),
   BadDuration: m('AM2013', 'error', 'BadDuration', 'duration {got} is not valid: {reason}'),
   BadRegex: m('AM2014', 'error', 'BadRegex', '{got} is not a valid RE2 regular expression: {reason}'),
-  BadHeaderName: m('AM2015', 'error', 'BadHeaderName', '{got} is not a valid HTTP header name; use letters, digits and !#$%&\'*+-.^_`|~'),
+  BadHeaderName: m(
+    'AM2015',
+    'error',
+    'BadHeaderName',
+    "{got} is not a valid HTTP header name; use letters, digits and !#$%&'*+-.^_`|~",
+  ),
   BadName: m('AM2016', 'error', 'BadName', '{got} is not a valid {what}: {rule}'),
-  DuplicatePolicy: m('AM2017', 'error', 'DuplicatePolicy', '{policy} is defined twice; the other is at {other}'),
-  BackendTarget: m('AM2018', 'error', 'BackendTarget', 'a backend names either version or service, exactly one'),
+  DuplicatePolicy: m(
+    'AM2017',
+    'error',
+    'DuplicatePolicy',
+    '{policy} is defined twice; the other is at {other}',
+  ),
+  BackendTarget: m(
+    'AM2018',
+    'error',
+    'BackendTarget',
+    'a backend names either version or service, exactly one',
+  ),
   MatchKind: m('AM2019', 'error', 'MatchKind', 'give exactly one of {expected}'),
-  PresentFalse: m('AM2020', 'error', 'PresentFalse', 'present must be true; to require absence, reorder rules instead'),
+  PresentFalse: m(
+    'AM2020',
+    'error',
+    'PresentFalse',
+    'present must be true; to require absence, reorder rules instead',
+  ),
   AbortKind: m('AM2021', 'error', 'AbortKind', 'an abort gives exactly one of status or grpcStatus'),
-  RetryOn: m('AM2022', 'error', 'RetryOn', 'retry condition {got} is not known; use {expected} or an HTTP status code'),
+  RetryOn: m(
+    'AM2022',
+    'error',
+    'RetryOn',
+    'retry condition {got} is not known; use {expected} or an HTTP status code',
+  ),
   BadPath: m('AM2023', 'error', 'BadPath', 'path {got} is not valid: {reason}'),
   ScopeConflict: m('AM2024', 'error', 'ScopeConflict', '{reason}'),
   DuplicateEntry: m('AM2025', 'error', 'DuplicateEntry', '{what} {got} appears twice; keep one'),
   BackoffOrder: m('AM2026', 'error', 'BackoffOrder', 'backoff max {max} is shorter than base {base}'),
-  DuplicateRuleName: m('AM2027', 'error', 'DuplicateRuleName', 'rule name {got} is used twice in this policy'),
+  DuplicateRuleName: m(
+    'AM2027',
+    'error',
+    'DuplicateRuleName',
+    'rule name {got} is used twice in this policy',
+  ),
   DurationRange: m('AM2028', 'error', 'DurationRange', 'duration {got} is out of range: {expected}'),
 
-  Unsupported: m('AM3001', 'error', 'UnsupportedFeature', '{mesh} cannot express {feature}: {reason}{workaround}'),
+  Unsupported: m(
+    'AM3001',
+    'error',
+    'UnsupportedFeature',
+    '{mesh} cannot express {feature}: {reason}{workaround}',
+  ),
   Degraded: m('AM3002', 'warning', 'FeatureDropped', '{feature} was left out for {mesh} ({why}): {reason}'),
   Partial: m('AM3003', 'warning', 'PartialSupport', '{mesh} supports {feature} only in part: {differs}'),
   Emulated: m('AM3004', 'warning', 'EmulatedFeature', '{mesh} emulates {feature}: {differs}'),
-  SelectorDefaulted: m('AM3005', 'info', 'SelectorDefaulted', 'spec.selector not given: assuming the pods of {service} carry {labels}; set spec.selector if they do not'),
+  SelectorDefaulted: m(
+    'AM3005',
+    'info',
+    'SelectorDefaulted',
+    'spec.selector not given: assuming the pods of {service} carry {labels}; set spec.selector if they do not',
+  ),
   PolicyConflict: m('AM3006', 'error', 'PolicyConflict', '{reason}'),
   NothingToCompile: m('AM3007', 'info', 'NotCompiled', '{kind} documents are not compiled; {why}'),
-  RuleDropped: m('AM3008', 'warning', 'RuleDropped', 'rule {rule} was left out for {mesh}: all of its matches used features it cannot express'),
-  VersionTooOld: m('AM3009', 'error', 'MeshVersionTooOld', '{mesh} {version} cannot express {feature}: needs {minVersion} or later'),
+  RuleDropped: m(
+    'AM3008',
+    'warning',
+    'RuleDropped',
+    'rule {rule} was left out for {mesh}: all of its matches used features it cannot express',
+  ),
+  VersionTooOld: m(
+    'AM3009',
+    'error',
+    'MeshVersionTooOld',
+    '{mesh} {version} cannot express {feature}: needs {minVersion} or later',
+  ),
   EndOfSupport: m('AM3010', 'warning', 'MeshEndOfSupport', '{mesh}: {advice}'),
 
   ClusterError: m('AM5001', 'error', 'ClusterError', '{reason}'),
@@ -120,12 +225,20 @@ export interface DiagnosticContext {
   readonly feature?: string;
 }
 
-export function makeDiagnostic(type: MessageType, params: DiagnosticParams, ctx: DiagnosticContext = {}): Diagnostic {
+export function makeDiagnostic(
+  type: MessageType,
+  params: DiagnosticParams,
+  ctx: DiagnosticContext = {},
+): Diagnostic {
   return { code: type.code, level: type.level, message: formatTemplate(type.template, params), ...ctx };
 }
 
 /** Shorthand for core messages. */
-export function diag(name: CoreMessage, params: DiagnosticParams = {}, ctx: DiagnosticContext = {}): Diagnostic {
+export function diag(
+  name: CoreMessage,
+  params: DiagnosticParams = {},
+  ctx: DiagnosticContext = {},
+): Diagnostic {
   return makeDiagnostic(CORE_MESSAGES[name], params, ctx);
 }
 

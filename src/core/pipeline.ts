@@ -22,7 +22,11 @@ export function loadPolicies(paths: readonly string[], stdin?: () => Buffer): Lo
   if (loaded.documents.length === 0 && loaded.diagnostics.length === 0) {
     diagnostics.push(diag('NoInput', { what: paths.join(', ') || '(nothing)' }));
   }
-  return { policies: validated.policies, diagnostics: sortDiagnostics(diagnostics), ok: !hasErrors(diagnostics) };
+  return {
+    policies: validated.policies,
+    diagnostics: sortDiagnostics(diagnostics),
+    ok: !hasErrors(diagnostics),
+  };
 }
 
 /** Loads, validates and compiles for one mesh; no resources unless everything passed. */

@@ -144,12 +144,18 @@ class Managed {
   /** Highest VmHWM seen across all runs of this process (restarts included), in KiB. */
   peakRssKiB = 0;
 
-  constructor(
-    readonly name: string,
-    private readonly bin: string,
-    private readonly args: readonly string[],
-    readonly logPath: string,
-  ) {}
+  readonly name: string;
+  readonly logPath: string;
+  private readonly bin: string;
+  private readonly args: readonly string[];
+
+  // Plain fields rather than parameter properties: this file stays runnable with Node's type stripping.
+  constructor(name: string, bin: string, args: readonly string[], logPath: string) {
+    this.name = name;
+    this.bin = bin;
+    this.args = args;
+    this.logPath = logPath;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -703,6 +709,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,
         '--profiling=false',
+        // kube-apiserver v1.37 refuses to start with a loopback advertise address while the endpoint
+        // reconciler (which publishes it as the "kubernetes" Service's endpoint) is on. Nothing here
+        // runs in pods, so that Service is never dialled.
+        '--endpoint-reconciler-type=none',
       ],
       join(dir, 'kube-apiserver.log'),
     );

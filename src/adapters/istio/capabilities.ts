@@ -9,7 +9,12 @@ const DR = 'https://istio.io/latest/docs/reference/config/networking/destination
 const PA = 'https://istio.io/latest/docs/reference/config/security/peer_authentication/';
 const AP = 'https://istio.io/latest/docs/reference/config/security/authorization-policy/';
 
-const full = (native: string, docs: string, reason = 'native field', minVersion = '1.22'): CapabilityCell => ({
+const full = (
+  native: string,
+  docs: string,
+  reason = 'native field',
+  minVersion = '1.22',
+): CapabilityCell => ({
   support: 'full',
   reason,
   native,
@@ -23,14 +28,23 @@ export const istioCapabilities: CapabilityColumn = {
   'match.path.regex': full('VirtualService http[].match[].uri.regex (RE2)', `${VS}#StringMatch`),
   'match.method': full('VirtualService http[].match[].method.exact', `${VS}#HTTPMatchRequest`),
   'match.headers.exact': full('VirtualService http[].match[].headers.<name>.exact', `${VS}#HTTPMatchRequest`),
-  'match.headers.prefix': full('VirtualService http[].match[].headers.<name>.prefix', `${VS}#HTTPMatchRequest`),
+  'match.headers.prefix': full(
+    'VirtualService http[].match[].headers.<name>.prefix',
+    `${VS}#HTTPMatchRequest`,
+  ),
   'match.headers.regex': full('VirtualService http[].match[].headers.<name>.regex', `${VS}#HTTPMatchRequest`),
   'match.headers.present': full(
     'VirtualService http[].match[].headers.<name>: {} (an empty match checks presence)',
     `${VS}#HTTPMatchRequest`,
   ),
-  'match.queryParams.exact': full('VirtualService http[].match[].queryParams.<name>.exact', `${VS}#HTTPMatchRequest`),
-  'match.queryParams.regex': full('VirtualService http[].match[].queryParams.<name>.regex', `${VS}#HTTPMatchRequest`),
+  'match.queryParams.exact': full(
+    'VirtualService http[].match[].queryParams.<name>.exact',
+    `${VS}#HTTPMatchRequest`,
+  ),
+  'match.queryParams.regex': full(
+    'VirtualService http[].match[].queryParams.<name>.regex',
+    `${VS}#HTTPMatchRequest`,
+  ),
   'match.queryParams.present': full(
     'VirtualService http[].match[].queryParams.<name>.regex: ".*" (any value, empty included)',
     `${VS}#HTTPMatchRequest`,
@@ -39,21 +53,34 @@ export const istioCapabilities: CapabilityColumn = {
   'backends.version': full('DestinationRule subsets[] + route[].destination.subset', `${DR}#Subset`),
   'backends.weighted': full('VirtualService http[].route[].weight', `${VS}#HTTPRouteDestination`),
   'backends.service': full('VirtualService http[].route[].destination.host (FQDN)', `${VS}#Destination`),
-  'routing.sources.namespace': full('VirtualService http[].match[].sourceNamespace', `${VS}#HTTPMatchRequest`),
+  'routing.sources.namespace': full(
+    'VirtualService http[].match[].sourceNamespace',
+    `${VS}#HTTPMatchRequest`,
+  ),
   'routing.sources.serviceAccount': {
     support: 'none',
     reason:
-      "a VirtualService matches callers by namespace and pod labels (sourceNamespace, sourceLabels), not by service account",
-    workaround: 'select the callers by pod labels (sources[].labels), or restrict who may call with an AccessPolicy',
+      'a VirtualService matches callers by namespace and pod labels (sourceNamespace, sourceLabels), not by service account',
+    workaround:
+      'select the callers by pod labels (sources[].labels), or restrict who may call with an AccessPolicy',
     docs: `${VS}#HTTPMatchRequest`,
   },
   'routing.sources.labels': full('VirtualService http[].match[].sourceLabels', `${VS}#HTTPMatchRequest`),
   'timeout.request': full('VirtualService http[].timeout', `${VS}#HTTPRoute`),
   'retries.attempts': full('VirtualService http[].retries.attempts', `${VS}#HTTPRetry`),
   'retries.perTryTimeout': full('VirtualService http[].retries.perTryTimeout', `${VS}#HTTPRetry`),
-  'retries.on.http': full('VirtualService http[].retries.retryOn (5xx, gateway-error, retriable-4xx, status codes)', `${VS}#HTTPRetry`),
-  'retries.on.connection': full('VirtualService http[].retries.retryOn (connect-failure, reset, refused-stream)', `${VS}#HTTPRetry`),
-  'retries.on.grpc': full('VirtualService http[].retries.retryOn (cancelled, deadline-exceeded, ...)', `${VS}#HTTPRetry`),
+  'retries.on.http': full(
+    'VirtualService http[].retries.retryOn (5xx, gateway-error, retriable-4xx, status codes)',
+    `${VS}#HTTPRetry`,
+  ),
+  'retries.on.connection': full(
+    'VirtualService http[].retries.retryOn (connect-failure, reset, refused-stream)',
+    `${VS}#HTTPRetry`,
+  ),
+  'retries.on.grpc': full(
+    'VirtualService http[].retries.retryOn (cancelled, deadline-exceeded, ...)',
+    `${VS}#HTTPRetry`,
+  ),
   'retries.backoff': full(
     'VirtualService http[].retries.backoff',
     `${VS}#HTTPRetry`,
@@ -63,12 +90,22 @@ export const istioCapabilities: CapabilityColumn = {
   'retries.backoff.max': {
     support: 'none',
     reason: 'Istio sets only the base backoff interval; Envoy then caps the interval at 10 times the base',
-    workaround: 'leave max out (it is 10 times base), or choose base so that 10 times base is the maximum you want',
+    workaround:
+      'leave max out (it is 10 times base), or choose base so that 10 times base is the maximum you want',
     docs: `${VS}#HTTPRetry`,
   },
-  'fault.delay': full('VirtualService http[].fault.delay.{fixedDelay, percentage.value}', `${VS}#HTTPFaultInjection-Delay`),
-  'fault.abort.http': full('VirtualService http[].fault.abort.{httpStatus, percentage.value}', `${VS}#HTTPFaultInjection-Abort`),
-  'fault.abort.grpc': full('VirtualService http[].fault.abort.{grpcStatus, percentage.value}', `${VS}#HTTPFaultInjection-Abort`),
+  'fault.delay': full(
+    'VirtualService http[].fault.delay.{fixedDelay, percentage.value}',
+    `${VS}#HTTPFaultInjection-Delay`,
+  ),
+  'fault.abort.http': full(
+    'VirtualService http[].fault.abort.{httpStatus, percentage.value}',
+    `${VS}#HTTPFaultInjection-Abort`,
+  ),
+  'fault.abort.grpc': full(
+    'VirtualService http[].fault.abort.{grpcStatus, percentage.value}',
+    `${VS}#HTTPFaultInjection-Abort`,
+  ),
   mirror: full('VirtualService http[].mirrors[].destination', `${VS}#HTTPMirrorPolicy`),
   'mirror.percentage': full('VirtualService http[].mirrors[].percentage.value', `${VS}#HTTPMirrorPolicy`),
   'headers.request.set': full('VirtualService http[].headers.request.set', `${VS}#Headers`),
@@ -78,11 +115,20 @@ export const istioCapabilities: CapabilityColumn = {
   'headers.response.add': full('VirtualService http[].headers.response.add', `${VS}#Headers`),
   'headers.response.remove': full('VirtualService http[].headers.response.remove', `${VS}#Headers`),
   cors: full('VirtualService http[].corsPolicy', `${VS}#CorsPolicy`),
-  'cors.allowOrigins.prefix': full('VirtualService http[].corsPolicy.allowOrigins[].prefix', `${VS}#CorsPolicy`),
-  'cors.allowOrigins.regex': full('VirtualService http[].corsPolicy.allowOrigins[].regex', `${VS}#CorsPolicy`),
+  'cors.allowOrigins.prefix': full(
+    'VirtualService http[].corsPolicy.allowOrigins[].prefix',
+    `${VS}#CorsPolicy`,
+  ),
+  'cors.allowOrigins.regex': full(
+    'VirtualService http[].corsPolicy.allowOrigins[].regex',
+    `${VS}#CorsPolicy`,
+  ),
   'mtls.strict': full('PeerAuthentication mtls.mode: STRICT', PA),
   'mtls.permissive': full('PeerAuthentication mtls.mode: PERMISSIVE', PA),
-  'mtls.scope.mesh': full('PeerAuthentication in the root namespace (istio-system by default), no selector', PA),
+  'mtls.scope.mesh': full(
+    'PeerAuthentication in the root namespace (istio-system by default), no selector',
+    PA,
+  ),
   'mtls.scope.namespace': full('PeerAuthentication in the namespace, no selector', PA),
   'mtls.scope.service': full("PeerAuthentication with selector.matchLabels of the service's pods", PA),
   'access.allow': full('AuthorizationPolicy action: ALLOW', AP),

@@ -21,7 +21,8 @@ export const istioAdapter = {
   docs: 'https://istio.io/latest/docs/reference/config/',
   messages: {},
   options: {
-    'istio.rootNamespace': "Istio's root namespace, where a mesh-wide PeerAuthentication goes. Default: istio-system.",
+    'istio.rootNamespace':
+      "Istio's root namespace, where a mesh-wide PeerAuthentication goes. Default: istio-system.",
   },
   compile(policies, ctx) {
     const parts = [

@@ -11,7 +11,7 @@
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
-import type { BackendT, Rule, RouteMatchT, SourceT, TrafficPolicy } from '../../core/model/schema.js';
+import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 
 type Obj = Record<string, unknown>;
@@ -25,7 +25,9 @@ function specificity(p: TrafficPolicy): number {
   return (p.spec.sources ? 2 : 0) + (p.spec.port !== undefined ? 1 : 0);
 }
 
-export function groupByService(policies: readonly PolicyDoc<TrafficPolicy>[]): Map<string, PolicyDoc<TrafficPolicy>[]> {
+export function groupByService(
+  policies: readonly PolicyDoc<TrafficPolicy>[],
+): Map<string, PolicyDoc<TrafficPolicy>[]> {
   const groups = new Map<string, PolicyDoc<TrafficPolicy>[]>();
   for (const p of policies) {
     const key = `${p.namespace}/${p.policy.spec.service}`;
@@ -64,17 +66,26 @@ function stringMatch(m: { exact?: string; prefix?: string; regex?: string }): Ob
   return { regex: m.regex };
 }
 
-function matchRequest(m: RouteMatchT | undefined, source: SourceT | undefined, port: number | undefined): Obj {
+function matchRequest(
+  m: RouteMatchT | undefined,
+  source: SourceT | undefined,
+  port: number | undefined,
+): Obj {
   const out: Obj = {};
   if (m?.path) out.uri = stringMatch(m.path);
   if (m?.method) out.method = { exact: m.method };
   if (m?.headers?.length) {
     // Istio requires lower-case header names in matches; HTTP header names are case-insensitive.
-    out.headers = Object.fromEntries(m.headers.map((h) => [h.name.toLowerCase(), h.present ? {} : stringMatch(h)]));
+    out.headers = Object.fromEntries(
+      m.headers.map((h) => [h.name.toLowerCase(), h.present ? {} : stringMatch(h)]),
+    );
   }
   if (m?.queryParams?.length) {
     out.queryParams = Object.fromEntries(
-      m.queryParams.map((q) => [q.name, q.present ? { regex: '.*' } : q.exact !== undefined ? { exact: q.exact } : { regex: q.regex }]),
+      m.queryParams.map((q) => [
+        q.name,
+        q.present ? { regex: '.*' } : q.exact !== undefined ? { exact: q.exact } : { regex: q.regex },
+      ]),
     );
   }
   if (port !== undefined) out.port = port;
@@ -130,11 +141,15 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
   if (rule.fault) {
     const f = rule.fault;
     out.fault = {
-      ...(f.delay ? { delay: { fixedDelay: dur(f.delay.duration), percentage: { value: f.delay.percentage } } } : {}),
+      ...(f.delay
+        ? { delay: { fixedDelay: dur(f.delay.duration), percentage: { value: f.delay.percentage } } }
+        : {}),
       ...(f.abort
         ? {
             abort: {
-              ...(f.abort.status !== undefined ? { httpStatus: f.abort.status } : { grpcStatus: f.abort.grpcStatus }),
+              ...(f.abort.status !== undefined
+                ? { httpStatus: f.abort.status }
+                : { grpcStatus: f.abort.grpcStatus }),
               percentage: { value: f.abort.percentage },
             },
           }
@@ -151,7 +166,8 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
   }
   const request = headerOps(rule.requestHeaders);
   const response = headerOps(rule.responseHeaders);
-  if (request || response) out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+  if (request || response)
+    out.headers = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
   if (rule.cors) {
     const c = rule.cors;
     out.corsPolicy = {
@@ -204,7 +220,9 @@ export function compileRouting(
           diagnostics.push(
             diag(
               'PolicyConflict',
-              { reason: `version ${name} of ${service} has other labels in ${prior.from.ref}; give each version one label set` },
+              {
+                reason: `version ${name} of ${service} has other labels in ${prior.from.ref}; give each version one label set`,
+              },
               p.at(['spec', 'versions', name]),
             ),
           );

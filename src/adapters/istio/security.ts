@@ -7,9 +7,9 @@
  */
 import type { CompileContext, KubeObject } from '../../core/adapter.js';
 import { outputMetadata } from '../../core/adapter.js';
-import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
 import { mtlsScope } from '../../core/compiler/usage.js';
+import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import type { AccessPolicy, MTLSPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 
@@ -33,7 +33,11 @@ export function compileMtls(
     const prior = taken.get(key);
     if (prior) {
       diagnostics.push(
-        diag('PolicyConflict', { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` }, p.at(['spec', 'mode'])),
+        diag(
+          'PolicyConflict',
+          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
+          p.at(['spec', 'mode']),
+        ),
       );
       continue;
     }

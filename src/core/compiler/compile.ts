@@ -3,7 +3,14 @@
  * column, refuses or leaves out what the mesh cannot express (never silently), and hands the rest
  * to the adapter. Pure: same policies and options, byte-identical result.
  */
-import { type AdapterResult, type CompileContext, DEFAULT_CONTEXT, type KubeObject, type MeshAdapter, sortResources } from '../adapter.js';
+import {
+  type AdapterResult,
+  type CompileContext,
+  DEFAULT_CONTEXT,
+  type KubeObject,
+  type MeshAdapter,
+  sortResources,
+} from '../adapter.js';
 import { cellForVersion } from '../capabilities.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/validate.js';
@@ -87,7 +94,9 @@ export function compilePolicies(
   const ctx: CompileContext = { ...DEFAULT_CONTEXT, ...options.context };
   const diagnostics: Diagnostic[] = [];
   if (adapter.endOfSupport) {
-    diagnostics.push(diag('EndOfSupport', { mesh: adapter.displayName, advice: adapter.endOfSupport.advice }));
+    diagnostics.push(
+      diag('EndOfSupport', { mesh: adapter.displayName, advice: adapter.endOfSupport.advice }),
+    );
   }
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) {
@@ -107,7 +116,11 @@ export function compilePolicies(
     const r = degrade(p.policy, drops);
     for (const rule of r.droppedRules) {
       diagnostics.push(
-        diag('RuleDropped', { rule: rule.name, mesh: adapter.displayName }, p.at(['spec', 'rules', rule.index])),
+        diag(
+          'RuleDropped',
+          { rule: rule.name, mesh: adapter.displayName },
+          p.at(['spec', 'rules', rule.index]),
+        ),
       );
     }
     if (r.policy) effective.push(r.policy === p.policy ? p : { ...p, policy: r.policy });
@@ -117,7 +130,11 @@ export function compilePolicies(
     result = adapter.compile(effective, ctx);
   } catch (e) {
     // An adapter bug must still end in a clear message, not a stack trace for the user.
-    diagnostics.push(diag('PolicyConflict', { reason: `internal error in the ${adapter.displayName} adapter: ${(e as Error).message}; please report it` }));
+    diagnostics.push(
+      diag('PolicyConflict', {
+        reason: `internal error in the ${adapter.displayName} adapter: ${(e as Error).message}; please report it`,
+      }),
+    );
     return { ok: false, resources: [], diagnostics };
   }
   diagnostics.push(...result.diagnostics);

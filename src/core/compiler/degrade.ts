@@ -51,7 +51,9 @@ function compact(value: unknown, key?: string | number): unknown {
       const c = compact(v, k);
       if (c !== REMOVED) out[k] = c;
     }
-    return had > 0 && Object.keys(out).length === 0 && !MEANINGFUL_WHEN_EMPTY.has(String(key)) ? REMOVED : out;
+    return had > 0 && Object.keys(out).length === 0 && !MEANINGFUL_WHEN_EMPTY.has(String(key))
+      ? REMOVED
+      : out;
   }
   return value;
 }
@@ -73,7 +75,8 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
     if (gone.size === rule.matches.length) droppedRules.add(r);
   });
   const sourcesGone = new Set(drops.filter((d) => d.scope === 'sourceEntry').map((d) => d.drop[2] as number));
-  if (copy.spec.sources && sourcesGone.size === copy.spec.sources.length) return { policy: undefined, droppedRules: [] };
+  if (copy.spec.sources && sourcesGone.size === copy.spec.sources.length)
+    return { policy: undefined, droppedRules: [] };
   if (droppedRules.size === copy.spec.rules.length) {
     return {
       policy: undefined,
@@ -97,6 +100,12 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
     policy: result,
     droppedRules: [...droppedRules]
       .sort((a, b) => a - b)
-      .map((index) => ({ index, name: policy.kind === 'TrafficPolicy' ? ((policy as TrafficPolicy).spec.rules[index]?.name ?? `rule-${index}`) : `rule-${index}` })),
+      .map((index) => ({
+        index,
+        name:
+          policy.kind === 'TrafficPolicy'
+            ? ((policy as TrafficPolicy).spec.rules[index]?.name ?? `rule-${index}`)
+            : `rule-${index}`,
+      })),
   };
 }

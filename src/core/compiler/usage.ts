@@ -68,13 +68,21 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
 
 function matchFeatures(m: RouteMatchT, at: FieldPath): FeatureUse[] {
   const out: FeatureUse[] = [];
-  const use = (feature: FeatureId, path: FieldPath) => out.push({ feature, path, scope: 'matchEntry', drop: at });
+  const use = (feature: FeatureId, path: FieldPath) =>
+    out.push({ feature, path, scope: 'matchEntry', drop: at });
   if (m.path?.exact !== undefined) use('match.path.exact', [...at, 'path', 'exact']);
   if (m.path?.prefix !== undefined) use('match.path.prefix', [...at, 'path', 'prefix']);
   if (m.path?.regex !== undefined) use('match.path.regex', [...at, 'path', 'regex']);
   if (m.method !== undefined) use('match.method', [...at, 'method']);
   m.headers?.forEach((h, i) => {
-    const kind = h.exact !== undefined ? 'exact' : h.prefix !== undefined ? 'prefix' : h.regex !== undefined ? 'regex' : 'present';
+    const kind =
+      h.exact !== undefined
+        ? 'exact'
+        : h.prefix !== undefined
+          ? 'prefix'
+          : h.regex !== undefined
+            ? 'regex'
+            : 'present';
     use(`match.headers.${kind}`, [...at, 'headers', i, kind]);
   });
   m.queryParams?.forEach((q, i) => {
@@ -87,21 +95,38 @@ function matchFeatures(m: RouteMatchT, at: FieldPath): FeatureUse[] {
 function trafficFeatures(p: TrafficPolicy): FeatureUse[] {
   const out: FeatureUse[] = [];
   const s = p.spec;
-  if (s.port !== undefined) out.push({ feature: 'match.port', path: ['spec', 'port'], scope: 'policy', drop: [] });
+  if (s.port !== undefined)
+    out.push({ feature: 'match.port', path: ['spec', 'port'], scope: 'policy', drop: [] });
   s.sources?.forEach((src, i) => {
     const at: FieldPath = ['spec', 'sources', i];
     if (src.namespace !== undefined)
-      out.push({ feature: 'routing.sources.namespace', path: [...at, 'namespace'], scope: 'sourceEntry', drop: at });
+      out.push({
+        feature: 'routing.sources.namespace',
+        path: [...at, 'namespace'],
+        scope: 'sourceEntry',
+        drop: at,
+      });
     if (src.serviceAccount !== undefined)
-      out.push({ feature: 'routing.sources.serviceAccount', path: [...at, 'serviceAccount'], scope: 'sourceEntry', drop: at });
+      out.push({
+        feature: 'routing.sources.serviceAccount',
+        path: [...at, 'serviceAccount'],
+        scope: 'sourceEntry',
+        drop: at,
+      });
     if (src.labels !== undefined)
-      out.push({ feature: 'routing.sources.labels', path: [...at, 'labels'], scope: 'sourceEntry', drop: at });
+      out.push({
+        feature: 'routing.sources.labels',
+        path: [...at, 'labels'],
+        scope: 'sourceEntry',
+        drop: at,
+      });
   });
   s.rules.forEach((rule, r) => {
     const at = (...rest: FieldPath): FieldPath => ['spec', 'rules', r, ...rest];
     rule.matches?.forEach((m, i) => out.push(...matchFeatures(m, at('matches', i))));
     const backends = rule.backends ?? [];
-    const ruleUse = (feature: FeatureId, path: FieldPath) => out.push({ feature, path, scope: 'rule', drop: at() });
+    const ruleUse = (feature: FeatureId, path: FieldPath) =>
+      out.push({ feature, path, scope: 'rule', drop: at() });
     backends.forEach((b, i) => {
       if (b.version !== undefined) ruleUse('backends.version', at('backends', i, 'version'));
       if (b.service !== undefined) ruleUse('backends.service', at('backends', i, 'service'));
@@ -121,7 +146,8 @@ function trafficFeatures(p: TrafficPolicy): FeatureUse[] {
       }
     }
     if (rule.fault?.delay) field('fault.delay', at('fault', 'delay'));
-    if (rule.fault?.abort?.status !== undefined) field('fault.abort.http', at('fault', 'abort', 'status'), at('fault', 'abort'));
+    if (rule.fault?.abort?.status !== undefined)
+      field('fault.abort.http', at('fault', 'abort', 'status'), at('fault', 'abort'));
     if (rule.fault?.abort?.grpcStatus !== undefined)
       field('fault.abort.grpc', at('fault', 'abort', 'grpcStatus'), at('fault', 'abort'));
     if (rule.mirror) {
@@ -129,8 +155,10 @@ function trafficFeatures(p: TrafficPolicy): FeatureUse[] {
       if (rule.mirror.percentage !== undefined && rule.mirror.percentage !== 100)
         field('mirror.percentage', at('mirror', 'percentage'), at('mirror'));
       const b = rule.mirror.backend;
-      if (b.version !== undefined) field('backends.version', at('mirror', 'backend', 'version'), at('mirror'));
-      if (b.service !== undefined) field('backends.service', at('mirror', 'backend', 'service'), at('mirror'));
+      if (b.version !== undefined)
+        field('backends.version', at('mirror', 'backend', 'version'), at('mirror'));
+      if (b.service !== undefined)
+        field('backends.service', at('mirror', 'backend', 'service'), at('mirror'));
     }
     for (const [which, family] of [
       ['requestHeaders', 'request'],
@@ -144,8 +172,18 @@ function trafficFeatures(p: TrafficPolicy): FeatureUse[] {
     if (rule.cors) {
       field('cors', at('cors'));
       rule.cors.allowOrigins.forEach((o, i) => {
-        if (o.prefix !== undefined) field('cors.allowOrigins.prefix', at('cors', 'allowOrigins', i, 'prefix'), at('cors', 'allowOrigins', i));
-        if (o.regex !== undefined) field('cors.allowOrigins.regex', at('cors', 'allowOrigins', i, 'regex'), at('cors', 'allowOrigins', i));
+        if (o.prefix !== undefined)
+          field(
+            'cors.allowOrigins.prefix',
+            at('cors', 'allowOrigins', i, 'prefix'),
+            at('cors', 'allowOrigins', i),
+          );
+        if (o.regex !== undefined)
+          field(
+            'cors.allowOrigins.regex',
+            at('cors', 'allowOrigins', i, 'regex'),
+            at('cors', 'allowOrigins', i),
+          );
       });
     }
   });
@@ -158,7 +196,8 @@ function accessFeatures(p: AccessPolicy): FeatureUse[] {
   use(p.spec.action === 'allow' ? 'access.allow' : 'access.deny', ['spec', 'action']);
   p.spec.from.forEach((f, i) => {
     if (f.namespace !== undefined) use('access.from.namespace', ['spec', 'from', i, 'namespace']);
-    if (f.serviceAccount !== undefined) use('access.from.serviceAccount', ['spec', 'from', i, 'serviceAccount']);
+    if (f.serviceAccount !== undefined)
+      use('access.from.serviceAccount', ['spec', 'from', i, 'serviceAccount']);
   });
   p.spec.to?.forEach((t, i) => {
     if (t.methods) use('access.to.methods', ['spec', 'to', i, 'methods']);
@@ -177,6 +216,11 @@ function mtlsFeatures(p: MTLSPolicy): FeatureUse[] {
   const scope = mtlsScope(p);
   return [
     { feature: `mtls.${p.spec.mode}`, path: ['spec', 'mode'], scope: 'policy', drop: [] },
-    { feature: `mtls.scope.${scope}`, path: p.spec.scope ? ['spec', 'scope'] : ['spec'], scope: 'policy', drop: [] },
+    {
+      feature: `mtls.scope.${scope}`,
+      path: p.spec.scope ? ['spec', 'scope'] : ['spec'],
+      scope: 'policy',
+      drop: [],
+    },
   ];
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
 import { type Diagnostic, diag } from '../diagnostics.js';
-import { FilePositions, type FieldPath } from './positions.js';
+import { type FieldPath, FilePositions } from './positions.js';
 
 /** Limits that keep hostile input from exhausting memory or time. */
 export interface LoadLimits {
@@ -50,7 +50,10 @@ export interface Input {
 const YAML_FILE = /\.ya?ml$/i;
 
 /** Expands the user's PATH arguments into inputs; `-` reads `stdin` (given, for testability). */
-export function readInputs(paths: readonly string[], stdin?: () => Buffer): { inputs: Input[]; diagnostics: Diagnostic[] } {
+export function readInputs(
+  paths: readonly string[],
+  stdin?: () => Buffer,
+): { inputs: Input[]; diagnostics: Diagnostic[] } {
   const inputs: Input[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -61,7 +64,13 @@ export function readInputs(paths: readonly string[], stdin?: () => Buffer): { in
       real = realpathSync(path);
       stat = statSync(real);
     } catch (e) {
-      diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+      diagnostics.push(
+        diag(
+          'FileNotFound',
+          { what: path, reason: errorReason(e) },
+          { location: { file: path, line: 0, col: 0 } },
+        ),
+      );
       return;
     }
     if (seen.has(real)) return; // symlink loops and a path given twice
@@ -71,7 +80,13 @@ export function readInputs(paths: readonly string[], stdin?: () => Buffer): { in
       try {
         entries = readdirSync(real).sort();
       } catch (e) {
-        diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+        diagnostics.push(
+          diag(
+            'FileNotFound',
+            { what: path, reason: errorReason(e) },
+            { location: { file: path, line: 0, col: 0 } },
+          ),
+        );
         return;
       }
       for (const entry of entries) {
@@ -89,14 +104,24 @@ export function readInputs(paths: readonly string[], stdin?: () => Buffer): { in
     }
     if (stat.size > DEFAULT_LIMITS.maxBytes) {
       diagnostics.push(
-        diag('InputTooLarge', { size: stat.size, limit: DEFAULT_LIMITS.maxBytes }, { location: { file: path, line: 0, col: 0 } }),
+        diag(
+          'InputTooLarge',
+          { size: stat.size, limit: DEFAULT_LIMITS.maxBytes },
+          { location: { file: path, line: 0, col: 0 } },
+        ),
       );
       return;
     }
     try {
       inputs.push({ name: path, text: readFileSync(real) });
     } catch (e) {
-      diagnostics.push(diag('FileNotFound', { what: path, reason: errorReason(e) }, { location: { file: path, line: 0, col: 0 } }));
+      diagnostics.push(
+        diag(
+          'FileNotFound',
+          { what: path, reason: errorReason(e) },
+          { location: { file: path, line: 0, col: 0 } },
+        ),
+      );
     }
   };
   for (const p of paths) {
@@ -128,7 +153,10 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
     text = input.text;
   } else {
     if (input.text.length > limits.maxBytes) {
-      return { documents: [], diagnostics: [diag('InputTooLarge', { size: input.text.length, limit: limits.maxBytes }, at())] };
+      return {
+        documents: [],
+        diagnostics: [diag('InputTooLarge', { size: input.text.length, limit: limits.maxBytes }, at())],
+      };
     }
     if (input.text.includes(0)) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
     try {
@@ -138,12 +166,18 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
     }
   }
   if (text.length > limits.maxBytes) {
-    return { documents: [], diagnostics: [diag('InputTooLarge', { size: text.length, limit: limits.maxBytes }, at())] };
+    return {
+      documents: [],
+      diagnostics: [diag('InputTooLarge', { size: text.length, limit: limits.maxBytes }, at())],
+    };
   }
   if (text.includes('\u0000')) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
   const flowDepth = maxFlowDepth(text);
   if (flowDepth.depth > limits.maxDepth) {
-    return { documents: [], diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(flowDepth.line, flowDepth.col))] };
+    return {
+      documents: [],
+      diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(flowDepth.line, flowDepth.col))],
+    };
   }
 
   let values: unknown[];
@@ -175,7 +209,9 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
     if (value === null || value === undefined) return; // empty documents, e.g. a trailing `---`
     const shape = measure(value, limits);
     if (shape === 'deep') {
-      diagnostics.push(diag('YamlTooDeep', { limit: limits.maxDepth }, { location: positions.locate(index, []) }));
+      diagnostics.push(
+        diag('YamlTooDeep', { limit: limits.maxDepth }, { location: positions.locate(index, []) }),
+      );
       return;
     }
     if (shape === 'wide') {

@@ -15,7 +15,10 @@ export function parseDuration(text: string): { ms: number } | { error: string } 
   while (pos < text.length) {
     PART.lastIndex = pos;
     const found = PART.exec(text);
-    if (!found) return { error: `unexpected "${text.slice(pos)}"; write a number and a unit (ms, s, m, h), e.g. 250ms, 3s, 1m` };
+    if (!found)
+      return {
+        error: `unexpected "${text.slice(pos)}"; write a number and a unit (ms, s, m, h), e.g. 250ms, 3s, 1m`,
+      };
     total += Number(found[1]) * UNIT_MS[found[2] as keyof typeof UNIT_MS];
     pos = PART.lastIndex;
   }

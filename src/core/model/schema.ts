@@ -22,10 +22,17 @@ const strict = { additionalProperties: false } as const;
 /** Durations as Go-style strings: `250ms`, `3s`, `1m`, `1h`, `1m30s`. */
 export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
 const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description: `${description} A duration such as 250ms, 3s, 1m or 1h.` });
+  Type.String({
+    pattern: DURATION_PATTERN,
+    description: `${description} A duration such as 250ms, 3s, 1m or 1h.`,
+  });
 
 const Percentage = (description: string) =>
-  Type.Number({ minimum: 0, maximum: 100, description: `${description} A number from 0 to 100; decimals allowed.` });
+  Type.Number({
+    minimum: 0,
+    maximum: 100,
+    description: `${description} A number from 0 to 100; decimals allowed.`,
+  });
 
 const Port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, description });
 
@@ -38,7 +45,9 @@ const Metadata = Type.Object(
     namespace: Type.Optional(
       Type.String({ description: 'The namespace of the policy and of its service. Default: `default`.' }),
     ),
-    labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Labels; not copied to output.' })),
+    labels: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Labels; not copied to output.' }),
+    ),
     annotations: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Annotations; not copied to output.' }),
     ),
@@ -63,7 +72,12 @@ const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex'
         ),
       ]),
     ),
-    { ...strict, minProperties: 1, maxProperties: 1, description: `How ${what} is matched: one of ${kinds.join(', ')}.` },
+    {
+      ...strict,
+      minProperties: 1,
+      maxProperties: 1,
+      description: `How ${what} is matched: one of ${kinds.join(', ')}.`,
+    },
   );
 
 const HeaderMatch = Type.Object(
@@ -74,7 +88,10 @@ const HeaderMatch = Type.Object(
     regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
     present: Type.Optional(Type.Boolean({ description: 'The header is present (any value). Must be true.' })),
   },
-  { ...strict, description: 'A condition on a request header: name plus exactly one of exact, prefix, regex, present.' },
+  {
+    ...strict,
+    description: 'A condition on a request header: name plus exactly one of exact, prefix, regex, present.',
+  },
 );
 
 const QueryParamMatch = Type.Object(
@@ -82,12 +99,27 @@ const QueryParamMatch = Type.Object(
     name: Type.String({ description: 'The query parameter name.' }),
     exact: Type.Optional(Type.String({ description: 'The value equals this string.' })),
     regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
-    present: Type.Optional(Type.Boolean({ description: 'The parameter is present (any value). Must be true.' })),
+    present: Type.Optional(
+      Type.Boolean({ description: 'The parameter is present (any value). Must be true.' }),
+    ),
   },
-  { ...strict, description: 'A condition on a query parameter: name plus exactly one of exact, regex, present.' },
+  {
+    ...strict,
+    description: 'A condition on a query parameter: name plus exactly one of exact, regex, present.',
+  },
 );
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+] as const;
 const Method = StringEnum(HTTP_METHODS, `An HTTP method: ${HTTP_METHODS.join(', ')}.`);
 
 const RouteMatch = Type.Object(
@@ -95,15 +127,22 @@ const RouteMatch = Type.Object(
     path: Type.Optional(StringMatch('the request path', ['exact', 'prefix', 'regex'])),
     method: Type.Optional(Method),
     headers: Type.Optional(Type.Array(HeaderMatch, { description: 'Header conditions; all must hold.' })),
-    queryParams: Type.Optional(Type.Array(QueryParamMatch, { description: 'Query parameter conditions; all must hold.' })),
+    queryParams: Type.Optional(
+      Type.Array(QueryParamMatch, { description: 'Query parameter conditions; all must hold.' }),
+    ),
   },
-  { ...strict, description: 'One way a request can match: every condition given here must hold. Empty matches all.' },
+  {
+    ...strict,
+    description: 'One way a request can match: every condition given here must hold. Empty matches all.',
+  },
 );
 
 const Backend = Type.Object(
   {
     version: Type.Optional(Type.String({ description: 'A version named in spec.versions.' })),
-    service: Type.Optional(Type.String({ description: 'Another service to route to, instead of a version.' })),
+    service: Type.Optional(
+      Type.String({ description: 'Another service to route to, instead of a version.' }),
+    ),
     namespace: Type.Optional(
       Type.String({ description: "The other service's namespace. Default: the policy's namespace." }),
     ),
@@ -117,7 +156,10 @@ const Backend = Type.Object(
       }),
     ),
   },
-  { ...strict, description: 'Where matching traffic goes: a version of the service or another service (not both).' },
+  {
+    ...strict,
+    description: 'Where matching traffic goes: a version of the service or another service (not both).',
+  },
 );
 
 export const RETRY_ON = [
@@ -136,8 +178,14 @@ export const RETRY_ON = [
 
 const Retries = Type.Object(
   {
-    attempts: Type.Integer({ minimum: 1, maximum: 100, description: 'How many retries after the first try. Required.' }),
-    perTryTimeout: Type.Optional(Duration('A timeout for each attempt. Default: the mesh default (none in Istio).')),
+    attempts: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: 'How many retries after the first try. Required.',
+    }),
+    perTryTimeout: Type.Optional(
+      Duration('A timeout for each attempt. Default: the mesh default (none in Istio).'),
+    ),
     retryOn: Type.Optional(
       Type.Array(Type.String(), {
         description: `When to retry: any of ${RETRY_ON.join(', ')}, or an HTTP status code such as "503". Default: the mesh default.`,
@@ -189,10 +237,10 @@ const Fault = Type.Object(
     abort: Type.Optional(
       Type.Object(
         {
-          status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, description: 'The HTTP status to answer.' })),
-          grpcStatus: Type.Optional(
-            StringEnum(GRPC_CODES, 'The gRPC status to answer, e.g. UNAVAILABLE.'),
+          status: Type.Optional(
+            Type.Integer({ minimum: 200, maximum: 599, description: 'The HTTP status to answer.' }),
           ),
+          grpcStatus: Type.Optional(StringEnum(GRPC_CODES, 'The gRPC status to answer, e.g. UNAVAILABLE.')),
           percentage: Percentage('The share of requests aborted. Required.'),
         },
         { ...strict, description: 'Abort some requests with status or grpcStatus (one of them).' },
@@ -206,10 +254,14 @@ const HeaderOps = (which: string) =>
   Type.Object(
     {
       set: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: `${which} headers to set, replacing existing values.` }),
+        Type.Record(Type.String(), Type.String(), {
+          description: `${which} headers to set, replacing existing values.`,
+        }),
       ),
       add: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: `${which} headers to add, keeping existing values.` }),
+        Type.Record(Type.String(), Type.String(), {
+          description: `${which} headers to add, keeping existing values.`,
+        }),
       ),
       remove: Type.Optional(Type.Array(Type.String(), { description: `${which} headers to remove.` })),
     },
@@ -222,18 +274,30 @@ const Cors = Type.Object(
       minItems: 1,
       description: 'Origins allowed to call. Required.',
     }),
-    allowMethods: Type.Optional(Type.Array(Method, { description: 'Methods allowed. Default: none listed.' })),
-    allowHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Request headers allowed. Default: none.' })),
-    exposeHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Response headers exposed. Default: none.' })),
-    maxAge: Type.Optional(Duration('How long a preflight answer may be cached. Default: the browser default.')),
-    allowCredentials: Type.Optional(Type.Boolean({ description: 'Whether credentials are allowed. Default: false.' })),
+    allowMethods: Type.Optional(
+      Type.Array(Method, { description: 'Methods allowed. Default: none listed.' }),
+    ),
+    allowHeaders: Type.Optional(
+      Type.Array(Type.String(), { description: 'Request headers allowed. Default: none.' }),
+    ),
+    exposeHeaders: Type.Optional(
+      Type.Array(Type.String(), { description: 'Response headers exposed. Default: none.' }),
+    ),
+    maxAge: Type.Optional(
+      Duration('How long a preflight answer may be cached. Default: the browser default.'),
+    ),
+    allowCredentials: Type.Optional(
+      Type.Boolean({ description: 'Whether credentials are allowed. Default: false.' }),
+    ),
   },
   { ...strict, description: 'Cross-origin resource sharing. Default: none (no CORS headers added).' },
 );
 
 const Rule = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'A name for the rule, a DNS-1123 label. Default: rule-<index>.' })),
+    name: Type.Optional(
+      Type.String({ description: 'A name for the rule, a DNS-1123 label. Default: rule-<index>.' }),
+    ),
     matches: Type.Optional(
       Type.Array(RouteMatch, {
         description: 'The rule applies when any entry matches. Default: every request matches.',
@@ -254,7 +318,10 @@ const Rule = Type.Object(
           backend: Backend,
           percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.')),
         },
-        { ...strict, description: 'Send a copy of requests to another backend; answers are ignored. Default: none.' },
+        {
+          ...strict,
+          description: 'Send a copy of requests to another backend; answers are ignored. Default: none.',
+        },
       ),
     ),
     requestHeaders: Type.Optional(HeaderOps('Request')),
@@ -296,14 +363,19 @@ export const TrafficPolicySpec = Type.Object(
       Type.Array(Source, { minItems: 1, description: 'Apply only to these callers. Default: every caller.' }),
     ),
     onUnsupported: Type.Optional(OnUnsupported),
-    rules: Type.Array(Rule, { minItems: 1, description: 'Ordered rules; the first that matches wins. Required.' }),
+    rules: Type.Array(Rule, {
+      minItems: 1,
+      description: 'Ordered rules; the first that matches wins. Required.',
+    }),
   },
   { ...strict, description: 'How calls to one service are routed and handled.' },
 );
 
 export const AccessPolicySpec = Type.Object(
   {
-    service: Type.String({ description: 'The Service whose callers are governed, in metadata.namespace. Required.' }),
+    service: Type.String({
+      description: 'The Service whose callers are governed, in metadata.namespace. Required.',
+    }),
     selector: Type.Optional(Selector),
     action: StringEnum(
       ['allow', 'deny'],
@@ -312,10 +384,13 @@ export const AccessPolicySpec = Type.Object(
     from: Type.Array(
       Type.Object(
         {
-          namespace: Type.Optional(Type.String({ description: "The caller's namespace. Default: any namespace." })),
+          namespace: Type.Optional(
+            Type.String({ description: "The caller's namespace. Default: any namespace." }),
+          ),
           serviceAccount: Type.Optional(
             Type.String({
-              description: "The caller's service account. Default: any; without namespace: the policy's namespace.",
+              description:
+                "The caller's service account. Default: any; without namespace: the policy's namespace.",
             }),
           ),
         },
@@ -327,18 +402,25 @@ export const AccessPolicySpec = Type.Object(
       Type.Array(
         Type.Object(
           {
-            methods: Type.Optional(Type.Array(Method, { minItems: 1, description: 'HTTP methods. Default: any.' })),
+            methods: Type.Optional(
+              Type.Array(Method, { minItems: 1, description: 'HTTP methods. Default: any.' }),
+            ),
             paths: Type.Optional(
               Type.Array(Type.String(), {
                 minItems: 1,
                 description: 'Paths: exact, `/prefix/*` or `*suffix`. Default: any.',
               }),
             ),
-            ports: Type.Optional(Type.Array(Port('A port.'), { minItems: 1, description: 'Ports. Default: any.' })),
+            ports: Type.Optional(
+              Type.Array(Port('A port.'), { minItems: 1, description: 'Ports. Default: any.' }),
+            ),
           },
           { ...strict, minProperties: 1, description: 'An operation; every field given must hold.' },
         ),
-        { minItems: 1, description: 'The operations this rule is about; any of them. Default: every operation.' },
+        {
+          minItems: 1,
+          description: 'The operations this rule is about; any of them. Default: every operation.',
+        },
       ),
     ),
     onUnsupported: Type.Optional(OnUnsupported),
@@ -348,7 +430,10 @@ export const AccessPolicySpec = Type.Object(
 
 export const MTLSPolicySpec = Type.Object(
   {
-    mode: StringEnum(['strict', 'permissive'], 'strict: only mutual TLS; permissive: mutual TLS and plaintext. Required.'),
+    mode: StringEnum(
+      ['strict', 'permissive'],
+      'strict: only mutual TLS; permissive: mutual TLS and plaintext. Required.',
+    ),
     scope: Type.Optional(
       StringEnum(
         ['mesh', 'namespace', 'service'],
@@ -367,10 +452,16 @@ export const MESH_IDS = ['istio', 'linkerd', 'consul', 'appmesh'] as const;
 export const MeshInstallationSpec = Type.Object(
   {
     mesh: StringEnum(MESH_IDS, `The mesh: ${MESH_IDS.join(', ')}. Required.`),
-    version: Type.Optional(Type.String({ description: "The mesh version. Default: the catalogue's newest." })),
-    namespace: Type.Optional(Type.String({ description: "The control plane's namespace. Default: the mesh's own." })),
+    version: Type.Optional(
+      Type.String({ description: "The mesh version. Default: the catalogue's newest." }),
+    ),
+    namespace: Type.Optional(
+      Type.String({ description: "The control plane's namespace. Default: the mesh's own." }),
+    ),
     values: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'Helm values passed to the charts. Default: none.' }),
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Helm values passed to the charts. Default: none.',
+      }),
     ),
   },
   { ...strict, description: 'A mesh to install on the cluster (used by `anymesh install`).' },
@@ -387,7 +478,11 @@ const Doc = <K extends string, S extends TSchema>(kind: K, spec: S, description:
     { ...strict, $id: `https://anymesh.dev/schemas/v1alpha1/${kind}.json`, title: kind, description },
   );
 
-export const TrafficPolicySchema = Doc('TrafficPolicy', TrafficPolicySpec, 'Routing and resilience for one service.');
+export const TrafficPolicySchema = Doc(
+  'TrafficPolicy',
+  TrafficPolicySpec,
+  'Routing and resilience for one service.',
+);
 export const AccessPolicySchema = Doc('AccessPolicy', AccessPolicySpec, 'Who may call a service.');
 export const MTLSPolicySchema = Doc('MTLSPolicy', MTLSPolicySpec, 'Mutual TLS mode.');
 export const MeshInstallationSchema = Doc('MeshInstallation', MeshInstallationSpec, 'A mesh to install.');

@@ -6,7 +6,7 @@ import { RE2JS } from 're2js';
 import { type Diagnostic, diag } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
-import { RETRY_ON, type AccessPolicy, type MTLSPolicy, type TrafficPolicy } from './schema.js';
+import { type AccessPolicy, type MTLSPolicy, RETRY_ON, type TrafficPolicy } from './schema.js';
 import type { PolicyDoc } from './validate.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -14,7 +14,8 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 /** RFC 9110 token characters. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Kubernetes label keys: optional DNS prefix, a name of at most 63 characters. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** RE2 is the judge of regexes since Envoy compiles them with RE2; JavaScript's RegExp accepts
@@ -33,7 +34,12 @@ class Checker {
   readonly out: Diagnostic[] = [];
   constructor(readonly doc: PolicyDoc) {}
 
-  report(name: Parameters<typeof diag>[0], params: Parameters<typeof diag>[1], path: FieldPath, key = false): void {
+  report(
+    name: Parameters<typeof diag>[0],
+    params: Parameters<typeof diag>[1],
+    path: FieldPath,
+    key = false,
+  ): void {
     this.out.push(diag(name, params, this.doc.at(path, key)));
   }
 
@@ -41,7 +47,11 @@ class Checker {
     if (value.length > 63 || !DNS1123_LABEL.test(value)) {
       this.report(
         'BadName',
-        { got: JSON.stringify(value), what, rule: 'a DNS-1123 label: at most 63 lower-case letters, digits and -, starting and ending alphanumeric' },
+        {
+          got: JSON.stringify(value),
+          what,
+          rule: 'a DNS-1123 label: at most 63 lower-case letters, digits and -, starting and ending alphanumeric',
+        },
         path,
       );
     }
@@ -51,7 +61,11 @@ class Checker {
     if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
       this.report(
         'BadName',
-        { got: JSON.stringify(value), what, rule: 'a DNS-1123 subdomain: lower-case letters, digits, - and ., at most 253' },
+        {
+          got: JSON.stringify(value),
+          what,
+          rule: 'a DNS-1123 subdomain: lower-case letters, digits, - and ., at most 253',
+        },
         path,
       );
     }
@@ -62,7 +76,11 @@ class Checker {
     if (value.length > 63 || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
       this.report(
         'BadName',
-        { got: JSON.stringify(value), what: 'Service name', rule: 'a DNS-1035 label: at most 63 lower-case letters, digits and -, starting with a letter' },
+        {
+          got: JSON.stringify(value),
+          what: 'Service name',
+          rule: 'a DNS-1035 label: at most 63 lower-case letters, digits and -, starting with a letter',
+        },
         path,
       );
     }
@@ -93,10 +111,27 @@ class Checker {
   labels(labels: Record<string, string> | undefined, path: FieldPath): void {
     for (const [k, v] of Object.entries(labels ?? {})) {
       if (!LABEL_KEY.test(k) || k.split('/').pop()!.length > 63) {
-        this.report('BadName', { got: JSON.stringify(k), what: 'label key', rule: 'an optional DNS prefix and / then at most 63 letters, digits, -, _ and .' }, [...path, k], true);
+        this.report(
+          'BadName',
+          {
+            got: JSON.stringify(k),
+            what: 'label key',
+            rule: 'an optional DNS prefix and / then at most 63 letters, digits, -, _ and .',
+          },
+          [...path, k],
+          true,
+        );
       }
       if (v.length > 63 || !LABEL_VALUE.test(v)) {
-        this.report('BadName', { got: JSON.stringify(v), what: 'label value', rule: 'at most 63 letters, digits, -, _ and ., starting and ending alphanumeric' }, [...path, k]);
+        this.report(
+          'BadName',
+          {
+            got: JSON.stringify(v),
+            what: 'label value',
+            rule: 'at most 63 letters, digits, -, _ and ., starting and ending alphanumeric',
+          },
+          [...path, k],
+        );
       }
     }
   }
@@ -104,7 +139,8 @@ class Checker {
   metadata(): void {
     const { metadata } = this.doc.policy;
     this.dnsSubdomain(metadata.name, ['metadata', 'name'], 'metadata.name');
-    if (metadata.namespace !== undefined) this.dnsLabel(metadata.namespace, ['metadata', 'namespace'], 'namespace');
+    if (metadata.namespace !== undefined)
+      this.dnsLabel(metadata.namespace, ['metadata', 'namespace'], 'namespace');
     const onUnsupported = (this.doc.policy.spec as { onUnsupported?: string }).onUnsupported;
     void onUnsupported; // the schema's enum already limits it to reject | warn
   }
@@ -139,7 +175,8 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
     c.labels(s.versions?.[v], ['spec', 'versions', v]);
   }
   s.sources?.forEach((src, i) => {
-    if (src.namespace !== undefined) c.dnsLabel(src.namespace, ['spec', 'sources', i, 'namespace'], 'namespace');
+    if (src.namespace !== undefined)
+      c.dnsLabel(src.namespace, ['spec', 'sources', i, 'namespace'], 'namespace');
     if (src.serviceAccount !== undefined)
       c.dnsSubdomain(src.serviceAccount, ['spec', 'sources', i, 'serviceAccount'], 'service account name');
     c.labels(src.labels, ['spec', 'sources', i, 'labels']);
@@ -155,9 +192,17 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
     rule.matches?.forEach((m, i) => {
       if (m.path?.regex !== undefined) c.regex(m.path.regex, at('matches', i, 'path', 'regex'));
       if (m.path?.exact !== undefined && !m.path.exact.startsWith('/'))
-        c.report('BadPath', { got: JSON.stringify(m.path.exact), reason: 'a path starts with /' }, at('matches', i, 'path', 'exact'));
+        c.report(
+          'BadPath',
+          { got: JSON.stringify(m.path.exact), reason: 'a path starts with /' },
+          at('matches', i, 'path', 'exact'),
+        );
       if (m.path?.prefix !== undefined && !m.path.prefix.startsWith('/'))
-        c.report('BadPath', { got: JSON.stringify(m.path.prefix), reason: 'a path prefix starts with /' }, at('matches', i, 'path', 'prefix'));
+        c.report(
+          'BadPath',
+          { got: JSON.stringify(m.path.prefix), reason: 'a path prefix starts with /' },
+          at('matches', i, 'path', 'prefix'),
+        );
       const headerNames = new Set<string>();
       m.headers?.forEach((h, j) => {
         c.headerName(h.name, at('matches', i, 'headers', j, 'name'));
@@ -170,8 +215,18 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
       });
       const paramNames = new Set<string>();
       m.queryParams?.forEach((q, j) => {
-        if (q.name.length === 0) c.report('BadName', { got: '""', what: 'query parameter name', rule: 'not empty' }, at('matches', i, 'queryParams', j, 'name'));
-        if (paramNames.has(q.name)) c.report('DuplicateEntry', { what: 'query parameter', got: q.name }, at('matches', i, 'queryParams', j, 'name'));
+        if (q.name.length === 0)
+          c.report(
+            'BadName',
+            { got: '""', what: 'query parameter name', rule: 'not empty' },
+            at('matches', i, 'queryParams', j, 'name'),
+          );
+        if (paramNames.has(q.name))
+          c.report(
+            'DuplicateEntry',
+            { what: 'query parameter', got: q.name },
+            at('matches', i, 'queryParams', j, 'name'),
+          );
         paramNames.add(q.name);
         oneOf(c, q, ['exact', 'regex', 'present'], at('matches', i, 'queryParams', j));
         if (q.regex !== undefined) c.regex(q.regex, at('matches', i, 'queryParams', j, 'regex'));
@@ -192,8 +247,10 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
     }
     const seenTargets = new Set<string>();
     backends.forEach((b, i) => {
-      const key = b.version !== undefined ? `v:${b.version}` : `s:${b.namespace ?? ''}/${b.service}:${b.port ?? ''}`;
-      if (seenTargets.has(key)) c.report('DuplicateEntry', { what: 'backend', got: b.version ?? b.service ?? '' }, at('backends', i));
+      const key =
+        b.version !== undefined ? `v:${b.version}` : `s:${b.namespace ?? ''}/${b.service}:${b.port ?? ''}`;
+      if (seenTargets.has(key))
+        c.report('DuplicateEntry', { what: 'backend', got: b.version ?? b.service ?? '' }, at('backends', i));
       seenTargets.add(key);
     });
     if (rule.timeout !== undefined) c.duration(rule.timeout, at('timeout'));
@@ -202,25 +259,42 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
       if (rt.perTryTimeout !== undefined) c.duration(rt.perTryTimeout, at('retries', 'perTryTimeout'));
       rt.retryOn?.forEach((cond, i) => {
         if (!(RETRY_ON as readonly string[]).includes(cond) && !/^[1-5][0-9][0-9]$/.test(cond)) {
-          c.report('RetryOn', { got: JSON.stringify(cond), expected: RETRY_ON.join(', ') }, at('retries', 'retryOn', i));
+          c.report(
+            'RetryOn',
+            { got: JSON.stringify(cond), expected: RETRY_ON.join(', ') },
+            at('retries', 'retryOn', i),
+          );
         }
       });
       if (rt.backoff) {
         const base = c.duration(rt.backoff.base, at('retries', 'backoff', 'base'));
-        const max = rt.backoff.max !== undefined ? c.duration(rt.backoff.max, at('retries', 'backoff', 'max')) : undefined;
+        const max =
+          rt.backoff.max !== undefined
+            ? c.duration(rt.backoff.max, at('retries', 'backoff', 'max'))
+            : undefined;
         if (base !== undefined && max !== undefined && max < base)
-          c.report('BackoffOrder', { max: rt.backoff.max!, base: rt.backoff.base }, at('retries', 'backoff', 'max'));
+          c.report(
+            'BackoffOrder',
+            { max: rt.backoff.max!, base: rt.backoff.base },
+            at('retries', 'backoff', 'max'),
+          );
       }
     }
     if (rule.fault?.delay) c.duration(rule.fault.delay.duration, at('fault', 'delay', 'duration'));
     if (rule.fault?.abort) {
       const a = rule.fault.abort;
-      if ((a.status === undefined) === (a.grpcStatus === undefined)) c.report('AbortKind', {}, at('fault', 'abort'));
+      if ((a.status === undefined) === (a.grpcStatus === undefined))
+        c.report('AbortKind', {}, at('fault', 'abort'));
     }
     if (rule.mirror) {
       checkBackend(c, rule.mirror.backend, versions, at('mirror', 'backend'));
       if (rule.mirror.backend.weight !== undefined)
-        c.report('SchemaUnknownField', { field: 'weight', hint: 'a mirror has percentage, not weight' }, at('mirror', 'backend', 'weight'), true);
+        c.report(
+          'SchemaUnknownField',
+          { field: 'weight', hint: 'a mirror has percentage, not weight' },
+          at('mirror', 'backend', 'weight'),
+          true,
+        );
     }
     for (const which of ['requestHeaders', 'responseHeaders'] as const) {
       const ops = rule[which];
@@ -258,9 +332,18 @@ function checkBackend(
   }
   if (b.version !== undefined) {
     if (b.namespace !== undefined)
-      c.report('SchemaUnknownField', { field: 'namespace', hint: 'namespace goes with service, not version' }, [...path, 'namespace'], true);
+      c.report(
+        'SchemaUnknownField',
+        { field: 'namespace', hint: 'namespace goes with service, not version' },
+        [...path, 'namespace'],
+        true,
+      );
     if (!versions.includes(b.version))
-      c.report('UndefinedVersion', { version: JSON.stringify(b.version), defined: versions.join(', ') || 'none' }, [...path, 'version']);
+      c.report(
+        'UndefinedVersion',
+        { version: JSON.stringify(b.version), defined: versions.join(', ') || 'none' },
+        [...path, 'version'],
+      );
   } else {
     c.serviceName(b.service!, [...path, 'service']);
     if (b.namespace !== undefined) c.dnsLabel(b.namespace, [...path, 'namespace'], 'namespace');
@@ -301,7 +384,11 @@ function checkMtls(c: Checker, p: MTLSPolicy): void {
   if (s.scope === 'service' && s.service === undefined)
     c.report('ScopeConflict', { reason: 'scope service needs spec.service' }, ['spec', 'scope']);
   if ((s.scope === 'mesh' || s.scope === 'namespace') && s.service !== undefined)
-    c.report('ScopeConflict', { reason: `scope ${s.scope} covers more than one service; remove spec.service or use scope service` }, ['spec', 'service']);
+    c.report(
+      'ScopeConflict',
+      { reason: `scope ${s.scope} covers more than one service; remove spec.service or use scope service` },
+      ['spec', 'service'],
+    );
   if (s.selector && s.service === undefined)
     c.report('ScopeConflict', { reason: 'spec.selector goes with spec.service' }, ['spec', 'selector']);
 }

@@ -21,7 +21,10 @@ export interface PolicyDoc<P extends Policy = Policy> {
   readonly file: string;
   readonly index: number;
   /** Diagnostic context for a field of this policy. */
-  at(path: FieldPath, key?: boolean): { location: ReturnType<LoadedDocument['positions']['locate']>; path: string; policy: string };
+  at(
+    path: FieldPath,
+    key?: boolean,
+  ): { location: ReturnType<LoadedDocument['positions']['locate']>; path: string; policy: string };
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -90,7 +93,10 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
       diagnostics: [
         diag(
           'UnknownApiVersion',
-          { got: obj.apiVersion === undefined ? 'missing' : JSON.stringify(obj.apiVersion), expected: API_VERSION },
+          {
+            got: obj.apiVersion === undefined ? 'missing' : JSON.stringify(obj.apiVersion),
+            expected: API_VERSION,
+          },
           ctx(obj.apiVersion === undefined ? [] : ['apiVersion']),
         ),
       ],
@@ -109,11 +115,41 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
     };
   }
   const validate = validatorFor(kind as Kind);
-  if (!validate(v)) {
-    return { diagnostics: schemaDiagnostics(validate.errors ?? [], ctx) };
-  }
+  const ok = validate(v);
+  const schemaErrors = ok ? [] : schemaDiagnostics(validate.errors ?? [], ctx);
   const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
-  return { policy, diagnostics: checkSemantics(policy) };
+  if (ok) return { policy, diagnostics: checkSemantics(policy) };
+  // Semantic checks run on malformed documents too, so that every problem is reported at once;
+  // they stay quiet about any field related to one the schema already rejected, and a check that
+  // trips over a value of the wrong type is simply skipped (the schema error covers it).
+  if (
+    !(
+      obj.metadata &&
+      typeof obj.metadata === 'object' &&
+      typeof (obj.metadata as { name?: unknown }).name === 'string'
+    )
+  ) {
+    return { diagnostics: schemaErrors };
+  }
+  const rejected = schemaErrors.map((d) => d.path ?? '');
+  const related = (path: string) =>
+    rejected.some(
+      (r) =>
+        r === path ||
+        r.startsWith(`${path}.`) ||
+        r.startsWith(`${path}[`) ||
+        path.startsWith(`${r}.`) ||
+        path.startsWith(`${r}[`) ||
+        r === '' ||
+        path === '',
+    );
+  let semantic: Diagnostic[] = [];
+  try {
+    semantic = checkSemantics(policy).filter((d) => !related(d.path ?? ''));
+  } catch {
+    semantic = [];
+  }
+  return { diagnostics: [...schemaErrors, ...semantic] };
 }
 
 function toPath(instancePath: string): (string | number)[] {
@@ -129,7 +165,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -178,7 +215,8 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
     switch (e.keyword) {
       case 'required': {
         const field = (e.params as { missingProperty: string }).missingProperty;
-        const fieldSchema = (e.parentSchema as { properties?: Record<string, { description?: string }> }).properties?.[field];
+        const fieldSchema = (e.parentSchema as { properties?: Record<string, { description?: string }> })
+          .properties?.[field];
         out.push(
           diag(
             'SchemaRequired',
@@ -206,7 +244,9 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
           number: 'a number',
           boolean: 'true or false',
         };
-        out.push(diag('SchemaType', { expected: words[expected] ?? expected, got: describe(e.data) }, ctx(path)));
+        out.push(
+          diag('SchemaType', { expected: words[expected] ?? expected, got: describe(e.data) }, ctx(path)),
+        );
         break;
       }
       case 'enum':
@@ -220,7 +260,10 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         out.push(
           diag(
             'SchemaEnum',
-            { got: JSON.stringify(e.data), expected: allowed.join(', ') + (guess ? ` (did you mean ${guess}?)` : '') },
+            {
+              got: JSON.stringify(e.data),
+              expected: allowed.join(', ') + (guess ? ` (did you mean ${guess}?)` : ''),
+            },
             ctx(path),
           ),
         );
@@ -240,12 +283,25 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         break;
       }
       case 'pattern': {
-        const description = (e.parentSchema as { description?: string }).description ?? 'in the expected format';
-        out.push(diag('SchemaPattern', { got: JSON.stringify(e.data), expected: `valid: ${description}` }, ctx(path)));
+        const description =
+          (e.parentSchema as { description?: string }).description ?? 'in the expected format';
+        out.push(
+          diag(
+            'SchemaPattern',
+            { got: JSON.stringify(e.data), expected: `valid: ${description}` },
+            ctx(path),
+          ),
+        );
         break;
       }
       case 'minItems':
-        out.push(diag('SchemaOther', { reason: `must have at least ${(e.params as { limit: number }).limit} entry` }, ctx(path)));
+        out.push(
+          diag(
+            'SchemaOther',
+            { reason: `must have at least ${(e.params as { limit: number }).limit} entry` },
+            ctx(path),
+          ),
+        );
         break;
       case 'minProperties':
       case 'maxProperties': {
@@ -254,7 +310,11 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
           out.push(diag('MatchKind', { expected: props.join(', ') }, ctx(path)));
         } else {
           out.push(
-            diag('SchemaOther', { reason: `must not be empty: ${s.description ?? 'give at least one field'}` }, ctx(path)),
+            diag(
+              'SchemaOther',
+              { reason: `must not be empty: ${s.description ?? 'give at least one field'}` },
+              ctx(path),
+            ),
           );
         }
         break;

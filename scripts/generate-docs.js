@@ -1,0 +1,19 @@
+/**
+ * Regenerates the files derived from code: docs/capabilities.md (from the matrix data) and
+ * schemas/*.json (from the model). The registry test fails when they are out of date.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADAPTERS } from '../dist/adapters/index.js';
+import { matrixJson, matrixMarkdown } from '../dist/core/matrix-report.js';
+import { publishedSchemas } from '../dist/core/model/publish.js';
+
+const root = join(import.meta.dirname, '..');
+writeFileSync(
+  join(root, 'docs', 'capabilities.md'),
+  matrixMarkdown(matrixJson({ meshes: Object.values(ADAPTERS) })),
+);
+mkdirSync(join(root, 'schemas'), { recursive: true });
+for (const [file, content] of Object.entries(publishedSchemas()))
+  writeFileSync(join(root, 'schemas', file), content);
+console.log('wrote docs/capabilities.md and schemas/');

@@ -1,0 +1,26 @@
+/** `anymesh validate -f PATH...`: exit 0 valid, 1 invalid input, 2 usage error. */
+import type { Command } from 'commander';
+import { loadPolicies } from '../../core/pipeline.js';
+import { EXIT } from '../exit.js';
+import { addFileOption, parseFormat, requireFiles } from '../options.js';
+import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+
+export function registerValidate(program: Command, io: Io, done: (code: number) => void): void {
+  addFileOption(
+    program.command('validate').description('check policy files against the model; nothing is compiled'),
+  )
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action((opts: { filename?: string[]; output?: string }) => {
+      const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+      const r = loadPolicies(requireFiles(opts), () => io.stdin());
+      if (format === 'json') {
+        io.out(
+          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+        );
+      } else {
+        printDiagnostics(io, r.diagnostics);
+        if (r.ok) io.err(`${r.policies.length} polic${r.policies.length === 1 ? 'y' : 'ies'} valid\n`);
+      }
+      done(r.ok ? EXIT.ok : EXIT.failed);
+    });
+}

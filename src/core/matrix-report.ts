@@ -1,0 +1,154 @@
+/**
+ * The capability matrix as data and as text. The JSON form is what CI pipelines gate on; the
+ * table and markdown forms are renderings of the same data (a test keeps them in step), and
+ * docs/capabilities.md is the markdown form, generated and checked in sync.
+ */
+import type { MeshAdapter } from './adapter.js';
+import { type CapabilityCell, cellForVersion } from './capabilities.js';
+import { FEATURE_IDS, FEATURES, type FeatureId } from './features.js';
+
+export interface MatrixQuery {
+  readonly meshes: readonly MeshAdapter[];
+  readonly features?: readonly FeatureId[];
+  /** Answer for this mesh version (only meaningful with one mesh). */
+  readonly version?: string;
+}
+
+export interface MatrixJson {
+  meshes: {
+    id: string;
+    displayName: string;
+    versions: { minimum: string; tested: string };
+    docs: string;
+    endOfSupport?: { date: string; advice: string };
+    askedVersion?: string;
+  }[];
+  features: { id: FeatureId; description: string }[];
+  matrix: Record<string, Record<string, CapabilityCell>>;
+}
+
+export function matrixJson(q: MatrixQuery): MatrixJson {
+  const features = q.features ?? FEATURE_IDS;
+  return {
+    meshes: q.meshes.map((m) => ({
+      id: m.id,
+      displayName: m.displayName,
+      versions: { ...m.versions },
+      docs: m.docs,
+      ...(m.endOfSupport ? { endOfSupport: { ...m.endOfSupport } } : {}),
+      ...(q.version ? { askedVersion: q.version } : {}),
+    })),
+    features: features.map((id) => ({ id, description: FEATURES[id] })),
+    matrix: Object.fromEntries(
+      q.meshes.map((m) => [
+        m.id,
+        Object.fromEntries(features.map((f) => [f, cellForVersion(m.capabilities[f], q.version)])),
+      ]),
+    ),
+  };
+}
+
+const SYMBOL: Record<CapabilityCell['support'], string> = {
+  full: 'full',
+  partial: 'partial',
+  emulated: 'emulated',
+  none: 'none',
+};
+
+function pad(s: string, n: number): string {
+  return s + ' '.repeat(Math.max(0, n - s.length));
+}
+
+/** A plain-text table for terminals: one row per feature, one column per mesh. */
+export function matrixTable(m: MatrixJson): string {
+  const header = ['FEATURE', ...m.meshes.map((x) => x.id.toUpperCase())];
+  const rows = m.features.map((f) => [
+    f.id,
+    ...m.meshes.map((x) => {
+      const c = m.matrix[x.id]![f.id]!;
+      return SYMBOL[c.support] + (c.minVersion && c.support !== 'none' ? ` (${c.minVersion}+)` : '');
+    }),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
+  const lines = [header, ...rows].map((r) =>
+    r
+      .map((c, i) => pad(c, widths[i]!))
+      .join('')
+      .trimEnd(),
+  );
+  const notes = m.meshes
+    .filter((x) => x.endOfSupport)
+    .map(
+      (x) => `\n${x.displayName}: END OF SUPPORT since ${x.endOfSupport!.date}. ${x.endOfSupport!.advice}`,
+    );
+  return `${lines.join('\n')}\n${notes.join('')}${notes.length ? '\n' : ''}`;
+}
+
+/** Details of each cell, for one feature or one mesh: what table rows cannot hold. */
+export function cellDetails(m: MatrixJson): string {
+  const out: string[] = [];
+  for (const f of m.features) {
+    for (const x of m.meshes) {
+      const c = m.matrix[x.id]![f.id]!;
+      out.push(`${f.id} on ${x.displayName}: ${c.support}${c.minVersion ? ` (since ${c.minVersion})` : ''}`);
+      out.push(`  why: ${c.reason}`);
+      if (c.differs) out.push(`  differs: ${c.differs}`);
+      if (c.workaround) out.push(`  instead: ${c.workaround}`);
+      if (c.native) out.push(`  native: ${c.native}`);
+      if (c.docs) out.push(`  docs: ${c.docs}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const escapeMd = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A sentence ending in exactly one period, whether or not the data already ends with one. */
+const sentence = (s: string) => `${escapeMd(s.trim()).replace(/\.$/, '')}.`;
+
+/** The markdown document (docs/capabilities.md): a summary grid, then every cell in detail. */
+export function matrixMarkdown(m: MatrixJson): string {
+  const lines: string[] = [
+    '# Capability matrix',
+    '',
+    "<!-- Generated from the adapters' capability data by `anymesh capabilities -o markdown`. Do not edit by hand: the registry test fails when this file and the data differ. -->",
+    '',
+    'Support levels: **full** (native, same behaviour), **partial** (native, something is lost), **emulated** (by other native means, at a cost), **none** (refused unless `--allow-degraded`).',
+    '',
+  ];
+  for (const x of m.meshes) {
+    lines.push(
+      `- **${x.displayName}** (\`${x.id}\`): output for ${x.versions.minimum} and later, tested with ${x.versions.tested}. ${x.docs}`,
+    );
+    if (x.endOfSupport)
+      lines.push(`  - **End of support: ${x.endOfSupport.date}.** ${sentence(x.endOfSupport.advice)}`);
+  }
+  lines.push(
+    '',
+    `| feature | ${m.meshes.map((x) => x.displayName).join(' | ')} |`,
+    `|---|${m.meshes.map(() => '---').join('|')}|`,
+  );
+  for (const f of m.features) {
+    const cells = m.meshes.map((x) => {
+      const c = m.matrix[x.id]![f.id]!;
+      return c.support + (c.minVersion && c.support !== 'none' ? ` (${c.minVersion}+)` : '');
+    });
+    lines.push(`| \`${f.id}\` | ${cells.join(' | ')} |`);
+  }
+  lines.push('', '## Details', '');
+  for (const f of m.features) {
+    lines.push(`### \`${f.id}\``, '', escapeMd(f.description), '');
+    for (const x of m.meshes) {
+      const c = m.matrix[x.id]![f.id]!;
+      const parts = [
+        `**${x.displayName}: ${c.support}**${c.minVersion ? ` (since ${c.minVersion})` : ''}. ${sentence(c.reason)}`,
+      ];
+      if (c.differs) parts.push(`Differs: ${sentence(c.differs)}`);
+      if (c.workaround) parts.push(`Instead: ${sentence(c.workaround)}`);
+      if (c.native) parts.push(`Native: \`${escapeMd(c.native)}\`.`);
+      if (c.docs) parts.push(`[docs](${c.docs})`);
+      lines.push(`- ${parts.join(' ')}`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,49 @@
+/**
+ * The JSON Schemas as published for editors and other tools (`anymesh schema`, the package's
+ * schemas/ folder): plain draft-07 JSON, one per kind plus one that accepts any kind.
+ */
+import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
+
+const DRAFT = 'http://json-schema.org/draft-07/schema#';
+export const SCHEMA_BASE = 'https://anymesh.dev/schemas/v1alpha1';
+
+/** A schema as plain JSON (TypeBox's symbol keys dropped). */
+function plain(schema: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+}
+
+export function kindSchema(kind: Kind): Record<string, unknown> {
+  return { $schema: DRAFT, ...plain(KIND_SCHEMAS[kind]) };
+}
+
+/** One schema for any anymesh document, dispatching on `kind` (what yaml-language-server needs). */
+export function allKindsSchema(): Record<string, unknown> {
+  const definitions = Object.fromEntries(
+    KINDS.map((k) => {
+      const { $id: _id, ...rest } = plain(KIND_SCHEMAS[k]);
+      return [k, rest];
+    }),
+  );
+  return {
+    $schema: DRAFT,
+    $id: `${SCHEMA_BASE}/all.json`,
+    title: 'anymesh policy',
+    description: `Any anymesh document: ${KINDS.join(', ')}.`,
+    type: 'object',
+    required: ['apiVersion', 'kind'],
+    allOf: KINDS.map((k) => ({
+      if: { properties: { kind: { const: k } }, required: ['kind'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable
+      then: { $ref: `#/definitions/${k}` },
+    })),
+    properties: { kind: { enum: [...KINDS] } },
+    definitions,
+  };
+}
+
+/** File name -> content of everything published under schemas/. */
+export function publishedSchemas(): Record<string, string> {
+  const files: Record<string, string> = { 'all.json': `${JSON.stringify(allKindsSchema(), null, 2)}\n` };
+  for (const k of KINDS) files[`${k}.json`] = `${JSON.stringify(kindSchema(k), null, 2)}\n`;
+  return files;
+}

@@ -1,0 +1,125 @@
+/**
+ * Keeps the capability matrix honest: complete, matching what each adapter really does (both
+ * ways), covered by golden cases, and in sync with docs/capabilities.md and the published schemas.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, allMessages } from '../src/adapters/index.js';
+import { assertCompleteColumn } from '../src/core/capabilities.js';
+import { featuresUsed } from '../src/core/compiler/usage.js';
+import { FEATURE_IDS } from '../src/core/features.js';
+import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
+import { publishedSchemas } from '../src/core/model/publish.js';
+import { loadPolicies } from '../src/core/pipeline.js';
+import { goldenCases } from './support/cases.js';
+import { compileText, load } from './support/compile.js';
+import { FEATURE_FIXTURES } from './support/feature-fixtures.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const meshes = Object.values(ADAPTERS);
+
+describe('capability matrix', () => {
+  it.each(meshes.map((m) => [m.id, m] as const))('%s has a cell for every feature and no other', (_id, m) => {
+    expect(() => assertCompleteColumn(m.id, m.capabilities)).not.toThrow();
+  });
+
+  it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
+    '%s cell %s is documented',
+    (mesh, f) => {
+      const c = ADAPTERS[mesh].capabilities[f];
+      expect(c.reason.length).toBeGreaterThan(10);
+      if (c.support === 'partial' || c.support === 'emulated')
+        expect(c.differs?.length ?? 0).toBeGreaterThan(10);
+      if (c.support !== 'none') expect(c.docs).toMatch(/^https:\/\//);
+    },
+  );
+
+  it('every feature has a fixture that really uses it', () => {
+    for (const f of FEATURE_IDS) {
+      const { policies, diagnostics } = load(FEATURE_FIXTURES[f]);
+      expect(
+        diagnostics.filter((d) => d.level === 'error'),
+        f,
+      ).toEqual([]);
+      expect(
+        policies.flatMap(featuresUsed).map((u) => u.feature),
+        f,
+      ).toContain(f);
+    }
+  });
+
+  // Both ways: a `none` cell is refused with AM3001 naming the feature; any other cell compiles.
+  it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
+    '%s really does what its %s cell says',
+    (mesh, f) => {
+      const cell = ADAPTERS[mesh].capabilities[f];
+      const r = compileText(FEATURE_FIXTURES[f], mesh);
+      const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
+      if (cell.support === 'none') {
+        expect(refused.length, `${mesh} should refuse ${f}`).toBeGreaterThan(0);
+        expect(r.ok).toBe(false);
+        expect(r.resources).toEqual([]);
+      } else {
+        expect(refused, `${mesh} claims ${f} but refused it`).toEqual([]);
+        // The fixture may use other features the mesh lacks (e.g. spec.port); only when it does not
+        // must the compile succeed and produce output.
+        const blocked = r.diagnostics.filter((d) => d.code === 'AM3001');
+        if (blocked.length === 0) {
+          expect(
+            r.diagnostics.filter((d) => d.level === 'error'),
+            `${mesh} ${f}`,
+          ).toEqual([]);
+          expect(r.resources.length).toBeGreaterThan(0);
+        }
+      }
+    },
+  );
+
+  it('every feature a mesh supports is exercised by a golden case', () => {
+    const used = new Set<string>();
+    for (const c of goldenCases()) {
+      for (const p of loadPolicies([join(ROOT, c.file)]).policies)
+        for (const u of featuresUsed(p)) used.add(u.feature);
+    }
+    const supportedSomewhere = FEATURE_IDS.filter((f) =>
+      meshes.some((m) => m.capabilities[f].support !== 'none'),
+    );
+    expect(supportedSomewhere.filter((f) => !used.has(f))).toEqual([]);
+  });
+
+  it('docs/capabilities.md is generated from the data (run `npm run docs` after changing cells)', () => {
+    const expected = matrixMarkdown(matrixJson({ meshes }));
+    expect(readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8')).toBe(expected);
+  });
+
+  it('schemas/ holds the published JSON Schemas (run `npm run docs` after changing the model)', () => {
+    for (const [file, content] of Object.entries(publishedSchemas())) {
+      expect(readFileSync(join(ROOT, 'schemas', file), 'utf8'), file).toBe(content);
+    }
+  });
+});
+
+describe('diagnostic catalogue', () => {
+  it('has unique codes, each with a level, a name and a template', () => {
+    const all = allMessages();
+    const seen = new Map<string, string>();
+    for (const m of all) {
+      expect(m.code).toMatch(/^AM[1-5]\d{3}$/);
+      expect(seen.has(m.code), `code ${m.code} used by ${seen.get(m.code)} and ${m.name}`).toBe(false);
+      seen.set(m.code, m.name);
+      expect(['error', 'warning', 'info']).toContain(m.level);
+      expect(m.template.length).toBeGreaterThan(5);
+    }
+  });
+  it('adapters use only their own code range', () => {
+    const ranges: Record<string, string> = {
+      istio: 'AM41',
+      linkerd: 'AM42',
+      consul: 'AM43',
+      appmesh: 'AM44',
+    };
+    for (const m of meshes)
+      for (const t of Object.values(m.messages)) expect(t.code.startsWith(ranges[m.id]!)).toBe(true);
+  });
+});
