@@ -6,14 +6,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADAPTERS } from '../dist/adapters/index.js';
 import { matrixJson, matrixMarkdown } from '../dist/core/matrix-report.js';
-import { publishedSchemas } from '../dist/core/model/publish.js';
+import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
 
 const root = join(import.meta.dirname, '..');
 writeFileSync(
   join(root, 'docs', 'capabilities.md'),
   matrixMarkdown(matrixJson({ meshes: Object.values(ADAPTERS) })),
 );
+writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
 mkdirSync(join(root, 'schemas'), { recursive: true });
 for (const [file, content] of Object.entries(publishedSchemas()))
   writeFileSync(join(root, 'schemas', file), content);
-console.log('wrote docs/capabilities.md and schemas/');
+console.log('wrote docs/capabilities.md, docs/policy-model.md and schemas/');

@@ -10,7 +10,7 @@ import { assertCompleteColumn } from '../src/core/capabilities.js';
 import { featuresUsed } from '../src/core/compiler/usage.js';
 import { FEATURE_IDS } from '../src/core/features.js';
 import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
-import { publishedSchemas } from '../src/core/model/publish.js';
+import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
 import { loadPolicies } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
 import { compileText, load } from './support/compile.js';
@@ -91,6 +91,10 @@ describe('capability matrix', () => {
   it('docs/capabilities.md is generated from the data (run `npm run docs` after changing cells)', () => {
     const expected = matrixMarkdown(matrixJson({ meshes }));
     expect(readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8')).toBe(expected);
+  });
+
+  it('docs/policy-model.md is generated from the schema (run `npm run docs`)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'policy-model.md'), 'utf8')).toBe(modelMarkdown());
   });
 
   it('schemas/ holds the published JSON Schemas (run `npm run docs` after changing the model)', () => {

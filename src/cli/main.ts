@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCapabilities } from './commands/capabilities.js';
+import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerExplain } from './commands/explain.js';
 import { registerSchema } from './commands/schema.js';
@@ -22,6 +23,7 @@ const COMMANDS: Register[] = [
   registerValidate,
   registerCompile,
   registerCapabilities,
+  registerCheck,
   registerSchema,
   registerExplain,
 ];

@@ -203,6 +203,24 @@ export const CORE_MESSAGES = {
     '{mesh} {version} cannot express {feature}: needs {minVersion} or later',
   ),
   EndOfSupport: m('AM3010', 'warning', 'MeshEndOfSupport', '{mesh}: {advice}'),
+  OverlapConflict: m(
+    'AM3011',
+    'error',
+    'OverlappingPolicies',
+    '{subject} and {other} (at {where}) both govern {route} but set {what} differently, and meshes resolve such overlaps differently; {hint}',
+  ),
+  ShadowedRule: m(
+    'AM3012',
+    'warning',
+    'ShadowedRule',
+    'rule {rule} is never reached: {by} (at {where}) comes first and always catches its requests (first match wins); remove it or move it before {earlier}',
+  ),
+  ShadowedMatch: m(
+    'AM3013',
+    'warning',
+    'ShadowedMatch',
+    'match entry {entry} of rule {rule} is never reached: {by} (at {where}) comes first and always catches it; remove the entry or move the rule up',
+  ),
 
   ClusterError: m('AM5001', 'error', 'ClusterError', '{reason}'),
 } as const satisfies Record<string, MessageType>;

@@ -14,7 +14,7 @@
 // disrupting the shared one.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createServer } from 'node:net';
@@ -26,9 +26,6 @@ import {
   ApiextensionsV1Api,
   CoreV1Api,
   KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
   RbacAuthorizationV1Api,
   type V1CustomResourceDefinition,
   type V1PolicyRule,
@@ -114,15 +111,21 @@ export async function binaryVersion(kubeApiserver: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------------
 // Processes
 
-/** Processes started by this module; killed synchronously if the Node process exits without stop(). */
+/**
+ * Processes and temp dirs of clusters not stopped yet: if the Node process exits without stop() (an
+ * uncaught error, process.exit in a test), the children are SIGKILLed and the dirs removed.
+ */
 const live = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // 'exit' handlers must be synchronous; SIGKILL is the only thing that reliably works from here.
+  // 'exit' handlers must be synchronous: SIGKILL and rmSync are what works from here.
   process.on('exit', () => {
     for (const child of live) child.kill('SIGKILL');
+    if (process.env.ANYMESH_TEST_KEEP_DIR === '1') return;
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -476,21 +479,74 @@ function isEstablished(crd: V1CustomResourceDefinition): boolean {
   return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
 }
 
+/** A response of kubeRequest; `body` is parsed JSON when the server sent JSON. */
+export interface RawResponse {
+  status: number;
+  body: unknown;
+}
+
+/** What a failed kubeRequest throws: shaped like client-node's ApiException, so describeError reads both. */
+export class KubeRequestError extends Error {
+  readonly code: number;
+  readonly body: unknown;
+  constructor(method: string, path: string, res: RawResponse) {
+    super(`${method} ${path}: ${describeError({ code: res.status, body: res.body })}`);
+    this.code = res.status;
+    this.body = res.body;
+  }
+}
+
+/**
+ * One request with the kubeconfig's credentials and the body sent exactly as given.
+ *
+ * Why not client-node's typed clients: they run bodies through ObjectSerializer, which keeps only the
+ * fields its generated models name and expects the models' camelCase names. A CRD read from YAML
+ * carries wire names (`x-kubernetes-int-or-string`, `x-kubernetes-validations`), which it silently drops:
+ * the API server then rejects int-or-string fields, and CEL rules vanish without an error.
+ */
+export async function kubeRequest(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<RawResponse> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const opts: https.RequestOptions = { method, headers: { accept: 'application/json' }, timeout: 30_000 };
+  await kc.applyToHTTPSOptions(opts);
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  if (payload !== undefined) opts.headers = { ...opts.headers, 'content-type': contentType };
+  const res = await new Promise<RawResponse>((done, fail) => {
+    const req = https.request(url, opts, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('error', fail);
+      r.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        done({ status: r.statusCode ?? 0, body: safeJson(text) });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', fail);
+    req.end(payload);
+  });
+  if (res.status >= 300) throw new KubeRequestError(method, path, res);
+  return res;
+}
+
 /** Server-side applies the CRDs (idempotent) and waits until every one is Established. */
 export async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[], timeoutMs = 60_000) {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   // A few at a time: the Istio CRDs are large and the API server compiles each schema and CEL rule.
   const queue = [...crds];
   const worker = async () => {
     for (let crd = queue.shift(); crd; crd = queue.shift()) {
-      await objects.patch(
-        crd as KubernetesObject,
-        undefined,
-        undefined,
-        HARNESS_FIELD_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      const path =
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}` +
+        `?fieldManager=${HARNESS_FIELD_MANAGER}&force=true`;
+      // JSON is YAML, so it is a valid apply-patch body.
+      await kubeRequest(kc, 'PATCH', path, crd, 'application/apply-patch+yaml');
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -612,23 +668,14 @@ export interface Cluster extends ClusterHandle {
   stop(): Promise<ClusterStats>;
 }
 
-function httpsGet(url: string, pki: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = https.get(url, { ...pki, timeout: 5_000 }, (res) => {
-      res.resume();
-      done(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', fail);
-  });
-}
-
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const log = opts.log ?? (() => {});
   const timeout = opts.startTimeoutMs ?? 120_000;
   const assets = findAssets();
   const version = await binaryVersion(assets.kubeApiserver);
   const dir = await mkdtemp(join(tmpdir(), 'anymesh-cluster-'));
+  installExitHook();
+  liveDirs.add(dir);
   const procs: Managed[] = [];
   let stopped = false;
   const stop = async (): Promise<ClusterStats> => {
@@ -637,6 +684,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       for (const p of [...procs].reverse()) await p.stop(); // API server first, then its storage
       if (process.env.ANYMESH_TEST_KEEP_DIR === '1') log(`kept ${dir}`);
       else await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
     }
     return stats();
   };
@@ -724,18 +772,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, server, pki.caCert, 'anymesh-admin', adminCert.cert, adminCert.key);
     const kubeConfig = loadKubeConfig(kubeconfigPath);
-    const probeTls = {
-      ca: await readFile(pki.caCert),
-      cert: await readFile(adminCert.cert),
-      key: await readFile(adminCert.key),
-    };
     const core = kubeConfig.makeApiClient(CoreV1Api);
 
     const startApiServer = async () => {
       apiserver.start();
       await waitFor(
         'kube-apiserver /readyz',
-        async () => (await httpsGet(`${server}/readyz`, probeTls)) === 200,
+        async () => (await kubeRequest(kubeConfig, 'GET', '/readyz')).status === 200,
         timeout,
         apiserver,
       );

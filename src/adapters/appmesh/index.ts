@@ -1,18 +1,64 @@
-// PLACEHOLDER: replaced by the AppMesh adapter (issue). Not a deliverable.
-import type { MeshAdapter } from '../../core/adapter.js';
-import type { CapabilityColumn } from '../../core/capabilities.js';
-import { FEATURE_IDS } from '../../core/features.js';
+/**
+ * The AWS App Mesh adapter: TrafficPolicy, MTLSPolicy and AccessPolicy as `appmesh.k8s.aws/v1beta2`
+ * objects for the App Mesh controller for Kubernetes (v1.13.3; its CRDs are v1beta2 only).
+ *
+ * AWS discontinues App Mesh on 2026-09-30 (no new customers since 2024-09-24) and recommends
+ * Amazon VPC Lattice for EKS and Amazon ECS Service Connect for ECS. Sources: AWS Containers blog
+ * "Migrating from AWS App Mesh to Amazon ECS Service Connect"
+ * (https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/)
+ * and "Migrate Amazon ECS workloads from AWS App Mesh to Amazon VPC Lattice"
+ * (https://aws.amazon.com/blogs/containers/migrate-amazon-ecs-workloads-from-aws-app-mesh-to-amazon-vpc-lattice).
+ * The adapter stays because teams still run App Mesh and must move off it; `endOfSupport` makes
+ * every compile say so (AM3010).
+ */
 
-const column = Object.fromEntries(
-  FEATURE_IDS.map((id) => [id, { support: 'none', reason: 'adapter not written yet', docs: '' }]),
-) as unknown as CapabilityColumn;
+import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
+import { assertCompleteColumn } from '../../core/capabilities.js';
+import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
+import type { PolicyDoc } from '../../core/model/validate.js';
+import { compileAccess } from './access.js';
+import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
+import { compileClientTls } from './clients.js';
+import { APPMESH_MESSAGES } from './messages.js';
+import { compileMtls } from './mtls.js';
+import { APPMESH_OPTIONS, readOptions } from './options.js';
+import { meshObject, serviceObjects } from './resources.js';
+import { compileRouting } from './routing.js';
+
+assertCompleteColumn('appmesh', appmeshCapabilities);
+
+function ofKind<P>(policies: readonly PolicyDoc[], kind: string): PolicyDoc<P & PolicyDoc['policy']>[] {
+  return policies.filter((p) => p.kind === kind) as PolicyDoc<P & PolicyDoc['policy']>[];
+}
+
+export const END_OF_SUPPORT = {
+  date: '2026-09-30',
+  advice:
+    'AWS ended support for App Mesh on 2026-09-30 (no new customers since 2024-09-24); this output is for migrating off it. ' +
+    'Move EKS workloads to Amazon VPC Lattice (AWS Gateway API Controller) and ECS workloads to Amazon ECS Service Connect; ' +
+    'run both side by side and shift traffic gradually (blue/green), since a workload cannot be in App Mesh and the new network at once. ' +
+    "Check which of your policies the target expresses before you move (AWS's Service Connect guide lists App Mesh features it lacks)",
+} as const;
 
 export const appmeshAdapter = {
   id: 'appmesh',
-  displayName: 'AppMesh',
-  versions: { minimum: '0', tested: '0' },
-  capabilities: column,
-  docs: '',
-  messages: {},
-  compile: () => ({ resources: [], diagnostics: [] }),
+  displayName: 'AWS App Mesh',
+  versions: { minimum: MIN_CONTROLLER, tested: MIN_CONTROLLER },
+  capabilities: appmeshCapabilities,
+  docs: 'https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html',
+  endOfSupport: END_OF_SUPPORT,
+  messages: APPMESH_MESSAGES,
+  options: APPMESH_OPTIONS,
+  compile(policies, ctx) {
+    const { options, diagnostics } = readOptions(ctx);
+    const routing = compileRouting(ofKind<TrafficPolicy>(policies, 'TrafficPolicy'), ctx, options);
+    diagnostics.push(...routing.diagnostics);
+    const plans = routing.plans;
+    diagnostics.push(...compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), plans, ctx));
+    diagnostics.push(...compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), plans, ctx, options));
+    diagnostics.push(...compileClientTls(plans, ctx));
+    const resources: KubeObject[] = [...plans.values()].flatMap((plan) => serviceObjects(plan, ctx));
+    if (options.emitMesh && policies.length) resources.push(meshObject(options, policies));
+    return { resources, diagnostics };
+  },
 } satisfies MeshAdapter;

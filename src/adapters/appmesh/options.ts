@@ -23,6 +23,8 @@ export const APPMESH_OPTIONS: Readonly<Record<string, string>> = {
   'appmesh.egressFilter':
     "DROP_ALL (virtual nodes reach only their backends and *.amazonaws.com) or ALLOW_ALL. Default: DROP_ALL, App Mesh's own default; the caller emulation relies on it.",
   'appmesh.versionHostname': `DNS name of a version's pods, for VirtualNode serviceDiscovery.dns.hostname; placeholders {service} {version} {namespace} {clusterDomain}. A Service of that name must select the version's pods. Default: ${DEFAULT_VERSION_HOSTNAME}.`,
+  'appmesh.versionServices':
+    'true: emit a Service <service>-<version> per version (port spec.port to the same container port) so the default version hostnames resolve; false: you provide them. Ignored when appmesh.versionHostname names something other than <name>.<namespace>.svc.<cluster domain>. Default: true.',
   'appmesh.backends.<namespace>.<service>':
     "Comma-separated virtual services the service calls (`name` in the same namespace or `name.namespace`), emitted as its VirtualNodes' spec.backends. Without it the generated VirtualNodes list no backends and cannot call mesh services. Default: none.",
   'appmesh.spiffeId': `Certificate SAN of a caller, for AccessPolicy allow-lists (listener tls.validation.subjectAlternativeNames); placeholders {trustDomain} {namespace} {serviceAccount}. Default: ${DEFAULT_SPIFFE_ID}.`,
@@ -52,6 +54,7 @@ export interface AppMeshOptions {
   readonly namespaceLabel: string;
   readonly egressFilter: 'DROP_ALL' | 'ALLOW_ALL';
   readonly versionHostname: string;
+  readonly versionServices: boolean;
   readonly spiffeId: string;
   /** `namespace/service` -> virtual services it calls, as `{name, namespace}`. */
   readonly backends: ReadonlyMap<string, readonly { name: string; namespace: string }[]>;
@@ -102,6 +105,9 @@ export function readOptions(ctx: CompileContext): { options: AppMeshOptions; dia
   const emitMesh = o['appmesh.emitMesh'] ?? 'true';
   if (emitMesh !== 'true' && emitMesh !== 'false')
     diagnostics.push(bad('appmesh.emitMesh', emitMesh, 'use true or false'));
+  const versionServices = o['appmesh.versionServices'] ?? 'true';
+  if (versionServices !== 'true' && versionServices !== 'false')
+    diagnostics.push(bad('appmesh.versionServices', versionServices, 'use true or false'));
   const egress = o['appmesh.egressFilter'] ?? 'DROP_ALL';
   if (egress !== 'DROP_ALL' && egress !== 'ALLOW_ALL')
     diagnostics.push(bad('appmesh.egressFilter', egress, 'use DROP_ALL or ALLOW_ALL'));
@@ -115,6 +121,7 @@ export function readOptions(ctx: CompileContext): { options: AppMeshOptions; dia
       namespaceLabel: o['appmesh.namespaceLabel'] ?? 'mesh',
       egressFilter: egress === 'ALLOW_ALL' ? 'ALLOW_ALL' : 'DROP_ALL',
       versionHostname: o['appmesh.versionHostname'] ?? DEFAULT_VERSION_HOSTNAME,
+      versionServices: versionServices !== 'false',
       spiffeId: o['appmesh.spiffeId'] ?? DEFAULT_SPIFFE_ID,
       backends,
     },

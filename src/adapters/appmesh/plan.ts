@@ -24,6 +24,8 @@ export interface NodePlan {
   readonly version?: string;
   readonly podLabels: Record<string, string>;
   readonly hostname: string;
+  /** Name of the per-version Service anymesh emits so that `hostname` resolves, if it does. */
+  readonly leafService?: string;
   readonly port: number;
   /** Policies that shape this node (for the source annotation). */
   readonly sources: PolicyDoc[];

@@ -32,7 +32,12 @@ const EVENT_OF: Record<string, { http?: (typeof HTTP_EVENTS)[number]; tcp?: 'con
   'connect-failure': { tcp: 'connection-error' },
 };
 
-export function retryPolicy(rule: Rule, doc: PolicyDoc, at: FieldPath, diagnostics: Diagnostic[]): Obj | undefined {
+export function retryPolicy(
+  rule: Rule,
+  doc: PolicyDoc,
+  at: FieldPath,
+  diagnostics: Diagnostic[],
+): Obj | undefined {
   const r = rule.retries;
   if (!r) return undefined;
   let perTryMs: number;
@@ -45,7 +50,10 @@ export function retryPolicy(rule: Rule, doc: PolicyDoc, at: FieldPath, diagnosti
         APPMESH_MESSAGES.RetryPerTryDefaulted,
         {
           value: formatDuration(perTryMs),
-          why: rule.timeout !== undefined ? "the rule's timeout, as Envoy does by default" : "App Mesh's default request timeout",
+          why:
+            rule.timeout !== undefined
+              ? "the rule's timeout, as Envoy does by default"
+              : "App Mesh's default request timeout",
         },
         doc.at([...at, 'retries']),
       ),
@@ -70,7 +78,11 @@ export function retryPolicy(rule: Rule, doc: PolicyDoc, at: FieldPath, diagnosti
             ? 'App Mesh retries on classes of status, not single codes: server-error (5xx), gateway-error (502, 503, 504) or client-error (409); use 5xx, gateway-error or retriable-4xx'
             : 'App Mesh has no such retry event';
       diagnostics.push(
-        makeDiagnostic(APPMESH_MESSAGES.RetryConditionUnmapped, { got: JSON.stringify(cond), why }, doc.at([...at, 'retries', 'retryOn', i])),
+        makeDiagnostic(
+          APPMESH_MESSAGES.RetryConditionUnmapped,
+          { got: JSON.stringify(cond), why },
+          doc.at([...at, 'retries', 'retryOn', i]),
+        ),
       );
     }
   });

@@ -53,11 +53,11 @@ export function checkCapabilities(
     const why = options.allowDegraded ? '--allow-degraded' : 'onUnsupported: warn';
     for (const use of featuresUsed(p)) {
       const cell = cellForVersion(adapter.capabilities[use.feature], version);
+      if (cell.support === 'full') continue;
+      // Positions are computed only for what is reported: finding one parses the file again.
       const at = { ...p.at(use.path), feature: use.feature };
       const params = { mesh: adapter.displayName, feature: use.feature };
       switch (cell.support) {
-        case 'full':
-          break;
         case 'partial':
           diagnostics.push(diag('Partial', { ...params, differs: cell.differs ?? cell.reason }, at));
           break;

@@ -172,13 +172,10 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
     };
   }
   if (text.includes('\u0000')) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
-  const flowDepth = maxFlowDepth(text);
-  if (flowDepth.depth > limits.maxDepth) {
-    return {
-      documents: [],
-      diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(flowDepth.line, flowDepth.col))],
-    };
-  }
+  // Deep nesting: js-yaml itself stops at 100 levels of flow or block nesting (its `maxDepth`,
+  // reported below as YamlTooDeep), and `measure` stops anything deeper than limits.maxDepth. A
+  // character pre-scan for `[`/`{` used to run here; it could not tell flow collections from
+  // brackets in plain or block scalars, so `a: x[x[x[...` or a `|` block of brackets was refused.
 
   let values: unknown[];
   try {
@@ -189,8 +186,15 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
       const line = mark ? mark.line + 1 : 0;
       const col = mark ? mark.column + 1 : 0;
       if (/duplicated mapping key/.test(e.reason)) {
-        const key = /^\s*([^:\s]+)/.exec(text.split('\n')[mark?.line ?? 0] ?? '')?.[1] ?? '?';
+        // The mark points at the repeated key itself; read the key from there (the first word of
+        // the line named the wrong key for flow mappings such as `rules: [{a: 1, a: 2}]`).
+        const rest = (text.split('\n')[mark?.line ?? 0] ?? '').slice(mark?.column ?? 0);
+        const key = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:,{}[\]\s][^:,{}[\]]*?)\s*:/.exec(rest)?.[1] ?? '?';
         return { documents: [], diagnostics: [diag('DuplicateKey', { key }, at(line, col))] };
+      }
+      if (/nesting exceeded maxDepth/.test(e.reason)) {
+        // js-yaml's own nesting limit (100 levels, flow or block): the same problem as `measure`'s.
+        return { documents: [], diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(line, col))] };
       }
       return { documents: [], diagnostics: [diag('YamlSyntax', { reason: e.reason }, at(line, col))] };
     }
@@ -245,47 +249,6 @@ function measure(value: unknown, limits: LoadLimits): 'ok' | 'deep' | 'wide' {
     }
   }
   return 'ok';
-}
-
-/**
- * The deepest nesting of flow collections (`[[[[...`), found before parsing because the parser
- * recurses and a deep enough input would exhaust the stack. Quoted strings and comments are skipped.
- */
-function maxFlowDepth(text: string): { depth: number; line: number; col: number } {
-  let depth = 0;
-  let max = 0;
-  let line = 1;
-  let col = 0;
-  let at = { line: 0, col: 0 };
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    col++;
-    if (c === '\n') {
-      line++;
-      col = 0;
-      continue;
-    }
-    if (quote) {
-      if (c === quote && text[i - 1] !== '\\') quote = undefined;
-      continue;
-    }
-    if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' '))) {
-      const nl = text.indexOf('\n', i);
-      col += (nl < 0 ? text.length : nl) - i - 1;
-      i = (nl < 0 ? text.length : nl) - 1;
-      continue;
-    }
-    if ((c === '"' || c === "'") && depth > 0) quote = c;
-    else if (c === '[' || c === '{') {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        at = { line, col };
-      }
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
-  }
-  return { depth: max, ...at };
 }
 
 /** Reads and parses every input; diagnostics of all inputs are collected, none stops the rest. */

@@ -6,6 +6,9 @@
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/y;
 
+/** The longest duration accepted: Go's time.Duration maximum (2^63-1 ns), in whole milliseconds. */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+
 /** Parses a duration; returns an error string when it is not one. */
 export function parseDuration(text: string): { ms: number } | { error: string } {
   if (text.length === 0) return { error: 'empty; write a number and a unit, e.g. 250ms, 3s, 1m' };
@@ -21,6 +24,11 @@ export function parseDuration(text: string): { ms: number } | { error: string } 
       };
     total += Number(found[1]) * UNIT_MS[found[2] as keyof typeof UNIT_MS];
     pos = PART.lastIndex;
+  }
+  // Without a ceiling `99999999999999999999h` was accepted and rendered as `3.6e+23s`, which no
+  // mesh parses. Go's time.Duration (Linkerd, Consul) is the narrowest target: at most ~2562047h.
+  if (total > MAX_DURATION_MS) {
+    return { error: `longer than the maximum of ${formatDuration(MAX_DURATION_MS)}` };
   }
   if (!Number.isInteger(Math.round(total * 1000) / 1000) || Math.abs(total - Math.round(total)) > 1e-9) {
     return { error: 'sub-millisecond precision is not supported; round to whole milliseconds' };

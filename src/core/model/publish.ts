@@ -47,3 +47,44 @@ export function publishedSchemas(): Record<string, string> {
   for (const k of KINDS) files[`${k}.json`] = `${JSON.stringify(kindSchema(k), null, 2)}\n`;
   return files;
 }
+
+interface FieldSchema {
+  type?: string;
+  description?: string;
+  properties?: Record<string, FieldSchema>;
+  required?: string[];
+  items?: FieldSchema;
+  patternProperties?: Record<string, FieldSchema>;
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/** docs/policy-model.md: every field of every kind, from the same schema that validates them. */
+export function modelMarkdown(): string {
+  const lines = [
+    '# Policy model (anymesh.dev/v1alpha1)',
+    '',
+    '<!-- Generated from src/core/model/schema.ts by `npm run docs`; the registry test keeps it in sync. -->',
+    '',
+    'Durations are strings such as `250ms`, `3s`, `1m`, `1h30m`; percentages are numbers from 0 to 100; weights are integers summing to 100 within a rule. `[]` marks a list, `{}` a map.',
+    '',
+  ];
+  const walk = (s: FieldSchema, path: string, required: boolean) => {
+    const type = s.enum ? s.enum.join(' \\| ') : s.const !== undefined ? String(s.const) : s.type === 'array' ? `[]${s.items?.type ?? ''}` : (s.type ?? 'object');
+    if (path) lines.push(`| \`${path}\` | ${type} | ${required ? 'yes' : ''} | ${(s.description ?? '').replace(/\|/g, '\\|')} |`);
+    const body = s.type === 'array' ? s.items : s;
+    if (body?.properties) {
+      for (const [k, v] of Object.entries(body.properties)) walk(v, path ? `${path}${s.type === 'array' ? '[]' : ''}.${k}` : k, body.required?.includes(k) ?? false);
+    } else if (body?.patternProperties) {
+      const v = Object.values(body.patternProperties)[0];
+      if (v?.properties || v?.patternProperties) walk(v, `${path}.<name>`, false);
+    }
+  };
+  for (const k of KINDS) {
+    const schema = KIND_SCHEMAS[k] as unknown as FieldSchema;
+    lines.push(`## ${k}`, '', schema.description ?? '', '', '| field | type | required | description |', '|---|---|---|---|');
+    walk(schema, '', false);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

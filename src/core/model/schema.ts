@@ -55,6 +55,8 @@ const Metadata = Type.Object(
   { ...strict, description: 'Kubernetes-style object metadata.' },
 );
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex')[]) =>
   Type.Object(
     Object.fromEntries(
@@ -64,10 +66,10 @@ const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex'
           Type.String({
             description:
               k === 'regex'
-                ? `${what} matches this RE2 regular expression (the whole value).`
+                ? `${cap(what)} matches this RE2 regular expression (the whole value).`
                 : k === 'prefix'
-                  ? `${what} starts with this string.`
-                  : `${what} equals this string.`,
+                  ? `${cap(what)} starts with this string.`
+                  : `${cap(what)} equals this string.`,
           }),
         ),
       ]),
@@ -346,7 +348,7 @@ const OnUnsupported = StringEnum(
 );
 
 const Selector = Labels(
-  "The service's pod labels. Default: the live Service's selector when a cluster is at hand, else app: <service>.",
+  "The service's pod labels, for meshes that select workloads. Default: app: <service> (a diagnostic says so when assumed).",
 );
 
 export const TrafficPolicySpec = Type.Object(

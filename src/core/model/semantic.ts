@@ -43,7 +43,7 @@ class Checker {
     this.out.push(diag(name, params, this.doc.at(path, key)));
   }
 
-  dnsLabel(value: string, path: FieldPath, what: string): void {
+  dnsLabel(value: string, path: FieldPath, what: string, key = false): void {
     if (value.length > 63 || !DNS1123_LABEL.test(value)) {
       this.report(
         'BadName',
@@ -53,6 +53,7 @@ class Checker {
           rule: 'a DNS-1123 label: at most 63 lower-case letters, digits and -, starting and ending alphanumeric',
         },
         path,
+        key,
       );
     }
   }
@@ -171,7 +172,8 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
   c.labels(s.selector, ['spec', 'selector']);
   const versions = Object.keys(s.versions ?? {});
   for (const v of versions) {
-    c.dnsLabel(v, ['spec', 'versions', v], 'version name');
+    // A bad version name is in the key, so point at the key (not at its labels mapping).
+    c.dnsLabel(v, ['spec', 'versions', v], 'version name', true);
     c.labels(s.versions?.[v], ['spec', 'versions', v]);
   }
   s.sources?.forEach((src, i) => {

@@ -7,7 +7,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Diagnostic, diag } from '../diagnostics.js';
 import type { LoadedDocument } from '../loader/loader.js';
 import { type FieldPath, formatPath } from '../loader/positions.js';
-import { API_VERSION, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
+import { parseDuration } from './duration.js';
+import { API_VERSION, DURATION_PATTERN, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
 import { checkSemantics, checkUniqueness } from './semantic.js';
 
 /** A policy that passed validation, with what is needed to report on it. */
@@ -283,6 +284,14 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         break;
       }
       case 'pattern': {
+        // A duration is reported as BadDuration (AM2013), the same code whether the schema's
+        // pattern or parseDuration refuses it; before, "1d" was AM2006 and "1.0005s" AM2013.
+        if ((e.params as { pattern?: string }).pattern === DURATION_PATTERN && typeof e.data === 'string') {
+          const parsed = parseDuration(e.data);
+          const reason = 'error' in parsed ? parsed.error : 'write a number and a unit, e.g. 250ms, 3s, 1m';
+          out.push(diag('BadDuration', { got: JSON.stringify(e.data), reason }, ctx(path)));
+          break;
+        }
         const description =
           (e.parentSchema as { description?: string }).description ?? 'in the expected format';
         out.push(
@@ -323,5 +332,13 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         out.push(diag('SchemaOther', { reason: e.message ?? 'invalid' }, ctx(path)));
     }
   }
-  return out;
+  // Several keywords can fail with the same words at the same place (a NaN percentage fails both
+  // minimum and maximum): report each distinct diagnostic once.
+  const distinct = new Set<string>();
+  return out.filter((d) => {
+    const k = `${d.code}|${d.path}|${d.message}`;
+    if (distinct.has(k)) return false;
+    distinct.add(k);
+    return true;
+  });
 }

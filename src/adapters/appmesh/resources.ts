@@ -1,0 +1,97 @@
+/**
+ * Plans -> App Mesh objects (`appmesh.k8s.aws/v1beta2`), field names as in the controller's CRDs.
+ *
+ * Objects name no mesh: the controller's webhook fills `spec.meshRef` from the Mesh whose
+ * `namespaceSelector` selects the object's namespace, so the namespaces must carry the label the
+ * Mesh selects (`<appmesh.namespaceLabel>: <mesh>`). awsName is left to the controller's defaults
+ * except on the VirtualService, whose awsName is the hostname clients call (the service FQDN).
+ */
+import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
+import type { PolicyDoc } from '../../core/model/validate.js';
+import type { AppMeshOptions } from './options.js';
+import { meshDuration, type NodePlan, type Obj, type ServicePlan } from './plan.js';
+
+export const API_VERSION = 'appmesh.k8s.aws/v1beta2';
+
+export function meshObject(options: AppMeshOptions, sources: readonly PolicyDoc[]): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Mesh',
+    metadata: outputMetadata(options.mesh, undefined, sources),
+    spec: {
+      namespaceSelector: { matchLabels: { [options.namespaceLabel]: options.mesh } },
+      egressFilter: { type: options.egressFilter },
+    },
+  };
+}
+
+function listener(port: number): Obj {
+  return { portMapping: { port, protocol: 'http' } };
+}
+
+function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
+  const l = listener(n.port);
+  if (n.listenerTimeoutMs !== undefined)
+    l.timeout = { http: { perRequest: meshDuration(n.listenerTimeoutMs) } };
+  if (n.listenerTls) l.tls = n.listenerTls;
+  const spec: Obj = {
+    podSelector: { matchLabels: n.podLabels },
+    listeners: [l],
+    serviceDiscovery: { dns: { hostname: n.hostname } },
+  };
+  if (n.backends.length) {
+    spec.backends = n.backends.map((b) => ({
+      virtualService: {
+        virtualServiceRef: {
+          name: b.name,
+          ...(b.namespace !== ownNamespace ? { namespace: b.namespace } : {}),
+        },
+        ...(b.clientTls ? { clientPolicy: { tls: b.clientTls } } : {}),
+      },
+    }));
+  }
+  return {
+    apiVersion: API_VERSION,
+    kind: 'VirtualNode',
+    metadata: outputMetadata(n.name, n.namespace, n.sources),
+    spec,
+  };
+}
+
+/** The per-version Service that makes a version's DNS name resolve to its pods only. */
+function leafService(n: NodePlan, name: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: outputMetadata(
+      name,
+      n.namespace,
+      n.sources.filter((s) => s.kind === 'TrafficPolicy'),
+    ),
+    spec: {
+      selector: n.podLabels,
+      ports: [{ name: 'http', port: n.port, targetPort: n.port, protocol: 'TCP' }],
+    },
+  };
+}
+
+export function serviceObjects(plan: ServicePlan, ctx: CompileContext): KubeObject[] {
+  const out: KubeObject[] = plan.nodes.map((n) => virtualNode(n, plan.namespace));
+  for (const n of plan.nodes) if (n.leafService) out.push(leafService(n, n.leafService));
+  out.push({
+    apiVersion: API_VERSION,
+    kind: 'VirtualRouter',
+    metadata: outputMetadata(plan.service, plan.namespace, [plan.policy]),
+    spec: { listeners: [listener(plan.port)], routes: plan.routes.map((r) => ({ ...r })) },
+  });
+  out.push({
+    apiVersion: API_VERSION,
+    kind: 'VirtualService',
+    metadata: outputMetadata(plan.service, plan.namespace, [plan.policy]),
+    spec: {
+      awsName: serviceFqdn(plan.service, plan.namespace, ctx),
+      provider: { virtualRouter: { virtualRouterRef: { name: plan.service } } },
+    },
+  });
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * TLS shapes of the VirtualNode CRD from certificate material:
+ * - server: `spec.listeners[].tls {mode, certificate.{acm|file|sds}, validation.trust.{file|sds}}`;
+ *   the listener validates client certificates (mutual TLS) only with file or SDS trust.
+ * - client: `spec.backends[].virtualService.clientPolicy.tls {enforce, certificate.{file|sds},
+ *   validation.trust.{acm|file|sds}}`; ACM issues no client certificates, so with ACM the client
+ *   only validates the server (one-way TLS).
+ * Docs: https://docs.aws.amazon.com/app-mesh/latest/userguide/mutual-tls.html,
+ * https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html
+ */
+import type { CompileContext } from '../../core/adapter.js';
+import type { PolicyDoc } from '../../core/model/validate.js';
+import { type TlsMaterial, tlsMaterial } from './options.js';
+import type { NodePlan, Obj } from './plan.js';
+
+export type Material = Exclude<TlsMaterial, { missing: string }>;
+
+export function materialFor(ctx: CompileContext, policy: PolicyDoc | undefined, node: NodePlan): TlsMaterial {
+  return tlsMaterial(ctx, policy, {
+    service: node.service,
+    namespace: node.namespace,
+    ...(node.version !== undefined ? { version: node.version } : {}),
+  });
+}
+
+function trust(m: Material): Obj | undefined {
+  if (m.source === 'file') return { file: { certificateChain: m.trustChain } };
+  if (m.source === 'sds') return { sds: { secretName: m.trustSecretName } };
+  return undefined;
+}
+
+export function listenerTls(mode: 'STRICT' | 'PERMISSIVE', m: Material): Obj {
+  const certificate =
+    m.source === 'file'
+      ? { file: { certificateChain: m.certificateChain, privateKey: m.privateKey } }
+      : m.source === 'sds'
+        ? { sds: { secretName: m.secretName } }
+        : { acm: { certificateARN: m.certificateArn } };
+  const t = trust(m);
+  return { mode, certificate, ...(t ? { validation: { trust: t } } : {}) };
+}
+
+/** Client TLS of a caller node towards a server whose listener uses `server` material. */
+export function clientTls(server: Material, client: TlsMaterial): Obj {
+  const validation =
+    server.source === 'acm'
+      ? { trust: { acm: { certificateAuthorityARNs: server.authorityArns } } }
+      : { trust: trust(server) };
+  // A client certificate lets the server authenticate the caller (mutual TLS); file and SDS only.
+  const certificate =
+    'missing' in client || client.source === 'acm'
+      ? undefined
+      : client.source === 'file'
+        ? { file: { certificateChain: client.certificateChain, privateKey: client.privateKey } }
+        : { sds: { secretName: client.secretName } };
+  return { enforce: true, ...(certificate ? { certificate } : {}), validation };
+}

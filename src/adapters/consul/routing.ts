@@ -1,0 +1,261 @@
+/**
+ * TrafficPolicy -> ServiceDefaults (protocol http), ServiceResolver (version subsets), ServiceRouter
+ * (ordered routes: matches, timeouts, retries, headers) and ServiceSplitter (weights).
+ *
+ * Weighted rules. A Consul router route sends a request to one service (optionally one subset); the
+ * split happens after it, in the ServiceSplitter of the service the route names (docs: "any route
+ * destination that omits ServiceSubset is eligible for splitting via a service-splitter"). A
+ * splitter belongs to a service name, so it cannot differ per rule. Hence:
+ * - a policy whose only rule is an unconditional weighted rule without timeout or retries (the plain
+ *   canary) gets a ServiceSplitter on the service itself and no router, the form Consul documents;
+ * - otherwise each weighted rule routes to a virtual service `<service>-split-<rule>` that has no
+ *   instances, only ServiceDefaults (protocol http) and a ServiceSplitter whose splits name the real
+ *   service and subsets. Splitting the service itself would also split the rules that route to the
+ *   whole service, which is not what they say.
+ * Source: hashicorp/consul@v1.16.3 website/content/docs/connect/config-entries/service-router.mdx,
+ * service-splitter.mdx; agent/consul/discoverychain/compile.go (route -> splitter-or-resolver node).
+ */
+import { diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
+import type { PolicyDoc } from '../../core/model/validate.js';
+import type { EntrySet, Obj } from './entries.js';
+import { consulMessages } from './messages.js';
+
+/** Consul service metadata keys: letters, digits, underscore and dash (bexpr selector and annotation suffix). */
+const META_KEY = /^[A-Za-z0-9_-]+$/;
+
+const SERVICE_META_ANNOTATION = 'consul.hashicorp.com/service-meta-';
+
+/** A bexpr string literal; quoting keeps values with dots or dashes one token. */
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** `Service.Meta.version == "v1"`, all labels of the version ANDed. */
+export function subsetFilter(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `Service.Meta.${k} == ${quote(v)}`)
+    .join(' and ');
+}
+
+function headerOps(ops: Rule['requestHeaders']): Obj | undefined {
+  if (!ops) return undefined;
+  return {
+    ...(ops.add ? { add: ops.add } : {}),
+    ...(ops.set ? { set: ops.set } : {}),
+    ...(ops.remove ? { remove: ops.remove } : {}),
+  };
+}
+
+function httpMatch(m: RouteMatchT): Obj | undefined {
+  const http: Obj = {};
+  if (m.path?.exact !== undefined) http.pathExact = m.path.exact;
+  if (m.path?.prefix !== undefined) http.pathPrefix = m.path.prefix;
+  if (m.path?.regex !== undefined) http.pathRegex = m.path.regex;
+  if (m.method) http.methods = [m.method];
+  if (m.headers?.length) {
+    http.header = m.headers.map((h) => ({
+      name: h.name,
+      ...(h.exact !== undefined
+        ? { exact: h.exact }
+        : h.prefix !== undefined
+          ? { prefix: h.prefix }
+          : h.regex !== undefined
+            ? { regex: h.regex }
+            : { present: true }),
+    }));
+  }
+  if (m.queryParams?.length) {
+    http.queryParam = m.queryParams.map((q) => ({
+      name: q.name,
+      ...(q.exact !== undefined
+        ? { exact: q.exact }
+        : q.regex !== undefined
+          ? { regex: q.regex }
+          : { present: true }),
+    }));
+  }
+  return Object.keys(http).length ? { http } : undefined;
+}
+
+/** Retry fields of a route destination; see messages.DefaultRetryOn for the default conditions. */
+function retryFields(r: NonNullable<Rule['retries']>): Obj {
+  const conditions = r.retryOn?.length ? r.retryOn : ['connect-failure', 'refused-stream'];
+  const named = conditions.filter((c) => !/^[0-9]+$/.test(c) && c !== 'connect-failure');
+  const codes = conditions.filter((c) => /^[0-9]+$/.test(c)).map(Number);
+  return {
+    numRetries: r.attempts,
+    ...(conditions.includes('connect-failure') ? { retryOnConnectFailure: true } : {}),
+    ...(named.length ? { retryOn: named } : {}),
+    ...(codes.length ? { retryOnStatusCodes: codes } : {}),
+  };
+}
+
+function ruleKey(rule: Rule, index: number): string {
+  return rule.name ?? `rule-${index}`;
+}
+
+export function compileRouting(policies: readonly PolicyDoc<TrafficPolicy>[], set: EntrySet): void {
+  const groups = new Map<string, PolicyDoc<TrafficPolicy>[]>();
+  for (const p of policies) {
+    const key = `${p.namespace}/${p.policy.spec.service}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a, b) => a.name.localeCompare(b.name));
+    const [first, ...rest] = sorted;
+    // Consul has one router per service and no caller or port scoping (those cells are none or
+    // partial), so two policies for one service would compete for the same requests.
+    for (const p of rest) {
+      const where = first!.at(['spec', 'service']).location;
+      set.report(
+        diag(
+          'PolicyConflict',
+          {
+            reason: `${p.ref} and ${first!.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${p.policy.spec.service}; Consul has one ServiceRouter per service. Merge their rules into one policy`,
+          },
+          p.at(['spec', 'service']),
+        ),
+      );
+    }
+    if (rest.length) continue;
+    compilePolicy(first!, set);
+  }
+}
+
+function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
+  const spec = p.policy.spec;
+  const service = spec.service;
+  const ns = p.namespace;
+  const ent = set.options.enterprise;
+  const at = p.at(['spec', 'service']);
+  const httpServices = new Set<string>();
+  const http = (name: string, namespace: string) => {
+    if (set.httpService(name, namespace, p, at))
+      httpServices.add(namespace === ns ? name : `${name} (namespace ${namespace})`);
+  };
+  http(service, ns);
+
+  // Version subsets.
+  const versions = Object.entries(spec.versions ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (versions.length) {
+    let valid = true;
+    for (const [version, labels] of versions) {
+      for (const key of Object.keys(labels)) {
+        if (!META_KEY.test(key)) {
+          valid = false;
+          set.report(
+            makeDiagnostic(
+              consulMessages.MetaKey,
+              { key, version },
+              p.at(['spec', 'versions', version, key], true),
+            ),
+          );
+        }
+      }
+    }
+    const resolver = valid ? set.claim('ServiceResolver', service, ns, p, at) : undefined;
+    if (resolver) {
+      resolver.subsets = Object.fromEntries(
+        versions.map(([v, labels]) => [v, { filter: subsetFilter(labels) }]),
+      );
+      const annotations = versions
+        .map(
+          ([v, labels]) =>
+            `${v}: ${Object.entries(labels)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, val]) => `${SERVICE_META_ANNOTATION}${k}: "${val}"`)
+              .join(', ')}`,
+        )
+        .join('; ');
+      set.report(
+        makeDiagnostic(consulMessages.ServiceMeta, { service, annotations }, p.at(['spec', 'versions'])),
+      );
+    }
+  }
+
+  const target = (b: BackendT | undefined): Obj => {
+    if (b?.service !== undefined) {
+      const bns = b.namespace ?? ns;
+      http(b.service, bns);
+      return { service: b.service, ...(ent ? { namespace: bns } : {}) };
+    }
+    return {
+      service,
+      ...(b?.version !== undefined ? { serviceSubset: b.version } : {}),
+      ...(ent ? { namespace: ns } : {}),
+    };
+  };
+  const splits = (rule: Rule, withHeaders: boolean): Obj[] =>
+    (rule.backends ?? []).map((b) => {
+      const request = withHeaders ? headerOps(rule.requestHeaders) : undefined;
+      const response = withHeaders ? headerOps(rule.responseHeaders) : undefined;
+      return {
+        weight: b.weight ?? 0,
+        ...target(b),
+        ...(request ? { requestHeaders: request } : {}),
+        ...(response ? { responseHeaders: response } : {}),
+      };
+    });
+
+  const rules = spec.rules;
+  const only = rules.length === 1 ? rules[0]! : undefined;
+  if (only && !only.matches?.length && (only.backends?.length ?? 0) > 1 && !only.timeout && !only.retries) {
+    // The plain canary: a splitter on the service itself, headers per split.
+    const splitter = set.claim('ServiceSplitter', service, ns, p, at);
+    if (splitter) splitter.splits = splits(only, true);
+  } else {
+    const routes: Obj[] = [];
+    let retriesDefaulted = false;
+    rules.forEach((rule, index) => {
+      const backends = rule.backends ?? [];
+      let destination: Obj;
+      if (backends.length > 1) {
+        const virtual = `${service}-split-${ruleKey(rule, index)}`;
+        http(virtual, ns);
+        const splitter = set.claim(
+          'ServiceSplitter',
+          virtual,
+          ns,
+          p,
+          p.at(['spec', 'rules', index, 'backends']),
+        );
+        if (splitter) splitter.splits = splits(rule, false);
+        destination = { service: virtual, ...(ent ? { namespace: ns } : {}) };
+      } else destination = target(backends[0]);
+      if (rule.timeout) destination.requestTimeout = formatDuration(durationMs(rule.timeout));
+      if (rule.retries) {
+        Object.assign(destination, retryFields(rule.retries));
+        if (!rule.retries.retryOn?.length && !retriesDefaulted) {
+          retriesDefaulted = true;
+          set.report(
+            makeDiagnostic(consulMessages.DefaultRetryOn, {}, p.at(['spec', 'rules', index, 'retries'])),
+          );
+        }
+      }
+      const request = headerOps(rule.requestHeaders);
+      const response = headerOps(rule.responseHeaders);
+      if (request) destination.requestHeaders = request;
+      if (response) destination.responseHeaders = response;
+      // Consul ORs nothing inside a route: each match entry of a rule becomes its own route, in order.
+      const entries: (RouteMatchT | undefined)[] = rule.matches?.length ? rule.matches : [undefined];
+      for (const m of entries) {
+        const match = m ? httpMatch(m) : undefined;
+        routes.push({ ...(match ? { match } : {}), destination: { ...destination } });
+      }
+    });
+    const router = set.claim('ServiceRouter', service, ns, p, at);
+    if (router) router.routes = routes;
+  }
+  if (httpServices.size) {
+    set.report(
+      makeDiagnostic(
+        consulMessages.L7Protocol,
+        { services: [...httpServices].sort().join(', ') },
+        p.at(['spec', 'service']),
+      ),
+    );
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * Overlap analysis, before anything is compiled or applied:
+ *
+ * - **Conflicts** (AM3011, error): two TrafficPolicies for the same namespace and service whose
+ *   scopes overlap (same port or one without a port; sources that can name the same caller or one
+ *   without sources) have rules that surely catch the same request and set different things
+ *   (backends, timeout, retries, fault, mirror, headers, CORS). Meshes resolve such overlaps in
+ *   different ways (random pick, merge by specificity, creation time), so the outcome is not
+ *   portable. Two MTLSPolicies for the same scope with different modes conflict too.
+ * - **Shadowed rules** (AM3012, warning) and **shadowed match entries** (AM3013, warning): inside one
+ *   policy, where the first matching rule wins, a rule (or one of its entries) that an earlier rule
+ *   always catches is never reached. See `match.ts` for the conservative meaning of "always".
+ *
+ * Overlaps that cannot be decided (a regex against a prefix or another regex) are not reported.
+ * AccessPolicies are not compared: allow and deny policies compose by design.
+ */
+import { type Diagnostic, diag, type SourceLocation } from '../diagnostics.js';
+import type { FieldPath } from '../loader/positions.js';
+import { mtlsScope } from '../compiler/usage.js';
+import type { BackendT, MTLSPolicy, Rule, RouteMatchT, TrafficPolicy } from '../model/schema.js';
+import type { PolicyDoc } from '../model/validate.js';
+import { catches, describeMatch, overlap, ruleEntries } from './match.js';
+
+export type FindingKind = 'conflict' | 'shadowed-rule' | 'shadowed-match';
+
+export interface FindingSite {
+  readonly policy: string;
+  /** Dotted field path, e.g. `spec.rules[1].matches[0]`. */
+  readonly path: string;
+  readonly location: SourceLocation;
+}
+
+export interface OverlapFinding {
+  readonly kind: FindingKind;
+  /** The diagnostic, positioned at the later site. */
+  readonly diagnostic: Diagnostic;
+  /** The earlier site: the other policy's rule (conflict) or the catching rule (shadowing). */
+  readonly other: FindingSite;
+  /** For conflicts: the settings that differ, e.g. `backends`, `timeout`. */
+  readonly fields?: readonly string[];
+}
+
+const ruleName = (rule: Rule, index: number) => rule.name ?? `rule-${index}`;
+
+const where = (l: SourceLocation) => `${l.file}:${l.line}:${l.col}`;
+
+function site(p: PolicyDoc, path: FieldPath): FindingSite {
+  const at = p.at(path);
+  return { policy: at.policy, path: at.path, location: at.location };
+}
+
+/** The path of a rule's entry, or of the rule when it has no matches. */
+function entryPath(rule: Rule, r: number, e: number): FieldPath {
+  return rule.matches?.length ? ['spec', 'rules', r, 'matches', e] : ['spec', 'rules', r];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shadowing inside one policy.
+
+function shadowing(p: PolicyDoc<TrafficPolicy>): OverlapFinding[] {
+  const out: OverlapFinding[] = [];
+  const rules = p.policy.spec.rules;
+  rules.forEach((rule, r) => {
+    const entries = ruleEntries(rule);
+    const caught = entries.map((entry) => {
+      for (let i = 0; i < r; i++) {
+        const earlier = ruleEntries(rules[i]!);
+        const e = earlier.findIndex((w) => catches(w, entry));
+        if (e >= 0) return { rule: i, entry: e };
+      }
+      return undefined;
+    });
+    const by = (c: { rule: number; entry: number }) => {
+      const rr = rules[c.rule]!;
+      const label = rr.matches?.length
+        ? `rule ${ruleName(rr, c.rule)} (match ${describeMatch(rr.matches[c.entry]!)})`
+        : `rule ${ruleName(rr, c.rule)} (no matches: every request)`;
+      return { label, site: site(p, entryPath(rr, c.rule, c.entry)) };
+    };
+    if (caught.every((c) => c !== undefined)) {
+      const first = by(caught[0]!);
+      const d = diag(
+        'ShadowedRule',
+        {
+          rule: ruleName(rule, r),
+          by: first.label,
+          where: where(first.site.location),
+          earlier: ruleName(rules[caught[0]!.rule]!, caught[0]!.rule),
+        },
+        p.at(rule.matches?.length ? ['spec', 'rules', r, 'matches'] : ['spec', 'rules', r]),
+      );
+      out.push({ kind: 'shadowed-rule', diagnostic: d, other: first.site });
+      return;
+    }
+    caught.forEach((c, e) => {
+      if (!c) return;
+      const b = by(c);
+      const d = diag(
+        'ShadowedMatch',
+        {
+          entry: `${e} (${describeMatch(entries[e]!)})`,
+          rule: ruleName(rule, r),
+          by: b.label,
+          where: where(b.site.location),
+        },
+        p.at(['spec', 'rules', r, 'matches', e]),
+      );
+      out.push({ kind: 'shadowed-match', diagnostic: d, other: b.site });
+    });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conflicts between policies.
+
+type Sources = TrafficPolicy['spec']['sources'];
+
+function sourcesOverlap(a: Sources, b: Sources): boolean {
+  if (!a?.length || !b?.length) return true;
+  return a.some((s) =>
+    b.some((t) => {
+      if (s.namespace !== undefined && t.namespace !== undefined && s.namespace !== t.namespace) return false;
+      if (
+        s.serviceAccount !== undefined &&
+        t.serviceAccount !== undefined &&
+        s.serviceAccount !== t.serviceAccount
+      )
+        return false;
+      for (const [k, v] of Object.entries(s.labels ?? {})) {
+        const other = t.labels?.[k];
+        if (other !== undefined && other !== v) return false;
+      }
+      return true;
+    }),
+  );
+}
+
+function scopesOverlap(a: TrafficPolicy, b: TrafficPolicy): boolean {
+  if (a.spec.port !== undefined && b.spec.port !== undefined && a.spec.port !== b.spec.port) return false;
+  return sourcesOverlap(a.spec.sources, b.spec.sources);
+}
+
+/** JSON with sorted keys, so equal settings compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)))
+      : v,
+  );
+}
+
+/** A backend as what it means: versions resolved to their pod labels, defaults filled in. */
+function resolveBackend(p: PolicyDoc<TrafficPolicy>, b: BackendT, single: boolean): unknown {
+  const spec = p.policy.spec;
+  const weight = b.weight ?? (single ? 100 : undefined);
+  if (b.version !== undefined)
+    return { service: spec.service, labels: spec.versions?.[b.version] ?? { version: b.version }, weight };
+  return {
+    service: b.service,
+    namespace: b.namespace ?? p.namespace,
+    port: b.port ?? spec.port,
+    weight,
+  };
+}
+
+const SETTINGS = [
+  'backends',
+  'timeout',
+  'retries',
+  'fault',
+  'mirror',
+  'requestHeaders',
+  'responseHeaders',
+  'cors',
+] as const;
+
+function settings(p: PolicyDoc<TrafficPolicy>, rule: Rule): Record<string, string> {
+  const backends = rule.backends?.length
+    ? rule.backends.map((b) => resolveBackend(p, b, rule.backends!.length === 1))
+    : [{ service: p.policy.spec.service, labels: null, weight: 100 }];
+  const mirror = rule.mirror
+    ? { backend: resolveBackend(p, rule.mirror.backend, true), percentage: rule.mirror.percentage ?? 100 }
+    : undefined;
+  const values: Record<string, unknown> = { ...rule, backends, mirror };
+  return Object.fromEntries(SETTINGS.map((k) => [k, canonical(values[k] ?? null)]));
+}
+
+function differingSettings(
+  p: PolicyDoc<TrafficPolicy>,
+  a: Rule,
+  q: PolicyDoc<TrafficPolicy>,
+  b: Rule,
+): string[] {
+  const sa = settings(p, a);
+  const sb = settings(q, b);
+  return SETTINGS.filter((k) => sa[k] !== sb[k]);
+}
+
+/** True when an earlier rule of the policy catches the entry, so the request never reaches `rule`. */
+function caughtBefore(rules: readonly Rule[], before: number, entry: RouteMatchT): boolean {
+  for (let i = 0; i < before; i++) if (ruleEntries(rules[i]!).some((w) => catches(w, entry))) return true;
+  return false;
+}
+
+function routeName(p: PolicyDoc<TrafficPolicy>, q: PolicyDoc<TrafficPolicy>): string {
+  const port = p.policy.spec.port ?? q.policy.spec.port;
+  return `calls to ${p.namespace}/${p.policy.spec.service}${port !== undefined ? `:${port}` : ''}`;
+}
+
+function region(a: RouteMatchT, b: RouteMatchT): string {
+  if (catches(a, b)) return describeMatch(b);
+  if (catches(b, a)) return describeMatch(a);
+  return `${describeMatch(a)} and ${describeMatch(b)}`;
+}
+
+function conflictsBetween(p: PolicyDoc<TrafficPolicy>, q: PolicyDoc<TrafficPolicy>): OverlapFinding[] {
+  const out: OverlapFinding[] = [];
+  const pr = p.policy.spec.rules;
+  const qr = q.policy.spec.rules;
+  qr.forEach((b, j) => {
+    pr.forEach((a, i) => {
+      let hit: { ea: RouteMatchT; eb: RouteMatchT; ia: number; ib: number } | undefined;
+      ruleEntries(a).forEach((ea, ia) => {
+        ruleEntries(b).forEach((eb, ib) => {
+          if (hit || overlap(ea, eb) !== 'yes') return;
+          // The shared requests never reach these rules when an earlier rule of either policy
+          // already catches one whole side of the overlap.
+          for (const e of [ea, eb]) if (caughtBefore(pr, i, e) || caughtBefore(qr, j, e)) return;
+          hit = { ea, eb, ia, ib };
+        });
+      });
+      if (!hit) return;
+      const fields = differingSettings(p, a, q, b);
+      if (!fields.length) return;
+      const other = site(p, entryPath(a, i, hit.ia));
+      const d = diag(
+        'OverlapConflict',
+        {
+          subject: `rule ${ruleName(b, j)} of ${q.ref}`,
+          other: `rule ${ruleName(a, i)} of ${p.ref}`,
+          where: where(other.location),
+          route: `${routeName(p, q)} (${region(hit.ea, hit.eb)})`,
+          what: fields.join(', '),
+          hint: 'merge them into one policy, or make their matches, ports or sources disjoint',
+        },
+        q.at(entryPath(b, j, hit.ib)),
+      );
+      out.push({ kind: 'conflict', diagnostic: d, other, fields });
+    });
+  });
+  return out;
+}
+
+function mtlsTarget(p: PolicyDoc<MTLSPolicy>): string {
+  const scope = mtlsScope(p.policy);
+  if (scope === 'mesh') return 'mTLS of the whole mesh';
+  if (scope === 'namespace') return `mTLS of namespace ${p.namespace}`;
+  return `mTLS of service ${p.namespace}/${p.policy.spec.service ?? ''}`;
+}
+
+function mtlsConflicts(policies: readonly PolicyDoc<MTLSPolicy>[]): OverlapFinding[] {
+  const out: OverlapFinding[] = [];
+  const first = new Map<string, PolicyDoc<MTLSPolicy>>();
+  for (const p of policies) {
+    const key = mtlsTarget(p);
+    const prior = first.get(key);
+    if (!prior) {
+      first.set(key, p);
+      continue;
+    }
+    if (prior.policy.spec.mode === p.policy.spec.mode) continue;
+    const other = site(prior, ['spec', 'mode']);
+    out.push({
+      kind: 'conflict',
+      diagnostic: diag(
+        'OverlapConflict',
+        {
+          subject: p.ref,
+          other: prior.ref,
+          where: where(other.location),
+          route: key,
+          what: 'mode',
+          hint: 'keep one of them',
+        },
+        p.at(['spec', 'mode']),
+      ),
+      other,
+      fields: ['mode'],
+    });
+  }
+  return out;
+}
+
+/** Every conflict and shadowed rule among the policies, in input order. */
+export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[] {
+  const traffic = policies.filter((p): p is PolicyDoc<TrafficPolicy> => p.kind === 'TrafficPolicy');
+  const out: OverlapFinding[] = [];
+  for (const p of traffic) out.push(...shadowing(p));
+  const byService = new Map<string, PolicyDoc<TrafficPolicy>[]>();
+  for (const p of traffic) {
+    const key = `${p.namespace}/${p.policy.spec.service}`;
+    byService.set(key, [...(byService.get(key) ?? []), p]);
+  }
+  for (const group of byService.values()) {
+    for (let x = 0; x < group.length; x++) {
+      for (let y = x + 1; y < group.length; y++) {
+        const p = group[x]!;
+        const q = group[y]!;
+        if (p.ref === q.ref || !scopesOverlap(p.policy, q.policy)) continue;
+        out.push(...conflictsBetween(p, q));
+      }
+    }
+  }
+  out.push(
+    ...mtlsConflicts(policies.filter((p): p is PolicyDoc<MTLSPolicy> => p.kind === 'MTLSPolicy')),
+  );
+  return out;
+}
+
+/** The findings as plain diagnostics (for `validate`/`compile` wiring and for text output). */
+export function overlapDiagnostics(policies: readonly PolicyDoc[]): Diagnostic[] {
+  return analyzeOverlaps(policies).map((f) => f.diagnostic);
+}
