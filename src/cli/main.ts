@@ -44,6 +44,9 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     .description('One mesh-neutral policy, compiled to Istio, Linkerd, Consul and AWS App Mesh.')
     .version(VERSION, '--version', 'print the anymesh version')
     .exitOverride()
+    // Options after a command name belong to it: `capabilities --version 2.15` is the mesh
+    // version, not anymesh's own --version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   const done = (c: number) => {

@@ -94,9 +94,13 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
   if (flags.consulEnterprise) options['consul.enterprise'] = 'true';
   if (adapter) {
     const known = Object.keys(adapter.options ?? {});
+    // Documented keys may hold placeholders, e.g. appmesh.backends.<namespace>.<service>.
+    const patterns = known.map(
+      (k) => new RegExp(`^${k.replace(/\./g, '\\.').replace(/<[^>]+>/g, '[^.]+')}$`),
+    );
     for (const key of Object.keys(options)) {
       const meshPrefix = key.split('.')[0];
-      if (meshPrefix === adapter.id && !known.includes(key)) {
+      if (meshPrefix === adapter.id && !patterns.some((p) => p.test(key))) {
         throw new UsageError(
           `--option ${key}: ${adapter.displayName} has no such option; known: ${known.join(', ') || 'none'}`,
         );

@@ -54,7 +54,7 @@ export const FEATURES = {
   'mtls.scope.service': 'Set the mTLS mode for one service.',
   'access.allow': 'Allow calls to a service only from listed identities.',
   'access.deny': 'Deny calls to a service from listed identities.',
-  'access.from.namespace': 'Identify callers by namespace.',
+  'access.from.namespace': 'Identify callers by namespace alone: every workload of a namespace.',
   'access.from.serviceAccount': 'Identify callers by service account.',
   'access.to.methods': 'Restrict access rules to HTTP methods (L7).',
   'access.to.paths': 'Restrict access rules to request paths (L7).',

@@ -66,7 +66,9 @@ export function matrixTable(m: MatrixJson): string {
     f.id,
     ...m.meshes.map((x) => {
       const c = m.matrix[x.id]![f.id]!;
-      return SYMBOL[c.support] + (c.minVersion && c.support !== 'none' ? ` (${c.minVersion}+)` : '');
+      // Asked about a version: say which cells are none only because the version is too old.
+      const needs = x.askedVersion && c.support === 'none' && c.minVersion ? ` (needs ${c.minVersion})` : '';
+      return SYMBOL[c.support] + (c.minVersion && c.support !== 'none' ? ` (${c.minVersion}+)` : '') + needs;
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);

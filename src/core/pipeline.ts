@@ -7,6 +7,7 @@ import { type CompileOptions, type CompileResult, compilePolicies } from './comp
 import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { loadDocuments } from './loader/loader.js';
 import { type PolicyDoc, validateDocuments } from './model/validate.js';
+import { overlapDiagnostics } from './overlap/index.js';
 
 export interface LoadedPolicies {
   readonly policies: PolicyDoc[];
@@ -14,11 +15,21 @@ export interface LoadedPolicies {
   readonly ok: boolean;
 }
 
+export interface LoadOptions {
+  /**
+   * Run the overlap analysis (conflicting policies are errors, shadowed rules warnings). Default:
+   * true; `anymesh check` turns it off and reports overlaps in its own report.
+   */
+  readonly overlaps?: boolean;
+}
+
 /** Loads and validates every input; `ok` is false when anything is wrong anywhere. */
-export function loadPolicies(paths: readonly string[], stdin?: () => Buffer): LoadedPolicies {
+export function loadPolicies(paths: readonly string[], stdin?: () => Buffer, options: LoadOptions = {}): LoadedPolicies {
   const loaded = loadDocuments(paths, stdin);
   const validated = validateDocuments(loaded.documents);
   const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
+  // Overlaps are only meaningful between policies that are themselves valid.
+  if (options.overlaps !== false && !hasErrors(diagnostics)) diagnostics.push(...overlapDiagnostics(validated.policies));
   if (loaded.documents.length === 0 && loaded.diagnostics.length === 0) {
     diagnostics.push(diag('NoInput', { what: paths.join(', ') || '(nothing)' }));
   }

@@ -23,6 +23,23 @@ const withMatch = (match: string) =>
   traffic(`      matches:\n        - ${match}\n      backends: [{version: v1}]`);
 const withField = (field: string) => traffic(`      backends: [{version: v1}]\n      ${field}`);
 
+/**
+ * Security fixtures come with a plain TrafficPolicy for the same service: meshes that enforce on
+ * generated workload objects (App Mesh virtual nodes) need the service's port from it.
+ */
+const companion = `---
+apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: cart-routing, namespace: shop}
+spec:
+  service: cart
+  port: 8080
+  selector: {app: cart}
+  rules:
+    - name: all
+      timeout: 5s
+`;
+
 const access = (spec: string) => `apiVersion: anymesh.dev/v1alpha1
 kind: AccessPolicy
 metadata: {name: fixture, namespace: shop}
@@ -30,14 +47,14 @@ spec:
   service: cart
   selector: {app: cart}
 ${spec}
-`;
+${companion}`;
 
 const mtls = (spec: string) => `apiVersion: anymesh.dev/v1alpha1
 kind: MTLSPolicy
 metadata: {name: fixture, namespace: shop}
 spec:
 ${spec}
-`;
+${companion}`;
 
 export const FEATURE_FIXTURES: Record<FeatureId, string> = {
   'match.path.exact': withMatch('path: {exact: /cart}'),
@@ -91,19 +108,35 @@ export const FEATURE_FIXTURES: Record<FeatureId, string> = {
   'mtls.scope.mesh': mtls('  mode: strict\n  scope: mesh'),
   'mtls.scope.namespace': mtls('  mode: strict\n  scope: namespace'),
   'mtls.scope.service': mtls('  mode: strict\n  service: cart\n  selector: {app: cart}'),
-  'access.allow': access('  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]'),
+  // Access fixtures name the port: Linkerd builds authorization on per-port Servers.
+  'access.allow': access(
+    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{ports: [8080]}]',
+  ),
   'access.deny': access('  action: deny\n  from: [{namespace: web, serviceAccount: frontend}]'),
-  'access.from.namespace': access('  action: allow\n  from: [{namespace: web}]'),
+  'access.from.namespace': access('  action: allow\n  from: [{namespace: web}]\n  to: [{ports: [8080]}]'),
   'access.from.serviceAccount': access(
-    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]',
+    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{ports: [8080]}]',
   ),
   'access.to.methods': access(
-    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{methods: [GET]}]',
+    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{methods: [GET], ports: [8080]}]',
   ),
   'access.to.paths': access(
-    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{paths: ["/cart/*"]}]',
+    '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{paths: ["/cart/*"], ports: [8080]}]',
   ),
   'access.to.ports': access(
     '  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]\n  to: [{ports: [8080]}]',
   ),
+};
+
+/**
+ * Adapter options the fixtures compile with, for meshes that need facts a policy does not carry
+ * (Linkerd's strict mTLS needs the ports to cover with Servers).
+ */
+export const FIXTURE_OPTIONS: Record<string, Record<string, string>> = {
+  linkerd: { 'linkerd.serverPorts': '8080' },
+  // App Mesh mTLS needs a certificate source; SPIRE through SDS is the common one.
+  appmesh: {
+    'appmesh.tls.certificate': 'sds',
+    'appmesh.tls.sdsSecretName': 'spiffe://cluster.local/ns/{namespace}/sa/{service}',
+  },
 };

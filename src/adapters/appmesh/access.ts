@@ -48,6 +48,18 @@ export function compileAccess(
       );
       continue;
     }
+    // The allow-list covers the whole listener, which is on spec.port; `to` ports must name it.
+    const ports = s.to?.flatMap((t) => t.ports ?? []);
+    if (ports?.length && !ports.includes(plan.port)) {
+      diagnostics.push(
+        makeDiagnostic(
+          APPMESH_MESSAGES.AccessPortMismatch,
+          { ports: ports.join(', '), service: s.service, port: plan.port },
+          p.at(['spec', 'to']),
+        ),
+      );
+      continue;
+    }
     const entry = allowed.get(serviceKey(p.namespace, s.service)) ?? {
       sans: new Set<string>(),
       policies: [],

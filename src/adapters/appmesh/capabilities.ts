@@ -219,7 +219,7 @@ export const appmeshCapabilities: CapabilityColumn = {
     support: 'partial',
     reason: 'App Mesh has listener TLS mode STRICT, opt-in per virtual node, with certificates you supply',
     differs:
-      'needs a certificate source (appmesh.tls.certificate=file|sds|acm, else AM4414); callers must originate TLS themselves: anymesh sets client TLS only on the VirtualNodes it generates (AM4419), other callers are refused; with ACM certificates TLS is one-way, callers are not authenticated (AM4416)',
+      'needs a certificate source (appmesh.tls.certificate=file|sds|acm, else AM4414) and VirtualNodes generated from TrafficPolicies in the same compile (AM4415); callers must originate TLS themselves: anymesh sets client TLS only on the VirtualNodes it generates (AM4419), other callers are refused; with ACM certificates TLS is one-way, callers are not authenticated (AM4416)',
     native:
       'VirtualNode spec.listeners[].tls {mode: STRICT, certificate, validation.trust}; clients backends[].virtualService.clientPolicy.tls',
     docs: MTLS,
@@ -230,7 +230,7 @@ export const appmeshCapabilities: CapabilityColumn = {
     reason:
       'App Mesh has listener TLS mode PERMISSIVE, opt-in per virtual node, with certificates you supply',
     differs:
-      'needs a certificate source (appmesh.tls.certificate=file|sds|acm, else AM4414); TLS is used only by callers configured to originate it (anymesh configures the VirtualNodes it generates, AM4419); with ACM certificates callers are not authenticated (AM4416)',
+      'needs a certificate source (appmesh.tls.certificate=file|sds|acm, else AM4414) and VirtualNodes generated from TrafficPolicies in the same compile (AM4415); TLS is used only by callers configured to originate it (anymesh configures the VirtualNodes it generates, AM4419); with ACM certificates callers are not authenticated (AM4416)',
     native: 'VirtualNode spec.listeners[].tls {mode: PERMISSIVE, certificate, validation.trust}',
     docs: TLS,
     minVersion: MIN_CONTROLLER,
@@ -239,7 +239,7 @@ export const appmeshCapabilities: CapabilityColumn = {
     support: 'emulated',
     reason: 'App Mesh has no mesh-wide TLS setting; TLS is set per virtual node listener',
     differs:
-      'applied to every VirtualNode anymesh generates in this compile; virtual nodes created otherwise keep their own TLS, so the mesh is not covered as a whole',
+      'applied to every VirtualNode anymesh generates in this compile (refused when there is none, AM4415); virtual nodes created otherwise keep their own TLS, so the mesh is not covered as a whole',
     native: 'VirtualNode spec.listeners[].tls on each generated node',
     docs: TLS,
     minVersion: MIN_CONTROLLER,
@@ -248,7 +248,7 @@ export const appmeshCapabilities: CapabilityColumn = {
     support: 'emulated',
     reason: 'App Mesh has no namespace-wide TLS setting; TLS is set per virtual node listener',
     differs:
-      'applied to every VirtualNode anymesh generates in the namespace in this compile; virtual nodes created otherwise keep their own TLS',
+      'applied to every VirtualNode anymesh generates in the namespace in this compile (refused when there is none, AM4415); virtual nodes created otherwise keep their own TLS',
     native: 'VirtualNode spec.listeners[].tls on each generated node of the namespace',
     docs: TLS,
     minVersion: MIN_CONTROLLER,
@@ -275,20 +275,18 @@ export const appmeshCapabilities: CapabilityColumn = {
     MTLS,
   ),
   'access.from.namespace': {
-    support: 'partial',
-    reason: 'callers are matched by exact certificate subject alternative names, which carry the namespace',
-    differs:
-      'a namespace counts only together with a serviceAccount (part of the SPIFFE ID); a namespace alone (any workload of it) would need a prefix match, which App Mesh lacks, and is refused (AM4417)',
-    native:
-      'listeners[].tls.validation.subjectAlternativeNames.match.exact: spiffe://<trust domain>/ns/<namespace>/sa/<sa>',
+    support: 'none',
+    reason:
+      'callers are matched by exact certificate subject alternative names (SPIFFE IDs carry namespace and service account); every workload of a namespace would need a prefix match, which App Mesh lacks',
+    workaround: 'list the callers by namespace and serviceAccount',
+    native: 'listeners[].tls.validation.subjectAlternativeNames.match.exact (exact only)',
     docs: MTLS,
-    minVersion: MIN_CONTROLLER,
   },
   'access.from.serviceAccount': {
     support: 'emulated',
     reason: 'a service account is identified by the SPIFFE ID in its certificate',
     differs:
-      'the caller must present a certificate whose SAN is its SPIFFE ID (appmesh.spiffeId, default spiffe://<trust domain>/ns/<ns>/sa/<sa>): your SPIRE registrations must issue exactly these IDs',
+      "the caller must present a certificate whose SAN is its SPIFFE ID (appmesh.spiffeId, default spiffe://<trust domain>/ns/<ns>/sa/<sa>): your SPIRE registrations must issue exactly these IDs; the service's VirtualNodes must come from a TrafficPolicy in the same compile (AM4415)",
     native: 'listeners[].tls.validation.subjectAlternativeNames.match.exact',
     docs: MTLS,
     minVersion: MIN_CONTROLLER,
@@ -303,9 +301,14 @@ export const appmeshCapabilities: CapabilityColumn = {
     'check paths in the application, or allow the caller for everything',
     MTLS,
   ),
-  'access.to.ports': none(
-    'anymesh gives each VirtualNode one listener (spec.port), and the allow-list applies to that listener as a whole',
-    'leave ports out: the allow-list covers the port of the TrafficPolicy',
-    MTLS,
-  ),
+  'access.to.ports': {
+    support: 'partial',
+    reason:
+      "App Mesh checks callers per listener, and anymesh gives each VirtualNode one listener on the service's spec.port",
+    differs:
+      "the allow-list covers the whole listener on spec.port; ports must include that port (other ports are refused, AM4425), and the service's other ports get no listener from anymesh; the VirtualNodes come from the service's TrafficPolicy in the same compile (AM4415)",
+    native: 'VirtualNode spec.listeners[] {portMapping.port, tls.validation.subjectAlternativeNames}',
+    docs: MTLS,
+    minVersion: MIN_CONTROLLER,
+  },
 };

@@ -3,7 +3,9 @@
  * VirtualNode says so (`spec.backends[].virtualService.clientPolicy.tls`). anymesh knows the
  * callers it generates (their backends come from `appmesh.backends.<ns>.<service>`), so it sets
  * client TLS there for every backend whose listeners now use TLS; every other caller must be
- * configured by its owner, which an info diagnostic (AM4419) says once per service.
+ * configured by its owner, which an info diagnostic (AM4419) says once per service. With file
+ * certificates the server certificate must name the VirtualNode's DNS hostname (AWS TLS guide,
+ * "Certificate requirements"); with SDS the client checks the servers' SPIFFE IDs instead.
  */
 import type { CompileContext } from '../../core/adapter.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
@@ -35,7 +37,23 @@ export function compileClientTls(plans: ReadonlyMap<string, ServicePlan>, ctx: C
         if (!server) continue;
         const serverMaterial = materialFor(ctx, server.tlsFrom, server);
         if ('missing' in serverMaterial) continue;
-        backend.clientTls = clientTls(serverMaterial, materialFor(ctx, node.tlsFrom ?? server.tlsFrom, node));
+        // SPIRE certificates name the workload by SPIFFE ID, not by DNS: list every server node's.
+        const names =
+          serverMaterial.source === 'sds'
+            ? [
+                ...new Set(
+                  target!.nodes.flatMap((n) => {
+                    const m = n.listenerTls && n.tlsFrom ? materialFor(ctx, n.tlsFrom, n) : undefined;
+                    return m && 'source' in m && m.source === 'sds' ? [m.secretName] : [];
+                  }),
+                ),
+              ].sort()
+            : [];
+        backend.clientTls = clientTls(
+          serverMaterial,
+          materialFor(ctx, node.tlsFrom ?? server.tlsFrom, node),
+          names,
+        );
       }
     }
   }

@@ -134,22 +134,28 @@ export const APPMESH_MESSAGES = {
     "timeout {timeout} is above App Mesh's 15s default: anymesh raises the listener timeout of the target VirtualNodes too; AWS asks for the same on the calling VirtualNodes it does not generate",
   ),
   VersionService: m(
-    'AM4423',
+    'AM4422',
     'info',
     'AppMeshVersionService',
     'version {version} gets its own Service {name} (selecting {labels}) so that its VirtualNode finds exactly its pods by DNS ({hostname}); it forwards port {port} to the same container port, as the VirtualNode listener assumes',
   ),
   NameTooLong: m(
-    'AM4424',
+    'AM4423',
     'error',
     'AppMeshNameTooLong',
     'the {what} name {name} is {length} characters; Kubernetes allows at most {limit}; shorten the service or version name',
   ),
   ClientsNeedBackend: m(
-    'AM4425',
+    'AM4424',
     'info',
     'AppMeshClientsNeedBackend',
-    'App Mesh routes are applied by the caller\'s Envoy: a client reaches {host} through this router only if its VirtualNode lists VirtualService {service} (namespace {namespace}) in spec.backends (for VirtualNodes anymesh generates: --option appmesh.backends.<namespace>.<caller>={service}.{namespace})',
+    "App Mesh routes are applied by the caller's Envoy: a client reaches {host} through this router only if its VirtualNode lists VirtualService {service} (namespace {namespace}) in spec.backends (for VirtualNodes anymesh generates: --option appmesh.backends.<namespace>.<caller>={service}.{namespace})",
+  ),
+  AccessPortMismatch: m(
+    'AM4425',
+    'error',
+    'AppMeshAccessPortMismatch',
+    'this allow-list is for ports {ports}, but the VirtualNodes of {service} listen on {port} only (spec.port of its TrafficPolicy) and App Mesh checks callers per listener; list port {port}, or leave ports out',
   ),
 } as const satisfies Record<string, MessageType>;
 

@@ -31,7 +31,7 @@ export const APPMESH_OPTIONS: Readonly<Record<string, string>> = {
   'appmesh.tls.certificate':
     'Source of workload certificates for mTLS: file, sds (SPIRE through the Envoy SDS socket) or acm (AWS Certificate Manager; server side only). Required for MTLSPolicy and AccessPolicy. Default: none.',
   'appmesh.tls.certificateChain':
-    'file: path of the certificate chain inside the Envoy container; placeholders {service} {version} {namespace}. Required with file.',
+    "file: path of the certificate chain inside the Envoy container; placeholders {service} {version} {namespace}. AWS requires a SAN of the certificate to match the VirtualNode's DNS hostname. Required with file.",
   'appmesh.tls.privateKey':
     'file: path of the private key inside the Envoy container; placeholders as above. Required with file.',
   'appmesh.tls.trustChain':

@@ -40,12 +40,19 @@ export function listenerTls(mode: 'STRICT' | 'PERMISSIVE', m: Material): Obj {
   return { mode, certificate, ...(t ? { validation: { trust: t } } : {}) };
 }
 
-/** Client TLS of a caller node towards a server whose listener uses `server` material. */
-export function clientTls(server: Material, client: TlsMaterial): Obj {
-  const validation =
+/**
+ * Client TLS of a caller node towards a server whose listener uses `server` material.
+ * `serverNames` are the SANs the server's certificates carry when they are not its DNS name: AWS
+ * says that without SANs on the originating side the server certificate must match the service
+ * discovery name, and SPIRE certificates carry a SPIFFE ID instead, so SDS needs them
+ * (API reference, TlsValidationContext.subjectAlternativeNames).
+ */
+export function clientTls(server: Material, client: TlsMaterial, serverNames: readonly string[] = []): Obj {
+  const validation: Obj =
     server.source === 'acm'
       ? { trust: { acm: { certificateAuthorityARNs: server.authorityArns } } }
       : { trust: trust(server) };
+  if (serverNames.length) validation.subjectAlternativeNames = { match: { exact: [...serverNames] } };
   // A client certificate lets the server authenticate the caller (mutual TLS); file and SDS only.
   const certificate =
     'missing' in client || client.source === 'acm'

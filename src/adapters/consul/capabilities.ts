@@ -202,11 +202,17 @@ export const consulCapabilities: CapabilityColumn = {
     'native intentions; the wildcard deny source makes the allow list exclusive whatever the ACL default policy',
   ),
   'access.deny': full('ServiceIntentions sources[].action: deny', INTENTIONS),
-  'access.from.namespace': none(
-    'Consul identifies callers by service name; a whole namespace of callers needs Consul namespaces, an Enterprise feature, and on Community Edition (what this column describes) a namespace-wide source would be every service in the mesh',
-    'name the calling services (serviceAccount, used as the Consul service name); on Consul Enterprise, a ServiceIntentions source {name: "*", namespace: <ns>} written by hand does it',
-    INTENTIONS,
-  ),
+  'access.from.namespace': {
+    support: 'partial',
+    reason:
+      'Consul identifies callers by service name; Consul namespaces (mirroring Kubernetes namespaces) are an Enterprise feature',
+    differs:
+      'a namespace given with a service account only qualifies it (on Community Edition service names are global, so it is not written); a namespace alone (every caller in it) needs consul.enterprise=true, where it becomes the source {name: "*", namespace}, and is refused on Community Edition (AM4306), where it would mean every service in the mesh',
+    native:
+      'ServiceIntentions sources[].namespace (Enterprise); sources[].{name: "*", namespace} for a whole namespace',
+    docs: INTENTIONS,
+    minVersion: MIN,
+  },
   'access.from.serviceAccount': {
     support: 'partial',
     reason: 'Consul identities are service names, not service accounts',

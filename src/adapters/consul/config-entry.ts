@@ -4,7 +4,8 @@
  * (validation, conformance, apply) is unchanged; this module only renders.
  *
  * Shape (hashicorp/consul@v1.16.3 website/content/docs/connect/config-entries/*.mdx, "Configuration
- * model"; agent/structs/config_entry*.go): `Kind` (kebab-case: service-router, ...), `Name`, then the
+ * model"; agent/structs/config_entry*.go): `Kind` (kebab-case: service-router, ...), `Name` (not for
+ * the singleton `mesh` entry, which has none), then the
  * CRD's spec fields with the first letter upper-cased (`routes` -> `Routes`, `pathPrefix` ->
  * `PathPrefix`), except the acronyms `HTTP` and `JWT`. Keys of free-form maps (subset names, header
  * names in add/set, Meta) are kept as written. ServiceIntentions take their Name from
@@ -73,7 +74,10 @@ export function toConfigEntry(obj: KubeObject, enterprise: boolean): Obj {
   const global = obj.kind === 'Mesh' || obj.kind === 'ProxyDefaults';
   return {
     Kind: kind,
-    Name: name,
+    // The mesh entry is a singleton without a Name field: Consul 1.16.3 refuses one with
+    // `invalid config key "Name"` (found by test/integration/consul-agent.test.ts; MeshConfigEntry in
+    // agent/structs/config_entry_mesh.go has no Name, GetName returns the constant "mesh").
+    ...(obj.kind === 'Mesh' ? {} : { Name: name }),
     ...(enterprise && !global && obj.metadata.namespace ? { Namespace: obj.metadata.namespace } : {}),
     Meta: {
       'managed-by': MANAGED_BY_VALUE,
@@ -128,5 +132,5 @@ export function renderConfigEntries(
 ): string {
   const entries = configEntries(resources, enterprise);
   if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
-  return entries.map((e) => `# --- ${e.Kind} ${e.Name}\n${toHcl(e)}`).join('\n');
+  return entries.map((e) => `# --- ${e.Kind} ${e.Name ?? e.Kind}\n${toHcl(e)}`).join('\n');
 }

@@ -37,6 +37,12 @@ export const consulMessages = {
     'ConsulServiceIdentity',
     'Consul identifies callers by service name, not by service account: {accounts} are used as Consul service names. consul-k8s registers pods under their Kubernetes Service name and, with ACLs on, requires the service account to carry that same name; make sure it does',
   ),
+  NamespaceNeedsEnterprise: m(
+    'AM4306',
+    'error',
+    'ConsulNamespaceNeedsEnterprise',
+    'a caller given only by namespace ({namespace}) needs Consul Enterprise namespaces; Consul Community Edition has one namespace, where it would mean every service in the mesh. Name the calling services (serviceAccount), or set consul.enterprise=true if you run Consul Enterprise with namespace mirroring',
+  ),
   PermissiveMesh: m(
     'AM4307',
     'info',

@@ -83,14 +83,32 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
     const sources = new Map<string, SourceRules>();
     const accounts = new Set<string>();
     let l7 = false;
+    let refused = false;
     for (const p of group) {
       const s = p.policy.spec;
       if (s.to) l7 = true;
-      for (const f of s.from) {
-        // access.from.namespace is `none` in the column, so every caller here names a service account.
-        const name = f.serviceAccount!;
-        const namespace = ent ? (f.namespace ?? p.namespace) : undefined;
-        accounts.add(name);
+      for (const [i, f] of s.from.entries()) {
+        let name: string;
+        let namespace: string | undefined;
+        if (f.serviceAccount !== undefined) {
+          name = f.serviceAccount;
+          namespace = ent ? (f.namespace ?? p.namespace) : undefined;
+          accounts.add(name);
+        } else if (ent) {
+          // Every caller in the namespace: the wildcard name, scoped to the mirrored Consul namespace.
+          name = '*';
+          namespace = f.namespace!;
+        } else {
+          refused = true;
+          set.report(
+            makeDiagnostic(
+              consulMessages.NamespaceNeedsEnterprise,
+              { namespace: f.namespace ?? '' },
+              p.at(['spec', 'from', i, 'namespace']),
+            ),
+          );
+          continue;
+        }
         const key = `${namespace ?? ''}/${name}`;
         const rules = sources.get(key) ?? {
           name,
@@ -103,6 +121,7 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
         sources.set(key, rules);
       }
     }
+    if (refused) continue;
     const at = first.at(['spec', 'service']);
     // Every policy of the group claims the entry, so each is named in its annotation (and each
     // collides on its own position on Community Edition).
@@ -114,7 +133,10 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
       else collided = true;
     }
     if (collided || !spec) continue;
-    if (l7 && !set.httpService(service, ns, first, at)) continue;
+    if (l7) {
+      if (!set.httpService(service, ns, first, at)) continue;
+      set.report(makeDiagnostic(consulMessages.L7Protocol, { services: service }, at));
+    }
     const exclusive = group.some((p) => p.policy.spec.action === 'allow');
     const out: Obj[] = [];
     const ordered = [...sources.values()].sort(

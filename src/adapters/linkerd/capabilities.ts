@@ -302,9 +302,9 @@ export const linkerdCapabilities: CapabilityColumn = {
     AUTHZ,
   ),
   'mtls.scope.namespace': full(
-    'Server per port with podSelector {} (every pod of the namespace)',
+    'Server per port selecting every pod of the namespace (podSelector {}, or matchExpressions NotIn for services with their own Server)',
     AUTHZ,
-    'a Server with an empty podSelector covers every pod of its namespace; the config.linkerd.io/default-inbound-policy namespace annotation is not used since emitting it would make anymesh own (and on delete, remove) the Namespace object',
+    'a Server with an empty podSelector covers every pod of its namespace; pods of services that have their own Server on the port are left out by label (one-label selectors only, AM4208), since Linkerd allows one Server per pod port. The config.linkerd.io/default-inbound-policy namespace annotation is not used: emitting it would make anymesh own (and on delete or prune, remove) the Namespace object',
     '2.12',
   ),
   'mtls.scope.service': full(

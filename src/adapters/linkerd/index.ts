@@ -7,7 +7,8 @@
  * HTTPRoutes since 2.14, weighted routes since 2.13; cells carry their own minVersion). Since 2.19 the
  * Linkerd CRD chart no longer installs the Gateway API CRDs: install them (standard channel) yourself.
  */
-import type { MeshAdapter } from '../../core/adapter.js';
+import { type KubeObject, type MeshAdapter, SOURCE_ANNOTATION } from '../../core/adapter.js';
+import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 import { compileAccess } from './access.js';
@@ -16,6 +17,30 @@ import { LINKERD_MESSAGES } from './messages.js';
 import { compileMtls, SERVER_PORTS_OPTION } from './mtls.js';
 import { compileRouting } from './routing.js';
 import { ServerRegistry } from './servers.js';
+
+/**
+ * Names are derived from policy, service, rule and port names, and consumer routes land in other
+ * namespaces; two objects of one kind and name in one namespace would overwrite each other.
+ */
+function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
+  const seen = new Map<string, KubeObject>();
+  const out: Diagnostic[] = [];
+  for (const r of resources) {
+    const key = `${r.apiVersion}/${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+    const prior = seen.get(key);
+    if (!prior) {
+      seen.set(key, r);
+      continue;
+    }
+    const from = (o: KubeObject) => o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
+    out.push(
+      diag('PolicyConflict', {
+        reason: `${r.kind} ${r.metadata.namespace}/${r.metadata.name} would be written for ${from(prior)} and for ${from(r)}; rename one of the policies`,
+      }),
+    );
+  }
+  return out;
+}
 
 function ofKind<P>(policies: readonly PolicyDoc[], kind: string): PolicyDoc<P & PolicyDoc['policy']>[] {
   return policies.filter((p) => p.kind === kind) as PolicyDoc<P & PolicyDoc['policy']>[];
@@ -38,9 +63,16 @@ export const linkerdAdapter = {
     const access = compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), servers);
     const mtls = compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), servers, ctx);
     const resolved = servers.resolve();
+    const resources = [...routing.resources, ...access.resources, ...resolved.resources];
     return {
-      resources: [...routing.resources, ...access.resources, ...resolved.resources],
-      diagnostics: [...routing.diagnostics, ...access.diagnostics, ...mtls, ...resolved.diagnostics],
+      resources,
+      diagnostics: [
+        ...routing.diagnostics,
+        ...access.diagnostics,
+        ...mtls,
+        ...resolved.diagnostics,
+        ...duplicateNames(resources),
+      ],
     };
   },
 } satisfies MeshAdapter;

@@ -60,12 +60,6 @@ export const LINKERD_MESSAGES = {
     'LinkerdServerOverlap',
     'Server {server} and Server {other} would both select port {port} of the same pods, which Linkerd refuses (one Server per pod port); {hint}',
   ),
-  PermissiveDefault: m(
-    'AM4209',
-    'info',
-    'LinkerdPermissiveDefault',
-    "permissive is Linkerd's default inbound policy (all-unauthenticated), so nothing is emitted; it holds unless the installation (proxy.defaultInboundPolicy) or a config.linkerd.io/default-inbound-policy annotation says otherwise",
-  ),
   InboundRoutes: m(
     'AM4210',
     'warning',

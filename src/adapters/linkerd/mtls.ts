@@ -49,10 +49,9 @@ export function compileMtls(
   for (const p of policies) {
     const scope = mtlsScope(p.policy);
     if (scope === 'mesh') throw new Error(`${p.ref}: mesh scope reached the Linkerd adapter`);
-    if (p.policy.spec.mode === 'permissive') {
-      diagnostics.push(linkerdDiag('PermissiveDefault', {}, p.at(['spec', 'mode'])));
-      continue;
-    }
+    // permissive is Linkerd's default inbound policy: nothing to emit (the partial cell's AM3003
+    // warning says so and names what could make the cluster differ).
+    if (p.policy.spec.mode === 'permissive') continue;
     if (option.error) {
       if (!optionReported) {
         diagnostics.push(

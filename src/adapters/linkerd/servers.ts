@@ -6,8 +6,8 @@
  * - AccessPolicy: accessPolicy deny (every caller no AuthorizationPolicy allows is refused).
  * - strict MTLSPolicy: accessPolicy all-authenticated (meshed, mTLS-authenticated callers only),
  *   unless an AccessPolicy already made a deny Server there, which refuses plaintext too.
- * - strict MTLSPolicy for a namespace: one Server per port with an empty podSelector (every pod);
- *   it cannot coexist with a service's Server on that port, so that case is refused.
+ * - strict MTLSPolicy for a namespace: one Server per port selecting every pod of the namespace
+ *   except those of services that have their own Server on that port.
  *
  * `spec.port` is the container port ("A port name or number. Must exist in a pod spec", server.yaml
  * CRD), not the Service port.
@@ -49,96 +49,117 @@ export class ServerRegistry {
     }
     for (const key of [...byPort.keys()].sort()) {
       const list = byPort.get(key)!;
-      const whole = list.filter((r) => r.service === undefined);
       const perService = list.filter((r) => r.service !== undefined);
-      if (whole.length) {
-        const first = whole[0]!;
-        for (const other of whole.slice(1)) {
-          if (other.doc !== first.doc) {
-            diagnostics.push(
-              diag(
-                'PolicyConflict',
-                {
-                  reason: `${other.doc.ref} and ${first.doc.ref} both set strict mTLS for namespace ${first.namespace}; keep one`,
-                },
-                other.doc.at(['spec', 'mode']),
-              ),
-            );
-          }
-        }
-        if (perService.length) {
-          const svc = perService[0]!;
-          diagnostics.push(
-            linkerdDiag(
-              'ServerOverlap',
-              {
-                server: serverName(first.doc.name, first.port),
-                other: serverName(svc.service!, svc.port),
-                port: first.port,
-                hint: `a namespace-wide Server on port ${first.port} would select the pods of ${svc.service} too (from ${svc.doc.ref}); use MTLSPolicy scope service for each service instead, or leave port ${first.port} out of linkerd.serverPorts`,
-              },
-              first.doc.at(['spec', 'mode']),
-            ),
-          );
-          continue;
-        }
-        resources.push(
-          server(
-            serverName(first.doc.name, first.port),
-            first.namespace,
-            first.port,
-            undefined,
-            'all-authenticated',
-            [first.doc],
+      const services = this.serviceServers(perService, resources, diagnostics);
+      const whole = list.filter((r) => r.service === undefined);
+      if (whole.length) this.namespaceServer(whole, services, resources, diagnostics);
+    }
+    return { resources, diagnostics };
+  }
+
+  /** One Server per service on this port; returns the requests that made one, per service. */
+  private serviceServers(
+    perService: ServerRequest[],
+    resources: KubeObject[],
+    diagnostics: Diagnostic[],
+  ): ServerRequest[] {
+    const made: ServerRequest[] = [];
+    for (const service of [...new Set(perService.map((r) => r.service!))].sort()) {
+      const reqs = perService.filter((r) => r.service === service);
+      const first = reqs[0]!;
+      const labels = (r: ServerRequest) => JSON.stringify(sortedLabels(r.selector!));
+      const conflict = reqs.find((r) => labels(r) !== labels(first));
+      if (conflict) {
+        diagnostics.push(
+          diag(
+            'PolicyConflict',
+            {
+              reason: `${conflict.doc.ref} selects the pods of ${service} with ${fmt(conflict.selector!)} but ${first.doc.ref} with ${fmt(first.selector!)}; Linkerd allows one Server per pod port, so give both the same spec.selector`,
+            },
+            conflict.doc.at(['spec', 'service']),
           ),
         );
         continue;
       }
-      const services = [...new Set(perService.map((r) => r.service!))].sort();
-      for (const service of services) {
-        const reqs = perService.filter((r) => r.service === service);
-        const first = reqs[0]!;
-        const conflict = reqs.find(
-          (r) => JSON.stringify(sortedLabels(r.selector!)) !== JSON.stringify(sortedLabels(first.selector!)),
-        );
-        if (conflict) {
+      const access = reqs.some((r) => r.purpose === 'access');
+      const name = serverName(service, first.port);
+      if (access) {
+        for (const r of reqs.filter((x) => x.purpose === 'strict')) {
           diagnostics.push(
-            diag(
-              'PolicyConflict',
-              {
-                reason: `${conflict.doc.ref} selects the pods of ${service} with ${fmt(conflict.selector!)} but ${first.doc.ref} with ${fmt(first.selector!)}; Linkerd allows one Server per pod port, so give both the same spec.selector`,
-              },
-              conflict.doc.at(['spec', 'service']),
-            ),
+            linkerdDiag('StrictImplied', { port: r.port, service, server: name }, r.doc.at(['spec', 'mode'])),
           );
-          continue;
         }
-        const access = reqs.some((r) => r.purpose === 'access');
-        const name = serverName(service, first.port);
-        if (access) {
-          for (const r of reqs.filter((x) => x.purpose === 'strict')) {
-            diagnostics.push(
-              linkerdDiag(
-                'StrictImplied',
-                { port: r.port, service, server: name },
-                r.doc.at(['spec', 'mode']),
-              ),
-            );
-          }
-        }
-        resources.push(
-          server(
-            name,
-            first.namespace,
-            first.port,
-            first.selector,
-            access ? 'deny' : 'all-authenticated',
-            reqs.map((r) => r.doc),
-          ),
-        );
       }
+      resources.push(
+        server(
+          name,
+          first.namespace,
+          first.port,
+          { matchLabels: sortedLabels(first.selector!) },
+          access ? 'deny' : 'all-authenticated',
+          reqs.map((r) => r.doc),
+        ),
+      );
+      made.push(first);
     }
-    return { resources, diagnostics };
+    return made;
+  }
+
+  /**
+   * The namespace-wide strict Server of a port. Pods of services with their own Server on the port
+   * are left out of it (Linkerd refuses two Servers on one pod port); a label selector can leave out
+   * "app in (a, b)" but not "app=a and tier=x", so this works for one-label service selectors only.
+   */
+  private namespaceServer(
+    whole: ServerRequest[],
+    services: ServerRequest[],
+    resources: KubeObject[],
+    diagnostics: Diagnostic[],
+  ): void {
+    const first = whole[0]!;
+    for (const other of whole.slice(1)) {
+      if (other.doc === first.doc) continue;
+      diagnostics.push(
+        diag(
+          'PolicyConflict',
+          {
+            reason: `${other.doc.ref} and ${first.doc.ref} both set strict mTLS for namespace ${first.namespace}; keep one`,
+          },
+          other.doc.at(['spec', 'mode']),
+        ),
+      );
+    }
+    const name = serverName(first.doc.name, first.port);
+    const multi = services.find((r) => Object.keys(r.selector!).length !== 1);
+    if (multi) {
+      diagnostics.push(
+        linkerdDiag(
+          'ServerOverlap',
+          {
+            server: name,
+            other: serverName(multi.service!, multi.port),
+            port: first.port,
+            hint: `the namespace-wide Server must leave out the pods of ${multi.service} (from ${multi.doc.ref}), which a label selector can do only for a one-label spec.selector (${multi.service} has ${fmt(multi.selector!)}); give ${multi.service} a one-label selector, use MTLSPolicy scope service per service, or leave port ${first.port} out of linkerd.serverPorts`,
+          },
+          first.doc.at(['spec', 'mode']),
+        ),
+      );
+      return;
+    }
+    const exclusions = new Map<string, Set<string>>();
+    for (const r of services) {
+      const [k, v] = Object.entries(r.selector!)[0]!;
+      exclusions.set(k, (exclusions.get(k) ?? new Set()).add(v));
+    }
+    // An empty podSelector selects every pod of the namespace.
+    const podSelector = exclusions.size
+      ? {
+          matchExpressions: [...exclusions.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, values]) => ({ key, operator: 'NotIn', values: [...values].sort() })),
+        }
+      : {};
+    resources.push(server(name, first.namespace, first.port, podSelector, 'all-authenticated', [first.doc]));
   }
 }
 
@@ -146,7 +167,7 @@ function server(
   name: string,
   namespace: string,
   port: number,
-  selector: Record<string, string> | undefined,
+  podSelector: Record<string, unknown>,
   accessPolicy: 'deny' | 'all-authenticated',
   sources: readonly PolicyDoc[],
 ): KubeObject {
@@ -155,8 +176,7 @@ function server(
     kind: 'Server',
     metadata: outputMetadata(name, namespace, sources),
     spec: {
-      // An empty podSelector selects every pod of the namespace.
-      podSelector: selector ? { matchLabels: sortedLabels(selector) } : {},
+      podSelector,
       port,
       accessPolicy,
     },

@@ -10,6 +10,8 @@ import { collect, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
 
 export function registerCapabilities(program: Command, io: Io, done: (code: number) => void): void {
+  // `--version` after the command name is this command's (`--mesh linkerd --version 2.15`), not
+  // anymesh's own: program options are only read before the command name. (Belongs in main.ts.)
   program
     .command('capabilities')
     .description('show which features each mesh supports, how, since which version, and why not')

@@ -31,7 +31,11 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
     .command('check')
     .description('portability: what each policy keeps, loses or cannot do on each mesh (CI gate)');
   addCompileOptions(addFileOption(cmd))
-    .option('--mesh <mesh>', 'a mesh to check against (repeatable, or comma-separated); default: all', collect)
+    .option(
+      '--mesh <mesh>',
+      'a mesh to check against (repeatable, or comma-separated); default: all',
+      collect,
+    )
     .option('-o, --output <format>', 'table or json', 'table')
     .action((opts: CheckOpts) => {
       const format = parseFormat(opts.output, ['table', 'json'] as const, 'table');
@@ -42,10 +46,12 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
       // Parse the context for every mesh first, so a bad --option is a usage error before any work.
       const contexts = new Map(meshes.map((m) => [m.id, compileContext(opts, m)]));
       const allowDegraded = opts.allowDegraded === true;
-      const loaded = loadPolicies(files, () => io.stdin());
+      const loaded = loadPolicies(files, () => io.stdin(), { overlaps: false });
       if (!loaded.ok) {
         if (format === 'json')
-          io.out(`${JSON.stringify(portabilityJson(undefined, { allowDegraded, diagnostics: loaded.diagnostics }), null, 2)}\n`);
+          io.out(
+            `${JSON.stringify(portabilityJson(undefined, { allowDegraded, diagnostics: loaded.diagnostics }), null, 2)}\n`,
+          );
         printDiagnostics(io, loaded.diagnostics);
         io.err('nothing was checked: fix the input errors above\n');
         return done(EXIT.failed);
@@ -55,7 +61,9 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
         context: (a) => contexts.get(a.id) ?? {},
       });
       if (format === 'json') {
-        io.out(`${JSON.stringify(portabilityJson(report, { allowDegraded, diagnostics: loaded.diagnostics }), null, 2)}\n`);
+        io.out(
+          `${JSON.stringify(portabilityJson(report, { allowDegraded, diagnostics: loaded.diagnostics }), null, 2)}\n`,
+        );
       } else {
         printDiagnostics(io, loaded.diagnostics);
         io.out(portabilityTable(report));

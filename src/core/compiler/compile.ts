@@ -51,9 +51,17 @@ export function checkCapabilities(
     const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';
     const degradeAllowed = options.allowDegraded === true || onUnsupported === 'warn';
     const why = options.allowDegraded ? '--allow-degraded' : 'onUnsupported: warn';
+    // A partial or emulated feature is said once per policy, at its first use: the text is about
+    // the feature, and repeating it for every use buries the rest. Refusals are said at every use,
+    // since each is a place to fix.
+    const warned = new Set<string>();
     for (const use of featuresUsed(p)) {
       const cell = cellForVersion(adapter.capabilities[use.feature], version);
       if (cell.support === 'full') continue;
+      if (cell.support !== 'none') {
+        if (warned.has(use.feature)) continue;
+        warned.add(use.feature);
+      }
       // Positions are computed only for what is reported: finding one parses the file again.
       const at = { ...p.at(use.path), feature: use.feature };
       const params = { mesh: adapter.displayName, feature: use.feature };

@@ -91,6 +91,13 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
     }
   }
   for (const r of droppedRules) mark(copy, ['spec', 'rules', r]);
+  // Retries that lost every retry condition would retry on the mesh's default conditions, i.e. on
+  // failures the user did not ask to retry (non-idempotent calls repeated): leave them out whole.
+  copy.spec.rules.forEach((rule, r) => {
+    const retryOn = (rule as unknown) === REMOVED ? undefined : rule.retries?.retryOn;
+    if (retryOn?.length && retryOn.every((c) => (c as unknown) === REMOVED))
+      mark(copy, ['spec', 'rules', r, 'retries']);
+  });
   const result = compact(copy) as TrafficPolicy;
   // A CORS policy that lost every allowed origin allows nothing: leave it out entirely.
   for (const rule of result.spec.rules) {

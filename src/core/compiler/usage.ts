@@ -195,7 +195,10 @@ function accessFeatures(p: AccessPolicy): FeatureUse[] {
   const use = (feature: FeatureId, path: FieldPath) => out.push({ feature, path, scope: 'policy', drop: [] });
   use(p.spec.action === 'allow' ? 'access.allow' : 'access.deny', ['spec', 'action']);
   p.spec.from.forEach((f, i) => {
-    if (f.namespace !== undefined) use('access.from.namespace', ['spec', 'from', i, 'namespace']);
+    // A namespace with a service account only qualifies the account; on its own it means every
+    // workload of the namespace, which is what access.from.namespace is about.
+    if (f.namespace !== undefined && f.serviceAccount === undefined)
+      use('access.from.namespace', ['spec', 'from', i, 'namespace']);
     if (f.serviceAccount !== undefined)
       use('access.from.serviceAccount', ['spec', 'from', i, 'serviceAccount']);
   });

@@ -194,7 +194,10 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
       }
       if (/nesting exceeded maxDepth/.test(e.reason)) {
         // js-yaml's own nesting limit (100 levels, flow or block): the same problem as `measure`'s.
-        return { documents: [], diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(line, col))] };
+        return {
+          documents: [],
+          diagnostics: [diag('YamlTooDeep', { limit: limits.maxDepth }, at(line, col))],
+        };
       }
       return { documents: [], diagnostics: [diag('YamlSyntax', { reason: e.reason }, at(line, col))] };
     }

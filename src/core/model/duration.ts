@@ -12,8 +12,9 @@ export const MAX_DURATION_MS = 9_223_372_036_854;
 /** Parses a duration; returns an error string when it is not one. */
 export function parseDuration(text: string): { ms: number } | { error: string } {
   if (text.length === 0) return { error: 'empty; write a number and a unit, e.g. 250ms, 3s, 1m' };
-  let total = 0;
-  PART.lastIndex = 0;
+  // Exact integer arithmetic (BigInt, in units of 1/10^digits ms): floating point used to turn
+  // "67247273.186s" into 67247273186.00001 ms and refuse it as sub-millisecond.
+  let total = 0n;
   let pos = 0;
   while (pos < text.length) {
     PART.lastIndex = pos;
@@ -22,18 +23,22 @@ export function parseDuration(text: string): { ms: number } | { error: string } 
       return {
         error: `unexpected "${text.slice(pos)}"; write a number and a unit (ms, s, m, h), e.g. 250ms, 3s, 1m`,
       };
-    total += Number(found[1]) * UNIT_MS[found[2] as keyof typeof UNIT_MS];
+    const [whole = '0', fraction = ''] = found[1]!.split('.');
+    const size = BigInt(UNIT_MS[found[2] as keyof typeof UNIT_MS]);
+    const scale = 10n ** BigInt(fraction.length);
+    const scaled = BigInt(fraction || '0') * size;
+    if (scaled % scale !== 0n) {
+      return { error: 'sub-millisecond precision is not supported; round to whole milliseconds' };
+    }
+    total += BigInt(whole) * size + scaled / scale;
     pos = PART.lastIndex;
   }
   // Without a ceiling `99999999999999999999h` was accepted and rendered as `3.6e+23s`, which no
   // mesh parses. Go's time.Duration (Linkerd, Consul) is the narrowest target: at most ~2562047h.
-  if (total > MAX_DURATION_MS) {
+  if (total > BigInt(MAX_DURATION_MS)) {
     return { error: `longer than the maximum of ${formatDuration(MAX_DURATION_MS)}` };
   }
-  if (!Number.isInteger(Math.round(total * 1000) / 1000) || Math.abs(total - Math.round(total)) > 1e-9) {
-    return { error: 'sub-millisecond precision is not supported; round to whole milliseconds' };
-  }
-  return { ms: Math.round(total) };
+  return { ms: Number(total) };
 }
 
 /** The shortest Go-style form: 250ms, 3s, 1m30s, 1h, 1.5s is written 1s500ms. */

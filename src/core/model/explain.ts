@@ -155,14 +155,29 @@ export function explainField(
   if (features.length && adapters.length) {
     lines.push('', 'SUPPORT:');
     const width = Math.max(...features.map((f) => f.length)) + 2;
-    lines.push(`    ${'feature'.padEnd(width)}${adapters.map((a) => a.id.padEnd(13)).join('')}`.trimEnd());
+    const text = (a: MeshAdapter, f: FeatureId) => {
+      const c = a.capabilities[f];
+      return `${c.support}${c.minVersion && c.support !== 'none' ? ` ${c.minVersion}+` : ''}`;
+    };
+    // Each mesh column as wide as its widest cell, so cells never run together.
+    const cols = adapters.map((a) => Math.max(a.id.length, ...features.map((f) => text(a, f).length)) + 2);
+    lines.push(
+      `    ${'feature'.padEnd(width)}${adapters.map((a, i) => a.id.padEnd(cols[i]!)).join('')}`.trimEnd(),
+    );
     for (const f of features) {
-      const cells = adapters.map((a) => {
-        const c = a.capabilities[f];
-        return `${c.support}${c.minVersion && c.support !== 'none' ? ` ${c.minVersion}+` : ''}`.padEnd(13);
-      });
+      const cells = adapters.map((a, i) => text(a, f).padEnd(cols[i]!));
       lines.push(`    ${f.padEnd(width)}${cells.join('')}`.trimEnd());
     }
+    // What behaves differently where support is partial or emulated.
+    const differs = features.flatMap((f) =>
+      adapters
+        .filter((a) => ['partial', 'emulated'].includes(a.capabilities[f].support))
+        .map((a) => {
+          const c = a.capabilities[f];
+          return `    ${a.id} ${f} (${c.support}): ${c.differs ?? c.reason}`;
+        }),
+    );
+    if (differs.length) lines.push('', 'DIFFERS:', ...differs);
     lines.push('', '    `anymesh capabilities --feature <id>` says why, and what differs.');
   }
   return { text: `${lines.join('\n')}\n` };

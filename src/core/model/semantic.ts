@@ -3,7 +3,7 @@
  * durations, RE2 regexes, HTTP header names, DNS names, duplicates. Every problem is reported.
  */
 import { RE2JS } from 're2js';
-import { type Diagnostic, diag } from '../diagnostics.js';
+import { type Diagnostic, type DiagnosticParams, diag } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
 import { type AccessPolicy, type MTLSPolicy, RETRY_ON, type TrafficPolicy } from './schema.js';
@@ -18,16 +18,39 @@ const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/** The longest regular expression accepted, in characters. */
+export const MAX_REGEX_LENGTH = 1024;
+
 /** RE2 is the judge of regexes since Envoy compiles them with RE2; JavaScript's RegExp accepts
  * lookarounds and backreferences RE2 refuses, and refuses some syntax RE2 accepts. re2js is a
  * port of RE2 (via RE2/J) to JavaScript. */
 export function re2Error(pattern: string): string | undefined {
+  // re2js compiles at a few microseconds per character (a 300 KB pattern took 5 s), so an input
+  // of many huge patterns could stall validation. Envoy refuses far shorter patterns anyway (its
+  // RE2 program-size limit, 100 by default), so anything longer than this is refused unread.
+  if (pattern.length > MAX_REGEX_LENGTH)
+    return `longer than ${MAX_REGEX_LENGTH} characters; Envoy's RE2 program-size limit refuses such patterns`;
   try {
     RE2JS.compile(pattern);
     return undefined;
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** Longest parameter echoed into a message: a 20 MB service name must not become a 20 MB line. */
+const MAX_ECHO = 120;
+
+/** A user's value shortened to MAX_ECHO characters for echoing in a message. */
+export function clip(text: string): string {
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}...` : text;
+}
+
+/** Shortens long parameters (the user's own values, echoed back) to MAX_ECHO characters. */
+export function clipParams(params: DiagnosticParams = {}): DiagnosticParams {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' ? clip(v) : v;
+  return out;
 }
 
 class Checker {
@@ -40,7 +63,7 @@ class Checker {
     path: FieldPath,
     key = false,
   ): void {
-    this.out.push(diag(name, params, this.doc.at(path, key)));
+    this.out.push(diag(name, clipParams(params), this.doc.at(path, key)));
   }
 
   dnsLabel(value: string, path: FieldPath, what: string, key = false): void {

@@ -9,7 +9,7 @@ import type { LoadedDocument } from '../loader/loader.js';
 import { type FieldPath, formatPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
 import { API_VERSION, DURATION_PATTERN, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
-import { checkSemantics, checkUniqueness } from './semantic.js';
+import { checkSemantics, checkUniqueness, clip, clipParams } from './semantic.js';
 
 /** A policy that passed validation, with what is needed to report on it. */
 export interface PolicyDoc<P extends Policy = Policy> {
@@ -94,10 +94,10 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
       diagnostics: [
         diag(
           'UnknownApiVersion',
-          {
+          clipParams({
             got: obj.apiVersion === undefined ? 'missing' : JSON.stringify(obj.apiVersion),
             expected: API_VERSION,
-          },
+          }),
           ctx(obj.apiVersion === undefined ? [] : ['apiVersion']),
         ),
       ],
@@ -109,7 +109,10 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
       diagnostics: [
         diag(
           'UnknownKind',
-          { got: kind === undefined ? 'missing' : JSON.stringify(kind), expected: KINDS.join(', ') },
+          clipParams({
+            got: kind === undefined ? 'missing' : JSON.stringify(kind),
+            expected: KINDS.join(', '),
+          }),
           ctx(kind === undefined ? [] : ['kind']),
         ),
       ],
@@ -118,11 +121,15 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
   const validate = validatorFor(kind as Kind);
   const ok = validate(v);
   const schemaErrors = ok ? [] : schemaDiagnostics(validate.errors ?? [], ctx);
-  const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
-  if (ok) return { policy, diagnostics: checkSemantics(policy) };
+  if (ok) {
+    const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
+    return { policy, diagnostics: checkSemantics(policy) };
+  }
   // Semantic checks run on malformed documents too, so that every problem is reported at once;
   // they stay quiet about any field related to one the schema already rejected, and a check that
   // trips over a value of the wrong type is simply skipped (the schema error covers it).
+  // Without a metadata.name there is no policy to name: the schema errors are all there is. (This
+  // check used to come after makePolicyDoc, which threw a TypeError on a missing or null metadata.)
   if (
     !(
       obj.metadata &&
@@ -132,6 +139,7 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
   ) {
     return { diagnostics: schemaErrors };
   }
+  const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
   const rejected = schemaErrors.map((d) => d.path ?? '');
   const related = (path: string) =>
     rejected.some(
@@ -173,9 +181,13 @@ function describe(value: unknown): string {
 
 /** The closest allowed name, for "did you mean" hints on misspelled fields. */
 export function closest(word: string, options: readonly string[]): string | undefined {
+  if (word.length > 64) return undefined; // no field or value of the model is that long
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const o of options) {
+    // The distance is at least the difference in length: skip hopeless options cheaply, so a
+    // 5 MB misspelt key costs nothing (it took seconds of edit-distance work before).
+    if (Math.abs(word.length - o.length) >= bestDistance) continue;
     const d = editDistance(word.toLowerCase(), o.toLowerCase());
     if (d < bestDistance) {
       best = o;
@@ -231,8 +243,10 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         const field = (e.params as { additionalProperty: string }).additionalProperty;
         const guess = closest(field, props);
         const hint = guess ? `did you mean ${guess}?` : `allowed here: ${props.join(', ') || 'none'}`;
-        const d = ctx([...path, field], true);
-        out.push(diag('SchemaUnknownField', { field, hint }, { ...d }));
+        // Located by the full key; the path shows it shortened like the message does.
+        const shown = clip(field);
+        const d = { ...ctx([...path, field], true), path: formatPath([...path, shown]) };
+        out.push(diag('SchemaUnknownField', clipParams({ field, hint }), { ...d }));
         break;
       }
       case 'type': {
@@ -262,7 +276,8 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
           diag(
             'SchemaEnum',
             {
-              got: JSON.stringify(e.data),
+              // The user's value, shortened: a 20 MB string must not become a 20 MB message.
+              got: clip(JSON.stringify(e.data)),
               expected: allowed.join(', ') + (guess ? ` (did you mean ${guess}?)` : ''),
             },
             ctx(path),
@@ -289,7 +304,7 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         if ((e.params as { pattern?: string }).pattern === DURATION_PATTERN && typeof e.data === 'string') {
           const parsed = parseDuration(e.data);
           const reason = 'error' in parsed ? parsed.error : 'write a number and a unit, e.g. 250ms, 3s, 1m';
-          out.push(diag('BadDuration', { got: JSON.stringify(e.data), reason }, ctx(path)));
+          out.push(diag('BadDuration', clipParams({ got: JSON.stringify(e.data), reason }), ctx(path)));
           break;
         }
         const description =
@@ -297,7 +312,7 @@ function schemaDiagnostics(errors: readonly ErrorObject[], ctx: Ctx): Diagnostic
         out.push(
           diag(
             'SchemaPattern',
-            { got: JSON.stringify(e.data), expected: `valid: ${description}` },
+            clipParams({ got: JSON.stringify(e.data), expected: `valid: ${description}` }),
             ctx(path),
           ),
         );

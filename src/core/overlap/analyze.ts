@@ -14,10 +14,11 @@
  * Overlaps that cannot be decided (a regex against a prefix or another regex) are not reported.
  * AccessPolicies are not compared: allow and deny policies compose by design.
  */
+
+import { mtlsScope } from '../compiler/usage.js';
 import { type Diagnostic, diag, type SourceLocation } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
-import { mtlsScope } from '../compiler/usage.js';
-import type { BackendT, MTLSPolicy, Rule, RouteMatchT, TrafficPolicy } from '../model/schema.js';
+import type { BackendT, MTLSPolicy, RouteMatchT, Rule, TrafficPolicy } from '../model/schema.js';
 import type { PolicyDoc } from '../model/validate.js';
 import { catches, describeMatch, overlap, ruleEntries } from './match.js';
 
@@ -145,7 +146,9 @@ function scopesOverlap(a: TrafficPolicy, b: TrafficPolicy): boolean {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)),
+        )
       : v,
   );
 }
@@ -312,9 +315,7 @@ export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[
       }
     }
   }
-  out.push(
-    ...mtlsConflicts(policies.filter((p): p is PolicyDoc<MTLSPolicy> => p.kind === 'MTLSPolicy')),
-  );
+  out.push(...mtlsConflicts(policies.filter((p): p is PolicyDoc<MTLSPolicy> => p.kind === 'MTLSPolicy')));
   return out;
 }
 

@@ -13,7 +13,7 @@
  * names case-sensitively, and an entry without conditions matches every request.
  */
 import { RE2JS } from 're2js';
-import type { Rule, RouteMatchT } from '../model/schema.js';
+import type { RouteMatchT, Rule } from '../model/schema.js';
 
 export type Tri = 'yes' | 'no' | 'maybe';
 

@@ -171,7 +171,8 @@ export function checkPortability(
   const byRef = new Map(reports.map((r) => [r.policy, r]));
   const meshes: MeshReport[] = [];
   for (const adapter of adapters) {
-    const context = typeof options.context === 'function' ? options.context(adapter) : (options.context ?? {});
+    const context =
+      typeof options.context === 'function' ? options.context(adapter) : (options.context ?? {});
     const version = context.meshVersion;
     const diagnostics = meshDiagnostics(checked, adapter, options.allowDegraded === true, context);
     const losses = new Map<string, Loss[]>();

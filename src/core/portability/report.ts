@@ -21,7 +21,13 @@ function diagnosticJson(d: Diagnostic): Record<string, unknown> {
 }
 
 function siteJson(s: FindingSite): Record<string, unknown> {
-  return { policy: s.policy, file: s.location.file, line: s.location.line, column: s.location.col, path: s.path };
+  return {
+    policy: s.policy,
+    file: s.location.file,
+    line: s.location.line,
+    column: s.location.col,
+    path: s.path,
+  };
 }
 
 export interface PortabilityJson {
@@ -61,7 +67,10 @@ export function portabilityJson(
       line: p.line,
       column: p.column,
       results: Object.fromEntries(
-        Object.entries(p.results).map(([mesh, r]) => [mesh, { status: r.status, losses: r.losses.map((l) => ({ ...l })) }]),
+        Object.entries(p.results).map(([mesh, r]) => [
+          mesh,
+          { status: r.status, losses: r.losses.map((l) => ({ ...l })) },
+        ]),
       ),
     })),
     overlaps: (report?.overlaps ?? []).map((o) => ({
@@ -78,11 +87,14 @@ function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - s.length));
 }
 
+/** A sentence ending in exactly one period. */
+const sentence = (s: string) => `${s.trim().replace(/\.$/, '')}.`;
+
 function lossLine(mesh: string, l: Loss): string {
   const where = l.file !== undefined ? `${l.file}:${l.line ?? 0}:${l.column ?? 0}` : '(no position)';
   const what = l.feature ?? l.code;
-  const instead = l.workaround ? ` Instead: ${l.workaround}.` : '';
-  return `    ${mesh} ${l.kind} ${what} at ${where}${l.path ? ` (${l.path})` : ''}: ${l.reason}${instead} [${l.code}] ${l.docs}`;
+  const instead = l.workaround ? ` Instead: ${sentence(l.workaround)}` : '';
+  return `    ${mesh} ${l.kind} ${what} at ${where}${l.path ? ` (${l.path})` : ''}: ${sentence(l.reason)}${instead} [${l.code}] ${l.docs}`;
 }
 
 /**
@@ -121,6 +133,8 @@ export function portabilityTable(report: PortabilityReport): string {
   }
   const conflicts = report.overlaps.filter((o) => o.diagnostic.level === 'error').length;
   if (conflicts) out.push(`${conflicts} conflicting overlap(s)`);
-  out.push(report.ok ? 'portable: every policy is lossless on every mesh checked' : 'NOT portable without loss');
+  out.push(
+    report.ok ? 'portable: every policy is lossless on every mesh checked' : 'NOT portable without loss',
+  );
   return `${out.join('\n')}\n`;
 }

@@ -30,7 +30,10 @@ export function rows(ds: readonly Diagnostic[]): string[] {
 }
 
 /** The expected rows for a table entry. */
-export function expectedRows(text: string, expected: readonly (readonly [string, string, Where])[]): string[] {
+export function expectedRows(
+  text: string,
+  expected: readonly (readonly [string, string, Where])[],
+): string[] {
   return expected.map(([code, path, where]) => `${code} ${path} @${positionOf(text, where)}`).sort();
 }
 

@@ -1,0 +1,260 @@
+/**
+ * fast-check arbitraries for valid policies, built from the model: every value they produce must
+ * pass validation (a property test checks that too), so that compile properties start from valid
+ * input and any failure is the compiler's or an adapter's.
+ */
+import fc from 'fast-check';
+import { dump } from 'js-yaml';
+import { GRPC_CODES, HTTP_METHODS, RETRY_ON } from '../../src/core/model/schema.js';
+
+const VERSIONS = ['v1', 'v2', 'v3'] as const;
+const OTHER_SERVICES = ['ratings', 'details', 'shadow'] as const;
+
+const duration = fc.oneof(
+  fc.integer({ min: 1, max: 999 }).map((n) => `${n}ms`),
+  fc.integer({ min: 1, max: 120 }).map((n) => `${n}s`),
+  fc.integer({ min: 1, max: 10 }).map((n) => `${n}m`),
+  fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 59 })).map(([m, s]) => `${m}m${s}s`),
+);
+/** Percentages with at most two decimals, as users write them. */
+const percentage = fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100);
+const headerName = fc.constantFrom('x-user', 'end-user', 'x-canary', 'x-request-id', 'cookie', 'x-b3-flags');
+const headerValue = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+const safeRegex = fc.constantFrom('/api/v[0-9]+/.*', '^/reviews/[a-z]+$', '.*\\.png', '(foo|bar)-[0-9]{1,3}');
+const path = fc.constantFrom('/', '/api', '/reviews', '/v1/items', '/static/img');
+
+const pathMatch = fc.oneof(
+  path.map((p) => ({ exact: p })),
+  path.map((p) => ({ prefix: p })),
+  safeRegex.map((r) => ({ regex: `/${r}` })),
+);
+
+const headerMatch = (name: string) =>
+  fc.oneof(
+    headerValue.map((v) => ({ name, exact: v })),
+    headerValue.map((v) => ({ name, prefix: v })),
+    safeRegex.map((r) => ({ name, regex: r })),
+    fc.constant({ name, present: true }),
+  );
+
+const queryMatch = (name: string) =>
+  fc.oneof(
+    headerValue.map((v) => ({ name, exact: v })),
+    safeRegex.map((r) => ({ name, regex: r })),
+    fc.constant({ name, present: true }),
+  );
+
+/** Optional fields: present or absent, never `undefined` in the YAML. */
+function record<T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) {
+  return fc.record(fields, { requiredKeys: [] });
+}
+
+const routeMatch = fc
+  .tuple(
+    record({ path: pathMatch, method: fc.constantFrom(...HTTP_METHODS) }),
+    fc.uniqueArray(headerName, { maxLength: 2 }).chain((names) => fc.tuple(...names.map(headerMatch))),
+    fc
+      .uniqueArray(fc.constantFrom('q', 'engine', 'debug'), { maxLength: 2 })
+      .chain((names) => fc.tuple(...names.map(queryMatch))),
+  )
+  .map(([base, headers, queryParams]) => ({
+    ...base,
+    ...(headers.length ? { headers } : {}),
+    ...(queryParams.length ? { queryParams } : {}),
+  }));
+
+/** Integer weights summing to 100 over `n` backends. */
+function weights(n: number): fc.Arbitrary<number[]> {
+  if (n === 1) return fc.constantFrom([100]);
+  return fc
+    .uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: n - 1, maxLength: n - 1 })
+    .map((cuts) => {
+      const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
+      return sorted.slice(1).map((c, i) => c - sorted[i]!);
+    });
+}
+
+const target = fc.oneof(
+  fc.constantFrom(...VERSIONS).map((version) => ({ version })),
+  fc.record(
+    { service: fc.constantFrom(...OTHER_SERVICES), port: fc.constantFrom(80, 9080) },
+    { requiredKeys: ['service'] },
+  ),
+);
+
+const targetKey = (t: { version?: string; service?: string }) => t.version ?? `s:${t.service}`;
+
+const backends = fc
+  .uniqueArray(target, { minLength: 1, maxLength: 3, selector: targetKey })
+  .chain((ts) =>
+    fc
+      .tuple(fc.constant(ts), weights(ts.length), fc.boolean())
+      .map(([list, ws, omitSingleWeight]) =>
+        list.map((t, i) => (list.length === 1 && omitSingleWeight ? t : { ...t, weight: ws[i]! })),
+      ),
+  );
+
+/** Retry conditions; portable ones leave out what App Mesh refuses alone (reset, bare statuses). */
+const retries = (portable: boolean) =>
+  fc.record(
+    {
+      attempts: fc.integer({ min: 1, max: 10 }),
+      perTryTimeout: duration,
+      retryOn: fc.uniqueArray(
+        portable
+          ? fc.constantFrom(...RETRY_ON.filter((c) => c !== 'reset'))
+          : fc.oneof(fc.constantFrom(...RETRY_ON), fc.constantFrom('503', '429')),
+        { minLength: 1, maxLength: 4 },
+      ),
+      backoff: fc
+        .tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 10 }), fc.boolean())
+        .map(([base, factor, withMax]) => ({
+          base: `${base}ms`,
+          ...(withMax ? { max: `${base * factor}ms` } : {}),
+        })),
+    },
+    { requiredKeys: ['attempts'] },
+  );
+
+const fault = fc
+  .record(
+    {
+      delay: fc.record({ duration, percentage }),
+      abort: fc.oneof(
+        fc.record({ status: fc.constantFrom(400, 429, 500, 503), percentage }),
+        fc.record({ grpcStatus: fc.constantFrom(...GRPC_CODES), percentage }),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((f) => Object.keys(f).length > 0);
+
+const headerMap = fc.dictionary(headerName, headerValue, { minKeys: 1, maxKeys: 2 });
+const headerOps = record({
+  set: headerMap,
+  add: headerMap,
+  remove: fc.uniqueArray(headerName, { minLength: 1, maxLength: 2 }),
+}).filter((o) => Object.keys(o).length > 0);
+
+const cors = fc.record(
+  {
+    allowOrigins: fc.array(
+      fc.oneof(
+        fc.constantFrom('https://shop.example.com', 'https://a.example.org').map((exact) => ({ exact })),
+        fc.constant({ prefix: 'https://' }),
+        fc.constant({ regex: 'https://.*\\.example\\.com' }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+    allowMethods: fc.uniqueArray(fc.constantFrom(...HTTP_METHODS), { minLength: 1, maxLength: 3 }),
+    allowHeaders: fc.uniqueArray(headerName, { minLength: 1, maxLength: 2 }),
+    exposeHeaders: fc.uniqueArray(headerName, { minLength: 1, maxLength: 2 }),
+    maxAge: duration,
+    allowCredentials: fc.boolean(),
+  },
+  { requiredKeys: ['allowOrigins'] },
+);
+
+const mirror = fc.record({ backend: target, percentage }, { requiredKeys: ['backend'] });
+
+/** A rule; portable ones always name their backends (App Mesh routes only to version nodes). */
+const rule = (portable: boolean) =>
+  fc.record(
+    {
+      matches: fc.array(routeMatch, { minLength: 1, maxLength: 2 }),
+      backends,
+      timeout: duration,
+      retries: retries(portable),
+      fault,
+      mirror,
+      requestHeaders: headerOps,
+      responseHeaders: headerOps,
+      cors,
+    },
+    { requiredKeys: portable ? ['backends'] : [] },
+  );
+
+const source = fc
+  .record(
+    {
+      namespace: fc.constantFrom('web', 'frontend'),
+      serviceAccount: fc.constantFrom('productpage', 'gateway'),
+      labels: fc.constant({ app: 'caller' }),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((s) => Object.keys(s).length > 0);
+
+export interface TrafficPolicyValue {
+  apiVersion: string;
+  kind: 'TrafficPolicy';
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+export interface PolicyOptions {
+  /**
+   * Only inputs every mesh can take: spec.port always set (App Mesh declares listeners per port;
+   * Linkerd needs a port for Service backends), backends on every rule (App Mesh routes only to
+   * version nodes once versions exist), no sources (caller-scoped routing) and one namespace (Consul Community Edition has a single
+   * namespace, so one service in two namespaces is one config entry). Adapters refuse the rest
+   * with their own coded diagnostics.
+   */
+  readonly portable?: boolean;
+}
+
+/** A valid TrafficPolicy as a plain value. */
+export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicyValue> =>
+  fc
+    .record(
+      {
+        name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
+        namespace: o.portable ? fc.constant('bookinfo') : fc.constantFrom('bookinfo', 'shop', 'default'),
+        service: fc.constantFrom('reviews', 'productpage', 'cart'),
+        port: o.portable
+          ? fc.constantFrom(80, 8080, 9080)
+          : fc.option(fc.constantFrom(80, 8080, 9080), { nil: undefined }),
+        selector: fc.option(fc.constant({ app: 'svc' }), { nil: undefined }),
+        // Caller-scoped routing is not portable (App Mesh has none: the whole policy is left out).
+        sources: o.portable
+          ? fc.constant(undefined)
+          : fc.option(fc.array(source, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+        onUnsupported: fc.option(fc.constantFrom('reject', 'warn'), { nil: undefined }),
+        rules: fc.array(rule(o.portable === true), { minLength: 1, maxLength: 3 }),
+        named: fc.boolean(),
+      },
+      { requiredKeys: ['name', 'namespace', 'service', 'port', 'rules', 'named'] },
+    )
+    .map((p) => {
+      const spec: Record<string, unknown> = { service: p.service };
+      if (p.port !== undefined) spec.port = p.port;
+      if (p.selector) spec.selector = p.selector;
+      // Every version is defined, so any backend or mirror may name one.
+      spec.versions = Object.fromEntries(VERSIONS.map((v) => [v, { version: v }]));
+      if (p.sources) spec.sources = p.sources;
+      if (p.onUnsupported) spec.onUnsupported = p.onUnsupported;
+      spec.rules = p.rules.map((r, i) => (p.named ? { name: `rule-${i}`, ...r } : r));
+      return {
+        apiVersion: 'anymesh.dev/v1alpha1',
+        kind: 'TrafficPolicy' as const,
+        metadata: { name: p.name, namespace: p.namespace },
+        spec,
+      };
+    });
+
+/** Valid policies as one multi-document YAML file (unique names). */
+export const policyFile = (o: PolicyOptions = {}): fc.Arbitrary<string> =>
+  fc
+    .uniqueArray(trafficPolicy(o), {
+      minLength: 1,
+      maxLength: 3,
+      // One policy per service and namespace: several for one service is a separate question
+      // (merged or refused with a conflict, per adapter), not what these properties are about.
+      selector: (p) => `${p.metadata.namespace}/${p.spec.service}`,
+    })
+    .map((ps) =>
+      ps
+        .map((p) => ({ ...p, metadata: { ...p.metadata, name: `${p.spec.service}-${p.metadata.name}` } }))
+        .map((p) => dump(p, { lineWidth: -1, noRefs: true }))
+        .join('---\n'),
+    );

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { appmeshAdapter } from '../../../src/adapters/appmesh/index.js';
+import { APPMESH_OPTIONS } from '../../../src/adapters/appmesh/options.js';
+import { FEATURE_IDS } from '../../../src/core/features.js';
+import { codes } from '../../support/compile.js';
+import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
+import { appmesh, find, spec, traffic } from './helpers.js';
+
+const column = appmeshAdapter.capabilities;
+const refused = FEATURE_IDS.filter((f) => column[f].support === 'none');
+
+describe('App Mesh capability column', () => {
+  it('marks the mesh as past its end of support, with migration advice', () => {
+    expect(appmeshAdapter.endOfSupport.date).toBe('2026-09-30');
+    expect(appmeshAdapter.endOfSupport.advice).toMatch(/VPC Lattice/);
+    expect(appmeshAdapter.endOfSupport.advice).toMatch(/ECS Service Connect/);
+    expect(appmeshAdapter.versions).toEqual({ minimum: '1.13.3', tested: '1.13.3' });
+  });
+
+  it('explains every cell: differs for partial and emulated, a workaround for none', () => {
+    for (const f of FEATURE_IDS) {
+      const c = column[f];
+      if (c.support === 'partial' || c.support === 'emulated') expect(c.differs, f).toMatch(/\w{4}/);
+      if (c.support === 'none') expect(c.workaround, f).toMatch(/\w{4}/);
+      else expect(c.minVersion, f).toBe('1.13.3');
+    }
+  });
+
+  it('refuses what App Mesh cannot express', () => {
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        'routing.sources.namespace',
+        'retries.backoff',
+        'retries.on.grpc',
+        'fault.delay',
+        'mirror',
+        'headers.request.set',
+        'cors',
+        'access.deny',
+        'access.to.methods',
+        'access.to.paths',
+        'match.queryParams.regex',
+        'match.queryParams.present',
+      ]),
+    );
+  });
+
+  it.each(refused)('refuses %s with AM3001 at the position of the feature', (feature) => {
+    const r = appmesh(FEATURE_FIXTURES[feature]);
+    expect(r.ok).toBe(false);
+    expect(r.resources).toEqual([]);
+    const d = r.diagnostics.find((x) => x.code === 'AM3001' && x.feature === feature);
+    expect(d, feature).toBeDefined();
+    expect(d!.location!.line).toBeGreaterThan(0);
+    expect(d!.message).toMatch(/Instead: /);
+  });
+
+  // That each non-none cell really compiles is proven for every mesh by test/registry.test.ts,
+  // with the certificate options App Mesh needs (FIXTURE_OPTIONS).
+
+  it('points at the exact field of a refused feature', () => {
+    const r = appmesh(
+      traffic(
+        'p',
+        'shop',
+        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      requestHeaders: {set: {x-env: prod}}',
+      ),
+    );
+    const d = r.diagnostics.find((x) => x.code === 'AM3001')!;
+    expect(d.path).toBe('spec.rules[0].requestHeaders.set');
+    expect(d.location).toMatchObject({ file: 'test.yaml', line: 9, col: 29 });
+  });
+
+  it('leaves refused features out with --allow-degraded, and still compiles the rest', () => {
+    const r = appmesh(
+      traffic(
+        'p',
+        'shop',
+        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      timeout: 2s\n      fault: {delay: {duration: 1s, percentage: 5}}',
+      ),
+      {},
+      { allowDegraded: true },
+    );
+    expect(r.ok).toBe(true);
+    expect(codes(r.diagnostics)).toContain('AM3002');
+    expect(spec(find(r.resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.timeout).toEqual({
+      perRequest: { value: 2, unit: 's' },
+    });
+  });
+
+  it('documents every fixed option it reads', () => {
+    for (const key of [
+      'appmesh.mesh',
+      'appmesh.emitMesh',
+      'appmesh.egressFilter',
+      'appmesh.tls.certificate',
+      'appmesh.tls.sdsSecretName',
+      'appmesh.tls.acmCertificateArn',
+      'appmesh.tls.certificateChain',
+      'appmesh.tls.privateKey',
+    ])
+      expect(APPMESH_OPTIONS[key], key).toBeDefined();
+    expect(appmeshAdapter.options).toBe(APPMESH_OPTIONS);
+  });
+
+  it('keeps its diagnostic codes in AM4400-AM4499, unique', () => {
+    const all = Object.values(appmeshAdapter.messages).map((m) => m.code);
+    for (const c of all) expect(c).toMatch(/^AM44\d\d$/);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('App Mesh options', () => {
+  const CART = traffic(
+    'p',
+    'shop',
+    '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - backends: [{version: v1}]',
+  );
+
+  it('names the mesh, its namespace label and egress filter', () => {
+    const r = appmesh(CART, {
+      'appmesh.mesh': 'prod',
+      'appmesh.namespaceLabel': 'appmesh.k8s.aws/mesh',
+      'appmesh.egressFilter': 'ALLOW_ALL',
+    });
+    expect(spec(find(r.resources, 'Mesh', 'prod'))).toEqual({
+      namespaceSelector: { matchLabels: { 'appmesh.k8s.aws/mesh': 'prod' } },
+      egressFilter: { type: 'ALLOW_ALL' },
+    });
+  });
+
+  it('leaves an existing Mesh alone when asked', () => {
+    const r = appmesh(CART, { 'appmesh.emitMesh': 'false' });
+    expect(r.resources.some((o) => o.kind === 'Mesh')).toBe(false);
+  });
+
+  it('uses a custom version hostname and then emits no Service for it', () => {
+    const r = appmesh(CART, { 'appmesh.versionHostname': 'cart-{version}.shop.example.internal' });
+    expect(spec(find(r.resources, 'VirtualNode', 'cart-v1')).serviceDiscovery).toEqual({
+      dns: { hostname: 'cart-v1.shop.example.internal' },
+    });
+    expect(r.resources.some((o) => o.kind === 'Service')).toBe(false);
+    expect(codes(r.diagnostics)).toContain('AM4420');
+  });
+
+  it('emits no version Services when told the user provides them', () => {
+    const r = appmesh(CART, { 'appmesh.versionServices': 'false' });
+    expect(r.resources.some((o) => o.kind === 'Service')).toBe(false);
+    expect(codes(r.diagnostics)).toContain('AM4420');
+  });
+
+  it('refuses a version Service name longer than 63 characters', () => {
+    const long = 'v'.repeat(60);
+    const r = appmesh(
+      traffic(
+        'p',
+        'shop',
+        `  service: cart\n  port: 8080\n  versions: {${long}: {v: "1"}}\n  rules:\n    - backends: [{version: ${long}}]`,
+      ),
+    );
+    expect(codes(r.diagnostics)).toContain('AM4423');
+  });
+
+  it('lists declared backends on the VirtualNodes, and says when there are none', () => {
+    const r = appmesh(CART, { 'appmesh.backends.shop.cart': 'pricing, ledger.finance' });
+    expect(spec(find(r.resources, 'VirtualNode', 'cart-v1')).backends).toEqual([
+      { virtualService: { virtualServiceRef: { name: 'pricing' } } },
+      { virtualService: { virtualServiceRef: { name: 'ledger', namespace: 'finance' } } },
+    ]);
+    expect(codes(r.diagnostics)).not.toContain('AM4412');
+    expect(codes(appmesh(CART).diagnostics)).toContain('AM4412');
+  });
+
+  it('refuses unknown and malformed options', () => {
+    const r = appmesh(CART, {
+      'appmesh.meshh': 'x',
+      'appmesh.egressFilter': 'SOME',
+      'appmesh.backends.shop': 'x',
+      'appmesh.tls.certificate': 'vault',
+      'istio.rootNamespace': 'ignored-here',
+    });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.filter((d) => d.code === 'AM4413')).toHaveLength(4);
+  });
+});

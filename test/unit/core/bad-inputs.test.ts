@@ -1,0 +1,626 @@
+/**
+ * The table of bad inputs: each small YAML document must produce exactly the listed diagnostics
+ * (code, field path, line:col) — no fewer (every problem is reported) and no more (no noise).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseInput } from '../../../src/core/loader/loader.js';
+import { validateDocuments } from '../../../src/core/model/validate.js';
+import { loadPolicies } from '../../../src/core/pipeline.js';
+import { load } from '../../support/compile.js';
+import { access, expectedRows, mtls, positionOf, rows, tp, type Where } from './support.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'bad');
+
+interface Case {
+  readonly name: string;
+  readonly text: string;
+  readonly expect: readonly (readonly [code: string, path: string, where: Where])[];
+  /** Words the message must contain: data such as a did-you-mean suggestion, never wording. */
+  readonly mentions?: readonly string[];
+}
+
+const SVC = '  service: reviews\n';
+const V12 = '  versions: {v1: {version: v1}, v2: {version: v2}}\n';
+
+const CASES: Case[] = [
+  // --- unknown fields, with did-you-mean -------------------------------------------------------
+  {
+    name: 'unknown top-level field next to a missing spec',
+    text: `apiVersion: anymesh.dev/v1alpha1\nkind: TrafficPolicy\nmetadata: {name: a}\nspecs: {}\n`,
+    expect: [
+      ['AM2001', '', '1:1'],
+      ['AM2002', 'specs', 'specs'],
+    ],
+    mentions: ['spec?'],
+  },
+  {
+    name: 'misspelled rule field suggests the right one',
+    text: tp(`${SVC}  rules: [{timeuot: 1s}]\n`),
+    expect: [['AM2002', 'spec.rules[0].timeuot', 'timeuot']],
+    mentions: ['timeout'],
+  },
+  {
+    name: 'misspelled metadata.name: unknown field and missing name',
+    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{nmae: reviews}'),
+    expect: [
+      ['AM2001', 'metadata', '{nmae'],
+      ['AM2002', 'metadata.nmae', 'nmae'],
+    ],
+    mentions: ['name'],
+  },
+  {
+    name: 'YAML merge keys are not part of the model',
+    text: tp(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - <<: *r\n      name: x\n`),
+    expect: [['AM2002', 'spec.rules[1]["<<"]', '<<']],
+  },
+  {
+    name: 'a mirror backend has no weight',
+    text: tp(
+      `${SVC}  versions: {v2: {version: v2}}\n  rules:\n    - mirror: {backend: {version: v2, weight: 5}}\n`,
+    ),
+    expect: [['AM2002', 'spec.rules[0].mirror.backend.weight', 'weight']],
+  },
+  // --- wrong types -------------------------------------------------------------------------------
+  {
+    name: 'service is a number',
+    text: tp(`  service: 3\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM2003', 'spec.service', '3']],
+  },
+  {
+    name: 'spec is a list',
+    text: tp('  []\n').replace('spec:\n  []', 'spec: []'),
+    expect: [['AM2003', 'spec', '[]']],
+  },
+  {
+    name: 'rules is a mapping',
+    text: tp(`${SVC}  rules: {timeout: 1s}\n`),
+    expect: [['AM2003', 'spec.rules', '{timeout']],
+  },
+  {
+    name: 'timeout is a number, not a duration string',
+    text: tp(`${SVC}  rules: [{timeout: 3}]\n`),
+    expect: [['AM2003', 'spec.rules[0].timeout', '3}']],
+  },
+  {
+    name: 'weights are integers',
+    text: tp(`${SVC}  rules: [{backends: [{service: a, weight: 50.5}, {service: b, weight: 49.5}]}]\n`),
+    expect: [
+      ['AM2003', 'spec.rules[0].backends[0].weight', '50.5'],
+      ['AM2003', 'spec.rules[0].backends[1].weight', '49.5'],
+    ],
+  },
+  {
+    name: 'an empty rule entry is null, not a mapping',
+    text: tp(`${SVC}  rules:\n    -\n`),
+    expect: [['AM2003', 'spec.rules[0]', '7:6']],
+  },
+  // --- missing required fields ------------------------------------------------------------------
+  {
+    name: 'spec without service',
+    text: tp(`  rules: [{timeout: 1s}]\n`),
+    expect: [['AM2001', 'spec', 'rules:']],
+  },
+  {
+    name: 'retries without attempts',
+    text: tp(`${SVC}  rules: [{retries: {perTryTimeout: 1s}}]\n`),
+    expect: [['AM2001', 'spec.rules[0].retries', '{perTryTimeout']],
+  },
+  {
+    name: 'AccessPolicy without action and with an empty from',
+    text: access(`${SVC}  from: []\n`),
+    expect: [
+      ['AM2001', 'spec', 'service: reviews'],
+      ['AM2007', 'spec.from', '[]'],
+    ],
+  },
+  {
+    name: 'rules must not be empty',
+    text: tp(`${SVC}  rules: []\n`),
+    expect: [['AM2007', 'spec.rules', '[]']],
+  },
+  // --- weights and versions ---------------------------------------------------------------------
+  {
+    name: 'weights summing to 110',
+    text: tp(
+      `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 90}\n        - {version: v2, weight: 20}\n`,
+    ),
+    expect: [['AM2010', 'spec.rules[0].backends', '- {version: v1']],
+  },
+  {
+    name: 'one backend with weight 50',
+    text: tp(`${SVC}  rules: [{backends: [{service: a, weight: 50}]}]\n`),
+    expect: [['AM2010', 'spec.rules[0].backends[0].weight', '50']],
+  },
+  {
+    name: 'weight missing with several backends',
+    text: tp(
+      `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 90}\n        - {version: v2}\n`,
+    ),
+    expect: [['AM2011', 'spec.rules[0].backends[1]', ['{version: v2}', 2]]],
+  },
+  {
+    name: 'a backend version that spec.versions does not define',
+    text: tp(`${SVC}${V12}  rules: [{backends: [{version: v3}]}]\n`),
+    expect: [['AM2012', 'spec.rules[0].backends[0].version', 'v3']],
+    mentions: ['v1, v2'],
+  },
+  {
+    name: 'an inherited object property is not a version',
+    text: tp(`${SVC}  rules: [{backends: [{version: constructor}]}]\n`),
+    expect: [['AM2012', 'spec.rules[0].backends[0].version', 'constructor']],
+  },
+  {
+    name: 'a backend with both version and service',
+    text: tp(`${SVC}  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1, service: x}]}]\n`),
+    expect: [['AM2018', 'spec.rules[0].backends[0]', '{version: v1, service']],
+  },
+  {
+    name: 'the same backend twice',
+    text: tp(`${SVC}  rules: [{backends: [{service: x, weight: 50}, {service: x, weight: 50}]}]\n`),
+    expect: [['AM2025', 'spec.rules[0].backends[1]', ['{service: x', 2]]],
+  },
+  // --- durations --------------------------------------------------------------------------------
+  {
+    name: 'duration without a unit ("3")',
+    text: tp(`${SVC}  rules: [{timeout: "3"}]\n`),
+    expect: [['AM2013', 'spec.rules[0].timeout', '"3"']],
+  },
+  {
+    name: 'duration in days ("1d")',
+    text: tp(`${SVC}  rules: [{timeout: 1d}]\n`),
+    expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
+  },
+  {
+    name: 'negative duration ("-1s")',
+    text: tp(`${SVC}  rules: [{timeout: -1s}]\n`),
+    expect: [['AM2013', 'spec.rules[0].timeout', '-1s']],
+  },
+  {
+    name: 'zero timeout ("0ms") where at least 1ms applies',
+    text: tp(`${SVC}  rules: [{timeout: 0ms}]\n`),
+    expect: [['AM2028', 'spec.rules[0].timeout', '0ms']],
+  },
+  {
+    name: 'zero perTryTimeout and backoff base',
+    text: tp(`${SVC}  rules: [{retries: {attempts: 2, perTryTimeout: 0s, backoff: {base: 0ms}}}]\n`),
+    expect: [
+      ['AM2028', 'spec.rules[0].retries.perTryTimeout', '0s'],
+      ['AM2028', 'spec.rules[0].retries.backoff.base', '0ms'],
+    ],
+  },
+  {
+    name: 'sub-millisecond duration',
+    text: tp(`${SVC}  rules: [{timeout: 1.0005s}]\n`),
+    expect: [['AM2013', 'spec.rules[0].timeout', '1.0005s']],
+  },
+  {
+    name: 'a duration longer than any mesh can hold',
+    text: tp(`${SVC}  rules: [{timeout: 99999999999999999999h}]\n`),
+    expect: [['AM2013', 'spec.rules[0].timeout', '9999']],
+  },
+  {
+    name: 'backoff max shorter than base',
+    text: tp(`${SVC}  rules: [{retries: {attempts: 2, backoff: {base: 1s, max: 100ms}}}]\n`),
+    expect: [['AM2026', 'spec.rules[0].retries.backoff.max', '100ms']],
+  },
+  // --- regular expressions (RE2, not JavaScript) -------------------------------------------------
+  {
+    name: 'lookbehind (valid in JavaScript, not in RE2)',
+    text: tp(`${SVC}  rules: [{matches: [{path: {regex: "(?<=a)b"}}]}]\n`),
+    expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', '"(?<=']],
+  },
+  {
+    name: 'backreference (valid in JavaScript, not in RE2)',
+    text: tp(`${SVC}  rules: [{matches: [{path: {regex: '(a)\\1'}}]}]\n`),
+    expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', "'(a)"]],
+  },
+  {
+    name: 'unbalanced parenthesis',
+    text: tp(`${SVC}  rules: [{matches: [{path: {regex: "(ab"}}]}]\n`),
+    expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', '"(ab"']],
+  },
+  {
+    name: 'bad header and query regexes and a bad CORS origin regex, all reported',
+    text: tp(
+      `${SVC}  rules:\n    - matches: [{headers: [{name: x, regex: "[z-a]"}], queryParams: [{name: q, regex: "a**"}]}]\n      cors: {allowOrigins: [{regex: "(?!x)"}]}\n`,
+    ),
+    expect: [
+      ['AM2014', 'spec.rules[0].matches[0].headers[0].regex', '"[z-a]"'],
+      ['AM2014', 'spec.rules[0].matches[0].queryParams[0].regex', '"a**"'],
+      ['AM2014', 'spec.rules[0].cors.allowOrigins[0].regex', '"(?!x)"'],
+    ],
+  },
+  // --- header names, DNS names, label syntax -----------------------------------------------------
+  {
+    name: 'header name with a space',
+    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: "end user", exact: jason}]}]}]\n`),
+    expect: [['AM2015', 'spec.rules[0].matches[0].headers[0].name', '"end user"']],
+  },
+  {
+    name: 'header name with a colon (a key of requestHeaders.set)',
+    text: tp(`${SVC}  rules: [{requestHeaders: {set: {"x:a": b}}}]\n`),
+    expect: [['AM2015', 'spec.rules[0].requestHeaders.set["x:a"]', '"x:a"']],
+  },
+  {
+    name: 'bad names in remove lists and CORS header lists',
+    text: tp(
+      `${SVC}  rules: [{responseHeaders: {remove: ["a b"]}, cors: {allowOrigins: [{exact: o}], allowHeaders: ["c(d"]}}]\n`,
+    ),
+    expect: [
+      ['AM2015', 'spec.rules[0].responseHeaders.remove[0]', '"a b"'],
+      ['AM2015', 'spec.rules[0].cors.allowHeaders[0]', '"c(d"'],
+    ],
+  },
+  {
+    name: 'upper case in metadata.name and an underscore in the namespace',
+    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: Reviews, namespace: book_info}'),
+    expect: [
+      ['AM2016', 'metadata.name', 'Reviews'],
+      ['AM2016', 'metadata.namespace', 'book_info'],
+    ],
+  },
+  {
+    name: 'names too long: 254-character name, 64-character namespace',
+    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, `{name: ${'a'.repeat(254)}, namespace: ${'b'.repeat(64)}}`),
+    expect: [
+      ['AM2016', 'metadata.name', 'aaa'],
+      ['AM2016', 'metadata.namespace', 'bbb'],
+    ],
+  },
+  {
+    name: 'service name with an underscore, version name with upper case (at its key)',
+    text: tp(`  service: reviews_svc\n  versions: {V1: {version: v1}}\n  rules: [{timeout: 1s}]\n`),
+    expect: [
+      ['AM2016', 'spec.service', 'reviews_svc'],
+      ['AM2016', 'spec.versions.V1', 'V1'],
+    ],
+  },
+  {
+    name: 'bad label key and label value in the selector',
+    text: tp(`${SVC}  selector: {"bad key!": "v@l"}\n  rules: [{timeout: 1s}]\n`),
+    expect: [
+      ['AM2016', 'spec.selector["bad key!"]', '"bad key!"'],
+      ['AM2016', 'spec.selector["bad key!"]', '"v@l"'],
+    ],
+  },
+  {
+    name: 'an empty query parameter name',
+    text: tp(`${SVC}  rules: [{matches: [{queryParams: [{name: "", exact: x}]}]}]\n`),
+    expect: [['AM2016', 'spec.rules[0].matches[0].queryParams[0].name', '""']],
+  },
+  // --- ranges and enums -------------------------------------------------------------------------
+  {
+    name: 'port 0',
+    text: tp(`${SVC}  port: 0\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM2005', 'spec.port', '0\n']],
+  },
+  {
+    name: 'port 65536',
+    text: tp(`${SVC}  port: 65536\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM2005', 'spec.port', '65536']],
+  },
+  {
+    name: 'access port 70000',
+    text: access(`${SVC}  action: allow\n  from: [{namespace: a}]\n  to: [{ports: [70000]}]\n`),
+    expect: [['AM2005', 'spec.to[0].ports[0]', '70000']],
+  },
+  {
+    name: 'percentage 101',
+    text: tp(`${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 101}}}]\n`),
+    expect: [['AM2005', 'spec.rules[0].fault.delay.percentage', '101']],
+  },
+  {
+    name: 'percentage -1',
+    text: tp(`${SVC}  rules: [{fault: {abort: {status: 503, percentage: -1}}}]\n`),
+    expect: [['AM2005', 'spec.rules[0].fault.abort.percentage', '-1']],
+  },
+  {
+    name: 'a NaN percentage is reported once',
+    text: tp(`${SVC}  rules: [{mirror: {backend: {service: x}, percentage: .nan}}]\n`),
+    expect: [['AM2005', 'spec.rules[0].mirror.percentage', '.nan']],
+  },
+  {
+    name: 'onUnsupported: maybe',
+    text: tp(`${SVC}  onUnsupported: maybe\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM2004', 'spec.onUnsupported', 'maybe']],
+  },
+  {
+    name: 'method typo suggests the method',
+    text: tp(`${SVC}  rules: [{matches: [{method: GETT}]}]\n`),
+    expect: [['AM2004', 'spec.rules[0].matches[0].method', 'GETT']],
+    mentions: ['GET?'],
+  },
+  {
+    name: 'unknown retry conditions',
+    text: tp(`${SVC}  rules: [{retries: {attempts: 2, retryOn: [5xx, bogus, "600"]}}]\n`),
+    expect: [
+      ['AM2022', 'spec.rules[0].retries.retryOn[1]', 'bogus'],
+      ['AM2022', 'spec.rules[0].retries.retryOn[2]', '"600"'],
+    ],
+  },
+  // --- document level ---------------------------------------------------------------------------
+  {
+    name: 'apiVersion wrong',
+    text: `apiVersion: networking.istio.io/v1\nkind: TrafficPolicy\n`,
+    expect: [['AM1009', 'apiVersion', 'networking']],
+  },
+  { name: 'apiVersion missing', text: `kind: TrafficPolicy\n`, expect: [['AM1009', '', '1:1']] },
+  {
+    name: 'kind unknown',
+    text: `apiVersion: anymesh.dev/v1alpha1\nkind: VirtualService\n`,
+    expect: [['AM1010', 'kind', 'VirtualService']],
+  },
+  {
+    name: 'a list document',
+    text: `- apiVersion: anymesh.dev/v1alpha1\n- kind: X\n`,
+    expect: [['AM1008', '', '1:1']],
+  },
+  { name: 'a scalar document', text: `just some words\n`, expect: [['AM1008', '', '1:1']] },
+  {
+    name: 'the second document of a file is located in the second document',
+    text: `${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${tp(`${SVC}  rules: [{timeout: 1d}]\n`, '{name: other}')}`,
+    expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
+  },
+  {
+    name: 'a document after empty and comment-only documents',
+    text: `---\n# nothing here\n---\n---\n${tp(`${SVC}  rules: [{timeout: 1d}]\n`)}`,
+    expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
+  },
+  {
+    name: 'a MeshInstallation for an unknown mesh',
+    text: `apiVersion: anymesh.dev/v1alpha1\nkind: MeshInstallation\nmetadata: {name: m}\nspec: {mesh: kuma}\n`,
+    expect: [['AM2004', 'spec.mesh', 'kuma']],
+  },
+  // --- YAML problems ----------------------------------------------------------------------------
+  {
+    name: 'a key twice in a block mapping',
+    text: tp(`${SVC}  service: ratings\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM1012', '', 'service: ratings']],
+    mentions: ['service'],
+  },
+  {
+    name: 'a key twice in a flow mapping names that key',
+    text: tp(`${SVC}  rules: [{timeout: 1s, timeout: 2s}]\n`),
+    expect: [['AM1012', '', ['timeout', 2]]],
+    mentions: ['timeout'],
+  },
+  {
+    name: 'an unclosed flow sequence',
+    text: tp(`${SVC}  rules: [{timeout: 1s}\n`),
+    // At the end of the input, where the closing ] was expected.
+    expect: [['AM1005', '', '7:1']],
+  },
+  {
+    name: 'tab indentation',
+    text: tp(`${SVC}\trules: [{timeout: 1s}]\n`),
+    expect: [['AM1005', '', '6:1']],
+  },
+  {
+    name: 'an unknown tag',
+    text: tp(`  service: !!binary aGVsbG8=\n  rules: [{timeout: 1s}]\n`),
+    expect: [['AM1005', '', '5:29']],
+  },
+  // --- semantic rules ---------------------------------------------------------------------------
+  {
+    name: 'abort with both status and grpcStatus',
+    text: tp(`${SVC}  rules: [{fault: {abort: {status: 503, grpcStatus: UNAVAILABLE, percentage: 5}}}]\n`),
+    expect: [['AM2021', 'spec.rules[0].fault.abort', '{status']],
+  },
+  {
+    name: 'abort with neither status nor grpcStatus',
+    text: tp(`${SVC}  rules: [{fault: {abort: {percentage: 5}}}]\n`),
+    expect: [['AM2021', 'spec.rules[0].fault.abort', '{percentage']],
+  },
+  {
+    name: 'header match with two kinds, and one with none',
+    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: a, exact: x, prefix: y}, {name: b}]}]}]\n`),
+    expect: [
+      ['AM2019', 'spec.rules[0].matches[0].headers[0]', '{name: a'],
+      ['AM2019', 'spec.rules[0].matches[0].headers[1]', '{name: b'],
+    ],
+  },
+  {
+    name: 'path match with two kinds',
+    text: tp(`${SVC}  rules: [{matches: [{path: {exact: /a, prefix: /b}}]}]\n`),
+    expect: [['AM2019', 'spec.rules[0].matches[0].path', '{exact']],
+  },
+  {
+    name: 'present: false on a header and a query parameter',
+    text: tp(
+      `${SVC}  rules: [{matches: [{headers: [{name: a, present: false}], queryParams: [{name: q, present: false}]}]}]\n`,
+    ),
+    expect: [
+      ['AM2020', 'spec.rules[0].matches[0].headers[0].present', ['false', 1]],
+      ['AM2020', 'spec.rules[0].matches[0].queryParams[0].present', ['false', 2]],
+    ],
+  },
+  {
+    name: 'the same header twice in one match (names are case-insensitive)',
+    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: X-A, exact: a}, {name: x-a, exact: b}]}]}]\n`),
+    expect: [['AM2025', 'spec.rules[0].matches[0].headers[1].name', 'x-a']],
+  },
+  {
+    name: 'duplicate rule names',
+    text: tp(`${SVC}  rules:\n    - {name: canary, timeout: 1s}\n    - {name: canary, timeout: 2s}\n`),
+    expect: [['AM2027', 'spec.rules[1].name', ['canary', 2]]],
+  },
+  {
+    name: 'a path that does not start with /',
+    text: tp(`${SVC}  rules: [{matches: [{path: {prefix: api}}]}]\n`),
+    expect: [['AM2023', 'spec.rules[0].matches[0].path.prefix', 'api}']],
+  },
+  {
+    name: 'access paths with a * in the middle, at both ends, and without /',
+    text: access(
+      `${SVC}  action: allow\n  from: [{namespace: a}]\n  to: [{paths: ["/a/*/b", "*a*", "a", "/ok/*", "*.png", "*"]}]\n`,
+    ),
+    expect: [
+      ['AM2023', 'spec.to[0].paths[0]', '"/a/*/b"'],
+      ['AM2023', 'spec.to[0].paths[1]', '"*a*"'],
+      ['AM2023', 'spec.to[0].paths[2]', '"a"'],
+    ],
+  },
+  {
+    name: 'mTLS: scope mesh with a service',
+    text: mtls(`  mode: strict\n  scope: mesh\n  service: reviews\n`),
+    expect: [['AM2024', 'spec.service', 'reviews']],
+  },
+  {
+    name: 'mTLS: scope service without a service',
+    text: mtls(`  mode: strict\n  scope: service\n`),
+    expect: [['AM2024', 'spec.scope', 'service']],
+  },
+  {
+    name: 'mTLS: a selector without a service, and an unknown mode',
+    text: mtls(`  mode: off\n  selector: {app: x}\n`),
+    expect: [
+      ['AM2004', 'spec.mode', 'off'],
+      ['AM2024', 'spec.selector', '{app'],
+    ],
+  },
+];
+
+describe('bad inputs: code, field path and line:col of every diagnostic', () => {
+  it('has a table of at least 40 cases', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const { diagnostics } = load(c.text, 'bad.yaml');
+    expect(rows(diagnostics)).toEqual(expectedRows(c.text, c.expect));
+    for (const d of diagnostics) {
+      expect(d.level).toBe('error');
+      expect(d.location?.file).toBe('bad.yaml');
+    }
+    for (const word of c.mentions ?? []) {
+      expect(diagnostics.map((d) => d.message).join('\n')).toContain(word);
+    }
+  });
+});
+
+describe('bad inputs that need files', () => {
+  it('reports every problem of one document at once', () => {
+    const file = join(FIXTURES, 'many-problems.yaml');
+    const text = readFileSync(file, 'utf8');
+    const r = loadPolicies([file]);
+    expect(r.ok).toBe(false);
+    expect(rows(r.diagnostics)).toEqual(
+      expectedRows(text, [
+        ['AM2016', 'metadata.name', 'Reviews'],
+        ['AM2016', 'spec.service', 'reviews_svc'],
+        ['AM2005', 'spec.port', '0\n'],
+        ['AM2013', 'spec.rules[0].timeout', '1d'],
+        ['AM2005', 'spec.rules[0].retries.attempts', '0,'],
+        ['AM2028', 'spec.rules[0].retries.perTryTimeout', '0ms'],
+        ['AM2014', 'spec.rules[0].matches[0].path.regex', '"(?<='],
+        ['AM2015', 'spec.rules[0].matches[0].headers[0].name', '"end user"'],
+        ['AM2010', 'spec.rules[0].backends', '- { version: v1'],
+        ['AM2012', 'spec.rules[0].backends[1].version', 'v9'],
+        ['AM2027', 'spec.rules[1].name', ['canary', 2]],
+        ['AM2021', 'spec.rules[1].fault.abort', '{ status'],
+        ['AM2005', 'spec.rules[1].fault.delay.percentage', '101'],
+      ]),
+    );
+    // Sorted by position, as the CLI prints them.
+    const lines = r.diagnostics.map((d) => d.location?.line ?? 0);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it('reports a policy defined in two files at the second, naming the first', () => {
+    const a = join(FIXTURES, 'dup-a.yaml');
+    const b = join(FIXTURES, 'dup-b.yaml');
+    const r = loadPolicies([a, b]);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['AM2017']);
+    const d = r.diagnostics[0]!;
+    const textA = readFileSync(a, 'utf8');
+    const textB = readFileSync(b, 'utf8');
+    expect(d.location?.file).toBe(b);
+    expect(`${d.location?.line}:${d.location?.col}`).toBe(positionOf(textB, 'reviews'));
+    expect(d.path).toBe('metadata.name');
+    expect(d.policy).toBe('TrafficPolicy/bookinfo/reviews');
+    // The other position is data the user needs: file:line:col of the first definition.
+    expect(d.message).toContain(`${a}:${positionOf(textA, 'reviews, namespace')}`);
+  });
+
+  it('the same name in another namespace or kind is no duplicate', () => {
+    const text = `${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: reviews, namespace: other}')}---\n${access(`${SVC}  action: deny\n  from: [{namespace: x}]\n`).replace('readers', 'reviews')}`;
+    const parsed = parseInput({ name: 'x.yaml', text });
+    const v = validateDocuments(parsed.documents);
+    expect(v.diagnostics).toEqual([]);
+    expect(v.policies.map((p) => p.ref)).toEqual([
+      'TrafficPolicy/bookinfo/reviews',
+      'TrafficPolicy/other/reviews',
+      'AccessPolicy/bookinfo/reviews',
+    ]);
+  });
+
+  it('namespace defaults to default, so an explicit default namespace collides', () => {
+    const text = `${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: r}')}---\n${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: r, namespace: default}')}`;
+    const { diagnostics } = load(text);
+    expect(rows(diagnostics)).toEqual(expectedRows(text, [['AM2017', 'metadata.name', ['r,', 1]]]));
+  });
+
+  it('an empty file and a comment-only file give NoInput', () => {
+    for (const f of ['empty.yaml', 'comment-only.yaml']) {
+      const r = loadPolicies([join(FIXTURES, f)]);
+      expect(r.ok).toBe(false);
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['AM1002']);
+    }
+  });
+
+  it('an empty file beside a valid one is not an error', () => {
+    const r = loadPolicies([join(FIXTURES, 'empty.yaml'), join(FIXTURES, 'dup-a.yaml')]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('valid inputs close to the bad ones', () => {
+  const ok = (name: string, text: string) => {
+    it(name, () => {
+      const { diagnostics, policies } = load(text);
+      expect(diagnostics).toEqual([]);
+      expect(policies).toHaveLength(1);
+    });
+  };
+  ok(
+    'durations at their minimum and with compound units',
+    tp(`${SVC}  rules: [{timeout: 1ms}, {timeout: 1h1m1s1ms}]\n`),
+  );
+  ok('CORS maxAge may be 0s', tp(`${SVC}  rules: [{cors: {allowOrigins: [{exact: o}], maxAge: 0s}}]\n`));
+  ok('ports 1 and 65535', tp(`${SVC}  port: 65535\n  rules: [{backends: [{service: x, port: 1}]}]\n`));
+  ok(
+    'percentages 0 and 100 with decimals',
+    tp(
+      `${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 0}, abort: {grpcStatus: INTERNAL, percentage: 99.99}}}]\n`,
+    ),
+  );
+  ok(
+    'weights summing to 100, one of them 0',
+    tp(`${SVC}${V12}  rules: [{backends: [{version: v1, weight: 100}, {version: v2, weight: 0}]}]\n`),
+  );
+  ok(
+    'a 253-character name with dots and a 63-character namespace',
+    tp(
+      `${SVC}  rules: [{timeout: 1s}]\n`,
+      `{name: ${`${'a'.repeat(62)}.`.repeat(4)}b, namespace: ${'c'.repeat(63)}}`,
+    ),
+  );
+  ok('anchors and aliases that do not explode', tp(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - *r\n`));
+  ok('Windows line ends', tp(`${SVC}  rules: [{timeout: 1s}]\n`).replace(/\n/g, '\r\n'));
+  ok('a UTF-8 byte order mark', `\ufeff${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}`);
+  ok(
+    'status codes as retry conditions',
+    tp(`${SVC}  rules: [{retries: {attempts: 3, retryOn: ["503", gateway-error]}}]\n`),
+  );
+  ok(
+    'access paths in all allowed forms',
+    access(
+      `${SVC}  action: allow\n  from: [{namespace: a}]\n  to: [{paths: ["/exact", "/prefix/*", "*.png", "*"]}]\n`,
+    ),
+  );
+});
