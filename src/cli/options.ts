@@ -114,3 +114,11 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     options,
   };
 }
+
+/** kubectl's connection flags, for every command that talks to a cluster. */
+export function addKubeOptions(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <file>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'the kubeconfig context to use (default: the current context)')
+    .option('-n, --namespace <ns>', "namespace for policies that name none (default: the context's, else default)");
+}

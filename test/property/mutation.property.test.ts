@@ -151,7 +151,7 @@ describe('mutations of valid files', () => {
         const ds = run(text);
         wellFormed(text, ds);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
     );
   });
 
@@ -170,7 +170,7 @@ describe('mutations of valid files', () => {
         wellFormed(text, ds);
         expect(ds.some((d) => d.level === 'error')).toBe(true);
       }),
-      { numRuns: 100 },
+      { numRuns: 100, interruptAfterTimeLimit: 20_000 },
     );
   });
 
@@ -180,7 +180,7 @@ describe('mutations of valid files', () => {
         const ds = run(text);
         wellFormed(text, ds);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
     );
   });
 
@@ -201,7 +201,7 @@ describe('mutations of valid files', () => {
         expect(ds.map((d) => d.code)).toEqual(['AM1012']);
         expect(ds[0]!.location?.line).toBe(line);
       }),
-      { numRuns: 100 },
+      { numRuns: 100, interruptAfterTimeLimit: 20_000 },
     );
   });
 
@@ -213,14 +213,14 @@ describe('mutations of valid files', () => {
           wellFormed(text, run(text));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 300, interruptAfterTimeLimit: 20_000 },
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const r = parseInput({ name: 'mutated.yaml', text: Buffer.from(bytes) });
         for (const d of r.diagnostics) expect(CODES.has(d.code)).toBe(true);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
     );
   });
 });

@@ -3,8 +3,8 @@
  * resources to stdout (or one file per resource under --out-dir), diagnostics to stderr. Nothing
  * is written when anything fails.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
 import { compileFiles } from '../../core/pipeline.js';
@@ -33,13 +33,25 @@ export function resourceFileName(r: KubeObject): string {
   return `${[r.kind, r.metadata.namespace ?? '_cluster', r.metadata.name].join('-').toLowerCase()}.yaml`;
 }
 
-/** Writes every file or none: into a temporary folder beside the target, then renamed in place. */
+/**
+ * Writes every file or none: all files go into a staging folder beside the target first, so a
+ * failure while writing leaves the target untouched. A new target is the staging folder renamed
+ * (atomic); into an existing one, the files are then moved in.
+ */
 function writeOutDir(dir: string, resources: readonly KubeObject[]): void {
-  const staging = `${dir}.anymesh-tmp-${process.pid}`;
-  mkdirSync(staging, { recursive: true });
-  for (const r of resources) writeFileSync(join(staging, resourceFileName(r)), renderYaml([r]));
-  mkdirSync(dir, { recursive: true });
-  for (const r of resources) renameSync(join(staging, resourceFileName(r)), join(dir, resourceFileName(r)));
+  const staging = `${dir.replace(/\/+$/, '')}.anymesh-tmp-${process.pid}`;
+  try {
+    mkdirSync(staging, { recursive: true });
+    for (const r of resources) writeFileSync(join(staging, resourceFileName(r)), renderYaml([r]));
+    if (!existsSync(dir)) {
+      mkdirSync(dirname(resolve(dir)), { recursive: true });
+      renameSync(staging, dir);
+      return;
+    }
+    for (const r of resources) renameSync(join(staging, resourceFileName(r)), join(dir, resourceFileName(r)));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 export function registerCompile(program: Command, io: Io, done: (code: number) => void): void {

@@ -183,8 +183,12 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
   } catch (e) {
     if (e instanceof YAMLException) {
       const mark = e.mark;
-      const line = mark ? mark.line + 1 : 0;
-      const col = mark ? mark.column + 1 : 0;
+      // js-yaml reads the text with a newline appended, so an error at the very end of a file
+      // without a final newline was placed on a line one past the last: clamp it to the end.
+      const lines = text.split('\n');
+      const past = mark !== undefined && mark !== null && mark.line >= lines.length;
+      const line = mark ? Math.min(mark.line + 1, lines.length) : 0;
+      const col = mark ? (past ? (lines[lines.length - 1]?.length ?? 0) + 1 : mark.column + 1) : 0;
       if (/duplicated mapping key/.test(e.reason)) {
         // The mark points at the repeated key itself; read the key from there (the first word of
         // the line named the wrong key for flow mappings such as `rules: [{a: 1, a: 2}]`).

@@ -70,11 +70,25 @@ export function modelMarkdown(): string {
     '',
   ];
   const walk = (s: FieldSchema, path: string, required: boolean) => {
-    const type = s.enum ? s.enum.join(' \\| ') : s.const !== undefined ? String(s.const) : s.type === 'array' ? `[]${s.items?.type ?? ''}` : (s.type ?? 'object');
-    if (path) lines.push(`| \`${path}\` | ${type} | ${required ? 'yes' : ''} | ${(s.description ?? '').replace(/\|/g, '\\|')} |`);
+    const type = s.enum
+      ? s.enum.join(' \\| ')
+      : s.const !== undefined
+        ? String(s.const)
+        : s.type === 'array'
+          ? `[]${s.items?.type ?? ''}`
+          : (s.type ?? 'object');
+    if (path)
+      lines.push(
+        `| \`${path}\` | ${type} | ${required ? 'yes' : ''} | ${(s.description ?? '').replace(/\|/g, '\\|')} |`,
+      );
     const body = s.type === 'array' ? s.items : s;
     if (body?.properties) {
-      for (const [k, v] of Object.entries(body.properties)) walk(v, path ? `${path}${s.type === 'array' ? '[]' : ''}.${k}` : k, body.required?.includes(k) ?? false);
+      for (const [k, v] of Object.entries(body.properties))
+        walk(
+          v,
+          path ? `${path}${s.type === 'array' ? '[]' : ''}.${k}` : k,
+          body.required?.includes(k) ?? false,
+        );
     } else if (body?.patternProperties) {
       const v = Object.values(body.patternProperties)[0];
       if (v?.properties || v?.patternProperties) walk(v, `${path}.<name>`, false);
@@ -82,7 +96,14 @@ export function modelMarkdown(): string {
   };
   for (const k of KINDS) {
     const schema = KIND_SCHEMAS[k] as unknown as FieldSchema;
-    lines.push(`## ${k}`, '', schema.description ?? '', '', '| field | type | required | description |', '|---|---|---|---|');
+    lines.push(
+      `## ${k}`,
+      '',
+      schema.description ?? '',
+      '',
+      '| field | type | required | description |',
+      '|---|---|---|---|',
+    );
     walk(schema, '', false);
     lines.push('');
   }

@@ -46,18 +46,26 @@ const Metadata = Type.Object(
       Type.String({ description: 'The namespace of the policy and of its service. Default: `default`.' }),
     ),
     labels: Type.Optional(
-      Type.Record(Type.String(), Type.String(), { description: 'Labels; not copied to output.' }),
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Labels; not copied to output. Default: none.',
+      }),
     ),
     annotations: Type.Optional(
-      Type.Record(Type.String(), Type.String(), { description: 'Annotations; not copied to output.' }),
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Annotations; not copied to output. Default: none.',
+      }),
     ),
   },
-  { ...strict, description: 'Kubernetes-style object metadata.' },
+  { ...strict, description: 'Kubernetes-style object metadata. Required.' },
 );
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex')[]) =>
+const StringMatch = (
+  what: string,
+  kinds: readonly ('exact' | 'prefix' | 'regex')[],
+  oneOf = `Default: unset; give exactly one of ${kinds.join(', ')}.`,
+) =>
   Type.Object(
     Object.fromEntries(
       kinds.map((k) => [
@@ -66,10 +74,10 @@ const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex'
           Type.String({
             description:
               k === 'regex'
-                ? `${cap(what)} matches this RE2 regular expression (the whole value).`
+                ? `${cap(what)} matches this RE2 regular expression (the whole value). ${oneOf}`
                 : k === 'prefix'
-                  ? `${cap(what)} starts with this string.`
-                  : `${cap(what)} equals this string.`,
+                  ? `${cap(what)} starts with this string. ${oneOf}`
+                  : `${cap(what)} equals this string. ${oneOf}`,
           }),
         ),
       ]),
@@ -78,17 +86,39 @@ const StringMatch = (what: string, kinds: readonly ('exact' | 'prefix' | 'regex'
       ...strict,
       minProperties: 1,
       maxProperties: 1,
-      description: `How ${what} is matched: one of ${kinds.join(', ')}.`,
+      description: `How ${what} is matched: one of ${kinds.join(', ')}. Default: any ${what.replace(/^the /, '')}.`,
     },
   );
 
 const HeaderMatch = Type.Object(
   {
-    name: Type.String({ description: 'The header name (an HTTP token; matched case-insensitively).' }),
-    exact: Type.Optional(Type.String({ description: 'The value equals this string.' })),
-    prefix: Type.Optional(Type.String({ description: 'The value starts with this string.' })),
-    regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
-    present: Type.Optional(Type.Boolean({ description: 'The header is present (any value). Must be true.' })),
+    name: Type.String({
+      description: 'The header name (an HTTP token; matched case-insensitively). Required.',
+    }),
+    exact: Type.Optional(
+      Type.String({
+        description:
+          'The value equals this string. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    prefix: Type.Optional(
+      Type.String({
+        description:
+          'The value starts with this string. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    regex: Type.Optional(
+      Type.String({
+        description:
+          'The value matches this RE2 regular expression. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    present: Type.Optional(
+      Type.Boolean({
+        description:
+          'The header is present (any value); must be true. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
   },
   {
     ...strict,
@@ -98,11 +128,24 @@ const HeaderMatch = Type.Object(
 
 const QueryParamMatch = Type.Object(
   {
-    name: Type.String({ description: 'The query parameter name.' }),
-    exact: Type.Optional(Type.String({ description: 'The value equals this string.' })),
-    regex: Type.Optional(Type.String({ description: 'The value matches this RE2 regular expression.' })),
+    name: Type.String({ description: 'The query parameter name. Required.' }),
+    exact: Type.Optional(
+      Type.String({
+        description:
+          'The value equals this string. Default: unset; give exactly one of exact, regex, present.',
+      }),
+    ),
+    regex: Type.Optional(
+      Type.String({
+        description:
+          'The value matches this RE2 regular expression. Default: unset; give exactly one of exact, regex, present.',
+      }),
+    ),
     present: Type.Optional(
-      Type.Boolean({ description: 'The parameter is present (any value). Must be true.' }),
+      Type.Boolean({
+        description:
+          'The parameter is present (any value); must be true. Default: unset; give exactly one of exact, regex, present.',
+      }),
     ),
   },
   {
@@ -122,15 +165,19 @@ export const HTTP_METHODS = [
   'TRACE',
   'PATCH',
 ] as const;
-const Method = StringEnum(HTTP_METHODS, `An HTTP method: ${HTTP_METHODS.join(', ')}.`);
+const Method = (more = '') => StringEnum(HTTP_METHODS, `An HTTP method: ${HTTP_METHODS.join(', ')}.${more}`);
 
 const RouteMatch = Type.Object(
   {
     path: Type.Optional(StringMatch('the request path', ['exact', 'prefix', 'regex'])),
-    method: Type.Optional(Method),
-    headers: Type.Optional(Type.Array(HeaderMatch, { description: 'Header conditions; all must hold.' })),
+    method: Type.Optional(Method(' Default: any method.')),
+    headers: Type.Optional(
+      Type.Array(HeaderMatch, { description: 'Header conditions; all must hold. Default: none.' }),
+    ),
     queryParams: Type.Optional(
-      Type.Array(QueryParamMatch, { description: 'Query parameter conditions; all must hold.' }),
+      Type.Array(QueryParamMatch, {
+        description: 'Query parameter conditions; all must hold. Default: none.',
+      }),
     ),
   },
   {
@@ -141,9 +188,16 @@ const RouteMatch = Type.Object(
 
 const Backend = Type.Object(
   {
-    version: Type.Optional(Type.String({ description: 'A version named in spec.versions.' })),
+    version: Type.Optional(
+      Type.String({
+        description: 'A version named in spec.versions. Default: unset; give version or service.',
+      }),
+    ),
     service: Type.Optional(
-      Type.String({ description: 'Another service to route to, instead of a version.' }),
+      Type.String({
+        description:
+          'Another service to route to, instead of a version. Default: unset; give version or service.',
+      }),
     ),
     namespace: Type.Optional(
       Type.String({ description: "The other service's namespace. Default: the policy's namespace." }),
@@ -233,19 +287,31 @@ const Fault = Type.Object(
           duration: Duration('How long to delay. Required.'),
           percentage: Percentage('The share of requests delayed. Required.'),
         },
-        { ...strict, description: 'Delay some requests.' },
+        { ...strict, description: 'Delay some requests. Default: no delay.' },
       ),
     ),
     abort: Type.Optional(
       Type.Object(
         {
           status: Type.Optional(
-            Type.Integer({ minimum: 200, maximum: 599, description: 'The HTTP status to answer.' }),
+            Type.Integer({
+              minimum: 200,
+              maximum: 599,
+              description: 'The HTTP status to answer. Default: unset; give status or grpcStatus.',
+            }),
           ),
-          grpcStatus: Type.Optional(StringEnum(GRPC_CODES, 'The gRPC status to answer, e.g. UNAVAILABLE.')),
+          grpcStatus: Type.Optional(
+            StringEnum(
+              GRPC_CODES,
+              'The gRPC status to answer, e.g. UNAVAILABLE. Default: unset; give status or grpcStatus.',
+            ),
+          ),
           percentage: Percentage('The share of requests aborted. Required.'),
         },
-        { ...strict, description: 'Abort some requests with status or grpcStatus (one of them).' },
+        {
+          ...strict,
+          description: 'Abort some requests with status or grpcStatus (one of them). Default: no abort.',
+        },
       ),
     ),
   },
@@ -257,15 +323,17 @@ const HeaderOps = (which: string) =>
     {
       set: Type.Optional(
         Type.Record(Type.String(), Type.String(), {
-          description: `${which} headers to set, replacing existing values.`,
+          description: `${which} headers to set, replacing existing values. Default: none.`,
         }),
       ),
       add: Type.Optional(
         Type.Record(Type.String(), Type.String(), {
-          description: `${which} headers to add, keeping existing values.`,
+          description: `${which} headers to add, keeping existing values. Default: none.`,
         }),
       ),
-      remove: Type.Optional(Type.Array(Type.String(), { description: `${which} headers to remove.` })),
+      remove: Type.Optional(
+        Type.Array(Type.String(), { description: `${which} headers to remove. Default: none.` }),
+      ),
     },
     { ...strict, minProperties: 1, description: `Changes to ${which.toLowerCase()} headers. Default: none.` },
   );
@@ -277,7 +345,7 @@ const Cors = Type.Object(
       description: 'Origins allowed to call. Required.',
     }),
     allowMethods: Type.Optional(
-      Type.Array(Method, { description: 'Methods allowed. Default: none listed.' }),
+      Type.Array(Method(), { description: 'Methods allowed. Default: none listed.' }),
     ),
     allowHeaders: Type.Optional(
       Type.Array(Type.String(), { description: 'Request headers allowed. Default: none.' }),
@@ -317,7 +385,10 @@ const Rule = Type.Object(
     mirror: Type.Optional(
       Type.Object(
         {
-          backend: Backend,
+          backend: Type.Object(Backend.properties, {
+            ...strict,
+            description: 'Where the copies go: a version of the service or another service. Required.',
+          }),
           percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.')),
         },
         {
@@ -335,9 +406,11 @@ const Rule = Type.Object(
 
 const Source = Type.Object(
   {
-    namespace: Type.Optional(Type.String({ description: "The callers' namespace." })),
-    serviceAccount: Type.Optional(Type.String({ description: "The callers' service account." })),
-    labels: Type.Optional(Labels("Labels on the callers' pods.")),
+    namespace: Type.Optional(Type.String({ description: "The callers' namespace. Default: any namespace." })),
+    serviceAccount: Type.Optional(
+      Type.String({ description: "The callers' service account. Default: any service account." }),
+    ),
+    labels: Type.Optional(Labels("Labels on the callers' pods. Default: any pods.")),
   },
   { ...strict, minProperties: 1, description: 'A set of callers: every field given must hold.' },
 );
@@ -370,7 +443,7 @@ export const TrafficPolicySpec = Type.Object(
       description: 'Ordered rules; the first that matches wins. Required.',
     }),
   },
-  { ...strict, description: 'How calls to one service are routed and handled.' },
+  { ...strict, description: 'How calls to one service are routed and handled. Required.' },
 );
 
 export const AccessPolicySpec = Type.Object(
@@ -405,7 +478,7 @@ export const AccessPolicySpec = Type.Object(
         Type.Object(
           {
             methods: Type.Optional(
-              Type.Array(Method, { minItems: 1, description: 'HTTP methods. Default: any.' }),
+              Type.Array(Method(), { minItems: 1, description: 'HTTP methods. Default: any.' }),
             ),
             paths: Type.Optional(
               Type.Array(Type.String(), {
@@ -427,7 +500,7 @@ export const AccessPolicySpec = Type.Object(
     ),
     onUnsupported: Type.Optional(OnUnsupported),
   },
-  { ...strict, description: 'Who may call a service.' },
+  { ...strict, description: 'Who may call a service. Required.' },
 );
 
 export const MTLSPolicySpec = Type.Object(
@@ -442,11 +515,15 @@ export const MTLSPolicySpec = Type.Object(
         'What the mode covers. Default: service when spec.service is set, else namespace.',
       ),
     ),
-    service: Type.Optional(Type.String({ description: 'The one Service covered (scope service).' })),
+    service: Type.Optional(
+      Type.String({
+        description: 'The one Service covered (scope service). Default: none (the scope covers more).',
+      }),
+    ),
     selector: Type.Optional(Selector),
     onUnsupported: Type.Optional(OnUnsupported),
   },
-  { ...strict, description: 'Mutual TLS between workloads.' },
+  { ...strict, description: 'Mutual TLS between workloads. Required.' },
 );
 
 export const MESH_IDS = ['istio', 'linkerd', 'consul', 'appmesh'] as const;
@@ -466,7 +543,7 @@ export const MeshInstallationSpec = Type.Object(
       }),
     ),
   },
-  { ...strict, description: 'A mesh to install on the cluster (used by `anymesh install`).' },
+  { ...strict, description: 'A mesh to install on the cluster (used by `anymesh install`). Required.' },
 );
 
 const Doc = <K extends string, S extends TSchema>(kind: K, spec: S, description: string) =>

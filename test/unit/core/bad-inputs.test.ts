@@ -9,7 +9,7 @@ import { parseInput } from '../../../src/core/loader/loader.js';
 import { validateDocuments } from '../../../src/core/model/validate.js';
 import { loadPolicies } from '../../../src/core/pipeline.js';
 import { load } from '../../support/compile.js';
-import { access, expectedRows, mtls, positionOf, rows, tp, type Where } from './support.js';
+import { API, access, expectedRows, mtls, positionOf, rows, tp, type Where } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'bad');
 
@@ -97,6 +97,16 @@ const CASES: Case[] = [
     expect: [['AM2003', 'spec.rules[0]', '7:6']],
   },
   // --- missing required fields ------------------------------------------------------------------
+  {
+    name: 'no metadata at all (this used to throw a TypeError)',
+    text: `apiVersion: anymesh.dev/v1alpha1\nkind: TrafficPolicy\nspec: {service: a, rules: [{timeout: 1s}]}\n`,
+    expect: [['AM2001', '', '1:1']],
+  },
+  {
+    name: 'metadata: null (this used to throw a TypeError)',
+    text: `apiVersion: anymesh.dev/v1alpha1\nkind: TrafficPolicy\nmetadata: null\nspec: {service: a, rules: [{timeout: 1s}]}\n`,
+    expect: [['AM2003', 'metadata', 'null']],
+  },
   {
     name: 'spec without service',
     text: tp(`  rules: [{timeout: 1s}]\n`),
@@ -391,6 +401,11 @@ const CASES: Case[] = [
     text: tp(`${SVC}  rules: [{timeout: 1s}\n`),
     // At the end of the input, where the closing ] was expected.
     expect: [['AM1005', '', '7:1']],
+  },
+  {
+    name: 'a file cut short inside a quoted string is placed on its last line, not after it',
+    text: `${API}\nkind: "TrafficPo`,
+    expect: [['AM1005', '', '2:17']],
   },
   {
     name: 'tab indentation',
