@@ -32,7 +32,8 @@ export function* policies(count, seed = 42) {
       `          path: {prefix: /api/v${1 + (i % 3)}}`,
       '      backends: [{version: canary}]',
     ];
-    if (rand() < 0.5) lines.push(`      fault: {delay: {duration: ${100 + (i % 9) * 100}ms, percentage: ${1 + (i % 10)}}}`);
+    if (rand() < 0.5)
+      lines.push(`      fault: {delay: {duration: ${100 + (i % 9) * 100}ms, percentage: ${1 + (i % 10)}}}`);
     lines.push(
       '    - name: default',
       `      backends: [{version: stable, weight: ${100 - w}}, {version: canary, weight: ${w}}]`,

@@ -20,10 +20,18 @@ try {
   const all = [...policies(COUNT)];
   const perFile = Math.ceil(COUNT / FILES);
   for (let f = 0; f < FILES; f++) {
-    writeFileSync(join(dir, `policies-${String(f).padStart(2, '0')}.yaml`), all.slice(f * perFile, (f + 1) * perFile).join('---\n'));
+    writeFileSync(
+      join(dir, `policies-${String(f).padStart(2, '0')}.yaml`),
+      all.slice(f * perFile, (f + 1) * perFile).join('---\n'),
+    );
   }
   const run = (side) =>
-    JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, 'side.js'), side, dir], { encoding: 'utf8', maxBuffer: 1 << 30 }));
+    JSON.parse(
+      execFileSync(process.execPath, [join(import.meta.dirname, 'side.js'), side, dir], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      }),
+    );
   const results = { floor: [], anymesh: [] };
   for (let r = 0; r < ROUNDS; r++) {
     // Interleaved, so drift in machine load affects both sides alike.
@@ -36,12 +44,19 @@ try {
   const anyRss = Math.max(...results.anymesh.map((x) => x.maxRssMb));
   const floorRss = Math.max(...results.floor.map((x) => x.maxRssMb));
   const resources = results.anymesh[0].resources;
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`input: ${COUNT} TrafficPolicies in ${FILES} files; output: ${resources} Istio resources; median of ${ROUNDS} rounds`);
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `input: ${COUNT} TrafficPolicies in ${FILES} files; output: ${resources} Istio resources; median of ${ROUNDS} rounds`,
+  );
   console.log(`floor (js-yaml load + dump):        ${floorMs.toFixed(0)} ms, peak RSS ${floorRss} MB`);
   console.log(`anymesh (load+validate+compile+render): ${anyMs.toFixed(0)} ms, peak RSS ${anyRss} MB`);
-  console.log(`ratio to floor: ${(anyMs / floorMs).toFixed(2)}x (goal < 3x); peak memory ${anyRss} MB (goal < 500 MB)`);
-  for (const [name, xs] of Object.entries(results.anymesh[0].phases ?? {})) console.log(`  phase ${name}: ${xs.toFixed(0)} ms`);
+  console.log(
+    `ratio to floor: ${(anyMs / floorMs).toFixed(2)}x (goal < 3x); peak memory ${anyRss} MB (goal < 500 MB)`,
+  );
+  for (const [name, xs] of Object.entries(results.anymesh[0].phases ?? {}))
+    console.log(`  phase ${name}: ${xs.toFixed(0)} ms`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

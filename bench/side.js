@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 
 const [side, dir] = process.argv.slice(2);
-const files = readdirSync(dir).sort().map((f) => join(dir, f));
+const files = readdirSync(dir)
+  .sort()
+  .map((f) => join(dir, f));
 
 if (side === 'floor') {
   // The floor: read and parse the same files, then dump what anymesh would output (an object of
@@ -15,12 +17,16 @@ if (side === 'floor') {
   let bytes = 0;
   for (const f of files) {
     for (const doc of loadAll(readFileSync(f, 'utf8'))) {
-      bytes += dump(doc, { noRefs: true, lineWidth: -1 }).length + dump(doc.spec, { noRefs: true, lineWidth: -1 }).length;
+      bytes +=
+        dump(doc, { noRefs: true, lineWidth: -1 }).length +
+        dump(doc.spec, { noRefs: true, lineWidth: -1 }).length;
       n += 2;
     }
   }
   const ms = performance.now() - t0;
-  console.log(JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), resources: n, bytes }));
+  console.log(
+    JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), resources: n, bytes }),
+  );
 } else {
   const { loadDocuments } = await import('../dist/core/loader/loader.js');
   const { validateDocuments } = await import('../dist/core/model/validate.js');

@@ -134,3 +134,13 @@ describe('diagnostic catalogue', () => {
       for (const t of Object.values(m.messages)) expect(t.code.startsWith(ranges[m.id]!)).toBe(true);
   });
 });
+
+describe('option-dependent columns', () => {
+  it('Consul Enterprise names whole namespaces of callers; Community Edition refuses them', () => {
+    const fixture = FEATURE_FIXTURES['access.from.namespace'];
+    const ce = compileText(fixture, 'consul');
+    expect(ce.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('access.from.namespace');
+    const ent = compileText(fixture, 'consul', { context: { options: { 'consul.enterprise': 'true' } } });
+    expect(ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error')).toEqual([]);
+  });
+});

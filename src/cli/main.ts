@@ -5,11 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.js';
 import { registerCapabilities } from './commands/capabilities.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
+import { registerDelete } from './commands/delete.js';
+import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
+import { registerInstall } from './commands/install.js';
+import { registerRegister } from './commands/register.js';
 import { registerSchema } from './commands/schema.js';
+import { registerStatus } from './commands/status.js';
+import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, UsageError } from './exit.js';
 import type { Io } from './output.js';
@@ -26,6 +33,13 @@ const COMMANDS: Register[] = [
   registerCheck,
   registerSchema,
   registerExplain,
+  registerApply,
+  registerDiff,
+  registerDelete,
+  registerInstall,
+  registerUninstall,
+  registerStatus,
+  registerRegister,
 ];
 
 export function processIo(): Io {

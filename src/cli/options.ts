@@ -120,5 +120,8 @@ export function addKubeOptions(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', 'the kubeconfig context to use (default: the current context)')
-    .option('-n, --namespace <ns>', "namespace for policies that name none (default: the context's, else default)");
+    .option(
+      '-n, --namespace <ns>',
+      "namespace for policies that name none (default: the context's, else default)",
+    );
 }

@@ -55,7 +55,14 @@ export interface MeshAdapter {
   readonly displayName: string;
   /** Mesh versions the output is written for and tested against. */
   readonly versions: { readonly minimum: string; readonly tested: string };
+  /** The matrix column for the mesh with default options (what `anymesh capabilities` shows). */
   readonly capabilities: CapabilityColumn;
+  /**
+   * Optional: the column under the given options, when an option changes what the mesh can do
+   * (Consul Enterprise has namespaces). Must differ from `capabilities` only in cells the options
+   * affect, and each such cell must say so.
+   */
+  capabilitiesFor?(ctx: CompileContext): CapabilityColumn;
   /** Upstream documentation home. */
   readonly docs: string;
   /** Set when the vendor has ended support; every compile warns with this advice. */

@@ -223,6 +223,64 @@ export const CORE_MESSAGES = {
   ),
 
   ClusterError: m('AM5001', 'error', 'ClusterError', '{reason}'),
+  // Cluster operations (src/cluster): apply, diff, delete, prune. `{object}` is `Kind namespace/name`.
+  ClusterUnreachable: m(
+    'AM5002',
+    'error',
+    'ClusterUnreachable',
+    'cannot reach the API server at {server}: {reason}; check the kubeconfig context and that the cluster is up',
+  ),
+  ResourceTypeMissing: m(
+    'AM5003',
+    'error',
+    'ResourceTypeMissing',
+    '{object}: the cluster does not serve {kind} ({apiVersion}); install the mesh CRDs first (anymesh install {mesh})',
+  ),
+  NamespaceMissing: m(
+    'AM5004',
+    'error',
+    'NamespaceMissing',
+    'namespace {namespace} does not exist (needed by {objects}); create it first (kubectl create namespace {namespace})',
+  ),
+  ServerRejected: m('AM5005', 'error', 'ServerRejected', '{object}: the API server rejected it: {reason}'),
+  Forbidden: m(
+    'AM5006',
+    'error',
+    'Forbidden',
+    '{object}: forbidden: you may not {verb} {resource}{where}; ask for RBAC permission to {verb} it ({reason})',
+  ),
+  FieldConflict: m(
+    'AM5007',
+    'error',
+    'FieldConflict',
+    '{object}: fields owned by another field manager: {reason}; rerun with --force-conflicts to take them over',
+  ),
+  WriteFailed: m('AM5008', 'error', 'WriteFailed', '{object}: {verb} failed: {reason}'),
+  ApplySetForeign: m(
+    'AM5009',
+    'error',
+    'ApplySetForeign',
+    'the ApplySet parent {parent} is managed by {tooling}, not anymesh; choose another --applyset name',
+  ),
+  NothingWritten: m('AM5010', 'info', 'NothingWritten', 'nothing was written: {reason}'),
+  PartiallyApplied: m(
+    'AM5011',
+    'error',
+    'PartiallyApplied',
+    '{done} of {total} writes were made before the failure; run the same apply again to converge',
+  ),
+  PruneSkippedForeign: m(
+    'AM5012',
+    'warning',
+    'PruneSkippedForeign',
+    '{object} carries this ApplySet part-of label but was not applied by anymesh (no field manager anymesh); left in place',
+  ),
+  DeleteSkippedForeign: m(
+    'AM5013',
+    'warning',
+    'DeleteSkippedForeign',
+    '{object} exists but was not made by anymesh ({why}); left in place',
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type CoreMessage = keyof typeof CORE_MESSAGES;

@@ -21,15 +21,22 @@ export interface LoadOptions {
    * true; `anymesh check` turns it off and reports overlaps in its own report.
    */
   readonly overlaps?: boolean;
+  /** Namespace of policies that name none (`-n` of cluster commands). Default: `default`. */
+  readonly defaultNamespace?: string;
 }
 
 /** Loads and validates every input; `ok` is false when anything is wrong anywhere. */
-export function loadPolicies(paths: readonly string[], stdin?: () => Buffer, options: LoadOptions = {}): LoadedPolicies {
+export function loadPolicies(
+  paths: readonly string[],
+  stdin?: () => Buffer,
+  options: LoadOptions = {},
+): LoadedPolicies {
   const loaded = loadDocuments(paths, stdin);
-  const validated = validateDocuments(loaded.documents);
+  const validated = validateDocuments(loaded.documents, options.defaultNamespace);
   const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
   // Overlaps are only meaningful between policies that are themselves valid.
-  if (options.overlaps !== false && !hasErrors(diagnostics)) diagnostics.push(...overlapDiagnostics(validated.policies));
+  if (options.overlaps !== false && !hasErrors(diagnostics))
+    diagnostics.push(...overlapDiagnostics(validated.policies));
   if (loaded.documents.length === 0 && loaded.diagnostics.length === 0) {
     diagnostics.push(diag('NoInput', { what: paths.join(', ') || '(nothing)' }));
   }

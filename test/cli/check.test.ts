@@ -50,7 +50,7 @@ beforeAll(() => {
   writeFileSync(file('invalid.yaml'), INVALID);
   writeFileSync(
     file('conflict.yaml'),
-    `${LOSSLESS}---\n${header('cart2').replace('service: cart2', 'service: cart\n  port: 8080')}  rules:\n    - matches: [{path: {prefix: /api}}]\n      timeout: 9s\n`,
+    `${LOSSLESS}---\n${header('cart2').replace('service: cart2', 'service: cart')}  rules:\n    - matches: [{path: {prefix: /api}}]\n      timeout: 9s\n`,
   );
 });
 
@@ -213,7 +213,7 @@ describe('anymesh check', () => {
         code: 'AM3011',
         level: 'error',
         file: file('conflict.yaml'),
-        line: 17,
+        line: 16,
         column: 17,
         policy: 'TrafficPolicy/shop/cart2',
         fields: ['timeout'],

@@ -203,15 +203,13 @@ export const consulCapabilities: CapabilityColumn = {
   ),
   'access.deny': full('ServiceIntentions sources[].action: deny', INTENTIONS),
   'access.from.namespace': {
-    support: 'partial',
+    support: 'none',
     reason:
-      'Consul identifies callers by service name; Consul namespaces (mirroring Kubernetes namespaces) are an Enterprise feature',
-    differs:
-      'a namespace given with a service account only qualifies it (on Community Edition service names are global, so it is not written); a namespace alone (every caller in it) needs consul.enterprise=true, where it becomes the source {name: "*", namespace}, and is refused on Community Edition (AM4306), where it would mean every service in the mesh',
-    native:
-      'ServiceIntentions sources[].namespace (Enterprise); sources[].{name: "*", namespace} for a whole namespace',
+      'Consul identifies callers by service name, and on Community Edition every service shares one namespace: "every caller of namespace X" has no Community Edition form',
+    workaround:
+      'list the calling services (namespace + serviceAccount), or with Consul Enterprise set --option consul.enterprise=true, where a namespace becomes the intention source {name: "*", namespace}',
+    native: 'ServiceIntentions sources[].{name: "*", namespace} (Enterprise only)',
     docs: INTENTIONS,
-    minVersion: MIN,
   },
   'access.from.serviceAccount': {
     support: 'partial',
@@ -232,4 +230,19 @@ export const consulCapabilities: CapabilityColumn = {
     'register each port as its own Consul service and write one AccessPolicy per service',
     INTENTIONS,
   ),
+};
+
+/**
+ * The column under Consul Enterprise (`consul.enterprise=true`): Consul namespaces mirror the
+ * Kubernetes ones, so a whole namespace of callers can be named.
+ */
+export const consulEnterpriseCapabilities: CapabilityColumn = {
+  ...consulCapabilities,
+  'access.from.namespace': {
+    support: 'full',
+    reason: 'with Consul Enterprise, Consul namespaces mirror Kubernetes namespaces',
+    native: 'ServiceIntentions sources[].{name: "*", namespace}',
+    docs: INTENTIONS,
+    minVersion: MIN,
+  },
 };

@@ -9,7 +9,7 @@ import type { MeshAdapter } from '../../core/adapter.js';
 import { assertCompleteColumn } from '../../core/capabilities.js';
 import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
-import { consulCapabilities } from './capabilities.js';
+import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities.js';
 import { renderConfigEntries } from './config-entry.js';
 import { EntrySet, OPTION_DOCS, parseOptions } from './entries.js';
 import { consulMessages } from './messages.js';
@@ -27,6 +27,7 @@ export const consulAdapter = {
   displayName: 'Consul',
   versions: { minimum: '1.16', tested: '1.16.3' },
   capabilities: consulCapabilities,
+  capabilitiesFor: (ctx) => (ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities),
   docs: 'https://developer.hashicorp.com/consul/docs/connect/config-entries',
   messages: consulMessages,
   options: OPTION_DOCS,

@@ -3,10 +3,10 @@
  * headers, CORS) and DestinationRule (version subsets), `networking.istio.io/v1`.
  *
  * Istio merges several VirtualServices for one host only at gateways, and then in no defined order,
- * so anymesh emits one VirtualService per service. Several policies for one service merge
- * deterministically when their scopes differ (by port or by sources): scoped policies first (their
- * rules only catch their callers or port), then by name. Two policies with the same scope would
- * compete for the same requests, so they are a conflict.
+ * so anymesh emits one VirtualService per service. Several policies for one service merge in the
+ * model's order: scoped policies first (sources, then port: their rules only catch their callers or
+ * port), then by name. Policies whose rules would compete for the same requests are refused before
+ * this point by the overlap analysis (AM3011).
  */
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
@@ -15,11 +15,6 @@ import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../
 import type { PolicyDoc } from '../../core/model/validate.js';
 
 type Obj = Record<string, unknown>;
-
-/** The scope that orders and separates policies for one service. */
-function scopeKey(p: TrafficPolicy): string {
-  return JSON.stringify([p.spec.port ?? null, p.spec.sources ?? null]);
-}
 
 function specificity(p: TrafficPolicy): number {
   return (p.spec.sources ? 2 : 0) + (p.spec.port !== undefined ? 1 : 0);
@@ -192,26 +187,6 @@ export function compileRouting(
     const first = group[0]!;
     const { service } = first.policy.spec;
     const namespace = first.namespace;
-    const byScope = new Map<string, PolicyDoc<TrafficPolicy>>();
-    let conflict = false;
-    for (const p of group) {
-      const prior = byScope.get(scopeKey(p.policy));
-      if (prior) {
-        const where = prior.at(['spec', 'service']).location;
-        diagnostics.push(
-          diag(
-            'PolicyConflict',
-            {
-              reason: `${p.ref} and ${prior.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${service} with the same port and sources; Istio would pick one at random. Merge their rules into one policy, or scope them apart with spec.port or spec.sources`,
-            },
-            p.at(['spec', 'service']),
-          ),
-        );
-        conflict = true;
-      } else byScope.set(scopeKey(p.policy), p);
-    }
-    if (conflict) continue;
-
     const subsets = new Map<string, { labels: Record<string, string>; from: PolicyDoc }>();
     for (const p of group) {
       for (const [name, labels] of Object.entries(p.policy.spec.versions ?? {})) {

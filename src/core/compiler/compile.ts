@@ -46,6 +46,7 @@ export function checkCapabilities(
   const diagnostics: Diagnostic[] = [];
   const drops = new Map<string, FeatureUse[]>();
   const version = options.context?.meshVersion;
+  const column = adapter.capabilitiesFor?.({ ...DEFAULT_CONTEXT, ...options.context }) ?? adapter.capabilities;
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) continue;
     const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';
@@ -56,7 +57,7 @@ export function checkCapabilities(
     // since each is a place to fix.
     const warned = new Set<string>();
     for (const use of featuresUsed(p)) {
-      const cell = cellForVersion(adapter.capabilities[use.feature], version);
+      const cell = cellForVersion(column[use.feature], version);
       if (cell.support === 'full') continue;
       if (cell.support !== 'none') {
         if (warned.has(use.feature)) continue;

@@ -68,6 +68,8 @@ export function modelMarkdown(): string {
     '',
     'Durations are strings such as `250ms`, `3s`, `1m`, `1h30m`; percentages are numbers from 0 to 100; weights are integers summing to 100 within a rule. `[]` marks a list, `{}` a map.',
     '',
+    '**Several TrafficPolicies for one service.** Rules are ordered, the first match wins. Across policies for the same service, a policy with `sources` comes before one without (it overrides the default for its callers), and one with `port` before one without; between equally specific policies the order is by name, and two of them whose rules catch the same request with different settings are a conflict (AM3011), since meshes break such ties differently. A mesh that cannot honour this order says so when compiling.',
+    '',
   ];
   const walk = (s: FieldSchema, path: string, required: boolean) => {
     const type = s.enum

@@ -41,8 +41,13 @@ function validatorFor(kind: Kind): ValidateFunction {
   return validators.get(kind)!;
 }
 
-export function makePolicyDoc(doc: LoadedDocument, kind: Kind, policy: Policy): PolicyDoc {
-  const namespace = policy.metadata.namespace ?? DEFAULT_NAMESPACE;
+export function makePolicyDoc(
+  doc: LoadedDocument,
+  kind: Kind,
+  policy: Policy,
+  defaultNamespace: string = DEFAULT_NAMESPACE,
+): PolicyDoc {
+  const namespace = policy.metadata.namespace ?? defaultNamespace;
   const name = policy.metadata.name;
   const ref = `${kind}/${namespace}/${name}`;
   return {
@@ -66,11 +71,14 @@ export interface ValidationResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function validateDocuments(docs: readonly LoadedDocument[]): ValidationResult {
+export function validateDocuments(
+  docs: readonly LoadedDocument[],
+  defaultNamespace: string = DEFAULT_NAMESPACE,
+): ValidationResult {
   const policies: PolicyDoc[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
-    const r = validateDocument(doc);
+    const r = validateDocument(doc, defaultNamespace);
     diagnostics.push(...r.diagnostics);
     if (r.policy) policies.push(r.policy);
   }
@@ -78,7 +86,10 @@ export function validateDocuments(docs: readonly LoadedDocument[]): ValidationRe
   return { policies, diagnostics };
 }
 
-export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; diagnostics: Diagnostic[] } {
+export function validateDocument(
+  doc: LoadedDocument,
+  defaultNamespace: string = DEFAULT_NAMESPACE,
+): { policy?: PolicyDoc; diagnostics: Diagnostic[] } {
   const ctx = (path: FieldPath, key = false) => ({
     location: doc.positions.locate(doc.index, path, key),
     path: formatPath(path),
@@ -122,7 +133,7 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
   const ok = validate(v);
   const schemaErrors = ok ? [] : schemaDiagnostics(validate.errors ?? [], ctx);
   if (ok) {
-    const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
+    const policy = makePolicyDoc(doc, kind as Kind, v as Policy, defaultNamespace);
     return { policy, diagnostics: checkSemantics(policy) };
   }
   // Semantic checks run on malformed documents too, so that every problem is reported at once;
@@ -139,7 +150,7 @@ export function validateDocument(doc: LoadedDocument): { policy?: PolicyDoc; dia
   ) {
     return { diagnostics: schemaErrors };
   }
-  const policy = makePolicyDoc(doc, kind as Kind, v as Policy);
+  const policy = makePolicyDoc(doc, kind as Kind, v as Policy, defaultNamespace);
   const rejected = schemaErrors.map((d) => d.path ?? '');
   const related = (path: string) =>
     rejected.some(

@@ -2,8 +2,9 @@
  * Overlap analysis, before anything is compiled or applied:
  *
  * - **Conflicts** (AM3011, error): two TrafficPolicies for the same namespace and service whose
- *   scopes overlap (same port or one without a port; sources that can name the same caller or one
- *   without sources) have rules that surely catch the same request and set different things
+ *   scopes overlap (the same port, or neither has one; sources that can name the same caller, or
+ *   neither has sources: a more specific policy takes precedence over a less specific one, which is
+ *   not a conflict) have rules that surely catch the same request and set different things
  *   (backends, timeout, retries, fault, mirror, headers, CORS). Meshes resolve such overlaps in
  *   different ways (random pick, merge by specificity, creation time), so the outcome is not
  *   portable. Two MTLSPolicies for the same scope with different modes conflict too.
@@ -137,8 +138,16 @@ function sourcesOverlap(a: Sources, b: Sources): boolean {
   );
 }
 
+/**
+ * Whether two policies compete for the same calls. A policy scoped to some callers takes
+ * precedence over an unscoped one for those callers, and one for a port over one for every port
+ * (the model defines that order; see docs/policy-model.md), so policies of different specificity
+ * never conflict: the usual "override for these callers, default for the rest" pattern.
+ */
 function scopesOverlap(a: TrafficPolicy, b: TrafficPolicy): boolean {
   if (a.spec.port !== undefined && b.spec.port !== undefined && a.spec.port !== b.spec.port) return false;
+  if (Boolean(a.spec.sources?.length) !== Boolean(b.spec.sources?.length)) return false;
+  if ((a.spec.port === undefined) !== (b.spec.port === undefined)) return false;
   return sourcesOverlap(a.spec.sources, b.spec.sources);
 }
 

@@ -3,7 +3,6 @@ import { consulAdapter } from '../../../src/adapters/consul/index.js';
 import type { CompileContext, KubeObject } from '../../../src/core/adapter.js';
 import { access, consul, mtls, opts, traffic } from './helpers.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read rendered entries freely
 type Entry = Record<string, any>;
 
 const ctx = (options: Record<string, string>): CompileContext => ({

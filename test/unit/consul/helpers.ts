@@ -46,7 +46,6 @@ export function consul(text: string, options: CompileOptions = {}) {
   return r;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read native specs freely
 export type Native = KubeObject & { spec: Record<string, any> };
 
 export const find = (rs: readonly KubeObject[], kind: string, name?: string) =>

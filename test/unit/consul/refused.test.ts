@@ -25,6 +25,7 @@ describe('Consul refuses what it cannot express', () => {
       'cors.allowOrigins.prefix',
       'cors.allowOrigins.regex',
       'mtls.scope.namespace',
+      'access.from.namespace',
       'access.to.ports',
     ]);
   });

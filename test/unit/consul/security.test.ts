@@ -93,11 +93,12 @@ ${access(
     expect(pathFields('/a+b')).toEqual({ pathExact: '/a+b' });
   });
 
-  it('refuses a namespace-only caller on Community Edition (AM4306) and writes it as "*" in that namespace on Enterprise', () => {
+  it('refuses a namespace-only caller on Community Edition (the matrix) and writes it as "*" in that namespace on Enterprise', () => {
     const text = access('  service: reviews\n  action: allow\n  from: [{namespace: web}]');
     const ce = consul(text);
     expect(ce.ok).toBe(false);
-    const d = ce.diagnostics.find((x) => x.code === 'AM4306')!;
+    const d = ce.diagnostics.find((x) => x.code === 'AM3001')!;
+    expect(d.feature).toBe('access.from.namespace');
     expect(d.path).toBe('spec.from[0].namespace');
     expect(d.location?.line).toBe(7);
     const ent = consul(text, opts({ 'consul.enterprise': 'true' }));

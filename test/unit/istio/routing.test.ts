@@ -19,7 +19,8 @@ function istio(text: string, options = {}) {
   return r;
 }
 
-const find = (rs: KubeObject[], kind: string) => rs.find((r) => r.kind === kind) as KubeObject & { spec: Record<string, any> };
+const find = (rs: KubeObject[], kind: string) =>
+  rs.find((r) => r.kind === kind) as KubeObject & { spec: Record<string, any> };
 
 describe('Istio routing', () => {
   it('routes versions through DestinationRule subsets with FQDN hosts and integer weights', () => {
@@ -46,7 +47,9 @@ describe('Istio routing', () => {
   });
 
   it('honours --cluster-domain in every host', () => {
-    const r = istio(policy('  service: reviews\n  rules: [{timeout: 1s}]'), { context: { clusterDomain: 'corp.internal' } });
+    const r = istio(policy('  service: reviews\n  rules: [{timeout: 1s}]'), {
+      context: { clusterDomain: 'corp.internal' },
+    });
     expect(find(r.resources, 'VirtualService').spec.hosts).toEqual(['reviews.bookinfo.svc.corp.internal']);
   });
 
@@ -92,7 +95,11 @@ describe('Istio routing', () => {
   });
 
   it('refuses caller service accounts in routing, pointing at labels or AccessPolicy', () => {
-    const r = istio(policy('  service: reviews\n  sources: [{namespace: a, serviceAccount: web}]\n  rules: [{timeout: 1s}]'));
+    const r = istio(
+      policy(
+        '  service: reviews\n  sources: [{namespace: a, serviceAccount: web}]\n  rules: [{timeout: 1s}]',
+      ),
+    );
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.code === 'AM3001')!;
     expect(d.feature).toBe('routing.sources.serviceAccount');
@@ -102,7 +109,9 @@ describe('Istio routing', () => {
 
   it('with --allow-degraded, drops the source entry (not widening the policy) and warns', () => {
     const r = istio(
-      policy('  service: reviews\n  sources: [{namespace: a, serviceAccount: web}, {namespace: b}]\n  rules: [{timeout: 1s}]'),
+      policy(
+        '  service: reviews\n  sources: [{namespace: a, serviceAccount: web}, {namespace: b}]\n  rules: [{timeout: 1s}]',
+      ),
       { allowDegraded: true },
     );
     expect(r.ok).toBe(true);
@@ -130,13 +139,21 @@ describe('Istio routing', () => {
     );
     const http = find(r.resources, 'VirtualService').spec.http[0];
     expect(http.timeout).toBe('1m30s');
-    expect(http.retries).toEqual({ attempts: 3, perTryTimeout: '250ms', retryOn: '5xx,connect-failure,503', backoff: '25ms' });
+    expect(http.retries).toEqual({
+      attempts: 3,
+      perTryTimeout: '250ms',
+      retryOn: '5xx,connect-failure,503',
+      backoff: '25ms',
+    });
     expect(http.fault).toEqual({
       delay: { fixedDelay: '2s', percentage: { value: 12.5 } },
       abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 1 } },
     });
     expect(http.mirrors).toEqual([
-      { destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' }, percentage: { value: 20 } },
+      {
+        destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' },
+        percentage: { value: 20 },
+      },
     ]);
     expect(http.headers).toEqual({
       request: { set: { 'x-a': '1' }, add: { 'x-b': '2' }, remove: ['x-c'] },
@@ -156,12 +173,17 @@ describe('Istio routing', () => {
     expect(old.ok).toBe(false);
     expect(old.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('retries.backoff');
     expect(compileText(text, 'istio', { context: { meshVersion: '1.26.0' } }).ok).toBe(true);
-    const withMax = compileText(policy('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms, max: 1s}}}]'), 'istio');
+    const withMax = compileText(
+      policy('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms, max: 1s}}}]'),
+      'istio',
+    );
     expect(withMax.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('retries.backoff.max');
   });
 
   it('routes to other services by FQDN, across namespaces', () => {
-    const r = istio(policy('  service: reviews\n  rules: [{backends: [{service: ratings, namespace: other, port: 80}]}]'));
+    const r = istio(
+      policy('  service: reviews\n  rules: [{backends: [{service: ratings, namespace: other, port: 80}]}]'),
+    );
     expect(find(r.resources, 'VirtualService').spec.http[0].route).toEqual([
       { destination: { host: 'ratings.other.svc.cluster.local', port: { number: 80 } } },
     ]);
@@ -170,7 +192,10 @@ describe('Istio routing', () => {
 
 describe('Istio: several policies for one service', () => {
   const a = policy('  service: reviews\n  rules: [{name: all, timeout: 1s}]', 'a');
-  const scoped = policy('  service: reviews\n  sources: [{namespace: qa}]\n  rules: [{name: qa, timeout: 9s}]', 'z');
+  const scoped = policy(
+    '  service: reviews\n  sources: [{namespace: qa}]\n  rules: [{name: qa, timeout: 9s}]',
+    'z',
+  );
   it('merge into one VirtualService, scoped policies first, regardless of input order', () => {
     const r1 = istio(`${a}---\n${scoped}`);
     const r2 = istio(`${scoped}---\n${a}`);
@@ -178,15 +203,23 @@ describe('Istio: several policies for one service', () => {
     const vs = r1.resources.filter((x) => x.kind === 'VirtualService');
     expect(vs).toHaveLength(1);
     expect((vs[0]!.spec as { http: { name: string }[] }).http.map((h) => h.name)).toEqual(['z.qa', 'a.all']);
-    expect(vs[0]!.metadata.annotations?.['anymesh.dev/source-policies']).toBe('TrafficPolicy/bookinfo/a,TrafficPolicy/bookinfo/z');
+    expect(vs[0]!.metadata.annotations?.['anymesh.dev/source-policies']).toBe(
+      'TrafficPolicy/bookinfo/a,TrafficPolicy/bookinfo/z',
+    );
   });
-  it('with the same scope are a conflict naming both policies', () => {
-    const r = istio(`${a}---\n${policy('  service: reviews\n  rules: [{timeout: 2s}]', 'b')}`);
-    expect(r.ok).toBe(false);
-    const d = r.diagnostics.find((x) => x.code === 'AM3006')!;
-    expect(d.message).toContain('TrafficPolicy/bookinfo/a');
-    expect(d.message).toContain('TrafficPolicy/bookinfo/b');
-    expect(r.resources).toEqual([]);
+  it('with the same scope and disjoint matches merge in name order', () => {
+    const x = policy(
+      '  service: reviews\n  rules: [{name: x, matches: [{path: {prefix: /x}}], timeout: 1s}]',
+      'b',
+    );
+    const y = policy(
+      '  service: reviews\n  rules: [{name: y, matches: [{path: {prefix: /y}}], timeout: 2s}]',
+      'a',
+    );
+    const r = istio(`${x}---\n${y}`);
+    expect(r.ok).toBe(true);
+    const vs = r.resources.find((o) => o.kind === 'VirtualService')!;
+    expect((vs.spec as { http: { name: string }[] }).http.map((h) => h.name)).toEqual(['a.y', 'b.x']);
   });
   it('with one version name on different labels are a conflict', () => {
     const r = istio(

@@ -29,7 +29,9 @@ describe('Istio mTLS', () => {
     ]);
   });
   it('puts mesh-wide policy in a configured root namespace', () => {
-    const r = istio(doc('MTLSPolicy', 'm', 'x', '  mode: strict\n  scope: mesh'), { context: { options: { 'istio.rootNamespace': 'mesh-root' } } });
+    const r = istio(doc('MTLSPolicy', 'm', 'x', '  mode: strict\n  scope: mesh'), {
+      context: { options: { 'istio.rootNamespace': 'mesh-root' } },
+    });
     expect(r.resources[0]!.metadata.namespace).toBe('mesh-root');
   });
   it('says when it assumed the app label', () => {
@@ -38,7 +40,12 @@ describe('Istio mTLS', () => {
     expect(r.resources[0]!.spec).toMatchObject({ selector: { matchLabels: { app: 'pay' } } });
   });
   it('refuses two policies for the same scope', () => {
-    const r = istio([doc('MTLSPolicy', 'a', 'shop', '  mode: strict'), doc('MTLSPolicy', 'b', 'shop', '  mode: permissive')].join('---\n'));
+    const r = istio(
+      [
+        doc('MTLSPolicy', 'a', 'shop', '  mode: strict'),
+        doc('MTLSPolicy', 'b', 'shop', '  mode: permissive'),
+      ].join('---\n'),
+    );
     expect(r.ok).toBe(false);
     expect(codes(r.diagnostics)).toContain('AM3006');
   });
@@ -74,7 +81,14 @@ describe('Istio access control', () => {
     });
   });
   it('supports deny', () => {
-    const r = istio(doc('AccessPolicy', 'no', 'shop', '  service: pay\n  selector: {app: pay}\n  action: deny\n  from: [{namespace: sandbox}]'));
+    const r = istio(
+      doc(
+        'AccessPolicy',
+        'no',
+        'shop',
+        '  service: pay\n  selector: {app: pay}\n  action: deny\n  from: [{namespace: sandbox}]',
+      ),
+    );
     expect(r.resources[0]!.spec).toMatchObject({ action: 'DENY' });
   });
 });

@@ -183,8 +183,24 @@ describe('conflicting policies (AM3011)', () => {
         ),
       ),
     ).toEqual([]);
-    expect(codes(two(rule('/api', '1s'), rule('/api', '2s'), '  port: 80\n'))).toEqual(['AM3011']);
-    expect(codes(two(rule('/api', '1s'), rule('/api', '2s'), '', '  sources: [{namespace: a}]\n'))).toEqual([
+    // A more specific policy (a port, or sources) takes precedence over a less specific one: the
+    // model orders them, so they do not conflict.
+    expect(codes(two(rule('/api', '1s'), rule('/api', '2s'), '  port: 80\n'))).toEqual([]);
+    expect(codes(two(rule('/api', '1s'), rule('/api', '2s'), '', '  sources: [{namespace: a}]\n'))).toEqual(
+      [],
+    );
+    // Equally specific ones whose scopes overlap do.
+    expect(
+      codes(
+        two(
+          rule('/api', '1s'),
+          rule('/api', '2s'),
+          '  sources: [{namespace: a}]\n',
+          '  sources: [{namespace: a}]\n',
+        ),
+      ),
+    ).toEqual(['AM3011']);
+    expect(codes(two(rule('/api', '1s'), rule('/api', '2s'), '  port: 80\n', '  port: 80\n'))).toEqual([
       'AM3011',
     ]);
   });

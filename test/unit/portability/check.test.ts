@@ -120,10 +120,8 @@ spec: {mesh: istio}
     expect(shadowed.overlaps.map((o) => o.diagnostic.code)).toEqual(['AM3012']);
     expect(shadowed.ok).toBe(true);
     const a = traffic('cart', '    - timeout: 1s\n');
-    const b = traffic('cart', '    - timeout: 2s\n', '  port: 8080\n').replace(
-      'name: cart,',
-      'name: cart-8080,',
-    );
+    // Equally specific (neither has a port or sources): both catch every call, with other timeouts.
+    const b = traffic('cart', '    - timeout: 2s\n').replace('name: cart,', 'name: cart-b,');
     const conflict = check(`${a}---\n${b}`, [ADAPTERS.istio]);
     expect(conflict.policies.map((p) => p.results.istio!.status)).toEqual(['lossless', 'lossless']);
     expect(conflict.overlaps.map((o) => o.diagnostic.code)).toEqual(['AM3011']);

@@ -1,0 +1,246 @@
+/**
+ * `anymesh apply -f PATH... --mesh MESH [--dry-run=none|client|server] [--prune] [--applyset NAME]
+ *   [--force-conflicts] [--kubeconfig F] [--context C] [-n NS] [-o text|json] [--concurrency N]`:
+ * compiles, validates everything against the cluster (server-side dry-run), then server-side applies
+ * with field manager `anymesh`. Exit 0 applied, 1 failed (nothing written unless it says otherwise),
+ * 2 usage. The shared flag handling of apply, diff and delete lives here too.
+ */
+import type { Command } from 'commander';
+import {
+  type ApplyReport,
+  apply,
+  type DryRun,
+  type ObjectResult,
+  type ProgressEvent,
+  type Session,
+  session,
+} from '../../cluster/apply.js';
+import { APPLYSET_NAME_PATTERN, type ApplySetRef, defaultApplySetName } from '../../cluster/applyset.js';
+import { KubeClient } from '../../cluster/client.js';
+import { compileForCluster } from '../../cluster/compile.js';
+import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
+import { EXIT, UsageError } from '../exit.js';
+import { VERSION } from '../main.js';
+import {
+  addCompileOptions,
+  addFileOption,
+  addKubeOptions,
+  type CompileFlags,
+  compileContext,
+  parseFormat,
+  parseMesh,
+  requireFiles,
+} from '../options.js';
+import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+
+export interface ClusterFlags extends CompileFlags {
+  filename?: string[];
+  mesh?: string;
+  output?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  concurrency?: string;
+  retries?: string;
+  applyset?: string;
+  applysetNamespace?: string;
+  dryRun?: string | boolean;
+  prune?: boolean;
+  forceConflicts?: boolean;
+}
+
+/** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
+export function addClusterOptions(cmd: Command): Command {
+  return addKubeOptions(addCompileOptions(addFileOption(cmd)))
+    .option('--mesh <mesh>', 'the target mesh: istio, linkerd, consul, appmesh')
+    .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
+    .option('--concurrency <n>', 'requests in flight at once', '8')
+    .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
+}
+
+export function addApplySetOptions(cmd: Command): Command {
+  return cmd
+    .option('--applyset <name>', 'the ApplySet (KEP-3659) these objects belong to (default: anymesh-<mesh>)')
+    .option(
+      '--applyset-namespace <ns>',
+      'namespace of the ApplySet parent Secret (default: the target namespace)',
+    );
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} ${value}: give an integer >= ${min}`);
+  return n;
+}
+
+export function parseDryRun(value: string | boolean | undefined): DryRun {
+  if (value === undefined || value === false) return 'none';
+  if (value === true) return 'server';
+  if (!['none', 'client', 'server'].includes(value))
+    throw new UsageError(`--dry-run=${value}: use none, client or server`);
+  return value as DryRun;
+}
+
+export interface ClusterRun {
+  readonly adapter: MeshAdapter;
+  readonly target: KubeTarget;
+  readonly session: Session;
+  readonly resources: KubeObject[];
+  readonly format: 'text' | 'json';
+  readonly concurrency: number;
+}
+
+/**
+ * Parses the shared flags, loads the kubeconfig and compiles. Returns undefined (after printing
+ * the diagnostics) when compilation failed.
+ */
+export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefined {
+  const adapter = parseMesh(opts.mesh);
+  const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+  const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
+  const retries = positiveInt(opts.retries, '--retries', 5, 0);
+  const files = requireFiles(opts);
+  let target: KubeTarget;
+  try {
+    target = loadKubeTarget({
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    });
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const r = compileForCluster(
+    files,
+    adapter,
+    {
+      allowDegraded: opts.allowDegraded === true,
+      context: compileContext(opts, adapter),
+      defaultNamespace: target.namespace,
+    },
+    () => io.stdin(),
+  );
+  if (!r.ok) {
+    if (format === 'json') {
+      io.out(
+        `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+      );
+    } else printDiagnostics(io, r.diagnostics);
+    io.err(
+      'nothing was written: the policies do not compile (fix the errors above, or use --allow-degraded)\n',
+    );
+    return undefined;
+  }
+  if (format === 'text') printDiagnostics(io, r.diagnostics);
+  const client = new KubeClient(target.config, { retry: { retries } });
+  return {
+    adapter,
+    target,
+    session: session(client, target.namespace),
+    resources: r.resources,
+    format,
+    concurrency,
+  };
+}
+
+export function applySetRef(opts: ClusterFlags, run: ClusterRun): ApplySetRef {
+  const name = opts.applyset ?? defaultApplySetName(run.adapter.id);
+  if (!APPLYSET_NAME_PATTERN.test(name) || name.length > 244) {
+    throw new UsageError(
+      `--applyset ${name}: use lower-case letters, digits and '-' (a Secret name without the applyset- prefix)`,
+    );
+  }
+  return { name, namespace: opts.applysetNamespace ?? run.target.namespace };
+}
+
+/** `VirtualService bookinfo/reviews created`, one line per object, as kubectl prints them. */
+export function objectLine(o: ObjectResult, dryRun: DryRun | 'diff'): string {
+  const suffix = dryRun === 'none' || dryRun === 'diff' ? '' : ` (${dryRun} dry run)`;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${o.action}${suffix}\n`;
+}
+
+/** Progress on an interactive stderr: one line rewritten in place. */
+export function progressPrinter(io: Io, format: 'text' | 'json'): ((e: ProgressEvent) => void) | undefined {
+  if (!io.interactive) return undefined;
+  return (e) => {
+    const what = e.object
+      ? ` ${e.object.kind} ${e.object.namespace ? `${e.object.namespace}/` : ''}${e.object.name}`
+      : '';
+    io.err(`\r\x1b[K[${e.done}/${e.total}] ${e.phase}${what}`);
+    if (e.done === e.total && format === 'text') io.err('\r\x1b[K');
+  };
+}
+
+export function summaryCounts(objects: readonly ObjectResult[]): Record<string, number> {
+  const counts: Record<string, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0 };
+  for (const o of objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
+  return counts;
+}
+
+export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
+  if (run.format === 'json') {
+    io.out(
+      `${JSON.stringify(
+        {
+          apiVersion: 'anymesh.dev/v1alpha1',
+          kind: 'ApplyResult',
+          ok: report.ok,
+          dryRun: report.dryRun,
+          mesh: run.adapter.id,
+          context: run.target.context,
+          server: run.target.server,
+          applySet: report.applySet,
+          summary: summaryCounts(report.objects),
+          objects: report.objects,
+          requests: report.requests,
+          diagnostics: diagnosticsJson(report.diagnostics),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  if (io.interactive) io.err('\r\x1b[K');
+  for (const o of report.objects) io.out(objectLine(o, report.dryRun));
+  printDiagnostics(io, report.diagnostics);
+  const c = summaryCounts(report.objects);
+  io.err(
+    `${report.ok ? '' : 'FAILED: '}${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${c.pruned} pruned` +
+      `${report.dryRun === 'none' ? '' : ` (--dry-run=${report.dryRun}: nothing written)`}; ${report.requests.writes} writes; ` +
+      `ApplySet ${report.applySet.parent}\n`,
+  );
+}
+
+export function registerApply(program: Command, io: Io, done: (code: number) => void): void {
+  const cmd = program
+    .command('apply')
+    .description('server-side apply the compiled resources to a cluster (field manager anymesh)');
+  addApplySetOptions(addClusterOptions(cmd))
+    .option(
+      '--dry-run [mode]',
+      'none, client (compile and read only) or server (the API server validates; bare --dry-run)',
+    )
+    .option('--prune', 'delete objects of this ApplySet that the policies no longer produce')
+    .option('--force-conflicts', 'take over fields another field manager owns')
+    .action(async (opts: ClusterFlags) => {
+      const dryRun = parseDryRun(opts.dryRun);
+      const run = startClusterRun(opts, io);
+      if (!run) return done(EXIT.failed);
+      const report = await apply(run.session, run.resources, {
+        applySet: applySetRef(opts, run),
+        tooling: `anymesh/${VERSION}`,
+        mesh: run.adapter.id,
+        dryRun,
+        prune: opts.prune === true,
+        forceConflicts: opts.forceConflicts === true,
+        concurrency: run.concurrency,
+        ...(progressPrinter(io, run.format) ? { onProgress: progressPrinter(io, run.format)! } : {}),
+      });
+      printApplyReport(io, report, run);
+      done(report.ok ? EXIT.ok : EXIT.failed);
+    });
+}

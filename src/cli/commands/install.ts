@@ -1,0 +1,173 @@
+/**
+ * `anymesh install istio|linkerd|consul [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
+ *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
+ * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
+ * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
+ * (-f is Helm's values flag, as users know it from helm). Exit 0 installed and ready, 1 refused or not
+ * ready (the report says what and why), 2 usage.
+ */
+import type { Command } from 'commander';
+import { type InstallResult, install } from '../../cluster/install/install.js';
+import { makePlan, PlanError } from '../../cluster/install/plan.js';
+import {
+  RENDER_FORMATS,
+  type RenderFormat,
+  renderGitOps,
+  renderManifests,
+} from '../../cluster/install/render.js';
+import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import { parseDuration } from '../../core/model/duration.js';
+import type { MeshInstallation } from '../../core/model/schema.js';
+import { loadPolicies } from '../../core/pipeline.js';
+import { EXIT, UsageError } from '../exit.js';
+import { addKubeOptions, collect, parseFormat } from '../options.js';
+import { type Io, printDiagnostics } from '../output.js';
+import { helmTarget, reportClusterError } from './status.js';
+
+interface InstallFlags {
+  version?: string;
+  namespace?: string;
+  set?: string[];
+  values?: string[];
+  from?: string;
+  timeout?: string;
+  render?: string | boolean;
+  repo?: string;
+  allowOtherMesh?: boolean;
+  force?: boolean;
+  rollback?: boolean;
+  output?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function parseTimeout(text: string | undefined): number {
+  const d = parseDuration(text ?? '5m');
+  if ('error' in d) throw new UsageError(`--timeout ${text}: ${d.error}`);
+  return d.ms;
+}
+
+function loadInstallation(io: Io, file: string): MeshInstallation | undefined {
+  const r = loadPolicies([file], () => io.stdin());
+  printDiagnostics(io, r.diagnostics);
+  if (!r.ok) return undefined;
+  const docs = r.policies.filter((p) => p.policy.kind === 'MeshInstallation');
+  if (docs.length !== 1)
+    throw new UsageError(`--from ${file}: expected one MeshInstallation document, found ${docs.length}`);
+  return docs[0]!.policy as MeshInstallation;
+}
+
+export function printInstallReport(io: Io, result: InstallResult): void {
+  const notReady = result.readiness.filter((r) => !r.ready);
+  if (result.refused) io.err(`error: ${result.refused}\n`);
+  else if (result.ok)
+    io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
+  else {
+    io.err(`error: ${result.mesh} ${result.version} is not ready in ${result.namespace}:\n`);
+    for (const r of notReady)
+      io.err(`  ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: ${r.reason}\n`);
+  }
+}
+
+export function registerInstall(program: Command, io: Io, done: (code: number) => void): void {
+  addKubeOptions(
+    program
+      .command('install [mesh]')
+      .description(
+        'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
+      ),
+  )
+    .option(
+      '--version <version>',
+      "the mesh version (default: the catalogue's newest); a new version upgrades",
+    )
+    .option('--set <key=value>', 'a Helm value for every chart of the mesh; repeatable', collect)
+    .option('-f, --values <file>', 'a Helm values file for every chart of the mesh; repeatable', collect)
+    .option(
+      '--from <file>',
+      'a MeshInstallation document (mesh, version, namespace, values); flags override it',
+    )
+    .option('--timeout <duration>', 'how long to wait for everything to be ready', '5m')
+    .option('--render [format]', 'print instead of installing: manifests (helm template), flux or argocd')
+    .option('--repo <url>', "chart repository to use instead of the mesh's official one (a mirror)")
+    .option('--allow-other-mesh', 'install even though another mesh runs on the cluster')
+    .option('--force', 'upgrade even if it removes CRDs that anymesh-managed objects still use')
+    .option('--no-rollback', 'keep a chart that did not become ready (default: roll it back)')
+    .option('-o, --output <format>', 'text or json (the report on stdout)', 'text')
+    .action(async (meshArg: string | undefined, flags: InstallFlags) => {
+      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      let doc: MeshInstallation | undefined;
+      if (flags.from) {
+        doc = loadInstallation(io, flags.from);
+        if (!doc) return done(EXIT.failed);
+        if (meshArg && meshArg.toLowerCase() !== doc.spec.mesh) {
+          throw new UsageError(`mesh ${meshArg} given, but ${flags.from} installs ${doc.spec.mesh}`);
+        }
+      }
+      const mesh = meshArg ?? doc?.spec.mesh;
+      if (!mesh)
+        throw new UsageError('which mesh? anymesh install istio|linkerd|consul, or --from mesh.yaml');
+      const version = flags.version ?? doc?.spec.version;
+      const namespace = flags.namespace ?? doc?.spec.namespace;
+      let plan: ReturnType<typeof makePlan>;
+      try {
+        plan = makePlan({
+          mesh,
+          ...(version ? { version } : {}),
+          ...(namespace ? { namespace } : {}),
+          ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
+          valuesFiles: flags.values ?? [],
+          set: flags.set ?? [],
+          ...(flags.repo ? { repo: flags.repo } : {}),
+        });
+      } catch (e) {
+        if (e instanceof PlanError) throw new UsageError(e.message);
+        throw e;
+      }
+      const timeoutMs = parseTimeout(flags.timeout);
+      if (plan.release.note) io.err(`note: ${plan.release.note}\n`);
+
+      if (flags.render !== undefined && flags.render !== false) {
+        const rf = (flags.render === true ? 'manifests' : flags.render) as RenderFormat;
+        if (!RENDER_FORMATS.includes(rf))
+          throw new UsageError(`--render=${flags.render}: use ${RENDER_FORMATS.join(', ')}`);
+        if (rf === 'manifests') {
+          try {
+            io.out(await renderManifests(plan, helmTarget(flags, undefined)));
+          } catch (e) {
+            if (reportClusterError(io, e)) return done(EXIT.failed);
+            throw e;
+          }
+        } else io.out(await renderGitOps(plan, rf));
+        return done(EXIT.ok);
+      }
+
+      let target: ReturnType<typeof loadKubeTarget>;
+      try {
+        target = loadKubeTarget({
+          ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+          ...(flags.context ? { context: flags.context } : {}),
+        });
+      } catch (e) {
+        if (e instanceof KubeConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      let result: InstallResult;
+      try {
+        result = await install(target.config, plan, {
+          helm: helmTarget(flags, target.context),
+          timeoutMs,
+          ...(flags.allowOtherMesh ? { allowOtherMesh: true } : {}),
+          ...(flags.force ? { force: true } : {}),
+          ...(flags.rollback === false ? { noRollback: true } : {}),
+          progress: (l) => io.err(`${l}\n`),
+        });
+      } catch (e) {
+        if (reportClusterError(io, e)) return done(EXIT.failed);
+        throw e;
+      }
+      printInstallReport(io, result);
+      if (format === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+      done(result.ok ? EXIT.ok : EXIT.failed);
+    });
+}

@@ -1,0 +1,123 @@
+/**
+ * `anymesh status [--mesh M]... [-o table|json]`: which meshes run on the cluster, installed by
+ * anymesh, by Helm or by hand; versions; healthy or not (and why); namespaces in the mesh; anymesh
+ * policies applied to it. Exit 0 (also when nothing is installed), 2 usage.
+ */
+import type { Command } from 'commander';
+import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
+import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
+import { KubeApiError } from '../../cluster/install/kube.js';
+import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import { EXIT, UsageError } from '../exit.js';
+import { addKubeOptions, collect, parseFormat } from '../options.js';
+import type { Io } from '../output.js';
+
+export function helmTarget(flags: { kubeconfig?: string }, context: string | undefined): HelmTarget {
+  return { ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(context ? { context } : {}) };
+}
+
+/**
+ * Errors from the cluster or helm are failures (exit 1) with their message, not internal errors:
+ * a missing helm, a helm that failed, an API error that survived the retries, an unreachable server.
+ */
+export function reportClusterError(io: Io, e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (
+    e instanceof HelmMissingError ||
+    e instanceof HelmError ||
+    e instanceof KubeApiError ||
+    (typeof code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|CERT_|DEPTH_ZERO|UNABLE_TO_VERIFY|ERR_TLS)/.test(
+        code,
+      ))
+  ) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return true;
+  }
+  return false;
+}
+
+function table(statuses: readonly MeshStatus[]): string {
+  const rows = [
+    ['MESH', 'INSTALLED', 'BY', 'NAMESPACE', 'VERSION', 'HEALTHY', 'MESHED NAMESPACES', 'POLICIES'],
+  ];
+  for (const s of statuses) {
+    rows.push([
+      s.mesh,
+      s.installed ? 'yes' : 'no',
+      s.installed ? s.installedBy : '-',
+      s.namespace ?? '-',
+      s.version ?? '-',
+      s.installed ? (s.healthy ? 'yes' : 'no') : '-',
+      s.namespaces.join(',') || '-',
+      String(s.policies.length),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+  for (const s of statuses) {
+    const bad = s.components.filter((c) => !c.ready);
+    for (const c of bad)
+      lines.push(
+        `${s.mesh}: not ready: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}: ${c.reason}`,
+      );
+    for (const p of s.policies)
+      lines.push(
+        `${s.mesh}: policy ${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.sources.length ? ` <- ${p.sources.join(',')}` : ''}`,
+      );
+    for (const n of s.notes) if (s.installed || s.crds.present > 0) lines.push(`${s.mesh}: note: ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerStatus(program: Command, io: Io, done: (code: number) => void): void {
+  addKubeOptions(
+    program
+      .command('status')
+      .description(
+        'which meshes are installed, their versions and health, meshed namespaces and anymesh policies',
+      ),
+  )
+    .option('--mesh <mesh>', 'only this mesh; repeatable', collect)
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (flags: { mesh?: string[]; output?: string; kubeconfig?: string; context?: string }) => {
+      const format = parseFormat(flags.output, ['table', 'json'] as const, 'table');
+      const meshes = flags.mesh?.flatMap((m) => m.split(',')).map((m) => m.toLowerCase());
+      for (const m of meshes ?? []) {
+        if (!['istio', 'linkerd', 'consul', 'appmesh'].includes(m))
+          throw new UsageError(`--mesh ${m}: use istio, linkerd, consul or appmesh`);
+      }
+      let target: ReturnType<typeof loadKubeTarget>;
+      try {
+        target = loadKubeTarget({
+          ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+          ...(flags.context ? { context: flags.context } : {}),
+        });
+      } catch (e) {
+        if (e instanceof KubeConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      let helm: HelmTarget | undefined;
+      try {
+        helmBinary();
+        helm = helmTarget(flags, target.context);
+      } catch {
+        helm = undefined; // release records are read from their Secrets instead
+      }
+      const statuses = await discoverMeshes(target.config, {
+        ...(helm ? { helm } : {}),
+        ...(meshes ? { meshes } : {}),
+      });
+      if (format === 'json')
+        io.out(
+          `${JSON.stringify({ context: target.context, server: target.server, meshes: statuses }, null, 2)}\n`,
+        );
+      else io.out(table(statuses));
+      done(EXIT.ok);
+    });
+}

@@ -1,0 +1,60 @@
+/**
+ * `anymesh uninstall istio|linkerd|consul [--force]`: refuses while anymesh-managed policies of the
+ * mesh's API groups exist (exit 1, listing them) unless --force; then removes the mesh's Helm
+ * releases in reverse install order. A mesh installed by hand is left alone.
+ */
+import type { Command } from 'commander';
+import { isInstallable } from '../../cluster/install/catalogue.js';
+import { uninstall } from '../../cluster/install/uninstall.js';
+import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import { EXIT, UsageError } from '../exit.js';
+import { addKubeOptions, parseFormat } from '../options.js';
+import type { Io } from '../output.js';
+import { helmTarget, reportClusterError } from './status.js';
+
+export function registerUninstall(program: Command, io: Io, done: (code: number) => void): void {
+  addKubeOptions(
+    program
+      .command('uninstall <mesh>')
+      .description('remove a mesh installed with Helm; refuses while anymesh policies still use it'),
+  )
+    .option('--force', 'uninstall even though anymesh-managed policies still exist')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(
+      async (
+        mesh: string,
+        flags: { force?: boolean; output?: string; kubeconfig?: string; context?: string },
+      ) => {
+        const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+        const m = mesh.toLowerCase();
+        if (m === 'appmesh')
+          throw new UsageError('App Mesh is not installed by anymesh, so it is not uninstalled either');
+        if (!isInstallable(m))
+          throw new UsageError(`unknown mesh ${JSON.stringify(mesh)}: use istio, linkerd or consul`);
+        let target: ReturnType<typeof loadKubeTarget>;
+        try {
+          target = loadKubeTarget({
+            ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+            ...(flags.context ? { context: flags.context } : {}),
+          });
+        } catch (e) {
+          if (e instanceof KubeConfigError) throw new UsageError(e.message);
+          throw e;
+        }
+        try {
+          const r = await uninstall(target.config, m, {
+            helm: helmTarget(flags, target.context),
+            ...(flags.force ? { force: true } : {}),
+            progress: (l) => io.err(`${l}\n`),
+          });
+          if (r.refused) io.err(`error: ${r.refused}\n`);
+          else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
+          if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
+          done(r.ok ? EXIT.ok : EXIT.failed);
+        } catch (e) {
+          if (reportClusterError(io, e)) return done(EXIT.failed);
+          throw e;
+        }
+      },
+    );
+}

@@ -1,0 +1,315 @@
+/**
+ * Discovery: which meshes run on a cluster, installed by anymesh (Helm releases anymesh labelled),
+ * by Helm otherwise, or by hand (CRDs plus the control-plane workloads, e.g. istiod in istio-system);
+ * their versions (release chart version, else the workload's version label, else its image tag);
+ * whether they are healthy; which namespaces are in the mesh; which anymesh policies are applied.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
+import {
+  APPMESH_REGISTRATION,
+  CATALOGUE,
+  INSTALLABLE_MESHES,
+  type PolicyResource,
+  webhookName,
+} from './install/catalogue.js';
+import { type HelmRelease, type HelmTarget, listReleases, splitChart } from './install/helm.js';
+import { collectionPath, type KubeObj, kubeGet, kubeList } from './install/kube.js';
+import { checkAll, type ReadinessResult, type ReadinessTarget } from './install/readiness.js';
+
+/** Label anymesh puts on the Helm release records it creates (helm --labels). */
+export const RELEASE_LABEL = 'anymesh.dev/installed-by';
+
+export type InstalledBy = 'anymesh' | 'helm' | 'manual' | 'registered' | 'none';
+
+export interface AppliedPolicy {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** The anymesh policies it was compiled from (annotation anymesh.dev/source-policies). */
+  readonly sources: readonly string[];
+}
+
+export interface MeshStatus {
+  readonly mesh: string;
+  readonly displayName: string;
+  readonly installed: boolean;
+  readonly installedBy: InstalledBy;
+  readonly namespace?: string;
+  readonly version?: string;
+  readonly healthy: boolean;
+  /** Readiness of each control-plane component (CRDs, workloads, webhooks). */
+  readonly components: readonly ReadinessResult[];
+  /** Mesh CRDs present / expected. */
+  readonly crds: { readonly present: number; readonly expected: number };
+  readonly releases: readonly {
+    name: string;
+    namespace: string;
+    chart: string;
+    version: string;
+    status: string;
+  }[];
+  readonly namespaces: readonly string[];
+  readonly policies: readonly AppliedPolicy[];
+  readonly notes: readonly string[];
+}
+
+export interface DiscoveryOptions {
+  /** Helm connection; absent or helm missing: release records are read from their Secrets instead. */
+  readonly helm?: HelmTarget;
+  /** Only these meshes (default all). */
+  readonly meshes?: readonly string[];
+}
+
+interface ReleaseInfo {
+  name: string;
+  namespace: string;
+  chart: string;
+  version: string;
+  status: string;
+  anymesh: boolean;
+}
+
+/** Helm release records: from Secrets (always readable with RBAC) joined with `helm list` when available. */
+async function releases(
+  kc: KubeConfig,
+  helmTarget: HelmTarget | undefined,
+  notes: string[],
+): Promise<ReleaseInfo[]> {
+  const secrets = await kubeList<KubeObj>(
+    kc,
+    `/api/v1/secrets?labelSelector=${encodeURIComponent('owner=helm')}`,
+  );
+  const latest = new Map<string, KubeObj>();
+  for (const s of secrets) {
+    const l = s.metadata.labels ?? {};
+    const key = `${s.metadata.namespace}/${l.name}`;
+    const prev = latest.get(key);
+    if (!prev || Number(l.version) > Number(prev.metadata.labels?.version)) latest.set(key, s);
+  }
+  let listed: HelmRelease[] = [];
+  if (helmTarget) {
+    try {
+      listed = await listReleases(helmTarget);
+    } catch (e) {
+      notes.push(
+        `helm list failed (${(e as Error).message.split('\n')[0]}); chart versions come from workloads`,
+      );
+    }
+  }
+  return [...latest.values()].map((s) => {
+    const l = s.metadata.labels ?? {};
+    const h = listed.find((r) => r.name === l.name && r.namespace === s.metadata.namespace);
+    const chart = h ? splitChart(h.chart) : { name: '', version: '' };
+    return {
+      name: l.name ?? '',
+      namespace: s.metadata.namespace ?? '',
+      chart: chart.name,
+      version: chart.version,
+      status: h?.status ?? l.status ?? '',
+      anymesh: l[RELEASE_LABEL] === 'anymesh',
+    };
+  });
+}
+
+async function findWorkload(
+  kc: KubeConfig,
+  kind: string,
+  name: string,
+  preferNs?: string,
+): Promise<KubeObj | undefined> {
+  const plural = `${kind.toLowerCase()}s`;
+  if (preferNs) {
+    const o = await kubeGet<KubeObj>(kc, `/apis/apps/v1/namespaces/${preferNs}/${plural}/${name}`);
+    if (o) return o;
+  }
+  const all = await kubeList<KubeObj>(
+    kc,
+    `/apis/apps/v1/${plural}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`,
+  );
+  return all[0];
+}
+
+/** Version from the workload: app.kubernetes.io/version label, else the first container's image tag. */
+export function workloadVersion(w: KubeObj | undefined): string | undefined {
+  if (!w) return undefined;
+  const label = w.metadata.labels?.['app.kubernetes.io/version'];
+  if (label) return label;
+  const containers =
+    (w.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec?.containers ??
+    [];
+  const image = containers[0]?.image ?? '';
+  const tag = /:([^:/@]+)(@.*)?$/.exec(image)?.[1];
+  return tag?.replace(/^(stable-|edge-)/, (m) => (m === 'edge-' ? 'edge-' : ''));
+}
+
+export async function listPolicies(
+  kc: KubeConfig,
+  resources: readonly PolicyResource[],
+): Promise<AppliedPolicy[]> {
+  const selector = encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+  const out: AppliedPolicy[] = [];
+  for (const r of resources) {
+    const items = await kubeList<KubeObj>(
+      kc,
+      `${collectionPath(r.group, r.version, r.plural)}?labelSelector=${selector}`,
+    );
+    for (const o of items) {
+      out.push({
+        kind: r.kind,
+        apiVersion: `${r.group}/${r.version}`,
+        ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+        name: o.metadata.name,
+        sources: (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean),
+      });
+    }
+  }
+  return out;
+}
+
+function inMesh(mesh: string, ns: KubeObj): boolean {
+  const l = ns.metadata.labels ?? {};
+  const a = ns.metadata.annotations ?? {};
+  switch (mesh) {
+    case 'istio':
+      return (
+        l['istio-injection'] === 'enabled' ||
+        (l['istio.io/rev'] !== undefined && l['istio-injection'] !== 'disabled') ||
+        l['istio.io/dataplane-mode'] === 'ambient'
+      );
+    case 'linkerd':
+      return ['enabled', 'ingress'].includes(a['linkerd.io/inject'] ?? '');
+    case 'consul':
+      return (
+        (a['consul.hashicorp.com/connect-inject'] ?? l['consul.hashicorp.com/connect-inject']) === 'true'
+      );
+    case 'appmesh':
+      return l['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled';
+    default:
+      return false;
+  }
+}
+
+async function crdCount(kc: KubeConfig, names: readonly string[]): Promise<number> {
+  const crds = await kubeList<KubeObj>(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+  const have = new Set(crds.map((c) => c.metadata.name));
+  return names.filter((n) => have.has(n)).length;
+}
+
+export async function discoverMeshes(kc: KubeConfig, opts: DiscoveryOptions = {}): Promise<MeshStatus[]> {
+  const notes: string[] = [];
+  const rel = await releases(kc, opts.helm, notes);
+  const namespaces = await kubeList<KubeObj>(kc, '/api/v1/namespaces');
+  const wanted = opts.meshes ?? [...INSTALLABLE_MESHES, 'appmesh'];
+  const out: MeshStatus[] = [];
+  for (const mesh of INSTALLABLE_MESHES) {
+    if (!wanted.includes(mesh)) continue;
+    const entry = CATALOGUE[mesh];
+    const newest = entry.versions[0]!;
+    const meshNotes = [...notes];
+    const chartNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.chart)));
+    const releaseNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.release)));
+    const myReleases = rel.filter((r) => (r.chart ? chartNames.has(r.chart) : releaseNames.has(r.name)));
+    // The control plane: the catalogue's first workload, wherever it runs.
+    const primary = newest.readiness.workloads[0]!;
+    const relNs =
+      myReleases.find((r) => r.chart !== newest.charts[0]?.chart)?.namespace ?? myReleases[0]?.namespace;
+    const w = await findWorkload(kc, primary.kind, primary.name, relNs ?? entry.defaultNamespace);
+    const namespace = w?.metadata.namespace ?? relNs;
+    const crdsPresent = await crdCount(kc, newest.readiness.crds);
+    const installed = w !== undefined || myReleases.length > 0;
+    let components: ReadinessResult[] = [];
+    if (installed && namespace) {
+      const targets: ReadinessTarget[] = [
+        ...newest.readiness.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
+        ...newest.readiness.workloads.map((x) => ({ kind: x.kind, name: x.name, namespace })),
+        ...newest.readiness.webhooks.map((x) => ({ kind: x.kind, name: webhookName(x, namespace) })),
+      ];
+      components = await checkAll(kc, targets);
+    } else if (crdsPresent > 0) {
+      meshNotes.push(
+        `${crdsPresent} of its CRDs are present but no control plane runs (${primary.kind} ${primary.name} not found)`,
+      );
+    }
+    const chartRelease = myReleases.find((r) => r.version);
+    const releaseVersion = chartRelease
+      ? (entry.versions.find((v) =>
+          v.charts.some((c) => c.chart === chartRelease.chart && c.version === chartRelease.version),
+        )?.version ?? chartRelease.version)
+      : undefined;
+    const version = releaseVersion ?? workloadVersion(w);
+    const installedBy: InstalledBy = !installed
+      ? 'none'
+      : myReleases.some((r) => r.anymesh)
+        ? 'anymesh'
+        : myReleases.length > 0
+          ? 'helm'
+          : 'manual';
+    out.push({
+      mesh,
+      displayName: entry.displayName,
+      installed,
+      installedBy,
+      ...(namespace ? { namespace } : {}),
+      ...(version ? { version } : {}),
+      healthy: installed && components.length > 0 && components.every((c) => c.ready),
+      components,
+      crds: { present: crdsPresent, expected: newest.readiness.crds.length },
+      releases: myReleases.map(({ anymesh: _, ...r }) => r),
+      namespaces: namespaces
+        .filter((n) => inMesh(mesh, n))
+        .map((n) => n.metadata.name)
+        .sort(),
+      policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
+      notes: meshNotes,
+    });
+  }
+  if (wanted.includes('appmesh')) out.push(await appmeshStatus(kc, namespaces));
+  return out;
+}
+
+export interface AppMeshRegistration {
+  readonly namespace: string;
+  readonly controller: string;
+  readonly version?: string;
+  readonly registeredAt: string;
+}
+
+async function appmeshStatus(kc: KubeConfig, namespaces: KubeObj[]): Promise<MeshStatus> {
+  const reg = APPMESH_REGISTRATION;
+  const w = await findWorkload(kc, 'Deployment', reg.controller.name, reg.controller.defaultNamespace);
+  const crdsPresent = await crdCount(kc, reg.crds);
+  const namespace = w?.metadata.namespace;
+  const record = namespace
+    ? await kubeGet<KubeObj & { data?: Record<string, string> }>(
+        kc,
+        `/api/v1/namespaces/${namespace}/configmaps/${reg.recordName}`,
+      )
+    : undefined;
+  const components = w
+    ? await checkAll(kc, [
+        ...reg.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
+        { kind: 'Deployment' as const, name: reg.controller.name, namespace: namespace! },
+      ])
+    : [];
+  const version = workloadVersion(w);
+  return {
+    mesh: 'appmesh',
+    displayName: reg.displayName,
+    installed: w !== undefined,
+    installedBy: !w ? 'none' : record ? 'registered' : 'manual',
+    ...(namespace ? { namespace } : {}),
+    ...(version ? { version } : {}),
+    healthy: components.length > 0 && components.every((c) => c.ready),
+    components,
+    crds: { present: crdsPresent, expected: reg.crds.length },
+    releases: [],
+    namespaces: namespaces
+      .filter((n) => inMesh('appmesh', n))
+      .map((n) => n.metadata.name)
+      .sort(),
+    policies: w || crdsPresent > 0 ? await listPolicies(kc, reg.policyResources) : [],
+    notes: [reg.advice],
+  };
+}

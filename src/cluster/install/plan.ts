@@ -1,0 +1,111 @@
+/**
+ * An install plan: mesh, catalogue version, namespace and values, from flags or a MeshInstallation
+ * document. Pure: no cluster, no helm.
+ */
+import {
+  CATALOGUE,
+  findVersion,
+  type InstallableMesh,
+  isInstallable,
+  type MeshVersion,
+} from './catalogue.js';
+
+export interface InstallRequest {
+  readonly mesh: string;
+  readonly version?: string;
+  readonly namespace?: string;
+  /** Values from a MeshInstallation document, merged under -f files and --set. */
+  readonly values?: Record<string, unknown>;
+  /** Paths of values files (helm -f), in order. */
+  readonly valuesFiles?: readonly string[];
+  /** helm --set key=value, in order. */
+  readonly set?: readonly string[];
+  /** Chart repository override (a mirror, or a local repository in tests). */
+  readonly repo?: string;
+}
+
+export interface InstallPlan {
+  readonly mesh: InstallableMesh;
+  readonly release: MeshVersion;
+  readonly namespace: string;
+  readonly repo: string;
+  readonly values: Record<string, unknown>;
+  readonly valuesFiles: readonly string[];
+  readonly set: readonly string[];
+}
+
+export class PlanError extends Error {}
+
+export function makePlan(req: InstallRequest): InstallPlan {
+  const mesh = req.mesh.toLowerCase();
+  if (mesh === 'appmesh') {
+    throw new PlanError(
+      'App Mesh is not installed by anymesh (AWS ends support on 2026-09-30); record an existing controller with `anymesh register appmesh`',
+    );
+  }
+  if (!isInstallable(mesh))
+    throw new PlanError(`unknown mesh ${JSON.stringify(req.mesh)}: use istio, linkerd or consul`);
+  const release = findVersion(mesh, req.version);
+  if (!release) {
+    const known = CATALOGUE[mesh].versions.map((v) => v.version).join(', ');
+    throw new PlanError(
+      `${CATALOGUE[mesh].displayName} ${req.version} is not in the catalogue; known versions: ${known}`,
+    );
+  }
+  for (const s of req.set ?? []) {
+    if (!/^[^=]+=/.test(s)) throw new PlanError(`--set ${JSON.stringify(s)}: write key=value`);
+  }
+  return {
+    mesh,
+    release,
+    namespace: req.namespace ?? CATALOGUE[mesh].defaultNamespace,
+    repo: req.repo ?? release.repo,
+    values: req.values ?? {},
+    valuesFiles: req.valuesFiles ?? [],
+    set: req.set ?? [],
+  };
+}
+
+/** Deep merge of plain objects; `b` wins; arrays are replaced (helm's rule). */
+export function mergeValues(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isPlain(prev) && isPlain(v) ? mergeValues(prev, v) : v;
+  }
+  return out;
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value at a dotted path, or undefined. */
+export function valueAt(values: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = values;
+  for (const part of path.split('.')) {
+    if (!isPlain(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+/** Applies `a.b.c=v` (helm --set: no list or escape syntax; values stay strings except true/false/numbers). */
+export function applySet(values: Record<string, unknown>, assignment: string): Record<string, unknown> {
+  const eq = assignment.indexOf('=');
+  const path = assignment.slice(0, eq).split('.');
+  const raw = assignment.slice(eq + 1);
+  const value: unknown =
+    raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  const patch: Record<string, unknown> = {};
+  let cur = patch;
+  path.forEach((p, i) => {
+    if (i === path.length - 1) cur[p] = value;
+    else {
+      const next: Record<string, unknown> = {};
+      cur[p] = next;
+      cur = next;
+    }
+  });
+  return mergeValues(values, patch);
+}

@@ -1,0 +1,79 @@
+/**
+ * `anymesh register appmesh`: App Mesh is never installed (AWS ends support on 2026-09-30); an
+ * existing aws-app-mesh-controller-for-k8s is verified (its Deployment Available, its CRDs
+ * Established) and recorded in a ConfigMap beside it, as SuperGloo registered existing meshes.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { workloadVersion } from '../discovery.js';
+import { APPMESH_REGISTRATION } from './catalogue.js';
+import { type KubeObj, kubeCall, kubeGet, kubeList } from './kube.js';
+import { checkAll, type ReadinessResult } from './readiness.js';
+
+export interface RegisterResult {
+  readonly ok: boolean;
+  readonly namespace?: string;
+  readonly version?: string;
+  readonly readiness: readonly ReadinessResult[];
+  readonly problem?: string;
+  readonly advice: string;
+}
+
+export async function registerAppMesh(
+  kc: KubeConfig,
+  opts: { namespace?: string; dryRun?: boolean } = {},
+): Promise<RegisterResult> {
+  const reg = APPMESH_REGISTRATION;
+  const name = reg.controller.name;
+  const w = opts.namespace
+    ? await kubeGet<KubeObj>(kc, `/apis/apps/v1/namespaces/${opts.namespace}/deployments/${name}`)
+    : (
+        await kubeList<KubeObj>(
+          kc,
+          `/apis/apps/v1/deployments?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`,
+        )
+      )[0];
+  if (!w) {
+    return {
+      ok: false,
+      readiness: [],
+      advice: reg.advice,
+      problem: `no App Mesh controller (Deployment ${name}) found${opts.namespace ? ` in ${opts.namespace}` : ''}: install it with AWS's eks-charts appmesh-controller chart first; anymesh does not install App Mesh`,
+    };
+  }
+  const namespace = w.metadata.namespace!;
+  const readiness = await checkAll(kc, [
+    ...reg.crds.map((c) => ({ kind: 'CustomResourceDefinition' as const, name: c })),
+    { kind: 'Deployment' as const, name, namespace },
+  ]);
+  const version = workloadVersion(w);
+  const ok = readiness.every((r) => r.ready);
+  if (ok && !opts.dryRun) {
+    const body = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: reg.recordName, namespace, labels: { 'app.kubernetes.io/managed-by': 'anymesh' } },
+      data: {
+        mesh: 'appmesh',
+        controller: `${namespace}/${name}`,
+        ...(version ? { version } : {}),
+        registeredAt: new Date().toISOString(),
+        endOfSupport: reg.endOfSupport,
+      },
+    };
+    await kubeCall(
+      kc,
+      'PATCH',
+      `/api/v1/namespaces/${namespace}/configmaps/${reg.recordName}?fieldManager=anymesh&force=true`,
+      body,
+      'application/apply-patch+yaml',
+    );
+  }
+  return {
+    ok,
+    namespace,
+    ...(version ? { version } : {}),
+    readiness,
+    advice: reg.advice,
+    ...(ok ? {} : { problem: 'the controller is not healthy: see the readiness report' }),
+  };
+}

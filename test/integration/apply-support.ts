@@ -1,0 +1,137 @@
+// Helpers for the apply / diff / prune / delete integration tests (not a test file itself): run the
+// CLI in-process, make namespaces, write policy files, read what is on the cluster.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { run } from '../../src/cli/main.js';
+import { KubeApiError, KubeClient } from '../../src/cluster/client.js';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `anymesh ARGS` in this process, capturing both streams. */
+export async function cli(args: string[], opts: { interactive?: boolean } = {}): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await run(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    stdin: () => Buffer.from(''),
+    interactive: opts.interactive === true,
+  });
+  return { code, out, err };
+}
+
+/** `cli` with `-o json`, parsed. */
+export async function cliJson<T = ApplyJson>(
+  args: string[],
+): Promise<{ code: number; json: T; err: string }> {
+  const r = await cli([...args, '-o', 'json']);
+  try {
+    return { code: r.code, json: JSON.parse(r.out) as T, err: r.err };
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.out}\n--- stderr:\n${r.err}`);
+  }
+}
+
+export interface ApplyJson {
+  ok: boolean;
+  summary: Record<string, number>;
+  objects: { kind: string; namespace?: string; name: string; action: string; written: boolean }[];
+  requests: { writes: number; dryRuns: number; reads: number; retries: number };
+  applySet: { name: string; namespace: string; id: string; parent: string };
+  diagnostics: { code: string; level: string; message: string }[];
+}
+
+export function client(kc: KubeConfig): KubeClient {
+  return new KubeClient(kc, { retry: { retries: 1, minTimeoutMs: 50 } });
+}
+
+export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  try {
+    await client(kc).request('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    });
+  } catch (err) {
+    if (!(err instanceof KubeApiError && err.code === 409)) throw err;
+  }
+}
+
+/** Writes YAML documents into a fresh temp dir; returns the file path. */
+export function policyFile(name: string, yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'anymesh-it-'));
+  const file = join(dir, name);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** A TrafficPolicy with a 90/10 split: Istio makes a VirtualService and a DestinationRule of it. */
+export function trafficPolicy(namespace: string, service: string, timeout = '3s'): string {
+  return `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: ${service}, namespace: ${namespace}}
+spec:
+  service: ${service}
+  port: 9080
+  versions:
+    v1: {version: v1}
+    v2: {version: v2}
+  rules:
+    - name: all
+      backends:
+        - {version: v1, weight: 90}
+        - {version: v2, weight: 10}
+      timeout: ${timeout}
+---
+`;
+}
+
+export interface Meta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  resourceVersion: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: { manager: string; operation: string }[];
+}
+
+/** Objects of an Istio networking kind in a namespace: name -> metadata. */
+export async function listIstio(
+  kc: KubeConfig,
+  plural: 'virtualservices' | 'destinationrules',
+  ns: string,
+): Promise<Map<string, Meta>> {
+  const r = await client(kc).request<{ items: { metadata: Meta }[] }>(
+    'GET',
+    `/apis/networking.istio.io/v1/namespaces/${ns}/${plural}`,
+  );
+  return new Map(r.body.items.map((i) => [i.metadata.name, i.metadata]));
+}
+
+export async function get<T = { metadata: Meta; spec?: Record<string, unknown> }>(
+  kc: KubeConfig,
+  path: string,
+): Promise<T | undefined> {
+  try {
+    return (await client(kc).request<T>('GET', path)).body;
+  } catch (err) {
+    if (err instanceof KubeApiError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+export const vsPath = (ns: string, name: string) =>
+  `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${name}`;
+export const drPath = (ns: string, name: string) =>
+  `/apis/networking.istio.io/v1/namespaces/${ns}/destinationrules/${name}`;

@@ -1,0 +1,511 @@
+// `anymesh install / status / uninstall / register` against a real cluster: kube-apiserver + etcd from
+// the harness, kube-controller-manager + kube-scheduler (Deployments become ReplicaSets and pods, pods
+// get bound, Services get EndpointSlices) and kwok (a simulated node whose pods become Running/Ready
+// without a kubelet), all built from the Go module proxy by scripts/test-tools.sh. Helm is the real CLI
+// (same script). Charts: the small Istio-shaped charts under test/charts, packaged for two catalogue
+// versions and served from a chart repository on 127.0.0.1.
+//
+// This file starts its own cluster (without the shared CRDs): it installs and removes mesh CRDs and
+// control planes cluster-wide, which must not disturb the shared cluster's other tests, and "is a mesh
+// installed?" must start from an empty cluster.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cluster, kubeRequest, logTail, startCluster } from './harness.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cache = process.env.ANYMESH_CACHE ?? join(homedir(), '.cache', 'anymesh');
+
+function tools(): Record<string, string> {
+  const file = join(cache, 'tools.env');
+  if (!existsSync(file)) {
+    throw new Error(
+      `${file} is missing: run \`bash scripts/test-tools.sh\` once (builds helm, kwok, kube-controller-manager and kube-scheduler from the Go module proxy)`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  for (const k of [
+    'ANYMESH_HELM',
+    'ANYMESH_KWOK',
+    'ANYMESH_KUBE_CONTROLLER_MANAGER',
+    'ANYMESH_KUBE_SCHEDULER',
+  ]) {
+    if (!out[k] || !existsSync(out[k]!))
+      throw new Error(`${k} not built: run \`bash scripts/test-tools.sh\``);
+  }
+  return out;
+}
+
+let cluster: Cluster;
+let work: string;
+let repoUrl: string;
+let server: Server;
+const procs: ChildProcess[] = [];
+let t: Record<string, string>;
+
+function startProc(name: string, bin: string, args: string[]): void {
+  const log = openSync(join(work, `${name}.log`), 'a');
+  const child = spawn(bin, args, { stdio: ['ignore', log, log] });
+  procs.push(child);
+  process.on('exit', () => child.kill('SIGKILL'));
+}
+
+interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(...argv: string[]): Promise<CliResult> {
+  const { run } = await import('../../src/cli/main.js');
+  let out = '';
+  let err = '';
+  const code = await run(argv, {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    stdin: () => Buffer.from(''),
+    interactive: false,
+  });
+  return { code, out, err };
+}
+
+const kc = () => ['--kubeconfig', cluster.kubeconfigPath];
+
+async function apply(obj: Record<string, unknown>, path: string): Promise<void> {
+  await kubeRequest(
+    cluster.kubeConfig,
+    'PATCH',
+    `${path}?fieldManager=test&force=true`,
+    obj,
+    'application/apply-patch+yaml',
+  );
+}
+
+async function del(path: string): Promise<void> {
+  await kubeRequest(cluster.kubeConfig, 'DELETE', path).catch(() => {});
+}
+
+beforeAll(async () => {
+  t = tools();
+  process.env.ANYMESH_HELM = t.ANYMESH_HELM;
+  work = await mkdtemp(join(tmpdir(), 'anymesh-install-test-'));
+  // helm's own state (repository cache) stays in the test's temp dir.
+  process.env.HELM_CACHE_HOME = join(work, 'helm-cache');
+  process.env.HELM_CONFIG_HOME = join(work, 'helm-config');
+  process.env.HELM_DATA_HOME = join(work, 'helm-data');
+
+  cluster = await startCluster({ crds: false });
+  const kubeconfig = cluster.kubeconfigPath;
+  startProc('kube-controller-manager', t.ANYMESH_KUBE_CONTROLLER_MANAGER!, [
+    `--kubeconfig=${kubeconfig}`,
+    '--leader-elect=false',
+    '--secure-port=0',
+    '--use-service-account-credentials=false',
+    '--controllers=deployment,replicaset,statefulset,daemonset,endpointslice,endpoint,garbagecollector,namespace,serviceaccount',
+    '--concurrent-deployment-syncs=2',
+  ]);
+  startProc('kube-scheduler', t.ANYMESH_KUBE_SCHEDULER!, [
+    `--kubeconfig=${kubeconfig}`,
+    '--leader-elect=false',
+    '--secure-port=0',
+  ]);
+  startProc('kwok', t.ANYMESH_KWOK!, [
+    `--kubeconfig=${kubeconfig}`,
+    '--manage-all-nodes=true',
+    '--cidr=10.244.0.0/16',
+    '--node-ip=127.0.0.2',
+  ]);
+  // One simulated node, as kwok's docs create it.
+  await kubeRequest(cluster.kubeConfig, 'POST', '/api/v1/nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: 'kwok-node-0',
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: { type: 'kwok', 'kubernetes.io/hostname': 'kwok-node-0', 'kubernetes.io/os': 'linux' },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    },
+  });
+
+  // Chart repository: the test charts packaged for both catalogue versions, indexed, served on loopback.
+  const repoDir = join(work, 'repo');
+  await mkdir(repoDir, { recursive: true });
+  for (const version of ['1.29.2', '1.30.3']) {
+    for (const chart of ['base', 'istiod']) {
+      execFileSync(t.ANYMESH_HELM!, [
+        'package',
+        join(repoRoot, 'test/charts/istio', chart),
+        '--version',
+        version,
+        '--app-version',
+        version,
+        '-d',
+        repoDir,
+      ]);
+    }
+  }
+  server = createServer(async (req, res) => {
+    try {
+      const body = await readFile(join(repoDir, (req.url ?? '/').replace(/\.\.+/g, '').split('?')[0]!));
+      res.writeHead(200).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  repoUrl = `http://127.0.0.1:${port}`;
+  execFileSync(t.ANYMESH_HELM!, ['repo', 'index', repoDir, '--url', repoUrl]);
+}, 300_000);
+
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGTERM');
+  server?.close();
+  await cluster?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-manager)', () => {
+  it('renders the manifests with helm template, CRDs included', async () => {
+    const r = await cli('install', 'istio', '--version', '1.30.3', '--render', '--repo', repoUrl);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('kind: CustomResourceDefinition');
+    expect(r.out).toContain('name: virtualservices.networking.istio.io');
+    expect(r.out).toContain('image: "docker.io/istio/pilot:1.30.3"');
+    expect(r.out).toContain('# chart base 1.30.3');
+    expect(r.out.indexOf('# chart base')).toBeLessThan(r.out.indexOf('# chart istiod'));
+  });
+
+  it('preflight refuses a user who may not create what the charts install', async () => {
+    const viewer = await cluster.createUser('viewer', {
+      rules: [
+        { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
+        { nonResourceURLs: ['*'], verbs: ['get'] },
+      ],
+    });
+    const r = await cli('install', 'istio', '--repo', repoUrl, '--kubeconfig', viewer, '--timeout', '20s');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /FAIL permissions: not allowed to: .*create customresourcedefinitions\.apiextensions\.k8s\.io/,
+    );
+    expect(r.err).toContain('ok   kubernetes-version: Kubernetes v1.37');
+    expect(r.err).toContain('error: preflight failed');
+  });
+
+  it('preflight for Linkerd names the missing Gateway API CRDs and identity values', async () => {
+    const r = await cli('install', 'linkerd', ...kc(), '--repo', repoUrl);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('FAIL crd-prerequisites: missing CRDs: httproutes.gateway.networking.k8s.io');
+    expect(r.err).toContain('FAIL values: missing values: identityTrustAnchorsPEM (linkerd-control-plane)');
+  });
+
+  it('installs Istio 1.29.2: base then istiod, waits until the Deployment is Available and the webhooks have endpoints', async () => {
+    const r = await cli(
+      'install',
+      'istio',
+      '--version',
+      '1.29.2',
+      '--repo',
+      repoUrl,
+      ...kc(),
+      '--timeout',
+      '2m',
+      '-o',
+      'json',
+    );
+    expect(
+      r.code,
+      `${r.err}\nkcm: ${logTail(join(work, 'kube-controller-manager.log'), 10)}\nkwok: ${logTail(join(work, 'kwok.log'), 10)}`,
+    ).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result.charts.map((c: { release: string; action: string }) => `${c.release}:${c.action}`)).toEqual(
+      ['istio-base:installed', 'istiod:installed'],
+    );
+    expect(r.err).toMatch(/\[1\/2\] istio-base \(base 1\.29\.2\): helm upgrade --install/);
+    expect(r.err).toMatch(/ready: Deployment istio-system\/istiod \(Available, 1\/1 ready\)/);
+    const kinds = result.readiness.map(
+      (x: { kind: string; name: string; ready: boolean }) => `${x.kind}/${x.name}:${x.ready}`,
+    );
+    expect(kinds).toContain('MutatingWebhookConfiguration/istio-sidecar-injector:true');
+    expect(kinds).toContain('ValidatingWebhookConfiguration/istio-validator-istio-system:true');
+    expect(kinds).toContain('CustomResourceDefinition/peerauthentications.security.istio.io:true');
+  });
+
+  it('status finds the mesh anymesh installed, its version, health, meshed namespaces and policies', async () => {
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'bookinfo', labels: { 'istio-injection': 'enabled' } },
+      },
+      '/api/v1/namespaces/bookinfo',
+    );
+    await apply(
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: {
+          name: 'reviews',
+          namespace: 'bookinfo',
+          labels: { 'app.kubernetes.io/managed-by': 'anymesh' },
+          annotations: { 'anymesh.dev/source-policies': 'TrafficPolicy/bookinfo/reviews' },
+        },
+        spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }] }] },
+      },
+      '/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews',
+    );
+    const r = await cli('status', ...kc(), '-o', 'json');
+    expect(r.code, r.err).toBe(0);
+    const istio = JSON.parse(r.out).meshes.find((m: { mesh: string }) => m.mesh === 'istio');
+    expect(istio).toMatchObject({
+      installed: true,
+      installedBy: 'anymesh',
+      namespace: 'istio-system',
+      version: '1.29.2',
+      healthy: true,
+      namespaces: ['bookinfo'],
+    });
+    expect(istio.policies).toEqual([
+      {
+        kind: 'VirtualService',
+        apiVersion: 'networking.istio.io/v1',
+        namespace: 'bookinfo',
+        name: 'reviews',
+        sources: ['TrafficPolicy/bookinfo/reviews'],
+      },
+    ]);
+    expect(
+      istio.releases.map((x: { name: string; version: string }) => `${x.name}@${x.version}`).sort(),
+    ).toEqual(['istio-base@1.29.2', 'istiod@1.29.2']);
+    const table = await cli('status', ...kc());
+    expect(table.out).toMatch(/^istio\s+yes\s+anymesh\s+istio-system\s+1\.29\.2\s+yes\s+bookinfo\s+1$/m);
+    expect(table.out).toMatch(/^linkerd\s+no\s+-/m);
+  });
+
+  it('upgrades to 1.30.3 with helm upgrade', async () => {
+    const r = await cli(
+      'install',
+      'istio',
+      '--version',
+      '1.30.3',
+      '--repo',
+      repoUrl,
+      ...kc(),
+      '--timeout',
+      '2m',
+      '-o',
+      'json',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).charts.map((c: { action: string }) => c.action)).toEqual([
+      'upgraded',
+      'upgraded',
+    ]);
+    const s = JSON.parse((await cli('status', ...kc(), '-o', 'json')).out).meshes.find(
+      (m: { mesh: string }) => m.mesh === 'istio',
+    );
+    expect(s.version).toBe('1.30.3');
+  });
+
+  it('refuses a downgrade that removes a CRD anymesh-managed objects use, unless --force', async () => {
+    await apply(
+      {
+        apiVersion: 'extensions.istio.io/v1alpha1',
+        kind: 'TrafficExtension',
+        metadata: {
+          name: 'ext',
+          namespace: 'bookinfo',
+          labels: { 'app.kubernetes.io/managed-by': 'anymesh' },
+        },
+        spec: {},
+      },
+      '/apis/extensions.istio.io/v1alpha1/namespaces/bookinfo/trafficextensions/ext',
+    );
+    const r = await cli(
+      'install',
+      'istio',
+      '--version',
+      '1.29.2',
+      '--repo',
+      repoUrl,
+      ...kc(),
+      '--timeout',
+      '1m',
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      'would remove CRDs that anymesh-managed objects still use: TrafficExtension bookinfo/ext',
+    );
+    await del('/apis/extensions.istio.io/v1alpha1/namespaces/bookinfo/trafficextensions/ext');
+  });
+
+  it('reports why a chart is not ready and rolls it back', async () => {
+    const r = await cli(
+      'install',
+      'istio',
+      '--version',
+      '1.30.3',
+      '--repo',
+      repoUrl,
+      ...kc(),
+      '--timeout',
+      '15s',
+      '--set',
+      'pilot.nodeSelector.disk=ssd',
+      '-o',
+      'json',
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /NOT READY: Deployment istio-system\/istiod: .*unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
+    );
+    expect(r.err).toContain('rolling istiod back to revision 2');
+    expect(JSON.parse(r.out).charts.at(-1)).toMatchObject({ release: 'istiod', action: 'rolled-back' });
+  });
+
+  it('uninstall refuses while anymesh policies exist, then removes the releases', async () => {
+    const refused = await cli('uninstall', 'istio', ...kc());
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      '1 anymesh-managed policy still depends on Istio: VirtualService bookinfo/reviews',
+    );
+    await del('/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews');
+    const r = await cli('uninstall', 'istio', ...kc());
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('removed istio-system/istiod, istio-system/istio-base');
+    const s = JSON.parse((await cli('status', ...kc(), '-o', 'json')).out).meshes.find(
+      (m: { mesh: string }) => m.mesh === 'istio',
+    );
+    expect(s.installed).toBe(false);
+  });
+
+  it('status finds an Istio installed by hand (CRDs + istiod applied directly), and install refuses to fight it', async () => {
+    const rendered = execFileSync(t.ANYMESH_HELM!, [
+      'template',
+      'istiod',
+      join(repoRoot, 'test/charts/istio/istiod'),
+      '--namespace',
+      'istio-system',
+    ]).toString();
+    const { parseAllDocuments } = await import('yaml');
+    await apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
+      '/api/v1/namespaces/istio-system',
+    );
+    const dep = parseAllDocuments(rendered)
+      .map((d) => d.toJS())
+      .find((o) => o?.kind === 'Deployment');
+    delete dep.metadata.labels['helm.sh/chart'];
+    dep.metadata.labels['app.kubernetes.io/version'] = '1.28.1';
+    await apply(dep, '/apis/apps/v1/namespaces/istio-system/deployments/istiod');
+    // CRDs are still there (the base chart marks them helm.sh/resource-policy: keep).
+    const deadline = Date.now() + 60_000;
+    let istio: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      istio = JSON.parse((await cli('status', ...kc(), '-o', 'json')).out).meshes.find(
+        (m: { mesh: string }) => m.mesh === 'istio',
+      );
+      if (
+        (istio.components as { kind: string; ready: boolean }[]).find((c) => c.kind === 'Deployment')?.ready
+      )
+        break;
+      await new Promise((d) => setTimeout(d, 500));
+    }
+    expect(istio).toMatchObject({
+      installed: true,
+      installedBy: 'manual',
+      namespace: 'istio-system',
+      version: '1.28.1',
+    });
+    // No webhooks were applied by hand: unhealthy, and status says which.
+    expect(istio.healthy).toBe(false);
+    expect(
+      (istio.components as { name: string; ready: boolean; reason: string }[]).find(
+        (c) => c.name === 'istio-sidecar-injector',
+      ),
+    ).toMatchObject({ ready: false, reason: 'not found' });
+    const r = await cli('install', 'istio', '--repo', repoUrl, ...kc());
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Istio is already installed without Helm in istio-system');
+    const other = await cli('install', 'consul', '--repo', repoUrl, ...kc());
+    expect(other.err).toMatch(/FAIL conflicts: Istio \(istio-system, installed by manual\) already running/);
+    await del('/apis/apps/v1/namespaces/istio-system/deployments/istiod');
+  });
+
+  it('register appmesh: refuses without a controller, records one that is healthy', async () => {
+    const none = await cli('register', 'appmesh', ...kc());
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('no App Mesh controller (Deployment appmesh-controller) found');
+    expect(none.err).toContain('2026-09-30');
+    const crdDir = join(process.env.ANYMESH_CRDS ?? join(repoRoot, '..', 'shared', 'crds'), 'appmesh');
+    const { parseAllDocuments } = await import('yaml');
+    for (const f of ['meshes', 'virtualnodes', 'virtualservices', 'virtualrouters']) {
+      const crd = parseAllDocuments(
+        await readFile(join(crdDir, `appmesh.k8s.aws_${f}.yaml`), 'utf8'),
+      )[0]!.toJS();
+      await apply(crd, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    }
+    await apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'appmesh-system' } },
+      '/api/v1/namespaces/appmesh-system',
+    );
+    await apply(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: 'appmesh-controller',
+          namespace: 'appmesh-system',
+          labels: { 'app.kubernetes.io/name': 'appmesh-controller' },
+        },
+        spec: {
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'appmesh-controller' } },
+          template: {
+            metadata: { labels: { 'app.kubernetes.io/name': 'appmesh-controller' } },
+            spec: {
+              containers: [
+                {
+                  name: 'controller',
+                  image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/appmesh-controller:v1.13.3',
+                },
+              ],
+            },
+          },
+        },
+      },
+      '/apis/apps/v1/namespaces/appmesh-system/deployments/appmesh-controller',
+    );
+    let r: CliResult = { code: -1, out: '', err: '' };
+    for (let i = 0; i < 60; i++) {
+      r = await cli('register', 'appmesh', ...kc());
+      if (r.code === 0) break;
+      await new Promise((d) => setTimeout(d, 500));
+    }
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('App Mesh controller appmesh-system v1.13.3 registered');
+    const s = JSON.parse((await cli('status', ...kc(), '--mesh', 'appmesh', '-o', 'json')).out).meshes[0];
+    expect(s).toMatchObject({
+      mesh: 'appmesh',
+      installed: true,
+      installedBy: 'registered',
+      version: 'v1.13.3',
+      healthy: true,
+    });
+  });
+});
