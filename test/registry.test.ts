@@ -141,6 +141,8 @@ describe('option-dependent columns', () => {
     const ce = compileText(fixture, 'consul');
     expect(ce.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('access.from.namespace');
     const ent = compileText(fixture, 'consul', { context: { options: { 'consul.enterprise': 'true' } } });
-    expect(ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error')).toEqual([]);
+    expect(
+      ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error'),
+    ).toEqual([]);
   });
 });

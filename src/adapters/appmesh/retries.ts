@@ -66,11 +66,19 @@ export function retryPolicy(
     tcp.add('connection-error');
     diagnostics.push(makeDiagnostic(APPMESH_MESSAGES.RetryEventsDefaulted, {}, doc.at([...at, 'retries'])));
   }
+  const listed = new Set(r.retryOn ?? []);
+  /** A condition another listed one already covers: App Mesh's server-error and gateway-error events include resets. */
+  const covered = (cond: string): boolean =>
+    (cond === 'reset' && (listed.has('5xx') || listed.has('gateway-error'))) ||
+    (/^5\d\d$/.test(cond) && listed.has('5xx')) ||
+    (['502', '503', '504'].includes(cond) && listed.has('gateway-error'));
   r.retryOn?.forEach((cond, i) => {
     const ev = EVENT_OF[cond];
     if (ev?.http) http.add(ev.http);
     else if (ev?.tcp) tcp.add(ev.tcp);
-    else {
+    else if (covered(cond)) {
+      // Nothing to add and nothing lost: the broader event already listed retries it.
+    } else {
       const why =
         cond === 'reset'
           ? 'App Mesh has no event for resets alone; server-error and gateway-error include resets, so use gateway-error (502, 503, 504 and resets)'

@@ -27,7 +27,8 @@ export const consulAdapter = {
   displayName: 'Consul',
   versions: { minimum: '1.16', tested: '1.16.3' },
   capabilities: consulCapabilities,
-  capabilitiesFor: (ctx) => (ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities),
+  capabilitiesFor: (ctx) =>
+    ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities,
   docs: 'https://developer.hashicorp.com/consul/docs/connect/config-entries',
   messages: consulMessages,
   options: OPTION_DOCS,

@@ -46,7 +46,8 @@ export function checkCapabilities(
   const diagnostics: Diagnostic[] = [];
   const drops = new Map<string, FeatureUse[]>();
   const version = options.context?.meshVersion;
-  const column = adapter.capabilitiesFor?.({ ...DEFAULT_CONTEXT, ...options.context }) ?? adapter.capabilities;
+  const column =
+    adapter.capabilitiesFor?.({ ...DEFAULT_CONTEXT, ...options.context }) ?? adapter.capabilities;
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) continue;
     const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';

@@ -63,7 +63,6 @@ export function find(
   return found;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: test access to nested native fields
 export const spec = (o: KubeObject): any => o.spec;
 
 export const SDS = {

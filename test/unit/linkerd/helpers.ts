@@ -10,7 +10,6 @@ import { compileText } from '../../support/compile.js';
 
 const catalog = new CrdCatalog();
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read native objects field by field
 export type Native = KubeObject & { spec: Record<string, any> };
 
 /** Core Services have no CRD: check the fields and rules of the v1 Service API that leaf Services use. */
