@@ -382,12 +382,20 @@ describe('App Mesh retries', () => {
   });
 
   it('refuses a single status code and a bare reset, with positions', () => {
-    const { r } = retry('{attempts: 2, retryOn: [gateway-error, "503", reset]}');
+    const { r } = retry('{attempts: 2, retryOn: [retriable-4xx, "503", reset]}');
     expect(r.ok).toBe(false);
     expect(r.diagnostics.filter((d) => d.code === 'AM4405').map((d) => d.path)).toEqual([
       'spec.rules[0].retries.retryOn[1]',
       'spec.rules[0].retries.retryOn[2]',
     ]);
+  });
+
+  it('accepts a status code or reset that a listed event already covers, losing nothing', () => {
+    const { r } = retry('{attempts: 2, retryOn: [gateway-error, "503", reset]}');
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.filter((d) => d.code === 'AM4405')).toEqual([]);
+    const route = (r.resources.find((o) => o.kind === 'VirtualRouter')!.spec as any).routes[0].httpRoute;
+    expect(route.retryPolicy.httpRetryEvents).toEqual(['gateway-error']);
   });
 
   it('warns that 5xx maps to an event class (partial cell)', () => {
