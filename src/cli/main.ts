@@ -20,8 +20,9 @@ import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, UsageError } from './exit.js';
 import type { Io } from './output.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export type Register = (program: Command, io: Io, done: (code: number) => void) => void;
 

@@ -4,8 +4,19 @@
  * is `-n`, else the context's namespace, else `default`.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
+
+/**
+ * @kubernetes/client-node takes about 0.6 s to load (its generated API models), which every
+ * command would pay if it were imported at the top; only commands that talk to a cluster need it,
+ * so it is loaded on first use (Node 24 requires ES modules synchronously).
+ */
+function KubeConfigClass(): typeof KubeConfigType {
+  const load = createRequire(import.meta.url);
+  return (load('@kubernetes/client-node') as typeof import('@kubernetes/client-node')).KubeConfig;
+}
 
 export interface KubeFlags {
   readonly kubeconfig?: string;
@@ -14,7 +25,7 @@ export interface KubeFlags {
 }
 
 export interface KubeTarget {
-  readonly config: KubeConfig;
+  readonly config: KubeConfigType;
   /** The namespace for namespaced objects that name none. */
   readonly namespace: string;
   readonly context: string;
@@ -25,7 +36,7 @@ export interface KubeTarget {
 export class KubeConfigError extends Error {}
 
 export function loadKubeTarget(flags: KubeFlags): KubeTarget {
-  const config = new KubeConfig();
+  const config = new (KubeConfigClass())();
   try {
     if (flags.kubeconfig) {
       if (!existsSync(flags.kubeconfig))
@@ -65,15 +76,15 @@ export function loadKubeTarget(flags: KubeFlags): KubeTarget {
  * exist are skipped; the first file to define a cluster, user or context name wins (later ones are
  * ignored, not an error); the first file to set current-context wins.
  */
-function loadMerged(config: KubeConfig, list: string): void {
+function loadMerged(config: KubeConfigType, list: string): void {
   const files = list.split(delimiter).filter((f) => f && existsSync(f));
   if (files.length === 0) throw new KubeConfigError(`KUBECONFIG=${list}: none of these files exists`);
-  const clusters: KubeConfig['clusters'] = [];
-  const users: KubeConfig['users'] = [];
-  const contexts: KubeConfig['contexts'] = [];
+  const clusters: KubeConfigType['clusters'] = [];
+  const users: KubeConfigType['users'] = [];
+  const contexts: KubeConfigType['contexts'] = [];
   let currentContext = '';
   for (const file of files) {
-    const one = new KubeConfig();
+    const one = new (KubeConfigClass())();
     one.loadFromFile(file); // resolves relative certificate paths against the file's directory
     const add = <T extends { name: string }>(into: T[], items: readonly T[]) => {
       for (const item of items) if (!into.some((x) => x.name === item.name)) into.push(item);

@@ -114,7 +114,7 @@ beforeAll(async () => {
     '--leader-elect=false',
     '--secure-port=0',
     '--use-service-account-credentials=false',
-    '--controllers=deployment,replicaset,statefulset,daemonset,endpointslice,endpoint,garbagecollector,namespace,serviceaccount',
+    '--controllers=deployment,replicaset,statefulset,daemonset,endpointslice,endpoint,garbagecollector,namespace,serviceaccount,nodelifecycle',
     '--concurrent-deployment-syncs=2',
   ]);
   startProc('kube-scheduler', t.ANYMESH_KUBE_SCHEDULER!, [

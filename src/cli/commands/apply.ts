@@ -21,7 +21,7 @@ import { compileForCluster } from '../../cluster/compile.js';
 import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { EXIT, UsageError } from '../exit.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../version.js';
 import {
   addCompileOptions,
   addFileOption,
