@@ -6,6 +6,7 @@
 #   ANYMESH_KWOK=/abs/path/kwok
 #   ANYMESH_KUBE_CONTROLLER_MANAGER=/abs/path/kube-controller-manager
 #   ANYMESH_KUBE_SCHEDULER=/abs/path/kube-scheduler
+#   ANYMESH_KWOK_STAGES=/abs/path/stages.yaml   (kwok -c: its own "fast" node and pod stages)
 #
 # The same lines go to stdout (`eval "$(bash scripts/test-tools.sh)"` works). Progress goes to stderr.
 # Idempotent: with the binaries cached it only checks that they exist (milliseconds, no Go call).
@@ -13,7 +14,9 @@
 #  - helm (helm.sh/helm/v3): plain `go build` of cmd/helm in a wrapper module (no replace directives
 #    upstream). The version variable is stamped so `helm version` tells the truth.
 #  - kwok (sigs.k8s.io/kwok): simulated nodes; pods scheduled to them become Running/Ready without a
-#    kubelet. Plain module too.
+#    kubelet. Plain module too. kwok v0.5+ does nothing without Stage configuration; the stages kwok
+#    publishes in its module (kustomize/stage/node/{fast,heartbeat-with-lease}, pod/fast) are copied
+#    next to the binary as stages.yaml.
 #  - kube-controller-manager and kube-scheduler (k8s.io/kubernetes): the Deployment/ReplicaSet/
 #    EndpointSlice controllers turn a Deployment into pods, report it Available and give Services
 #    endpoints; the scheduler binds the pods to kwok's nodes (kwok does not schedule). Same
@@ -42,11 +45,12 @@ helm_bin="${ANYMESH_HELM:-$cache/bin/helm-$HELM_VERSION/helm}"
 kwok_bin="${ANYMESH_KWOK:-$cache/bin/kwok-$KWOK_VERSION/kwok}"
 kcm_bin="${ANYMESH_KUBE_CONTROLLER_MANAGER:-$cache/bin/kube-controller-manager-$KUBE_VERSION/kube-controller-manager}"
 sched_bin="${ANYMESH_KUBE_SCHEDULER:-$cache/bin/kube-scheduler-$KUBE_VERSION/kube-scheduler}"
+stages="${ANYMESH_KWOK_STAGES:-$cache/bin/kwok-$KWOK_VERSION/stages.yaml}"
 
 write_env() {
   local out
-  out=$(printf 'ANYMESH_HELM=%s\nANYMESH_KWOK=%s\nANYMESH_KUBE_CONTROLLER_MANAGER=%s\nANYMESH_KUBE_SCHEDULER=%s\n' \
-    "$helm_bin" "$kwok_bin" "$kcm_bin" "$sched_bin")
+  out=$(printf 'ANYMESH_HELM=%s\nANYMESH_KWOK=%s\nANYMESH_KWOK_STAGES=%s\nANYMESH_KUBE_CONTROLLER_MANAGER=%s\nANYMESH_KUBE_SCHEDULER=%s\n' \
+    "$helm_bin" "$kwok_bin" "$stages" "$kcm_bin" "$sched_bin")
   mkdir -p "$cache"
   printf '%s\n' "$out" >"$cache/tools.env.tmp.$$"
   mv -f "$cache/tools.env.tmp.$$" "$cache/tools.env"
@@ -54,7 +58,7 @@ write_env() {
 }
 
 # Fast path: everything there.
-if [[ -x "$helm_bin" && -x "$kwok_bin" && -x "$kcm_bin" && -x "$sched_bin" ]]; then
+if [[ -x "$helm_bin" && -x "$kwok_bin" && -f "$stages" && -x "$kcm_bin" && -x "$sched_bin" ]]; then
   log "cached: $helm_bin, $kwok_bin, $kcm_bin, $sched_bin"
   write_env
   exit 0
@@ -124,6 +128,20 @@ build helm "helm.sh/helm/$helm_major" "$HELM_VERSION" "" "helm.sh/helm/$helm_maj
 
 build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" sigs.k8s.io/kwok/cmd/kwok "$kwok_bin" \
   "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+
+if [[ ! -f "$stages" ]]; then
+  kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [[ -d "$kwok_dir/kustomize/stage" ]] || die "kwok $KWOK_VERSION module has no kustomize/stage directory"
+  {
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      printf -- '---\n'
+      cat "$kwok_dir/kustomize/stage/$f"
+    done
+  } >"$stages.tmp"
+  mv -f "$stages.tmp" "$stages"
+  log "kwok stages: $stages"
+fi
 
 staging_tag="v0.${KUBE_VERSION#v1.}"
 major_minor=${KUBE_VERSION#v}

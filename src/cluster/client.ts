@@ -256,5 +256,12 @@ function transportError(method: string, path: string, err: Error): KubeApiError 
 
 export function isTransient(err: KubeApiError): boolean {
   if (err.code === 0) return TRANSIENT_ERRNO.has(err.reason) || err.reason === 'ERR';
+  // Server-side apply answers a value of the wrong type with 500 "failed to create typed patch
+  // object" (kube-apiserver 1.37), not 422: deterministic, so retrying cannot help.
+  if (
+    err.code === 500 &&
+    /failed to create typed (patch|live) object/.test(`${err.message} ${err.status?.message ?? ''}`)
+  )
+    return false;
   return TRANSIENT_CODES.has(err.code);
 }

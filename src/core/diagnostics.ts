@@ -281,6 +281,40 @@ export const CORE_MESSAGES = {
     'DeleteSkippedForeign',
     '{object} exists but was not made by anymesh ({why}); left in place',
   ),
+
+  // Installing, upgrading and discovering meshes (src/cluster/install, src/cluster/discovery.ts).
+  InstallPreflightFailed: m(
+    'AM5050',
+    'error',
+    'InstallPreflightFailed',
+    '{mesh} {version}: preflight {check} failed: {reason}',
+  ),
+  InstallNotReady: m(
+    'AM5051',
+    'error',
+    'InstallNotReady',
+    '{mesh} {version}: {object} not ready within the timeout: {reason}',
+  ),
+  InstallHelmFailed: m('AM5052', 'error', 'InstallHelmFailed', '{release}: {reason}'),
+  UpgradeRemovesCrds: m(
+    'AM5053',
+    'error',
+    'UpgradeRemovesCrds',
+    '{release} {version} would remove CRDs that anymesh-managed objects still use: {objects}; delete them first (anymesh delete) or pass --force',
+  ),
+  UninstallRefused: m(
+    'AM5054',
+    'error',
+    'UninstallRefused',
+    '{count} anymesh-managed {policies} still {verb} on {mesh}: {objects}; delete them (anymesh delete) or pass --force',
+  ),
+  UninstallNotHelm: m(
+    'AM5055',
+    'error',
+    'UninstallNotHelm',
+    '{mesh} in {namespace} was not installed with Helm: anymesh does not remove it',
+  ),
+  InstallRolledBack: m('AM5056', 'warning', 'InstallRolledBack', '{release}: {how}'),
 } as const satisfies Record<string, MessageType>;
 
 export type CoreMessage = keyof typeof CORE_MESSAGES;

@@ -10,7 +10,7 @@
 // installed?" must start from an empty cluster.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -54,7 +54,10 @@ let t: Record<string, string>;
 
 function startProc(name: string, bin: string, args: string[]): void {
   const log = openSync(join(work, `${name}.log`), 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', log, log] });
+  // Like the harness: the kernel kills the child when this process dies, whatever the reason.
+  const setpriv = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'setpriv')));
+  const [cmd, ...rest] = setpriv ? ['setpriv', '--pdeathsig', 'KILL', '--', bin, ...args] : [bin, ...args];
+  const child = spawn(cmd!, rest, { stdio: ['ignore', log, log] });
   procs.push(child);
   process.on('exit', () => child.kill('SIGKILL'));
 }
@@ -125,6 +128,7 @@ beforeAll(async () => {
   startProc('kwok', t.ANYMESH_KWOK!, [
     `--kubeconfig=${kubeconfig}`,
     '--manage-all-nodes=true',
+    `--config=${t.ANYMESH_KWOK_STAGES}`,
     '--cidr=10.244.0.0/16',
     '--node-ip=127.0.0.2',
   ]);
@@ -159,6 +163,9 @@ beforeAll(async () => {
         repoDir,
       ]);
     }
+  }
+  for (const chart of ['linkerd-crds', 'linkerd-control-plane']) {
+    execFileSync(t.ANYMESH_HELM!, ['package', join(repoRoot, 'test/charts/linkerd', chart), '-d', repoDir]);
   }
   server = createServer(async (req, res) => {
     try {
@@ -205,7 +212,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
       /FAIL permissions: not allowed to: .*create customresourcedefinitions\.apiextensions\.k8s\.io/,
     );
     expect(r.err).toContain('ok   kubernetes-version: Kubernetes v1.37');
-    expect(r.err).toContain('error: preflight failed');
+    expect(r.err).toMatch(/error AM5050: Istio 1\.30\.3: preflight permissions failed: not allowed to: /);
   });
 
   it('preflight for Linkerd names the missing Gateway API CRDs and identity values', async () => {
@@ -225,7 +232,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
       repoUrl,
       ...kc(),
       '--timeout',
-      '2m',
+      '60s',
       '-o',
       'json',
     );
@@ -308,7 +315,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
       repoUrl,
       ...kc(),
       '--timeout',
-      '2m',
+      '60s',
       '-o',
       'json',
     );
@@ -350,9 +357,29 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     );
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      'would remove CRDs that anymesh-managed objects still use: TrafficExtension bookinfo/ext',
+      'error AM5053: istio-base 1.29.2 would remove CRDs that anymesh-managed objects still use: TrafficExtension bookinfo/ext',
     );
-    await del('/apis/extensions.istio.io/v1alpha1/namespaces/bookinfo/trafficextensions/ext');
+    // --force: the downgrade goes ahead and Helm deletes the CRD (and with it the object).
+    const forced = await cli(
+      'install',
+      'istio',
+      '--version',
+      '1.29.2',
+      '--repo',
+      repoUrl,
+      ...kc(),
+      '--timeout',
+      '60s',
+      '--force',
+    );
+    expect(forced.code, forced.err).toBe(0);
+    expect(forced.err).toContain('this version removes CRDs trafficextensions.extensions.istio.io');
+    const crd = await kubeRequest(
+      cluster.kubeConfig,
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/trafficextensions.extensions.istio.io',
+    ).catch((e) => e);
+    expect(crd.code).toBe(404);
   });
 
   it('reports why a chart is not ready and rolls it back', async () => {
@@ -375,7 +402,11 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(r.err).toMatch(
       /NOT READY: Deployment istio-system\/istiod: .*unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
     );
-    expect(r.err).toContain('rolling istiod back to revision 2');
+    expect(r.err).toContain('rolling istiod back to revision 3');
+    expect(r.err).toMatch(
+      /error AM5051: Istio 1\.30\.3: Deployment istio-system\/istiod not ready within the timeout: /,
+    );
+    expect(r.err).toContain('warning AM5056: istiod: rolled back to revision 3');
     expect(JSON.parse(r.out).charts.at(-1)).toMatchObject({ release: 'istiod', action: 'rolled-back' });
   });
 
@@ -383,7 +414,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     const refused = await cli('uninstall', 'istio', ...kc());
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(
-      '1 anymesh-managed policy still depends on Istio: VirtualService bookinfo/reviews',
+      'error AM5054: 1 anymesh-managed policy still depends on Istio: VirtualService bookinfo/reviews',
     );
     await del('/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews');
     const r = await cli('uninstall', 'istio', ...kc());
@@ -442,10 +473,80 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     ).toMatchObject({ ready: false, reason: 'not found' });
     const r = await cli('install', 'istio', '--repo', repoUrl, ...kc());
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Istio is already installed without Helm in istio-system');
+    expect(r.err).toMatch(
+      /error AM5050: Istio 1\.30\.3: preflight conflicts failed: Istio is already installed without Helm in istio-system/,
+    );
     const other = await cli('install', 'consul', '--repo', repoUrl, ...kc());
     expect(other.err).toMatch(/FAIL conflicts: Istio \(istio-system, installed by manual\) already running/);
     await del('/apis/apps/v1/namespaces/istio-system/deployments/istiod');
+  });
+
+  it('installs Linkerd 2.20 once the Gateway API CRDs and identity values are there; status and uninstall', async () => {
+    const crdRoot = process.env.ANYMESH_CRDS ?? join(repoRoot, '..', 'shared', 'crds');
+    const { parseAllDocuments } = await import('yaml');
+    for (const f of ['httproutes', 'grpcroutes']) {
+      const crd = parseAllDocuments(
+        await readFile(join(crdRoot, 'gateway-api/standard', `gateway.networking.k8s.io_${f}.yaml`), 'utf8'),
+      )[0]!.toJS();
+      await apply(crd, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    }
+    const values = join(work, 'linkerd-identity.yaml');
+    await writeFile(
+      values,
+      'identityTrustAnchorsPEM: "-----BEGIN CERTIFICATE-----\\n..."\nidentity:\n  issuer:\n    tls:\n      crtPEM: "-----BEGIN CERTIFICATE-----"\n      keyPEM: "-----BEGIN EC PRIVATE KEY-----"\n',
+    );
+    const r = await cli(
+      'install',
+      'linkerd',
+      '--version',
+      '2.20',
+      '--repo',
+      repoUrl,
+      '-f',
+      values,
+      ...kc(),
+      '--timeout',
+      '60s',
+      '-o',
+      'json',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      'ok   crd-prerequisites: httproutes.gateway.networking.k8s.io, grpcroutes.gateway.networking.k8s.io',
+    );
+    const result = JSON.parse(r.out);
+    expect(result.charts.map((c: { release: string; action: string }) => `${c.release}:${c.action}`)).toEqual(
+      ['linkerd-crds:installed', 'linkerd-control-plane:installed'],
+    );
+    expect(result.readiness.filter((x: { ready: boolean }) => x.ready).length).toBe(result.readiness.length);
+    expect(result.readiness.map((x: { kind: string; name: string }) => `${x.kind}/${x.name}`)).toEqual(
+      expect.arrayContaining([
+        'Deployment/linkerd-identity',
+        'Deployment/linkerd-destination',
+        'Deployment/linkerd-proxy-injector',
+        'ValidatingWebhookConfiguration/linkerd-policy-validator-webhook-config',
+      ]),
+    );
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'emojivoto', annotations: { 'linkerd.io/inject': 'enabled' } },
+      },
+      '/api/v1/namespaces/emojivoto',
+    );
+    const s = JSON.parse((await cli('status', ...kc(), '--mesh', 'linkerd', '-o', 'json')).out).meshes[0];
+    expect(s).toMatchObject({
+      installed: true,
+      installedBy: 'anymesh',
+      namespace: 'linkerd',
+      version: '2.20',
+      healthy: true,
+      namespaces: ['emojivoto'],
+    });
+    const u = await cli('uninstall', 'linkerd', ...kc());
+    expect(u.code, u.err).toBe(0);
+    expect(u.err).toContain('removed linkerd/linkerd-control-plane, linkerd/linkerd-crds');
   });
 
   it('register appmesh: refuses without a controller, records one that is healthy', async () => {

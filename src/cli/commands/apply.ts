@@ -21,7 +21,6 @@ import { compileForCluster } from '../../cluster/compile.js';
 import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { EXIT, UsageError } from '../exit.js';
-import { VERSION } from '../version.js';
 import {
   addCompileOptions,
   addFileOption,
@@ -33,6 +32,7 @@ import {
   requireFiles,
 } from '../options.js';
 import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+import { VERSION } from '../version.js';
 
 export interface ClusterFlags extends CompileFlags {
   filename?: string[];

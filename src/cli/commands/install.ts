@@ -58,24 +58,32 @@ function loadInstallation(io: Io, file: string): MeshInstallation | undefined {
 }
 
 export function printInstallReport(io: Io, result: InstallResult): void {
-  const notReady = result.readiness.filter((r) => !r.ready);
-  if (result.refused) io.err(`error: ${result.refused}\n`);
-  else if (result.ok)
-    io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
-  else {
-    io.err(`error: ${result.mesh} ${result.version} is not ready in ${result.namespace}:\n`);
-    for (const r of notReady)
-      io.err(`  ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: ${r.reason}\n`);
-  }
+  // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
+  // a rollback. Then one summary line.
+  printDiagnostics(io, result.diagnostics);
+  if (result.ok) io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
+  else if (result.refused)
+    io.err(`${result.mesh} ${result.version}: nothing installed (${result.refused})\n`);
+  else io.err(`${result.mesh} ${result.version} is not ready in ${result.namespace}\n`);
+}
+
+/** addKubeOptions says -n is the policies' namespace; for this command it means something else. */
+function describeNamespace(cmd: Command, description: string): Command {
+  const opt = cmd.options.find((o) => o.long === '--namespace');
+  if (opt) opt.description = description;
+  return cmd;
 }
 
 export function registerInstall(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
-    program
-      .command('install [mesh]')
-      .description(
-        'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
-      ),
+  describeNamespace(
+    addKubeOptions(
+      program
+        .command('install [mesh]')
+        .description(
+          'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
+        ),
+    ),
+    "the control plane's namespace (default: the mesh's own, e.g. istio-system)",
   )
     .option(
       '--version <version>',

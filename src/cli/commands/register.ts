@@ -11,11 +11,21 @@ import { addKubeOptions, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { reportClusterError } from './status.js';
 
+/** addKubeOptions says -n is the policies' namespace; for this command it means something else. */
+function describeNamespace(cmd: Command, description: string): Command {
+  const opt = cmd.options.find((o) => o.long === '--namespace');
+  if (opt) opt.description = description;
+  return cmd;
+}
+
 export function registerRegister(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
-    program
-      .command('register <mesh>')
-      .description('record an existing mesh controller anymesh does not install (App Mesh)'),
+  describeNamespace(
+    addKubeOptions(
+      program
+        .command('register <mesh>')
+        .description('record an existing mesh controller anymesh does not install (App Mesh)'),
+    ),
+    'where the App Mesh controller runs (default: found in any namespace)',
   )
     .option('--dry-run', 'verify only; record nothing')
     .option('-o, --output <format>', 'text or json', 'text')

@@ -9,7 +9,7 @@ import { uninstall } from '../../cluster/install/uninstall.js';
 import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import { EXIT, UsageError } from '../exit.js';
 import { addKubeOptions, parseFormat } from '../options.js';
-import type { Io } from '../output.js';
+import { type Io, printDiagnostics } from '../output.js';
 import { helmTarget, reportClusterError } from './status.js';
 
 export function registerUninstall(program: Command, io: Io, done: (code: number) => void): void {
@@ -47,7 +47,8 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
             ...(flags.force ? { force: true } : {}),
             progress: (l) => io.err(`${l}\n`),
           });
-          if (r.refused) io.err(`error: ${r.refused}\n`);
+          printDiagnostics(io, r.diagnostics);
+          if (r.refused) io.err(`${m}: nothing removed\n`);
           else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
           if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
           done(r.ok ? EXIT.ok : EXIT.failed);

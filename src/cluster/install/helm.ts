@@ -29,7 +29,11 @@ export class HelmError extends Error {
 export class HelmMissingError extends Error {}
 
 export function helmBinary(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ANYMESH_HELM) return env.ANYMESH_HELM;
+  if (env.ANYMESH_HELM) {
+    if (!existsSync(env.ANYMESH_HELM))
+      throw new HelmMissingError(`ANYMESH_HELM=${env.ANYMESH_HELM}: no such file`);
+    return env.ANYMESH_HELM;
+  }
   for (const dir of (env.PATH ?? '').split(':')) {
     if (dir && existsSync(join(dir, 'helm'))) return join(dir, 'helm');
   }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
+import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { RELEASE_LABEL } from '../discovery.js';
 import { CATALOGUE, type ChartRef, webhookName } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
@@ -55,6 +56,8 @@ export interface InstallResult {
   readonly readiness: readonly ReadinessResult[];
   /** Set when the install stopped before helm ran or between charts. */
   readonly refused?: string;
+  /** Coded diagnostics (AM505x) for everything that failed or was rolled back. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** Values for one chart: its catalogue defaults, then the MeshInstallation values, then -f files in order, then --set. */
@@ -132,8 +135,11 @@ async function crdsGoingAway(
       valuesFile,
     ]),
   ).filter((o) => o.kind === 'CustomResourceDefinition');
-  const keep = new Set(next.map((o) => o.metadata.name));
-  const gone = current.filter((o) => !keep.has(o.metadata.name));
+  const inNext = new Set(next.map((o) => o.metadata.name));
+  // Helm leaves objects annotated helm.sh/resource-policy: keep in place when a chart drops them.
+  const gone = current.filter(
+    (o) => !inNext.has(o.metadata.name) && o.metadata.annotations?.['helm.sh/resource-policy'] !== 'keep',
+  );
   const objects: string[] = [];
   for (const crd of gone) {
     const live = await kubeGet<
@@ -191,6 +197,16 @@ export async function install(
         charts: [],
         readiness: [],
         refused: 'preflight failed',
+        diagnostics: checks
+          .filter((c) => c.status === 'fail')
+          .map((c) =>
+            diag('InstallPreflightFailed', {
+              mesh: entry.displayName,
+              version: plan.release.version,
+              check: c.check,
+              reason: c.message,
+            }),
+          ),
       };
     }
 
@@ -203,8 +219,20 @@ export async function install(
         const away = await crdsGoingAway(kc, plan, chart, valuesFiles[i]!, opts);
         if (away.crds.length > 0) say(`  ${step}: this version removes CRDs ${away.crds.join(', ')}`);
         if (away.objects.length > 0 && !opts.force) {
-          const refused = `${chart.release} ${chart.version} would remove CRDs that anymesh-managed objects still use: ${away.objects.join(', ')}; delete them first (anymesh delete) or pass --force`;
-          return { ...base, ok: false, preflight: checks, charts: outcomes, readiness: [], refused };
+          const d = diag('UpgradeRemovesCrds', {
+            release: chart.release,
+            version: chart.version,
+            objects: away.objects.join(', '),
+          });
+          return {
+            ...base,
+            ok: false,
+            preflight: checks,
+            charts: outcomes,
+            readiness: [],
+            refused: d.message,
+            diagnostics: [d],
+          };
         }
       }
       say(
@@ -242,8 +270,10 @@ export async function install(
           readiness: [],
           error,
         });
-        await rollback(kc, plan, chart, previous, opts, say);
-        return { ...base, ok: false, preflight: checks, charts: outcomes, readiness: [] };
+        const how = await rollback(kc, plan, chart, previous, opts, say);
+        const diagnostics = [diag('InstallHelmFailed', { release: chart.release, reason: error })];
+        if (how) diagnostics.push(diag('InstallRolledBack', { release: chart.release, how }));
+        return { ...base, ok: false, preflight: checks, charts: outcomes, readiness: [], diagnostics };
       }
       const manifest = parseManifest(
         await helm(opts.helm, ['get', 'manifest', chart.release, '--namespace', plan.namespace]),
@@ -256,7 +286,7 @@ export async function install(
       if (!wait.ready) {
         for (const r of wait.results.filter((x) => !x.ready))
           say(`    NOT READY: ${describeTarget(r)}: ${r.reason}`);
-        const rolled = opts.noRollback ? false : await rollback(kc, plan, chart, previous, opts, say);
+        const rolled = opts.noRollback ? undefined : await rollback(kc, plan, chart, previous, opts, say);
         outcomes.push({
           release: chart.release,
           chart: chart.chart,
@@ -265,7 +295,17 @@ export async function install(
           readiness: wait.results,
           error: `not ready within the timeout`,
         });
-        return { ...base, ok: false, preflight: checks, charts: outcomes, readiness: wait.results };
+        return {
+          ...base,
+          ok: false,
+          preflight: checks,
+          charts: outcomes,
+          readiness: wait.results,
+          diagnostics: [
+            ...notReady(plan, wait.results),
+            ...(rolled ? [diag('InstallRolledBack', { release: chart.release, how: rolled })] : []),
+          ],
+        };
       }
       outcomes.push({
         release: chart.release,
@@ -279,7 +319,14 @@ export async function install(
     const final = await waitReady(kc, meshTargets(plan), Math.max(2000, deadline - Date.now()));
     for (const r of final.results)
       say(`  ${r.ready ? 'ready' : 'NOT READY'}: ${describeTarget(r)}: ${r.reason}`);
-    return { ...base, ok: final.ready, preflight: checks, charts: outcomes, readiness: final.results };
+    return {
+      ...base,
+      ok: final.ready,
+      preflight: checks,
+      charts: outcomes,
+      readiness: final.results,
+      diagnostics: notReady(plan, final.results),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -292,18 +339,31 @@ async function rollback(
   previous: number | undefined,
   opts: InstallOptions,
   say: (l: string) => void,
-): Promise<boolean> {
+): Promise<string | undefined> {
   try {
     if (previous !== undefined) {
       say(`  rolling ${chart.release} back to revision ${previous}`);
       await helm(opts.helm, ['rollback', chart.release, String(previous), '--namespace', plan.namespace]);
-    } else {
-      say(`  removing ${chart.release} (first install did not succeed)`);
-      await helm(opts.helm, ['uninstall', chart.release, '--namespace', plan.namespace]);
+      return `rolled back to revision ${previous}`;
     }
-    return true;
+    say(`  removing ${chart.release} (first install did not succeed)`);
+    await helm(opts.helm, ['uninstall', chart.release, '--namespace', plan.namespace]);
+    return 'removed (its first install did not succeed)';
   } catch (e) {
     say(`  rollback of ${chart.release} failed: ${(e as Error).message}`);
-    return false;
+    return undefined;
   }
+}
+
+function notReady(plan: InstallPlan, results: readonly ReadinessResult[]): Diagnostic[] {
+  return results
+    .filter((r) => !r.ready)
+    .map((r) =>
+      diag('InstallNotReady', {
+        mesh: CATALOGUE[plan.mesh].displayName,
+        version: plan.release.version,
+        object: describeTarget(r),
+        reason: r.reason,
+      }),
+    );
 }

@@ -73,7 +73,11 @@ async function workloadReadiness(kc: KubeConfig, t: ReadinessTarget, r: Mk): Pro
   const obj = await kubeGet<KubeObj>(kc, `/apis/apps/v1/namespaces/${t.namespace}/${plural}/${t.name}`);
   if (!obj) return r(false, 'not found');
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
-  const st = (obj.status ?? {}) as Record<string, number | undefined> & { observedGeneration?: number };
+  const st = (obj.status ?? {}) as Record<string, number | undefined> & {
+    observedGeneration?: number;
+    updateRevision?: string;
+    currentRevision?: string;
+  };
   if ((st.observedGeneration ?? 0) < (obj.metadata.generation ?? 0)) {
     return r(false, 'not observed by its controller yet (is kube-controller-manager running?)');
   }
@@ -88,14 +92,27 @@ async function workloadReadiness(kc: KubeConfig, t: ReadinessTarget, r: Mk): Pro
   }
   const updated = t.kind === 'DaemonSet' ? (st.updatedNumberScheduled ?? 0) : (st.updatedReplicas ?? 0);
   if (t.kind === 'Deployment') {
+    // As `kubectl rollout status`: every replica updated, no old replica left, all available.
     const available = condition(obj, 'Available');
     const progressing = condition(obj, 'Progressing');
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
       return r(false, `rollout stuck: ${progressing.message ?? 'progress deadline exceeded'}`);
     }
-    if (available?.status === 'True' && ready >= want && updated >= want) {
+    const total = st.replicas ?? 0;
+    const availableReplicas = st.availableReplicas ?? 0;
+    if (available?.status === 'True' && updated >= want && total <= want && availableReplicas >= want) {
       return r(true, `Available, ${ready}/${want} ready`);
     }
+    if (total > updated) {
+      const why = await podProblems(kc, t.namespace ?? 'default', spec.selector?.matchLabels ?? {});
+      return r(
+        false,
+        `rollout in progress: ${updated}/${want} updated, ${total - updated} old replica(s) still running${why ? `: ${why}` : ''}`,
+      );
+    }
+  } else if (t.kind === 'StatefulSet') {
+    const revisionsMatch = !st.updateRevision || st.updateRevision === st.currentRevision;
+    if (ready >= want && updated >= want && revisionsMatch) return r(true, `${ready}/${want} ready`);
   } else if (ready >= want && updated >= want && want > 0) {
     return r(true, `${ready}/${want} ready`);
   }

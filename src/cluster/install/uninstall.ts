@@ -4,6 +4,7 @@
  * `helm uninstall` for each of the mesh's releases, in reverse install order.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { type AppliedPolicy, discoverMeshes, listPolicies } from '../discovery.js';
 import { CATALOGUE, type InstallableMesh } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
@@ -13,6 +14,7 @@ export interface UninstallResult {
   readonly refused?: string;
   readonly policies: readonly AppliedPolicy[];
   readonly removed: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 export async function uninstall(
@@ -25,24 +27,22 @@ export async function uninstall(
   const policies = await listPolicies(kc, entry.policyResources);
   if (policies.length > 0 && !opts.force) {
     const list = policies.map((p) => `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`);
-    return {
-      ok: false,
-      policies,
-      removed: [],
-      refused: `${policies.length} anymesh-managed polic${policies.length === 1 ? 'y still depends' : 'ies still depend'} on ${entry.displayName}: ${list.join(', ')}; delete them (anymesh delete) or pass --force`,
-    };
+    const d = diag('UninstallRefused', {
+      count: policies.length,
+      policies: policies.length === 1 ? 'policy' : 'policies',
+      verb: policies.length === 1 ? 'depends' : 'depend',
+      mesh: entry.displayName,
+      objects: list.join(', '),
+    });
+    return { ok: false, policies, removed: [], refused: d.message, diagnostics: [d] };
   }
   if (policies.length > 0)
     say(`--force: ${policies.length} anymesh-managed objects stay behind (and go with the CRDs)`);
   const [status] = await discoverMeshes(kc, { helm: opts.helm, meshes: [mesh] });
   const releases = status?.releases ?? [];
   if (status?.installed && releases.length === 0) {
-    return {
-      ok: false,
-      policies,
-      removed: [],
-      refused: `${entry.displayName} in ${status.namespace} was not installed with Helm: anymesh does not remove it`,
-    };
+    const d = diag('UninstallNotHelm', { mesh: entry.displayName, namespace: status.namespace ?? '?' });
+    return { ok: false, policies, removed: [], refused: d.message, diagnostics: [d] };
   }
   const order = entry.versions[0]!.charts.map((c) => c.release).reverse();
   const sorted = [...releases].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -53,5 +53,5 @@ export async function uninstall(
     removed.push(`${r.namespace}/${r.name}`);
   }
   if (removed.length === 0) say(`${entry.displayName}: no Helm releases found; nothing to remove`);
-  return { ok: true, policies, removed };
+  return { ok: true, policies, removed, diagnostics: [] };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applySetId, idOf, parentObject } from '../../../src/cluster/applyset.js';
-import { parseRetryAfter } from '../../../src/cluster/client.js';
+import { isTransient, KubeApiError, parseRetryAfter } from '../../../src/cluster/client.js';
 import { loadKubeTarget } from '../../../src/cluster/kubeconfig.js';
 import { type LiveObject, sameObject } from '../../../src/cluster/objects.js';
 import { mapLimit } from '../../../src/cluster/pool.js';
@@ -139,5 +139,29 @@ describe('KUBECONFIG merging as kubectl', () => {
     // cluster "c" is defined in all three files: the first (a's) wins.
     expect(t.server).toBe('https://a.example:6443');
     expect(loadKubeTarget({ context: 'c', namespace: 'x' })).toMatchObject({ context: 'c', namespace: 'x' });
+  });
+});
+
+describe('which API errors are retried', () => {
+  const err = (code: number, message: string, reason = 'InternalError') =>
+    new KubeApiError('PATCH', '/apis/x', code, message, reason, { message });
+  it('retries throttling, server errors and lost connections', () => {
+    expect(isTransient(err(429, 'too many requests', 'TooManyRequests'))).toBe(true);
+    expect(isTransient(err(503, 'unavailable', 'ServiceUnavailable'))).toBe(true);
+    expect(isTransient(err(500, 'etcdserver: leader changed'))).toBe(true);
+    expect(isTransient(new KubeApiError('GET', '/x', 0, 'ECONNREFUSED: connect', 'ECONNREFUSED'))).toBe(true);
+  });
+  it('does not retry what fails the same way every time', () => {
+    expect(isTransient(err(422, 'invalid', 'Invalid'))).toBe(false);
+    expect(isTransient(err(403, 'forbidden', 'Forbidden'))).toBe(false);
+    // kube-apiserver 1.37 answers a wrongly typed field in a server-side apply with 500.
+    expect(
+      isTransient(
+        err(
+          500,
+          'failed to create typed patch object (/v1, Kind=ConfigMap): .data.x: expected string, got &value.valueUnstructured{Value:1}',
+        ),
+      ),
+    ).toBe(false);
   });
 });
