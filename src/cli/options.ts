@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { ADAPTERS, adapterFor } from '../adapters/index.js';
+import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../cluster/kubeconfig.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { MESH_IDS } from '../core/model/schema.js';
 import { UsageError } from './exit.js';
@@ -124,4 +125,25 @@ export function addKubeOptions(cmd: Command): Command {
       '-n, --namespace <ns>',
       "namespace for policies that name none (default: the context's, else default)",
     );
+}
+
+/**
+ * The cluster to talk to, from kubectl's flags; a kubeconfig that names no usable context is a usage
+ * error (exit 2), said the way kubectl says it.
+ */
+export function kubeTargetFromFlags(flags: {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}): KubeTarget {
+  try {
+    return loadKubeTarget({
+      ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context ? { context: flags.context } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    });
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -39,12 +39,14 @@ export interface Diagnostic {
   readonly feature?: string;
 }
 
-const m = (code: string, level: Level, name: string, template: string): MessageType => ({
+/** A catalogue entry; adapters define theirs with it too. */
+export const message = (code: string, level: Level, name: string, template: string): MessageType => ({
   code,
   level,
   name,
   template,
 });
+const m = message;
 
 /** The core catalogue. Adapters add their own ranges through `MeshAdapter.messages`. */
 export const CORE_MESSAGES = {

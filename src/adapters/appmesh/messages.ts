@@ -2,14 +2,9 @@
  * App Mesh diagnostics, codes AM4400-AM4499. Each says what is wrong and what would be right;
  * tests check codes, never wording.
  */
-import type { MessageType } from '../../core/diagnostics.js';
+import { type MessageType, message } from '../../core/diagnostics.js';
 
-const m = (code: string, level: MessageType['level'], name: string, template: string): MessageType => ({
-  code,
-  level,
-  name,
-  template,
-});
+const m = message;
 
 export const APPMESH_MESSAGES = {
   PortRequired: m(

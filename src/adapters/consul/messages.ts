@@ -2,14 +2,9 @@
  * Consul adapter diagnostics, codes AM4300-AM4399. Tests assert the codes; the templates say what is
  * wrong and what would be right.
  */
-import type { MessageType } from '../../core/diagnostics.js';
+import { type MessageType, message } from '../../core/diagnostics.js';
 
-const m = (code: string, level: MessageType['level'], name: string, template: string): MessageType => ({
-  code,
-  level,
-  name,
-  template,
-});
+const m = message;
 
 export const consulMessages = {
   BadOption: m('AM4301', 'error', 'ConsulBadOption', 'option {option}={got} is not valid; use {expected}'),

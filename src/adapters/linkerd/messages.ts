@@ -2,14 +2,9 @@
  * The Linkerd adapter's diagnostics (codes AM4200-AM4299). Each says what is wrong and what would be
  * right; tests assert the codes, never the wording.
  */
-import type { MessageType } from '../../core/diagnostics.js';
+import { type MessageType, message } from '../../core/diagnostics.js';
 
-const m = (code: string, level: MessageType['level'], name: string, template: string): MessageType => ({
-  code,
-  level,
-  name,
-  template,
-});
+const m = message;
 
 export const LINKERD_MESSAGES = {
   PortRequired: m(

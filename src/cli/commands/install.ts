@@ -15,12 +15,11 @@ import {
   renderGitOps,
   renderManifests,
 } from '../../cluster/install/render.js';
-import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import { parseDuration } from '../../core/model/duration.js';
 import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, collect, parseFormat } from '../options.js';
+import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { helmTarget, reportClusterError } from './status.js';
 
@@ -150,16 +149,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         return done(EXIT.ok);
       }
 
-      let target: ReturnType<typeof loadKubeTarget>;
-      try {
-        target = loadKubeTarget({
-          ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-          ...(flags.context ? { context: flags.context } : {}),
-        });
-      } catch (e) {
-        if (e instanceof KubeConfigError) throw new UsageError(e.message);
-        throw e;
-      }
+      const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
       let result: InstallResult;
       try {
         result = await install(target.config, plan, {

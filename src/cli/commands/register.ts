@@ -5,9 +5,8 @@
  */
 import type { Command } from 'commander';
 import { registerAppMesh } from '../../cluster/install/register.js';
-import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, parseFormat } from '../options.js';
+import { addKubeOptions, kubeTargetFromFlags, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { reportClusterError } from './status.js';
 
@@ -46,16 +45,7 @@ export function registerRegister(program: Command, io: Io, done: (code: number) 
             `register is for App Mesh only; install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
           );
         }
-        let target: ReturnType<typeof loadKubeTarget>;
-        try {
-          target = loadKubeTarget({
-            ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-            ...(flags.context ? { context: flags.context } : {}),
-          });
-        } catch (e) {
-          if (e instanceof KubeConfigError) throw new UsageError(e.message);
-          throw e;
-        }
+        const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
         let r: Awaited<ReturnType<typeof registerAppMesh>>;
         try {
           r = await registerAppMesh(target.config, {

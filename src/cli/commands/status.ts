@@ -7,9 +7,8 @@ import type { Command } from 'commander';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
 import { KubeApiError } from '../../cluster/install/kube.js';
-import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, collect, parseFormat } from '../options.js';
+import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 
 export function helmTarget(flags: { kubeconfig?: string }, context: string | undefined): HelmTarget {
@@ -92,16 +91,7 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
         if (!['istio', 'linkerd', 'consul', 'appmesh'].includes(m))
           throw new UsageError(`--mesh ${m}: use istio, linkerd, consul or appmesh`);
       }
-      let target: ReturnType<typeof loadKubeTarget>;
-      try {
-        target = loadKubeTarget({
-          ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-          ...(flags.context ? { context: flags.context } : {}),
-        });
-      } catch (e) {
-        if (e instanceof KubeConfigError) throw new UsageError(e.message);
-        throw e;
-      }
+      const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
       let helm: HelmTarget | undefined;
       try {
         helmBinary();

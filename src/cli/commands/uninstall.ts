@@ -6,9 +6,8 @@
 import type { Command } from 'commander';
 import { isInstallable } from '../../cluster/install/catalogue.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
-import { KubeConfigError, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, parseFormat } from '../options.js';
+import { addKubeOptions, kubeTargetFromFlags, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { helmTarget, reportClusterError } from './status.js';
 
@@ -31,16 +30,7 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
           throw new UsageError('App Mesh is not installed by anymesh, so it is not uninstalled either');
         if (!isInstallable(m))
           throw new UsageError(`unknown mesh ${JSON.stringify(mesh)}: use istio, linkerd or consul`);
-        let target: ReturnType<typeof loadKubeTarget>;
-        try {
-          target = loadKubeTarget({
-            ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-            ...(flags.context ? { context: flags.context } : {}),
-          });
-        } catch (e) {
-          if (e instanceof KubeConfigError) throw new UsageError(e.message);
-          throw e;
-        }
+        const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
         try {
           const r = await uninstall(target.config, m, {
             helm: helmTarget(flags, target.context),
