@@ -82,77 +82,14 @@ if command -v flock >/dev/null && ! flock -n 9; then
   flock 9
 fi
 
-# Prints one `replace M => M vTAG` line for every local (`=> ./...` or `=> ../...`) replace directive
-# of the upstream go.mod. Go ignores a dependency's replace directives, so the wrapper module has to
-# repeat them, pointing at the published versions of the same modules instead of the source tree.
-# The list changes between releases, hence generated, never copied by hand.
-replace_lines() { # module@version staging-tag
-  local gomod
-  gomod=$(go mod download -json "$1" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-  [[ -f "$gomod" ]] || die "go mod download $1 gave no go.mod"
-  # Handles both `replace M => ./x` and the lines inside a `replace ( ... )` block.
-  awk -v tag="$2" '
-    /^replace[[:space:]]*\(/ { inblock = 1; next }
-    inblock && /^\)/ { inblock = 0; next }
-    {
-      line = $0
-      sub(/^replace[[:space:]]+/, "", line)
-      if (!inblock && line == $0) next
-      n = split(line, f, /[[:space:]]+/)
-      # f: [""] M => PATH   (leading whitespace gives an empty first field inside a block)
-      i = (f[1] == "") ? 2 : 1
-      # etcd points modules it bans at ./FORBIDDEN_DEPENDENCY; those are not siblings, leave them out.
-      if (f[i + 2] ~ /FORBIDDEN/) next
-      if (f[i + 1] == "=>" && f[i + 2] ~ /^\.\.?\//) printf "\t%s => %s %s\n", f[i], f[i], tag
-    }' "$gomod"
-}
-
-# build NAME MODULE VERSION STAGING_TAG PACKAGE OUT [LDFLAGS]
-build() {
-  local name=$1 module=$2 version=$3 tag=$4 pkg=$5 out=$6 ldflags=${7:-}
-  if [[ -x "$out" ]]; then
-    log "$name: cached at $out"
-    return
-  fi
-  local start=$SECONDS
-  local work="$cache/src/$name-$version"
-  rm -rf "$work" && mkdir -p "$work"
-  log "$name $version: generating the wrapper module in $work"
-  {
-    printf 'module anymesh.test/assets/%s\n\ngo 1.26.0\n\nrequire %s %s\n\nreplace (\n' "$name" "$module" "$version"
-    replace_lines "$module@$version" "$tag"
-    printf ')\n'
-  } >"$work/go.mod"
-  log "$name: $(grep -c '=>' "$work/go.mod") replace directives; resolving dependencies (go get)"
-  # `go get PKG@VERSION` fills in the requirements and go.sum of the wrapper; the replaces above make
-  # the staging modules resolve to their published versions.
-  (cd "$work" && go get "$pkg@$version")
-  log "$name: compiling $pkg (cold: minutes; progress is silent)"
-  mkdir -p "$(dirname "$out")"
-  (cd "$work" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
-  mv -f "$out.tmp" "$out"
-  local took=$((SECONDS - start))
-  printf 'module=%s version=%s built=%s seconds=%s go=%s\n' "$module" "$version" "$(date -u +%FT%TZ)" \
-    "$took" "$(go env GOVERSION)" >"$(dirname "$out")/build-info.txt"
-  log "$name: built in ${took}s -> $out"
-}
+# shellcheck source=lib/go-wrapper-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper-build.sh"
 
 # etcd's server module replaces its sibling modules (api, client/pkg, client/v3, pkg) with ../ paths.
-build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$etcd_bin"
+go_wrapper_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$etcd_bin"
 
-# kube-apiserver: staging modules are published as k8s.io/<m> v0.<minor>.<patch> for v1.<minor>.<patch>.
-staging_tag="v0.${KUBE_VERSION#v1.}"
-major_minor=${KUBE_VERSION#v}
-kube_major=${major_minor%%.*}
-kube_minor=${major_minor#*.}
-kube_minor=${kube_minor%%.*}
-kube_ldflags=""
-# Without these /version reports v0.0.0. client-go carries a copy of the version variables too.
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=$kube_major -X $p.gitMinor=$kube_minor"
-  kube_ldflags+=" -X $p.gitTreeState=clean"
-done
-build kube-apiserver k8s.io/kubernetes "$KUBE_VERSION" "$staging_tag" k8s.io/kubernetes/cmd/kube-apiserver \
+kube_build_settings
+go_wrapper_build kube-apiserver k8s.io/kubernetes "$KUBE_VERSION" "$kube_staging_tag" k8s.io/kubernetes/cmd/kube-apiserver \
   "$apiserver_bin" "$kube_ldflags"
 
 write_env "$apiserver_bin" "$etcd_bin"

@@ -72,61 +72,14 @@ if command -v flock >/dev/null && ! flock -n 9; then
   flock 9
 fi
 
-# Same as scripts/test-assets.sh: one `M => M TAG` line per local replace directive of the upstream go.mod.
-replace_lines() { # module@version staging-tag
-  local gomod
-  gomod=$(go mod download -json "$1" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-  [[ -f "$gomod" ]] || die "go mod download $1 gave no go.mod"
-  awk -v tag="$2" '
-    /^replace[[:space:]]*\(/ { inblock = 1; next }
-    inblock && /^\)/ { inblock = 0; next }
-    {
-      line = $0
-      sub(/^replace[[:space:]]+/, "", line)
-      if (!inblock && line == $0) next
-      n = split(line, f, /[[:space:]]+/)
-      i = (f[1] == "") ? 2 : 1
-      if (f[i + 2] ~ /FORBIDDEN/) next
-      if (f[i + 1] == "=>" && f[i + 2] ~ /^\.\.?\//) printf "\t%s => %s %s\n", f[i], f[i], tag
-    }' "$gomod"
-}
-
-# build NAME MODULE VERSION STAGING_TAG PACKAGE OUT [LDFLAGS]
-build() {
-  local name=$1 module=$2 version=$3 tag=$4 pkg=$5 out=$6 ldflags=${7:-}
-  if [[ -x "$out" ]]; then
-    log "$name: cached at $out"
-    return
-  fi
-  local start=$SECONDS
-  local work="$cache/src/$name-$version"
-  rm -rf "$work" && mkdir -p "$work"
-  log "$name $version: generating the wrapper module in $work"
-  {
-    printf 'module anymesh.test/tools/%s\n\ngo 1.26.0\n\nrequire %s %s\n' "$name" "$module" "$version"
-    if [[ -n "$tag" ]]; then
-      printf '\nreplace (\n'
-      replace_lines "$module@$version" "$tag"
-      printf ')\n'
-    fi
-  } >"$work/go.mod"
-  log "$name: resolving dependencies (go get $pkg@$version)"
-  (cd "$work" && go get "$pkg@$version")
-  log "$name: compiling $pkg (cold: minutes; progress is silent)"
-  mkdir -p "$(dirname "$out")"
-  (cd "$work" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
-  mv -f "$out.tmp" "$out"
-  local took=$((SECONDS - start))
-  printf 'module=%s version=%s built=%s seconds=%s go=%s\n' "$module" "$version" "$(date -u +%FT%TZ)" \
-    "$took" "$(go env GOVERSION)" >"$(dirname "$out")/build-info.txt"
-  log "$name: built in ${took}s -> $out"
-}
+# shellcheck source=lib/go-wrapper-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper-build.sh"
 
 helm_major=${HELM_VERSION%%.*}
-build helm "helm.sh/helm/$helm_major" "$HELM_VERSION" "" "helm.sh/helm/$helm_major/cmd/helm" "$helm_bin" \
+go_wrapper_build helm "helm.sh/helm/$helm_major" "$HELM_VERSION" "" "helm.sh/helm/$helm_major/cmd/helm" "$helm_bin" \
   "-X helm.sh/helm/$helm_major/internal/version.version=$HELM_VERSION"
 
-build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" sigs.k8s.io/kwok/cmd/kwok "$kwok_bin" \
+go_wrapper_build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" sigs.k8s.io/kwok/cmd/kwok "$kwok_bin" \
   "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 
 if [[ ! -f "$stages" ]]; then
@@ -143,19 +96,10 @@ if [[ ! -f "$stages" ]]; then
   log "kwok stages: $stages"
 fi
 
-staging_tag="v0.${KUBE_VERSION#v1.}"
-major_minor=${KUBE_VERSION#v}
-kube_major=${major_minor%%.*}
-kube_minor=${major_minor#*.}
-kube_minor=${kube_minor%%.*}
-kube_ldflags=""
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=$kube_major -X $p.gitMinor=$kube_minor"
-  kube_ldflags+=" -X $p.gitTreeState=clean"
-done
-build kube-controller-manager k8s.io/kubernetes "$KUBE_VERSION" "$staging_tag" \
+kube_build_settings
+go_wrapper_build kube-controller-manager k8s.io/kubernetes "$KUBE_VERSION" "$kube_staging_tag" \
   k8s.io/kubernetes/cmd/kube-controller-manager "$kcm_bin" "$kube_ldflags"
-build kube-scheduler k8s.io/kubernetes "$KUBE_VERSION" "$staging_tag" \
+go_wrapper_build kube-scheduler k8s.io/kubernetes "$KUBE_VERSION" "$kube_staging_tag" \
   k8s.io/kubernetes/cmd/kube-scheduler "$sched_bin" "$kube_ldflags"
 
 write_env

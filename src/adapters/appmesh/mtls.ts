@@ -8,8 +8,8 @@
  * without one the policy is refused (AM4414), never dropped.
  */
 import type { CompileContext } from '../../core/adapter.js';
-import { mtlsScope } from '../../core/compiler/usage.js';
-import { type Diagnostic, diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { mtlsScope, onePerMtlsScope } from '../../core/compiler/usage.js';
+import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { MTLSPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 import { APPMESH_MESSAGES } from './messages.js';
@@ -24,30 +24,9 @@ export function compileMtls(
   ctx: CompileContext,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const taken = new Map<string, PolicyDoc<MTLSPolicy>>();
-  const valid: PolicyDoc<MTLSPolicy>[] = [];
-  for (const p of policies) {
-    const scope = mtlsScope(p.policy);
-    const key =
-      scope === 'mesh'
-        ? 'mesh'
-        : scope === 'namespace'
-          ? `ns/${p.namespace}`
-          : `svc/${p.namespace}/${p.policy.spec.service}`;
-    const prior = taken.get(key);
-    if (prior) {
-      diagnostics.push(
-        diag(
-          'PolicyConflict',
-          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
-          p.at(['spec', 'mode']),
-        ),
-      );
-      continue;
-    }
-    taken.set(key, p);
-    valid.push(p);
-  }
+  const unique = onePerMtlsScope(policies);
+  diagnostics.push(...unique.diagnostics);
+  const valid = unique.kept;
   const allNodes = [...plans.values()].flatMap((s) => s.nodes);
   const covers = (p: PolicyDoc<MTLSPolicy>, n: NodePlan): boolean => {
     const scope = mtlsScope(p.policy);

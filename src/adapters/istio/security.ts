@@ -8,8 +8,8 @@
 import type { CompileContext, KubeObject } from '../../core/adapter.js';
 import { outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
-import { mtlsScope } from '../../core/compiler/usage.js';
-import { type Diagnostic, diag } from '../../core/diagnostics.js';
+import { mtlsScope, onePerMtlsScope } from '../../core/compiler/usage.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import type { AccessPolicy, MTLSPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 
@@ -24,24 +24,11 @@ export function compileMtls(
 ): { resources: KubeObject[]; diagnostics: Diagnostic[] } {
   const resources: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const taken = new Map<string, PolicyDoc>();
-  for (const p of policies) {
+  const unique = onePerMtlsScope(policies);
+  diagnostics.push(...unique.diagnostics);
+  for (const p of unique.kept) {
     const scope = mtlsScope(p.policy);
     const namespace = scope === 'mesh' ? rootNamespace(ctx) : p.namespace;
-    // Istio applies the oldest of several PeerAuthentications with the same scope: a conflict.
-    const key = scope === 'service' ? `${namespace}/svc/${p.policy.spec.service}` : `${namespace}/${scope}`;
-    const prior = taken.get(key);
-    if (prior) {
-      diagnostics.push(
-        diag(
-          'PolicyConflict',
-          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
-          p.at(['spec', 'mode']),
-        ),
-      );
-      continue;
-    }
-    taken.set(key, p);
     const spec: Record<string, unknown> = {};
     if (scope === 'service') {
       const sel = resolveSelector(p, p.policy.spec.service!);

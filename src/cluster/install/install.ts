@@ -16,7 +16,7 @@ import { RELEASE_LABEL } from '../discovery.js';
 import { CATALOGUE, type ChartRef, webhookName } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 import { type KubeObj, kubeGet, kubeList } from './kube.js';
-import { applySet, type InstallPlan, mergeValues } from './plan.js';
+import { applySet, chartSource, type InstallPlan, mergeValues, templateArgs } from './plan.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import {
   describeTarget,
@@ -119,22 +119,9 @@ async function crdsGoingAway(
     await helm(opts.helm, ['get', 'manifest', chart.release, '--namespace', plan.namespace]),
   ).filter((o) => o.kind === 'CustomResourceDefinition');
   if (current.length === 0) return { crds: [], objects: [] };
-  const next = parseManifest(
-    await helm(opts.helm, [
-      'template',
-      chart.release,
-      chart.chart,
-      '--repo',
-      plan.repo,
-      '--version',
-      chart.version,
-      '--namespace',
-      plan.namespace,
-      '--include-crds',
-      '-f',
-      valuesFile,
-    ]),
-  ).filter((o) => o.kind === 'CustomResourceDefinition');
+  const next = parseManifest(await helm(opts.helm, templateArgs(plan, chart, valuesFile))).filter(
+    (o) => o.kind === 'CustomResourceDefinition',
+  );
   const inNext = new Set(next.map((o) => o.metadata.name));
   // Helm leaves objects annotated helm.sh/resource-policy: keep in place when a chart drops them.
   const gone = current.filter(
@@ -243,14 +230,7 @@ export async function install(
         await helm(opts.helm, [
           'upgrade',
           '--install',
-          chart.release,
-          chart.chart,
-          '--repo',
-          plan.repo,
-          '--version',
-          chart.version,
-          '--namespace',
-          plan.namespace,
+          ...chartSource(plan, chart),
           '--create-namespace',
           '-f',
           valuesFiles[i]!,

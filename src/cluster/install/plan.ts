@@ -4,6 +4,7 @@
  */
 import {
   CATALOGUE,
+  type ChartRef,
   findVersion,
   type InstallableMesh,
   isInstallable,
@@ -35,6 +36,25 @@ export interface InstallPlan {
 }
 
 export class PlanError extends Error {}
+
+/** Where a chart comes from, as helm's arguments: `RELEASE CHART --repo --version --namespace`. */
+export function chartSource(plan: InstallPlan, chart: ChartRef): string[] {
+  return [
+    chart.release,
+    chart.chart,
+    '--repo',
+    plan.repo,
+    '--version',
+    chart.version,
+    '--namespace',
+    plan.namespace,
+  ];
+}
+
+/** `helm template` of one chart of the plan, CRDs included, with a values file. */
+export function templateArgs(plan: InstallPlan, chart: ChartRef, valuesFile: string): string[] {
+  return ['template', ...chartSource(plan, chart), '--include-crds', '-f', valuesFile];
+}
 
 export function makePlan(req: InstallRequest): InstallPlan {
   const mesh = req.mesh.toLowerCase();

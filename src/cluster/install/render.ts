@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { CATALOGUE } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 import { chartValues } from './install.js';
-import type { InstallPlan } from './plan.js';
+import { type InstallPlan, templateArgs } from './plan.js';
 
 export type RenderFormat = 'manifests' | 'flux' | 'argocd';
 export const RENDER_FORMATS: readonly RenderFormat[] = ['manifests', 'flux', 'argocd'];
@@ -105,20 +105,7 @@ export async function renderManifests(plan: InstallPlan, target: HelmTarget): Pr
     for (const [i, chart] of plan.release.charts.entries()) {
       const f = join(dir, `values-${i}.yaml`);
       await writeFile(f, stringify(await chartValues(plan, chart)), { mode: 0o600 });
-      const out = await helm(target, [
-        'template',
-        chart.release,
-        chart.chart,
-        '--repo',
-        plan.repo,
-        '--version',
-        chart.version,
-        '--namespace',
-        plan.namespace,
-        '--include-crds',
-        '-f',
-        f,
-      ]);
+      const out = await helm(target, templateArgs(plan, chart, f));
       parts.push(
         `# chart ${chart.chart} ${chart.version} (release ${chart.release})\n`,
         out.endsWith('\n') ? out : `${out}\n`,

@@ -7,6 +7,7 @@
  * whose entries are all gone is dropped); dropping a source would apply a rule to more callers, so
  * it drops the source entry (and a policy with none left); security policies are dropped whole.
  */
+import { type Diagnostic, diag } from '../diagnostics.js';
 import type { FeatureId } from '../features.js';
 import type { FieldPath } from '../loader/positions.js';
 import type { AccessPolicy, MTLSPolicy, RouteMatchT, TrafficPolicy } from '../model/schema.js';
@@ -226,4 +227,41 @@ function mtlsFeatures(p: MTLSPolicy): FeatureUse[] {
       drop: [],
     },
   ];
+}
+
+/**
+ * The first MTLSPolicy for each scope (the mesh, a namespace, a service), and a conflict diagnostic
+ * for every other one: a mesh has one mTLS mode per scope, and which of two it applies is up to
+ * the mesh (Istio takes the oldest), so a second policy is refused rather than guessed at.
+ */
+export function onePerMtlsScope<P extends PolicyDoc>(
+  policies: readonly P[],
+): { kept: P[]; diagnostics: Diagnostic[] } {
+  const kept: P[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const taken = new Map<string, P>();
+  for (const p of policies) {
+    const policy = p.policy as MTLSPolicy;
+    const scope = mtlsScope(policy);
+    const key =
+      scope === 'mesh'
+        ? 'mesh'
+        : scope === 'namespace'
+          ? `ns/${p.namespace}`
+          : `svc/${p.namespace}/${policy.spec.service}`;
+    const prior = taken.get(key);
+    if (prior) {
+      diagnostics.push(
+        diag(
+          'PolicyConflict',
+          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
+          p.at(['spec', 'mode']),
+        ),
+      );
+      continue;
+    }
+    taken.set(key, p);
+    kept.push(p);
+  }
+  return { kept, diagnostics };
 }
