@@ -91,6 +91,8 @@ export interface RequestStats {
   /** Same, with dryRun=All. */
   dryRuns: number;
   retries: number;
+  /** Of the retries, those after a 429 (the server throttling us). */
+  throttled: number;
 }
 
 export interface ClientOptions {
@@ -135,7 +137,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export class KubeClient {
   readonly config: KubeConfig;
   readonly server: string;
-  readonly stats: RequestStats = { byMethod: {}, writes: 0, dryRuns: 0, retries: 0 };
+  readonly stats: RequestStats = { byMethod: {}, writes: 0, dryRuns: 0, retries: 0, throttled: 0 };
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
 
@@ -176,6 +178,7 @@ export class KubeClient {
           onFailedAttempt: async ({ error, retriesLeft }) => {
             if (retriesLeft <= 0) return;
             this.stats.retries++;
+            if ((error as KubeApiError).code === 429) this.stats.throttled++;
             const after = (error as KubeApiError).retryAfterMs;
             // Honour Retry-After: wait what the server asked (bounded) before p-retry's own backoff.
             if (after !== undefined) await sleep(Math.min(after, this.retry.maxRetryAfterMs));

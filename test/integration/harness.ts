@@ -656,6 +656,8 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
   /** Progress messages (default: none). */
   log?: (message: string) => void;
+  /** More kube-apiserver flags, e.g. tight in-flight limits to make it answer 429 (default: none). */
+  apiServerArgs?: readonly string[];
 }
 
 export interface ClusterStats {
@@ -801,6 +803,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         // reconciler (which publishes it as the "kubernetes" Service's endpoint) is on. Nothing here
         // runs in pods, so that Service is never dialled.
         '--endpoint-reconciler-type=none',
+        ...(opts.apiServerArgs ?? []),
       ],
       join(dir, 'kube-apiserver.log'),
     );
