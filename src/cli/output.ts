@@ -35,3 +35,12 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
     ...(d.feature ? { feature: d.feature } : {}),
   }));
 }
+
+/**
+ * The closing line of a command that wrote nothing because of errors; it mentions
+ * `--allow-degraded` only when that flag would help (some feature was refused by the mesh).
+ */
+export function nothingWritten(diagnostics: readonly Diagnostic[]): string {
+  const refused = diagnostics.some((d) => d.code === 'AM3001');
+  return `nothing was written: fix the errors above${refused ? ' (or use --allow-degraded to leave out what the mesh cannot express)' : ''}\n`;
+}

@@ -31,7 +31,7 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+import { diagnosticsJson, type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { VERSION } from '../version.js';
 
 export interface ClusterFlags extends CompileFlags {
@@ -129,9 +129,7 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
         `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
       );
     } else printDiagnostics(io, r.diagnostics);
-    io.err(
-      'nothing was written: the policies do not compile (fix the errors above, or use --allow-degraded)\n',
-    );
+    io.err(nothingWritten(r.diagnostics));
     return undefined;
   }
   if (format === 'text') printDiagnostics(io, r.diagnostics);

@@ -19,7 +19,7 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import { type Io, printDiagnostics } from '../output.js';
+import { type Io, nothingWritten, printDiagnostics } from '../output.js';
 
 interface CompileOpts extends CompileFlags {
   filename?: string[];
@@ -74,9 +74,7 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
       );
       printDiagnostics(io, r.diagnostics);
       if (!r.ok) {
-        io.err(
-          'nothing was written: fix the errors above (or use --allow-degraded for unsupported features)\n',
-        );
+        io.err(nothingWritten(r.diagnostics));
         return done(EXIT.failed);
       }
       if (opts.outDir) {
