@@ -323,7 +323,7 @@ export const CATALOGUE: Readonly<Record<InstallableMesh, MeshEntry>> = {
       { group: 'consul.hashicorp.com', version: 'v1alpha1', plural: 'proxydefaults', kind: 'ProxyDefaults' },
       { group: 'consul.hashicorp.com', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh' },
     ],
-    versions: [consul('1.22', '2.0.3', 'BUSL-1.1'), consul('1.16.3', '1.2.3', 'MPL-2.0')],
+    versions: [consul('2.0.3', '2.0.3', 'BUSL-1.1'), consul('1.16.3', '1.2.3', 'MPL-2.0')],
     docs: 'https://developer.hashicorp.com/consul/docs/k8s/installation/install',
   },
 };

@@ -96,7 +96,7 @@ describe('anymesh install / uninstall / register / status: command lines', () =>
       server: { replicas: 1 },
     });
     expect(app.spec.destination.namespace).toBe('service-mesh');
-    const over = await cli('install', '--from', file, '--render=argocd', '--version', '1.22');
+    const over = await cli('install', '--from', file, '--render=argocd', '--version', '2.0.3');
     expect(parseAllDocuments(over.out)[0]!.toJS().spec.source.targetRevision).toBe('2.0.3');
     const clash = await cli('install', 'istio', '--from', file, '--render=argocd');
     expect(clash.code).toBe(2);
