@@ -3,27 +3,14 @@
  * version) in every format, exit codes, and the table and markdown renderings parsed back and
  * compared with the JSON cell by cell.
  */
+
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
-import { run } from '../../src/cli/main.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
 import { FEATURE_IDS, selectFeatures } from '../../src/core/features.js';
+import { runCli } from '../support/cli.js';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: () => Buffer.alloc(0),
-    interactive: false,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 interface Cell {
   support: string;

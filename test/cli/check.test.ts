@@ -1,26 +1,13 @@
 /** `anymesh check`: verdicts, JSON shape, table, exit codes (0 lossless, 1 loss or invalid, 2 usage). */
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
-async function cli(args: string[], stdin = '') {
-  let out = '';
-  let err = '';
-  const code = await run(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: () => Buffer.from(stdin),
-    interactive: false,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], stdin = '') => runCli(args, { stdin });
 
 const header = (name: string) => `apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy

@@ -3,6 +3,7 @@
  * stderr, JSON forms, stdin, --out-dir. Commands run in-process through `run(argv, io)` with a fake
  * Io; one test spawns the real entry point, bin/anymesh.js, to prove the installed binary works.
  */
+
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +12,10 @@ import { Ajv } from 'ajv';
 import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceFileName } from '../../src/cli/commands/compile.js';
-import { run } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { FEATURE_IDS } from '../../src/core/features.js';
 import { MESH_IDS } from '../../src/core/model/schema.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'bookinfo-canary.yaml');
@@ -27,22 +27,7 @@ interface Run {
   err: string;
 }
 
-async function cli(argv: string[], stdin = ''): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: () => Buffer.from(stdin),
-    interactive: false,
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[], stdin = ''): Promise<Run> => runCli(argv, { stdin });
 
 /** Diagnostic codes printed on stderr, in order. */
 const codesIn = (text: string) => [...text.matchAll(/\b(?:error|warning|info) (AM\d{4}):/g)].map((m) => m[1]);

@@ -1,11 +1,12 @@
 // Helpers for the apply / diff / prune / delete integration tests (not a test file itself): run the
 // CLI in-process, make namespaces, write policy files, read what is on the cluster.
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { run } from '../../src/cli/main.js';
 import { KubeApiError, KubeClient } from '../../src/cluster/client.js';
+import { runCli } from '../support/cli.js';
 
 export interface CliResult {
   code: number;
@@ -14,21 +15,8 @@ export interface CliResult {
 }
 
 /** Runs `anymesh ARGS` in this process, capturing both streams. */
-export async function cli(args: string[], opts: { interactive?: boolean } = {}): Promise<CliResult> {
-  let out = '';
-  let err = '';
-  const code = await run(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: () => Buffer.from(''),
-    interactive: opts.interactive === true,
-  });
-  return { code, out, err };
-}
+export const cli = (args: string[], opts: { interactive?: boolean } = {}): Promise<CliResult> =>
+  runCli(args, opts);
 
 /** `cli` with `-o json`, parsed. */
 export async function cliJson<T = ApplyJson>(

@@ -2,27 +2,14 @@
 // harness applies the official ones) but no control plane runs, so no mesh counts as installed, and
 // status says the CRDs are there without one. An istiod Deployment applied by hand (no controllers run
 // on this cluster) makes Istio "installed by hand", unhealthy, with the reason.
+
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { attachCluster, kubeRequest } from './harness.js';
 
 const cluster = attachCluster(inject('kubeconfig'));
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(argv, {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    stdin: () => Buffer.from(''),
-    interactive: false,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const NS = 'anymesh-status-test';
 

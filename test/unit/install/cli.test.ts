@@ -1,27 +1,14 @@
 // The install family's command lines without a cluster: usage errors (exit 2), --render=flux|argocd
 // (no helm, no cluster) from flags and from a MeshInstallation document given with --from.
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { run } from '../../../src/cli/main.js';
+import { runCli } from '../../support/cli.js';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(argv, {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    stdin: () => Buffer.from(''),
-    interactive: false,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 describe('anymesh install / uninstall / register / status: command lines', () => {
   it('App Mesh is not installed: points at register (exit 2)', async () => {

@@ -1,25 +1,12 @@
 /** `anymesh explain`: the field's description and default from the schema, per-mesh support from the matrix. */
+
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../src/adapters/index.js';
-import { run } from '../../../src/cli/main.js';
 import { selectFeatures } from '../../../src/core/features.js';
 import { explainField, featuresForField } from '../../../src/core/model/explain.js';
+import { runCli } from '../../support/cli.js';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: () => Buffer.alloc(0),
-    interactive: false,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 /** The SUPPORT block -> feature -> mesh -> cell text. */
 function supportBlock(text: string): { meshes: string[]; rows: Map<string, string[]> } {
