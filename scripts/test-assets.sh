@@ -71,19 +71,9 @@ if [[ -x "$apiserver_bin" && -x "$etcd_bin" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not installed; it is needed to build kube-apiserver and etcd (or set KUBEBUILDER_ASSETS)"
-
-# Serialise concurrent runs (e.g. two terminals, or CI jobs sharing a cache): the second waits and then
-# finds the binaries cached.
-mkdir -p "$cache/bin"
-exec 9>"$cache/.test-assets.lock"
-if command -v flock >/dev/null && ! flock -n 9; then
-  log "another test-assets.sh is building; waiting for it"
-  flock 9
-fi
-
-# shellcheck source=lib/go-wrapper-build.sh
+# shellcheck source=scripts/lib/go-wrapper-build.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper-build.sh"
+go_build_prepare test-assets "kube-apiserver and etcd (or set KUBEBUILDER_ASSETS)"
 
 # etcd's server module replaces its sibling modules (api, client/pkg, client/v3, pkg) with ../ paths.
 go_wrapper_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$etcd_bin"

@@ -64,16 +64,9 @@ if [[ -x "$helm_bin" && -x "$kwok_bin" && -f "$stages" && -x "$kcm_bin" && -x "$
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not installed; it is needed to build helm, kwok, kube-controller-manager and kube-scheduler"
-mkdir -p "$cache/bin"
-exec 9>"$cache/.test-tools.lock"
-if command -v flock >/dev/null && ! flock -n 9; then
-  log "another test-tools.sh is building; waiting for it"
-  flock 9
-fi
-
-# shellcheck source=lib/go-wrapper-build.sh
+# shellcheck source=scripts/lib/go-wrapper-build.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/go-wrapper-build.sh"
+go_build_prepare test-tools "helm, kwok, kube-controller-manager and kube-scheduler"
 
 helm_major=${HELM_VERSION%%.*}
 go_wrapper_build helm "helm.sh/helm/$helm_major" "$HELM_VERSION" "" "helm.sh/helm/$helm_major/cmd/helm" "$helm_bin" \

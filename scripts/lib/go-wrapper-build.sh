@@ -1,6 +1,21 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # cache, log and die come from the sourcing script
 # Sourced by scripts/test-assets.sh and scripts/test-tools.sh: builds a Go command of a published
 # module through a generated wrapper module, and caches the binary. Needs `cache`, `log` and `die`
 # from the sourcing script, and sets no options of its own.
+
+# Checks that Go is there and serialises concurrent runs of the calling script (two terminals, or CI
+# jobs sharing a cache): the second waits on the lock, then finds the binaries cached.
+# go_build_prepare SCRIPT-NAME WHAT-IT-BUILDS
+go_build_prepare() {
+  command -v go >/dev/null || die "go is not installed; it is needed to build $2"
+  mkdir -p "$cache/bin"
+  exec 9>"$cache/.$1.lock"
+  if command -v flock >/dev/null && ! flock -n 9; then
+    log "another $1.sh is building; waiting for it"
+    flock 9
+  fi
+}
 
 # Prints one `M => M TAG` line for every local (`=> ./...` or `=> ../...`) replace directive of the
 # upstream go.mod. Go ignores a dependency's replace directives, so the wrapper module repeats them,
@@ -65,6 +80,7 @@ go_wrapper_build() {
 # `kube_staging_tag` (v0.<minor>.<patch>, the tag of the published staging modules) and
 # `kube_ldflags` (without them /version reports v0.0.0; client-go carries a copy of the variables).
 kube_build_settings() {
+  # shellcheck disable=SC2034 # read by the sourcing script
   kube_staging_tag="v0.${KUBE_VERSION#v1.}"
   local major_minor=${KUBE_VERSION#v}
   local kube_major=${major_minor%%.*}
