@@ -17,7 +17,7 @@ const CORE_KINDS = new Set(['v1/Service', 'v1/Namespace', 'v1/ConfigMap']);
 
 describe.each(Object.keys(ADAPTERS) as (keyof typeof ADAPTERS)[])('conformance %s', (mesh) => {
   it.each(goldenCases())('$name', ({ file }) => {
-    const r = compileFiles([join(ROOT, file)], ADAPTERS[mesh], { allowDegraded: true });
+    const r = compileFiles([join(ROOT, file)], ADAPTERS[mesh]!, { allowDegraded: true });
     const problems = r.resources
       .filter((o) => !CORE_KINDS.has(`${o.apiVersion}/${o.kind}`))
       .flatMap((o) => catalog.validate(o));

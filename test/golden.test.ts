@@ -13,7 +13,7 @@ import { expectGolden } from './support/golden.js';
 
 /** What a golden file holds: diagnostics as comments, then the resources (none when refused). */
 function goldenText(file: string, mesh: keyof typeof ADAPTERS): string {
-  const r = compileFiles([file], ADAPTERS[mesh]);
+  const r = compileFiles([file], ADAPTERS[mesh]!);
   const header = r.diagnostics.map((d) => `# ${formatDiagnostic(d)}`).join('\n');
   return `# anymesh compile -f ${file} --mesh ${mesh}  => ${r.ok ? 'ok' : 'refused'}\n${header}${header ? '\n' : ''}${renderYaml(r.resources)}`;
 }

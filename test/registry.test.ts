@@ -27,7 +27,7 @@ describe('capability matrix', () => {
   it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
     '%s cell %s is documented',
     (mesh, f) => {
-      const c = ADAPTERS[mesh].capabilities[f];
+      const c = ADAPTERS[mesh]!.capabilities[f];
       expect(c.reason.length).toBeGreaterThan(10);
       if (c.support === 'partial' || c.support === 'emulated')
         expect(c.differs?.length ?? 0).toBeGreaterThan(10);
@@ -53,7 +53,7 @@ describe('capability matrix', () => {
   it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
     '%s really does what its %s cell says',
     (mesh, f) => {
-      const cell = ADAPTERS[mesh].capabilities[f];
+      const cell = ADAPTERS[mesh]!.capabilities[f];
       const r = compileText(FEATURE_FIXTURES[f], mesh, { context: { options: FIXTURE_OPTIONS[mesh] ?? {} } });
       const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
       if (cell.support === 'none') {

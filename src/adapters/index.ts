@@ -1,32 +1,35 @@
 /**
- * The adapter registry: every mesh anymesh compiles to. Adding a mesh is one folder under
- * src/adapters and one line here; the registry tests then demand its full capability column,
- * golden cases and conformance.
+ * The mesh registry: every mesh anymesh knows. Adding a mesh is one folder under src/adapters
+ * (its descriptor in index.ts) and one line in MESHES; every mesh list of the CLI, the cluster code
+ * and the docs is derived from here, and the registry tests then demand its full capability
+ * column, golden cases and conformance.
  */
 import type { MeshAdapter } from '../core/adapter.js';
 import type { MessageType } from '../core/diagnostics.js';
 import { CORE_MESSAGES } from '../core/diagnostics.js';
-import { MESH_IDS, type MeshId } from '../core/model/schema.js';
+import { registerMeshIds } from '../core/mesh-ids.js';
 import { appmeshAdapter } from './appmesh/index.js';
 import { consulAdapter } from './consul/index.js';
 import { istioAdapter } from './istio/index.js';
 import { linkerdAdapter } from './linkerd/index.js';
 
-export const ADAPTERS: Readonly<Record<MeshId, MeshAdapter>> = {
-  istio: istioAdapter,
-  linkerd: linkerdAdapter,
-  consul: consulAdapter,
-  appmesh: appmeshAdapter,
-};
+/** In the order the CLI, `status` and the docs list them. */
+export const MESHES: readonly MeshAdapter[] = [istioAdapter, linkerdAdapter, consulAdapter, appmeshAdapter];
+
+registerMeshIds(MESHES.map((m) => m.id));
+
+/** Mesh ids, in registry order. */
+export const MESH_IDS: readonly string[] = MESHES.map((m) => m.id);
+
+export const ADAPTERS: Readonly<Record<string, MeshAdapter>> = Object.fromEntries(
+  MESHES.map((m) => [m.id, m]),
+);
 
 export function adapterFor(id: string): MeshAdapter | undefined {
-  return (MESH_IDS as readonly string[]).includes(id) ? ADAPTERS[id as MeshId] : undefined;
+  return MESHES.find((m) => m.id === id);
 }
 
 /** The whole diagnostic catalogue: core messages and every adapter's own. */
 export function allMessages(): MessageType[] {
-  return [
-    ...Object.values(CORE_MESSAGES),
-    ...Object.values(ADAPTERS).flatMap((a) => Object.values(a.messages)),
-  ];
+  return [...Object.values(CORE_MESSAGES), ...MESHES.flatMap((a) => Object.values(a.messages))];
 }

@@ -2,10 +2,10 @@
  * Options several commands share, parsed the same way everywhere.
  */
 import type { Command } from 'commander';
-import { ADAPTERS, adapterFor } from '../adapters/index.js';
+import { adapterFor, MESH_IDS, MESHES } from '../adapters/index.js';
 import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../cluster/kubeconfig.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
-import { MESH_IDS } from '../core/model/schema.js';
+import { checkOptionValue, optionFor } from '../core/adapter-options.js';
 import { UsageError } from './exit.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -33,8 +33,13 @@ export function parseMesh(id: string | undefined): MeshAdapter {
   return adapter;
 }
 
+/** The registered mesh of an id as a user typed it (any case), if any. */
+export function meshById(id: string): MeshAdapter | undefined {
+  return adapterFor(id.toLowerCase());
+}
+
 export function parseMeshes(ids: readonly string[] | undefined): MeshAdapter[] {
-  if (!ids?.length) return Object.values(ADAPTERS);
+  if (!ids?.length) return [...MESHES];
   return ids
     .flatMap((i) => i.split(','))
     .filter(Boolean)
@@ -52,7 +57,7 @@ export function parseFormat<T extends string>(
 }
 
 export function addCompileOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--allow-degraded', 'leave out what the mesh cannot express, with a warning, instead of failing')
     .option('--mesh-version <version>', 'compile for this mesh version (features it lacks are refused)')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service FQDNs', 'cluster.local')
@@ -61,12 +66,19 @@ export function addCompileOptions(cmd: Command): Command {
       '--option <key=value>',
       'an adapter option (see `anymesh capabilities --mesh M -o json`); repeatable',
       collect,
-    )
-    .option(
-      '--consul-format <format>',
-      'Consul output: crd (consul-k8s CRDs) or config-entry (for consul config write)',
-    )
-    .option('--consul-enterprise', 'Consul Enterprise: emit namespace fields');
+    );
+  // Shorthand flags some meshes declare for their most used options (e.g. an output format).
+  for (const spec of MESHES.flatMap((m) => m.options)) {
+    const flag = spec.flag;
+    if (flag !== undefined) cmd.option(flag.name, flag.description);
+  }
+  return cmd;
+}
+
+/** The commander property a shorthand flag lands in: `--consul-format <f>` -> consulFormat. */
+function flagProperty(flag: string): string {
+  const long = /--([a-z0-9-]+)/.exec(flag)?.[1] ?? '';
+  return long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 export interface CompileFlags {
@@ -75,8 +87,8 @@ export interface CompileFlags {
   clusterDomain?: string;
   trustDomain?: string;
   option?: string[];
-  consulFormat?: string;
-  consulEnterprise?: boolean;
+  /** Shorthand flags of adapter options, by commander property name. */
+  [shorthand: string]: unknown;
 }
 
 export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Partial<CompileContext> {
@@ -86,22 +98,21 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     if (eq <= 0) throw new UsageError(`--option ${JSON.stringify(kv)}: write key=value`);
     options[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  if (flags.consulFormat !== undefined) {
-    if (!['crd', 'config-entry'].includes(flags.consulFormat)) {
-      throw new UsageError(`--consul-format ${flags.consulFormat}: use crd or config-entry`);
-    }
-    options['consul.format'] = flags.consulFormat;
+  for (const spec of MESHES.flatMap((m) => m.options)) {
+    const flag = spec.flag;
+    if (!flag) continue;
+    const given = flags[flagProperty(flag.name)];
+    if (given === undefined || given === false) continue;
+    const value = given === true ? (flag.flagValue ?? 'true') : String(given);
+    const expected = checkOptionValue(spec, value);
+    if (expected) throw new UsageError(`${flag.name.split(' ')[0]} ${value}: use ${expected}`);
+    options[spec.key] = value;
   }
-  if (flags.consulEnterprise) options['consul.enterprise'] = 'true';
   if (adapter) {
-    const known = Object.keys(adapter.options ?? {});
-    // Documented keys may hold placeholders, e.g. appmesh.backends.<namespace>.<service>.
-    const patterns = known.map(
-      (k) => new RegExp(`^${k.replace(/\./g, '\\.').replace(/<[^>]+>/g, '[^.]+')}$`),
-    );
     for (const key of Object.keys(options)) {
       const meshPrefix = key.split('.')[0];
-      if (meshPrefix === adapter.id && !patterns.some((p) => p.test(key))) {
+      if (meshPrefix === adapter.id && !optionFor(adapter.options, key)) {
+        const known = adapter.options.map((o) => o.key);
         throw new UsageError(
           `--option ${key}: ${adapter.displayName} has no such option; known: ${known.join(', ') || 'none'}`,
         );

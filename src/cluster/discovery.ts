@@ -6,11 +6,12 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
+import type { PolicyResource } from '../core/install-catalogue.js';
 import {
-  APPMESH_REGISTRATION,
-  CATALOGUE,
-  INSTALLABLE_MESHES,
-  type PolicyResource,
+  type InstallableMesh,
+  isInstallable,
+  type MeshInstallTarget,
+  type RegisteredMesh,
   webhookName,
 } from './install/catalogue.js';
 import { type HelmRelease, type HelmTarget, listReleases, splitChart } from './install/helm.js';
@@ -58,8 +59,6 @@ export interface MeshStatus {
 export interface DiscoveryOptions {
   /** Helm connection; absent or helm missing: release records are read from their Secrets instead. */
   readonly helm?: HelmTarget;
-  /** Only these meshes (default all). */
-  readonly meshes?: readonly string[];
 }
 
 interface ReleaseInfo {
@@ -168,27 +167,9 @@ export async function listPolicies(
   return out;
 }
 
-function inMesh(mesh: string, ns: KubeObj): boolean {
-  const l = ns.metadata.labels ?? {};
-  const a = ns.metadata.annotations ?? {};
-  switch (mesh) {
-    case 'istio':
-      return (
-        l['istio-injection'] === 'enabled' ||
-        (l['istio.io/rev'] !== undefined && l['istio-injection'] !== 'disabled') ||
-        l['istio.io/dataplane-mode'] === 'ambient'
-      );
-    case 'linkerd':
-      return ['enabled', 'ingress'].includes(a['linkerd.io/inject'] ?? '');
-    case 'consul':
-      return (
-        (a['consul.hashicorp.com/connect-inject'] ?? l['consul.hashicorp.com/connect-inject']) === 'true'
-      );
-    case 'appmesh':
-      return l['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled';
-    default:
-      return false;
-  }
+/** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations. */
+function inMesh(mesh: MeshInstallTarget, ns: KubeObj): boolean {
+  return mesh.inMesh({ labels: ns.metadata.labels ?? {}, annotations: ns.metadata.annotations ?? {} });
 }
 
 async function crdCount(kc: KubeConfig, names: readonly string[]): Promise<number> {
@@ -197,87 +178,100 @@ async function crdCount(kc: KubeConfig, names: readonly string[]): Promise<numbe
   return names.filter((n) => have.has(n)).length;
 }
 
-export async function discoverMeshes(kc: KubeConfig, opts: DiscoveryOptions = {}): Promise<MeshStatus[]> {
+/** The status of each of `meshes` (descriptors from the registry), in their order. */
+export async function discoverMeshes(
+  kc: KubeConfig,
+  meshes: readonly MeshInstallTarget[],
+  opts: DiscoveryOptions = {},
+): Promise<MeshStatus[]> {
   const notes: string[] = [];
-  const rel = await releases(kc, opts.helm, notes);
+  const rel = meshes.some(isInstallable) ? await releases(kc, opts.helm, notes) : [];
   const namespaces = await kubeList<KubeObj>(kc, '/api/v1/namespaces');
-  const wanted = opts.meshes ?? [...INSTALLABLE_MESHES, 'appmesh'];
   const out: MeshStatus[] = [];
-  for (const mesh of INSTALLABLE_MESHES) {
-    if (!wanted.includes(mesh)) continue;
-    const entry = CATALOGUE[mesh];
-    const newest = entry.versions[0]!;
-    const meshNotes = [...notes];
-    const chartNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.chart)));
-    const releaseNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.release)));
-    const myReleases = rel.filter((r) => (r.chart ? chartNames.has(r.chart) : releaseNames.has(r.name)));
-    // The control plane: the catalogue's first workload, wherever it runs.
-    const primary = newest.readiness.workloads[0]!;
-    const relNs =
-      myReleases.find((r) => r.chart !== newest.charts[0]?.chart)?.namespace ?? myReleases[0]?.namespace;
-    const w = await findWorkload(kc, primary.kind, primary.name, relNs ?? entry.defaultNamespace);
-    const namespace = w?.metadata.namespace ?? relNs;
-    const crdsPresent = await crdCount(kc, newest.readiness.crds);
-    const installed = w !== undefined || myReleases.length > 0;
-    let components: ReadinessResult[] = [];
-    if (installed && namespace) {
-      const targets: ReadinessTarget[] = [
-        ...newest.readiness.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
-        ...newest.readiness.workloads.map((x) => ({ kind: x.kind, name: x.name, namespace })),
-        ...newest.readiness.webhooks.map((x) => ({ kind: x.kind, name: webhookName(x, namespace) })),
-      ];
-      components = await checkAll(kc, targets);
-    } else if (crdsPresent > 0) {
-      meshNotes.push(
-        `${crdsPresent} of its CRDs are present but no control plane runs (${primary.kind} ${primary.name} not found)`,
-      );
-    }
-    const chartRelease = myReleases.find((r) => r.version);
-    const releaseVersion = chartRelease
-      ? (entry.versions.find((v) =>
-          v.charts.some((c) => c.chart === chartRelease.chart && c.version === chartRelease.version),
-        )?.version ?? chartRelease.version)
-      : undefined;
-    const version = releaseVersion ?? workloadVersion(w);
-    const installedBy: InstalledBy = !installed
-      ? 'none'
-      : myReleases.some((r) => r.anymesh)
-        ? 'anymesh'
-        : myReleases.length > 0
-          ? 'helm'
-          : 'manual';
-    out.push({
-      mesh,
-      displayName: entry.displayName,
-      installed,
-      installedBy,
-      ...(namespace ? { namespace } : {}),
-      ...(version ? { version } : {}),
-      healthy: installed && components.length > 0 && components.every((c) => c.ready),
-      components,
-      crds: { present: crdsPresent, expected: newest.readiness.crds.length },
-      releases: myReleases.map(({ anymesh: _, ...r }) => r),
-      namespaces: namespaces
-        .filter((n) => inMesh(mesh, n))
-        .map((n) => n.metadata.name)
-        .sort(),
-      policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
-      notes: meshNotes,
-    });
+  for (const mesh of meshes) {
+    out.push(
+      isInstallable(mesh)
+        ? await helmMeshStatus(kc, mesh, rel, namespaces, notes)
+        : await registeredStatus(kc, mesh as RegisteredMesh, namespaces),
+    );
   }
-  if (wanted.includes('appmesh')) out.push(await appmeshStatus(kc, namespaces));
   return out;
 }
 
-export interface AppMeshRegistration {
-  readonly namespace: string;
-  readonly controller: string;
-  readonly version?: string;
-  readonly registeredAt: string;
+async function helmMeshStatus(
+  kc: KubeConfig,
+  mesh: InstallableMesh,
+  rel: readonly ReleaseInfo[],
+  namespaces: readonly KubeObj[],
+  notes: readonly string[],
+): Promise<MeshStatus> {
+  const entry = mesh.install;
+  const newest = entry.versions[0]!;
+  const meshNotes = [...notes];
+  const chartNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.chart)));
+  const releaseNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.release)));
+  const myReleases = rel.filter((r) => (r.chart ? chartNames.has(r.chart) : releaseNames.has(r.name)));
+  // The control plane: the catalogue's first workload, wherever it runs.
+  const primary = newest.readiness.workloads[0]!;
+  const relNs =
+    myReleases.find((r) => r.chart !== newest.charts[0]?.chart)?.namespace ?? myReleases[0]?.namespace;
+  const w = await findWorkload(kc, primary.kind, primary.name, relNs ?? entry.defaultNamespace);
+  const namespace = w?.metadata.namespace ?? relNs;
+  const crdsPresent = await crdCount(kc, newest.readiness.crds);
+  const installed = w !== undefined || myReleases.length > 0;
+  let components: ReadinessResult[] = [];
+  if (installed && namespace) {
+    const targets: ReadinessTarget[] = [
+      ...newest.readiness.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
+      ...newest.readiness.workloads.map((x) => ({ kind: x.kind, name: x.name, namespace })),
+      ...newest.readiness.webhooks.map((x) => ({ kind: x.kind, name: webhookName(x, namespace) })),
+    ];
+    components = await checkAll(kc, targets);
+  } else if (crdsPresent > 0) {
+    meshNotes.push(
+      `${crdsPresent} of its CRDs are present but no control plane runs (${primary.kind} ${primary.name} not found)`,
+    );
+  }
+  const chartRelease = myReleases.find((r) => r.version);
+  const releaseVersion = chartRelease
+    ? (entry.versions.find((v) =>
+        v.charts.some((c) => c.chart === chartRelease.chart && c.version === chartRelease.version),
+      )?.version ?? chartRelease.version)
+    : undefined;
+  const version = releaseVersion ?? workloadVersion(w);
+  const installedBy: InstalledBy = !installed
+    ? 'none'
+    : myReleases.some((r) => r.anymesh)
+      ? 'anymesh'
+      : myReleases.length > 0
+        ? 'helm'
+        : 'manual';
+  return {
+    mesh: mesh.id,
+    displayName: mesh.displayName,
+    installed,
+    installedBy,
+    ...(namespace ? { namespace } : {}),
+    ...(version ? { version } : {}),
+    healthy: installed && components.length > 0 && components.every((c) => c.ready),
+    components,
+    crds: { present: crdsPresent, expected: newest.readiness.crds.length },
+    releases: myReleases.map(({ anymesh: _, ...r }) => r),
+    namespaces: namespaces
+      .filter((n) => inMesh(mesh, n))
+      .map((n) => n.metadata.name)
+      .sort(),
+    policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
+    notes: meshNotes,
+  };
 }
 
-async function appmeshStatus(kc: KubeConfig, namespaces: KubeObj[]): Promise<MeshStatus> {
-  const reg = APPMESH_REGISTRATION;
+async function registeredStatus(
+  kc: KubeConfig,
+  mesh: RegisteredMesh,
+  namespaces: readonly KubeObj[],
+): Promise<MeshStatus> {
+  const reg = mesh.install;
   const w = await findWorkload(kc, 'Deployment', reg.controller.name, reg.controller.defaultNamespace);
   const crdsPresent = await crdCount(kc, reg.crds);
   const namespace = w?.metadata.namespace;
@@ -295,8 +289,8 @@ async function appmeshStatus(kc: KubeConfig, namespaces: KubeObj[]): Promise<Mes
     : [];
   const version = workloadVersion(w);
   return {
-    mesh: 'appmesh',
-    displayName: reg.displayName,
+    mesh: mesh.id,
+    displayName: mesh.displayName,
     installed: w !== undefined,
     installedBy: !w ? 'none' : record ? 'registered' : 'manual',
     ...(namespace ? { namespace } : {}),
@@ -306,7 +300,7 @@ async function appmeshStatus(kc: KubeConfig, namespaces: KubeObj[]): Promise<Mes
     crds: { present: crdsPresent, expected: reg.crds.length },
     releases: [],
     namespaces: namespaces
-      .filter((n) => inMesh('appmesh', n))
+      .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
     policies: w || crdsPresent > 0 ? await listPolicies(kc, reg.policyResources) : [],

@@ -1,13 +1,28 @@
 /**
- * The contract between the compiler and a mesh adapter. An adapter is a plain object that
- * `satisfies MeshAdapter`; its `compile` is pure and deterministic (no cluster, no clock, no
- * randomness), and it only ever sees features its capability column says it can express: the
- * compiler has already refused or left out the rest.
+ * The mesh descriptor: everything anymesh knows about one mesh, as one plain object that
+ * `satisfies MeshAdapter` in `src/adapters/<mesh>/index.ts`: how to compile to it, its capability
+ * column (and option-dependent columns), its options, how it is installed or registered, how a
+ * namespace is recognised as meshed, and its docs. Nothing outside `src/adapters` spells a mesh id;
+ * every mesh list is derived from the registry (`src/adapters/index.ts`).
+ *
+ * `compile` is pure and deterministic (no cluster, no clock, no randomness), and it only ever sees
+ * features its capability column says it can express: the compiler has already refused or left
+ * out the rest.
  */
+import type { AdapterOption } from './adapter-options.js';
 import type { CapabilityColumn } from './capabilities.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
-import type { MeshId } from './model/schema.js';
-import type { PolicyDoc } from './model/validate.js';
+import type { InstallMethod } from './install-catalogue.js';
+import type { PolicyDoc } from './model/policy-doc.js';
+
+/** A mesh's id as users type it (`--mesh`), e.g. in `src/adapters/<id>/`. */
+export type MeshId = string;
+
+/** The labels and annotations of a namespace, all that detection looks at. */
+export interface NamespaceMarks {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
 
 /** A Kubernetes object as plain data. */
 export interface KubeObject {
@@ -35,7 +50,7 @@ export interface CompileContext {
   readonly trustDomain: string;
   /** The mesh version to compile for, when the user named one (`--mesh-version`). */
   readonly meshVersion?: string;
-  /** Adapter-specific options (`--set-option key=value`), each adapter documents its own. */
+  /** Adapter options (`--option key=value`), each adapter declares its own (`MeshAdapter.options`). */
   readonly options: Readonly<Record<string, string>>;
 }
 
@@ -65,12 +80,18 @@ export interface MeshAdapter {
   capabilitiesFor?(ctx: CompileContext): CapabilityColumn;
   /** Upstream documentation home. */
   readonly docs: string;
+  /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */
+  readonly install: InstallMethod;
+  /** Whether a namespace is in the mesh (its injection labels or annotations), for `status`. */
+  inMesh(ns: NamespaceMarks): boolean;
+  /** Folders under the shared CRD directory holding the CRDs of what this mesh's output uses. */
+  readonly crdFolders: readonly string[];
   /** Set when the vendor has ended support; every compile warns with this advice. */
   readonly endOfSupport?: { readonly date: string; readonly advice: string };
   /** Adapter-specific diagnostics (codes AM4xxx), merged into the catalogue. */
   readonly messages: Readonly<Record<string, MessageType>>;
-  /** Adapter options accepted in CompileContext.options, with descriptions. */
-  readonly options?: Readonly<Record<string, string>>;
+  /** Adapter options accepted in CompileContext.options (`--option`), the one list everything reads. */
+  readonly options: readonly AdapterOption[];
   compile(policies: readonly PolicyDoc[], ctx: CompileContext): AdapterResult;
   /**
    * Optional: renders the compiled resources in a mesh-specific form instead of Kubernetes YAML

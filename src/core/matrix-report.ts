@@ -4,6 +4,7 @@
  * docs/capabilities.md is the markdown form, generated and checked in sync.
  */
 import type { MeshAdapter } from './adapter.js';
+import type { AdapterOption } from './adapter-options.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
 import { FEATURE_IDS, FEATURES, type FeatureId } from './features.js';
 
@@ -22,6 +23,10 @@ export interface MatrixJson {
     docs: string;
     endOfSupport?: { date: string; advice: string };
     askedVersion?: string;
+    /** Every adapter option (`--option key=value`): key, type, allowed values, default, description. */
+    options: Omit<AdapterOption, 'flag'>[];
+    /** How the mesh gets onto a cluster: `helm` (anymesh install) or `register` (anymesh register). */
+    install: 'helm' | 'register';
   }[];
   features: { id: FeatureId; description: string }[];
   matrix: Record<string, Record<string, CapabilityCell>>;
@@ -37,6 +42,8 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
       docs: m.docs,
       ...(m.endOfSupport ? { endOfSupport: { ...m.endOfSupport } } : {}),
       ...(q.version ? { askedVersion: q.version } : {}),
+      options: m.options.map(({ flag: _, ...o }) => ({ ...o })),
+      install: m.install.method,
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),
     matrix: Object.fromEntries(

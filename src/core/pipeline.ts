@@ -6,7 +6,8 @@ import type { MeshAdapter } from './adapter.js';
 import { type CompileOptions, type CompileResult, compilePolicies } from './compiler/compile.js';
 import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { loadDocuments } from './loader/loader.js';
-import { type PolicyDoc, validateDocuments } from './model/validate.js';
+import type { PolicyDoc } from './model/policy-doc.js';
+import { validateDocuments } from './model/validate.js';
 import { overlapDiagnostics } from './overlap/index.js';
 
 export interface LoadedPolicies {

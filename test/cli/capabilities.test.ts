@@ -92,7 +92,7 @@ describe('anymesh capabilities -o json', () => {
     for (const x of m.meshes) {
       expect(Object.keys(m.matrix[x.id]!)).toEqual(FEATURE_IDS);
       for (const f of FEATURE_IDS)
-        expect(m.matrix[x.id]![f]).toEqual(ADAPTERS[x.id as 'istio'].capabilities[f]);
+        expect(m.matrix[x.id]![f]).toEqual(ADAPTERS[x.id as 'istio']!.capabilities[f]);
     }
   });
 
@@ -123,12 +123,12 @@ describe('anymesh capabilities -o json', () => {
     const m = await matrix(['--mesh', 'linkerd', '--version', '2.15']);
     expect(m.meshes[0]!.askedVersion).toBe('2.15');
     const retries = m.matrix.linkerd!['retries.attempts']!;
-    expect(ADAPTERS.linkerd.capabilities['retries.attempts'].minVersion).toBe('2.16');
+    expect(ADAPTERS.linkerd!.capabilities['retries.attempts'].minVersion).toBe('2.16');
     expect(retries.support).toBe('none');
     expect(retries.reason).toContain('2.16');
-    expect(retries).toEqual(cellForVersion(ADAPTERS.linkerd.capabilities['retries.attempts'], '2.15'));
+    expect(retries).toEqual(cellForVersion(ADAPTERS.linkerd!.capabilities['retries.attempts'], '2.15'));
     // Cells available in 2.15 stay as they are.
-    expect(m.matrix.linkerd!['match.path.exact']).toEqual(ADAPTERS.linkerd.capabilities['match.path.exact']);
+    expect(m.matrix.linkerd!['match.path.exact']).toEqual(ADAPTERS.linkerd!.capabilities['match.path.exact']);
     const now = await matrix(['--mesh', 'linkerd', '--mesh-version', '2.16']);
     expect(now.matrix.linkerd!['retries.attempts']!.support).toBe('full');
   });

@@ -104,7 +104,7 @@ describe('anymesh check', () => {
     const r = await cli(['check', '-f', file('fault.yaml'), '--mesh', 'linkerd', '-o', 'json']);
     expect(r.code).toBe(1);
     const loss = json(r.out).policies[0]!.results.linkerd!;
-    const cell = ADAPTERS.linkerd.capabilities['fault.delay'];
+    const cell = ADAPTERS.linkerd!.capabilities['fault.delay'];
     expect(loss.status).toBe('refused');
     expect(loss.losses).toEqual([
       {
@@ -132,7 +132,7 @@ describe('anymesh check', () => {
     expect(lines[1]!.split(/\s+/)).toEqual(['TrafficPolicy/shop/ratings', 'lossless', 'refused']);
     expect(lines[2]).toContain(`linkerd unsupported fault.delay at ${file('fault.yaml')}:7:22`);
     expect(lines[2]).toContain('[AM3001]');
-    expect(lines[2]).toContain(ADAPTERS.linkerd.capabilities['fault.delay'].docs);
+    expect(lines[2]).toContain(ADAPTERS.linkerd!.capabilities['fault.delay'].docs);
   });
 
   it('--allow-degraded turns the refusal into a lossy (dropped) result, still exit 1', async () => {

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESH_IDS } from '../../src/adapters/index.js';
 import { resourceFileName } from '../../src/cli/commands/compile.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { FEATURE_IDS } from '../../src/core/features.js';
-import { MESH_IDS } from '../../src/core/model/schema.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -28,7 +28,7 @@ describe.each(Object.keys(ADAPTERS) as (keyof typeof ADAPTERS)[])(
       const refused: string[] = [];
       const batches: { from: string; resources: KubeObject[] }[] = [];
       for (const { file } of goldenCases()) {
-        const r = compileFiles([file], ADAPTERS[mesh], { allowDegraded: true });
+        const r = compileFiles([file], ADAPTERS[mesh]!, { allowDegraded: true });
         // Some cases are refused even with --allow-degraded (input the mesh cannot take at all, e.g.
         // a missing port, overlapping policies): they have no output to send. The golden tier checks
         // those diagnostics; here every object that any case does produce goes to the server.

@@ -27,7 +27,7 @@ function compile(count: number, prefix: string): KubeObject[] {
     'many.yaml',
     Array.from({ length: count }, (_, i) => trafficPolicy(NS, `${prefix}-${i}`)).join(''),
   );
-  const r = compileFiles([file], ADAPTERS.istio);
+  const r = compileFiles([file], ADAPTERS.istio!);
   expect(r.ok).toBe(true);
   return r.resources;
 }

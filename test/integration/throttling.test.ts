@@ -40,7 +40,7 @@ describe('a throttling API server', () => {
       'throttle.yaml',
       Array.from({ length: 20 }, (_, i) => trafficPolicy(NS, `t-${i}`)).join(''),
     );
-    const compiled = compileFiles([file], ADAPTERS.istio);
+    const compiled = compileFiles([file], ADAPTERS.istio!);
     expect(compiled.ok).toBe(true);
     const client = new KubeClient(loadKubeTarget({ kubeconfig: deployer }).config, {
       retry: { retries: 50, minTimeoutMs: 50, maxTimeoutMs: 500 },

@@ -17,7 +17,7 @@ export function compileText(
   mesh: MeshAdapter | keyof typeof ADAPTERS,
   options: CompileOptions = {},
 ) {
-  const adapter = typeof mesh === 'string' ? ADAPTERS[mesh] : mesh;
+  const adapter = typeof mesh === 'string' ? ADAPTERS[mesh]! : mesh;
   const loaded = load(text);
   if (loaded.diagnostics.some((d) => d.level === 'error')) {
     throw new Error(`test input is invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);

@@ -18,8 +18,8 @@
  */
 import type { CompileContext } from '../../core/adapter.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { type AppMeshOptions, fill } from './options.js';
 import { type ServicePlan, serviceKey } from './plan.js';

@@ -13,23 +13,14 @@
  */
 
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
-import { assertCompleteColumn } from '../../core/capabilities.js';
-import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
-import { compileAccess } from './access.js';
+import { byKind } from '../kit/policies.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
-import { compileClientTls } from './clients.js';
+import { appmeshInstall } from './install.js';
 import { APPMESH_MESSAGES } from './messages.js';
-import { compileMtls } from './mtls.js';
 import { APPMESH_OPTIONS, readOptions } from './options.js';
 import { meshObject, serviceObjects } from './resources.js';
 import { compileRouting } from './routing.js';
-
-assertCompleteColumn('appmesh', appmeshCapabilities);
-
-function ofKind<P>(policies: readonly PolicyDoc[], kind: string): PolicyDoc<P & PolicyDoc['policy']>[] {
-  return policies.filter((p) => p.kind === kind) as PolicyDoc<P & PolicyDoc['policy']>[];
-}
+import { compileSecurity } from './security.js';
 
 export const END_OF_SUPPORT = {
   date: '2026-09-30',
@@ -49,14 +40,18 @@ export const appmeshAdapter = {
   endOfSupport: END_OF_SUPPORT,
   messages: APPMESH_MESSAGES,
   options: APPMESH_OPTIONS,
+  install: appmeshInstall,
+  // The App Mesh controller injects Envoy into namespaces with this label.
+  inMesh: (ns) => ns.labels['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled',
+  crdFolders: ['appmesh'],
   compile(policies, ctx) {
     const { options, diagnostics } = readOptions(ctx);
-    const routing = compileRouting(ofKind<TrafficPolicy>(policies, 'TrafficPolicy'), ctx, options);
+    const { traffic, access, mtls } = byKind(policies);
+    // Routing plans the virtual nodes per service; mTLS and access then fill in their listeners.
+    const routing = compileRouting(traffic, ctx, options);
     diagnostics.push(...routing.diagnostics);
     const plans = routing.plans;
-    diagnostics.push(...compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), plans, ctx));
-    diagnostics.push(...compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), plans, ctx, options));
-    diagnostics.push(...compileClientTls(plans, ctx));
+    diagnostics.push(...compileSecurity(access, mtls, plans, ctx, options));
     const resources: KubeObject[] = [...plans.values()].flatMap((plan) => serviceObjects(plan, ctx));
     if (options.emitMesh && policies.length) resources.push(meshObject(options, policies));
     return { resources, diagnostics };

@@ -10,8 +10,8 @@
  */
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldPath } from '../../core/loader/positions.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { RouteMatchT } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import type { Obj } from './plan.js';
 

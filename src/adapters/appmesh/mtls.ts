@@ -8,10 +8,10 @@
  * without one the policy is refused (AM4414), never dropped.
  */
 import type { CompileContext } from '../../core/adapter.js';
-import { mtlsScope, onePerMtlsScope } from '../../core/compiler/usage.js';
+import { mtlsScope } from '../../core/compiler/usage.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { MTLSPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import type { NodePlan, ServicePlan } from './plan.js';
 import { listenerTls, materialFor } from './tls.js';
@@ -24,9 +24,8 @@ export function compileMtls(
   ctx: CompileContext,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const unique = onePerMtlsScope(policies);
-  diagnostics.push(...unique.diagnostics);
-  const valid = unique.kept;
+  // One mTLS mode per scope is a mesh-neutral rule the compiler has already enforced.
+  const valid = policies;
   const allNodes = [...plans.values()].flatMap((s) => s.nodes);
   const covers = (p: PolicyDoc<MTLSPolicy>, n: NodePlan): boolean => {
     const scope = mtlsScope(p.policy);

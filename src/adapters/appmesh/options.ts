@@ -4,8 +4,9 @@
  * the command line for the services that policy covers (a policy may carry its own certificates).
  */
 import type { CompileContext } from '../../core/adapter.js';
+import { type AdapterOption, optionFor } from '../../core/adapter-options.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { APPMESH_MESSAGES } from './messages.js';
 
 export const DEFAULT_MESH = 'anymesh';
@@ -13,39 +14,111 @@ export const DEFAULT_VERSION_HOSTNAME = '{service}-{version}.{namespace}.svc.{cl
 export const DEFAULT_SPIFFE_ID = 'spiffe://{trustDomain}/ns/{namespace}/sa/{serviceAccount}';
 export const DEFAULT_SDS_TRUST = 'spiffe://{trustDomain}';
 
-/** Documentation of every option, shown by the CLI (`MeshAdapter.options`). */
-export const APPMESH_OPTIONS: Readonly<Record<string, string>> = {
-  'appmesh.mesh': `Name of the App Mesh Mesh the resources belong to. Default: ${DEFAULT_MESH}.`,
-  'appmesh.emitMesh':
-    'true: emit the cluster-scoped Mesh object; false: leave an existing Mesh alone (since 2024-09-24 AWS onboards no new customers, so most users already have one). Default: true.',
-  'appmesh.namespaceLabel':
-    'The namespace label that selects member namespaces: Mesh.spec.namespaceSelector.matchLabels {<label>: <mesh>}; label your namespaces so. Default: mesh.',
-  'appmesh.egressFilter':
-    "DROP_ALL (virtual nodes reach only their backends and *.amazonaws.com) or ALLOW_ALL. Default: DROP_ALL, App Mesh's own default; the caller emulation relies on it.",
-  'appmesh.versionHostname': `DNS name of a version's pods, for VirtualNode serviceDiscovery.dns.hostname; placeholders {service} {version} {namespace} {clusterDomain}. A Service of that name must select the version's pods. Default: ${DEFAULT_VERSION_HOSTNAME}.`,
-  'appmesh.versionServices':
-    'true: emit a Service <service>-<version> per version (port spec.port to the same container port) so the default version hostnames resolve; false: you provide them. Ignored when appmesh.versionHostname names something other than <name>.<namespace>.svc.<cluster domain>. Default: true.',
-  'appmesh.backends.<namespace>.<service>':
-    "Comma-separated virtual services the service calls (`name` in the same namespace or `name.namespace`), emitted as its VirtualNodes' spec.backends. Without it the generated VirtualNodes list no backends and cannot call mesh services. Default: none.",
-  'appmesh.spiffeId': `Certificate SAN of a caller, for AccessPolicy allow-lists (listener tls.validation.subjectAlternativeNames); placeholders {trustDomain} {namespace} {serviceAccount}. Default: ${DEFAULT_SPIFFE_ID}.`,
-  'appmesh.tls.certificate':
-    'Source of workload certificates for mTLS: file, sds (SPIRE through the Envoy SDS socket) or acm (AWS Certificate Manager; server side only). Required for MTLSPolicy and AccessPolicy. Default: none.',
-  'appmesh.tls.certificateChain':
-    "file: path of the certificate chain inside the Envoy container; placeholders {service} {version} {namespace}. AWS requires a SAN of the certificate to match the VirtualNode's DNS hostname. Required with file.",
-  'appmesh.tls.privateKey':
-    'file: path of the private key inside the Envoy container; placeholders as above. Required with file.',
-  'appmesh.tls.trustChain':
-    'file: path of the CA bundle that validates peers (both directions). Required with file.',
-  'appmesh.tls.sdsSecretName':
-    'sds: the SDS secret of the workload certificate (its SPIFFE ID registered in SPIRE), e.g. spiffe://example.org/ns/{namespace}/sa/{service}; placeholders {service} {version} {namespace} {trustDomain}. Required with sds.',
-  'appmesh.tls.sdsTrustSecretName': `sds: the SDS secret of the trust bundle. Default: ${DEFAULT_SDS_TRUST}.`,
-  'appmesh.tls.acmCertificateArn':
-    'acm: ARN of the ACM certificate servers present; placeholders {service} {version} {namespace}. Required with acm.',
-  'appmesh.tls.acmCertificateAuthorityArns':
-    'acm: comma-separated ARNs (1 to 3) of the ACM Private CAs clients trust. Required with acm.',
-};
+/** Every option, with its type and default: what the CLI, `capabilities -o json` and the docs show. */
+export const APPMESH_OPTIONS: readonly AdapterOption[] = [
+  {
+    key: 'appmesh.mesh',
+    type: 'string',
+    default: DEFAULT_MESH,
+    description: `Name of the App Mesh Mesh the resources belong to. Default: ${DEFAULT_MESH}.`,
+  },
+  {
+    key: 'appmesh.emitMesh',
+    type: 'boolean',
+    default: 'true',
+    description:
+      'true: emit the cluster-scoped Mesh object; false: leave an existing Mesh alone (since 2024-09-24 AWS onboards no new customers, so most users already have one). Default: true.',
+  },
+  {
+    key: 'appmesh.namespaceLabel',
+    type: 'string',
+    default: 'mesh',
+    description:
+      'The namespace label that selects member namespaces: Mesh.spec.namespaceSelector.matchLabels {<label>: <mesh>}; label your namespaces so. Default: mesh.',
+  },
+  {
+    key: 'appmesh.egressFilter',
+    type: 'enum',
+    values: ['DROP_ALL', 'ALLOW_ALL'],
+    default: 'DROP_ALL',
+    description:
+      "DROP_ALL (virtual nodes reach only their backends and *.amazonaws.com) or ALLOW_ALL. Default: DROP_ALL, App Mesh's own default; the caller emulation relies on it.",
+  },
+  {
+    key: 'appmesh.versionHostname',
+    type: 'string',
+    default: DEFAULT_VERSION_HOSTNAME,
+    description: `DNS name of a version's pods, for VirtualNode serviceDiscovery.dns.hostname; placeholders {service} {version} {namespace} {clusterDomain}. A Service of that name must select the version's pods. Default: ${DEFAULT_VERSION_HOSTNAME}.`,
+  },
+  {
+    key: 'appmesh.versionServices',
+    type: 'boolean',
+    default: 'true',
+    description:
+      'true: emit a Service <service>-<version> per version (port spec.port to the same container port) so the default version hostnames resolve; false: you provide them. Ignored when appmesh.versionHostname names something other than <name>.<namespace>.svc.<cluster domain>. Default: true.',
+  },
+  {
+    key: 'appmesh.backends.<namespace>.<service>',
+    type: 'list',
+    description:
+      "Comma-separated virtual services the service calls (`name` in the same namespace or `name.namespace`), emitted as its VirtualNodes' spec.backends. Without it the generated VirtualNodes list no backends and cannot call mesh services. Default: none.",
+  },
+  {
+    key: 'appmesh.spiffeId',
+    type: 'string',
+    default: DEFAULT_SPIFFE_ID,
+    description: `Certificate SAN of a caller, for AccessPolicy allow-lists (listener tls.validation.subjectAlternativeNames); placeholders {trustDomain} {namespace} {serviceAccount}. Default: ${DEFAULT_SPIFFE_ID}.`,
+  },
+  {
+    key: 'appmesh.tls.certificate',
+    type: 'enum',
+    values: ['file', 'sds', 'acm'],
+    description:
+      'Source of workload certificates for mTLS: file, sds (SPIRE through the Envoy SDS socket) or acm (AWS Certificate Manager; server side only). Required for MTLSPolicy and AccessPolicy. Default: none.',
+  },
+  {
+    key: 'appmesh.tls.certificateChain',
+    type: 'string',
+    description:
+      "file: path of the certificate chain inside the Envoy container; placeholders {service} {version} {namespace}. AWS requires a SAN of the certificate to match the VirtualNode's DNS hostname. Required with file.",
+  },
+  {
+    key: 'appmesh.tls.privateKey',
+    type: 'string',
+    description:
+      'file: path of the private key inside the Envoy container; placeholders as above. Required with file.',
+  },
+  {
+    key: 'appmesh.tls.trustChain',
+    type: 'string',
+    description: 'file: path of the CA bundle that validates peers (both directions). Required with file.',
+  },
+  {
+    key: 'appmesh.tls.sdsSecretName',
+    type: 'string',
+    description:
+      'sds: the SDS secret of the workload certificate (its SPIFFE ID registered in SPIRE), e.g. spiffe://example.org/ns/{namespace}/sa/{service}; placeholders {service} {version} {namespace} {trustDomain}. Required with sds.',
+  },
+  {
+    key: 'appmesh.tls.sdsTrustSecretName',
+    type: 'string',
+    default: DEFAULT_SDS_TRUST,
+    description: `sds: the SDS secret of the trust bundle. Default: ${DEFAULT_SDS_TRUST}.`,
+  },
+  {
+    key: 'appmesh.tls.acmCertificateArn',
+    type: 'string',
+    description:
+      'acm: ARN of the ACM certificate servers present; placeholders {service} {version} {namespace}. Required with acm.',
+  },
+  {
+    key: 'appmesh.tls.acmCertificateAuthorityArns',
+    type: 'list',
+    description:
+      'acm: comma-separated ARNs (1 to 3) of the ACM Private CAs clients trust. Required with acm.',
+  },
+];
 
-const FIXED_KEYS = Object.keys(APPMESH_OPTIONS).filter((k) => !k.includes('<'));
 const BACKENDS_PREFIX = 'appmesh.backends.';
 
 export interface AppMeshOptions {
@@ -94,9 +167,9 @@ export function readOptions(ctx: CompileContext): { options: AppMeshOptions; dia
         list.push({ name, namespace: ns ?? namespace });
       }
       backends.set(`${namespace}/${service}`, list);
-    } else if (!FIXED_KEYS.includes(key)) {
+    } else if (!optionFor(APPMESH_OPTIONS, key)) {
       diagnostics.push(
-        bad(key, value, `unknown App Mesh option; known: ${Object.keys(APPMESH_OPTIONS).join(', ')}`),
+        bad(key, value, `unknown App Mesh option; known: ${APPMESH_OPTIONS.map((o) => o.key).join(', ')}`),
       );
     }
   }

@@ -4,7 +4,7 @@
  * resources module turns them into App Mesh objects. Keeping this step apart lets every feature
  * family stay in its own module while several of them write to the same VirtualNode.
  */
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 
 export type Obj = Record<string, unknown>;
 

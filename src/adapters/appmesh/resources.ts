@@ -7,7 +7,7 @@
  * except on the VirtualService, whose awsName is the hostname clients call (the service FQDN).
  */
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AppMeshOptions } from './options.js';
 import { meshDuration, type NodePlan, type Obj, type ServicePlan } from './plan.js';
 

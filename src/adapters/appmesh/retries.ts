@@ -15,8 +15,8 @@
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { Rule } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { DEFAULT_PER_REQUEST_MS, meshDuration, type Obj } from './plan.js';
 

@@ -9,7 +9,7 @@
  * https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html
  */
 import type { CompileContext } from '../../core/adapter.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { type TlsMaterial, tlsMaterial } from './options.js';
 import type { NodePlan, Obj } from './plan.js';
 

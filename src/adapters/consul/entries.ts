@@ -7,52 +7,15 @@
  *   of letting the consul-k8s controller refuse the second at apply time ("config entry already
  *   exists", consul-k8s@v2.0.3 control-plane/controllers/configentries/configentry_controller.go).
  */
-import { type CompileContext, type KubeObject, outputMetadata } from '../../core/adapter.js';
+import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { type Diagnostic, type DiagnosticContext, makeDiagnostic } from '../../core/diagnostics.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { consulMessages } from './messages.js';
+import type { ConsulOptions } from './options.js';
 
 export const API_VERSION = 'consul.hashicorp.com/v1alpha1';
 
 export type Obj = Record<string, unknown>;
-
-export interface ConsulOptions {
-  readonly format: 'crd' | 'config-entry';
-  readonly enterprise: boolean;
-  /** Kubernetes namespace of the mesh-wide CRDs (Mesh, ProxyDefaults global). */
-  readonly globalNamespace: string;
-}
-
-export const OPTION_DOCS = {
-  'consul.format':
-    'crd (default): consul-k8s CRDs (consul.hashicorp.com/v1alpha1) for Kubernetes; config-entry: Consul config entries for `consul config write` / PUT /v1/config (Consul on VMs or Nomad): -o json gives a JSON array of entries, -o yaml gives HCL entries, each opened by a "# --- <kind> <name>" comment line (Consul reads HCL and JSON, not YAML; `consul config write` takes one entry per file)',
-  'consul.enterprise':
-    'true: Consul Enterprise with Kubernetes namespaces mirrored into Consul namespaces (connectInject.consulNamespaces.mirroringK8S): namespace fields are written and the same service name may be used in several namespaces. Default: false (Community Edition, one namespace)',
-  'consul.globalNamespace':
-    'the Kubernetes namespace for the mesh-wide Mesh and ProxyDefaults CRDs, usually where Consul is installed. Default: consul',
-} as const;
-
-export function parseOptions(ctx: CompileContext): { options: ConsulOptions; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const bad = (option: string, got: string, expected: string) =>
-    diagnostics.push(makeDiagnostic(consulMessages.BadOption, { option, got, expected }));
-  const format = ctx.options['consul.format'] ?? 'crd';
-  if (format !== 'crd' && format !== 'config-entry') bad('consul.format', format, 'crd or config-entry');
-  const enterprise = ctx.options['consul.enterprise'] ?? 'false';
-  if (enterprise !== 'true' && enterprise !== 'false') bad('consul.enterprise', enterprise, 'true or false');
-  const globalNamespace = ctx.options['consul.globalNamespace'] ?? 'consul';
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(globalNamespace)) {
-    bad('consul.globalNamespace', globalNamespace, 'a Kubernetes namespace name (DNS-1123 label)');
-  }
-  return {
-    options: {
-      format: format === 'config-entry' ? 'config-entry' : 'crd',
-      enterprise: enterprise === 'true',
-      globalNamespace,
-    },
-    diagnostics,
-  };
-}
 
 interface Owner {
   readonly doc: PolicyDoc;

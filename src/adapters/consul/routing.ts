@@ -17,8 +17,8 @@
  */
 import { diag, makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import type { EntrySet, Obj } from './entries.js';
 import { consulMessages } from './messages.js';
 

@@ -22,9 +22,9 @@
  */
 
 import { mtlsScope } from '../../core/compiler/usage.js';
-import { diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy, MTLSPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import type { EntrySet, Obj } from './entries.js';
 import { consulMessages } from './messages.js';
 
@@ -188,26 +188,13 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
 }
 
 export function compileMtls(policies: readonly PolicyDoc<MTLSPolicy>[], set: EntrySet): void {
-  const modes = new Map<string, PolicyDoc<MTLSPolicy>>();
   const permissive: PolicyDoc<MTLSPolicy>[] = [];
   for (const p of [...policies].sort((a, b) => a.ref.localeCompare(b.ref))) {
     const scope = mtlsScope(p.policy);
     const mode = p.policy.spec.mode;
     const at = p.at(['spec', 'mode']);
-    // Namespace scope is `none` in the column, so the compiler never passes it here.
-    const key = scope === 'mesh' ? 'mesh' : `${p.namespace}/${p.policy.spec.service}`;
-    const prior = modes.get(key);
-    if (prior) {
-      set.report(
-        diag(
-          'PolicyConflict',
-          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
-          at,
-        ),
-      );
-      continue;
-    }
-    modes.set(key, p);
+    // Namespace scope is `none` in the column, so the compiler never passes it here; one mode per
+    // scope is a mesh-neutral rule the compiler has already enforced.
     const spec =
       scope === 'mesh'
         ? set.claim('ProxyDefaults', 'global', set.options.globalNamespace, p, at, true)

@@ -1,17 +1,16 @@
 /**
- * The Istio adapter: every feature of the model as `networking.istio.io/v1` and
+ * The Istio descriptor: every feature of the model as `networking.istio.io/v1` and
  * `security.istio.io/v1` resources (Istio 1.22 made these APIs v1; retries.backoff needs 1.26).
  */
 import type { MeshAdapter } from '../../core/adapter.js';
-import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import { byKind } from '../kit/policies.js';
+import { mergeResults } from '../kit/results.js';
 import { istioCapabilities } from './capabilities.js';
+import { istioInstall } from './install.js';
+import { ISTIO_MESSAGES } from './messages.js';
+import { ISTIO_OPTIONS } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileAccess, compileMtls } from './security.js';
-
-function ofKind<P>(policies: readonly PolicyDoc[], kind: string): PolicyDoc<P & PolicyDoc['policy']>[] {
-  return policies.filter((p) => p.kind === kind) as PolicyDoc<P & PolicyDoc['policy']>[];
-}
 
 export const istioAdapter = {
   id: 'istio',
@@ -19,20 +18,17 @@ export const istioAdapter = {
   versions: { minimum: '1.22', tested: '1.30.3' },
   capabilities: istioCapabilities,
   docs: 'https://istio.io/latest/docs/reference/config/',
-  messages: {},
-  options: {
-    'istio.rootNamespace':
-      "Istio's root namespace, where a mesh-wide PeerAuthentication goes. Default: istio-system.",
-  },
+  messages: ISTIO_MESSAGES,
+  options: ISTIO_OPTIONS,
+  install: istioInstall,
+  // Sidecar injection by label (istio-injection, or a revision label not disabled), or ambient.
+  inMesh: ({ labels: l }) =>
+    l['istio-injection'] === 'enabled' ||
+    (l['istio.io/rev'] !== undefined && l['istio-injection'] !== 'disabled') ||
+    l['istio.io/dataplane-mode'] === 'ambient',
+  crdFolders: ['istio'],
   compile(policies, ctx) {
-    const parts = [
-      compileRouting(ofKind<TrafficPolicy>(policies, 'TrafficPolicy'), ctx),
-      compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), ctx),
-      compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), ctx),
-    ];
-    return {
-      resources: parts.flatMap((p) => p.resources),
-      diagnostics: parts.flatMap((p) => p.diagnostics),
-    };
+    const { traffic, access, mtls } = byKind(policies);
+    return mergeResults(compileRouting(traffic, ctx), compileMtls(mtls, ctx), compileAccess(access, ctx));
   },
 } satisfies MeshAdapter;

@@ -11,8 +11,8 @@
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 
 type Obj = Record<string, unknown>;
 

@@ -8,15 +8,11 @@
 import type { CompileContext, KubeObject } from '../../core/adapter.js';
 import { outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
-import { mtlsScope, onePerMtlsScope } from '../../core/compiler/usage.js';
+import { mtlsScope } from '../../core/compiler/usage.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy, MTLSPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
-
-/** Istio's root namespace, where a PeerAuthentication applies mesh-wide. */
-export function rootNamespace(ctx: CompileContext): string {
-  return ctx.options['istio.rootNamespace'] ?? 'istio-system';
-}
+import { rootNamespace } from './options.js';
 
 export function compileMtls(
   policies: readonly PolicyDoc<MTLSPolicy>[],
@@ -24,9 +20,8 @@ export function compileMtls(
 ): { resources: KubeObject[]; diagnostics: Diagnostic[] } {
   const resources: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const unique = onePerMtlsScope(policies);
-  diagnostics.push(...unique.diagnostics);
-  for (const p of unique.kept) {
+  // One mTLS mode per scope is a mesh-neutral rule the compiler has already enforced.
+  for (const p of policies) {
     const scope = mtlsScope(p.policy);
     const namespace = scope === 'mesh' ? rootNamespace(ctx) : p.namespace;
     const spec: Record<string, unknown> = {};

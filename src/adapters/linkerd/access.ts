@@ -15,8 +15,8 @@
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { anchored, escapeRegex, linkerdDiag, type Obj } from './native.js';
 import { type ServerRegistry, serverName } from './servers.js';
 

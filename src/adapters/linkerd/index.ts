@@ -1,5 +1,5 @@
 /**
- * The Linkerd adapter: routing as Gateway API HTTPRoutes with Service parents (GAMMA) and leaf
+ * The Linkerd descriptor. Routing as Gateway API HTTPRoutes with Service parents (GAMMA) and leaf
  * Services for versions, timeouts and retries as the 2.16+ route annotations, access control and
  * strict mTLS as Servers, AuthorizationPolicies, MeshTLSAuthentications and inbound HTTPRoutes.
  *
@@ -7,44 +7,15 @@
  * HTTPRoutes since 2.14, weighted routes since 2.13; cells carry their own minVersion). Since 2.19 the
  * Linkerd CRD chart no longer installs the Gateway API CRDs: install them (standard channel) yourself.
  */
-import { type KubeObject, type MeshAdapter, SOURCE_ANNOTATION } from '../../core/adapter.js';
-import { type Diagnostic, diag } from '../../core/diagnostics.js';
-import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
-import { compileAccess } from './access.js';
+import type { MeshAdapter } from '../../core/adapter.js';
+import { byKind } from '../kit/policies.js';
+import { mergeResults } from '../kit/results.js';
 import { linkerdCapabilities } from './capabilities.js';
+import { linkerdInstall } from './install.js';
 import { LINKERD_MESSAGES } from './messages.js';
-import { compileMtls, SERVER_PORTS_OPTION } from './mtls.js';
+import { LINKERD_OPTIONS } from './options.js';
 import { compileRouting } from './routing.js';
-import { ServerRegistry } from './servers.js';
-
-/**
- * Names are derived from policy, service, rule and port names, and consumer routes land in other
- * namespaces; two objects of one kind and name in one namespace would overwrite each other.
- */
-function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
-  const seen = new Map<string, KubeObject>();
-  const out: Diagnostic[] = [];
-  for (const r of resources) {
-    const key = `${r.apiVersion}/${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
-    const prior = seen.get(key);
-    if (!prior) {
-      seen.set(key, r);
-      continue;
-    }
-    const from = (o: KubeObject) => o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
-    out.push(
-      diag('PolicyConflict', {
-        reason: `${r.kind} ${r.metadata.namespace}/${r.metadata.name} would be written for ${from(prior)} and for ${from(r)}; rename one of the policies`,
-      }),
-    );
-  }
-  return out;
-}
-
-function ofKind<P>(policies: readonly PolicyDoc[], kind: string): PolicyDoc<P & PolicyDoc['policy']>[] {
-  return policies.filter((p) => p.kind === kind) as PolicyDoc<P & PolicyDoc['policy']>[];
-}
+import { compileSecurity } from './security.js';
 
 export const linkerdAdapter = {
   id: 'linkerd',
@@ -53,26 +24,13 @@ export const linkerdAdapter = {
   capabilities: linkerdCapabilities,
   docs: 'https://linkerd.io/2/reference/',
   messages: LINKERD_MESSAGES,
-  options: {
-    [SERVER_PORTS_OPTION]:
-      'Container ports (comma-separated, e.g. 8080,9090) that a strict MTLSPolicy covers with a Server each: a Linkerd Server selects one pod port and MTLSPolicy names none. Required for strict MTLSPolicies; default: none.',
-  },
+  options: LINKERD_OPTIONS,
+  install: linkerdInstall,
+  // Injection is an annotation in Linkerd (namespace or pod): enabled, or ingress for ingress pods.
+  inMesh: (ns) => ['enabled', 'ingress'].includes(ns.annotations['linkerd.io/inject'] ?? ''),
+  crdFolders: ['linkerd', 'gateway-api/standard'],
   compile(policies, ctx) {
-    const servers = new ServerRegistry();
-    const routing = compileRouting(ofKind<TrafficPolicy>(policies, 'TrafficPolicy'));
-    const access = compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), servers);
-    const mtls = compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), servers, ctx);
-    const resolved = servers.resolve();
-    const resources = [...routing.resources, ...access.resources, ...resolved.resources];
-    return {
-      resources,
-      diagnostics: [
-        ...routing.diagnostics,
-        ...access.diagnostics,
-        ...mtls,
-        ...resolved.diagnostics,
-        ...duplicateNames(resources),
-      ],
-    };
+    const { traffic, access, mtls } = byKind(policies);
+    return mergeResults(compileRouting(traffic), compileSecurity(access, mtls, ctx));
   },
 } satisfies MeshAdapter;

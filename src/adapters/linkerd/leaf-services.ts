@@ -10,8 +10,8 @@
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { diag } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { TrafficPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { linkerdDiag, SERVICE_NAME_LIMIT, sortedLabels } from './native.js';
 
 interface Leaf {

@@ -15,8 +15,8 @@
 
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { FieldPath } from '../../core/loader/positions.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { RouteMatchT, Rule } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { anchored, escapeRegex, linkerdDiag, type Obj } from './native.js';
 
 /** The Gateway API form of one match entry. */

@@ -17,12 +17,11 @@ import type { CompileContext } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
 import { mtlsScope } from '../../core/compiler/usage.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { MTLSPolicy } from '../../core/model/schema.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
 import { linkerdDiag } from './native.js';
+import { SERVER_PORTS_OPTION } from './options.js';
 import type { ServerRegistry } from './servers.js';
-
-export const SERVER_PORTS_OPTION = 'linkerd.serverPorts';
 
 /** The container ports of the `linkerd.serverPorts` option, or the reason they are not valid. */
 export function serverPorts(ctx: CompileContext): { ports?: number[]; error?: string } {

@@ -14,7 +14,7 @@
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
-import type { PolicyDoc } from '../../core/model/validate.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { fmt } from './leaf-services.js';
 import { linkerdDiag, sortedLabels } from './native.js';
 

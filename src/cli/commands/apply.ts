@@ -6,6 +6,7 @@
  * 2 usage. The shared flag handling of apply, diff and delete lives here too.
  */
 import type { Command } from 'commander';
+import { MESH_IDS } from '../../adapters/index.js';
 import {
   type ApplyReport,
   apply,
@@ -53,7 +54,7 @@ export interface ClusterFlags extends CompileFlags {
 /** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
 export function addClusterOptions(cmd: Command): Command {
   return addKubeOptions(addCompileOptions(addFileOption(cmd)))
-    .option('--mesh <mesh>', 'the target mesh: istio, linkerd, consul, appmesh')
+    .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
     .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
     .option('--concurrency <n>', 'requests in flight at once', '8')
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');

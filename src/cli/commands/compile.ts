@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { MESH_IDS } from '../../adapters/index.js';
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
 import { compileFiles } from '../../core/pipeline.js';
 import { render, renderYaml } from '../../core/render.js';
@@ -59,7 +60,7 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .command('compile')
     .description('compile policies into the native resources of one mesh');
   addCompileOptions(addFileOption(cmd))
-    .option('--mesh <mesh>', 'the target mesh: istio, linkerd, consul, appmesh')
+    .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
     .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
     .option('--out-dir <dir>', 'write one YAML file per resource into this directory instead of stdout')
     .action((opts: CompileOpts) => {

@@ -1,5 +1,5 @@
 /**
- * `anymesh install istio|linkerd|consul [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
+ * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
  *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
@@ -7,8 +7,9 @@
  * ready (the report says what and why), 2 usage.
  */
 import type { Command } from 'commander';
+import { MESHES } from '../../adapters/index.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
-import { makePlan, PlanError } from '../../cluster/install/plan.js';
+import { installableIds, makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
   RENDER_FORMATS,
   type RenderFormat,
@@ -82,7 +83,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
           'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
         ),
     ),
-    "the control plane's namespace (default: the mesh's own, e.g. istio-system)",
+    "the control plane's namespace (default: the mesh's own)",
   )
     .option(
       '--version <version>',
@@ -113,20 +114,25 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       }
       const mesh = meshArg ?? doc?.spec.mesh;
       if (!mesh)
-        throw new UsageError('which mesh? anymesh install istio|linkerd|consul, or --from mesh.yaml');
+        throw new UsageError(
+          `which mesh? anymesh install ${installableIds(MESHES).join('|')}, or --from mesh.yaml`,
+        );
       const version = flags.version ?? doc?.spec.version;
       const namespace = flags.namespace ?? doc?.spec.namespace;
       let plan: ReturnType<typeof makePlan>;
       try {
-        plan = makePlan({
-          mesh,
-          ...(version ? { version } : {}),
-          ...(namespace ? { namespace } : {}),
-          ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
-          valuesFiles: flags.values ?? [],
-          set: flags.set ?? [],
-          ...(flags.repo ? { repo: flags.repo } : {}),
-        });
+        plan = makePlan(
+          {
+            mesh,
+            ...(version ? { version } : {}),
+            ...(namespace ? { namespace } : {}),
+            ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
+            valuesFiles: flags.values ?? [],
+            set: flags.set ?? [],
+            ...(flags.repo ? { repo: flags.repo } : {}),
+          },
+          MESHES,
+        );
       } catch (e) {
         if (e instanceof PlanError) throw new UsageError(e.message);
         throw e;

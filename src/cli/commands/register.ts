@@ -1,12 +1,14 @@
 /**
- * `anymesh register appmesh [--namespace N] [--dry-run]`: App Mesh is not installed by anymesh (AWS
- * ends support on 2026-09-30); an existing controller is verified and recorded so `status` reports it
- * as registered. Exit 0 registered, 1 not found or unhealthy, 2 usage.
+ * `anymesh register MESH [--namespace N] [--dry-run]`: for a mesh anymesh does not install (App
+ * Mesh: AWS ended support on 2026-09-30), an existing controller is verified and recorded so
+ * `status` reports it as registered. Exit 0 registered, 1 not found or unhealthy, 2 usage.
  */
 import type { Command } from 'commander';
-import { registerAppMesh } from '../../cluster/install/register.js';
+import { MESHES } from '../../adapters/index.js';
+import { isRegisterOnly } from '../../cluster/install/catalogue.js';
+import { registerMesh } from '../../cluster/install/register.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { addKubeOptions, kubeTargetFromFlags, meshById, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { reportClusterError } from './status.js';
 
@@ -40,15 +42,17 @@ export function registerRegister(program: Command, io: Io, done: (code: number) 
         },
       ) => {
         const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
-        if (mesh.toLowerCase() !== 'appmesh') {
+        const found = meshById(mesh);
+        if (!found || !isRegisterOnly(found)) {
+          const which = MESHES.filter(isRegisterOnly).map((m) => m.displayName);
           throw new UsageError(
-            `register is for App Mesh only; install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
+            `register is for meshes anymesh does not install (${which.join(', ')}); install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
           );
         }
         const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
-        let r: Awaited<ReturnType<typeof registerAppMesh>>;
+        let r: Awaited<ReturnType<typeof registerMesh>>;
         try {
-          r = await registerAppMesh(target.config, {
+          r = await registerMesh(target.config, found, {
             ...(flags.namespace ? { namespace: flags.namespace } : {}),
             ...(flags.dryRun ? { dryRun: true } : {}),
           });
@@ -62,7 +66,7 @@ export function registerRegister(program: Command, io: Io, done: (code: number) 
           io.err(`  not ready: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}: ${c.reason}\n`);
         if (r.ok)
           io.err(
-            `App Mesh controller ${r.namespace} ${r.version ?? ''} ${flags.dryRun ? 'verified' : 'registered'}\n`,
+            `${found.displayName} controller ${r.namespace} ${r.version ?? ''} ${flags.dryRun ? 'verified' : 'registered'}\n`,
           );
         if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
         done(r.ok ? EXIT.ok : EXIT.failed);

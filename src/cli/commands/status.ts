@@ -4,11 +4,12 @@
  * policies applied to it. Exit 0 (also when nothing is installed), 2 usage.
  */
 import type { Command } from 'commander';
+import { MESHES } from '../../adapters/index.js';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
 import { KubeApiError } from '../../cluster/install/kube.js';
-import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { EXIT } from '../exit.js';
+import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
 
 export function helmTarget(flags: { kubeconfig?: string }, context: string | undefined): HelmTarget {
@@ -86,11 +87,7 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (flags: { mesh?: string[]; output?: string; kubeconfig?: string; context?: string }) => {
       const format = parseFormat(flags.output, ['table', 'json'] as const, 'table');
-      const meshes = flags.mesh?.flatMap((m) => m.split(',')).map((m) => m.toLowerCase());
-      for (const m of meshes ?? []) {
-        if (!['istio', 'linkerd', 'consul', 'appmesh'].includes(m))
-          throw new UsageError(`--mesh ${m}: use istio, linkerd, consul or appmesh`);
-      }
+      const meshes = flags.mesh?.length ? parseMeshes(flags.mesh) : [...MESHES];
       const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
       let helm: HelmTarget | undefined;
       try {
@@ -99,10 +96,7 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
       } catch {
         helm = undefined; // release records are read from their Secrets instead
       }
-      const statuses = await discoverMeshes(target.config, {
-        ...(helm ? { helm } : {}),
-        ...(meshes ? { meshes } : {}),
-      });
+      const statuses = await discoverMeshes(target.config, meshes, helm ? { helm } : {});
       if (format === 'json')
         io.out(
           `${JSON.stringify({ context: target.context, server: target.server, meshes: statuses }, null, 2)}\n`,

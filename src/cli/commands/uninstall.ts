@@ -1,13 +1,15 @@
 /**
- * `anymesh uninstall istio|linkerd|consul [--force]`: refuses while anymesh-managed policies of the
+ * `anymesh uninstall MESH [--force]`: refuses while anymesh-managed policies of the
  * mesh's API groups exist (exit 1, listing them) unless --force; then removes the mesh's Helm
  * releases in reverse install order. A mesh installed by hand is left alone.
  */
 import type { Command } from 'commander';
+import { MESHES } from '../../adapters/index.js';
 import { isInstallable } from '../../cluster/install/catalogue.js';
+import { installableIds } from '../../cluster/install/plan.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { addKubeOptions, kubeTargetFromFlags, meshById, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { helmTarget, reportClusterError } from './status.js';
 
@@ -25,14 +27,19 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
         flags: { force?: boolean; output?: string; kubeconfig?: string; context?: string },
       ) => {
         const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
-        const m = mesh.toLowerCase();
-        if (m === 'appmesh')
-          throw new UsageError('App Mesh is not installed by anymesh, so it is not uninstalled either');
-        if (!isInstallable(m))
-          throw new UsageError(`unknown mesh ${JSON.stringify(mesh)}: use istio, linkerd or consul`);
+        const found = meshById(mesh);
+        if (found && !isInstallable(found))
+          throw new UsageError(
+            `${found.displayName} is not installed by anymesh, so it is not uninstalled either`,
+          );
+        if (!found)
+          throw new UsageError(
+            `unknown mesh ${JSON.stringify(mesh)}: use one of ${installableIds(MESHES).join(', ')}`,
+          );
+        const m = found.id;
         const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
         try {
-          const r = await uninstall(target.config, m, {
+          const r = await uninstall(target.config, found, {
             helm: helmTarget(flags, target.context),
             ...(flags.force ? { force: true } : {}),
             progress: (l) => io.err(`${l}\n`),

@@ -12,8 +12,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
+import type { ChartRef } from '../../core/install-catalogue.js';
 import { RELEASE_LABEL } from '../discovery.js';
-import { CATALOGUE, type ChartRef, webhookName } from './catalogue.js';
+import { webhookName } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 import { type KubeObj, kubeGet, kubeList } from './kube.js';
 import { applySet, chartSource, type InstallPlan, mergeValues, templateArgs } from './plan.js';
@@ -158,8 +159,8 @@ export async function install(
   opts: InstallOptions,
 ): Promise<InstallResult> {
   const say = opts.progress ?? (() => {});
-  const entry = CATALOGUE[plan.mesh];
-  const base = { mesh: plan.mesh, version: plan.release.version, namespace: plan.namespace };
+  const _entry = plan.mesh.install;
+  const base = { mesh: plan.mesh.id, version: plan.release.version, namespace: plan.namespace };
   const dir = await mkdtemp(join(tmpdir(), 'anymesh-install-'));
   try {
     const valuesFiles: string[] = [];
@@ -172,7 +173,7 @@ export async function install(
       valuesFiles.push(f);
     }
 
-    say(`preflight: ${entry.displayName} ${plan.release.version} into ${plan.namespace}`);
+    say(`preflight: ${plan.mesh.displayName} ${plan.release.version} into ${plan.namespace}`);
     const checks = await preflight(kc, plan, merged, opts);
     for (const c of checks)
       say(`  ${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'warn' : 'FAIL'} ${c.check}: ${c.message}`);
@@ -188,7 +189,7 @@ export async function install(
           .filter((c) => c.status === 'fail')
           .map((c) =>
             diag('InstallPreflightFailed', {
-              mesh: entry.displayName,
+              mesh: plan.mesh.displayName,
               version: plan.release.version,
               check: c.check,
               reason: c.message,
@@ -340,7 +341,7 @@ function notReady(plan: InstallPlan, results: readonly ReadinessResult[]): Diagn
     .filter((r) => !r.ready)
     .map((r) =>
       diag('InstallNotReady', {
-        mesh: CATALOGUE[plan.mesh].displayName,
+        mesh: plan.mesh.displayName,
         version: plan.release.version,
         object: describeTarget(r),
         reason: r.reason,

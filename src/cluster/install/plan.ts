@@ -2,13 +2,13 @@
  * An install plan: mesh, catalogue version, namespace and values, from flags or a MeshInstallation
  * document. Pure: no cluster, no helm.
  */
+import type { ChartRef, MeshVersion } from '../../core/install-catalogue.js';
 import {
-  CATALOGUE,
-  type ChartRef,
   findVersion,
   type InstallableMesh,
   isInstallable,
-  type MeshVersion,
+  isRegisterOnly,
+  type MeshInstallTarget,
 } from './catalogue.js';
 
 export interface InstallRequest {
@@ -27,6 +27,8 @@ export interface InstallRequest {
 
 export interface InstallPlan {
   readonly mesh: InstallableMesh;
+  /** Every mesh of the registry: preflight looks for the others on the cluster (conflicts). */
+  readonly knownMeshes: readonly MeshInstallTarget[];
   readonly release: MeshVersion;
   readonly namespace: string;
   readonly repo: string;
@@ -56,20 +58,29 @@ export function templateArgs(plan: InstallPlan, chart: ChartRef, valuesFile: str
   return ['template', ...chartSource(plan, chart), '--include-crds', '-f', valuesFile];
 }
 
-export function makePlan(req: InstallRequest): InstallPlan {
-  const mesh = req.mesh.toLowerCase();
-  if (mesh === 'appmesh') {
+/** The installable meshes of a registry, by id, for messages. */
+export function installableIds(meshes: readonly MeshInstallTarget[]): string[] {
+  return meshes.filter(isInstallable).map((m) => m.id);
+}
+
+/** A plan for one of `meshes` (the registry's), or a PlanError saying what would be right. */
+export function makePlan(req: InstallRequest, meshes: readonly MeshInstallTarget[]): InstallPlan {
+  const id = req.mesh.toLowerCase();
+  const mesh = meshes.find((m) => m.id === id);
+  if (mesh && isRegisterOnly(mesh)) {
     throw new PlanError(
-      'App Mesh is not installed by anymesh (AWS ends support on 2026-09-30); record an existing controller with `anymesh register appmesh`',
+      `${mesh.displayName} is not installed by anymesh: ${mesh.install.advice}; record an existing controller with \`anymesh register ${mesh.id}\``,
     );
   }
-  if (!isInstallable(mesh))
-    throw new PlanError(`unknown mesh ${JSON.stringify(req.mesh)}: use istio, linkerd or consul`);
+  if (!mesh || !isInstallable(mesh))
+    throw new PlanError(
+      `unknown mesh ${JSON.stringify(req.mesh)}: use one of ${installableIds(meshes).join(', ')}`,
+    );
   const release = findVersion(mesh, req.version);
   if (!release) {
-    const known = CATALOGUE[mesh].versions.map((v) => v.version).join(', ');
+    const known = mesh.install.versions.map((v) => v.version).join(', ');
     throw new PlanError(
-      `${CATALOGUE[mesh].displayName} ${req.version} is not in the catalogue; known versions: ${known}`,
+      `${mesh.displayName} ${req.version} is not in the catalogue; known versions: ${known}`,
     );
   }
   for (const s of req.set ?? []) {
@@ -77,8 +88,9 @@ export function makePlan(req: InstallRequest): InstallPlan {
   }
   return {
     mesh,
+    knownMeshes: meshes,
     release,
-    namespace: req.namespace ?? CATALOGUE[mesh].defaultNamespace,
+    namespace: req.namespace ?? mesh.install.defaultNamespace,
     repo: req.repo ?? release.repo,
     values: req.values ?? {},
     valuesFiles: req.valuesFiles ?? [],

@@ -6,7 +6,6 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { discoverMeshes } from '../discovery.js';
-import { CATALOGUE } from './catalogue.js';
 import type { HelmTarget } from './helm.js';
 import { kubeCall, kubeGet } from './kube.js';
 import { type InstallPlan, valueAt } from './plan.js';
@@ -66,7 +65,7 @@ export async function preflight(
   effectiveValues: Record<string, unknown>,
   opts: PreflightOptions = {},
 ): Promise<PreflightCheck[]> {
-  const entry = CATALOGUE[plan.mesh];
+  const entry = plan.mesh.install;
   const out: PreflightCheck[] = [];
 
   const v = await kubeVersion(kc);
@@ -75,12 +74,12 @@ export async function preflight(
       ? {
           check: 'kubernetes-version',
           status: 'ok',
-          message: `Kubernetes ${v.gitVersion} (${entry.displayName} ${plan.release.version} needs 1.${plan.release.minKubeMinor}+)`,
+          message: `Kubernetes ${v.gitVersion} (${plan.mesh.displayName} ${plan.release.version} needs 1.${plan.release.minKubeMinor}+)`,
         }
       : {
           check: 'kubernetes-version',
           status: 'fail',
-          message: `Kubernetes ${v.gitVersion} is too old: ${entry.displayName} ${plan.release.version} needs 1.${plan.release.minKubeMinor} or later`,
+          message: `Kubernetes ${v.gitVersion} is too old: ${plan.mesh.displayName} ${plan.release.version} needs 1.${plan.release.minKubeMinor} or later`,
         },
   );
 
@@ -116,9 +115,9 @@ export async function preflight(
     );
   }
 
-  const meshes = await discoverMeshes(kc, opts.helm ? { helm: opts.helm } : {});
-  const others = meshes.filter((m) => m.mesh !== plan.mesh && m.installed);
-  const self = meshes.find((m) => m.mesh === plan.mesh);
+  const meshes = await discoverMeshes(kc, plan.knownMeshes, opts.helm ? { helm: opts.helm } : {});
+  const others = meshes.filter((m) => m.mesh !== plan.mesh.id && m.installed);
+  const self = meshes.find((m) => m.mesh === plan.mesh.id);
   const problems: string[] = [];
   let conflictStatus: CheckStatus = 'ok';
   if (others.length > 0) {
@@ -129,11 +128,11 @@ export async function preflight(
   }
   if (self?.installed && self.installedBy === 'manual') {
     problems.push(
-      `${entry.displayName} is already installed without Helm in ${self.namespace}: helm would refuse to adopt its objects; uninstall it first or keep managing it by hand`,
+      `${plan.mesh.displayName} is already installed without Helm in ${self.namespace}: helm would refuse to adopt its objects; uninstall it first or keep managing it by hand`,
     );
     conflictStatus = 'fail';
   } else if (self?.installed && self.namespace && self.namespace !== plan.namespace) {
-    problems.push(`${entry.displayName} already runs in ${self.namespace}, not ${plan.namespace}`);
+    problems.push(`${plan.mesh.displayName} already runs in ${self.namespace}, not ${plan.namespace}`);
     conflictStatus = 'fail';
   }
   out.push({
@@ -145,7 +144,7 @@ export async function preflight(
           ? ' (--allow-other-mesh to proceed anyway)'
           : '') ||
       (self?.installed
-        ? `upgrading ${entry.displayName} ${self.version ?? ''} (installed by ${self.installedBy})`.replace(
+        ? `upgrading ${plan.mesh.displayName} ${self.version ?? ''} (installed by ${self.installedBy})`.replace(
             '  ',
             ' ',
           )

@@ -1,11 +1,11 @@
 /**
- * `anymesh register appmesh`: App Mesh is never installed (AWS ends support on 2026-09-30); an
- * existing aws-app-mesh-controller-for-k8s is verified (its Deployment Available, its CRDs
- * Established) and recorded in a ConfigMap beside it, as SuperGloo registered existing meshes.
+ * `anymesh register MESH`: a mesh anymesh never installs (App Mesh: AWS ended support on
+ * 2026-09-30) is verified (its controller Deployment Available, its CRDs Established) and recorded
+ * in a ConfigMap beside it, as SuperGloo registered existing meshes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { workloadVersion } from '../discovery.js';
-import { APPMESH_REGISTRATION } from './catalogue.js';
+import type { RegisteredMesh } from './catalogue.js';
 import { type KubeObj, kubeCall, kubeGet, kubeList } from './kube.js';
 import { checkAll, type ReadinessResult } from './readiness.js';
 
@@ -18,11 +18,12 @@ export interface RegisterResult {
   readonly advice: string;
 }
 
-export async function registerAppMesh(
+export async function registerMesh(
   kc: KubeConfig,
+  mesh: RegisteredMesh,
   opts: { namespace?: string; dryRun?: boolean } = {},
 ): Promise<RegisterResult> {
-  const reg = APPMESH_REGISTRATION;
+  const reg = mesh.install;
   const name = reg.controller.name;
   const w = opts.namespace
     ? await kubeGet<KubeObj>(kc, `/apis/apps/v1/namespaces/${opts.namespace}/deployments/${name}`)
@@ -37,7 +38,7 @@ export async function registerAppMesh(
       ok: false,
       readiness: [],
       advice: reg.advice,
-      problem: `no App Mesh controller (Deployment ${name}) found${opts.namespace ? ` in ${opts.namespace}` : ''}: install it with AWS's eks-charts appmesh-controller chart first; anymesh does not install App Mesh`,
+      problem: `no ${mesh.displayName} controller (Deployment ${name}) found${opts.namespace ? ` in ${opts.namespace}` : ''}: ${reg.installHint}`,
     };
   }
   const namespace = w.metadata.namespace!;
@@ -53,7 +54,7 @@ export async function registerAppMesh(
       kind: 'ConfigMap',
       metadata: { name: reg.recordName, namespace, labels: { 'app.kubernetes.io/managed-by': 'anymesh' } },
       data: {
-        mesh: 'appmesh',
+        mesh: mesh.id,
         controller: `${namespace}/${name}`,
         ...(version ? { version } : {}),
         registeredAt: new Date().toISOString(),

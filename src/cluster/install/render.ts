@@ -7,7 +7,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CATALOGUE } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 import { chartValues } from './install.js';
 import { type InstallPlan, templateArgs } from './plan.js';
@@ -22,14 +21,14 @@ function yamlDocs(docs: readonly object[]): string {
 }
 
 export async function renderGitOps(plan: InstallPlan, format: 'flux' | 'argocd'): Promise<string> {
-  const entry = CATALOGUE[plan.mesh];
+  const _entry = plan.mesh.install;
   const docs: object[] = [];
   if (format === 'flux') {
     docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace, labels: LABELS } });
     docs.push({
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'HelmRepository',
-      metadata: { name: plan.mesh, namespace: plan.namespace, labels: LABELS },
+      metadata: { name: plan.mesh.id, namespace: plan.namespace, labels: LABELS },
       spec: { interval: '1h', url: plan.repo },
     });
     let prev: string | undefined;
@@ -48,7 +47,7 @@ export async function renderGitOps(plan: InstallPlan, format: 'flux' | 'argocd')
             spec: {
               chart: chart.chart,
               version: chart.version,
-              sourceRef: { kind: 'HelmRepository', name: plan.mesh },
+              sourceRef: { kind: 'HelmRepository', name: plan.mesh.id },
             },
           },
           install: { crds: 'CreateReplace', remediation: { retries: 3 } },
@@ -91,7 +90,7 @@ export async function renderGitOps(plan: InstallPlan, format: 'flux' | 'argocd')
       });
     }
   }
-  const header = `# ${entry.displayName} ${plan.release.version} (${format}) rendered by anymesh from ${plan.repo}\n`;
+  const header = `# ${plan.mesh.displayName} ${plan.release.version} (${format}) rendered by anymesh from ${plan.repo}\n`;
   return header + yamlDocs(docs);
 }
 
@@ -99,7 +98,7 @@ export async function renderManifests(plan: InstallPlan, target: HelmTarget): Pr
   const dir = await mkdtemp(join(tmpdir(), 'anymesh-render-'));
   try {
     const parts: string[] = [
-      `# ${CATALOGUE[plan.mesh].displayName} ${plan.release.version} rendered by anymesh (helm template) from ${plan.repo}\n`,
+      `# ${plan.mesh.displayName} ${plan.release.version} rendered by anymesh (helm template) from ${plan.repo}\n`,
       yamlDocs([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }]),
     ];
     for (const [i, chart] of plan.release.charts.entries()) {

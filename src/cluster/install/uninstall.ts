@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { type AppliedPolicy, discoverMeshes, listPolicies } from '../discovery.js';
-import { CATALOGUE, type InstallableMesh } from './catalogue.js';
+import type { InstallableMesh } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 
 export interface UninstallResult {
@@ -23,7 +23,7 @@ export async function uninstall(
   opts: { helm: HelmTarget; force?: boolean; progress?: (l: string) => void },
 ): Promise<UninstallResult> {
   const say = opts.progress ?? (() => {});
-  const entry = CATALOGUE[mesh];
+  const entry = mesh.install;
   const policies = await listPolicies(kc, entry.policyResources);
   if (policies.length > 0 && !opts.force) {
     const list = policies.map((p) => `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`);
@@ -31,17 +31,17 @@ export async function uninstall(
       count: policies.length,
       policies: policies.length === 1 ? 'policy' : 'policies',
       verb: policies.length === 1 ? 'depends' : 'depend',
-      mesh: entry.displayName,
+      mesh: mesh.displayName,
       objects: list.join(', '),
     });
     return { ok: false, policies, removed: [], refused: d.message, diagnostics: [d] };
   }
   if (policies.length > 0)
     say(`--force: ${policies.length} anymesh-managed objects stay behind (and go with the CRDs)`);
-  const [status] = await discoverMeshes(kc, { helm: opts.helm, meshes: [mesh] });
+  const [status] = await discoverMeshes(kc, [mesh], { helm: opts.helm });
   const releases = status?.releases ?? [];
   if (status?.installed && releases.length === 0) {
-    const d = diag('UninstallNotHelm', { mesh: entry.displayName, namespace: status.namespace ?? '?' });
+    const d = diag('UninstallNotHelm', { mesh: mesh.displayName, namespace: status.namespace ?? '?' });
     return { ok: false, policies, removed: [], refused: d.message, diagnostics: [d] };
   }
   const order = entry.versions[0]!.charts.map((c) => c.release).reverse();
@@ -52,6 +52,6 @@ export async function uninstall(
     await helm(opts.helm, ['uninstall', r.name, '--namespace', r.namespace, '--wait']);
     removed.push(`${r.namespace}/${r.name}`);
   }
-  if (removed.length === 0) say(`${entry.displayName}: no Helm releases found; nothing to remove`);
+  if (removed.length === 0) say(`${mesh.displayName}: no Helm releases found; nothing to remove`);
   return { ok: true, policies, removed, diagnostics: [] };
 }

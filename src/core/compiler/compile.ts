@@ -13,9 +13,11 @@ import {
 } from '../adapter.js';
 import { cellForVersion } from '../capabilities.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
-import type { PolicyDoc } from '../model/validate.js';
+import type { PolicyDoc } from '../model/policy-doc.js';
+import type { MTLSPolicy } from '../model/schema.js';
 import { degrade } from './degrade.js';
-import { type FeatureUse, featuresUsed } from './usage.js';
+import { duplicateNames } from './output-names.js';
+import { type FeatureUse, featuresUsed, onePerMtlsScope } from './usage.js';
 
 export interface CompileOptions {
   /** Leave out what the mesh cannot express, with a warning, instead of failing. */
@@ -135,6 +137,10 @@ export function compilePolicies(
     }
     if (r.policy) effective.push(r.policy === p.policy ? p : { ...p, policy: r.policy });
   }
+  // Mesh-neutral rules, the same for every mesh: one mTLS mode per scope ...
+  const mtls = onePerMtlsScope(effective.filter((p) => p.kind === 'MTLSPolicy') as PolicyDoc<MTLSPolicy>[]);
+  diagnostics.push(...mtls.diagnostics);
+  if (hasErrors(diagnostics)) return { ok: false, resources: [], diagnostics };
   let result: AdapterResult;
   try {
     result = adapter.compile(effective, ctx);
@@ -148,6 +154,8 @@ export function compilePolicies(
     return { ok: false, resources: [], diagnostics };
   }
   diagnostics.push(...result.diagnostics);
+  // ... and never two outputs of one name (one would silently overwrite the other).
+  diagnostics.push(...duplicateNames(result.resources));
   const ok = !hasErrors(diagnostics);
   return { ok, resources: ok ? sortResources(result.resources) : [], diagnostics };
 }

@@ -4,7 +4,7 @@
  * assumes the common `app: <service>` convention and says so, since a wrong guess selects nothing.
  */
 import { type Diagnostic, diag } from '../diagnostics.js';
-import type { PolicyDoc } from '../model/validate.js';
+import type { PolicyDoc } from '../model/policy-doc.js';
 
 export interface ResolvedSelector {
   readonly labels: Record<string, string>;

@@ -10,8 +10,8 @@
 import { type Diagnostic, diag } from '../diagnostics.js';
 import type { FeatureId } from '../features.js';
 import type { FieldPath } from '../loader/positions.js';
+import type { PolicyDoc } from '../model/policy-doc.js';
 import type { AccessPolicy, MTLSPolicy, RouteMatchT, TrafficPolicy } from '../model/schema.js';
-import type { PolicyDoc } from '../model/validate.js';
 
 /** What is removed when the feature is left out. */
 export type DropScope =

@@ -2,25 +2,39 @@
  * The JSON Schemas as published for editors and other tools (`anymesh schema`, the package's
  * schemas/ folder): plain draft-07 JSON, one per kind plus one that accepts any kind.
  */
+import { registeredMeshIds } from '../mesh-ids.js';
 import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 export const SCHEMA_BASE = 'https://anymesh.dev/schemas/v1alpha1';
 
-/** A schema as plain JSON (TypeBox's symbol keys dropped). */
-function plain(schema: unknown): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+/**
+ * A kind's schema as plain JSON (TypeBox's symbol keys dropped). The mesh of a MeshInstallation is
+ * published as an enum of the registered meshes, so editors complete it.
+ */
+function plain(kind: Kind): Record<string, unknown> {
+  const schema = JSON.parse(JSON.stringify(KIND_SCHEMAS[kind])) as Record<string, unknown>;
+  if (kind === 'MeshInstallation') {
+    const spec = (schema.properties as Record<string, { properties: Record<string, unknown> }>).spec!;
+    const ids = registeredMeshIds();
+    spec.properties.mesh = {
+      type: 'string',
+      enum: [...ids],
+      description: `The mesh: ${ids.join(', ')}. Required.`,
+    };
+  }
+  return schema;
 }
 
 export function kindSchema(kind: Kind): Record<string, unknown> {
-  return { $schema: DRAFT, ...plain(KIND_SCHEMAS[kind]) };
+  return { $schema: DRAFT, ...plain(kind) };
 }
 
 /** One schema for any anymesh document, dispatching on `kind` (what yaml-language-server needs). */
 export function allKindsSchema(): Record<string, unknown> {
   const definitions = Object.fromEntries(
     KINDS.map((k) => {
-      const { $id: _id, ...rest } = plain(KIND_SCHEMAS[k]);
+      const { $id: _id, ...rest } = plain(k);
       return [k, rest];
     }),
   );
@@ -97,7 +111,7 @@ export function modelMarkdown(): string {
     }
   };
   for (const k of KINDS) {
-    const schema = KIND_SCHEMAS[k] as unknown as FieldSchema;
+    const schema = plain(k) as FieldSchema;
     lines.push(
       `## ${k}`,
       '',

@@ -3,11 +3,19 @@
  * durations, RE2 regexes, HTTP header names, DNS names, duplicates. Every problem is reported.
  */
 import { RE2JS } from 're2js';
-import { type Diagnostic, type DiagnosticParams, diag } from '../diagnostics.js';
+import { type Diagnostic, diag } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
+import { registeredMeshIds } from '../mesh-ids.js';
 import { parseDuration } from './duration.js';
-import { type AccessPolicy, type MTLSPolicy, RETRY_ON, type TrafficPolicy } from './schema.js';
-import type { PolicyDoc } from './validate.js';
+import { clipParams, closest } from './echo.js';
+import type { PolicyDoc } from './policy-doc.js';
+import {
+  type AccessPolicy,
+  type MeshInstallation,
+  type MTLSPolicy,
+  RETRY_ON,
+  type TrafficPolicy,
+} from './schema.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -36,21 +44,6 @@ export function re2Error(pattern: string): string | undefined {
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-/** Longest parameter echoed into a message: a 20 MB service name must not become a 20 MB line. */
-const MAX_ECHO = 120;
-
-/** A user's value shortened to MAX_ECHO characters for echoing in a message. */
-export function clip(text: string): string {
-  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}...` : text;
-}
-
-/** Shortens long parameters (the user's own values, echoed back) to MAX_ECHO characters. */
-export function clipParams(params: DiagnosticParams = {}): DiagnosticParams {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' ? clip(v) : v;
-  return out;
 }
 
 class Checker {
@@ -184,9 +177,25 @@ export function checkSemantics(doc: PolicyDoc): Diagnostic[] {
       checkMtls(c, doc.policy as MTLSPolicy);
       break;
     case 'MeshInstallation':
+      checkInstallation(c, doc.policy as MeshInstallation);
       break;
   }
   return c.out;
+}
+
+/** The mesh of a MeshInstallation is one of the registry's (said as the schema says an enum). */
+function checkInstallation(c: Checker, p: MeshInstallation): void {
+  const ids = registeredMeshIds();
+  if (ids.includes(p.spec.mesh)) return;
+  const guess = closest(p.spec.mesh, ids);
+  c.report(
+    'SchemaEnum',
+    {
+      got: JSON.stringify(p.spec.mesh),
+      expected: ids.join(', ') + (guess ? ` (did you mean ${guess}?)` : ''),
+    },
+    ['spec', 'mesh'],
+  );
 }
 
 function checkTraffic(c: Checker, p: TrafficPolicy): void {

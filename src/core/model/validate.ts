@@ -8,27 +8,10 @@ import { type Diagnostic, diag } from '../diagnostics.js';
 import type { LoadedDocument } from '../loader/loader.js';
 import { type FieldPath, formatPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
+import { clip, clipParams, closest } from './echo.js';
+import { DEFAULT_NAMESPACE, makePolicyDoc, type PolicyDoc } from './policy-doc.js';
 import { API_VERSION, DURATION_PATTERN, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
-import { checkSemantics, checkUniqueness, clip, clipParams } from './semantic.js';
-
-/** A policy that passed validation, with what is needed to report on it. */
-export interface PolicyDoc<P extends Policy = Policy> {
-  readonly kind: Kind;
-  readonly policy: P;
-  /** `Kind/namespace/name`: how diagnostics and annotations name the policy. */
-  readonly ref: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly file: string;
-  readonly index: number;
-  /** Diagnostic context for a field of this policy. */
-  at(
-    path: FieldPath,
-    key?: boolean,
-  ): { location: ReturnType<LoadedDocument['positions']['locate']>; path: string; policy: string };
-}
-
-export const DEFAULT_NAMESPACE = 'default';
+import { checkSemantics, checkUniqueness } from './semantic.js';
 
 let validators: Map<Kind, ValidateFunction> | undefined;
 
@@ -39,31 +22,6 @@ function validatorFor(kind: Kind): ValidateFunction {
     validators = new Map(KINDS.map((k) => [k, ajv.compile(KIND_SCHEMAS[k])]));
   }
   return validators.get(kind)!;
-}
-
-export function makePolicyDoc(
-  doc: LoadedDocument,
-  kind: Kind,
-  policy: Policy,
-  defaultNamespace: string = DEFAULT_NAMESPACE,
-): PolicyDoc {
-  const namespace = policy.metadata.namespace ?? defaultNamespace;
-  const name = policy.metadata.name;
-  const ref = `${kind}/${namespace}/${name}`;
-  return {
-    kind,
-    policy,
-    ref,
-    namespace,
-    name,
-    file: doc.file,
-    index: doc.index,
-    at: (path, key = false) => ({
-      location: doc.positions.locate(doc.index, path, key),
-      path: formatPath(path),
-      policy: ref,
-    }),
-  };
 }
 
 export interface ValidationResult {
@@ -188,38 +146,6 @@ function describe(value: unknown): string {
   if (typeof value === 'string')
     return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   return `${typeof value} ${String(value)}`;
-}
-
-/** The closest allowed name, for "did you mean" hints on misspelled fields. */
-export function closest(word: string, options: readonly string[]): string | undefined {
-  if (word.length > 64) return undefined; // no field or value of the model is that long
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const o of options) {
-    // The distance is at least the difference in length: skip hopeless options cheaply, so a
-    // 5 MB misspelt key costs nothing (it took seconds of edit-distance work before).
-    if (Math.abs(word.length - o.length) >= bestDistance) continue;
-    const d = editDistance(word.toLowerCase(), o.toLowerCase());
-    if (d < bestDistance) {
-      best = o;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 type Ctx = (path: FieldPath, key?: boolean) => { location: Diagnostic['location']; path: string };

@@ -19,8 +19,8 @@
 import { mtlsScope } from '../compiler/usage.js';
 import { type Diagnostic, diag, type SourceLocation } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
+import type { PolicyDoc } from '../model/policy-doc.js';
 import type { BackendT, MTLSPolicy, RouteMatchT, Rule, TrafficPolicy } from '../model/schema.js';
-import type { PolicyDoc } from '../model/validate.js';
 import { catches, describeMatch, overlap, ruleEntries } from './match.js';
 
 export type FindingKind = 'conflict' | 'shadowed-rule' | 'shadowed-match';

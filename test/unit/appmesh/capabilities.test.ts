@@ -99,7 +99,10 @@ describe('App Mesh capability column', () => {
       'appmesh.tls.certificateChain',
       'appmesh.tls.privateKey',
     ])
-      expect(APPMESH_OPTIONS[key], key).toBeDefined();
+      expect(
+        APPMESH_OPTIONS.find((o) => o.key === key),
+        key,
+      ).toBeDefined();
     expect(appmeshAdapter.options).toBe(APPMESH_OPTIONS);
   });
 

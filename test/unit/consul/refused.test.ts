@@ -71,7 +71,7 @@ describe('Consul refuses what it cannot express', () => {
   });
 
   it('declares its options and only AM43xx codes', () => {
-    expect(Object.keys(consulAdapter.options)).toEqual([
+    expect(consulAdapter.options.map((o) => o.key)).toEqual([
       'consul.format',
       'consul.enterprise',
       'consul.globalNamespace',

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+// The registry records the mesh ids that MeshInstallation.spec.mesh publishes as an enum.
+import '../../../src/adapters/index.js';
 import { publishedSchemas } from '../../../src/core/model/publish.js';
 import { KINDS } from '../../../src/core/model/schema.js';
 

@@ -1,19 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { appmeshAdapter } from '../../../src/adapters/appmesh/index.js';
+import { consulAdapter } from '../../../src/adapters/consul/index.js';
+import { MESHES } from '../../../src/adapters/index.js';
+import { istioAdapter } from '../../../src/adapters/istio/index.js';
+import { linkerdAdapter } from '../../../src/adapters/linkerd/index.js';
 import {
-  APPMESH_REGISTRATION,
-  CATALOGUE,
   findVersion,
-  INSTALLABLE_MESHES,
+  type InstallableMesh,
+  isInstallable,
+  type RegisteredMesh,
 } from '../../../src/cluster/install/catalogue.js';
 import { applySet, makePlan, mergeValues, PlanError, valueAt } from '../../../src/cluster/install/plan.js';
 import { targetsFromManifest } from '../../../src/cluster/install/readiness.js';
 import { renderGitOps } from '../../../src/cluster/install/render.js';
 
+const istio = istioAdapter as InstallableMesh;
+const linkerd = linkerdAdapter as InstallableMesh;
+const consul = consulAdapter as InstallableMesh;
+const plan = (req: Parameters<typeof makePlan>[0]) => makePlan(req, MESHES);
+
 describe('version catalogue: shape of the real chart coordinates', () => {
   it('every installable mesh has versions, newest first, with https chart repositories', () => {
-    for (const mesh of INSTALLABLE_MESHES) {
-      const e = CATALOGUE[mesh];
+    const installable = MESHES.filter(isInstallable);
+    expect(installable.map((m) => m.id)).toEqual(['istio', 'linkerd', 'consul']);
+    for (const mesh of installable) {
+      const e = mesh.install;
       expect(e.versions.length).toBeGreaterThan(0);
       for (const v of e.versions) {
         expect(v.repo).toMatch(/^https:\/\//);
@@ -34,15 +46,15 @@ describe('version catalogue: shape of the real chart coordinates', () => {
   });
 
   it('Istio: base before istiod in istio-system, from istio-release', () => {
-    const v = CATALOGUE.istio.versions[0]!;
+    const v = istio.install.versions[0]!;
     expect(v.repo).toBe('https://istio-release.storage.googleapis.com/charts');
     expect(v.charts.map((c) => `${c.release}=${c.chart}`)).toEqual(['istio-base=base', 'istiod=istiod']);
-    expect(CATALOGUE.istio.defaultNamespace).toBe('istio-system');
+    expect(istio.install.defaultNamespace).toBe('istio-system');
     expect(v.readiness.workloads).toEqual([{ kind: 'Deployment', name: 'istiod' }]);
   });
 
   it('Linkerd: linkerd-crds then linkerd-control-plane; 2.19+ needs Gateway API CRDs and identity values', () => {
-    const v = findVersion('linkerd', '2.19')!;
+    const v = findVersion(linkerd, '2.19')!;
     expect(v.charts.map((c) => c.chart)).toEqual(['linkerd-crds', 'linkerd-control-plane']);
     expect(v.crdPrerequisites.map((p) => p.crd)).toContain('httproutes.gateway.networking.k8s.io');
     expect(v.charts[0]!.defaultValues).toEqual({ installGatewayAPI: false });
@@ -51,33 +63,33 @@ describe('version catalogue: shape of the real chart coordinates', () => {
       'identity.issuer.tls.crtPEM',
       'identity.issuer.tls.keyPEM',
     ]);
-    expect(findVersion('linkerd', '2.18')!.crdPrerequisites).toEqual([]);
+    expect(findVersion(linkerd, '2.18')!.crdPrerequisites).toEqual([]);
     expect(v.repo).toBe('https://helm.linkerd.io/edge');
   });
 
   it('Consul: hashicorp/consul chart, licence recorded (1.17+ is BUSL)', () => {
-    const versions = CATALOGUE.consul.versions;
+    const versions = consul.install.versions;
     expect(
       versions.every(
         (v) => v.repo === 'https://helm.releases.hashicorp.com' && v.charts[0]!.chart === 'consul',
       ),
     ).toBe(true);
-    expect(findVersion('consul', '1.16')!.license).toBe('MPL-2.0');
+    expect(findVersion(consul, '1.16')!.license).toBe('MPL-2.0');
     expect(versions[0]!.license).toBe('BUSL-1.1');
   });
 
   it('App Mesh is registered, not installed', () => {
-    expect(APPMESH_REGISTRATION.endOfSupport).toBe('2026-09-30');
-    expect(() => makePlan({ mesh: 'appmesh' })).toThrow(/register appmesh/);
+    expect((appmeshAdapter as RegisteredMesh).install.endOfSupport).toBe('2026-09-30');
+    expect(() => plan({ mesh: 'appmesh' })).toThrow(/register appmesh/);
   });
 
   it('findVersion: exact, prefix, chart version, unknown', () => {
-    expect(findVersion('istio')!.version).toBe('1.30.3');
-    expect(findVersion('istio', '1.29')!.version).toBe('1.29.2');
-    expect(findVersion('istio', 'v1.30.3')!.version).toBe('1.30.3');
-    expect(findVersion('linkerd', '2026.8.3')!.version).toBe('2.20');
-    expect(findVersion('istio', '1.2')).toBeUndefined();
-    expect(() => makePlan({ mesh: 'istio', version: '0.1' })).toThrow(PlanError);
+    expect(findVersion(istio)!.version).toBe('1.30.3');
+    expect(findVersion(istio, '1.29')!.version).toBe('1.29.2');
+    expect(findVersion(istio, 'v1.30.3')!.version).toBe('1.30.3');
+    expect(findVersion(linkerd, '2026.8.3')!.version).toBe('2.20');
+    expect(findVersion(istio, '1.2')).toBeUndefined();
+    expect(() => plan({ mesh: 'istio', version: '0.1' })).toThrow(PlanError);
   });
 });
 
@@ -115,8 +127,8 @@ describe('readiness targets from a chart manifest', () => {
 
 describe('--render=flux|argocd', () => {
   it('Flux: a HelmRepository and one HelmRelease per chart, chained with dependsOn', async () => {
-    const plan = makePlan({ mesh: 'istio', version: '1.30.3', set: ['pilot.resources.requests.cpu=100m'] });
-    const docs = parseAllDocuments(await renderGitOps(plan, 'flux')).map((d) => d.toJS());
+    const p = plan({ mesh: 'istio', version: '1.30.3', set: ['pilot.resources.requests.cpu=100m'] });
+    const docs = parseAllDocuments(await renderGitOps(p, 'flux')).map((d) => d.toJS());
     expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'HelmRepository', 'HelmRelease', 'HelmRelease']);
     expect(docs[1].spec.url).toBe('https://istio-release.storage.googleapis.com/charts');
     expect(docs[2].spec.chart.spec).toEqual({
@@ -130,8 +142,8 @@ describe('--render=flux|argocd', () => {
   });
 
   it('Argo CD: one Application per chart, sync waves in install order', async () => {
-    const plan = makePlan({ mesh: 'linkerd', version: '2.20', namespace: 'mesh' });
-    const docs = parseAllDocuments(await renderGitOps(plan, 'argocd')).map((d) => d.toJS());
+    const p = plan({ mesh: 'linkerd', version: '2.20', namespace: 'mesh' });
+    const docs = parseAllDocuments(await renderGitOps(p, 'argocd')).map((d) => d.toJS());
     expect(
       docs.map(
         (d) => `${d.kind}/${d.metadata.name}/${d.metadata.annotations['argocd.argoproj.io/sync-wave']}`,

@@ -35,14 +35,14 @@ spec: {mesh: istio}
   });
 
   it('lossless where every feature is full and the adapter accepts the policy', () => {
-    const r = check(SIMPLE, [ADAPTERS.istio, ADAPTERS.linkerd]);
+    const r = check(SIMPLE, [ADAPTERS.istio!, ADAPTERS.linkerd!]);
     expect(r.ok).toBe(true);
     expect(r.policies[0]!.results.istio).toEqual({ status: 'lossless', losses: [] });
     expect(r.meshes[0]!.counts).toEqual({ lossless: 1, lossy: 0, refused: 0 });
   });
 
   it('refused when the adapter itself refuses (App Mesh needs spec.port), not only the matrix', () => {
-    const r = check(SIMPLE, [ADAPTERS.appmesh]);
+    const r = check(SIMPLE, [ADAPTERS.appmesh!]);
     const res = r.policies[0]!.results.appmesh!;
     expect(res.status).toBe('refused');
     expect(res.losses.map((l) => [l.kind, l.level])).toContainEqual(['adapter', 'error']);
@@ -55,10 +55,10 @@ spec: {mesh: istio}
   const FAULT = traffic('ratings', '    - fault: {delay: {duration: 1s, percentage: 10}}\n');
 
   it('refused for a feature the mesh cannot express, with feature, position, reason and docs', () => {
-    const r = check(FAULT, [ADAPTERS.linkerd]);
+    const r = check(FAULT, [ADAPTERS.linkerd!]);
     const res = r.policies[0]!.results.linkerd!;
     expect(res.status).toBe('refused');
-    const cell = ADAPTERS.linkerd.capabilities['fault.delay'];
+    const cell = ADAPTERS.linkerd!.capabilities['fault.delay'];
     expect(res.losses).toEqual([
       expect.objectContaining({
         kind: 'unsupported',
@@ -76,22 +76,22 @@ spec: {mesh: istio}
   });
 
   it('lossy with --allow-degraded (dropped) or onUnsupported: warn', () => {
-    const degraded = check(FAULT, [ADAPTERS.linkerd], { allowDegraded: true });
+    const degraded = check(FAULT, [ADAPTERS.linkerd!], { allowDegraded: true });
     expect(degraded.policies[0]!.results.linkerd!.status).toBe('lossy');
     expect(degraded.policies[0]!.results.linkerd!.losses.map((l) => [l.kind, l.code, l.feature])).toEqual([
       ['dropped', 'AM3002', 'fault.delay'],
     ]);
-    const warn = check(FAULT.replace('  rules:', '  onUnsupported: warn\n  rules:'), [ADAPTERS.linkerd]);
+    const warn = check(FAULT.replace('  rules:', '  onUnsupported: warn\n  rules:'), [ADAPTERS.linkerd!]);
     expect(warn.policies[0]!.results.linkerd!.status).toBe('lossy');
   });
 
   it('lossy for a partial feature, with what differs as the reason', () => {
     const r = check(traffic('cart', '    - matches: [{path: {prefix: /api}}]\n      timeout: 1s\n'), [
-      ADAPTERS.linkerd,
+      ADAPTERS.linkerd!,
     ]);
     const res = r.policies[0]!.results.linkerd!;
     expect(res.status).toBe('lossy');
-    const cell = ADAPTERS.linkerd.capabilities['match.path.prefix'];
+    const cell = ADAPTERS.linkerd!.capabilities['match.path.prefix'];
     expect(res.losses.map((l) => [l.kind, l.code, l.feature, l.support, l.reason])).toEqual([
       ['partial', 'AM3003', 'match.path.prefix', 'partial', cell.differs],
     ]);
@@ -99,15 +99,15 @@ spec: {mesh: istio}
 
   it('answers for a mesh version: a feature newer than the version is refused', () => {
     const retries = traffic('cart', '    - retries: {attempts: 2}\n');
-    const now = check(retries, [ADAPTERS.linkerd]);
+    const now = check(retries, [ADAPTERS.linkerd!]);
     expect(now.policies[0]!.results.linkerd!.status).toBe('lossless');
-    const old = check(retries, [ADAPTERS.linkerd], { context: { meshVersion: '2.15' } });
+    const old = check(retries, [ADAPTERS.linkerd!], { context: { meshVersion: '2.15' } });
     const res = old.policies[0]!.results.linkerd!;
     expect(res.status).toBe('refused');
     expect(res.losses[0]).toMatchObject({
       kind: 'unsupported',
       feature: 'retries.attempts',
-      reason: cellForVersion(ADAPTERS.linkerd.capabilities['retries.attempts'], '2.15').reason,
+      reason: cellForVersion(ADAPTERS.linkerd!.capabilities['retries.attempts'], '2.15').reason,
     });
     expect(old.meshes[0]!.version).toBe('2.15');
   });
@@ -115,14 +115,14 @@ spec: {mesh: istio}
   it('overlap conflicts fail the check; shadowed rules only warn', () => {
     const shadowed = check(
       traffic('cart', '    - timeout: 1s\n    - matches: [{path: {exact: /x}}]\n      timeout: 2s\n'),
-      [ADAPTERS.istio],
+      [ADAPTERS.istio!],
     );
     expect(shadowed.overlaps.map((o) => o.diagnostic.code)).toEqual(['AM3012']);
     expect(shadowed.ok).toBe(true);
     const a = traffic('cart', '    - timeout: 1s\n');
     // Equally specific (neither has a port or sources): both catch every call, with other timeouts.
     const b = traffic('cart', '    - timeout: 2s\n').replace('name: cart,', 'name: cart-b,');
-    const conflict = check(`${a}---\n${b}`, [ADAPTERS.istio]);
+    const conflict = check(`${a}---\n${b}`, [ADAPTERS.istio!]);
     expect(conflict.policies.map((p) => p.results.istio!.status)).toEqual(['lossless', 'lossless']);
     expect(conflict.overlaps.map((o) => o.diagnostic.code)).toEqual(['AM3011']);
     expect(conflict.ok).toBe(false);

@@ -1,0 +1,104 @@
+/**
+ * What installing a mesh means, as data each mesh's descriptor carries (`src/adapters/<mesh>/install.ts`):
+ * per version, where the official Helm charts live, which charts go in which order and namespace,
+ * what must already be on the cluster, and how to tell that the control plane is ready; or, for a
+ * mesh anymesh never installs (App Mesh), what `register` verifies. `src/cluster/install` reads it.
+ */
+
+/** A workload whose readiness the installer waits for. */
+export interface WorkloadCheck {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+}
+
+/** A webhook configuration whose services must have ready endpoints. */
+export interface WebhookCheck {
+  readonly kind: 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration';
+  /** `{namespace}` is replaced by the control plane namespace. */
+  readonly name: string;
+}
+
+export interface ChartRef {
+  /** Helm release name (what `helm list` shows). */
+  readonly release: string;
+  /** Chart name in the repository. */
+  readonly chart: string;
+  /** Chart version (helm --version). */
+  readonly version: string;
+  /** Values anymesh sets unless the user overrides them. */
+  readonly defaultValues?: Readonly<Record<string, unknown>>;
+  /** Values the chart cannot do without, with what to put there (checked before helm runs). */
+  readonly requiredValues?: readonly { readonly path: string; readonly hint: string }[];
+  /** True for charts that hold the mesh's CRDs: uninstalling them deletes every policy object. */
+  readonly ownsCrds?: boolean;
+}
+
+export interface CrdPrerequisite {
+  /** CRD name that must exist before the charts are installed. */
+  readonly crd: string;
+  /** What the user should do when it is missing. */
+  readonly hint: string;
+}
+
+/** A resource kind that anymesh-managed policies of this mesh are stored as. */
+export interface PolicyResource {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+}
+
+export interface MeshVersion {
+  /** The mesh's own version, as users say it (`--version`). */
+  readonly version: string;
+  /** Chart repository URL (helm --repo). */
+  readonly repo: string;
+  /** Charts in install order (uninstall runs them backwards). */
+  readonly charts: readonly ChartRef[];
+  /** Minimum Kubernetes minor version the release supports (1.x). */
+  readonly minKubeMinor: number;
+  readonly crdPrerequisites: readonly CrdPrerequisite[];
+  readonly readiness: {
+    readonly crds: readonly string[];
+    readonly workloads: readonly WorkloadCheck[];
+    readonly webhooks: readonly WebhookCheck[];
+  };
+  /** Licence of the mesh itself (Consul 1.17+ is BUSL-1.1). */
+  readonly license: string;
+  /** Release channel note shown by install and docs. */
+  readonly note?: string;
+}
+
+export interface HelmInstall {
+  readonly method: 'helm';
+  readonly defaultNamespace: string;
+  /** API groups the mesh's CRDs live in (preflight reports which are present). */
+  readonly apiGroups: readonly string[];
+  /** Where anymesh-managed policies of this mesh live (uninstall refuses while any exist). */
+  readonly policyResources: readonly PolicyResource[];
+  /** Newest first. */
+  readonly versions: readonly MeshVersion[];
+  readonly docs: string;
+}
+
+/** A mesh anymesh never installs (its vendor ended it): `anymesh register` verifies and records it. */
+export interface RegisterOnly {
+  readonly method: 'register';
+  /** The date support ended, for the registration record. */
+  readonly endOfSupport: string;
+  readonly controller: {
+    readonly kind: 'Deployment';
+    readonly name: string;
+    readonly defaultNamespace: string;
+  };
+  readonly crds: readonly string[];
+  readonly policyResources: readonly PolicyResource[];
+  /** ConfigMap (in the controller namespace) where registration is recorded. */
+  readonly recordName: string;
+  /** Why anymesh does not install it, and where to go instead. */
+  readonly advice: string;
+  /** What a user must do before `register` can find the controller. */
+  readonly installHint: string;
+}
+
+export type InstallMethod = HelmInstall | RegisterOnly;
