@@ -31,7 +31,7 @@ function codeOf(file: string): string {
 }
 
 /** `file:line: text` for every string literal or identifier that holds one of the words. */
-export function spellings(files: readonly string[], words: readonly string[]): string[] {
+function spellings(files: readonly string[], words: readonly string[]): string[] {
   const found: string[] = [];
   // Ids are lowercase; prose that names a mesh ("compiled to Istio") is not an id.
   const word = new RegExp(`\\b(${words.join('|')})\\b`);
