@@ -4,9 +4,9 @@
  * policies applied to it. Exit 0 (also when nothing is installed), 2 usage.
  */
 import type { Command } from 'commander';
+import { KubeApiError } from '../../cluster/client.js';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
-import { KubeApiError } from '../../cluster/install/kube.js';
 import { EXIT, UsageError } from '../exit.js';
 import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
@@ -30,7 +30,7 @@ export function reportClusterError(io: Io, e: unknown): boolean {
         code,
       ))
   ) {
-    io.err(`error: ${(e as Error).message}\n`);
+    io.err(`error: ${e instanceof KubeApiError ? e.describe() : (e as Error).message}\n`);
     return true;
   }
   return false;
