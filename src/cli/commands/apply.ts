@@ -6,19 +6,13 @@
  * 2 usage. The shared flag handling of apply, diff and delete lives here too.
  */
 import type { Command } from 'commander';
-import {
-  type ApplyReport,
-  apply,
-  type DryRun,
-  type ObjectResult,
-  type ProgressEvent,
-  type Session,
-  session,
-} from '../../cluster/apply.js';
+import { type ApplyReport, apply } from '../../cluster/apply.js';
 import { APPLYSET_NAME_PATTERN, type ApplySetRef, defaultApplySetName } from '../../cluster/applyset.js';
 import { KubeClient } from '../../cluster/client.js';
 import { compileForCluster } from '../../cluster/compile.js';
 import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
+import { type Session, session } from '../../cluster/session.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
