@@ -8,17 +8,15 @@
 import type { Command } from 'commander';
 import { type ApplyReport, apply } from '../../cluster/apply.js';
 import { APPLYSET_NAME_PATTERN, type ApplySetRef, defaultApplySetName } from '../../cluster/applyset.js';
-import { KubeClient } from '../../cluster/client.js';
 import { compileForCluster } from '../../cluster/compile.js';
-import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
 import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
 import { type Session, session } from '../../cluster/session.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
+import { addConfigFlags, type ClusterTarget, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
   addCompileOptions,
   addFileOption,
-  addKubeOptions,
   type CompileFlags,
   compileContext,
   parseFormat,
@@ -28,13 +26,10 @@ import {
 import { diagnosticsJson, type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { VERSION } from '../version.js';
 
-export interface ClusterFlags extends CompileFlags {
+export interface ClusterFlags extends CompileFlags, ConfigFlags {
   filename?: string[];
   mesh?: string;
   output?: string;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
   concurrency?: string;
   retries?: string;
   applyset?: string;
@@ -46,7 +41,7 @@ export interface ClusterFlags extends CompileFlags {
 
 /** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
 export function addClusterOptions(cmd: Command): Command {
-  return addKubeOptions(addCompileOptions(addFileOption(cmd)))
+  return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', 'the target mesh: istio, linkerd, consul, appmesh')
     .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
     .option('--concurrency <n>', 'requests in flight at once', '8')
@@ -79,7 +74,7 @@ export function parseDryRun(value: string | boolean | undefined): DryRun {
 
 export interface ClusterRun {
   readonly adapter: MeshAdapter;
-  readonly target: KubeTarget;
+  readonly target: ClusterTarget;
   readonly session: Session;
   readonly resources: KubeObject[];
   readonly format: 'text' | 'json';
@@ -96,17 +91,7 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
-  let target: KubeTarget;
-  try {
-    target = loadKubeTarget({
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
-      ...(opts.context ? { context: opts.context } : {}),
-      ...(opts.namespace ? { namespace: opts.namespace } : {}),
-    });
-  } catch (e) {
-    if (e instanceof KubeConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const target = resolveConfigFlags(opts, { retries });
   const r = compileForCluster(
     files,
     adapter,
@@ -127,11 +112,10 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
     return undefined;
   }
   if (format === 'text') printDiagnostics(io, r.diagnostics);
-  const client = new KubeClient(target.config, { retry: { retries } });
   return {
     adapter,
     target,
-    session: session(client, target.namespace),
+    session: session(target.client, target.namespace),
     resources: r.resources,
     format,
     concurrency,

@@ -7,13 +7,10 @@ import type { Command } from 'commander';
 import { KubeApiError } from '../../cluster/client.js';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
+import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { collect, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
-
-export function helmTarget(flags: { kubeconfig?: string }, context: string | undefined): HelmTarget {
-  return { ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(context ? { context } : {}) };
-}
 
 /**
  * Errors from the cluster or helm are failures (exit 1) with their message, not internal errors:
@@ -75,7 +72,7 @@ function table(statuses: readonly MeshStatus[]): string {
 }
 
 export function registerStatus(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
+  addConfigFlags(
     program
       .command('status')
       .description(
@@ -84,14 +81,14 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
   )
     .option('--mesh <mesh>', 'only this mesh; repeatable', collect)
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (flags: { mesh?: string[]; output?: string; kubeconfig?: string; context?: string }) => {
+    .action(async (flags: ConfigFlags & { mesh?: string[]; output?: string }) => {
       const format = parseFormat(flags.output, ['table', 'json'] as const, 'table');
       const meshes = flags.mesh?.flatMap((m) => m.split(',')).map((m) => m.toLowerCase());
       for (const m of meshes ?? []) {
         if (!['istio', 'linkerd', 'consul', 'appmesh'].includes(m))
           throw new UsageError(`--mesh ${m}: use istio, linkerd, consul or appmesh`);
       }
-      const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
+      const target = resolveConfigFlags(flags);
       let helm: HelmTarget | undefined;
       try {
         helmBinary();

@@ -6,46 +6,42 @@
 import type { Command } from 'commander';
 import { isInstallable } from '../../cluster/install/catalogue.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
+import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
-import { helmTarget, reportClusterError } from './status.js';
+import { reportClusterError } from './status.js';
 
 export function registerUninstall(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
+  addConfigFlags(
     program
       .command('uninstall <mesh>')
       .description('remove a mesh installed with Helm; refuses while anymesh policies still use it'),
   )
     .option('--force', 'uninstall even though anymesh-managed policies still exist')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(
-      async (
-        mesh: string,
-        flags: { force?: boolean; output?: string; kubeconfig?: string; context?: string },
-      ) => {
-        const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
-        const m = mesh.toLowerCase();
-        if (m === 'appmesh')
-          throw new UsageError('App Mesh is not installed by anymesh, so it is not uninstalled either');
-        if (!isInstallable(m))
-          throw new UsageError(`unknown mesh ${JSON.stringify(mesh)}: use istio, linkerd or consul`);
-        const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
-        try {
-          const r = await uninstall(target.config, m, {
-            helm: helmTarget(flags, target.context),
-            ...(flags.force ? { force: true } : {}),
-            progress: (l) => io.err(`${l}\n`),
-          });
-          printDiagnostics(io, r.diagnostics);
-          if (r.refused) io.err(`${m}: nothing removed\n`);
-          else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
-          if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
-          done(r.ok ? EXIT.ok : EXIT.failed);
-        } catch (e) {
-          if (reportClusterError(io, e)) return done(EXIT.failed);
-          throw e;
-        }
-      },
-    );
+    .action(async (mesh: string, flags: ConfigFlags & { force?: boolean; output?: string }) => {
+      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const m = mesh.toLowerCase();
+      if (m === 'appmesh')
+        throw new UsageError('App Mesh is not installed by anymesh, so it is not uninstalled either');
+      if (!isInstallable(m))
+        throw new UsageError(`unknown mesh ${JSON.stringify(mesh)}: use istio, linkerd or consul`);
+      const target = resolveConfigFlags(flags);
+      try {
+        const r = await uninstall(target.config, m, {
+          helm: helmTarget(flags, target.context),
+          ...(flags.force ? { force: true } : {}),
+          progress: (l) => io.err(`${l}\n`),
+        });
+        printDiagnostics(io, r.diagnostics);
+        if (r.refused) io.err(`${m}: nothing removed\n`);
+        else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
+        if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
+        done(r.ok ? EXIT.ok : EXIT.failed);
+      } catch (e) {
+        if (reportClusterError(io, e)) return done(EXIT.failed);
+        throw e;
+      }
+    });
 }
