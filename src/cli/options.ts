@@ -3,7 +3,6 @@
  */
 import type { Command } from 'commander';
 import { adapterFor, MESH_IDS, MESHES } from '../adapters/index.js';
-import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../cluster/kubeconfig.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
 import { UsageError } from './exit.js';
@@ -125,36 +124,4 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     ...(flags.meshVersion ? { meshVersion: flags.meshVersion } : {}),
     options,
   };
-}
-
-/** kubectl's connection flags, for every command that talks to a cluster. */
-export function addKubeOptions(cmd: Command): Command {
-  return cmd
-    .option('--kubeconfig <file>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
-    .option('--context <name>', 'the kubeconfig context to use (default: the current context)')
-    .option(
-      '-n, --namespace <ns>',
-      "namespace for policies that name none (default: the context's, else default)",
-    );
-}
-
-/**
- * The cluster to talk to, from kubectl's flags; a kubeconfig that names no usable context is a usage
- * error (exit 2), said the way kubectl says it.
- */
-export function kubeTargetFromFlags(flags: {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-}): KubeTarget {
-  try {
-    return loadKubeTarget({
-      ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-      ...(flags.context ? { context: flags.context } : {}),
-      ...(flags.namespace ? { namespace: flags.namespace } : {}),
-    });
-  } catch (e) {
-    if (e instanceof KubeConfigError) throw new UsageError(e.message);
-    throw e;
-  }
 }

@@ -1,15 +1,30 @@
 /**
- * A small Kubernetes REST client: the kubeconfig's credentials (client-node's KubeConfig applies TLS,
- * tokens and exec plugins), bodies sent and received as plain JSON, and p-retry around every request
- * for transient failures (429, 5xx, connection refused/reset, timeouts), honouring `Retry-After`.
+ * The one Kubernetes REST client of anymesh: the kubeconfig's credentials (client-node's KubeConfig
+ * applies TLS, tokens and exec plugins), bodies sent and received as plain JSON, and one request
+ * path that carries the retry policy: p-retry around every request for transient failures (429,
+ * 5xx, connection refused/reset, timeouts), honouring `Retry-After`. Apply, diff, delete, install,
+ * readiness, discovery and preflight all send their requests through it, so per-request concerns
+ * (User-Agent, timeouts, request counters, later label-selected LISTs and watches) live here only.
  *
  * Why not client-node's typed clients: they pass bodies through their ObjectSerializer (which keeps
  * only the fields its models name) and hide response headers (`Retry-After`). Apply needs the
- * object exactly as compiled, and the retry policy needs the headers.
+ * object exactly as compiled, and the retry policy needs the headers. client-node is imported as a
+ * type only: kubeconfig.ts loads it on first use (it costs ~0.6 s at start).
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import pRetry, { AbortError } from 'p-retry';
+import { errorFromResponse, KubeApiError, transportError } from './kube-error.js';
+import type { KubeObj } from './kube-shapes.js';
+
+export {
+  errorFromResponse,
+  isTransient,
+  KubeApiError,
+  type KubeStatus,
+  parseRetryAfter,
+} from './kube-error.js';
+export { type Condition, collectionPath, condition, type KubeObj } from './kube-shapes.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 5). */
@@ -27,56 +42,6 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxTimeoutMs: 5_000,
   maxRetryAfterMs: 30_000,
 };
-
-/** The API server's answer to a request it refused (or the transport's failure, with code 0). */
-export class KubeApiError extends Error {
-  /** HTTP status; 0 when no response came (connection refused, reset, timeout). */
-  readonly code: number;
-  /** The Status reason, e.g. Forbidden, Conflict, Invalid, NotFound. */
-  readonly reason: string;
-  readonly method: string;
-  readonly path: string;
-  /** The Status object the server sent, when it sent one. */
-  readonly status?: KubeStatus;
-  readonly retryAfterMs?: number;
-  /** Attempts made, retries included. */
-  attempts = 1;
-  constructor(
-    method: string,
-    path: string,
-    code: number,
-    message: string,
-    reason: string,
-    status?: KubeStatus,
-    retryAfterMs?: number,
-  ) {
-    super(message);
-    this.method = method;
-    this.path = path;
-    this.code = code;
-    this.reason = reason;
-    if (status) this.status = status;
-    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
-  }
-  /** True when the request never got an HTTP answer. */
-  get unreachable(): boolean {
-    return this.code === 0;
-  }
-}
-
-export interface KubeStatus {
-  kind?: string;
-  status?: string;
-  message?: string;
-  reason?: string;
-  code?: number;
-  details?: {
-    name?: string;
-    group?: string;
-    kind?: string;
-    causes?: { field?: string; message?: string; reason?: string }[];
-  };
-}
 
 export interface KubeResponse<T = unknown> {
   readonly status: number;
@@ -99,21 +64,14 @@ export interface ClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Per-request timeout in ms (default 30000). */
   readonly timeoutMs?: number;
+  /** The User-Agent header, e.g. `anymesh/0.1.0` (kubectl sends `kubectl/<version> ...`). */
+  readonly userAgent?: string;
 }
 
-const TRANSIENT_CODES = new Set([429, 500, 502, 503, 504]);
-const TRANSIENT_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'ERR_TIMEOUT',
-]);
+export interface ListOptions {
+  /** A label selector, e.g. `app.kubernetes.io/managed-by=anymesh` (sent URL-encoded). */
+  readonly labelSelector?: string;
+}
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
@@ -124,14 +82,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** `Retry-After` as seconds or an HTTP date, in ms. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 export class KubeClient {
@@ -140,6 +90,7 @@ export class KubeClient {
   readonly stats: RequestStats = { byMethod: {}, writes: 0, dryRuns: 0, retries: 0, throttled: 0 };
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly userAgent: string | undefined;
 
   constructor(config: KubeConfig, options: ClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -148,6 +99,7 @@ export class KubeClient {
     this.server = cluster.server;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.userAgent = options.userAgent;
   }
 
   /** One request, retried on transient failures; throws KubeApiError for any status >= 300. */
@@ -165,7 +117,7 @@ export class KubeClient {
           try {
             return await this.once<T>(method, path, body, contentType);
           } catch (err) {
-            if (err instanceof KubeApiError && !isTransient(err)) throw new AbortError(err);
+            if (err instanceof KubeApiError && !err.transient) throw new AbortError(err);
             throw err;
           }
         },
@@ -195,6 +147,23 @@ export class KubeClient {
     }
   }
 
+  /** GET that answers undefined for 404 (the object, or its kind, does not exist). */
+  async get<T = KubeObj>(path: string): Promise<T | undefined> {
+    try {
+      return (await this.request<T>('GET', path)).body;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.notFound) return undefined;
+      throw err;
+    }
+  }
+
+  /** A LIST's items, [] when the kind is not served. */
+  async list<T = KubeObj>(collection: string, opts: ListOptions = {}): Promise<T[]> {
+    const query = opts.labelSelector ? `?labelSelector=${encodeURIComponent(opts.labelSelector)}` : '';
+    const list = await this.get<{ items?: T[] }>(`${collection}${query}`);
+    return list?.items ?? [];
+  }
+
   private async once<T>(
     method: string,
     path: string,
@@ -202,11 +171,9 @@ export class KubeClient {
     contentType: string,
   ): Promise<KubeResponse<T>> {
     const url = new URL(path, this.server);
-    const opts: https.RequestOptions = {
-      method,
-      headers: { accept: 'application/json' },
-      timeout: this.timeoutMs,
-    };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
+    const opts: https.RequestOptions = { method, headers, timeout: this.timeoutMs };
     await this.config.applyToHTTPSOptions(opts);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     if (payload !== undefined) opts.headers = { ...opts.headers, 'content-type': contentType };
@@ -226,19 +193,7 @@ export class KubeClient {
           const status = res.statusCode ?? 0;
           const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
           if (status < 300) return done({ status, body: parsed as T });
-          const st = typeof parsed === 'object' && parsed !== null ? (parsed as KubeStatus) : undefined;
-          const header = res.headers['retry-after'];
-          fail(
-            new KubeApiError(
-              method,
-              path,
-              status,
-              st?.message ?? (typeof parsed === 'string' && parsed ? parsed : `HTTP ${status}`),
-              st?.reason ?? `HTTP${status}`,
-              st,
-              parseRetryAfter(Array.isArray(header) ? header[0] : header),
-            ),
-          );
+          fail(errorFromResponse(method, path, status, parsed, res.headers['retry-after']));
         });
       });
       req.on('timeout', () =>
@@ -252,19 +207,51 @@ export class KubeClient {
   }
 }
 
-function transportError(method: string, path: string, err: Error): KubeApiError {
-  const errno = (err as NodeJS.ErrnoException).code ?? 'ERR';
-  return new KubeApiError(method, path, 0, `${errno}: ${err.message}`, errno);
+// ---------------------------------------------------------------------------------------------------
+// One client per kubeconfig
+
+/**
+ * Install, readiness and discovery are handed the kubeconfig (`KubeConfig`), not a client. They
+ * reach the client through clientFor, so a command's requests all go through the one client it
+ * made with its flags (retries, User-Agent), and code that never made one (tests, libraries) gets
+ * a default client, made once per kubeconfig.
+ */
+const clients = new WeakMap<KubeConfig, KubeClient>();
+
+/** The client of this kubeconfig: the one made before (options then ignored), else a new one. */
+export function clientFor(config: KubeConfig, options: ClientOptions = {}): KubeClient {
+  let c = clients.get(config);
+  if (!c) {
+    c = new KubeClient(config, options);
+    clients.set(config, c);
+  }
+  return c;
 }
 
-export function isTransient(err: KubeApiError): boolean {
-  if (err.code === 0) return TRANSIENT_ERRNO.has(err.reason) || err.reason === 'ERR';
-  // Server-side apply answers a value of the wrong type with 500 "failed to create typed patch
-  // object" (kube-apiserver 1.37), not 422: deterministic, so retrying cannot help.
-  if (
-    err.code === 500 &&
-    /failed to create typed (patch|live) object/.test(`${err.message} ${err.status?.message ?? ''}`)
-  )
-    return false;
-  return TRANSIENT_CODES.has(err.code);
+/** What install, readiness and discovery pass around: a kubeconfig or a client. */
+export type KubeHandle = KubeConfig | KubeClient;
+
+function clientOf(k: KubeHandle): KubeClient {
+  return k instanceof KubeClient ? k : clientFor(k);
+}
+
+/** A request's body (retried as every request is); KubeApiError for a status >= 300. */
+export async function kubeCall(
+  k: KubeHandle,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<unknown> {
+  return (await clientOf(k).request(method, path, body, contentType)).body;
+}
+
+/** GET that answers undefined for 404 (the object or its kind does not exist). */
+export function kubeGet<T = Record<string, unknown>>(k: KubeHandle, path: string): Promise<T | undefined> {
+  return clientOf(k).get<T>(path);
+}
+
+/** A LIST's items, [] when the kind is not served. */
+export function kubeList<T = KubeObj>(k: KubeHandle, path: string, opts: ListOptions = {}): Promise<T[]> {
+  return clientOf(k).list<T>(path, opts);
 }

@@ -6,17 +6,13 @@
  */
 import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/adapter.js';
 import { type Diagnostic, diag, hasErrors } from '../core/diagnostics.js';
-import {
-  deleteObject,
-  type ObjectResult,
-  type ProgressEvent,
-  prepare,
-  readLive,
-  type Session,
-} from './apply.js';
 import { errorDiagnostic } from './errors.js';
 import { appliedByAnymesh, display, type LiveObject, type Target } from './objects.js';
+import { prepare } from './plan.js';
 import { mapLimit } from './pool.js';
+import type { ObjectResult, ProgressHook } from './results.js';
+import type { Session } from './session.js';
+import { deleteObject, readLive } from './verbs.js';
 
 export interface DeleteOptions {
   readonly mesh: string;
@@ -25,7 +21,7 @@ export interface DeleteOptions {
   readonly wait?: boolean;
   readonly timeoutMs?: number;
   readonly concurrency?: number;
-  readonly onProgress?: (event: ProgressEvent) => void | Promise<void>;
+  readonly onProgress?: ProgressHook;
 }
 
 export interface DeleteReport {

@@ -7,19 +7,15 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from '../core/adapter.js';
 import { type Diagnostic, hasErrors } from '../core/diagnostics.js';
-import {
-  type ApplyOptions,
-  checkNamespaces,
-  findPruneCandidates,
-  type ObjectResult,
-  planObjects,
-  prepare,
-  readLive,
-  type Session,
-} from './apply.js';
+import type { ApplyOptions } from './apply.js';
 import { idOf, parentName, readParent } from './applyset.js';
 import { errorDiagnostic } from './errors.js';
 import { canonical, display, forDisplay, type LiveObject } from './objects.js';
+import { checkNamespaces, planObjects, prepare } from './plan.js';
+import { findPruneCandidates } from './prune.js';
+import type { ObjectResult } from './results.js';
+import type { Session } from './session.js';
+import { readLive } from './verbs.js';
 import { unifiedDiff } from './yaml-diff.js';
 
 export interface DiffReport {

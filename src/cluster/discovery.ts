@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
 import type { PolicyResource } from '../core/install-catalogue.js';
+import { collectionPath, type KubeObj, kubeGet, kubeList } from './client.js';
 import {
   type InstallableMesh,
   isInstallable,
@@ -15,7 +16,6 @@ import {
   webhookName,
 } from './install/catalogue.js';
 import { type HelmRelease, type HelmTarget, listReleases, splitChart } from './install/helm.js';
-import { collectionPath, type KubeObj, kubeGet, kubeList } from './install/kube.js';
 import { checkAll, type ReadinessResult, type ReadinessTarget } from './install/readiness.js';
 
 /** Label anymesh puts on the Helm release records it creates (helm --labels). */

@@ -2,7 +2,8 @@
 // ApplySet parent and labels, zero writes on a re-apply, and nothing written when anything fails.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { apply, session } from '../../src/cluster/apply.js';
+import { apply } from '../../src/cluster/apply.js';
+import { session } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import {
   type ApplyJson,

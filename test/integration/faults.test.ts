@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
-import { apply, session } from '../../src/cluster/apply.js';
+import { apply } from '../../src/cluster/apply.js';
 import { KubeClient } from '../../src/cluster/client.js';
+import { session } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { compileFiles } from '../../src/core/pipeline.js';
 import { ensureNamespace, listIstio, policyFile, trafficPolicy } from './apply-support.js';

@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
-import { apply, session } from '../../src/cluster/apply.js';
+import { apply } from '../../src/cluster/apply.js';
 import { KubeClient } from '../../src/cluster/client.js';
 import { loadKubeTarget } from '../../src/cluster/kubeconfig.js';
+import { session } from '../../src/cluster/session.js';
 import { compileFiles } from '../../src/core/pipeline.js';
 import { ensureNamespace, listIstio, policyFile, trafficPolicy } from './apply-support.js';
 import { type Cluster, crdRoot, startCluster } from './harness.js';

@@ -7,25 +7,17 @@
  */
 import type { Command } from 'commander';
 import { MESH_IDS } from '../../adapters/index.js';
-import {
-  type ApplyReport,
-  apply,
-  type DryRun,
-  type ObjectResult,
-  type ProgressEvent,
-  type Session,
-  session,
-} from '../../cluster/apply.js';
+import { type ApplyReport, apply } from '../../cluster/apply.js';
 import { APPLYSET_NAME_PATTERN, type ApplySetRef, defaultApplySetName } from '../../cluster/applyset.js';
-import { KubeClient } from '../../cluster/client.js';
 import { compileForCluster } from '../../cluster/compile.js';
-import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../../cluster/kubeconfig.js';
+import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
+import { type Session, session } from '../../cluster/session.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
+import { addConfigFlags, type ClusterTarget, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
   addCompileOptions,
   addFileOption,
-  addKubeOptions,
   type CompileFlags,
   compileContext,
   parseFormat,
@@ -35,13 +27,10 @@ import {
 import { diagnosticsJson, type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { VERSION } from '../version.js';
 
-export interface ClusterFlags extends CompileFlags {
+export interface ClusterFlags extends CompileFlags, ConfigFlags {
   filename?: string[];
   mesh?: string;
   output?: string;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
   concurrency?: string;
   retries?: string;
   applyset?: string;
@@ -53,7 +42,7 @@ export interface ClusterFlags extends CompileFlags {
 
 /** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
 export function addClusterOptions(cmd: Command): Command {
-  return addKubeOptions(addCompileOptions(addFileOption(cmd)))
+  return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
     .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
     .option('--concurrency <n>', 'requests in flight at once', '8')
@@ -86,7 +75,7 @@ export function parseDryRun(value: string | boolean | undefined): DryRun {
 
 export interface ClusterRun {
   readonly adapter: MeshAdapter;
-  readonly target: KubeTarget;
+  readonly target: ClusterTarget;
   readonly session: Session;
   readonly resources: KubeObject[];
   readonly format: 'text' | 'json';
@@ -103,17 +92,7 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
-  let target: KubeTarget;
-  try {
-    target = loadKubeTarget({
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
-      ...(opts.context ? { context: opts.context } : {}),
-      ...(opts.namespace ? { namespace: opts.namespace } : {}),
-    });
-  } catch (e) {
-    if (e instanceof KubeConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const target = resolveConfigFlags(opts, { retries });
   const r = compileForCluster(
     files,
     adapter,
@@ -134,11 +113,10 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
     return undefined;
   }
   if (format === 'text') printDiagnostics(io, r.diagnostics);
-  const client = new KubeClient(target.config, { retry: { retries } });
   return {
     adapter,
     target,
-    session: session(client, target.namespace),
+    session: session(target.client, target.namespace),
     resources: r.resources,
     format,
     concurrency,

@@ -19,14 +19,14 @@ import {
 import { parseDuration } from '../../core/model/duration.js';
 import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
+import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat } from '../options.js';
+import { collect, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
-import { helmTarget, reportClusterError } from './status.js';
+import { reportClusterError } from './status.js';
 
-interface InstallFlags {
+interface InstallFlags extends ConfigFlags {
   version?: string;
-  namespace?: string;
   set?: string[];
   values?: string[];
   from?: string;
@@ -37,8 +37,6 @@ interface InstallFlags {
   force?: boolean;
   rollback?: boolean;
   output?: string;
-  kubeconfig?: string;
-  context?: string;
 }
 
 export function parseTimeout(text: string | undefined): number {
@@ -67,23 +65,14 @@ export function printInstallReport(io: Io, result: InstallResult): void {
   else io.err(`${result.mesh} ${result.version} is not ready in ${result.namespace}\n`);
 }
 
-/** addKubeOptions says -n is the policies' namespace; for this command it means something else. */
-function describeNamespace(cmd: Command, description: string): Command {
-  const opt = cmd.options.find((o) => o.long === '--namespace');
-  if (opt) opt.description = description;
-  return cmd;
-}
-
 export function registerInstall(program: Command, io: Io, done: (code: number) => void): void {
-  describeNamespace(
-    addKubeOptions(
-      program
-        .command('install [mesh]')
-        .description(
-          'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
-        ),
-    ),
-    "the control plane's namespace (default: the mesh's own)",
+  addConfigFlags(
+    program
+      .command('install [mesh]')
+      .description(
+        'install or upgrade a mesh with its official Helm charts (preflight, progress, readiness), or render them for GitOps',
+      ),
+    { namespaceHelp: "the control plane's namespace (default: the mesh's own)" },
   )
     .option(
       '--version <version>',
@@ -155,7 +144,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         return done(EXIT.ok);
       }
 
-      const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
+      const target = resolveConfigFlags(flags, { namespaced: false });
       let result: InstallResult;
       try {
         result = await install(target.config, plan, {

@@ -7,69 +7,50 @@ import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
 import { isRegisterOnly } from '../../cluster/install/catalogue.js';
 import { registerMesh } from '../../cluster/install/register.js';
+import { addConfigFlags, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, kubeTargetFromFlags, meshById, parseFormat } from '../options.js';
+import { meshById, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { reportClusterError } from './status.js';
 
-/** addKubeOptions says -n is the policies' namespace; for this command it means something else. */
-function describeNamespace(cmd: Command, description: string): Command {
-  const opt = cmd.options.find((o) => o.long === '--namespace');
-  if (opt) opt.description = description;
-  return cmd;
-}
-
 export function registerRegister(program: Command, io: Io, done: (code: number) => void): void {
-  describeNamespace(
-    addKubeOptions(
-      program
-        .command('register <mesh>')
-        .description('record an existing mesh controller anymesh does not install (App Mesh)'),
-    ),
-    'where the App Mesh controller runs (default: found in any namespace)',
+  addConfigFlags(
+    program
+      .command('register <mesh>')
+      .description('record an existing mesh controller anymesh does not install (App Mesh)'),
+    { namespaceHelp: 'where the App Mesh controller runs (default: found in any namespace)' },
   )
     .option('--dry-run', 'verify only; record nothing')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(
-      async (
-        mesh: string,
-        flags: {
-          dryRun?: boolean;
-          output?: string;
-          namespace?: string;
-          kubeconfig?: string;
-          context?: string;
-        },
-      ) => {
-        const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
-        const found = meshById(mesh);
-        if (!found || !isRegisterOnly(found)) {
-          const which = MESHES.filter(isRegisterOnly).map((m) => m.displayName);
-          throw new UsageError(
-            `register is for meshes anymesh does not install (${which.join(', ')}); install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
-          );
-        }
-        const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
-        let r: Awaited<ReturnType<typeof registerMesh>>;
-        try {
-          r = await registerMesh(target.config, found, {
-            ...(flags.namespace ? { namespace: flags.namespace } : {}),
-            ...(flags.dryRun ? { dryRun: true } : {}),
-          });
-        } catch (e) {
-          if (reportClusterError(io, e)) return done(EXIT.failed);
-          throw e;
-        }
-        io.err(`warning: ${r.advice}\n`);
-        if (r.problem) io.err(`error: ${r.problem}\n`);
-        for (const c of r.readiness.filter((x) => !x.ready))
-          io.err(`  not ready: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}: ${c.reason}\n`);
-        if (r.ok)
-          io.err(
-            `${found.displayName} controller ${r.namespace} ${r.version ?? ''} ${flags.dryRun ? 'verified' : 'registered'}\n`,
-          );
-        if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
-        done(r.ok ? EXIT.ok : EXIT.failed);
-      },
-    );
+    .action(async (mesh: string, flags: ConfigFlags & { dryRun?: boolean; output?: string }) => {
+      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const found = meshById(mesh);
+      if (!found || !isRegisterOnly(found)) {
+        const which = MESHES.filter(isRegisterOnly).map((m) => m.displayName);
+        throw new UsageError(
+          `register is for meshes anymesh does not install (${which.join(', ')}); install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
+        );
+      }
+      const target = resolveConfigFlags(flags, { namespaced: false });
+      let r: Awaited<ReturnType<typeof registerMesh>>;
+      try {
+        r = await registerMesh(target.config, found, {
+          ...(flags.namespace ? { namespace: flags.namespace } : {}),
+          ...(flags.dryRun ? { dryRun: true } : {}),
+        });
+      } catch (e) {
+        if (reportClusterError(io, e)) return done(EXIT.failed);
+        throw e;
+      }
+      io.err(`warning: ${r.advice}\n`);
+      if (r.problem) io.err(`error: ${r.problem}\n`);
+      for (const c of r.readiness.filter((x) => !x.ready))
+        io.err(`  not ready: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}: ${c.reason}\n`);
+      if (r.ok)
+        io.err(
+          `${found.displayName} controller ${r.namespace} ${r.version ?? ''} ${flags.dryRun ? 'verified' : 'registered'}\n`,
+        );
+      if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
+      done(r.ok ? EXIT.ok : EXIT.failed);
+    });
 }

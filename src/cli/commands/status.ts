@@ -5,16 +5,13 @@
  */
 import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
+import { KubeApiError } from '../../cluster/client.js';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
-import { KubeApiError } from '../../cluster/install/kube.js';
+import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
 import { EXIT } from '../exit.js';
-import { addKubeOptions, collect, kubeTargetFromFlags, parseFormat, parseMeshes } from '../options.js';
+import { collect, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
-
-export function helmTarget(flags: { kubeconfig?: string }, context: string | undefined): HelmTarget {
-  return { ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(context ? { context } : {}) };
-}
 
 /**
  * Errors from the cluster or helm are failures (exit 1) with their message, not internal errors:
@@ -31,7 +28,7 @@ export function reportClusterError(io: Io, e: unknown): boolean {
         code,
       ))
   ) {
-    io.err(`error: ${(e as Error).message}\n`);
+    io.err(`error: ${e instanceof KubeApiError ? e.describe() : (e as Error).message}\n`);
     return true;
   }
   return false;
@@ -76,7 +73,7 @@ function table(statuses: readonly MeshStatus[]): string {
 }
 
 export function registerStatus(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
+  addConfigFlags(
     program
       .command('status')
       .description(
@@ -85,10 +82,10 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
   )
     .option('--mesh <mesh>', 'only this mesh; repeatable', collect)
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (flags: { mesh?: string[]; output?: string; kubeconfig?: string; context?: string }) => {
+    .action(async (flags: ConfigFlags & { mesh?: string[]; output?: string }) => {
       const format = parseFormat(flags.output, ['table', 'json'] as const, 'table');
       const meshes = flags.mesh?.length ? parseMeshes(flags.mesh) : [...MESHES];
-      const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
+      const target = resolveConfigFlags(flags);
       let helm: HelmTarget | undefined;
       try {
         helmBinary();

@@ -8,51 +8,47 @@ import { MESHES } from '../../adapters/index.js';
 import { isInstallable } from '../../cluster/install/catalogue.js';
 import { installableIds } from '../../cluster/install/plan.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
+import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addKubeOptions, kubeTargetFromFlags, meshById, parseFormat } from '../options.js';
+import { meshById, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
-import { helmTarget, reportClusterError } from './status.js';
+import { reportClusterError } from './status.js';
 
 export function registerUninstall(program: Command, io: Io, done: (code: number) => void): void {
-  addKubeOptions(
+  addConfigFlags(
     program
       .command('uninstall <mesh>')
       .description('remove a mesh installed with Helm; refuses while anymesh policies still use it'),
   )
     .option('--force', 'uninstall even though anymesh-managed policies still exist')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(
-      async (
-        mesh: string,
-        flags: { force?: boolean; output?: string; kubeconfig?: string; context?: string },
-      ) => {
-        const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
-        const found = meshById(mesh);
-        if (found && !isInstallable(found))
-          throw new UsageError(
-            `${found.displayName} is not installed by anymesh, so it is not uninstalled either`,
-          );
-        if (!found)
-          throw new UsageError(
-            `unknown mesh ${JSON.stringify(mesh)}: use one of ${installableIds(MESHES).join(', ')}`,
-          );
-        const m = found.id;
-        const target = kubeTargetFromFlags({ kubeconfig: flags.kubeconfig, context: flags.context });
-        try {
-          const r = await uninstall(target.config, found, {
-            helm: helmTarget(flags, target.context),
-            ...(flags.force ? { force: true } : {}),
-            progress: (l) => io.err(`${l}\n`),
-          });
-          printDiagnostics(io, r.diagnostics);
-          if (r.refused) io.err(`${m}: nothing removed\n`);
-          else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
-          if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
-          done(r.ok ? EXIT.ok : EXIT.failed);
-        } catch (e) {
-          if (reportClusterError(io, e)) return done(EXIT.failed);
-          throw e;
-        }
-      },
-    );
+    .action(async (mesh: string, flags: ConfigFlags & { force?: boolean; output?: string }) => {
+      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const found = meshById(mesh);
+      if (found && !isInstallable(found))
+        throw new UsageError(
+          `${found.displayName} is not installed by anymesh, so it is not uninstalled either`,
+        );
+      if (!found)
+        throw new UsageError(
+          `unknown mesh ${JSON.stringify(mesh)}: use one of ${installableIds(MESHES).join(', ')}`,
+        );
+      const m = found.id;
+      const target = resolveConfigFlags(flags);
+      try {
+        const r = await uninstall(target.config, found, {
+          helm: helmTarget(flags, target.context),
+          ...(flags.force ? { force: true } : {}),
+          progress: (l) => io.err(`${l}\n`),
+        });
+        printDiagnostics(io, r.diagnostics);
+        if (r.refused) io.err(`${m}: nothing removed\n`);
+        else io.err(`${m}: removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}\n`);
+        if (format === 'json') io.out(`${JSON.stringify(r, null, 2)}\n`);
+        done(r.ok ? EXIT.ok : EXIT.failed);
+      } catch (e) {
+        if (reportClusterError(io, e)) return done(EXIT.failed);
+        throw e;
+      }
+    });
 }

@@ -13,10 +13,10 @@ import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import type { ChartRef } from '../../core/install-catalogue.js';
+import { type KubeObj, kubeGet, kubeList } from '../client.js';
 import { RELEASE_LABEL } from '../discovery.js';
 import { webhookName } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
-import { type KubeObj, kubeGet, kubeList } from './kube.js';
 import { applySet, chartSource, type InstallPlan, mergeValues, templateArgs } from './plan.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import {

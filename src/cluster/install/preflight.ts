@@ -5,9 +5,9 @@
  * resource the charts create).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeCall, kubeGet } from '../client.js';
 import { discoverMeshes } from '../discovery.js';
 import type { HelmTarget } from './helm.js';
-import { kubeCall, kubeGet } from './kube.js';
 import { type InstallPlan, valueAt } from './plan.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';

@@ -5,7 +5,9 @@
  * API server can reach it). Each check answers { ready, reason }, so a timeout reports what is missing.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { condition, type KubeObj, kubeGet, kubeList, sleep } from './kube.js';
+import { condition, type KubeObj, kubeGet, kubeList } from '../client.js';
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 export type ReadinessKind =
   | 'CustomResourceDefinition'

@@ -4,9 +4,9 @@
  * in a ConfigMap beside it, as SuperGloo registered existing meshes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type KubeObj, kubeCall, kubeGet, kubeList } from '../client.js';
 import { workloadVersion } from '../discovery.js';
 import type { RegisteredMesh } from './catalogue.js';
-import { type KubeObj, kubeCall, kubeGet, kubeList } from './kube.js';
 import { checkAll, type ReadinessResult } from './readiness.js';
 
 export interface RegisterResult {
