@@ -4,14 +4,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADAPTERS } from '../dist/adapters/index.js';
+import { MESHES } from '../dist/adapters/index.js';
 import { matrixJson, matrixMarkdown } from '../dist/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
 
 const root = join(import.meta.dirname, '..');
 writeFileSync(
   join(root, 'docs', 'capabilities.md'),
-  matrixMarkdown(matrixJson({ meshes: Object.values(ADAPTERS) })),
+  matrixMarkdown(matrixJson({ meshes: MESHES })),
 );
 writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
 mkdirSync(join(root, 'schemas'), { recursive: true });
