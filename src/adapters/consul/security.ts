@@ -198,13 +198,7 @@ export function compileMtls(policies: readonly PolicyDoc<MTLSPolicy>[], set: Ent
     const key = scope === 'mesh' ? 'mesh' : `${p.namespace}/${p.policy.spec.service}`;
     const prior = modes.get(key);
     if (prior) {
-      set.report(
-        diag(
-          'PolicyConflict',
-          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
-          at,
-        ),
-      );
+      set.report(diag('MtlsScopeConflict', { policy: p.ref, scope, other: prior.ref }, at));
       continue;
     }
     modes.set(key, p);

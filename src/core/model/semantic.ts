@@ -3,7 +3,15 @@
  * durations, RE2 regexes, HTTP header names, DNS names, duplicates. Every problem is reported.
  */
 import { RE2JS } from 're2js';
-import { type Diagnostic, type DiagnosticParams, diag } from '../diagnostics.js';
+import {
+  CORE_MESSAGES,
+  type CoreMessage,
+  type CoreParams,
+  type Diagnostic,
+  type DiagnosticParams,
+  diag,
+  makeDiagnostic,
+} from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
 import { type AccessPolicy, type MTLSPolicy, RETRY_ON, type TrafficPolicy } from './schema.js';
@@ -47,23 +55,19 @@ export function clip(text: string): string {
 }
 
 /** Shortens long parameters (the user's own values, echoed back) to MAX_ECHO characters. */
-export function clipParams(params: DiagnosticParams = {}): DiagnosticParams {
+export function clipParams<P extends DiagnosticParams>(params: P): P {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' ? clip(v) : v;
-  return out;
+  // Same keys, shorter values: still the parameters of the same template.
+  return out as P;
 }
 
 class Checker {
   readonly out: Diagnostic[] = [];
   constructor(readonly doc: PolicyDoc) {}
 
-  report(
-    name: Parameters<typeof diag>[0],
-    params: Parameters<typeof diag>[1],
-    path: FieldPath,
-    key = false,
-  ): void {
-    this.out.push(diag(name, clipParams(params), this.doc.at(path, key)));
+  report<K extends CoreMessage>(name: K, params: CoreParams<K>, path: FieldPath, key = false): void {
+    this.out.push(makeDiagnostic<string>(CORE_MESSAGES[name], clipParams(params), this.doc.at(path, key)));
   }
 
   dnsLabel(value: string, path: FieldPath, what: string, key = false): void {
