@@ -160,9 +160,10 @@ export const CORE_MESSAGES = {
     example: '`port: 70000`',
   }),
   SchemaPattern: m('AM2006', 'error', 'BadFormat', '{got} is not {expected}', {
-    description: 'A string does not have the format the field requires.',
+    description:
+      "A string does not match its field's pattern in the schema. Durations, the model's patterned fields today, report AM2013 instead; this code is for any other pattern.",
     fix: 'Write the value in the format named.',
-    example: '`percentage: 10%` where a number is expected',
+    example: 'a value that does not match the `pattern` of its field in `anymesh schema`',
   }),
   SchemaOther: m('AM2007', 'error', 'Invalid', '{reason}', {
     description:
@@ -401,7 +402,7 @@ export const CORE_MESSAGES = {
     {
       description: 'With --mesh-version, the feature needs a newer version of the mesh than the one named.',
       fix: 'Upgrade the mesh and raise --mesh-version, or leave the feature out.',
-      example: '`--mesh-version 1.19` with a feature Istio added in 1.22',
+      example: "`--mesh-version` older than the minimum version the feature's matrix cell names",
     },
   ),
   EndOfSupport: m('AM3010', 'warning', 'MeshEndOfSupport', '{mesh}: {advice}', {
