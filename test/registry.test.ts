@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS, allMessages } from '../src/adapters/index.js';
 import { assertCompleteColumn } from '../src/core/capabilities.js';
 import { featuresUsed } from '../src/core/compiler/usage.js';
+import { catalogueSections, diagnosticsMarkdown } from '../src/core/diagnostics-report.js';
 import { FEATURE_IDS } from '../src/core/features.js';
 import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
@@ -98,6 +99,12 @@ describe('capability matrix', () => {
   it('docs/capabilities.md is generated from the data (run `npm run docs` after changing cells)', () => {
     const expected = matrixMarkdown(matrixJson({ meshes }));
     expect(readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8')).toBe(expected);
+  });
+
+  it('docs/diagnostics.md is generated from the diagnostic catalogue (run `npm run docs`)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'diagnostics.md'), 'utf8')).toBe(
+      diagnosticsMarkdown(catalogueSections(meshes)),
+    );
   });
 
   it('docs/policy-model.md is generated from the schema (run `npm run docs`)', () => {

@@ -59,9 +59,8 @@ export function errorDiagnostic(
       return diag('WriteFailed', { object: ctx.object, verb: ctx.verb, reason: describeCause(err) });
     return diag('ServerRejected', { object: ctx.object, reason: describeCause(err) });
   }
-  return diag(ctx.write ? 'WriteFailed' : 'ServerRejected', {
-    object: ctx.object,
-    ...(ctx.write ? { verb: ctx.verb } : {}),
-    reason: describeCause(err),
-  });
+  const reason = describeCause(err);
+  return ctx.write
+    ? diag('WriteFailed', { object: ctx.object, verb: ctx.verb, reason })
+    : diag('ServerRejected', { object: ctx.object, reason });
 }

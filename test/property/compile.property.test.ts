@@ -54,7 +54,7 @@ describe('random valid TrafficPolicies', () => {
           const { policies } = validated(text);
           const r = compilePolicies(policies, adapter, { allowDegraded: true });
           const errors = r.diagnostics.filter((d) => d.level === 'error');
-          // An adapter crash would surface as AM3006 "internal error"; core refusals are not
+          // An adapter crash would surface as AM3000 InternalError; core refusals are not
           // expected with allowDegraded.
           for (const e of errors) expect(e.code, `${formatDiagnostic(e)}\n${text}`).toMatch(/^AM4\d{3}$/);
           expect(r.ok).toBe(errors.length === 0);

@@ -15,7 +15,7 @@
  * Source: hashicorp/consul@v1.16.3 website/content/docs/connect/config-entries/service-router.mdx,
  * service-splitter.mdx; agent/consul/discoverychain/compile.go (route -> splitter-or-resolver node).
  */
-import { diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
@@ -111,10 +111,13 @@ export function compileRouting(policies: readonly PolicyDoc<TrafficPolicy>[], se
     for (const p of rest) {
       const where = first!.at(['spec', 'service']).location;
       set.report(
-        diag(
-          'PolicyConflict',
+        makeDiagnostic(
+          consulMessages.OneRouterPerService,
           {
-            reason: `${p.ref} and ${first!.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${p.policy.spec.service}; Consul has one ServiceRouter per service. Merge their rules into one policy`,
+            policy: p.ref,
+            other: first!.ref,
+            where: `${where.file}:${where.line}:${where.col}`,
+            service: p.policy.spec.service,
           },
           p.at(['spec', 'service']),
         ),

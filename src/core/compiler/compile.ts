@@ -147,9 +147,7 @@ export function compilePolicies(
   } catch (e) {
     // An adapter bug must still end in a clear message, not a stack trace for the user.
     diagnostics.push(
-      diag('PolicyConflict', {
-        reason: `internal error in the ${adapter.displayName} adapter: ${(e as Error).message}; please report it`,
-      }),
+      diag('InternalError', { mesh: adapter.displayName, reason: (e as Error)?.message ?? String(e) }),
     );
     return { ok: false, resources: [], diagnostics };
   }

@@ -19,8 +19,10 @@ export function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
     }
     const from = (o: KubeObject) => o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
     out.push(
-      diag('PolicyConflict', {
-        reason: `${r.kind} ${r.metadata.namespace}/${r.metadata.name} would be written for ${from(prior)} and for ${from(r)}; rename one of the policies`,
+      diag('ObjectNameCollision', {
+        object: `${r.kind} ${r.metadata.namespace}/${r.metadata.name}`,
+        policy: from(prior),
+        other: from(r),
       }),
     );
   }

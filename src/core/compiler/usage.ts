@@ -252,11 +252,7 @@ export function onePerMtlsScope<P extends PolicyDoc>(
     const prior = taken.get(key);
     if (prior) {
       diagnostics.push(
-        diag(
-          'PolicyConflict',
-          { reason: `${p.ref} sets mTLS for the same ${scope} as ${prior.ref}; keep one` },
-          p.at(['spec', 'mode']),
-        ),
+        diag('MtlsScopeConflict', { policy: p.ref, scope, other: prior.ref }, p.at(['spec', 'mode'])),
       );
       continue;
     }

@@ -304,7 +304,7 @@ describe('App Mesh targets', () => {
       ].join('---\n'),
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM4426');
   });
 });
 

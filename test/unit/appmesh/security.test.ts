@@ -157,7 +157,7 @@ describe('App Mesh mTLS', () => {
       ].join('---\n'),
       SDS,
     );
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3014');
   });
 
   it('sets client TLS on generated callers that list the service as a backend', () => {

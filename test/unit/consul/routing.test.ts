@@ -248,7 +248,7 @@ ${versions}  rules:
     const text = `${traffic('  service: reviews\n  rules: [{timeout: 1s}]', 'a')}---\n${traffic('  service: reviews\n  rules: [{timeout: 2s}]', 'b')}`;
     const r = consul(text);
     expect(r.ok).toBe(false);
-    const d = r.diagnostics.find((x) => x.code === 'AM3006')!;
+    const d = r.diagnostics.find((x) => x.code === 'AM4310')!;
     expect(d.policy).toBe('TrafficPolicy/bookinfo/b');
     expect(d.message).toContain('test.yaml:5:12');
   });

@@ -166,6 +166,6 @@ spec:
     const text = `${mtls('  mode: strict\n  service: reviews', 'a')}---\n${mtls('  mode: permissive\n  service: reviews', 'b')}`;
     const r = consul(text);
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.find((x) => x.code === 'AM3006')!.policy).toBe('MTLSPolicy/bookinfo/b');
+    expect(r.diagnostics.find((x) => x.code === 'AM3014')!.policy).toBe('MTLSPolicy/bookinfo/b');
   });
 });

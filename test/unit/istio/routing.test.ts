@@ -226,6 +226,6 @@ describe('Istio: several policies for one service', () => {
       `${policy('  service: reviews\n  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1}]}]', 'a')}---\n${policy('  service: reviews\n  port: 80\n  versions: {v1: {version: one}}\n  rules: [{backends: [{version: v1}]}]', 'b')}`,
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3015');
   });
 });

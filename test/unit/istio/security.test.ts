@@ -47,7 +47,7 @@ describe('Istio mTLS', () => {
       ].join('---\n'),
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3014');
   });
 });
 

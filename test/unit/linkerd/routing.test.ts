@@ -352,11 +352,11 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
     expect(r.diagnostics.find((d) => d.code === 'AM4205')?.level).toBe('warning');
   });
 
-  it('refuses two policies with the same scope for one service (PolicyConflict)', () => {
+  it('refuses two policies with the same scope for one service (AM4216)', () => {
     const r = linkerd(
       `${traffic('  service: reviews\n  port: 9080\n  rules: [{timeout: 3s}]', 'a')}---\n${traffic('  service: reviews\n  port: 9080\n  rules: [{timeout: 1s}]', 'b')}`,
     );
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM4216');
     expect(r.ok).toBe(false);
   });
 
@@ -369,7 +369,7 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
       '  service: reviews\n  port: 9080\n  sources: [{namespace: web}]\n  versions: {v1: {release: one}}\n  rules: [{backends: [{version: v1}]}]',
       'b',
     );
-    expect(codes(linkerd(`${a}---\n${b}`).diagnostics)).toContain('AM3006');
+    expect(codes(linkerd(`${a}---\n${b}`).diagnostics)).toContain('AM3015');
   });
 });
 
@@ -412,7 +412,7 @@ describe('Linkerd output names', () => {
       'mobile',
     );
     const r = linkerd(`${scoped}---\n${local}`);
-    expect(r.diagnostics.find((d) => d.code === 'AM3006')?.message).toContain('mobile/shop-checkout');
+    expect(r.diagnostics.find((d) => d.code === 'AM3016')?.message).toContain('mobile/shop-checkout');
     expect(r.ok).toBe(false);
   });
 });

@@ -133,7 +133,7 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
       '  service: reviews\n  selector: {app: reviews-v2}\n  action: allow\n  from: [{namespace: web}]\n  to: [{ports: [9080]}]',
       'other',
     );
-    expect(codes(linkerd(`${readers}---\n${other}`).diagnostics)).toContain('AM3006');
+    expect(codes(linkerd(`${readers}---\n${other}`).diagnostics)).toContain('AM4217');
   });
 });
 
@@ -206,6 +206,6 @@ describe('Linkerd mTLS: strict as all-authenticated Servers, permissive as the d
 
   it('refuses two strict policies for one namespace', () => {
     const r = linkerd(`${mtls('  mode: strict', 'a')}---\n${mtls('  mode: strict', 'b')}`, ports);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3014');
   });
 });
