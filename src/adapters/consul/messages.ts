@@ -18,7 +18,7 @@ export const consulMessages = {
     'AM4303',
     'error',
     'ConsulMetaKey',
-    'label key {key} of version {version} cannot be a Consul service metadata key (only letters, digits, _ and -); name the version by a plain label key such as version',
+    'label key {key} of version {version} cannot be a Consul service metadata key (only letters, digits, _ and -, and not starting with the reserved consul- prefix); name the version by a plain label key such as version',
   ),
   NamespaceCollision: m(
     'AM4304',

@@ -7,10 +7,12 @@
 // the write" (test/integration/consul-agent.test.ts) cannot see a reversed weight or an inverted
 // filter; this can (mutations.test.ts shows it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsulAgent, startConsulAgent } from '../../support/consul-agent.js';
+import { renderConfigEntries } from '../../../src/adapters/consul/config-entry.js';
+import { compileText } from '../../support/compile.js';
+import { type ConsulAgent, type ConsulEntry, startConsulAgent } from '../../support/consul-agent.js';
 import { chainProtocol } from './chain-meaning.js';
 import { compiledConsulCases } from './compiled.js';
-import { MEANINGS } from './expectations.js';
+import { type CaseMeaning, MEANINGS } from './expectations.js';
 import { deployed, observeIntentions, observeRoutes } from './judge.js';
 
 let agent: ConsulAgent;
@@ -61,4 +63,49 @@ describe('Consul 1.16.3 compiles each golden case into what the policy means', (
       }
     },
   );
+});
+
+describe('beyond the golden cases', () => {
+  it('a version label key with a dash selects its instances (Service.Meta["app-version"])', async () => {
+    const r = compileText(
+      `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: cart, namespace: shop}
+spec:
+  service: cart
+  versions:
+    blue: {app-version: "1.4", track: main}
+    green: {app-version: "1.5", track: main}
+  rules:
+    - backends: [{version: blue, weight: 70}, {version: green, weight: 30}]
+`,
+      'consul',
+    );
+    expect(r.ok).toBe(true);
+    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
+    const meta = (v: string, track = 'main') => ({ 'app-version': v, track });
+    const meaning: CaseMeaning = {
+      instances: [
+        { id: 'cart-blue-0', service: 'cart', meta: meta('1.4') },
+        { id: 'cart-green-0', service: 'cart', meta: meta('1.5') },
+        { id: 'cart-green-1', service: 'cart', meta: meta('1.5') },
+        { id: 'cart-green-side', service: 'cart', meta: meta('1.5', 'side') },
+        { id: 'cart-other-0', service: 'cart', meta: meta('1.3') },
+      ],
+      chains: {
+        cart: [
+          {
+            match: 'any',
+            backends: [
+              { weight: 70, instances: ['cart-blue-0'] },
+              { weight: 30, instances: ['cart-green-0', 'cart-green-1'] },
+            ],
+          },
+        ],
+      },
+    };
+    await deployed(agent, meaning, entries, async () => {
+      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
+    });
+  });
 });
