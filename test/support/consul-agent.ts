@@ -10,7 +10,8 @@
  *   await agent.stop();
  *
  * A dev agent runs with ACLs off, so the intention default (no intention matches) is allow
- * (agent/consul/intention_endpoint.go, Check: `authz.IntentionDefaultAllow`).
+ * (agent/consul/intention_endpoint.go:753-767 in consul v1.16.3, Check: the ACL default decides
+ * when no intention matches, `authz.IntentionDefaultAllow`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
