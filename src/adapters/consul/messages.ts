@@ -29,10 +29,10 @@ export const consulMessages = {
     'AM4303',
     'error',
     'ConsulMetaKey',
-    'label key {key} of version {version} cannot be a Consul service metadata key (only letters, digits, _ and -); name the version by a plain label key such as version',
+    'label key {key} of version {version} cannot be a Consul service metadata key (only letters, digits, _ and -, and not starting with the reserved consul- prefix); name the version by a plain label key such as version',
     {
       description:
-        'A version label key becomes a Consul service metadata key, which allows only letters, digits, _ and -.',
+        'A version label key becomes a Consul service metadata key, which allows only letters, digits, _ and -, and may not start with consul- (reserved: Consul refuses to register such metadata).',
       fix: 'Name the version by a plain label key such as version.',
       example: '`versions: {v1: {app.kubernetes.io/version: v1}}`',
     },

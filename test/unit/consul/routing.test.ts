@@ -66,6 +66,27 @@ ${versions}  rules:
     expect(subsetFilter({ version: '1.2-rc' })).toBe('Service.Meta.version == "1.2-rc"');
   });
 
+  it('indexes metadata keys that are not bexpr identifiers, which Consul refuses after a dot', () => {
+    // Consul 1.16.3 refused `Service.Meta.app-version == "v1"`: "Filter for subset "v1" is not a
+    // valid expression" (go-bexpr selectors are [a-zA-Z][a-zA-Z0-9_]*).
+    expect(subsetFilter({ 'app-version': 'v1' })).toBe('Service.Meta["app-version"] == "v1"');
+    expect(subsetFilter({ '1x': 'a', track_id: 'b' })).toBe(
+      'Service.Meta["1x"] == "a" and Service.Meta.track_id == "b"',
+    );
+  });
+
+  it('refuses the reserved consul- metadata prefix, which Consul will not register (AM4303)', () => {
+    for (const key of ['consul-version', 'consul-track']) {
+      const r = consul(
+        traffic(
+          `  service: reviews\n  versions: {v1: {${key}: "1"}}\n  rules: [{backends: [{version: v1}]}]`,
+        ),
+      );
+      expect(r.ok, key).toBe(false);
+      expect(codes(r.diagnostics), key).toContain('AM4303');
+    }
+  });
+
   it('refuses a version label key that cannot be a Consul metadata key (AM4303)', () => {
     const r = consul(
       traffic(
