@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
 import { compilePolicies } from '../../src/core/compiler/compile.js';
-import { CrdCatalog } from '../../src/core/crd-schema.js';
+import { CrdCatalog } from '../support/crd-schema.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
 import { parseInput } from '../../src/core/loader/loader.js';
 import { validateDocuments } from '../../src/core/model/validate.js';

@@ -1,7 +1,7 @@
 /** Shared helpers for the App Mesh unit tests: compile YAML and check every output against the CRDs. */
 import { expect } from 'vitest';
 import type { KubeObject } from '../../../src/core/adapter.js';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
+import { CrdCatalog } from '../../support/crd-schema.js';
 import { compileText } from '../../support/compile.js';
 
 const catalog = new CrdCatalog();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/core/adapter.js';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
+import { CrdCatalog } from '../../support/crd-schema.js';
 import { renderYaml } from '../../../src/core/render.js';
 import { codes, compileText } from '../../support/compile.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
+import { CrdCatalog } from '../../support/crd-schema.js';
 import { codes, compileText } from '../../support/compile.js';
 
 const catalog = new CrdCatalog();

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { KubeObject } from '../../../src/core/adapter.js';
 import type { CompileOptions } from '../../../src/core/compiler/compile.js';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
+import { CrdCatalog } from '../../support/crd-schema.js';
 import { compileText } from '../../support/compile.js';
 
 const catalog = new CrdCatalog();

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import type { KubeObject } from './adapter.js';
+import type { KubeObject } from '../../src/core/adapter.js';
 
 /**
  * CRD folders used by default. Gateway API comes from its own standard channel; the experimental
@@ -21,7 +21,7 @@ const EXCLUDED = ['linkerd/gateway-api'];
 
 export function defaultCrdDirectory(): string {
   if (process.env.ANYMESH_CRDS) return resolve(process.env.ANYMESH_CRDS);
-  // src/core or dist/core -> project root -> its parent holds shared/
+  // test/support -> project root -> its parent holds shared/
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return resolve(root, '..', 'shared', 'crds');
 }
