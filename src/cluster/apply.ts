@@ -222,7 +222,7 @@ export async function readLive(
 }
 
 /** Server-side apply (dry-run or real) with the anymesh field manager. */
-export async function serverSideApply(
+async function serverSideApply(
   s: Session,
   t: Target,
   opts: { dryRun: boolean; force: boolean },

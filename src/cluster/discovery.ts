@@ -269,13 +269,6 @@ export async function discoverMeshes(kc: KubeConfig, opts: DiscoveryOptions = {}
   return out;
 }
 
-export interface AppMeshRegistration {
-  readonly namespace: string;
-  readonly controller: string;
-  readonly version?: string;
-  readonly registeredAt: string;
-}
-
 async function appmeshStatus(kc: KubeConfig, namespaces: KubeObj[]): Promise<MeshStatus> {
   const reg = APPMESH_REGISTRATION;
   const w = await findWorkload(kc, 'Deployment', reg.controller.name, reg.controller.defaultNamespace);

@@ -58,9 +58,6 @@ export const access = (spec: string, name?: string, namespace?: string) =>
 export const mtls = (spec: string, name?: string, namespace?: string) =>
   policy('MTLSPolicy', spec, named(name, namespace));
 
-/** Several documents as one multi-document file. */
-export const file = (...docs: readonly string[]) => docs.join('---\n');
-
 // ---- loading and compiling -------------------------------------------------------------------
 
 /** YAML text (one file named `test.yaml`) or several named files. */
@@ -157,7 +154,7 @@ export function expectedRows(
 let catalog: CrdCatalog | undefined;
 
 /** Core Services have no CRD: checks the fields and rules of the v1 Service API that anymesh's Services use. */
-export function serviceProblems(o: KubeObject): string[] {
+function serviceProblems(o: KubeObject): string[] {
   const problems: string[] = [];
   const spec = (o as Native).spec;
   if (o.apiVersion !== 'v1') problems.push(`apiVersion ${o.apiVersion}`);
@@ -184,7 +181,7 @@ export function schemaProblems(o: KubeObject): string[] {
   return catalog.validate(o);
 }
 
-export function expectConformant(resources: readonly KubeObject[]): void {
+function expectConformant(resources: readonly KubeObject[]): void {
   for (const r of resources) expect(schemaProblems(r), `${r.kind}/${r.metadata.name}`).toEqual([]);
 }
 

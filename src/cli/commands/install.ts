@@ -40,7 +40,7 @@ interface InstallFlags {
   context?: string;
 }
 
-export function parseTimeout(text: string | undefined): number {
+function parseTimeout(text: string | undefined): number {
   const d = parseDuration(text ?? '5m');
   if ('error' in d) throw new UsageError(`--timeout ${text}: ${d.error}`);
   return d.ms;
@@ -56,7 +56,7 @@ function loadInstallation(io: Io, file: string): MeshInstallation | undefined {
   return docs[0]!.policy as MeshInstallation;
 }
 
-export function printInstallReport(io: Io, result: InstallResult): void {
+function printInstallReport(io: Io, result: InstallResult): void {
   // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
   // a rollback. Then one summary line.
   printDiagnostics(io, result.diagnostics);

@@ -50,7 +50,7 @@ export interface Input {
 const YAML_FILE = /\.ya?ml$/i;
 
 /** Expands the user's PATH arguments into inputs; `-` reads `stdin` (given, for testability). */
-export function readInputs(
+function readInputs(
   paths: readonly string[],
   stdin?: () => Buffer,
 ): { inputs: Input[]; diagnostics: Diagnostic[] } {
