@@ -3,7 +3,7 @@ import { consulCapabilities } from '../../../src/adapters/consul/capabilities.js
 import { consulAdapter } from '../../../src/adapters/consul/index.js';
 import { FEATURE_IDS } from '../../../src/core/features.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
-import { compileFor, maybeObject, traffic } from '../../support/kit.js';
+import { compileFor, findObject, traffic } from '../../support/kit.js';
 
 const refused = FEATURE_IDS.filter((f) => consulCapabilities[f].support === 'none');
 
@@ -56,14 +56,14 @@ describe('Consul refuses what it cannot express', () => {
     - timeout: 2s
       retries: {attempts: 2, perTryTimeout: 500ms, retryOn: [5xx]}
       fault: {delay: {duration: 1s, percentage: 10}}`),
-      { allowDegraded: true, options: {} },
+      { allowDegraded: true },
     );
     expect(r.ok).toBe(true);
     expect(r.diagnostics.filter((d) => d.code === 'AM3002').map((d) => d.feature)).toEqual([
       'retries.perTryTimeout',
       'fault.delay',
     ]);
-    expect(maybeObject(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       requestTimeout: '2s',
       numRetries: 2,

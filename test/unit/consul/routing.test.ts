@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { subsetFilter } from '../../../src/adapters/consul/routing.js';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes, compileFor, kinds, maybeObject, traffic } from '../../support/kit.js';
+import { codes, compileFor, findObject, kinds, traffic } from '../../support/kit.js';
 
 const versions = '  versions: {v1: {version: v1}, v2: {version: v2}}\n';
 
@@ -21,14 +21,14 @@ ${versions}  rules:
       'ServiceResolver/bookinfo/reviews',
       'ServiceSplitter/bookinfo/reviews',
     ]);
-    expect(maybeObject(r.resources, 'ServiceDefaults')!.spec).toEqual({ protocol: 'http' });
-    expect(maybeObject(r.resources, 'ServiceResolver')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ protocol: 'http' });
+    expect(findObject(r.resources, 'ServiceResolver').spec).toEqual({
       subsets: {
         v1: { filter: 'Service.Meta.version == "v1"' },
         v2: { filter: 'Service.Meta.version == "v2"' },
       },
     });
-    expect(maybeObject(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       {
         weight: 90,
         service: 'reviews',
@@ -58,7 +58,7 @@ ${versions}  rules:
     expect(d.message).toContain('consul.hashicorp.com/service-meta-track: "stable"');
     expect(d.message).toContain('consul.hashicorp.com/service-meta-version: "v1"');
     expect(d.location?.line).toBe(6);
-    expect(maybeObject(r.resources, 'ServiceResolver')!.spec.subsets.v1.filter).toBe(
+    expect(findObject(r.resources, 'ServiceResolver').spec.subsets.v1.filter).toBe(
       'Service.Meta.track == "stable" and Service.Meta.version == "v1"',
     );
   });
@@ -101,10 +101,10 @@ ${versions}  rules:
       'ServiceRouter/bookinfo/reviews',
       'ServiceSplitter/bookinfo/reviews-split-everyone',
     ]);
-    expect(maybeObject(r.resources, 'ServiceDefaults', 'reviews-split-everyone')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceDefaults', 'reviews-split-everyone').spec).toEqual({
       protocol: 'http',
     });
-    expect(maybeObject(r.resources, 'ServiceRouter')!.spec.routes).toEqual([
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes).toEqual([
       {
         match: { http: { header: [{ name: 'end-user', exact: 'jason' }] } },
         destination: { service: 'reviews', serviceSubset: 'v2' },
@@ -117,7 +117,7 @@ ${versions}  rules:
         },
       },
     ]);
-    expect(maybeObject(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       { weight: 75, service: 'reviews', serviceSubset: 'v1' },
       { weight: 25, service: 'reviews', serviceSubset: 'v2' },
     ]);
@@ -136,7 +136,7 @@ ${versions}  rules:
           queryParams: [{name: q, exact: "1"}, {name: r, regex: "x.*"}, {name: s, present: true}]
     - matches: [{path: {prefix: /api}}]`),
     );
-    const routes = maybeObject(r.resources, 'ServiceRouter')!.spec.routes;
+    const routes = findObject(r.resources, 'ServiceRouter').spec.routes;
     expect(routes.map((x: { match: unknown }) => x.match)).toEqual([
       {
         http: {
@@ -176,7 +176,7 @@ ${versions}  rules:
     - timeout: 1m30s
       retries: {attempts: 4, retryOn: [5xx, "503", "429", connect-failure, reset, refused-stream, retriable-4xx, gateway-error, cancelled, deadline-exceeded]}`),
     );
-    expect(maybeObject(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       requestTimeout: '1m30s',
       numRetries: 4,
@@ -197,7 +197,7 @@ ${versions}  rules:
 
   it('gives retries without retryOn conditions Envoy would act on, and says so (AM4308)', () => {
     const r = compileFor('consul', traffic(`  service: reviews\n  rules:\n    - retries: {attempts: 2}`));
-    expect(maybeObject(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       numRetries: 2,
       retryOnConnectFailure: true,
@@ -214,10 +214,10 @@ ${versions}  rules:
         `  service: reviews\n  rules:\n    - backends: [{service: ratings, namespace: data, port: 9080}]`,
       ),
     );
-    expect(maybeObject(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'ratings',
     });
-    expect(maybeObject(r.resources, 'ServiceDefaults', 'ratings')!.metadata.namespace).toBe('data');
+    expect(findObject(r.resources, 'ServiceDefaults', 'ratings').metadata.namespace).toBe('data');
     expect(r.diagnostics.find((d) => d.code === 'AM4309')!.message).toContain(
       'ratings (namespace data), reviews',
     );
@@ -234,14 +234,14 @@ ${versions}  rules:
       { options: { 'consul.enterprise': 'true' } },
     );
     expect(
-      maybeObject(r.resources, 'ServiceRouter')!.spec.routes.map(
+      findObject(r.resources, 'ServiceRouter').spec.routes.map(
         (x: { destination: unknown }) => x.destination,
       ),
     ).toEqual([
       { service: 'ratings', namespace: 'data' },
       { service: 'reviews-split-rule-1', namespace: 'bookinfo' },
     ]);
-    expect(maybeObject(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       { weight: 50, service: 'reviews', serviceSubset: 'v1', namespace: 'bookinfo' },
       { weight: 50, service: 'ratings', namespace: 'data' },
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pathFields } from '../../../src/adapters/consul/security.js';
-import { access, codes, compileFor, kinds, maybeObject, mtls } from '../../support/kit.js';
+import { access, codes, compileFor, findObject, kinds, mtls } from '../../support/kit.js';
 
 describe('Consul intentions', () => {
   it('makes an allow list exclusive with a wildcard deny source, and says service accounts are service names', () => {
@@ -13,7 +13,7 @@ describe('Consul intentions', () => {
     );
     expect(r.ok).toBe(true);
     expect(kinds(r.resources)).toEqual(['ServiceIntentions/bookinfo/reviews']);
-    expect(maybeObject(r.resources, 'ServiceIntentions')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceIntentions').spec).toEqual({
       destination: { name: 'reviews' },
       sources: [
         {
@@ -41,7 +41,7 @@ describe('Consul intentions', () => {
         'reviews-access',
       ),
     );
-    expect(maybeObject(r.resources, 'ServiceIntentions')!.spec.sources).toEqual([
+    expect(findObject(r.resources, 'ServiceIntentions').spec.sources).toEqual([
       { name: 'batch', action: 'deny', description: 'anymesh: AccessPolicy/bookinfo/reviews-access' },
     ]);
   });
@@ -63,8 +63,8 @@ ${access(
 )}`;
     const r = compileFor('consul', text);
     expect(r.ok).toBe(true);
-    expect(maybeObject(r.resources, 'ServiceDefaults')!.spec).toEqual({ protocol: 'http' });
-    const [web, wildcard] = maybeObject(r.resources, 'ServiceIntentions')!.spec.sources;
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ protocol: 'http' });
+    const [web, wildcard] = findObject(r.resources, 'ServiceIntentions').spec.sources;
     expect(web.permissions).toEqual([
       { action: 'deny', http: { pathRegex: '.*\\.php' } },
       { action: 'allow', http: { methods: ['GET'] } },
@@ -77,7 +77,7 @@ ${access(
       'anymesh: AccessPolicy/bookinfo/reviews-access, AccessPolicy/bookinfo/reviews-deny',
     );
     expect(wildcard).toMatchObject({ name: '*', action: 'deny' });
-    expect(maybeObject(r.resources, 'ServiceIntentions')!.metadata.annotations).toEqual({
+    expect(findObject(r.resources, 'ServiceIntentions').metadata.annotations).toEqual({
       'anymesh.dev/source-policies':
         'AccessPolicy/bookinfo/reviews-access,AccessPolicy/bookinfo/reviews-deny',
     });
@@ -91,7 +91,7 @@ ${access(
         'reviews-access',
       ),
     );
-    expect(maybeObject(r.resources, 'ServiceIntentions')!.spec.sources).toEqual([
+    expect(findObject(r.resources, 'ServiceIntentions').spec.sources).toEqual([
       {
         name: 'web',
         permissions: [{ action: 'deny', http: { methods: ['DELETE'] } }],
@@ -117,7 +117,7 @@ ${access(
     expect(d.location?.line).toBe(7);
     const ent = compileFor('consul', text, { options: { 'consul.enterprise': 'true' } });
     expect(ent.ok).toBe(true);
-    expect(maybeObject(ent.resources, 'ServiceIntentions')!.spec).toMatchObject({
+    expect(findObject(ent.resources, 'ServiceIntentions').spec).toMatchObject({
       destination: { name: 'reviews', namespace: 'bookinfo' },
       sources: [
         { name: '*', namespace: 'web', action: 'allow' },
@@ -146,8 +146,8 @@ describe('Consul mTLS', () => {
     const r = compileFor('consul', mtls('  mode: permissive\n  service: legacy', 'mtls'));
     expect(r.ok).toBe(true);
     expect(kinds(r.resources)).toEqual(['Mesh/consul/mesh', 'ServiceDefaults/bookinfo/legacy']);
-    expect(maybeObject(r.resources, 'Mesh')!.spec).toEqual({ allowEnablingPermissiveMutualTLS: true });
-    expect(maybeObject(r.resources, 'ServiceDefaults')!.spec).toEqual({ mutualTLSMode: 'permissive' });
+    expect(findObject(r.resources, 'Mesh').spec).toEqual({ allowEnablingPermissiveMutualTLS: true });
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ mutualTLSMode: 'permissive' });
     expect(codes(r.diagnostics)).toEqual(expect.arrayContaining(['AM3003', 'AM4307']));
   });
 
@@ -156,7 +156,7 @@ describe('Consul mTLS', () => {
       options: { 'consul.globalNamespace': 'hashicorp' },
     });
     expect(kinds(r.resources)).toEqual(['ProxyDefaults/hashicorp/global']);
-    expect(maybeObject(r.resources, 'ProxyDefaults')!.spec).toEqual({ mutualTLSMode: 'strict' });
+    expect(findObject(r.resources, 'ProxyDefaults').spec).toEqual({ mutualTLSMode: 'strict' });
   });
 
   it('merges protocol and mTLS mode into one ServiceDefaults per service, fields in CRD order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes, compileFor, maybeObject, objectsOf, traffic } from '../../support/kit.js';
+import { codes, compileFor, findObject, objectsOf, traffic } from '../../support/kit.js';
 
 const canary = traffic(`  service: reviews
   port: 9080
@@ -17,7 +17,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   it('emits gateway.networking.k8s.io/v1 HTTPRoutes with a core Service parentRef and the port', () => {
     const r = compileFor('linkerd', canary);
     expect(r.ok).toBe(true);
-    const route = maybeObject(r.resources, 'HTTPRoute', 'reviews')!;
+    const route = findObject(r.resources, 'HTTPRoute', 'reviews');
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.metadata.namespace).toBe('bookinfo');
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews', port: 9080 }]);
@@ -28,7 +28,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('keeps rule order and writes weighted backendRefs to leaf Services', () => {
-    const route = maybeObject(compileFor('linkerd', canary).resources, 'HTTPRoute')!;
+    const route = findObject(compileFor('linkerd', canary).resources, 'HTTPRoute');
     expect(route.spec.rules).toEqual([
       {
         matches: [{ headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }] }],
@@ -47,7 +47,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
     const r = compileFor('linkerd', canary);
     const services = objectsOf(r.resources, 'Service');
     expect(services.map((s) => s.metadata.name)).toEqual(['reviews-v1', 'reviews-v2']);
-    const v2 = maybeObject(r.resources, 'Service', 'reviews-v2')!;
+    const v2 = findObject(r.resources, 'Service', 'reviews-v2');
     expect(v2.apiVersion).toBe('v1');
     expect(v2.spec).toEqual({
       selector: { app: 'reviews', track: 'canary', version: 'v2' },
@@ -69,7 +69,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
     );
     expect(codes(r.diagnostics)).toContain('AM3005');
     expect(r.diagnostics.find((d) => d.code === 'AM4202')!.message).toContain('default app: reviews');
-    expect(maybeObject(r.resources, 'Service', 'reviews-v1')!.spec.selector).toEqual({
+    expect(findObject(r.resources, 'Service', 'reviews-v1').spec.selector).toEqual({
       app: 'reviews',
       version: 'v1',
     });
@@ -99,7 +99,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
 
   it('without spec.port and backends, leaves backendRefs out: Linkerd uses the parent Service', () => {
     const r = compileFor('linkerd', traffic('  service: reviews\n  rules: [{timeout: 2s}]'));
-    const route = maybeObject(r.resources, 'HTTPRoute')!;
+    const route = findObject(r.resources, 'HTTPRoute');
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews' }]);
     expect(route.spec.rules[0].backendRefs).toBeUndefined();
   });
@@ -112,7 +112,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   rules:
     - backends: [{service: ratings, port: 8080, weight: 50}, {service: reviews-next, namespace: next, weight: 50}]`),
     );
-    expect(maybeObject(r.resources, 'HTTPRoute')!.spec.rules[0].backendRefs).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([
       { name: 'ratings', port: 8080, weight: 50 },
       { name: 'reviews-next', namespace: 'next', port: 9080, weight: 50 },
     ]);
@@ -139,7 +139,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
         - path: {prefix: /api}
         - path: {exact: /health}`),
     );
-    expect(maybeObject(r.resources, 'HTTPRoute')!.spec.rules[0].matches).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].matches).toEqual([
       {
         path: { type: 'RegularExpression', value: '^(?:/r/[0-9]+)$' },
         headers: [
@@ -176,7 +176,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
     - requestHeaders: {set: {x-env: prod}, add: {x-a: "1"}, remove: [x-debug]}
       responseHeaders: {set: {cache-control: no-store}, add: {x-b: "2"}, remove: [server]}`),
     );
-    expect(maybeObject(r.resources, 'HTTPRoute')!.spec.rules[0].filters).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].filters).toEqual([
       {
         type: 'RequestHeaderModifier',
         requestHeaderModifier: {
@@ -207,7 +207,7 @@ describe('Linkerd timeouts and retries: route annotations', () => {
     - timeout: 1m30s
       retries: {attempts: 3, perTryTimeout: 1500ms, retryOn: [5xx, gateway-error, retriable-4xx, "503", 5xx]}`),
     );
-    const route = maybeObject(r.resources, 'HTTPRoute')!;
+    const route = findObject(r.resources, 'HTTPRoute');
     expect(route.metadata.annotations).toEqual({
       'anymesh.dev/source-policies': 'TrafficPolicy/bookinfo/reviews',
       'retry.linkerd.io/http': '5xx,gateway-error,409,503',
@@ -236,22 +236,18 @@ describe('Linkerd timeouts and retries: route annotations', () => {
     const routes = objectsOf(r.resources, 'HTTPRoute');
     expect(routes.map((x) => x.metadata.name)).toEqual(['reviews-reads', 'reviews-rest', 'reviews-writes']);
     expect(
-      maybeObject(r.resources, 'HTTPRoute', 'reviews-writes')!.metadata.annotations?.[
-        'retry.linkerd.io/limit'
-      ],
+      findObject(r.resources, 'HTTPRoute', 'reviews-writes').metadata.annotations?.['retry.linkerd.io/limit'],
     ).toBe('2');
     expect(
-      maybeObject(r.resources, 'HTTPRoute', 'reviews-reads')!.metadata.annotations?.[
-        'retry.linkerd.io/limit'
-      ],
+      findObject(r.resources, 'HTTPRoute', 'reviews-reads').metadata.annotations?.['retry.linkerd.io/limit'],
     ).toBeUndefined();
     expect(
-      maybeObject(r.resources, 'HTTPRoute', 'reviews-reads')!.metadata.annotations?.[
+      findObject(r.resources, 'HTTPRoute', 'reviews-reads').metadata.annotations?.[
         'timeout.linkerd.io/request'
       ],
     ).toBe('2s');
     expect(
-      Object.keys(maybeObject(r.resources, 'HTTPRoute', 'reviews-rest')!.metadata.annotations ?? {}),
+      Object.keys(findObject(r.resources, 'HTTPRoute', 'reviews-rest').metadata.annotations ?? {}),
     ).toEqual(['anymesh.dev/source-policies']);
   });
 
@@ -265,7 +261,7 @@ describe('Linkerd timeouts and retries: route annotations', () => {
     - {name: b, matches: [{path: {exact: /b}}]}
     - {name: c, matches: [{path: {exact: /c}}], timeout: 1s}`),
     );
-    const route = maybeObject(r.resources, 'HTTPRoute', 'reviews-a')!;
+    const route = findObject(r.resources, 'HTTPRoute', 'reviews-a');
     expect(
       route.spec.rules.map((x: { matches: { path: { value: string } }[] }) => x.matches[0]!.path.value),
     ).toEqual(['/a', '/c']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { access, codes, compileFor, maybeObject, mtls, objectsOf } from '../../support/kit.js';
+import { access, codes, compileFor, findObject, maybeObject, mtls, objectsOf } from '../../support/kit.js';
 
 const readers = access(`  service: reviews
   selector: {app: reviews}
@@ -16,14 +16,14 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
   it('denies by default on the port with a Server and allows the callers by mTLS identity', () => {
     const r = compileFor('linkerd', readers);
     expect(r.ok).toBe(true);
-    const server = maybeObject(r.resources, 'Server', 'reviews-9080')!;
+    const server = findObject(r.resources, 'Server', 'reviews-9080');
     expect(server.apiVersion).toBe('policy.linkerd.io/v1beta3');
     expect(server.spec).toEqual({
       podSelector: { matchLabels: { app: 'reviews' } },
       port: 9080,
       accessPolicy: 'deny',
     });
-    const authn = maybeObject(r.resources, 'MeshTLSAuthentication', 'readers')!;
+    const authn = findObject(r.resources, 'MeshTLSAuthentication', 'readers');
     expect(authn.apiVersion).toBe('policy.linkerd.io/v1alpha1');
     expect(authn.spec.identityRefs).toEqual([
       { kind: 'ServiceAccount', name: 'productpage', namespace: 'bookinfo' },
@@ -31,7 +31,7 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
       { kind: 'ServiceAccount', name: 'ratings', namespace: 'bookinfo' },
       { kind: 'Namespace', name: 'ops' },
     ]);
-    const authz = maybeObject(r.resources, 'AuthorizationPolicy', 'readers-9080')!;
+    const authz = findObject(r.resources, 'AuthorizationPolicy', 'readers-9080');
     expect(authz.spec).toEqual({
       targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'reviews-9080' },
       requiredAuthenticationRefs: [
@@ -59,7 +59,7 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
   from: [{serviceAccount: productpage}]
   to: [{methods: [GET], paths: ["/reviews/*", "*.json", /health, "*"], ports: [9080]}]`),
     );
-    const route = maybeObject(r.resources, 'HTTPRoute', 'readers-9080-0')!;
+    const route = findObject(r.resources, 'HTTPRoute', 'readers-9080-0');
     expect(route.apiVersion).toBe('policy.linkerd.io/v1beta3');
     expect(route.spec.parentRefs).toEqual([
       { group: 'policy.linkerd.io', kind: 'Server', name: 'reviews-9080' },
@@ -74,7 +74,7 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
         ],
       },
     ]);
-    expect(maybeObject(r.resources, 'AuthorizationPolicy', 'readers-9080-0')!.spec.targetRef).toEqual({
+    expect(findObject(r.resources, 'AuthorizationPolicy', 'readers-9080-0').spec.targetRef).toEqual({
       group: 'policy.linkerd.io',
       kind: 'HTTPRoute',
       name: 'readers-9080-0',
@@ -92,7 +92,7 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
   from: [{serviceAccount: productpage}]
   to: [{methods: [GET, HEAD, POST], paths: [/a, /b, /c], ports: [9080]}]`),
     );
-    const rules = maybeObject(r.resources, 'HTTPRoute')!.spec.rules as { matches: unknown[] }[];
+    const rules = findObject(r.resources, 'HTTPRoute').spec.rules as { matches: unknown[] }[];
     expect(rules.map((x) => x.matches.length)).toEqual([8, 1]);
   });
 
@@ -106,11 +106,11 @@ describe('Linkerd access: Server, AuthorizationPolicy, MeshTLSAuthentication', (
       'getters',
     );
     const r = compileFor('linkerd', `${readers}---\n${l7}`);
-    const catchAll = maybeObject(r.resources, 'HTTPRoute', 'reviews-9080-all')!;
+    const catchAll = findObject(r.resources, 'HTTPRoute', 'reviews-9080-all');
     expect(catchAll.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]);
     // One Server for both policies, traced to both.
     expect(objectsOf(r.resources, 'Server')).toHaveLength(1);
-    expect(maybeObject(r.resources, 'Server')!.metadata.annotations?.['anymesh.dev/source-policies']).toBe(
+    expect(findObject(r.resources, 'Server').metadata.annotations?.['anymesh.dev/source-policies']).toBe(
       'AccessPolicy/bookinfo/getters,AccessPolicy/bookinfo/readers',
     );
   });
@@ -167,13 +167,13 @@ describe('Linkerd mTLS: strict as all-authenticated Servers, permissive as the d
   it('strict for a namespace: Servers selecting every pod except services with their own Server', () => {
     const r = compileFor('linkerd', `${mtls('  mode: strict')}---\n${readers}`, ports);
     expect(r.ok).toBe(true);
-    expect(maybeObject(r.resources, 'Server', 'strict-8080')!.spec.podSelector).toEqual({});
-    expect(maybeObject(r.resources, 'Server', 'strict-9080')!.spec).toEqual({
+    expect(findObject(r.resources, 'Server', 'strict-8080').spec.podSelector).toEqual({});
+    expect(findObject(r.resources, 'Server', 'strict-9080').spec).toEqual({
       podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['reviews'] }] },
       port: 9080,
       accessPolicy: 'all-authenticated',
     });
-    expect(maybeObject(r.resources, 'Server', 'reviews-9080')!.spec.accessPolicy).toBe('deny');
+    expect(findObject(r.resources, 'Server', 'reviews-9080').spec.accessPolicy).toBe('deny');
   });
 
   it('refuses a namespace Server that cannot leave out a multi-label service selector (AM4208)', () => {
@@ -189,12 +189,10 @@ describe('Linkerd mTLS: strict as all-authenticated Servers, permissive as the d
       `${mtls('  mode: strict\n  service: reviews\n  selector: {app: reviews}')}---\n${readers}`,
       ports,
     );
-    expect(maybeObject(r.resources, 'Server', 'reviews-9080')!.spec.accessPolicy).toBe('deny');
-    expect(maybeObject(r.resources, 'Server', 'reviews-8080')!.spec.accessPolicy).toBe('all-authenticated');
+    expect(findObject(r.resources, 'Server', 'reviews-9080').spec.accessPolicy).toBe('deny');
+    expect(findObject(r.resources, 'Server', 'reviews-8080').spec.accessPolicy).toBe('all-authenticated');
     expect(
-      maybeObject(r.resources, 'Server', 'reviews-9080')!.metadata.annotations?.[
-        'anymesh.dev/source-policies'
-      ],
+      findObject(r.resources, 'Server', 'reviews-9080').metadata.annotations?.['anymesh.dev/source-policies'],
     ).toBe('AccessPolicy/bookinfo/readers,MTLSPolicy/bookinfo/strict');
     expect(r.diagnostics.find((d) => d.code === 'AM4213')?.level).toBe('info');
   });
