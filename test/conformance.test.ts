@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../src/adapters/index.js';
-import { CrdCatalog } from '../src/core/crd-schema.js';
 import { compileFiles } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
+import { CrdCatalog } from './support/crd-schema.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const catalog = new CrdCatalog();

@@ -14,8 +14,8 @@ import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
 import { loadPolicies } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
-import { compileText, load } from './support/compile.js';
 import { FEATURE_FIXTURES, FIXTURE_OPTIONS } from './support/feature-fixtures.js';
+import { compileFor, load } from './support/kit.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const meshes = Object.values(ADAPTERS);
@@ -55,7 +55,7 @@ describe('capability matrix', () => {
     '%s really does what its %s cell says',
     (mesh, f) => {
       const cell = ADAPTERS[mesh]!.capabilities[f];
-      const r = compileText(FEATURE_FIXTURES[f], mesh, { context: { options: FIXTURE_OPTIONS[mesh] ?? {} } });
+      const r = compileFor(mesh, FEATURE_FIXTURES[f], { context: { options: FIXTURE_OPTIONS[mesh] ?? {} } });
       const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
       if (cell.support === 'none') {
         expect(refused.length, `${mesh} should refuse ${f}`).toBeGreaterThan(0);
@@ -145,9 +145,9 @@ describe('diagnostic catalogue', () => {
 describe('option-dependent columns', () => {
   it('Consul Enterprise names whole namespaces of callers; Community Edition refuses them', () => {
     const fixture = FEATURE_FIXTURES['access.from.namespace'];
-    const ce = compileText(fixture, 'consul');
+    const ce = compileFor('consul', fixture);
     expect(ce.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('access.from.namespace');
-    const ent = compileText(fixture, 'consul', { context: { options: { 'consul.enterprise': 'true' } } });
+    const ent = compileFor('consul', fixture, { context: { options: { 'consul.enterprise': 'true' } } });
     expect(
       ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error'),
     ).toEqual([]);

@@ -3,7 +3,7 @@ import { type Diagnostic, diag } from '../core/diagnostics.js';
 import { KubeApiError } from './client.js';
 import type { ResourceInfo } from './resources.js';
 
-export function describeCause(err: unknown): string {
+function describeCause(err: unknown): string {
   if (err instanceof KubeApiError) {
     const causes = err.status?.details?.causes
       ?.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))

@@ -88,7 +88,9 @@ export interface MeshAdapter {
   readonly crdFolders: readonly string[];
   /** Set when the vendor has ended support; every compile warns with this advice. */
   readonly endOfSupport?: { readonly date: string; readonly advice: string };
-  /** Adapter-specific diagnostics (codes AM4xxx), merged into the catalogue. */
+  /** The code prefix of this mesh's own diagnostics (`AM41` ... `AM44`; a fifth mesh takes AM45). */
+  readonly codeRange: string;
+  /** Adapter-specific diagnostics (codes in `codeRange`), merged into the catalogue. */
   readonly messages: Readonly<Record<string, MessageType>>;
   /** Adapter options accepted in CompileContext.options (`--option`), the one list everything reads. */
   readonly options: readonly AdapterOption[];

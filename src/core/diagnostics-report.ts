@@ -15,14 +15,6 @@ export interface CatalogueSection {
   readonly empty?: string;
 }
 
-/** The code prefix of each mesh's adapter messages (AM41 Istio ... AM44 App Mesh). */
-export const ADAPTER_RANGES: Readonly<Record<string, string>> = {
-  istio: 'AM41',
-  linkerd: 'AM42',
-  consul: 'AM43',
-  appmesh: 'AM44',
-};
-
 const CORE_SECTIONS = [
   { title: 'Input (files, YAML)', range: 'AM1' },
   { title: 'Model validation', range: 'AM2' },
@@ -42,7 +34,7 @@ export function catalogueSections(meshes: readonly MeshAdapter[]): CatalogueSect
     })),
     ...meshes.map((a) => ({
       title: a.displayName,
-      range: ADAPTER_RANGES[a.id] ?? 'AM4',
+      range: a.codeRange,
       messages: Object.values(a.messages).sort(byCode),
       empty: `${a.displayName} reports only with the core codes above; it has no messages of its own.`,
     })),

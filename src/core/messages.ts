@@ -27,7 +27,7 @@ export const CORE_MESSAGES = {
       description:
         'The inputs hold no YAML document at all (an empty directory, or files with only comments).',
       fix: 'Give the files or directories that hold the policies, or - to read stdin.',
-      example: '`anymesh compile -f empty-dir/ --mesh istio`',
+      example: '`anymesh compile -f empty-dir/ --mesh MESH`',
     },
   ),
   BinaryInput: m(
@@ -100,7 +100,7 @@ export const CORE_MESSAGES = {
     {
       description: 'The document is not an anymesh policy, or is written for another version of the model.',
       fix: 'Set apiVersion: anymesh.dev/v1alpha1, or leave native mesh resources out of the input.',
-      example: 'a VirtualService (`apiVersion: networking.istio.io/v1`) in the policy directory',
+      example: 'a native mesh object (a VirtualService, say) in the policy directory',
     },
   ),
   UnknownKind: m(
@@ -408,7 +408,7 @@ export const CORE_MESSAGES = {
   EndOfSupport: m('AM3010', 'warning', 'MeshEndOfSupport', '{mesh}: {advice}', {
     description: 'The vendor has ended support for the mesh; every compile for it says so.',
     fix: 'Plan a move to a supported mesh; the advice names the vendor guidance.',
-    example: 'any compile with --mesh appmesh',
+    example: 'any compile for a mesh whose vendor ended support (App Mesh)',
   }),
   OverlapConflict: m(
     'AM3011',
@@ -658,7 +658,7 @@ export const CORE_MESSAGES = {
       description:
         'Objects anymesh applied still use the mesh, so removing it would leave them without effect.',
       fix: 'Delete them first (anymesh delete), or pass --force.',
-      example: '`anymesh uninstall istio` while VirtualServices applied by anymesh exist',
+      example: '`anymesh uninstall MESH` while native objects applied by anymesh exist',
     },
   ),
   UninstallNotHelm: m(
@@ -668,7 +668,7 @@ export const CORE_MESSAGES = {
     '{mesh} in {namespace} was not installed with Helm: anymesh does not remove it',
     {
       description:
-        'The mesh was installed another way (istioctl, the linkerd CLI), so anymesh does not know all it made.',
+        'The mesh was installed another way (its own CLI, hand-written manifests), so anymesh does not know all it made.',
       fix: 'Remove it with the tool that installed it.',
       example: 'Istio installed with istioctl install',
     },

@@ -38,6 +38,7 @@ export const appmeshAdapter = {
   capabilities: appmeshCapabilities,
   docs: 'https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html',
   endOfSupport: END_OF_SUPPORT,
+  codeRange: 'AM44',
   messages: APPMESH_MESSAGES,
   options: APPMESH_OPTIONS,
   install: appmeshInstall,

@@ -18,6 +18,7 @@ export const istioAdapter = {
   versions: { minimum: '1.22', tested: '1.30.3' },
   capabilities: istioCapabilities,
   docs: 'https://istio.io/latest/docs/reference/config/',
+  codeRange: 'AM41',
   messages: ISTIO_MESSAGES,
   options: ISTIO_OPTIONS,
   install: istioInstall,

@@ -23,6 +23,7 @@ export const linkerdAdapter = {
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
   capabilities: linkerdCapabilities,
   docs: 'https://linkerd.io/2/reference/',
+  codeRange: 'AM42',
   messages: LINKERD_MESSAGES,
   options: LINKERD_OPTIONS,
   install: linkerdInstall,

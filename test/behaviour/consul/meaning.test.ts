@@ -8,8 +8,8 @@
 // filter; this can (mutations.test.ts shows it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConfigEntries } from '../../../src/adapters/consul/config-entry.js';
-import { compileText } from '../../support/compile.js';
 import { type ConsulAgent, type ConsulEntry, startConsulAgent } from '../../support/consul-agent.js';
+import { compileFor } from '../../support/kit.js';
 import { chainProtocol } from './chain-meaning.js';
 import { compiledConsulCases } from './compiled.js';
 import { type CaseMeaning, MEANINGS } from './expectations.js';
@@ -67,7 +67,8 @@ describe('Consul 1.16.3 compiles each golden case into what the policy means', (
 
 describe('beyond the golden cases', () => {
   it('a version label key with a dash selects its instances (Service.Meta["app-version"])', async () => {
-    const r = compileText(
+    const r = compileFor(
+      'consul',
       `apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy
 metadata: {name: cart, namespace: shop}
@@ -79,7 +80,6 @@ spec:
   rules:
     - backends: [{version: blue, weight: 70}, {version: green, weight: 30}]
 `,
-      'consul',
     );
     expect(r.ok).toBe(true);
     const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];

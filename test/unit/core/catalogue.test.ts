@@ -16,12 +16,8 @@ import {
   type TemplateParams,
   templateParams,
 } from '../../../src/core/diagnostics.js';
-import {
-  ADAPTER_RANGES,
-  catalogueSections,
-  diagnosticsMarkdown,
-} from '../../../src/core/diagnostics-report.js';
-import { load } from '../../support/compile.js';
+import { catalogueSections, diagnosticsMarkdown } from '../../../src/core/diagnostics-report.js';
+import { load } from '../../support/kit.js';
 
 const meshes = Object.values(ADAPTERS);
 
@@ -42,8 +38,9 @@ describe('diagnostic catalogue', () => {
 
   it('core codes are AM1, AM2, AM3 or AM5; every adapter code is in its own mesh range', () => {
     for (const m of Object.values(CORE_MESSAGES)) expect(m.code, m.name).toMatch(/^AM[1235]\d{3}$/);
+    expect(new Set(meshes.map((m) => m.codeRange)).size, 'one range per mesh').toBe(meshes.length);
     for (const mesh of meshes) {
-      const range = ADAPTER_RANGES[mesh.id];
+      const range = mesh.codeRange;
       expect(range, mesh.id).toMatch(/^AM4[1-9]$/);
       for (const m of Object.values(mesh.messages))
         expect(m.code, `${mesh.id} ${m.name}`).toMatch(new RegExp(`^${range}\\d{2}$`));

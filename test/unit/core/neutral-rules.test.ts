@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../../src/adapters/index.js';
-import { codes, compileText } from '../../support/compile.js';
+import { codes, compileFor } from '../../support/kit.js';
 
 const twoForOneService = `apiVersion: anymesh.dev/v1alpha1
 kind: MTLSPolicy
@@ -35,7 +35,7 @@ const options = {
 describe('mesh-neutral rules in the compiler', () => {
   for (const mesh of MESHES) {
     it(`${mesh.id}: a second MTLSPolicy for one service is refused at its mode, nothing compiled`, () => {
-      const r = compileText(twoForOneService, mesh, { allowDegraded: true, context: { options } });
+      const r = compileFor(mesh, twoForOneService, { allowDegraded: true, options });
       expect(r.ok).toBe(false);
       expect(r.resources).toEqual([]);
       const conflict = r.diagnostics.filter((d) => d.policy === 'MTLSPolicy/shop/b-strict');
@@ -49,7 +49,7 @@ describe('mesh-neutral rules in the compiler', () => {
       .filter((_, i) => i !== 1)
       .join('---\n');
     for (const mesh of MESHES) {
-      const r = compileText(one, mesh, { allowDegraded: true, context: { options } });
+      const r = compileFor(mesh, one, { allowDegraded: true, options });
       expect(codes(r.diagnostics.filter((d) => d.level === 'error')), mesh.id).toEqual([]);
     }
   });

@@ -4,8 +4,7 @@ import { featuresUsed, mtlsScope, retryConditionFeature } from '../../../src/cor
 import { FEATURE_IDS } from '../../../src/core/features.js';
 import { formatPath } from '../../../src/core/loader/positions.js';
 import type { MTLSPolicy } from '../../../src/core/model/schema.js';
-import { load } from '../../support/compile.js';
-import { access, mtls, positionOf, tp } from './support.js';
+import { access, load, mtls, positionOf, traffic } from '../../support/kit.js';
 
 function uses(text: string) {
   const { policies, diagnostics } = load(text);
@@ -18,7 +17,7 @@ const rows = (text: string) =>
   uses(text).map((u) => `${u.feature} ${formatPath(u.path)} ${u.scope} ${formatPath(u.drop)}`);
 
 describe('featuresUsed', () => {
-  const RICH = tp(`  service: reviews
+  const RICH = traffic(`  service: reviews
   port: 9080
   versions: {v1: {version: v1}, v2: {version: v2}}
   sources: [{namespace: web, serviceAccount: fe, labels: {app: fe}}]
@@ -109,16 +108,16 @@ describe('featuresUsed', () => {
   });
 
   it('a mirror at 100 percent does not use mirror.percentage', () => {
-    expect(rows(tp('  service: a\n  rules: [{mirror: {backend: {service: b}, percentage: 100}}]\n'))).toEqual(
-      [
-        'mirror spec.rules[0].mirror field spec.rules[0].mirror',
-        'backends.service spec.rules[0].mirror.backend.service field spec.rules[0].mirror',
-      ],
-    );
+    expect(
+      rows(traffic('  service: a\n  rules: [{mirror: {backend: {service: b}, percentage: 100}}]\n')),
+    ).toEqual([
+      'mirror spec.rules[0].mirror field spec.rules[0].mirror',
+      'backends.service spec.rules[0].mirror.backend.service field spec.rules[0].mirror',
+    ]);
   });
 
   it('a rule with one backend does not use backends.weighted', () => {
-    expect(rows(tp('  service: a\n  rules: [{backends: [{service: b, weight: 100}]}]\n'))).toEqual([
+    expect(rows(traffic('  service: a\n  rules: [{backends: [{service: b, weight: 100}]}]\n'))).toEqual([
       'backends.service spec.rules[0].backends[0].service rule spec.rules[0]',
     ]);
   });
