@@ -5,7 +5,7 @@
  */
 import type { MeshAdapter } from './adapter.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
-import { FEATURE_IDS, FEATURES, type FeatureId } from './features.js';
+import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
 export interface MatrixQuery {
   readonly meshes: readonly MeshAdapter[];

@@ -13,7 +13,7 @@ import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceFileName } from '../../src/cli/commands/compile.js';
 import type { KubeObject } from '../../src/core/adapter.js';
-import { FEATURE_IDS } from '../../src/core/features.js';
+import { FEATURE_IDS } from '../../src/core/features/index.js';
 import { MESH_IDS } from '../../src/core/model/schema.js';
 import { runCli } from '../support/cli.js';
 

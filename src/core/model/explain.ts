@@ -3,7 +3,7 @@
  * its support on each mesh from the same matrix the compiler uses.
  */
 import type { MeshAdapter } from '../adapter.js';
-import { FEATURE_IDS, type FeatureId } from '../features.js';
+import { FEATURE_IDS, type FeatureId } from '../features/index.js';
 import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
 
 interface Schema {
