@@ -15,7 +15,7 @@ interface Schema {
 export interface SchemaField {
   /** With `[]` for list entries. */
   readonly path: string;
-  /** No properties below it: a scalar, a list of scalars, or a map (labels, header values). */
+  /** No fields below it: a scalar (an entry of a list of scalars too) or a map (labels, headers). */
   readonly leaf: boolean;
   /** A map of names to values (`versions`, `labels`, `set`): users name a key below it. */
   readonly map: boolean;
@@ -24,19 +24,15 @@ export interface SchemaField {
 export function schemaFields(kind: Kind): SchemaField[] {
   const out: SchemaField[] = [];
   const visit = (s: Schema, path: string) => {
-    let body = s;
-    let at = path;
-    while (body.type === 'array' && body.items) {
-      body = body.items;
-      at = `${at}[]`;
+    if (s.type === 'array' && s.items) {
+      // The list itself (`backends`) and its entries (`backends[]`), which are what has fields.
+      out.push({ path, leaf: false, map: false });
+      visit(s.items, `${path}[]`);
+      return;
     }
-    const props = Object.entries(body.properties ?? {});
-    out.push({
-      path: at,
-      leaf: props.length === 0,
-      map: body.type === 'object' && props.length === 0,
-    });
-    for (const [name, child] of props) visit(child, `${at}.${name}`);
+    const props = Object.entries(s.properties ?? {});
+    out.push({ path, leaf: props.length === 0, map: s.type === 'object' && props.length === 0 });
+    for (const [name, child] of props) visit(child, `${path}.${name}`);
   };
   visit(KIND_SCHEMAS[kind] as unknown as Schema, kind);
   return out;
