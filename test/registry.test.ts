@@ -9,7 +9,7 @@ import { ADAPTERS, allMessages } from '../src/adapters/index.js';
 import { assertCompleteColumn } from '../src/core/capabilities.js';
 import { featuresUsed } from '../src/core/compiler/usage.js';
 import { catalogueSections, diagnosticsMarkdown } from '../src/core/diagnostics-report.js';
-import { FEATURE_IDS } from '../src/core/features.js';
+import { FEATURE_IDS } from '../src/core/features/index.js';
 import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
 import { loadPolicies } from '../src/core/pipeline.js';

@@ -13,7 +13,7 @@ import type { CompileContext, MeshAdapter } from '../adapter.js';
 import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
 import { checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
-import { type FeatureId, isFeatureId } from '../features.js';
+import { type FeatureId, isFeatureId } from '../features/index.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import { analyzeOverlaps, type OverlapFinding } from '../overlap/analyze.js';
 

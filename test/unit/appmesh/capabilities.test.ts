@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appmeshAdapter } from '../../../src/adapters/appmesh/index.js';
 import { APPMESH_OPTIONS } from '../../../src/adapters/appmesh/options.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
 import { codes, compileFor, findObject, traffic } from '../../support/kit.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consulCapabilities } from '../../../src/adapters/consul/capabilities.js';
 import { consulAdapter } from '../../../src/adapters/consul/index.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
 import { compileFor, findObject, traffic } from '../../support/kit.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { degrade } from '../../../src/core/compiler/degrade.js';
 import { featuresUsed } from '../../../src/core/compiler/usage.js';
-import type { FeatureId } from '../../../src/core/features.js';
+import type { FeatureId } from '../../../src/core/features/index.js';
 import type { PolicyDoc } from '../../../src/core/model/policy-doc.js';
 import type { TrafficPolicy } from '../../../src/core/model/schema.js';
 import { access, load, mtls, traffic } from '../../support/kit.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdAdapter } from '../../../src/adapters/linkerd/index.js';
 import { assertCompleteColumn, compareVersions } from '../../../src/core/capabilities.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
 import { compileFor, schemaProblems } from '../../support/kit.js';
 
