@@ -16,8 +16,8 @@ import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
 import { degrade } from './degrade.js';
-import { duplicateNames } from './output-names.js';
-import { type FeatureUse, featuresUsed, onePerMtlsScope } from './usage.js';
+import { duplicateNames, onePerMtlsScope } from './neutral-rules.js';
+import { type FeatureUse, featuresUsed } from './usage.js';
 
 export interface CompileOptions {
   /** Leave out what the mesh cannot express, with a warning, instead of failing. */

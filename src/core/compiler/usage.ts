@@ -1,8 +1,3 @@
-/**
- * Which capability features a policy uses, found by one generic walk over the family data in
- * `features/` (no per-feature code here), and the one-mTLS-policy-per-scope rule adapters share.
- */
-import { type Diagnostic, diag } from '../diagnostics.js';
 import { type DropScope, FEATURE_DEFS, type FeatureId, type FieldUse } from '../features/index.js';
 import { mtlsScopeOf } from '../features/mtls.js';
 import type { FieldPath } from '../loader/positions.js';
@@ -134,37 +129,4 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
 /** The scope an MTLSPolicy covers, with its default. */
 export function mtlsScope(p: MTLSPolicy): 'mesh' | 'namespace' | 'service' {
   return mtlsScopeOf(p.spec);
-}
-
-/**
- * The first MTLSPolicy for each scope (the mesh, a namespace, a service), and a conflict diagnostic
- * for every other one: a mesh has one mTLS mode per scope, and which of two it applies is up to
- * the mesh (Istio takes the oldest), so a second policy is refused rather than guessed at.
- */
-export function onePerMtlsScope<P extends PolicyDoc>(
-  policies: readonly P[],
-): { kept: P[]; diagnostics: Diagnostic[] } {
-  const kept: P[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const taken = new Map<string, P>();
-  for (const p of policies) {
-    const policy = p.policy as MTLSPolicy;
-    const scope = mtlsScope(policy);
-    const key =
-      scope === 'mesh'
-        ? 'mesh'
-        : scope === 'namespace'
-          ? `ns/${p.namespace}`
-          : `svc/${p.namespace}/${policy.spec.service}`;
-    const prior = taken.get(key);
-    if (prior) {
-      diagnostics.push(
-        diag('MtlsScopeConflict', { policy: p.ref, scope, other: prior.ref }, p.at(['spec', 'mode'])),
-      );
-      continue;
-    }
-    taken.set(key, p);
-    kept.push(p);
-  }
-  return { kept, diagnostics };
 }
