@@ -9,12 +9,25 @@
  * is reported for are never indexed. Files the line scan cannot split are parsed whole with `yaml`,
  * as before.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, parseAllDocuments, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import type { SourceLocation } from '../diagnostics.js';
 import { type DocumentSpan, splitDocuments } from './doc-split.js';
 import { type ScanNode, type ScanPair, scanDocument } from './position-scan.js';
 
 export type FieldPath = readonly (string | number)[];
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/**
+ * The `yaml` library, loaded on first use: most runs never need it (the scanner indexes the
+ * common documents), and its 70 modules cost ~30 ms of every start. require() because positions
+ * are asked for synchronously; `yaml` ships a CommonJS build.
+ */
+function yaml(): YamlLib {
+  yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return yamlLib;
+}
 
 /** One document's index: either the scanner's nodes or `yaml`'s, with offsets into the file. */
 type DocIndex = { scan: ScanNode | null } | { tree: Node | null; shift: number };
@@ -53,7 +66,7 @@ export class FilePositions {
   /** `yaml`'s tree of one document; its offsets are relative to the span's start. */
   private parseOne(span: DocumentSpan): Node | null {
     try {
-      const doc = parseDocument(this.text.slice(span.start, span.end), { uniqueKeys: false });
+      const doc = yaml().parseDocument(this.text.slice(span.start, span.end), { uniqueKeys: false });
       return (doc.contents as Node | null) ?? null;
     } catch {
       return null;
@@ -64,9 +77,9 @@ export class FilePositions {
     if (!this.whole) {
       try {
         // Aliases are not resolved here (only nodes are walked), so alias bombs cost nothing.
-        this.whole = parseAllDocuments(this.text, { uniqueKeys: false }).map(
-          (d) => (d.contents as Node | null) ?? null,
-        );
+        this.whole = yaml()
+          .parseAllDocuments(this.text, { uniqueKeys: false })
+          .map((d) => (d.contents as Node | null) ?? null);
       } catch {
         this.whole = [];
       }
@@ -129,6 +142,7 @@ function locateScanned(root: ScanNode | null, path: FieldPath, key: boolean): nu
 }
 
 function locateTree(root: Node | null, path: FieldPath, key: boolean): number | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: Node | null | undefined = root;
   if (!node) return undefined;
   let keyNode: Node | undefined;
