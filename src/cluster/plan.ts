@@ -84,7 +84,21 @@ export async function checkNamespaces(
     if (ns) byNs.set(ns, [...(byNs.get(ns) ?? []), display(t.object)]);
   }
   const out: Diagnostic[] = [];
+  // Many namespaces: one LIST says which exist (RBAC may allow only get: then one GET each).
+  let existing: Set<string> | undefined;
+  if (byNs.size > 2) {
+    try {
+      const list = await s.client.request<{ items?: { metadata: { name: string } }[] }>(
+        'GET',
+        '/api/v1/namespaces',
+      );
+      existing = new Set((list.body.items ?? []).map((n) => n.metadata.name));
+    } catch {
+      existing = undefined;
+    }
+  }
   for (const [ns, objs] of [...byNs].sort(([a], [b]) => a.localeCompare(b))) {
+    if (existing?.has(ns)) continue;
     try {
       await s.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`);
     } catch (err) {
