@@ -46,6 +46,13 @@ export function applyChangesNothing(live: LiveObject, desired: KubeObject, manag
     const { 'f:name': _fn, 'f:namespace': _fns, ...m } = owned['f:metadata'];
     owned['f:metadata'] = m;
   }
+  // No labels or annotations: nothing of metadata is owned, and the apply owns none of it either.
+  if (Object.keys(meta).length === 0) {
+    delete body.metadata;
+    const m = owned['f:metadata'];
+    if (m && fields(m).length) return false;
+    delete owned['f:metadata'];
+  }
   return ownsExactly(owned, body);
 }
 
