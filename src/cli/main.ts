@@ -40,7 +40,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>]
  * suggestion). The program's own options come before the command (positional options) and take
  * no value, so the command is the first argument that is not an option.
  */
-export function commandsFor(argv: readonly string[]): (typeof COMMANDS)[number][] {
+function commandsFor(argv: readonly string[]): (typeof COMMANDS)[number][] {
   const first = argv.findIndex((a) => !a.startsWith('-'));
   const named = first < 0 ? undefined : COMMANDS.find(([name]) => name === argv[first]);
   if (named) return [named];
