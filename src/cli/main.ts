@@ -19,6 +19,7 @@ import { registerStatus } from './commands/status.js';
 import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, UsageError } from './exit.js';
+import { reportFailure } from './failures.js';
 import type { Io } from './output.js';
 import { VERSION } from './version.js';
 
@@ -82,6 +83,8 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       io.err(`error: ${e.message}\n`);
       return EXIT.usage;
     }
+    const known = reportFailure(io, e);
+    if (known !== undefined) return known;
     io.err(
       `internal error: ${(e as Error).message ?? String(e)}\nThis is a bug in anymesh; please report it with the command line.\n`,
     );

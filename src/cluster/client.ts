@@ -66,6 +66,18 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** The User-Agent header, e.g. `anymesh/0.1.0` (kubectl sends `kubectl/<version> ...`). */
   readonly userAgent?: string;
+  /** Told before each retry, e.g. to show progress on a terminal while the server is away. */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+/** A failed attempt that will be tried again. */
+export interface RetryEvent {
+  readonly method: string;
+  readonly path: string;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  readonly error: unknown;
 }
 
 export interface ListOptions {
@@ -91,6 +103,7 @@ export class KubeClient {
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly userAgent: string | undefined;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
 
   constructor(config: KubeConfig, options: ClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -100,6 +113,7 @@ export class KubeClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent;
+    this.onRetry = options.onRetry;
   }
 
   /** One request, retried on transient failures; throws KubeApiError for any status >= 300. */
@@ -127,9 +141,10 @@ export class KubeClient {
           maxTimeout: this.retry.maxTimeoutMs,
           factor: 2,
           randomize: true,
-          onFailedAttempt: async ({ error, retriesLeft }) => {
+          onFailedAttempt: async ({ error, retriesLeft, attemptNumber }) => {
             if (retriesLeft <= 0) return;
             this.stats.retries++;
+            this.onRetry?.({ method, path, attempt: attemptNumber, retriesLeft, error });
             if ((error as KubeApiError).code === 429) this.stats.throttled++;
             const after = (error as KubeApiError).retryAfterMs;
             // Honour Retry-After: wait what the server asked (bounded) before p-retry's own backoff.

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 
 /**
@@ -44,8 +45,16 @@ export function loadKubeTarget(flags: KubeFlags): KubeTarget {
       config.loadFromFile(flags.kubeconfig);
     } else if (process.env.KUBECONFIG) {
       loadMerged(config, process.env.KUBECONFIG);
+    } else if (existsSync(defaultKubeconfig())) {
+      config.loadFromFile(defaultKubeconfig());
+    } else if (inCluster()) {
+      config.loadFromCluster();
     } else {
-      config.loadFromDefault();
+      // client-node would fall back to http://localhost:8080 here, and every request would then
+      // fail with an unrelated TLS message; kubectl users expect to be told there is no config.
+      throw new KubeConfigError(
+        `no kubeconfig found: set KUBECONFIG or --kubeconfig (looked for ${defaultKubeconfig()})`,
+      );
     }
   } catch (e) {
     if (e instanceof KubeConfigError) throw e;
@@ -69,6 +78,20 @@ export function loadKubeTarget(flags: KubeFlags): KubeTarget {
   }
   const namespace = flags.namespace ?? config.getContextObject(context)?.namespace ?? 'default';
   return { config, namespace, context, server: cluster.server };
+}
+
+/** `~/.kube/config`, the file kubectl reads when neither --kubeconfig nor KUBECONFIG is set. */
+export function defaultKubeconfig(): string {
+  return join(process.env.HOME || homedir(), '.kube', 'config');
+}
+
+/** Inside a pod: client-go's rest.InClusterConfig needs the service host and the token file. */
+function inCluster(): boolean {
+  return (
+    !!process.env.KUBERNETES_SERVICE_HOST &&
+    !!process.env.KUBERNETES_SERVICE_PORT &&
+    existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')
+  );
 }
 
 /**

@@ -13,7 +13,14 @@ import { compileForCluster } from '../../cluster/compile.js';
 import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
 import { type Session, session } from '../../cluster/session.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
-import { addConfigFlags, type ClusterTarget, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
+import {
+  addConfigFlags,
+  type ConfigFlags,
+  ensureReachable,
+  type ReachedTarget,
+  resolveConfigFlags,
+  retryPrinter,
+} from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
   addCompileOptions,
@@ -75,7 +82,7 @@ export function parseDryRun(value: string | boolean | undefined): DryRun {
 
 export interface ClusterRun {
   readonly adapter: MeshAdapter;
-  readonly target: ClusterTarget;
+  readonly target: ReachedTarget;
   readonly session: Session;
   readonly resources: KubeObject[];
   readonly format: 'text' | 'json';
@@ -83,16 +90,20 @@ export interface ClusterRun {
 }
 
 /**
- * Parses the shared flags, loads the kubeconfig and compiles. Returns undefined (after printing
- * the diagnostics) when compilation failed.
+ * Parses the shared flags, loads the kubeconfig (no kubeconfig: a usage error before any work),
+ * compiles, then checks that the API server answers (ClusterUnreachableError when not). Returns
+ * undefined (after printing the diagnostics) when compilation failed.
  */
-export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefined {
+export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<ClusterRun | undefined> {
   const adapter = parseMesh(opts.mesh);
   const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
-  const target = resolveConfigFlags(opts, { retries });
+  const target = resolveConfigFlags(opts, {
+    retries,
+    ...(io.interactive ? { onRetry: retryPrinter((t) => io.err(t)) } : {}),
+  });
   const r = compileForCluster(
     files,
     adapter,
@@ -113,9 +124,10 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
     return undefined;
   }
   if (format === 'text') printDiagnostics(io, r.diagnostics);
+  const reached = await ensureReachable(target);
   return {
     adapter,
-    target,
+    target: reached,
     session: session(target.client, target.namespace),
     resources: r.resources,
     format,
@@ -205,7 +217,7 @@ export function registerApply(program: Command, io: Io, done: (code: number) => 
     .option('--force-conflicts', 'take over fields another field manager owns')
     .action(async (opts: ClusterFlags) => {
       const dryRun = parseDryRun(opts.dryRun);
-      const run = startClusterRun(opts, io);
+      const run = await startClusterRun(opts, io);
       if (!run) return done(EXIT.failed);
       const report = await apply(run.session, run.resources, {
         applySet: applySetRef(opts, run),

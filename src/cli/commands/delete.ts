@@ -39,7 +39,7 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
       const parsed = parseDuration(opts.timeout ?? '60s');
       if ('error' in parsed) throw new UsageError(`--timeout ${opts.timeout}: ${parsed.error}`);
       const timeoutMs = parsed.ms;
-      const run = startClusterRun(opts, io);
+      const run = await startClusterRun(opts, io);
       if (!run) return done(EXIT.failed);
       const printer = progressPrinter(io, run.format);
       const report = await deleteResources(run.session, run.resources, {

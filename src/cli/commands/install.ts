@@ -19,7 +19,7 @@ import {
 import { parseDuration } from '../../core/model/duration.js';
 import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
-import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
+import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { collect, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
@@ -144,7 +144,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         return done(EXIT.ok);
       }
 
-      const target = resolveConfigFlags(flags, { namespaced: false });
+      const target = await connectConfigFlags(flags, { namespaced: false });
       let result: InstallResult;
       try {
         result = await install(target.config, plan, {

@@ -8,7 +8,7 @@ import { MESHES } from '../../adapters/index.js';
 import { KubeApiError } from '../../cluster/client.js';
 import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
-import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
+import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT } from '../exit.js';
 import { collect, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
@@ -85,7 +85,7 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
     .action(async (flags: ConfigFlags & { mesh?: string[]; output?: string }) => {
       const format = parseFormat(flags.output, ['table', 'json'] as const, 'table');
       const meshes = flags.mesh?.length ? parseMeshes(flags.mesh) : [...MESHES];
-      const target = resolveConfigFlags(flags);
+      const target = await connectConfigFlags(flags);
       let helm: HelmTarget | undefined;
       try {
         helmBinary();
