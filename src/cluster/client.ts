@@ -51,7 +51,10 @@ export interface KubeResponse<T = unknown> {
 /** Counts of requests actually sent, by method (retries included): what tests and `-o json` report. */
 export interface RequestStats {
   readonly byMethod: Record<string, number>;
-  /** PATCH/POST/PUT/DELETE without dryRun: requests that may change the cluster. */
+  /**
+   * PATCH/POST/PUT/DELETE without dryRun that the server accepted (2xx): writes made, not
+   * attempts, so a refused or retried write is not counted as one.
+   */
   writes: number;
   /** Same, with dryRun=All. */
   dryRuns: number;
@@ -194,10 +197,11 @@ export class KubeClient {
     if (payload !== undefined) opts.headers = { ...opts.headers, 'content-type': contentType };
     const m = method.toUpperCase();
     this.stats.byMethod[m] = (this.stats.byMethod[m] ?? 0) + 1;
-    if (m !== 'GET') {
+    const countSuccess = () => {
+      if (m === 'GET') return;
       if (url.searchParams.get('dryRun') === 'All') this.stats.dryRuns++;
       else this.stats.writes++;
-    }
+    };
     const requester = url.protocol === 'http:' ? (await import('node:http')).request : https.request;
     return new Promise<KubeResponse<T>>((done, fail) => {
       const req = requester(url, opts, (res) => {
@@ -207,7 +211,10 @@ export class KubeClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
-          if (status < 300) return done({ status, body: parsed as T });
+          if (status < 300) {
+            countSuccess();
+            return done({ status, body: parsed as T });
+          }
           fail(errorFromResponse(method, path, status, parsed, res.headers['retry-after']));
         });
       });

@@ -169,7 +169,30 @@ export function summaryCounts(objects: readonly ObjectResult[]): Record<string, 
   return counts;
 }
 
+/**
+ * What an apply did, not what it planned: an object counts as created, configured or pruned only
+ * once its write succeeded (an unchanged one needed none); planned changes that were not made are
+ * `notWritten`. A dry run writes nothing, so its counts are the plan.
+ */
+export function appliedCounts(report: ApplyReport): Record<string, number> {
+  if (report.dryRun !== 'none') return summaryCounts(report.objects);
+  const counts: Record<string, number> = {
+    created: 0,
+    configured: 0,
+    unchanged: 0,
+    pruned: 0,
+    notWritten: 0,
+  };
+  for (const o of report.objects) {
+    if (o.action === 'unchanged' || o.written) counts[o.action] = (counts[o.action] ?? 0) + 1;
+    else counts.notWritten = (counts.notWritten ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
+  const c = appliedCounts(report);
+  const planned = summaryCounts(report.objects);
   if (run.format === 'json') {
     io.out(
       `${JSON.stringify(
@@ -182,7 +205,8 @@ export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): 
           context: run.target.context,
           server: run.target.server,
           applySet: report.applySet,
-          summary: summaryCounts(report.objects),
+          summary: c,
+          planned,
           objects: report.objects,
           requests: report.requests,
           diagnostics: diagnosticsJson(report.diagnostics),
@@ -194,12 +218,17 @@ export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): 
     return;
   }
   if (io.interactive) io.err('\r\x1b[K');
-  for (const o of report.objects) io.out(objectLine(o, report.dryRun));
+  // A line per object that is as it says: written, unchanged, or (dry run) as it would be.
+  for (const o of report.objects)
+    if (report.dryRun !== 'none' || o.written || o.action === 'unchanged')
+      io.out(objectLine(o, report.dryRun));
   printDiagnostics(io, report.diagnostics);
-  const c = summaryCounts(report.objects);
+  const notWritten = c.notWritten
+    ? `, ${c.notWritten} not written (of ${planned.created! + planned.configured! + planned.pruned!} planned changes)`
+    : '';
   io.err(
-    `${report.ok ? '' : 'FAILED: '}${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${c.pruned} pruned` +
-      `${report.dryRun === 'none' ? '' : ` (--dry-run=${report.dryRun}: nothing written)`}; ${report.requests.writes} writes; ` +
+    `${report.ok ? '' : 'FAILED: '}${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${c.pruned} pruned${notWritten}` +
+      `${report.dryRun === 'none' ? '' : ` (--dry-run=${report.dryRun}: nothing written)`}; ${report.requests.writes} write${report.requests.writes === 1 ? '' : 's'}; ` +
       `ApplySet ${report.applySet.parent}\n`,
   );
 }

@@ -50,8 +50,12 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
         concurrency: run.concurrency,
         ...(printer ? { onProgress: printer } : {}),
       });
-      const counts = { deleted: 0, 'not-found': 0, skipped: 0 } as Record<string, number>;
-      for (const o of report.objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
+      // What was deleted, not what was planned: without a dry run, a delete counts once it succeeded.
+      const counts = { deleted: 0, 'not-found': 0, skipped: 0, notDeleted: 0 } as Record<string, number>;
+      for (const o of report.objects) {
+        const key = o.action === 'deleted' && dryRun === 'none' && !o.written ? 'notDeleted' : o.action;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
       if (run.format === 'json') {
         io.out(
           `${JSON.stringify(
@@ -70,10 +74,11 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
         );
       } else {
         if (io.interactive) io.err('\r\x1b[K');
-        for (const o of report.objects) io.out(objectLine(o, dryRun));
+        for (const o of report.objects)
+          if (o.action !== 'deleted' || dryRun !== 'none' || o.written) io.out(objectLine(o, dryRun));
         printDiagnostics(io, report.diagnostics);
         io.err(
-          `${report.ok ? '' : 'FAILED: '}${counts.deleted} deleted, ${counts['not-found']} not found, ${counts.skipped} skipped${dryRun === 'none' ? '' : ' (dry run: nothing deleted)'}\n`,
+          `${report.ok ? '' : 'FAILED: '}${counts.deleted} deleted, ${counts['not-found']} not found, ${counts.skipped} skipped${counts.notDeleted ? `, ${counts.notDeleted} not deleted` : ''}${dryRun === 'none' ? '' : ' (dry run: nothing deleted)'}\n`,
         );
       }
       done(report.ok ? EXIT.ok : EXIT.failed);
