@@ -23,6 +23,7 @@ import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from
 import { EXIT, UsageError } from '../exit.js';
 import { collect, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
+import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
 
 interface InstallFlags extends ConfigFlags {
@@ -133,6 +134,11 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         const rf = (flags.render === true ? 'manifests' : flags.render) as RenderFormat;
         if (!RENDER_FORMATS.includes(rf))
           throw new UsageError(`--render=${flags.render}: use ${RENDER_FORMATS.join(', ')}`);
+        const missing = await missingRequiredValues(plan);
+        if (missing.length) {
+          io.err(missingValuesMessage(plan.mesh.id, rf, missing));
+          return done(EXIT.failed);
+        }
         if (rf === 'manifests') {
           try {
             io.out(await renderManifests(plan, helmTarget(flags, undefined)));
