@@ -38,7 +38,9 @@ describe('status table', () => {
     const lines = table([s]).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/^istio\s+yes\s+anymesh\s+istio-system\s+1\.30\.3\s+yes\s+shop,team-a\s+1002$/);
-    expect(lines[2]).toBe('istio: 1000 objects in shop from 500 policies (DestinationRule 500, VirtualService 500)');
+    expect(lines[2]).toBe(
+      'istio: 1000 objects in shop from 500 policies (DestinationRule 500, VirtualService 500)',
+    );
     expect(lines[3]).toBe('istio: 2 objects in team-a from 1 policy (DestinationRule 1, VirtualService 1)');
   });
 
