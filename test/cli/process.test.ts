@@ -31,6 +31,6 @@ describe('bin/anymesh.js', () => {
     expect(refused.stderr).toMatch(
       /^error: anymesh needs Node >=24 \(package.json "engines"\); this is Node 20\.11\.0/,
     );
-    expect(refused.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(String(refused.stderr).split('\n').filter(Boolean)).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@
  * syntax tree; positions are only needed when something is reported, so the `yaml` library
  * (which keeps one) parses a file the first time one of its positions is asked for.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import type { SourceLocation } from '../diagnostics.js';
 
 export type FieldPath = readonly (string | number)[];
@@ -59,6 +59,13 @@ export class FilePositions {
           keyNode = pair.key as Node;
           next = (pair.value as Node | null) ?? null;
           if (!next) break;
+        } else {
+          // A field that came in through a merge key (`<<: *base`): the alias that brought it.
+          const merge = mergeSource(node.items);
+          if (merge) {
+            node = merge;
+            break;
+          }
         }
       } else if (isSeq(node) && typeof segment === 'number') {
         next = node.items[segment] as Node | undefined;
@@ -68,7 +75,34 @@ export class FilePositions {
     }
     const target = key && keyNode ? keyNode : node;
     const offset = target.range?.[0] ?? 0;
-    return this.at(offset);
+    return this.at(withProperties(this.text, offset));
+  }
+}
+
+/** The alias of a `<<` merge key among a mapping's pairs (the first, for a list of aliases). */
+function mergeSource(items: readonly unknown[]): Node | undefined {
+  for (const p of items) {
+    if (!isPair(p) || !isScalar(p.key) || p.key.value !== '<<') continue;
+    const v = p.value as Node | null;
+    if (isAlias(v)) return v;
+    if (isSeq(v) && isAlias(v.items[0])) return v.items[0] as Node;
+  }
+  return undefined;
+}
+
+/**
+ * A node's range starts at its content; a tag (`!!str`) or anchor (`&a`) written before it is part
+ * of what the user wrote there, so a problem with the value is placed at the first of those.
+ */
+function withProperties(text: string, offset: number): number {
+  let start = offset;
+  for (;;) {
+    let i = start;
+    while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+    let j = i;
+    while (j > 0 && !/[\s,[{]/.test(text[j - 1]!)) j--;
+    if (j === i || (text[j] !== '!' && text[j] !== '&')) return start;
+    start = j;
   }
 }
 
