@@ -5,10 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { normalizeArgv } from './argv.js';
 import { registerApply } from './commands/apply.js';
 import { registerCapabilities } from './commands/capabilities.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
@@ -18,6 +20,8 @@ import { registerSchema } from './commands/schema.js';
 import { registerStatus } from './commands/status.js';
 import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVersion } from './commands/version.js';
+import { examplesHelp } from './examples.js';
 import { EXIT, UsageError } from './exit.js';
 import { reportFailure } from './failures.js';
 import type { Io } from './output.js';
@@ -42,6 +46,8 @@ const COMMANDS: Register[] = [
   registerUninstall,
   registerStatus,
   registerRegister,
+  registerVersion,
+  registerCompletion,
 ];
 
 export function processIo(): Io {
@@ -70,9 +76,18 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   };
   for (const register of COMMANDS) register(program, io, done);
   for (const cmd of program.commands)
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+      .addHelpText('after', examplesHelp(cmd.name()));
+  program.addHelpText('after', examplesHelp('anymesh'));
+  if (argv.length === 0) {
+    // No arguments: the overview, on stdout and with exit 0 (kubectl, helm and git do the same).
+    program.outputHelp();
+    return EXIT.ok;
+  }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv), { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -44,3 +44,12 @@ export function nothingWritten(diagnostics: readonly Diagnostic[]): string {
   const refused = diagnostics.some((d) => d.code === 'AM3001');
   return `nothing was written: fix the errors above${refused ? ' (or use --allow-degraded to leave out what the mesh cannot express)' : ''}\n`;
 }
+
+/**
+ * kubectl's `-o name`: `<kind>.<group>/<name>` in lower case (`virtualservice.networking.istio.io/reviews`),
+ * just `<kind>/<name>` for the core group, one per line, for `xargs` and scripts.
+ */
+export function nameLine(o: { apiVersion: string; kind: string; name: string }): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}/${o.name}\n`;
+}

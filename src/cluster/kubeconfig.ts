@@ -3,11 +3,12 @@
  * merged), else `~/.kube/config` (or in-cluster config); `--context` picks a context; the namespace
  * is `-n`, else the context's namespace, else `default`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 
 /**
  * @kubernetes/client-node takes about 0.6 s to load (its generated API models), which every
@@ -118,4 +119,42 @@ function loadMerged(config: KubeConfigType, list: string): void {
     if (!currentContext && one.currentContext) currentContext = one.currentContext;
   }
   config.loadFromOptions({ clusters, users, contexts, currentContext });
+}
+
+/**
+ * The namespace `apply` would use for policies that name none (-n, else the current context's,
+ * else `default`), for commands that only compile: read from the kubeconfig files directly (the
+ * same files and first-wins merge as loadKubeTarget), without loading client-node, and without
+ * requiring a kubeconfig at all (none: `default`).
+ */
+export function defaultNamespaceFor(flags: KubeFlags): string {
+  if (flags.namespace) return flags.namespace;
+  if (flags.kubeconfig && !existsSync(flags.kubeconfig))
+    throw new KubeConfigError(`--kubeconfig ${flags.kubeconfig}: no such file`);
+  const files = flags.kubeconfig
+    ? [flags.kubeconfig]
+    : process.env.KUBECONFIG
+      ? process.env.KUBECONFIG.split(delimiter).filter((f) => f && existsSync(f))
+      : existsSync(defaultKubeconfig())
+        ? [defaultKubeconfig()]
+        : [];
+  let current = flags.context ?? '';
+  const contexts = new Map<string, string | undefined>();
+  for (const file of files) {
+    let doc: { 'current-context'?: string; contexts?: { name?: string; context?: { namespace?: string } }[] };
+    try {
+      doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as typeof doc;
+    } catch {
+      continue; // a broken kubeconfig is for cluster commands to report
+    }
+    if (!current && doc['current-context']) current = doc['current-context'];
+    for (const c of doc.contexts ?? [])
+      if (c?.name && !contexts.has(c.name)) contexts.set(c.name, c.context?.namespace);
+  }
+  if (flags.context && files.length && !contexts.has(flags.context)) {
+    throw new KubeConfigError(
+      `--context ${flags.context}: no such context; the kubeconfig has ${[...contexts.keys()].join(', ') || 'none'}`,
+    );
+  }
+  return (current && contexts.get(current)) || 'default';
 }

@@ -31,7 +31,7 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import { diagnosticsJson, type Io, nothingWritten, printDiagnostics } from '../output.js';
+import { diagnosticsJson, type Io, nameLine, nothingWritten, printDiagnostics } from '../output.js';
 import { VERSION } from '../version.js';
 
 export interface ClusterFlags extends CompileFlags, ConfigFlags {
@@ -51,7 +51,11 @@ export interface ClusterFlags extends CompileFlags, ConfigFlags {
 export function addClusterOptions(cmd: Command): Command {
   return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
+    .option(
+      '-o, --output <format>',
+      'text (one line per object), name (kind.group/name per object) or json (one summary document)',
+      'text',
+    )
     .option('--concurrency <n>', 'requests in flight at once', '8')
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
 }
@@ -86,6 +90,8 @@ export interface ClusterRun {
   readonly session: Session;
   readonly resources: KubeObject[];
   readonly format: 'text' | 'json';
+  /** -o name: object lines as kubectl's `kind.group/name` (the rest as text). */
+  readonly names: boolean;
   readonly concurrency: number;
 }
 
@@ -96,7 +102,8 @@ export interface ClusterRun {
  */
 export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<ClusterRun | undefined> {
   const adapter = parseMesh(opts.mesh);
-  const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+  const output = parseFormat(opts.output, ['text', 'json', 'name'] as const, 'text');
+  const format = output === 'name' ? 'text' : output;
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
@@ -131,6 +138,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     session: session(target.client, target.namespace),
     resources: r.resources,
     format,
+    names: output === 'name',
     concurrency,
   };
 }
@@ -221,7 +229,7 @@ export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): 
   // A line per object that is as it says: written, unchanged, or (dry run) as it would be.
   for (const o of report.objects)
     if (report.dryRun !== 'none' || o.written || o.action === 'unchanged')
-      io.out(objectLine(o, report.dryRun));
+      io.out(run.names ? nameLine(o) : objectLine(o, report.dryRun));
   printDiagnostics(io, report.diagnostics);
   const notWritten = c.notWritten
     ? `, ${c.notWritten} not written (of ${planned.created! + planned.configured! + planned.pruned!} planned changes)`

@@ -5,8 +5,9 @@
  */
 import type { Command } from 'commander';
 import { MESH_IDS } from '../../adapters/index.js';
+import { compileForCluster } from '../../cluster/compile.js';
+import { defaultNamespaceFor, KubeConfigError } from '../../cluster/kubeconfig.js';
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
-import { compileFiles } from '../../core/pipeline.js';
 import { render, renderYaml } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
@@ -19,7 +20,7 @@ import {
   requireFiles,
 } from '../options.js';
 import { checkOutDirTarget, OutDirError, type OutFile, writeOutDir } from '../out-dir.js';
-import { type Io, nothingWritten, printDiagnostics } from '../output.js';
+import { type Io, nameLine, nothingWritten, printDiagnostics } from '../output.js';
 
 interface CompileOpts extends CompileFlags {
   filename?: string[];
@@ -27,6 +28,9 @@ interface CompileOpts extends CompileFlags {
   output?: string;
   outDir?: string;
   kustomization?: boolean;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
 }
 
 /** `<kind>-<namespace>-<name>.yaml` (or `.json`), lower-case: stable names for GitOps repositories. */
@@ -61,22 +65,45 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .description('compile policies into the native resources of one mesh');
   addCompileOptions(addFileOption(cmd))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
+    .option(
+      '-o, --output <format>',
+      'yaml (multi-document), json (a v1 List) or name (kind.group/name)',
+      'yaml',
+    )
     .option(
       '--out-dir <dir>',
       'write one file per resource (in the -o format) into this directory instead of stdout, replacing what anymesh wrote there before',
     )
     .option('--kustomization', 'with --out-dir: also write a kustomization.yaml listing the files')
+    .option(
+      '-n, --namespace <ns>',
+      "namespace for policies that name none (default: the kubeconfig context's, as apply, else default)",
+    )
+    .option(
+      '--kubeconfig <file>',
+      'the kubeconfig whose context gives the default namespace (nothing is sent)',
+    )
+    .option('--context <name>', 'the kubeconfig context whose namespace is the default')
     .action((opts: CompileOpts) => {
       const adapter = parseMesh(opts.mesh);
-      const format = parseFormat(opts.output, ['yaml', 'json'] as const, 'yaml');
+      const output = parseFormat(opts.output, ['yaml', 'json', 'name'] as const, 'yaml');
+      if (output === 'name' && opts.outDir)
+        throw new UsageError('-o name prints names; --out-dir takes yaml or json');
+      const format = output === 'name' ? 'yaml' : output;
       if (opts.kustomization && !opts.outDir) throw new UsageError('--kustomization needs --out-dir');
       if (opts.outDir) checkOutDirTarget(opts.outDir);
       const context = compileContext(opts, adapter);
-      const r = compileFiles(
+      let defaultNamespace: string;
+      try {
+        defaultNamespace = defaultNamespaceFor(opts);
+      } catch (e) {
+        if (e instanceof KubeConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      const r = compileForCluster(
         requireFiles(opts),
         adapter,
-        { allowDegraded: opts.allowDegraded === true, context },
+        { allowDegraded: opts.allowDegraded === true, context, defaultNamespace },
         () => io.stdin(),
       );
       printDiagnostics(io, r.diagnostics);
@@ -95,6 +122,9 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
         }
         const stale = w.removed.length ? `, removed ${w.removed.length} stale (${w.removed.join(', ')})` : '';
         io.err(`wrote ${w.written} files to ${opts.outDir}${stale}\n`);
+      } else if (output === 'name') {
+        for (const res of r.resources)
+          io.out(nameLine({ apiVersion: res.apiVersion, kind: res.kind, name: res.metadata.name }));
       } else {
         const ctx = { ...DEFAULT_CONTEXT, ...context };
         io.out(adapter.render?.(r.resources, ctx, format) ?? render(r.resources, format));

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { deleteResources } from '../../cluster/delete.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { EXIT, UsageError } from '../exit.js';
-import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+import { diagnosticsJson, type Io, nameLine, printDiagnostics } from '../output.js';
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -75,7 +75,8 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
       } else {
         if (io.interactive) io.err('\r\x1b[K');
         for (const o of report.objects)
-          if (o.action !== 'deleted' || dryRun !== 'none' || o.written) io.out(objectLine(o, dryRun));
+          if (o.action !== 'deleted' || dryRun !== 'none' || o.written)
+            io.out(run.names ? nameLine(o) : objectLine(o, dryRun));
         printDiagnostics(io, report.diagnostics);
         io.err(
           `${report.ok ? '' : 'FAILED: '}${counts.deleted} deleted, ${counts['not-found']} not found, ${counts.skipped} skipped${counts.notDeleted ? `, ${counts.notDeleted} not deleted` : ''}${dryRun === 'none' ? '' : ' (dry run: nothing deleted)'}\n`,
