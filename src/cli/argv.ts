@@ -6,8 +6,8 @@
  */
 import { CONFIG_FLAGS_WITH_VALUE } from './config-flags.js';
 
-/** Flags that take no value and may also come before the subcommand. */
-const GLOBAL_SWITCHES = ['-q', '--quiet', '--no-color'];
+/** Flags that take no value and may also come before the subcommand (display flags are taken out first). */
+const GLOBAL_SWITCHES: readonly string[] = [];
 
 export function normalizeArgv(argv: readonly string[]): string[] {
   const end = argv.indexOf('--');
@@ -37,4 +37,40 @@ export function normalizeArgv(argv: readonly string[]): string[] {
   if (moved.length === 0 || i >= head.length) return [...head, ...rest];
   // head[i] is the subcommand: the moved flags go right after it.
   return [head[i]!, ...moved, ...head.slice(i + 1), ...rest];
+}
+
+/** The display flags, taken out of the command line wherever they are (every command has them). */
+export interface DisplayFlags {
+  quiet?: boolean;
+  maxWarnings?: number;
+  /** --color forces colour on, --no-color off; undefined: the terminal decides. */
+  color?: boolean;
+}
+
+export function takeDisplayFlags(argv: readonly string[]): {
+  argv: string[];
+  flags: DisplayFlags;
+  error?: string;
+} {
+  const flags: DisplayFlags = {};
+  const out: string[] = [];
+  let error: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === '-q' || a === '--quiet') flags.quiet = true;
+    else if (a === '--no-color') flags.color = false;
+    else if (a === '--color') flags.color = true;
+    else if (a === '--max-warnings' || a.startsWith('--max-warnings=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const n = Number(value);
+      if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n))
+        error = `--max-warnings ${value ?? ''}: give a whole number >= 0`.replace('  ', ' ');
+      else flags.maxWarnings = n;
+    } else out.push(a);
+  }
+  return { argv: out, flags, ...(error ? { error } : {}) };
 }

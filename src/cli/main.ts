@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { normalizeArgv } from './argv.js';
+import { normalizeArgv, takeDisplayFlags } from './argv.js';
 import { registerApply } from './commands/apply.js';
 import { registerCapabilities } from './commands/capabilities.js';
 import { registerCheck } from './commands/check.js';
@@ -51,20 +51,57 @@ const COMMANDS: Register[] = [
 ];
 
 export function processIo(): Io {
+  const tty = process.stderr.isTTY === true;
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stdin: () => readFileSync(0),
-    interactive: process.stderr.isTTY === true,
+    interactive: tty,
+    // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+    display: {
+      color: tty && !process.env.NO_COLOR,
+      ...(tty && process.stderr.columns ? { width: process.stderr.columns } : {}),
+    },
   };
 }
 
 /** Runs one command line (without `node anymesh`) and returns its exit code. */
-export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function run(rawArgv: readonly string[], baseIo: Io = processIo()): Promise<number> {
+  const taken = takeDisplayFlags(rawArgv);
+  const argv = taken.argv;
+  const tally = { warnings: 0 };
+  const io: Io = {
+    ...baseIo,
+    display: {
+      ...baseIo.display,
+      ...(taken.flags.quiet ? { quiet: true } : {}),
+      ...(taken.flags.color !== undefined ? { color: taken.flags.color } : {}),
+      ...(taken.flags.maxWarnings !== undefined ? { maxWarnings: taken.flags.maxWarnings } : {}),
+      tally,
+    },
+  };
+  if (taken.error) {
+    io.err(`error: ${taken.error}\n`);
+    return EXIT.usage;
+  }
+  const code = await runParsed(argv, io);
+  const max = taken.flags.maxWarnings;
+  if (max !== undefined && tally.warnings > max && code === EXIT.ok) {
+    io.err(`error: ${tally.warnings} warnings, more than --max-warnings ${max}\n`);
+    return EXIT.failed;
+  }
+  return code;
+}
+
+async function runParsed(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('anymesh')
     .description('One mesh-neutral policy, compiled to Istio, Linkerd, Consul and AWS App Mesh.')
     .version(VERSION, '--version', 'print the anymesh version')
+    // Read by run() before commander, anywhere on the line; listed here for --help.
+    .option('-q, --quiet', 'print errors only (warnings and notes are still counted)')
+    .option('--max-warnings <n>', 'exit 1 when more than n warnings were printed, as eslint')
+    .option('--no-color', 'no colour (default: colour on a terminal unless NO_COLOR is set)')
     .exitOverride()
     // Options after a command name belong to it: `capabilities --version 2.15` is the mesh
     // version, not anymesh's own --version.
