@@ -12,11 +12,16 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 export function addFileOption(cmd: Command): Command {
-  return cmd.option(
-    '-f, --filename <path>',
-    'a policy file, a directory (every *.yaml/*.yml below it, sorted) or - for stdin; repeatable',
-    collect,
-  );
+  return cmd
+    .option(
+      '-f, --filename <path>',
+      'a policy file, a directory (every *.yaml/*.yml below it, sorted) or - for stdin; repeatable',
+      collect,
+    )
+    .option(
+      '--strict-kinds',
+      'refuse documents of other API groups (default: skip and count them, e.g. ConfigMaps in a GitOps folder)',
+    );
 }
 
 export function requireFiles(opts: { filename?: string[] }): string[] {

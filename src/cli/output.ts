@@ -124,6 +124,14 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
   }));
 }
 
+/** `note: skipped 3 documents of other kinds (ConfigMap 2, Kustomization 1)`, or nothing. */
+export function skippedNote(skipped: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(skipped ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const n = entries.reduce((sum, [, c]) => sum + c, 0);
+  if (!n) return '';
+  return `note: skipped ${n} document${n === 1 ? '' : 's'} of other kinds (${entries.map(([k, c]) => `${k} ${c}`).join(', ')}); --strict-kinds refuses them\n`;
+}
+
 /**
  * The closing line of a command that wrote nothing because of errors; it mentions
  * `--allow-degraded` only when that flag would help (some feature was refused by the mesh).

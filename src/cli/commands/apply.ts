@@ -31,7 +31,14 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import { diagnosticsJson, type Io, nameLine, nothingWritten, printDiagnostics } from '../output.js';
+import {
+  diagnosticsJson,
+  type Io,
+  nameLine,
+  nothingWritten,
+  printDiagnostics,
+  skippedNote,
+} from '../output.js';
 import { VERSION } from '../version.js';
 
 export interface ClusterFlags extends CompileFlags, ConfigFlags {
@@ -45,6 +52,7 @@ export interface ClusterFlags extends CompileFlags, ConfigFlags {
   dryRun?: string | boolean;
   prune?: boolean;
   forceConflicts?: boolean;
+  strictKinds?: boolean;
 }
 
 /** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
@@ -118,6 +126,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
       allowDegraded: opts.allowDegraded === true,
       context: compileContext(opts, adapter),
       defaultNamespace: target.namespace,
+      ...(opts.strictKinds ? { strictKinds: true } : {}),
     },
     () => io.stdin(),
   );
@@ -130,7 +139,10 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     io.err(nothingWritten(r.diagnostics));
     return undefined;
   }
-  if (format === 'text') printDiagnostics(io, r.diagnostics);
+  if (format === 'text') {
+    printDiagnostics(io, r.diagnostics);
+    io.err(skippedNote(r.skipped));
+  }
   const reached = await ensureReachable(target);
   return {
     adapter,

@@ -20,7 +20,7 @@ import {
   requireFiles,
 } from '../options.js';
 import { checkOutDirTarget, OutDirError, type OutFile, writeOutDir } from '../out-dir.js';
-import { type Io, nameLine, nothingWritten, printDiagnostics } from '../output.js';
+import { type Io, nameLine, nothingWritten, printDiagnostics, skippedNote } from '../output.js';
 
 interface CompileOpts extends CompileFlags {
   filename?: string[];
@@ -31,6 +31,7 @@ interface CompileOpts extends CompileFlags {
   namespace?: string;
   kubeconfig?: string;
   context?: string;
+  strictKinds?: boolean;
 }
 
 /** `<kind>-<namespace>-<name>.yaml` (or `.json`), lower-case: stable names for GitOps repositories. */
@@ -103,10 +104,16 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
       const r = compileForCluster(
         requireFiles(opts),
         adapter,
-        { allowDegraded: opts.allowDegraded === true, context, defaultNamespace },
+        {
+          allowDegraded: opts.allowDegraded === true,
+          context,
+          defaultNamespace,
+          ...(opts.strictKinds ? { strictKinds: true } : {}),
+        },
         () => io.stdin(),
       );
       printDiagnostics(io, r.diagnostics);
+      io.err(skippedNote(r.skipped));
       if (!r.ok) {
         io.err(nothingWritten(r.diagnostics));
         return done(EXIT.failed);
