@@ -51,7 +51,10 @@ export interface KubeResponse<T = unknown> {
 /** Counts of requests actually sent, by method (retries included): what tests and `-o json` report. */
 export interface RequestStats {
   readonly byMethod: Record<string, number>;
-  /** PATCH/POST/PUT/DELETE without dryRun: requests that may change the cluster. */
+  /**
+   * PATCH/POST/PUT/DELETE without dryRun that the server accepted (2xx): writes made, not
+   * attempts, so a refused or retried write is not counted as one.
+   */
   writes: number;
   /** Same, with dryRun=All. */
   dryRuns: number;
@@ -66,6 +69,18 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** The User-Agent header, e.g. `anymesh/0.1.0` (kubectl sends `kubectl/<version> ...`). */
   readonly userAgent?: string;
+  /** Told before each retry, e.g. to show progress on a terminal while the server is away. */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+/** A failed attempt that will be tried again. */
+export interface RetryEvent {
+  readonly method: string;
+  readonly path: string;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  readonly error: unknown;
 }
 
 export interface ListOptions {
@@ -91,6 +106,7 @@ export class KubeClient {
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly userAgent: string | undefined;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
 
   constructor(config: KubeConfig, options: ClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -100,6 +116,7 @@ export class KubeClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent;
+    this.onRetry = options.onRetry;
   }
 
   private agent: { agent: https.Agent; tls: readonly string[] } | undefined;
@@ -165,9 +182,10 @@ export class KubeClient {
           maxTimeout: this.retry.maxTimeoutMs,
           factor: 2,
           randomize: true,
-          onFailedAttempt: async ({ error, retriesLeft }) => {
+          onFailedAttempt: async ({ error, retriesLeft, attemptNumber }) => {
             if (retriesLeft <= 0) return;
             this.stats.retries++;
+            this.onRetry?.({ method, path, attempt: attemptNumber, retriesLeft, error });
             if ((error as KubeApiError).code === 429) this.stats.throttled++;
             const after = (error as KubeApiError).retryAfterMs;
             // Honour Retry-After: wait what the server asked (bounded) before p-retry's own backoff.
@@ -225,10 +243,11 @@ export class KubeClient {
       };
     const m = method.toUpperCase();
     this.stats.byMethod[m] = (this.stats.byMethod[m] ?? 0) + 1;
-    if (m !== 'GET') {
+    const countSuccess = () => {
+      if (m === 'GET') return;
       if (url.searchParams.get('dryRun') === 'All') this.stats.dryRuns++;
       else this.stats.writes++;
-    }
+    };
     const requester = url.protocol === 'http:' ? (await import('node:http')).request : https.request;
     return new Promise<KubeResponse<T>>((done, fail) => {
       const req = requester(url, opts, (res) => {
@@ -238,7 +257,10 @@ export class KubeClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
-          if (status < 300) return done({ status, body: parsed as T });
+          if (status < 300) {
+            countSuccess();
+            return done({ status, body: parsed as T });
+          }
           fail(errorFromResponse(method, path, status, parsed, res.headers['retry-after']));
         });
       });

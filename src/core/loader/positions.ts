@@ -115,7 +115,7 @@ export class FilePositions {
     const offset = 'scan' in ix ? locateScanned(ix.scan, path, key) : locateTree(ix.tree, path, key);
     if (offset === undefined)
       return { file: this.file, line: docIndex === 0 ? 1 : 0, col: docIndex === 0 ? 1 : 0 };
-    return this.at(offset + ('shift' in ix ? ix.shift : 0));
+    return this.at(withProperties(this.text, offset + ('shift' in ix ? ix.shift : 0)));
   }
 }
 
@@ -142,7 +142,7 @@ function locateScanned(root: ScanNode | null, path: FieldPath, key: boolean): nu
 }
 
 function locateTree(root: Node | null, path: FieldPath, key: boolean): number | undefined {
-  const { isMap, isPair, isScalar, isSeq } = yaml();
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   let node: Node | null | undefined = root;
   if (!node) return undefined;
   let keyNode: Node | undefined;
@@ -157,6 +157,13 @@ function locateTree(root: Node | null, path: FieldPath, key: boolean): number | 
         keyNode = pair.key as Node;
         next = (pair.value as Node | null) ?? null;
         if (!next) break;
+      } else {
+        // A field that came in through a merge key (`<<: *base`): the alias that brought it.
+        const merge = mergeSource(node.items, isAlias, isPair, isScalar, isSeq);
+        if (merge) {
+          node = merge;
+          break;
+        }
       }
     } else if (isSeq(node) && typeof segment === 'number') {
       next = node.items[segment] as Node | undefined;
@@ -166,6 +173,39 @@ function locateTree(root: Node | null, path: FieldPath, key: boolean): number | 
   }
   const target = key && keyNode ? keyNode : node;
   return target.range?.[0] ?? 0;
+}
+
+/** The alias of a `<<` merge key among a mapping's pairs (the first, for a list of aliases). */
+function mergeSource(
+  items: readonly unknown[],
+  isAlias: YamlLib['isAlias'],
+  isPair: YamlLib['isPair'],
+  isScalar: YamlLib['isScalar'],
+  isSeq: YamlLib['isSeq'],
+): Node | undefined {
+  for (const p of items) {
+    if (!isPair(p) || !isScalar(p.key) || p.key.value !== '<<') continue;
+    const v = p.value as Node | null;
+    if (isAlias(v)) return v;
+    if (isSeq(v) && isAlias(v.items[0])) return v.items[0] as Node;
+  }
+  return undefined;
+}
+
+/**
+ * A node's range starts at its content; a tag (`!!str`) or anchor (`&a`) written before it is part
+ * of what the user wrote there, so a problem with the value is placed at the first of those.
+ */
+export function withProperties(text: string, offset: number): number {
+  let start = offset;
+  for (;;) {
+    let i = start;
+    while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+    let j = i;
+    while (j > 0 && !/[\s,[{]/.test(text[j - 1]!)) j--;
+    if (j === i || (text[j] !== '!' && text[j] !== '&')) return start;
+    start = j;
+  }
 }
 
 /** Formats a path the way users read it: `spec.rules[0].backends[1].weight`. */

@@ -14,7 +14,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocumen
 import { policies } from '../../../bench/generate.js';
 import { splitDocuments } from '../../../src/core/loader/doc-split.js';
 import { scanDocument } from '../../../src/core/loader/position-scan.js';
-import { type FieldPath, FilePositions } from '../../../src/core/loader/positions.js';
+import { type FieldPath, FilePositions, withProperties } from '../../../src/core/loader/positions.js';
 
 /** The reference: the whole file through `yaml`, as positions.ts did before the index. */
 function reference(text: string): (docIndex: number, path: FieldPath, key: boolean) => string {
@@ -45,7 +45,8 @@ function reference(text: string): (docIndex: number, path: FieldPath, key: boole
       node = next;
     }
     const target = key && keyNode ? keyNode : node;
-    const { line, col } = lines.linePos(target.range?.[0] ?? 0);
+    // Positions are placed at a value's tag or anchor when it has one (what the user wrote there).
+    const { line, col } = lines.linePos(withProperties(text, target.range?.[0] ?? 0));
     return `${line}:${col}`;
   };
 }
