@@ -12,8 +12,17 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
  * A string enum as JSON Schema `enum` (TypeBox's union of literals becomes `anyOf`, which gives
  * users one error per alternative instead of one "use one of ..." message).
  */
-const StringEnum = <const T extends readonly string[]>(values: T, description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  description: string,
+  defaultValue?: T[number],
+) =>
+  Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+    description,
+  });
 
 export const API_VERSION = 'anymesh.dev/v1alpha1';
 
@@ -27,10 +36,12 @@ const Duration = (description: string) =>
     description: `${description} A duration such as 250ms, 3s, 1m or 1h.`,
   });
 
-const Percentage = (description: string) =>
+/** `defaultValue` is published as JSON Schema `default` (an annotation for editors; never applied). */
+const Percentage = (description: string, defaultValue?: number) =>
   Type.Number({
     minimum: 0,
     maximum: 100,
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     description: `${description} A number from 0 to 100; decimals allowed.`,
   });
 
@@ -43,7 +54,10 @@ const Metadata = Type.Object(
   {
     name: Type.String({ description: 'The policy name, a DNS-1123 subdomain. Required.' }),
     namespace: Type.Optional(
-      Type.String({ description: 'The namespace of the policy and of its service. Default: `default`.' }),
+      Type.String({
+        default: 'default',
+        description: 'The namespace of the policy and of its service. Default: `default`.',
+      }),
     ),
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
@@ -357,7 +371,7 @@ const Cors = Type.Object(
       Duration('How long a preflight answer may be cached. Default: the browser default.'),
     ),
     allowCredentials: Type.Optional(
-      Type.Boolean({ description: 'Whether credentials are allowed. Default: false.' }),
+      Type.Boolean({ default: false, description: 'Whether credentials are allowed. Default: false.' }),
     ),
   },
   { ...strict, description: 'Cross-origin resource sharing. Default: none (no CORS headers added).' },
@@ -389,7 +403,7 @@ const Rule = Type.Object(
             ...strict,
             description: 'Where the copies go: a version of the service or another service. Required.',
           }),
-          percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.')),
+          percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.', 100)),
         },
         {
           ...strict,
@@ -418,6 +432,7 @@ const Source = Type.Object(
 const OnUnsupported = StringEnum(
   ['reject', 'warn'],
   'What to do when the target mesh cannot express a feature this policy uses: reject (fail compilation) or warn (leave the feature out and report it). Default: reject.',
+  'reject',
 );
 
 const Selector = Labels(
