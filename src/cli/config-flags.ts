@@ -146,7 +146,7 @@ export function retryPrinter(err: (text: string) => void): (e: RetryEvent) => vo
   return (e) => {
     const why = (e.error as { message?: string })?.message ?? String(e.error);
     err(
-      `\r\x1b[Kretrying ${e.method.toUpperCase()} ${e.path} (attempt ${e.attempt + 1}, ${e.retriesLeft} left): ${why.slice(0, 120)}\n`,
+      `\r\x1b[Kretrying ${e.method.toUpperCase()} ${e.path} (attempt ${e.attempt + 1} of ${e.attempt + e.retriesLeft}): ${why.slice(0, 120)}\n`,
     );
   };
 }

@@ -32,3 +32,15 @@ describe('retryOn in the published schema', () => {
     expect(validate(policy(['503', 'reset']))).toBe(true);
   });
 });
+
+describe('default keywords', () => {
+  it('constant defaults the descriptions state are published as `default`', () => {
+    const defs = (schema as { definitions: Record<string, { properties: Record<string, never> }> })
+      .definitions;
+    const tp = JSON.stringify(defs.TrafficPolicy);
+    expect(tp).toContain('"default":"reject"');
+    expect(tp).toContain('"default":100');
+    expect(tp).toContain('"default":false');
+    expect(JSON.stringify(defs.AccessPolicy)).toContain('"default":"default"');
+  });
+});
