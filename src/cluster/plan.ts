@@ -4,7 +4,7 @@
  * and diff, its server-side apply dry-run: the dry-run result compared with the live object says
  * created / configured / unchanged.
  */
-import type { KubeObject } from '../core/adapter.js';
+import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/adapter.js';
 import { type Diagnostic, diag } from '../core/diagnostics.js';
 import { APPLYSET_PART_OF_LABEL } from './applyset.js';
 import { KubeApiError } from './client.js';
@@ -59,7 +59,10 @@ export async function prepare(
     const object = structuredClone(r);
     if (info.namespaced) object.metadata.namespace ??= s.namespace;
     else delete object.metadata.namespace;
-    if (applySetId)
+    // Only objects anymesh owns join the ApplySet. An object without the managed-by label is a
+    // field anymesh sets on someone else's object (the ambient waypoint binding, a label on the
+    // user's Service): it must never become a prune candidate, or prune would delete the Service.
+    if (applySetId && object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
       object.metadata.labels = { ...object.metadata.labels, [APPLYSET_PART_OF_LABEL]: applySetId };
     const key = keyOf(info.group, info.kind, object.metadata.namespace, object.metadata.name);
     if (seen.has(key)) continue; // adapters never emit duplicates; be safe

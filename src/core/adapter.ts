@@ -65,6 +65,13 @@ export interface AdapterResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/** One column of a mesh: an id (`istio-ambient`), a header that says the mode, and its options. */
+export interface ColumnVariant {
+  readonly id: string;
+  readonly title: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
 export interface MeshAdapter {
   readonly id: MeshId;
   readonly displayName: string;
@@ -78,6 +85,14 @@ export interface MeshAdapter {
    * affect, and each such cell must say so.
    */
   capabilitiesFor?(ctx: CompileContext): CapabilityColumn;
+  /**
+   * Optional: the columns shown side by side (docs/capabilities.md) and proven one by one (golden
+   * cases in test/golden/<column id>/, registry and conformance tests), each with the options that
+   * select it; the first is the default column. Absent: the one column `capabilities`, titled
+   * `displayName`. For option-dependent columns that change what the output is (Istio's data plane),
+   * not for every option.
+   */
+  readonly columns?: readonly ColumnVariant[];
   /** Upstream documentation home. */
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */
