@@ -137,7 +137,8 @@ function corsFilter(pc: PolicyContext, rule: Rule, r: number): Obj | undefined {
   c.allowOrigins.forEach((o, i) => {
     // prefix and regex origins are refused before compile (cells none).
     const origin = o.exact!;
-    if (CORS_ORIGIN.test(origin)) origins.push(origin);
+    // An exact origin with * would become a Gateway API wildcard, wider than the model's exact match.
+    if (CORS_ORIGIN.test(origin) && !origin.includes('*')) origins.push(origin);
     else
       pc.diagnostics.push(
         istioDiag('CorsOrigin', { origin }, pc.doc.at(['spec', 'rules', r, 'cors', 'allowOrigins', i])),

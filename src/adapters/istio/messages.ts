@@ -54,7 +54,7 @@ export const ISTIO_MESSAGES = {
     'AM4107',
     'error',
     'IstioAmbientCorsOrigin',
-    'CORS origin {origin} is not scheme://host[:port] (http or https, an optional leading *. label): the Gateway API CORS filter accepts no other form. Write the origin that way, or compile with istio.dataplane=sidecar',
+    'CORS origin {origin} is not scheme://host[:port] without wildcards (http or https): the Gateway API CORS filter accepts no other form, and a * there is a wildcard, wider than an exact origin. Write the origin that way, or compile with istio.dataplane=sidecar',
   ),
   PerTryTimeout: m(
     'AM4108',
