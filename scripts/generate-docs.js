@@ -11,7 +11,7 @@ import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
 const root = join(import.meta.dirname, '..');
 writeFileSync(
   join(root, 'docs', 'capabilities.md'),
-  matrixMarkdown(matrixJson({ meshes: Object.values(ADAPTERS) })),
+  matrixMarkdown(matrixJson({ meshes: Object.values(ADAPTERS), allColumns: true })),
 );
 writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
 mkdirSync(join(root, 'schemas'), { recursive: true });
