@@ -139,7 +139,7 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
 export function addAdapterOption(cmd: Command): Command {
   return cmd.option(
     '--option <key=value>',
-    'an adapter option that selects a column, e.g. istio.dataplane=ambient; repeatable',
+    'an adapter option that selects a column (see `anymesh capabilities --mesh M -o json`); repeatable',
     collect,
   );
 }
