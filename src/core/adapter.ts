@@ -99,6 +99,12 @@ export interface MeshAdapter {
   readonly install: InstallMethod;
   /** Whether a namespace is in the mesh (its injection labels or annotations), for `status`. */
   inMesh(ns: NamespaceMarks): boolean;
+  /**
+   * Optional: whether output compiled under `ctx` fits a target namespace, read by apply and diff
+   * before anything is written. Returns the diagnostic refusing it (naming the namespace), or
+   * undefined when it fits. Istio refuses sidecar output into an ambient namespace and back.
+   */
+  namespaceFit?(ns: NamespaceMarks & { readonly name: string }, ctx: CompileContext): Diagnostic | undefined;
   /** Folders under the shared CRD directory holding the CRDs of what this mesh's output uses. */
   readonly crdFolders: readonly string[];
   /** Set when the vendor has ended support; every compile warns with this advice. */

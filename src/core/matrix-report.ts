@@ -49,13 +49,17 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
   const columns = q.meshes.flatMap((m) => {
     const shown = shownColumns(m);
     const chosen = q.allColumns ? shown : [columnVariant(m, q.options)];
-    return chosen.map((c) => ({
-      m,
-      key: q.allColumns ? c.id : m.id,
-      title: c.title,
-      options: shown.length > 1 ? { ...c.options } : undefined,
-      cells: columnOf(m, { ...q.options, ...c.options }),
-    }));
+    return chosen.map((c) => {
+      // A mesh's default column keeps the mesh's own name unless columns are shown side by side.
+      const named = q.allColumns ? shown.length > 1 : c.id !== shown[0]!.id;
+      return {
+        m,
+        key: q.allColumns ? c.id : m.id,
+        title: named ? c.title : m.displayName,
+        options: named ? { ...c.options } : undefined,
+        cells: columnOf(m, { ...q.options, ...c.options }),
+      };
+    });
   });
   return {
     meshes: columns.map(({ m, key, title, options }) => ({

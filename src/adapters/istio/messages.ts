@@ -80,6 +80,12 @@ export const ISTIO_MESSAGES = {
     'IstioAmbientNameTooLong',
     '{what} {name} is longer than {limit} characters; shorten the {field}',
   ),
+  NamespaceMode: m(
+    'AM4112',
+    'error',
+    'IstioNamespaceMode',
+    'namespace {namespace} is {mode} ({label}) but the output is for the {dataplane} data plane: {why}. Compile with --option istio.dataplane={mode}, relabel the namespace, or pass --option istio.anyNamespaceMode=true to apply it anyway',
+  ),
 } satisfies Record<string, MessageType>;
 
 export type IstioMessage = keyof typeof ISTIO_MESSAGES;

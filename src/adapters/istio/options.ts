@@ -26,7 +26,20 @@ export const WAYPOINT: AdapterOption = {
     'With istio.dataplane=ambient: the name of an existing waypoint Gateway in each namespace that needs L7 (anymesh then emits none and binds services to this one). Default: anymesh emits a waypoint named waypoint.',
 };
 
-export const ISTIO_OPTIONS: readonly AdapterOption[] = [ROOT_NAMESPACE, DATAPLANE, WAYPOINT];
+export const ANY_NAMESPACE_MODE: AdapterOption = {
+  key: 'istio.anyNamespaceMode',
+  type: 'boolean',
+  default: 'false',
+  description:
+    'apply and diff refuse sidecar output into a namespace labelled istio.io/dataplane-mode=ambient, and ambient output into a sidecar-injected one (istio-injection=enabled or istio.io/rev); true applies it anyway (e.g. while migrating). Default: false.',
+};
+
+export const ISTIO_OPTIONS: readonly AdapterOption[] = [
+  ROOT_NAMESPACE,
+  DATAPLANE,
+  WAYPOINT,
+  ANY_NAMESPACE_MODE,
+];
 
 /** The namespace of mesh-wide objects. */
 export function rootNamespace(ctx: CompileContext): string {

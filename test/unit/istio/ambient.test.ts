@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../src/adapters/index.js';
-import type { KubeObject } from '../../../src/core/adapter.js';
+import { DEFAULT_CONTEXT, type KubeObject } from '../../../src/core/adapter.js';
 import { CrdCatalog } from '../../../src/core/crd-schema.js';
 import { runCli } from '../../support/cli.js';
 import { codes, compileText } from '../../support/compile.js';
@@ -202,5 +202,29 @@ describe('anymesh capabilities --option istio.dataplane=ambient', () => {
     expect(m.matrix.istio!['fault.delay']!.support).toBe('none');
     const bad = await runCli(['capabilities', '--mesh', 'istio', '--option', 'istio.dataplane=ambiant']);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('the namespace data plane check of apply and diff', () => {
+  const fit = ADAPTERS.istio!.namespaceFit!;
+  const ns = (labels: Record<string, string>) => ({ name: 'shop', labels, annotations: {} });
+  const ctx = (options: Record<string, string>) => ({ ...DEFAULT_CONTEXT, options });
+  it('refuses sidecar output into an ambient namespace and ambient output into a sidecar one (AM4112)', () => {
+    const toAmbient = fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({}));
+    expect(toAmbient?.code).toBe('AM4112');
+    expect(toAmbient?.message).toContain('namespace shop');
+    expect(fit(ns({ 'istio-injection': 'enabled' }), ctx(AMBIENT))?.code).toBe('AM4112');
+    expect(fit(ns({ 'istio.io/rev': 'canary' }), ctx(AMBIENT))?.code).toBe('AM4112');
+  });
+  it('lets matching modes, unlabelled namespaces and an explicit override through', () => {
+    expect(fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx(AMBIENT))).toBeUndefined();
+    expect(fit(ns({ 'istio-injection': 'enabled' }), ctx({}))).toBeUndefined();
+    expect(fit(ns({}), ctx(AMBIENT))).toBeUndefined();
+    expect(
+      fit(ns({ 'istio.io/rev': 'canary', 'istio-injection': 'disabled' }), ctx(AMBIENT)),
+    ).toBeUndefined();
+    expect(
+      fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({ 'istio.anyNamespaceMode': 'true' })),
+    ).toBeUndefined();
   });
 });
