@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CrdCatalog } from '../src/core/crd-schema.js';
 import { compileFiles } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
 import { testColumns } from './support/columns.js';
+import { CrdCatalog } from './support/crd-schema.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const catalog = new CrdCatalog();

@@ -9,14 +9,15 @@ import { ADAPTERS, allMessages } from '../src/adapters/index.js';
 import { DEFAULT_CONTEXT } from '../src/core/adapter.js';
 import { assertCompleteColumn } from '../src/core/capabilities.js';
 import { featuresUsed } from '../src/core/compiler/usage.js';
-import { FEATURE_IDS } from '../src/core/features.js';
+import { catalogueSections, diagnosticsMarkdown } from '../src/core/diagnostics-report.js';
+import { FEATURE_IDS } from '../src/core/features/index.js';
 import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
 import { compileFiles, loadPolicies } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
 import { testColumns } from './support/columns.js';
-import { compileText, load } from './support/compile.js';
 import { FEATURE_FIXTURES, FIXTURE_OPTIONS } from './support/feature-fixtures.js';
+import { compileFor, load } from './support/kit.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const meshes = Object.values(ADAPTERS);
@@ -61,7 +62,7 @@ describe('capability matrix', () => {
       const { adapter, cells, options } = column(id);
       const mesh = adapter.id;
       const cell = cells[f];
-      const r = compileText(FEATURE_FIXTURES[f], adapter, {
+      const r = compileFor(adapter, FEATURE_FIXTURES[f], {
         context: { options: { ...FIXTURE_OPTIONS[mesh], ...options } },
       });
       const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
@@ -123,6 +124,12 @@ describe('capability matrix', () => {
     expect(readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8')).toBe(expected);
   });
 
+  it('docs/diagnostics.md is generated from the diagnostic catalogue (run `npm run docs`)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'diagnostics.md'), 'utf8')).toBe(
+      diagnosticsMarkdown(catalogueSections(meshes)),
+    );
+  });
+
   it('docs/policy-model.md is generated from the schema (run `npm run docs`)', () => {
     expect(readFileSync(join(ROOT, 'docs', 'policy-model.md'), 'utf8')).toBe(modelMarkdown());
   });
@@ -146,24 +153,14 @@ describe('diagnostic catalogue', () => {
       expect(m.template.length).toBeGreaterThan(5);
     }
   });
-  it('adapters use only their own code range', () => {
-    const ranges: Record<string, string> = {
-      istio: 'AM41',
-      linkerd: 'AM42',
-      consul: 'AM43',
-      appmesh: 'AM44',
-    };
-    for (const m of meshes)
-      for (const t of Object.values(m.messages)) expect(t.code.startsWith(ranges[m.id]!)).toBe(true);
-  });
 });
 
 describe('option-dependent columns', () => {
   it('Consul Enterprise names whole namespaces of callers; Community Edition refuses them', () => {
     const fixture = FEATURE_FIXTURES['access.from.namespace'];
-    const ce = compileText(fixture, 'consul');
+    const ce = compileFor('consul', fixture);
     expect(ce.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('access.from.namespace');
-    const ent = compileText(fixture, 'consul', { context: { options: { 'consul.enterprise': 'true' } } });
+    const ent = compileFor('consul', fixture, { context: { options: { 'consul.enterprise': 'true' } } });
     expect(
       ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error'),
     ).toEqual([]);

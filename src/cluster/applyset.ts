@@ -11,11 +11,11 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../core/adapter.js';
 import { parseGroupKind } from './resources.js';
 
-export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
+const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
 export const APPLYSET_TOOLING_ANNOTATION = 'applyset.kubernetes.io/tooling';
-export const APPLYSET_GKS_ANNOTATION = 'applyset.kubernetes.io/contains-group-kinds';
-export const APPLYSET_NAMESPACES_ANNOTATION = 'applyset.kubernetes.io/additional-namespaces';
+const APPLYSET_GKS_ANNOTATION = 'applyset.kubernetes.io/contains-group-kinds';
+const APPLYSET_NAMESPACES_ANNOTATION = 'applyset.kubernetes.io/additional-namespaces';
 /** The one field manager for everything anymesh writes. */
 export const FIELD_MANAGER = 'anymesh';
 

@@ -36,7 +36,7 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
+const DEFAULT_RETRY: RetryPolicy = {
   retries: 5,
   minTimeoutMs: 200,
   maxTimeoutMs: 5_000,

@@ -3,7 +3,7 @@ import { type Diagnostic, diag } from '../core/diagnostics.js';
 import { KubeApiError } from './client.js';
 import type { ResourceInfo } from './resources.js';
 
-export function describeCause(err: unknown): string {
+function describeCause(err: unknown): string {
   if (err instanceof KubeApiError) {
     const causes = err.status?.details?.causes
       ?.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))
@@ -59,9 +59,8 @@ export function errorDiagnostic(
       return diag('WriteFailed', { object: ctx.object, verb: ctx.verb, reason: describeCause(err) });
     return diag('ServerRejected', { object: ctx.object, reason: describeCause(err) });
   }
-  return diag(ctx.write ? 'WriteFailed' : 'ServerRejected', {
-    object: ctx.object,
-    ...(ctx.write ? { verb: ctx.verb } : {}),
-    reason: describeCause(err),
-  });
+  const reason = describeCause(err);
+  return ctx.write
+    ? diag('WriteFailed', { object: ctx.object, verb: ctx.verb, reason })
+    : diag('ServerRejected', { object: ctx.object, reason });
 }

@@ -55,7 +55,7 @@ const VOLATILE_METADATA = ['resourceVersion', 'generation', 'selfLink'] as const
  * managedFields timestamps): two normalized objects are equal exactly when applying one over the
  * other changes nothing, ownership included.
  */
-export function forComparison(obj: LiveObject): unknown {
+function forComparison(obj: LiveObject): unknown {
   const copy = structuredClone(obj);
   for (const k of VOLATILE_METADATA) delete (copy.metadata as Record<string, unknown>)[k];
   copy.metadata.managedFields = (copy.metadata.managedFields ?? [])

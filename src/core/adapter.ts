@@ -109,10 +109,17 @@ export interface MeshAdapter {
   readonly crdFolders: readonly string[];
   /** Set when the vendor has ended support; every compile warns with this advice. */
   readonly endOfSupport?: { readonly date: string; readonly advice: string };
-  /** Adapter-specific diagnostics (codes AM4xxx), merged into the catalogue. */
+  /** The code prefix of this mesh's own diagnostics (`AM41` ... `AM44`; a fifth mesh takes AM45). */
+  readonly codeRange: string;
+  /** Adapter-specific diagnostics (codes in `codeRange`), merged into the catalogue. */
   readonly messages: Readonly<Record<string, MessageType>>;
   /** Adapter options accepted in CompileContext.options (`--option`), the one list everything reads. */
   readonly options: readonly AdapterOption[];
+  /**
+   * Option values the shipped examples and the test fixtures compile with: facts a policy does not
+   * carry that this mesh needs (Linkerd's Server ports, App Mesh's certificate source). Default: none.
+   */
+  readonly exampleOptions?: Readonly<Record<string, string>>;
   compile(policies: readonly PolicyDoc[], ctx: CompileContext): AdapterResult;
   /**
    * Optional: renders the compiled resources in a mesh-specific form instead of Kubernetes YAML

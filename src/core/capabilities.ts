@@ -1,4 +1,4 @@
-import { FEATURE_IDS, type FeatureId } from './features.js';
+import { FEATURE_IDS, type FeatureId } from './features/index.js';
 
 /**
  * How well a mesh expresses a feature.

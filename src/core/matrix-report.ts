@@ -7,7 +7,7 @@ import type { MeshAdapter } from './adapter.js';
 import type { AdapterOption } from './adapter-options.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
 import { columnOf, columnVariant, shownColumns } from './columns.js';
-import { FEATURE_IDS, FEATURES, type FeatureId } from './features.js';
+import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
 export interface MatrixQuery {
   readonly meshes: readonly MeshAdapter[];

@@ -5,7 +5,7 @@
 import type { MeshAdapter } from './adapter.js';
 import { type CompileOptions, type CompileResult, compilePolicies } from './compiler/compile.js';
 import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { loadDocuments } from './loader/loader.js';
+import { type Input, type LoadResult, loadDocuments, parseInputs } from './loader/loader.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 import { validateDocuments } from './model/validate.js';
 import { overlapDiagnostics } from './overlap/index.js';
@@ -32,14 +32,25 @@ export function loadPolicies(
   stdin?: () => Buffer,
   options: LoadOptions = {},
 ): LoadedPolicies {
-  const loaded = loadDocuments(paths, stdin);
+  return validateLoaded(loadDocuments(paths, stdin), paths.join(', ') || '(nothing)', options);
+}
+
+/**
+ * The same for inputs already in memory (a library caller's text; the tests' fixture kit), so
+ * they go through exactly what files go through.
+ */
+export function loadInputs(inputs: readonly Input[], options: LoadOptions = {}): LoadedPolicies {
+  return validateLoaded(parseInputs(inputs), inputs.map((i) => i.name).join(', ') || '(nothing)', options);
+}
+
+function validateLoaded(loaded: LoadResult, what: string, options: LoadOptions): LoadedPolicies {
   const validated = validateDocuments(loaded.documents, options.defaultNamespace);
   const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
   // Overlaps are only meaningful between policies that are themselves valid.
   if (options.overlaps !== false && !hasErrors(diagnostics))
     diagnostics.push(...overlapDiagnostics(validated.policies));
   if (loaded.documents.length === 0 && loaded.diagnostics.length === 0) {
-    diagnostics.push(diag('NoInput', { what: paths.join(', ') || '(nothing)' }));
+    diagnostics.push(diag('NoInput', { what }));
   }
   return {
     policies: validated.policies,
@@ -55,7 +66,15 @@ export function compileFiles(
   options: CompileOptions = {},
   stdin?: () => Buffer,
 ): CompileResult {
-  const loaded = loadPolicies(paths, stdin);
+  return compileLoaded(loadPolicies(paths, stdin), adapter, options);
+}
+
+/** Compiles what `loadPolicies` or `loadInputs` loaded; nothing unless loading passed. */
+export function compileLoaded(
+  loaded: LoadedPolicies,
+  adapter: MeshAdapter,
+  options: CompileOptions = {},
+): CompileResult {
   if (!loaded.ok) return { ok: false, resources: [], diagnostics: loaded.diagnostics };
   const r = compilePolicies(loaded.policies, adapter, options);
   return { ...r, diagnostics: sortDiagnostics([...loaded.diagnostics, ...r.diagnostics]) };

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
-import { FEATURE_IDS, selectFeatures } from '../../src/core/features.js';
+import { FEATURE_IDS, selectFeatures } from '../../src/core/features/index.js';
 import { runCli } from '../support/cli.js';
 
 const cli = (args: string[]) => runCli(args);

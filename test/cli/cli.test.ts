@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESH_IDS } from '../../src/adapters/index.js';
 import { resourceFileName } from '../../src/cli/commands/compile.js';
 import type { KubeObject } from '../../src/core/adapter.js';
-import { FEATURE_IDS } from '../../src/core/features.js';
+import { FEATURE_IDS } from '../../src/core/features/index.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

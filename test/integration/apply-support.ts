@@ -5,8 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, inject } from 'vitest';
 import { KubeApiError, KubeClient } from '../../src/cluster/client.js';
 import { runCli } from '../support/cli.js';
+import { attachCluster, type ClusterHandle } from './harness.js';
 
 export interface CliResult {
   code: number;
@@ -53,6 +55,21 @@ export async function ensureNamespace(kc: KubeConfig, name: string): Promise<voi
   } catch (err) {
     if (!(err instanceof KubeApiError && err.code === 409)) throw err;
   }
+}
+
+/**
+ * This test file's own namespace on the suite's shared cluster (made before its tests run), the
+ * cluster's handle, and `base`: the flags every Istio command of these tests takes.
+ */
+export function sharedClusterNamespace(ns: string): {
+  kc: string;
+  cluster: ClusterHandle;
+  base: string[];
+} {
+  const kc = inject('kubeconfig');
+  const cluster = attachCluster(kc);
+  beforeAll(() => ensureNamespace(cluster.kubeConfig, ns));
+  return { kc, cluster, base: ['--mesh', 'istio', '--kubeconfig', kc, '-n', ns] };
 }
 
 /** Writes YAML documents into a fresh temp dir; returns the file path. */

@@ -1,7 +1,7 @@
 // `anymesh apply` against the real API server: server-side apply with field manager anymesh, the
 // ApplySet parent and labels, zero writes on a re-apply, and nothing written when anything fails.
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/cluster/apply.js';
 import { session } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/core/adapter.js';
@@ -15,18 +15,13 @@ import {
   get,
   listIstio,
   policyFile,
+  sharedClusterNamespace,
   trafficPolicy,
   vsPath,
 } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
 
 const NS = 'am-apply';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
-beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
-});
+const { kc, cluster } = sharedClusterNamespace(NS);
 
 const kep3659Id = (name: string, ns: string) =>
   `applyset-${createHash('sha256').update(`${name}.${ns}.Secret.`).digest('base64url')}-v1`;

@@ -1,27 +1,20 @@
 // A field owned by another field manager is a reported conflict (the server's 409 on server-side
 // apply), found by the dry-run before anything is written; --force-conflicts takes it over.
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ApplyJson,
   cli,
   client,
   cliJson,
-  ensureNamespace,
   get,
   policyFile,
+  sharedClusterNamespace,
   trafficPolicy,
   vsPath,
 } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
 
 const NS = 'am-conflicts';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
-beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
-});
-const base = ['--mesh', 'istio', '--kubeconfig', kc, '-n', NS];
+const { cluster, base } = sharedClusterNamespace(NS);
 type Vs = {
   metadata: { resourceVersion: string; managedFields: { manager: string }[] };
   spec: { http: { timeout: string }[] };

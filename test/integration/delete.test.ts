@@ -1,26 +1,19 @@
 // `anymesh delete`: removes exactly what the policies produced, only if anymesh made it.
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ApplyJson,
   client,
   cliJson,
   drPath,
-  ensureNamespace,
   get,
   policyFile,
+  sharedClusterNamespace,
   trafficPolicy,
   vsPath,
 } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
 
 const NS = 'am-delete';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
-beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
-});
-const base = ['--mesh', 'istio', '--kubeconfig', kc, '-n', NS];
+const { cluster, base } = sharedClusterNamespace(NS);
 
 describe('anymesh delete', () => {
   it('deletes what the policies produced, skips what it did not make, reports what is not there', async () => {

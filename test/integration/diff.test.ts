@@ -1,17 +1,10 @@
 // `anymesh diff`: a unified diff of what apply would change, from a server-side dry-run against the
 // live objects; exit 0 when nothing, 1 when something, 2 on error (kubectl's convention).
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { cli, ensureNamespace, get, policyFile, trafficPolicy, vsPath } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cli, get, policyFile, sharedClusterNamespace, trafficPolicy, vsPath } from './apply-support.js';
 
 const NS = 'am-diff';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
-beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
-});
-const base = ['--mesh', 'istio', '--kubeconfig', kc, '-n', NS];
+const { cluster, base } = sharedClusterNamespace(NS);
 
 describe('anymesh diff', () => {
   const file = policyFile('a.yaml', trafficPolicy(NS, 'reviews'));

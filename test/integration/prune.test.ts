@@ -1,33 +1,26 @@
 // --prune with the ApplySet convention (KEP-3659): the five-step sequence, and what prune must
 // never touch (a foreign object with a copied part-of label, members of another set).
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ApplyJson,
   client,
   cliJson,
-  ensureNamespace,
   get,
   listIstio,
   type Meta,
   policyFile,
+  sharedClusterNamespace,
   trafficPolicy,
   vsPath,
 } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
 
 const NS = 'am-prune';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
-beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
-});
+const { cluster, base } = sharedClusterNamespace(NS);
 
 const id = `applyset-${createHash('sha256').update(`applyset-anymesh-istio.${NS}.Secret.`).digest('base64url')}-v1`;
 const set1 = policyFile('set1.yaml', trafficPolicy(NS, 'reviews') + trafficPolicy(NS, 'ratings'));
 const set2 = policyFile('set2.yaml', trafficPolicy(NS, 'ratings') + trafficPolicy(NS, 'details'));
-const base = ['--mesh', 'istio', '--kubeconfig', kc, '-n', NS];
 const names = async (plural: 'virtualservices' | 'destinationrules') =>
   [...(await listIstio(cluster.kubeConfig, plural, NS)).keys()].sort();
 const versions = async () => {

@@ -1,25 +1,21 @@
 // A user whose RBAC forbids a write gets an error naming the resource and the verb, found by the
 // server-side dry-run (which runs authorization) before anything is written: nothing half-applied.
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApplyJson,
   cliJson,
   drPath,
-  ensureNamespace,
   get,
   policyFile,
+  sharedClusterNamespace,
   trafficPolicy,
   vsPath,
 } from './apply-support.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
 
 const NS = 'am-rbac';
-const kc = inject('kubeconfig');
-let cluster: ClusterHandle;
+const { kc, cluster } = sharedClusterNamespace(NS);
 let limited: string;
 beforeAll(async () => {
-  cluster = attachCluster(kc);
-  await ensureNamespace(cluster.kubeConfig, NS);
   const all = ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'];
   limited = await cluster.createUser('am-limited', {
     rules: [

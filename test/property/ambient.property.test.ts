@@ -14,11 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { compilePolicies } from '../../src/core/compiler/compile.js';
-import { CrdCatalog } from '../../src/core/crd-schema.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
 import { parseInput } from '../../src/core/loader/loader.js';
 import { validateDocuments } from '../../src/core/model/validate.js';
 import { render } from '../../src/core/render.js';
+import { CrdCatalog } from '../support/crd-schema.js';
 import { trafficPolicy } from './arbitraries.js';
 
 const istio = ADAPTERS.istio!;

@@ -5,12 +5,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
-import { compilePolicies } from '../../src/core/compiler/compile.js';
-import { CrdCatalog } from '../../src/core/crd-schema.js';
+import type { MeshAdapter } from '../../src/core/adapter.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
-import { parseInput } from '../../src/core/loader/loader.js';
-import { validateDocuments } from '../../src/core/model/validate.js';
+import { compileLoaded } from '../../src/core/pipeline.js';
 import { render } from '../../src/core/render.js';
+import { CrdCatalog } from '../support/crd-schema.js';
+import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
 
 /** Kubernetes core kinds (e.g. Linkerd's leaf Services) have no CRD. */
@@ -21,18 +21,20 @@ beforeAll(() => {
   crds = new CrdCatalog();
 });
 
-function validated(text: string) {
-  const parsed = parseInput({ name: 'random.yaml', text });
-  const v = validateDocuments(parsed.documents);
-  const diagnostics = [...parsed.diagnostics, ...v.diagnostics];
-  return { policies: v.policies, diagnostics };
-}
+/** Loads as `anymesh compile` does, overlap analysis included. */
+const validated = (text: string) => load([{ name: 'random.yaml', text }]);
+
+/** Compiles as `anymesh compile --allow-degraded` does. */
+const compileRandom = (text: string, adapter: MeshAdapter) =>
+  compileLoaded(validated(text), adapter, { allowDegraded: true });
 
 describe('random valid TrafficPolicies', () => {
   it('are valid (the arbitraries agree with the validator)', () => {
     fc.assert(
       fc.property(policyFile(), (text) => {
-        const { diagnostics, policies } = validated(text);
+        // The model's rules only: random rules may shadow each other, which the overlap analysis
+        // rightly warns about (the compile properties below run it).
+        const { diagnostics, policies } = load([{ name: 'random.yaml', text }], { overlaps: false });
         expect(diagnostics.map(formatDiagnostic), text).toEqual([]);
         expect(policies.length).toBeGreaterThan(0);
       }),
@@ -51,10 +53,9 @@ describe('random valid TrafficPolicies', () => {
       fc.assert(
         fc.property(policyFile({ portable: true }), (text) => {
           runs++;
-          const { policies } = validated(text);
-          const r = compilePolicies(policies, adapter, { allowDegraded: true });
+          const r = compileRandom(text, adapter);
           const errors = r.diagnostics.filter((d) => d.level === 'error');
-          // An adapter crash would surface as AM3006 "internal error"; core refusals are not
+          // An adapter crash would surface as AM3000 InternalError; core refusals are not
           // expected with allowDegraded.
           for (const e of errors) expect(e.code, `${formatDiagnostic(e)}\n${text}`).toMatch(/^AM4\d{3}$/);
           expect(r.ok).toBe(errors.length === 0);
@@ -69,7 +70,7 @@ describe('random valid TrafficPolicies', () => {
             expect(crds.validate(res), `${text}\n---\n${render([res], 'yaml')}`).toEqual([]);
           }
           // Deterministic: a second compile of freshly loaded input renders byte-identical output.
-          const again = compilePolicies(validated(text).policies, adapter, { allowDegraded: true });
+          const again = compileRandom(text, adapter);
           expect(render(again.resources, 'yaml')).toBe(render(r.resources, 'yaml'));
           expect(render(again.resources, 'json')).toBe(render(r.resources, 'json'));
           expect(again.diagnostics).toEqual(r.diagnostics);
@@ -87,8 +88,7 @@ describe('random valid TrafficPolicies', () => {
     it(`any valid policy, on ${adapter.id}, compiles or is refused with the adapter's own codes, never an exception`, () => {
       fc.assert(
         fc.property(policyFile(), (text) => {
-          const { policies } = validated(text);
-          const r = compilePolicies(policies, adapter, { allowDegraded: true });
+          const r = compileRandom(text, adapter);
           const errors = r.diagnostics.filter((d) => d.level === 'error');
           for (const e of errors) expect(e.code, formatDiagnostic(e)).toMatch(/^AM4\d{3}$/);
           expect(r.ok).toBe(errors.length === 0);

@@ -7,22 +7,22 @@ import fc from 'fast-check';
 import { dump, load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, allMessages } from '../../src/adapters/index.js';
-import { compilePolicies } from '../../src/core/compiler/compile.js';
 import type { Diagnostic } from '../../src/core/diagnostics.js';
 import { parseInput } from '../../src/core/loader/loader.js';
-import { validateDocuments } from '../../src/core/model/validate.js';
+import { compileLoaded } from '../../src/core/pipeline.js';
+import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
 
 const CODES = new Set(allMessages().map((m) => m.code));
 
+/** Loads as `anymesh validate` does, and whatever is valid compiles as `anymesh compile` does. */
 function run(text: string): Diagnostic[] {
-  const parsed = parseInput({ name: 'mutated.yaml', text });
-  const v = validateDocuments(parsed.documents);
-  const diagnostics = [...parsed.diagnostics, ...v.diagnostics];
+  const loaded = load([{ name: 'mutated.yaml', text }]);
+  const diagnostics = [...loaded.diagnostics];
   // Whatever validates must also compile (or be refused) without an exception.
-  if (!diagnostics.some((d) => d.level === 'error')) {
+  if (loaded.ok) {
     for (const adapter of Object.values(ADAPTERS))
-      diagnostics.push(...compilePolicies(v.policies, adapter).diagnostics);
+      diagnostics.push(...compileLoaded(loaded, adapter).diagnostics);
   }
   return diagnostics;
 }

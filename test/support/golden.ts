@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 
-export const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
+const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
 
-export function goldenPath(mesh: string, caseName: string): string {
+function goldenPath(mesh: string, caseName: string): string {
   return join(GOLDEN_DIR, mesh, `${caseName}.yaml`);
 }
 

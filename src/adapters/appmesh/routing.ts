@@ -16,7 +16,7 @@
  */
 import { type CompileContext, serviceFqdn } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
-import { type Diagnostic, diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
@@ -102,11 +102,9 @@ export function compileRouting(
       // One VirtualService has one VirtualRouter: two policies would compete for its routes.
       const where = prior.at(['spec', 'service']).location;
       diagnostics.push(
-        diag(
-          'PolicyConflict',
-          {
-            reason: `${p.ref} and ${prior.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${service}; App Mesh has one virtual router per virtual service. Merge their rules into one policy`,
-          },
+        makeDiagnostic(
+          APPMESH_MESSAGES.OneRouterPerService,
+          { policy: p.ref, other: prior.ref, where: `${where.file}:${where.line}:${where.col}`, service },
           p.at(['spec', 'service']),
         ),
       );

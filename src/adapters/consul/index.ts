@@ -24,6 +24,7 @@ export const consulAdapter = {
   capabilitiesFor: (ctx) =>
     ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities,
   docs: 'https://developer.hashicorp.com/consul/docs/connect/config-entries',
+  codeRange: 'AM43',
   messages: consulMessages,
   options: CONSUL_OPTIONS,
   install: consulInstall,

@@ -15,15 +15,33 @@
  * Source: hashicorp/consul@v1.16.3 website/content/docs/connect/config-entries/service-router.mdx,
  * service-splitter.mdx; agent/consul/discoverychain/compile.go (route -> splitter-or-resolver node).
  */
-import { diag, makeDiagnostic } from '../../core/diagnostics.js';
+import { makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
 import type { EntrySet, Obj } from './entries.js';
 import { consulMessages } from './messages.js';
 
-/** Consul service metadata keys: letters, digits, underscore and dash (bexpr selector and annotation suffix). */
+/**
+ * Keys Consul takes as service metadata (agent/structs/structs.go, validateMetaPair, consul v1.16.3):
+ * letters, digits, underscore and dash, not starting with the reserved `consul-` prefix (and at most
+ * 128 characters, which a label key without a prefix never exceeds). consul-k8s passes the
+ * annotation suffix through, so Consul would refuse to register a pod whose key breaks these rules.
+ */
 const META_KEY = /^[A-Za-z0-9_-]+$/;
+const RESERVED_META_PREFIX = 'consul-';
+
+function validMetaKey(key: string): boolean {
+  return META_KEY.test(key) && !key.startsWith(RESERVED_META_PREFIX);
+}
+
+/**
+ * A bexpr selector segment is `[a-zA-Z][a-zA-Z0-9_]*` (hashicorp/go-bexpr v0.1.2 grammar.peg,
+ * Identifier); any other key, such as `app-version` or `1x`, must be an index `["app-version"]`,
+ * or Consul refuses the resolver ("Filter for subset ... is not a valid expression", found by the
+ * behaviour tier, test/behaviour/consul).
+ */
+const BEXPR_IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 const SERVICE_META_ANNOTATION = 'consul.hashicorp.com/service-meta-';
 
@@ -36,7 +54,7 @@ function quote(value: string): string {
 export function subsetFilter(labels: Record<string, string>): string {
   return Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `Service.Meta.${k} == ${quote(v)}`)
+    .map(([k, v]) => `Service.Meta${BEXPR_IDENT.test(k) ? `.${k}` : `[${quote(k)}]`} == ${quote(v)}`)
     .join(' and ');
 }
 
@@ -111,10 +129,13 @@ export function compileRouting(policies: readonly PolicyDoc<TrafficPolicy>[], se
     for (const p of rest) {
       const where = first!.at(['spec', 'service']).location;
       set.report(
-        diag(
-          'PolicyConflict',
+        makeDiagnostic(
+          consulMessages.OneRouterPerService,
           {
-            reason: `${p.ref} and ${first!.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${p.policy.spec.service}; Consul has one ServiceRouter per service. Merge their rules into one policy`,
+            policy: p.ref,
+            other: first!.ref,
+            where: `${where.file}:${where.line}:${where.col}`,
+            service: p.policy.spec.service,
           },
           p.at(['spec', 'service']),
         ),
@@ -144,7 +165,7 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
     let valid = true;
     for (const [version, labels] of versions) {
       for (const key of Object.keys(labels)) {
-        if (!META_KEY.test(key)) {
+        if (!validMetaKey(key)) {
           valid = false;
           set.report(
             makeDiagnostic(

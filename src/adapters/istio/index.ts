@@ -29,6 +29,7 @@ export const istioAdapter = {
     { id: 'istio-ambient', title: 'Istio (ambient)', options: { 'istio.dataplane': 'ambient' } },
   ],
   docs: 'https://istio.io/latest/docs/reference/config/',
+  codeRange: 'AM41',
   messages: ISTIO_MESSAGES,
   options: ISTIO_OPTIONS,
   install: istioInstall,

@@ -177,6 +177,13 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
   return out;
 }
 
+/** Pod labels as the diagnostics show them: `k=v,k2=v2`. */
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 export function compileRouting(
   policies: readonly PolicyDoc<TrafficPolicy>[],
   ctx: CompileContext,
@@ -194,9 +201,13 @@ export function compileRouting(
         if (prior && JSON.stringify(prior.labels) !== JSON.stringify(labels)) {
           diagnostics.push(
             diag(
-              'PolicyConflict',
+              'VersionLabelsConflict',
               {
-                reason: `version ${name} of ${service} has other labels in ${prior.from.ref}; give each version one label set`,
+                version: name,
+                service,
+                labels: labelText(labels),
+                otherLabels: labelText(prior.labels),
+                other: prior.from.ref,
               },
               p.at(['spec', 'versions', name]),
             ),

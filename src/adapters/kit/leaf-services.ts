@@ -63,9 +63,13 @@ export class LeafServices {
     if (prior) {
       if (JSON.stringify(prior.selector) !== JSON.stringify(labels)) {
         return diag(
-          'PolicyConflict',
+          'VersionLabelsConflict',
           {
-            reason: `leaf Service ${name} selects ${fmt(labels)} here but ${fmt(prior.selector)} in ${prior.sources[0]!.ref}; give version ${version} of ${spec.service} one label set and one spec.selector`,
+            version,
+            service: spec.service,
+            labels: fmt(labels),
+            otherLabels: fmt(prior.selector),
+            other: prior.sources[0]!.ref,
           },
           doc.at(['spec', 'versions', version]),
         );

@@ -23,8 +23,11 @@ export const linkerdAdapter = {
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
   capabilities: linkerdCapabilities,
   docs: 'https://linkerd.io/2/reference/',
+  codeRange: 'AM42',
   messages: LINKERD_MESSAGES,
   options: LINKERD_OPTIONS,
+  // A strict MTLSPolicy needs the container ports to cover; the examples' services listen on 9080.
+  exampleOptions: { 'linkerd.serverPorts': '9080' },
   install: linkerdInstall,
   // Injection is an annotation in Linkerd (namespace or pod): enabled, or ingress for ingress pods.
   inMesh: (ns) => ['enabled', 'ingress'].includes(ns.annotations['linkerd.io/inject'] ?? ''),

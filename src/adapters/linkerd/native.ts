@@ -7,6 +7,7 @@ import {
   type Diagnostic,
   type DiagnosticContext,
   type DiagnosticParams,
+  type MessageArgs,
   makeDiagnostic,
 } from '../../core/diagnostics.js';
 import { LINKERD_MESSAGES, type LinkerdMessage } from './messages.js';
@@ -18,12 +19,12 @@ export interface Compiled {
   diagnostics: Diagnostic[];
 }
 
-export function linkerdDiag(
-  name: LinkerdMessage,
-  params: DiagnosticParams,
-  ctx: DiagnosticContext = {},
+/** A Linkerd diagnostic; its parameters are checked against the template of `name`. */
+export function linkerdDiag<K extends LinkerdMessage>(
+  name: K,
+  ...args: MessageArgs<(typeof LINKERD_MESSAGES)[K]['template'], DiagnosticContext>
 ): Diagnostic {
-  return makeDiagnostic(LINKERD_MESSAGES[name], params, ctx);
+  return makeDiagnostic<string>(LINKERD_MESSAGES[name], ...(args as [DiagnosticParams?, DiagnosticContext?]));
 }
 
 /**

@@ -21,7 +21,7 @@
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
-import { type Diagnostic, diag } from '../../core/diagnostics.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
@@ -99,10 +99,14 @@ function checkScopes(group: readonly PolicyDoc<TrafficPolicy>[]): {
       if (samePort && sameCallers) {
         const where = other.at(['spec', 'service']).location;
         diagnostics.push(
-          diag(
-            'PolicyConflict',
+          linkerdDiag(
+            'RouteScopeConflict',
             {
-              reason: `${p.ref} and ${other.ref} (${where.file}:${where.line}:${where.col}) both route calls to ${p.policy.spec.service} for ${scopeText(a)}; Linkerd would order their rules by route creation time. Merge their rules into one policy, or scope them apart with spec.port or spec.sources`,
+              policy: p.ref,
+              other: other.ref,
+              where: `${where.file}:${where.line}:${where.col}`,
+              service: p.policy.spec.service,
+              scope: scopeText(a),
             },
             p.at(['spec', 'service']),
           ),

@@ -71,10 +71,14 @@ export class ServerRegistry {
       const conflict = reqs.find((r) => labels(r) !== labels(first));
       if (conflict) {
         diagnostics.push(
-          diag(
-            'PolicyConflict',
+          linkerdDiag(
+            'ServerSelectorConflict',
             {
-              reason: `${conflict.doc.ref} selects the pods of ${service} with ${fmt(conflict.selector!)} but ${first.doc.ref} with ${fmt(first.selector!)}; Linkerd allows one Server per pod port, so give both the same spec.selector`,
+              policy: conflict.doc.ref,
+              service,
+              selector: fmt(conflict.selector!),
+              other: first.doc.ref,
+              otherSelector: fmt(first.selector!),
             },
             conflict.doc.at(['spec', 'service']),
           ),
@@ -121,10 +125,8 @@ export class ServerRegistry {
       if (other.doc === first.doc) continue;
       diagnostics.push(
         diag(
-          'PolicyConflict',
-          {
-            reason: `${other.doc.ref} and ${first.doc.ref} both set strict mTLS for namespace ${first.namespace}; keep one`,
-          },
+          'MtlsScopeConflict',
+          { policy: other.doc.ref, scope: `namespace ${first.namespace}`, other: first.doc.ref },
           other.doc.at(['spec', 'mode']),
         ),
       );

@@ -181,7 +181,7 @@ export function summaryCounts(objects: readonly ObjectResult[]): Record<string, 
   return counts;
 }
 
-export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
+function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
   if (run.format === 'json') {
     io.out(
       `${JSON.stringify(

@@ -3,7 +3,7 @@
  * the capability matrix, whole or narrowed to meshes, a feature family, or a mesh version.
  */
 import type { Command } from 'commander';
-import { FEATURE_IDS, selectFeatures } from '../../core/features.js';
+import { FEATURE_IDS, selectFeatures } from '../../core/features/index.js';
 import { cellDetails, matrixJson, matrixMarkdown, matrixTable } from '../../core/matrix-report.js';
 import { EXIT, UsageError } from '../exit.js';
 import { adapterOptions, addAdapterOption, collect, parseFormat, parseMeshes } from '../options.js';

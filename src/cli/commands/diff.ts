@@ -18,7 +18,7 @@ import {
 } from './apply.js';
 
 /** kubectl diff's convention: anything above 1 is an error. */
-export const DIFF_EXIT = { same: 0, different: 1, error: 2 } as const;
+const DIFF_EXIT = { same: 0, different: 1, error: 2 } as const;
 
 export function registerDiff(program: Command, io: Io, done: (code: number) => void): void {
   const cmd = program

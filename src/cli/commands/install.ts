@@ -39,7 +39,7 @@ interface InstallFlags extends ConfigFlags {
   output?: string;
 }
 
-export function parseTimeout(text: string | undefined): number {
+function parseTimeout(text: string | undefined): number {
   const d = parseDuration(text ?? '5m');
   if ('error' in d) throw new UsageError(`--timeout ${text}: ${d.error}`);
   return d.ms;
@@ -55,7 +55,7 @@ function loadInstallation(io: Io, file: string): MeshInstallation | undefined {
   return docs[0]!.policy as MeshInstallation;
 }
 
-export function printInstallReport(io: Io, result: InstallResult): void {
+function printInstallReport(io: Io, result: InstallResult): void {
   // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
   // a rollback. Then one summary line.
   printDiagnostics(io, result.diagnostics);

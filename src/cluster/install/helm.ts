@@ -86,11 +86,3 @@ export function splitChart(chart: string): { name: string; version: string } {
   const m = /^(.*)-(v?\d+\.\d+\.\d+.*)$/.exec(chart);
   return m ? { name: m[1]!, version: m[2]! } : { name: chart, version: '' };
 }
-
-export async function releaseManifest(
-  target: HelmTarget,
-  release: string,
-  namespace: string,
-): Promise<string> {
-  return helm(target, ['get', 'manifest', release, '--namespace', namespace]);
-}

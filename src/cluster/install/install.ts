@@ -77,13 +77,13 @@ export async function chartValues(plan: InstallPlan, chart: ChartRef): Promise<R
   return values;
 }
 
-export function parseManifest(text: string): KubeObj[] {
+function parseManifest(text: string): KubeObj[] {
   return parseAllDocuments(text)
     .map((d) => d.toJS() as KubeObj | null)
     .filter((o): o is KubeObj => o !== null && typeof o === 'object' && typeof o.kind === 'string');
 }
 
-export function meshTargets(plan: InstallPlan): ReadinessTarget[] {
+function meshTargets(plan: InstallPlan): ReadinessTarget[] {
   const r = plan.release.readiness;
   return [
     ...r.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),

@@ -54,7 +54,7 @@ const PERMISSIONS: readonly { group: string; resource: string; verb: string; nam
   { group: '', resource: 'serviceaccounts', verb: 'create', namespaced: true },
 ];
 
-export async function kubeVersion(kc: KubeConfig): Promise<{ gitVersion: string; minor: number }> {
+async function kubeVersion(kc: KubeConfig): Promise<{ gitVersion: string; minor: number }> {
   const v = (await kubeCall(kc, 'GET', '/version')) as { gitVersion: string; minor: string };
   return { gitVersion: v.gitVersion, minor: Number.parseInt(v.minor, 10) };
 }

@@ -17,7 +17,7 @@ export type ReadinessKind =
   | 'MutatingWebhookConfiguration'
   | 'ValidatingWebhookConfiguration';
 
-export const READINESS_KINDS: readonly ReadinessKind[] = [
+const READINESS_KINDS: readonly ReadinessKind[] = [
   'CustomResourceDefinition',
   'Deployment',
   'StatefulSet',
@@ -43,7 +43,7 @@ export function describeTarget(t: ReadinessTarget): string {
   return `${t.kind} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
 }
 
-export async function checkOne(kc: KubeConfig, t: ReadinessTarget): Promise<ReadinessResult> {
+async function checkOne(kc: KubeConfig, t: ReadinessTarget): Promise<ReadinessResult> {
   const r = (ready: boolean, reason: string): ReadinessResult => ({ ...t, ready, reason });
   switch (t.kind) {
     case 'CustomResourceDefinition': {

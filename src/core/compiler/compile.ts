@@ -17,8 +17,8 @@ import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
 import { degrade } from './degrade.js';
-import { duplicateNames } from './output-names.js';
-import { type FeatureUse, featuresUsed, onePerMtlsScope } from './usage.js';
+import { duplicateNames, onePerMtlsScope } from './neutral-rules.js';
+import { type FeatureUse, featuresUsed } from './usage.js';
 
 export interface CompileOptions {
   /** Leave out what the mesh cannot express, with a warning, instead of failing. */
@@ -147,9 +147,7 @@ export function compilePolicies(
   } catch (e) {
     // An adapter bug must still end in a clear message, not a stack trace for the user.
     diagnostics.push(
-      diag('PolicyConflict', {
-        reason: `internal error in the ${adapter.displayName} adapter: ${(e as Error).message}; please report it`,
-      }),
+      diag('InternalError', { mesh: adapter.displayName, reason: (e as Error)?.message ?? String(e) }),
     );
     return { ok: false, resources: [], diagnostics };
   }

@@ -1,6 +1,6 @@
 /**
  * Leaves features out of a policy (for `--allow-degraded` and `onUnsupported: warn`) without ever
- * widening what the policy does; see `usage.ts` for the scopes.
+ * widening what the policy does; the scopes are in `features/types.ts`, the reasons in `usage.ts`.
  */
 import type { FieldPath } from '../loader/positions.js';
 import type { Policy, TrafficPolicy } from '../model/schema.js';

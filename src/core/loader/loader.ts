@@ -50,7 +50,7 @@ export interface Input {
 const YAML_FILE = /\.ya?ml$/i;
 
 /** Expands the user's PATH arguments into inputs; `-` reads `stdin` (given, for testability). */
-export function readInputs(
+function readInputs(
   paths: readonly string[],
   stdin?: () => Buffer,
 ): { inputs: Input[]; diagnostics: Diagnostic[] } {
@@ -261,7 +261,14 @@ function measure(value: unknown, limits: LoadLimits): 'ok' | 'deep' | 'wide' {
 /** Reads and parses every input; diagnostics of all inputs are collected, none stops the rest. */
 export function loadDocuments(paths: readonly string[], stdin?: () => Buffer): LoadResult {
   const { inputs, diagnostics } = readInputs(paths, stdin);
+  const parsed = parseInputs(inputs);
+  return { documents: parsed.documents, diagnostics: [...diagnostics, ...parsed.diagnostics] };
+}
+
+/** Parses inputs already read (files, or text held in memory). */
+export function parseInputs(inputs: readonly Input[]): LoadResult {
   const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
     const r = parseInput(input);
     documents.push(...r.documents);

@@ -13,10 +13,11 @@ export function clip(text: string): string {
 }
 
 /** Shortens long parameters (the user's own values, echoed back) to MAX_ECHO characters. */
-export function clipParams(params: DiagnosticParams = {}): DiagnosticParams {
+export function clipParams<P extends DiagnosticParams>(params: P): P {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' ? clip(v) : v;
-  return out;
+  // Same keys, shorter values: still the parameters of the same template.
+  return out as P;
 }
 
 /** The closest allowed name, for "did you mean" hints on misspelled fields. */

@@ -4,7 +4,7 @@
  */
 import type { MeshAdapter } from '../adapter.js';
 import { columnOf } from '../columns.js';
-import { FEATURE_IDS, type FeatureId } from '../features.js';
+import { FAMILIES, FEATURE_IDS, type FeatureDef, type FeatureId, selectFeatures } from '../features/index.js';
 import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
 
 interface Schema {
@@ -22,72 +22,45 @@ interface Schema {
   maximum?: number;
 }
 
-/** Field paths (after the kind) -> the feature ids they carry; the longest matching prefix wins. */
-const FIELD_FEATURES: [string, string][] = [
-  ['TrafficPolicy.spec.port', 'match.port'],
-  ['TrafficPolicy.spec.versions', 'backends.version'],
-  ['TrafficPolicy.spec.sources.namespace', 'routing.sources.namespace'],
-  ['TrafficPolicy.spec.sources.serviceAccount', 'routing.sources.serviceAccount'],
-  ['TrafficPolicy.spec.sources.labels', 'routing.sources.labels'],
-  ['TrafficPolicy.spec.sources', 'routing.sources'],
-  ['TrafficPolicy.spec.rules.matches.path', 'match.path'],
-  ['TrafficPolicy.spec.rules.matches.method', 'match.method'],
-  ['TrafficPolicy.spec.rules.matches.headers', 'match.headers'],
-  ['TrafficPolicy.spec.rules.matches.queryParams', 'match.queryParams'],
-  ['TrafficPolicy.spec.rules.matches', 'match'],
-  ['TrafficPolicy.spec.rules.backends.version', 'backends.version'],
-  ['TrafficPolicy.spec.rules.backends.service', 'backends.service'],
-  ['TrafficPolicy.spec.rules.backends.weight', 'backends.weighted'],
-  ['TrafficPolicy.spec.rules.backends', 'backends'],
-  ['TrafficPolicy.spec.rules.timeout', 'timeout'],
-  ['TrafficPolicy.spec.rules.retries.attempts', 'retries.attempts'],
-  ['TrafficPolicy.spec.rules.retries.perTryTimeout', 'retries.perTryTimeout'],
-  ['TrafficPolicy.spec.rules.retries.retryOn', 'retries.on'],
-  ['TrafficPolicy.spec.rules.retries.backoff.max', 'retries.backoff.max'],
-  ['TrafficPolicy.spec.rules.retries.backoff', 'retries.backoff'],
-  ['TrafficPolicy.spec.rules.retries', 'retries'],
-  ['TrafficPolicy.spec.rules.fault.delay', 'fault.delay'],
-  ['TrafficPolicy.spec.rules.fault.abort.grpcStatus', 'fault.abort.grpc'],
-  ['TrafficPolicy.spec.rules.fault.abort.status', 'fault.abort.http'],
-  ['TrafficPolicy.spec.rules.fault', 'fault'],
-  ['TrafficPolicy.spec.rules.mirror.percentage', 'mirror.percentage'],
-  ['TrafficPolicy.spec.rules.mirror', 'mirror'],
-  ['TrafficPolicy.spec.rules.requestHeaders.set', 'headers.request.set'],
-  ['TrafficPolicy.spec.rules.requestHeaders.add', 'headers.request.add'],
-  ['TrafficPolicy.spec.rules.requestHeaders.remove', 'headers.request.remove'],
-  ['TrafficPolicy.spec.rules.requestHeaders', 'headers.request'],
-  ['TrafficPolicy.spec.rules.responseHeaders.set', 'headers.response.set'],
-  ['TrafficPolicy.spec.rules.responseHeaders.add', 'headers.response.add'],
-  ['TrafficPolicy.spec.rules.responseHeaders.remove', 'headers.response.remove'],
-  ['TrafficPolicy.spec.rules.responseHeaders', 'headers.response'],
-  ['TrafficPolicy.spec.rules.cors', 'cors'],
-  ['TrafficPolicy', ''],
-  ['AccessPolicy.spec.action', 'access'],
-  ['AccessPolicy.spec.from.namespace', 'access.from.namespace'],
-  ['AccessPolicy.spec.from.serviceAccount', 'access.from.serviceAccount'],
-  ['AccessPolicy.spec.from', 'access.from'],
-  ['AccessPolicy.spec.to.methods', 'access.to.methods'],
-  ['AccessPolicy.spec.to.paths', 'access.to.paths'],
-  ['AccessPolicy.spec.to.ports', 'access.to.ports'],
-  ['AccessPolicy.spec.to', 'access.to'],
-  ['AccessPolicy', 'access'],
-  ['MTLSPolicy.spec.mode', 'mtls'],
-  ['MTLSPolicy.spec.scope', 'mtls.scope'],
-  ['MTLSPolicy', 'mtls'],
-];
+/** A field (as users type it, without `[]`) and the feature ids explained for it and below it. */
+interface ExplainEntry {
+  readonly field: string;
+  readonly ids: ReadonlySet<FeatureId>;
+  /** Fields below it are explained as this entry even where a feature claims them. */
+  readonly whole: boolean;
+}
 
+/**
+ * From the feature families: each feature for the fields that use or configure it, and each
+ * family's groups (`TrafficPolicy.spec.rules.retries` -> every retries feature).
+ */
+const EXPLAIN_TABLE: readonly ExplainEntry[] = FAMILIES.flatMap((family) => [
+  ...family.features.flatMap((f: FeatureDef<FeatureId>) =>
+    [...f.uses.map((u) => u.field), ...(f.related ?? [])].map((field) => ({
+      field: field.replaceAll('[]', ''),
+      ids: new Set([f.id]),
+      whole: false,
+    })),
+  ),
+  ...family.explain.map((g) => ({
+    field: g.field,
+    ids: new Set(selectFeatures(g.features)),
+    whole: g.whole === true,
+  })),
+]);
+
+/**
+ * The features a field takes part in: those of the longest matching entry (all of them where
+ * several entries name the same field), stopping at a `whole` group; in catalogue order.
+ */
 export function featuresForField(kind: string, fieldPath: readonly string[]): FeatureId[] {
   const full = [kind, ...fieldPath].join('.');
-  const entry = FIELD_FEATURES.filter(([p]) => full === p || full.startsWith(`${p}.`)).sort(
-    (a, b) => b[0].length - a[0].length,
-  )[0];
-  if (!entry) return [];
-  const prefix = entry[1];
-  if (prefix === '') {
-    // The whole TrafficPolicy: every routing feature.
-    return FEATURE_IDS.filter((f) => !f.startsWith('access') && !f.startsWith('mtls'));
-  }
-  return FEATURE_IDS.filter((f) => f === prefix || f.startsWith(`${prefix}.`));
+  let matching = EXPLAIN_TABLE.filter((e) => full === e.field || full.startsWith(`${e.field}.`));
+  const whole = Math.max(-1, ...matching.filter((e) => e.whole).map((e) => e.field.length));
+  if (whole >= 0) matching = matching.filter((e) => e.field.length <= whole);
+  const longest = Math.max(-1, ...matching.map((e) => e.field.length));
+  const ids = new Set(matching.filter((e) => e.field.length === longest).flatMap((e) => [...e.ids]));
+  return FEATURE_IDS.filter((f) => ids.has(f));
 }
 
 function typeName(s: Schema): string {

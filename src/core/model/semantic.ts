@@ -3,7 +3,14 @@
  * durations, RE2 regexes, HTTP header names, DNS names, duplicates. Every problem is reported.
  */
 import { RE2JS } from 're2js';
-import { type Diagnostic, diag } from '../diagnostics.js';
+import {
+  CORE_MESSAGES,
+  type CoreMessage,
+  type CoreParams,
+  type Diagnostic,
+  diag,
+  makeDiagnostic,
+} from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
 import { registeredMeshIds } from '../mesh-ids.js';
 import { parseDuration } from './duration.js';
@@ -50,13 +57,8 @@ class Checker {
   readonly out: Diagnostic[] = [];
   constructor(readonly doc: PolicyDoc) {}
 
-  report(
-    name: Parameters<typeof diag>[0],
-    params: Parameters<typeof diag>[1],
-    path: FieldPath,
-    key = false,
-  ): void {
-    this.out.push(diag(name, clipParams(params), this.doc.at(path, key)));
+  report<K extends CoreMessage>(name: K, params: CoreParams<K>, path: FieldPath, key = false): void {
+    this.out.push(makeDiagnostic<string>(CORE_MESSAGES[name], clipParams(params), this.doc.at(path, key)));
   }
 
   dnsLabel(value: string, path: FieldPath, what: string, key = false): void {

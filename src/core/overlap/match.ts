@@ -44,7 +44,7 @@ function fullMatch(regex: string, value: string): boolean {
 }
 
 /** Whether some value satisfies both conditions. */
-export function conditionsOverlap(a: Condition, b: Condition): Tri {
+function conditionsOverlap(a: Condition, b: Condition): Tri {
   if (a.present || b.present) return 'yes';
   if (a.exact !== undefined && b.exact !== undefined) return a.exact === b.exact ? 'yes' : 'no';
   if (a.exact !== undefined || b.exact !== undefined) {
@@ -60,7 +60,7 @@ export function conditionsOverlap(a: Condition, b: Condition): Tri {
 }
 
 /** Whether every value satisfying `narrow` surely satisfies `wide`. */
-export function conditionImplies(narrow: Condition, wide: Condition): boolean {
+function conditionImplies(narrow: Condition, wide: Condition): boolean {
   if (wide.present) return true;
   if (wide.exact !== undefined) return narrow.exact === wide.exact;
   if (wide.prefix !== undefined) {

@@ -14,7 +14,7 @@ import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capab
 import { columnOf } from '../columns.js';
 import { checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
-import { type FeatureId, isFeatureId } from '../features.js';
+import { type FeatureId, isFeatureId } from '../features/index.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import { analyzeOverlaps, type OverlapFinding } from '../overlap/analyze.js';
 

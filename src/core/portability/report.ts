@@ -6,7 +6,7 @@ import { type Diagnostic, formatDiagnostic } from '../diagnostics.js';
 import type { FindingSite } from '../overlap/analyze.js';
 import type { Loss, PortabilityReport } from './check.js';
 
-export const REPORT_VERSION = 1;
+const REPORT_VERSION = 1;
 
 function diagnosticJson(d: Diagnostic): Record<string, unknown> {
   return {

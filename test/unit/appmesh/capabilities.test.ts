@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { appmeshAdapter } from '../../../src/adapters/appmesh/index.js';
 import { APPMESH_OPTIONS } from '../../../src/adapters/appmesh/options.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
-import { codes } from '../../support/compile.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
-import { appmesh, find, spec, traffic } from './helpers.js';
+import { codes, compileFor, findObject, traffic } from '../../support/kit.js';
 
 const column = appmeshAdapter.capabilities;
 const refused = FEATURE_IDS.filter((f) => column[f].support === 'none');
@@ -46,7 +45,7 @@ describe('App Mesh capability column', () => {
   });
 
   it.each(refused)('refuses %s with AM3001 at the position of the feature', (feature) => {
-    const r = appmesh(FEATURE_FIXTURES[feature]);
+    const r = compileFor('appmesh', FEATURE_FIXTURES[feature]);
     expect(r.ok).toBe(false);
     expect(r.resources).toEqual([]);
     const d = r.diagnostics.find((x) => x.code === 'AM3001' && x.feature === feature);
@@ -59,11 +58,12 @@ describe('App Mesh capability column', () => {
   // with the certificate options App Mesh needs (FIXTURE_OPTIONS).
 
   it('points at the exact field of a refused feature', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      requestHeaders: {set: {x-env: prod}}',
         'p',
         'shop',
-        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      requestHeaders: {set: {x-env: prod}}',
       ),
     );
     const d = r.diagnostics.find((x) => x.code === 'AM3001')!;
@@ -72,18 +72,18 @@ describe('App Mesh capability column', () => {
   });
 
   it('leaves refused features out with --allow-degraded, and still compiles the rest', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      timeout: 2s\n      fault: {delay: {duration: 1s, percentage: 5}}',
         'p',
         'shop',
-        '  service: cart\n  port: 8080\n  rules:\n    - name: r\n      timeout: 2s\n      fault: {delay: {duration: 1s, percentage: 5}}',
       ),
-      {},
       { allowDegraded: true },
     );
     expect(r.ok).toBe(true);
     expect(codes(r.diagnostics)).toContain('AM3002');
-    expect(spec(find(r.resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.timeout).toEqual({
+    expect(findObject(r.resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.timeout).toEqual({
       perRequest: { value: 2, unit: 's' },
     });
   });
@@ -115,31 +115,35 @@ describe('App Mesh capability column', () => {
 
 describe('App Mesh options', () => {
   const CART = traffic(
+    '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - backends: [{version: v1}]',
     'p',
     'shop',
-    '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - backends: [{version: v1}]',
   );
 
   it('names the mesh, its namespace label and egress filter', () => {
-    const r = appmesh(CART, {
-      'appmesh.mesh': 'prod',
-      'appmesh.namespaceLabel': 'appmesh.k8s.aws/mesh',
-      'appmesh.egressFilter': 'ALLOW_ALL',
+    const r = compileFor('appmesh', CART, {
+      options: {
+        'appmesh.mesh': 'prod',
+        'appmesh.namespaceLabel': 'appmesh.k8s.aws/mesh',
+        'appmesh.egressFilter': 'ALLOW_ALL',
+      },
     });
-    expect(spec(find(r.resources, 'Mesh', 'prod'))).toEqual({
+    expect(findObject(r.resources, 'Mesh', 'prod').spec).toEqual({
       namespaceSelector: { matchLabels: { 'appmesh.k8s.aws/mesh': 'prod' } },
       egressFilter: { type: 'ALLOW_ALL' },
     });
   });
 
   it('leaves an existing Mesh alone when asked', () => {
-    const r = appmesh(CART, { 'appmesh.emitMesh': 'false' });
+    const r = compileFor('appmesh', CART, { options: { 'appmesh.emitMesh': 'false' } });
     expect(r.resources.some((o) => o.kind === 'Mesh')).toBe(false);
   });
 
   it('uses a custom version hostname and then emits no Service for it', () => {
-    const r = appmesh(CART, { 'appmesh.versionHostname': 'cart-{version}.shop.example.internal' });
-    expect(spec(find(r.resources, 'VirtualNode', 'cart-v1')).serviceDiscovery).toEqual({
+    const r = compileFor('appmesh', CART, {
+      options: { 'appmesh.versionHostname': 'cart-{version}.shop.example.internal' },
+    });
+    expect(findObject(r.resources, 'VirtualNode', 'cart-v1').spec.serviceDiscovery).toEqual({
       dns: { hostname: 'cart-v1.shop.example.internal' },
     });
     expect(r.resources.some((o) => o.kind === 'Service')).toBe(false);
@@ -147,40 +151,45 @@ describe('App Mesh options', () => {
   });
 
   it('emits no version Services when told the user provides them', () => {
-    const r = appmesh(CART, { 'appmesh.versionServices': 'false' });
+    const r = compileFor('appmesh', CART, { options: { 'appmesh.versionServices': 'false' } });
     expect(r.resources.some((o) => o.kind === 'Service')).toBe(false);
     expect(codes(r.diagnostics)).toContain('AM4420');
   });
 
   it('refuses a version Service name longer than 63 characters', () => {
     const long = 'v'.repeat(60);
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        `  service: cart\n  port: 8080\n  versions: {${long}: {v: "1"}}\n  rules:\n    - backends: [{version: ${long}}]`,
         'p',
         'shop',
-        `  service: cart\n  port: 8080\n  versions: {${long}: {v: "1"}}\n  rules:\n    - backends: [{version: ${long}}]`,
       ),
     );
     expect(codes(r.diagnostics)).toContain('AM4423');
   });
 
   it('lists declared backends on the VirtualNodes, and says when there are none', () => {
-    const r = appmesh(CART, { 'appmesh.backends.shop.cart': 'pricing, ledger.finance' });
-    expect(spec(find(r.resources, 'VirtualNode', 'cart-v1')).backends).toEqual([
+    const r = compileFor('appmesh', CART, {
+      options: { 'appmesh.backends.shop.cart': 'pricing, ledger.finance' },
+    });
+    expect(findObject(r.resources, 'VirtualNode', 'cart-v1').spec.backends).toEqual([
       { virtualService: { virtualServiceRef: { name: 'pricing' } } },
       { virtualService: { virtualServiceRef: { name: 'ledger', namespace: 'finance' } } },
     ]);
     expect(codes(r.diagnostics)).not.toContain('AM4412');
-    expect(codes(appmesh(CART).diagnostics)).toContain('AM4412');
+    expect(codes(compileFor('appmesh', CART).diagnostics)).toContain('AM4412');
   });
 
   it('refuses unknown and malformed options', () => {
-    const r = appmesh(CART, {
-      'appmesh.meshh': 'x',
-      'appmesh.egressFilter': 'SOME',
-      'appmesh.backends.shop': 'x',
-      'appmesh.tls.certificate': 'vault',
-      'istio.rootNamespace': 'ignored-here',
+    const r = compileFor('appmesh', CART, {
+      options: {
+        'appmesh.meshh': 'x',
+        'appmesh.egressFilter': 'SOME',
+        'appmesh.backends.shop': 'x',
+        'appmesh.tls.certificate': 'vault',
+        'istio.rootNamespace': 'ignored-here',
+      },
     });
     expect(r.ok).toBe(false);
     expect(r.diagnostics.filter((d) => d.code === 'AM4413')).toHaveLength(4);

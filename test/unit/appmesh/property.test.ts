@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderYaml } from '../../../src/core/render.js';
-import { appmesh, SDS } from './helpers.js';
+import { APPMESH_SDS, compileFor } from '../../support/kit.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
 const header = fc.record({
@@ -134,8 +134,8 @@ describe('App Mesh property tests', () => {
     fc.assert(
       fc.property(policy, (text) => {
         // appmesh() validates every output object against the CRDs.
-        const r = appmesh(text, SDS);
-        expect(r.diagnostics.filter((d) => d.message.includes('internal error'))).toEqual([]);
+        const r = compileFor('appmesh', text, { options: APPMESH_SDS });
+        expect(r.diagnostics.filter((d) => d.code === 'AM3000')).toEqual([]);
         for (const d of r.diagnostics) expect(d.code).toMatch(/^AM\d{4}$/);
         if (!r.ok) {
           expect(r.resources).toEqual([]);
@@ -168,8 +168,8 @@ describe('App Mesh property tests', () => {
   it('gives byte-identical output for the same input', () => {
     fc.assert(
       fc.property(policy, (text) => {
-        const a = appmesh(text, SDS);
-        const b = appmesh(text, SDS);
+        const a = compileFor('appmesh', text, { options: APPMESH_SDS });
+        const b = compileFor('appmesh', text, { options: APPMESH_SDS });
         expect(renderYaml(b.resources)).toBe(renderYaml(a.resources));
         expect(b.diagnostics).toEqual(a.diagnostics);
       }),

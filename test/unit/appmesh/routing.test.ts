@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes } from '../../support/compile.js';
-import { appmesh, find, spec, traffic } from './helpers.js';
+import { codes, compileFor, findObject, traffic } from '../../support/kit.js';
 
 const CANARY = traffic(
-  'reviews-canary',
-  'bookinfo',
   `  service: reviews
   port: 9080
   selector: {app: reviews}
@@ -25,10 +22,12 @@ const CANARY = traffic(
         - {version: v1, weight: 90}
         - {version: v2, weight: 10}
       timeout: 3s`,
+  'reviews-canary',
+  'bookinfo',
 );
 
 describe('App Mesh objects for a service with versions', () => {
-  const r = appmesh(CANARY);
+  const r = compileFor('appmesh', CANARY);
 
   it('compiles', () => {
     expect(r.ok).toBe(true);
@@ -44,7 +43,7 @@ describe('App Mesh objects for a service with versions', () => {
   });
 
   it('makes one VirtualNode per version: selector plus version labels, the port, a per-version DNS name', () => {
-    expect(spec(find(r.resources, 'VirtualNode', 'reviews-v2'))).toEqual({
+    expect(findObject(r.resources, 'VirtualNode', 'reviews-v2').spec).toEqual({
       podSelector: { matchLabels: { app: 'reviews', version: 'v2' } },
       listeners: [{ portMapping: { port: 9080, protocol: 'http' } }],
       serviceDiscovery: { dns: { hostname: 'reviews-v2.bookinfo.svc.cluster.local' } },
@@ -52,7 +51,7 @@ describe('App Mesh objects for a service with versions', () => {
   });
 
   it('emits the per-version Service the DNS name needs, and says so', () => {
-    expect(spec(find(r.resources, 'Service', 'reviews-v1'))).toEqual({
+    expect(findObject(r.resources, 'Service', 'reviews-v1').spec).toEqual({
       selector: { app: 'reviews', version: 'v1' },
       ports: [{ name: 'http', port: 9080, targetPort: 9080, protocol: 'TCP' }],
     });
@@ -60,14 +59,14 @@ describe('App Mesh objects for a service with versions', () => {
   });
 
   it('names the VirtualService by the FQDN and has the router provide it', () => {
-    expect(spec(find(r.resources, 'VirtualService', 'reviews'))).toEqual({
+    expect(findObject(r.resources, 'VirtualService', 'reviews').spec).toEqual({
       awsName: 'reviews.bookinfo.svc.cluster.local',
       provider: { virtualRouter: { virtualRouterRef: { name: 'reviews' } } },
     });
   });
 
   it('orders routes by priority in rule order, one route per match entry', () => {
-    const router = spec(find(r.resources, 'VirtualRouter', 'reviews'));
+    const router = findObject(r.resources, 'VirtualRouter', 'reviews').spec;
     expect(router.listeners).toEqual([{ portMapping: { port: 9080, protocol: 'http' } }]);
     expect(router.routes.map((x: { name: string; priority: number }) => [x.name, x.priority])).toEqual([
       ['testers-0', 0],
@@ -108,11 +107,11 @@ describe('App Mesh objects for a service with versions', () => {
   });
 
   it('makes a Mesh that selects member namespaces by label and drops egress to undeclared backends', () => {
-    expect(spec(find(r.resources, 'Mesh', 'anymesh'))).toEqual({
+    expect(findObject(r.resources, 'Mesh', 'anymesh').spec).toEqual({
       namespaceSelector: { matchLabels: { mesh: 'anymesh' } },
       egressFilter: { type: 'DROP_ALL' },
     });
-    expect(find(r.resources, 'Mesh', 'anymesh').metadata.namespace).toBeUndefined();
+    expect(findObject(r.resources, 'Mesh', 'anymesh').metadata.namespace).toBeUndefined();
   });
 
   it('warns on every compile that App Mesh is past its end of support', () => {
@@ -125,22 +124,23 @@ describe('App Mesh objects for a service with versions', () => {
   });
 
   it('is deterministic', () => {
-    expect(renderYaml(appmesh(CANARY).resources)).toBe(renderYaml(r.resources));
-    expect(appmesh(CANARY).diagnostics).toEqual(r.diagnostics);
+    expect(renderYaml(compileFor('appmesh', CANARY).resources)).toBe(renderYaml(r.resources));
+    expect(compileFor('appmesh', CANARY).diagnostics).toEqual(r.diagnostics);
   });
 });
 
 describe('App Mesh matches', () => {
   const one = (match: string) =>
-    appmesh(
+    compileFor(
+      'appmesh',
       traffic(
+        `  service: cart\n  port: 8080\n  selector: {app: cart}\n  rules:\n    - name: r\n      matches:\n        - ${match}`,
         'p',
         'shop',
-        `  service: cart\n  port: 8080\n  selector: {app: cart}\n  rules:\n    - name: r\n      matches:\n        - ${match}`,
       ),
     );
   const matchOf = (match: string) =>
-    spec(find(one(match).resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.match;
+    findObject(one(match).resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.match;
 
   it('maps exact and regex paths to path, prefixes to prefix', () => {
     expect(matchOf('path: {exact: /cart}')).toEqual({ path: { exact: '/cart' } });
@@ -186,15 +186,18 @@ describe('App Mesh matches', () => {
 
 describe('App Mesh targets', () => {
   it('routes a service without versions to its one VirtualNode, named by the service FQDN', () => {
-    const r = appmesh(traffic('p', 'shop', '  service: cart\n  port: 8080\n  rules:\n    - timeout: 800ms'));
+    const r = compileFor(
+      'appmesh',
+      traffic('  service: cart\n  port: 8080\n  rules:\n    - timeout: 800ms', 'p', 'shop'),
+    );
     expect(r.ok).toBe(true);
     expect(codes(r.diagnostics)).toContain('AM3005');
-    expect(spec(find(r.resources, 'VirtualNode', 'cart'))).toEqual({
+    expect(findObject(r.resources, 'VirtualNode', 'cart').spec).toEqual({
       podSelector: { matchLabels: { app: 'cart' } },
       listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
       serviceDiscovery: { dns: { hostname: 'cart.shop.svc.cluster.local' } },
     });
-    expect(spec(find(r.resources, 'VirtualRouter', 'cart')).routes).toEqual([
+    expect(findObject(r.resources, 'VirtualRouter', 'cart').spec.routes).toEqual([
       {
         name: 'rule-0',
         priority: 0,
@@ -209,16 +212,17 @@ describe('App Mesh targets', () => {
   });
 
   it('targets the VirtualNode of another service, with its namespace and port, and warns when it is not generated', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        '  service: cart\n  port: 8080\n  rules:\n    - backends: [{service: cart-next, namespace: beta, port: 8081, weight: 30}, {service: cart, weight: 70}]',
         'p',
         'shop',
-        '  service: cart\n  port: 8080\n  rules:\n    - backends: [{service: cart-next, namespace: beta, port: 8081, weight: 30}, {service: cart, weight: 70}]',
       ),
     );
     expect(r.ok).toBe(true);
     expect(
-      spec(find(r.resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.action.weightedTargets,
+      findObject(r.resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.action.weightedTargets,
     ).toEqual([
       { virtualNodeRef: { name: 'cart-next', namespace: 'beta' }, weight: 30, port: 8081 },
       { virtualNodeRef: { name: 'cart' }, weight: 70 },
@@ -229,13 +233,14 @@ describe('App Mesh targets', () => {
   });
 
   it('refuses a backend service that has versions (no single node to target)', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       [
-        traffic('a', 'shop', '  service: cart\n  port: 8080\n  rules:\n    - backends: [{service: pricing}]'),
+        traffic('  service: cart\n  port: 8080\n  rules:\n    - backends: [{service: pricing}]', 'a', 'shop'),
         traffic(
+          '  service: pricing\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - backends: [{version: v1}]',
           'b',
           'shop',
-          '  service: pricing\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - backends: [{version: v1}]',
         ),
       ].join('---\n'),
     );
@@ -244,11 +249,12 @@ describe('App Mesh targets', () => {
   });
 
   it('refuses a rule without backends when the service has versions', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - timeout: 1s',
         'p',
         'shop',
-        '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}}\n  rules:\n    - timeout: 1s',
       ),
     );
     expect(r.ok).toBe(false);
@@ -261,11 +267,12 @@ describe('App Mesh targets', () => {
       { length: 11 },
       (_, i) => `{version: v${i}, weight: ${i === 0 ? 0 : 10}}`,
     ).join(', ');
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        `  service: cart\n  port: 8080\n  versions: {${versions}}\n  rules:\n    - backends: [${backends}]`,
         'p',
         'shop',
-        `  service: cart\n  port: 8080\n  versions: {${versions}}\n  rules:\n    - backends: [${backends}]`,
       ),
     );
     expect(r.ok).toBe(false);
@@ -275,21 +282,22 @@ describe('App Mesh targets', () => {
   it('accepts exactly 10 weighted targets', () => {
     const versions = Array.from({ length: 10 }, (_, i) => `v${i}: {v: "${i}"}`).join(', ');
     const backends = Array.from({ length: 10 }, (_, i) => `{version: v${i}, weight: 10}`).join(', ');
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        `  service: cart\n  port: 8080\n  versions: {${versions}}\n  rules:\n    - backends: [${backends}]`,
         'p',
         'shop',
-        `  service: cart\n  port: 8080\n  versions: {${versions}}\n  rules:\n    - backends: [${backends}]`,
       ),
     );
     expect(r.ok).toBe(true);
     expect(
-      spec(find(r.resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.action.weightedTargets,
+      findObject(r.resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.action.weightedTargets,
     ).toHaveLength(10);
   });
 
   it('needs spec.port for the listeners', () => {
-    const r = appmesh(traffic('p', 'shop', '  service: cart\n  rules:\n    - timeout: 1s'));
+    const r = compileFor('appmesh', traffic('  service: cart\n  rules:\n    - timeout: 1s', 'p', 'shop'));
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.code === 'AM4401')!;
     expect(d.path).toBe('spec.service');
@@ -297,51 +305,65 @@ describe('App Mesh targets', () => {
   });
 
   it('refuses two policies for one service (one virtual router per virtual service)', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       [
-        traffic('a', 'shop', '  service: cart\n  port: 8080\n  rules:\n    - timeout: 1s'),
-        traffic('b', 'shop', '  service: cart\n  port: 8080\n  rules:\n    - timeout: 2s'),
+        traffic(
+          '  service: cart\n  port: 8080\n  rules:\n    - matches: [{path: {prefix: /a}}]\n      timeout: 1s',
+          'a',
+          'shop',
+        ),
+        traffic(
+          '  service: cart\n  port: 8080\n  rules:\n    - matches: [{path: {prefix: /b}}]\n      timeout: 2s',
+          'b',
+          'shop',
+        ),
       ].join('---\n'),
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM4426');
   });
 });
 
 describe('App Mesh timeouts', () => {
   it('raises the target listeners when a route timeout is above the 15s default, and says so', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       traffic(
+        '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}, v2: {v: "2"}}\n  rules:\n    - name: slow\n      matches: [{path: {prefix: /export}}]\n      backends: [{version: v2}]\n      timeout: 1m\n    - backends: [{version: v1}]\n      timeout: 20s',
         'p',
         'shop',
-        '  service: cart\n  port: 8080\n  versions: {v1: {v: "1"}, v2: {v: "2"}}\n  rules:\n    - name: slow\n      matches: [{path: {prefix: /export}}]\n      backends: [{version: v2}]\n      timeout: 1m\n    - backends: [{version: v1}]\n      timeout: 20s',
       ),
     );
     expect(r.ok).toBe(true);
-    expect(spec(find(r.resources, 'VirtualNode', 'cart-v2')).listeners[0].timeout).toEqual({
+    expect(findObject(r.resources, 'VirtualNode', 'cart-v2').spec.listeners[0].timeout).toEqual({
       http: { perRequest: { value: 60, unit: 's' } },
     });
-    expect(spec(find(r.resources, 'VirtualNode', 'cart-v1')).listeners[0].timeout).toEqual({
+    expect(findObject(r.resources, 'VirtualNode', 'cart-v1').spec.listeners[0].timeout).toEqual({
       http: { perRequest: { value: 20, unit: 's' } },
     });
     expect(codes(r.diagnostics).filter((c) => c === 'AM4421')).toHaveLength(2);
   });
   it('leaves listeners alone for timeouts within the default', () => {
-    const r = appmesh(traffic('p', 'shop', '  service: cart\n  port: 8080\n  rules:\n    - timeout: 15s'));
-    expect(spec(find(r.resources, 'VirtualNode', 'cart')).listeners[0].timeout).toBeUndefined();
+    const r = compileFor(
+      'appmesh',
+      traffic('  service: cart\n  port: 8080\n  rules:\n    - timeout: 15s', 'p', 'shop'),
+    );
+    expect(findObject(r.resources, 'VirtualNode', 'cart').spec.listeners[0].timeout).toBeUndefined();
     expect(codes(r.diagnostics)).not.toContain('AM4421');
   });
 });
 
 describe('App Mesh retries', () => {
   const retry = (retries: string, extra = '') => {
-    const r = appmesh(
-      traffic('p', 'shop', `  service: cart\n  port: 8080\n  rules:\n    - retries: ${retries}${extra}`),
+    const r = compileFor(
+      'appmesh',
+      traffic(`  service: cart\n  port: 8080\n  rules:\n    - retries: ${retries}${extra}`, 'p', 'shop'),
     );
     return {
       r,
       policy: r.ok
-        ? spec(find(r.resources, 'VirtualRouter', 'cart')).routes[0].httpRoute.retryPolicy
+        ? findObject(r.resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.retryPolicy
         : undefined,
     };
   };

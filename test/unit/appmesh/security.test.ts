@@ -1,43 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { codes } from '../../support/compile.js';
-import { appmesh, doc, find, SDS, spec, traffic } from './helpers.js';
+import type { CompileResult } from '../../../src/core/compiler/compile.js';
+import { APPMESH_SDS, codes, compileFor, findObject, policy, traffic } from '../../support/kit.js';
 
 const PAYMENTS = traffic(
+  '  service: payments\n  port: 8443\n  selector: {app: payments}\n  rules:\n    - timeout: 2s',
   'payments',
   'shop',
-  '  service: payments\n  port: 8443\n  selector: {app: payments}\n  rules:\n    - timeout: 2s',
 );
 const CHECKOUT = traffic(
+  '  service: checkout\n  port: 8080\n  selector: {app: checkout}\n  rules:\n    - timeout: 2s',
   'checkout',
   'shop',
-  '  service: checkout\n  port: 8080\n  selector: {app: checkout}\n  rules:\n    - timeout: 2s',
 );
-const STRICT_PAYMENTS = doc('MTLSPolicy', 'payments-strict', 'shop', '  mode: strict\n  service: payments');
+const STRICT_PAYMENTS = policy('MTLSPolicy', '  mode: strict\n  service: payments', {
+  name: 'payments-strict',
+  namespace: 'shop',
+});
 
-const listenerTls = (r: ReturnType<typeof appmesh>, node: string) =>
-  spec(find(r.resources, 'VirtualNode', node)).listeners[0].tls;
+const listenerTls = (r: CompileResult, node: string) =>
+  findObject(r.resources, 'VirtualNode', node).spec.listeners[0].tls;
 
 describe('App Mesh mTLS', () => {
   it('sets STRICT listener TLS with SDS certificate and trust bundle', () => {
-    const r = appmesh([PAYMENTS, STRICT_PAYMENTS].join('---\n'), SDS, { trustDomain: 'prod.example' });
+    const r = compileFor('appmesh', [PAYMENTS, STRICT_PAYMENTS].join('---\n'), {
+      context: { trustDomain: 'prod.example' },
+      options: APPMESH_SDS,
+    });
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments')).toEqual({
       mode: 'STRICT',
       certificate: { sds: { secretName: 'spiffe://prod.example/ns/shop/sa/payments' } },
       validation: { trust: { sds: { secretName: 'spiffe://prod.example' } } },
     });
-    expect(find(r.resources, 'VirtualNode', 'payments').metadata.annotations).toEqual({
+    expect(findObject(r.resources, 'VirtualNode', 'payments').metadata.annotations).toEqual({
       'anymesh.dev/source-policies': 'MTLSPolicy/shop/payments-strict,TrafficPolicy/shop/payments',
     });
     expect(codes(r.diagnostics)).toContain('AM4419');
   });
 
   it('uses file certificates with per-service placeholders', () => {
-    const r = appmesh([PAYMENTS, STRICT_PAYMENTS].join('---\n'), {
-      'appmesh.tls.certificate': 'file',
-      'appmesh.tls.certificateChain': '/certs/{service}/chain.pem',
-      'appmesh.tls.privateKey': '/certs/{service}/key.pem',
-      'appmesh.tls.trustChain': '/certs/ca.pem',
+    const r = compileFor('appmesh', [PAYMENTS, STRICT_PAYMENTS].join('---\n'), {
+      options: {
+        'appmesh.tls.certificate': 'file',
+        'appmesh.tls.certificateChain': '/certs/{service}/chain.pem',
+        'appmesh.tls.privateKey': '/certs/{service}/key.pem',
+        'appmesh.tls.trustChain': '/certs/ca.pem',
+      },
     });
     expect(listenerTls(r, 'payments')).toEqual({
       mode: 'STRICT',
@@ -49,12 +57,14 @@ describe('App Mesh mTLS', () => {
   });
 
   it('uses ACM on the server, warns that TLS is then one-way, and gives clients ACM PCA trust', () => {
-    const r = appmesh([PAYMENTS, CHECKOUT, STRICT_PAYMENTS].join('---\n'), {
-      'appmesh.tls.certificate': 'acm',
-      'appmesh.tls.acmCertificateArn': 'arn:aws:acm:eu-west-1:111122223333:certificate/{service}',
-      'appmesh.tls.acmCertificateAuthorityArns':
-        'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/ca1',
-      'appmesh.backends.shop.checkout': 'payments',
+    const r = compileFor('appmesh', [PAYMENTS, CHECKOUT, STRICT_PAYMENTS].join('---\n'), {
+      options: {
+        'appmesh.tls.certificate': 'acm',
+        'appmesh.tls.acmCertificateArn': 'arn:aws:acm:eu-west-1:111122223333:certificate/{service}',
+        'appmesh.tls.acmCertificateAuthorityArns':
+          'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/ca1',
+        'appmesh.backends.shop.checkout': 'payments',
+      },
     });
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments')).toEqual({
@@ -62,7 +72,7 @@ describe('App Mesh mTLS', () => {
       certificate: { acm: { certificateARN: 'arn:aws:acm:eu-west-1:111122223333:certificate/payments' } },
     });
     expect(codes(r.diagnostics)).toContain('AM4416');
-    expect(spec(find(r.resources, 'VirtualNode', 'checkout')).backends).toEqual([
+    expect(findObject(r.resources, 'VirtualNode', 'checkout').spec.backends).toEqual([
       {
         virtualService: {
           virtualServiceRef: { name: 'payments' },
@@ -86,7 +96,7 @@ describe('App Mesh mTLS', () => {
   });
 
   it('refuses TLS without a certificate source, naming the options', () => {
-    const r = appmesh([PAYMENTS, STRICT_PAYMENTS].join('---\n'));
+    const r = compileFor('appmesh', [PAYMENTS, STRICT_PAYMENTS].join('---\n'));
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.code === 'AM4414')!;
     expect(d.message).toMatch(/appmesh\.tls\.certificate=file/);
@@ -95,9 +105,11 @@ describe('App Mesh mTLS', () => {
   });
 
   it('names what is missing for a chosen source', () => {
-    const r = appmesh([PAYMENTS, STRICT_PAYMENTS].join('---\n'), {
-      'appmesh.tls.certificate': 'file',
-      'appmesh.tls.privateKey': '/k',
+    const r = compileFor('appmesh', [PAYMENTS, STRICT_PAYMENTS].join('---\n'), {
+      options: {
+        'appmesh.tls.certificate': 'file',
+        'appmesh.tls.privateKey': '/k',
+      },
     });
     expect(r.diagnostics.find((x) => x.code === 'AM4414')?.message).toMatch(
       /appmesh\.tls\.certificateChain, appmesh\.tls\.trustChain/,
@@ -105,17 +117,17 @@ describe('App Mesh mTLS', () => {
   });
 
   it('takes the certificate source from the policy annotations, over the command line', () => {
-    const annotated = doc(
-      'MTLSPolicy',
-      'payments-strict',
-      'shop',
-      '  mode: permissive\n  service: payments',
-      {
+    const annotated = policy('MTLSPolicy', '  mode: permissive\n  service: payments', {
+      name: 'payments-strict',
+      namespace: 'shop',
+      annotations: {
         'appmesh.tls.certificate': 'sds',
         'appmesh.tls.sdsSecretName': 'spiffe://corp/payments',
       },
-    );
-    const r = appmesh([PAYMENTS, annotated].join('---\n'), { 'appmesh.tls.certificate': 'acm' });
+    });
+    const r = compileFor('appmesh', [PAYMENTS, annotated].join('---\n'), {
+      options: { 'appmesh.tls.certificate': 'acm' },
+    });
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments')).toMatchObject({
       mode: 'PERMISSIVE',
@@ -124,16 +136,17 @@ describe('App Mesh mTLS', () => {
   });
 
   it('applies the most specific policy: service over namespace over mesh', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       [
         PAYMENTS,
         CHECKOUT,
-        traffic('search', 'web', '  service: search\n  port: 80\n  rules:\n    - timeout: 1s'),
-        doc('MTLSPolicy', 'mesh', 'x', '  mode: strict\n  scope: mesh'),
-        doc('MTLSPolicy', 'shop', 'shop', '  mode: permissive'),
+        traffic('  service: search\n  port: 80\n  rules:\n    - timeout: 1s', 'search', 'web'),
+        policy('MTLSPolicy', '  mode: strict\n  scope: mesh', { name: 'mesh', namespace: 'x' }),
+        policy('MTLSPolicy', '  mode: permissive', { name: 'shop', namespace: 'shop' }),
         STRICT_PAYMENTS,
       ].join('---\n'),
-      SDS,
+      { options: APPMESH_SDS },
     );
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments').mode).toBe('STRICT');
@@ -143,30 +156,37 @@ describe('App Mesh mTLS', () => {
   });
 
   it('refuses a policy that covers no generated VirtualNode', () => {
-    const r = appmesh(doc('MTLSPolicy', 's', 'shop', '  mode: strict'), SDS);
+    const r = compileFor(
+      'appmesh',
+      policy('MTLSPolicy', '  mode: strict', { name: 's', namespace: 'shop' }),
+      { options: APPMESH_SDS },
+    );
     expect(r.ok).toBe(false);
     expect(codes(r.diagnostics)).toContain('AM4415');
   });
 
   it('refuses two policies for the same scope', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       [
         PAYMENTS,
-        doc('MTLSPolicy', 'a', 'shop', '  mode: strict'),
-        doc('MTLSPolicy', 'b', 'shop', '  mode: permissive'),
+        policy('MTLSPolicy', '  mode: strict', { name: 'a', namespace: 'shop' }),
+        policy('MTLSPolicy', '  mode: strict', { name: 'b', namespace: 'shop' }),
       ].join('---\n'),
-      SDS,
+      { options: APPMESH_SDS },
     );
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3014');
   });
 
   it('sets client TLS on generated callers that list the service as a backend', () => {
-    const r = appmesh([PAYMENTS, CHECKOUT, STRICT_PAYMENTS].join('---\n'), {
-      ...SDS,
-      'appmesh.backends.shop.checkout': 'payments,ledger.finance',
+    const r = compileFor('appmesh', [PAYMENTS, CHECKOUT, STRICT_PAYMENTS].join('---\n'), {
+      options: {
+        ...APPMESH_SDS,
+        'appmesh.backends.shop.checkout': 'payments,ledger.finance',
+      },
     });
     expect(r.ok).toBe(true);
-    expect(spec(find(r.resources, 'VirtualNode', 'checkout')).backends).toEqual([
+    expect(findObject(r.resources, 'VirtualNode', 'checkout').spec.backends).toEqual([
       {
         virtualService: {
           virtualServiceRef: { name: 'payments' },
@@ -189,15 +209,17 @@ describe('App Mesh mTLS', () => {
 });
 
 describe('App Mesh access control', () => {
-  const ALLOW = doc(
+  const ALLOW = policy(
     'AccessPolicy',
-    'payments-callers',
-    'shop',
     '  service: payments\n  action: allow\n  from: [{namespace: shop, serviceAccount: checkout}, {serviceAccount: refunds}]',
+    { name: 'payments-callers', namespace: 'shop' },
   );
 
   it('allow-lists callers by SPIFFE ID on a STRICT listener', () => {
-    const r = appmesh([PAYMENTS, ALLOW].join('---\n'), SDS, { trustDomain: 'prod.example' });
+    const r = compileFor('appmesh', [PAYMENTS, ALLOW].join('---\n'), {
+      context: { trustDomain: 'prod.example' },
+      options: APPMESH_SDS,
+    });
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments')).toEqual({
       mode: 'STRICT',
@@ -216,15 +238,16 @@ describe('App Mesh access control', () => {
   });
 
   it('adds the allow-list to a listener a strict MTLSPolicy set, and unions several allow policies', () => {
-    const more = doc(
+    const more = policy(
       'AccessPolicy',
-      'ops',
-      'shop',
       '  service: payments\n  action: allow\n  from: [{namespace: ops, serviceAccount: auditor}]',
+      { name: 'ops', namespace: 'shop' },
     );
-    const r = appmesh([PAYMENTS, STRICT_PAYMENTS, ALLOW, more].join('---\n'), {
-      ...SDS,
-      'appmesh.spiffeId': 'spiffe://{trustDomain}/{namespace}/{serviceAccount}',
+    const r = compileFor('appmesh', [PAYMENTS, STRICT_PAYMENTS, ALLOW, more].join('---\n'), {
+      options: {
+        ...APPMESH_SDS,
+        'appmesh.spiffeId': 'spiffe://{trustDomain}/{namespace}/{serviceAccount}',
+      },
     });
     expect(r.ok).toBe(true);
     expect(listenerTls(r, 'payments').validation.subjectAlternativeNames.match.exact).toEqual([
@@ -235,12 +258,16 @@ describe('App Mesh access control', () => {
   });
 
   it('refuses a namespace without a service account (exact names only), through the matrix', () => {
-    const r = appmesh(
+    const r = compileFor(
+      'appmesh',
       [
         PAYMENTS,
-        doc('AccessPolicy', 'a', 'shop', '  service: payments\n  action: allow\n  from: [{namespace: web}]'),
+        policy('AccessPolicy', '  service: payments\n  action: allow\n  from: [{namespace: web}]', {
+          name: 'a',
+          namespace: 'shop',
+        }),
       ].join('---\n'),
-      SDS,
+      { options: APPMESH_SDS },
     );
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.code === 'AM3001');
@@ -249,44 +276,50 @@ describe('App Mesh access control', () => {
   });
 
   it('refuses an allow-list under a permissive MTLSPolicy, which plaintext would bypass', () => {
-    const r = appmesh(
-      [PAYMENTS, doc('MTLSPolicy', 'p', 'shop', '  mode: permissive\n  service: payments'), ALLOW].join(
-        '---\n',
-      ),
-      SDS,
+    const r = compileFor(
+      'appmesh',
+      [
+        PAYMENTS,
+        policy('MTLSPolicy', '  mode: permissive\n  service: payments', { name: 'p', namespace: 'shop' }),
+        ALLOW,
+      ].join('---\n'),
+      { options: APPMESH_SDS },
     );
     expect(r.ok).toBe(false);
     expect(codes(r.diagnostics)).toContain('AM4418');
   });
 
   it('refuses an allow-list with ACM certificates (no client certificates to check)', () => {
-    const r = appmesh([PAYMENTS, ALLOW].join('---\n'), {
-      'appmesh.tls.certificate': 'acm',
-      'appmesh.tls.acmCertificateArn': 'arn:a',
-      'appmesh.tls.acmCertificateAuthorityArns': 'arn:b',
+    const r = compileFor('appmesh', [PAYMENTS, ALLOW].join('---\n'), {
+      options: {
+        'appmesh.tls.certificate': 'acm',
+        'appmesh.tls.acmCertificateArn': 'arn:a',
+        'appmesh.tls.acmCertificateAuthorityArns': 'arn:b',
+      },
     });
     expect(codes(r.diagnostics)).toContain('AM4418');
   });
 
   it('refuses an allow-list for a service without a generated VirtualNode, and one without certificates', () => {
-    expect(codes(appmesh(ALLOW, SDS).diagnostics)).toContain('AM4415');
-    expect(codes(appmesh([PAYMENTS, ALLOW].join('---\n')).diagnostics)).toContain('AM4414');
+    expect(codes(compileFor('appmesh', ALLOW, { options: APPMESH_SDS }).diagnostics)).toContain('AM4415');
+    expect(codes(compileFor('appmesh', [PAYMENTS, ALLOW].join('---\n')).diagnostics)).toContain('AM4414');
   });
   it('accepts to-ports that name the listener port, and refuses others', () => {
     const withPorts = (ports: string) =>
-      doc(
+      policy(
         'AccessPolicy',
-        'a',
-        'shop',
         `  service: payments\n  action: allow\n  from: [{serviceAccount: checkout}]\n  to: [{ports: [${ports}]}]`,
+        { name: 'a', namespace: 'shop' },
       );
-    const ok = appmesh([PAYMENTS, withPorts('8443, 9000')].join('---\n'), SDS);
+    const ok = compileFor('appmesh', [PAYMENTS, withPorts('8443, 9000')].join('---\n'), {
+      options: APPMESH_SDS,
+    });
     expect(ok.ok).toBe(true);
     expect(listenerTls(ok, 'payments').validation.subjectAlternativeNames.match.exact).toEqual([
       'spiffe://cluster.local/ns/shop/sa/checkout',
     ]);
     expect(ok.diagnostics.find((d) => d.feature === 'access.to.ports')?.code).toBe('AM3003');
-    const bad = appmesh([PAYMENTS, withPorts('9000')].join('---\n'), SDS);
+    const bad = compileFor('appmesh', [PAYMENTS, withPorts('9000')].join('---\n'), { options: APPMESH_SDS });
     expect(bad.ok).toBe(false);
     expect(bad.diagnostics.find((d) => d.code === 'AM4425')?.path).toBe('spec.to');
   });

@@ -9,7 +9,7 @@ import { configEntries } from '../../../src/adapters/consul/config-entry.js';
 import { consulAdapter } from '../../../src/adapters/consul/index.js';
 import type { CompileContext } from '../../../src/core/adapter.js';
 import { policyFile } from '../../property/arbitraries.js';
-import { compileText } from '../../support/compile.js';
+import { compileFor } from '../../support/kit.js';
 
 const KINDS = [
   'mesh',
@@ -48,7 +48,7 @@ describe('random policies as Consul config entries', () => {
     let compiled = 0;
     fc.assert(
       fc.property(policyFile({ portable: true }), (text) => {
-        const r = compileText(text, consulAdapter, { allowDegraded: true });
+        const r = compileFor(consulAdapter, text, { allowDegraded: true });
         if (!r.ok) return;
         compiled++;
         const entries = configEntries(r.resources, false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consulAdapter } from '../../../src/adapters/consul/index.js';
 import type { CompileContext, KubeObject } from '../../../src/core/adapter.js';
-import { access, consul, mtls, opts, traffic } from './helpers.js';
+import { access, compileFor, mtls, traffic } from '../../support/kit.js';
 
 type Entry = Record<string, any>;
 
@@ -18,11 +18,11 @@ const policies = `${traffic(`  service: reviews
       backends: [{version: v1, weight: 60}, {version: v2, weight: 40}]
       requestHeaders: {set: {X-Env: prod}}
     - backends: [{version: v1}]`)}---
-${access('  service: reviews\n  action: allow\n  from: [{serviceAccount: web}]\n  to: [{methods: [GET]}]')}---
-${mtls('  mode: permissive\n  service: reviews')}`;
+${access('  service: reviews\n  action: allow\n  from: [{serviceAccount: web}]\n  to: [{methods: [GET]}]', 'reviews-access')}---
+${mtls('  mode: permissive\n  service: reviews', 'mtls')}`;
 
 function compiled(options: Record<string, string> = {}): KubeObject[] {
-  const r = consul(policies, opts(options));
+  const r = compileFor('consul', policies, { options: options });
   expect(r.ok).toBe(true);
   return r.resources;
 }
@@ -124,7 +124,7 @@ Routes = [
       { 'consul.globalNamespace': 'Bad_NS' },
     ];
     for (const o of bad) {
-      const r = consul(policies, opts(o));
+      const r = compileFor('consul', policies, { options: o });
       expect(r.ok).toBe(false);
       expect(r.diagnostics.map((d) => d.code)).toContain('AM4301');
     }

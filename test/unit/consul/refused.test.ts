@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { consulCapabilities } from '../../../src/adapters/consul/capabilities.js';
 import { consulAdapter } from '../../../src/adapters/consul/index.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
-import { consul, find, opts, traffic } from './helpers.js';
+import { compileFor, findObject, traffic } from '../../support/kit.js';
 
 const refused = FEATURE_IDS.filter((f) => consulCapabilities[f].support === 'none');
 
@@ -31,7 +31,7 @@ describe('Consul refuses what it cannot express', () => {
   });
 
   it.each(refused)('%s: AM3001 at the field that uses it, with reason and workaround', (feature) => {
-    const r = consul(FEATURE_FIXTURES[feature]);
+    const r = compileFor('consul', FEATURE_FIXTURES[feature]);
     expect(r.ok).toBe(false);
     expect(r.resources).toEqual([]);
     const d = r.diagnostics.find((x) => x.code === 'AM3001' && x.feature === feature)!;
@@ -49,20 +49,21 @@ describe('Consul refuses what it cannot express', () => {
   });
 
   it('leaves refused features out with --allow-degraded and keeps the rest', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
   rules:
     - timeout: 2s
       retries: {attempts: 2, perTryTimeout: 500ms, retryOn: [5xx]}
       fault: {delay: {duration: 1s, percentage: 10}}`),
-      opts({}, { allowDegraded: true }),
+      { allowDegraded: true },
     );
     expect(r.ok).toBe(true);
     expect(r.diagnostics.filter((d) => d.code === 'AM3002').map((d) => d.feature)).toEqual([
       'retries.perTryTimeout',
       'fault.delay',
     ]);
-    expect(find(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       requestTimeout: '2s',
       numRetries: 2,

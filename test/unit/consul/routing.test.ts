@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { subsetFilter } from '../../../src/adapters/consul/routing.js';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes } from '../../support/compile.js';
-import { consul, find, kinds, opts, traffic } from './helpers.js';
+import { codes, compileFor, findObject, kinds, traffic } from '../../support/kit.js';
 
 const versions = '  versions: {v1: {version: v1}, v2: {version: v2}}\n';
 
 describe('Consul routing', () => {
   it('compiles the plain canary into a ServiceSplitter on the service itself, without a router', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
 ${versions}  rules:
     - backends: [{version: v1, weight: 90}, {version: v2, weight: 10}]
@@ -21,14 +21,14 @@ ${versions}  rules:
       'ServiceResolver/bookinfo/reviews',
       'ServiceSplitter/bookinfo/reviews',
     ]);
-    expect(find(r.resources, 'ServiceDefaults')!.spec).toEqual({ protocol: 'http' });
-    expect(find(r.resources, 'ServiceResolver')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ protocol: 'http' });
+    expect(findObject(r.resources, 'ServiceResolver').spec).toEqual({
       subsets: {
         v1: { filter: 'Service.Meta.version == "v1"' },
         v2: { filter: 'Service.Meta.version == "v2"' },
       },
     });
-    expect(find(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       {
         weight: 90,
         service: 'reviews',
@@ -47,7 +47,8 @@ ${versions}  rules:
   });
 
   it('tells users which service-meta pod annotations the subset filters expect (AM4302)', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(
         `  service: reviews\n  versions: {v1: {version: v1, track: stable}}\n  rules: [{backends: [{version: v1}]}]`,
       ),
@@ -57,7 +58,7 @@ ${versions}  rules:
     expect(d.message).toContain('consul.hashicorp.com/service-meta-track: "stable"');
     expect(d.message).toContain('consul.hashicorp.com/service-meta-version: "v1"');
     expect(d.location?.line).toBe(6);
-    expect(find(r.resources, 'ServiceResolver')!.spec.subsets.v1.filter).toBe(
+    expect(findObject(r.resources, 'ServiceResolver').spec.subsets.v1.filter).toBe(
       'Service.Meta.track == "stable" and Service.Meta.version == "v1"',
     );
   });
@@ -66,8 +67,31 @@ ${versions}  rules:
     expect(subsetFilter({ version: '1.2-rc' })).toBe('Service.Meta.version == "1.2-rc"');
   });
 
+  it('indexes metadata keys that are not bexpr identifiers, which Consul refuses after a dot', () => {
+    // Consul 1.16.3 refused `Service.Meta.app-version == "v1"`: "Filter for subset "v1" is not a
+    // valid expression" (go-bexpr selectors are [a-zA-Z][a-zA-Z0-9_]*).
+    expect(subsetFilter({ 'app-version': 'v1' })).toBe('Service.Meta["app-version"] == "v1"');
+    expect(subsetFilter({ '1x': 'a', track_id: 'b' })).toBe(
+      'Service.Meta["1x"] == "a" and Service.Meta.track_id == "b"',
+    );
+  });
+
+  it('refuses the reserved consul- metadata prefix, which Consul will not register (AM4303)', () => {
+    for (const key of ['consul-version', 'consul-track']) {
+      const r = compileFor(
+        'consul',
+        traffic(
+          `  service: reviews\n  versions: {v1: {${key}: "1"}}\n  rules: [{backends: [{version: v1}]}]`,
+        ),
+      );
+      expect(r.ok, key).toBe(false);
+      expect(codes(r.diagnostics), key).toContain('AM4303');
+    }
+  });
+
   it('refuses a version label key that cannot be a Consul metadata key (AM4303)', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(
         `  service: reviews\n  versions: {v1: {app.kubernetes.io/version: "1"}}\n  rules: [{backends: [{version: v1}]}]`,
       ),
@@ -79,7 +103,8 @@ ${versions}  rules:
   });
 
   it('routes a weighted rule among others through a per-rule virtual service with its own splitter', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
 ${versions}  rules:
     - name: testers
@@ -98,10 +123,10 @@ ${versions}  rules:
       'ServiceRouter/bookinfo/reviews',
       'ServiceSplitter/bookinfo/reviews-split-everyone',
     ]);
-    expect(find(r.resources, 'ServiceDefaults', 'reviews-split-everyone')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceDefaults', 'reviews-split-everyone').spec).toEqual({
       protocol: 'http',
     });
-    expect(find(r.resources, 'ServiceRouter')!.spec.routes).toEqual([
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes).toEqual([
       {
         match: { http: { header: [{ name: 'end-user', exact: 'jason' }] } },
         destination: { service: 'reviews', serviceSubset: 'v2' },
@@ -114,14 +139,15 @@ ${versions}  rules:
         },
       },
     ]);
-    expect(find(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       { weight: 75, service: 'reviews', serviceSubset: 'v1' },
       { weight: 25, service: 'reviews', serviceSubset: 'v2' },
     ]);
   });
 
   it('maps every match kind and turns each match entry of a rule into its own route, in order', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
   rules:
     - matches:
@@ -132,7 +158,7 @@ ${versions}  rules:
           queryParams: [{name: q, exact: "1"}, {name: r, regex: "x.*"}, {name: s, present: true}]
     - matches: [{path: {prefix: /api}}]`),
     );
-    const routes = find(r.resources, 'ServiceRouter')!.spec.routes;
+    const routes = findObject(r.resources, 'ServiceRouter').spec.routes;
     expect(routes.map((x: { match: unknown }) => x.match)).toEqual([
       {
         http: {
@@ -165,13 +191,14 @@ ${versions}  rules:
   });
 
   it('maps timeouts and retries: status codes, connect failure and named conditions', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
   rules:
     - timeout: 1m30s
       retries: {attempts: 4, retryOn: [5xx, "503", "429", connect-failure, reset, refused-stream, retriable-4xx, gateway-error, cancelled, deadline-exceeded]}`),
     );
-    expect(find(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       requestTimeout: '1m30s',
       numRetries: 4,
@@ -191,8 +218,8 @@ ${versions}  rules:
   });
 
   it('gives retries without retryOn conditions Envoy would act on, and says so (AM4308)', () => {
-    const r = consul(traffic(`  service: reviews\n  rules:\n    - retries: {attempts: 2}`));
-    expect(find(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({
+    const r = compileFor('consul', traffic(`  service: reviews\n  rules:\n    - retries: {attempts: 2}`));
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
       service: 'reviews',
       numRetries: 2,
       retryOnConnectFailure: true,
@@ -203,41 +230,47 @@ ${versions}  rules:
   });
 
   it('routes to another service and makes it an HTTP service in its own namespace', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(
         `  service: reviews\n  rules:\n    - backends: [{service: ratings, namespace: data, port: 9080}]`,
       ),
     );
-    expect(find(r.resources, 'ServiceRouter')!.spec.routes[0].destination).toEqual({ service: 'ratings' });
-    expect(find(r.resources, 'ServiceDefaults', 'ratings')!.metadata.namespace).toBe('data');
+    expect(findObject(r.resources, 'ServiceRouter').spec.routes[0].destination).toEqual({
+      service: 'ratings',
+    });
+    expect(findObject(r.resources, 'ServiceDefaults', 'ratings').metadata.namespace).toBe('data');
     expect(r.diagnostics.find((d) => d.code === 'AM4309')!.message).toContain(
       'ratings (namespace data), reviews',
     );
   });
 
   it('writes namespace fields on Consul Enterprise', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       traffic(`  service: reviews
 ${versions}  rules:
     - matches: [{path: {prefix: /x}}]
       backends: [{service: ratings, namespace: data}]
     - backends: [{version: v1, weight: 50}, {service: ratings, namespace: data, weight: 50}]`),
-      opts({ 'consul.enterprise': 'true' }),
+      { options: { 'consul.enterprise': 'true' } },
     );
     expect(
-      find(r.resources, 'ServiceRouter')!.spec.routes.map((x: { destination: unknown }) => x.destination),
+      findObject(r.resources, 'ServiceRouter').spec.routes.map(
+        (x: { destination: unknown }) => x.destination,
+      ),
     ).toEqual([
       { service: 'ratings', namespace: 'data' },
       { service: 'reviews-split-rule-1', namespace: 'bookinfo' },
     ]);
-    expect(find(r.resources, 'ServiceSplitter')!.spec.splits).toEqual([
+    expect(findObject(r.resources, 'ServiceSplitter').spec.splits).toEqual([
       { weight: 50, service: 'reviews', serviceSubset: 'v1', namespace: 'bookinfo' },
       { weight: 50, service: 'ratings', namespace: 'data' },
     ]);
   });
 
   it('warns that spec.port is not matched (partial) and still compiles', () => {
-    const r = consul(traffic(`  service: reviews\n  port: 9080\n  rules: [{timeout: 2s}]`));
+    const r = compileFor('consul', traffic(`  service: reviews\n  port: 9080\n  rules: [{timeout: 2s}]`));
     expect(r.ok).toBe(true);
     const d = r.diagnostics.find((x) => x.code === 'AM3003')!;
     expect(d.feature).toBe('match.port');
@@ -245,17 +278,17 @@ ${versions}  rules:
   });
 
   it('reports two policies for one service in one namespace as a conflict (one router per service)', () => {
-    const text = `${traffic('  service: reviews\n  rules: [{timeout: 1s}]', 'a')}---\n${traffic('  service: reviews\n  rules: [{timeout: 2s}]', 'b')}`;
-    const r = consul(text);
+    const text = `${traffic('  service: reviews\n  rules: [{matches: [{path: {prefix: /a}}], timeout: 1s}]', 'a')}---\n${traffic('  service: reviews\n  rules: [{matches: [{path: {prefix: /b}}], timeout: 2s}]', 'b')}`;
+    const r = compileFor('consul', text);
     expect(r.ok).toBe(false);
-    const d = r.diagnostics.find((x) => x.code === 'AM3006')!;
+    const d = r.diagnostics.find((x) => x.code === 'AM4310')!;
     expect(d.policy).toBe('TrafficPolicy/bookinfo/b');
     expect(d.message).toContain('test.yaml:5:12');
   });
 
   it('reports the same service name in two namespaces on Community Edition, with both positions (AM4304)', () => {
     const text = `${traffic('  service: reviews\n  rules: [{timeout: 1s}]', 'r', 'team-a')}---\n${traffic('  service: reviews\n  rules: [{timeout: 2s}]', 'r', 'team-b')}`;
-    const r = consul(text);
+    const r = compileFor('consul', text);
     expect(r.ok).toBe(false);
     const collisions = r.diagnostics.filter((x) => x.code === 'AM4304');
     expect(collisions.length).toBeGreaterThan(0);
@@ -264,7 +297,7 @@ ${versions}  rules:
       expect(d.location?.line).toBe(12);
       expect(d.message).toContain('test.yaml:5:12');
     }
-    const ent = consul(text, opts({ 'consul.enterprise': 'true' }));
+    const ent = compileFor('consul', text, { options: { 'consul.enterprise': 'true' } });
     expect(ent.ok).toBe(true);
     expect(kinds(ent.resources)).toContain('ServiceRouter/team-a/reviews');
     expect(kinds(ent.resources)).toContain('ServiceRouter/team-b/reviews');
@@ -275,13 +308,13 @@ ${versions}  rules:
       `  service: reviews\n${versions}  rules:\n    - backends: [{version: v1, weight: 50}, {version: v2, weight: 50}]\n      timeout: 1s`,
     );
     const b = traffic(`  service: ratings\n  rules:\n    - backends: [{service: reviews}]`, 'ratings');
-    const one = renderYaml(consul(`${a}---\n${b}`).resources);
-    expect(renderYaml(consul(`${a}---\n${b}`).resources)).toBe(one);
-    expect(renderYaml(consul(`${b}---\n${a}`).resources)).toBe(one);
+    const one = renderYaml(compileFor('consul', `${a}---\n${b}`).resources);
+    expect(renderYaml(compileFor('consul', `${a}---\n${b}`).resources)).toBe(one);
+    expect(renderYaml(compileFor('consul', `${b}---\n${a}`).resources)).toBe(one);
   });
 
   it('marks every object as managed by anymesh and names its source policies', () => {
-    const r = consul(traffic(`  service: reviews\n  rules: [{timeout: 1s}]`));
+    const r = compileFor('consul', traffic(`  service: reviews\n  rules: [{timeout: 1s}]`));
     for (const o of r.resources) {
       expect(o.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'anymesh' });
       expect(o.metadata.annotations).toEqual({

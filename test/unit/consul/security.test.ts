@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { pathFields } from '../../../src/adapters/consul/security.js';
-import { codes } from '../../support/compile.js';
-import { access, consul, find, kinds, mtls, opts } from './helpers.js';
+import { access, codes, compileFor, findObject, kinds, mtls } from '../../support/kit.js';
 
 describe('Consul intentions', () => {
   it('makes an allow list exclusive with a wildcard deny source, and says service accounts are service names', () => {
-    const r = consul(access('  service: reviews\n  action: allow\n  from: [{serviceAccount: productpage}]'));
+    const r = compileFor(
+      'consul',
+      access(
+        '  service: reviews\n  action: allow\n  from: [{serviceAccount: productpage}]',
+        'reviews-access',
+      ),
+    );
     expect(r.ok).toBe(true);
     expect(kinds(r.resources)).toEqual(['ServiceIntentions/bookinfo/reviews']);
-    expect(find(r.resources, 'ServiceIntentions')!.spec).toEqual({
+    expect(findObject(r.resources, 'ServiceIntentions').spec).toEqual({
       destination: { name: 'reviews' },
       sources: [
         {
@@ -29,19 +34,26 @@ describe('Consul intentions', () => {
   });
 
   it('denies listed callers without touching anyone else', () => {
-    const r = consul(
-      access('  service: reviews\n  action: deny\n  from: [{namespace: bookinfo, serviceAccount: batch}]'),
+    const r = compileFor(
+      'consul',
+      access(
+        '  service: reviews\n  action: deny\n  from: [{namespace: bookinfo, serviceAccount: batch}]',
+        'reviews-access',
+      ),
     );
-    expect(find(r.resources, 'ServiceIntentions')!.spec.sources).toEqual([
+    expect(findObject(r.resources, 'ServiceIntentions').spec.sources).toEqual([
       { name: 'batch', action: 'deny', description: 'anymesh: AccessPolicy/bookinfo/reviews-access' },
     ]);
   });
 
   it('turns operations into ordered L7 permissions: denies first, allows, then a final deny; and needs protocol http', () => {
-    const text = `${access(`  service: reviews
+    const text = `${access(
+      `  service: reviews
   action: allow
   from: [{serviceAccount: web}]
-  to: [{methods: [GET]}, {paths: ["/api/*", "/exact"], methods: [POST]}]`)}---
+  to: [{methods: [GET]}, {paths: ["/api/*", "/exact"], methods: [POST]}]`,
+      'reviews-access',
+    )}---
 ${access(
   `  service: reviews
   action: deny
@@ -49,10 +61,10 @@ ${access(
   to: [{paths: ["*.php"]}]`,
   'reviews-deny',
 )}`;
-    const r = consul(text);
+    const r = compileFor('consul', text);
     expect(r.ok).toBe(true);
-    expect(find(r.resources, 'ServiceDefaults')!.spec).toEqual({ protocol: 'http' });
-    const [web, wildcard] = find(r.resources, 'ServiceIntentions')!.spec.sources;
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ protocol: 'http' });
+    const [web, wildcard] = findObject(r.resources, 'ServiceIntentions').spec.sources;
     expect(web.permissions).toEqual([
       { action: 'deny', http: { pathRegex: '.*\\.php' } },
       { action: 'allow', http: { methods: ['GET'] } },
@@ -65,19 +77,21 @@ ${access(
       'anymesh: AccessPolicy/bookinfo/reviews-access, AccessPolicy/bookinfo/reviews-deny',
     );
     expect(wildcard).toMatchObject({ name: '*', action: 'deny' });
-    expect(find(r.resources, 'ServiceIntentions')!.metadata.annotations).toEqual({
+    expect(findObject(r.resources, 'ServiceIntentions').metadata.annotations).toEqual({
       'anymesh.dev/source-policies':
         'AccessPolicy/bookinfo/reviews-access,AccessPolicy/bookinfo/reviews-deny',
     });
   });
 
   it('leaves operations a deny-only policy does not name to the ACL default policy (no trailing permission)', () => {
-    const r = consul(
+    const r = compileFor(
+      'consul',
       access(
         '  service: reviews\n  action: deny\n  from: [{serviceAccount: web}]\n  to: [{methods: [DELETE]}]',
+        'reviews-access',
       ),
     );
-    expect(find(r.resources, 'ServiceIntentions')!.spec.sources).toEqual([
+    expect(findObject(r.resources, 'ServiceIntentions').spec.sources).toEqual([
       {
         name: 'web',
         permissions: [{ action: 'deny', http: { methods: ['DELETE'] } }],
@@ -94,16 +108,16 @@ ${access(
   });
 
   it('refuses a namespace-only caller on Community Edition (the matrix) and writes it as "*" in that namespace on Enterprise', () => {
-    const text = access('  service: reviews\n  action: allow\n  from: [{namespace: web}]');
-    const ce = consul(text);
+    const text = access('  service: reviews\n  action: allow\n  from: [{namespace: web}]', 'reviews-access');
+    const ce = compileFor('consul', text);
     expect(ce.ok).toBe(false);
     const d = ce.diagnostics.find((x) => x.code === 'AM3001')!;
     expect(d.feature).toBe('access.from.namespace');
     expect(d.path).toBe('spec.from[0].namespace');
     expect(d.location?.line).toBe(7);
-    const ent = consul(text, opts({ 'consul.enterprise': 'true' }));
+    const ent = compileFor('consul', text, { options: { 'consul.enterprise': 'true' } });
     expect(ent.ok).toBe(true);
-    expect(find(ent.resources, 'ServiceIntentions')!.spec).toMatchObject({
+    expect(findObject(ent.resources, 'ServiceIntentions').spec).toMatchObject({
       destination: { name: 'reviews', namespace: 'bookinfo' },
       sources: [
         { name: '*', namespace: 'web', action: 'allow' },
@@ -113,8 +127,12 @@ ${access(
   });
 
   it('refuses ports (AM3001) with the position of the field', () => {
-    const r = consul(
-      access('  service: reviews\n  action: allow\n  from: [{serviceAccount: web}]\n  to: [{ports: [9080]}]'),
+    const r = compileFor(
+      'consul',
+      access(
+        '  service: reviews\n  action: allow\n  from: [{serviceAccount: web}]\n  to: [{ports: [9080]}]',
+        'reviews-access',
+      ),
     );
     const d = r.diagnostics.find((x) => x.code === 'AM3001')!;
     expect(d.feature).toBe('access.to.ports');
@@ -125,22 +143,24 @@ ${access(
 
 describe('Consul mTLS', () => {
   it('sets a service permissive with ServiceDefaults and the Mesh switch, and explains it (AM4307)', () => {
-    const r = consul(mtls('  mode: permissive\n  service: legacy'));
+    const r = compileFor('consul', mtls('  mode: permissive\n  service: legacy', 'mtls'));
     expect(r.ok).toBe(true);
     expect(kinds(r.resources)).toEqual(['Mesh/consul/mesh', 'ServiceDefaults/bookinfo/legacy']);
-    expect(find(r.resources, 'Mesh')!.spec).toEqual({ allowEnablingPermissiveMutualTLS: true });
-    expect(find(r.resources, 'ServiceDefaults')!.spec).toEqual({ mutualTLSMode: 'permissive' });
+    expect(findObject(r.resources, 'Mesh').spec).toEqual({ allowEnablingPermissiveMutualTLS: true });
+    expect(findObject(r.resources, 'ServiceDefaults').spec).toEqual({ mutualTLSMode: 'permissive' });
     expect(codes(r.diagnostics)).toEqual(expect.arrayContaining(['AM3003', 'AM4307']));
   });
 
   it('sets the whole mesh through ProxyDefaults global in consul.globalNamespace', () => {
-    const r = consul(mtls('  mode: strict\n  scope: mesh'), opts({ 'consul.globalNamespace': 'hashicorp' }));
+    const r = compileFor('consul', mtls('  mode: strict\n  scope: mesh', 'mtls'), {
+      options: { 'consul.globalNamespace': 'hashicorp' },
+    });
     expect(kinds(r.resources)).toEqual(['ProxyDefaults/hashicorp/global']);
-    expect(find(r.resources, 'ProxyDefaults')!.spec).toEqual({ mutualTLSMode: 'strict' });
+    expect(findObject(r.resources, 'ProxyDefaults').spec).toEqual({ mutualTLSMode: 'strict' });
   });
 
   it('merges protocol and mTLS mode into one ServiceDefaults per service, fields in CRD order', () => {
-    const text = `${mtls('  mode: strict\n  service: reviews')}---
+    const text = `${mtls('  mode: strict\n  service: reviews', 'mtls')}---
 apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy
 metadata: {name: reviews, namespace: bookinfo}
@@ -148,7 +168,7 @@ spec:
   service: reviews
   rules: [{timeout: 1s}]
 `;
-    const r = consul(text);
+    const r = compileFor('consul', text);
     const sd = r.resources.filter((o) => o.kind === 'ServiceDefaults');
     expect(sd.length).toBe(1);
     expect(Object.keys(sd[0]!.spec as object)).toEqual(['protocol', 'mutualTLSMode']);
@@ -158,14 +178,14 @@ spec:
   });
 
   it('refuses a namespace-wide mode (AM3001)', () => {
-    const r = consul(mtls('  mode: strict'));
+    const r = compileFor('consul', mtls('  mode: strict', 'mtls'));
     expect(r.diagnostics.find((x) => x.code === 'AM3001')!.feature).toBe('mtls.scope.namespace');
   });
 
   it('reports two modes for one service as a conflict', () => {
-    const text = `${mtls('  mode: strict\n  service: reviews', 'a')}---\n${mtls('  mode: permissive\n  service: reviews', 'b')}`;
-    const r = consul(text);
+    const text = `${mtls('  mode: strict\n  service: reviews', 'a')}---\n${mtls('  mode: strict\n  service: reviews', 'b')}`;
+    const r = compileFor('consul', text);
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.find((x) => x.code === 'AM3006')!.policy).toBe('MTLSPolicy/bookinfo/b');
+    expect(r.diagnostics.find((x) => x.code === 'AM3014')!.policy).toBe('MTLSPolicy/bookinfo/b');
   });
 });

@@ -5,11 +5,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseInput } from '../../../src/core/loader/loader.js';
-import { validateDocuments } from '../../../src/core/model/validate.js';
 import { loadPolicies } from '../../../src/core/pipeline.js';
-import { load } from '../../support/compile.js';
-import { API, access, expectedRows, mtls, positionOf, rows, tp, type Where } from './support.js';
+import {
+  API,
+  access,
+  expectedRows,
+  load,
+  mtls,
+  policy,
+  positionOf,
+  rows,
+  traffic,
+  type Where,
+} from '../../support/kit.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'bad');
 
@@ -37,13 +45,13 @@ const CASES: Case[] = [
   },
   {
     name: 'misspelled rule field suggests the right one',
-    text: tp(`${SVC}  rules: [{timeuot: 1s}]\n`),
+    text: traffic(`${SVC}  rules: [{timeuot: 1s}]\n`),
     expect: [['AM2002', 'spec.rules[0].timeuot', 'timeuot']],
     mentions: ['timeout'],
   },
   {
     name: 'misspelled metadata.name: unknown field and missing name',
-    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{nmae: reviews}'),
+    text: policy('TrafficPolicy', `${SVC}  rules: [{timeout: 1s}]\n`, '{nmae: reviews}'),
     expect: [
       ['AM2001', 'metadata', '{nmae'],
       ['AM2002', 'metadata.nmae', 'nmae'],
@@ -52,12 +60,12 @@ const CASES: Case[] = [
   },
   {
     name: 'YAML merge keys are not part of the model',
-    text: tp(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - <<: *r\n      name: x\n`),
+    text: traffic(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - <<: *r\n      name: x\n`),
     expect: [['AM2002', 'spec.rules[1]["<<"]', '<<']],
   },
   {
     name: 'a mirror backend has no weight',
-    text: tp(
+    text: traffic(
       `${SVC}  versions: {v2: {version: v2}}\n  rules:\n    - mirror: {backend: {version: v2, weight: 5}}\n`,
     ),
     expect: [['AM2002', 'spec.rules[0].mirror.backend.weight', 'weight']],
@@ -65,27 +73,27 @@ const CASES: Case[] = [
   // --- wrong types -------------------------------------------------------------------------------
   {
     name: 'service is a number',
-    text: tp(`  service: 3\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`  service: 3\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM2003', 'spec.service', '3']],
   },
   {
     name: 'spec is a list',
-    text: tp('  []\n').replace('spec:\n  []', 'spec: []'),
+    text: traffic('  []\n').replace('spec:\n  []', 'spec: []'),
     expect: [['AM2003', 'spec', '[]']],
   },
   {
     name: 'rules is a mapping',
-    text: tp(`${SVC}  rules: {timeout: 1s}\n`),
+    text: traffic(`${SVC}  rules: {timeout: 1s}\n`),
     expect: [['AM2003', 'spec.rules', '{timeout']],
   },
   {
     name: 'timeout is a number, not a duration string',
-    text: tp(`${SVC}  rules: [{timeout: 3}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 3}]\n`),
     expect: [['AM2003', 'spec.rules[0].timeout', '3}']],
   },
   {
     name: 'weights are integers',
-    text: tp(`${SVC}  rules: [{backends: [{service: a, weight: 50.5}, {service: b, weight: 49.5}]}]\n`),
+    text: traffic(`${SVC}  rules: [{backends: [{service: a, weight: 50.5}, {service: b, weight: 49.5}]}]\n`),
     expect: [
       ['AM2003', 'spec.rules[0].backends[0].weight', '50.5'],
       ['AM2003', 'spec.rules[0].backends[1].weight', '49.5'],
@@ -93,7 +101,7 @@ const CASES: Case[] = [
   },
   {
     name: 'an empty rule entry is null, not a mapping',
-    text: tp(`${SVC}  rules:\n    -\n`),
+    text: traffic(`${SVC}  rules:\n    -\n`),
     expect: [['AM2003', 'spec.rules[0]', '7:6']],
   },
   // --- missing required fields ------------------------------------------------------------------
@@ -109,12 +117,12 @@ const CASES: Case[] = [
   },
   {
     name: 'spec without service',
-    text: tp(`  rules: [{timeout: 1s}]\n`),
+    text: traffic(`  rules: [{timeout: 1s}]\n`),
     expect: [['AM2001', 'spec', 'rules:']],
   },
   {
     name: 'retries without attempts',
-    text: tp(`${SVC}  rules: [{retries: {perTryTimeout: 1s}}]\n`),
+    text: traffic(`${SVC}  rules: [{retries: {perTryTimeout: 1s}}]\n`),
     expect: [['AM2001', 'spec.rules[0].retries', '{perTryTimeout']],
   },
   {
@@ -127,74 +135,76 @@ const CASES: Case[] = [
   },
   {
     name: 'rules must not be empty',
-    text: tp(`${SVC}  rules: []\n`),
+    text: traffic(`${SVC}  rules: []\n`),
     expect: [['AM2007', 'spec.rules', '[]']],
   },
   // --- weights and versions ---------------------------------------------------------------------
   {
     name: 'weights summing to 110',
-    text: tp(
+    text: traffic(
       `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 90}\n        - {version: v2, weight: 20}\n`,
     ),
     expect: [['AM2010', 'spec.rules[0].backends', '- {version: v1']],
   },
   {
     name: 'one backend with weight 50',
-    text: tp(`${SVC}  rules: [{backends: [{service: a, weight: 50}]}]\n`),
+    text: traffic(`${SVC}  rules: [{backends: [{service: a, weight: 50}]}]\n`),
     expect: [['AM2010', 'spec.rules[0].backends[0].weight', '50']],
   },
   {
     name: 'weight missing with several backends',
-    text: tp(
+    text: traffic(
       `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 90}\n        - {version: v2}\n`,
     ),
     expect: [['AM2011', 'spec.rules[0].backends[1]', ['{version: v2}', 2]]],
   },
   {
     name: 'a backend version that spec.versions does not define',
-    text: tp(`${SVC}${V12}  rules: [{backends: [{version: v3}]}]\n`),
+    text: traffic(`${SVC}${V12}  rules: [{backends: [{version: v3}]}]\n`),
     expect: [['AM2012', 'spec.rules[0].backends[0].version', 'v3']],
     mentions: ['v1, v2'],
   },
   {
     name: 'an inherited object property is not a version',
-    text: tp(`${SVC}  rules: [{backends: [{version: constructor}]}]\n`),
+    text: traffic(`${SVC}  rules: [{backends: [{version: constructor}]}]\n`),
     expect: [['AM2012', 'spec.rules[0].backends[0].version', 'constructor']],
   },
   {
     name: 'a backend with both version and service',
-    text: tp(`${SVC}  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1, service: x}]}]\n`),
+    text: traffic(
+      `${SVC}  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1, service: x}]}]\n`,
+    ),
     expect: [['AM2018', 'spec.rules[0].backends[0]', '{version: v1, service']],
   },
   {
     name: 'the same backend twice',
-    text: tp(`${SVC}  rules: [{backends: [{service: x, weight: 50}, {service: x, weight: 50}]}]\n`),
+    text: traffic(`${SVC}  rules: [{backends: [{service: x, weight: 50}, {service: x, weight: 50}]}]\n`),
     expect: [['AM2025', 'spec.rules[0].backends[1]', ['{service: x', 2]]],
   },
   // --- durations --------------------------------------------------------------------------------
   {
     name: 'duration without a unit ("3")',
-    text: tp(`${SVC}  rules: [{timeout: "3"}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: "3"}]\n`),
     expect: [['AM2013', 'spec.rules[0].timeout', '"3"']],
   },
   {
     name: 'duration in days ("1d")',
-    text: tp(`${SVC}  rules: [{timeout: 1d}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 1d}]\n`),
     expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
   },
   {
     name: 'negative duration ("-1s")',
-    text: tp(`${SVC}  rules: [{timeout: -1s}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: -1s}]\n`),
     expect: [['AM2013', 'spec.rules[0].timeout', '-1s']],
   },
   {
     name: 'zero timeout ("0ms") where at least 1ms applies',
-    text: tp(`${SVC}  rules: [{timeout: 0ms}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 0ms}]\n`),
     expect: [['AM2028', 'spec.rules[0].timeout', '0ms']],
   },
   {
     name: 'zero perTryTimeout and backoff base',
-    text: tp(`${SVC}  rules: [{retries: {attempts: 2, perTryTimeout: 0s, backoff: {base: 0ms}}}]\n`),
+    text: traffic(`${SVC}  rules: [{retries: {attempts: 2, perTryTimeout: 0s, backoff: {base: 0ms}}}]\n`),
     expect: [
       ['AM2028', 'spec.rules[0].retries.perTryTimeout', '0s'],
       ['AM2028', 'spec.rules[0].retries.backoff.base', '0ms'],
@@ -202,38 +212,38 @@ const CASES: Case[] = [
   },
   {
     name: 'sub-millisecond duration',
-    text: tp(`${SVC}  rules: [{timeout: 1.0005s}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 1.0005s}]\n`),
     expect: [['AM2013', 'spec.rules[0].timeout', '1.0005s']],
   },
   {
     name: 'a duration longer than any mesh can hold',
-    text: tp(`${SVC}  rules: [{timeout: 99999999999999999999h}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 99999999999999999999h}]\n`),
     expect: [['AM2013', 'spec.rules[0].timeout', '9999']],
   },
   {
     name: 'backoff max shorter than base',
-    text: tp(`${SVC}  rules: [{retries: {attempts: 2, backoff: {base: 1s, max: 100ms}}}]\n`),
+    text: traffic(`${SVC}  rules: [{retries: {attempts: 2, backoff: {base: 1s, max: 100ms}}}]\n`),
     expect: [['AM2026', 'spec.rules[0].retries.backoff.max', '100ms']],
   },
   // --- regular expressions (RE2, not JavaScript) -------------------------------------------------
   {
     name: 'lookbehind (valid in JavaScript, not in RE2)',
-    text: tp(`${SVC}  rules: [{matches: [{path: {regex: "(?<=a)b"}}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{path: {regex: "(?<=a)b"}}]}]\n`),
     expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', '"(?<=']],
   },
   {
     name: 'backreference (valid in JavaScript, not in RE2)',
-    text: tp(`${SVC}  rules: [{matches: [{path: {regex: '(a)\\1'}}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{path: {regex: '(a)\\1'}}]}]\n`),
     expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', "'(a)"]],
   },
   {
     name: 'unbalanced parenthesis',
-    text: tp(`${SVC}  rules: [{matches: [{path: {regex: "(ab"}}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{path: {regex: "(ab"}}]}]\n`),
     expect: [['AM2014', 'spec.rules[0].matches[0].path.regex', '"(ab"']],
   },
   {
     name: 'bad header and query regexes and a bad CORS origin regex, all reported',
-    text: tp(
+    text: traffic(
       `${SVC}  rules:\n    - matches: [{headers: [{name: x, regex: "[z-a]"}], queryParams: [{name: q, regex: "a**"}]}]\n      cors: {allowOrigins: [{regex: "(?!x)"}]}\n`,
     ),
     expect: [
@@ -245,17 +255,17 @@ const CASES: Case[] = [
   // --- header names, DNS names, label syntax -----------------------------------------------------
   {
     name: 'header name with a space',
-    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: "end user", exact: jason}]}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{headers: [{name: "end user", exact: jason}]}]}]\n`),
     expect: [['AM2015', 'spec.rules[0].matches[0].headers[0].name', '"end user"']],
   },
   {
     name: 'header name with a colon (a key of requestHeaders.set)',
-    text: tp(`${SVC}  rules: [{requestHeaders: {set: {"x:a": b}}}]\n`),
+    text: traffic(`${SVC}  rules: [{requestHeaders: {set: {"x:a": b}}}]\n`),
     expect: [['AM2015', 'spec.rules[0].requestHeaders.set["x:a"]', '"x:a"']],
   },
   {
     name: 'bad names in remove lists and CORS header lists',
-    text: tp(
+    text: traffic(
       `${SVC}  rules: [{responseHeaders: {remove: ["a b"]}, cors: {allowOrigins: [{exact: o}], allowHeaders: ["c(d"]}}]\n`,
     ),
     expect: [
@@ -265,7 +275,11 @@ const CASES: Case[] = [
   },
   {
     name: 'upper case in metadata.name and an underscore in the namespace',
-    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: Reviews, namespace: book_info}'),
+    text: policy(
+      'TrafficPolicy',
+      `${SVC}  rules: [{timeout: 1s}]\n`,
+      '{name: Reviews, namespace: book_info}',
+    ),
     expect: [
       ['AM2016', 'metadata.name', 'Reviews'],
       ['AM2016', 'metadata.namespace', 'book_info'],
@@ -273,7 +287,11 @@ const CASES: Case[] = [
   },
   {
     name: 'names too long: 254-character name, 64-character namespace',
-    text: tp(`${SVC}  rules: [{timeout: 1s}]\n`, `{name: ${'a'.repeat(254)}, namespace: ${'b'.repeat(64)}}`),
+    text: policy(
+      'TrafficPolicy',
+      `${SVC}  rules: [{timeout: 1s}]\n`,
+      `{name: ${'a'.repeat(254)}, namespace: ${'b'.repeat(64)}}`,
+    ),
     expect: [
       ['AM2016', 'metadata.name', 'aaa'],
       ['AM2016', 'metadata.namespace', 'bbb'],
@@ -281,7 +299,7 @@ const CASES: Case[] = [
   },
   {
     name: 'service name with an underscore, version name with upper case (at its key)',
-    text: tp(`  service: reviews_svc\n  versions: {V1: {version: v1}}\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`  service: reviews_svc\n  versions: {V1: {version: v1}}\n  rules: [{timeout: 1s}]\n`),
     expect: [
       ['AM2016', 'spec.service', 'reviews_svc'],
       ['AM2016', 'spec.versions.V1', 'V1'],
@@ -289,7 +307,7 @@ const CASES: Case[] = [
   },
   {
     name: 'bad label key and label value in the selector',
-    text: tp(`${SVC}  selector: {"bad key!": "v@l"}\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}  selector: {"bad key!": "v@l"}\n  rules: [{timeout: 1s}]\n`),
     expect: [
       ['AM2016', 'spec.selector["bad key!"]', '"bad key!"'],
       ['AM2016', 'spec.selector["bad key!"]', '"v@l"'],
@@ -297,18 +315,18 @@ const CASES: Case[] = [
   },
   {
     name: 'an empty query parameter name',
-    text: tp(`${SVC}  rules: [{matches: [{queryParams: [{name: "", exact: x}]}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{queryParams: [{name: "", exact: x}]}]}]\n`),
     expect: [['AM2016', 'spec.rules[0].matches[0].queryParams[0].name', '""']],
   },
   // --- ranges and enums -------------------------------------------------------------------------
   {
     name: 'port 0',
-    text: tp(`${SVC}  port: 0\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}  port: 0\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM2005', 'spec.port', '0\n']],
   },
   {
     name: 'port 65536',
-    text: tp(`${SVC}  port: 65536\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}  port: 65536\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM2005', 'spec.port', '65536']],
   },
   {
@@ -318,33 +336,33 @@ const CASES: Case[] = [
   },
   {
     name: 'percentage 101',
-    text: tp(`${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 101}}}]\n`),
+    text: traffic(`${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 101}}}]\n`),
     expect: [['AM2005', 'spec.rules[0].fault.delay.percentage', '101']],
   },
   {
     name: 'percentage -1',
-    text: tp(`${SVC}  rules: [{fault: {abort: {status: 503, percentage: -1}}}]\n`),
+    text: traffic(`${SVC}  rules: [{fault: {abort: {status: 503, percentage: -1}}}]\n`),
     expect: [['AM2005', 'spec.rules[0].fault.abort.percentage', '-1']],
   },
   {
     name: 'a NaN percentage is reported once',
-    text: tp(`${SVC}  rules: [{mirror: {backend: {service: x}, percentage: .nan}}]\n`),
+    text: traffic(`${SVC}  rules: [{mirror: {backend: {service: x}, percentage: .nan}}]\n`),
     expect: [['AM2005', 'spec.rules[0].mirror.percentage', '.nan']],
   },
   {
     name: 'onUnsupported: maybe',
-    text: tp(`${SVC}  onUnsupported: maybe\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}  onUnsupported: maybe\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM2004', 'spec.onUnsupported', 'maybe']],
   },
   {
     name: 'method typo suggests the method',
-    text: tp(`${SVC}  rules: [{matches: [{method: GETT}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{method: GETT}]}]\n`),
     expect: [['AM2004', 'spec.rules[0].matches[0].method', 'GETT']],
     mentions: ['GET?'],
   },
   {
     name: 'unknown retry conditions',
-    text: tp(`${SVC}  rules: [{retries: {attempts: 2, retryOn: [5xx, bogus, "600"]}}]\n`),
+    text: traffic(`${SVC}  rules: [{retries: {attempts: 2, retryOn: [5xx, bogus, "600"]}}]\n`),
     expect: [
       ['AM2022', 'spec.rules[0].retries.retryOn[1]', 'bogus'],
       ['AM2022', 'spec.rules[0].retries.retryOn[2]', '"600"'],
@@ -370,12 +388,12 @@ const CASES: Case[] = [
   { name: 'a scalar document', text: `just some words\n`, expect: [['AM1008', '', '1:1']] },
   {
     name: 'the second document of a file is located in the second document',
-    text: `${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${tp(`${SVC}  rules: [{timeout: 1d}]\n`, '{name: other}')}`,
+    text: `${traffic(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${policy('TrafficPolicy', `${SVC}  rules: [{timeout: 1d}]\n`, '{name: other}')}`,
     expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
   },
   {
     name: 'a document after empty and comment-only documents',
-    text: `---\n# nothing here\n---\n---\n${tp(`${SVC}  rules: [{timeout: 1d}]\n`)}`,
+    text: `---\n# nothing here\n---\n---\n${traffic(`${SVC}  rules: [{timeout: 1d}]\n`)}`,
     expect: [['AM2013', 'spec.rules[0].timeout', '1d']],
   },
   {
@@ -386,19 +404,19 @@ const CASES: Case[] = [
   // --- YAML problems ----------------------------------------------------------------------------
   {
     name: 'a key twice in a block mapping',
-    text: tp(`${SVC}  service: ratings\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}  service: ratings\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM1012', '', 'service: ratings']],
     mentions: ['service'],
   },
   {
     name: 'a key twice in a flow mapping names that key',
-    text: tp(`${SVC}  rules: [{timeout: 1s, timeout: 2s}]\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 1s, timeout: 2s}]\n`),
     expect: [['AM1012', '', ['timeout', 2]]],
     mentions: ['timeout'],
   },
   {
     name: 'an unclosed flow sequence',
-    text: tp(`${SVC}  rules: [{timeout: 1s}\n`),
+    text: traffic(`${SVC}  rules: [{timeout: 1s}\n`),
     // At the end of the input, where the closing ] was expected.
     expect: [['AM1005', '', '7:1']],
   },
@@ -409,28 +427,30 @@ const CASES: Case[] = [
   },
   {
     name: 'tab indentation',
-    text: tp(`${SVC}\trules: [{timeout: 1s}]\n`),
+    text: traffic(`${SVC}\trules: [{timeout: 1s}]\n`),
     expect: [['AM1005', '', '6:1']],
   },
   {
     name: 'an unknown tag',
-    text: tp(`  service: !!binary aGVsbG8=\n  rules: [{timeout: 1s}]\n`),
+    text: traffic(`  service: !!binary aGVsbG8=\n  rules: [{timeout: 1s}]\n`),
     expect: [['AM1005', '', '5:29']],
   },
   // --- semantic rules ---------------------------------------------------------------------------
   {
     name: 'abort with both status and grpcStatus',
-    text: tp(`${SVC}  rules: [{fault: {abort: {status: 503, grpcStatus: UNAVAILABLE, percentage: 5}}}]\n`),
+    text: traffic(
+      `${SVC}  rules: [{fault: {abort: {status: 503, grpcStatus: UNAVAILABLE, percentage: 5}}}]\n`,
+    ),
     expect: [['AM2021', 'spec.rules[0].fault.abort', '{status']],
   },
   {
     name: 'abort with neither status nor grpcStatus',
-    text: tp(`${SVC}  rules: [{fault: {abort: {percentage: 5}}}]\n`),
+    text: traffic(`${SVC}  rules: [{fault: {abort: {percentage: 5}}}]\n`),
     expect: [['AM2021', 'spec.rules[0].fault.abort', '{percentage']],
   },
   {
     name: 'header match with two kinds, and one with none',
-    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: a, exact: x, prefix: y}, {name: b}]}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{headers: [{name: a, exact: x, prefix: y}, {name: b}]}]}]\n`),
     expect: [
       ['AM2019', 'spec.rules[0].matches[0].headers[0]', '{name: a'],
       ['AM2019', 'spec.rules[0].matches[0].headers[1]', '{name: b'],
@@ -438,12 +458,12 @@ const CASES: Case[] = [
   },
   {
     name: 'path match with two kinds',
-    text: tp(`${SVC}  rules: [{matches: [{path: {exact: /a, prefix: /b}}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{path: {exact: /a, prefix: /b}}]}]\n`),
     expect: [['AM2019', 'spec.rules[0].matches[0].path', '{exact']],
   },
   {
     name: 'present: false on a header and a query parameter',
-    text: tp(
+    text: traffic(
       `${SVC}  rules: [{matches: [{headers: [{name: a, present: false}], queryParams: [{name: q, present: false}]}]}]\n`,
     ),
     expect: [
@@ -453,17 +473,19 @@ const CASES: Case[] = [
   },
   {
     name: 'the same header twice in one match (names are case-insensitive)',
-    text: tp(`${SVC}  rules: [{matches: [{headers: [{name: X-A, exact: a}, {name: x-a, exact: b}]}]}]\n`),
+    text: traffic(
+      `${SVC}  rules: [{matches: [{headers: [{name: X-A, exact: a}, {name: x-a, exact: b}]}]}]\n`,
+    ),
     expect: [['AM2025', 'spec.rules[0].matches[0].headers[1].name', 'x-a']],
   },
   {
     name: 'duplicate rule names',
-    text: tp(`${SVC}  rules:\n    - {name: canary, timeout: 1s}\n    - {name: canary, timeout: 2s}\n`),
+    text: traffic(`${SVC}  rules:\n    - {name: canary, timeout: 1s}\n    - {name: canary, timeout: 2s}\n`),
     expect: [['AM2027', 'spec.rules[1].name', ['canary', 2]]],
   },
   {
     name: 'a path that does not start with /',
-    text: tp(`${SVC}  rules: [{matches: [{path: {prefix: api}}]}]\n`),
+    text: traffic(`${SVC}  rules: [{matches: [{path: {prefix: api}}]}]\n`),
     expect: [['AM2023', 'spec.rules[0].matches[0].path.prefix', 'api}']],
   },
   {
@@ -504,7 +526,7 @@ describe('bad inputs: code, field path and line:col of every diagnostic', () => 
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const { diagnostics } = load(c.text, 'bad.yaml');
+    const { diagnostics } = load([{ name: 'bad.yaml', text: c.text }]);
     expect(rows(diagnostics)).toEqual(expectedRows(c.text, c.expect));
     for (const d of diagnostics) {
       expect(d.level).toBe('error');
@@ -562,9 +584,8 @@ describe('bad inputs that need files', () => {
   });
 
   it('the same name in another namespace or kind is no duplicate', () => {
-    const text = `${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: reviews, namespace: other}')}---\n${access(`${SVC}  action: deny\n  from: [{namespace: x}]\n`).replace('readers', 'reviews')}`;
-    const parsed = parseInput({ name: 'x.yaml', text });
-    const v = validateDocuments(parsed.documents);
+    const text = `${traffic(`${SVC}  rules: [{timeout: 1s}]\n`)}---\n${policy('TrafficPolicy', `${SVC}  rules: [{timeout: 1s}]\n`, '{name: reviews, namespace: other}')}---\n${access(`${SVC}  action: deny\n  from: [{namespace: x}]\n`).replace('readers', 'reviews')}`;
+    const v = load([{ name: 'x.yaml', text }]);
     expect(v.diagnostics).toEqual([]);
     expect(v.policies.map((p) => p.ref)).toEqual([
       'TrafficPolicy/bookinfo/reviews',
@@ -574,7 +595,7 @@ describe('bad inputs that need files', () => {
   });
 
   it('namespace defaults to default, so an explicit default namespace collides', () => {
-    const text = `${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: r}')}---\n${tp(`${SVC}  rules: [{timeout: 1s}]\n`, '{name: r, namespace: default}')}`;
+    const text = `${policy('TrafficPolicy', `${SVC}  rules: [{timeout: 1s}]\n`, '{name: r}')}---\n${policy('TrafficPolicy', `${SVC}  rules: [{timeout: 1s}]\n`, '{name: r, namespace: default}')}`;
     const { diagnostics } = load(text);
     expect(rows(diagnostics)).toEqual(expectedRows(text, [['AM2017', 'metadata.name', ['r,', 1]]]));
   });
@@ -604,33 +625,37 @@ describe('valid inputs close to the bad ones', () => {
   };
   ok(
     'durations at their minimum and with compound units',
-    tp(`${SVC}  rules: [{timeout: 1ms}, {timeout: 1h1m1s1ms}]\n`),
+    traffic(`${SVC}  rules: [{matches: [{method: GET}], timeout: 1ms}, {timeout: 1h1m1s1ms}]\n`),
   );
-  ok('CORS maxAge may be 0s', tp(`${SVC}  rules: [{cors: {allowOrigins: [{exact: o}], maxAge: 0s}}]\n`));
-  ok('ports 1 and 65535', tp(`${SVC}  port: 65535\n  rules: [{backends: [{service: x, port: 1}]}]\n`));
+  ok('CORS maxAge may be 0s', traffic(`${SVC}  rules: [{cors: {allowOrigins: [{exact: o}], maxAge: 0s}}]\n`));
+  ok('ports 1 and 65535', traffic(`${SVC}  port: 65535\n  rules: [{backends: [{service: x, port: 1}]}]\n`));
   ok(
     'percentages 0 and 100 with decimals',
-    tp(
+    traffic(
       `${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 0}, abort: {grpcStatus: INTERNAL, percentage: 99.99}}}]\n`,
     ),
   );
   ok(
     'weights summing to 100, one of them 0',
-    tp(`${SVC}${V12}  rules: [{backends: [{version: v1, weight: 100}, {version: v2, weight: 0}]}]\n`),
+    traffic(`${SVC}${V12}  rules: [{backends: [{version: v1, weight: 100}, {version: v2, weight: 0}]}]\n`),
   );
   ok(
     'a 253-character name with dots and a 63-character namespace',
-    tp(
+    policy(
+      'TrafficPolicy',
       `${SVC}  rules: [{timeout: 1s}]\n`,
       `{name: ${`${'a'.repeat(62)}.`.repeat(4)}b, namespace: ${'c'.repeat(63)}}`,
     ),
   );
-  ok('anchors and aliases that do not explode', tp(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - *r\n`));
-  ok('Windows line ends', tp(`${SVC}  rules: [{timeout: 1s}]\n`).replace(/\n/g, '\r\n'));
-  ok('a UTF-8 byte order mark', `\ufeff${tp(`${SVC}  rules: [{timeout: 1s}]\n`)}`);
+  ok(
+    'anchors and aliases that do not explode',
+    traffic(`${SVC}  rules:\n    - {matches: [{method: GET}], timeout: &t 1s}\n    - {timeout: *t}\n`),
+  );
+  ok('Windows line ends', traffic(`${SVC}  rules: [{timeout: 1s}]\n`).replace(/\n/g, '\r\n'));
+  ok('a UTF-8 byte order mark', `\ufeff${traffic(`${SVC}  rules: [{timeout: 1s}]\n`)}`);
   ok(
     'status codes as retry conditions',
-    tp(`${SVC}  rules: [{retries: {attempts: 3, retryOn: ["503", gateway-error]}}]\n`),
+    traffic(`${SVC}  rules: [{retries: {attempts: 3, retryOn: ["503", gateway-error]}}]\n`),
   );
   ok(
     'access paths in all allowed forms',

@@ -6,11 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { degrade } from '../../../src/core/compiler/degrade.js';
 import { featuresUsed } from '../../../src/core/compiler/usage.js';
-import type { FeatureId } from '../../../src/core/features.js';
+import type { FeatureId } from '../../../src/core/features/index.js';
 import type { PolicyDoc } from '../../../src/core/model/policy-doc.js';
 import type { TrafficPolicy } from '../../../src/core/model/schema.js';
-import { load } from '../../support/compile.js';
-import { access, mtls, tp } from './support.js';
+import { access, load, mtls, traffic } from '../../support/kit.js';
 
 function policyOf(text: string): PolicyDoc {
   const { policies, diagnostics } = load(text);
@@ -33,13 +32,13 @@ const rules = (r: ReturnType<typeof without>) => (r.policy as TrafficPolicy).spe
 
 describe('degrade', () => {
   it('nothing to drop returns the policy itself', () => {
-    const doc = policyOf(tp('  service: a\n  rules: [{timeout: 1s}]\n'));
+    const doc = policyOf(traffic('  service: a\n  rules: [{timeout: 1s}]\n'));
     expect(degrade(doc.policy, [])).toEqual({ policy: doc.policy, droppedRules: [] });
   });
 
   it('an unsupported condition drops its whole match entry, not just the condition', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  rules:\n    - matches:\n        - {path: {prefix: /api}, headers: [{name: x, regex: "a.*"}]}\n        - {method: GET}\n      timeout: 1s\n',
       ),
       'match.headers.regex',
@@ -51,7 +50,7 @@ describe('degrade', () => {
 
   it('a rule whose entries are all dropped is dropped (an empty matches would match all)', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  rules:\n    - name: by-header\n      matches: [{headers: [{name: x, regex: a}]}, {queryParams: [{name: q, regex: b}]}]\n      timeout: 1s\n    - name: rest\n      timeout: 2s\n',
       ),
       'match.headers.regex',
@@ -63,7 +62,7 @@ describe('degrade', () => {
 
   it('all rules dropped drops the policy, naming every rule (unnamed ones by index)', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  rules:\n    - matches: [{path: {regex: /a.*}}]\n    - {name: two, matches: [{path: {regex: /b.*}}]}\n',
       ),
       'match.path.regex',
@@ -77,8 +76,8 @@ describe('degrade', () => {
 
   it('a rule-scoped feature (weighted backends) drops the rule', () => {
     const r = without(
-      tp(
-        '  service: a\n  versions: {v1: {v: "1"}, v2: {v: "2"}}\n  rules:\n    - {name: split, backends: [{version: v1, weight: 50}, {version: v2, weight: 50}]}\n    - {name: rest, timeout: 1s}\n',
+      traffic(
+        '  service: a\n  versions: {v1: {v: "1"}, v2: {v: "2"}}\n  rules:\n    - {name: split, matches: [{method: GET}], backends: [{version: v1, weight: 50}, {version: v2, weight: 50}]}\n    - {name: rest, timeout: 1s}\n',
       ),
       'backends.weighted',
     );
@@ -87,7 +86,7 @@ describe('degrade', () => {
   });
 
   it('sources drop entry by entry; none left drops the policy', () => {
-    const text = tp(
+    const text = traffic(
       '  service: a\n  sources: [{namespace: web}, {labels: {app: b}}]\n  rules: [{timeout: 1s}]\n',
     );
     const one = without(text, 'routing.sources.labels');
@@ -98,7 +97,7 @@ describe('degrade', () => {
 
   it('a source with two conditions goes whole when one of them is unsupported', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  sources: [{namespace: web, labels: {app: b}}, {namespace: api}]\n  rules: [{timeout: 1s}]\n',
       ),
       'routing.sources.labels',
@@ -122,7 +121,7 @@ describe('degrade', () => {
   });
 
   it('fields go one by one; a container left empty goes with them', () => {
-    const text = tp(
+    const text = traffic(
       '  service: a\n  rules:\n    - retries: {attempts: 3, perTryTimeout: 1s, backoff: {base: 10ms, max: 1s}}\n      fault: {delay: {duration: 1s, percentage: 5}, abort: {grpcStatus: INTERNAL, percentage: 1}}\n      timeout: 5s\n',
     );
     expect(rules(without(text, 'retries.perTryTimeout'))[0]!.retries).toEqual({
@@ -143,7 +142,7 @@ describe('degrade', () => {
 
   it('a mirror with an unsupported percentage goes whole (mirroring all would be more)', () => {
     const r = without(
-      tp('  service: a\n  rules: [{timeout: 1s, mirror: {backend: {service: b}, percentage: 10}}]\n'),
+      traffic('  service: a\n  rules: [{timeout: 1s, mirror: {backend: {service: b}, percentage: 10}}]\n'),
       'mirror.percentage',
     );
     expect(rules(r)).toEqual([{ timeout: '1s' }]);
@@ -151,7 +150,9 @@ describe('degrade', () => {
 
   it('CORS: an unsupported origin goes; with no origin left, CORS goes whole', () => {
     const text = (origins: string) =>
-      tp(`  service: a\n  rules: [{timeout: 1s, cors: {allowOrigins: [${origins}], allowMethods: [GET]}}]\n`);
+      traffic(
+        `  service: a\n  rules: [{timeout: 1s, cors: {allowOrigins: [${origins}], allowMethods: [GET]}}]\n`,
+      );
     expect(
       rules(without(text('{exact: "https://a"}, {regex: "https://.*"}'), 'cors.allowOrigins.regex'))[0]!.cors,
     ).toEqual({
@@ -165,7 +166,7 @@ describe('degrade', () => {
 
   it('retries whose every retry condition is unsupported go whole (the mesh default conditions would retry on other failures)', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  rules: [{timeout: 1s, retries: {attempts: 3, retryOn: [cancelled, unavailable]}}]\n',
       ),
       'retries.on.grpc',
@@ -175,7 +176,7 @@ describe('degrade', () => {
 
   it('retries keep the conditions that are supported', () => {
     const r = without(
-      tp('  service: a\n  rules: [{retries: {attempts: 3, retryOn: [5xx, cancelled]}}]\n'),
+      traffic('  service: a\n  rules: [{retries: {attempts: 3, retryOn: [5xx, cancelled]}}]\n'),
       'retries.on.grpc',
     );
     expect(rules(r)).toEqual([{ retries: { attempts: 3, retryOn: ['5xx'] } }]);
@@ -183,7 +184,7 @@ describe('degrade', () => {
 
   it('header operations go per operation', () => {
     const r = without(
-      tp(
+      traffic(
         '  service: a\n  rules: [{requestHeaders: {set: {a: "1"}, remove: [b]}, responseHeaders: {add: {c: "2"}}}]\n',
       ),
       'headers.request.remove',
@@ -193,7 +194,7 @@ describe('degrade', () => {
   });
 
   it('spec.port (match.port) drops the whole policy: without it the policy would govern every port', () => {
-    const r = without(tp('  service: a\n  port: 8080\n  rules: [{timeout: 1s}]\n'), 'match.port');
+    const r = without(traffic('  service: a\n  port: 8080\n  rules: [{timeout: 1s}]\n'), 'match.port');
     expect(r.policy).toBeUndefined();
   });
 });

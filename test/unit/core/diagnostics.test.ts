@@ -88,7 +88,7 @@ describe('formatDiagnostic', () => {
   it('carries level, policy and feature from the context', () => {
     const w = diag(
       'Degraded',
-      { feature: 'fault.delay' },
+      { feature: 'fault.delay', mesh: 'Linkerd', why: '--allow-degraded', reason: 'no fault injection' },
       { policy: 'TrafficPolicy/a/b', feature: 'fault.delay' },
     );
     expect(w).toMatchObject({

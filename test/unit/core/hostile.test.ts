@@ -16,7 +16,7 @@ import {
 } from '../../../src/core/loader/loader.js';
 import { validateDocuments } from '../../../src/core/model/validate.js';
 import { loadPolicies } from '../../../src/core/pipeline.js';
-import { tp } from './support.js';
+import { policy, traffic } from '../../support/kit.js';
 
 const BOUND_MS = 5000;
 
@@ -78,7 +78,7 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
     const r = timed(() =>
       parseInput({
         name: 'ok.yaml',
-        text: tp('  service: a\n  rules:\n    - &r {timeout: 1s}\n    - *r\n    - *r\n'),
+        text: traffic('  service: a\n  rules:\n    - &r {timeout: 1s}\n    - *r\n    - *r\n'),
       }),
     );
     expect(r.diagnostics).toEqual([]);
@@ -163,7 +163,7 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
   });
 
   it('a huge single line (20 MB scalar) parses within the bound and is then just a bad document', () => {
-    const text = tp(`  service: ${'x'.repeat(20 * 1024 * 1024)}\n  rules: [{timeout: 1s}]\n`);
+    const text = traffic(`  service: ${'x'.repeat(20 * 1024 * 1024)}\n  rules: [{timeout: 1s}]\n`);
     const file = join(dir, 'long-line.yaml');
     writeFileSync(file, text);
     const r = timed(() => loadPolicies([file]));
@@ -180,11 +180,11 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
   it('huge values (a 5 MB key, apiVersion, enum value) are echoed shortened and judged quickly', () => {
     const big = 'x'.repeat(5 * 1024 * 1024);
     const cases: [string, string][] = [
-      [tp(`  service: a\n  ${big}: 1\n  rules: [{timeout: 1s}]\n`), 'AM2002'],
+      [traffic(`  service: a\n  ${big}: 1\n  rules: [{timeout: 1s}]\n`), 'AM2002'],
       [`apiVersion: ${big}\n`, 'AM1009'],
       [`apiVersion: anymesh.dev/v1alpha1\nkind: ${big}\n`, 'AM1010'],
-      [tp(`  service: a\n  onUnsupported: ${big}\n  rules: [{timeout: 1s}]\n`), 'AM2004'],
-      [tp(`  service: a\n  rules: [{timeout: ${big}}]\n`), 'AM2013'],
+      [traffic(`  service: a\n  onUnsupported: ${big}\n  rules: [{timeout: 1s}]\n`), 'AM2004'],
+      [traffic(`  service: a\n  rules: [{timeout: ${big}}]\n`), 'AM2013'],
     ];
     for (const [text, code] of cases) {
       const parsed = timed(() => parseInput({ name: 'big.yaml', text }));
@@ -196,7 +196,9 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
   });
 
   it('a 300 KB regular expression is refused without compiling it for seconds', () => {
-    const text = tp(`  service: a\n  rules: [{matches: [{path: {regex: "${'(a)'.repeat(100_000)}"}}]}]\n`);
+    const text = traffic(
+      `  service: a\n  rules: [{matches: [{path: {regex: "${'(a)'.repeat(100_000)}"}}]}]\n`,
+    );
     const r = timed(() => validateDocuments(parseInput({ name: 're.yaml', text }).documents));
     expect(codesOf(r)).toEqual(['AM2014']);
   });
@@ -209,7 +211,7 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
   it('a symlink loop in a directory is followed once', () => {
     const root = join(dir, 'loop');
     mkdirSync(join(root, 'sub'), { recursive: true });
-    writeFileSync(join(root, 'sub', 'policy.yaml'), tp('  service: a\n  rules: [{timeout: 1s}]\n'));
+    writeFileSync(join(root, 'sub', 'policy.yaml'), traffic('  service: a\n  rules: [{timeout: 1s}]\n'));
     symlinkSync(root, join(root, 'sub', 'back-to-root'));
     symlinkSync(join(root, 'sub'), join(root, 'sub', 'self'));
     const r = timed(() => loadDocuments([root]));
@@ -227,7 +229,7 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
 
   it('an unreadable file (chmod 000): FileNotFound unless the reader is root, who may read anything', () => {
     const file = join(dir, 'secret.yaml');
-    writeFileSync(file, tp('  service: a\n  rules: [{timeout: 1s}]\n'));
+    writeFileSync(file, traffic('  service: a\n  rules: [{timeout: 1s}]\n'));
     chmodSync(file, 0o000);
     const r = timed(() => loadDocuments([file]));
     if (process.getuid?.() === 0) {
@@ -251,11 +253,12 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
     writeFileSync(join(root, 'policy.json'), bad);
     writeFileSync(join(root, 'notes.yaml~'), bad);
     writeFileSync(join(root, 'binary.bin'), randomBytes(100));
-    const policy = (name: string) => tp('  service: a\n  rules: [{timeout: 1s}]\n', `{name: ${name}}`);
-    writeFileSync(join(root, 'z.yml'), policy('z'));
-    writeFileSync(join(root, 'b', 'one.YAML'), policy('b-one'));
-    writeFileSync(join(root, 'a', 'deeper', 'two.yaml'), policy('two'));
-    writeFileSync(join(root, 'a', 'one.yaml'), policy('a-one'));
+    const named = (name: string) =>
+      policy('TrafficPolicy', '  service: a\n  rules: [{timeout: 1s}]\n', `{name: ${name}}`);
+    writeFileSync(join(root, 'z.yml'), named('z'));
+    writeFileSync(join(root, 'b', 'one.YAML'), named('b-one'));
+    writeFileSync(join(root, 'a', 'deeper', 'two.yaml'), named('two'));
+    writeFileSync(join(root, 'a', 'one.yaml'), named('a-one'));
     const r = timed(() => loadPolicies([root]));
     expect(r.diagnostics).toEqual([]);
     // Sorted by entry name at each level: a/deeper (dir) before a/one.yaml, then b, then z.yml.
@@ -271,7 +274,7 @@ describe('hostile input ends in a coded diagnostic, quickly, without an exceptio
 
   it('a missing path does not stop the other inputs from being read and checked', () => {
     const good = join(dir, 'good.yaml');
-    writeFileSync(good, tp('  service: a\n  rules: [{timeout: 1d}]\n'));
+    writeFileSync(good, traffic('  service: a\n  rules: [{timeout: 1d}]\n'));
     const r = timed(() => loadPolicies([join(dir, 'missing.yaml'), good]));
     expect(codesOf(r).sort()).toEqual(['AM1001', 'AM2013']);
   });

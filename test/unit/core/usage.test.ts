@@ -1,11 +1,10 @@
 /** Feature detection: every feature a policy uses, at the path that uses it, with its drop scope. */
 import { describe, expect, it } from 'vitest';
 import { featuresUsed, mtlsScope, retryConditionFeature } from '../../../src/core/compiler/usage.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { formatPath } from '../../../src/core/loader/positions.js';
 import type { MTLSPolicy } from '../../../src/core/model/schema.js';
-import { load } from '../../support/compile.js';
-import { access, mtls, positionOf, tp } from './support.js';
+import { access, load, mtls, positionOf, traffic } from '../../support/kit.js';
 
 function uses(text: string) {
   const { policies, diagnostics } = load(text);
@@ -18,7 +17,7 @@ const rows = (text: string) =>
   uses(text).map((u) => `${u.feature} ${formatPath(u.path)} ${u.scope} ${formatPath(u.drop)}`);
 
 describe('featuresUsed', () => {
-  const RICH = tp(`  service: reviews
+  const RICH = traffic(`  service: reviews
   port: 9080
   versions: {v1: {version: v1}, v2: {version: v2}}
   sources: [{namespace: web, serviceAccount: fe, labels: {app: fe}}]
@@ -43,7 +42,8 @@ describe('featuresUsed', () => {
       mirror: {backend: {service: shadow}}
 `);
 
-  it('finds every TrafficPolicy feature with its path, scope and what leaving it out removes', () => {
+  // Uses come in document order: a field before the fields inside it (backends.weighted is the list).
+  it('finds every TrafficPolicy feature with its path, scope and what leaving it out removes, in document order', () => {
     const r = rows(RICH);
     const m = 'spec.rules[0].matches';
     expect(r).toEqual([
@@ -62,9 +62,9 @@ describe('featuresUsed', () => {
       `match.queryParams.present ${m}[0].queryParams[2].present matchEntry ${m}[0]`,
       `match.path.exact ${m}[1].path.exact matchEntry ${m}[1]`,
       `match.path.prefix ${m}[2].path.prefix matchEntry ${m}[2]`,
+      'backends.weighted spec.rules[0].backends rule spec.rules[0]',
       'backends.version spec.rules[0].backends[0].version rule spec.rules[0]',
       'backends.service spec.rules[0].backends[1].service rule spec.rules[0]',
-      'backends.weighted spec.rules[0].backends rule spec.rules[0]',
       'timeout.request spec.rules[0].timeout field spec.rules[0].timeout',
       'retries.attempts spec.rules[0].retries.attempts field spec.rules[0].retries',
       'retries.perTryTimeout spec.rules[0].retries.perTryTimeout field spec.rules[0].retries.perTryTimeout',
@@ -77,8 +77,8 @@ describe('featuresUsed', () => {
       'fault.delay spec.rules[0].fault.delay field spec.rules[0].fault.delay',
       'fault.abort.http spec.rules[0].fault.abort.status field spec.rules[0].fault.abort',
       'mirror spec.rules[0].mirror field spec.rules[0].mirror',
-      'mirror.percentage spec.rules[0].mirror.percentage field spec.rules[0].mirror',
       'backends.version spec.rules[0].mirror.backend.version field spec.rules[0].mirror',
+      'mirror.percentage spec.rules[0].mirror.percentage field spec.rules[0].mirror',
       'headers.request.set spec.rules[0].requestHeaders.set field spec.rules[0].requestHeaders.set',
       'headers.request.add spec.rules[0].requestHeaders.add field spec.rules[0].requestHeaders.add',
       'headers.request.remove spec.rules[0].requestHeaders.remove field spec.rules[0].requestHeaders.remove',
@@ -88,8 +88,8 @@ describe('featuresUsed', () => {
       'cors spec.rules[0].cors field spec.rules[0].cors',
       'cors.allowOrigins.prefix spec.rules[0].cors.allowOrigins[1].prefix field spec.rules[0].cors.allowOrigins[1]',
       'cors.allowOrigins.regex spec.rules[0].cors.allowOrigins[2].regex field spec.rules[0].cors.allowOrigins[2]',
-      'backends.service spec.rules[1].backends[0].service rule spec.rules[1]',
       'fault.abort.grpc spec.rules[1].fault.abort.grpcStatus field spec.rules[1].fault.abort',
+      'backends.service spec.rules[1].backends[0].service rule spec.rules[1]',
       'mirror spec.rules[1].mirror field spec.rules[1].mirror',
       'backends.service spec.rules[1].mirror.backend.service field spec.rules[1].mirror',
     ]);
@@ -109,16 +109,16 @@ describe('featuresUsed', () => {
   });
 
   it('a mirror at 100 percent does not use mirror.percentage', () => {
-    expect(rows(tp('  service: a\n  rules: [{mirror: {backend: {service: b}, percentage: 100}}]\n'))).toEqual(
-      [
-        'mirror spec.rules[0].mirror field spec.rules[0].mirror',
-        'backends.service spec.rules[0].mirror.backend.service field spec.rules[0].mirror',
-      ],
-    );
+    expect(
+      rows(traffic('  service: a\n  rules: [{mirror: {backend: {service: b}, percentage: 100}}]\n')),
+    ).toEqual([
+      'mirror spec.rules[0].mirror field spec.rules[0].mirror',
+      'backends.service spec.rules[0].mirror.backend.service field spec.rules[0].mirror',
+    ]);
   });
 
   it('a rule with one backend does not use backends.weighted', () => {
-    expect(rows(tp('  service: a\n  rules: [{backends: [{service: b, weight: 100}]}]\n'))).toEqual([
+    expect(rows(traffic('  service: a\n  rules: [{backends: [{service: b, weight: 100}]}]\n'))).toEqual([
       'backends.service spec.rules[0].backends[0].service rule spec.rules[0]',
     ]);
   });

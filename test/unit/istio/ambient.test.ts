@@ -5,17 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../src/adapters/index.js';
 import { DEFAULT_CONTEXT, type KubeObject } from '../../../src/core/adapter.js';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
 import { runCli } from '../../support/cli.js';
-import { codes, compileText } from '../../support/compile.js';
+import { codes, compileFor } from '../../support/kit.js';
 
-const catalog = new CrdCatalog(undefined, ADAPTERS.istio!.crdFolders);
 const AMBIENT = { 'istio.dataplane': 'ambient' };
 
 function ambient(text: string, options: Record<string, string> = {}) {
-  const r = compileText(text, 'istio', { context: { options: { ...AMBIENT, ...options } } });
-  for (const res of r.resources) if (res.apiVersion !== 'v1') expect(catalog.validate(res)).toEqual([]);
-  return r;
+  // compileFor checks every object against the CRDs the descriptor names (Gateway API included).
+  return compileFor('istio', text, { options: { ...AMBIENT, ...options } });
 }
 const of = (rs: readonly KubeObject[], kind: string) => rs.filter((r) => r.kind === kind);
 
@@ -34,10 +31,11 @@ describe('Istio ambient routing', () => {
   it('is the sidecar output unless istio.dataplane=ambient', () => {
     const text = traffic('    - backends: [{version: v1}]');
     const kinds = (r: { resources: KubeObject[] }) => r.resources.map((x) => x.kind);
-    expect(kinds(compileText(text, 'istio'))).toEqual(['DestinationRule', 'VirtualService']);
-    expect(
-      kinds(compileText(text, 'istio', { context: { options: { 'istio.dataplane': 'sidecar' } } })),
-    ).toEqual(['DestinationRule', 'VirtualService']);
+    expect(kinds(compileFor('istio', text))).toEqual(['DestinationRule', 'VirtualService']);
+    expect(kinds(compileFor('istio', text, { options: { 'istio.dataplane': 'sidecar' } }))).toEqual([
+      'DestinationRule',
+      'VirtualService',
+    ]);
     const r = ambient(text);
     expect(kinds(r).sort()).toEqual(['Gateway', 'HTTPRoute', 'Service', 'Service']);
     expect(r.resources.some((x) => x.apiVersion.startsWith('networking.istio.io'))).toBe(false);

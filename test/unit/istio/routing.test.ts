@@ -1,43 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/core/adapter.js';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes, compileText } from '../../support/compile.js';
-
-const catalog = new CrdCatalog();
-
-const policy = (spec: string, name = 'reviews', ns = 'bookinfo') => `apiVersion: anymesh.dev/v1alpha1
-kind: TrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-${spec}
-`;
-
-function istio(text: string, options = {}) {
-  const r = compileText(text, 'istio', options);
-  for (const res of r.resources) expect(catalog.validate(res)).toEqual([]);
-  return r;
-}
-
-const find = (rs: KubeObject[], kind: string) =>
-  rs.find((r) => r.kind === kind) as KubeObject & { spec: Record<string, any> };
+import { codes, compileFor, findObject, traffic } from '../../support/kit.js';
 
 describe('Istio routing', () => {
   it('routes versions through DestinationRule subsets with FQDN hosts and integer weights', () => {
-    const r = istio(
-      policy(`  service: reviews
+    const r = compileFor(
+      'istio',
+      traffic(`  service: reviews
   versions: {v1: {version: v1}, v2: {version: v2, track: canary}}
   rules:
     - backends: [{version: v1, weight: 75}, {version: v2, weight: 25}]`),
     );
     expect(r.ok).toBe(true);
-    const dr = find(r.resources, 'DestinationRule');
+    const dr = findObject(r.resources, 'DestinationRule');
     expect(dr.spec.host).toBe('reviews.bookinfo.svc.cluster.local');
     expect(dr.spec.subsets).toEqual([
       { name: 'v1', labels: { version: 'v1' } },
       { name: 'v2', labels: { version: 'v2', track: 'canary' } },
     ]);
-    const vs = find(r.resources, 'VirtualService');
+    const vs = findObject(r.resources, 'VirtualService');
     expect(vs.spec.hosts).toEqual(['reviews.bookinfo.svc.cluster.local']);
     expect(vs.spec.http[0].route).toEqual([
       { destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v1' }, weight: 75 },
@@ -47,15 +28,18 @@ describe('Istio routing', () => {
   });
 
   it('honours --cluster-domain in every host', () => {
-    const r = istio(policy('  service: reviews\n  rules: [{timeout: 1s}]'), {
+    const r = compileFor('istio', traffic('  service: reviews\n  rules: [{timeout: 1s}]'), {
       context: { clusterDomain: 'corp.internal' },
     });
-    expect(find(r.resources, 'VirtualService').spec.hosts).toEqual(['reviews.bookinfo.svc.corp.internal']);
+    expect(findObject(r.resources, 'VirtualService').spec.hosts).toEqual([
+      'reviews.bookinfo.svc.corp.internal',
+    ]);
   });
 
   it('maps every kind of match, lower-cases header names and ORs entries', () => {
-    const r = istio(
-      policy(`  service: reviews
+    const r = compileFor(
+      'istio',
+      traffic(`  service: reviews
   port: 9080
   rules:
     - matches:
@@ -65,7 +49,7 @@ describe('Istio routing', () => {
           queryParams: [{name: q, exact: "1"}, {name: r, regex: "[a-z]"}, {name: s, present: true}]
         - path: {exact: /health}`),
     );
-    const http = find(r.resources, 'VirtualService').spec.http[0];
+    const http = findObject(r.resources, 'VirtualService').spec.http[0];
     expect(http.match).toEqual([
       {
         uri: { regex: '/r/[0-9]+' },
@@ -80,13 +64,14 @@ describe('Istio routing', () => {
   });
 
   it('crosses match entries with sources (namespace, labels)', () => {
-    const r = istio(
-      policy(`  service: reviews
+    const r = compileFor(
+      'istio',
+      traffic(`  service: reviews
   sources: [{namespace: a}, {labels: {app: b}}]
   rules:
     - matches: [{method: GET}, {method: POST}]`),
     );
-    expect(find(r.resources, 'VirtualService').spec.http[0].match).toEqual([
+    expect(findObject(r.resources, 'VirtualService').spec.http[0].match).toEqual([
       { method: { exact: 'GET' }, sourceNamespace: 'a' },
       { method: { exact: 'GET' }, sourceLabels: { app: 'b' } },
       { method: { exact: 'POST' }, sourceNamespace: 'a' },
@@ -95,8 +80,9 @@ describe('Istio routing', () => {
   });
 
   it('refuses caller service accounts in routing, pointing at labels or AccessPolicy', () => {
-    const r = istio(
-      policy(
+    const r = compileFor(
+      'istio',
+      traffic(
         '  service: reviews\n  sources: [{namespace: a, serviceAccount: web}]\n  rules: [{timeout: 1s}]',
       ),
     );
@@ -108,20 +94,22 @@ describe('Istio routing', () => {
   });
 
   it('with --allow-degraded, drops the source entry (not widening the policy) and warns', () => {
-    const r = istio(
-      policy(
+    const r = compileFor(
+      'istio',
+      traffic(
         '  service: reviews\n  sources: [{namespace: a, serviceAccount: web}, {namespace: b}]\n  rules: [{timeout: 1s}]',
       ),
       { allowDegraded: true },
     );
     expect(r.ok).toBe(true);
     expect(codes(r.diagnostics)).toContain('AM3002');
-    expect(find(r.resources, 'VirtualService').spec.http[0].match).toEqual([{ sourceNamespace: 'b' }]);
+    expect(findObject(r.resources, 'VirtualService').spec.http[0].match).toEqual([{ sourceNamespace: 'b' }]);
   });
 
   it('renders timeouts, retries (with backoff), faults, mirrors, headers and CORS natively', () => {
-    const r = istio(
-      policy(`  service: reviews
+    const r = compileFor(
+      'istio',
+      traffic(`  service: reviews
   versions: {v1: {version: v1}, v2: {version: v2}}
   rules:
     - backends: [{version: v1}]
@@ -137,7 +125,7 @@ describe('Istio routing', () => {
         maxAge: 24h
         allowCredentials: false`),
     );
-    const http = find(r.resources, 'VirtualService').spec.http[0];
+    const http = findObject(r.resources, 'VirtualService').spec.http[0];
     expect(http.timeout).toBe('1m30s');
     expect(http.retries).toEqual({
       attempts: 3,
@@ -168,37 +156,38 @@ describe('Istio routing', () => {
   });
 
   it('refuses retries.backoff for Istio before 1.26, and backoff.max always', () => {
-    const text = policy('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms}}}]');
-    const old = compileText(text, 'istio', { context: { meshVersion: '1.25' } });
+    const text = traffic('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms}}}]');
+    const old = compileFor('istio', text, { context: { meshVersion: '1.25' } });
     expect(old.ok).toBe(false);
     expect(old.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('retries.backoff');
-    expect(compileText(text, 'istio', { context: { meshVersion: '1.26.0' } }).ok).toBe(true);
-    const withMax = compileText(
-      policy('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms, max: 1s}}}]'),
+    expect(compileFor('istio', text, { context: { meshVersion: '1.26.0' } }).ok).toBe(true);
+    const withMax = compileFor(
       'istio',
+      traffic('  service: reviews\n  rules: [{retries: {attempts: 2, backoff: {base: 10ms, max: 1s}}}]'),
     );
     expect(withMax.diagnostics.find((d) => d.code === 'AM3001')?.feature).toBe('retries.backoff.max');
   });
 
   it('routes to other services by FQDN, across namespaces', () => {
-    const r = istio(
-      policy('  service: reviews\n  rules: [{backends: [{service: ratings, namespace: other, port: 80}]}]'),
+    const r = compileFor(
+      'istio',
+      traffic('  service: reviews\n  rules: [{backends: [{service: ratings, namespace: other, port: 80}]}]'),
     );
-    expect(find(r.resources, 'VirtualService').spec.http[0].route).toEqual([
+    expect(findObject(r.resources, 'VirtualService').spec.http[0].route).toEqual([
       { destination: { host: 'ratings.other.svc.cluster.local', port: { number: 80 } } },
     ]);
   });
 });
 
 describe('Istio: several policies for one service', () => {
-  const a = policy('  service: reviews\n  rules: [{name: all, timeout: 1s}]', 'a');
-  const scoped = policy(
+  const a = traffic('  service: reviews\n  rules: [{name: all, timeout: 1s}]', 'a');
+  const scoped = traffic(
     '  service: reviews\n  sources: [{namespace: qa}]\n  rules: [{name: qa, timeout: 9s}]',
     'z',
   );
   it('merge into one VirtualService, scoped policies first, regardless of input order', () => {
-    const r1 = istio(`${a}---\n${scoped}`);
-    const r2 = istio(`${scoped}---\n${a}`);
+    const r1 = compileFor('istio', `${a}---\n${scoped}`);
+    const r2 = compileFor('istio', `${scoped}---\n${a}`);
     expect(renderYaml(r1.resources)).toBe(renderYaml(r2.resources));
     const vs = r1.resources.filter((x) => x.kind === 'VirtualService');
     expect(vs).toHaveLength(1);
@@ -208,24 +197,25 @@ describe('Istio: several policies for one service', () => {
     );
   });
   it('with the same scope and disjoint matches merge in name order', () => {
-    const x = policy(
+    const x = traffic(
       '  service: reviews\n  rules: [{name: x, matches: [{path: {prefix: /x}}], timeout: 1s}]',
       'b',
     );
-    const y = policy(
+    const y = traffic(
       '  service: reviews\n  rules: [{name: y, matches: [{path: {prefix: /y}}], timeout: 2s}]',
       'a',
     );
-    const r = istio(`${x}---\n${y}`);
+    const r = compileFor('istio', `${x}---\n${y}`);
     expect(r.ok).toBe(true);
     const vs = r.resources.find((o) => o.kind === 'VirtualService')!;
     expect((vs.spec as { http: { name: string }[] }).http.map((h) => h.name)).toEqual(['a.y', 'b.x']);
   });
   it('with one version name on different labels are a conflict', () => {
-    const r = istio(
-      `${policy('  service: reviews\n  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1}]}]', 'a')}---\n${policy('  service: reviews\n  port: 80\n  versions: {v1: {version: one}}\n  rules: [{backends: [{version: v1}]}]', 'b')}`,
+    const r = compileFor(
+      'istio',
+      `${traffic('  service: reviews\n  versions: {v1: {version: v1}}\n  rules: [{backends: [{version: v1}]}]', 'a')}---\n${traffic('  service: reviews\n  port: 80\n  versions: {v1: {version: one}}\n  rules: [{backends: [{version: v1}]}]', 'b')}`,
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3015');
   });
 });

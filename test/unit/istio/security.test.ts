@@ -1,24 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CrdCatalog } from '../../../src/core/crd-schema.js';
-import { codes, compileText } from '../../support/compile.js';
-
-const catalog = new CrdCatalog();
-const doc = (kind: string, name: string, ns: string, spec: string) =>
-  `apiVersion: anymesh.dev/v1alpha1\nkind: ${kind}\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec}\n`;
-
-function istio(text: string, options = {}) {
-  const r = compileText(text, 'istio', options);
-  for (const res of r.resources) expect(catalog.validate(res)).toEqual([]);
-  return r;
-}
+import { codes, compileFor, policy } from '../../support/kit.js';
 
 describe('Istio mTLS', () => {
   it('maps scopes to PeerAuthentication placement and selectors', () => {
-    const r = istio(
+    const r = compileFor(
+      'istio',
       [
-        doc('MTLSPolicy', 'm', 'anywhere', '  mode: strict\n  scope: mesh'),
-        doc('MTLSPolicy', 'n', 'shop', '  mode: permissive'),
-        doc('MTLSPolicy', 's', 'shop', '  mode: strict\n  service: pay\n  selector: {app: payments}'),
+        policy('MTLSPolicy', '  mode: strict\n  scope: mesh', { name: 'm', namespace: 'anywhere' }),
+        policy('MTLSPolicy', '  mode: permissive', { name: 'n', namespace: 'shop' }),
+        policy('MTLSPolicy', '  mode: strict\n  service: pay\n  selector: {app: payments}', {
+          name: 's',
+          namespace: 'shop',
+        }),
       ].join('---\n'),
     );
     const pas = r.resources.map((x) => [x.metadata.namespace, x.metadata.name, x.spec]);
@@ -29,39 +22,47 @@ describe('Istio mTLS', () => {
     ]);
   });
   it('puts mesh-wide policy in a configured root namespace', () => {
-    const r = istio(doc('MTLSPolicy', 'm', 'x', '  mode: strict\n  scope: mesh'), {
-      context: { options: { 'istio.rootNamespace': 'mesh-root' } },
-    });
+    const r = compileFor(
+      'istio',
+      policy('MTLSPolicy', '  mode: strict\n  scope: mesh', { name: 'm', namespace: 'x' }),
+      {
+        context: { options: { 'istio.rootNamespace': 'mesh-root' } },
+      },
+    );
     expect(r.resources[0]!.metadata.namespace).toBe('mesh-root');
   });
   it('says when it assumed the app label', () => {
-    const r = istio(doc('MTLSPolicy', 's', 'shop', '  mode: strict\n  service: pay'));
+    const r = compileFor(
+      'istio',
+      policy('MTLSPolicy', '  mode: strict\n  service: pay', { name: 's', namespace: 'shop' }),
+    );
     expect(codes(r.diagnostics)).toContain('AM3005');
     expect(r.resources[0]!.spec).toMatchObject({ selector: { matchLabels: { app: 'pay' } } });
   });
   it('refuses two policies for the same scope', () => {
-    const r = istio(
+    const r = compileFor(
+      'istio',
       [
-        doc('MTLSPolicy', 'a', 'shop', '  mode: strict'),
-        doc('MTLSPolicy', 'b', 'shop', '  mode: permissive'),
+        policy('MTLSPolicy', '  mode: strict', { name: 'a', namespace: 'shop' }),
+        policy('MTLSPolicy', '  mode: strict', { name: 'b', namespace: 'shop' }),
       ].join('---\n'),
     );
     expect(r.ok).toBe(false);
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM3014');
   });
 });
 
 describe('Istio access control', () => {
   it('maps identities to principals and namespaces, and operations with string ports', () => {
-    const r = istio(
-      doc(
+    const r = compileFor(
+      'istio',
+      policy(
         'AccessPolicy',
-        'readers',
-        'bookinfo',
         `  service: reviews
   action: allow
   from: [{namespace: bookinfo, serviceAccount: productpage}, {serviceAccount: local}, {namespace: monitoring}]
   to: [{methods: [GET, HEAD], paths: ["/reviews/*"], ports: [9080]}]`,
+        { name: 'readers', namespace: 'bookinfo' },
       ),
       { context: { trustDomain: 'prod.example' } },
     );
@@ -81,12 +82,12 @@ describe('Istio access control', () => {
     });
   });
   it('supports deny', () => {
-    const r = istio(
-      doc(
+    const r = compileFor(
+      'istio',
+      policy(
         'AccessPolicy',
-        'no',
-        'shop',
         '  service: pay\n  selector: {app: pay}\n  action: deny\n  from: [{namespace: sandbox}]',
+        { name: 'no', namespace: 'shop' },
       ),
     );
     expect(r.resources[0]!.spec).toMatchObject({ action: 'DENY' });

@@ -7,10 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdAdapter } from '../../../src/adapters/linkerd/index.js';
 import { assertCompleteColumn, compareVersions } from '../../../src/core/capabilities.js';
-import { FEATURE_IDS } from '../../../src/core/features.js';
-import { compileText } from '../../support/compile.js';
+import { FEATURE_IDS } from '../../../src/core/features/index.js';
 import { FEATURE_FIXTURES } from '../../support/feature-fixtures.js';
-import { validate } from './helpers.js';
+import { compileFor, schemaProblems } from '../../support/kit.js';
 
 const column = linkerdAdapter.capabilities;
 const refused = FEATURE_IDS.filter((f) => column[f].support === 'none');
@@ -53,7 +52,7 @@ describe('Linkerd capability column', () => {
   });
 
   it.each(refused)('refuses %s with AM3001 at the field that uses it', (f) => {
-    const r = compileText(FEATURE_FIXTURES[f], linkerdAdapter, options);
+    const r = compileFor(linkerdAdapter, FEATURE_FIXTURES[f], options);
     const d = r.diagnostics.find((x) => x.code === 'AM3001' && x.feature === f);
     expect(d, f).toBeDefined();
     expect(d!.location?.line).toBeGreaterThan(0);
@@ -63,7 +62,7 @@ describe('Linkerd capability column', () => {
   });
 
   it.each(refused)('leaves %s out with --allow-degraded, with AM3002', (f) => {
-    const r = compileText(FEATURE_FIXTURES[f], linkerdAdapter, { ...options, allowDegraded: true });
+    const r = compileFor(linkerdAdapter, FEATURE_FIXTURES[f], { ...options, allowDegraded: true });
     expect(
       r.diagnostics.find((x) => x.code === 'AM3002' && x.feature === f),
       f,
@@ -72,7 +71,7 @@ describe('Linkerd capability column', () => {
   });
 
   it.each(expressed)('compiles %s to schema-valid output', (f) => {
-    const r = compileText(withPorts(FEATURE_FIXTURES[f]), linkerdAdapter, options);
+    const r = compileFor(linkerdAdapter, withPorts(FEATURE_FIXTURES[f]), options);
     expect(
       r.diagnostics.filter((d) => d.level === 'error'),
       f,
@@ -80,7 +79,7 @@ describe('Linkerd capability column', () => {
     expect(r.ok).toBe(true);
     // permissive is Linkerd's default: nothing to write.
     if (f !== 'mtls.permissive') expect(r.resources.length, f).toBeGreaterThan(0);
-    for (const o of r.resources) expect(validate(o), `${f}: ${o.kind}/${o.metadata.name}`).toEqual([]);
+    for (const o of r.resources) expect(schemaProblems(o), `${f}: ${o.kind}/${o.metadata.name}`).toEqual([]);
     const level = column[f].support;
     const warned = r.diagnostics.some((d) => d.feature === f && (d.code === 'AM3003' || d.code === 'AM3004'));
     expect(warned, `${f} is ${level}`).toBe(level === 'partial' || level === 'emulated');

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderYaml } from '../../../src/core/render.js';
-import { codes } from '../../support/compile.js';
-import { all, find, linkerd, traffic } from './helpers.js';
+import { codes, compileFor, findObject, objectsOf, traffic } from '../../support/kit.js';
 
 const canary = traffic(`  service: reviews
   port: 9080
@@ -16,9 +15,9 @@ const canary = traffic(`  service: reviews
 
 describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   it('emits gateway.networking.k8s.io/v1 HTTPRoutes with a core Service parentRef and the port', () => {
-    const r = linkerd(canary);
+    const r = compileFor('linkerd', canary);
     expect(r.ok).toBe(true);
-    const route = find(r.resources, 'HTTPRoute', 'reviews')!;
+    const route = findObject(r.resources, 'HTTPRoute', 'reviews');
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.metadata.namespace).toBe('bookinfo');
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews', port: 9080 }]);
@@ -29,7 +28,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('keeps rule order and writes weighted backendRefs to leaf Services', () => {
-    const route = find(linkerd(canary).resources, 'HTTPRoute')!;
+    const route = findObject(compileFor('linkerd', canary).resources, 'HTTPRoute');
     expect(route.spec.rules).toEqual([
       {
         matches: [{ headers: [{ name: 'end-user', type: 'Exact', value: 'jason' }] }],
@@ -45,10 +44,10 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('makes one leaf Service per used version: selector plus version labels, the port, and says so', () => {
-    const r = linkerd(canary);
-    const services = all(r.resources, 'Service');
+    const r = compileFor('linkerd', canary);
+    const services = objectsOf(r.resources, 'Service');
     expect(services.map((s) => s.metadata.name)).toEqual(['reviews-v1', 'reviews-v2']);
-    const v2 = find(r.resources, 'Service', 'reviews-v2')!;
+    const v2 = findObject(r.resources, 'Service', 'reviews-v2');
     expect(v2.apiVersion).toBe('v1');
     expect(v2.spec).toEqual({
       selector: { app: 'reviews', track: 'canary', version: 'v2' },
@@ -61,7 +60,8 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('defaults the selector to app: <service> with AM3005 and names the default in AM4202', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   versions: {v1: {version: v1}}
@@ -69,14 +69,15 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
     );
     expect(codes(r.diagnostics)).toContain('AM3005');
     expect(r.diagnostics.find((d) => d.code === 'AM4202')!.message).toContain('default app: reviews');
-    expect(find(r.resources, 'Service', 'reviews-v1')!.spec.selector).toEqual({
+    expect(findObject(r.resources, 'Service', 'reviews-v1').spec.selector).toEqual({
       app: 'reviews',
       version: 'v1',
     });
   });
 
   it('refuses versions without spec.port (a Service needs a port) with AM4201 at the backend', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   versions: {v1: {version: v1}}
   rules: [{backends: [{version: v1}]}]`),
@@ -89,32 +90,37 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('refuses a backend service without a port when spec.port is absent (Linkerd fails such backends)', () => {
-    const r = linkerd(traffic('  service: reviews\n  rules: [{backends: [{service: ratings}]}]'));
+    const r = compileFor(
+      'linkerd',
+      traffic('  service: reviews\n  rules: [{backends: [{service: ratings}]}]'),
+    );
     expect(codes(r.diagnostics)).toContain('AM4201');
   });
 
   it('without spec.port and backends, leaves backendRefs out: Linkerd uses the parent Service', () => {
-    const r = linkerd(traffic('  service: reviews\n  rules: [{timeout: 2s}]'));
-    const route = find(r.resources, 'HTTPRoute')!;
+    const r = compileFor('linkerd', traffic('  service: reviews\n  rules: [{timeout: 2s}]'));
+    const route = findObject(r.resources, 'HTTPRoute');
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews' }]);
     expect(route.spec.rules[0].backendRefs).toBeUndefined();
   });
 
   it('routes to other services, with a namespace only when it differs', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
     - backends: [{service: ratings, port: 8080, weight: 50}, {service: reviews-next, namespace: next, weight: 50}]`),
     );
-    expect(find(r.resources, 'HTTPRoute')!.spec.rules[0].backendRefs).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([
       { name: 'ratings', port: 8080, weight: 50 },
       { name: 'reviews-next', namespace: 'next', port: 9080, weight: 50 },
     ]);
   });
 
   it('maps every kind of match; prefix, presence and regex become anchored RegularExpressions', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -133,7 +139,7 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
         - path: {prefix: /api}
         - path: {exact: /health}`),
     );
-    expect(find(r.resources, 'HTTPRoute')!.spec.rules[0].matches).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].matches).toEqual([
       {
         path: { type: 'RegularExpression', value: '^(?:/r/[0-9]+)$' },
         headers: [
@@ -162,14 +168,15 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
   });
 
   it('writes header modifiers as RequestHeaderModifier / ResponseHeaderModifier filters', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
     - requestHeaders: {set: {x-env: prod}, add: {x-a: "1"}, remove: [x-debug]}
       responseHeaders: {set: {cache-control: no-store}, add: {x-b: "2"}, remove: [server]}`),
     );
-    expect(find(r.resources, 'HTTPRoute')!.spec.rules[0].filters).toEqual([
+    expect(findObject(r.resources, 'HTTPRoute').spec.rules[0].filters).toEqual([
       {
         type: 'RequestHeaderModifier',
         requestHeaderModifier: {
@@ -192,14 +199,15 @@ describe('Linkerd routing: HTTPRoute with a Service parent', () => {
 
 describe('Linkerd timeouts and retries: route annotations', () => {
   it('writes timeout.linkerd.io/request and retry.linkerd.io/* in single-unit durations', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
     - timeout: 1m30s
       retries: {attempts: 3, perTryTimeout: 1500ms, retryOn: [5xx, gateway-error, retriable-4xx, "503", 5xx]}`),
     );
-    const route = find(r.resources, 'HTTPRoute')!;
+    const route = findObject(r.resources, 'HTTPRoute');
     expect(route.metadata.annotations).toEqual({
       'anymesh.dev/source-policies': 'TrafficPolicy/bookinfo/reviews',
       'retry.linkerd.io/http': '5xx,gateway-error,409,503',
@@ -212,7 +220,8 @@ describe('Linkerd timeouts and retries: route annotations', () => {
   });
 
   it('gives rules with other timeout/retry settings their own HTTPRoute, so annotations apply to them only', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -224,24 +233,27 @@ describe('Linkerd timeouts and retries: route annotations', () => {
       timeout: 2s
     - name: rest`),
     );
-    const routes = all(r.resources, 'HTTPRoute');
+    const routes = objectsOf(r.resources, 'HTTPRoute');
     expect(routes.map((x) => x.metadata.name)).toEqual(['reviews-reads', 'reviews-rest', 'reviews-writes']);
     expect(
-      find(r.resources, 'HTTPRoute', 'reviews-writes')!.metadata.annotations?.['retry.linkerd.io/limit'],
+      findObject(r.resources, 'HTTPRoute', 'reviews-writes').metadata.annotations?.['retry.linkerd.io/limit'],
     ).toBe('2');
     expect(
-      find(r.resources, 'HTTPRoute', 'reviews-reads')!.metadata.annotations?.['retry.linkerd.io/limit'],
+      findObject(r.resources, 'HTTPRoute', 'reviews-reads').metadata.annotations?.['retry.linkerd.io/limit'],
     ).toBeUndefined();
     expect(
-      find(r.resources, 'HTTPRoute', 'reviews-reads')!.metadata.annotations?.['timeout.linkerd.io/request'],
+      findObject(r.resources, 'HTTPRoute', 'reviews-reads').metadata.annotations?.[
+        'timeout.linkerd.io/request'
+      ],
     ).toBe('2s');
-    expect(Object.keys(find(r.resources, 'HTTPRoute', 'reviews-rest')!.metadata.annotations ?? {})).toEqual([
-      'anymesh.dev/source-policies',
-    ]);
+    expect(
+      Object.keys(findObject(r.resources, 'HTTPRoute', 'reviews-rest').metadata.annotations ?? {}),
+    ).toEqual(['anymesh.dev/source-policies']);
   });
 
   it('keeps rules with equal settings in one route, in order', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -249,7 +261,7 @@ describe('Linkerd timeouts and retries: route annotations', () => {
     - {name: b, matches: [{path: {exact: /b}}]}
     - {name: c, matches: [{path: {exact: /c}}], timeout: 1s}`),
     );
-    const route = find(r.resources, 'HTTPRoute', 'reviews-a')!;
+    const route = findObject(r.resources, 'HTTPRoute', 'reviews-a');
     expect(
       route.spec.rules.map((x: { matches: { path: { value: string } }[] }) => x.matches[0]!.path.value),
     ).toEqual(['/a', '/c']);
@@ -258,7 +270,8 @@ describe('Linkerd timeouts and retries: route annotations', () => {
 
 describe('Linkerd rule order: Gateway API precedence must keep first-match-wins', () => {
   it('refuses a later rule that Linkerd would prefer (AM4203) at the later rule', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -274,7 +287,8 @@ describe('Linkerd rule order: Gateway API precedence must keep first-match-wins'
   });
 
   it('accepts disjoint matches in any order and specific-first order', () => {
-    const disjoint = linkerd(
+    const disjoint = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -288,7 +302,8 @@ describe('Linkerd rule order: Gateway API precedence must keep first-match-wins'
   });
 
   it('refuses equally specific overlapping rules that land in different routes (AM4204)', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -300,7 +315,8 @@ describe('Linkerd rule order: Gateway API precedence must keep first-match-wins'
   });
 
   it('accepts equally specific overlapping rules in the same route (list order breaks the tie)', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   rules:
@@ -318,8 +334,8 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
   rules: [{backends: [{service: reviews-lite}]}]`);
 
   it('writes a consumer route in each caller namespace, pointing back at the service namespace', () => {
-    const r = linkerd(scoped);
-    const routes = all(r.resources, 'HTTPRoute');
+    const r = compileFor('linkerd', scoped);
+    const routes = objectsOf(r.resources, 'HTTPRoute');
     expect(routes.map((x) => `${x.metadata.namespace}/${x.metadata.name}`)).toEqual([
       'mobile/bookinfo-reviews',
       'web/bookinfo-reviews',
@@ -333,7 +349,8 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
   });
 
   it("refuses the service's own namespace as a source: that route would apply to every caller (AM4215)", () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(`  service: reviews
   port: 9080
   sources: [{namespace: bookinfo}]
@@ -345,18 +362,20 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
   });
 
   it('warns that a scoped and an unscoped policy for one service merge by precedence (AM4205)', () => {
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       `${scoped}---\n${traffic('  service: reviews\n  port: 9080\n  rules: [{timeout: 3s}]', 'reviews-all')}`,
     );
     expect(r.ok).toBe(true);
     expect(r.diagnostics.find((d) => d.code === 'AM4205')?.level).toBe('warning');
   });
 
-  it('refuses two policies with the same scope for one service (PolicyConflict)', () => {
-    const r = linkerd(
-      `${traffic('  service: reviews\n  port: 9080\n  rules: [{timeout: 3s}]', 'a')}---\n${traffic('  service: reviews\n  port: 9080\n  rules: [{timeout: 1s}]', 'b')}`,
+  it('refuses two policies with the same scope for one service (AM4216)', () => {
+    const r = compileFor(
+      'linkerd',
+      `${traffic('  service: reviews\n  port: 9080\n  rules: [{matches: [{path: {prefix: /a}}], timeout: 3s}]', 'a')}---\n${traffic('  service: reviews\n  port: 9080\n  rules: [{matches: [{path: {prefix: /b}}], timeout: 1s}]', 'b')}`,
     );
-    expect(codes(r.diagnostics)).toContain('AM3006');
+    expect(codes(r.diagnostics)).toContain('AM4216');
     expect(r.ok).toBe(false);
   });
 
@@ -369,20 +388,24 @@ describe('Linkerd caller-scoped routes (sources.namespace)', () => {
       '  service: reviews\n  port: 9080\n  sources: [{namespace: web}]\n  versions: {v1: {release: one}}\n  rules: [{backends: [{version: v1}]}]',
       'b',
     );
-    expect(codes(linkerd(`${a}---\n${b}`).diagnostics)).toContain('AM3006');
+    expect(codes(compileFor('linkerd', `${a}---\n${b}`).diagnostics)).toContain('AM3015');
   });
 });
 
 describe('Linkerd routing limits and determinism', () => {
   it('refuses more than 8 matches in a rule (the Gateway API v1.1.1 CRD Linkerd bundles)', () => {
     const matches = Array.from({ length: 9 }, (_, i) => `{path: {exact: /p${i}}}`).join(', ');
-    const r = linkerd(traffic(`  service: reviews\n  port: 9080\n  rules: [{matches: [${matches}]}]`));
+    const r = compileFor(
+      'linkerd',
+      traffic(`  service: reviews\n  port: 9080\n  rules: [{matches: [${matches}]}]`),
+    );
     expect(codes(r.diagnostics)).toContain('AM4212');
   });
 
   it('refuses a leaf Service name over 63 characters', () => {
     const long = 'v'.repeat(60);
-    const r = linkerd(
+    const r = compileFor(
+      'linkerd',
       traffic(
         `  service: reviews\n  port: 9080\n  versions: {${long}: {version: x}}\n  rules: [{backends: [{version: ${long}}]}]`,
       ),
@@ -391,8 +414,8 @@ describe('Linkerd routing limits and determinism', () => {
   });
 
   it('compiles the same input to byte-identical output', () => {
-    const a = renderYaml(linkerd(canary).resources);
-    const b = renderYaml(linkerd(canary).resources);
+    const a = renderYaml(compileFor('linkerd', canary).resources);
+    const b = renderYaml(compileFor('linkerd', canary).resources);
     expect(a).toBe(b);
     expect(a.length).toBeGreaterThan(100);
   });
@@ -411,8 +434,8 @@ describe('Linkerd output names', () => {
       'shop-checkout',
       'mobile',
     );
-    const r = linkerd(`${scoped}---\n${local}`);
-    expect(r.diagnostics.find((d) => d.code === 'AM3006')?.message).toContain('mobile/shop-checkout');
+    const r = compileFor('linkerd', `${scoped}---\n${local}`);
+    expect(r.diagnostics.find((d) => d.code === 'AM3016')?.message).toContain('mobile/shop-checkout');
     expect(r.ok).toBe(false);
   });
 });

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeOverlaps } from '../../../src/core/overlap/index.js';
-import { load } from '../../support/compile.js';
+import { load, policy } from '../../support/kit.js';
 
-const doc = (name: string, spec: string, extra = '') => `apiVersion: anymesh.dev/v1alpha1
-kind: TrafficPolicy
-metadata: {name: ${name}, namespace: shop}
-spec:
-  service: cart
-${extra}${spec}`;
+const doc = (name: string, spec: string, extra = '') =>
+  policy('TrafficPolicy', `  service: cart\n${extra}${spec}`, { name, namespace: 'shop' });
 
 function findings(text: string) {
-  const loaded = load(text, 'policies.yaml');
+  const loaded = load([{ name: 'policies.yaml', text }], { overlaps: false });
   expect(loaded.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
   return analyzeOverlaps(loaded.policies);
 }

@@ -2,18 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../src/adapters/index.js';
 import { cellForVersion } from '../../../src/core/capabilities.js';
 import { checkPortability } from '../../../src/core/portability/index.js';
-import { load } from '../../support/compile.js';
+import { load, policy } from '../../support/kit.js';
 
-const traffic = (name: string, body: string, extra = '') => `apiVersion: anymesh.dev/v1alpha1
-kind: TrafficPolicy
-metadata: {name: ${name}, namespace: shop}
-spec:
-  service: ${name}
-${extra}  rules:
-${body}`;
+const traffic = (name: string, body: string, extra = '') =>
+  policy('TrafficPolicy', `  service: ${name}\n${extra}  rules:\n${body}`, { name, namespace: 'shop' });
 
 function check(text: string, meshes = Object.values(ADAPTERS), options = {}) {
-  const loaded = load(text, 'p.yaml');
+  // As `anymesh check` loads: it reports overlaps itself.
+  const loaded = load([{ name: 'p.yaml', text }], { overlaps: false });
   expect(loaded.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
   return checkPortability(loaded.policies, meshes, options);
 }

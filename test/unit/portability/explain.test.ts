@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../src/adapters/index.js';
-import { selectFeatures } from '../../../src/core/features.js';
+import { selectFeatures } from '../../../src/core/features/index.js';
 import { explainField, featuresForField } from '../../../src/core/model/explain.js';
 import { runCli } from '../../support/cli.js';
 

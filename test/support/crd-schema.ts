@@ -10,18 +10,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import type { KubeObject } from './adapter.js';
+import type { KubeObject } from '../../src/core/adapter.js';
 
 /**
  * CRD folders used by default. Gateway API comes from its own standard channel; the experimental
  * channel, Linkerd's bundled (older) copy of Gateway API and SMI define the same kinds again.
  */
-export const DEFAULT_CRD_FOLDERS = ['istio', 'linkerd', 'consul', 'appmesh', 'gateway-api/standard'];
+const DEFAULT_CRD_FOLDERS = ['istio', 'linkerd', 'consul', 'appmesh', 'gateway-api/standard'];
 const EXCLUDED = ['linkerd/gateway-api'];
 
-export function defaultCrdDirectory(): string {
+function defaultCrdDirectory(): string {
   if (process.env.ANYMESH_CRDS) return resolve(process.env.ANYMESH_CRDS);
-  // src/core or dist/core -> project root -> its parent holds shared/
+  // test/support -> project root -> its parent holds shared/
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return resolve(root, '..', 'shared', 'crds');
 }

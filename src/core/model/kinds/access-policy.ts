@@ -1,0 +1,64 @@
+/** AccessPolicy: who may call a service. */
+import { type Static, Type } from '@sinclair/typebox';
+import { Doc, Method, OnUnsupported, Port, Selector, StringEnum, strict } from './common.js';
+
+export const AccessPolicySpec = Type.Object(
+  {
+    service: Type.String({
+      description: 'The Service whose callers are governed, in metadata.namespace. Required.',
+    }),
+    selector: Type.Optional(Selector),
+    action: StringEnum(
+      ['allow', 'deny'],
+      'allow: only the listed callers may call (others are denied); deny: the listed callers may not. Required.',
+    ),
+    from: Type.Array(
+      Type.Object(
+        {
+          namespace: Type.Optional(
+            Type.String({ description: "The caller's namespace. Default: any namespace." }),
+          ),
+          serviceAccount: Type.Optional(
+            Type.String({
+              description:
+                "The caller's service account. Default: any; without namespace: the policy's namespace.",
+            }),
+          ),
+        },
+        { ...strict, minProperties: 1, description: 'A caller identity.' },
+      ),
+      { minItems: 1, description: 'The callers this rule is about; any of them. Required.' },
+    ),
+    to: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            methods: Type.Optional(
+              Type.Array(Method(), { minItems: 1, description: 'HTTP methods. Default: any.' }),
+            ),
+            paths: Type.Optional(
+              Type.Array(Type.String(), {
+                minItems: 1,
+                description: 'Paths: exact, `/prefix/*` or `*suffix`. Default: any.',
+              }),
+            ),
+            ports: Type.Optional(
+              Type.Array(Port('A port.'), { minItems: 1, description: 'Ports. Default: any.' }),
+            ),
+          },
+          { ...strict, minProperties: 1, description: 'An operation; every field given must hold.' },
+        ),
+        {
+          minItems: 1,
+          description: 'The operations this rule is about; any of them. Default: every operation.',
+        },
+      ),
+    ),
+    onUnsupported: Type.Optional(OnUnsupported),
+  },
+  { ...strict, description: 'Who may call a service. Required.' },
+);
+
+export const AccessPolicySchema = Doc('AccessPolicy', AccessPolicySpec, 'Who may call a service.');
+
+export type AccessPolicy = Static<typeof AccessPolicySchema>;

@@ -1,0 +1,231 @@
+/**
+ * What each golden Consul case means, written by hand from the policy files (examples/ and
+ * test/cases/), never read back from anymesh's output: the instances a cluster running the policy
+ * would have, and for each service the routes a request meets (see chain-meaning.ts for the shape)
+ * and who may call it (see intentions.ts).
+ *
+ * Instances follow the adapter's advice (AM4302): a pod of version X carries the annotation
+ * consul.hashicorp.com/service-meta-<label>: X, which consul-k8s turns into Service.Meta. Each
+ * versioned service also gets instances of a version the policy does not name and one without the
+ * annotation, so a filter that selects too much shows.
+ */
+import type { RouteMeaning } from './chain-meaning.js';
+import type { Decision, Request } from './intentions.js';
+import { type Instance, versioned } from './workloads.js';
+
+export interface CaseMeaning {
+  instances: Instance[];
+  /** Subset name -> the service-meta annotations AM4302 must ask for (label -> value). */
+  annotations?: Record<string, Record<string, string>>;
+  /** Service -> its reachable routes. */
+  chains: Record<string, RouteMeaning[]>;
+  /** [source, destination, Consul's L4 check answer]. */
+  connections?: [string, string, boolean][];
+  /** [source, destination, request, decision]. */
+  requests?: [string, string, Request, Decision][];
+}
+
+const ids = (service: string, version: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${service}-${version}-${i}`);
+
+const get = (path: string): Request => ({ method: 'GET', path });
+const post = (path: string): Request => ({ method: 'POST', path });
+
+// examples/bookinfo-canary.yaml: jason always gets v2; everyone else 90 % v1, 10 % v2, 3 s timeout.
+const bookinfo: CaseMeaning = {
+  instances: versioned({ reviews: { v1: 2, v2: 1, v3: 1, '-': 1 } }),
+  annotations: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+  chains: {
+    reviews: [
+      {
+        match: { headers: [{ name: 'end-user', exact: 'jason' }] },
+        backends: [{ weight: 100, instances: ids('reviews', 'v2', 1) }],
+      },
+      {
+        match: 'any',
+        timeoutMs: 3000,
+        backends: [
+          { weight: 90, instances: ids('reviews', 'v1', 2) },
+          { weight: 10, instances: ids('reviews', 'v2', 1) },
+        ],
+      },
+    ],
+  },
+};
+
+// test/cases/consul-canary.yaml: 95 % v1, 5 % v2, every request gets x-canary-release: 2026-11.
+const canaryHeader = { set: { 'x-canary-release': '2026-11' } };
+const consulCanary: CaseMeaning = {
+  instances: versioned({ ratings: { v1: 1, v2: 2, v3: 1 } }),
+  annotations: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+  chains: {
+    ratings: [
+      {
+        match: 'any',
+        backends: [
+          { weight: 95, instances: ids('ratings', 'v1', 1), requestHeaders: canaryHeader },
+          { weight: 5, instances: ids('ratings', 'v2', 2), requestHeaders: canaryHeader },
+        ],
+      },
+    ],
+  },
+};
+
+// test/cases/consul-l7-routing.yaml: stable is version v1, next is v2.
+const stable = ids('storefront', 'v1', 2);
+const next = ids('storefront', 'v2', 1);
+const testerHeaders = { add: { 'x-canary': '1' }, set: { 'x-routed-by': 'anymesh' }, remove: ['x-debug'] };
+const checkoutResponse = {
+  add: { 'x-served-by': 'storefront' },
+  set: { 'cache-control': 'no-store' },
+  remove: ['server'],
+};
+const checkout = {
+  timeoutMs: 5000,
+  retries: { attempts: 3, on: ['503', '5xx', 'connect-failure', 'gateway-error', 'reset', 'unavailable'] },
+  backends: [
+    { weight: 80, instances: stable, responseHeaders: checkoutResponse },
+    { weight: 20, instances: next, responseHeaders: checkoutResponse },
+  ],
+};
+const l7Routing: CaseMeaning = {
+  instances: [
+    ...versioned({ storefront: { v1: 2, v2: 1, v3: 1, '-': 1 } }),
+    ...versioned({ 'storefront-health': { '-': 1 } }),
+  ],
+  annotations: { stable: { version: 'v1' }, next: { version: 'v2' } },
+  chains: {
+    storefront: [
+      // rule testers: either match, to next, with the request header changes.
+      {
+        match: {
+          headers: [
+            { name: 'x-tester', exact: 'true' },
+            { name: 'user-agent', prefix: 'Mozilla/' },
+          ],
+        },
+        backends: [{ weight: 100, instances: next, requestHeaders: testerHeaders }],
+      },
+      {
+        match: {
+          headers: [{ name: 'x-canary-token', present: true }],
+          queryParams: [{ name: 'beta', exact: '1' }],
+        },
+        backends: [{ weight: 100, instances: next, requestHeaders: testerHeaders }],
+      },
+      // rule checkout: either match, 80/20 stable/next, 5 s, 3 retries on the listed conditions.
+      { match: { path: { prefix: '/api/checkout' }, methods: ['POST'] }, ...checkout },
+      {
+        match: {
+          path: { regex: '/api/orders/[0-9]+' },
+          headers: [{ name: 'x-client', regex: 'ios|android' }],
+          queryParams: [
+            { name: 'trace', present: true },
+            { name: 'region', regex: 'eu-.*' },
+          ],
+        },
+        ...checkout,
+      },
+      // rule health: the other service.
+      {
+        match: { path: { exact: '/healthz' } },
+        backends: [{ weight: 100, instances: ids('storefront-health', 'plain', 1) }],
+      },
+      // rule default: stable, 15 s, 2 retries; without retryOn the Consul adapter retries on
+      // connect-failure and refused-stream (AM4308: Consul's own default retries nothing).
+      {
+        match: 'any',
+        timeoutMs: 15000,
+        retries: { attempts: 2, on: ['connect-failure', 'refused-stream'] },
+        backends: [{ weight: 100, instances: stable }],
+      },
+    ],
+  },
+};
+
+// test/cases/consul-intentions.yaml.
+const consulIntentions: CaseMeaning = {
+  instances: versioned({ payments: { '-': 1 }, ledger: { '-': 1 } }),
+  chains: {
+    // No routing policy: every call reaches every payments instance.
+    payments: [{ match: 'any', backends: [{ weight: 100, instances: ids('payments', 'plain', 1) }] }],
+  },
+  connections: [
+    ['payments', 'ledger', true],
+    ['checkout', 'ledger', false],
+    ['batch-jobs', 'ledger', false],
+    ['web', 'ledger', false],
+    // L7 intentions: Consul cannot decide a connection without the request.
+    ['checkout', 'payments', false],
+    ['batch-jobs', 'payments', false],
+    ['web', 'payments', false],
+    ['ledger', 'payments', false],
+    // No policy for orders: the ACL default (allow on a dev agent).
+    ['web', 'orders', true],
+  ],
+  requests: [
+    // checkout: read-only, plus POST to charges and under refunds/.
+    ['checkout', 'payments', get('/v1/charges'), 'allow'],
+    ['checkout', 'payments', { method: 'HEAD', path: '/anything' }, 'allow'],
+    ['checkout', 'payments', post('/v1/charges'), 'allow'],
+    ['checkout', 'payments', post('/v1/refunds/r-1'), 'allow'],
+    ['checkout', 'payments', post('/v1/refunds'), 'deny'],
+    ['checkout', 'payments', post('/v1/other'), 'deny'],
+    ['checkout', 'payments', { method: 'DELETE', path: '/v1/charges' }, 'deny'],
+    ['checkout', 'payments', { method: 'PUT', path: '/v1/charges' }, 'deny'],
+    // batch-jobs: the same allow list, and never DELETE (payments-no-deletes wins).
+    ['batch-jobs', 'payments', get('/v1/charges'), 'allow'],
+    ['batch-jobs', 'payments', post('/v1/refunds/r-1'), 'allow'],
+    ['batch-jobs', 'payments', { method: 'DELETE', path: '/v1/charges' }, 'deny'],
+    ['batch-jobs', 'payments', { method: 'DELETE', path: '/export.json' }, 'deny'],
+    ['batch-jobs', 'payments', { method: 'PATCH', path: '/v1/charges' }, 'deny'],
+    // everyone else: denied whatever the request.
+    ['web', 'payments', get('/v1/charges'), 'deny'],
+    ['ledger', 'payments', get('/'), 'deny'],
+    // ledger: only payments, any request.
+    ['payments', 'ledger', { method: 'DELETE', path: '/entries/1' }, 'allow'],
+    ['checkout', 'ledger', get('/entries'), 'deny'],
+  ],
+};
+
+// test/cases/consul-permissive.yaml: billing, 10 s timeout (mTLS modes are not in the chain).
+const permissive: CaseMeaning = {
+  instances: versioned({ billing: { '-': 2 } }),
+  chains: {
+    billing: [
+      { match: 'any', timeoutMs: 10000, backends: [{ weight: 100, instances: ids('billing', 'plain', 2) }] },
+    ],
+  },
+};
+
+// test/cases/appmesh-zero-trust.yaml: payments, 3 s; only checkout and refunds may call it.
+const appmeshZeroTrust: CaseMeaning = {
+  instances: versioned({ payments: { '-': 2 } }),
+  chains: {
+    payments: [
+      { match: 'any', timeoutMs: 3000, backends: [{ weight: 100, instances: ids('payments', 'plain', 2) }] },
+    ],
+  },
+  connections: [
+    ['checkout', 'payments', true],
+    ['refunds', 'payments', true],
+    ['web', 'payments', false],
+    ['payments', 'payments', false],
+    ['payments', 'checkout', true],
+  ],
+  requests: [
+    ['checkout', 'payments', post('/v1/charges'), 'allow'],
+    ['refunds', 'payments', { method: 'DELETE', path: '/x' }, 'allow'],
+    ['web', 'payments', get('/'), 'deny'],
+  ],
+};
+
+/** Golden case name -> meaning; every Consul case that compiles must be here. */
+export const MEANINGS: Record<string, CaseMeaning> = {
+  'example-bookinfo-canary': bookinfo,
+  'case-consul-canary': consulCanary,
+  'case-consul-l7-routing': l7Routing,
+  'case-consul-intentions': consulIntentions,
+  'case-consul-permissive': permissive,
+  'case-appmesh-zero-trust': appmeshZeroTrust,
+};

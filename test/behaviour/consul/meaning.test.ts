@@ -1,0 +1,111 @@
+// The Consul behavioural tier: a real Consul 1.16.3 agent is the judge of what every golden Consul
+// case means. Each case's instances are registered as consul-k8s would register its pods, its config
+// entries written as `anymesh compile --mesh consul --consul-format config-entry` prints them, and
+// then Consul's own compiled discovery chain (routes, matches, timeouts, retries, header changes,
+// splits and the instances each subset's filter selects) and its intention decisions are compared
+// with what the policy says, written by hand in expectations.ts. Schema checks and "Consul accepted
+// the write" (test/integration/consul-agent.test.ts) cannot see a reversed weight or an inverted
+// filter; this can (mutations.test.ts shows it).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderConfigEntries } from '../../../src/adapters/consul/config-entry.js';
+import { type ConsulAgent, type ConsulEntry, startConsulAgent } from '../../support/consul-agent.js';
+import { compileFor } from '../../support/kit.js';
+import { chainProtocol } from './chain-meaning.js';
+import { compiledConsulCases } from './compiled.js';
+import { type CaseMeaning, MEANINGS } from './expectations.js';
+import { deployed, observeIntentions, observeRoutes } from './judge.js';
+
+let agent: ConsulAgent;
+
+beforeAll(async () => {
+  agent = await startConsulAgent();
+}, 600_000);
+
+afterAll(async () => {
+  await agent?.stop();
+});
+
+const cases = compiledConsulCases().map((c) => ({ ...c, meaning: MEANINGS[c.name]! }));
+
+describe('Consul 1.16.3 compiles each golden case into what the policy means', () => {
+  it('has a hand-written meaning for every golden case that compiles for Consul', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(MEANINGS).sort());
+  });
+
+  it.each(cases)('$name: discovery chains (routes, splits, subsets, instances)', async (c) => {
+    await deployed(agent, c.meaning, c.entries, async () => {
+      for (const service of Object.keys(c.meaning.chains)) {
+        // Routers and splitters are only compiled for HTTP; a tcp chain would ignore them.
+        expect(await chainProtocol(agent, service), `protocol of ${service}`).toBe('http');
+      }
+      for (const o of await observeRoutes(agent, c.meaning)) expect(o.actual, o.what).toEqual(o.expected);
+    });
+  });
+
+  it.each(cases.filter((c) => c.meaning.connections || c.meaning.requests))(
+    '$name: intentions allow and deny per caller',
+    async (c) => {
+      await deployed(agent, c.meaning, c.entries, async () => {
+        for (const o of await observeIntentions(agent, c.meaning))
+          expect(o.actual, o.what).toEqual(o.expected);
+      });
+    },
+  );
+
+  it.each(cases.filter((c) => c.meaning.annotations))(
+    '$name: AM4302 asks for the pod annotations the subset filters select',
+    (c) => {
+      const advice = c.diagnostics.find((d) => d.code === 'AM4302')?.message ?? '';
+      for (const [subset, labels] of Object.entries(c.meaning.annotations!)) {
+        for (const [key, value] of Object.entries(labels)) {
+          expect(advice).toContain(`${subset}: consul.hashicorp.com/service-meta-${key}: "${value}"`);
+        }
+      }
+    },
+  );
+});
+
+describe('beyond the golden cases', () => {
+  it('a version label key with a dash selects its instances (Service.Meta["app-version"])', async () => {
+    const r = compileFor(
+      'consul',
+      `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: cart, namespace: shop}
+spec:
+  service: cart
+  versions:
+    blue: {app-version: "1.4", track: main}
+    green: {app-version: "1.5", track: main}
+  rules:
+    - backends: [{version: blue, weight: 70}, {version: green, weight: 30}]
+`,
+    );
+    expect(r.ok).toBe(true);
+    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
+    const meta = (v: string, track = 'main') => ({ 'app-version': v, track });
+    const meaning: CaseMeaning = {
+      instances: [
+        { id: 'cart-blue-0', service: 'cart', meta: meta('1.4') },
+        { id: 'cart-green-0', service: 'cart', meta: meta('1.5') },
+        { id: 'cart-green-1', service: 'cart', meta: meta('1.5') },
+        { id: 'cart-green-side', service: 'cart', meta: meta('1.5', 'side') },
+        { id: 'cart-other-0', service: 'cart', meta: meta('1.3') },
+      ],
+      chains: {
+        cart: [
+          {
+            match: 'any',
+            backends: [
+              { weight: 70, instances: ['cart-blue-0'] },
+              { weight: 30, instances: ['cart-green-0', 'cart-green-1'] },
+            ],
+          },
+        ],
+      },
+    };
+    await deployed(agent, meaning, entries, async () => {
+      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
+    });
+  });
+});
