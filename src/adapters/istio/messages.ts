@@ -24,7 +24,8 @@ export const ISTIO_MESSAGES = {
       description:
         'In ambient mode a route goes to Services (a version becomes a leaf Service) and Istio answers 404 to a waypoint rule without backendRefs, so every backend is a Service backendRef, and Gateway API requires a port on one.',
       fix: 'Set spec.port to the Service port clients call (or backends[].port for another service).',
-      example: 'a TrafficPolicy with versions and no spec.port, compiled with --option istio.dataplane=ambient',
+      example:
+        'a TrafficPolicy with versions and no spec.port, compiled with --option istio.dataplane=ambient',
     },
   ),
   LeafServices: m(
@@ -58,7 +59,7 @@ export const ISTIO_MESSAGES = {
     'rules {earlier} and {later} match the same requests equally specifically but are in different HTTPRoutes, which Istio orders by creation time; put them in one policy or make one more specific',
     {
       description:
-        'Equally specific rules in different HTTPRoutes are ordered by route creation time, not by the policy\'s order.',
+        "Equally specific rules in different HTTPRoutes are ordered by route creation time, not by the policy's order.",
       fix: 'Put the rules in one policy, or make one more specific.',
       example: 'two policies for one service whose rules match the same requests',
     },
@@ -117,8 +118,7 @@ export const ISTIO_MESSAGES = {
     'IstioAmbientDuration',
     '{what} {value} does not fit the Gateway API duration format (at most 5 digits per unit, h, m, s, ms); use a shorter duration',
     {
-      description:
-        'Gateway API durations allow at most 5 digits per unit.',
+      description: 'Gateway API durations allow at most 5 digits per unit.',
       fix: 'Use a shorter duration.',
       example: 'timeout: 100000s compiled for ambient',
     },
@@ -130,7 +130,7 @@ export const ISTIO_MESSAGES = {
     'access to {service} is enforced by waypoint {waypoint} (targetRefs), because {why}; AuthorizationPolicy {guard} lets only the waypoint identity {principal} reach its pods directly, so callers cannot go around the waypoint',
     {
       description:
-        'A service with a waypoint has its AccessPolicies enforced by the waypoint (targetRefs); a guard by selector lets only the waypoint\'s identity reach its pods at ztunnel, so callers cannot go around the L7 rules.',
+        "A service with a waypoint has its AccessPolicies enforced by the waypoint (targetRefs); a guard by selector lets only the waypoint's identity reach its pods at ztunnel, so callers cannot go around the L7 rules.",
       fix: 'Nothing; callers must reach the service through its Service name (not pod IPs).',
       example: 'an AccessPolicy with methods or paths compiled for ambient',
     },
@@ -154,8 +154,8 @@ export const ISTIO_MESSAGES = {
     'namespace {namespace} is {mode} ({label}) but the output is for the {dataplane} data plane: {why}. Compile with --option istio.dataplane={mode}, relabel the namespace, or pass --option istio.anyNamespaceMode=true to apply it anyway',
     {
       description:
-        'apply and diff read the target namespace\'s labels: sidecar output in an ambient namespace is at best Alpha and its L7 AuthorizationPolicies by selector are not enforced, and ambient output in a sidecar namespace is bypassed by the sidecars.',
-      fix: 'Compile for the namespace\'s data plane, relabel the namespace, or pass --option istio.anyNamespaceMode=true.',
+        "apply and diff read the target namespace's labels: sidecar output in an ambient namespace is at best Alpha and its L7 AuthorizationPolicies by selector are not enforced, and ambient output in a sidecar namespace is bypassed by the sidecars.",
+      fix: "Compile for the namespace's data plane, relabel the namespace, or pass --option istio.anyNamespaceMode=true.",
       example: 'anymesh apply --mesh istio into a namespace labelled istio.io/dataplane-mode=ambient',
     },
   ),
