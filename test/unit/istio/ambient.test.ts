@@ -204,25 +204,25 @@ describe('anymesh capabilities --option istio.dataplane=ambient', () => {
 });
 
 describe('the namespace data plane check of apply and diff', () => {
-  const fit = ADAPTERS.istio!.namespaceFit!;
+  const judge = ADAPTERS.istio!.namespaceFit!;
   const ns = (labels: Record<string, string>) => ({ name: 'shop', labels, annotations: {} });
   const ctx = (options: Record<string, string>) => ({ ...DEFAULT_CONTEXT, options });
   it('refuses sidecar output into an ambient namespace and ambient output into a sidecar one (AM4112)', () => {
-    const toAmbient = fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({}));
+    const toAmbient = judge(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({}));
     expect(toAmbient?.code).toBe('AM4112');
     expect(toAmbient?.message).toContain('namespace shop');
-    expect(fit(ns({ 'istio-injection': 'enabled' }), ctx(AMBIENT))?.code).toBe('AM4112');
-    expect(fit(ns({ 'istio.io/rev': 'canary' }), ctx(AMBIENT))?.code).toBe('AM4112');
+    expect(judge(ns({ 'istio-injection': 'enabled' }), ctx(AMBIENT))?.code).toBe('AM4112');
+    expect(judge(ns({ 'istio.io/rev': 'canary' }), ctx(AMBIENT))?.code).toBe('AM4112');
   });
   it('lets matching modes, unlabelled namespaces and an explicit override through', () => {
-    expect(fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx(AMBIENT))).toBeUndefined();
-    expect(fit(ns({ 'istio-injection': 'enabled' }), ctx({}))).toBeUndefined();
-    expect(fit(ns({}), ctx(AMBIENT))).toBeUndefined();
+    expect(judge(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx(AMBIENT))).toBeUndefined();
+    expect(judge(ns({ 'istio-injection': 'enabled' }), ctx({}))).toBeUndefined();
+    expect(judge(ns({}), ctx(AMBIENT))).toBeUndefined();
     expect(
-      fit(ns({ 'istio.io/rev': 'canary', 'istio-injection': 'disabled' }), ctx(AMBIENT)),
+      judge(ns({ 'istio.io/rev': 'canary', 'istio-injection': 'disabled' }), ctx(AMBIENT)),
     ).toBeUndefined();
     expect(
-      fit(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({ 'istio.anyNamespaceMode': 'true' })),
+      judge(ns({ 'istio.io/dataplane-mode': 'ambient' }), ctx({ 'istio.anyNamespaceMode': 'true' })),
     ).toBeUndefined();
   });
 });
