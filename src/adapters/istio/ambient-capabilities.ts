@@ -158,7 +158,7 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     'HTTPRoute rules[].retry.attempts (experimental channel)',
     RETRY,
     'Istio honours rules[].retry on waypoints and always retries on connect-failure, refused-stream, unavailable and cancelled besides the listed status codes',
-    `${RETRY_FIELD}; retries also happen on those four conditions whatever retryOn lists`,
+    `${RETRY_FIELD}; Istio also retries on connect-failure, refused-stream, unavailable and cancelled whatever retryOn lists`,
     '1.25',
   ),
   'retries.perTryTimeout': differing(
