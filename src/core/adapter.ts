@@ -97,6 +97,15 @@ export interface MeshAdapter {
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */
   readonly install: InstallMethod;
+  /**
+   * Optional, for meshes with several data planes (Istio: sidecar or ambient): the data plane of a
+   * namespace (`none` when it is in neither), and the GatewayClass of the mesh's L7 proxies
+   * (waypoints), for `status`.
+   */
+  readonly dataplanes?: {
+    modeOf(ns: NamespaceMarks): string;
+    readonly waypointClass?: string;
+  };
   /** Whether a namespace is in the mesh (its injection labels or annotations), for `status`. */
   inMesh(ns: NamespaceMarks): boolean;
   /**

@@ -13,10 +13,11 @@ import { istioAmbientCapabilities } from './ambient-capabilities.js';
 import { istioCapabilities } from './capabilities.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
-import { namespaceFit } from './namespace-mode.js';
+import { namespaceFit, namespaceMode } from './namespace-mode.js';
 import { ISTIO_OPTIONS, isAmbient } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileAccess, compileMtls } from './security.js';
+import { WAYPOINT_CLASS } from './waypoint.js';
 
 export const istioAdapter = {
   id: 'istio',
@@ -39,6 +40,7 @@ export const istioAdapter = {
     (l['istio.io/rev'] !== undefined && l['istio-injection'] !== 'disabled') ||
     l['istio.io/dataplane-mode'] === 'ambient',
   namespaceFit,
+  dataplanes: { modeOf: namespaceMode, waypointClass: WAYPOINT_CLASS },
   // The ambient output adds Gateway API kinds; `retry` needs the experimental-channel HTTPRoute.
   crdFolders: ['istio', 'gateway-api/experimental'],
   compile(policies, ctx) {

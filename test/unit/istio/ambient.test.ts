@@ -226,3 +226,19 @@ describe('the namespace data plane check of apply and diff', () => {
     ).toBeUndefined();
   });
 });
+
+describe('the data plane status reports per namespace', () => {
+  const modeOf = ADAPTERS.istio!.dataplanes!.modeOf;
+  const ns = (labels: Record<string, string>) => ({ labels, annotations: {} });
+  it('says ambient, sidecar or none; injection wins, since a pod with a sidecar opts out of ztunnel', () => {
+    expect(modeOf(ns({ 'istio.io/dataplane-mode': 'ambient' }))).toBe('ambient');
+    expect(modeOf(ns({ 'istio-injection': 'enabled' }))).toBe('sidecar');
+    expect(modeOf(ns({ 'istio-injection': 'enabled', 'istio.io/dataplane-mode': 'ambient' }))).toBe(
+      'sidecar',
+    );
+    expect(modeOf(ns({ 'istio.io/rev': 'canary' }))).toBe('sidecar');
+    expect(modeOf(ns({ 'istio.io/rev': 'canary', 'istio.io/dataplane-mode': 'ambient' }))).toBe('ambient');
+    expect(modeOf(ns({}))).toBe('none');
+    expect(ADAPTERS.istio!.dataplanes!.waypointClass).toBe('istio-waypoint');
+  });
+});
