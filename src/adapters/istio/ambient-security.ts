@@ -69,8 +69,9 @@ export function compileAmbientAccess(
     if (sel.diagnostic) diagnostics.push(sel.diagnostic);
     const action = s.action === 'allow' ? 'ALLOW' : 'DENY';
     if (!waypointed.has(key)) {
-      // ztunnel: L4 only. A policy with methods or paths always has a waypoint (waypoint.ts), so
-      // nothing is left out here.
+      // ztunnel: L4 only. A policy with methods or paths always has a waypoint (waypoint.ts); were
+      // one to get here, dropping its HTTP attributes would widen it, so that is an internal error.
+      if (isL7Access(p.policy)) throw new Error(`${p.ref} has HTTP attributes but no waypoint`);
       resources.push({
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
