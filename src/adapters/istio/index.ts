@@ -6,6 +6,7 @@ import type { MeshAdapter } from '../../core/adapter.js';
 import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import type { PolicyDoc } from '../../core/model/validate.js';
 import { istioCapabilities } from './capabilities.js';
+import { ISTIO_MESSAGES } from './messages.js';
 import { compileRouting } from './routing.js';
 import { compileAccess, compileMtls } from './security.js';
 
@@ -19,7 +20,7 @@ export const istioAdapter = {
   versions: { minimum: '1.22', tested: '1.30.3' },
   capabilities: istioCapabilities,
   docs: 'https://istio.io/latest/docs/reference/config/',
-  messages: {},
+  messages: ISTIO_MESSAGES,
   options: {
     'istio.rootNamespace':
       "Istio's root namespace, where a mesh-wide PeerAuthentication goes. Default: istio-system.",
@@ -28,7 +29,11 @@ export const istioAdapter = {
     const parts = [
       compileRouting(ofKind<TrafficPolicy>(policies, 'TrafficPolicy'), ctx),
       compileMtls(ofKind<MTLSPolicy>(policies, 'MTLSPolicy'), ctx),
-      compileAccess(ofKind<AccessPolicy>(policies, 'AccessPolicy'), ctx),
+      compileAccess(
+        ofKind<AccessPolicy>(policies, 'AccessPolicy'),
+        ctx,
+        ofKind<TrafficPolicy>(policies, 'TrafficPolicy'),
+      ),
     ];
     return {
       resources: parts.flatMap((p) => p.resources),
