@@ -3,10 +3,11 @@
  * scripts/build-istio-driver.sh): istiod's own xDS generation, request simulation and config
  * analyzers, asked what a compiled anymesh output does with a list of calls.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ROOT } from '../../support/cases.js';
 
 export interface Workload {
@@ -99,32 +100,38 @@ export interface Answer {
   analyzers?: string[];
 }
 
-let binary: string | undefined;
+// Asynchronous on purpose: a worker blocked for seconds in a synchronous child process misses
+// vitest's RPC heartbeats ("Timeout calling onTaskUpdate").
+const run = promisify(execFile);
+let binary: Promise<string> | undefined;
 
 /** The driver binary: built once (minutes cold), then found in the cache in milliseconds. */
-export function driverBinary(): string {
-  binary ??= execFileSync('bash', [join(ROOT, 'scripts', 'build-istio-driver.sh')], {
+export function driverBinary(): Promise<string> {
+  binary ??= run('bash', [join(ROOT, 'scripts', 'build-istio-driver.sh')], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 60 * 60_000,
-  }).trim();
+    maxBuffer: 64 * 1024 * 1024,
+  }).then((r) => r.stdout.trim());
   return binary;
 }
 
 /** Asks Istio what `config` (anymesh output plus the Kubernetes world) does with `calls`. */
-export function askIstio(config: string, calls: readonly Call[], analyze = true): Answer {
+export async function askIstio(config: string, calls: readonly Call[], analyze = true): Promise<Answer> {
   const dir = mkdtempSync(join(tmpdir(), 'anymesh-istio-'));
   try {
     const input = join(dir, 'input.json');
     const output = join(dir, 'output.json');
     writeFileSync(input, JSON.stringify({ config, calls, analyze }));
     try {
-      execFileSync(driverBinary(), ['-test.run', '^TestDriver$', '-test.count', '1', '-test.timeout', '5m'], {
-        env: { ...process.env, ANYMESH_ISTIO_INPUT: input, ANYMESH_ISTIO_OUTPUT: output },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      await run(
+        await driverBinary(),
+        ['-test.run', '^TestDriver$', '-test.count', '1', '-test.timeout', '5m'],
+        {
+          env: { ...process.env, ANYMESH_ISTIO_INPUT: input, ANYMESH_ISTIO_OUTPUT: output },
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
       // Istio logs a lot; the test's own failure lines are what matters.

@@ -12,17 +12,17 @@ export interface CaseRun {
   diagnostics: string[];
 }
 
-export function runCase(
+export async function runCase(
   file: string,
   world: { services: ServiceDef[]; pods: PodDef[] },
   calls: Call[],
   mutate: (output: string) => string = (o) => o,
-): CaseRun {
+): Promise<CaseRun> {
   const compiled = compileCase(file);
   if (!compiled.ok)
     throw new Error(`${file} does not compile for Istio:\n${compiled.diagnostics.join('\n')}`);
   const output = mutate(compiled.yaml);
-  const answer = askIstio(`${output}---\n${worldYaml(world.services, world.pods)}`, calls);
+  const answer = await askIstio(`${output}---\n${worldYaml(world.services, world.pods)}`, calls);
   return { answer, output, diagnostics: compiled.diagnostics };
 }
 

@@ -32,8 +32,8 @@ const ROUTING_MUTATIONS: Record<string, (o: string) => string> = {
 };
 
 describe('mutated examples/bookinfo-canary.yaml output fails its expectations', () => {
-  it.each(Object.entries(ROUTING_MUTATIONS))('%s', (_name, mutate) => {
-    const run = runCase('examples/bookinfo-canary.yaml', bookinfo, bookinfo.calls, mutate);
+  it.each(Object.entries(ROUTING_MUTATIONS))('%s', async (_name, mutate) => {
+    const run = await runCase('examples/bookinfo-canary.yaml', bookinfo, bookinfo.calls, mutate);
     expect(() => bookinfo.check(run.answer)).toThrow();
   });
 });
@@ -53,12 +53,24 @@ describe('mutated examples/zero-trust.yaml output fails its expectations', () =>
     expect(allowed(result(answer, 'pp-get'))).toBe(true);
     expect(allowed(result(answer, 'pp-other'))).toBe(false);
   };
-  it('holds for the real output', () => check(runCase('examples/zero-trust.yaml', world, calls).answer));
+  it('holds for the real output', async () =>
+    check((await runCase('examples/zero-trust.yaml', world, calls)).answer));
   it.each([
     ['the path widened', mutation('- /reviews/*', '- /*')],
     ['another caller allowed', mutation('sa/bookinfo-productpage', 'sa/bookinfo-ratings')],
-  ])('%s', (_name, mutate) => {
-    const run = runCase('examples/zero-trust.yaml', world, calls, mutate);
+  ])('%s', async (_name, mutate) => {
+    const run = await runCase('examples/zero-trust.yaml', world, calls, mutate);
     expect(() => check(run.answer)).toThrow();
+  });
+});
+
+describe('the analyzers see the workloads', () => {
+  it('reports a subset that selects no pods when the reviews-v2 pods are missing (IST0173)', async () => {
+    const world = { services: bookinfo.services, pods: bookinfo.pods.filter((p) => p.name !== 'reviews-v2') };
+    const run = await runCase('examples/bookinfo-canary.yaml', world, []);
+    expect(run.answer.messages.map((m) => [m.code, m.resource])).toContainEqual([
+      'IST0173',
+      'DestinationRule bookinfo/reviews',
+    ]);
   });
 });

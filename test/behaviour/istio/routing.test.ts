@@ -17,8 +17,8 @@ const retryOn = (r: { route?: { retry?: { retryOn: string } } }) => r.route?.ret
 
 describe('examples/bookinfo-canary.yaml', () => {
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('examples/bookinfo-canary.yaml', bookinfo, bookinfo.calls);
+  beforeAll(async () => {
+    run = await runCase('examples/bookinfo-canary.yaml', bookinfo, bookinfo.calls);
   });
   it('sends jason to v2 and everyone else 90/10 to v1/v2 with a 3 s timeout', () =>
     bookinfo.check(run.answer));
@@ -42,8 +42,8 @@ describe('examples/resilience.yaml', () => {
     ],
   };
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('examples/resilience.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('examples/resilience.yaml', world, [
       request('chaos', caller, ratings, 9080, { headers: { 'x-chaos': 'on' } }),
       request('chaos-off', caller, ratings, 9080, { headers: { 'x-chaos': 'off' } }),
       request('plain', caller, ratings, 9080, { path: '/ratings/7' }),
@@ -90,8 +90,8 @@ describe('examples/storefront-edge.yaml', () => {
   const call = (id: string, method: string, path: string) =>
     request(id, web, storefront, 8080, { method, path });
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('examples/storefront-edge.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('examples/storefront-edge.yaml', world, [
       call('product', 'GET', '/products/42'),
       call('product-list', 'GET', '/products?sort=price'),
       call('product-sub', 'GET', '/products/42/reviews'),
@@ -166,8 +166,8 @@ describe('test/cases/appmesh-canary-resilience.yaml', () => {
   };
   const uuid = '123e4567-e89b-12d3-a456-426614174000';
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/appmesh-canary-resilience.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/appmesh-canary-resilience.yaml', world, [
       request('tester', web, checkout, 8080, { headers: { 'x-canary-tester': 'anything' } }),
       request('ios', web, checkout, 8080, { method: 'POST', path: '/api/mobile/pay?client=ios' }),
       request('android', web, checkout, 8080, { method: 'POST', path: '/api/mobile/pay?client=android' }),
@@ -244,8 +244,8 @@ describe('test/cases/consul-canary.yaml', () => {
     ],
   };
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/consul-canary.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/consul-canary.yaml', world, [
       request('any', caller, ratings, 9080, { path: '/ratings/1' }),
     ]);
   });
@@ -283,8 +283,8 @@ describe('test/cases/consul-l7-routing.yaml', () => {
   const call = (id: string, path: string, headers: Record<string, string> = {}, method = 'GET') =>
     request(id, web, storefront, 8080, { method, path, headers });
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/consul-l7-routing.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/consul-l7-routing.yaml', world, [
       call('tester-browser', '/', { 'x-tester': 'true', 'user-agent': 'Mozilla/5.0' }),
       call('tester-curl', '/', { 'x-tester': 'true', 'user-agent': 'curl/8' }),
       call('token-beta', '/?beta=1', { 'x-canary-token': 'abc' }),
@@ -368,8 +368,8 @@ describe('test/cases/consul-namespace-collision.yaml', () => {
     ],
   };
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/consul-namespace-collision.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/consul-namespace-collision.yaml', world, [
       request('a', caller, a, 9080),
       request('b', caller, b, 9080),
     ]);
@@ -409,8 +409,8 @@ describe('test/cases/linkerd-split-routes.yaml', () => {
     headers: Record<string, string> = {},
   ) => request(id, from, checkout, 8080, { method, path, headers });
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/linkerd-split-routes.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/linkerd-split-routes.yaml', world, [
       call('mobile-beta', mobile, 'GET', '/api/orders', { 'x-app-version': '5.1' }),
       call('web-beta', web, 'GET', '/', { 'x-app-version': '5.1' }),
       call('mobile-old-health', mobile, 'GET', '/healthz', { 'x-app-version': '4.0' }),
@@ -474,6 +474,8 @@ describe('test/cases/sources-and-services.yaml', () => {
   };
   const mobile = pod('mobile', 'ios-gw', { app: 'ios-gw' });
   const bff = pod('shop', 'mobile-bff', { app: 'mobile-bff' });
+  // sources[].labels without a namespace means pods with those labels in any namespace.
+  const edgeBff = pod('edge', 'mobile-bff', { app: 'mobile-bff' });
   const web = pod('shop', 'web', { app: 'web' });
   const world = {
     services: [search, next],
@@ -488,10 +490,11 @@ describe('test/cases/sources-and-services.yaml', () => {
   const beta = { 'x-beta': '1' };
   const tester = { 'x-user': 'test-7' };
   let run: CaseRun;
-  beforeAll(() => {
-    run = runCase('test/cases/sources-and-services.yaml', world, [
+  beforeAll(async () => {
+    run = await runCase('test/cases/sources-and-services.yaml', world, [
       request('mobile-beta', mobile, search, 8080, { path: '/q?engine=x', headers: beta }),
       request('bff-beta', bff, search, 8080, { path: '/q?engine=', headers: beta }),
+      request('edge-bff-beta', edgeBff, search, 8080, { path: '/q?engine=x', headers: beta }),
       request('web-beta', web, search, 8080, { path: '/q?engine=x', headers: beta }),
       request('web-tester', web, search, 8080, { path: '/q?engine=next', headers: tester }),
       request('mobile-tester', mobile, search, 8080, { path: '/q?engine=next', headers: tester }),
@@ -499,7 +502,7 @@ describe('test/cases/sources-and-services.yaml', () => {
     ]);
   });
   it('sends mobile callers (by namespace or by pod labels) with x-beta and any engine to search-next', () => {
-    for (const id of ['mobile-beta', 'bff-beta']) {
+    for (const id of ['mobile-beta', 'bff-beta', 'edge-bff-beta']) {
       const r = result(run.answer, id);
       expect(r.route?.name, id).toBe('mobile-clients.new-engine');
       expect(backends(r), id).toEqual({ 'search-next.shop:8080': 100 });
