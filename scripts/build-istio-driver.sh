@@ -11,6 +11,13 @@
 # no replace directives, so the driver module needs none either, and its go.sum (checked in) pins
 # every dependency. The Istio version is read from that go.mod, the one place it is written.
 #
+# Which Istio: the output targets Istio 1.30.3, but Istio's tags (1.30.3, not v1.30.3) are not semantic
+# versions, and the module proxy reachable here answers "not available" for the 1.30.3 commit
+# (56df41f63e51, pseudo-version v0.0.0-20260713165634-56df41f63e51) and for 1.30.0-1.30.2. It serves
+# only its `latest`, v0.0.0-20260827124520-eed52ebb66ad (master of 2026-08-27, after 1.31.0-rc.0), which
+# the driver pins. To move to a release commit: `go get istio.io/istio@<pseudo-version>` in the driver
+# directory, `go mod tidy`, commit go.mod and go.sum.
+#
 # Variables: ANYMESH_CACHE (default ~/.cache/anymesh), ANYMESH_ISTIO_DRIVER (an existing executable:
 # nothing is built, its path is printed).
 set -euo pipefail
@@ -56,8 +63,11 @@ cp "$src"/go.mod "$src"/go.sum "$src"/*.go "$work/"
 log "istio.io/istio $version: compiling the driver in $work (cold: many minutes, silent)"
 mkdir -p "$(dirname "$out")"
 # -mod=mod lets Go add a go.sum line a newer toolchain wants without failing; versions stay pinned.
-(cd "$work" && CGO_ENABLED=0 GOFLAGS=-mod=mod go test -c -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+# -vet=off: `go test` vets by default, which costs minutes here and checks our code, not Istio's.
+(cd "$work" && CGO_ENABLED=0 GOFLAGS=-mod=mod go test -c -vet=off -trimpath -ldflags "-s -w" -o "$out.tmp" .)
 mv -f "$out.tmp" "$out"
+# Binaries of earlier driver sources are of no further use.
+find "$(dirname "$out")" -maxdepth 1 -name 'istio-driver-*' ! -name "$(basename "$out")*" -delete
 took=$((SECONDS - start))
 printf 'module=istio.io/istio version=%s driver=%s built=%s seconds=%s go=%s\n' "$version" "$hash" \
   "$(date -u +%FT%TZ)" "$took" "$(go env GOVERSION)" >"$out.build-info.txt"

@@ -24,6 +24,10 @@ import (
 
 const trustDomain = "cluster.local"
 
+// proxyVersion is the Istio version the simulated sidecars report: the version anymesh's output is
+// written for (istioAdapter.versions.tested). istiod gates some generated config on it.
+const proxyVersion = "1.30.3"
+
 // splitConfig separates Istio resources (for istiod's config store) from Kubernetes objects (for
 // its fake Kubernetes registry).
 func splitConfig(all string) (istio, kube string, err error) {
@@ -61,8 +65,9 @@ func proxyFor(s *xds.FakeDiscoveryServer, w Workload) *model.Proxy {
 		ConfigNamespace: w.Namespace,
 		Labels:          w.Labels,
 		Metadata: &model.NodeMetadata{
-			Namespace: w.Namespace,
-			Labels:    w.Labels,
+			Namespace:    w.Namespace,
+			Labels:       w.Labels,
+			IstioVersion: proxyVersion,
 		},
 	})
 }
