@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 
-const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
+export const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
 
 function goldenPath(mesh: string, caseName: string): string {
   return join(GOLDEN_DIR, mesh, `${caseName}.yaml`);

@@ -47,6 +47,10 @@ export const istioAdapter = {
     const kinds = byKind(policies);
     if (isAmbient(ctx)) return compileAmbient(kinds, ctx);
     const { traffic, access, mtls } = kinds;
-    return mergeResults(compileRouting(traffic, ctx), compileMtls(mtls, ctx), compileAccess(access, ctx));
+    return mergeResults(
+      compileRouting(traffic, ctx),
+      compileMtls(mtls, ctx),
+      compileAccess(access, ctx, traffic),
+    );
   },
 } satisfies MeshAdapter;

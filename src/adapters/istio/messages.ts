@@ -1,6 +1,6 @@
 /**
- * Istio's own diagnostics (AM41xx), all about the ambient data plane so far (`istio.dataplane=
- * ambient`); the sidecar output reports only core codes. Tests assert the codes, never the wording.
+ * Istio's own diagnostics (AM41xx): the ambient data plane (`istio.dataplane=ambient`) and DENY
+ * rules that Istio would widen to TCP traffic. Tests assert the codes, never the wording.
  */
 import {
   type Diagnostic,
@@ -157,6 +157,31 @@ export const ISTIO_MESSAGES = {
         "apply and diff read the target namespace's labels: sidecar output in an ambient namespace is at best Alpha and its L7 AuthorizationPolicies by selector are not enforced, and ambient output in a sidecar namespace is bypassed by the sidecars.",
       fix: "Compile for the namespace's data plane, relabel the namespace, or pass --option istio.anyNamespaceMode=true.",
       example: 'anymesh apply --mesh istio into a namespace labelled istio.io/dataplane-mode=ambient',
+    },
+  ),
+  DenyHttpOnly: m(
+    'AM4113',
+    'warning',
+    'IstioDenyHttpOnly',
+    'Istio cannot check methods or paths on TCP (non-HTTP) traffic and leaves them out of a DENY rule there, so the rule would refuse every TCP connection from {callers} to {service}, not only the listed requests (istioctl analyze: IST0133); list the container ports in spec.to[{index}].ports, or give {service} a TrafficPolicy with spec.port, to limit the rule to those ports',
+    {
+      description:
+        'An AuthorizationPolicy DENY rule with HTTP-only attributes (methods, paths) and no ports also applies to TCP traffic, where Istio drops the HTTP attributes: the rule then denies every TCP connection from those callers.',
+      fix: 'List the ports in spec.to[].ports, or give the service a TrafficPolicy with spec.port.',
+      example:
+        'an AccessPolicy with action: deny, to: [{methods: [DELETE]}] and no TrafficPolicy with spec.port',
+    },
+  ),
+  DenyPortsAdded: m(
+    'AM4114',
+    'info',
+    'IstioDenyPortsAdded',
+    'spec.to[{index}] names no ports; the DENY rule gets port(s) {ports} of {service} (spec.port of {origin}), since Istio would otherwise refuse every TCP connection from these callers; requests to other ports are not denied, and the port is taken as the container port; list spec.to[{index}].ports to choose',
+    {
+      description:
+        "A DENY rule with methods or paths and no ports is limited to the service's port from its TrafficPolicy, so Istio does not widen it to every TCP connection.",
+      fix: 'Nothing if that is the port; otherwise list spec.to[].ports.',
+      example: 'an AccessPolicy denying DELETE to reviews, with a TrafficPolicy for reviews on port 9080',
     },
   ),
 } as const satisfies Record<string, MessageType>;

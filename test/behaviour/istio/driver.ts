@@ -1,0 +1,149 @@
+/**
+ * Runs the Istio behaviour driver (test/behaviour/istio/driver, built by
+ * scripts/build-istio-driver.sh): istiod's own xDS generation, request simulation and config
+ * analyzers, asked what a compiled anymesh output does with a list of calls.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../../support/cases.js';
+
+export interface Workload {
+  namespace: string;
+  name?: string;
+  labels?: Record<string, string>;
+  serviceAccount?: string;
+  ip?: string;
+}
+
+export interface Call {
+  id: string;
+  mode: 'outbound' | 'inbound';
+  from: Workload;
+  plaintext?: boolean;
+  to?: Workload;
+  host?: string;
+  address?: string;
+  port: number;
+  protocol?: 'http' | 'tcp';
+  method?: string;
+  path?: string;
+  headers?: Record<string, string[]>;
+}
+
+export interface HeaderOp {
+  name: string;
+  value?: string;
+  action: string;
+}
+
+export interface Route {
+  name: string;
+  clusters: { cluster: string; weight: number }[];
+  timeoutMs?: number;
+  retry?: {
+    retryOn: string;
+    numRetries: number;
+    perTryTimeoutMs?: number;
+    backoffBaseMs?: number;
+    backoffMaxMs?: number;
+    retriableStatusCodes?: number[];
+  };
+  fault?: {
+    delayMs?: number;
+    delayPercent?: number;
+    abortHttpStatus?: number;
+    abortGrpcStatus?: number;
+    abortPercent?: number;
+  };
+  mirrors?: { cluster: string; percent: number }[];
+  requestHeaders?: HeaderOp[];
+  responseHeaders?: HeaderOp[];
+  cors?: {
+    allowOrigins: string[];
+    allowMethods?: string;
+    allowHeaders?: string;
+    exposeHeaders?: string;
+    maxAge?: string;
+    allowCredentials?: boolean;
+  };
+  extra?: Record<string, boolean>;
+}
+
+export interface Result {
+  id: string;
+  error?: string;
+  listener?: string;
+  filterChain?: string;
+  routeConfig?: string;
+  virtualHost?: string;
+  route?: Route;
+  cluster?: string;
+  authz?: {
+    allowed: boolean;
+    filters: { filter: string; action: string; matched: string[]; policies: string[]; allowed: boolean }[];
+  };
+}
+
+export interface AnalyzerMessage {
+  code: string;
+  level: string;
+  text: string;
+  resource?: string;
+}
+
+export interface Answer {
+  results: Result[];
+  messages: AnalyzerMessage[];
+  analyzers?: string[];
+}
+
+// Asynchronous on purpose: a worker blocked for seconds in a synchronous child process misses
+// vitest's RPC heartbeats ("Timeout calling onTaskUpdate").
+const run = promisify(execFile);
+let binary: Promise<string> | undefined;
+
+/** The driver binary: built once (minutes cold), then found in the cache in milliseconds. */
+export function driverBinary(): Promise<string> {
+  binary ??= run('bash', [join(ROOT, 'scripts', 'build-istio-driver.sh')], {
+    encoding: 'utf8',
+    timeout: 60 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  }).then((r) => r.stdout.trim());
+  return binary;
+}
+
+/** Asks Istio what `config` (anymesh output plus the Kubernetes world) does with `calls`. */
+export async function askIstio(config: string, calls: readonly Call[], analyze = true): Promise<Answer> {
+  const dir = mkdtempSync(join(tmpdir(), 'anymesh-istio-'));
+  try {
+    const input = join(dir, 'input.json');
+    const output = join(dir, 'output.json');
+    writeFileSync(input, JSON.stringify({ config, calls, analyze }));
+    try {
+      await run(
+        await driverBinary(),
+        ['-test.run', '^TestDriver$', '-test.count', '1', '-test.timeout', '5m'],
+        {
+          env: { ...process.env, ANYMESH_ISTIO_INPUT: input, ANYMESH_ISTIO_OUTPUT: output },
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      // Istio logs a lot; the test's own failure lines are what matters.
+      const tail = (s = '') => s.split('\n').slice(-60).join('\n');
+      throw new Error(`Istio driver failed: ${err.message}\n${tail(err.stdout)}\n${tail(err.stderr)}`);
+    }
+    const answer = JSON.parse(readFileSync(output, 'utf8')) as Answer;
+    if (answer.results.length !== calls.length) {
+      throw new Error(`driver answered ${answer.results.length} calls of ${calls.length}`);
+    }
+    return answer;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
