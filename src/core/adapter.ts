@@ -12,6 +12,7 @@
 import type { AdapterOption } from './adapter-options.js';
 import type { CapabilityColumn } from './capabilities.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
+import type { MeshEvidence } from './evidence.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -78,6 +79,11 @@ export interface MeshAdapter {
    * affect, and each such cell must say so.
    */
   capabilitiesFor?(ctx: CompileContext): CapabilityColumn;
+  /**
+   * How the column's cells are proven (schema, accepted by a real component, behaviour observed
+   * in the mesh's own code); every cell's evidence level is derived from this (core/evidence.ts).
+   */
+  readonly evidence: MeshEvidence;
   /** Upstream documentation home. */
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */

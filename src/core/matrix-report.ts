@@ -6,6 +6,7 @@
 import type { MeshAdapter } from './adapter.js';
 import type { AdapterOption } from './adapter-options.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
+import { cellEvidence, EVIDENCE_LEVELS, type EvidenceLevel, type MeshEvidence } from './evidence.js';
 import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
 export interface MatrixQuery {
@@ -27,9 +28,28 @@ export interface MatrixJson {
     options: Omit<AdapterOption, 'flag'>[];
     /** How the mesh gets onto a cluster: `helm` (anymesh install) or `register` (anymesh register). */
     install: 'helm' | 'register';
+    /** What proves the mesh's cells: schema always, a real component that accepts, a behaviour judge. */
+    evidence: { schema: string; accepted?: string; behaviour?: string };
   }[];
   features: { id: FeatureId; description: string }[];
-  matrix: Record<string, Record<string, CapabilityCell>>;
+  matrix: Record<string, Record<string, MatrixCell>>;
+}
+
+/** A cell with how it is proven; `evidence` is absent on `none` cells (nothing is produced). */
+export type MatrixCell = CapabilityCell & { evidence?: EvidenceLevel };
+
+function evidenceSources(e: MeshEvidence): MatrixJson['meshes'][number]['evidence'] {
+  return {
+    schema: e.schema,
+    ...(e.accepted ? { accepted: e.accepted } : {}),
+    ...(e.behaviour ? { behaviour: e.behaviour.judge } : {}),
+  };
+}
+
+function matrixCell(m: MeshAdapter, f: FeatureId, version: string | undefined): MatrixCell {
+  const cell = cellForVersion(m.capabilities[f], version);
+  const evidence = cellEvidence(m.evidence, f, cell);
+  return evidence ? { ...cell, evidence } : cell;
 }
 
 export function matrixJson(q: MatrixQuery): MatrixJson {
@@ -44,13 +64,11 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
       ...(q.version ? { askedVersion: q.version } : {}),
       options: m.options.map(({ flag: _, ...o }) => ({ ...o })),
       install: m.install.method,
+      evidence: evidenceSources(m.evidence),
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),
     matrix: Object.fromEntries(
-      q.meshes.map((m) => [
-        m.id,
-        Object.fromEntries(features.map((f) => [f, cellForVersion(m.capabilities[f], q.version)])),
-      ]),
+      q.meshes.map((m) => [m.id, Object.fromEntries(features.map((f) => [f, matrixCell(m, f, q.version)]))]),
     ),
   };
 }
@@ -101,6 +119,7 @@ export function cellDetails(m: MatrixJson): string {
       const c = m.matrix[x.id]![f.id]!;
       out.push(`${f.id} on ${x.displayName}: ${c.support}${c.minVersion ? ` (since ${c.minVersion})` : ''}`);
       out.push(`  why: ${c.reason}`);
+      if (c.evidence) out.push(`  evidence: ${c.evidence}`);
       if (c.differs) out.push(`  differs: ${c.differs}`);
       if (c.workaround) out.push(`  instead: ${c.workaround}`);
       if (c.native) out.push(`  native: ${c.native}`);
@@ -123,6 +142,8 @@ export function matrixMarkdown(m: MatrixJson): string {
     '',
     'Support levels: **full** (native, same behaviour), **partial** (native, something is lost), **emulated** (by other native means, at a cost), **none** (refused unless `--allow-degraded`).',
     '',
+    "Evidence levels, how a cell is proven: **behaviour** (the mesh's own code ran on the output and what it made of it matched the policy), **accepted** (a real component of the mesh stored the output), **schema** (the output validates against the official CRD schemas only). What stands behind each level is listed per mesh; the registry test keeps the levels and the test tiers in step.",
+    '',
   ];
   for (const x of m.meshes) {
     lines.push(
@@ -130,6 +151,10 @@ export function matrixMarkdown(m: MatrixJson): string {
     );
     if (x.endOfSupport)
       lines.push(`  - **End of support: ${x.endOfSupport.date}.** ${sentence(x.endOfSupport.advice)}`);
+    for (const level of EVIDENCE_LEVELS) {
+      const by = x.evidence[level];
+      if (by) lines.push(`  - Evidence ${level}: ${sentence(by)}`);
+    }
   }
   lines.push(
     '',
@@ -143,6 +168,17 @@ export function matrixMarkdown(m: MatrixJson): string {
     });
     lines.push(`| \`${f.id}\` | ${cells.join(' | ')} |`);
   }
+  lines.push(
+    '',
+    '## Evidence',
+    '',
+    `| feature | ${m.meshes.map((x) => x.displayName).join(' | ')} |`,
+    `|---|${m.meshes.map(() => '---').join('|')}|`,
+  );
+  for (const f of m.features) {
+    const cells = m.meshes.map((x) => m.matrix[x.id]![f.id]!.evidence ?? '-');
+    lines.push(`| \`${f.id}\` | ${cells.join(' | ')} |`);
+  }
   lines.push('', '## Details', '');
   for (const f of m.features) {
     lines.push(`### \`${f.id}\``, '', escapeMd(f.description), '');
@@ -154,6 +190,7 @@ export function matrixMarkdown(m: MatrixJson): string {
       if (c.differs) parts.push(`Differs: ${sentence(c.differs)}`);
       if (c.workaround) parts.push(`Instead: ${sentence(c.workaround)}`);
       if (c.native) parts.push(`Native: \`${escapeMd(c.native)}\`.`);
+      if (c.evidence) parts.push(`Evidence: ${c.evidence}.`);
       if (c.docs) parts.push(`[docs](${c.docs})`);
       lines.push(`- ${parts.join(' ')}`);
     }

@@ -36,6 +36,13 @@ export const appmeshAdapter = {
   displayName: 'AWS App Mesh',
   versions: { minimum: MIN_CONTROLLER, tested: MIN_CONTROLLER },
   capabilities: appmeshCapabilities,
+  // Schema only: the controller turns these objects into calls to the App Mesh cloud API, which is
+  // what accepts or refuses them and what programs Envoy; no test can reach it (and none may mock it
+  // into a claim). The API server storing the CRD proves no more than the schema does.
+  evidence: {
+    schema:
+      'every output validates against the App Mesh controller v1.13.3 CRD schemas (test/conformance.test.ts); nothing more: the controller hands the objects to the App Mesh cloud API, which decides, and which no test reaches',
+  },
   docs: 'https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html',
   endOfSupport: END_OF_SUPPORT,
   codeRange: 'AM44',

@@ -17,6 +17,11 @@ export const istioAdapter = {
   displayName: 'Istio',
   versions: { minimum: '1.22', tested: '1.30.3' },
   capabilities: istioCapabilities,
+  evidence: {
+    schema: 'every output validates against the official Istio CRD schemas (test/conformance.test.ts)',
+    accepted:
+      'a real kube-apiserver with the official Istio CRDs server-side dry-runs every golden output, their OpenAPI schemas and CEL rules included (test/integration/dry-run-golden.test.ts)',
+  },
   docs: 'https://istio.io/latest/docs/reference/config/',
   codeRange: 'AM41',
   messages: ISTIO_MESSAGES,
