@@ -12,7 +12,7 @@ import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
 const root = join(import.meta.dirname, '..');
 writeFileSync(join(root, 'docs', 'capabilities.md'), matrixMarkdown(matrixJson({ meshes: MESHES })));
 writeFileSync(join(root, 'docs', 'diagnostics.md'), diagnosticsMarkdown(catalogueSections(MESHES)));
-writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
+writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown(MESHES));
 mkdirSync(join(root, 'schemas'), { recursive: true });
 for (const [file, content] of Object.entries(publishedSchemas()))
   writeFileSync(join(root, 'schemas', file), content);

@@ -11,6 +11,7 @@
  */
 import type { AdapterOption } from './adapter-options.js';
 import type { CapabilityColumn } from './capabilities.js';
+import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
 import type { MeshEvidence } from './evidence.js';
 import type { InstallMethod } from './install-catalogue.js';
@@ -84,6 +85,11 @@ export interface MeshAdapter {
    * in the mesh's own code); every cell's evidence level is derived from this (core/evidence.ts).
    */
   readonly evidence: MeshEvidence;
+  /**
+   * What the mesh does when a rule omits timeout or retries, against the model's neutral meaning
+   * (core/defaults.ts); `check` reports the rules where they differ.
+   */
+  readonly defaults: MeshDefaults;
   /** Upstream documentation home. */
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */

@@ -6,6 +6,7 @@
 import type { MeshAdapter } from './adapter.js';
 import type { AdapterOption } from './adapter-options.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
+import { DEFAULTED_FIELDS, type MeshDefaults } from './defaults.js';
 import { cellEvidence, EVIDENCE_LEVELS, type EvidenceLevel, type MeshEvidence } from './evidence.js';
 import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
@@ -30,6 +31,8 @@ export interface MatrixJson {
     install: 'helm' | 'register';
     /** What proves the mesh's cells: schema always, a real component that accepts, a behaviour judge. */
     evidence: { schema: string; accepted?: string; behaviour?: string };
+    /** What the mesh does with an omitted timeout or retries, against the model's meaning (core/defaults.ts). */
+    defaults: MeshDefaults;
   }[];
   features: { id: FeatureId; description: string }[];
   matrix: Record<string, Record<string, MatrixCell>>;
@@ -65,6 +68,7 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
       options: m.options.map(({ flag: _, ...o }) => ({ ...o })),
       install: m.install.method,
       evidence: evidenceSources(m.evidence),
+      defaults: m.defaults,
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),
     matrix: Object.fromEntries(
@@ -154,6 +158,15 @@ export function matrixMarkdown(m: MatrixJson): string {
     for (const level of EVIDENCE_LEVELS) {
       const by = x.evidence[level];
       if (by) lines.push(`  - Evidence ${level}: ${sentence(by)}`);
+    }
+    for (const f of DEFAULTED_FIELDS) {
+      const d = x.defaults[f];
+      const verdict = {
+        never: 'as the model means it',
+        always: '`check` reports it as lossy',
+        grpc: '`check` reports it as lossy for gRPC policies',
+      }[d.differs];
+      lines.push(`  - Omitted \`${f}\`: ${escapeMd(d.behaviour)} (${verdict}; docs/policy-model.md).`);
     }
   }
   lines.push(

@@ -59,6 +59,24 @@ export const consulAdapter = {
   capabilities: consulCapabilities,
   capabilitiesFor: (ctx) =>
     ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities,
+  // Consul 1.16.3 agent/xds/routes.go:674-676 and 682-684 (see docs/testing.md, "Behaviour tier:
+  // Consul"): no RequestTimeout leaves Envoy's 15 s route timeout, and nothing disables it (0 is
+  // "unset"); no retry fields, no retry policy. The behaviour tier observes both (no timeout and no
+  // retries on the chain's routes that omit them).
+  defaults: {
+    timeout: {
+      behaviour:
+        "leaves Envoy's default route timeout of 15 s in place (Consul has no value that switches it off)",
+      differs: 'always',
+      source:
+        'consul v1.16.3 agent/xds/routes.go (RequestTimeout only when > 0); Envoy RouteAction.timeout ("If not specified, the default is 15s")',
+    },
+    retries: {
+      behaviour: 'retries nothing',
+      differs: 'never',
+      source: 'consul v1.16.3 agent/xds/routes.go (a retry policy only with retry features)',
+    },
+  },
   evidence: {
     schema: 'every output validates against the official consul-k8s CRD schemas (test/conformance.test.ts)',
     accepted:

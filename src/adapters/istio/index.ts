@@ -17,6 +17,25 @@ export const istioAdapter = {
   displayName: 'Istio',
   versions: { minimum: '1.22', tested: '1.30.3' },
   capabilities: istioCapabilities,
+  // Istio 1.30.3, pilot/pkg/networking/core/route/route.go:1336-1341 (setTimeout: Notimeout unless
+  // the VirtualService sets one) and route/retry/retry.go:36-37 and ConvertPolicy (no retries field:
+  // the default policy, 2 retries on connect-failure,refused-stream,unavailable,cancelled,
+  // retriable-status-codes; the last retries nothing without codes; unavailable and cancelled are
+  // gRPC statuses, so only gRPC responses are retried).
+  defaults: {
+    timeout: {
+      behaviour: "switches Envoy's route timeout off, so no time limit applies",
+      differs: 'never',
+      source: 'istio/istio 1.30.3 pilot/pkg/networking/core/route/route.go setTimeout (Notimeout)',
+    },
+    retries: {
+      behaviour:
+        'retries twice on connect-failure and refused-stream (the neutral meaning allows these) and on the gRPC statuses UNAVAILABLE and CANCELLED, which the service may have answered',
+      differs: 'grpc',
+      source:
+        'istio/istio 1.30.3 pilot/pkg/networking/core/route/retry/retry.go (defaultNumRetries, defaultRetryOn)',
+    },
+  },
   evidence: {
     schema: 'every output validates against the official Istio CRD schemas (test/conformance.test.ts)',
     accepted:

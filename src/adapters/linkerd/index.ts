@@ -22,6 +22,23 @@ export const linkerdAdapter = {
   displayName: 'Linkerd',
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
   capabilities: linkerdCapabilities,
+  // linkerd2 policy-controller (edge-26.8.3): parse_timeouts and parse_http_retry
+  // (k8s/index/src/outbound/index.rs, index/http.rs) give no timeout and no retry without the
+  // annotations (or, on 2.20+, rules[].timeouts), and the proxy adds none of its own.
+  defaults: {
+    timeout: {
+      behaviour: 'sets no request timeout',
+      differs: 'never',
+      source:
+        'linkerd2 policy-controller/k8s/index/src/outbound/index.rs parse_timeouts; https://linkerd.io/2/reference/timeouts/',
+    },
+    retries: {
+      behaviour: 'retries nothing',
+      differs: 'never',
+      source:
+        'linkerd2 policy-controller/k8s/index/src/outbound/index/http.rs parse_http_retry; https://linkerd.io/2/reference/retries/',
+    },
+  },
   // Accepted, not behaviour: the policy controller that turns these objects into proxy configuration
   // is Rust, built only from the linkerd2 repository and published on no package registry, so no test
   // can run it; the CRDs' CEL rules (HTTPRoute, AuthorizationPolicy) are what the API server checks.
