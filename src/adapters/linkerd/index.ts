@@ -16,6 +16,7 @@ import { LINKERD_MESSAGES } from './messages.js';
 import { LINKERD_OPTIONS } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileSecurity } from './security.js';
+import { readsRuleTimeouts } from './versions.js';
 
 export const linkerdAdapter = {
   id: 'linkerd',
@@ -58,6 +59,7 @@ export const linkerdAdapter = {
   crdFolders: ['linkerd', 'gateway-api/standard'],
   compile(policies, ctx) {
     const { traffic, access, mtls } = byKind(policies);
-    return mergeResults(compileRouting(traffic), compileSecurity(access, mtls, ctx));
+    const routing = compileRouting(traffic, { ruleTimeouts: readsRuleTimeouts(ctx.meshVersion) });
+    return mergeResults(routing, compileSecurity(access, mtls, ctx));
   },
 } satisfies MeshAdapter;
