@@ -7,7 +7,7 @@
  *   matches, backendRefs and filters; RequestMirror, URLRewrite and ExtensionRef filters are rejected;
  *   retries come from the route's `retry.linkerd.io/*` annotations (`parse_http_retry`), so they hold
  *   for every rule of the route; timeouts from `timeout.linkerd.io/*` (`parse_timeouts`) and, since
- *   linkerd2#14750 (version-2.20; not in 2.19; re-verified against the edge-26.8.3 source), from
+ *   linkerd2#14750 (version-2.20; not in 2.19; re-verified in linkerd2 main at b24cd4059, 2026-08-21, the edge-26.8 line), from
  *   `rules[].timeouts.request` when the annotation is absent (`convert_gateway_rule`; versions.ts).
  * - `grpc/src/outbound/http.rs`: a rule without backendRefs goes to the parent Service; retries back off
  *   exponentially from 25 ms to 250 ms, fixed; request bodies over 64 KiB are not retried.

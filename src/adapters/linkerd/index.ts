@@ -23,7 +23,7 @@ export const linkerdAdapter = {
   displayName: 'Linkerd',
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
   capabilities: linkerdCapabilities,
-  // linkerd2 policy-controller (edge-26.8.3): parse_timeouts and parse_http_retry
+  // linkerd2 policy-controller (main at b24cd4059, 2026-08-21): parse_timeouts and parse_http_retry
   // (k8s/index/src/outbound/index.rs, index/http.rs) give no timeout and no retry without the
   // annotations (or, on 2.20+, rules[].timeouts), and the proxy adds none of its own.
   defaults: {
