@@ -15,7 +15,7 @@ writeFileSync(
   matrixMarkdown(matrixJson({ meshes: MESHES, allColumns: true })),
 );
 writeFileSync(join(root, 'docs', 'diagnostics.md'), diagnosticsMarkdown(catalogueSections(MESHES)));
-writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
+writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown(MESHES));
 mkdirSync(join(root, 'schemas'), { recursive: true });
 for (const [file, content] of Object.entries(publishedSchemas()))
   writeFileSync(join(root, 'schemas', file), content);

@@ -11,7 +11,9 @@
  */
 import type { AdapterOption } from './adapter-options.js';
 import type { CapabilityColumn } from './capabilities.js';
+import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
+import type { MeshEvidence } from './evidence.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -70,6 +72,8 @@ export interface ColumnVariant {
   readonly id: string;
   readonly title: string;
   readonly options: Readonly<Record<string, string>>;
+  /** How this column's cells are proven, when less than the mesh's own `evidence` says. */
+  readonly evidence?: MeshEvidence;
 }
 
 export interface MeshAdapter {
@@ -93,6 +97,16 @@ export interface MeshAdapter {
    * not for every option.
    */
   readonly columns?: readonly ColumnVariant[];
+  /**
+   * How the column's cells are proven (schema, accepted by a real component, behaviour observed
+   * in the mesh's own code); every cell's evidence level is derived from this (core/evidence.ts).
+   */
+  readonly evidence: MeshEvidence;
+  /**
+   * What the mesh does when a rule omits timeout or retries, against the model's neutral meaning
+   * (core/defaults.ts); `check` reports the rules where they differ.
+   */
+  readonly defaults: MeshDefaults;
   /** Upstream documentation home. */
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */

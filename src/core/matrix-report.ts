@@ -5,8 +5,10 @@
  */
 import type { MeshAdapter } from './adapter.js';
 import type { AdapterOption } from './adapter-options.js';
-import { type CapabilityCell, cellForVersion } from './capabilities.js';
+import { type CapabilityCell, type CapabilityColumn, cellForVersion } from './capabilities.js';
 import { columnOf, columnVariant, shownColumns } from './columns.js';
+import { DEFAULTED_FIELDS, type MeshDefaults } from './defaults.js';
+import { cellEvidence, EVIDENCE_LEVELS, type EvidenceLevel, type MeshEvidence } from './evidence.js';
 import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
 export interface MatrixQuery {
@@ -39,9 +41,35 @@ export interface MatrixJson {
     options: Omit<AdapterOption, 'flag'>[];
     /** How the mesh gets onto a cluster: `helm` (anymesh install) or `register` (anymesh register). */
     install: 'helm' | 'register';
+    /** What proves the mesh's cells: schema always, a real component that accepts, a behaviour judge. */
+    evidence: { schema: string; accepted?: string; behaviour?: string };
+    /** What the mesh does with an omitted timeout or retries, against the model's meaning (core/defaults.ts). */
+    defaults: MeshDefaults;
   }[];
   features: { id: FeatureId; description: string }[];
-  matrix: Record<string, Record<string, CapabilityCell>>;
+  matrix: Record<string, Record<string, MatrixCell>>;
+}
+
+/** A cell with how it is proven; `evidence` is absent on `none` cells (nothing is produced). */
+export type MatrixCell = CapabilityCell & { evidence?: EvidenceLevel };
+
+function evidenceSources(e: MeshEvidence): MatrixJson['meshes'][number]['evidence'] {
+  return {
+    schema: e.schema,
+    ...(e.accepted ? { accepted: e.accepted } : {}),
+    ...(e.behaviour ? { behaviour: e.behaviour.judge } : {}),
+  };
+}
+
+function matrixCell(
+  cells: CapabilityColumn,
+  sources: MeshEvidence,
+  f: FeatureId,
+  version: string | undefined,
+): MatrixCell {
+  const cell = cellForVersion(cells[f], version);
+  const evidence = cellEvidence(sources, f, cell);
+  return evidence ? { ...cell, evidence } : cell;
 }
 
 export function matrixJson(q: MatrixQuery): MatrixJson {
@@ -58,6 +86,7 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
         title: named ? c.title : m.displayName,
         options: named ? { ...c.options } : undefined,
         cells: columnOf(m, { ...q.options, ...c.options }),
+        evidence: c.evidence ?? m.evidence,
       };
     });
   });
@@ -74,12 +103,14 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
       ...(q.version ? { askedVersion: q.version } : {}),
       options: m.options.map(({ flag: _, ...o }) => ({ ...o })),
       install: m.install.method,
+      evidence: evidenceSources(m.evidence),
+      defaults: m.defaults,
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),
     matrix: Object.fromEntries(
-      columns.map(({ key, cells }) => [
+      columns.map(({ key, cells, evidence }) => [
         key,
-        Object.fromEntries(features.map((f) => [f, cellForVersion(cells[f], q.version)])),
+        Object.fromEntries(features.map((f) => [f, matrixCell(cells, evidence, f, q.version)])),
       ]),
     ),
   };
@@ -131,6 +162,7 @@ export function cellDetails(m: MatrixJson): string {
       const c = m.matrix[x.id]![f.id]!;
       out.push(`${f.id} on ${x.title}: ${c.support}${c.minVersion ? ` (since ${c.minVersion})` : ''}`);
       out.push(`  why: ${c.reason}`);
+      if (c.evidence) out.push(`  evidence: ${c.evidence}`);
       if (c.differs) out.push(`  differs: ${c.differs}`);
       if (c.workaround) out.push(`  instead: ${c.workaround}`);
       if (c.native) out.push(`  native: ${c.native}`);
@@ -153,6 +185,8 @@ export function matrixMarkdown(m: MatrixJson): string {
     '',
     'Support levels: **full** (native, same behaviour), **partial** (native, something is lost), **emulated** (by other native means, at a cost), **none** (refused unless `--allow-degraded`).',
     '',
+    "Evidence levels, how a cell is proven: **behaviour** (the mesh's own code ran on the output and what it made of it matched the policy), **accepted** (a real component of the mesh stored the output), **schema** (the output validates against the official CRD schemas only). What stands behind each level is listed per mesh; the registry test keeps the levels and the test tiers in step.",
+    '',
   ];
   for (const x of m.meshes) {
     const how = x.columnOptions
@@ -165,6 +199,19 @@ export function matrixMarkdown(m: MatrixJson): string {
     );
     if (x.endOfSupport)
       lines.push(`  - **End of support: ${x.endOfSupport.date}.** ${sentence(x.endOfSupport.advice)}`);
+    for (const level of EVIDENCE_LEVELS) {
+      const by = x.evidence[level];
+      if (by) lines.push(`  - Evidence ${level}: ${sentence(by)}`);
+    }
+    for (const f of DEFAULTED_FIELDS) {
+      const d = x.defaults[f];
+      const verdict = {
+        never: 'as the model means it',
+        always: '`check` reports it as lossy',
+        grpc: '`check` reports it as lossy for gRPC policies',
+      }[d.differs];
+      lines.push(`  - Omitted \`${f}\`: ${escapeMd(d.behaviour)} (${verdict}; docs/policy-model.md).`);
+    }
   }
   lines.push(
     '',
@@ -178,6 +225,17 @@ export function matrixMarkdown(m: MatrixJson): string {
     });
     lines.push(`| \`${f.id}\` | ${cells.join(' | ')} |`);
   }
+  lines.push(
+    '',
+    '## Evidence',
+    '',
+    `| feature | ${m.meshes.map((x) => x.displayName).join(' | ')} |`,
+    `|---|${m.meshes.map(() => '---').join('|')}|`,
+  );
+  for (const f of m.features) {
+    const cells = m.meshes.map((x) => m.matrix[x.id]![f.id]!.evidence ?? '-');
+    lines.push(`| \`${f.id}\` | ${cells.join(' | ')} |`);
+  }
   lines.push('', '## Details', '');
   for (const f of m.features) {
     lines.push(`### \`${f.id}\``, '', escapeMd(f.description), '');
@@ -189,6 +247,7 @@ export function matrixMarkdown(m: MatrixJson): string {
       if (c.differs) parts.push(`Differs: ${sentence(c.differs)}`);
       if (c.workaround) parts.push(`Instead: ${sentence(c.workaround)}`);
       if (c.native) parts.push(`Native: \`${escapeMd(c.native)}\`.`);
+      if (c.evidence) parts.push(`Evidence: ${c.evidence}.`);
       if (c.docs) parts.push(`[docs](${c.docs})`);
       lines.push(`- ${parts.join(' ')}`);
     }

@@ -481,6 +481,18 @@ export const CORE_MESSAGES = {
       example: 'policies whose names, joined with rule names, give the same HTTPRoute name',
     },
   ),
+  DefaultDiffers: m(
+    'AM3017',
+    'warning',
+    'DefaultDiffers',
+    'rule {rule} sets no {field}, which means {meaning}; {mesh} instead {behaviour}',
+    {
+      description:
+        'The rule omits timeout or retries, and the mesh gives the omission another meaning than the model does (docs/policy-model.md, "Omitted timeout and retries"); reported by `anymesh check`, which counts the policy as lossy on that mesh.',
+      fix: 'Set the field explicitly (a timeout, or retries with the attempts and conditions wanted) so that every mesh does the same.',
+      example: 'a rule without timeout, checked for a mesh whose Envoy routes time out after 15 s by default',
+    },
+  ),
 
   ClusterError: m('AM5001', 'error', 'ClusterError', '{reason}', {
     description: 'A cluster request failed in a way no more specific code describes.',

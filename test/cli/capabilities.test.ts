@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/adapters/index.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
-import { FEATURE_IDS, selectFeatures } from '../../src/core/features/index.js';
+import { cellEvidence } from '../../src/core/evidence.js';
+import { FEATURE_IDS, type FeatureId, selectFeatures } from '../../src/core/features/index.js';
 import { runCli } from '../support/cli.js';
 
 const cli = (args: string[]) => runCli(args);
@@ -23,6 +24,13 @@ interface MatrixJson {
   meshes: { id: string; displayName: string; askedVersion?: string }[];
   features: { id: string; description: string }[];
   matrix: Record<string, Record<string, Cell>>;
+}
+
+/** The descriptor's cell as `-o json` prints it: with its evidence level (core/evidence.ts). */
+function withEvidence(mesh: string, f: FeatureId) {
+  const a = ADAPTERS[mesh]!;
+  const evidence = cellEvidence(a.evidence, f, a.capabilities[f]);
+  return { ...a.capabilities[f], ...(evidence ? { evidence } : {}) };
 }
 
 async function matrix(args: string[]): Promise<MatrixJson> {
@@ -91,8 +99,7 @@ describe('anymesh capabilities -o json', () => {
     expect(m.features.map((f) => f.id)).toEqual(FEATURE_IDS);
     for (const x of m.meshes) {
       expect(Object.keys(m.matrix[x.id]!)).toEqual(FEATURE_IDS);
-      for (const f of FEATURE_IDS)
-        expect(m.matrix[x.id]![f]).toEqual(ADAPTERS[x.id as 'istio']!.capabilities[f]);
+      for (const f of FEATURE_IDS) expect(m.matrix[x.id]![f]).toEqual(withEvidence(x.id, f));
     }
   });
 
@@ -128,7 +135,7 @@ describe('anymesh capabilities -o json', () => {
     expect(retries.reason).toContain('2.16');
     expect(retries).toEqual(cellForVersion(ADAPTERS.linkerd!.capabilities['retries.attempts'], '2.15'));
     // Cells available in 2.15 stay as they are.
-    expect(m.matrix.linkerd!['match.path.exact']).toEqual(ADAPTERS.linkerd!.capabilities['match.path.exact']);
+    expect(m.matrix.linkerd!['match.path.exact']).toEqual(withEvidence('linkerd', 'match.path.exact'));
     const now = await matrix(['--mesh', 'linkerd', '--mesh-version', '2.16']);
     expect(now.matrix.linkerd!['retries.attempts']!.support).toBe('full');
   });

@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('install consul, status, uninstall (real helm, kwok, kube-controller-manager)', () => {
-  it('installs Consul 2.0.3 (chart 2.0.3): CRDs, the server StatefulSet, the injector and its webhook are ready', async () => {
+  it('installs Consul 2.0.3 (chart 2.0.3): CRDs, the server StatefulSet, the injector and its webhook are ready (stand-in chart from test/charts)', async () => {
     const r = await cli('install', 'consul', '--repo', repoUrl, ...kc(), '--timeout', '60s', '-o', 'json');
     expect(
       r.code,
@@ -70,7 +70,7 @@ describe('install consul, status, uninstall (real helm, kwok, kube-controller-ma
     expect(JSON.stringify(injector)).toContain('hashicorp/consul-k8s-control-plane:2.0.3');
   });
 
-  it('status reports Consul installed by anymesh, healthy, with its version and meshed namespaces', async () => {
+  it('status reports Consul installed by anymesh, healthy, with its version and meshed namespaces (stand-in chart from test/charts)', async () => {
     await apply(
       {
         apiVersion: 'v1',
@@ -100,7 +100,7 @@ describe('install consul, status, uninstall (real helm, kwok, kube-controller-ma
     expect(table.out).toMatch(/^istio\s+no\s+-/m);
   });
 
-  it('uninstall removes the release, and with it the CRDs', async () => {
+  it('uninstall removes the release, and with it the CRDs (stand-in chart from test/charts)', async () => {
     const u = await cli('uninstall', 'consul', ...kc());
     expect(u.code, u.err).toBe(0);
     expect(u.err).toContain('removed consul/consul');

@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-manager)', () => {
-  it('renders the manifests with helm template, CRDs included', async () => {
+  it('renders the manifests with helm template, CRDs included (stand-in chart from test/charts)', async () => {
     const r = await cli('install', 'istio', '--version', '1.30.3', '--render', '--repo', repoUrl);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('kind: CustomResourceDefinition');
@@ -64,7 +64,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(r.out.indexOf('# chart base')).toBeLessThan(r.out.indexOf('# chart istiod'));
   });
 
-  it('preflight refuses a user who may not create what the charts install', async () => {
+  it('preflight refuses a user who may not create what the charts install (stand-in chart from test/charts)', async () => {
     const viewer = await cluster.createUser('viewer', {
       rules: [
         { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
@@ -80,14 +80,14 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(r.err).toMatch(/error AM5050: Istio 1\.30\.3: preflight permissions failed: not allowed to: /);
   });
 
-  it('preflight for Linkerd names the missing Gateway API CRDs and identity values', async () => {
+  it('preflight for Linkerd names the missing Gateway API CRDs and identity values (stand-in chart from test/charts)', async () => {
     const r = await cli('install', 'linkerd', ...kc(), '--repo', repoUrl);
     expect(r.code).toBe(1);
     expect(r.err).toContain('FAIL crd-prerequisites: missing CRDs: httproutes.gateway.networking.k8s.io');
     expect(r.err).toContain('FAIL values: missing values: identityTrustAnchorsPEM (linkerd-control-plane)');
   });
 
-  it('installs Istio 1.29.2: base then istiod, waits until the Deployment is Available and the webhooks have endpoints', async () => {
+  it('installs Istio 1.29.2: base then istiod, waits until the Deployment is Available and the webhooks have endpoints (stand-in chart from test/charts)', async () => {
     const r = await cli(
       'install',
       'istio',
@@ -119,7 +119,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(kinds).toContain('CustomResourceDefinition/peerauthentications.security.istio.io:true');
   });
 
-  it('status finds the mesh anymesh installed, its version, health, meshed namespaces and policies', async () => {
+  it('status finds the mesh anymesh installed, its version, health, meshed namespaces and policies (stand-in chart from test/charts)', async () => {
     await apply(
       {
         apiVersion: 'v1',
@@ -170,7 +170,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(table.out).toMatch(/^linkerd\s+no\s+-/m);
   });
 
-  it('upgrades to 1.30.3 with helm upgrade', async () => {
+  it('upgrades to 1.30.3 with helm upgrade (stand-in chart from test/charts)', async () => {
     const r = await cli(
       'install',
       'istio',
@@ -195,7 +195,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(s.version).toBe('1.30.3');
   });
 
-  it('refuses a downgrade that removes a CRD anymesh-managed objects use, unless --force', async () => {
+  it('refuses a downgrade that removes a CRD anymesh-managed objects use, unless --force (stand-in chart from test/charts)', async () => {
     await apply(
       {
         apiVersion: 'extensions.istio.io/v1alpha1',
@@ -247,7 +247,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(crd.code).toBe(404);
   });
 
-  it('reports why a chart is not ready and rolls it back', async () => {
+  it('reports why a chart is not ready and rolls it back (stand-in chart from test/charts)', async () => {
     const r = await cli(
       'install',
       'istio',
@@ -275,7 +275,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(JSON.parse(r.out).charts.at(-1)).toMatchObject({ release: 'istiod', action: 'rolled-back' });
   });
 
-  it('uninstall refuses while anymesh policies exist, then removes the releases', async () => {
+  it('uninstall refuses while anymesh policies exist, then removes the releases (stand-in chart from test/charts)', async () => {
     const refused = await cli('uninstall', 'istio', ...kc());
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(
@@ -291,7 +291,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(s.installed).toBe(false);
   });
 
-  it('status finds an Istio installed by hand (CRDs + istiod applied directly), and install refuses to fight it', async () => {
+  it('status finds an Istio installed by hand (CRDs + istiod applied directly), and install refuses to fight it (stand-in chart from test/charts)', async () => {
     const rendered = execFileSync(t.ANYMESH_HELM!, [
       'template',
       'istiod',
@@ -346,7 +346,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     await del('/apis/apps/v1/namespaces/istio-system/deployments/istiod');
   });
 
-  it('installs Linkerd 2.20 once the Gateway API CRDs and identity values are there; status and uninstall', async () => {
+  it('installs Linkerd 2.20 once the Gateway API CRDs and identity values are there; status and uninstall (stand-in chart from test/charts)', async () => {
     const crdRoot = process.env.ANYMESH_CRDS ?? join(repoRoot, '..', 'shared', 'crds');
     const { parseAllDocuments } = await import('yaml');
     for (const f of ['httproutes', 'grpcroutes']) {
@@ -414,7 +414,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
     expect(u.err).toContain('removed linkerd/linkerd-control-plane, linkerd/linkerd-crds');
   });
 
-  it('register appmesh: refuses without a controller, records one that is healthy', async () => {
+  it('register appmesh: refuses without a controller, records one that is healthy (no chart: a registration only)', async () => {
     const none = await cli('register', 'appmesh', ...kc());
     expect(none.code).toBe(1);
     expect(none.err).toContain('no AWS App Mesh controller (Deployment appmesh-controller) found');

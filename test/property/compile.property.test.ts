@@ -12,6 +12,7 @@ import { render } from '../../src/core/render.js';
 import { CrdCatalog } from '../support/crd-schema.js';
 import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
+import { runs } from './settings.js';
 
 /** Kubernetes core kinds (e.g. Linkerd's leaf Services) have no CRD. */
 const CORE_GROUPS = new Set(['v1', 'apps/v1']);
@@ -30,16 +31,31 @@ const compileRandom = (text: string, adapter: MeshAdapter) =>
 
 describe('random valid TrafficPolicies', () => {
   it('are valid (the arbitraries agree with the validator)', () => {
+    let tried = 0;
     fc.assert(
       fc.property(policyFile(), (text) => {
+        tried++;
         // The model's rules only: random rules may shadow each other, which the overlap analysis
         // rightly warns about (the compile properties below run it).
         const { diagnostics, policies } = load([{ name: 'random.yaml', text }], { overlaps: false });
         expect(diagnostics.map(formatDiagnostic), text).toEqual([]);
         expect(policies.length).toBeGreaterThan(0);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
+    expect(tried).toBe(200);
+  });
+
+  it('a property interrupted by its time limit fails instead of passing quietly', () => {
+    const slow = fc.property(fc.nat(), () => {
+      const until = Date.now() + 5;
+      while (Date.now() < until) {
+        // busy: each run takes 5 ms, so 1000 runs cannot finish in 50 ms
+      }
+    });
+    expect(() => fc.assert(slow, runs(1000, 50))).toThrow(/interrupted after \d+ tests/);
+    // fast-check's own default, for contrast: the same run passes quietly.
+    expect(() => fc.assert(slow, { numRuns: 1000, plugins: [fc.interruptAfterTimeLimit(50)] })).not.toThrow();
   });
 
   // Each adapter may refuse inputs its mesh cannot take with its own coded diagnostics (AM4xxx:
@@ -49,10 +65,10 @@ describe('random valid TrafficPolicies', () => {
   for (const adapter of Object.values(ADAPTERS)) {
     it(`compile for ${adapter.id} with allowDegraded: CRD-valid, deterministic, or refused with the adapter's codes`, () => {
       let compiled = 0;
-      let runs = 0;
+      let tried = 0;
       fc.assert(
         fc.property(policyFile({ portable: true }), (text) => {
-          runs++;
+          tried++;
           const r = compileRandom(text, adapter);
           const errors = r.diagnostics.filter((d) => d.level === 'error');
           // An adapter crash would surface as AM3000 InternalError; core refusals are not
@@ -75,27 +91,37 @@ describe('random valid TrafficPolicies', () => {
           expect(render(again.resources, 'json')).toBe(render(r.resources, 'json'));
           expect(again.diagnostics).toEqual(r.diagnostics);
         }),
-        { numRuns: 150 },
+        runs(150),
       );
+      // Every run happened (an interrupted run fails above), and a fair share compiled.
+      expect(tried).toBe(150);
       expect(
         compiled,
-        `${adapter.id} compiled ${compiled} of ${runs} random valid policy files`,
-      ).toBeGreaterThanOrEqual(runs / 5);
+        `${adapter.id} compiled ${compiled} of ${tried} random valid policy files`,
+      ).toBeGreaterThanOrEqual(tried / 5);
     });
   }
 
   for (const adapter of Object.values(ADAPTERS)) {
     it(`any valid policy, on ${adapter.id}, compiles or is refused with the adapter's own codes, never an exception`, () => {
+      let tried = 0;
+      let compiled = 0;
       fc.assert(
         fc.property(policyFile(), (text) => {
+          tried++;
           const r = compileRandom(text, adapter);
+          if (r.ok && r.resources.length > 0) compiled++;
           const errors = r.diagnostics.filter((d) => d.level === 'error');
           for (const e of errors) expect(e.code, formatDiagnostic(e)).toMatch(/^AM4\d{3}$/);
           expect(r.ok).toBe(errors.length === 0);
           if (!r.ok) expect(r.resources).toEqual([]);
         }),
-        { numRuns: 100 },
+        runs(100),
       );
+      // Not vacuous: any input may be refused, but not all of it (sources, portless rules and the
+      // like are refused by some meshes; most inputs still compile somewhere on each).
+      expect(tried).toBe(100);
+      expect(compiled, `${adapter.id} compiled ${compiled} of ${tried}`).toBeGreaterThanOrEqual(tried / 10);
     });
   }
 });

@@ -12,6 +12,7 @@ import { parseInput } from '../../src/core/loader/loader.js';
 import { compileLoaded } from '../../src/core/pipeline.js';
 import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
+import { runs } from './settings.js';
 
 const CODES = new Set(allMessages().map((m) => m.code));
 
@@ -151,7 +152,7 @@ describe('mutations of valid files', () => {
         const ds = run(text);
         wellFormed(text, ds);
       }),
-      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
+      runs(200),
     );
   });
 
@@ -170,7 +171,7 @@ describe('mutations of valid files', () => {
         wellFormed(text, ds);
         expect(ds.some((d) => d.level === 'error')).toBe(true);
       }),
-      { numRuns: 100, interruptAfterTimeLimit: 20_000 },
+      runs(100),
     );
   });
 
@@ -180,7 +181,7 @@ describe('mutations of valid files', () => {
         const ds = run(text);
         wellFormed(text, ds);
       }),
-      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
+      runs(200),
     );
   });
 
@@ -201,7 +202,7 @@ describe('mutations of valid files', () => {
         expect(ds.map((d) => d.code)).toEqual(['AM1012']);
         expect(ds[0]!.location?.line).toBe(line);
       }),
-      { numRuns: 100, interruptAfterTimeLimit: 20_000 },
+      runs(100),
     );
   });
 
@@ -213,14 +214,14 @@ describe('mutations of valid files', () => {
           wellFormed(text, run(text));
         },
       ),
-      { numRuns: 300, interruptAfterTimeLimit: 20_000 },
+      runs(300),
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const r = parseInput({ name: 'mutated.yaml', text: Buffer.from(bytes) });
         for (const d of r.diagnostics) expect(CODES.has(d.code)).toBe(true);
       }),
-      { numRuns: 200, interruptAfterTimeLimit: 20_000 },
+      runs(200),
     );
   });
 });

@@ -6,6 +6,7 @@
  * release; later ones are BUSL).
  */
 import type { MeshAdapter } from '../../core/adapter.js';
+import type { FeatureId } from '../../core/features/index.js';
 import { byKind } from '../kit/policies.js';
 import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities.js';
 import { renderConfigEntries } from './config-entry.js';
@@ -16,6 +17,41 @@ import { CONSUL_OPTIONS, parseOptions } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileAccess, compileMtls } from './security.js';
 
+/**
+ * The features the Consul behaviour tier observes in the agent's own compiled view; the registry
+ * test fails when this list and test/behaviour/consul/coverage.ts disagree either way.
+ */
+const BEHAVIOUR_FEATURES: readonly FeatureId[] = [
+  'access.allow',
+  'access.deny',
+  'access.from.serviceAccount',
+  'backends.service',
+  'backends.version',
+  'backends.weighted',
+  'headers.request.add',
+  'headers.request.remove',
+  'headers.request.set',
+  'headers.response.add',
+  'headers.response.remove',
+  'headers.response.set',
+  'match.headers.exact',
+  'match.headers.prefix',
+  'match.headers.present',
+  'match.headers.regex',
+  'match.method',
+  'match.path.exact',
+  'match.path.prefix',
+  'match.path.regex',
+  'match.queryParams.exact',
+  'match.queryParams.present',
+  'match.queryParams.regex',
+  'retries.attempts',
+  'retries.on.connection',
+  'retries.on.grpc',
+  'retries.on.http',
+  'timeout.request',
+];
+
 export const consulAdapter = {
   id: 'consul',
   displayName: 'Consul',
@@ -23,6 +59,34 @@ export const consulAdapter = {
   capabilities: consulCapabilities,
   capabilitiesFor: (ctx) =>
     ctx.options['consul.enterprise'] === 'true' ? consulEnterpriseCapabilities : consulCapabilities,
+  // Consul 1.16.3 agent/xds/routes.go:674-676 and 682-684 (see docs/testing.md, "Behaviour tier:
+  // Consul"): no RequestTimeout leaves Envoy's 15 s route timeout, and nothing disables it (0 is
+  // "unset"); no retry fields, no retry policy. The behaviour tier observes both (no timeout and no
+  // retries on the chain's routes that omit them).
+  defaults: {
+    timeout: {
+      behaviour:
+        "leaves Envoy's default route timeout of 15 s in place (Consul has no value that switches it off)",
+      differs: 'always',
+      source:
+        'consul v1.16.3 agent/xds/routes.go (RequestTimeout only when > 0); Envoy RouteAction.timeout ("If not specified, the default is 15s")',
+    },
+    retries: {
+      behaviour: 'retries nothing',
+      differs: 'never',
+      source: 'consul v1.16.3 agent/xds/routes.go (a retry policy only with retry features)',
+    },
+  },
+  evidence: {
+    schema: 'every output validates against the official consul-k8s CRD schemas (test/conformance.test.ts)',
+    accepted:
+      'a real Consul 1.16.3 agent stores every compiled config entry (test/integration/consul-agent.test.ts), and a real kube-apiserver with the official consul-k8s CRDs server-side dry-runs every golden output, their OpenAPI schemas and CEL rules included (test/integration/dry-run-golden.test.ts)',
+    behaviour: {
+      judge:
+        "a real Consul 1.16.3 agent's compiled discovery chain (routes, splits, the instances each subset selects) and its intention decisions per caller (test/behaviour/consul)",
+      features: BEHAVIOUR_FEATURES,
+    },
+  },
   docs: 'https://developer.hashicorp.com/consul/docs/connect/config-entries',
   codeRange: 'AM43',
   messages: consulMessages,

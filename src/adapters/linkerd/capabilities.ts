@@ -5,9 +5,10 @@
  * actually reads:
  * - `k8s/index/src/outbound/index/http.rs`: a `gateway.networking.k8s.io` HTTPRoute's rules are read for
  *   matches, backendRefs and filters; RequestMirror, URLRewrite and ExtensionRef filters are rejected;
- *   `rules[].timeouts` of that group is NOT read (only the policy.linkerd.io group's is); timeouts and
- *   retries come from the route's `timeout.linkerd.io/*` and `retry.linkerd.io/*` annotations
- *   (`parse_timeouts`, `parse_http_retry`), so they hold for every rule of the route.
+ *   retries come from the route's `retry.linkerd.io/*` annotations (`parse_http_retry`), so they hold
+ *   for every rule of the route; timeouts from `timeout.linkerd.io/*` (`parse_timeouts`) and, since
+ *   linkerd2#14750 (version-2.20; not in 2.19; re-verified in linkerd2 main at b24cd4059, 2026-08-21, the edge-26.8 line), from
+ *   `rules[].timeouts.request` when the annotation is absent (`convert_gateway_rule`; versions.ts).
  * - `grpc/src/outbound/http.rs`: a rule without backendRefs goes to the parent Service; retries back off
  *   exponentially from 25 ms to 250 ms, fixed; request bodies over 64 KiB are not retried.
  * - `k8s/index/src/outbound/index.rs`: a route in the Service's namespace (producer route) applies to
@@ -163,7 +164,7 @@ export const linkerdCapabilities: CapabilityColumn = {
   'timeout.request': full(
     'HTTPRoute annotation timeout.linkerd.io/request (also rules[].timeouts.request)',
     TIMEOUTS,
-    "Linkerd reads the request timeout of a gateway.networking.k8s.io HTTPRoute from the route's timeout.linkerd.io/request annotation (it ignores rules[].timeouts of that group); the annotation holds for the whole route, so anymesh gives rules with other timeouts their own HTTPRoute",
+    "Linkerd reads the request timeout of a gateway.networking.k8s.io HTTPRoute from the route's timeout.linkerd.io/request annotation, which holds for the whole route, so anymesh gives rules with other timeouts their own HTTPRoute; from 2.20 (edge-25.12) Linkerd also reads rules[].timeouts.request (linkerd2#14750), and compiled with --mesh-version 2.20 or later the timeout stays on its rule with no annotation and no route split",
     ANNOTATION_VERSION,
   ),
   'retries.attempts': full(

@@ -16,12 +16,39 @@ import { LINKERD_MESSAGES } from './messages.js';
 import { LINKERD_OPTIONS } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileSecurity } from './security.js';
+import { readsRuleTimeouts } from './versions.js';
 
 export const linkerdAdapter = {
   id: 'linkerd',
   displayName: 'Linkerd',
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
   capabilities: linkerdCapabilities,
+  // linkerd2 policy-controller (main at b24cd4059, 2026-08-21): parse_timeouts and parse_http_retry
+  // (k8s/index/src/outbound/index.rs, index/http.rs) give no timeout and no retry without the
+  // annotations (or, on 2.20+, rules[].timeouts), and the proxy adds none of its own.
+  defaults: {
+    timeout: {
+      behaviour: 'sets no request timeout',
+      differs: 'never',
+      source:
+        'linkerd2 policy-controller/k8s/index/src/outbound/index.rs parse_timeouts; https://linkerd.io/2/reference/timeouts/',
+    },
+    retries: {
+      behaviour: 'retries nothing',
+      differs: 'never',
+      source:
+        'linkerd2 policy-controller/k8s/index/src/outbound/index/http.rs parse_http_retry; https://linkerd.io/2/reference/retries/',
+    },
+  },
+  // Accepted, not behaviour: the policy controller that turns these objects into proxy configuration
+  // is Rust, built only from the linkerd2 repository and published on no package registry, so no test
+  // can run it; the CRDs' CEL rules (HTTPRoute, AuthorizationPolicy) are what the API server checks.
+  evidence: {
+    schema:
+      'every output validates against the official Linkerd and Gateway API CRD schemas (test/conformance.test.ts)',
+    accepted:
+      'a real kube-apiserver with the official Linkerd and Gateway API CRDs server-side dry-runs every golden output, their OpenAPI schemas and CEL rules included (test/integration/dry-run-golden.test.ts); not behaviour: the policy controller (Rust, linkerd2 policy-controller/) is not published on a registry, so no test runs it',
+  },
   docs: 'https://linkerd.io/2/reference/',
   codeRange: 'AM42',
   messages: LINKERD_MESSAGES,
@@ -34,6 +61,7 @@ export const linkerdAdapter = {
   crdFolders: ['linkerd', 'gateway-api/standard'],
   compile(policies, ctx) {
     const { traffic, access, mtls } = byKind(policies);
-    return mergeResults(compileRouting(traffic), compileSecurity(access, mtls, ctx));
+    const routing = compileRouting(traffic, { ruleTimeouts: readsRuleTimeouts(ctx.meshVersion) });
+    return mergeResults(routing, compileSecurity(access, mtls, ctx));
   },
 } satisfies MeshAdapter;

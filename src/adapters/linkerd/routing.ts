@@ -2,19 +2,20 @@
  * TrafficPolicy -> Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`) with a Service parentRef
  * (GAMMA), plus leaf Services for versions (`leaf-services.ts`).
  *
- * Why several HTTPRoutes per policy: Linkerd reads timeouts and retries of a gateway.networking.k8s.io
- * HTTPRoute only from its annotations (`timeout.linkerd.io/request`, `retry.linkerd.io/*`;
- * linkerd2 policy-controller/k8s/index/src/outbound/index/http.rs `convert_route` passes the
- * route-level values to every rule), so one annotation set covers the whole route. Rules with the same
- * timeout and retries share a route; rules with other settings get their own, so the settings apply
- * to those rules only. `checkRuleOrder` (matches.ts) makes sure the split does not change which rule
- * wins.
+ * Why several HTTPRoutes per policy: Linkerd reads retries of a gateway.networking.k8s.io HTTPRoute
+ * only from its annotations (`retry.linkerd.io/*`), and before 2.20 timeouts too
+ * (`timeout.linkerd.io/request`; linkerd2 policy-controller/k8s/index/src/outbound/index/http.rs
+ * `convert_route` passes the route-level values to every rule), so one annotation set covers the
+ * whole route. Rules with the same annotations share a route; rules with other settings get their
+ * own, so the settings apply to those rules only. `checkRuleOrder` (matches.ts) makes sure the split
+ * does not change which rule wins. Compiled for a version that reads `rules[].timeouts.request`
+ * (`--mesh-version 2.20` or edge-25.12 and later, versions.ts), timeouts stay on their rules and
+ * only retries split routes; without --mesh-version the output is for the minimum, 2.16.
  *
  * Only fields in both Gateway API v1.6.1 (validated against) and the v1.1.1 copy Linkerd bundles are
  * used where it matters: no `rules[].name` (absent from v1.1.1), at most 8 matches per rule (v1.1.1's
- * limit; v1.6.1 allows 64). `rules[].timeouts.request` is in both; Linkerd ignores it on this group
- * (it reads it only on policy.linkerd.io routes), so anymesh writes it for other GAMMA readers and
- * relies on the annotation.
+ * limit; v1.6.1 allows 64). `rules[].timeouts.request` is in both; it is always written, and for
+ * versions before 2.20 (which ignore it on this group) the annotation carries the timeout as well.
  *
  * The parentRef group is "" (the core group as Gateway API spells it); Linkerd accepts "" and "core"
  * (policy-controller/k8s/index/src/outbound/index.rs `is_service`).
@@ -41,8 +42,27 @@ const RETRY_CONDITION: Record<string, string> = {
   'retriable-4xx': '409',
 };
 
-/** The annotations that carry a rule's timeout and retries. Rules with equal sets share a route. */
-export function routeAnnotations(rule: Rule): Record<string, string> {
+/** How the output is written for the Linkerd version compiled for (versions.ts). */
+export interface RoutingOptions {
+  /** The version reads `rules[].timeouts.request`: timeouts need no annotation, so no route split. */
+  readonly ruleTimeouts: boolean;
+}
+
+const LEGACY: RoutingOptions = { ruleTimeouts: false };
+
+/** A rule's timeout in Gateway API form, when the HTTPRoute CRD's pattern can hold it. */
+function gatewayTimeout(rule: Rule): string | undefined {
+  if (!rule.timeout) return undefined;
+  const request = formatDuration(durationMs(rule.timeout));
+  return GATEWAY_DURATION.test(request) ? request : undefined;
+}
+
+/**
+ * The annotations that carry a rule's timeout and retries. Rules with equal sets share a route.
+ * When the version reads `rules[].timeouts`, a timeout needs the annotation only if the Gateway API
+ * pattern cannot hold it (more than 5 digits per unit).
+ */
+export function routeAnnotations(rule: Rule, opts: RoutingOptions = LEGACY): Record<string, string> {
   const out: Record<string, string> = {};
   if (rule.retries) {
     const r = rule.retries;
@@ -60,7 +80,8 @@ export function routeAnnotations(rule: Rule): Record<string, string> {
     out['retry.linkerd.io/limit'] = String(r.attempts);
     if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = linkerdDuration(durationMs(r.perTryTimeout));
   }
-  if (rule.timeout) out['timeout.linkerd.io/request'] = linkerdDuration(durationMs(rule.timeout));
+  if (rule.timeout && !(opts.ruleTimeouts && gatewayTimeout(rule)))
+    out['timeout.linkerd.io/request'] = linkerdDuration(durationMs(rule.timeout));
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -216,24 +237,22 @@ function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
   if (filters.length) out.filters = filters;
   const refs = backendRefs(pc, rule, r);
   if (refs) out.backendRefs = refs;
-  if (rule.timeout) {
-    // The Gateway API pattern allows at most 5 digits per unit; a longer timeout is carried by the
-    // annotation alone (the one Linkerd reads).
-    const request = formatDuration(durationMs(rule.timeout));
-    if (GATEWAY_DURATION.test(request)) out.timeouts = { request };
-  }
+  // The Gateway API pattern allows at most 5 digits per unit; a longer timeout is carried by the
+  // annotation alone (which every Linkerd version reads).
+  const request = gatewayTimeout(rule);
+  if (request) out.timeouts = { request };
   return out;
 }
 
 /** Emits the HTTPRoutes of one policy; leaf Services go to `leaves`. */
-function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices): Compiled {
+function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices, opts: RoutingOptions): Compiled {
   const spec = doc.policy.spec;
   const diagnostics: Diagnostic[] = [];
   const pc: PolicyContext = { doc, leaves, diagnostics, usedVersions: new Set() };
 
   // Rules with the same annotations share a route, named after the policy when there is one route,
   // else after the policy and the route's first rule.
-  const keys = spec.rules.map((rule) => JSON.stringify(routeAnnotations(rule)));
+  const keys = spec.rules.map((rule) => JSON.stringify(routeAnnotations(rule, opts)));
   const distinct = [...new Set(keys)];
   const ruleName = (i: number) => spec.rules[i]!.name ?? `rule-${i}`;
   const baseName = (key: string) =>
@@ -368,7 +387,10 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices): Com
   return { resources, diagnostics };
 }
 
-export function compileRouting(policies: readonly PolicyDoc<TrafficPolicy>[]): Compiled {
+export function compileRouting(
+  policies: readonly PolicyDoc<TrafficPolicy>[],
+  opts: RoutingOptions = LEGACY,
+): Compiled {
   const resources: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const leaves = new LeafServices();
@@ -382,7 +404,7 @@ export function compileRouting(policies: readonly PolicyDoc<TrafficPolicy>[]): C
     diagnostics.push(...scopes.diagnostics);
     for (const p of group) {
       if (scopes.rejected.has(p.ref)) continue;
-      const r = compilePolicy(p, leaves);
+      const r = compilePolicy(p, leaves, opts);
       resources.push(...r.resources);
       diagnostics.push(...r.diagnostics);
     }

@@ -2,6 +2,8 @@
  * The JSON Schemas as published for editors and other tools (`anymesh schema`, the package's
  * schemas/ folder): plain draft-07 JSON, one per kind plus one that accepts any kind.
  */
+import type { MeshAdapter } from '../adapter.js';
+import { DEFAULTED_FIELDS, NEUTRAL_DEFAULTS } from '../defaults.js';
 import { registeredMeshIds } from '../mesh-ids.js';
 import { KIND_SCHEMAS, KINDS, type Kind, RETRY_ON } from './schema.js';
 
@@ -88,8 +90,45 @@ interface FieldSchema {
   const?: unknown;
 }
 
-/** docs/policy-model.md: every field of every kind, from the same schema that validates them. */
-export function modelMarkdown(): string {
+/** What a mesh does with an omitted timeout or retries, as the defaults section shows it. */
+export type MeshDefaultsRow = Pick<MeshAdapter, 'displayName' | 'defaults'>;
+
+/** The section on omitted timeout and retries: the neutral meaning, then each mesh against it. */
+function defaultsSection(meshes: readonly MeshDefaultsRow[]): string[] {
+  const lines = [
+    '## Omitted timeout and retries',
+    '',
+    'A rule that leaves a field out means the same on every mesh:',
+    '',
+    ...DEFAULTED_FIELDS.map((f) => `- no \`${f}\`: ${NEUTRAL_DEFAULTS[f]}.`),
+    '',
+    "Meshes differ when these fields are omitted (Istio retries failed gRPC calls twice, Consul and App Mesh keep Envoy's 15 s route timeout, App Mesh adds a retry policy of its own). Where a mesh cannot produce the neutral meaning with the output anymesh writes, it says so below, and `anymesh check` reports every rule that omits the field as lossy on that mesh (AM3017); `compile` output is not changed. Set the field explicitly to get the same behaviour everywhere.",
+    '',
+  ];
+  if (!meshes.length) return lines;
+  lines.push('| mesh | field | what the mesh does | lossy in `check` | source |', '|---|---|---|---|---|');
+  for (const m of meshes) {
+    for (const f of DEFAULTED_FIELDS) {
+      const d = m.defaults[f];
+      const lossy = { never: 'no', always: 'yes', grpc: 'for gRPC services' }[d.differs];
+      lines.push(`| ${m.displayName} | \`${f}\` | ${cell(d.behaviour)} | ${lossy} | ${cell(d.source)} |`);
+    }
+  }
+  lines.push(
+    '',
+    "A policy counts as gRPC when it uses a gRPC-only feature (`retries.on.grpc`, `fault.abort.grpc`): the model does not carry a service's protocol.",
+    '',
+  );
+  return lines;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/**
+ * docs/policy-model.md: every field of every kind, from the same schema that validates them, and
+ * what omitted timeout and retries mean, with each mesh's behaviour when `meshes` are given.
+ */
+export function modelMarkdown(meshes: readonly MeshDefaultsRow[] = []): string {
   const lines = [
     '# Policy model (anymesh.dev/v1alpha1)',
     '',
@@ -100,6 +139,7 @@ export function modelMarkdown(): string {
     '**Several TrafficPolicies for one service.** Rules are ordered, the first match wins. Across policies for the same service, a policy with `sources` comes before one without (it overrides the default for its callers), and one with `port` before one without; between equally specific policies the order is by name, and two of them whose rules catch the same request with different settings are a conflict (AM3011), since meshes break such ties differently. A mesh that cannot honour this order says so when compiling.',
     '',
   ];
+  lines.push(...defaultsSection(meshes));
   const walk = (s: FieldSchema, path: string, required: boolean) => {
     const type = s.enum
       ? s.enum.join(' \\| ')

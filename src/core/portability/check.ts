@@ -13,6 +13,7 @@ import type { CompileContext, MeshAdapter } from '../adapter.js';
 import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
 import { columnOf } from '../columns.js';
 import { checkCapabilities, compilePolicies } from '../compiler/compile.js';
+import { defaultDifferences } from '../defaults.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
 import { type FeatureId, isFeatureId } from '../features/index.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
@@ -27,8 +28,9 @@ export type Verdict = 'lossless' | 'lossy' | 'refused';
  *   onUnsupported: warn).
  * - partial / emulated: the feature compiles but behaves differently (AM3003, AM3004).
  * - adapter: the mesh adapter refused (error) or warned about a behaviour difference (warning).
+ * - default: a rule omits timeout or retries and the mesh gives that another meaning (AM3017).
  */
-export type LossKind = 'unsupported' | 'dropped' | 'partial' | 'emulated' | 'adapter';
+export type LossKind = 'unsupported' | 'dropped' | 'partial' | 'emulated' | 'adapter' | 'default';
 
 export interface Loss {
   readonly kind: LossKind;
@@ -110,6 +112,7 @@ const LOSS_KIND: Record<string, LossKind> = {
   [CORE_MESSAGES.RuleDropped.code]: 'dropped',
   [CORE_MESSAGES.Partial.code]: 'partial',
   [CORE_MESSAGES.Emulated.code]: 'emulated',
+  [CORE_MESSAGES.DefaultDiffers.code]: 'default',
 };
 
 function toLoss(
@@ -126,7 +129,7 @@ function toLoss(
   const reason =
     cell && (kind === 'partial' || kind === 'emulated')
       ? (cell.differs ?? cell.reason)
-      : cell && kind !== 'adapter'
+      : cell && kind !== 'adapter' && kind !== 'default'
         ? cell.reason
         : d.message;
   return {
@@ -161,7 +164,12 @@ function meshDiagnostics(
   const refused = new Set(cap.diagnostics.filter((d) => d.level === 'error').map((d) => d.policy));
   const rest = policies.filter((p) => !refused.has(p.ref));
   const compiled = compilePolicies(rest, adapter, options);
-  return [...cap.diagnostics, ...compiled.diagnostics.filter((d) => !CAPABILITY_CODES.has(d.code))];
+  return [
+    ...cap.diagnostics,
+    ...compiled.diagnostics.filter((d) => !CAPABILITY_CODES.has(d.code)),
+    // Omitted timeout or retries the mesh gives another meaning (core/defaults.ts): check only.
+    ...defaultDifferences(rest, adapter),
+  ];
 }
 
 export function checkPortability(

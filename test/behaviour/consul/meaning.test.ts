@@ -8,6 +8,7 @@
 // filter; this can (mutations.test.ts shows it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConfigEntries } from '../../../src/adapters/consul/config-entry.js';
+import { consulAdapter } from '../../../src/adapters/consul/index.js';
 import { type ConsulAgent, type ConsulEntry, startConsulAgent } from '../../support/consul-agent.js';
 import { compileFor } from '../../support/kit.js';
 import { chainProtocol } from './chain-meaning.js';
@@ -101,6 +102,48 @@ spec:
               { weight: 30, instances: ['cart-green-0', 'cart-green-1'] },
             ],
           },
+        ],
+      },
+    };
+    await deployed(agent, meaning, entries, async () => {
+      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
+    });
+  });
+
+  it('omitted timeout and retries: the agent sets neither, as the descriptor declares (core/defaults.ts)', async () => {
+    // The declaration under test: Consul keeps Envoy's 15 s route timeout (differs from the model's
+    // "no time limit") and retries nothing (as the model means).
+    expect(consulAdapter.defaults.timeout.differs).toBe('always');
+    expect(consulAdapter.defaults.retries.differs).toBe('never');
+    const r = compileFor(
+      'consul',
+      `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: cart, namespace: shop}
+spec:
+  service: cart
+  rules:
+    - name: slow
+      matches: [{path: {prefix: /report}}]
+      timeout: 20s
+      retries: {attempts: 2, retryOn: [connect-failure]}
+    - name: rest
+`,
+    );
+    expect(r.ok).toBe(true);
+    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
+    const meaning: CaseMeaning = {
+      instances: [{ id: 'cart-0', service: 'cart' }],
+      chains: {
+        cart: [
+          {
+            match: { path: { prefix: '/report' } },
+            timeoutMs: 20_000,
+            retries: { attempts: 2, on: ['connect-failure'] },
+            backends: [{ weight: 100, instances: ['cart-0'] }],
+          },
+          // No timeoutMs: Consul set no route timeout, so Envoy's default of 15 s applies; no retries.
+          { match: 'any', backends: [{ weight: 100, instances: ['cart-0'] }] },
         ],
       },
     };

@@ -149,6 +149,32 @@ const CASES: Case[] = [
     ),
     expect: [['AM2010', 'spec.rules[0].backends', '- {version: v1']],
   },
+  // The boundaries either side of 100: one off is as wrong as ten off.
+  {
+    name: 'weights summing to 99 (one below the boundary)',
+    text: traffic(
+      `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 49}\n        - {version: v2, weight: 50}\n`,
+    ),
+    expect: [['AM2010', 'spec.rules[0].backends', '- {version: v1']],
+  },
+  {
+    name: 'weights summing to 101 (one above the boundary)',
+    text: traffic(
+      `${SVC}${V12}  rules:\n    - backends:\n        - {version: v1, weight: 51}\n        - {version: v2, weight: 50}\n`,
+    ),
+    expect: [['AM2010', 'spec.rules[0].backends', '- {version: v1']],
+  },
+  {
+    name: 'one backend with weight 99',
+    text: traffic(`${SVC}  rules: [{backends: [{service: a, weight: 99}]}]\n`),
+    expect: [['AM2010', 'spec.rules[0].backends[0].weight', '99']],
+  },
+  {
+    // Above 100 a single weight is out of the schema's range before any sum is taken.
+    name: 'one backend with weight 101 (out of range)',
+    text: traffic(`${SVC}  rules: [{backends: [{service: a, weight: 101}]}]\n`),
+    expect: [['AM2005', 'spec.rules[0].backends[0].weight', '101']],
+  },
   {
     name: 'one backend with weight 50',
     text: traffic(`${SVC}  rules: [{backends: [{service: a, weight: 50}]}]\n`),
@@ -636,6 +662,12 @@ describe('valid inputs close to the bad ones', () => {
     'percentages 0 and 100 with decimals',
     traffic(
       `${SVC}  rules: [{fault: {delay: {duration: 1s, percentage: 0}, abort: {grpcStatus: INTERNAL, percentage: 99.99}}}]\n`,
+    ),
+  );
+  ok(
+    'weights summing to exactly 100 over three backends (the boundary itself)',
+    traffic(
+      `${SVC}  versions: {v1: {version: v1}, v2: {version: v2}, v3: {version: v3}}\n  rules: [{backends: [{version: v1, weight: 33}, {version: v2, weight: 33}, {version: v3, weight: 34}]}]\n`,
     ),
   );
   ok(

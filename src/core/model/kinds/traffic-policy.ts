@@ -168,7 +168,11 @@ const Retries = Type.Object(
       ),
     ),
   },
-  { ...strict, description: 'Retry failed requests. Default: the mesh default (Istio retries twice).' },
+  {
+    ...strict,
+    description:
+      'Retry failed requests. Default: no retries of a request the service may have seen (see "Omitted timeout and retries").',
+  },
 );
 
 export const GRPC_CODES = [
@@ -290,7 +294,11 @@ const Rule = Type.Object(
         description: 'Where traffic goes, with weights for traffic shifting. Default: the service itself.',
       }),
     ),
-    timeout: Type.Optional(Duration('The timeout of the whole request, retries included. Default: none.')),
+    timeout: Type.Optional(
+      Duration(
+        'The timeout of the whole request, retries included. Default: no time limit (see "Omitted timeout and retries").',
+      ),
+    ),
     retries: Type.Optional(Retries),
     fault: Type.Optional(Fault),
     mirror: Type.Optional(

@@ -1,0 +1,62 @@
+/**
+ * What the Istio behavioural tier proves, for the evidence level of Istio's sidecar cells
+ * (test/evidence.test.ts compares it with `istioAdapter.evidence.behaviour.features`).
+ *
+ * Observed, because Istio's own code made them: the driver loads each golden output into Istio's
+ * fake discovery server, and Istio's xDS generation and request simulation give the listener,
+ * virtual host and route a request meets (path matches), the clusters (subsets, other services) and
+ * their weights, and the route's timeout, retry policy, fault, mirror and percentage, header
+ * operations and CORS policy, each compared with the policy's plain meaning. Not counted although
+ * the tier runs them:
+ * - header, query parameter and method matches: Istio's simulation matches paths only, and the
+ *   driver picks among the generated routes by these itself (Envoy's rules, in driver/match.go);
+ * - access.* and mtls.*: the generated RBAC and mTLS filters are Istio's, but the decision per
+ *   caller is the driver's evaluation of them (driver/rbac.go), not Envoy's;
+ * - match.port and routing.sources.*: they pick the listener or the VirtualService, which the
+ *   simulation does, but no expectation isolates them.
+ */
+import { join } from 'node:path';
+import { ADAPTERS } from '../../../src/adapters/index.js';
+import { compileFiles } from '../../../src/core/pipeline.js';
+import { goldenCases, ROOT } from '../../support/cases.js';
+import type { BehaviourCoverage } from '../../support/evidence.js';
+
+export const coverage: BehaviourCoverage = {
+  mesh: 'istio',
+  observes: [
+    'match.path.exact',
+    'match.path.prefix',
+    'match.path.regex',
+    'backends.version',
+    'backends.weighted',
+    'backends.service',
+    'timeout.request',
+    'retries.attempts',
+    'retries.perTryTimeout',
+    'retries.on.http',
+    'retries.on.connection',
+    'retries.on.grpc',
+    'retries.backoff',
+    'retries.backoff.max',
+    'fault.delay',
+    'fault.abort.http',
+    'fault.abort.grpc',
+    'mirror',
+    'mirror.percentage',
+    'headers.request.set',
+    'headers.request.add',
+    'headers.request.remove',
+    'headers.response.set',
+    'headers.response.add',
+    'headers.response.remove',
+    'cors',
+    'cors.allowOrigins.prefix',
+    'cors.allowOrigins.regex',
+  ],
+  // The tier runs every golden case through the sidecar output (coverage.test.ts keeps that true).
+  cases: () =>
+    goldenCases().map((c) => ({
+      file: c.file,
+      diagnostics: compileFiles([join(ROOT, c.file)], ADAPTERS.istio!).diagnostics,
+    })),
+};
