@@ -23,6 +23,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const { run } = await import('../dist/cli/main.js');
-const code = await run(process.argv.slice(2));
-process.exitCode = code;
+// A bare `--version` is answered without loading the CLI (commander and the command table): it is
+// what scripts and version checks call most, and it should cost little more than starting Node.
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--version') {
+  const { VERSION } = await import('../dist/cli/version.js');
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { run } = await import('../dist/cli/main.js');
+  process.exitCode = await run(args);
+}

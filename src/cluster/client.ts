@@ -163,6 +163,7 @@ export class KubeClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    accept = 'application/json',
   ): Promise<KubeResponse<T>> {
     let attempts = 0;
     try {
@@ -170,7 +171,7 @@ export class KubeClient {
         async () => {
           attempts++;
           try {
-            return await this.once<T>(method, path, body, contentType);
+            return await this.once<T>(method, path, body, contentType, accept);
           } catch (err) {
             if (err instanceof KubeApiError && !err.transient) throw new AbortError(err);
             throw err;
@@ -220,14 +221,32 @@ export class KubeClient {
     return list?.items ?? [];
   }
 
+  /**
+   * The names in a collection, from a metadata-only LIST (PartialObjectMetadataList: the server
+   * leaves out spec and status; a list of CRDs is otherwise megabytes of OpenAPI schemas). Servers
+   * that cannot answer that way answer the plain list, which has the names too.
+   */
+  async listNames(collection: string): Promise<string[]> {
+    const accept = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+    const list = await this.request<{ items?: { metadata: { name: string } }[] }>(
+      'GET',
+      collection,
+      undefined,
+      undefined,
+      accept,
+    );
+    return (list.body.items ?? []).map((i) => i.metadata.name);
+  }
+
   private async once<T>(
     method: string,
     path: string,
     body: unknown,
     contentType: string,
+    accept: string,
   ): Promise<KubeResponse<T>> {
     const url = new URL(path, this.server);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (this.userAgent) headers['user-agent'] = this.userAgent;
     const opts: https.RequestOptions = { method, headers, timeout: this.timeoutMs };
     await this.config.applyToHTTPSOptions(opts);
@@ -317,6 +336,11 @@ export async function kubeCall(
 /** GET that answers undefined for 404 (the object or its kind does not exist). */
 export function kubeGet<T = Record<string, unknown>>(k: KubeHandle, path: string): Promise<T | undefined> {
   return clientOf(k).get<T>(path);
+}
+
+/** The names of a collection's objects (a metadata-only LIST). */
+export function kubeListNames(k: KubeHandle, path: string): Promise<string[]> {
+  return clientOf(k).listNames(path);
 }
 
 /** A LIST's items, [] when the kind is not served. */

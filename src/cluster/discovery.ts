@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
 import type { PolicyResource } from '../core/install-catalogue.js';
-import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList } from './client.js';
+import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList, kubeListNames } from './client.js';
 import {
   type InstallableMesh,
   isInstallable,
@@ -180,9 +180,21 @@ function inMesh(mesh: MeshInstallTarget, ns: KubeObj): boolean {
   return mesh.inMesh({ labels: ns.metadata.labels ?? {}, annotations: ns.metadata.annotations ?? {} });
 }
 
-async function crdCount(kc: KubeConfig, names: readonly string[]): Promise<number> {
-  const crds = await kubeList<KubeObj>(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
-  const have = new Set(crds.map((c) => c.metadata.name));
+/** The cluster's CRD names, read once per discovery (every mesh asks). */
+type CrdNames = () => Promise<Set<string>>;
+
+function crdNamesOnce(kc: KubeConfig): CrdNames {
+  let names: Promise<Set<string>> | undefined;
+  return () => {
+    names ??= kubeListNames(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions').then(
+      (n) => new Set(n),
+    );
+    return names;
+  };
+}
+
+async function crdCount(crds: CrdNames, names: readonly string[]): Promise<number> {
+  const have = await crds();
   return names.filter((n) => have.has(n)).length;
 }
 
@@ -195,12 +207,13 @@ export async function discoverMeshes(
   const notes: string[] = [];
   const rel = meshes.some(isInstallable) ? await releases(kc, opts.helm, notes) : [];
   const namespaces = await kubeList<KubeObj>(kc, '/api/v1/namespaces');
+  const crds = crdNamesOnce(kc);
   const out: MeshStatus[] = [];
   for (const mesh of meshes) {
     out.push(
       isInstallable(mesh)
-        ? await helmMeshStatus(kc, mesh, rel, namespaces, notes)
-        : await registeredStatus(kc, mesh as RegisteredMesh, namespaces),
+        ? await helmMeshStatus(kc, mesh, rel, namespaces, notes, crds)
+        : await registeredStatus(kc, mesh as RegisteredMesh, namespaces, crds),
     );
   }
   return out;
@@ -212,6 +225,7 @@ async function helmMeshStatus(
   rel: readonly ReleaseInfo[],
   namespaces: readonly KubeObj[],
   notes: readonly string[],
+  crds: CrdNames,
 ): Promise<MeshStatus> {
   const entry = mesh.install;
   const newest = entry.versions[0]!;
@@ -225,7 +239,7 @@ async function helmMeshStatus(
     myReleases.find((r) => r.chart !== newest.charts[0]?.chart)?.namespace ?? myReleases[0]?.namespace;
   const w = await findWorkload(kc, primary.kind, primary.name, relNs ?? entry.defaultNamespace);
   const namespace = w?.metadata.namespace ?? relNs;
-  const crdsPresent = await crdCount(kc, newest.readiness.crds);
+  const crdsPresent = await crdCount(crds, newest.readiness.crds);
   const installed = w !== undefined || myReleases.length > 0;
   let components: ReadinessResult[] = [];
   if (installed && namespace) {
@@ -312,10 +326,11 @@ async function registeredStatus(
   kc: KubeConfig,
   mesh: RegisteredMesh,
   namespaces: readonly KubeObj[],
+  crds: CrdNames,
 ): Promise<MeshStatus> {
   const reg = mesh.install;
   const w = await findWorkload(kc, 'Deployment', reg.controller.name, reg.controller.defaultNamespace);
-  const crdsPresent = await crdCount(kc, reg.crds);
+  const crdsPresent = await crdCount(crds, reg.crds);
   const namespace = w?.metadata.namespace;
   const record = namespace
     ? await kubeGet<KubeObj & { data?: Record<string, string> }>(

@@ -11,7 +11,8 @@
  * It gives the same offsets as `yaml` (node `range[0]`, checked against it in
  * test/unit/core/positions.test.ts) or gives up: anything outside the subset (anchors, aliases,
  * tags, block scalars, explicit keys, multi-line plain or quoted scalars, empty values, numeric,
- * boolean or null-like keys, tabs, CR) throws `Unsupported`, and the caller uses `yaml`.
+ * boolean or null-like keys, tabs, CR, a byte-order mark) throws `Unsupported`, and the caller
+ * uses `yaml`.
  */
 
 /** A node: where it starts, and its entries for a mapping or items for a sequence. */
@@ -55,7 +56,7 @@ const NOT_A_STRING_KEY = /^(?:[-+.\d~]|(?:true|false|null)$)/i;
 export function scanDocument(text: string, start: number, end: number): ScanNode | null | undefined {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x09 || c === 0x0d) return undefined;
+    if (c === 0x09 || c === 0x0d || c === 0xfeff) return undefined; // tabs, CR, a byte-order mark
   }
   try {
     return new Scanner(text, end).document(start);

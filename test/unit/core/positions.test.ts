@@ -115,6 +115,7 @@ const AWKWARD: Record<string, string> = {
   scalarRoot: 'just text\n---\n- 1\n- 2\n',
   tabs: 'a:\t1\nb: 2\n',
   crlf: 'a: 1\r\nb:\r\n  c: 2\r\n',
+  byteOrderMark: '\ufeffa: 1\nb: {c: 2}\n',
   keyWithSpaces: 'a b: 1\n"c:d": 2\nx-y.z/w: 3\n',
   hashInPlain: 'a: b#c\nd: [e#f]\n',
   trailingMarker: 'a: 1\n---\n',
