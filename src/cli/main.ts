@@ -9,6 +9,7 @@ import { registerApply } from './commands/apply.js';
 import { registerCapabilities } from './commands/capabilities.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
+import { registerCrds } from './commands/crds.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
@@ -41,6 +42,7 @@ const COMMANDS: Register[] = [
   registerUninstall,
   registerStatus,
   registerRegister,
+  registerCrds,
 ];
 
 export function processIo(): Io {
