@@ -9,6 +9,7 @@ import { registerApply } from './commands/apply.js';
 import { registerCapabilities } from './commands/capabilities.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
+import { registerController } from './commands/controller.js';
 import { registerCrds } from './commands/crds.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
@@ -43,6 +44,7 @@ const COMMANDS: Register[] = [
   registerStatus,
   registerRegister,
   registerCrds,
+  registerController,
 ];
 
 export function processIo(): Io {
