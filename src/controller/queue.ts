@@ -9,7 +9,8 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private waiter: (() => void) | undefined;
+  /** Workers waiting for a key: all woken on add and shutdown (each then takes one or waits again). */
+  private waiters: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -26,7 +27,7 @@ export class WorkQueue {
     this.dirty.add(key);
     if (this.processing.has(key)) return; // queued again by done()
     this.queued.push(key);
-    this.waiter?.();
+    this.wake();
   }
 
   /** After a failure: the key again, after 200 ms, 400 ms, ... up to 30 s. */
@@ -58,9 +59,8 @@ export class WorkQueue {
         return key;
       }
       await new Promise<void>((wake) => {
-        this.waiter = wake;
+        this.waiters.push(wake);
       });
-      this.waiter = undefined;
     }
   }
 
@@ -68,13 +68,19 @@ export class WorkQueue {
     this.processing.delete(key);
     if (this.dirty.has(key)) {
       this.queued.push(key);
-      this.waiter?.();
+      this.wake();
     }
+  }
+
+  private wake(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
   }
 
   shutDown(): void {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
-    this.waiter?.();
+    this.wake();
   }
 }

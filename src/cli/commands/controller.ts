@@ -140,6 +140,10 @@ export function registerController(program: Command, io: Io, done: (code: number
       process.off('SIGINT', onInt);
       for (const s of servers) s?.server.close();
       log(result === 'lost' ? 'stopped: leadership lost' : 'stopped');
-      done(result === 'lost' ? EXIT.failed : EXIT.ok);
+      const code = result === 'lost' ? EXIT.failed : EXIT.ok;
+      // Idle keep-alive sockets to the API server may hold the event loop: a stopped controller
+      // exits within a second whatever is left (unref: never keeps a finished process alive).
+      setTimeout(() => process.exit(code), 1000).unref();
+      done(code);
     });
 }
