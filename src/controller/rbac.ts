@@ -17,10 +17,15 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-/** Kubernetes' plural of a kind, as the meshes' CRDs spell it (Mesh -> meshes, Policy -> policies). */
+/**
+ * The plural of a kind as the meshes' CRDs spell it (checked against shared/crds by the chart
+ * test): Mesh -> meshes, AuthorizationPolicy -> authorizationpolicies, and Consul's kinds that end
+ * in s keep it (ServiceDefaults -> servicedefaults).
+ */
 export function resourceOf(kind: string): string {
   const lower = kind.toLowerCase();
-  if (/(s|sh|ch|x)$/.test(lower)) return `${lower}es`;
+  if (lower.endsWith('s')) return lower;
+  if (/(sh|ch|x)$/.test(lower)) return `${lower}es`;
   return pluralOf(kind);
 }
 
