@@ -8,7 +8,7 @@
  */
 import type { KubeClient } from '../cluster/client.js';
 import { KubeApiError } from '../cluster/client.js';
-import type { LiveObject } from '../cluster/objects.js';
+import { canonical, type LiveObject } from '../cluster/objects.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { pluralOf } from './crds.js';
 
@@ -130,9 +130,12 @@ export function statusOf(
   };
 }
 
-/** True when two statuses are the same (then nothing is written). */
+/**
+ * True when two statuses are the same (then nothing is written). Keys are compared sorted: the
+ * API server stores a custom resource as a Go map and returns its keys in alphabetical order.
+ */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 /** Server-side applies the status subresource as the controller's field manager. */

@@ -62,11 +62,12 @@ describe('anymesh controller under disturbance', () => {
     await first.stop();
     const partial = (await count('virtualservices')).length;
     process.stderr.write(`[controller-ha] killed with ${partial}/${names.length} VirtualServices written\n`);
-    start(['--namespace', NS]);
+    const second = start(['--namespace', NS]);
     for (const n of names) await waitCondition(c(), NS, n, 'Programmed', 'True', 60_000);
     expect(await count('virtualservices')).toEqual(names);
     expect(await count('destinationrules')).toEqual(names);
-    for (const r of running.splice(0)) expect(await r.stop('SIGTERM')).toBe(0);
+    running.splice(0);
+    expect(await second.stop('SIGTERM')).toBe(0); // a clean stop: exit 0
   });
 
   it('two replicas: one leader; the leader killed, the other leads within the lease duration', async () => {
@@ -118,6 +119,33 @@ describe('anymesh controller under disturbance', () => {
     const p: PolicyObj = await waitCondition(c(), NS, 'after-restart', 'Programmed', 'True', 60_000);
     expect(p.status?.objects?.length).toBe(2);
     expect(r.log()).toMatch(/watch .*retrying/);
+    expect(await r.stop('SIGTERM')).toBe(0);
+  });
+
+  it('--drift=report: an out-of-band edit is left as it is and reported as Programmed=False (Drifted)', async () => {
+    const r = start(['--namespace', NS, '--drift', 'report']);
+    await c().request('POST', tpPath(NS), trafficPolicyObject(NS, 'reported', canary('reported', '3s')));
+    await waitCondition(c(), NS, 'reported', 'Programmed', 'True', 30_000);
+    const vsPath = `/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices/reported`;
+    await c().request(
+      'PATCH',
+      `${vsPath}?fieldManager=kubectl-edit`,
+      { spec: { http: [{ timeout: '9s', route: [{ destination: { host: 'reported' } }] }] } },
+      'application/merge-patch+json',
+    );
+    const p = await until(
+      async () => {
+        const x = await getOrUndefined<PolicyObj>(c(), tpPath(NS, 'reported'));
+        const cond = x?.status?.conditions?.find((k) => k.type === 'Programmed');
+        return cond?.reason === 'Drifted' ? cond : undefined;
+      },
+      30_000,
+      'Programmed=False Drifted',
+    );
+    expect(p.status).toBe('False');
+    expect(p.message).toContain(`VirtualService ${NS}/reported`);
+    const vs = await getOrUndefined<{ spec: { http: { timeout: string }[] } }>(c(), vsPath);
+    expect(vs?.spec.http[0]?.timeout).toBe('9s');
     expect(await r.stop('SIGTERM')).toBe(0);
   });
 });

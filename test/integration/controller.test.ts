@@ -39,7 +39,18 @@ beforeAll(async () => {
   buildOnce();
   await installPolicyCrds(cluster.kubeConfig);
   await ensureNamespace(cluster.kubeConfig, NS);
-  ctl = startController(['--mesh', 'istio', '--kubeconfig', kc, '--namespace', NS, '--drift', 'revert']);
+  ctl = startController([
+    '--mesh',
+    'istio',
+    '--kubeconfig',
+    kc,
+    '--namespace',
+    NS,
+    '--drift',
+    'revert',
+    '--resync-period',
+    '4s',
+  ]);
 });
 
 afterAll(async () => {
@@ -193,5 +204,27 @@ describe('anymesh controller', () => {
       'DriftReverted event',
     );
     await c().request('DELETE', tpPath(NS, 'cart'));
+  });
+
+  it('a resync with nothing changed sends no write (statuses equal, objects unchanged)', async () => {
+    await c().request('POST', tpPath(NS), trafficPolicyObject(NS, 'steady', canary('steady')));
+    await waitCondition(c(), NS, 'steady', 'Programmed', 'True');
+    const { metrics } = await ctl.ports();
+    const read = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+      return {
+        writes: Number(/^anymesh_writes_total (\d+)/m.exec(text)?.[1] ?? 0),
+        reconciles: Number(/^anymesh_reconcile_total\{result="success"\} (\d+)/m.exec(text)?.[1] ?? 0),
+      };
+    };
+    await new Promise((r) => setTimeout(r, 3_000)); // the status write's own echo settles
+    const before = await read();
+    await new Promise((r) => setTimeout(r, 10_000)); // at least two resyncs (--resync-period 4s)
+    const after = await read();
+    process.stderr.write(
+      `[controller] resync: ${after.reconciles - before.reconciles} reconciles, ${after.writes - before.writes} writes\n`,
+    );
+    expect(after.reconciles - before.reconciles).toBeGreaterThanOrEqual(2);
+    expect(after.writes - before.writes).toBe(0);
   });
 });
