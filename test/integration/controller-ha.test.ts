@@ -70,7 +70,7 @@ describe('anymesh controller under disturbance', () => {
     expect(await second.stop('SIGTERM')).toBe(0); // a clean stop: exit 0
   });
 
-  it('two replicas: one leader; the leader killed, the other leads within the lease duration', async () => {
+  it('two replicas: one leader; the leader killed, the other leads within the lease duration plus one retry period', async () => {
     const args = [
       '--namespace',
       NS,
