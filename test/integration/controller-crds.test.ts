@@ -189,7 +189,7 @@ describe('anymesh crds on a real API server', () => {
 
   it.each(TABLE.map((row, i) => [i, ...row] as const))(
     '%i %s: model and API server agree',
-    async (i, name, doc, model, server, difference) => {
+    async (i, _name, doc, model, server, difference) => {
       const objName = `doc-${i}`;
       const m = modelAccepts(objName, doc);
       const s = await serverAccepts(objName, doc);
