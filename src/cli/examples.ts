@@ -58,6 +58,11 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   status: ['anymesh status', 'anymesh status --mesh {a},{b} -o wide', 'anymesh status -o json'],
   register: ['anymesh register {r}', 'anymesh register {r} -n NAMESPACE --dry-run'],
   version: ['anymesh version', 'anymesh version --client -o json'],
+  crds: ['anymesh crds | kubectl apply -f -', 'anymesh crds -o json'],
+  controller: [
+    'anymesh controller --mesh {a}',
+    'anymesh controller --mesh {a} --leader-elect --namespace shop --drift=report',
+  ],
   completion: [
     'anymesh completion bash > ~/.local/share/bash-completion/completions/anymesh',
     'source <(anymesh completion bash)          # bash, this shell only',

@@ -37,6 +37,8 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>]
   ['register', async () => (await import('./commands/register.js')).registerRegister],
   ['version', async () => (await import('./commands/version.js')).registerVersion],
   ['completion', async () => (await import('./commands/completion.js')).registerCompletion],
+  ['crds', async () => (await import('./commands/crds.js')).registerCrds],
+  ['controller', async () => (await import('./commands/controller.js')).registerController],
 ];
 
 /**

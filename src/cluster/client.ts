@@ -238,6 +238,47 @@ export class KubeClient {
     return (list.body.items ?? []).map((i) => i.metadata.name);
   }
 
+  /**
+   * A streaming GET (a watch): calls `onLine` with each newline-delimited JSON document until the
+   * server ends the stream, `signal` aborts it, or the connection fails. Not retried: a watch is
+   * resumed by its caller from the last resourceVersion it saw. Resolves when the stream ends;
+   * rejects with KubeApiError for a refusal (e.g. 410 Gone) or a transport failure.
+   */
+  async stream(path: string, onLine: (doc: unknown) => void, signal?: AbortSignal): Promise<void> {
+    const url = new URL(path, this.server);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
+    const opts: https.RequestOptions = { method: 'GET', headers, ...(signal ? { signal } : {}) };
+    await this.config.applyToHTTPSOptions(opts);
+    this.stats.byMethod.WATCH = (this.stats.byMethod.WATCH ?? 0) + 1;
+    const requester = url.protocol === 'http:' ? (await import('node:http')).request : https.request;
+    return new Promise<void>((done, fail) => {
+      const req = requester(url, opts, (res) => {
+        const status = res.statusCode ?? 0;
+        let buffered = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          if (status >= 300) return;
+          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line) onLine(parseJson(line));
+          }
+        });
+        res.on('error', (err) => fail(transportError('GET', path, err)));
+        res.on('end', () => {
+          if (status >= 300)
+            return fail(errorFromResponse('GET', path, status, parseJson(buffered), undefined));
+          done();
+        });
+        res.on('close', () => done());
+      });
+      req.on('error', (err) => (signal?.aborted ? done() : fail(transportError('GET', path, err))));
+      req.end();
+    });
+  }
+
   private async once<T>(
     method: string,
     path: string,

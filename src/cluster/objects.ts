@@ -41,11 +41,12 @@ export function keyOf(group: string, kind: string, namespace: string | undefined
   return `${group}|${kind}|${namespace ?? ''}|${name}`;
 }
 
-/** True when `anymesh` applied fields of this object (a server-side apply entry of our manager). */
-export function appliedByAnymesh(obj: LiveObject): boolean {
-  return (obj.metadata.managedFields ?? []).some(
-    (f) => f.manager === FIELD_MANAGER && f.operation === 'Apply',
-  );
+/**
+ * True when anymesh applied fields of this object (a server-side apply entry of the manager:
+ * `anymesh` for the CLI, `anymesh-controller` for the controller).
+ */
+export function appliedByAnymesh(obj: LiveObject, manager: string = FIELD_MANAGER): boolean {
+  return (obj.metadata.managedFields ?? []).some((f) => f.manager === manager && f.operation === 'Apply');
 }
 
 const VOLATILE_METADATA = ['resourceVersion', 'generation', 'selfLink'] as const;

@@ -27,8 +27,8 @@ export interface PruneCandidate {
 /**
  * Members of the set no longer wanted: objects with our part-of label, of a group-kind the parent
  * lists or we apply now, in a namespace the parent lists or we apply to now, that are not in
- * `keep`. Only objects anymesh applied (a server-side apply entry of field manager `anymesh`) are
- * candidates; others with a copied label are reported and left alone.
+ * `keep`. Only objects anymesh applied (a server-side apply entry of the session's field manager)
+ * are candidates; others with a copied label are reported and left alone.
  */
 export async function findPruneCandidates(
   s: Session,
@@ -99,7 +99,7 @@ export async function findPruneCandidates(
         };
         if (keep.has(keyOf(info.group, info.kind, live.metadata.namespace, live.metadata.name))) continue;
         if (live.metadata.deletionTimestamp) continue;
-        if (!appliedByAnymesh(live)) {
+        if (!appliedByAnymesh(live, s.fieldManager)) {
           diagnostics.push(diag('PruneSkippedForeign', { object: display(live) }));
           continue;
         }

@@ -11,7 +11,10 @@ export interface Session {
   readonly mapper: RestMapper;
   /** The namespace for namespaced objects that name none (`-n`, else the context's). */
   readonly namespace: string;
-  /** The server-side apply field manager (always `anymesh`: prune and delete rely on it). */
+  /**
+   * The server-side apply field manager: `anymesh` for the CLI, `anymesh-controller` for the
+   * controller. Prune only removes objects that carry an apply entry of this manager.
+   */
   readonly fieldManager: string;
 }
 
