@@ -6,6 +6,7 @@ import type { MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
 import { mergeResults } from '../kit/results.js';
 import { istioCapabilities } from './capabilities.js';
+import { importIstio } from './import.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { ISTIO_OPTIONS } from './options.js';
@@ -32,4 +33,5 @@ export const istioAdapter = {
     const { traffic, access, mtls } = byKind(policies);
     return mergeResults(compileRouting(traffic, ctx), compileMtls(mtls, ctx), compileAccess(access, ctx));
   },
+  import: importIstio,
 } satisfies MeshAdapter;
