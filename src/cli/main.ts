@@ -12,7 +12,9 @@ import { registerCompile } from './commands/compile.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
+import { registerImport } from './commands/import.js';
 import { registerInstall } from './commands/install.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRegister } from './commands/register.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStatus } from './commands/status.js';
@@ -41,6 +43,8 @@ const COMMANDS: Register[] = [
   registerUninstall,
   registerStatus,
   registerRegister,
+  registerImport,
+  registerMigrate,
 ];
 
 export function processIo(): Io {

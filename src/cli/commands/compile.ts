@@ -39,7 +39,7 @@ export function resourceFileName(r: KubeObject): string {
  * failure while writing leaves the target untouched. A new target is the staging folder renamed
  * (atomic); into an existing one, the files are then moved in.
  */
-function writeOutDir(dir: string, resources: readonly KubeObject[]): void {
+export function writeOutDir(dir: string, resources: readonly KubeObject[]): void {
   const staging = `${dir.replace(/\/+$/, '')}.anymesh-tmp-${process.pid}`;
   try {
     mkdirSync(staging, { recursive: true });
