@@ -103,6 +103,16 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
   const out: ImportedPolicy[] = [];
   rules.forEach((_, i) => {
     const at: FieldPath = ['spec', 'rules', i];
+    // An ALLOW rule imported without one of its conditions would allow more than it did, so such
+    // a rule is left out whole; a DENY rule without one denies more, which is reported and kept.
+    if (action === 'ALLOW' && hasInexpressible(r.ledger.peek<Obj>(o, at) ?? {})) {
+      r.lost(
+        o,
+        at,
+        'this ALLOW rule has conditions the neutral model cannot say (when, not*, ipBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
+      );
+      return;
+    }
     rest(o, r, at, ['from', 'to'], 'rule');
     const from = sources(o, [...at, 'from'], r);
     if (!from.length) {
@@ -127,6 +137,26 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
     );
   });
   return out;
+}
+
+const EXPRESSIBLE: Record<string, readonly string[]> = {
+  rule: ['from', 'to'],
+  from: ['source'],
+  source: ['principals', 'namespaces'],
+  to: ['operation'],
+  operation: ['methods', 'paths', 'ports'],
+};
+
+/** Whether a rule holds a field outside what the neutral model can say. */
+function hasInexpressible(rule: Obj): boolean {
+  const bad = (v: unknown, level: string) =>
+    v !== null && typeof v === 'object' && Object.keys(v).some((k) => !EXPRESSIBLE[level]!.includes(k));
+  if (bad(rule, 'rule')) return true;
+  for (const f of (rule.from as Obj[] | undefined) ?? [])
+    if (bad(f, 'from') || bad(f.source, 'source')) return true;
+  for (const t of (rule.to as Obj[] | undefined) ?? [])
+    if (bad(t, 'to') || bad(t.operation, 'operation')) return true;
+  return false;
 }
 
 function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {

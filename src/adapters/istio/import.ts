@@ -104,7 +104,8 @@ function readDestinationRules(objects: readonly NativeObject[], r: IstioReader):
     takeMetadata(r.ledger, o);
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
-    r.rest(o, ['spec'], ['host', 'subsets'], 'DestinationRule');
+    const auto = takeAutoMtls(o, ['spec', 'trafficPolicy'], r) ? ['trafficPolicy'] : [];
+    r.rest(o, ['spec'], ['host', 'subsets', ...auto], 'DestinationRule');
     if (!svc) {
       r.lost(
         o,
@@ -120,7 +121,8 @@ function readDestinationRules(objects: readonly NativeObject[], r: IstioReader):
     const subsets = r.ledger.peek<Obj[]>(o, ['spec', 'subsets']) ?? [];
     subsets.forEach((s, i) => {
       const at = ['spec', 'subsets', i];
-      r.rest(o, at, ['name', 'labels'], 'subset');
+      const auto = takeAutoMtls(o, [...at, 'trafficPolicy'], r) ? ['trafficPolicy'] : [];
+      r.rest(o, at, ['name', 'labels', ...auto], 'subset');
       const labels = s.labels as Record<string, string> | undefined;
       if (typeof s.name !== 'string' || !labels || Object.keys(labels).length === 0) {
         r.lost(o, at, 'a subset without labels selects every pod, which a neutral version cannot say');
@@ -133,6 +135,24 @@ function readDestinationRules(objects: readonly NativeObject[], r: IstioReader):
     if (subsets.length) r.ledger.take(o, ['spec', 'host']);
   }
   return out;
+}
+
+/**
+ * `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}` and nothing else is what auto mTLS does anyway
+ * (Istio reference, destination-rule ClientTLSSettings: ISTIO_MUTUAL uses the mesh certificates),
+ * so it is taken as the default it is; anything more is reported by the caller.
+ */
+function takeAutoMtls(o: NativeObject, at: FieldPath, r: IstioReader): boolean {
+  const tp = r.ledger.peek<Obj>(o, at);
+  const tls = tp?.tls as Obj | undefined;
+  const auto =
+    tp !== undefined &&
+    Object.keys(tp).length === 1 &&
+    tls !== undefined &&
+    Object.keys(tls).length === 1 &&
+    tls.mode === 'ISTIO_MUTUAL';
+  if (auto) r.ledger.take(o, at);
+  return auto;
 }
 
 // ---- VirtualService -> TrafficPolicy --------------------------------------------------------
@@ -283,15 +303,26 @@ function importRouting(objects: readonly NativeObject[], r: IstioReader): Import
     const p = buildTrafficPolicy(g, s, versionsGiven, usedByService, r);
     if (p) policies.push(p);
   }
-  // Subsets no imported rule routes to still need a policy to carry them.
+  // Subsets no VirtualService routes to: a policy with the versions and one rule to the service
+  // itself, which is what the mesh does with them (default routing; the subsets stay defined).
   for (const [key, s] of subsets) {
-    if (versionsGiven.has(key)) continue;
-    for (const dr of s.rules)
-      r.lost(
-        dr,
-        ['spec', 'subsets'],
-        'no imported VirtualService routes to these subsets, and a neutral policy needs rules',
-      );
+    if (versionsGiven.has(key) || !s.versions.size) continue;
+    const [namespace, service] = key.split('/') as [string, string];
+    const dr = s.rules[0]!;
+    const meta = takeMetadata(r.ledger, dr);
+    const spec = {
+      service,
+      versions: Object.fromEntries([...s.versions.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      rules: [{ name: 'default' }],
+    };
+    policies.push(
+      neutralPolicy(
+        'TrafficPolicy',
+        neutralMetadata(meta.sources?.[0]?.name ?? meta.name, namespace, meta.sources ? undefined : meta),
+        spec,
+        s.rules.map((x) => x.ref),
+      ),
+    );
   }
   return policies;
 }

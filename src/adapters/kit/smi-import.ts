@@ -118,7 +118,10 @@ function routeMatches(g: NativeObject, r: SmiReader, names?: readonly string[]):
   const out: Obj[] = [];
   (r.ledger.peek<Obj[]>(g, ['spec', 'matches']) ?? []).forEach((m, i) => {
     const at: FieldPath = ['spec', 'matches', i];
-    if (names && !names.includes(m.name as string)) return;
+    if (names && !names.includes(m.name as string)) {
+      r.lost(g, at, `match ${String(m.name)} is not named by the rule that uses this group`);
+      return;
+    }
     r.rest(g, at, ['name', 'pathRegex', 'methods', 'headers'], 'match');
     r.ledger.take(g, [...at, 'name']);
     const base: Obj = {};
