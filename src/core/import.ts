@@ -201,7 +201,9 @@ export class FieldLedger {
       if (reason !== undefined) {
         skipped.push({ ref: o.ref, apiVersion: o.object.apiVersion, location: o.locate([]), reason });
         this.diagnostics.push(
-          this.level(diag('NativeKindSkipped', { ref: o.ref, reason }, { location: o.locate([]) })),
+          this.level(
+            diag('NativeKindSkipped', { ref: o.ref, reason }, { location: o.locate([]), policy: o.ref }),
+          ),
         );
         continue;
       }

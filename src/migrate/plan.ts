@@ -143,7 +143,12 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
   });
   const compiled = errors.length
     ? { ok: false, resources: [] as KubeObject[], diagnostics: [] as Diagnostic[] }
-    : compilePolicies(run.loaded.policies, target, { allowDegraded: true, context });
+    : // The policies the target refuses are listed with their reasons; the rest still move.
+      compilePolicies(
+        run.loaded.policies.filter((_, i) => policies[i]!.status !== 'refused'),
+        target,
+        { allowDegraded: true, context },
+      );
   const unattached = losses.filter((d) => !attached.has(d)).map(toImportLoss);
   const allErrors = [...errors, ...compiled.diagnostics.filter((d) => d.level === 'error')];
   const ok =
