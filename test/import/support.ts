@@ -2,10 +2,15 @@
  * Import helpers for tests: native YAML text through the same path as `anymesh import`, and the
  * normal form that "equal modulo defaults" compares.
  */
+import type { MeshAdapter } from '../../src/core/adapter.js';
+import { cellForVersion } from '../../src/core/capabilities.js';
+import { featuresUsed } from '../../src/core/compiler/usage.js';
 import type { ImportSource } from '../../src/core/import.js';
 import { type ImportRun, importLoaded } from '../../src/core/import-pipeline.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
+import type { FieldPath } from '../../src/core/loader/positions.js';
 import { durationMs, formatDuration } from '../../src/core/model/duration.js';
+import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
 
 export function importText(text: string, source: ImportSource, name = 'native.yaml', ctx = {}): ImportRun {
   return importLoaded(parseInputs([{ name, text }]), source, ctx);
@@ -42,6 +47,8 @@ export function normalPolicy(p: Obj): Obj {
       delete backends[0]!.weight;
     const mirror = rule.mirror as Obj | undefined;
     if (mirror && mirror.percentage === 100) delete mirror.percentage;
+    // An empty match entry matches every request, as no matches do.
+    if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
       for (const h of (m.headers as Obj[] | undefined) ?? []) h.name = String(h.name).toLowerCase();
   });
@@ -66,4 +73,34 @@ function sortKeys(v: unknown): unknown {
         .map((k) => [k, sortKeys((v as Obj)[k])]),
     );
   return v;
+}
+
+/**
+ * The paths of a policy that use a feature the mesh does not express fully (partial, emulated or
+ * none in its capability column): what a compile for that mesh may lose or change, so a round trip
+ * compares the rest. Deepest and last first, so they can be deleted in order.
+ */
+export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath; dropped: boolean }[] {
+  return featuresUsed(doc)
+    .flatMap((u) => {
+      const support = cellForVersion(mesh.capabilities[u.feature], undefined).support;
+      // What the compiler leaves out of a `none` feature is its drop path (e.g. the whole source):
+      // gone from the output, so only the original has it. A partial one may come back changed.
+      if (support === 'full') return [];
+      return [support === 'none' ? { path: u.drop, dropped: true } : { path: u.path, dropped: false }];
+    })
+    .sort((a, b) => JSON.stringify(b.path).localeCompare(JSON.stringify(a.path)));
+}
+
+/** Deletes `path` from a plain value (a list entry is spliced out). */
+export function deletePath(root: unknown, path: FieldPath): void {
+  let v: unknown = root;
+  for (const seg of path.slice(0, -1)) {
+    if (v === null || typeof v !== 'object') return;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  const last = path[path.length - 1];
+  if (v === null || typeof v !== 'object' || last === undefined) return;
+  if (Array.isArray(v) && typeof last === 'number') v.splice(last, 1);
+  else delete (v as Record<string | number, unknown>)[last];
 }

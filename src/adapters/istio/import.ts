@@ -776,21 +776,28 @@ function factor(
   const all = routes.flatMap(entriesOf);
   const ports = new Set(all.map((e) => e.scope.port));
   const port = ports.size === 1 ? [...ports][0] : undefined;
-  const firstScopes: Scope[] = [];
-  for (const e of entriesOf(routes[0]!))
-    if (!firstScopes.some((s) => scopeKey(s) === scopeKey(e.scope))) firstScopes.push(e.scope);
-  const n = firstScopes.length;
-  const factors = routes.every((x) => {
-    const es = entriesOf(x);
-    if (es.length % n !== 0) return false;
-    return es.every((e, k) => {
-      const block = es.slice(k - (k % n), k - (k % n) + n);
-      return (
-        scopeKey(e.scope) === scopeKey(firstScopes[k % n]!) &&
-        JSON.stringify(e.match) === JSON.stringify(block[0]!.match)
-      );
+  // The number of sources n is a period of the first route's scopes such that, in every route,
+  // the entries come in blocks of n with one match part each and the same n scopes. Without
+  // scopes there are no sources (n = 1); otherwise the largest such period wins, so sources given
+  // twice come back twice (the objects compile back byte for byte either way).
+  const first = entriesOf(routes[0]!);
+  const fits = (n: number) =>
+    routes.every((x) => {
+      const es = entriesOf(x);
+      if (es.length % n !== 0) return false;
+      return es.every((e, k) => {
+        const block = es[k - (k % n)]!;
+        return (
+          scopeKey(e.scope) === scopeKey(first[k % n]!.scope) &&
+          JSON.stringify(e.match) === JSON.stringify(block.match)
+        );
+      });
     });
-  });
+  const scoped = all.some((e) => e.scope.labels || e.scope.namespace);
+  const periods = scoped ? first.map((_, i) => first.length - i).filter((n) => first.length % n === 0) : [1];
+  const n = periods.find(fits) ?? 1;
+  const factors = fits(n);
+  const firstScopes = first.slice(0, n).map((e) => e.scope);
   const take = (x: RouteIR, e: Entry, what: 'scope' | 'port') => {
     const fields = what === 'port' ? ['port'] : ['sourceLabels', 'sourceNamespace'];
     for (const f of fields)
