@@ -7,6 +7,7 @@
 import type { MeshAdapter } from '../core/adapter.js';
 import type { MessageType } from '../core/diagnostics.js';
 import { CORE_MESSAGES } from '../core/diagnostics.js';
+import type { CatalogueSection } from '../core/diagnostics-report.js';
 import type { ImportSource } from '../core/import.js';
 import { registerMeshIds } from '../core/mesh-ids.js';
 import { appmeshAdapter } from './appmesh/index.js';
@@ -48,6 +49,15 @@ export const IMPORT_SOURCES: readonly ImportSource[] = [
 export function importSourceFor(id: string): ImportSource | undefined {
   return IMPORT_SOURCES.find((s) => s.id === id);
 }
+
+/** Catalogue sections of import-only sources, for docs/diagnostics.md. */
+export const IMPORT_ONLY_SECTIONS: readonly CatalogueSection[] = [
+  {
+    title: `${smiImportSource.displayName} import`,
+    range: 'AM49',
+    messages: Object.values(SMI_IMPORT_MESSAGES),
+  },
+];
 
 /** The whole diagnostic catalogue: core messages, every adapter's own, and the SMI importer's. */
 export function allMessages(): MessageType[] {
