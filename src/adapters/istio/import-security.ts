@@ -13,7 +13,7 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
-import type { IstioReader } from './import.js';
+import type { IstioReader } from './import-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { rootNamespace } from './options.js';
 
