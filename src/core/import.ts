@@ -91,6 +91,18 @@ export function nativeObjects(
   const push = (value: unknown, doc: LoadedDocument, prefix: FieldPath) => {
     const o = value as Partial<KubeObject> | null;
     const located = (path: FieldPath) => doc.positions.locate(doc.index, [...prefix, ...path]);
+    // A v1 List (what `kubectl get -o yaml` and `anymesh compile -o json` print) holds the objects.
+    if (
+      o !== null &&
+      typeof o === 'object' &&
+      o.kind === 'List' &&
+      Array.isArray((o as { items?: unknown }).items)
+    ) {
+      ((o as { items: unknown[] }).items ?? []).forEach((item, i) =>
+        push(item, doc, [...prefix, 'items', i]),
+      );
+      return;
+    }
     if (
       o === null ||
       typeof o !== 'object' ||
@@ -101,13 +113,6 @@ export function nativeObjects(
     ) {
       diagnostics.push(
         diag('NotKubernetesObject', {}, { location: located([]), path: formatPath(prefix) || undefined }),
-      );
-      return;
-    }
-    // A v1 List (what `kubectl get -o yaml` and `anymesh compile -o json` print) holds the objects.
-    if (o.kind === 'List' && Array.isArray((o as { items?: unknown }).items)) {
-      ((o as { items: unknown[] }).items ?? []).forEach((item, i) =>
-        push(item, doc, [...prefix, 'items', i]),
       );
       return;
     }
