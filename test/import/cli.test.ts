@@ -140,3 +140,25 @@ describe('anymesh migrate plan', () => {
     }
   }
 });
+
+describe('anymesh import --option', () => {
+  it("the source mesh's root namespace decides which PeerAuthentication is mesh-wide", async () => {
+    const pa = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: mesh-root}
+spec: {mtls: {mode: STRICT}}
+`;
+    const plain = await runCli(['import', '-f', '-', '--from', MESHES[0]!.id], { stdin: pa });
+    expect(plain.out).not.toMatch(/scope: mesh/);
+    const rooted = await runCli(
+      ['import', '-f', '-', '--from', MESHES[0]!.id, '--option', `${MESHES[0]!.id}.rootNamespace=mesh-root`],
+      { stdin: pa },
+    );
+    expect(rooted.code).toBe(0);
+    expect(rooted.out).toMatch(/scope: mesh/);
+    expect(
+      (await runCli(['import', '-f', '-', '--from', MESHES[0]!.id, '--option', `${MESHES[0]!.id}.nope=1`]))
+        .code,
+    ).toBe(2);
+  });
+});

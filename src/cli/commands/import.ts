@@ -5,13 +5,13 @@
  * position. Exit 0 when nothing failed (with --strict: when nothing was lost), 1 otherwise.
  */
 import type { Command } from 'commander';
-import { IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
+import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
 import type { KubeObject } from '../../core/adapter.js';
 import type { ImportSource } from '../../core/import.js';
 import { importFiles } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addFileOption, parseFormat, requireFiles } from '../options.js';
+import { addFileOption, collect, compileContext, parseFormat, requireFiles } from '../options.js';
 import { type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { writeOutDir } from './compile.js';
 
@@ -58,8 +58,15 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service FQDNs', 'cluster.local')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
     .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option(
+      '--option <key=value>',
+      "the source mesh's adapter options (e.g. its root namespace); repeatable",
+      collect,
+    )
     .action((opts: ImportOpts) => {
       const source = parseSource(opts.from);
+      // The source mesh's options say how to read its objects (Istio's root namespace, ...).
+      const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
       const format = parseFormat(opts.output, ['yaml', 'json'] as const, 'yaml');
       const run = importFiles(
         requireFiles(opts),
@@ -69,6 +76,7 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
           trustDomain: opts.trustDomain ?? 'cluster.local',
           defaultNamespace: opts.namespace ?? 'default',
           strict: opts.strict === true,
+          options: options ?? {},
         },
         () => io.stdin(),
       );
