@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESHES } from '../dist/adapters/index.js';
+import { IMPORT_ONLY_SECTIONS, MESHES } from '../dist/adapters/index.js';
 import { catalogueSections, diagnosticsMarkdown } from '../dist/core/diagnostics-report.js';
 import { matrixJson, matrixMarkdown } from '../dist/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
@@ -14,7 +14,10 @@ writeFileSync(
   join(root, 'docs', 'capabilities.md'),
   matrixMarkdown(matrixJson({ meshes: MESHES, allColumns: true })),
 );
-writeFileSync(join(root, 'docs', 'diagnostics.md'), diagnosticsMarkdown(catalogueSections(MESHES)));
+writeFileSync(
+  join(root, 'docs', 'diagnostics.md'),
+  diagnosticsMarkdown(catalogueSections(MESHES, IMPORT_ONLY_SECTIONS)),
+);
 writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown(MESHES));
 mkdirSync(join(root, 'schemas'), { recursive: true });
 for (const [file, content] of Object.entries(publishedSchemas()))

@@ -7,10 +7,13 @@
 import type { MeshAdapter } from '../core/adapter.js';
 import type { MessageType } from '../core/diagnostics.js';
 import { CORE_MESSAGES } from '../core/diagnostics.js';
+import type { CatalogueSection } from '../core/diagnostics-report.js';
+import type { ImportSource } from '../core/import.js';
 import { registerMeshIds } from '../core/mesh-ids.js';
 import { appmeshAdapter } from './appmesh/index.js';
 import { consulAdapter } from './consul/index.js';
 import { istioAdapter } from './istio/index.js';
+import { SMI_IMPORT_MESSAGES, smiImportSource } from './kit/smi-import.js';
 import { linkerdAdapter } from './linkerd/index.js';
 
 /** In the order the CLI, `status` and the docs list them. */
@@ -29,7 +32,38 @@ export function adapterFor(id: string): MeshAdapter | undefined {
   return MESHES.find((m) => m.id === id);
 }
 
-/** The whole diagnostic catalogue: core messages and every adapter's own. */
+/**
+ * Where `anymesh import --from` and `migrate plan --from` read native configuration: every mesh
+ * whose descriptor imports, then SMI, which is a source only (no mesh compiles to it; it lives in
+ * kit/smi-import.ts so the folders under src/adapters stay exactly the registered meshes).
+ */
+export const IMPORT_SOURCES: readonly ImportSource[] = [
+  ...MESHES.flatMap((m) =>
+    m.import
+      ? [{ id: m.id, displayName: m.displayName, import: m.import.bind(m) } satisfies ImportSource]
+      : [],
+  ),
+  smiImportSource,
+];
+
+export function importSourceFor(id: string): ImportSource | undefined {
+  return IMPORT_SOURCES.find((s) => s.id === id);
+}
+
+/** Catalogue sections of import-only sources, for docs/diagnostics.md. */
+export const IMPORT_ONLY_SECTIONS: readonly CatalogueSection[] = [
+  {
+    title: `${smiImportSource.displayName} import`,
+    range: 'AM49',
+    messages: Object.values(SMI_IMPORT_MESSAGES),
+  },
+];
+
+/** The whole diagnostic catalogue: core messages, every adapter's own, and the SMI importer's. */
 export function allMessages(): MessageType[] {
-  return [...Object.values(CORE_MESSAGES), ...MESHES.flatMap((a) => Object.values(a.messages))];
+  return [
+    ...Object.values(CORE_MESSAGES),
+    ...MESHES.flatMap((a) => Object.values(a.messages)),
+    ...Object.values(SMI_IMPORT_MESSAGES),
+  ];
 }

@@ -59,6 +59,14 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   register: ['anymesh register {r}', 'anymesh register {r} -n NAMESPACE --dry-run'],
   version: ['anymesh version', 'anymesh version --client -o json'],
   crds: ['anymesh crds | kubectl apply -f -', 'anymesh crds -o json'],
+  import: [
+    'anymesh import -f istio-config/ --from {a} > policies.yaml',
+    'anymesh import -f istio-config/ --from {a} --strict --out-dir policies/',
+  ],
+  migrate: [
+    'anymesh migrate plan -f istio-config/ --from {a} --to {b}',
+    'anymesh migrate plan -f istio-config/ --from {a} --to {c} -o json',
+  ],
   controller: [
     'anymesh controller --mesh {a}',
     'anymesh controller --mesh {a} --leader-elect --namespace shop --drift=report',

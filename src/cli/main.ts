@@ -39,6 +39,8 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>]
   ['completion', async () => (await import('./commands/completion.js')).registerCompletion],
   ['crds', async () => (await import('./commands/crds.js')).registerCrds],
   ['controller', async () => (await import('./commands/controller.js')).registerController],
+  ['import', async () => (await import('./commands/import.js')).registerImport],
+  ['migrate', async () => (await import('./commands/migrate.js')).registerMigrate],
 ];
 
 /**

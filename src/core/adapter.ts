@@ -14,6 +14,7 @@ import type { CapabilityColumn } from './capabilities.js';
 import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
 import type { MeshEvidence } from './evidence.js';
+import type { ImportContext, ImportResult, NativeObject } from './import.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -150,6 +151,12 @@ export interface MeshAdapter {
    * undefined to use the standard YAML / JSON List rendering.
    */
   render?(resources: readonly KubeObject[], ctx: CompileContext, format: 'yaml' | 'json'): string | undefined;
+  /**
+   * Optional: native objects of this mesh -> neutral policies (`anymesh import`, `migrate plan`).
+   * Every native field is imported or reported (src/core/import.ts, FieldLedger); objects of kinds
+   * it does not import are listed as skipped.
+   */
+  import?(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

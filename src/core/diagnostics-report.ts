@@ -24,8 +24,14 @@ const CORE_SECTIONS = [
 
 const byCode = (a: MessageType, b: MessageType) => a.code.localeCompare(b.code);
 
-/** The whole catalogue in sections: the core by range, then each adapter's own. */
-export function catalogueSections(meshes: readonly MeshAdapter[]): CatalogueSection[] {
+/**
+ * The whole catalogue in sections: the core by range, then each adapter's own, then `extra`
+ * (catalogues of import-only sources, which no mesh descriptor carries).
+ */
+export function catalogueSections(
+  meshes: readonly MeshAdapter[],
+  extra: readonly CatalogueSection[] = [],
+): CatalogueSection[] {
   const core = Object.values(CORE_MESSAGES) as MessageType[];
   return [
     ...CORE_SECTIONS.map((s) => ({
@@ -38,6 +44,7 @@ export function catalogueSections(meshes: readonly MeshAdapter[]): CatalogueSect
       messages: Object.values(a.messages).sort(byCode),
       empty: `${a.displayName} reports only with the core codes above; it has no messages of its own.`,
     })),
+    ...extra,
   ];
 }
 

@@ -132,6 +132,36 @@ export const CORE_MESSAGES = {
     fix: 'Keep one of the two keys.',
     example: '`spec: {port: 9080, port: 8080}`',
   }),
+  NotKubernetesObject: m(
+    'AM1013',
+    'error',
+    'NotKubernetesObject',
+    'this document is not a Kubernetes object (it needs apiVersion, kind and metadata.name); give native mesh objects',
+    {
+      description:
+        '`anymesh import` reads native mesh objects; a document without apiVersion, kind or metadata.name cannot be one.',
+      fix: 'Give the objects as `kubectl get -o yaml` prints them, or as they are written for `kubectl apply`.',
+      example: 'a file holding only `hosts: [reviews]`',
+    },
+  ),
+  NativeKindSkipped: m('AM1014', 'info', 'NativeKindSkipped', '{ref} is not imported: {reason}', {
+    description:
+      'An object of a kind the importer does not turn into policies (a Deployment, a Gateway, another mesh): it is listed, never ignored silently.',
+    fix: 'Nothing when the object is not mesh policy; otherwise import it with the right --from.',
+    example: 'a Deployment in the files given to `anymesh import --from MESH`',
+  }),
+  NativeFieldNotImported: m(
+    'AM1015',
+    'warning',
+    'NativeFieldNotImported',
+    'this field of {ref} has no neutral form anymesh knows of, so it is not imported; check what it does and express it another way',
+    {
+      description:
+        'A field of a native object that the importer neither turned into a neutral field nor reported with a more specific code; every leaf of the input is accounted for, so it is reported here.',
+      fix: 'Read what the field does in the mesh documentation; keep it in a native overlay if it matters.',
+      example: 'an unknown or newer field of a VirtualService',
+    },
+  ),
 
   SchemaRequired: m('AM2001', 'error', 'MissingField', 'required field {field} is missing; {hint}', {
     description: 'A field the policy kind requires is not given.',

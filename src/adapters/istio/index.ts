@@ -11,6 +11,7 @@ import { mergeResults } from '../kit/results.js';
 import { compileAmbient } from './ambient.js';
 import { istioAmbientCapabilities } from './ambient-capabilities.js';
 import { istioCapabilities } from './capabilities.js';
+import { importIstio } from './import.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { namespaceFit, namespaceMode } from './namespace-mode.js';
@@ -120,4 +121,5 @@ export const istioAdapter = {
       compileAccess(access, ctx, traffic),
     );
   },
+  import: importIstio,
 } satisfies MeshAdapter;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { APPMESH_MESSAGES } from '../../../src/adapters/appmesh/messages.js';
-import { ADAPTERS, allMessages } from '../../../src/adapters/index.js';
+import { ADAPTERS, allMessages, IMPORT_ONLY_SECTIONS } from '../../../src/adapters/index.js';
 import { linkerdDiag } from '../../../src/adapters/linkerd/native.js';
 import { compilePolicies } from '../../../src/core/compiler/compile.js';
 import {
@@ -64,7 +64,7 @@ describe('diagnostic catalogue', () => {
   });
 
   it('docs/diagnostics.md has one entry per code, in its section, and every retired code', () => {
-    const md = diagnosticsMarkdown(catalogueSections(meshes));
+    const md = diagnosticsMarkdown(catalogueSections(meshes, IMPORT_ONLY_SECTIONS));
     for (const m of allMessages()) expect(md.split(`\n### ${m.code} `).length - 1, m.code).toBe(1);
     for (const code of Object.keys(RETIRED_CODES)) expect(md).toContain(`**${code} `);
     const linkerd = md.slice(md.indexOf('## Linkerd'), md.indexOf('## Consul'));

@@ -38,6 +38,10 @@ describe('catalogue', () => {
       'UnknownKind',
       'TooManyDocuments',
       'DuplicateKey',
+      // Native input read by `anymesh import`.
+      'NotKubernetesObject',
+      'NativeKindSkipped',
+      'NativeFieldNotImported',
     ];
     for (const [name, m] of Object.entries(CORE_MESSAGES)) {
       if (input.includes(name)) expect(m.code[2], name).toBe('1');

@@ -1,0 +1,309 @@
+/**
+ * VirtualServices (+ DestinationRule subsets) -> TrafficPolicies: hosts resolved to Services,
+ * gateway and exportTo bindings reported, routes grouped into policies (what anymesh produced
+ * back into its source policies by route name and annotation; several VirtualServices for one
+ * host reported), callers and port factored out of the match entries.
+ */
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { ImportedPolicy, NativeObject } from '../../core/import.js';
+import {
+  type ImportedMeta,
+  isDnsLabel,
+  neutralMetadata,
+  neutralPolicy,
+  serviceOfHost,
+  splitRouteName,
+  takeMetadata,
+} from '../kit/import-kit.js';
+import { type IstioReader, isKind, type Obj } from './import-reader.js';
+import { type Entry, type RouteIR, readRoute, type Scope } from './import-route.js';
+import { readDestinationRules, type Subsets } from './import-subsets.js';
+import { ISTIO_MESSAGES } from './messages.js';
+
+interface Group {
+  name: string;
+  namespace: string;
+  service: string;
+  meta: ImportedMeta;
+  routes: RouteIR[];
+  from: Set<string>;
+}
+
+export function importRouting(objects: readonly NativeObject[], r: IstioReader): ImportedPolicy[] {
+  const subsets = readDestinationRules(objects, r);
+  const groups = new Map<string, Group>();
+  const hostOwners = new Map<string, NativeObject[]>();
+  for (const vs of objects.filter((x) => isKind(x, 'VirtualService'))) {
+    const meta = takeMetadata(r.ledger, vs);
+    r.rest(vs, ['spec'], ['hosts', 'gateways', 'exportTo', 'http'], 'VirtualService');
+    const exportTo = r.ledger.peek<string[]>(vs, ['spec', 'exportTo']);
+    if (exportTo !== undefined) {
+      if (exportTo.length === 1 && exportTo[0] === '*') r.ledger.take(vs, ['spec', 'exportTo']);
+      else
+        r.lost(
+          vs,
+          ['spec', 'exportTo'],
+          `exportTo ${JSON.stringify(exportTo)} limits which namespaces see the routes; neutral policies apply to every caller (use sources to scope the rules)`,
+        );
+    }
+    const gateways = r.ledger.peek<string[]>(vs, ['spec', 'gateways']);
+    if (gateways !== undefined && !(gateways.length === 1 && gateways[0] === 'mesh')) {
+      if (!gateways.includes('mesh')) {
+        r.lost(
+          vs,
+          ['spec'],
+          `bound to gateways ${gateways.join(', ')} only: neutral policies govern calls inside the mesh, not ingress`,
+        );
+        continue;
+      }
+      r.lost(vs, ['spec', 'gateways'], 'the routes also apply at gateways; only the mesh part is imported');
+    } else if (gateways) r.ledger.take(vs, ['spec', 'gateways']);
+    const hosts = r.ledger.peek<string[]>(vs, ['spec', 'hosts']);
+    if (!hosts?.length) {
+      r.lost(
+        vs,
+        ['spec'],
+        'a delegate VirtualService (no hosts) applies only where a root VirtualService delegates to it, and neutral policies have no delegation',
+      );
+      continue;
+    }
+    const services: { service: string; namespace: string }[] = [];
+    hosts.forEach((h, i) => {
+      const svc = serviceOfHost(h, vs.namespace, r.ctx);
+      if (!svc || svc.namespace !== vs.namespace) {
+        r.lost(
+          vs,
+          ['spec', 'hosts', i],
+          svc
+            ? `host ${h} is a Service of namespace ${svc.namespace}; a neutral policy governs a Service of its own namespace`
+            : `host ${h} is not a Service of this cluster (external or wildcard hosts have no neutral form)`,
+        );
+        return;
+      }
+      r.ledger.take(vs, ['spec', 'hosts', i]);
+      services.push(svc);
+    });
+    if (!services.length) {
+      r.lost(vs, ['spec'], 'no host of this VirtualService is a Service of its namespace');
+      continue;
+    }
+    const owned = new Set(
+      (meta.sources ?? [])
+        .filter((s) => s.kind === 'TrafficPolicy' && s.namespace === vs.namespace)
+        .map((s) => s.name),
+    );
+    for (const svc of services) {
+      const owners = hostOwners.get(`${svc.namespace}/${svc.service}`) ?? [];
+      owners.push(vs);
+      hostOwners.set(`${svc.namespace}/${svc.service}`, owners);
+      const routes = (r.ledger.peek<Obj[]>(vs, ['spec', 'http']) ?? []).flatMap((_, i) => {
+        const ir = readRoute(vs, i, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
+        return ir ? [ir] : [];
+      });
+      for (const route of routes) {
+        const split = splitRouteName(route.name, [...owned]);
+        const policyName = split?.policy ?? (services.length > 1 ? `${meta.name}-${svc.service}` : meta.name);
+        const key = `${svc.namespace}/${policyName}`;
+        const group = groups.get(key) ?? {
+          name: policyName,
+          namespace: svc.namespace,
+          service: svc.service,
+          meta,
+          routes: [],
+          from: new Set<string>(),
+        };
+        group.routes.push(split ? { ...route, name: split.rule } : route);
+        group.from.add(vs.ref);
+        groups.set(key, group);
+      }
+    }
+  }
+  for (const [host, owners] of hostOwners) {
+    if (owners.length < 2) continue;
+    for (const vs of owners.slice(1))
+      r.ledger.report(vs, ['spec', 'hosts'], (at) =>
+        makeDiagnostic(
+          ISTIO_MESSAGES.ImportSharedHost,
+          { names: owners.map((o) => o.object.metadata.name).join(', '), host: host.split('/')[1]! },
+          at,
+        ),
+      );
+  }
+  const policies: ImportedPolicy[] = [];
+  const versionsGiven = new Set<string>();
+  for (const g of groups.values()) {
+    const s = subsets.get(`${g.namespace}/${g.service}`);
+    const usedByService = new Set(
+      [...groups.values()]
+        .filter((x) => x.namespace === g.namespace && x.service === g.service)
+        .flatMap((x) => x.routes.flatMap((route) => route.subsets)),
+    );
+    const p = buildTrafficPolicy(g, s, versionsGiven, usedByService, r);
+    if (p) policies.push(p);
+  }
+  // Subsets no VirtualService routes to: a policy with the versions and one rule to the service
+  // itself, which is what the mesh does with them (default routing; the subsets stay defined).
+  for (const [key, s] of subsets) {
+    if (versionsGiven.has(key) || !s.versions.size) continue;
+    const [namespace, service] = key.split('/') as [string, string];
+    const dr = s.rules[0]!;
+    const meta = takeMetadata(r.ledger, dr);
+    const spec = {
+      service,
+      versions: Object.fromEntries([...s.versions.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      rules: [{ name: 'default' }],
+    };
+    policies.push(
+      neutralPolicy(
+        'TrafficPolicy',
+        neutralMetadata(meta.sources?.[0]?.name ?? meta.name, namespace, meta.sources ? undefined : meta),
+        spec,
+        s.rules.map((x) => x.ref),
+      ),
+    );
+  }
+  return policies;
+}
+
+// ---- routes -> one policy --------------------------------------------------------------------
+
+const scopeKey = (s: Scope) => JSON.stringify([s.labels ?? null, s.namespace ?? null]);
+
+/**
+ * Factors the policy-wide parts back out of the match entries: anymesh writes every combination
+ * of a rule's matches and the policy's sources (matches outer, sources inner) and puts spec.port
+ * in every entry. Routes whose scopes do not factor keep their matches; the scope parts are
+ * reported, since per-rule callers have no neutral form.
+ */
+function factor(
+  routes: readonly RouteIR[],
+  r: IstioReader,
+): { sources?: Obj[]; port?: number; matches: (Obj[] | undefined)[] } {
+  const entriesOf = (x: RouteIR): Entry[] =>
+    x.entries ?? [{ match: {}, scope: {}, path: ['spec', 'http', x.index] }];
+  const all = routes.flatMap(entriesOf);
+  const ports = new Set(all.map((e) => e.scope.port));
+  const port = ports.size === 1 ? [...ports][0] : undefined;
+  // The number of sources n is a period of the first route's scopes such that, in every route,
+  // the entries come in blocks of n with one match part each and the same n scopes. Without
+  // scopes there are no sources (n = 1); otherwise the largest such period wins, so sources given
+  // twice come back twice (the objects compile back byte for byte either way).
+  const first = entriesOf(routes[0]!);
+  const fits = (n: number) =>
+    routes.every((x) => {
+      const es = entriesOf(x);
+      if (es.length % n !== 0) return false;
+      return es.every((e, k) => {
+        const block = es[k - (k % n)]!;
+        return (
+          scopeKey(e.scope) === scopeKey(first[k % n]!.scope) &&
+          JSON.stringify(e.match) === JSON.stringify(block.match)
+        );
+      });
+    });
+  const scoped = all.some((e) => e.scope.labels || e.scope.namespace);
+  const periods = scoped ? first.map((_, i) => first.length - i).filter((n) => first.length % n === 0) : [1];
+  const n = periods.find(fits) ?? 1;
+  const factors = fits(n);
+  const firstScopes = first.slice(0, n).map((e) => e.scope);
+  const take = (x: RouteIR, e: Entry, what: 'scope' | 'port') => {
+    const fields = what === 'port' ? ['port'] : ['sourceLabels', 'sourceNamespace'];
+    for (const f of fields)
+      if (r.ledger.peek(x.vs, [...e.path, f]) !== undefined) r.ledger.take(x.vs, [...e.path, f]);
+  };
+  const lose = (x: RouteIR, e: Entry, what: 'scope' | 'port') => {
+    const fields = what === 'port' ? ['port'] : ['sourceLabels', 'sourceNamespace'];
+    for (const f of fields)
+      if (r.ledger.peek(x.vs, [...e.path, f]) !== undefined)
+        r.lost(
+          x.vs,
+          [...e.path, f],
+          what === 'port'
+            ? 'the routes of this VirtualService match different ports; a neutral policy governs one port (spec.port) or all'
+            : 'these routes match different callers; a neutral policy scopes all its rules to the same callers (spec.sources)',
+        );
+  };
+  for (const x of routes)
+    for (const e of x.entries ?? []) {
+      (port !== undefined || ports.size === 1 ? take : lose)(x, e, 'port');
+      (factors ? take : lose)(x, e, 'scope');
+    }
+  const sources = factors
+    ? firstScopes
+        .filter((s) => s.labels || s.namespace)
+        .map((s) => ({
+          ...(s.namespace ? { namespace: s.namespace } : {}),
+          ...(s.labels ? { labels: s.labels } : {}),
+        }))
+    : [];
+  const matches = routes.map((x) => {
+    if (!x.entries) return undefined;
+    const picked = factors ? x.entries.filter((_, k) => k % n === 0) : x.entries;
+    const ms = picked.map((e) => e.match);
+    return ms.length === 1 && Object.keys(ms[0]!).length === 0 ? undefined : ms.length ? ms : undefined;
+  });
+  return { ...(sources.length ? { sources } : {}), ...(port !== undefined ? { port } : {}), matches };
+}
+
+function buildTrafficPolicy(
+  g: Group,
+  subsets: Subsets | undefined,
+  versionsGiven: Set<string>,
+  usedByService: ReadonlySet<string>,
+  r: IstioReader,
+): ImportedPolicy | undefined {
+  if (!g.routes.length) return undefined;
+  const f = factor(g.routes, r);
+  const rules = g.routes.map((x, i) => {
+    const rule: Obj = {};
+    const name = x.name;
+    if (name !== undefined && name !== `rule-${i}`) {
+      if (isDnsLabel(name)) rule.name = name;
+      else
+        r.ledger.report(x.vs, ['spec', 'http', x.index, 'name'], (at) =>
+          makeDiagnostic(ISTIO_MESSAGES.ImportRuleRenamed, { name, rule: `rule-${i}` }, at),
+        );
+    }
+    const m = f.matches[i];
+    if (m) rule.matches = m;
+    Object.assign(rule, x.rule);
+    // A destination port to the service itself is spec.port; without one the policy governs all ports.
+    for (const sp of x.selfPorts) {
+      if (sp.port === f.port) r.ledger.take(x.vs, sp.path);
+      else
+        r.changed(
+          x.vs,
+          sp.path,
+          f.port === undefined
+            ? `the route sends to port ${sp.port}; the imported policy routes to the port the caller used (set spec.port to govern only that port)`
+            : `the route sends to port ${sp.port} while the policy governs port ${f.port}`,
+        );
+    }
+    return rule;
+  });
+  const spec: Obj = { service: g.service };
+  if (f.port !== undefined) spec.port = f.port;
+  const used = new Set(g.routes.flatMap((x) => x.subsets));
+  const key = `${g.namespace}/${g.service}`;
+  if (subsets?.versions.size) {
+    // Each policy defines the subsets its rules name; the first policy of a service also carries
+    // the subsets no rule of any policy names, so the DestinationRule compiles back whole.
+    const first = !versionsGiven.has(key);
+    const versions = [...subsets.versions.entries()]
+      .filter(([v]) => used.has(v) || (first && !usedByService.has(v)))
+      .sort(([a], [b]) => a.localeCompare(b));
+    if (versions.length) {
+      spec.versions = Object.fromEntries(versions);
+      versionsGiven.add(key);
+    }
+  }
+  if (f.sources) spec.sources = f.sources;
+  spec.rules = rules;
+  const from = [...g.from, ...(subsets?.rules.map((d) => d.ref) ?? [])];
+  return neutralPolicy(
+    'TrafficPolicy',
+    neutralMetadata(g.name, g.namespace, g.meta.sources ? undefined : g.meta),
+    spec,
+    from,
+  );
+}

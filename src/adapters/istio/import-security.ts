@@ -1,0 +1,243 @@
+/**
+ * Istio security -> neutral: AuthorizationPolicy -> AccessPolicy, PeerAuthentication -> MTLSPolicy.
+ *
+ * Istio's reference (security/authorization-policy/): a policy without a selector covers the
+ * whole namespace; ALLOW is the default action; rules are ORed, and inside a rule `from`, `to`
+ * and `when` are ANDed; principals are `<trust domain>/ns/<namespace>/sa/<account>`. Each rule
+ * becomes its own AccessPolicy (neutral policies of one action for one service are ORed the same
+ * way). PeerAuthentication (security/peer_authentication/): a policy in the root namespace without
+ * a selector is mesh-wide; UNSET inherits, DISABLE is plaintext.
+ */
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { ImportedPolicy, NativeObject } from '../../core/import.js';
+import type { FieldPath } from '../../core/loader/positions.js';
+import { HTTP_METHODS } from '../../core/model/schema.js';
+import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import type { IstioReader } from './import-reader.js';
+import { ISTIO_MESSAGES } from './messages.js';
+import { rootNamespace } from './options.js';
+
+type Obj = Record<string, unknown>;
+
+export function importSecurity(objects: readonly NativeObject[], r: IstioReader): ImportedPolicy[] {
+  const out: ImportedPolicy[] = [];
+  for (const o of objects) {
+    if (o.object.kind === 'AuthorizationPolicy') out.push(...importAuthorization(o, r));
+    else {
+      const p = importPeerAuthentication(o, r);
+      if (p) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** The neutral name and namespace: the source policy anymesh compiled, else the object's own. */
+function origin(meta: ImportedMeta, kind: string): { name: string; namespace: string; meta?: ImportedMeta } {
+  const src = meta.sources?.find((s) => s.kind === kind);
+  return src
+    ? { name: src.name, namespace: src.namespace }
+    : { name: meta.name, namespace: meta.namespace, meta };
+}
+
+/** The service a workload selector stands for: `app: <service>` (anymesh's default) or named by `app`. */
+function serviceOfSelector(
+  o: NativeObject,
+  r: IstioReader,
+  at: FieldPath,
+): { service: string; selector?: Record<string, string> } | undefined {
+  r.ledger.peek(o, at) !== undefined && rest(o, r, at, ['matchLabels'], 'selector');
+  const labels = r.ledger.peek<Record<string, string>>(o, [...at, 'matchLabels']);
+  if (!labels || !Object.keys(labels).length) return undefined;
+  r.ledger.take(o, [...at, 'matchLabels']);
+  const app = labels.app ?? labels['app.kubernetes.io/name'];
+  const only = Object.keys(labels).length === 1 && labels.app !== undefined;
+  if (app === undefined) {
+    r.ledger.report(o, [...at, 'matchLabels'], (a) =>
+      makeDiagnostic(
+        ISTIO_MESSAGES.ImportMeaningChanges,
+        {
+          how: `no app label names the service, so the policy is for service ${o.object.metadata.name}; check spec.service`,
+        },
+        a,
+      ),
+    );
+    return { service: o.object.metadata.name, selector: labels };
+  }
+  return only ? { service: app } : { service: app, selector: labels };
+}
+
+function rest(o: NativeObject, r: IstioReader, at: FieldPath, known: readonly string[], what: string): void {
+  r.rest(o, at, known, what);
+}
+
+function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] {
+  const meta = takeMetadata(r.ledger, o);
+  rest(o, r, ['spec'], ['selector', 'action', 'rules'], 'AuthorizationPolicy');
+  const action = r.ledger.peek<string>(o, ['spec', 'action']) ?? 'ALLOW';
+  if (action !== 'ALLOW' && action !== 'DENY') {
+    r.lost(o, ['spec'], `action ${action} has no neutral form (neutral policies allow or deny)`);
+    return [];
+  }
+  const target = serviceOfSelector(o, r, ['spec', 'selector']);
+  if (!target) {
+    r.lost(
+      o,
+      ['spec'],
+      'a policy without a workload selector covers the whole namespace; a neutral AccessPolicy governs one service',
+    );
+    return [];
+  }
+  const rules = r.ledger.peek<Obj[]>(o, ['spec', 'rules']) ?? [];
+  if (!rules.length) {
+    r.lost(
+      o,
+      ['spec'],
+      action === 'ALLOW'
+        ? 'an ALLOW policy without rules denies every request, which a neutral AccessPolicy (that names callers) cannot say'
+        : 'a DENY policy without rules denies nothing',
+    );
+    return [];
+  }
+  r.ledger.take(o, ['spec', 'action']);
+  const { name, namespace, meta: own } = origin(meta, 'AccessPolicy');
+  const out: ImportedPolicy[] = [];
+  rules.forEach((_, i) => {
+    const at: FieldPath = ['spec', 'rules', i];
+    // An ALLOW rule imported without one of its conditions would allow more than it did, so such
+    // a rule is left out whole; a DENY rule without one denies more, which is reported and kept.
+    if (action === 'ALLOW' && hasInexpressible(r.ledger.peek<Obj>(o, at) ?? {})) {
+      r.lost(
+        o,
+        at,
+        'this ALLOW rule has conditions the neutral model cannot say (when, not*, ipBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
+      );
+      return;
+    }
+    rest(o, r, at, ['from', 'to'], 'rule');
+    const from = sources(o, [...at, 'from'], r);
+    if (!from.length) {
+      r.lost(o, at, 'a rule without callers the neutral model can name (any caller) has no neutral form');
+      return;
+    }
+    const to = operations(o, [...at, 'to'], r);
+    const spec: Obj = {
+      service: target.service,
+      ...(target.selector ? { selector: target.selector } : {}),
+      action: action === 'ALLOW' ? 'allow' : 'deny',
+      from,
+      ...(to.length ? { to } : {}),
+    };
+    out.push(
+      neutralPolicy(
+        'AccessPolicy',
+        neutralMetadata(i === 0 ? name : `${name}-${i + 1}`, namespace, own),
+        spec,
+        [o.ref],
+      ),
+    );
+  });
+  return out;
+}
+
+const EXPRESSIBLE: Record<string, readonly string[]> = {
+  rule: ['from', 'to'],
+  from: ['source'],
+  source: ['principals', 'namespaces'],
+  to: ['operation'],
+  operation: ['methods', 'paths', 'ports'],
+};
+
+/** Whether a rule holds a field outside what the neutral model can say. */
+function hasInexpressible(rule: Obj): boolean {
+  const bad = (v: unknown, level: string) =>
+    v !== null && typeof v === 'object' && Object.keys(v).some((k) => !EXPRESSIBLE[level]!.includes(k));
+  if (bad(rule, 'rule')) return true;
+  for (const f of (rule.from as Obj[] | undefined) ?? [])
+    if (bad(f, 'from') || bad(f.source, 'source')) return true;
+  for (const t of (rule.to as Obj[] | undefined) ?? [])
+    if (bad(t, 'to') || bad(t.operation, 'operation')) return true;
+  return false;
+}
+
+function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
+  const out: Obj[] = [];
+  (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((_, i) => {
+    const s: FieldPath = [...at, i, 'source'];
+    rest(o, r, [...at, i], ['source'], 'from');
+    rest(o, r, s, ['principals', 'namespaces'], 'source');
+    (r.ledger.peek<string[]>(o, [...s, 'principals']) ?? []).forEach((p, j) => {
+      const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
+      if (!m) {
+        r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
+        return;
+      }
+      if (m[1] !== r.ctx.trustDomain) {
+        r.changed(
+          o,
+          [...s, 'principals', j],
+          `trust domain ${m[1]} is not ${r.ctx.trustDomain}; pass --trust-domain ${m[1]}`,
+        );
+      } else r.ledger.take(o, [...s, 'principals', j]);
+      out.push({ namespace: m[2], serviceAccount: m[3] });
+    });
+    (r.ledger.peek<string[]>(o, [...s, 'namespaces']) ?? []).forEach((n, j) => {
+      if (n.includes('*')) {
+        r.lost(o, [...s, 'namespaces', j], `namespace pattern ${n} has no neutral form`);
+        return;
+      }
+      r.ledger.take(o, [...s, 'namespaces', j]);
+      out.push({ namespace: n });
+    });
+  });
+  return out;
+}
+
+function operations(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
+  const out: Obj[] = [];
+  (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((_, i) => {
+    const op: FieldPath = [...at, i, 'operation'];
+    rest(o, r, [...at, i], ['operation'], 'to');
+    rest(o, r, op, ['methods', 'paths', 'ports'], 'operation');
+    const item: Obj = {};
+    const methods = r.ledger.peek<string[]>(o, [...op, 'methods']);
+    if (methods?.every((m) => (HTTP_METHODS as readonly string[]).includes(m)))
+      item.methods = r.ledger.take(o, [...op, 'methods']);
+    else if (methods)
+      r.lost(o, [...op, 'methods'], 'methods other than HTTP methods (e.g. gRPC or wildcards)');
+    const paths = r.ledger.take<string[]>(o, [...op, 'paths']);
+    if (paths) item.paths = paths;
+    const ports = r.ledger.peek<string[]>(o, [...op, 'ports']);
+    if (ports?.every((p) => /^\d+$/.test(String(p)))) {
+      r.ledger.take(o, [...op, 'ports']);
+      item.ports = ports.map(Number);
+    } else if (ports) r.lost(o, [...op, 'ports'], 'port ranges or names');
+    if (Object.keys(item).length) out.push(item);
+  });
+  return out;
+}
+
+function importPeerAuthentication(o: NativeObject, r: IstioReader): ImportedPolicy | undefined {
+  const meta = takeMetadata(r.ledger, o);
+  rest(o, r, ['spec'], ['selector', 'mtls'], 'PeerAuthentication');
+  rest(o, r, ['spec', 'mtls'], ['mode'], 'mtls');
+  const mode = r.ledger.peek<string>(o, ['spec', 'mtls', 'mode']);
+  if (mode !== 'STRICT' && mode !== 'PERMISSIVE') {
+    r.lost(
+      o,
+      ['spec', 'mtls'],
+      `mode ${mode ?? 'UNSET'} has no neutral form (neutral modes are strict and permissive)`,
+    );
+    return undefined;
+  }
+  r.ledger.take(o, ['spec', 'mtls', 'mode']);
+  const { name, namespace, meta: own } = origin(meta, 'MTLSPolicy');
+  const spec: Obj = { mode: mode === 'STRICT' ? 'strict' : 'permissive' };
+  if (r.ledger.peek(o, ['spec', 'selector']) !== undefined) {
+    const target = serviceOfSelector(o, r, ['spec', 'selector']);
+    if (target) {
+      spec.service = target.service;
+      if (target.selector) spec.selector = target.selector;
+    }
+  } else if (o.namespace === rootNamespace(r.ctx)) spec.scope = 'mesh';
+  return neutralPolicy('MTLSPolicy', neutralMetadata(name, namespace, own), spec, [o.ref]);
+}

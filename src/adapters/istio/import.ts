@@ -1,0 +1,41 @@
+/**
+ * Istio -> neutral (`anymesh import --from istio`): VirtualService + DestinationRule subsets ->
+ * TrafficPolicy, AuthorizationPolicy -> AccessPolicy, PeerAuthentication -> MTLSPolicy.
+ *
+ * Field meanings are Istio's reference (istio.io/latest/docs/reference/config/networking/
+ * virtual-service/, destination-rule/, security/authorization-policy/, peer_authentication/):
+ * short hosts resolve in the object's namespace; `match[]` entries are ORed, fields inside one
+ * are ANDed; a single destination takes all traffic; `gateways` defaults to `mesh`; ALLOW is the
+ * default action. What anymesh produced is split back into its source policies by the route names
+ * (`<policy>.<rule>`) and the `anymesh.dev/source-policies` annotation.
+ */
+import {
+  FieldLedger,
+  type ImportContext,
+  type ImportedPolicy,
+  type ImportResult,
+  type NativeObject,
+  sortImported,
+} from '../../core/import.js';
+import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
+import { importRouting } from './import-routing.js';
+import { importSecurity } from './import-security.js';
+
+export function importIstio(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
+  const ledger = new FieldLedger(ctx.strict);
+  const r = new IstioReader(ledger, ctx);
+  const policies: ImportedPolicy[] = [
+    ...importRouting(objects, r),
+    ...importSecurity(
+      objects.filter((o) => isKind(o, 'AuthorizationPolicy') || isKind(o, 'PeerAuthentication')),
+      r,
+    ),
+  ];
+  return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
+    Object.keys(IMPORTED).some((k) => isKind(o, k))
+      ? undefined
+      : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
+        ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
+        : `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`,
+  );
+}

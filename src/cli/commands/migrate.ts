@@ -1,0 +1,106 @@
+/**
+ * `anymesh migrate plan -f PATH... --from M1 --to M2 [--option k=v]... [-o text|json] [--strict]`:
+ * per policy what moves losslessly and what is lost or changes (import positions in the native
+ * input, target reasons from its capability cells), the capability columns side by side, the
+ * target's objects and the cut-over steps. Exit 0 when lossless, 1 when anything would be lost.
+ */
+import type { Command } from 'commander';
+import { adapterFor } from '../../adapters/index.js';
+import { formatDiagnostic } from '../../core/diagnostics.js';
+import { loadDocuments } from '../../core/loader/loader.js';
+import { renderYaml } from '../../core/render.js';
+import { type ImportLoss, type MigrationPlan, planMigration } from '../../migrate/plan.js';
+import { EXIT } from '../exit.js';
+import {
+  addCompileOptions,
+  addFileOption,
+  type CompileFlags,
+  compileContext,
+  parseFormat,
+  parseMesh,
+  requireFiles,
+} from '../options.js';
+import type { Io } from '../output.js';
+import { fieldSummary, parseSource } from './import.js';
+
+interface PlanOpts extends CompileFlags {
+  filename?: string[];
+  from?: string;
+  to?: string;
+  output?: string;
+  strict?: boolean;
+}
+
+const where = (l: ImportLoss) => (l.file ? `${l.file}${l.line ? `:${l.line}:${l.column}` : ''}: ` : '');
+
+export function planText(plan: MigrationPlan): string {
+  const out: string[] = [`migrate plan: ${plan.source.displayName} -> ${plan.target.displayName}`];
+  out.push(fieldSummary(plan.fields, plan.skipped.length).trimEnd(), '');
+  for (const p of plan.policies) {
+    out.push(`${p.policy}: ${p.status}  (from ${p.from.join(', ') || 'nothing'})`);
+    for (const l of p.importLosses)
+      out.push(`  import  ${where(l)}${l.level} ${l.code}: ${l.path ?? ''}: ${l.message}`);
+    for (const l of p.targetLosses)
+      out.push(
+        `  target  ${l.feature ?? l.code} (${l.support ?? l.level})${l.path ? ` at ${l.path}` : ''}: ${l.reason}`,
+      );
+    for (const f of p.features)
+      out.push(`  feature ${f.feature}: ${f.source ? `${f.source.support} -> ` : ''}${f.target.support}`);
+  }
+  if (plan.skipped.length) {
+    out.push('', 'not imported:');
+    for (const s of plan.skipped) out.push(`  ${s.location.file}: ${s.ref}: ${s.reason}`);
+  }
+  if (plan.unattached.length) {
+    out.push('', 'lost, not tied to a policy:');
+    for (const l of plan.unattached)
+      out.push(`  ${where(l)}${l.level} ${l.code}: ${l.path ?? ''}: ${l.message}`);
+  }
+  if (plan.errors.length) {
+    out.push('', 'errors:');
+    for (const d of plan.errors) out.push(`  ${formatDiagnostic(d)}`);
+  }
+  out.push('', 'cut-over steps:');
+  for (const s of plan.steps) {
+    out.push(`  ${s.step}. ${s.action}`);
+    if (s.command) out.push(`     $ ${s.command}`);
+    if (s.rollback) out.push(`     rollback: ${s.rollback}`);
+  }
+  out.push('', `${plan.target.displayName} objects (${plan.objects.length}):`);
+  return `${out.join('\n')}\n${renderYaml(plan.objects)}`;
+}
+
+export function registerMigrate(program: Command, io: Io, done: (code: number) => void): void {
+  const migrate = program
+    .command('migrate')
+    .description('move native configuration from one mesh to another');
+  const cmd = migrate
+    .command('plan')
+    .description('what moves losslessly, what is lost, the target objects and the cut-over steps');
+  addCompileOptions(addFileOption(cmd))
+    .option('--from <source>', 'the mesh (or SMI) the native objects are for')
+    .option('--to <mesh>', 'the mesh to move to')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--strict', 'any native field that is not imported losslessly is an error')
+    .action((opts: PlanOpts) => {
+      const source = parseSource(opts.from);
+      const target = parseMesh(opts.to);
+      const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+      const context = compileContext(opts, target);
+      const plan = planMigration(
+        loadDocuments(requireFiles(opts), () => io.stdin()),
+        {
+          source,
+          ...(adapterFor(source.id) ? { sourceMesh: adapterFor(source.id)! } : {}),
+          target,
+          context,
+          strict: opts.strict === true,
+        },
+      );
+      io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
+      done(plan.ok ? EXIT.ok : EXIT.failed);
+    });
+  migrate.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const c of migrate.commands)
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+}

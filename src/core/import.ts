@@ -1,0 +1,290 @@
+/**
+ * Importing native mesh configuration into neutral policies (issue 14): the types every importer
+ * shares, and the field ledger that makes silent drops impossible.
+ *
+ * An importer (`MeshAdapter.import`, or a source that is not a compile target such as SMI) reads
+ * native objects through a `FieldLedger`: every field it turns into neutral form it `take`s, every
+ * field that has no neutral form (or whose meaning would change) it `report`s with a diagnostic.
+ * `finish` then walks every leaf of every input object and reports, with the generic
+ * NativeFieldNotImported, any leaf neither taken nor reported, so a field an importer forgot is
+ * still never dropped without a word. The same walk counts the share of leaves imported losslessly.
+ */
+import type { CompileContext, KubeObject } from './adapter.js';
+import { type Diagnostic, diag, type SourceLocation } from './diagnostics.js';
+import type { LoadedDocument } from './loader/loader.js';
+import { type FieldPath, formatPath } from './loader/positions.js';
+
+/** One native object as read from a file (or the cluster), with the way back to its positions. */
+export interface NativeObject {
+  readonly object: KubeObject;
+  /** `Kind/namespace/name`, how diagnostics and the skipped list name it. */
+  readonly ref: string;
+  readonly namespace: string;
+  readonly file: string;
+  readonly index: number;
+  locate(path: FieldPath): SourceLocation;
+}
+
+export interface ImportContext extends CompileContext {
+  /** Namespace of native objects that name none. Default: `default`. */
+  readonly defaultNamespace?: string;
+  /** `--strict`: every field without a neutral form is an error, not a warning. */
+  readonly strict?: boolean;
+}
+
+/** A native object the importer does not import: listed, never ignored. */
+export interface SkippedObject {
+  readonly ref: string;
+  readonly apiVersion: string;
+  readonly location: SourceLocation;
+  readonly reason: string;
+}
+
+/** Leaf counts of the input: what became neutral, what was reported, what was neither. */
+export interface FieldStats {
+  readonly total: number;
+  readonly imported: number;
+  readonly reported: number;
+  /** Leaves no importer accounted for; each got NativeFieldNotImported (so none is silent). */
+  readonly unaccounted: number;
+}
+
+/** A neutral policy as plain data (`apiVersion`, `kind`, `metadata`, `spec`), and where it came from. */
+export interface ImportedPolicy {
+  readonly policy: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    spec: Record<string, unknown>;
+  };
+  /** The native objects it was joined from (`Kind/namespace/name`). */
+  readonly from: readonly string[];
+}
+
+export interface ImportResult {
+  readonly policies: ImportedPolicy[];
+  readonly diagnostics: Diagnostic[];
+  readonly skipped: SkippedObject[];
+  readonly fields: FieldStats;
+}
+
+/** What an importer returns before the ledger closes the books. */
+export interface ImporterOutput {
+  readonly policies: ImportedPolicy[];
+  readonly diagnostics?: Diagnostic[];
+}
+
+/** A source of native configuration: a mesh descriptor's `import`, or an import-only source. */
+export interface ImportSource {
+  readonly id: string;
+  readonly displayName: string;
+  import(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
+}
+
+/** Native objects from loaded YAML documents; documents that are not objects are diagnosed. */
+export function nativeObjects(
+  documents: readonly LoadedDocument[],
+  defaultNamespace = 'default',
+): { objects: NativeObject[]; diagnostics: Diagnostic[] } {
+  const objects: NativeObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const push = (value: unknown, doc: LoadedDocument, prefix: FieldPath) => {
+    const o = value as Partial<KubeObject> | null;
+    const located = (path: FieldPath) => doc.positions.locate(doc.index, [...prefix, ...path]);
+    // A v1 List (what `kubectl get -o yaml` and `anymesh compile -o json` print) holds the objects.
+    if (
+      o !== null &&
+      typeof o === 'object' &&
+      o.kind === 'List' &&
+      Array.isArray((o as { items?: unknown }).items)
+    ) {
+      ((o as { items: unknown[] }).items ?? []).forEach((item, i) =>
+        push(item, doc, [...prefix, 'items', i]),
+      );
+      return;
+    }
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      Array.isArray(o) ||
+      typeof o.apiVersion !== 'string' ||
+      typeof o.kind !== 'string' ||
+      typeof o.metadata?.name !== 'string'
+    ) {
+      diagnostics.push(
+        diag('NotKubernetesObject', {}, { location: located([]), path: formatPath(prefix) || undefined }),
+      );
+      return;
+    }
+    const namespace = o.metadata.namespace ?? defaultNamespace;
+    const object = o as KubeObject;
+    objects.push({
+      object,
+      ref: `${o.kind}/${namespace}/${o.metadata.name}`,
+      namespace,
+      file: doc.file,
+      index: doc.index,
+      locate: located,
+    });
+  };
+  for (const doc of documents) push(doc.value, doc, []);
+  return { objects, diagnostics };
+}
+
+type Mark = 'taken' | 'reported';
+
+/**
+ * The books of one import: which fields of which native objects were taken (imported) or reported.
+ * A mark on a path covers everything below it.
+ */
+export class FieldLedger {
+  private readonly marks = new Map<NativeObject, Map<string, Mark>>();
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly strict = false) {}
+
+  private mark(o: NativeObject, path: FieldPath, m: Mark): void {
+    let map = this.marks.get(o);
+    if (!map) {
+      map = new Map();
+      this.marks.set(o, map);
+    }
+    const key = JSON.stringify(path);
+    // A report wins over a take: the field is then not counted as imported losslessly.
+    if (map.get(key) !== 'reported') map.set(key, m);
+  }
+
+  /** The value at `path`, marked as imported (with everything below it). */
+  take<T = unknown>(o: NativeObject, path: FieldPath): T | undefined {
+    const v = valueAt(o.object, path);
+    if (v !== undefined) this.mark(o, path, 'taken');
+    return v as T | undefined;
+  }
+
+  /** The value at `path`, without marking it (to decide how to import it). */
+  peek<T = unknown>(o: NativeObject, path: FieldPath): T | undefined {
+    return valueAt(o.object, path) as T | undefined;
+  }
+
+  /** Marks a field reported and records its diagnostic, positioned at the field. */
+  report(o: NativeObject, path: FieldPath, make: (at: ImportAt) => Diagnostic): void {
+    this.mark(o, path, 'reported');
+    this.diagnostics.push(this.level(make(this.at(o, path))));
+  }
+
+  /** A diagnostic that marks nothing (e.g. a note on how objects were joined). */
+  note(d: Diagnostic): void {
+    this.diagnostics.push(this.level(d));
+  }
+
+  /** Diagnostic context for a native field. */
+  at(o: NativeObject, path: FieldPath): ImportAt {
+    return { location: o.locate(path), path: formatPath(path), policy: o.ref };
+  }
+
+  /** `--strict`: every loss is an error. */
+  private level(d: Diagnostic): Diagnostic {
+    return this.strict && d.level === 'warning' ? { ...d, level: 'error' } : d;
+  }
+
+  /**
+   * Closes the books: every leaf of every object either was taken, was reported, or is reported
+   * now as not imported. Objects the importer did not look at are listed as skipped.
+   */
+  finish(
+    objects: readonly NativeObject[],
+    out: ImporterOutput,
+    skip: (o: NativeObject) => string | undefined,
+  ): ImportResult {
+    const skipped: SkippedObject[] = [];
+    let total = 0;
+    let imported = 0;
+    let reported = 0;
+    let unaccounted = 0;
+    for (const o of objects) {
+      const reason = skip(o);
+      if (reason !== undefined) {
+        skipped.push({ ref: o.ref, apiVersion: o.object.apiVersion, location: o.locate([]), reason });
+        this.diagnostics.push(
+          this.level(
+            diag('NativeKindSkipped', { ref: o.ref, reason }, { location: o.locate([]), policy: o.ref }),
+          ),
+        );
+        continue;
+      }
+      const marks = this.marks.get(o) ?? new Map<string, Mark>();
+      for (const path of leaves(o.object)) {
+        total++;
+        const m = markOf(marks, path);
+        if (m === 'taken') imported++;
+        else if (m === 'reported') reported++;
+        else {
+          unaccounted++;
+          this.diagnostics.push(this.level(diag('NativeFieldNotImported', { ref: o.ref }, this.at(o, path))));
+        }
+      }
+    }
+    return {
+      policies: out.policies,
+      diagnostics: [...this.diagnostics, ...(out.diagnostics ?? []).map((d) => this.level(d))],
+      skipped,
+      fields: { total, imported, reported, unaccounted },
+    };
+  }
+}
+
+export type ImportAt = { location: SourceLocation; path: string; policy: string };
+
+function markOf(marks: Map<string, Mark>, path: FieldPath): Mark | undefined {
+  let found: Mark | undefined;
+  for (let i = path.length; i >= 0; i--) {
+    const m = marks.get(JSON.stringify(path.slice(0, i)));
+    if (m === 'reported') return m;
+    if (m && !found) found = m;
+  }
+  return found;
+}
+
+export function valueAt(root: unknown, path: FieldPath): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/**
+ * Every leaf path of a value: scalars, and empty maps and lists (an empty `{}` can mean something,
+ * e.g. Istio's header presence match). `apiVersion` and `kind` are not counted: they say what the
+ * object is, which the import always reads.
+ */
+export function leaves(root: unknown): FieldPath[] {
+  const out: FieldPath[] = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.push(path);
+      v.forEach((x, i) => walk(x, [...path, i]));
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      if (entries.length === 0) out.push(path);
+      for (const [k, x] of entries) {
+        if (path.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
+        walk(x, [...path, k]);
+      }
+    } else out.push(path);
+  };
+  walk(root, []);
+  return out;
+}
+
+/** Sorts imported policies by kind, namespace, name, so output is stable. */
+export function sortImported(policies: readonly ImportedPolicy[]): ImportedPolicy[] {
+  const order = ['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy'];
+  return [...policies].sort(
+    (a, b) =>
+      order.indexOf(a.policy.kind) - order.indexOf(b.policy.kind) ||
+      (a.policy.metadata.namespace ?? '').localeCompare(b.policy.metadata.namespace ?? '') ||
+      a.policy.metadata.name.localeCompare(b.policy.metadata.name),
+  );
+}

@@ -1,0 +1,215 @@
+/**
+ * `anymesh migrate plan`: native objects of one mesh -> neutral policies -> the objects of another,
+ * with, per policy, what moves losslessly, what is lost or changes (from the import, with native
+ * positions, and from the target's capability cells), the two capability columns side by side and
+ * the ordered steps of a side-by-side cut-over.
+ *
+ * No mesh knowledge here: the source and the target are passed in (an ImportSource, a
+ * MeshAdapter), and everything mesh-specific comes from them (their importer, capability column,
+ * install method, display name).
+ */
+import { type CompileContext, DEFAULT_CONTEXT, type KubeObject, type MeshAdapter } from '../core/adapter.js';
+import type { CapabilityCell, CapabilityColumn } from '../core/capabilities.js';
+import { compilePolicies } from '../core/compiler/compile.js';
+import { featuresUsed } from '../core/compiler/usage.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { ImportSource, SkippedObject } from '../core/import.js';
+import { type ImportRun, importLoaded } from '../core/import-pipeline.js';
+import type { LoadResult } from '../core/loader/loader.js';
+import { checkPortability, type Loss, type Verdict } from '../core/portability/check.js';
+
+export interface FeatureColumns {
+  readonly feature: string;
+  /** The source mesh's cell, when the source is a mesh anymesh compiles to. */
+  readonly source?: Pick<CapabilityCell, 'support' | 'reason'>;
+  readonly target: Pick<CapabilityCell, 'support' | 'reason'>;
+}
+
+export interface ImportLoss {
+  readonly code: string;
+  readonly level: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** Field path in the native object. */
+  readonly path?: string;
+  /** The native object (`Kind/namespace/name`). */
+  readonly object?: string;
+  readonly message: string;
+}
+
+export interface PolicyPlan {
+  /** `Kind/namespace/name` of the imported policy. */
+  readonly policy: string;
+  /** The native objects it was joined from. */
+  readonly from: readonly string[];
+  /** lossless only when neither the import nor the target loses anything. */
+  readonly status: Verdict;
+  readonly importLosses: ImportLoss[];
+  readonly targetLosses: Loss[];
+  readonly features: FeatureColumns[];
+}
+
+export interface CutoverStep {
+  readonly step: number;
+  readonly action: string;
+  readonly command?: string;
+  /** How to go back from here; the last step with a rollback is the rollback point. */
+  readonly rollback?: string;
+}
+
+export interface MigrationPlan {
+  readonly source: { readonly id: string; readonly displayName: string };
+  readonly target: { readonly id: string; readonly displayName: string };
+  /** True when every policy moves losslessly and nothing failed. */
+  readonly ok: boolean;
+  readonly policies: PolicyPlan[];
+  /** Native objects not imported, and losses not tied to a policy. */
+  readonly skipped: SkippedObject[];
+  readonly unattached: ImportLoss[];
+  readonly fields: ImportRun['fields'];
+  /** The neutral policies, as `anymesh import` prints them. */
+  readonly neutralYaml: string;
+  readonly objects: KubeObject[];
+  readonly steps: CutoverStep[];
+  /** Errors that stop the plan (invalid input, a target compile failure). */
+  readonly errors: Diagnostic[];
+}
+
+export interface PlanOptions {
+  readonly source: ImportSource;
+  /** The source's descriptor when it is a mesh anymesh compiles to (for its capability column). */
+  readonly sourceMesh?: MeshAdapter;
+  readonly target: MeshAdapter;
+  readonly context?: Partial<CompileContext>;
+  readonly strict?: boolean;
+}
+
+const toImportLoss = (d: Diagnostic): ImportLoss => ({
+  code: d.code,
+  level: d.level,
+  ...(d.location ? { file: d.location.file, line: d.location.line, column: d.location.col } : {}),
+  ...(d.path ? { path: d.path } : {}),
+  ...(d.policy ? { object: d.policy } : {}),
+  message: d.message,
+});
+
+const cell = (c: CapabilityCell) => ({ support: c.support, reason: c.reason });
+
+export function planMigration(loaded: LoadResult, options: PlanOptions): MigrationPlan {
+  const { source, target } = options;
+  const context: CompileContext & { defaultNamespace?: string } = { ...DEFAULT_CONTEXT, ...options.context };
+  const run = importLoaded(loaded, source, { ...context, strict: options.strict === true });
+  const errors = run.diagnostics.filter((d) => d.level === 'error');
+  const targetColumn: CapabilityColumn = target.capabilitiesFor?.(context) ?? target.capabilities;
+  const sourceColumn = options.sourceMesh
+    ? (options.sourceMesh.capabilitiesFor?.(context) ?? options.sourceMesh.capabilities)
+    : undefined;
+  const portability = checkPortability(run.loaded.policies, [target], { context });
+  const byRef = new Map(portability.policies.map((p) => [p.policy, p]));
+  const losses = run.diagnostics.filter((d) => d.level !== 'info' && d.level !== 'error');
+  const attached = new Set<Diagnostic>();
+  const fromOf = new Map(
+    run.policies.map((p) => [
+      `${p.policy.kind}/${p.policy.metadata.namespace ?? context.defaultNamespace ?? 'default'}/${p.policy.metadata.name}`,
+      p.from,
+    ]),
+  );
+  const policies: PolicyPlan[] = run.loaded.policies.map((doc) => {
+    const from = fromOf.get(doc.ref) ?? [];
+    const mine = losses.filter((d) => d.policy !== undefined && from.includes(d.policy));
+    for (const d of mine) attached.add(d);
+    const result = byRef.get(doc.ref)?.results[target.id];
+    const targetLosses = result?.losses ?? [];
+    const features = [...new Set(featuresUsed(doc).map((u) => u.feature))].sort().map((f) => ({
+      feature: f,
+      ...(sourceColumn ? { source: cell(sourceColumn[f]) } : {}),
+      target: cell(targetColumn[f]),
+    }));
+    const status: Verdict =
+      result?.status === 'refused'
+        ? 'refused'
+        : mine.length || result?.status === 'lossy'
+          ? 'lossy'
+          : 'lossless';
+    return {
+      policy: doc.ref,
+      from,
+      status,
+      importLosses: mine.map(toImportLoss),
+      targetLosses,
+      features,
+    };
+  });
+  const compiled = errors.length
+    ? { ok: false, resources: [] as KubeObject[], diagnostics: [] as Diagnostic[] }
+    : // The policies the target refuses are listed with their reasons; the rest still move.
+      compilePolicies(
+        run.loaded.policies.filter((_, i) => policies[i]!.status !== 'refused'),
+        target,
+        { allowDegraded: true, context },
+      );
+  const unattached = losses.filter((d) => !attached.has(d)).map(toImportLoss);
+  const allErrors = [...errors, ...compiled.diagnostics.filter((d) => d.level === 'error')];
+  const ok =
+    allErrors.length === 0 &&
+    unattached.length === 0 &&
+    run.skipped.length === 0 &&
+    policies.every((p) => p.status === 'lossless');
+  return {
+    source: { id: source.id, displayName: source.displayName },
+    target: { id: target.id, displayName: target.displayName },
+    ok,
+    policies,
+    skipped: run.skipped,
+    unattached,
+    fields: run.fields,
+    neutralYaml: run.yaml,
+    objects: compiled.ok ? compiled.resources : [],
+    steps: cutoverSteps(source, target, policies),
+    errors: allErrors,
+  };
+}
+
+/**
+ * A side-by-side cut-over: both meshes run, workloads move namespace by namespace with traffic
+ * shifted by weight, and the source's objects stay until the end, so every step before their
+ * removal can be undone.
+ */
+function cutoverSteps(
+  source: ImportSource,
+  target: MeshAdapter,
+  policies: readonly PolicyPlan[],
+): CutoverStep[] {
+  const namespaces = [...new Set(policies.map((p) => p.policy.split('/')[1]!))].sort();
+  const installed =
+    target.install.method === 'helm'
+      ? {
+          action: `Install ${target.displayName} beside ${source.displayName}`,
+          command: `anymesh install ${target.id}`,
+        }
+      : {
+          action: `Install the ${target.displayName} controller by hand (${target.install.installHint}) and record it`,
+          command: `anymesh register ${target.id}`,
+        };
+  const steps: Omit<CutoverStep, 'step'>[] = [
+    {
+      action: 'Review the losses above; fix the neutral policies (or accept the losses) before going on',
+      command: `anymesh check -f policies/ --mesh ${target.id}`,
+    },
+    { ...installed, rollback: `anymesh uninstall ${target.id}` },
+    {
+      action: `Apply the ${target.displayName} objects; ${source.displayName} keeps serving all traffic`,
+      command: `anymesh apply -f policies/ --mesh ${target.id} --dry-run=server && anymesh apply -f policies/ --mesh ${target.id}`,
+      rollback: `anymesh delete -f policies/ --mesh ${target.id}`,
+    },
+    {
+      action: `Per namespace (${namespaces.join(', ') || 'none'}): run a second deployment of each workload in ${target.displayName} and shift traffic to it by weight (10%, 50%, 100%), watching errors and latency at each weight`,
+      rollback: `shift the weight back to the ${source.displayName} deployments; this is the rollback point: until the next step nothing of ${source.displayName} is gone`,
+    },
+    {
+      action: `Remove the ${source.displayName} deployments and objects (${policies.flatMap((p) => p.from).length} native objects imported), then ${source.displayName} itself`,
+    },
+  ];
+  return steps.map((s, i) => ({ step: i + 1, ...s }));
+}

@@ -1,0 +1,66 @@
+/**
+ * The field ledger on its own: a field an importer forgets is still reported (AM1015), a report
+ * wins over a take, --strict turns losses into errors, kinds not imported are listed.
+ */
+import { describe, expect, it } from 'vitest';
+import { diag } from '../../src/core/diagnostics.js';
+import { FieldLedger, leaves, nativeObjects } from '../../src/core/import.js';
+import { parseInputs } from '../../src/core/loader/loader.js';
+
+const objects = (text: string) => nativeObjects(parseInputs([{ name: 'n.yaml', text }]).documents);
+const TEXT = `apiVersion: example.io/v1
+kind: Thing
+metadata: {name: a, namespace: ns}
+spec:
+  kept: 1
+  lost: {x: 1, y: [2, 3]}
+  forgotten: true
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other}
+data: {k: v}
+`;
+
+describe('FieldLedger', () => {
+  it('accounts for every leaf: taken, reported, or reported as forgotten', () => {
+    const { objects: os } = objects(TEXT);
+    const [thing, cm] = os as [never, never];
+    const ledger = new FieldLedger();
+    ledger.take(thing, ['metadata']);
+    ledger.take(thing, ['spec', 'kept']);
+    ledger.take(thing, ['spec', 'lost', 'x']);
+    ledger.report(thing, ['spec', 'lost'], (at) =>
+      diag('NativeKindSkipped', { ref: 'x', reason: 'test' }, at),
+    );
+    const r = ledger.finish(os, { policies: [] }, (o) => (o === cm ? 'not ours' : undefined));
+    expect(r.fields).toEqual({ total: 7, imported: 3, reported: 3, unaccounted: 1 });
+    const forgotten = r.diagnostics.find((d) => d.code === 'AM1015')!;
+    expect(forgotten.path).toBe('spec.forgotten');
+    expect(forgotten.location).toEqual({ file: 'n.yaml', line: 7, col: 14 });
+    expect(r.skipped.map((s) => s.ref)).toEqual(['ConfigMap/default/other']);
+  });
+
+  it('--strict: warnings become errors', () => {
+    const { objects: os } = objects(TEXT);
+    const r = new FieldLedger(true).finish(os, { policies: [] }, () => undefined);
+    expect(r.diagnostics.filter((d) => d.code === 'AM1015').every((d) => d.level === 'error')).toBe(true);
+  });
+
+  it('leaves counts empty maps and lists, not apiVersion and kind', () => {
+    expect(leaves({ apiVersion: 'v', kind: 'K', a: {}, b: [], c: [{ d: 1 }] })).toEqual([
+      ['a'],
+      ['b'],
+      ['c', 0, 'd'],
+    ]);
+  });
+
+  it('a document that is not an object, and a List of objects', () => {
+    const r = objects(
+      'just: text\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: A, metadata: {name: x}}\n',
+    );
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['AM1013']);
+    expect(r.objects.map((o) => o.ref)).toEqual(['A/default/x']);
+    expect(r.objects[0]!.locate(['metadata', 'name'])).toEqual({ file: 'n.yaml', line: 6, col: 46 });
+  });
+});
