@@ -14,6 +14,7 @@
  *   every client; a route in another namespace (consumer route) only to clients in that namespace.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { linkerdBackendCells } from './backend-capabilities.js';
 
 const HTTPROUTE = 'https://linkerd.io/2/reference/httproute/';
 const ROUTING = 'https://linkerd.io/2/features/request-routing/';
@@ -354,4 +355,5 @@ export const linkerdCapabilities: CapabilityColumn = {
     'a Server selects one pod port',
     '2.12',
   ),
+  ...linkerdBackendCells,
 };

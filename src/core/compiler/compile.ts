@@ -31,7 +31,7 @@ export interface CompileResult extends AdapterResult {
 }
 
 /** Policy kinds the compiler turns into mesh resources. */
-const COMPILED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy']);
+const COMPILED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy', 'BackendPolicy']);
 
 export interface CapabilityCheck {
   readonly diagnostics: Diagnostic[];
