@@ -36,11 +36,15 @@ const hash = (field: string) =>
   );
 
 export const consulBackendCells = {
-  'backend.port': none(
-    "a ServiceResolver and a service's ServiceDefaults cover every port of the service; Consul has no per-port load balancing",
-    'leave spec.port out: the settings then hold for every port',
-    RESOLVER,
-  ),
+  'backend.port': {
+    support: 'partial',
+    reason: "a ServiceResolver covers every port of the service; Consul has no per-port load balancing",
+    differs:
+      'spec.port is not matched: the settings hold for every call to the Consul service, whatever the port; on a multi-port Kubernetes Service register each port as its own Consul service to keep them apart',
+    native: 'none (the ServiceResolver of the service)',
+    minVersion: '1.16',
+    docs: RESOLVER,
+  },
   'backend.outlierDetection': none(
     PER_CALLER,
     PER_CALLER_WORKAROUND,

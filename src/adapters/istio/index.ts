@@ -5,6 +5,7 @@
 import type { MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
 import { mergeResults } from '../kit/results.js';
+import { applyBackendPolicies } from './backend.js';
 import { istioCapabilities } from './capabilities.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
@@ -29,7 +30,10 @@ export const istioAdapter = {
     l['istio.io/dataplane-mode'] === 'ambient',
   crdFolders: ['istio'],
   compile(policies, ctx) {
-    const { traffic, access, mtls } = byKind(policies);
-    return mergeResults(compileRouting(traffic, ctx), compileMtls(mtls, ctx), compileAccess(access, ctx));
+    const { traffic, access, mtls, backend } = byKind(policies);
+    const routing = compileRouting(traffic, ctx);
+    // Backend settings join the DestinationRule routing made for the host: one per host.
+    applyBackendPolicies(routing.resources, backend, ctx);
+    return mergeResults(routing, compileMtls(mtls, ctx), compileAccess(access, ctx));
   },
 } satisfies MeshAdapter;

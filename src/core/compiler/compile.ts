@@ -80,7 +80,7 @@ export function checkCapabilities(
           if (degradeAllowed) {
             const what =
               use.scope === 'policy'
-                ? `the whole policy ${p.ref} is left out${p.kind === 'TrafficPolicy' ? '' : ': it restricts NOTHING on this mesh'}`
+                ? `the whole policy ${p.ref} is left out${p.kind === 'AccessPolicy' || p.kind === 'MTLSPolicy' ? ': it restricts NOTHING on this mesh' : ''}`
                 : cell.reason;
             diagnostics.push(diag('Degraded', { ...params, why, reason: what }, at));
             const list = drops.get(p.ref) ?? [];

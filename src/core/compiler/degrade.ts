@@ -61,6 +61,12 @@ function compact(value: unknown, key?: string | number): unknown {
 export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeResult {
   if (drops.length === 0) return { policy, droppedRules: [] };
   if (drops.some((d) => d.scope === 'policy')) return { policy: undefined, droppedRules: [] };
+  // Kinds without rules (BackendPolicy) lose fields only.
+  if (!Array.isArray((policy.spec as { rules?: unknown }).rules)) {
+    const copy = structuredClone(policy);
+    for (const d of drops) mark(copy, d.drop);
+    return { policy: compact(copy) as Policy, droppedRules: [] };
+  }
   const copy = structuredClone(policy) as TrafficPolicy;
   const droppedRules = new Set<number>();
   for (const d of drops) {

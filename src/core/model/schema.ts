@@ -16,6 +16,7 @@ import { type TrafficPolicy, TrafficPolicySchema } from './kinds/traffic-policy.
 
 export type { AccessPolicy } from './kinds/access-policy.js';
 export type { BackendPolicy } from './kinds/backend-policy.js';
+export { OUTLIER_DEFAULTS, outlierDetection } from './kinds/backend-policy.js';
 export { API_VERSION, DURATION_PATTERN, HTTP_METHODS } from './kinds/common.js';
 export type { MeshInstallation } from './kinds/mesh-installation.js';
 export type { MTLSPolicy } from './kinds/mtls-policy.js';

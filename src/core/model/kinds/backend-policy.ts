@@ -163,3 +163,23 @@ export const BackendPolicySchema = Doc(
 );
 
 export type BackendPolicy = Static<typeof BackendPolicySchema>;
+
+/**
+ * The outlier detection defaults the descriptions state (Envoy's, envoy.config.cluster.v3
+ * OutlierDetection: consecutive_5xx 5, interval 10s, base_ejection_time 30s,
+ * max_ejection_percent 10). Adapters write them out, so every mesh ejects alike.
+ */
+export const OUTLIER_DEFAULTS = {
+  consecutiveErrors: 5,
+  interval: '10s',
+  baseEjectionTime: '30s',
+  maxEjectionPercent: 10,
+} as const;
+
+export type OutlierDetectionT = NonNullable<BackendPolicy['spec']['outlierDetection']>;
+
+/** The outlier detection of a policy with every default filled in. */
+export function outlierDetection(od: OutlierDetectionT): Required<Omit<OutlierDetectionT, 'consecutiveGatewayErrors'>> &
+  Pick<OutlierDetectionT, 'consecutiveGatewayErrors'> {
+  return { ...OUTLIER_DEFAULTS, ...od };
+}
