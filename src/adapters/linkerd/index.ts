@@ -31,7 +31,7 @@ export const linkerdAdapter = {
   inMesh: (ns) => ['enabled', 'ingress'].includes(ns.annotations['linkerd.io/inject'] ?? ''),
   crdFolders: ['linkerd', 'gateway-api/standard'],
   compile(policies, ctx) {
-    const { traffic, access, mtls } = byKind(policies);
-    return mergeResults(compileRouting(traffic), compileSecurity(access, mtls, ctx));
+    const { traffic, access, mtls, backend } = byKind(policies);
+    return mergeResults(compileRouting(traffic), compileSecurity(access, mtls, ctx, backend));
   },
 } satisfies MeshAdapter;
