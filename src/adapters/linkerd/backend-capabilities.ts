@@ -59,6 +59,7 @@ export const linkerdBackendCells = {
     differs:
       'nothing is written: Linkerd already prefers the less loaded of two endpoints, but weighs them by peak-EWMA latency (which grows with outstanding requests), not by the count of active requests',
     native: 'none (the fixed EWMA balancer)',
+    minVersion: '2.16',
     docs: BALANCING,
   },
   'backend.loadBalancer.random': none(EWMA, EWMA_WORKAROUND, BALANCING),

@@ -111,7 +111,7 @@ const ConsistentHash = Type.Object(
   {
     ...strict,
     description:
-      'What a consistent hash is computed from: exactly one of header, cookie, sourceIP. Required with policy consistentHash.',
+      'What a consistent hash is computed from: exactly one of header, cookie, sourceIP. Default: none; required with policy consistentHash.',
   },
 );
 
