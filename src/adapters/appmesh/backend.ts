@@ -22,6 +22,27 @@ export function compileBackend(
   const diagnostics: Diagnostic[] = [];
   for (const p of policies) {
     const s = p.policy.spec;
+    const cl = s.connectionLimits;
+    const pool =
+      cl && (cl.maxConnections !== undefined || cl.maxPendingRequests !== undefined)
+        ? {
+            http: {
+              maxConnections: cl.maxConnections ?? ENVOY_MAX_CONNECTIONS,
+              ...(cl.maxPendingRequests !== undefined ? { maxPendingRequests: cl.maxPendingRequests } : {}),
+            },
+          }
+        : undefined;
+    const od = s.outlierDetection ? outlierDetection(s.outlierDetection) : undefined;
+    const outlier = od
+      ? {
+          maxServerErrors: od.consecutiveErrors,
+          interval: meshDuration(durationMs(od.interval)),
+          baseEjectionDuration: meshDuration(durationMs(od.baseEjectionTime)),
+          maxEjectionPercent: od.maxEjectionPercent,
+        }
+      : undefined;
+    // Nothing App Mesh writes (a round-robin policy, or settings left out): no node is needed.
+    if (!pool && !outlier) continue;
     const plan = plans.get(serviceKey(p.namespace, s.service));
     if (!plan) {
       diagnostics.push(
@@ -43,29 +64,10 @@ export function compileBackend(
       );
       continue;
     }
-    const cl = s.connectionLimits;
-    const pool =
-      cl && (cl.maxConnections !== undefined || cl.maxPendingRequests !== undefined)
-        ? {
-            http: {
-              maxConnections: cl.maxConnections ?? ENVOY_MAX_CONNECTIONS,
-              ...(cl.maxPendingRequests !== undefined ? { maxPendingRequests: cl.maxPendingRequests } : {}),
-            },
-          }
-        : undefined;
-    const od = s.outlierDetection ? outlierDetection(s.outlierDetection) : undefined;
-    const outlier = od
-      ? {
-          maxServerErrors: od.consecutiveErrors,
-          interval: meshDuration(durationMs(od.interval)),
-          baseEjectionDuration: meshDuration(durationMs(od.baseEjectionTime)),
-          maxEjectionPercent: od.maxEjectionPercent,
-        }
-      : undefined;
     for (const n of plan.nodes) {
       if (pool) n.listenerPool = pool;
       if (outlier) n.listenerOutlier = outlier;
-      if ((pool || outlier) && !n.sources.includes(p)) n.sources.push(p);
+      if (!n.sources.includes(p)) n.sources.push(p);
     }
   }
   return diagnostics;
