@@ -14,10 +14,10 @@
 
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
+import { compileBackend } from './backend.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
 import { appmeshInstall } from './install.js';
 import { APPMESH_MESSAGES } from './messages.js';
-import { compileBackend } from './backend.js';
 import { APPMESH_OPTIONS, readOptions } from './options.js';
 import { meshObject, serviceObjects } from './resources.js';
 import { compileRouting } from './routing.js';

@@ -38,7 +38,7 @@ const hash = (field: string) =>
 export const consulBackendCells = {
   'backend.port': {
     support: 'partial',
-    reason: "a ServiceResolver covers every port of the service; Consul has no per-port load balancing",
+    reason: 'a ServiceResolver covers every port of the service; Consul has no per-port load balancing',
     differs:
       'spec.port is not matched: the settings hold for every call to the Consul service, whatever the port; on a multi-port Kubernetes Service register each port as its own Consul service to keep them apart',
     native: 'none (the ServiceResolver of the service)',

@@ -30,8 +30,13 @@ export interface CompileResult extends AdapterResult {
   readonly ok: boolean;
 }
 
-/** Policy kinds the compiler turns into mesh resources. */
-const COMPILED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy', 'BackendPolicy']);
+/** Policy kinds the compiler turns into mesh resources (and `anymesh check` judges). */
+export const COMPILED_KINDS: ReadonlySet<string> = new Set([
+  'TrafficPolicy',
+  'AccessPolicy',
+  'MTLSPolicy',
+  'BackendPolicy',
+]);
 
 export interface CapabilityCheck {
   readonly diagnostics: Diagnostic[];

@@ -11,7 +11,7 @@
  */
 import type { CompileContext, MeshAdapter } from '../adapter.js';
 import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
-import { checkCapabilities, compilePolicies } from '../compiler/compile.js';
+import { COMPILED_KINDS, checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
 import { type FeatureId, isFeatureId } from '../features/index.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
@@ -93,7 +93,7 @@ export interface PortabilityOptions {
 }
 
 /** Kinds the check reports on: the compiled ones. */
-const CHECKED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy']);
+const CHECKED_KINDS = COMPILED_KINDS;
 
 /** Codes `checkCapabilities` emits; `compilePolicies` repeats them for the policies it compiles. */
 const CAPABILITY_CODES = new Set(

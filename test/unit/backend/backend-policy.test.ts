@@ -4,6 +4,8 @@
  * DestinationRule per host, Linkerd's shared Server, Consul's shared ServiceResolver).
  */
 import { describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../../src/adapters/index.js';
+import { checkPortability } from '../../../src/core/portability/index.js';
 import { codes, compileFor, findObject, load, maybeObject, objectsOf, policy } from '../../support/kit.js';
 
 const backend = (spec: string, name = 'reviews', namespace = 'bookinfo') =>
@@ -273,5 +275,18 @@ describe('App Mesh: the listeners of the virtual nodes', () => {
     const rr = compileFor('appmesh', backend('  loadBalancer: {policy: roundRobin}'));
     expect(rr.ok).toBe(true);
     expect(maybeObject(rr.resources, 'VirtualNode')).toBeUndefined();
+  });
+});
+
+describe('anymesh check gates on BackendPolicy', () => {
+  it('judges it on every mesh: lossless on Istio, refused where the outlier detection cannot go', () => {
+    const loaded = load(backend('  outlierDetection: {consecutiveErrors: 5}'), { overlaps: false });
+    const r = checkPortability(loaded.policies, Object.values(ADAPTERS));
+    expect(r.policies.map((p) => p.policy)).toEqual(['BackendPolicy/bookinfo/reviews']);
+    const status = Object.fromEntries(Object.entries(r.policies[0]!.results).map(([m, x]) => [m, x.status]));
+    expect(status.istio).toBe('lossless');
+    expect(status.linkerd).toBe('refused');
+    expect(status.consul).toBe('refused');
+    expect(r.ok).toBe(false);
   });
 });

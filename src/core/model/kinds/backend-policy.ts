@@ -179,7 +179,9 @@ export const OUTLIER_DEFAULTS = {
 export type OutlierDetectionT = NonNullable<BackendPolicy['spec']['outlierDetection']>;
 
 /** The outlier detection of a policy with every default filled in. */
-export function outlierDetection(od: OutlierDetectionT): Required<Omit<OutlierDetectionT, 'consecutiveGatewayErrors'>> &
+export function outlierDetection(
+  od: OutlierDetectionT,
+): Required<Omit<OutlierDetectionT, 'consecutiveGatewayErrors'>> &
   Pick<OutlierDetectionT, 'consecutiveGatewayErrors'> {
   return { ...OUTLIER_DEFAULTS, ...od };
 }
