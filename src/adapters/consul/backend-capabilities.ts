@@ -5,7 +5,9 @@
  * the *caller's* ServiceDefaults (`UpstreamConfig.Overrides[].PassiveHealthCheck` / `.Limits`,
  * "configuration for the upstreams of this service"), so they cannot be set once for a
  * destination. Rate limits are ServiceDefaults `RateLimits.InstanceLevel`, Enterprise only (the
- * consul-k8s CRD: "Rate limiting is a Consul enterprise feature"), absent from the 1.16 docs.
+ * consul-k8s CRD: "Rate limiting is a Consul enterprise feature"), new in 1.17 (hashicorp/consul#19514
+ * lists "service request rate limits" among the Enterprise features of 1.17; absent from the 1.16
+ * docs), and for HTTP requests only.
  * Facts from the consul-k8s v2.0.3 CRDs (shared/crds/consul) and the pages linked per cell.
  */
 import type { CapabilityCell } from '../../core/capabilities.js';

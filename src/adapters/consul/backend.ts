@@ -58,7 +58,9 @@ export function compileBackend(policies: readonly PolicyDoc<BackendPolicy>[], se
       if (hash?.header !== undefined || hash?.cookie) set.httpService(spec.service, p.namespace, p, at);
     }
     if (spec.rateLimit) {
-      // Enterprise only (the column refuses it on Community Edition); per instance, inbound.
+      // Enterprise only (the column refuses it on Community Edition); per instance, inbound, and
+      // for HTTP requests ("the rate of HTTP requests a service receives"), hence protocol http.
+      set.httpService(spec.service, p.namespace, p, at);
       const defaults = set.claim('ServiceDefaults', spec.service, p.namespace, p, at);
       if (defaults) {
         defaults.rateLimits = {

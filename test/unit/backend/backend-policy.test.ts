@@ -189,8 +189,10 @@ describe('Consul: the ServiceResolver of the destination', () => {
     );
     const ent = compileFor('consul', text, { options: { 'consul.enterprise': 'true' } });
     expect(ent.ok).toBe(true);
-    expect(findObject(ent.resources, 'ServiceDefaults').spec.rateLimits).toEqual({
-      instanceLevel: { requestsPerSecond: 50, requestsMaxBurst: 80 },
+    // Rate limits are for HTTP requests, so the service is declared http too.
+    expect(findObject(ent.resources, 'ServiceDefaults').spec).toEqual({
+      protocol: 'http',
+      rateLimits: { instanceLevel: { requestsPerSecond: 50, requestsMaxBurst: 80 } },
     });
   });
 });
