@@ -1,62 +1,121 @@
 /**
- * `npm run bench`: times anymesh's whole pipeline (load + validate + compile for Istio + render
- * YAML) on 10,000 generated TrafficPolicies, beside a floor measured in the same run on the same
- * input: parsing it and dumping the same output with js-yaml alone. Reports the ratio to the floor
- * (goal: under 3x) and the peak memory (goal: under 500 MB). Each side runs in its own process so
- * that peak memory is its own. Speed is measured here, never in tests.
+ * `npm run bench`: every row of issue 18's table in one run, each beside its baseline measured in
+ * the same run, printed as ratios with the machine, and appended to bench/history.jsonl (the
+ * previous run of the same mode is shown beside each figure). Speed is measured here, never in
+ * tests.
+ *
+ *   compile   10,000 generated policies per mesh vs the js-yaml floor (parse + dump), 3 rounds
+ *   growth    Istio at 1k / 10k / 100k policies: per-policy time and peak memory
+ *   startup   `anymesh --version` and `validate` of one small file vs `node -e 0`
+ *   cluster   apply / re-apply / diff / status / delete of 1,000 Istio objects on a real API server,
+ *             vs kubectl apply --server-side (per object, serially; and one call for all)
+ *
+ * BENCH_QUICK=1 (or `--quick`): 2,000 policies, one round, growth to 10k, 200 objects, for
+ * development. BENCH_ONLY=compile,startup,... runs some parts. BENCH_POLICIES / BENCH_ROUNDS /
+ * BENCH_OBJECTS override the sizes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { policies } from './generate.js';
+import { clusterRows } from './cluster.js';
+import { compileRows, growth } from './compile.js';
+import { lastRun, record } from './history.js';
+import { startupRows } from './startup.js';
+import { machine } from './stats.js';
 
-const COUNT = Number(process.env.BENCH_POLICIES) || 10_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
-const FILES = 20;
+const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
+const mode = quick ? 'quick' : 'full';
+const only = (process.env.BENCH_ONLY ?? 'compile,growth,startup,cluster').split(',');
+const size = {
+  policies: Number(process.env.BENCH_POLICIES) || (quick ? 2_000 : 10_000),
+  rounds: Number(process.env.BENCH_ROUNDS) || (quick ? 1 : 3),
+  growth: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+  startupRuns: quick ? 5 : 11,
+  objects: Number(process.env.BENCH_OBJECTS) || (quick ? 200 : 1_000),
+  serialSample: quick ? 20 : 100,
+};
+const log = (s) => process.stderr.write(`[bench] ${s}\n`);
+const prev = lastRun(mode);
+const was = (v) => (v === undefined ? '' : ` (last run: ${v})`);
 
-const dir = mkdtempSync(join(tmpdir(), 'anymesh-bench-'));
-try {
-  const all = [...policies(COUNT)];
-  const perFile = Math.ceil(COUNT / FILES);
-  for (let f = 0; f < FILES; f++) {
-    writeFileSync(
-      join(dir, `policies-${String(f).padStart(2, '0')}.yaml`),
-      all.slice(f * perFile, (f + 1) * perFile).join('---\n'),
+const m = machine();
+console.log(
+  `machine: ${m.cores} x ${m.model}, ${m.memGiB} GiB, Node ${m.node}; commit ${m.commit}; ${mode} mode`,
+);
+const run = { date: new Date().toISOString(), mode, machine: m, size };
+
+if (only.includes('compile')) {
+  log(`compile: ${size.policies} policies x ${size.rounds} rounds, every mesh`);
+  run.compile = compileRows(size.policies, size.rounds);
+  console.log(
+    `\ncompile ${size.policies} policies (median of ${size.rounds}); floor (js-yaml parse + dump): ${run.compile.floorMs} ms`,
+  );
+  for (const r of run.compile.rows) {
+    const p = prev?.compile?.rows.find((x) => x.mesh === r.mesh);
+    console.log(
+      `  ${r.mesh.padEnd(8)} ${String(r.ms).padStart(6)} ms  ${r.ratio.toFixed(2)}x floor (goal <= 2.0)${was(p?.ratio)}  peak ${r.peakRssMb} MB; ${r.resources} resources, ${r.diagnostics} diagnostics; ${Object.entries(
+        r.phases,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} ms`,
     );
   }
-  const run = (side) =>
-    JSON.parse(
-      execFileSync(process.execPath, [join(import.meta.dirname, 'side.js'), side, dir], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 30,
-      }),
-    );
-  const results = { floor: [], anymesh: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    // Interleaved, so drift in machine load affects both sides alike.
-    results.floor.push(run('floor'));
-    results.anymesh.push(run('anymesh'));
-  }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const floorMs = median(results.floor.map((x) => x.ms));
-  const anyMs = median(results.anymesh.map((x) => x.ms));
-  const anyRss = Math.max(...results.anymesh.map((x) => x.maxRssMb));
-  const floorRss = Math.max(...results.floor.map((x) => x.maxRssMb));
-  const resources = results.anymesh[0].resources;
-  console.log(
-    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
-  console.log(
-    `input: ${COUNT} TrafficPolicies in ${FILES} files; output: ${resources} Istio resources; median of ${ROUNDS} rounds`,
-  );
-  console.log(`floor (js-yaml load + dump):        ${floorMs.toFixed(0)} ms, peak RSS ${floorRss} MB`);
-  console.log(`anymesh (load+validate+compile+render): ${anyMs.toFixed(0)} ms, peak RSS ${anyRss} MB`);
-  console.log(
-    `ratio to floor: ${(anyMs / floorMs).toFixed(2)}x (goal < 3x); peak memory ${anyRss} MB (goal < 500 MB)`,
-  );
-  for (const [name, xs] of Object.entries(results.anymesh[0].phases ?? {}))
-    console.log(`  phase ${name}: ${xs.toFixed(0)} ms`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
+
+if (only.includes('growth')) {
+  log(`growth: ${size.growth.join(' / ')} policies (Istio, output streamed)`);
+  run.growth = growth(size.growth);
+  console.log('\ngrowth (Istio, output streamed):');
+  for (const g of run.growth)
+    console.log(
+      `  ${String(g.policies).padStart(7)} policies  ${String(g.ms).padStart(7)} ms  ${g.usPerPolicy} us/policy  peak ${g.peakRssMb} MB`,
+    );
+  const at = (n) => run.growth.find((g) => g.policies === n);
+  if (at(10_000) && at(100_000))
+    console.log(
+      `  per-policy 10k -> 100k: ${(at(100_000).usPerPolicy / at(10_000).usPerPolicy).toFixed(2)}x (goal <= 1.2); peak at 100k ${at(100_000).peakRssMb} MB (goal < 1536)`,
+    );
+}
+
+if (only.includes('startup')) {
+  log(`startup: ${size.startupRuns} runs each`);
+  run.startup = startupRows(size.startupRuns);
+  console.log(`\nstart-up (median of ${size.startupRuns}); node -e 0: ${run.startup.nodeMs} ms`);
+  for (const r of run.startup.rows) {
+    const p = prev?.startup?.rows.find((x) => x.what === r.what);
+    console.log(
+      `  ${r.what.padEnd(34)} ${String(r.ms).padStart(5)} ms  ${r.ratio.toFixed(2)}x (goal <= ${r.goal})${was(p?.ratio)}`,
+    );
+  }
+}
+
+if (only.includes('cluster')) {
+  try {
+    const c = await clusterRows(size.objects, size.serialSample, log);
+    run.cluster = c;
+    const p = prev?.cluster?.ratios ?? {};
+    console.log(
+      `\ncluster: ${c.objects} Istio objects in ${c.namespaces} namespaces, kube-apiserver ${c.apiServer}`,
+    );
+    console.log(`  first apply              ${c.firstApplyMs} ms  (${JSON.stringify(c.firstApplyRequests)})`);
+    console.log(
+      `  kubectl, one per object  ${c.kubectlSerialMs} ms  (scaled from ${c.kubectlSerialSample}): anymesh ${c.ratios.firstVsSerial}x faster (goal >= 10)${was(p.firstVsSerial)}`,
+    );
+    console.log(
+      `  kubectl -f, one call     ${c.kubectlBulkMs} ms: anymesh takes ${c.ratios.firstVsBulk} of its time (goal <= 0.3)${was(p.firstVsBulk)}`,
+    );
+    console.log(
+      `  re-apply, nothing changed ${c.reapplyMs} ms  (${JSON.stringify(c.reapplyRequests)}, ${c.reapplyUnchanged} unchanged): ${c.ratios.reapplyVsFirst} of the first apply (goal <= 0.15)${was(p.reapplyVsFirst)}`,
+    );
+    console.log(
+      `  diff                     ${c.diffMs} ms: ${c.ratios.diffVsReapply}x the re-apply (goal <= 1)${was(p.diffVsReapply)}`,
+    );
+    console.log(`  status                   ${c.statusMs} ms (goal <= 3000)${was(prev?.cluster?.statusMs)}`);
+    console.log(`  delete                   ${c.deleteMs} ms`);
+  } catch (e) {
+    console.log(`\ncluster: not measured: ${e.message.split('\n')[0]}`);
+    run.clusterError = e.message.split('\n')[0];
+  }
+}
+
+record(run);
+console.log(
+  `\nrecorded in bench/history.jsonl${prev ? ` (previous ${mode} run: ${prev.date}, commit ${prev.machine.commit})` : ''}`,
+);

@@ -10,18 +10,23 @@ NODE="node_modules/.bin/node"
 anymesh() { "$NODE" bin/anymesh.js "$@"; }
 rm -rf out
 anymesh validate -f examples/
-# Facts a policy does not carry, that some meshes need: the container ports Linkerd's strict mTLS
-# covers with Servers, and App Mesh's certificate source (SPIRE through SDS) for mTLS.
-declare -A mesh_options=(
-  [linkerd]="--option linkerd.serverPorts=9080"
-  [appmesh]="--option appmesh.tls.certificate=sds --option appmesh.tls.sdsSecretName=spiffe://cluster.local/ns/{namespace}/sa/{service}"
-)
-# Every registered mesh, in registry order, as the CLI knows them.
-read -r -a meshes <<<"$(anymesh capabilities -o json | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).meshes.map(m=>m.id).join(" ")))')"
+# Every registered mesh, in registry order, with the options the examples compile with: facts a
+# policy does not carry that some meshes need (each descriptor's exampleOptions: the container ports
+# Linkerd's strict mTLS covers with Servers, App Mesh's certificate source).
+declare -A mesh_options=()
+meshes=()
+while IFS=$'\t' read -r mesh options; do
+  meshes+=("$mesh")
+  mesh_options[$mesh]="$options"
+done < <("$NODE" --input-type=module -e '
+  const { MESHES } = await import("./dist/adapters/index.js");
+  for (const m of MESHES)
+    console.log(`${m.id}\t${Object.entries(m.exampleOptions ?? {}).map(([k, v]) => `--option ${k}=${v}`).join(" ")}`);
+')
 for mesh in "${meshes[@]}"; do
   echo "== $mesh" >&2
   # shellcheck disable=SC2086 # the options are words on purpose
-  anymesh compile -f examples/ --mesh "$mesh" --allow-degraded --out-dir "out/$mesh" ${mesh_options[$mesh]:-}
+  anymesh compile -f examples/ --mesh "$mesh" --allow-degraded --out-dir "out/$mesh" ${mesh_options[$mesh]}
 done
 echo "== portability of examples/ (exit 1 means some mesh loses something; expected here)" >&2
 # shellcheck disable=SC2086

@@ -5,18 +5,30 @@ import type { Command } from 'commander';
 import { adapterFor, MESH_IDS, MESHES } from '../adapters/index.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
+import { loadConfigFile } from './config-file.js';
 import { UsageError } from './exit.js';
+
+/** A flag's value only when the user gave it: the flags' own defaults must not hide anymesh.yaml. */
+function given(flags: CompileFlags, key: 'clusterDomain' | 'trustDomain'): string | undefined {
+  const v = flags[key];
+  return v === undefined || v === 'cluster.local' ? undefined : v;
+}
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
 export function addFileOption(cmd: Command): Command {
-  return cmd.option(
-    '-f, --filename <path>',
-    'a policy file, a directory (every *.yaml/*.yml below it, sorted) or - for stdin; repeatable',
-    collect,
-  );
+  return cmd
+    .option(
+      '-f, --filename <path>',
+      'a policy file, a directory (every *.yaml/*.yml below it, sorted) or - for stdin; repeatable',
+      collect,
+    )
+    .option(
+      '--strict-kinds',
+      'refuse documents of other API groups (default: skip and count them, e.g. ConfigMaps in a GitOps folder)',
+    );
 }
 
 export function requireFiles(opts: { filename?: string[] }): string[] {
@@ -63,8 +75,12 @@ export function addCompileOptions(cmd: Command): Command {
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
     .option(
       '--option <key=value>',
-      'an adapter option (see `anymesh capabilities --mesh M -o json`); repeatable',
+      'an adapter option (see `anymesh capabilities --mesh M -o json`); repeatable; wins over anymesh.yaml',
       collect,
+    )
+    .option(
+      '--config <file>',
+      'adapter options from this file (default: anymesh.yaml here or in a parent folder)',
     );
   // Shorthand flags some meshes declare for their most used options (e.g. an output format).
   for (const spec of MESHES.flatMap((m) => m.options)) {
@@ -86,12 +102,14 @@ export interface CompileFlags {
   clusterDomain?: string;
   trustDomain?: string;
   option?: string[];
+  config?: string;
   /** Shorthand flags of adapter options, by commander property name. */
   [shorthand: string]: unknown;
 }
 
 export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Partial<CompileContext> {
-  const options: Record<string, string> = {};
+  const file = loadConfigFile(flags.config);
+  const options: Record<string, string> = { ...file?.options };
   for (const kv of flags.option ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new UsageError(`--option ${JSON.stringify(kv)}: write key=value`);
@@ -119,8 +137,8 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     }
   }
   return {
-    clusterDomain: flags.clusterDomain ?? 'cluster.local',
-    trustDomain: flags.trustDomain ?? 'cluster.local',
+    clusterDomain: given(flags, 'clusterDomain') ?? file?.clusterDomain ?? 'cluster.local',
+    trustDomain: given(flags, 'trustDomain') ?? file?.trustDomain ?? 'cluster.local',
     ...(flags.meshVersion ? { meshVersion: flags.meshVersion } : {}),
     options,
   };

@@ -12,13 +12,101 @@ export interface Io {
   stdin(): Buffer;
   /** True when stderr is a terminal (progress and colour are for people only). */
   readonly interactive: boolean;
+  /** How diagnostics are shown (-q, --max-warnings, colour, width); defaults when absent. */
+  readonly display?: DisplayOptions;
+}
+
+export interface DisplayOptions {
+  /** -q/--quiet: errors only (warnings and notes are still counted). */
+  readonly quiet?: boolean;
+  /** --max-warnings N: more warnings than N make the command exit 1, as eslint's flag does. */
+  readonly maxWarnings?: number;
+  /** Colour the level and code (a terminal, NO_COLOR unset, no --no-color). */
+  readonly color?: boolean;
+  /** Wrap lines at this width (a terminal's columns), between words; full text either way. */
+  readonly width?: number;
+  /** Warnings shown so far, for --max-warnings. */
+  readonly tally?: { warnings: number };
+}
+
+/** Positions listed with a grouped diagnostic before `and N more`. */
+const GROUP_POSITIONS = 6;
+
+function where(d: Diagnostic): string {
+  if (!d.location) return '';
+  return d.location.line > 0 ? `${d.location.file}:${d.location.line}:${d.location.col}` : d.location.file;
+}
+
+/**
+ * Diagnostics with the same code and message are one entry: the first in full, then the other
+ * positions, so twelve policies with the same advice print it once (-o json keeps every one).
+ */
+export function groupDiagnostics(
+  diagnostics: readonly Diagnostic[],
+): { first: Diagnostic; more: Diagnostic[] }[] {
+  const groups = new Map<string, { first: Diagnostic; more: Diagnostic[] }>();
+  for (const d of diagnostics) {
+    const key = `${d.code}\u0000${d.path ?? ''}\u0000${d.message}`;
+    const g = groups.get(key);
+    if (g) g.more.push(d);
+    else groups.set(key, { first: d, more: [] });
+  }
+  return [...groups.values()];
+}
+
+const COLORS: Record<string, string> = { error: '31', warning: '33', info: '36' };
+
+/** `error AM2003` in colour, the rest as it is. */
+function colorize(line: string, d: Diagnostic): string {
+  const tag = `${d.level} ${d.code}`;
+  const i = line.indexOf(tag);
+  if (i < 0) return line;
+  return `${line.slice(0, i)}\x1b[1;${COLORS[d.level] ?? '0'}m${d.level}\x1b[0m \x1b[1m${d.code}\x1b[0m${line.slice(i + tag.length)}`;
+}
+
+/** Wraps `text` at `width` between words (a word longer than the line stays whole), indenting continuations. */
+export function wrap(text: string, width: number | undefined, indent = '    '): string {
+  if (!width || width < 40 || text.length <= width) return text;
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const limit = out.length ? width - indent.length : width;
+    if (line && line.length + 1 + word.length > limit) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.map((l, i) => (i ? indent + l : l)).join('\n');
 }
 
 export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const display = io.display ?? {};
+  const shown = display.quiet ? diagnostics.filter((d) => d.level === 'error') : diagnostics;
+  for (const { first, more } of groupDiagnostics(shown)) {
+    let line = wrap(formatDiagnostic(first), display.width);
+    if (display.color) line = colorize(line, first);
+    io.err(`${line}\n`);
+    if (more.length) {
+      // Positions in the first one's file as line:col, others with their file.
+      const positions = more
+        .slice(0, GROUP_POSITIONS)
+        .map((d) =>
+          d.location?.file === first.location?.file && d.location && d.location.line > 0
+            ? `${d.location.line}:${d.location.col}`
+            : where(d),
+        )
+        .filter(Boolean);
+      const rest = more.length - positions.length;
+      io.err(
+        `${wrap(`  ... and ${more.length} more: ${positions.join(', ')}${rest > 0 ? `, and ${rest} others` : ''}`, display.width)}\n`,
+      );
+    }
+  }
   const errors = diagnostics.filter((d) => d.level === 'error').length;
   const warnings = diagnostics.filter((d) => d.level === 'warning').length;
-  if (errors || warnings) {
+  if (display.tally) display.tally.warnings += warnings;
+  if (errors || (warnings && !display.quiet)) {
     io.err(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   }
 }
@@ -36,6 +124,14 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
   }));
 }
 
+/** `note: skipped 3 documents of other kinds (ConfigMap 2, Kustomization 1)`, or nothing. */
+export function skippedNote(skipped: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(skipped ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const n = entries.reduce((sum, [, c]) => sum + c, 0);
+  if (!n) return '';
+  return `note: skipped ${n} document${n === 1 ? '' : 's'} of other kinds (${entries.map(([k, c]) => `${k} ${c}`).join(', ')}); --strict-kinds refuses them\n`;
+}
+
 /**
  * The closing line of a command that wrote nothing because of errors; it mentions
  * `--allow-degraded` only when that flag would help (some feature was refused by the mesh).
@@ -43,4 +139,13 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
 export function nothingWritten(diagnostics: readonly Diagnostic[]): string {
   const refused = diagnostics.some((d) => d.code === 'AM3001');
   return `nothing was written: fix the errors above${refused ? ' (or use --allow-degraded to leave out what the mesh cannot express)' : ''}\n`;
+}
+
+/**
+ * kubectl's `-o name`: `<kind>.<group>/<name>` in lower case (`virtualservice.networking.istio.io/reviews`),
+ * just `<kind>/<name>` for the core group, one per line, for `xargs` and scripts.
+ */
+export function nameLine(o: { apiVersion: string; kind: string; name: string }): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}/${o.name}\n`;
 }

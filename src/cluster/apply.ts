@@ -17,6 +17,7 @@
 import type { KubeObject } from '../core/adapter.js';
 import { type Diagnostic, diag, hasErrors } from '../core/diagnostics.js';
 import {
+  APPLYSET_PART_OF_LABEL,
   APPLYSET_TOOLING_ANNOTATION,
   type ApplySetRef,
   FIELD_MANAGER,
@@ -141,6 +142,9 @@ export async function apply(
     force,
     serverDryRun,
     concurrency,
+    selector: `${APPLYSET_PART_OF_LABEL}=${id}`,
+    // --dry-run=server asks the server to check every object; a real apply skips what is unchanged.
+    skipUnchanged: dryRun === 'none',
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   diagnostics.push(...plan.diagnostics);

@@ -51,7 +51,10 @@ export interface KubeResponse<T = unknown> {
 /** Counts of requests actually sent, by method (retries included): what tests and `-o json` report. */
 export interface RequestStats {
   readonly byMethod: Record<string, number>;
-  /** PATCH/POST/PUT/DELETE without dryRun: requests that may change the cluster. */
+  /**
+   * PATCH/POST/PUT/DELETE without dryRun that the server accepted (2xx): writes made, not
+   * attempts, so a refused or retried write is not counted as one.
+   */
   writes: number;
   /** Same, with dryRun=All. */
   dryRuns: number;
@@ -66,6 +69,18 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** The User-Agent header, e.g. `anymesh/0.1.0` (kubectl sends `kubectl/<version> ...`). */
   readonly userAgent?: string;
+  /** Told before each retry, e.g. to show progress on a terminal while the server is away. */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+/** A failed attempt that will be tried again. */
+export interface RetryEvent {
+  readonly method: string;
+  readonly path: string;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  readonly retriesLeft: number;
+  readonly error: unknown;
 }
 
 export interface ListOptions {
@@ -91,6 +106,7 @@ export class KubeClient {
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly userAgent: string | undefined;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
 
   constructor(config: KubeConfig, options: ClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -100,6 +116,45 @@ export class KubeClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent;
+    this.onRetry = options.onRetry;
+  }
+
+  private agent: { agent: https.Agent; tls: readonly string[] } | undefined;
+
+  /**
+   * One keep-alive agent for every request of this client. client-node's applyToHTTPSOptions
+   * makes a new agent on every call (client-node 1.x/2.x, config.js createAgent), so each request
+   * paid a TCP and TLS handshake: on 2 cores that was most of a 1,000-object apply. The agent is
+   * made again only if the TLS material changes (an exec plugin handing out a new certificate).
+   */
+  private agentFor(opts: https.RequestOptions): https.Agent {
+    // Compared by content: client-node reads the certificates into new Buffers on every call.
+    const tls = [
+      opts.ca,
+      opts.cert,
+      opts.key,
+      opts.pfx,
+      opts.passphrase,
+      opts.rejectUnauthorized,
+      opts.servername,
+    ].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : JSON.stringify(v)));
+    if (!this.agent || this.agent.tls.some((v, i) => v !== tls[i])) {
+      // Requests in flight keep their sockets: the old agent is closed once they are done.
+      const old = this.agent?.agent;
+      if (old) setTimeout(() => old.destroy(), this.timeoutMs).unref();
+      const agent = new https.Agent({
+        keepAlive: true,
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+        ...(opts.cert !== undefined ? { cert: opts.cert } : {}),
+        ...(opts.key !== undefined ? { key: opts.key } : {}),
+        ...(opts.pfx !== undefined ? { pfx: opts.pfx } : {}),
+        ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+      });
+      this.agent = { agent, tls };
+    }
+    return this.agent.agent;
   }
 
   /** One request, retried on transient failures; throws KubeApiError for any status >= 300. */
@@ -127,9 +182,10 @@ export class KubeClient {
           maxTimeout: this.retry.maxTimeoutMs,
           factor: 2,
           randomize: true,
-          onFailedAttempt: async ({ error, retriesLeft }) => {
+          onFailedAttempt: async ({ error, retriesLeft, attemptNumber }) => {
             if (retriesLeft <= 0) return;
             this.stats.retries++;
+            this.onRetry?.({ method, path, attempt: attemptNumber, retriesLeft, error });
             if ((error as KubeApiError).code === 429) this.stats.throttled++;
             const after = (error as KubeApiError).retryAfterMs;
             // Honour Retry-After: wait what the server asked (bounded) before p-retry's own backoff.
@@ -175,14 +231,23 @@ export class KubeClient {
     if (this.userAgent) headers['user-agent'] = this.userAgent;
     const opts: https.RequestOptions = { method, headers, timeout: this.timeoutMs };
     await this.config.applyToHTTPSOptions(opts);
+    if (url.protocol === 'https:') opts.agent = this.agentFor(opts);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    if (payload !== undefined) opts.headers = { ...opts.headers, 'content-type': contentType };
+    // Content-Length always: Node sends a DELETE's body unframed (no chunked encoding for DELETE),
+    // which on a kept-alive connection the server reads as the start of the next request.
+    if (payload !== undefined)
+      opts.headers = {
+        ...opts.headers,
+        'content-type': contentType,
+        'content-length': String(Buffer.byteLength(payload)),
+      };
     const m = method.toUpperCase();
     this.stats.byMethod[m] = (this.stats.byMethod[m] ?? 0) + 1;
-    if (m !== 'GET') {
+    const countSuccess = () => {
+      if (m === 'GET') return;
       if (url.searchParams.get('dryRun') === 'All') this.stats.dryRuns++;
       else this.stats.writes++;
-    }
+    };
     const requester = url.protocol === 'http:' ? (await import('node:http')).request : https.request;
     return new Promise<KubeResponse<T>>((done, fail) => {
       const req = requester(url, opts, (res) => {
@@ -192,7 +257,10 @@ export class KubeClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
-          if (status < 300) return done({ status, body: parsed as T });
+          if (status < 300) {
+            countSuccess();
+            return done({ status, body: parsed as T });
+          }
           fail(errorFromResponse(method, path, status, parsed, res.headers['retry-after']));
         });
       });

@@ -7,15 +7,15 @@ import { loadPolicies } from '../core/pipeline.js';
 export function compileForCluster(
   paths: readonly string[],
   adapter: MeshAdapter,
-  options: CompileOptions & { defaultNamespace?: string },
+  options: CompileOptions & { defaultNamespace?: string; strictKinds?: boolean },
   stdin?: () => Buffer,
-): CompileResult {
-  const loaded = loadPolicies(
-    paths,
-    stdin,
-    options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {},
-  );
-  if (!loaded.ok) return { ok: false, resources: [], diagnostics: loaded.diagnostics };
+): CompileResult & { skipped: Readonly<Record<string, number>> } {
+  const loaded = loadPolicies(paths, stdin, {
+    ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
+    ...(options.strictKinds ? { strictKinds: true } : {}),
+  });
+  const skipped = loaded.skipped;
+  if (!loaded.ok) return { ok: false, resources: [], diagnostics: loaded.diagnostics, skipped };
   const r = compilePolicies(loaded.policies, adapter, options);
-  return { ...r, diagnostics: sortDiagnostics([...loaded.diagnostics, ...r.diagnostics]) };
+  return { ...r, diagnostics: sortDiagnostics([...loaded.diagnostics, ...r.diagnostics]), skipped };
 }

@@ -7,6 +7,7 @@
 import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/adapter.js';
 import { type Diagnostic, diag, hasErrors } from '../core/diagnostics.js';
 import { errorDiagnostic } from './errors.js';
+import { readLiveByKind } from './live.js';
 import { appliedByAnymesh, display, type LiveObject, type Target } from './objects.js';
 import { prepare } from './plan.js';
 import { mapLimit } from './pool.js';
@@ -29,6 +30,8 @@ export interface DeleteReport {
   readonly objects: ObjectResult[];
   readonly diagnostics: Diagnostic[];
 }
+
+const OURS = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -55,7 +58,10 @@ export async function deleteResources(
   // Read, decide, and dry-run every delete before the first real one.
   type Step = { target: Target; live?: LiveObject; result: ObjectResult };
   const steps: Step[] = [];
-  const settled = await mapLimit(prepared.targets, concurrency, async (t): Promise<Step> => {
+  // Ours carry the managed-by label: one LIST per kind and namespace finds them; what it does not
+  // list is read alone (absent, or someone else's object of that name, reported as such).
+  const states = await readLiveByKind(s, prepared.targets, { selector: OURS, concurrency });
+  const settled = await mapLimit(prepared.targets, concurrency, async (t, i): Promise<Step> => {
     const md = t.object.metadata;
     const base = {
       apiVersion: t.object.apiVersion,
@@ -64,11 +70,15 @@ export async function deleteResources(
       name: md.name,
       written: false,
     };
-    let live: LiveObject | undefined;
-    try {
-      live = await readLive(s, t.info, md.namespace, md.name);
-    } catch (err) {
-      throw errorDiagnostic(err, ctx(t, 'get', false));
+    const state = states[i]!;
+    if (state.state === 'error') throw errorDiagnostic(state.error, ctx(t, 'get', false));
+    let live = state.state === 'found' ? state.live : undefined;
+    if (state.state === 'unlisted') {
+      try {
+        live = await readLive(s, t.info, md.namespace, md.name);
+      } catch (err) {
+        throw errorDiagnostic(err, ctx(t, 'get', false));
+      }
     }
     if (!live) return { target: t, result: { ...base, action: 'not-found' } };
     const ours = live.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
@@ -134,17 +144,17 @@ export async function deleteResources(
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     let pending = doomed;
     while (pending.length) {
-      const still: Step[] = [];
-      for (const st of pending) {
-        const live = await readLive(
-          s,
-          st.target.info,
-          st.target.object.metadata.namespace,
-          st.target.object.metadata.name,
-        );
-        if (live && live.metadata.uid === st.live!.metadata.uid) still.push(st);
-      }
-      pending = still;
+      // Still there: listed by kind and namespace (a deleted object keeps its labels until gone).
+      const now = await readLiveByKind(
+        s,
+        pending.map((st) => st.target),
+        { selector: OURS, concurrency },
+      );
+      pending = pending.filter((st, i) => {
+        const n = now[i]!;
+        if (n.state === 'error') throw n.error;
+        return n.state === 'found' && n.live.metadata.uid === st.live!.metadata.uid;
+      });
       await opts.onProgress?.({ phase: 'wait', done: doomed.length - pending.length, total: doomed.length });
       if (!pending.length) break;
       if (Date.now() > deadline) {

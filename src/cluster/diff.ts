@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../core/adapter.js';
 import { type Diagnostic, hasErrors } from '../core/diagnostics.js';
 import type { ApplyOptions } from './apply.js';
-import { idOf, parentName, readParent } from './applyset.js';
+import { APPLYSET_PART_OF_LABEL, idOf, parentName, readParent } from './applyset.js';
 import { errorDiagnostic } from './errors.js';
 import { canonical, display, forDisplay, type LiveObject } from './objects.js';
 import { checkNamespaces, planObjects, prepare } from './plan.js';
@@ -51,6 +51,9 @@ export async function diff(
     force: opts.forceConflicts === true,
     serverDryRun: true,
     concurrency: Math.max(1, opts.concurrency ?? 8),
+    selector: `${APPLYSET_PART_OF_LABEL}=${id}`,
+    // What is already as the apply would make it has nothing to show: no dry-run needed.
+    skipUnchanged: true,
   });
   diagnostics.push(...plan.diagnostics);
   const sections: string[] = [];

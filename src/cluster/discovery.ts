@@ -149,12 +149,14 @@ export async function listPolicies(
 ): Promise<AppliedPolicy[]> {
   const selector = encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
   const out: AppliedPolicy[] = [];
-  for (const r of resources) {
-    const items = await kubeList<KubeObj>(
-      kc,
-      `${collectionPath(r.group, r.version, r.plural)}?labelSelector=${selector}`,
-    );
-    for (const o of items) {
+  // One LIST per kind across namespaces, all at once (results kept in the resources' order).
+  const lists = await Promise.all(
+    resources.map((r) =>
+      kubeList<KubeObj>(kc, `${collectionPath(r.group, r.version, r.plural)}?labelSelector=${selector}`),
+    ),
+  );
+  for (const [i, r] of resources.entries()) {
+    for (const o of lists[i]!) {
       out.push({
         kind: r.kind,
         apiVersion: `${r.group}/${r.version}`,

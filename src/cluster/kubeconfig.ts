@@ -3,10 +3,12 @@
  * merged), else `~/.kube/config` (or in-cluster config); `--context` picks a context; the namespace
  * is `-n`, else the context's namespace, else `default`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 
 /**
  * @kubernetes/client-node takes about 0.6 s to load (its generated API models), which every
@@ -44,8 +46,16 @@ export function loadKubeTarget(flags: KubeFlags): KubeTarget {
       config.loadFromFile(flags.kubeconfig);
     } else if (process.env.KUBECONFIG) {
       loadMerged(config, process.env.KUBECONFIG);
+    } else if (existsSync(defaultKubeconfig())) {
+      config.loadFromFile(defaultKubeconfig());
+    } else if (inCluster()) {
+      config.loadFromCluster();
     } else {
-      config.loadFromDefault();
+      // client-node would fall back to http://localhost:8080 here, and every request would then
+      // fail with an unrelated TLS message; kubectl users expect to be told there is no config.
+      throw new KubeConfigError(
+        `no kubeconfig found: set KUBECONFIG or --kubeconfig (looked for ${defaultKubeconfig()})`,
+      );
     }
   } catch (e) {
     if (e instanceof KubeConfigError) throw e;
@@ -69,6 +79,20 @@ export function loadKubeTarget(flags: KubeFlags): KubeTarget {
   }
   const namespace = flags.namespace ?? config.getContextObject(context)?.namespace ?? 'default';
   return { config, namespace, context, server: cluster.server };
+}
+
+/** `~/.kube/config`, the file kubectl reads when neither --kubeconfig nor KUBECONFIG is set. */
+export function defaultKubeconfig(): string {
+  return join(process.env.HOME || homedir(), '.kube', 'config');
+}
+
+/** Inside a pod: client-go's rest.InClusterConfig needs the service host and the token file. */
+function inCluster(): boolean {
+  return (
+    !!process.env.KUBERNETES_SERVICE_HOST &&
+    !!process.env.KUBERNETES_SERVICE_PORT &&
+    existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')
+  );
 }
 
 /**
@@ -95,4 +119,42 @@ function loadMerged(config: KubeConfigType, list: string): void {
     if (!currentContext && one.currentContext) currentContext = one.currentContext;
   }
   config.loadFromOptions({ clusters, users, contexts, currentContext });
+}
+
+/**
+ * The namespace `apply` would use for policies that name none (-n, else the current context's,
+ * else `default`), for commands that only compile: read from the kubeconfig files directly (the
+ * same files and first-wins merge as loadKubeTarget), without loading client-node, and without
+ * requiring a kubeconfig at all (none: `default`).
+ */
+export function defaultNamespaceFor(flags: KubeFlags): string {
+  if (flags.namespace) return flags.namespace;
+  if (flags.kubeconfig && !existsSync(flags.kubeconfig))
+    throw new KubeConfigError(`--kubeconfig ${flags.kubeconfig}: no such file`);
+  const files = flags.kubeconfig
+    ? [flags.kubeconfig]
+    : process.env.KUBECONFIG
+      ? process.env.KUBECONFIG.split(delimiter).filter((f) => f && existsSync(f))
+      : existsSync(defaultKubeconfig())
+        ? [defaultKubeconfig()]
+        : [];
+  let current = flags.context ?? '';
+  const contexts = new Map<string, string | undefined>();
+  for (const file of files) {
+    let doc: { 'current-context'?: string; contexts?: { name?: string; context?: { namespace?: string } }[] };
+    try {
+      doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as typeof doc;
+    } catch {
+      continue; // a broken kubeconfig is for cluster commands to report
+    }
+    if (!current && doc['current-context']) current = doc['current-context'];
+    for (const c of doc.contexts ?? [])
+      if (c?.name && !contexts.has(c.name)) contexts.set(c.name, c.context?.namespace);
+  }
+  if (flags.context && files.length && !contexts.has(flags.context)) {
+    throw new KubeConfigError(
+      `--context ${flags.context}: no such context; the kubeconfig has ${[...contexts.keys()].join(', ') || 'none'}`,
+    );
+  }
+  return (current && contexts.get(current)) || 'default';
 }

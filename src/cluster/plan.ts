@@ -4,16 +4,18 @@
  * and diff, its server-side apply dry-run: the dry-run result compared with the live object says
  * created / configured / unchanged.
  */
-import type { KubeObject } from '../core/adapter.js';
+import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/adapter.js';
 import { type Diagnostic, diag } from '../core/diagnostics.js';
 import { APPLYSET_PART_OF_LABEL } from './applyset.js';
 import { KubeApiError } from './client.js';
 import { errorDiagnostic } from './errors.js';
+import { readLiveByKind } from './live.js';
 import { display, keyOf, type LiveObject, sameObject, type Target } from './objects.js';
 import { mapLimit } from './pool.js';
 import type { ResourceInfo } from './resources.js';
 import { type Action, type ObjectResult, type ProgressHook, resultOf } from './results.js';
 import type { Session } from './session.js';
+import { applyChangesNothing } from './unchanged.js';
 import { readLive, serverSideApply } from './verbs.js';
 
 export interface Prepared {
@@ -82,7 +84,21 @@ export async function checkNamespaces(
     if (ns) byNs.set(ns, [...(byNs.get(ns) ?? []), display(t.object)]);
   }
   const out: Diagnostic[] = [];
+  // Many namespaces: one LIST says which exist (RBAC may allow only get: then one GET each).
+  let existing: Set<string> | undefined;
+  if (byNs.size > 2) {
+    try {
+      const list = await s.client.request<{ items?: { metadata: { name: string } }[] }>(
+        'GET',
+        '/api/v1/namespaces',
+      );
+      existing = new Set((list.body.items ?? []).map((n) => n.metadata.name));
+    } catch {
+      existing = undefined;
+    }
+  }
   for (const [ns, objs] of [...byNs].sort(([a], [b]) => a.localeCompare(b))) {
+    if (existing?.has(ns)) continue;
     try {
       await s.client.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`);
     } catch (err) {
@@ -116,7 +132,13 @@ export interface PlannedObject {
   readonly result: ObjectResult;
 }
 
-/** Reads and dry-runs every target; errors become diagnostics (none of them is fatal to the others). */
+/**
+ * Reads and dry-runs every target; errors become diagnostics (none of them is fatal to the others).
+ * Live state comes from one LIST per kind and namespace (live.ts), selected by `selector`. With
+ * `skipUnchanged`, an object whose live state already is what the apply would make
+ * (unchanged.ts) gets no dry-run: a re-apply of an unchanged set sends LISTs only. Without it
+ * (`--dry-run=server`: the user asked the server to check everything) every object is dry-run.
+ */
 export async function planObjects(
   s: Session,
   targets: readonly Target[],
@@ -124,19 +146,23 @@ export async function planObjects(
     force: boolean;
     serverDryRun: boolean;
     concurrency: number;
+    /** What every target carries (default: the managed-by label every compiled object has). */
+    selector?: string;
+    skipUnchanged?: boolean;
     onProgress?: ProgressHook;
   },
 ): Promise<{ planned: PlannedObject[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
+  const states = await readLiveByKind(s, targets, {
+    selector: opts.selector ?? `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+    concurrency: opts.concurrency,
+  });
   let done = 0;
-  const settled = await mapLimit(targets, opts.concurrency, async (t) => {
+  const settled = await mapLimit(targets, opts.concurrency, async (t, i) => {
     const ns = t.object.metadata.namespace;
     const object = display(t.object);
-    let live: LiveObject | undefined;
-    try {
-      live = await readLive(s, t.info, ns, t.object.metadata.name);
-    } catch (err) {
-      throw errorDiagnostic(err, {
+    const readError = (err: unknown) =>
+      errorDiagnostic(err, {
         object,
         verb: 'get',
         info: t.info,
@@ -144,25 +170,43 @@ export async function planObjects(
         server: s.client.server,
         write: false,
       });
-    }
+    const state = states[i]!;
+    if (state.state === 'error') throw readError(state.error);
+    let live = state.state === 'found' ? state.live : undefined;
+    // Not in the LIST: absent, or there without our label. The dry-run tells which (a created
+    // object has no resourceVersion yet); without one, read it.
+    const readUnlisted = async () => {
+      try {
+        live = await readLive(s, t.info, ns, t.object.metadata.name);
+      } catch (err) {
+        throw readError(err);
+      }
+    };
     let merged: LiveObject | undefined;
     if (opts.serverDryRun) {
-      try {
-        merged = await serverSideApply(s, t, { dryRun: true, force: opts.force });
-      } catch (err) {
-        throw errorDiagnostic(err, {
-          object,
-          verb: 'patch',
-          info: t.info,
-          ...(ns ? { namespace: ns } : {}),
-          server: s.client.server,
-          write: false,
-        });
+      if (live && opts.skipUnchanged && applyChangesNothing(live, t.object, s.fieldManager)) {
+        merged = live;
+      } else {
+        try {
+          merged = await serverSideApply(s, t, { dryRun: true, force: opts.force });
+        } catch (err) {
+          throw errorDiagnostic(err, {
+            object,
+            verb: 'patch',
+            info: t.info,
+            ...(ns ? { namespace: ns } : {}),
+            server: s.client.server,
+            write: false,
+          });
+        }
+        if (state.state === 'unlisted' && merged.metadata.resourceVersion) await readUnlisted();
       }
+    } else if (state.state === 'unlisted') {
+      await readUnlisted();
     }
     const action: Action = !live
       ? 'created'
-      : merged && sameObject(live, merged)
+      : merged && (merged === live || sameObject(live, merged))
         ? 'unchanged'
         : 'configured';
     const p: PlannedObject = { target: t, live, merged, result: resultOf(t, action) };

@@ -94,6 +94,11 @@ export interface MeshAdapter {
   readonly messages: Readonly<Record<string, MessageType>>;
   /** Adapter options accepted in CompileContext.options (`--option`), the one list everything reads. */
   readonly options: readonly AdapterOption[];
+  /**
+   * Option values the shipped examples and the test fixtures compile with: facts a policy does not
+   * carry that this mesh needs (Linkerd's Server ports, App Mesh's certificate source). Default: none.
+   */
+  readonly exampleOptions?: Readonly<Record<string, string>>;
   compile(policies: readonly PolicyDoc[], ctx: CompileContext): AdapterResult;
   /**
    * Optional: renders the compiled resources in a mesh-specific form instead of Kubernetes YAML

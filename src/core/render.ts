@@ -8,10 +8,18 @@ import type { KubeObject } from './adapter.js';
 export type OutputFormat = 'yaml' | 'json';
 
 export function renderYaml(resources: readonly KubeObject[]): string {
-  return resources
-    .map((r) => dump(r, { noRefs: true, lineWidth: -1, quotingType: '"', sortKeys: false }))
-    .map((doc) => `---\n${doc}`)
-    .join('');
+  let out = '';
+  for (const doc of yamlDocuments(resources)) out += doc;
+  return out;
+}
+
+/**
+ * The documents of renderYaml one at a time, for writing as they are made: 100,000 policies make
+ * a few hundred MB of YAML, which need not be held at once.
+ */
+export function* yamlDocuments(resources: readonly KubeObject[]): Generator<string> {
+  for (const r of resources)
+    yield `---\n${dump(r, { noRefs: true, lineWidth: -1, quotingType: '"', sortKeys: false })}`;
 }
 
 export function renderJsonList(resources: readonly KubeObject[]): string {

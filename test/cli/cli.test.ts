@@ -13,6 +13,7 @@ import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESH_IDS } from '../../src/adapters/index.js';
 import { resourceFileName } from '../../src/cli/commands/compile.js';
+import { MARKER } from '../../src/cli/out-dir.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { FEATURE_IDS } from '../../src/core/features/index.js';
 import { runCli } from '../support/cli.js';
@@ -149,7 +150,7 @@ describe('compile', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
     const expected = yamlDocs((await cli(['compile', '-f', EXAMPLE, '--mesh', 'istio'])).out);
-    expect(readdirSync(dir).sort()).toEqual(expected.map(resourceFileName).sort());
+    expect(readdirSync(dir).sort()).toEqual([MARKER, ...expected.map((x) => resourceFileName(x))].sort());
     for (const res of expected) {
       expect(yamlDocs(readFileSync(join(dir, resourceFileName(res)), 'utf8'))).toEqual([res]);
     }

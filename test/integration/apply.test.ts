@@ -244,6 +244,10 @@ describe('anymesh apply', () => {
     const againMs = Date.now() - t1;
     expect(again.json.summary.unchanged).toBe(60);
     expect(again.json.requests.writes).toBe(0);
+    // Read by kind and namespace (a LIST each), not per object; nothing to dry-run.
+    expect(again.json.requests.dryRuns).toBe(0);
+    expect(again.json.requests.reads).toBeLessThanOrEqual(first.json.requests.reads);
+    expect(again.json.requests.reads).toBeLessThan(12);
     process.stderr.write(
       `[apply] 60 objects: first apply ${firstMs} ms (${first.json.requests.writes} writes, ${first.json.requests.dryRuns} dry runs, ${first.json.requests.reads} reads); re-apply ${againMs} ms, ${again.json.requests.writes} writes\n`,
     );

@@ -417,7 +417,7 @@ describe('install, status, upgrade, uninstall (real helm, kwok, kube-controller-
   it('register appmesh: refuses without a controller, records one that is healthy', async () => {
     const none = await cli('register', 'appmesh', ...kc());
     expect(none.code).toBe(1);
-    expect(none.err).toContain('no App Mesh controller (Deployment appmesh-controller) found');
+    expect(none.err).toContain('no AWS App Mesh controller (Deployment appmesh-controller) found');
     expect(none.err).toContain('2026-09-30');
     const crdDir = join(process.env.ANYMESH_CRDS ?? join(repoRoot, '..', 'shared', 'crds'), 'appmesh');
     const { parseAllDocuments } = await import('yaml');

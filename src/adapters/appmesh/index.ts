@@ -42,6 +42,11 @@ export const appmeshAdapter = {
   codeRange: 'AM44',
   messages: APPMESH_MESSAGES,
   options: APPMESH_OPTIONS,
+  // mTLS needs a certificate source; SPIRE through SDS is the common one.
+  exampleOptions: {
+    'appmesh.tls.certificate': 'sds',
+    'appmesh.tls.sdsSecretName': 'spiffe://cluster.local/ns/{namespace}/sa/{service}',
+  },
   install: appmeshInstall,
   // The App Mesh controller injects Envoy into namespaces with this label.
   inMesh: (ns) => ns.labels['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled',

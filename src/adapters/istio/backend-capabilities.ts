@@ -77,3 +77,18 @@ export const istioBackendCells = {
   'backend.rateLimit': none(NO_RATE_LIMIT, RATE_WORKAROUND, RATE),
   'backend.rateLimit.burst': none(NO_RATE_LIMIT, RATE_WORKAROUND, RATE),
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;
+
+const AMBIENT_DOCS = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
+const NOT_IN_AMBIENT =
+  "ambient: anymesh's ambient output does not carry backend settings yet: in ambient mode a DestinationRule trafficPolicy takes effect only in a waypoint proxy (ztunnel balances and connects at L4 without it), and which of its fields waypoints honour is not yet verified here";
+const AMBIENT_WORKAROUND =
+  'compile the BackendPolicy with istio.dataplane=sidecar for sidecar namespaces, or write the DestinationRule for the waypoint by hand';
+
+/**
+ * The same features under `istio.dataplane=ambient` (the ambient column spreads these): refused,
+ * conservatively, until the waypoint's handling of DestinationRule trafficPolicy is verified
+ * against Istio's source and the adapter emits it for the waypoint.
+ */
+export const istioAmbientBackendCells = Object.fromEntries(
+  Object.keys(istioBackendCells).map((id) => [id, none(NOT_IN_AMBIENT, AMBIENT_WORKAROUND, AMBIENT_DOCS)]),
+) as Record<BackendFeatureId, CapabilityCell>;

@@ -26,6 +26,8 @@ export const linkerdAdapter = {
   codeRange: 'AM42',
   messages: LINKERD_MESSAGES,
   options: LINKERD_OPTIONS,
+  // A strict MTLSPolicy needs the container ports to cover; the examples' services listen on 9080.
+  exampleOptions: { 'linkerd.serverPorts': '9080' },
   install: linkerdInstall,
   // Injection is an annotation in Linkerd (namespace or pod): enabled, or ingress for ingress pods.
   inMesh: (ns) => ['enabled', 'ingress'].includes(ns.annotations['linkerd.io/inject'] ?? ''),

@@ -13,7 +13,14 @@ import { compileForCluster } from '../../cluster/compile.js';
 import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
 import { type Session, session } from '../../cluster/session.js';
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
-import { addConfigFlags, type ClusterTarget, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
+import {
+  addConfigFlags,
+  type ConfigFlags,
+  ensureReachable,
+  type ReachedTarget,
+  resolveConfigFlags,
+  retryPrinter,
+} from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
   addCompileOptions,
@@ -24,7 +31,14 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import { diagnosticsJson, type Io, nothingWritten, printDiagnostics } from '../output.js';
+import {
+  diagnosticsJson,
+  type Io,
+  nameLine,
+  nothingWritten,
+  printDiagnostics,
+  skippedNote,
+} from '../output.js';
 import { VERSION } from '../version.js';
 
 export interface ClusterFlags extends CompileFlags, ConfigFlags {
@@ -38,13 +52,18 @@ export interface ClusterFlags extends CompileFlags, ConfigFlags {
   dryRun?: string | boolean;
   prune?: boolean;
   forceConflicts?: boolean;
+  strictKinds?: boolean;
 }
 
 /** Flags of apply, diff and delete: input, compile options, kubeconfig, output, concurrency. */
 export function addClusterOptions(cmd: Command): Command {
   return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option('-o, --output <format>', 'text (one line per object) or json (one summary document)', 'text')
+    .option(
+      '-o, --output <format>',
+      'text (one line per object), name (kind.group/name per object) or json (one summary document)',
+      'text',
+    )
     .option('--concurrency <n>', 'requests in flight at once', '8')
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
 }
@@ -75,24 +94,31 @@ export function parseDryRun(value: string | boolean | undefined): DryRun {
 
 export interface ClusterRun {
   readonly adapter: MeshAdapter;
-  readonly target: ClusterTarget;
+  readonly target: ReachedTarget;
   readonly session: Session;
   readonly resources: KubeObject[];
   readonly format: 'text' | 'json';
+  /** -o name: object lines as kubectl's `kind.group/name` (the rest as text). */
+  readonly names: boolean;
   readonly concurrency: number;
 }
 
 /**
- * Parses the shared flags, loads the kubeconfig and compiles. Returns undefined (after printing
- * the diagnostics) when compilation failed.
+ * Parses the shared flags, loads the kubeconfig (no kubeconfig: a usage error before any work),
+ * compiles, then checks that the API server answers (ClusterUnreachableError when not). Returns
+ * undefined (after printing the diagnostics) when compilation failed.
  */
-export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefined {
+export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<ClusterRun | undefined> {
   const adapter = parseMesh(opts.mesh);
-  const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+  const output = parseFormat(opts.output, ['text', 'json', 'name'] as const, 'text');
+  const format = output === 'name' ? 'text' : output;
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
-  const target = resolveConfigFlags(opts, { retries });
+  const target = resolveConfigFlags(opts, {
+    retries,
+    ...(io.interactive ? { onRetry: retryPrinter((t) => io.err(t)) } : {}),
+  });
   const r = compileForCluster(
     files,
     adapter,
@@ -100,6 +126,7 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
       allowDegraded: opts.allowDegraded === true,
       context: compileContext(opts, adapter),
       defaultNamespace: target.namespace,
+      ...(opts.strictKinds ? { strictKinds: true } : {}),
     },
     () => io.stdin(),
   );
@@ -112,13 +139,18 @@ export function startClusterRun(opts: ClusterFlags, io: Io): ClusterRun | undefi
     io.err(nothingWritten(r.diagnostics));
     return undefined;
   }
-  if (format === 'text') printDiagnostics(io, r.diagnostics);
+  if (format === 'text') {
+    printDiagnostics(io, r.diagnostics);
+    io.err(skippedNote(r.skipped));
+  }
+  const reached = await ensureReachable(target);
   return {
     adapter,
-    target,
+    target: reached,
     session: session(target.client, target.namespace),
     resources: r.resources,
     format,
+    names: output === 'name',
     concurrency,
   };
 }
@@ -157,7 +189,30 @@ export function summaryCounts(objects: readonly ObjectResult[]): Record<string, 
   return counts;
 }
 
-function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
+/**
+ * What an apply did, not what it planned: an object counts as created, configured or pruned only
+ * once its write succeeded (an unchanged one needed none); planned changes that were not made are
+ * `notWritten`. A dry run writes nothing, so its counts are the plan.
+ */
+export function appliedCounts(report: ApplyReport): Record<string, number> {
+  if (report.dryRun !== 'none') return summaryCounts(report.objects);
+  const counts: Record<string, number> = {
+    created: 0,
+    configured: 0,
+    unchanged: 0,
+    pruned: 0,
+    notWritten: 0,
+  };
+  for (const o of report.objects) {
+    if (o.action === 'unchanged' || o.written) counts[o.action] = (counts[o.action] ?? 0) + 1;
+    else counts.notWritten = (counts.notWritten ?? 0) + 1;
+  }
+  return counts;
+}
+
+export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
+  const c = appliedCounts(report);
+  const planned = summaryCounts(report.objects);
   if (run.format === 'json') {
     io.out(
       `${JSON.stringify(
@@ -170,7 +225,8 @@ function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
           context: run.target.context,
           server: run.target.server,
           applySet: report.applySet,
-          summary: summaryCounts(report.objects),
+          summary: c,
+          planned,
           objects: report.objects,
           requests: report.requests,
           diagnostics: diagnosticsJson(report.diagnostics),
@@ -182,12 +238,17 @@ function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): void {
     return;
   }
   if (io.interactive) io.err('\r\x1b[K');
-  for (const o of report.objects) io.out(objectLine(o, report.dryRun));
+  // A line per object that is as it says: written, unchanged, or (dry run) as it would be.
+  for (const o of report.objects)
+    if (report.dryRun !== 'none' || o.written || o.action === 'unchanged')
+      io.out(run.names ? nameLine(o) : objectLine(o, report.dryRun));
   printDiagnostics(io, report.diagnostics);
-  const c = summaryCounts(report.objects);
+  const notWritten = c.notWritten
+    ? `, ${c.notWritten} not written (of ${planned.created! + planned.configured! + planned.pruned!} planned changes)`
+    : '';
   io.err(
-    `${report.ok ? '' : 'FAILED: '}${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${c.pruned} pruned` +
-      `${report.dryRun === 'none' ? '' : ` (--dry-run=${report.dryRun}: nothing written)`}; ${report.requests.writes} writes; ` +
+    `${report.ok ? '' : 'FAILED: '}${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${c.pruned} pruned${notWritten}` +
+      `${report.dryRun === 'none' ? '' : ` (--dry-run=${report.dryRun}: nothing written)`}; ${report.requests.writes} write${report.requests.writes === 1 ? '' : 's'}; ` +
       `ApplySet ${report.applySet.parent}\n`,
   );
 }
@@ -205,7 +266,7 @@ export function registerApply(program: Command, io: Io, done: (code: number) => 
     .option('--force-conflicts', 'take over fields another field manager owns')
     .action(async (opts: ClusterFlags) => {
       const dryRun = parseDryRun(opts.dryRun);
-      const run = startClusterRun(opts, io);
+      const run = await startClusterRun(opts, io);
       if (!run) return done(EXIT.failed);
       const report = await apply(run.session, run.resources, {
         applySet: applySetRef(opts, run),

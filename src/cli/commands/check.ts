@@ -18,12 +18,13 @@ import {
   parseMeshes,
   requireFiles,
 } from '../options.js';
-import { type Io, printDiagnostics } from '../output.js';
+import { type Io, printDiagnostics, skippedNote } from '../output.js';
 
 interface CheckOpts extends CompileFlags {
   filename?: string[];
   mesh?: string[];
   output?: string;
+  strictKinds?: boolean;
 }
 
 export function registerCheck(program: Command, io: Io, done: (code: number) => void): void {
@@ -46,7 +47,11 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
       // Parse the context for every mesh first, so a bad --option is a usage error before any work.
       const contexts = new Map(meshes.map((m) => [m.id, compileContext(opts, m)]));
       const allowDegraded = opts.allowDegraded === true;
-      const loaded = loadPolicies(files, () => io.stdin(), { overlaps: false });
+      const loaded = loadPolicies(files, () => io.stdin(), {
+        overlaps: false,
+        ...(opts.strictKinds ? { strictKinds: true } : {}),
+      });
+      if (format !== 'json') io.err(skippedNote(loaded.skipped));
       if (!loaded.ok) {
         if (format === 'json')
           io.out(

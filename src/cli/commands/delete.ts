@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { deleteResources } from '../../cluster/delete.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { EXIT, UsageError } from '../exit.js';
-import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+import { diagnosticsJson, type Io, nameLine, printDiagnostics } from '../output.js';
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -39,7 +39,7 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
       const parsed = parseDuration(opts.timeout ?? '60s');
       if ('error' in parsed) throw new UsageError(`--timeout ${opts.timeout}: ${parsed.error}`);
       const timeoutMs = parsed.ms;
-      const run = startClusterRun(opts, io);
+      const run = await startClusterRun(opts, io);
       if (!run) return done(EXIT.failed);
       const printer = progressPrinter(io, run.format);
       const report = await deleteResources(run.session, run.resources, {
@@ -50,8 +50,12 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
         concurrency: run.concurrency,
         ...(printer ? { onProgress: printer } : {}),
       });
-      const counts = { deleted: 0, 'not-found': 0, skipped: 0 } as Record<string, number>;
-      for (const o of report.objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
+      // What was deleted, not what was planned: without a dry run, a delete counts once it succeeded.
+      const counts = { deleted: 0, 'not-found': 0, skipped: 0, notDeleted: 0 } as Record<string, number>;
+      for (const o of report.objects) {
+        const key = o.action === 'deleted' && dryRun === 'none' && !o.written ? 'notDeleted' : o.action;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
       if (run.format === 'json') {
         io.out(
           `${JSON.stringify(
@@ -70,10 +74,12 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
         );
       } else {
         if (io.interactive) io.err('\r\x1b[K');
-        for (const o of report.objects) io.out(objectLine(o, dryRun));
+        for (const o of report.objects)
+          if (o.action !== 'deleted' || dryRun !== 'none' || o.written)
+            io.out(run.names ? nameLine(o) : objectLine(o, dryRun));
         printDiagnostics(io, report.diagnostics);
         io.err(
-          `${report.ok ? '' : 'FAILED: '}${counts.deleted} deleted, ${counts['not-found']} not found, ${counts.skipped} skipped${dryRun === 'none' ? '' : ' (dry run: nothing deleted)'}\n`,
+          `${report.ok ? '' : 'FAILED: '}${counts.deleted} deleted, ${counts['not-found']} not found, ${counts.skipped} skipped${counts.notDeleted ? `, ${counts.notDeleted} not deleted` : ''}${dryRun === 'none' ? '' : ' (dry run: nothing deleted)'}\n`,
         );
       }
       done(report.ok ? EXIT.ok : EXIT.failed);

@@ -29,7 +29,7 @@ export function registerDiff(program: Command, io: Io, done: (code: number) => v
     .option('--prune', 'also show the objects apply --prune would delete')
     .option('--force-conflicts', 'diff as apply --force-conflicts would apply')
     .action(async (opts: ClusterFlags) => {
-      const run = startClusterRun(opts, io);
+      const run = await startClusterRun(opts, io);
       if (!run) return done(DIFF_EXIT.error);
       const report = await diff(run.session, run.resources, {
         applySet: applySetRef(opts, run),

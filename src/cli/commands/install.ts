@@ -19,10 +19,11 @@ import {
 import { parseDuration } from '../../core/model/duration.js';
 import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
-import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
+import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { collect, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
+import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
 
 interface InstallFlags extends ConfigFlags {
@@ -133,6 +134,11 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         const rf = (flags.render === true ? 'manifests' : flags.render) as RenderFormat;
         if (!RENDER_FORMATS.includes(rf))
           throw new UsageError(`--render=${flags.render}: use ${RENDER_FORMATS.join(', ')}`);
+        const missing = await missingRequiredValues(plan);
+        if (missing.length) {
+          io.err(missingValuesMessage(plan.mesh.id, rf, missing));
+          return done(EXIT.failed);
+        }
         if (rf === 'manifests') {
           try {
             io.out(await renderManifests(plan, helmTarget(flags, undefined)));
@@ -144,7 +150,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         return done(EXIT.ok);
       }
 
-      const target = resolveConfigFlags(flags, { namespaced: false });
+      const target = await connectConfigFlags(flags, { namespaced: false });
       let result: InstallResult;
       try {
         result = await install(target.config, plan, {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
 import { isRegisterOnly } from '../../cluster/install/catalogue.js';
 import { registerMesh } from '../../cluster/install/register.js';
-import { addConfigFlags, type ConfigFlags, resolveConfigFlags } from '../config-flags.js';
+import { addConfigFlags, type ConfigFlags, connectConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { meshById, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
@@ -31,7 +31,7 @@ export function registerRegister(program: Command, io: Io, done: (code: number) 
           `register is for meshes anymesh does not install (${which.join(', ')}); install ${mesh} with \`anymesh install ${mesh}\` (status finds hand-made installs too)`,
         );
       }
-      const target = resolveConfigFlags(flags, { namespaced: false });
+      const target = await connectConfigFlags(flags, { namespaced: false });
       let r: Awaited<ReturnType<typeof registerMesh>>;
       try {
         r = await registerMesh(target.config, found, {

@@ -8,7 +8,7 @@ import { MESHES } from '../../adapters/index.js';
 import { isInstallable } from '../../cluster/install/catalogue.js';
 import { installableIds } from '../../cluster/install/plan.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
-import { addConfigFlags, type ConfigFlags, helmTarget, resolveConfigFlags } from '../config-flags.js';
+import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { meshById, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
@@ -34,7 +34,7 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
           `unknown mesh ${JSON.stringify(mesh)}: use one of ${installableIds(MESHES).join(', ')}`,
         );
       const m = found.id;
-      const target = resolveConfigFlags(flags);
+      const target = await connectConfigFlags(flags);
       try {
         const r = await uninstall(target.config, found, {
           helm: helmTarget(flags, target.context),

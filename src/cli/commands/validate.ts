@@ -3,22 +3,27 @@ import type { Command } from 'commander';
 import { loadPolicies } from '../../core/pipeline.js';
 import { EXIT } from '../exit.js';
 import { addFileOption, parseFormat, requireFiles } from '../options.js';
-import { diagnosticsJson, type Io, printDiagnostics } from '../output.js';
+import { diagnosticsJson, type Io, printDiagnostics, skippedNote } from '../output.js';
 
 export function registerValidate(program: Command, io: Io, done: (code: number) => void): void {
   addFileOption(
     program.command('validate').description('check policy files against the model; nothing is compiled'),
   )
     .option('-o, --output <format>', 'text or json', 'text')
-    .action((opts: { filename?: string[]; output?: string }) => {
+    .action((opts: { filename?: string[]; output?: string; strictKinds?: boolean }) => {
       const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
-      const r = loadPolicies(requireFiles(opts), () => io.stdin());
+      const r = loadPolicies(
+        requireFiles(opts),
+        () => io.stdin(),
+        opts.strictKinds ? { strictKinds: true } : {},
+      );
       if (format === 'json') {
         io.out(
-          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), skipped: r.skipped, diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
         );
       } else {
         printDiagnostics(io, r.diagnostics);
+        io.err(skippedNote(r.skipped));
         if (r.ok) io.err(`${r.policies.length} polic${r.policies.length === 1 ? 'y' : 'ies'} valid\n`);
       }
       done(r.ok ? EXIT.ok : EXIT.failed);

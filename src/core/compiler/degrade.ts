@@ -58,16 +58,36 @@ function compact(value: unknown, key?: string | number): unknown {
   return value;
 }
 
+/**
+ * A deep copy of a parsed policy (plain objects, arrays and scalars: js-yaml's core schema makes
+ * nothing else). structuredClone serializes and was 5% of compiling 10,000 policies for Linkerd,
+ * where nearly every policy is degraded.
+ */
+function cloneTree(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(cloneTree);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const c = cloneTree((v as Record<string, unknown>)[k]);
+      // A `__proto__` key (YAML allows it) stays a key, as structuredClone kept it.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true });
+      else out[k] = c;
+    }
+    return out;
+  }
+  return v;
+}
+
 export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeResult {
   if (drops.length === 0) return { policy, droppedRules: [] };
   if (drops.some((d) => d.scope === 'policy')) return { policy: undefined, droppedRules: [] };
   // Kinds without rules (BackendPolicy) lose fields only.
   if (!Array.isArray((policy.spec as { rules?: unknown }).rules)) {
-    const copy = structuredClone(policy);
+    const copy = cloneTree(policy) as Policy;
     for (const d of drops) mark(copy, d.drop);
     return { policy: compact(copy) as Policy, droppedRules: [] };
   }
-  const copy = structuredClone(policy) as TrafficPolicy;
+  const copy = cloneTree(policy) as TrafficPolicy;
   const droppedRules = new Set<number>();
   for (const d of drops) {
     if (d.scope === 'rule') droppedRules.add(d.drop[2] as number);

@@ -5,9 +5,20 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
+import * as jsYaml from 'js-yaml';
+import { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { type Diagnostic, diag } from '../diagnostics.js';
+import { decodeInput } from './decode.js';
 import { type FieldPath, FilePositions } from './positions.js';
+
+/**
+ * YAML 1.1 merge keys (`<<: *base`) expanded as kubectl expands them (go-yaml v2 behind
+ * sigs.k8s.io/yaml): the mapping's own keys win over merged ones, a list of aliases merges in
+ * order. js-yaml's CORE_SCHEMA leaves `<<` a plain key; its `merge` type (not in the typings) adds it.
+ */
+const POLICY_SCHEMA = CORE_SCHEMA.extend({
+  implicit: [(jsYaml as unknown as { types: { merge: Type } }).types.merge],
+});
 
 /** Limits that keep hostile input from exhausting memory or time. */
 export interface LoadLimits {
@@ -142,8 +153,6 @@ function errorReason(e: unknown): string {
   return err.message ?? String(e);
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /** Parses one input into documents; every problem becomes a diagnostic. */
 export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): LoadResult {
   const file = input.name;
@@ -158,12 +167,9 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
         diagnostics: [diag('InputTooLarge', { size: input.text.length, limit: limits.maxBytes }, at())],
       };
     }
-    if (input.text.includes(0)) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
-    try {
-      text = decoder.decode(input.text);
-    } catch {
-      return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
-    }
+    const decoded = decodeInput(input.text); // UTF-8, or UTF-16 as Windows tools write it
+    if (!decoded) return { documents: [], diagnostics: [diag('BinaryInput', {}, at())] };
+    text = decoded.text;
   }
   if (text.length > limits.maxBytes) {
     return {
@@ -179,7 +185,7 @@ export function parseInput(input: Input, limits: LoadLimits = DEFAULT_LIMITS): L
 
   let values: unknown[];
   try {
-    values = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file, json: false });
+    values = loadAll(text, undefined, { schema: POLICY_SCHEMA, filename: file, json: false });
   } catch (e) {
     if (e instanceof YAMLException) {
       const mark = e.mark;

@@ -3,7 +3,7 @@
  * schemas/ folder): plain draft-07 JSON, one per kind plus one that accepts any kind.
  */
 import { registeredMeshIds } from '../mesh-ids.js';
-import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
+import { KIND_SCHEMAS, KINDS, type Kind, RETRY_ON } from './schema.js';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 export const SCHEMA_BASE = 'https://anymesh.dev/schemas/v1alpha1';
@@ -14,6 +14,21 @@ export const SCHEMA_BASE = 'https://anymesh.dev/schemas/v1alpha1';
  */
 function plain(kind: Kind): Record<string, unknown> {
   const schema = JSON.parse(JSON.stringify(KIND_SCHEMAS[kind])) as Record<string, unknown>;
+  if (kind === 'TrafficPolicy') {
+    // retryOn is a closed vocabulary plus HTTP status codes: published as exactly that, so editors
+    // complete and flag it. The validator keeps a plain string list, and semantic.ts says "use one
+    // of ..." once (AM2xxx RetryOn) instead of one error per alternative.
+    const rules = (schema.properties as Record<string, FieldSchema>).spec?.properties?.rules;
+    const retryOn = rules?.items?.properties?.retries?.properties?.retryOn;
+    if (retryOn)
+      retryOn.items = {
+        type: 'string',
+        anyOf: [
+          { type: 'string', enum: [...RETRY_ON] },
+          { type: 'string', pattern: '^[1-5][0-9][0-9]$', description: 'An HTTP status code, e.g. "503".' },
+        ],
+      } as FieldSchema;
+  }
   if (kind === 'MeshInstallation') {
     const spec = (schema.properties as Record<string, { properties: Record<string, unknown> }>).spec!;
     const ids = registeredMeshIds();

@@ -8,7 +8,6 @@ import {
   type CoreMessage,
   type CoreParams,
   type Diagnostic,
-  type DiagnosticParams,
   diag,
   makeDiagnostic,
 } from '../diagnostics.js';

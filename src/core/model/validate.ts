@@ -13,15 +13,21 @@ import { DEFAULT_NAMESPACE, makePolicyDoc, type PolicyDoc } from './policy-doc.j
 import { API_VERSION, DURATION_PATTERN, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
 import { checkSemantics, checkUniqueness } from './semantic.js';
 
-let validators: Map<Kind, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
+const validators = new Map<Kind, ValidateFunction>();
 
-/** The validators, compiled on first use and then reused for every document. */
+/**
+ * A kind's validator, compiled the first time a document of that kind is seen and then reused:
+ * compiling every kind's schema up front cost ~0.2 s of a one-file `anymesh validate`.
+ */
 function validatorFor(kind: Kind): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    validators = new Map(KINDS.map((k) => [k, ajv.compile(KIND_SCHEMAS[k])]));
+  let v = validators.get(kind);
+  if (!v) {
+    ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+    v = ajv.compile(KIND_SCHEMAS[kind]);
+    validators.set(kind, v);
   }
-  return validators.get(kind)!;
+  return v;
 }
 
 export interface ValidationResult {

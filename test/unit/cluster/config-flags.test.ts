@@ -26,12 +26,13 @@ writeFileSync(
 );
 
 describe('shared cluster flags', () => {
-  it('adds --kubeconfig, --context and -n, with a per-command meaning for -n', () => {
+  it('adds --kubeconfig, --context, -n and --request-timeout, with a per-command meaning for -n', () => {
     const cmd = addConfigFlags(new Command('x'), { namespaceHelp: 'where the mesh runs' });
     expect(cmd.options.map((o) => o.flags)).toEqual([
       '--kubeconfig <file>',
       '--context <name>',
       '-n, --namespace <ns>',
+      '--request-timeout <duration>',
     ]);
     expect(cmd.options.find((o) => o.long === '--namespace')?.description).toBe('where the mesh runs');
     const parsed = addConfigFlags(new Command('y'))

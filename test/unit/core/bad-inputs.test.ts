@@ -59,9 +59,12 @@ const CASES: Case[] = [
     mentions: ['name'],
   },
   {
-    name: 'YAML merge keys are not part of the model',
-    text: traffic(`${SVC}  rules:\n    - &r {timeout: 1s}\n    - <<: *r\n      name: x\n`),
-    expect: [['AM2002', 'spec.rules[1]["<<"]', '<<']],
+    name: 'YAML merge keys are expanded (as kubectl does); a merged unknown field is placed at the alias',
+    text: traffic(`${SVC}  rules:\n    - &r {timeout: 1s, colour: red}\n    - <<: *r\n      name: x\n`),
+    expect: [
+      ['AM2002', 'spec.rules[0].colour', 'colour'],
+      ['AM2002', 'spec.rules[1].colour', '*r'],
+    ],
   },
   {
     name: 'a mirror backend has no weight',

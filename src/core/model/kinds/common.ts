@@ -8,8 +8,17 @@ import { type TSchema, Type } from '@sinclair/typebox';
  * A string enum as JSON Schema `enum` (TypeBox's union of literals becomes `anyOf`, which gives
  * users one error per alternative instead of one "use one of ..." message).
  */
-export const StringEnum = <const T extends readonly string[]>(values: T, description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  description: string,
+  defaultValue?: T[number],
+) =>
+  Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+    description,
+  });
 
 export const API_VERSION = 'anymesh.dev/v1alpha1';
 
@@ -23,10 +32,12 @@ export const Duration = (description: string) =>
     description: `${description} A duration such as 250ms, 3s, 1m or 1h.`,
   });
 
-export const Percentage = (description: string) =>
+/** `defaultValue` is published as JSON Schema `default` (an annotation for editors; never applied). */
+export const Percentage = (description: string, defaultValue?: number) =>
   Type.Number({
     minimum: 0,
     maximum: 100,
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     description: `${description} A number from 0 to 100; decimals allowed.`,
   });
 
@@ -39,7 +50,10 @@ export const Metadata = Type.Object(
   {
     name: Type.String({ description: 'The policy name, a DNS-1123 subdomain. Required.' }),
     namespace: Type.Optional(
-      Type.String({ description: 'The namespace of the policy and of its service. Default: `default`.' }),
+      Type.String({
+        default: 'default',
+        description: 'The namespace of the policy and of its service. Default: `default`.',
+      }),
     ),
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
@@ -103,6 +117,7 @@ export const Method = (more = '') =>
 export const OnUnsupported = StringEnum(
   ['reject', 'warn'],
   'What to do when the target mesh cannot express a feature this policy uses: reject (fail compilation) or warn (leave the feature out and report it). Default: reject.',
+  'reject',
 );
 
 export const Selector = Labels(

@@ -268,7 +268,7 @@ const Cors = Type.Object(
       Duration('How long a preflight answer may be cached. Default: the browser default.'),
     ),
     allowCredentials: Type.Optional(
-      Type.Boolean({ description: 'Whether credentials are allowed. Default: false.' }),
+      Type.Boolean({ default: false, description: 'Whether credentials are allowed. Default: false.' }),
     ),
   },
   { ...strict, description: 'Cross-origin resource sharing. Default: none (no CORS headers added).' },
@@ -300,7 +300,7 @@ const Rule = Type.Object(
             ...strict,
             description: 'Where the copies go: a version of the service or another service. Required.',
           }),
-          percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.')),
+          percentage: Type.Optional(Percentage('The share of requests mirrored. Default: 100.', 100)),
         },
         {
           ...strict,
