@@ -10,7 +10,10 @@ import { matrixJson, matrixMarkdown } from '../dist/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../dist/core/model/publish.js';
 
 const root = join(import.meta.dirname, '..');
-writeFileSync(join(root, 'docs', 'capabilities.md'), matrixMarkdown(matrixJson({ meshes: MESHES })));
+writeFileSync(
+  join(root, 'docs', 'capabilities.md'),
+  matrixMarkdown(matrixJson({ meshes: MESHES, allColumns: true })),
+);
 writeFileSync(join(root, 'docs', 'diagnostics.md'), diagnosticsMarkdown(catalogueSections(MESHES)));
 writeFileSync(join(root, 'docs', 'policy-model.md'), modelMarkdown());
 mkdirSync(join(root, 'schemas'), { recursive: true });

@@ -5,22 +5,34 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../src/adapters/index.js';
 import { compileFiles } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
+import { testColumns } from './support/columns.js';
 import { CrdCatalog } from './support/crd-schema.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const catalog = new CrdCatalog();
+/** Each mesh's output is checked against the CRD folders its descriptor names (`crdFolders`). */
+const catalogs = new Map<string, CrdCatalog>();
+const catalogFor = (folders: readonly string[]) => {
+  const key = folders.join(',');
+  if (!catalogs.has(key)) catalogs.set(key, new CrdCatalog(undefined, folders));
+  return catalogs.get(key)!;
+};
 /** Core Kubernetes kinds have no CRD; adapters may emit them (e.g. Linkerd's leaf Services). */
 const CORE_KINDS = new Set(['v1/Service', 'v1/Namespace', 'v1/ConfigMap']);
 
-describe.each(Object.keys(ADAPTERS) as (keyof typeof ADAPTERS)[])('conformance %s', (mesh) => {
+// Every column: the Istio ambient output (HTTPRoutes, waypoint Gateways) against Gateway API too.
+describe.each(testColumns().map((c) => [c.id, c] as const))('conformance %s', (_id, column) => {
+  const crds = catalogFor(column.adapter.crdFolders);
   it.each(goldenCases())('$name', ({ file }) => {
-    const r = compileFiles([join(ROOT, file)], ADAPTERS[mesh]!, { allowDegraded: true });
+    const r = compileFiles([join(ROOT, file)], column.adapter, {
+      allowDegraded: true,
+      context: { options: column.options },
+    });
     const problems = r.resources
       .filter((o) => !CORE_KINDS.has(`${o.apiVersion}/${o.kind}`))
-      .flatMap((o) => catalog.validate(o));
+      .flatMap((o) => crds.validate(o));
     expect(problems).toEqual([]);
   });
 });

@@ -6,29 +6,34 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, allMessages } from '../src/adapters/index.js';
+import { DEFAULT_CONTEXT } from '../src/core/adapter.js';
 import { assertCompleteColumn } from '../src/core/capabilities.js';
 import { featuresUsed } from '../src/core/compiler/usage.js';
 import { catalogueSections, diagnosticsMarkdown } from '../src/core/diagnostics-report.js';
 import { FEATURE_IDS } from '../src/core/features/index.js';
 import { matrixJson, matrixMarkdown } from '../src/core/matrix-report.js';
 import { modelMarkdown, publishedSchemas } from '../src/core/model/publish.js';
-import { loadPolicies } from '../src/core/pipeline.js';
+import { compileFiles, loadPolicies } from '../src/core/pipeline.js';
 import { goldenCases } from './support/cases.js';
+import { testColumns } from './support/columns.js';
 import { FEATURE_FIXTURES, FIXTURE_OPTIONS } from './support/feature-fixtures.js';
 import { compileFor, load } from './support/kit.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const meshes = Object.values(ADAPTERS);
+/** Every column proven: each mesh's default one and its option-dependent ones (Istio ambient). */
+const columns = testColumns();
+const column = (id: string) => columns.find((c) => c.id === id)!;
 
 describe('capability matrix', () => {
-  it.each(meshes.map((m) => [m.id, m] as const))('%s has a cell for every feature and no other', (_id, m) => {
-    expect(() => assertCompleteColumn(m.id, m.capabilities)).not.toThrow();
+  it.each(columns.map((c) => [c.id, c] as const))('%s has a cell for every feature and no other', (id, c) => {
+    expect(() => assertCompleteColumn(id, c.cells)).not.toThrow();
   });
 
-  it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
+  it.each(columns.flatMap((c) => FEATURE_IDS.map((f) => [c.id, f] as const)))(
     '%s cell %s is documented',
-    (mesh, f) => {
-      const c = ADAPTERS[mesh]!.capabilities[f];
+    (id, f) => {
+      const c = column(id).cells[f];
       expect(c.reason.length).toBeGreaterThan(10);
       if (c.support === 'partial' || c.support === 'emulated')
         expect(c.differs?.length ?? 0).toBeGreaterThan(10);
@@ -51,11 +56,15 @@ describe('capability matrix', () => {
   });
 
   // Both ways: a `none` cell is refused with AM3001 naming the feature; any other cell compiles.
-  it.each(meshes.flatMap((m) => FEATURE_IDS.map((f) => [m.id, f] as const)))(
+  it.each(columns.flatMap((c) => FEATURE_IDS.map((f) => [c.id, f] as const)))(
     '%s really does what its %s cell says',
-    (mesh, f) => {
-      const cell = ADAPTERS[mesh]!.capabilities[f];
-      const r = compileFor(mesh, FEATURE_FIXTURES[f], { context: { options: FIXTURE_OPTIONS[mesh] ?? {} } });
+    (id, f) => {
+      const { adapter, cells, options } = column(id);
+      const mesh = adapter.id;
+      const cell = cells[f];
+      const r = compileFor(adapter, FEATURE_FIXTURES[f], {
+        context: { options: { ...FIXTURE_OPTIONS[mesh], ...options } },
+      });
       const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
       if (cell.support === 'none') {
         expect(refused.length, `${mesh} should refuse ${f}`).toBeGreaterThan(0);
@@ -90,14 +99,28 @@ describe('capability matrix', () => {
       for (const p of loadPolicies([join(ROOT, c.file)]).policies)
         for (const u of featuresUsed(p)) used.add(u.feature);
     }
-    const supportedSomewhere = FEATURE_IDS.filter((f) =>
-      meshes.some((m) => m.capabilities[f].support !== 'none'),
-    );
+    const supportedSomewhere = FEATURE_IDS.filter((f) => columns.some((c) => c.cells[f].support !== 'none'));
     expect(supportedSomewhere.filter((f) => !used.has(f))).toEqual([]);
   });
 
+  // An option-dependent column must prove its cells on its own: each supported feature is used by a
+  // golden case that this column compiles without errors (so the golden file shows its output).
+  it.each(columns.filter((c) => c.id !== c.adapter.id).map((c) => [c.id, c] as const))(
+    'every feature column %s supports compiles in one of its golden cases',
+    (_id, c) => {
+      const shown = new Set<string>();
+      for (const g of goldenCases()) {
+        const r = compileFiles([join(ROOT, g.file)], c.adapter, { context: { options: c.options } });
+        if (!r.ok) continue;
+        for (const p of loadPolicies([join(ROOT, g.file)]).policies)
+          for (const u of featuresUsed(p)) shown.add(u.feature);
+      }
+      expect(FEATURE_IDS.filter((f) => c.cells[f].support !== 'none' && !shown.has(f))).toEqual([]);
+    },
+  );
+
   it('docs/capabilities.md is generated from the data (run `npm run docs` after changing cells)', () => {
-    const expected = matrixMarkdown(matrixJson({ meshes }));
+    const expected = matrixMarkdown(matrixJson({ meshes, allColumns: true }));
     expect(readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8')).toBe(expected);
   });
 
@@ -141,5 +164,26 @@ describe('option-dependent columns', () => {
     expect(
       ent.diagnostics.filter((d) => d.feature === 'access.from.namespace' && d.level === 'error'),
     ).toEqual([]);
+  });
+});
+
+describe('Istio data plane columns', () => {
+  const sidecar = column('istio');
+  const ambient = column('istio-ambient');
+  it('the ambient column is what capabilitiesFor returns for istio.dataplane=ambient', () => {
+    expect(
+      ADAPTERS.istio!.capabilitiesFor!({ ...DEFAULT_CONTEXT, options: { 'istio.dataplane': 'ambient' } }),
+    ).toBe(ambient.cells);
+    expect(sidecar.cells).toBe(ADAPTERS.istio!.capabilities);
+  });
+  it('every cell that differs from the sidecar column says it is about ambient', () => {
+    for (const f of FEATURE_IDS) {
+      if (JSON.stringify(ambient.cells[f]) === JSON.stringify(sidecar.cells[f])) continue;
+      expect(ambient.cells[f].reason, f).toMatch(/^ambient: /);
+    }
+  });
+  it('the docs name the mode of each Istio column', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'capabilities.md'), 'utf8');
+    expect(doc).toMatch(/\| feature \| Istio \(sidecar\) \| Istio \(ambient\) \|/);
   });
 });

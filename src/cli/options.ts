@@ -125,6 +125,15 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     if (expected) throw new UsageError(`${flag.name.split(' ')[0]} ${value}: use ${expected}`);
     options[spec.key] = value;
   }
+  // A declared option's value is checked whatever the command (`istio.dataplane=ambinet` is a typo).
+  for (const [key, value] of Object.entries(options)) {
+    const spec = optionFor(
+      MESHES.flatMap((m) => m.options),
+      key,
+    );
+    const expected = spec && checkOptionValue(spec, value);
+    if (expected) throw new UsageError(`--option ${key}=${value}: use ${expected}`);
+  }
   if (adapter) {
     for (const key of Object.keys(options)) {
       const meshPrefix = key.split('.')[0];
@@ -142,4 +151,18 @@ export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Part
     ...(flags.meshVersion ? { meshVersion: flags.meshVersion } : {}),
     options,
   };
+}
+
+/** `--option key=value` of commands that do not compile (capabilities, explain). */
+export function addAdapterOption(cmd: Command): Command {
+  return cmd.option(
+    '--option <key=value>',
+    'an adapter option that selects a column (see `anymesh capabilities --mesh M -o json`); repeatable',
+    collect,
+  );
+}
+
+/** The adapter options of `--option`, checked as for compile. */
+export function adapterOptions(option: string[] | undefined): Record<string, string> {
+  return { ...compileContext({ option: option ?? [] }).options };
 }

@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
 import type { PolicyResource } from '../core/install-catalogue.js';
-import { collectionPath, type KubeObj, kubeGet, kubeList } from './client.js';
+import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList } from './client.js';
 import {
   type InstallableMesh,
   isInstallable,
@@ -52,6 +52,12 @@ export interface MeshStatus {
     status: string;
   }[];
   readonly namespaces: readonly string[];
+  /**
+   * For meshes with several data planes: each namespace's (e.g. ambient, sidecar, none), and the
+   * waypoints (Gateways of the mesh's waypoint class) with their namespaces.
+   */
+  readonly dataplanes?: Readonly<Record<string, string>>;
+  readonly waypoints?: readonly { namespace: string; name: string }[];
   readonly policies: readonly AppliedPolicy[];
   readonly notes: readonly string[];
 }
@@ -263,9 +269,43 @@ async function helmMeshStatus(
       .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
+    ...(await dataplaneStatus(kc, mesh, namespaces)),
     policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
     notes: meshNotes,
   };
+}
+
+/**
+ * Data plane per namespace and the waypoints, for meshes that declare data planes. Gateways are
+ * listed only when the cluster serves Gateway API (a 404 means it does not: no waypoints).
+ */
+async function dataplaneStatus(
+  kc: KubeConfig,
+  mesh: MeshInstallTarget,
+  namespaces: readonly KubeObj[],
+): Promise<Pick<MeshStatus, 'dataplanes' | 'waypoints'>> {
+  const d = mesh.dataplanes;
+  if (!d) return {};
+  const dataplanes = Object.fromEntries(
+    [...namespaces]
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .map((n) => [
+        n.metadata.name,
+        d.modeOf({ labels: n.metadata.labels ?? {}, annotations: n.metadata.annotations ?? {} }),
+      ]),
+  );
+  if (!d.waypointClass) return { dataplanes };
+  let gateways: KubeObj[] = [];
+  try {
+    gateways = await kubeList<KubeObj>(kc, '/apis/gateway.networking.k8s.io/v1/gateways');
+  } catch (e) {
+    if (!(e instanceof KubeApiError && (e.code === 404 || e.code === 403))) throw e;
+  }
+  const waypoints = gateways
+    .filter((g) => (g as { spec?: { gatewayClassName?: string } }).spec?.gatewayClassName === d.waypointClass)
+    .map((g) => ({ namespace: g.metadata.namespace ?? '', name: g.metadata.name }))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return { dataplanes, waypoints };
 }
 
 async function registeredStatus(

@@ -61,7 +61,10 @@ export async function prepare(
     const object = structuredClone(r);
     if (info.namespaced) object.metadata.namespace ??= s.namespace;
     else delete object.metadata.namespace;
-    if (applySetId)
+    // Only objects anymesh owns join the ApplySet. An object without the managed-by label is a
+    // field anymesh sets on someone else's object (the ambient waypoint binding, a label on the
+    // user's Service): it must never become a prune candidate, or prune would delete the Service.
+    if (applySetId && object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
       object.metadata.labels = { ...object.metadata.labels, [APPLYSET_PART_OF_LABEL]: applySetId };
     const key = keyOf(info.group, info.kind, object.metadata.namespace, object.metadata.name);
     if (seen.has(key)) continue; // adapters never emit duplicates; be safe

@@ -65,6 +65,13 @@ export interface AdapterResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/** One column of a mesh: an id (`istio-ambient`), a header that says the mode, and its options. */
+export interface ColumnVariant {
+  readonly id: string;
+  readonly title: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
 export interface MeshAdapter {
   readonly id: MeshId;
   readonly displayName: string;
@@ -78,12 +85,35 @@ export interface MeshAdapter {
    * affect, and each such cell must say so.
    */
   capabilitiesFor?(ctx: CompileContext): CapabilityColumn;
+  /**
+   * Optional: the columns shown side by side (docs/capabilities.md) and proven one by one (golden
+   * cases in test/golden/<column id>/, registry and conformance tests), each with the options that
+   * select it; the first is the default column. Absent: the one column `capabilities`, titled
+   * `displayName`. For option-dependent columns that change what the output is (Istio's data plane),
+   * not for every option.
+   */
+  readonly columns?: readonly ColumnVariant[];
   /** Upstream documentation home. */
   readonly docs: string;
   /** How the mesh gets onto a cluster: Helm charts anymesh installs, or a registration only. */
   readonly install: InstallMethod;
+  /**
+   * Optional, for meshes with several data planes (Istio: sidecar or ambient): the data plane of a
+   * namespace (`none` when it is in neither), and the GatewayClass of the mesh's L7 proxies
+   * (waypoints), for `status`.
+   */
+  readonly dataplanes?: {
+    modeOf(ns: NamespaceMarks): string;
+    readonly waypointClass?: string;
+  };
   /** Whether a namespace is in the mesh (its injection labels or annotations), for `status`. */
   inMesh(ns: NamespaceMarks): boolean;
+  /**
+   * Optional: whether output compiled under `ctx` fits a target namespace, read by apply and diff
+   * before anything is written. Returns the diagnostic refusing it (naming the namespace), or
+   * undefined when it fits. Istio refuses sidecar output into an ambient namespace and back.
+   */
+  namespaceFit?(ns: NamespaceMarks & { readonly name: string }, ctx: CompileContext): Diagnostic | undefined;
   /** Folders under the shared CRD directory holding the CRDs of what this mesh's output uses. */
   readonly crdFolders: readonly string[];
   /** Set when the vendor has ended support; every compile warns with this advice. */

@@ -6,6 +6,7 @@
 import type { MeshAdapter } from './adapter.js';
 import type { AdapterOption } from './adapter-options.js';
 import { type CapabilityCell, cellForVersion } from './capabilities.js';
+import { columnOf, columnVariant, shownColumns } from './columns.js';
 import { FEATURE_IDS, FEATURES, type FeatureId } from './features/index.js';
 
 export interface MatrixQuery {
@@ -13,12 +14,23 @@ export interface MatrixQuery {
   readonly features?: readonly FeatureId[];
   /** Answer for this mesh version (only meaningful with one mesh). */
   readonly version?: string;
+  /** Adapter options (`--option`): each mesh's column is the one they select. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** Every shown column of every mesh side by side (docs/capabilities.md), keyed by column id. */
+  readonly allColumns?: boolean;
 }
 
 export interface MatrixJson {
   meshes: {
+    /** The key of this column in `matrix`: the mesh id, or with `allColumns` the column id. */
     id: string;
+    /** The mesh id (`--mesh`). */
+    mesh: string;
     displayName: string;
+    /** The column header, saying the mode when the mesh has several columns (`Istio (ambient)`). */
+    title: string;
+    /** The options that select this column, when it is not the mesh's only one. */
+    columnOptions?: Record<string, string>;
     versions: { minimum: string; tested: string };
     docs: string;
     endOfSupport?: { date: string; advice: string };
@@ -34,10 +46,28 @@ export interface MatrixJson {
 
 export function matrixJson(q: MatrixQuery): MatrixJson {
   const features = q.features ?? FEATURE_IDS;
+  const columns = q.meshes.flatMap((m) => {
+    const shown = shownColumns(m);
+    const chosen = q.allColumns ? shown : [columnVariant(m, q.options)];
+    return chosen.map((c) => {
+      // A mesh's default column keeps the mesh's own name unless columns are shown side by side.
+      const named = q.allColumns ? shown.length > 1 : c.id !== shown[0]!.id;
+      return {
+        m,
+        key: q.allColumns ? c.id : m.id,
+        title: named ? c.title : m.displayName,
+        options: named ? { ...c.options } : undefined,
+        cells: columnOf(m, { ...q.options, ...c.options }),
+      };
+    });
+  });
   return {
-    meshes: q.meshes.map((m) => ({
-      id: m.id,
+    meshes: columns.map(({ m, key, title, options }) => ({
+      id: key,
+      mesh: m.id,
       displayName: m.displayName,
+      title,
+      ...(options ? { columnOptions: options } : {}),
       versions: { ...m.versions },
       docs: m.docs,
       ...(m.endOfSupport ? { endOfSupport: { ...m.endOfSupport } } : {}),
@@ -47,9 +77,9 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),
     matrix: Object.fromEntries(
-      q.meshes.map((m) => [
-        m.id,
-        Object.fromEntries(features.map((f) => [f, cellForVersion(m.capabilities[f], q.version)])),
+      columns.map(({ key, cells }) => [
+        key,
+        Object.fromEntries(features.map((f) => [f, cellForVersion(cells[f], q.version)])),
       ]),
     ),
   };
@@ -68,7 +98,7 @@ function pad(s: string, n: number): string {
 
 /** A plain-text table for terminals: one row per feature, one column per mesh. */
 export function matrixTable(m: MatrixJson): string {
-  const header = ['FEATURE', ...m.meshes.map((x) => x.id.toUpperCase())];
+  const header = ['FEATURE', ...m.meshes.map((x) => (x.columnOptions ? x.title : x.id.toUpperCase()))];
   const rows = m.features.map((f) => [
     f.id,
     ...m.meshes.map((x) => {
@@ -99,7 +129,7 @@ export function cellDetails(m: MatrixJson): string {
   for (const f of m.features) {
     for (const x of m.meshes) {
       const c = m.matrix[x.id]![f.id]!;
-      out.push(`${f.id} on ${x.displayName}: ${c.support}${c.minVersion ? ` (since ${c.minVersion})` : ''}`);
+      out.push(`${f.id} on ${x.title}: ${c.support}${c.minVersion ? ` (since ${c.minVersion})` : ''}`);
       out.push(`  why: ${c.reason}`);
       if (c.differs) out.push(`  differs: ${c.differs}`);
       if (c.workaround) out.push(`  instead: ${c.workaround}`);
@@ -125,15 +155,20 @@ export function matrixMarkdown(m: MatrixJson): string {
     '',
   ];
   for (const x of m.meshes) {
+    const how = x.columnOptions
+      ? `\`${x.mesh}\` ${Object.entries(x.columnOptions)
+          .map(([k, v]) => `\`--option ${k}=${v}\``)
+          .join(' ')}`
+      : `\`${x.id}\``;
     lines.push(
-      `- **${x.displayName}** (\`${x.id}\`): output for ${x.versions.minimum} and later, tested with ${x.versions.tested}. ${x.docs}`,
+      `- **${x.title}** (${how}): output for ${x.versions.minimum} and later, tested with ${x.versions.tested}. ${x.docs}`,
     );
     if (x.endOfSupport)
       lines.push(`  - **End of support: ${x.endOfSupport.date}.** ${sentence(x.endOfSupport.advice)}`);
   }
   lines.push(
     '',
-    `| feature | ${m.meshes.map((x) => x.displayName).join(' | ')} |`,
+    `| feature | ${m.meshes.map((x) => x.title).join(' | ')} |`,
     `|---|${m.meshes.map(() => '---').join('|')}|`,
   );
   for (const f of m.features) {
@@ -149,7 +184,7 @@ export function matrixMarkdown(m: MatrixJson): string {
     for (const x of m.meshes) {
       const c = m.matrix[x.id]![f.id]!;
       const parts = [
-        `**${x.displayName}: ${c.support}**${c.minVersion ? ` (since ${c.minVersion})` : ''}. ${sentence(c.reason)}`,
+        `**${x.title}: ${c.support}**${c.minVersion ? ` (since ${c.minVersion})` : ''}. ${sentence(c.reason)}`,
       ];
       if (c.differs) parts.push(`Differs: ${sentence(c.differs)}`);
       if (c.workaround) parts.push(`Instead: ${sentence(c.workaround)}`);

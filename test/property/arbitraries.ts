@@ -204,7 +204,7 @@ export interface PolicyOptions {
 }
 
 /** A valid TrafficPolicy as a plain value. */
-const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicyValue> =>
+export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicyValue> =>
   fc
     .record(
       {

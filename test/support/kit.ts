@@ -105,7 +105,7 @@ export function compileFor(
         }
       : compileOptions,
   );
-  expectConformant(r.resources);
+  expectConformant(r.resources, adapter);
   return r;
 }
 
@@ -151,12 +151,30 @@ export function expectedRows(
 
 // ---- schemas ---------------------------------------------------------------------------------
 
-let catalog: CrdCatalog | undefined;
+/** One catalog per set of CRD folders a descriptor names (`crdFolders`); the default one else. */
+const catalogs = new Map<string, CrdCatalog>();
+function catalogFor(folders: readonly string[] | undefined): CrdCatalog {
+  const key = folders?.join(',') ?? '';
+  let c = catalogs.get(key);
+  if (!c) {
+    c = folders ? new CrdCatalog(undefined, folders) : new CrdCatalog();
+    catalogs.set(key, c);
+  }
+  return c;
+}
 
 /** Core Services have no CRD: checks the fields and rules of the v1 Service API that anymesh's Services use. */
 function serviceProblems(o: KubeObject): string[] {
   const problems: string[] = [];
   const spec = (o as Native).spec;
+  // A label-only Service (Istio ambient's waypoint binding): server-side apply of one label on the
+  // user's Service, which it must not otherwise touch.
+  if (spec === undefined) {
+    const labels = Object.keys(o.metadata.labels ?? {});
+    if (labels.length !== 1 || Object.keys(o).length !== 3 || o.metadata.annotations !== undefined)
+      problems.push('a Service without spec must hold exactly one label and nothing else');
+    return problems;
+  }
   if (o.apiVersion !== 'v1') problems.push(`apiVersion ${o.apiVersion}`);
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata.name) || o.metadata.name.length > 63)
     problems.push(`name ${o.metadata.name} is not a DNS-1035 label`);
@@ -175,14 +193,14 @@ function serviceProblems(o: KubeObject): string[] {
 }
 
 /** What is wrong with one object under its official schema (CRD, or the v1 Service rules). */
-export function schemaProblems(o: KubeObject): string[] {
+export function schemaProblems(o: KubeObject, crdFolders?: readonly string[]): string[] {
   if (o.apiVersion === 'v1' && o.kind === 'Service') return serviceProblems(o);
-  catalog ??= new CrdCatalog();
-  return catalog.validate(o);
+  return catalogFor(crdFolders).validate(o);
 }
 
-function expectConformant(resources: readonly KubeObject[]): void {
-  for (const r of resources) expect(schemaProblems(r), `${r.kind}/${r.metadata.name}`).toEqual([]);
+function expectConformant(resources: readonly KubeObject[], adapter: MeshAdapter): void {
+  for (const r of resources)
+    expect(schemaProblems(r, adapter.crdFolders), `${r.kind}/${r.metadata.name}`).toEqual([]);
 }
 
 // ---- looking at output -----------------------------------------------------------------------

@@ -1,4 +1,172 @@
-/** Istio's own diagnostics (AM41xx): none yet; the adapter reports only core codes. */
-import type { MessageType } from '../../core/diagnostics.js';
+/**
+ * Istio's own diagnostics (AM41xx), all about the ambient data plane so far (`istio.dataplane=
+ * ambient`); the sidecar output reports only core codes. Tests assert the codes, never the wording.
+ */
+import {
+  type Diagnostic,
+  type DiagnosticContext,
+  type DiagnosticParams,
+  type MessageArgs,
+  type MessageType,
+  makeDiagnostic,
+  message,
+} from '../../core/diagnostics.js';
 
-export const ISTIO_MESSAGES: Readonly<Record<string, MessageType>> = {};
+const m = message;
+
+export const ISTIO_MESSAGES = {
+  PortRequired: m(
+    'AM4101',
+    'error',
+    'IstioAmbientPortRequired',
+    '{what} needs a port and spec.port is not set: {why}. Set spec.port to the Service port clients call',
+    {
+      description:
+        'In ambient mode a route goes to Services (a version becomes a leaf Service) and Istio answers 404 to a waypoint rule without backendRefs, so every backend is a Service backendRef, and Gateway API requires a port on one.',
+      fix: 'Set spec.port to the Service port clients call (or backends[].port for another service).',
+      example:
+        'a TrafficPolicy with versions and no spec.port, compiled with --option istio.dataplane=ambient',
+    },
+  ),
+  LeafServices: m(
+    'AM4102',
+    'info',
+    'IstioAmbientLeafServices',
+    'versions of {service} become Services {leaves}, each selecting {selector} (from {origin}) plus its version labels, on port {port} with targetPort {port} (HTTPRoute has no subsets); if Service {service} maps port {port} to another container port, edit the leaf Services or set spec.port to match',
+    {
+      description:
+        'HTTPRoute has no subsets, so in ambient mode each version becomes a leaf Service selecting its pods; anymesh assumes the leaf forwards spec.port to the same container port.',
+      fix: 'Nothing when the port maps to itself; otherwise edit the leaf Services or set spec.port to match.',
+      example: 'a TrafficPolicy for reviews with versions v1 and v2 on port 9080, compiled for ambient',
+    },
+  ),
+  RuleOrder: m(
+    'AM4103',
+    'error',
+    'IstioAmbientRuleOrder',
+    'rule {later} comes after rule {earlier}, but Istio orders the routes of a waypoint HTTPRoute by Gateway API precedence (exact path, longest prefix, regular expression, then method, most headers, most query parameters), not by rule order, so requests matching both would take rule {later}; put rule {later} first, or make the matches disjoint',
+    {
+      description:
+        'Istio sorts the routes of a waypoint HTTPRoute by Gateway API precedence (Exact > PathPrefix > RegularExpression, then length, method, headers, query parameters), so a later, more specific rule would win over an earlier one.',
+      fix: 'Put the more specific rule first, or make the matches disjoint.',
+      example: 'a rule with a regex path followed by a catch-all rule',
+    },
+  ),
+  RuleTie: m(
+    'AM4104',
+    'error',
+    'IstioAmbientRuleTie',
+    'rules {earlier} and {later} match the same requests equally specifically but are in different HTTPRoutes, which Istio orders by creation time; put them in one policy or make one more specific',
+    {
+      description:
+        "Equally specific rules in different HTTPRoutes are ordered by route creation time, not by the policy's order.",
+      fix: 'Put the rules in one policy, or make one more specific.',
+      example: 'two policies for one service whose rules match the same requests',
+    },
+  ),
+  TooManyRules: m(
+    'AM4105',
+    'error',
+    'IstioAmbientTooManyRules',
+    '{what} has {count} rules; an HTTPRoute holds at most {limit} (Gateway API). Split the policy into several, each scoped or matched apart',
+    {
+      description:
+        'An HTTPRoute holds at most 16 rules (Gateway API), and anymesh emits one HTTPRoute per policy in ambient mode.',
+      fix: 'Split the policy into several.',
+      example: 'a TrafficPolicy with 17 rules, compiled for ambient',
+    },
+  ),
+  WaypointBinding: m(
+    'AM4106',
+    'info',
+    'IstioAmbientWaypoint',
+    'Services {services} in namespace {namespace} are bound to waypoint {waypoint} by the label istio.io/use-waypoint{emitted}; the binding is a Service object holding that label alone, so server-side apply makes anymesh own only the label (the Service must already exist, and delete leaves the label in place)',
+    {
+      description:
+        'The services with L7 policies are bound to a waypoint by the istio.io/use-waypoint label, written as a Service object holding that label alone, so server-side apply makes anymesh own only the label.',
+      fix: 'Nothing; make sure the Services exist before applying, and remove the label by hand when no longer wanted.',
+      example: 'any TrafficPolicy compiled with --option istio.dataplane=ambient',
+    },
+  ),
+  CorsOrigin: m(
+    'AM4107',
+    'error',
+    'IstioAmbientCorsOrigin',
+    'CORS origin {origin} is not scheme://host[:port] without wildcards (http or https): the Gateway API CORS filter accepts no other form, and a * there is a wildcard, wider than an exact origin. Write the origin that way, or compile with istio.dataplane=sidecar',
+    {
+      description:
+        'The Gateway API CORS filter takes origins as scheme://host[:port], where * is a wildcard; an origin of another form, or an exact origin with *, cannot be written without changing its meaning.',
+      fix: 'Write the origin as scheme://host[:port] without *, or compile for the sidecar data plane.',
+      example: 'cors.allowOrigins: [{exact: shop.example.com}] compiled for ambient',
+    },
+  ),
+  PerTryTimeout: m(
+    'AM4108',
+    'error',
+    'IstioAmbientPerTryTimeout',
+    'perTryTimeout {perTry} is longer than the rule timeout {timeout}: Gateway API refuses timeouts.backendRequest longer than timeouts.request. Shorten perTryTimeout or lengthen timeout',
+    {
+      description:
+        'With a retry stanza Istio makes timeouts.backendRequest the per-try timeout, and Gateway API refuses a backendRequest longer than timeouts.request.',
+      fix: 'Shorten perTryTimeout or lengthen timeout.',
+      example: 'timeout: 1s with retries.perTryTimeout: 2s, compiled for ambient',
+    },
+  ),
+  Duration: m(
+    'AM4109',
+    'error',
+    'IstioAmbientDuration',
+    '{what} {value} does not fit the Gateway API duration format (at most 5 digits per unit, h, m, s, ms); use a shorter duration',
+    {
+      description: 'Gateway API durations allow at most 5 digits per unit.',
+      fix: 'Use a shorter duration.',
+      example: 'timeout: 100000s compiled for ambient',
+    },
+  ),
+  WaypointGuard: m(
+    'AM4110',
+    'info',
+    'IstioAmbientWaypointGuard',
+    'access to {service} is enforced by waypoint {waypoint} (targetRefs), because {why}; AuthorizationPolicy {guard} lets only the waypoint identity {principal} reach its pods directly, so callers cannot go around the waypoint',
+    {
+      description:
+        "A service with a waypoint has its AccessPolicies enforced by the waypoint (targetRefs); a guard by selector lets only the waypoint's identity reach its pods at ztunnel, so callers cannot go around the L7 rules.",
+      fix: 'Nothing; callers must reach the service through its Service name (not pod IPs).',
+      example: 'an AccessPolicy with methods or paths compiled for ambient',
+    },
+  ),
+  NameTooLong: m(
+    'AM4111',
+    'error',
+    'IstioAmbientNameTooLong',
+    '{what} {name} is longer than {limit} characters; shorten the {field}',
+    {
+      description:
+        'A leaf Service name is the service and version names joined, and a Service name is a DNS-1035 label of at most 63 characters.',
+      fix: 'Shorten the service or version name.',
+      example: 'a version with a 60-character name, compiled for ambient',
+    },
+  ),
+  NamespaceMode: m(
+    'AM4112',
+    'error',
+    'IstioNamespaceMode',
+    'namespace {namespace} is {mode} ({label}) but the output is for the {dataplane} data plane: {why}. Compile with --option istio.dataplane={mode}, relabel the namespace, or pass --option istio.anyNamespaceMode=true to apply it anyway',
+    {
+      description:
+        "apply and diff read the target namespace's labels: sidecar output in an ambient namespace is at best Alpha and its L7 AuthorizationPolicies by selector are not enforced, and ambient output in a sidecar namespace is bypassed by the sidecars.",
+      fix: "Compile for the namespace's data plane, relabel the namespace, or pass --option istio.anyNamespaceMode=true.",
+      example: 'anymesh apply --mesh istio into a namespace labelled istio.io/dataplane-mode=ambient',
+    },
+  ),
+} as const satisfies Record<string, MessageType>;
+
+export type IstioMessage = keyof typeof ISTIO_MESSAGES;
+
+/** An Istio diagnostic; its parameters are checked against the template of `name`. */
+export function istioDiag<K extends IstioMessage>(
+  name: K,
+  ...args: MessageArgs<(typeof ISTIO_MESSAGES)[K]['template'], DiagnosticContext>
+): Diagnostic {
+  return makeDiagnostic<string>(ISTIO_MESSAGES[name], ...(args as [DiagnosticParams?, DiagnosticContext?]));
+}

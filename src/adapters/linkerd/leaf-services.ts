@@ -1,103 +1,20 @@
 /**
- * Versions as leaf Services. Linkerd routes to Services, not to pod subsets, so version `v1` of
- * `reviews` becomes a Service `reviews-v1` that selects the service's pods (spec.selector, default
- * `app: reviews`) narrowed by the version labels; HTTPRoute backendRefs then point at it (the pattern
- * of Linkerd's traffic-shifting docs, https://linkerd.io/2/features/request-routing/).
- *
- * A Service needs ports, and anymesh only knows the port clients call (spec.port); the leaf Service
- * forwards it to the same container port (targetPort = port), which the AM4202 info says.
+ * Linkerd's leaf Services: the kit's (kit/leaf-services.ts), with Linkerd's diagnostic for a name
+ * that is too long.
  */
-import { type KubeObject, outputMetadata } from '../../core/adapter.js';
-import type { Diagnostic } from '../../core/diagnostics.js';
-import { diag } from '../../core/diagnostics.js';
-import type { PolicyDoc } from '../../core/model/policy-doc.js';
-import type { TrafficPolicy } from '../../core/model/schema.js';
-import { linkerdDiag, SERVICE_NAME_LIMIT, sortedLabels } from './native.js';
+import { LeafServices as Leaves, SERVICE_NAME_LIMIT } from '../kit/leaf-services.js';
+import { linkerdDiag } from './native.js';
 
-interface Leaf {
-  readonly namespace: string;
-  readonly name: string;
-  readonly selector: Record<string, string>;
-  readonly ports: Set<number>;
-  readonly sources: PolicyDoc[];
-}
+export { fmt, leafName } from '../kit/leaf-services.js';
 
-export function leafName(service: string, version: string): string {
-  return `${service}-${version}`;
-}
-
-/** Collects the leaf Services of every policy, deduplicated by name, and emits them once. */
-export class LeafServices {
-  private readonly leaves = new Map<string, Leaf>();
-
-  /**
-   * Registers the leaf Service of a version used by a policy. Returns a diagnostic when the leaf
-   * cannot be made (name too long, or the same leaf selecting other pods for another policy).
-   */
-  add(
-    doc: PolicyDoc<TrafficPolicy>,
-    version: string,
-    selector: Record<string, string>,
-    port: number,
-  ): Diagnostic | undefined {
-    const spec = doc.policy.spec;
-    const name = leafName(spec.service, version);
-    if (name.length > SERVICE_NAME_LIMIT) {
-      return linkerdDiag(
+export class LeafServices extends Leaves {
+  constructor() {
+    super((name, doc, version) =>
+      linkerdDiag(
         'NameTooLong',
         { what: 'leaf Service', name, limit: SERVICE_NAME_LIMIT, field: 'service or version name' },
         doc.at(['spec', 'versions', version], true),
-      );
-    }
-    const labels = sortedLabels({ ...selector, ...spec.versions?.[version] });
-    const key = `${doc.namespace}/${name}`;
-    const prior = this.leaves.get(key);
-    if (prior) {
-      if (JSON.stringify(prior.selector) !== JSON.stringify(labels)) {
-        return diag(
-          'VersionLabelsConflict',
-          {
-            version,
-            service: spec.service,
-            labels: fmt(labels),
-            otherLabels: fmt(prior.selector),
-            other: prior.sources[0]!.ref,
-          },
-          doc.at(['spec', 'versions', version]),
-        );
-      }
-      prior.ports.add(port);
-      if (!prior.sources.includes(doc)) prior.sources.push(doc);
-      return undefined;
-    }
-    this.leaves.set(key, {
-      namespace: doc.namespace,
-      name,
-      selector: labels,
-      ports: new Set([port]),
-      sources: [doc],
-    });
-    return undefined;
+      ),
+    );
   }
-
-  resources(): KubeObject[] {
-    return [...this.leaves.values()].map((leaf) => ({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: outputMetadata(leaf.name, leaf.namespace, leaf.sources),
-      spec: {
-        selector: leaf.selector,
-        // Named ports: Kubernetes requires names once a Service has more than one.
-        ports: [...leaf.ports]
-          .sort((a, b) => a - b)
-          .map((port) => ({ name: `port-${port}`, port, targetPort: port, protocol: 'TCP' })),
-      },
-    }));
-  }
-}
-
-export function fmt(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }

@@ -1,112 +1,22 @@
 /**
- * Request matches as Gateway API HTTPRoute matches, and the check that the policy's rule order
- * survives Linkerd's way of choosing a rule.
- *
- * anymesh rules are ordered (first match wins). An HTTPRoute is not: Gateway API picks, among the
- * rules that match a request, the most specific one (exact path, then the longest prefix, then a
- * method match, then the most header matches, then the most query parameter matches), and only on a
- * tie the oldest route, then the first rule in list order (GEP-1294 / HTTPRouteRule docs). So an
- * ordered rule list compiles exactly only when no later rule is more specific than an earlier rule
- * that can match the same requests; `checkRuleOrder` refuses the other cases instead of letting
- * Linkerd route differently. Linkerd ranks a RegularExpression path between Exact and PathPrefix
- * (linkerd2-proxy http-route crate) [U: from the proxy's route ordering, not documented]; a regex is
- * assumed to overlap anything, which can only make the check stricter.
+ * Request matches as Gateway API HTTPRoute matches (the kit's `gatewayMatch`), and the check that
+ * the policy's rule order survives Linkerd's way of choosing a rule (the kit's `checkRuleOrder`,
+ * with Linkerd's diagnostics). Linkerd ranks a RegularExpression path between Exact and PathPrefix
+ * (linkerd2-proxy http-route crate) [U: from the proxy's route ordering, not documented].
  */
-
 import type { Diagnostic } from '../../core/diagnostics.js';
-import type { FieldPath } from '../../core/loader/positions.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
-import type { RouteMatchT, Rule } from '../../core/model/schema.js';
-import { anchored, escapeRegex, linkerdDiag, type Obj } from './native.js';
+import type { Rule } from '../../core/model/schema.js';
+import { checkRuleOrder as checkOrder, type RuleOrderReport } from '../kit/route-order.js';
+import { linkerdDiag } from './native.js';
 
-/** The Gateway API form of one match entry. */
-export function gatewayMatch(m: RouteMatchT): Obj {
-  const out: Obj = {};
-  if (m.path?.exact !== undefined) out.path = { type: 'Exact', value: m.path.exact };
-  else if (m.path?.prefix !== undefined) out.path = { type: 'PathPrefix', value: m.path.prefix };
-  else if (m.path?.regex !== undefined)
-    out.path = { type: 'RegularExpression', value: anchored(m.path.regex) };
-  if (m.headers?.length) {
-    out.headers = m.headers.map((h) => {
-      if (h.exact !== undefined) return { name: h.name, type: 'Exact', value: h.exact };
-      if (h.prefix !== undefined)
-        return { name: h.name, type: 'RegularExpression', value: `^${escapeRegex(h.prefix)}.*$` };
-      if (h.regex !== undefined) return { name: h.name, type: 'RegularExpression', value: anchored(h.regex) };
-      // present: any value of a header that is there.
-      return { name: h.name, type: 'RegularExpression', value: '.*' };
-    });
-  }
-  if (m.queryParams?.length) {
-    out.queryParams = m.queryParams.map((q) => {
-      if (q.exact !== undefined) return { name: q.name, type: 'Exact', value: q.exact };
-      if (q.regex !== undefined) return { name: q.name, type: 'RegularExpression', value: anchored(q.regex) };
-      return { name: q.name, type: 'RegularExpression', value: '.*' };
-    });
-  }
-  if (m.method !== undefined) out.method = m.method;
-  return out;
-}
+export { gatewayMatch } from '../kit/gateway-api.js';
 
-/** Gateway API precedence of a match entry, compared element by element (bigger wins). */
-function precedence(m: RouteMatchT | undefined): number[] {
-  const path = m?.path;
-  const kind = path?.exact !== undefined ? 3 : path?.regex !== undefined ? 2 : 1;
-  const length = path?.exact?.length ?? path?.regex?.length ?? path?.prefix?.length ?? 1;
-  return [
-    kind,
-    length,
-    m?.method !== undefined ? 1 : 0,
-    m?.headers?.length ?? 0,
-    m?.queryParams?.length ?? 0,
-  ];
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Element-wise prefix match of Gateway API PathPrefix: `/api` matches `/api` and `/api/x`, not `/apix`. */
-function prefixCovers(prefix: string, path: string): boolean {
-  const p = prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix;
-  return p === '/' || path === p || path.startsWith(`${p}/`);
-}
-
-/** Whether some request can match both entries (conservative: true when unsure). */
-function mayOverlap(a: RouteMatchT | undefined, b: RouteMatchT | undefined): boolean {
-  const pa = a?.path;
-  const pb = b?.path;
-  if (pa?.regex === undefined && pb?.regex === undefined) {
-    if (pa?.exact !== undefined && pb?.exact !== undefined && pa.exact !== pb.exact) return false;
-    if (pa?.exact !== undefined && pb?.prefix !== undefined && !prefixCovers(pb.prefix, pa.exact))
-      return false;
-    if (pb?.exact !== undefined && pa?.prefix !== undefined && !prefixCovers(pa.prefix, pb.exact))
-      return false;
-    if (
-      pa?.prefix !== undefined &&
-      pb?.prefix !== undefined &&
-      !prefixCovers(pa.prefix, pb.prefix) &&
-      !prefixCovers(pb.prefix, pa.prefix)
-    )
-      return false;
-  }
-  if (a?.method !== undefined && b?.method !== undefined && a.method !== b.method) return false;
-  for (const h of a?.headers ?? []) {
-    const other = b?.headers?.find((o) => o.name.toLowerCase() === h.name.toLowerCase());
-    if (h.exact !== undefined && other?.exact !== undefined && h.exact !== other.exact) return false;
-  }
-  for (const q of a?.queryParams ?? []) {
-    const other = b?.queryParams?.find((o) => o.name === q.name);
-    if (q.exact !== undefined && other?.exact !== undefined && q.exact !== other.exact) return false;
-  }
-  return true;
-}
-
-const entries = (rule: Rule): (RouteMatchT | undefined)[] =>
-  rule.matches?.length ? rule.matches : [undefined];
+const LINKERD_ORDER: RuleOrderReport = {
+  moreSpecific: (p, at) => linkerdDiag('RuleOrder', p, at),
+  acrossRoutes: (p, at) => linkerdDiag('RuleOrderAcrossRoutes', p, at),
+  regexAbovePrefix: true,
+};
 
 /**
  * Refuses rule lists whose order Linkerd would not keep. `routeOf(i)` names the HTTPRoute rule i goes
@@ -117,30 +27,5 @@ export function checkRuleOrder(
   rules: readonly Rule[],
   routeOf: (index: number) => string,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const name = (i: number) => rules[i]?.name ?? `rule-${i}`;
-  for (let j = 1; j < rules.length; j++) {
-    let reported = false;
-    for (let i = 0; i < j && !reported; i++) {
-      for (const mi of entries(rules[i]!)) {
-        if (reported) break;
-        for (const mj of entries(rules[j]!)) {
-          if (!mayOverlap(mi, mj)) continue;
-          const order = compare(precedence(mj), precedence(mi));
-          const at: FieldPath = ['spec', 'rules', j];
-          if (order > 0) {
-            out.push(linkerdDiag('RuleOrder', { earlier: name(i), later: name(j) }, doc.at(at)));
-            reported = true;
-            break;
-          }
-          if (order === 0 && routeOf(i) !== routeOf(j)) {
-            out.push(linkerdDiag('RuleOrderAcrossRoutes', { earlier: name(i), later: name(j) }, doc.at(at)));
-            reported = true;
-            break;
-          }
-        }
-      }
-    }
-  }
-  return out;
+  return checkOrder(doc, rules, routeOf, LINKERD_ORDER);
 }

@@ -39,26 +39,10 @@ export function linkerdDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Escapes a literal for a regular expression (Rust regex / RE2 syntax: the classic metacharacters). */
-export function escapeRegex(text: string): string {
-  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-}
+// Shared with every Gateway API adapter; re-exported for Linkerd's access and route modules.
+export { anchored, escapeRegex } from '../kit/gateway-api.js';
 
-/**
- * Anchors a user's RE2 expression so it must match the whole value: the model's regex matches whole
- * values, and whether Linkerd's matcher searches or matches whole values is not documented for
- * headers and query parameters. An anchored expression means the same under both readings.
- */
-export function anchored(regex: string): string {
-  return `^(?:${regex})$`;
-}
+export { SERVICE_NAME_LIMIT, sortedLabels } from '../kit/leaf-services.js';
 
-/** DNS-1035 label (Service names): at most 63 characters. */
-export const SERVICE_NAME_LIMIT = 63;
 /** DNS-1123 subdomain (names of custom resources): at most 253 characters. */
 export const OBJECT_NAME_LIMIT = 253;
-
-/** Labels are merged in sorted key order, so output never depends on the order they were written in. */
-export function sortedLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-}

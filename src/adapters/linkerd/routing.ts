@@ -25,6 +25,7 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
+import { GATEWAY_DURATION, headerFilters, serviceParentRef } from '../kit/gateway-api.js';
 import { fmt, LeafServices, leafName } from './leaf-services.js';
 import { checkRuleOrder, gatewayMatch } from './matches.js';
 import { type Compiled, linkerdDiag, linkerdDuration, OBJECT_NAME_LIMIT, type Obj } from './native.js';
@@ -32,8 +33,6 @@ import { type Compiled, linkerdDiag, linkerdDuration, OBJECT_NAME_LIMIT, type Ob
 /** The v1.1.1 Gateway API CRD bundled with Linkerd allows 8 matches per rule; both allow 16 rules. */
 const MAX_MATCHES = 8;
 const MAX_RULES = 16;
-/** Gateway API's Duration format (GEP-2257), as in the HTTPRoute CRD. */
-const GATEWAY_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 
 /** Envoy's retriable-4xx retries 409 only; Linkerd takes status codes. */
 const RETRY_CONDITION: Record<string, string> = {
@@ -132,24 +131,6 @@ function checkScopes(group: readonly PolicyDoc<TrafficPolicy>[]): {
   return { diagnostics, rejected };
 }
 
-function headerFilter(
-  type: 'RequestHeaderModifier' | 'ResponseHeaderModifier',
-  ops: Rule['requestHeaders'],
-): Obj | undefined {
-  if (!ops) return undefined;
-  const pairs = (rec: Record<string, string>) =>
-    Object.entries(rec).map(([name, value]) => ({ name, value }));
-  const key = type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier';
-  return {
-    type,
-    [key]: {
-      ...(ops.set ? { set: pairs(ops.set) } : {}),
-      ...(ops.add ? { add: pairs(ops.add) } : {}),
-      ...(ops.remove ? { remove: ops.remove } : {}),
-    },
-  };
-}
-
 interface PolicyContext {
   readonly doc: PolicyDoc<TrafficPolicy>;
   readonly leaves: LeafServices;
@@ -231,10 +212,7 @@ function backendRefs(
 function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
   const out: Obj = {};
   if (rule.matches?.length) out.matches = rule.matches.map(gatewayMatch);
-  const filters = [
-    headerFilter('RequestHeaderModifier', rule.requestHeaders),
-    headerFilter('ResponseHeaderModifier', rule.responseHeaders),
-  ].filter((f): f is Obj => f !== undefined);
+  const filters = headerFilters(rule);
   if (filters.length) out.filters = filters;
   const refs = backendRefs(pc, rule, r);
   if (refs) out.backendRefs = refs;
@@ -377,13 +355,10 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices): Com
         metadata: outputMetadata(name, ns, [doc], { annotations: route.annotations }),
         spec: {
           parentRefs: [
-            {
-              group: '',
-              kind: 'Service',
-              name: spec.service,
+            serviceParentRef(spec.service, {
               ...(ns !== doc.namespace ? { namespace: doc.namespace } : {}),
               ...(spec.port !== undefined ? { port: spec.port } : {}),
-            },
+            }),
           ],
           rules,
         },

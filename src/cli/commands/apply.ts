@@ -10,9 +10,15 @@ import { MESH_IDS } from '../../adapters/index.js';
 import { type ApplyReport, apply } from '../../cluster/apply.js';
 import { APPLYSET_NAME_PATTERN, type ApplySetRef, defaultApplySetName } from '../../cluster/applyset.js';
 import { compileForCluster } from '../../cluster/compile.js';
+import { namespaceMisfits } from '../../cluster/namespace-fit.js';
 import type { DryRun, ObjectResult, ProgressEvent } from '../../cluster/results.js';
 import { type Session, session } from '../../cluster/session.js';
-import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
+import {
+  type CompileContext,
+  DEFAULT_CONTEXT,
+  type KubeObject,
+  type MeshAdapter,
+} from '../../core/adapter.js';
 import {
   addConfigFlags,
   type ConfigFlags,
@@ -97,6 +103,8 @@ export interface ClusterRun {
   readonly target: ReachedTarget;
   readonly session: Session;
   readonly resources: KubeObject[];
+  /** The compile context, for checks that depend on the options (the namespace's data plane). */
+  readonly context: CompileContext;
   readonly format: 'text' | 'json';
   /** -o name: object lines as kubectl's `kind.group/name` (the rest as text). */
   readonly names: boolean;
@@ -119,12 +127,13 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     retries,
     ...(io.interactive ? { onRetry: retryPrinter((t) => io.err(t)) } : {}),
   });
+  const context = { ...DEFAULT_CONTEXT, ...compileContext(opts, adapter) };
   const r = compileForCluster(
     files,
     adapter,
     {
       allowDegraded: opts.allowDegraded === true,
-      context: compileContext(opts, adapter),
+      context,
       defaultNamespace: target.namespace,
       ...(opts.strictKinds ? { strictKinds: true } : {}),
     },
@@ -149,10 +158,25 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     target: reached,
     session: session(target.client, target.namespace),
     resources: r.resources,
+    context,
     format,
     names: output === 'name',
     concurrency,
   };
+}
+
+/**
+ * Whether the output fits every target namespace (the mesh's `namespaceFit`); prints the refusals
+ * and returns false when not, before anything is dry-run or written.
+ */
+export async function fitsNamespaces(run: ClusterRun, io: Io): Promise<boolean> {
+  const misfits = await namespaceMisfits(run.session, run.resources, run.adapter, run.context);
+  if (!misfits.length) return true;
+  if (run.format === 'json') {
+    io.out(`${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(misfits) }, null, 2)}\n`);
+  } else printDiagnostics(io, misfits);
+  io.err(nothingWritten(misfits));
+  return false;
 }
 
 export function applySetRef(opts: ClusterFlags, run: ClusterRun): ApplySetRef {
@@ -268,6 +292,7 @@ export function registerApply(program: Command, io: Io, done: (code: number) => 
       const dryRun = parseDryRun(opts.dryRun);
       const run = await startClusterRun(opts, io);
       if (!run) return done(EXIT.failed);
+      if (!(await fitsNamespaces(run, io))) return done(EXIT.failed);
       const report = await apply(run.session, run.resources, {
         applySet: applySetRef(opts, run),
         tooling: `anymesh/${VERSION}`,

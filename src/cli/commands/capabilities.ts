@@ -6,47 +6,49 @@ import type { Command } from 'commander';
 import { FEATURE_IDS, selectFeatures } from '../../core/features/index.js';
 import { cellDetails, matrixJson, matrixMarkdown, matrixTable } from '../../core/matrix-report.js';
 import { EXIT, UsageError } from '../exit.js';
-import { collect, parseFormat, parseMeshes } from '../options.js';
+import { adapterOptions, addAdapterOption, collect, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
 
 export function registerCapabilities(program: Command, io: Io, done: (code: number) => void): void {
   // `--version` after the command name is this command's (`--mesh linkerd --version 2.15`), not
   // anymesh's own: program options are only read before the command name. (Belongs in main.ts.)
-  program
+  const cmd = program
     .command('capabilities')
     .description('show which features each mesh supports, how, since which version, and why not')
     .option('--mesh <mesh>', 'only this mesh; repeatable', collect)
     .option('--feature <id>', 'only this feature id or family (e.g. fault, retries.backoff)')
     .option('--mesh-version <version>', 'answer for this mesh version (with one --mesh)')
     .option('--version <version>', 'same as --mesh-version')
-    .option('-o, --output <format>', 'table, json or markdown', 'table')
-    .action(
-      (opts: {
-        mesh?: string[];
-        feature?: string;
-        meshVersion?: string;
-        version?: string;
-        output?: string;
-      }) => {
-        const format = parseFormat(opts.output, ['table', 'json', 'markdown'] as const, 'table');
-        const meshes = parseMeshes(opts.mesh);
-        const version = opts.meshVersion ?? opts.version;
-        if (version && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
-        let features = FEATURE_IDS;
-        if (opts.feature) {
-          features = selectFeatures(opts.feature);
-          if (!features.length) {
-            const families = [...new Set(FEATURE_IDS.map((f) => f.split('.')[0]))];
-            throw new UsageError(
-              `unknown feature ${JSON.stringify(opts.feature)}: use an id or one of the families ${families.join(', ')}`,
-            );
-          }
+    .option('-o, --output <format>', 'table, json or markdown', 'table');
+  addAdapterOption(cmd).action(
+    (opts: {
+      mesh?: string[];
+      feature?: string;
+      meshVersion?: string;
+      version?: string;
+      output?: string;
+      option?: string[];
+    }) => {
+      const format = parseFormat(opts.output, ['table', 'json', 'markdown'] as const, 'table');
+      const meshes = parseMeshes(opts.mesh);
+      const version = opts.meshVersion ?? opts.version;
+      if (version && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
+      let features = FEATURE_IDS;
+      if (opts.feature) {
+        features = selectFeatures(opts.feature);
+        if (!features.length) {
+          const families = [...new Set(FEATURE_IDS.map((f) => f.split('.')[0]))];
+          throw new UsageError(
+            `unknown feature ${JSON.stringify(opts.feature)}: use an id or one of the families ${families.join(', ')}`,
+          );
         }
-        const m = matrixJson({ meshes, features, ...(version ? { version } : {}) });
-        if (format === 'json') io.out(`${JSON.stringify(m, null, 2)}\n`);
-        else if (format === 'markdown') io.out(matrixMarkdown(m));
-        else io.out(matrixTable(m) + (opts.feature || meshes.length === 1 ? `\n${cellDetails(m)}` : ''));
-        done(EXIT.ok);
-      },
-    );
+      }
+      const options = adapterOptions(opts.option);
+      const m = matrixJson({ meshes, features, options, ...(version ? { version } : {}) });
+      if (format === 'json') io.out(`${JSON.stringify(m, null, 2)}\n`);
+      else if (format === 'markdown') io.out(matrixMarkdown(m));
+      else io.out(matrixTable(m) + (opts.feature || meshes.length === 1 ? `\n${cellDetails(m)}` : ''));
+      done(EXIT.ok);
+    },
+  );
 }

@@ -11,6 +11,7 @@ import {
   addClusterOptions,
   applySetRef,
   type ClusterFlags,
+  fitsNamespaces,
   objectLine,
   startClusterRun,
   summaryCounts,
@@ -31,6 +32,7 @@ export function registerDiff(program: Command, io: Io, done: (code: number) => v
     .action(async (opts: ClusterFlags) => {
       const run = await startClusterRun(opts, io);
       if (!run) return done(DIFF_EXIT.error);
+      if (!(await fitsNamespaces(run, io))) return done(DIFF_EXIT.error);
       const report = await diff(run.session, run.resources, {
         applySet: applySetRef(opts, run),
         mesh: run.adapter.id,

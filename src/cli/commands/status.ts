@@ -94,6 +94,9 @@ export function table(statuses: readonly MeshStatus[], wide = false): string {
         lines.push(
           `${s.mesh}: policy ${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.sources.length ? ` <- ${p.sources.join(',')}` : ''}`,
         );
+    for (const [ns, mode] of Object.entries(s.dataplanes ?? {}))
+      if (mode !== 'none') lines.push(`${s.mesh}: namespace ${ns}: ${mode}`);
+    for (const w of s.waypoints ?? []) lines.push(`${s.mesh}: waypoint ${w.namespace}/${w.name}`);
     for (const n of s.notes) if (s.installed || s.crds.present > 0) lines.push(`${s.mesh}: note: ${n}`);
   }
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,8 @@ import type { MeshAdapter } from '../../core/adapter.js';
 import type { HelmInstall, MeshVersion, RegisterOnly, WebhookCheck } from '../../core/install-catalogue.js';
 
 /** The part of a mesh descriptor that install, upgrade, uninstall and status read. */
-export type MeshInstallTarget = Pick<MeshAdapter, 'id' | 'displayName' | 'install' | 'inMesh'>;
+export type MeshInstallTarget = Pick<MeshAdapter, 'id' | 'displayName' | 'install' | 'inMesh'> &
+  Partial<Pick<MeshAdapter, 'dataplanes'>>;
 
 /** A mesh anymesh installs with Helm. */
 export type InstallableMesh = MeshInstallTarget & { readonly install: HelmInstall };

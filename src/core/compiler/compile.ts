@@ -12,6 +12,7 @@ import {
   sortResources,
 } from '../adapter.js';
 import { cellForVersion } from '../capabilities.js';
+import { columnOf } from '../columns.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
@@ -53,8 +54,7 @@ export function checkCapabilities(
   const diagnostics: Diagnostic[] = [];
   const drops = new Map<string, FeatureUse[]>();
   const version = options.context?.meshVersion;
-  const column =
-    adapter.capabilitiesFor?.({ ...DEFAULT_CONTEXT, ...options.context }) ?? adapter.capabilities;
+  const column = columnOf(adapter, options.context?.options);
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) continue;
     const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';

@@ -3,6 +3,7 @@
  * its support on each mesh from the same matrix the compiler uses.
  */
 import type { MeshAdapter } from '../adapter.js';
+import { columnOf } from '../columns.js';
 import { FAMILIES, FEATURE_IDS, type FeatureDef, type FeatureId, selectFeatures } from '../features/index.js';
 import { KIND_SCHEMAS, KINDS, type Kind } from './schema.js';
 
@@ -84,6 +85,8 @@ function child(s: Schema, segment: string): Schema | undefined {
 export function explainField(
   path: string,
   adapters: readonly MeshAdapter[],
+  /** Adapter options (`--option`): each mesh's support is read from the column they select. */
+  options: Readonly<Record<string, string>> = {},
 ): { text: string } | { error: string } {
   const [kindText, ...segments] = path.split('.').filter(Boolean);
   const kind = KINDS.find((k) => k.toLowerCase() === (kindText ?? '').toLowerCase()) as Kind | undefined;
@@ -129,7 +132,7 @@ export function explainField(
     lines.push('', 'SUPPORT:');
     const width = Math.max(...features.map((f) => f.length)) + 2;
     const text = (a: MeshAdapter, f: FeatureId) => {
-      const c = a.capabilities[f];
+      const c = columnOf(a, options)[f];
       return `${c.support}${c.minVersion && c.support !== 'none' ? ` ${c.minVersion}+` : ''}`;
     };
     // Each mesh column as wide as its widest cell, so cells never run together.
@@ -144,9 +147,9 @@ export function explainField(
     // What behaves differently where support is partial or emulated.
     const differs = features.flatMap((f) =>
       adapters
-        .filter((a) => ['partial', 'emulated'].includes(a.capabilities[f].support))
+        .filter((a) => ['partial', 'emulated'].includes(columnOf(a, options)[f].support))
         .map((a) => {
-          const c = a.capabilities[f];
+          const c = columnOf(a, options)[f];
           return `    ${a.id} ${f} (${c.support}): ${c.differs ?? c.reason}`;
         }),
     );

@@ -11,6 +11,7 @@
  */
 import type { CompileContext, MeshAdapter } from '../adapter.js';
 import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
+import { columnOf } from '../columns.js';
 import { COMPILED_KINDS, checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
 import { type FeatureId, isFeatureId } from '../features/index.js';
@@ -111,10 +112,15 @@ const LOSS_KIND: Record<string, LossKind> = {
   [CORE_MESSAGES.Emulated.code]: 'emulated',
 };
 
-function toLoss(d: Diagnostic, adapter: MeshAdapter, version: string | undefined): Loss {
+function toLoss(
+  d: Diagnostic,
+  adapter: MeshAdapter,
+  version: string | undefined,
+  options: Readonly<Record<string, string>> | undefined,
+): Loss {
   const feature = d.feature !== undefined && isFeatureId(d.feature) ? d.feature : undefined;
   const cell: CapabilityCell | undefined = feature
-    ? cellForVersion(adapter.capabilities[feature], version)
+    ? cellForVersion(columnOf(adapter, options)[feature], version)
     : undefined;
   const kind = LOSS_KIND[d.code] ?? 'adapter';
   const reason =
@@ -181,7 +187,7 @@ export function checkPortability(
     for (const d of diagnostics) {
       if (d.policy && byRef.has(d.policy)) {
         if (d.level === 'info') continue;
-        losses.set(d.policy, [...(losses.get(d.policy) ?? []), toLoss(d, adapter, version)]);
+        losses.set(d.policy, [...(losses.get(d.policy) ?? []), toLoss(d, adapter, version, context.options)]);
       } else if (d.level === 'error') errors.push(d);
       else notes.push(d);
     }

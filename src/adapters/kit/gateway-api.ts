@@ -1,0 +1,95 @@
+/**
+ * Mesh-neutral builders of Gateway API HTTPRoute parts (gateway.networking.k8s.io/v1), shared by
+ * every adapter that routes mesh traffic with GAMMA HTTPRoutes (Linkerd, Istio ambient): request
+ * matches, header modifier filters, durations, Service parentRefs. Field names from the v1.6.1
+ * CRDs in shared/crds/gateway-api.
+ */
+import type { RouteMatchT, Rule } from '../../core/model/schema.js';
+
+export type Obj = Record<string, unknown>;
+
+/** Gateway API's Duration format (GEP-2257), as in the HTTPRoute CRD's pattern. */
+export const GATEWAY_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
+/** Escapes a literal for a regular expression (RE2 and Rust regex: the classic metacharacters). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/**
+ * Anchors a user's RE2 expression so it must match the whole value: the model's regex matches whole
+ * values, and whether an implementation's matcher searches or matches whole values is not fixed by
+ * Gateway API for headers and query parameters. An anchored expression means the same under both.
+ */
+export function anchored(regex: string): string {
+  return `^(?:${regex})$`;
+}
+
+/** The Gateway API form of one match entry (HTTPRoute rules[].matches[]). */
+export function gatewayMatch(m: RouteMatchT): Obj {
+  const out: Obj = {};
+  if (m.path?.exact !== undefined) out.path = { type: 'Exact', value: m.path.exact };
+  else if (m.path?.prefix !== undefined) out.path = { type: 'PathPrefix', value: m.path.prefix };
+  else if (m.path?.regex !== undefined)
+    out.path = { type: 'RegularExpression', value: anchored(m.path.regex) };
+  if (m.headers?.length) {
+    out.headers = m.headers.map((h) => {
+      if (h.exact !== undefined) return { name: h.name, type: 'Exact', value: h.exact };
+      if (h.prefix !== undefined)
+        return { name: h.name, type: 'RegularExpression', value: `^${escapeRegex(h.prefix)}.*$` };
+      if (h.regex !== undefined) return { name: h.name, type: 'RegularExpression', value: anchored(h.regex) };
+      // present: any value of a header that is there.
+      return { name: h.name, type: 'RegularExpression', value: '.*' };
+    });
+  }
+  if (m.queryParams?.length) {
+    out.queryParams = m.queryParams.map((q) => {
+      if (q.exact !== undefined) return { name: q.name, type: 'Exact', value: q.exact };
+      if (q.regex !== undefined) return { name: q.name, type: 'RegularExpression', value: anchored(q.regex) };
+      return { name: q.name, type: 'RegularExpression', value: '.*' };
+    });
+  }
+  if (m.method !== undefined) out.method = m.method;
+  return out;
+}
+
+/** A RequestHeaderModifier or ResponseHeaderModifier filter, or undefined without operations. */
+export function headerFilter(
+  type: 'RequestHeaderModifier' | 'ResponseHeaderModifier',
+  ops: Rule['requestHeaders'],
+): Obj | undefined {
+  if (!ops) return undefined;
+  const pairs = (rec: Record<string, string>) =>
+    Object.entries(rec).map(([name, value]) => ({ name, value }));
+  const key = type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier';
+  return {
+    type,
+    [key]: {
+      ...(ops.set ? { set: pairs(ops.set) } : {}),
+      ...(ops.add ? { add: pairs(ops.add) } : {}),
+      ...(ops.remove ? { remove: ops.remove } : {}),
+    },
+  };
+}
+
+/** Both header filters of a rule, request first, leaving out the absent ones. */
+export function headerFilters(rule: Rule): Obj[] {
+  return [
+    headerFilter('RequestHeaderModifier', rule.requestHeaders),
+    headerFilter('ResponseHeaderModifier', rule.responseHeaders),
+  ].filter((f): f is Obj => f !== undefined);
+}
+
+/**
+ * A GAMMA parentRef: the Service whose calls the route governs. The group is "" (the core group as
+ * Gateway API spells it).
+ */
+export function serviceParentRef(service: string, opts: { namespace?: string; port?: number } = {}): Obj {
+  return {
+    group: '',
+    kind: 'Service',
+    name: service,
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  };
+}
