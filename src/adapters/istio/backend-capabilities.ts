@@ -87,7 +87,10 @@ const AMBIENT_WORKAROUND =
 /**
  * The same features under `istio.dataplane=ambient` (the ambient column spreads these): refused,
  * conservatively, until the waypoint's handling of DestinationRule trafficPolicy is verified
- * against Istio's source and the adapter emits it for the waypoint.
+ * against Istio's source and the ambient adapter emits it. The ambient docs say a waypoint applies
+ * destination rules ("your preferred load balancing model, TLS security mode, or circuit breaker
+ * settings", ambientmesh.io/docs/traffic), so the next step is likely `partial` cells (a waypoint
+ * is required) with the same DestinationRule as the sidecar output.
  */
 export const istioAmbientBackendCells = Object.fromEntries(
   Object.keys(istioBackendCells).map((id) => [id, none(NOT_IN_AMBIENT, AMBIENT_WORKAROUND, AMBIENT_DOCS)]),
