@@ -60,12 +60,12 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   version: ['anymesh version', 'anymesh version --client -o json'],
   crds: ['anymesh crds | kubectl apply -f -', 'anymesh crds -o json'],
   import: [
-    'anymesh import -f istio-config/ --from {a} > policies.yaml',
-    'anymesh import -f istio-config/ --from {a} --strict --out-dir policies/',
+    'anymesh import -f native-config/ --from {a} > policies.yaml',
+    'anymesh import -f native-config/ --from {a} --strict --out-dir policies/',
   ],
   migrate: [
-    'anymesh migrate plan -f istio-config/ --from {a} --to {b}',
-    'anymesh migrate plan -f istio-config/ --from {a} --to {c} -o json',
+    'anymesh migrate plan -f native-config/ --from {a} --to {b}',
+    'anymesh migrate plan -f native-config/ --from {a} --to {c} -o json',
   ],
   controller: [
     'anymesh controller --mesh {a}',

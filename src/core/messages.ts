@@ -351,6 +351,34 @@ export const CORE_MESSAGES = {
     fix: 'Give a duration within the range named.',
     example: '`timeout: 0s`',
   }),
+  BackendPolicyEmpty: m(
+    'AM2029',
+    'error',
+    'BackendPolicyEmpty',
+    'a BackendPolicy sets at least one of outlierDetection, connectionLimits, loadBalancer, rateLimit',
+    {
+      description: 'A BackendPolicy without any setting would compile to nothing, which is surely a mistake.',
+      fix: 'Add the settings the policy is for, or delete it.',
+      example: '`spec: {service: reviews, port: 9080}`',
+    },
+  ),
+  HashPolicy: m('AM2030', 'error', 'HashPolicy', '{reason}', {
+    description:
+      'loadBalancer.policy and loadBalancer.consistentHash disagree: consistentHash needs its hash key, and a hash key needs policy consistentHash.',
+    fix: 'Give policy consistentHash with exactly one of consistentHash.header, cookie or sourceIP: true, or neither.',
+    example: '`loadBalancer: {policy: roundRobin, consistentHash: {header: x-user}}`',
+  }),
+  BurstBelowRate: m(
+    'AM2031',
+    'error',
+    'BurstBelowRate',
+    'burst {burst} is below requestsPerSecond {rate}; a token bucket smaller than its refill would refuse the rate it promises',
+    {
+      description: 'A rate limit burst is the token bucket size, so it cannot be smaller than the rate.',
+      fix: 'Make burst at least requestsPerSecond, or leave it out (it defaults to requestsPerSecond).',
+      example: '`rateLimit: {requestsPerSecond: 100, burst: 10}`',
+    },
+  ),
 
   InternalError: m(
     'AM3000',

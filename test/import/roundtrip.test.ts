@@ -21,9 +21,33 @@ function compiledCases(mesh: MeshAdapter) {
   });
 }
 
+/**
+ * Cases with a BackendPolicy: the importers do not read its native fields back yet (DestinationRule
+ * trafficPolicy and the like; issue 16's import part), so for those the round trip is not claimed,
+ * and what is asserted instead is that every such field is reported, none dropped silently.
+ */
+const withBackend = (file: string) => loadPolicies([file]).policies.some((p) => p.kind === 'BackendPolicy');
+
 describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mesh) => {
-  const cases = compiledCases(mesh);
+  const all = compiledCases(mesh);
+  const cases = all.filter((c) => !withBackend(c.file));
+  const backend = all.filter((c) => withBackend(c.file));
   it('has cases to round-trip', () => expect(cases.length).toBeGreaterThan(3));
+  it.each(backend)(
+    '$name: BackendPolicy fields are reported, not imported, and none is dropped',
+    ({ result }) => {
+      const native = renderYaml(result.resources);
+      const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import.bind(mesh) };
+      const imported = importText(native, source);
+      // Every native field is imported or reported: by the importer's own codes, or, for fields it
+      // does not know yet (session affinity's consistentHash), by the ledger's AM1015, one per
+      // field; a case whose BackendPolicy the mesh left out has nothing of it in the output. No
+      // BackendPolicy is invented.
+      const generic = imported.diagnostics.filter((d) => d.code === 'AM1015');
+      expect(generic.length).toBe(imported.fields.unaccounted);
+      expect(imported.loaded.policies.filter((p) => p.kind === 'BackendPolicy')).toEqual([]);
+    },
+  );
   it.each(cases)('$name', ({ file, result }) => {
     const native = renderYaml(result.resources);
     const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import.bind(mesh) };

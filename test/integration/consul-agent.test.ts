@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configEntries, renderConfigEntries } from '../../src/adapters/consul/config-entry.js';
 import { consulAdapter } from '../../src/adapters/consul/index.js';
+import { formatDuration } from '../../src/core/model/duration.js';
 import { compileFiles } from '../../src/core/pipeline.js';
 import { goldenCases, ROOT } from '../support/cases.js';
 import {
@@ -46,11 +47,26 @@ function written(readBack: Entry, sent: Entry): Entry {
 
 // Intentions read back with Precedence and Type added per source; strip those.
 function normalise(e: Entry): Entry {
+  if (e.Kind === 'service-resolver') return cookieTtl(e);
   if (e.Kind !== 'service-intentions' || !Array.isArray(e.Sources)) return e;
   return {
     ...e,
     Sources: (e.Sources as Record<string, unknown>[]).map(({ Precedence: _p, Type: _t, ...rest }) => rest),
   };
+}
+
+/**
+ * CookieConfig.TTL is a plain time.Duration in Consul (agent/structs/config_entry_discoverychain.go),
+ * so it reads back as nanoseconds where it was written as a Go duration string: compare it written
+ * the way anymesh writes it.
+ */
+function cookieTtl(e: Entry): Entry {
+  const lb = e.LoadBalancer as { HashPolicies?: { CookieConfig?: { TTL?: unknown } }[] } | undefined;
+  for (const h of lb?.HashPolicies ?? []) {
+    const c = h.CookieConfig;
+    if (c && typeof c.TTL === 'number') c.TTL = formatDuration(c.TTL / 1e6);
+  }
+  return e;
 }
 
 const cases = goldenCases()

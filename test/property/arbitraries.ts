@@ -258,3 +258,77 @@ export const policyFile = (o: PolicyOptions = {}): fc.Arbitrary<string> =>
         .map((p) => dump(p, { lineWidth: -1, noRefs: true }))
         .join('---\n'),
     );
+
+/** A valid BackendPolicy spec for `service` (settings drawn at random, at least one of them). */
+const backendSpec = (port: number | undefined) =>
+  record({
+    outlierDetection: record({
+      consecutiveErrors: fc.integer({ min: 1, max: 20 }),
+      consecutiveGatewayErrors: fc.integer({ min: 1, max: 20 }),
+      interval: duration,
+      baseEjectionTime: duration,
+      maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+    }),
+    connectionLimits: record({
+      maxConnections: fc.integer({ min: 1, max: 10_000 }),
+      maxPendingRequests: fc.integer({ min: 1, max: 10_000 }),
+      maxRequests: fc.integer({ min: 1, max: 10_000 }),
+      maxRequestsPerConnection: fc.integer({ min: 1, max: 100 }),
+      connectTimeout: duration,
+    }).filter((c) => Object.keys(c).length > 0),
+    loadBalancer: fc.oneof(
+      fc.constantFrom('roundRobin', 'leastRequest', 'random').map((policy) => ({ policy })),
+      fc
+        .oneof(
+          headerName.map((header) => ({ header })),
+          record({ ttl: duration, path }).map((c) => ({ cookie: { name: 'session', ...c } })),
+          fc.constant({ sourceIP: true }),
+        )
+        .map((consistentHash) => ({ policy: 'consistentHash', consistentHash })),
+    ),
+    rateLimit: fc
+      .tuple(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+      )
+      .map(([requestsPerSecond, extra]) => ({
+        requestsPerSecond,
+        ...(extra !== undefined ? { burst: requestsPerSecond + extra } : {}),
+      })),
+    onUnsupported: fc.constantFrom('reject', 'warn'),
+  })
+    .filter((s) => Object.keys(s).some((k) => k !== 'onUnsupported'))
+    .map((s) => ({ service: 'reviews', ...(port !== undefined ? { port } : {}), ...s }));
+
+/**
+ * A routing TrafficPolicy for reviews (the virtual nodes App Mesh carries backend settings on) and a
+ * BackendPolicy for it, on the same port or none, as one YAML file.
+ */
+export const backendFile = (): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.constantFrom(80, 8080, 9080), fc.boolean())
+    .chain(([port, withPort]) => fc.tuple(fc.constant(port), backendSpec(withPort ? port : undefined)))
+    .map(([port, spec]) =>
+      [
+        {
+          apiVersion: 'anymesh.dev/v1alpha1',
+          kind: 'TrafficPolicy',
+          metadata: { name: 'reviews', namespace: 'bookinfo' },
+          spec: {
+            service: 'reviews',
+            port,
+            selector: { app: 'reviews' },
+            versions: { v1: { version: 'v1' } },
+            rules: [{ backends: [{ version: 'v1' }], timeout: '3s' }],
+          },
+        },
+        {
+          apiVersion: 'anymesh.dev/v1alpha1',
+          kind: 'BackendPolicy',
+          metadata: { name: 'reviews', namespace: 'bookinfo' },
+          spec: { selector: { app: 'reviews' }, ...spec },
+        },
+      ]
+        .map((p) => dump(p, { lineWidth: -1, noRefs: true }))
+        .join('---\n'),
+    );

@@ -11,7 +11,7 @@ import { compileLoaded } from '../../src/core/pipeline.js';
 import { render } from '../../src/core/render.js';
 import { CrdCatalog } from '../support/crd-schema.js';
 import { load } from '../support/kit.js';
-import { policyFile } from './arbitraries.js';
+import { backendFile, policyFile } from './arbitraries.js';
 import { runs } from './settings.js';
 
 /** Kubernetes core kinds (e.g. Linkerd's leaf Services) have no CRD. */
@@ -124,6 +124,43 @@ describe('random valid TrafficPolicies', () => {
       // low enough that a random run does not fail by chance (about 1 in 2,000 at p = 0.1).
       expect(tried).toBe(100);
       expect(compiled, `${adapter.id} compiled ${compiled} of ${tried}`).toBeGreaterThanOrEqual(3);
+    });
+  }
+});
+
+describe('random valid BackendPolicies', () => {
+  it('are valid (the arbitraries agree with the validator)', () => {
+    fc.assert(
+      fc.property(backendFile(), (text) => {
+        expect(validated(text).diagnostics.map(formatDiagnostic), text).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  // Whatever an adapter accepts is CRD-valid and deterministic; what it refuses, it refuses with its
+  // own codes (Linkerd needs a port for a rate limit), never with an exception.
+  for (const adapter of Object.values(ADAPTERS)) {
+    it(`compile for ${adapter.id} with allowDegraded: CRD-valid, deterministic, or refused with the adapter's codes`, () => {
+      let compiled = 0;
+      fc.assert(
+        fc.property(backendFile(), (text) => {
+          const r = compileRandom(text, adapter);
+          if (r.ok) compiled++;
+          const errors = r.diagnostics.filter((d) => d.level === 'error');
+          for (const e of errors) expect(e.code, `${formatDiagnostic(e)}\n${text}`).toMatch(/^AM4\d{3}$/);
+          expect(r.ok).toBe(errors.length === 0);
+          for (const res of r.resources) {
+            if (CORE_GROUPS.has(res.apiVersion)) continue;
+            expect(crds.validate(res), `${text}\n---\n${render([res], 'yaml')}`).toEqual([]);
+          }
+          const again = compileRandom(text, adapter);
+          expect(render(again.resources, 'yaml')).toBe(render(r.resources, 'yaml'));
+        }),
+        { numRuns: 100 },
+      );
+      // Not vacuous: most random policies compile (degraded where the mesh lacks a setting).
+      expect(compiled, `${adapter.id} compiled ${compiled} of 100`).toBeGreaterThanOrEqual(20);
     });
   }
 });

@@ -4,6 +4,7 @@
  * guide, linked per cell. Every cell says what `compile` in this folder really does.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { appmeshBackendCells } from './backend-capabilities.js';
 
 const API = 'https://docs.aws.amazon.com/app-mesh/latest/APIReference';
 const GUIDE = 'https://docs.aws.amazon.com/app-mesh/latest/userguide';
@@ -311,4 +312,5 @@ export const appmeshCapabilities: CapabilityColumn = {
     docs: MTLS,
     minVersion: MIN_CONTROLLER,
   },
+  ...appmeshBackendCells,
 };

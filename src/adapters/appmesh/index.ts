@@ -14,6 +14,7 @@
 
 import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
+import { compileBackend } from './backend.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
 import { appmeshInstall } from './install.js';
 import { APPMESH_MESSAGES } from './messages.js';
@@ -75,12 +76,13 @@ export const appmeshAdapter = {
   crdFolders: ['appmesh'],
   compile(policies, ctx) {
     const { options, diagnostics } = readOptions(ctx);
-    const { traffic, access, mtls } = byKind(policies);
+    const { traffic, access, mtls, backend } = byKind(policies);
     // Routing plans the virtual nodes per service; mTLS and access then fill in their listeners.
     const routing = compileRouting(traffic, ctx, options);
     diagnostics.push(...routing.diagnostics);
     const plans = routing.plans;
     diagnostics.push(...compileSecurity(access, mtls, plans, ctx, options));
+    diagnostics.push(...compileBackend(backend, plans));
     const resources: KubeObject[] = [...plans.values()].flatMap((plan) => serviceObjects(plan, ctx));
     if (options.emitMesh && policies.length) resources.push(meshObject(options, policies));
     return { resources, diagnostics };

@@ -174,7 +174,7 @@ export const APPMESH_MESSAGES = {
     '{what} applies to the listeners of virtual nodes, and anymesh generates no VirtualNode for {target} in this compile (it needs a TrafficPolicy with spec.port for the service); compile this policy together with one, or nothing would be enforced',
     {
       description:
-        'mTLS and access policies apply to the listeners of virtual nodes, and this compile generates no VirtualNode for the target, so nothing would be enforced.',
+        'mTLS, access and backend policies apply to the listeners of virtual nodes, and this compile generates no VirtualNode for the target, so nothing would be enforced.',
       fix: 'Compile the policy together with a TrafficPolicy (with spec.port) for the service.',
       example: 'an AccessPolicy for reviews compiled alone',
     },
@@ -309,6 +309,18 @@ export const APPMESH_MESSAGES = {
         'Two TrafficPolicies route calls to the same service; App Mesh has one virtual router per virtual service, so the two would compete for its routes.',
       fix: 'Merge their rules into one policy.',
       example: 'TrafficPolicies reviews-canary and reviews-timeouts, both for service reviews',
+    },
+  ),
+  BackendPortMismatch: m(
+    'AM4427',
+    'error',
+    'AppMeshBackendPortMismatch',
+    'these backend settings are for port {port}, but the VirtualNodes of {service} listen on {listener} only (spec.port of its TrafficPolicy), and App Mesh sets them per listener; give port {listener}, or leave port out',
+    {
+      description:
+        'A BackendPolicy names a port the VirtualNodes of the service do not listen on; App Mesh sets outlier detection and connection pools per listener.',
+      fix: 'Give spec.port of the TrafficPolicy of the service, or leave port out.',
+      example: 'a BackendPolicy for reviews with port 8080 when reviews listens on 9080',
     },
   ),
 } as const satisfies Record<string, MessageType>;

@@ -35,6 +35,9 @@ export interface NodePlan {
   listenerTls?: Obj;
   /** The MTLSPolicy or AccessPolicy whose material the listener TLS uses (for clients' trust). */
   tlsFrom?: PolicyDoc;
+  /** listeners[].outlierDetection and .connectionPool, set by the backend module. */
+  listenerOutlier?: Obj;
+  listenerPool?: Obj;
   /** spec.backends[]: virtual services this node calls. */
   backends: { name: string; namespace: string; clientTls?: Obj }[];
 }

@@ -34,6 +34,8 @@ function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
   if (n.listenerTimeoutMs !== undefined)
     l.timeout = { http: { perRequest: meshDuration(n.listenerTimeoutMs) } };
   if (n.listenerTls) l.tls = n.listenerTls;
+  if (n.listenerPool) l.connectionPool = n.listenerPool;
+  if (n.listenerOutlier) l.outlierDetection = n.listenerOutlier;
   const spec: Obj = {
     podSelector: { matchLabels: n.podLabels },
     listeners: [l],

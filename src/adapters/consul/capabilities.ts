@@ -5,6 +5,7 @@
  * its docs (website/content/docs/connect/config-entries/*.mdx), cited per cell.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { consulBackendCells, consulEnterpriseBackendCells } from './backend-capabilities.js';
 
 const DOCS = 'https://developer.hashicorp.com/consul/docs/connect/config-entries';
 const ROUTER = `${DOCS}/service-router`;
@@ -230,6 +231,7 @@ export const consulCapabilities: CapabilityColumn = {
     'register each port as its own Consul service and write one AccessPolicy per service',
     INTENTIONS,
   ),
+  ...consulBackendCells,
 };
 
 /**
@@ -245,4 +247,5 @@ export const consulEnterpriseCapabilities: CapabilityColumn = {
     docs: INTENTIONS,
     minVersion: MIN,
   },
+  ...consulEnterpriseBackendCells,
 };

@@ -7,7 +7,7 @@
  * model"; agent/structs/config_entry*.go): `Kind` (kebab-case: service-router, ...), `Name` (not for
  * the singleton `mesh` entry, which has none), then the
  * CRD's spec fields with the first letter upper-cased (`routes` -> `Routes`, `pathPrefix` ->
- * `PathPrefix`), except the acronyms `HTTP` and `JWT`. Keys of free-form maps (subset names, header
+ * `PathPrefix`), except the acronyms `HTTP`, `JWT` and `TTL` (CookieConfig.TTL). Keys of free-form maps (subset names, header
  * names in add/set, Meta) are kept as written. ServiceIntentions take their Name from
  * spec.destination.name. `Namespace` is written only for Consul Enterprise (consul.enterprise=true).
  * `Meta` carries the managed-by marker and the source policies (Consul meta keys allow no `.` or `/`,
@@ -40,7 +40,7 @@ const KIND: Record<string, string> = {
 /** Write order: what an entry depends on comes before it. */
 const ORDER = Object.keys(KIND);
 
-const ACRONYMS: Record<string, string> = { http: 'HTTP', jwt: 'JWT' };
+const ACRONYMS: Record<string, string> = { http: 'HTTP', jwt: 'JWT', ttl: 'TTL' };
 
 /** Fields whose value is a map with user keys (kept as written); their values are still converted. */
 const FREE_FORM = new Set(['subsets', 'add', 'set', 'meta']);

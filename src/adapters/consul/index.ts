@@ -8,6 +8,7 @@
 import type { MeshAdapter } from '../../core/adapter.js';
 import type { FeatureId } from '../../core/features/index.js';
 import { byKind } from '../kit/policies.js';
+import { compileBackend } from './backend.js';
 import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities.js';
 import { renderConfigEntries } from './config-entry.js';
 import { EntrySet } from './entries.js';
@@ -100,10 +101,11 @@ export const consulAdapter = {
   compile(policies, ctx) {
     const { options, diagnostics } = parseOptions(ctx);
     if (diagnostics.length) return { resources: [], diagnostics };
-    const { traffic, access, mtls } = byKind(policies);
+    const { traffic, access, mtls, backend } = byKind(policies);
     // One entry set: ServiceDefaults for a service is shared by routing, mTLS and access.
     const set = new EntrySet(options);
     compileRouting(traffic, set);
+    compileBackend(backend, set);
     compileMtls(mtls, set);
     compileAccess(access, set);
     return { resources: set.resources(), diagnostics: set.diagnostics };

@@ -27,6 +27,7 @@
  *   only in the experimental channel; mirror `percent` is an integer, `fraction` a ratio.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { istioAmbientBackendCells } from './backend-capabilities.js';
 
 const L7 = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
 const L4 = 'https://istio.io/latest/docs/ambient/usage/l4-policy/';
@@ -327,4 +328,5 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     `${AP}#Operation`,
     'L4 attribute',
   ),
+  ...istioAmbientBackendCells,
 };

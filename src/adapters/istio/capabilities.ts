@@ -3,6 +3,7 @@
  * reference docs linked per cell.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { istioBackendCells } from './backend-capabilities.js';
 
 const VS = 'https://istio.io/latest/docs/reference/config/networking/virtual-service/';
 const DR = 'https://istio.io/latest/docs/reference/config/networking/destination-rule/';
@@ -141,4 +142,5 @@ export const istioCapabilities: CapabilityColumn = {
   'access.to.methods': full('AuthorizationPolicy rules[].to[].operation.methods', `${AP}#Operation`),
   'access.to.paths': full('AuthorizationPolicy rules[].to[].operation.paths', `${AP}#Operation`),
   'access.to.ports': full('AuthorizationPolicy rules[].to[].operation.ports', `${AP}#Operation`),
+  ...istioBackendCells,
 };

@@ -10,6 +10,7 @@ import { byKind } from '../kit/policies.js';
 import { mergeResults } from '../kit/results.js';
 import { compileAmbient } from './ambient.js';
 import { istioAmbientCapabilities } from './ambient-capabilities.js';
+import { applyBackendPolicies } from './backend.js';
 import { istioCapabilities } from './capabilities.js';
 import { importIstio } from './import.js';
 import { istioInstall } from './install.js';
@@ -114,12 +115,11 @@ export const istioAdapter = {
   compile(policies, ctx) {
     const kinds = byKind(policies);
     if (isAmbient(ctx)) return compileAmbient(kinds, ctx);
-    const { traffic, access, mtls } = kinds;
-    return mergeResults(
-      compileRouting(traffic, ctx),
-      compileMtls(mtls, ctx),
-      compileAccess(access, ctx, traffic),
-    );
+    const { traffic, access, mtls, backend } = kinds;
+    const routing = compileRouting(traffic, ctx);
+    // Backend settings join the DestinationRule routing made for the host: one per host.
+    applyBackendPolicies(routing.resources, backend, ctx);
+    return mergeResults(routing, compileMtls(mtls, ctx), compileAccess(access, ctx, traffic));
   },
   import: importIstio,
 } satisfies MeshAdapter;

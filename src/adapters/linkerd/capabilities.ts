@@ -15,6 +15,7 @@
  *   every client; a route in another namespace (consumer route) only to clients in that namespace.
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
+import { linkerdBackendCells } from './backend-capabilities.js';
 
 const HTTPROUTE = 'https://linkerd.io/2/reference/httproute/';
 const ROUTING = 'https://linkerd.io/2/features/request-routing/';
@@ -355,4 +356,5 @@ export const linkerdCapabilities: CapabilityColumn = {
     'a Server selects one pod port',
     '2.12',
   ),
+  ...linkerdBackendCells,
 };

@@ -60,8 +60,8 @@ export const linkerdAdapter = {
   inMesh: (ns) => ['enabled', 'ingress'].includes(ns.annotations['linkerd.io/inject'] ?? ''),
   crdFolders: ['linkerd', 'gateway-api/standard'],
   compile(policies, ctx) {
-    const { traffic, access, mtls } = byKind(policies);
+    const { traffic, access, mtls, backend } = byKind(policies);
     const routing = compileRouting(traffic, { ruleTimeouts: readsRuleTimeouts(ctx.meshVersion) });
-    return mergeResults(routing, compileSecurity(access, mtls, ctx));
+    return mergeResults(routing, compileSecurity(access, mtls, ctx, backend));
   },
 } satisfies MeshAdapter;

@@ -91,6 +91,12 @@ export const linkerdInstall: HelmInstall = {
       kind: 'MeshTLSAuthentication',
     },
     { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'httproutes', kind: 'HTTPRoute' },
+    {
+      group: 'policy.linkerd.io',
+      version: 'v1alpha1',
+      plural: 'httplocalratelimitpolicies',
+      kind: 'HTTPLocalRateLimitPolicy',
+    },
     // Linkerd routes through Gateway API HTTPRoutes with a Service parent (GAMMA).
     { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
   ],

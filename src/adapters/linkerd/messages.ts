@@ -192,6 +192,18 @@ export const LINKERD_MESSAGES = {
       example: 'an AccessPolicy for reviews with selector app=reviews and another with app=reviews,tier=web',
     },
   ),
+  RateLimitNeedsPort: m(
+    'AM4218',
+    'error',
+    'LinkerdRateLimitNeedsPort',
+    'Linkerd rate limits the inbound traffic of a Server, which selects one pod port; give spec.port (the container port of {service} to limit)',
+    {
+      description:
+        'A BackendPolicy with a rate limit has no spec.port, and Linkerd attaches rate limits (HTTPLocalRateLimitPolicy) to a Server, which selects one pod port.',
+      fix: 'Give spec.port: the container port whose inbound requests are limited.',
+      example: 'a BackendPolicy for reviews with rateLimit and no port',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type LinkerdMessage = keyof typeof LINKERD_MESSAGES;

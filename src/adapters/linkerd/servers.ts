@@ -8,6 +8,8 @@
  *   unless an AccessPolicy already made a deny Server there, which refuses plaintext too.
  * - strict MTLSPolicy for a namespace: one Server per port selecting every pod of the namespace
  *   except those of services that have their own Server on that port.
+ * - BackendPolicy rate limit (an HTTPLocalRateLimitPolicy targets a Server): accessPolicy
+ *   all-unauthenticated, Linkerd's default cluster policy, unless access or strict mTLS ask more.
  *
  * `spec.port` is the container port ("A port name or number. Must exist in a pod spec", server.yaml
  * CRD), not the Service port.
@@ -22,7 +24,7 @@ interface ServerRequest {
   readonly doc: PolicyDoc;
   readonly namespace: string;
   readonly port: number;
-  readonly purpose: 'access' | 'strict';
+  readonly purpose: 'access' | 'strict' | 'rateLimit';
   /** The service whose pods are selected; undefined: every pod of the namespace. */
   readonly service?: string;
   readonly selector?: Record<string, string>;
@@ -50,8 +52,8 @@ export class ServerRegistry {
     for (const key of [...byPort.keys()].sort()) {
       const list = byPort.get(key)!;
       const perService = list.filter((r) => r.service !== undefined);
-      const services = this.serviceServers(perService, resources, diagnostics);
       const whole = list.filter((r) => r.service === undefined);
+      const services = this.serviceServers(perService, whole.length > 0, resources, diagnostics);
       if (whole.length) this.namespaceServer(whole, services, resources, diagnostics);
     }
     return { resources, diagnostics };
@@ -60,6 +62,8 @@ export class ServerRegistry {
   /** One Server per service on this port; returns the requests that made one, per service. */
   private serviceServers(
     perService: ServerRequest[],
+    /** A namespace-wide strict Server leaves these pods out, so their own Server must be strict. */
+    namespaceStrict: boolean,
     resources: KubeObject[],
     diagnostics: Diagnostic[],
   ): ServerRequest[] {
@@ -86,6 +90,7 @@ export class ServerRegistry {
         continue;
       }
       const access = reqs.some((r) => r.purpose === 'access');
+      const strict = namespaceStrict || reqs.some((r) => r.purpose === 'strict');
       const name = serverName(service, first.port);
       if (access) {
         for (const r of reqs.filter((x) => x.purpose === 'strict')) {
@@ -100,7 +105,7 @@ export class ServerRegistry {
           first.namespace,
           first.port,
           { matchLabels: sortedLabels(first.selector!) },
-          access ? 'deny' : 'all-authenticated',
+          access ? 'deny' : strict ? 'all-authenticated' : 'all-unauthenticated',
           reqs.map((r) => r.doc),
         ),
       );
@@ -170,7 +175,7 @@ function server(
   namespace: string,
   port: number,
   podSelector: Record<string, unknown>,
-  accessPolicy: 'deny' | 'all-authenticated',
+  accessPolicy: 'deny' | 'all-authenticated' | 'all-unauthenticated',
   sources: readonly PolicyDoc[],
 ): KubeObject {
   return {

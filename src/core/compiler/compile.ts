@@ -31,8 +31,13 @@ export interface CompileResult extends AdapterResult {
   readonly ok: boolean;
 }
 
-/** Policy kinds the compiler turns into mesh resources. */
-const COMPILED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy']);
+/** Policy kinds the compiler turns into mesh resources (and `anymesh check` judges). */
+export const COMPILED_KINDS: ReadonlySet<string> = new Set([
+  'TrafficPolicy',
+  'AccessPolicy',
+  'MTLSPolicy',
+  'BackendPolicy',
+]);
 
 export interface CapabilityCheck {
   readonly diagnostics: Diagnostic[];
@@ -80,7 +85,7 @@ export function checkCapabilities(
           if (degradeAllowed) {
             const what =
               use.scope === 'policy'
-                ? `the whole policy ${p.ref} is left out${p.kind === 'TrafficPolicy' ? '' : ': it restricts NOTHING on this mesh'}`
+                ? `the whole policy ${p.ref} is left out${p.kind === 'AccessPolicy' || p.kind === 'MTLSPolicy' ? ': it restricts NOTHING on this mesh' : ''}`
                 : cell.reason;
             diagnostics.push(diag('Degraded', { ...params, why, reason: what }, at));
             const list = drops.get(p.ref) ?? [];

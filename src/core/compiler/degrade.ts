@@ -81,6 +81,12 @@ function cloneTree(v: unknown): unknown {
 export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeResult {
   if (drops.length === 0) return { policy, droppedRules: [] };
   if (drops.some((d) => d.scope === 'policy')) return { policy: undefined, droppedRules: [] };
+  // Kinds without rules (BackendPolicy) lose fields only.
+  if (!Array.isArray((policy.spec as { rules?: unknown }).rules)) {
+    const copy = cloneTree(policy) as Policy;
+    for (const d of drops) mark(copy, d.drop);
+    return { policy: compact(copy) as Policy, droppedRules: [] };
+  }
   const copy = cloneTree(policy) as TrafficPolicy;
   const droppedRules = new Set<number>();
   for (const d of drops) {

@@ -81,3 +81,18 @@ ${spec}
 ${companion}`,
   companions: [...companions, ...COMPANION_USES],
 });
+
+/**
+ * A BackendPolicy for cart (`spec`: its lines after `service`), with the plain TrafficPolicy: App
+ * Mesh carries backend settings on the virtual nodes routing plans.
+ */
+export const backend = (spec: string, companions: readonly string[] = []): Fixture => ({
+  yaml: `apiVersion: anymesh.dev/v1alpha1
+kind: BackendPolicy
+metadata: {name: fixture, namespace: shop}
+spec:
+  service: cart
+${spec}
+${companion}`,
+  companions: [...companions, ...COMPANION_USES],
+});

@@ -11,6 +11,7 @@
  * in each adapter's capability column, the adapters' code, and a golden case.
  */
 import { access } from './access.js';
+import { backend } from './backend.js';
 import { backends } from './backends.js';
 import { cors } from './cors.js';
 import { fault } from './fault.js';
@@ -46,9 +47,13 @@ export const FAMILIES = [
   cors,
   mtls,
   access,
+  backend,
 ] as const;
 
 export type FeatureId = (typeof FAMILIES)[number]['features'][number]['id'];
+
+/** The features of BackendPolicy: adapters keep their cells in a module of their own. */
+export type BackendFeatureId = Extract<FeatureId, `backend.${string}`>;
 
 /** Every feature, in catalogue order. */
 export const FEATURE_DEFS: readonly FeatureDef<FeatureId>[] = FAMILIES.flatMap(

@@ -9,11 +9,14 @@
  * versions being defined, durations being in range) is checked in `semantic.ts`.
  */
 import { type AccessPolicy, AccessPolicySchema } from './kinds/access-policy.js';
+import { type BackendPolicy, BackendPolicySchema } from './kinds/backend-policy.js';
 import { type MeshInstallation, MeshInstallationSchema } from './kinds/mesh-installation.js';
 import { type MTLSPolicy, MTLSPolicySchema } from './kinds/mtls-policy.js';
 import { type TrafficPolicy, TrafficPolicySchema } from './kinds/traffic-policy.js';
 
 export type { AccessPolicy } from './kinds/access-policy.js';
+export type { BackendPolicy } from './kinds/backend-policy.js';
+export { OUTLIER_DEFAULTS, outlierDetection } from './kinds/backend-policy.js';
 export { API_VERSION, DURATION_PATTERN, HTTP_METHODS } from './kinds/common.js';
 export type { MeshInstallation } from './kinds/mesh-installation.js';
 export type { MTLSPolicy } from './kinds/mtls-policy.js';
@@ -24,10 +27,11 @@ export const KIND_SCHEMAS = {
   TrafficPolicy: TrafficPolicySchema,
   AccessPolicy: AccessPolicySchema,
   MTLSPolicy: MTLSPolicySchema,
+  BackendPolicy: BackendPolicySchema,
   MeshInstallation: MeshInstallationSchema,
 } as const;
 
 export type Kind = keyof typeof KIND_SCHEMAS;
 export const KINDS = Object.keys(KIND_SCHEMAS) as Kind[];
 
-export type Policy = TrafficPolicy | AccessPolicy | MTLSPolicy | MeshInstallation;
+export type Policy = TrafficPolicy | AccessPolicy | MTLSPolicy | BackendPolicy | MeshInstallation;

@@ -18,6 +18,7 @@ import { clipParams, closest } from './echo.js';
 import type { PolicyDoc } from './policy-doc.js';
 import {
   type AccessPolicy,
+  type BackendPolicy,
   type MeshInstallation,
   type MTLSPolicy,
   RETRY_ON,
@@ -177,6 +178,9 @@ export function checkSemantics(doc: PolicyDoc): Diagnostic[] {
       break;
     case 'MTLSPolicy':
       checkMtls(c, doc.policy as MTLSPolicy);
+      break;
+    case 'BackendPolicy':
+      checkBackendPolicy(c, doc.policy as BackendPolicy);
       break;
     case 'MeshInstallation':
       checkInstallation(c, doc.policy as MeshInstallation);
@@ -427,6 +431,68 @@ function checkMtls(c: Checker, p: MTLSPolicy): void {
     );
   if (s.selector && s.service === undefined)
     c.report('ScopeConflict', { reason: 'spec.selector goes with spec.service' }, ['spec', 'selector']);
+}
+
+function checkBackendPolicy(c: Checker, p: BackendPolicy): void {
+  const s = p.spec;
+  const at = (...rest: FieldPath) => ['spec', ...rest];
+  c.serviceName(s.service, at('service'));
+  c.labels(s.selector, at('selector'));
+  if (!s.outlierDetection && !s.connectionLimits && !s.loadBalancer && !s.rateLimit)
+    c.report('BackendPolicyEmpty', {}, at());
+  const od = s.outlierDetection;
+  if (od?.interval !== undefined) c.duration(od.interval, at('outlierDetection', 'interval'));
+  if (od?.baseEjectionTime !== undefined)
+    c.duration(od.baseEjectionTime, at('outlierDetection', 'baseEjectionTime'));
+  const cl = s.connectionLimits;
+  if (cl?.connectTimeout !== undefined)
+    c.duration(cl.connectTimeout, at('connectionLimits', 'connectTimeout'));
+  const lb = s.loadBalancer;
+  if (lb) {
+    const hash = lb.consistentHash;
+    if (lb.policy === 'consistentHash' && !hash)
+      c.report(
+        'HashPolicy',
+        { reason: 'policy consistentHash needs consistentHash: one of header, cookie, sourceIP' },
+        at('loadBalancer', 'policy'),
+      );
+    if (hash && lb.policy !== 'consistentHash')
+      c.report(
+        'HashPolicy',
+        { reason: `consistentHash goes with policy consistentHash, not ${lb.policy}` },
+        at('loadBalancer', 'consistentHash'),
+      );
+    if (hash) {
+      const given = (['header', 'cookie', 'sourceIP'] as const).filter((k) => hash[k] !== undefined);
+      if (given.length !== 1)
+        c.report(
+          'HashPolicy',
+          { reason: 'give exactly one of consistentHash.header, cookie, sourceIP' },
+          at('loadBalancer', 'consistentHash'),
+        );
+      if (hash.header !== undefined)
+        c.headerName(hash.header, at('loadBalancer', 'consistentHash', 'header'));
+      if (hash.sourceIP === false)
+        c.report(
+          'HashPolicy',
+          { reason: 'sourceIP must be true; to hash on something else, give header or cookie' },
+          at('loadBalancer', 'consistentHash', 'sourceIP'),
+        );
+      if (hash.cookie) {
+        if (hash.cookie.ttl !== undefined)
+          c.duration(hash.cookie.ttl, at('loadBalancer', 'consistentHash', 'cookie', 'ttl'));
+        if (hash.cookie.path !== undefined && !hash.cookie.path.startsWith('/'))
+          c.report(
+            'BadPath',
+            { got: JSON.stringify(hash.cookie.path), reason: 'a cookie path starts with /' },
+            at('loadBalancer', 'consistentHash', 'cookie', 'path'),
+          );
+      }
+    }
+  }
+  const rl = s.rateLimit;
+  if (rl?.burst !== undefined && rl.burst < rl.requestsPerSecond)
+    c.report('BurstBelowRate', { burst: rl.burst, rate: rl.requestsPerSecond }, at('rateLimit', 'burst'));
 }
 
 /** Duplicate policies (same kind, namespace and name) across all inputs. */

@@ -7,7 +7,10 @@
  *   not a conflict) have rules that surely catch the same request and set different things
  *   (backends, timeout, retries, fault, mirror, headers, CORS). Meshes resolve such overlaps in
  *   different ways (random pick, merge by specificity, creation time), so the outcome is not
- *   portable. Two MTLSPolicies for the same scope with different modes conflict too.
+ *   portable. Two MTLSPolicies for the same scope with different modes conflict too, and so do two
+ *   BackendPolicies for one service whose ports overlap (the same port, or either has none): each
+ *   mesh keeps one set of backend settings per service and port (Istio one DestinationRule per
+ *   host, Consul one ServiceResolver), so which would win is not portable.
  * - **Shadowed rules** (AM3012, warning) and **shadowed match entries** (AM3013, warning): inside one
  *   policy, where the first matching rule wins, a rule (or one of its entries) that an earlier rule
  *   always catches is never reached. See `match.ts` for the conservative meaning of "always".
@@ -20,7 +23,14 @@ import { mtlsScope } from '../compiler/usage.js';
 import { type Diagnostic, diag, type SourceLocation } from '../diagnostics.js';
 import type { FieldPath } from '../loader/positions.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
-import type { BackendT, MTLSPolicy, RouteMatchT, Rule, TrafficPolicy } from '../model/schema.js';
+import type {
+  BackendPolicy,
+  BackendT,
+  MTLSPolicy,
+  RouteMatchT,
+  Rule,
+  TrafficPolicy,
+} from '../model/schema.js';
 import { catches, describeMatch, overlap, ruleEntries } from './match.js';
 
 export type FindingKind = 'conflict' | 'shadowed-rule' | 'shadowed-match';
@@ -304,6 +314,42 @@ function mtlsConflicts(policies: readonly PolicyDoc<MTLSPolicy>[]): OverlapFindi
   return out;
 }
 
+const BACKEND_SETTINGS = ['outlierDetection', 'connectionLimits', 'loadBalancer', 'rateLimit'] as const;
+
+function backendConflicts(policies: readonly PolicyDoc<BackendPolicy>[]): OverlapFinding[] {
+  const out: OverlapFinding[] = [];
+  policies.forEach((q, y) => {
+    for (const p of policies.slice(0, y)) {
+      const a = p.policy.spec;
+      const b = q.policy.spec;
+      if (p.namespace !== q.namespace || a.service !== b.service || p.ref === q.ref) continue;
+      if (a.port !== undefined && b.port !== undefined && a.port !== b.port) continue;
+      const fields = BACKEND_SETTINGS.filter((f) => a[f] !== undefined || b[f] !== undefined);
+      const port = a.port ?? b.port;
+      const other = site(p, ['spec', 'service']);
+      out.push({
+        kind: 'conflict',
+        diagnostic: diag(
+          'OverlapConflict',
+          {
+            subject: q.ref,
+            other: p.ref,
+            where: where(other.location),
+            route: `calls to ${q.namespace}/${b.service}${port !== undefined ? ` port ${port}` : ''}`,
+            what: fields.join(', '),
+            hint: 'merge them into one BackendPolicy, or give each its own port',
+          },
+          q.at(['spec', 'service']),
+        ),
+        other,
+        fields,
+      });
+      break;
+    }
+  });
+  return out;
+}
+
 /** Every conflict and shadowed rule among the policies, in input order. */
 export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[] {
   const traffic = policies.filter((p): p is PolicyDoc<TrafficPolicy> => p.kind === 'TrafficPolicy');
@@ -325,6 +371,9 @@ export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[
     }
   }
   out.push(...mtlsConflicts(policies.filter((p): p is PolicyDoc<MTLSPolicy> => p.kind === 'MTLSPolicy')));
+  out.push(
+    ...backendConflicts(policies.filter((p): p is PolicyDoc<BackendPolicy> => p.kind === 'BackendPolicy')),
+  );
   return out;
 }
 

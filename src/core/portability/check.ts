@@ -12,7 +12,7 @@
 import type { CompileContext, MeshAdapter } from '../adapter.js';
 import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
 import { columnOf } from '../columns.js';
-import { checkCapabilities, compilePolicies } from '../compiler/compile.js';
+import { COMPILED_KINDS, checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { defaultDifferences } from '../defaults.js';
 import { CORE_MESSAGES, type Diagnostic, type Level } from '../diagnostics.js';
 import { type FeatureId, isFeatureId } from '../features/index.js';
@@ -96,7 +96,7 @@ export interface PortabilityOptions {
 }
 
 /** Kinds the check reports on: the compiled ones. */
-const CHECKED_KINDS = new Set(['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy']);
+const CHECKED_KINDS = COMPILED_KINDS;
 
 /** Codes `checkCapabilities` emits; `compilePolicies` repeats them for the policies it compiles. */
 const CAPABILITY_CODES = new Set(

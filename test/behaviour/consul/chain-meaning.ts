@@ -72,7 +72,8 @@ interface ChainNode {
   Type: 'router' | 'splitter' | 'resolver';
   Routes?: { Definition: { Match?: { HTTP?: Obj }; Destination?: Obj }; NextNode: string }[];
   Splits?: { Definition: Obj; Weight: number; NextNode: string }[];
-  Resolver?: { Target: string; RequestTimeout?: string };
+  Resolver?: { Target: string; RequestTimeout?: string; ConnectTimeout?: string };
+  LoadBalancer?: Obj;
 }
 
 export async function discoveryChain(agent: ConsulAgent, service: string): Promise<Chain> {
@@ -219,4 +220,53 @@ export async function chainMeaning(agent: ConsulAgent, service: string): Promise
 /** The protocol Consul compiled the chain for (routers and splitters need http). */
 export async function chainProtocol(agent: ConsulAgent, service: string): Promise<string> {
   return (await discoveryChain(agent, service)).Protocol;
+}
+
+/**
+ * How callers balance over a service and how long they wait to connect, as its chain's resolver
+ * nodes carry it (Consul copies a ServiceResolver's LoadBalancer onto every resolver node of the
+ * chain and its ConnectTimeout onto DiscoveryResolver, agent/consul/discoverychain/compile.go): one
+ * entry per distinct setting, so subsets balancing differently would show.
+ */
+export interface BalancingMeaning {
+  policy: string;
+  hash?: Obj[];
+  connectTimeoutMs?: number;
+}
+
+export async function chainBalancing(agent: ConsulAgent, service: string): Promise<BalancingMeaning[]> {
+  const chain = await discoveryChain(agent, service);
+  const seen = new Map<string, BalancingMeaning>();
+  for (const node of Object.values(chain.Nodes)) {
+    if (node.Type !== 'resolver') continue;
+    const lb = node.LoadBalancer ?? {};
+    const hash = lb.HashPolicies as Obj[] | undefined;
+    const t = node.Resolver?.ConnectTimeout;
+    const m: BalancingMeaning = {
+      // No LoadBalancer: Envoy's default, round robin.
+      policy: (lb.Policy as string | undefined) || 'round_robin',
+      ...(hash?.length ? { hash: hash.map(hashMeaning) } : {}),
+      ...(t ? { connectTimeoutMs: goDurationMs(t) } : {}),
+    };
+    seen.set(JSON.stringify(m), m);
+  }
+  return [...seen.values()];
+}
+
+/** A hash policy with keys lower-cased and durations in ms (Consul gives them as Go durations). */
+function hashMeaning(h: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(h)) {
+    const key = k === 'SourceIP' ? 'sourceIP' : k.charAt(0).toLowerCase() + k.slice(1);
+    if (key === 'cookieConfig' && v && typeof v === 'object') {
+      const c = v as Obj;
+      out.cookieConfig = {
+        ...(c.Session ? { session: true } : {}),
+        // time.Duration marshals as nanoseconds here (no custom marshaller on CookieConfig).
+        ...(c.TTL ? { ttlMs: typeof c.TTL === 'number' ? c.TTL / 1e6 : goDurationMs(String(c.TTL)) } : {}),
+        ...(c.Path ? { path: c.Path } : {}),
+      };
+    } else if (v !== false && v !== '' && v !== null) out[key] = v;
+  }
+  return out;
 }

@@ -9,7 +9,7 @@
  * versioned service also gets instances of a version the policy does not name and one without the
  * annotation, so a filter that selects too much shows.
  */
-import type { RouteMeaning } from './chain-meaning.js';
+import type { BalancingMeaning, RouteMeaning } from './chain-meaning.js';
 import type { Decision, Request } from './intentions.js';
 import { type Instance, versioned } from './workloads.js';
 
@@ -19,6 +19,8 @@ export interface CaseMeaning {
   annotations?: Record<string, Record<string, string>>;
   /** Service -> its reachable routes. */
   chains: Record<string, RouteMeaning[]>;
+  /** Service -> how its callers balance and connect (BackendPolicy), per distinct resolver node. */
+  balancing?: Record<string, BalancingMeaning[]>;
   /** [source, destination, Consul's L4 check answer]. */
   connections?: [string, string, boolean][];
   /** [source, destination, request, decision]. */
@@ -221,7 +223,58 @@ const appmeshZeroTrust: CaseMeaning = {
 };
 
 /** Golden case name -> meaning; every Consul case that compiles must be here. */
+// test/cases/backend-resilience.yaml: reviews 90 % v1, 10 % v2; callers pick the least-loaded
+// instance and give up connecting after 1 s (ejection and limits are per caller in Consul: refused).
+const backendResilience: CaseMeaning = {
+  instances: versioned({ reviews: { v1: 2, v2: 1, v3: 1 } }),
+  annotations: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+  chains: {
+    reviews: [
+      {
+        match: 'any',
+        backends: [
+          { weight: 90, instances: ids('reviews', 'v1', 2) },
+          { weight: 10, instances: ids('reviews', 'v2', 1) },
+        ],
+      },
+    ],
+  },
+  balancing: { reviews: [{ policy: 'least_request', connectTimeoutMs: 1000 }] },
+};
+
+// test/cases/backend-session-affinity.yaml: cart sticks by the session cookie (set for an hour on
+// path /), profile by the x-user header, legacy by caller IP; catalog round robin, search random.
+const sessionAffinity: CaseMeaning = {
+  instances: versioned({ cart: { '-': 2 }, catalog: { '-': 2 }, profile: { '-': 1 }, legacy: { '-': 1 } }),
+  chains: {
+    cart: [
+      { match: 'any', timeoutMs: 3000, backends: [{ weight: 100, instances: ids('cart', 'plain', 2) }] },
+    ],
+    catalog: [
+      { match: 'any', timeoutMs: 3000, backends: [{ weight: 100, instances: ids('catalog', 'plain', 2) }] },
+    ],
+  },
+  // No connectTimeout in the policies: Consul's default of 5 s (ServiceResolver ConnectTimeout).
+  balancing: {
+    cart: [
+      {
+        policy: 'ring_hash',
+        hash: [{ field: 'cookie', fieldValue: 'session', cookieConfig: { ttlMs: 3_600_000, path: '/' } }],
+        connectTimeoutMs: 5000,
+      },
+    ],
+    profile: [
+      { policy: 'ring_hash', hash: [{ field: 'header', fieldValue: 'x-user' }], connectTimeoutMs: 5000 },
+    ],
+    legacy: [{ policy: 'ring_hash', hash: [{ sourceIP: true }], connectTimeoutMs: 5000 }],
+    catalog: [{ policy: 'round_robin', connectTimeoutMs: 5000 }],
+    search: [{ policy: 'random', connectTimeoutMs: 5000 }],
+  },
+};
+
 export const MEANINGS: Record<string, CaseMeaning> = {
+  'case-backend-resilience': backendResilience,
+  'case-backend-session-affinity': sessionAffinity,
   'example-bookinfo-canary': bookinfo,
   'case-consul-canary': consulCanary,
   'case-consul-l7-routing': l7Routing,

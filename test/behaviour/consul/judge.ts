@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { ConsulAgent, ConsulEntry } from '../../support/consul-agent.js';
-import { chainMeaning } from './chain-meaning.js';
+import { chainBalancing, chainMeaning } from './chain-meaning.js';
 import type { CaseMeaning } from './expectations.js';
 import { checkAllowed, requestDecision } from './intentions.js';
 import { deregister, register } from './workloads.js';
@@ -41,6 +41,14 @@ export async function observeRoutes(agent: ConsulAgent, meaning: CaseMeaning): P
   const out: Observation[] = [];
   for (const [service, expected] of Object.entries(meaning.chains)) {
     out.push({ what: `routes of ${service}`, actual: await chainMeaning(agent, service), expected });
+  }
+  return out;
+}
+
+export async function observeBalancing(agent: ConsulAgent, meaning: CaseMeaning): Promise<Observation[]> {
+  const out: Observation[] = [];
+  for (const [service, expected] of Object.entries(meaning.balancing ?? {})) {
+    out.push({ what: `balancing of ${service}`, actual: await chainBalancing(agent, service), expected });
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { compileFor } from '../../support/kit.js';
 import { chainProtocol } from './chain-meaning.js';
 import { compiledConsulCases } from './compiled.js';
 import { type CaseMeaning, MEANINGS } from './expectations.js';
-import { deployed, observeIntentions, observeRoutes } from './judge.js';
+import { deployed, observeBalancing, observeIntentions, observeRoutes } from './judge.js';
 
 let agent: ConsulAgent;
 
@@ -42,6 +42,16 @@ describe('Consul 1.16.3 compiles each golden case into what the policy means', (
       for (const o of await observeRoutes(agent, c.meaning)) expect(o.actual, o.what).toEqual(o.expected);
     });
   });
+
+  it.each(cases.filter((c) => c.meaning.balancing))(
+    '$name: load balancing and connect timeouts (BackendPolicy)',
+    async (c) => {
+      await deployed(agent, c.meaning, c.entries, async () => {
+        for (const o of await observeBalancing(agent, c.meaning))
+          expect(o.actual, o.what).toEqual(o.expected);
+      });
+    },
+  );
 
   it.each(cases.filter((c) => c.meaning.connections || c.meaning.requests))(
     '$name: intentions allow and deny per caller',

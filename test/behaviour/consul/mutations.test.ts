@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsulAgent, type ConsulEntry, startConsulAgent } from '../../support/consul-agent.js';
 import { compiledConsulCases } from './compiled.js';
 import { MEANINGS } from './expectations.js';
-import { deployed, failing, observeIntentions, observeRoutes } from './judge.js';
+import { deployed, failing, observeBalancing, observeIntentions, observeRoutes } from './judge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -38,6 +38,26 @@ const at = (o: unknown, ...path: (string | number)[]): Obj =>
 
 /** Each mutation, and the observations of judge.ts it must break (and no others). */
 const MUTATIONS: { what: string; name: string; breaks: string[]; entries: () => ConsulEntry[] }[] = [
+  {
+    what: 'the load-balancing policy dropped (callers fall back to round robin)',
+    name: 'case-backend-resilience',
+    breaks: ['balancing of reviews'],
+    entries: () =>
+      mutate('case-backend-resilience', 'service-resolver', 'reviews', (e) => {
+        delete e.LoadBalancer;
+      }),
+  },
+  {
+    what: 'the session cookie hashed as a header of the same name',
+    name: 'case-backend-session-affinity',
+    breaks: ['balancing of cart'],
+    entries: () =>
+      mutate('case-backend-session-affinity', 'service-resolver', 'cart', (e) => {
+        const h = at(e, 'LoadBalancer', 'HashPolicies', 0);
+        h.Field = 'header';
+        delete h.CookieConfig;
+      }),
+  },
   {
     what: 'splitter weights reversed (90/10 becomes 10/90)',
     name: 'example-bookinfo-canary',
@@ -144,7 +164,11 @@ describe('a wrong Consul output is accepted by Consul but fails the behavioural 
     const mutated = entries();
     // deployed() writes every entry and throws if Consul refuses one: these are all accepted.
     const failed = await deployed(agent, meaning, mutated, async () =>
-      failing([...(await observeRoutes(agent, meaning)), ...(await observeIntentions(agent, meaning))]),
+      failing([
+        ...(await observeRoutes(agent, meaning)),
+        ...(await observeBalancing(agent, meaning)),
+        ...(await observeIntentions(agent, meaning)),
+      ]),
     );
     expect(failed.map((f) => f.what)).toEqual(breaks);
   });
@@ -153,7 +177,11 @@ describe('a wrong Consul output is accepted by Consul but fails the behavioural 
     for (const [name, c] of cases) {
       const meaning = MEANINGS[name]!;
       const failed = await deployed(agent, meaning, c.entries, async () =>
-        failing([...(await observeRoutes(agent, meaning)), ...(await observeIntentions(agent, meaning))]),
+        failing([
+          ...(await observeRoutes(agent, meaning)),
+          ...(await observeBalancing(agent, meaning)),
+          ...(await observeIntentions(agent, meaning)),
+        ]),
       );
       expect(failed, name).toEqual([]);
     }

@@ -27,6 +27,14 @@ describe('Consul refuses what it cannot express', () => {
       'mtls.scope.namespace',
       'access.from.namespace',
       'access.to.ports',
+      'backend.outlierDetection',
+      'backend.outlierDetection.gatewayErrors',
+      'backend.connectionLimits.maxConnections',
+      'backend.connectionLimits.maxPendingRequests',
+      'backend.connectionLimits.maxRequests',
+      'backend.connectionLimits.maxRequestsPerConnection',
+      'backend.rateLimit',
+      'backend.rateLimit.burst',
     ]);
   });
 

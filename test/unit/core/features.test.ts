@@ -10,7 +10,7 @@ import type { Kind } from '../../../src/core/model/schema.js';
 import { load } from '../../support/kit.js';
 import { explainPath, schemaFields } from '../../support/schema-fields.js';
 
-const POLICY_KINDS: Kind[] = ['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy'];
+const POLICY_KINDS: Kind[] = ['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy', 'BackendPolicy'];
 const FIELDS = new Set(POLICY_KINDS.flatMap((k) => schemaFields(k).map((f) => f.path)));
 const EXPLAIN_FIELDS = new Set([...FIELDS].map(explainPath));
 
@@ -37,6 +37,9 @@ const NOT_FEATURES: Record<string, string> = {
   'MTLSPolicy.spec.service': 'the service covered; its presence decides the default scope (mtls.scope.*)',
   'MTLSPolicy.spec.selector': "the service's pods, for meshes that select workloads",
   'MTLSPolicy.spec.onUnsupported': 'what to do with an unsupported feature, not a feature',
+  'BackendPolicy.spec.service': 'the service whose instances the settings are for',
+  'BackendPolicy.spec.selector': "the service's pods, for meshes that select workloads",
+  'BackendPolicy.spec.onUnsupported': 'what to do with an unsupported feature, not a feature',
 };
 
 const uses = FEATURE_DEFS.flatMap((f) => f.uses.map((u) => ({ feature: f.id, ...u })));

@@ -1,0 +1,92 @@
+/**
+ * App Mesh's cells for BackendPolicy: the VirtualNode listener's `outlierDetection` and
+ * `connectionPool` (controller CRD v1beta2, shared/crds/appmesh: outlierDetection needs all of
+ * maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent; connectionPool.http has
+ * maxConnections and maxPendingRequests; http2/grpc pools have maxRequests). Outlier detection on
+ * a listener is enforced by the callers' Envoys; a listener's connection pool limits what the
+ * node's own Envoy opens to its local application (AWS user guide, virtual nodes).
+ */
+import type { CapabilityCell } from '../../core/capabilities.js';
+import type { BackendFeatureId } from '../../core/features/index.js';
+import { cellBuilders } from '../kit/cells.js';
+
+const API = 'https://docs.aws.amazon.com/app-mesh/latest/APIReference';
+const NODES = 'https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_nodes.html';
+const OUTLIER = `${API}/API_OutlierDetection.html`;
+const POOL = `${API}/API_VirtualNodeHttpConnectionPool.html`;
+/** capabilities.ts's MIN_CONTROLLER (not imported: that module spreads these cells, a cycle). */
+const MIN_CONTROLLER = '1.13.3';
+const { full, none } = cellBuilders({ minVersion: MIN_CONTROLLER });
+
+const NO_LB =
+  "App Mesh exposes no load-balancing setting: its Envoys balance every virtual node's endpoints round robin";
+const LB_WORKAROUND = 'leave loadBalancer out on App Mesh (it balances round robin)';
+const POOL_DIFFERS =
+  "App Mesh applies a listener's connection pool in the node's own Envoy, to its local application: the limit holds per instance for all callers together, not per caller";
+
+const pool = (native: string): CapabilityCell => ({
+  support: 'partial',
+  reason: 'VirtualNode listener connectionPool',
+  differs: POOL_DIFFERS,
+  native,
+  minVersion: MIN_CONTROLLER,
+  docs: POOL,
+});
+
+export const appmeshBackendCells = {
+  'backend.port': full('the VirtualNode listener of that port', `${API}/API_Listener.html`),
+  'backend.outlierDetection': full(
+    'VirtualNode listeners[].outlierDetection.{maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent} (unset fields get Envoy defaults, since App Mesh requires all four)',
+    OUTLIER,
+  ),
+  'backend.outlierDetection.gatewayErrors': none(
+    'App Mesh outlier detection counts consecutive server errors (maxServerErrors) only',
+    'leave consecutiveGatewayErrors out: gateway errors are server errors and count among consecutiveErrors',
+    OUTLIER,
+  ),
+  'backend.connectionLimits.maxConnections': pool(
+    'VirtualNode listeners[].connectionPool.http.maxConnections',
+  ),
+  'backend.connectionLimits.maxPendingRequests': pool(
+    "VirtualNode listeners[].connectionPool.http.maxPendingRequests (needs maxConnections, which then gets Envoy's default 1024)",
+  ),
+  'backend.connectionLimits.maxRequests': none(
+    'App Mesh limits concurrent requests only on http2 and grpc listeners (connectionPool.http2/grpc.maxRequests); anymesh writes http listeners',
+    'limit connections (maxConnections, maxPendingRequests) instead',
+    NODES,
+  ),
+  'backend.connectionLimits.maxRequestsPerConnection': none(
+    'App Mesh connection pools have no per-connection request limit',
+    'leave it out',
+    NODES,
+  ),
+  'backend.connectionLimits.connectTimeout': none(
+    'App Mesh has no connect timeout setting on virtual nodes or their backends (listener timeouts are per request and idle)',
+    'leave it out (Envoy defaults to 5s)',
+    NODES,
+  ),
+  'backend.loadBalancer.roundRobin': full(
+    'none (the default of every App Mesh Envoy cluster)',
+    NODES,
+    'App Mesh balances round robin and has no other policy',
+  ),
+  'backend.loadBalancer.leastRequest': none(NO_LB, LB_WORKAROUND, NODES),
+  'backend.loadBalancer.random': none(NO_LB, LB_WORKAROUND, NODES),
+  'backend.loadBalancer.consistentHash.header': none(NO_LB, 'keep session state out of the instances', NODES),
+  'backend.loadBalancer.consistentHash.cookie': none(NO_LB, 'keep session state out of the instances', NODES),
+  'backend.loadBalancer.consistentHash.sourceIP': none(
+    NO_LB,
+    'keep session state out of the instances',
+    NODES,
+  ),
+  'backend.rateLimit': none(
+    'App Mesh has no rate limiting: its Envoy filters are not exposed',
+    'rate limit in the application, or in an ingress in front of the mesh',
+    NODES,
+  ),
+  'backend.rateLimit.burst': none(
+    'App Mesh has no rate limiting: its Envoy filters are not exposed',
+    'rate limit in the application, or in an ingress in front of the mesh',
+    NODES,
+  ),
+} as const satisfies Record<BackendFeatureId, CapabilityCell>;

@@ -1,0 +1,74 @@
+/**
+ * BackendPolicy -> the listener of every VirtualNode of the service (`outlierDetection`,
+ * `connectionPool.http`), on the plans routing built. App Mesh requires all four outlier fields
+ * (maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent: the v1beta2 CRD lists them
+ * as required), so the model's defaults (Envoy's) fill the ones a policy leaves out; an http pool
+ * requires maxConnections, which then gets Envoy's default of 1024 (envoy.config.cluster.v3
+ * CircuitBreakers.Thresholds max_connections).
+ */
+import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
+import { durationMs } from '../../core/model/duration.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
+import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js';
+import { APPMESH_MESSAGES } from './messages.js';
+import { meshDuration, type ServicePlan, serviceKey } from './plan.js';
+
+const ENVOY_MAX_CONNECTIONS = 1024;
+
+export function compileBackend(
+  policies: readonly PolicyDoc<BackendPolicy>[],
+  plans: ReadonlyMap<string, ServicePlan>,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const p of policies) {
+    const s = p.policy.spec;
+    const cl = s.connectionLimits;
+    const pool =
+      cl && (cl.maxConnections !== undefined || cl.maxPendingRequests !== undefined)
+        ? {
+            http: {
+              maxConnections: cl.maxConnections ?? ENVOY_MAX_CONNECTIONS,
+              ...(cl.maxPendingRequests !== undefined ? { maxPendingRequests: cl.maxPendingRequests } : {}),
+            },
+          }
+        : undefined;
+    const od = s.outlierDetection ? outlierDetection(s.outlierDetection) : undefined;
+    const outlier = od
+      ? {
+          maxServerErrors: od.consecutiveErrors,
+          interval: meshDuration(durationMs(od.interval)),
+          baseEjectionDuration: meshDuration(durationMs(od.baseEjectionTime)),
+          maxEjectionPercent: od.maxEjectionPercent,
+        }
+      : undefined;
+    // Nothing App Mesh writes (a round-robin policy, or settings left out): no node is needed.
+    if (!pool && !outlier) continue;
+    const plan = plans.get(serviceKey(p.namespace, s.service));
+    if (!plan) {
+      diagnostics.push(
+        makeDiagnostic(
+          APPMESH_MESSAGES.NoVirtualNode,
+          { what: `${p.ref} (backend settings)`, target: `${s.service} in ${p.namespace}` },
+          p.at(['spec', 'service']),
+        ),
+      );
+      continue;
+    }
+    if (s.port !== undefined && s.port !== plan.port) {
+      diagnostics.push(
+        makeDiagnostic(
+          APPMESH_MESSAGES.BackendPortMismatch,
+          { port: s.port, service: s.service, listener: plan.port },
+          p.at(['spec', 'port']),
+        ),
+      );
+      continue;
+    }
+    for (const n of plan.nodes) {
+      if (pool) n.listenerPool = pool;
+      if (outlier) n.listenerOutlier = outlier;
+      if (!n.sources.includes(p)) n.sources.push(p);
+    }
+  }
+  return diagnostics;
+}

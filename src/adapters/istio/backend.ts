@@ -1,0 +1,133 @@
+/**
+ * BackendPolicy -> DestinationRule `trafficPolicy` (networking.istio.io/v1): outlierDetection,
+ * connectionPool.{tcp,http} and loadBalancer, at the top level or, for a policy with a port, in
+ * portLevelSettings[] of that port. Istio merges several DestinationRules for one host in no
+ * defined order (and only in some cases), so the settings go into the DestinationRule routing
+ * already emits for the host, and a new one is made only when there is none: one per host.
+ * Field names from the DestinationRule CRD of Istio 1.30.3 (shared/crds/istio).
+ */
+import {
+  type CompileContext,
+  type KubeObject,
+  outputMetadata,
+  SOURCE_ANNOTATION,
+  serviceFqdn,
+} from '../../core/adapter.js';
+import { durationMs, formatDuration } from '../../core/model/duration.js';
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
+import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js';
+
+type Obj = Record<string, unknown>;
+
+const dur = (text: string) => formatDuration(durationMs(text));
+
+const SIMPLE = { roundRobin: 'ROUND_ROBIN', leastRequest: 'LEAST_REQUEST', random: 'RANDOM' } as const;
+
+/** Drops undefined values, so that absent settings are absent from the output. */
+function defined(o: Obj): Obj | undefined {
+  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The settings of one policy, as a TrafficPolicy (or PortTrafficPolicy without its port). */
+export function trafficPolicy(spec: BackendPolicy['spec']): Obj {
+  const out: Obj = {};
+  const cl = spec.connectionLimits;
+  if (cl) {
+    out.connectionPool = defined({
+      tcp: defined({
+        maxConnections: cl.maxConnections,
+        connectTimeout: cl.connectTimeout !== undefined ? dur(cl.connectTimeout) : undefined,
+      }),
+      http: defined({
+        http1MaxPendingRequests: cl.maxPendingRequests,
+        // Envoy's max_requests, which limits every HTTP version despite Istio's name for it.
+        http2MaxRequests: cl.maxRequests,
+        maxRequestsPerConnection: cl.maxRequestsPerConnection,
+      }),
+    });
+  }
+  const lb = spec.loadBalancer;
+  if (lb) {
+    const hash = lb.consistentHash;
+    if (lb.policy !== 'consistentHash') out.loadBalancer = { simple: SIMPLE[lb.policy] };
+    else if (hash?.header !== undefined)
+      out.loadBalancer = { consistentHash: { httpHeaderName: hash.header } };
+    else if (hash?.cookie) {
+      const c = hash.cookie;
+      // Istio generates the cookie only when a ttl is given; a zero ttl makes it a session cookie.
+      out.loadBalancer = {
+        consistentHash: {
+          httpCookie: {
+            name: c.name,
+            ...(c.path !== undefined ? { path: c.path } : {}),
+            ttl: c.ttl !== undefined ? dur(c.ttl) : '0s',
+          },
+        },
+      };
+    } else out.loadBalancer = { consistentHash: { useSourceIp: true } };
+  }
+  if (spec.outlierDetection) {
+    const od = outlierDetection(spec.outlierDetection);
+    out.outlierDetection = {
+      consecutive5xxErrors: od.consecutiveErrors,
+      ...(od.consecutiveGatewayErrors !== undefined
+        ? { consecutiveGatewayErrors: od.consecutiveGatewayErrors }
+        : {}),
+      interval: dur(od.interval),
+      baseEjectionTime: dur(od.baseEjectionTime),
+      maxEjectionPercent: od.maxEjectionPercent,
+    };
+  }
+  return out;
+}
+
+function addSource(obj: KubeObject, p: PolicyDoc): void {
+  const annotations = obj.metadata.annotations ?? {};
+  const refs = new Set((annotations[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean));
+  refs.add(p.ref);
+  obj.metadata.annotations = { ...annotations, [SOURCE_ANNOTATION]: [...refs].sort().join(',') };
+}
+
+/**
+ * Adds every BackendPolicy's settings to the DestinationRule of its host in `resources` (made
+ * when missing). Two policies for one host and port never reach here (the overlap analysis,
+ * AM3011), so settings never overwrite each other.
+ */
+export function applyBackendPolicies(
+  resources: KubeObject[],
+  policies: readonly PolicyDoc<BackendPolicy>[],
+  ctx: CompileContext,
+): void {
+  for (const p of [...policies].sort((a, b) => a.ref.localeCompare(b.ref))) {
+    const spec = p.policy.spec;
+    const settings = trafficPolicy(spec);
+    if (!Object.keys(settings).length) continue;
+    const host = serviceFqdn(spec.service, p.namespace, ctx);
+    let dr = resources.find(
+      (r) => r.kind === 'DestinationRule' && (r.spec as Obj | undefined)?.host === host,
+    );
+    if (!dr) {
+      dr = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: outputMetadata(spec.service, p.namespace, [p]),
+        spec: { host },
+      };
+      resources.push(dr);
+    } else addSource(dr, p);
+    const { host: _host, trafficPolicy: prior, ...rest } = dr.spec as Obj;
+    const tp: Obj = { ...((prior as Obj | undefined) ?? {}) };
+    if (spec.port === undefined) Object.assign(tp, settings);
+    else {
+      const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
+      ports.push({ port: { number: spec.port }, ...settings });
+      ports.sort(
+        (a, b) => ((a.port as { number: number }).number ?? 0) - ((b.port as { number: number }).number ?? 0),
+      );
+      tp.portLevelSettings = ports;
+    }
+    // Field order as in Istio's proto: host, trafficPolicy, subsets.
+    dr.spec = { host, trafficPolicy: tp, ...rest };
+  }
+}
