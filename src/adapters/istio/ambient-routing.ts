@@ -27,7 +27,7 @@ import {
   type Obj,
   serviceParentRef,
 } from '../kit/gateway-api.js';
-import { fmt, LeafServices, leafName, SERVICE_NAME_LIMIT } from '../kit/leaf-services.js';
+import { LeafServices, leafName, leafNoticeParams, SERVICE_NAME_LIMIT } from '../kit/leaf-services.js';
 import { checkRuleOrder, type RuleOrderReport } from '../kit/route-order.js';
 import { istioDiag } from './messages.js';
 
@@ -235,16 +235,7 @@ function compilePolicy(
     pc.diagnostics.push(
       istioDiag(
         'LeafServices',
-        {
-          service: spec.service,
-          leaves: [...pc.usedVersions]
-            .sort()
-            .map((v) => leafName(spec.service, v))
-            .join(', '),
-          selector: fmt(pc.selector),
-          origin: spec.selector ? 'spec.selector' : `the default app: ${spec.service}, see AM3005`,
-          port: spec.port ?? '',
-        },
+        leafNoticeParams(spec, pc.usedVersions, pc.selector),
         doc.at(['spec', 'versions']),
       ),
     );

@@ -109,3 +109,24 @@ export function fmt(labels: Record<string, string>): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 }
+
+/**
+ * The arguments of a mesh's "versions become leaf Services" notice (Linkerd's and Istio ambient's
+ * LeafServices messages say the same thing, each in its own code range).
+ */
+export function leafNoticeParams(
+  spec: { readonly service: string; readonly port?: number; readonly selector?: Record<string, string> },
+  versions: ReadonlySet<string>,
+  selector: Record<string, string>,
+): { service: string; leaves: string; selector: string; origin: string; port: string | number } {
+  return {
+    service: spec.service,
+    leaves: [...versions]
+      .sort()
+      .map((v) => leafName(spec.service, v))
+      .join(', '),
+    selector: fmt(selector),
+    origin: spec.selector ? 'spec.selector' : `the default app: ${spec.service}, see AM3005`,
+    port: spec.port ?? '',
+  };
+}

@@ -27,7 +27,8 @@ import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
 import { GATEWAY_DURATION, headerFilters, serviceParentRef } from '../kit/gateway-api.js';
-import { fmt, LeafServices, leafName } from './leaf-services.js';
+import { leafNoticeParams } from '../kit/leaf-services.js';
+import { LeafServices, leafName } from './leaf-services.js';
 import { checkRuleOrder, gatewayMatch } from './matches.js';
 import { type Compiled, linkerdDiag, linkerdDuration, OBJECT_NAME_LIMIT, type Obj } from './native.js';
 
@@ -298,16 +299,7 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices, opts
     diagnostics.push(
       linkerdDiag(
         'LeafServices',
-        {
-          service: spec.service,
-          leaves: [...pc.usedVersions]
-            .sort()
-            .map((v) => leafName(spec.service, v))
-            .join(', '),
-          selector: fmt(pc.selector),
-          origin: spec.selector ? 'spec.selector' : `the default app: ${spec.service}, see AM3005`,
-          port: spec.port ?? '',
-        },
+        leafNoticeParams(spec, pc.usedVersions, pc.selector),
         doc.at(['spec', 'versions']),
       ),
     );
