@@ -1,9 +1,14 @@
-/** Every golden Istio case has its behaviour stated in this directory's tests. */
+/**
+ * Every golden Istio case has its behaviour stated in this directory's tests, except the cases
+ * listed in NOT_YET_JUDGED (each with why); the list may only shrink: a case on it that gains a
+ * describe block, or a new case that has neither, fails here.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goldenCases } from '../../support/cases.js';
 import { GOLDEN_DIR } from '../../support/golden.js';
+import { NOT_YET_JUDGED } from './not-yet-judged.js';
 
 describe('Istio behaviour coverage', () => {
   it('names every golden Istio case in a describe block', () => {
@@ -14,7 +19,8 @@ describe('Istio behaviour coverage', () => {
     const golden = new Set(readdirSync(join(GOLDEN_DIR, 'istio')).map((f) => f.replace(/\.yaml$/, '')));
     const cases = goldenCases().filter((c) => golden.has(c.name));
     expect(cases.length).toBe(golden.size);
-    const missing = cases.filter((c) => !tests.includes(`describe('${c.file}'`)).map((c) => c.file);
-    expect(missing).toEqual([]);
+    const judged = (c: { file: string }) => tests.includes(`describe('${c.file}'`);
+    expect(cases.filter((c) => !judged(c)).map((c) => c.file)).toEqual([...NOT_YET_JUDGED]);
+    expect(cases.filter((c) => judged(c) && NOT_YET_JUDGED.includes(c.file)).map((c) => c.file)).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { ADAPTERS } from '../../../src/adapters/index.js';
 import { compileFiles } from '../../../src/core/pipeline.js';
 import { goldenCases, ROOT } from '../../support/cases.js';
 import type { BehaviourCoverage } from '../../support/evidence.js';
+import { NOT_YET_JUDGED } from './not-yet-judged.js';
 
 export const coverage: BehaviourCoverage = {
   mesh: 'istio',
@@ -53,10 +54,13 @@ export const coverage: BehaviourCoverage = {
     'cors.allowOrigins.prefix',
     'cors.allowOrigins.regex',
   ],
-  // The tier runs every golden case through the sidecar output (coverage.test.ts keeps that true).
+  // The golden cases the tier judges through the sidecar output (coverage.test.ts keeps the list of
+  // the others).
   cases: () =>
-    goldenCases().map((c) => ({
-      file: c.file,
-      diagnostics: compileFiles([join(ROOT, c.file)], ADAPTERS.istio!).diagnostics,
-    })),
+    goldenCases()
+      .filter((c) => !NOT_YET_JUDGED.includes(c.file))
+      .map((c) => ({
+        file: c.file,
+        diagnostics: compileFiles([join(ROOT, c.file)], ADAPTERS.istio!).diagnostics,
+      })),
 };
