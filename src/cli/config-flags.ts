@@ -30,14 +30,7 @@ export interface ConfigFlagOptions {
   readonly namespaceHelp?: string;
 }
 
-/** The connection flags' names, with a value each: main.ts moves them behind the subcommand. */
-export const CONFIG_FLAGS_WITH_VALUE = [
-  '--kubeconfig',
-  '--context',
-  '-n',
-  '--namespace',
-  '--request-timeout',
-];
+export { CONFIG_FLAGS_WITH_VALUE } from './config-flag-names.js';
 
 /** kubectl's connection flags: --kubeconfig, --context, -n/--namespace, --request-timeout. */
 export function addConfigFlags(cmd: Command, opts: ConfigFlagOptions = {}): Command {
