@@ -1,6 +1,6 @@
 /**
  * The CLI bundle validates with validators compiled at build time (ajv standalone code in
- * dist/core/model/precompiled-validators.generated.js); tests and the library compile them at run
+ * dist/core/model/precompiled-validators.js); tests and the library compile them at run
  * time. Both must judge every document alike, errors included (the diagnostics are made from them):
  * here on every policy in the repository and on mutants of each (a field removed, a value of the
  * wrong type, an unknown field), so that a divergence in any keyword shows.
@@ -85,7 +85,7 @@ describe('validators compiled at build time', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    const file = join(ROOT, 'dist', 'core', 'model', 'precompiled-validators.generated.js');
+    const file = join(ROOT, 'dist', 'core', 'model', 'precompiled-validators.js');
     precompiled = (await import(file)).PRECOMPILED;
   }, 180_000);
 
