@@ -70,6 +70,8 @@ export interface ResolveOptions {
   readonly retries?: number;
   /** Told before each retry (a terminal shows it as progress). */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** The most requests in flight at once (--concurrency); fewer while the server throttles. */
+  readonly maxInFlight?: number;
 }
 
 /** Where a cluster command works, and the client it sends every request through. */
@@ -109,6 +111,9 @@ export function resolveConfigFlags(flags: ConfigFlags, opts: ResolveOptions = {}
     ...(opts.retries !== undefined ? { retry: { retries: opts.retries } } : {}),
     ...(requestTimeoutMs !== undefined ? { timeoutMs: requestTimeoutMs } : {}),
     ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    ...(opts.maxInFlight !== undefined
+      ? { concurrency: { max: opts.maxInFlight, initial: Math.min(8, opts.maxInFlight) } }
+      : {}),
   });
   return { ...target, client, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) };
 }
