@@ -30,14 +30,7 @@ export interface ConfigFlagOptions {
   readonly namespaceHelp?: string;
 }
 
-/** The connection flags' names, with a value each: main.ts moves them behind the subcommand. */
-export const CONFIG_FLAGS_WITH_VALUE = [
-  '--kubeconfig',
-  '--context',
-  '-n',
-  '--namespace',
-  '--request-timeout',
-];
+export { CONFIG_FLAGS_WITH_VALUE } from './config-flag-names.js';
 
 /** kubectl's connection flags: --kubeconfig, --context, -n/--namespace, --request-timeout. */
 export function addConfigFlags(cmd: Command, opts: ConfigFlagOptions = {}): Command {
@@ -77,6 +70,8 @@ export interface ResolveOptions {
   readonly retries?: number;
   /** Told before each retry (a terminal shows it as progress). */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** The most requests in flight at once (--concurrency); fewer while the server throttles. */
+  readonly maxInFlight?: number;
 }
 
 /** Where a cluster command works, and the client it sends every request through. */
@@ -116,6 +111,9 @@ export function resolveConfigFlags(flags: ConfigFlags, opts: ResolveOptions = {}
     ...(opts.retries !== undefined ? { retry: { retries: opts.retries } } : {}),
     ...(requestTimeoutMs !== undefined ? { timeoutMs: requestTimeoutMs } : {}),
     ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    ...(opts.maxInFlight !== undefined
+      ? { concurrency: { max: opts.maxInFlight, initial: Math.min(8, opts.maxInFlight) } }
+      : {}),
   });
   return { ...target, client, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) };
 }

@@ -70,7 +70,11 @@ export function addClusterOptions(cmd: Command): Command {
       'text (one line per object), name (kind.group/name per object) or json (one summary document)',
       'text',
     )
-    .option('--concurrency <n>', 'requests in flight at once', '8')
+    .option(
+      '--concurrency <n>',
+      'the most requests in flight at once; fewer while the API server answers 429 (starts at 8, one more per window of answers)',
+      '32',
+    )
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
 }
 
@@ -120,11 +124,12 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
   const adapter = parseMesh(opts.mesh);
   const output = parseFormat(opts.output, ['text', 'json', 'name'] as const, 'text');
   const format = output === 'name' ? 'text' : output;
-  const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
+  const concurrency = positiveInt(opts.concurrency, '--concurrency', 32);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
   const target = resolveConfigFlags(opts, {
     retries,
+    maxInFlight: concurrency,
     ...(io.interactive ? { onRetry: retryPrinter((t) => io.err(t)) } : {}),
   });
   const context = { ...DEFAULT_CONTEXT, ...compileContext(opts, adapter) };
