@@ -1,6 +1,6 @@
 /**
  * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
- *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
+ *   [--profile P] [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
  * (-f is Helm's values flag, as users know it from helm). Exit 0 installed and ready, 1 refused or not
@@ -28,6 +28,7 @@ import { reportClusterError } from './status.js';
 
 interface InstallFlags extends ConfigFlags {
   version?: string;
+  profile?: string;
   set?: string[];
   values?: string[];
   from?: string;
@@ -60,7 +61,10 @@ function printInstallReport(io: Io, result: InstallResult): void {
   // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
   // a rollback. Then one summary line.
   printDiagnostics(io, result.diagnostics);
-  if (result.ok) io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
+  if (result.ok)
+    io.err(
+      `${result.mesh} ${result.version}${result.profile ? ` (profile ${result.profile})` : ''} is installed and ready in ${result.namespace}\n`,
+    );
   else if (result.refused)
     io.err(`${result.mesh} ${result.version}: nothing installed (${result.refused})\n`);
   else io.err(`${result.mesh} ${result.version} is not ready in ${result.namespace}\n`);
@@ -78,6 +82,10 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
     .option(
       '--version <version>',
       "the mesh version (default: the catalogue's newest); a new version upgrades",
+    )
+    .option(
+      '--profile <profile>',
+      'an install profile of the mesh (Istio: sidecar, the default, or ambient: base, istiod, istio-cni and ztunnel)',
     )
     .option('--set <key=value>', 'a Helm value for every chart of the mesh; repeatable', collect)
     .option('-f, --values <file>', 'a Helm values file for every chart of the mesh; repeatable', collect)
@@ -115,6 +123,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
           {
             mesh,
             ...(version ? { version } : {}),
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(namespace ? { namespace } : {}),
             ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
             valuesFiles: flags.values ?? [],
