@@ -19,6 +19,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { crdRoot, installCrds, kubeRequest, logTail, readCrdFile } from './harness.js';
 import { cli, type InstallEnv, istioCharts, startInstallEnv } from './install-support.js';
 
@@ -115,6 +116,37 @@ ${vs}
 const AMBIENT = ['--option', 'istio.dataplane=ambient'];
 
 describe('Istio ambient: install, namespace check, status, prune, uninstall (real helm, kwok, kube-controller-manager)', () => {
+  it('renders the ambient profile with helm template: four charts in order, both DaemonSets (real charts: istio.io/istio manifests/charts)', async () => {
+    const r = await cli('install', 'istio', '--profile', 'ambient', '--render', '--repo', env.repoUrl);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.split('\n')[0]).toContain(
+      'Istio 1.30.3 profile ambient rendered by anymesh (helm template)',
+    );
+    const at = (chart: string) => r.out.indexOf(`# chart ${chart} 1.30.3`);
+    expect(
+      [at('base'), at('istiod'), at('cni'), at('ztunnel')].every(
+        (x, i, a) => x >= 0 && (i === 0 || x > a[i - 1]!),
+      ),
+    ).toBe(true);
+    // Both DaemonSets, parsed from the rendered documents (the charts' comments sit between fields).
+    const daemonSets = parseAllDocuments(r.out)
+      .map((d) => d.toJS() as { kind?: string; metadata?: { name: string } } | null)
+      .filter((o) => o?.kind === 'DaemonSet')
+      .map((o) => o!.metadata!.name);
+    expect(daemonSets).toEqual(['istio-cni-node', 'ztunnel']);
+  });
+
+  it('installs the sidecar profile first: base and istiod only (real charts: istio.io/istio manifests/charts)', async () => {
+    const r = await cli('install', 'istio', '--repo', env.repoUrl, ...kc(), '--timeout', '4m', '-o', 'json');
+    expect(r.code, `${r.err}\n${diagnose()}`).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result.profile).toBe('sidecar');
+    expect(result.charts.map((c: { release: string; action: string }) => `${c.release}:${c.action}`)).toEqual(
+      ['istio-base:installed', 'istiod:installed'],
+    );
+    expect((await istioStatus()).profile).toBe('sidecar');
+  }, 300_000);
+
   it('preflight refuses the ambient profile until the Gateway API CRDs are there (real charts: istio.io/istio manifests/charts)', async () => {
     const r = await cli('install', 'istio', '--profile', 'ambient', '--repo', env.repoUrl, ...kc());
     expect(r.code).toBe(1);
@@ -133,7 +165,7 @@ describe('Istio ambient: install, namespace check, status, prune, uninstall (rea
     await installCrds(env.cluster.kubeConfig, crds);
   });
 
-  it('installs base, istiod (profile=ambient), istio-cni (profile=ambient) and ztunnel in order, and waits for the DaemonSets (real charts: istio.io/istio manifests/charts)', async () => {
+  it('moves to ambient: upgrades base and istiod (profile=ambient), installs istio-cni (profile=ambient) and ztunnel in order, and waits for the DaemonSets (real charts: istio.io/istio manifests/charts)', async () => {
     const r = await cli(
       'install',
       'istio',
@@ -151,9 +183,10 @@ describe('Istio ambient: install, namespace check, status, prune, uninstall (rea
     const result = JSON.parse(r.out);
     expect(result.profile).toBe('ambient');
     expect(result.charts.map((c: { release: string; action: string }) => `${c.release}:${c.action}`)).toEqual(
-      ['istio-base:installed', 'istiod:installed', 'istio-cni:installed', 'ztunnel:installed'],
+      ['istio-base:upgraded', 'istiod:upgraded', 'istio-cni:installed', 'ztunnel:installed'],
     );
     expect(r.err).toContain('preflight: Istio 1.30.3 (profile ambient) into istio-system');
+    expect(r.err).toContain('upgrading Istio 1.30.3 (installed by anymesh, profile sidecar -> ambient)');
     expect(r.err).toContain(
       'ok   crd-prerequisites: gateways.gateway.networking.k8s.io, httproutes.gateway.networking.k8s.io',
     );
