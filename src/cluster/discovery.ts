@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
 import type { MeshVersion, PolicyResource } from '../core/install-catalogue.js';
+import { registeredMeshIds } from '../core/mesh-ids.js';
 import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, defaultApplySetName } from './applyset.js';
 import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList, kubeListNames } from './client.js';
 import {
@@ -162,10 +163,10 @@ export function workloadVersion(w: KubeObj | undefined): string | undefined {
 
 /**
  * The anymesh-managed objects of `resources`. An object of a shared kind (one several meshes write:
- * HTTPRoutes, leaf Services) counts for `mesh` only when its ApplySet is that mesh's default one
- * (`anymesh apply` without --applyset: parent Secret applyset-anymesh-<mesh>); one of another
- * mesh's set is left out, and one in no set anymesh knows (applied by the controller, or with
- * --applyset NAME) counts, because it may be this mesh's.
+ * HTTPRoutes, leaf Services) is left out when its ApplySet is another registered mesh's default one
+ * (`anymesh apply --mesh M` without --applyset: parent Secret applyset-anymesh-M); one in this mesh's
+ * set counts, and so does one in no set of a mesh (applied by the controller, or with --applyset
+ * NAME), because it may be this mesh's: uninstall then refuses rather than strand it.
  */
 export async function listPolicies(
   kc: KubeConfig,
@@ -181,11 +182,18 @@ export async function listPolicies(
       kubeList<KubeObj>(kc, `${collectionPath(r.group, r.version, r.plural)}?labelSelector=${selector}`),
     ),
   ]);
-  const own = mesh ? `applyset-${defaultApplySetName(mesh)}` : undefined;
+  // The default sets of the other registered meshes (a set named otherwise belongs to no mesh).
+  const others = new Set(
+    mesh
+      ? registeredMeshIds()
+          .filter((m) => m !== mesh)
+          .map((m) => `applyset-${defaultApplySetName(m)}`)
+      : [],
+  );
   for (const [i, r] of resources.entries()) {
     for (const o of lists[i]!) {
       const owner = sets.get(o.metadata.labels?.[APPLYSET_PART_OF_LABEL] ?? '');
-      if (r.shared && own && owner?.startsWith('applyset-anymesh-') && owner !== own) continue;
+      if (r.shared && owner && others.has(owner)) continue;
       out.push({
         kind: r.kind,
         apiVersion: r.group ? `${r.group}/${r.version}` : r.version,

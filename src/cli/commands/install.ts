@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
+import { isInstallable, profileIds } from '../../cluster/install/catalogue.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
 import { installableIds, makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
@@ -39,6 +40,17 @@ interface InstallFlags extends ConfigFlags {
   force?: boolean;
   rollback?: boolean;
   output?: string;
+}
+
+/** `Istio: sidecar, ambient; default sidecar`: the profiles of each mesh that has some, from the registry. */
+function profilesHelp(): string {
+  return MESHES.filter(isInstallable)
+    .filter((m) => m.install.defaultProfile)
+    .map(
+      (m) =>
+        `${m.displayName}: ${profileIds(m, m.install.versions[0]!).join(' or ')}, default ${m.install.defaultProfile!.id}`,
+    )
+    .join('; ');
 }
 
 function parseTimeout(text: string | undefined): number {
@@ -83,10 +95,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       '--version <version>',
       "the mesh version (default: the catalogue's newest); a new version upgrades",
     )
-    .option(
-      '--profile <profile>',
-      'an install profile of the mesh (Istio: sidecar, the default, or ambient: base, istiod, istio-cni and ztunnel)',
-    )
+    .option('--profile <profile>', `an install profile of the mesh (${profilesHelp()})`)
     .option('--set <key=value>', 'a Helm value for every chart of the mesh; repeatable', collect)
     .option('-f, --values <file>', 'a Helm values file for every chart of the mesh; repeatable', collect)
     .option(
