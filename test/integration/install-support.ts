@@ -113,6 +113,11 @@ export async function startInstallEnv(name: string, charts: readonly TestChart[]
     '--use-service-account-credentials=false',
     '--controllers=deployment,replicaset,statefulset,daemonset,endpointslice,endpoint,garbagecollector,namespace,serviceaccount,nodelifecycle',
     '--concurrent-deployment-syncs=2',
+    // kwok renews the simulated node's heartbeat from this test's machine: on 2 loaded cores it can
+    // fall more than the default 50 s behind, and the node lifecycle controller then marks the node
+    // and every pod on it not Ready mid-test (seen once: the ambient install's final readiness
+    // check). The node never really fails here, so a stale heartbeat must not count for minutes.
+    '--node-monitor-grace-period=10m',
   ]);
   startProc('kube-scheduler', t.ANYMESH_KUBE_SCHEDULER!, [
     `--kubeconfig=${kubeconfig}`,
