@@ -38,6 +38,11 @@ export interface CrdPrerequisite {
   readonly crd: string;
   /** What the user should do when it is missing. */
   readonly hint: string;
+  /**
+   * An annotation the CRD should carry (Gateway API's release channel), and what anymesh's output
+   * cannot do without it: preflight warns when the installed CRD says otherwise (the charts install).
+   */
+  readonly annotation?: { readonly key: string; readonly value: string; readonly why: string };
 }
 
 /** A resource kind that anymesh-managed policies of this mesh are stored as. */

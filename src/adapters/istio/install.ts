@@ -41,6 +41,13 @@ const gatewayApi: readonly CrdPrerequisite[] = [
   {
     crd: 'httproutes.gateway.networking.k8s.io',
     hint: 'install the Gateway API CRDs first (experimental channel: anymesh writes HTTPRoute rules[].retry)',
+    // The standard-channel schema has no rules[].retry: server-side apply refuses the field
+    // ("field not declared in schema", measured in test/integration/dry-run-golden.test.ts).
+    annotation: {
+      key: 'gateway.networking.k8s.io/channel',
+      value: 'experimental',
+      why: 'ambient output with retries (HTTPRoute rules[].retry) will be refused by the API server',
+    },
   },
 ];
 

@@ -95,23 +95,36 @@ export async function preflight(
   });
 
   const prereqMissing: string[] = [];
+  const prereqOther: string[] = [];
   for (const p of plan.release.crdPrerequisites) {
-    const crd = await kubeGet(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`);
+    const crd = await kubeGet<{ metadata?: { annotations?: Record<string, string> } }>(
+      kc,
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`,
+    );
     if (!crd) prereqMissing.push(`${p.crd}: ${p.hint}`);
+    else if (p.annotation) {
+      const found = crd.metadata?.annotations?.[p.annotation.key];
+      if (found !== p.annotation.value)
+        prereqOther.push(
+          `${p.crd} has ${p.annotation.key}: ${found ?? '(none)'}, not ${p.annotation.value}: ${p.annotation.why}`,
+        );
+    }
   }
   if (plan.release.crdPrerequisites.length > 0) {
     out.push(
-      prereqMissing.length === 0
+      prereqMissing.length > 0
         ? {
-            check: 'crd-prerequisites',
-            status: 'ok',
-            message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
-          }
-        : {
             check: 'crd-prerequisites',
             status: 'fail',
             message: `missing CRDs: ${prereqMissing.join('; ')}`,
-          },
+          }
+        : prereqOther.length > 0
+          ? { check: 'crd-prerequisites', status: 'warn', message: prereqOther.join('; ') }
+          : {
+              check: 'crd-prerequisites',
+              status: 'ok',
+              message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
+            },
     );
   }
 
