@@ -1,6 +1,6 @@
 /**
  * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
- *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
+ *   [--profile P] [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
  * (-f is Helm's values flag, as users know it from helm). Exit 0 installed and ready, 1 refused or not
@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
+import { isInstallable, profileIds } from '../../cluster/install/catalogue.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
 import { installableIds, makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
@@ -28,6 +29,7 @@ import { reportClusterError } from './status.js';
 
 interface InstallFlags extends ConfigFlags {
   version?: string;
+  profile?: string;
   set?: string[];
   values?: string[];
   from?: string;
@@ -38,6 +40,17 @@ interface InstallFlags extends ConfigFlags {
   force?: boolean;
   rollback?: boolean;
   output?: string;
+}
+
+/** `Istio: sidecar, ambient; default sidecar`: the profiles of each mesh that has some, from the registry. */
+function profilesHelp(): string {
+  return MESHES.filter(isInstallable)
+    .filter((m) => m.install.defaultProfile)
+    .map(
+      (m) =>
+        `${m.displayName}: ${profileIds(m, m.install.versions[0]!).join(' or ')}, default ${m.install.defaultProfile!.id}`,
+    )
+    .join('; ');
 }
 
 function parseTimeout(text: string | undefined): number {
@@ -60,7 +73,10 @@ function printInstallReport(io: Io, result: InstallResult): void {
   // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
   // a rollback. Then one summary line.
   printDiagnostics(io, result.diagnostics);
-  if (result.ok) io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
+  if (result.ok)
+    io.err(
+      `${result.mesh} ${result.version}${result.profile ? ` (profile ${result.profile})` : ''} is installed and ready in ${result.namespace}\n`,
+    );
   else if (result.refused)
     io.err(`${result.mesh} ${result.version}: nothing installed (${result.refused})\n`);
   else io.err(`${result.mesh} ${result.version} is not ready in ${result.namespace}\n`);
@@ -79,6 +95,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       '--version <version>',
       "the mesh version (default: the catalogue's newest); a new version upgrades",
     )
+    .option('--profile <profile>', `an install profile of the mesh (${profilesHelp()})`)
     .option('--set <key=value>', 'a Helm value for every chart of the mesh; repeatable', collect)
     .option('-f, --values <file>', 'a Helm values file for every chart of the mesh; repeatable', collect)
     .option(
@@ -115,6 +132,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
           {
             mesh,
             ...(version ? { version } : {}),
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(namespace ? { namespace } : {}),
             ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
             valuesFiles: flags.values ?? [],

@@ -83,6 +83,7 @@ export function table(statuses: readonly MeshStatus[], wide = false): string {
       .trimEnd(),
   );
   for (const s of statuses) {
+    if (s.installed && s.profile) lines.push(`${s.mesh}: install profile ${s.profile}`);
     const bad = s.components.filter((c) => !c.ready);
     for (const c of bad)
       lines.push(

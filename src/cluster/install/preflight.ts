@@ -95,23 +95,36 @@ export async function preflight(
   });
 
   const prereqMissing: string[] = [];
+  const prereqOther: string[] = [];
   for (const p of plan.release.crdPrerequisites) {
-    const crd = await kubeGet(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`);
+    const crd = await kubeGet<{ metadata?: { annotations?: Record<string, string> } }>(
+      kc,
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`,
+    );
     if (!crd) prereqMissing.push(`${p.crd}: ${p.hint}`);
+    else if (p.annotation) {
+      const found = crd.metadata?.annotations?.[p.annotation.key];
+      if (found !== p.annotation.value)
+        prereqOther.push(
+          `${p.crd} has ${p.annotation.key}: ${found ?? '(none)'}, not ${p.annotation.value}: ${p.annotation.why}`,
+        );
+    }
   }
   if (plan.release.crdPrerequisites.length > 0) {
     out.push(
-      prereqMissing.length === 0
+      prereqMissing.length > 0
         ? {
-            check: 'crd-prerequisites',
-            status: 'ok',
-            message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
-          }
-        : {
             check: 'crd-prerequisites',
             status: 'fail',
             message: `missing CRDs: ${prereqMissing.join('; ')}`,
-          },
+          }
+        : prereqOther.length > 0
+          ? { check: 'crd-prerequisites', status: 'warn', message: prereqOther.join('; ') }
+          : {
+              check: 'crd-prerequisites',
+              status: 'ok',
+              message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
+            },
     );
   }
 
@@ -134,6 +147,17 @@ export async function preflight(
   } else if (self?.installed && self.namespace && self.namespace !== plan.namespace) {
     problems.push(`${plan.mesh.displayName} already runs in ${self.namespace}, not ${plan.namespace}`);
     conflictStatus = 'fail';
+  } else if (self?.installed && plan.profile && self.profile && self.profile !== plan.profile) {
+    // Another profile: helm upgrades the charts both have and installs the new ones; a chart only
+    // the running profile has would stay behind (ztunnel beside an istiod that is not ambient).
+    const next = new Set(plan.release.charts.map((c) => c.release));
+    const left = self.releases.map((r) => r.name).filter((n) => !next.has(n));
+    if (left.length > 0) {
+      problems.push(
+        `${plan.mesh.displayName} runs with install profile ${self.profile}: profile ${plan.profile} would leave ${left.join(', ')} behind; pass --profile ${self.profile}, or uninstall first`,
+      );
+      conflictStatus = 'fail';
+    }
   }
   out.push({
     check: 'conflicts',
@@ -144,7 +168,7 @@ export async function preflight(
           ? ' (--allow-other-mesh to proceed anyway)'
           : '') ||
       (self?.installed
-        ? `upgrading ${plan.mesh.displayName} ${self.version ?? ''} (installed by ${self.installedBy})`.replace(
+        ? `upgrading ${plan.mesh.displayName} ${self.version ?? ''} (installed by ${self.installedBy}${self.profile && plan.profile ? `, profile ${self.profile}${self.profile !== plan.profile ? ` -> ${plan.profile}` : ''}` : ''})`.replace(
             '  ',
             ' ',
           )
@@ -164,9 +188,13 @@ export async function preflight(
       : { check: 'values', status: 'fail', message: `missing values: ${missingValues.join('; ')}` },
   );
 
+  // DaemonSets only where the charts make them (Istio ambient: istio-cni-node and ztunnel).
+  const permissions = plan.release.readiness.workloads.some((w) => w.kind === 'DaemonSet')
+    ? [...PERMISSIONS, { group: 'apps', resource: 'daemonsets', verb: 'create', namespaced: true }]
+    : PERMISSIONS;
   const denied: string[] = [];
   await Promise.all(
-    PERMISSIONS.map(async (p) => {
+    permissions.map(async (p) => {
       const review = (await kubeCall(kc, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
@@ -192,7 +220,7 @@ export async function preflight(
       ? {
           check: 'permissions',
           status: 'ok',
-          message: `allowed to create what the charts install (${PERMISSIONS.length} checks)`,
+          message: `allowed to create what the charts install (${permissions.length} checks)`,
         }
       : { check: 'permissions', status: 'fail', message: `not allowed to: ${denied.join(', ')}` },
   );
