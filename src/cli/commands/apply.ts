@@ -19,6 +19,7 @@ import {
   type KubeObject,
   type MeshAdapter,
 } from '../../core/adapter.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import {
   addConfigFlags,
   type ConfigFlags,
@@ -109,6 +110,8 @@ export interface ClusterRun {
   /** -o name: object lines as kubectl's `kind.group/name` (the rest as text). */
   readonly names: boolean;
   readonly concurrency: number;
+  /** The compiler's warnings and notes: printed at once as text, carried into the `-o json` document. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /**
@@ -142,7 +145,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
   if (!r.ok) {
     if (format === 'json') {
       io.out(
-        `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+        `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(io, r.diagnostics) }, null, 2)}\n`,
       );
     } else printDiagnostics(io, r.diagnostics);
     io.err(nothingWritten(r.diagnostics));
@@ -162,6 +165,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     format,
     names: output === 'name',
     concurrency,
+    diagnostics: r.diagnostics,
   };
 }
 
@@ -173,7 +177,9 @@ export async function fitsNamespaces(run: ClusterRun, io: Io): Promise<boolean> 
   const misfits = await namespaceMisfits(run.session, run.resources, run.adapter, run.context);
   if (!misfits.length) return true;
   if (run.format === 'json') {
-    io.out(`${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(misfits) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(io, [...run.diagnostics, ...misfits]) }, null, 2)}\n`,
+    );
   } else printDiagnostics(io, misfits);
   io.err(nothingWritten(misfits));
   return false;
@@ -253,7 +259,7 @@ export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): 
           planned,
           objects: report.objects,
           requests: report.requests,
-          diagnostics: diagnosticsJson(report.diagnostics),
+          diagnostics: diagnosticsJson(io, [...run.diagnostics, ...report.diagnostics]),
         },
         null,
         2,

@@ -18,7 +18,7 @@ import {
   parseMeshes,
   requireFiles,
 } from '../options.js';
-import { type Io, printDiagnostics, skippedNote } from '../output.js';
+import { countWarnings, type Io, printDiagnostics, skippedNote } from '../output.js';
 
 interface CheckOpts extends CompileFlags {
   filename?: string[];
@@ -52,6 +52,8 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
         ...(opts.strictKinds ? { strictKinds: true } : {}),
       });
       if (format !== 'json') io.err(skippedNote(loaded.skipped));
+      // The JSON document carries the input's diagnostics: they count for --max-warnings there too.
+      if (format === 'json') countWarnings(io, loaded.diagnostics);
       if (!loaded.ok) {
         if (format === 'json')
           io.out(

@@ -66,7 +66,7 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
               dryRun,
               summary: counts,
               objects: report.objects,
-              diagnostics: diagnosticsJson(report.diagnostics),
+              diagnostics: diagnosticsJson(io, [...run.diagnostics, ...report.diagnostics]),
             },
             null,
             2,

@@ -20,7 +20,7 @@ import {
   parseMesh,
   requireFiles,
 } from '../options.js';
-import type { Io } from '../output.js';
+import { countWarnings, type Io } from '../output.js';
 import { fieldSummary, parseSource } from './import.js';
 
 interface PlanOpts extends CompileFlags {
@@ -97,6 +97,12 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
           strict: opts.strict === true,
         },
       );
+      // The plan's warnings (import and target losses) count for --max-warnings in either format.
+      countWarnings(io, [
+        ...plan.policies.flatMap((p) => [...p.importLosses, ...p.targetLosses]),
+        ...plan.unattached,
+        ...plan.errors,
+      ]);
       io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
       done(plan.ok ? EXIT.ok : EXIT.failed);
     });

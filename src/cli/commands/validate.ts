@@ -19,7 +19,7 @@ export function registerValidate(program: Command, io: Io, done: (code: number) 
       );
       if (format === 'json') {
         io.out(
-          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), skipped: r.skipped, diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), skipped: r.skipped, diagnostics: diagnosticsJson(io, r.diagnostics) }, null, 2)}\n`,
         );
       } else {
         printDiagnostics(io, r.diagnostics);
