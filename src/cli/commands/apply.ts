@@ -33,7 +33,9 @@ import {
   addCompileOptions,
   addFileOption,
   type CompileFlags,
+  choiceOption,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
@@ -47,6 +49,9 @@ import {
   skippedNote,
 } from '../output.js';
 import { VERSION } from '../version.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json', 'name'] as const;
 
 export interface ClusterFlags extends CompileFlags, ConfigFlags {
   filename?: string[];
@@ -66,10 +71,12 @@ export interface ClusterFlags extends CompileFlags, ConfigFlags {
 export function addClusterOptions(cmd: Command): Command {
   return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option(
-      '-o, --output <format>',
-      'text (one line per object), name (kind.group/name per object) or json (one summary document)',
-      'text',
+    .addOption(
+      outputOption(
+        OUTPUT_FORMATS,
+        'text',
+        'text (one line per object), name (kind.group/name per object) or json (one summary document)',
+      ),
     )
     .option('--concurrency <n>', 'requests in flight at once', '8')
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
@@ -91,10 +98,13 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
   return n;
 }
 
+/** The values of --dry-run (kubectl's), for the check, the help and completion. */
+export const DRY_RUN_MODES: readonly DryRun[] = ['none', 'client', 'server'];
+
 export function parseDryRun(value: string | boolean | undefined): DryRun {
   if (value === undefined || value === false) return 'none';
   if (value === true) return 'server';
-  if (!['none', 'client', 'server'].includes(value))
+  if (!(DRY_RUN_MODES as readonly string[]).includes(value))
     throw new UsageError(`--dry-run=${value}: use none, client or server`);
   return value as DryRun;
 }
@@ -121,7 +131,7 @@ export interface ClusterRun {
  */
 export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<ClusterRun | undefined> {
   const adapter = parseMesh(opts.mesh);
-  const output = parseFormat(opts.output, ['text', 'json', 'name'] as const, 'text');
+  const output = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
   const format = output === 'name' ? 'text' : output;
   const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
@@ -288,9 +298,12 @@ export function registerApply(program: Command, io: Io, done: (code: number) => 
     .command('apply')
     .description('server-side apply the compiled resources to a cluster (field manager anymesh)');
   addApplySetOptions(addClusterOptions(cmd))
-    .option(
-      '--dry-run [mode]',
-      'none, client (compile and read only) or server (the API server validates; bare --dry-run)',
+    .addOption(
+      choiceOption(
+        '--dry-run [mode]',
+        'none, client (compile and read only) or server (the API server validates; bare --dry-run)',
+        DRY_RUN_MODES,
+      ),
     )
     .option('--prune', 'delete objects of this ApplySet that the policies no longer produce')
     .option('--force-conflicts', 'take over fields another field manager owns')

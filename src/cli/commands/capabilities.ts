@@ -6,8 +6,18 @@ import type { Command } from 'commander';
 import { FEATURE_IDS, selectFeatures } from '../../core/features/index.js';
 import { cellDetails, matrixJson, matrixMarkdown, matrixTable } from '../../core/matrix-report.js';
 import { EXIT, UsageError } from '../exit.js';
-import { adapterOptions, addAdapterOption, collect, parseFormat, parseMeshes } from '../options.js';
+import {
+  adapterOptions,
+  addAdapterOption,
+  collect,
+  outputOption,
+  parseFormat,
+  parseMeshes,
+} from '../options.js';
 import type { Io } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 
 export function registerCapabilities(program: Command, io: Io, done: (code: number) => void): void {
   // `--version` after the command name is this command's (`--mesh linkerd --version 2.15`), not
@@ -19,7 +29,7 @@ export function registerCapabilities(program: Command, io: Io, done: (code: numb
     .option('--feature <id>', 'only this feature id or family (e.g. fault, retries.backoff)')
     .option('--mesh-version <version>', 'answer for this mesh version (with one --mesh)')
     .option('--version <version>', 'same as --mesh-version')
-    .option('-o, --output <format>', 'table, json or markdown', 'table');
+    .addOption(outputOption(OUTPUT_FORMATS, 'table', 'table, json or markdown'));
   addAdapterOption(cmd).action(
     (opts: {
       mesh?: string[];
@@ -29,7 +39,7 @@ export function registerCapabilities(program: Command, io: Io, done: (code: numb
       output?: string;
       option?: string[];
     }) => {
-      const format = parseFormat(opts.output, ['table', 'json', 'markdown'] as const, 'table');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'table');
       const meshes = parseMeshes(opts.mesh);
       const version = opts.meshVersion ?? opts.version;
       if (version && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');

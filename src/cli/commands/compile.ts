@@ -15,12 +15,16 @@ import {
   addFileOption,
   type CompileFlags,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
 } from '../options.js';
 import { checkOutDirTarget, OutDirError, type OutFile, writeOutDir } from '../out-dir.js';
 import { type Io, nameLine, nothingWritten, printDiagnostics, skippedNote } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['yaml', 'json', 'name'] as const;
 
 interface CompileOpts extends CompileFlags {
   filename?: string[];
@@ -66,10 +70,12 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .description('compile policies into the native resources of one mesh');
   addCompileOptions(addFileOption(cmd))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option(
-      '-o, --output <format>',
-      'yaml (multi-document), json (a v1 List) or name (kind.group/name)',
-      'yaml',
+    .addOption(
+      outputOption(
+        OUTPUT_FORMATS,
+        'yaml',
+        'yaml (multi-document), json (a v1 List) or name (kind.group/name)',
+      ),
     )
     .option(
       '--out-dir <dir>',
@@ -87,7 +93,7 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .option('--context <name>', 'the kubeconfig context whose namespace is the default')
     .action((opts: CompileOpts) => {
       const adapter = parseMesh(opts.mesh);
-      const output = parseFormat(opts.output, ['yaml', 'json', 'name'] as const, 'yaml');
+      const output = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
       if (output === 'name' && opts.outDir)
         throw new UsageError('-o name prints names; --out-dir takes yaml or json');
       const format = output === 'name' ? 'yaml' : output;

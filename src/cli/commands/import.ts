@@ -11,10 +11,20 @@ import type { ImportSource } from '../../core/import.js';
 import { importFiles } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addFileOption, collect, compileContext, parseFormat, requireFiles } from '../options.js';
+import {
+  addFileOption,
+  collect,
+  compileContext,
+  outputOption,
+  parseFormat,
+  requireFiles,
+} from '../options.js';
 import { OutDirError, writeOutDir } from '../out-dir.js';
 import { type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { outDirFiles } from './compile.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['yaml', 'json'] as const;
 
 interface ImportOpts {
   filename?: string[];
@@ -53,7 +63,7 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
     );
   addFileOption(cmd)
     .option('--from <source>', `where the objects come from: ${IMPORT_SOURCES.map((s) => s.id).join(', ')}`)
-    .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
+    .addOption(outputOption(OUTPUT_FORMATS, 'yaml', 'yaml (multi-document) or json (a v1 List)'))
     .option('--out-dir <dir>', 'write one YAML file per policy into this directory instead of stdout')
     .option('--strict', 'any native field that is not imported losslessly is an error')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service FQDNs', 'cluster.local')
@@ -68,7 +78,7 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
       const source = parseSource(opts.from);
       // The source mesh's options say how to read its objects (Istio's root namespace, ...).
       const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
-      const format = parseFormat(opts.output, ['yaml', 'json'] as const, 'yaml');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
       const run = importFiles(
         requireFiles(opts),
         source,

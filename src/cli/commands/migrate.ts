@@ -16,12 +16,16 @@ import {
   addFileOption,
   type CompileFlags,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
 } from '../options.js';
 import { countWarnings, type Io } from '../output.js';
 import { fieldSummary, parseSource } from './import.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 interface PlanOpts extends CompileFlags {
   filename?: string[];
@@ -80,12 +84,12 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
   addCompileOptions(addFileOption(cmd))
     .option('--from <source>', 'the mesh (or SMI) the native objects are for')
     .option('--to <mesh>', 'the mesh to move to')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .option('--strict', 'any native field that is not imported losslessly is an error')
     .action((opts: PlanOpts) => {
       const source = parseSource(opts.from);
       const target = parseMesh(opts.to);
-      const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
       const context = compileContext(opts, target);
       const plan = planMigration(
         loadDocuments(requireFiles(opts), () => io.stdin()),
