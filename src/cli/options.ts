@@ -7,6 +7,7 @@ import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
 import { loadConfigFile } from './config-file.js';
 import { UsageError } from './exit.js';
+import { checkDomainFlag, checkTrustDomainFlag } from './flag-values.js';
 
 /** A flag's value only when the user gave it: the flags' own defaults must not hide anymesh.yaml. */
 function given(flags: CompileFlags, key: 'clusterDomain' | 'trustDomain'): string | undefined {
@@ -133,6 +134,8 @@ export interface CompileFlags {
 }
 
 export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Partial<CompileContext> {
+  checkDomainFlag(flags.clusterDomain, '--cluster-domain');
+  checkTrustDomainFlag(flags.trustDomain);
   const file = loadConfigFile(flags.config);
   const options: Record<string, string> = { ...file?.options };
   for (const kv of flags.option ?? []) {

@@ -10,6 +10,7 @@ import { defaultNamespaceFor, KubeConfigError } from '../../cluster/kubeconfig.j
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
 import { render, renderYaml } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
+import { checkNamespaceFlag } from '../flag-values.js';
 import {
   addCompileOptions,
   addFileOption,
@@ -94,14 +95,16 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .action((opts: CompileOpts) => {
       const adapter = parseMesh(opts.mesh);
       const output = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
-      if (output === 'name' && opts.outDir)
+      if (output === 'name' && opts.outDir !== undefined)
         throw new UsageError('-o name prints names; --out-dir takes yaml or json');
       const format = output === 'name' ? 'yaml' : output;
-      if (opts.kustomization && !opts.outDir) throw new UsageError('--kustomization needs --out-dir');
-      if (opts.outDir) checkOutDirTarget(opts.outDir);
+      if (opts.kustomization && opts.outDir === undefined)
+        throw new UsageError('--kustomization needs --out-dir');
+      if (opts.outDir !== undefined) checkOutDirTarget(opts.outDir);
       const context = compileContext(opts, adapter);
       let defaultNamespace: string;
       try {
+        checkNamespaceFlag(opts.namespace);
         defaultNamespace = defaultNamespaceFor(opts);
       } catch (e) {
         if (e instanceof KubeConfigError) throw new UsageError(e.message);
@@ -124,7 +127,7 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
         io.err(nothingWritten(r.diagnostics));
         return done(EXIT.failed);
       }
-      if (opts.outDir) {
+      if (opts.outDir !== undefined) {
         let w: ReturnType<typeof writeOutDir>;
         try {
           w = writeOutDir(opts.outDir, outDirFiles(r.resources, format, opts.kustomization === true));

@@ -11,6 +11,7 @@ import type { ImportSource } from '../../core/import.js';
 import { importFiles } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
+import { checkDomainFlag, checkNamespaceFlag, checkTrustDomainFlag } from '../flag-values.js';
 import {
   addFileOption,
   collect,
@@ -19,7 +20,7 @@ import {
   parseFormat,
   requireFiles,
 } from '../options.js';
-import { OutDirError, writeOutDir } from '../out-dir.js';
+import { checkOutDirTarget, OutDirError, writeOutDir } from '../out-dir.js';
 import { type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { outDirFiles } from './compile.js';
 
@@ -79,6 +80,10 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
       // The source mesh's options say how to read its objects (Istio's root namespace, ...).
       const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
       const format = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
+      if (opts.outDir !== undefined) checkOutDirTarget(opts.outDir);
+      checkNamespaceFlag(opts.namespace);
+      checkDomainFlag(opts.clusterDomain, '--cluster-domain');
+      checkTrustDomainFlag(opts.trustDomain);
       const run = importFiles(
         requireFiles(opts),
         source,
@@ -98,7 +103,7 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
         return done(EXIT.failed);
       }
       const policies = run.policies.map((p) => p.policy as KubeObject);
-      if (opts.outDir) {
+      if (opts.outDir !== undefined) {
         // The same atomic, marked folder as `compile --out-dir`.
         try {
           const w = writeOutDir(
