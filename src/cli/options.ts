@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { adapterFor, MESH_IDS, MESHES } from '../adapters/index.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
+import { readMeshVersion } from '../core/capabilities.js';
 import { loadConfigFile } from './config-file.js';
 import { UsageError } from './exit.js';
 import { checkDomainFlag, checkTrustDomainFlag } from './flag-values.js';
@@ -122,6 +123,23 @@ function flagProperty(flag: string): string {
   return long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * `--mesh-version V` as the mesh names its releases: a version it cannot read (a typo, Linkerd's
+ * `edge-26.13.1`) is a usage error naming the flag, never a version that compares as 0.
+ */
+export function checkMeshVersion(
+  adapter: MeshAdapter | undefined,
+  text: string | undefined,
+  flag = '--mesh-version',
+): void {
+  if (text === undefined) return;
+  const r = readMeshVersion(adapter ?? {}, text);
+  if ('error' in r)
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)}: ${adapter ? `${adapter.displayName}: ` : ''}${r.error}`,
+    );
+}
+
 export interface CompileFlags {
   allowDegraded?: boolean;
   meshVersion?: string;
@@ -134,6 +152,7 @@ export interface CompileFlags {
 }
 
 export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Partial<CompileContext> {
+  checkMeshVersion(adapter, flags.meshVersion);
   checkDomainFlag(flags.clusterDomain, '--cluster-domain');
   checkTrustDomainFlag(flags.trustDomain);
   const file = loadConfigFile(flags.config);

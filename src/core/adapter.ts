@@ -82,6 +82,13 @@ export interface MeshAdapter {
   readonly displayName: string;
   /** Mesh versions the output is written for and tested against. */
   readonly versions: { readonly minimum: string; readonly tested: string };
+  /**
+   * Optional: reads a version as this mesh names its releases (`--mesh-version`) into the dotted
+   * version the capability cells' `minVersion` compare with (Linkerd: `edge-26.8.3` -> `2.20`), or
+   * says why it is not one. Absent: a dotted number (`1.24`, `v1.24.2`, `1.24.0-beta.1`) is the
+   * version as it is.
+   */
+  parseVersion?(text: string): { readonly version: string } | { readonly error: string };
   /** The matrix column for the mesh with default options (what `anymesh capabilities` shows). */
   readonly capabilities: CapabilityColumn;
   /**

@@ -144,3 +144,36 @@ describe('--out-dir that holds what no copy can carry (a FIFO)', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('.anymesh-'))).toEqual([]);
   });
 });
+
+describe('--mesh-version as each mesh names its versions', () => {
+  it('Linkerd edge releases are read as their stable line; a malformed version is a usage error', () => {
+    const ok = bin([
+      'compile',
+      '-f',
+      POLICY,
+      '--mesh',
+      'linkerd',
+      '--mesh-version',
+      'edge-26.8.3',
+      '-o',
+      'name',
+    ]);
+    expect(ok.status, ok.stderr).toBe(0);
+    const caps = bin(['capabilities', '--mesh', 'linkerd', '--mesh-version', 'edge-24.11.8', '-o', 'json']);
+    expect(caps.status).toBe(0);
+    expect(caps.stderr).toContain('note: Linkerd edge-24.11.8 is answered as 2.17');
+    for (const [mesh, version] of [
+      ['linkerd', 'edge-26.13.1'],
+      ['linkerd', 'latest'],
+      ['istio', 'garbage'],
+    ] as const) {
+      const r = bin(['compile', '-f', POLICY, '--mesh', mesh, '--mesh-version', version]);
+      expect(r.status, `${mesh} ${version}`).toBe(EXIT.usage);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: --mesh-version "${version}": `));
+    }
+    expect(bin(['capabilities', '--mesh', 'linkerd', '--version', 'edge-1']).stderr).toMatch(
+      /^error: --version "edge-1"/,
+    );
+  });
+});

@@ -3,12 +3,14 @@
  * the capability matrix, whole or narrowed to meshes, a feature family, or a mesh version.
  */
 import type { Command } from 'commander';
+import { comparableVersion } from '../../core/capabilities.js';
 import { FEATURE_IDS, selectFeatures } from '../../core/features/index.js';
 import { cellDetails, matrixJson, matrixMarkdown, matrixTable } from '../../core/matrix-report.js';
 import { EXIT, UsageError } from '../exit.js';
 import {
   adapterOptions,
   addAdapterOption,
+  checkMeshVersion,
   collect,
   outputOption,
   parseFormat,
@@ -41,8 +43,15 @@ export function registerCapabilities(program: Command, io: Io, done: (code: numb
     }) => {
       const format = parseFormat(opts.output, OUTPUT_FORMATS, 'table');
       const meshes = parseMeshes(opts.mesh);
-      const version = opts.meshVersion ?? opts.version;
-      if (version && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
+      const asked = opts.meshVersion ?? opts.version;
+      if (asked && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
+      checkMeshVersion(meshes[0], asked, opts.meshVersion !== undefined ? '--mesh-version' : '--version');
+      // The cells are written in the mesh's stable versions: Linkerd's edge-26.8.3 is answered as 2.20.
+      const version = asked && meshes[0] ? comparableVersion(meshes[0], asked) : undefined;
+      if (asked && version !== asked)
+        io.err(
+          `note: ${meshes[0]!.displayName} ${asked} is answered as ${version}, the version it belongs to\n`,
+        );
       let features = FEATURE_IDS;
       if (opts.feature) {
         features = selectFeatures(opts.feature);
