@@ -14,7 +14,7 @@ import type { CapabilityColumn } from './capabilities.js';
 import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
 import type { MeshEvidence } from './evidence.js';
-import type { ImportContext, ImportResult, NativeObject } from './import.js';
+import type { ImportContext, ImportResult, NativeKind, NativeObject } from './import.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -164,6 +164,8 @@ export interface MeshAdapter {
    * it does not import are listed as skipped.
    */
   import?(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
+  /** With `import`: the kinds it reads, which `anymesh import --from-cluster` lists. */
+  readonly importKinds?: readonly NativeKind[];
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -177,3 +177,30 @@ describe('--mesh-version as each mesh names its versions', () => {
     );
   });
 });
+
+describe('import --from-cluster without a cluster', () => {
+  it('unreachable: the one AM5002 line and exit 3; no kubeconfig or a mixed input: usage errors', () => {
+    const kubeconfig = join(tmp, 'closed-port.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`,
+    );
+    const r = bin(['import', '--from-cluster', '--from', 'istio', '--kubeconfig', kubeconfig]);
+    expect(r.status).toBe(EXIT.unreachable);
+    expect(r.stderr).toMatch(/^error AM5002: cannot reach the API server at https:\/\/127\.0\.0\.1:1/);
+    expect(r.stdout).toBe('');
+    const none = runBin(['import', '--from-cluster', '--from', 'istio'], {
+      env: { ...process.env, KUBECONFIG: '', HOME: join(tmp, 'no-home') },
+    });
+    expect(none.status).toBe(EXIT.usage);
+    expect(String(none.stderr)).toMatch(/no kubeconfig found/);
+    expect(bin(['import', '--from-cluster', '--from', 'istio', '-f', NATIVE]).status).toBe(EXIT.usage);
+    expect(bin(['import', '-A', '--from', 'istio', '-f', NATIVE]).status).toBe(EXIT.usage);
+  });
+});
