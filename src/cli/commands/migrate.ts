@@ -37,8 +37,13 @@ interface PlanOpts extends CompileFlags {
 
 const where = (l: ImportLoss) => (l.file ? `${l.file}${l.line ? `:${l.line}:${l.column}` : ''}: ` : '');
 
+// A column's title names the mesh already (`Istio (ambient)`).
+const columnName = (m: MigrationPlan['source']) => m.column ?? m.displayName;
+
 export function planText(plan: MigrationPlan): string {
-  const out: string[] = [`migrate plan: ${plan.source.displayName} -> ${plan.target.displayName}`];
+  const out: string[] = [`migrate plan: ${columnName(plan.source)} -> ${columnName(plan.target)}`];
+  // Between two columns of one mesh every different reason is news; between meshes, only support.
+  const sameMesh = plan.source.id === plan.target.id;
   out.push(fieldSummary(plan.fields, plan.skipped.length).trimEnd(), '');
   for (const p of plan.policies) {
     out.push(`${p.policy}: ${p.status}  (from ${p.from.join(', ') || 'nothing'})`);
@@ -49,7 +54,9 @@ export function planText(plan: MigrationPlan): string {
         `  target  ${l.feature ?? l.code} (${l.support ?? l.level})${l.path ? ` at ${l.path}` : ''}: ${l.reason}`,
       );
     for (const f of p.features)
-      out.push(`  feature ${f.feature}: ${f.source ? `${f.source.support} -> ` : ''}${f.target.support}`);
+      out.push(
+        `  feature ${f.feature}: ${f.source ? `${f.source.support} -> ` : ''}${f.target.support}${f.changed || (sameMesh && f.source && f.source.reason !== f.target.reason) ? `  (${f.changed ? 'changes' : 'now'}: ${f.target.reason})` : ''}`,
+      );
   }
   if (plan.skipped.length) {
     out.push('', 'not imported:');
