@@ -10,7 +10,6 @@
  */
 import type { Command } from 'commander';
 import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
-import { readNativeObjects } from '../../cluster/native-read.js';
 import type { KubeObject } from '../../core/adapter.js';
 import type { ImportSource } from '../../core/import.js';
 import { clusterNativeObjects } from '../../core/import.js';
@@ -67,6 +66,8 @@ async function importFromCluster(
     );
   const target = await connectConfigFlags(opts);
   const namespace = opts.allNamespaces ? undefined : target.namespace;
+  // Loaded only here: `import -f` never needs the cluster's REST mapping.
+  const { readNativeObjects } = await import('../../cluster/native-read.js');
   const read = await readNativeObjects(target.client, source.kinds, namespace);
   if (read.unserved.length)
     io.err(`note: the cluster serves no ${read.unserved.join(', ')}: none of those were read\n`);
