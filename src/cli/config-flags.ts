@@ -12,6 +12,7 @@ import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../cluster/kub
 import { ClusterUnreachableError, probeServer, type ServerVersion } from '../cluster/reachability.js';
 import { parseDuration } from '../core/model/duration.js';
 import { UsageError } from './exit.js';
+import { checkNamespaceFlag } from './flag-values.js';
 import { VERSION } from './version.js';
 
 /** How long the up-front reachability check waits when --request-timeout is not given. */
@@ -92,6 +93,7 @@ export interface ReachedTarget extends ClusterTarget {
  * usage error (exit 2), said the way kubectl says it.
  */
 export function resolveConfigFlags(flags: ConfigFlags, opts: ResolveOptions = {}): ClusterTarget {
+  checkNamespaceFlag(flags.namespace);
   const requestTimeoutMs = parseRequestTimeout(flags.requestTimeout);
   let target: KubeTarget;
   try {

@@ -13,6 +13,7 @@ import { istioAmbientCapabilities } from './ambient-capabilities.js';
 import { applyBackendPolicies } from './backend.js';
 import { istioCapabilities } from './capabilities.js';
 import { importIstio } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { namespaceFit, namespaceMode } from './namespace-mode.js';
@@ -124,4 +125,5 @@ export const istioAdapter = {
     return mergeResults(routing, compileMtls(mtls, ctx), compileAccess(access, ctx, traffic));
   },
   import: importIstio,
+  importKinds: IMPORT_KINDS,
 } satisfies MeshAdapter;

@@ -22,10 +22,13 @@ import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { collect, parseFormat } from '../options.js';
+import { choiceOption, collect, outputOption, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 interface InstallFlags extends ConfigFlags {
   version?: string;
@@ -103,14 +106,20 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       'a MeshInstallation document (mesh, version, namespace, values); flags override it',
     )
     .option('--timeout <duration>', 'how long to wait for everything to be ready', '5m')
-    .option('--render [format]', 'print instead of installing: manifests (helm template), flux or argocd')
+    .addOption(
+      choiceOption(
+        '--render [format]',
+        'print instead of installing: manifests (helm template), flux or argocd',
+        RENDER_FORMATS,
+      ),
+    )
     .option('--repo <url>', "chart repository to use instead of the mesh's official one (a mirror)")
     .option('--allow-other-mesh', 'install even though another mesh runs on the cluster')
     .option('--force', 'upgrade even if it removes CRDs that anymesh-managed objects still use')
     .option('--no-rollback', 'keep a chart that did not become ready (default: roll it back)')
-    .option('-o, --output <format>', 'text or json (the report on stdout)', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json (the report on stdout)'))
     .action(async (meshArg: string | undefined, flags: InstallFlags) => {
-      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       let doc: MeshInstallation | undefined;
       if (flags.from) {
         doc = loadInstallation(io, flags.from);
