@@ -6,10 +6,10 @@ import type { MeshAdapter } from '../../src/core/adapter.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
 import type { CompileOptions } from '../../src/core/compiler/compile.js';
 import { featuresUsed } from '../../src/core/compiler/usage.js';
-import type { ImportSource } from '../../src/core/import.js';
+import { type ImportSource, leaves } from '../../src/core/import.js';
 import { type ImportRun, importLoaded } from '../../src/core/import-pipeline.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
-import type { FieldPath } from '../../src/core/loader/positions.js';
+import { type FieldPath, formatPath } from '../../src/core/loader/positions.js';
 import { durationMs, formatDuration } from '../../src/core/model/duration.js';
 import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
 import { compileLoaded, type LoadedPolicies } from '../../src/core/pipeline.js';
@@ -196,4 +196,38 @@ export function uncarriedPaths(
     const r = compileLoaded({ ...loaded, policies }, mesh, options);
     return r.ok && renderYaml(r.resources) === native;
   });
+}
+
+/**
+ * The independent walk over every leaf of a native input: the `Kind/namespace/name path` of each
+ * leaf that no positioned diagnostic of its object covers (objects listed as skipped excepted).
+ * Those must be exactly what the ledger counts as imported losslessly, or something was dropped
+ * without a word. `quiet` codes are info diagnostics that still report a field.
+ */
+export function unreportedLeaves(
+  text: string,
+  name: string,
+  run: ImportRun,
+  quiet: readonly string[] = [],
+): { leaves: string[]; total: number } {
+  const reported = run.diagnostics.filter((d) => d.level !== 'info' || quiet.includes(d.code));
+  const skipped = new Set(run.skipped.map((s) => s.ref));
+  const out: string[] = [];
+  let total = 0;
+  for (const doc of parseInputs([{ name, text }]).documents) {
+    const o = doc.value as { kind: string; metadata: { name: string; namespace?: string } };
+    const ref = `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    if (skipped.has(ref)) continue;
+    for (const leaf of leaves(o)) {
+      total++;
+      const path = formatPath(leaf);
+      const covered = reported.some(
+        (d) =>
+          d.policy === ref &&
+          (path === d.path || path.startsWith(`${d.path}.`) || path.startsWith(`${d.path}[`)),
+      );
+      if (!covered) out.push(`${ref} ${path}`);
+    }
+  }
+  return { leaves: out, total };
 }

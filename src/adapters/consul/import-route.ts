@@ -17,8 +17,12 @@ export function reEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A route's match -> neutral match entries (one per method), or undefined for a catch-all. */
-export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Obj[] | undefined {
+/**
+ * A route's match -> neutral match entries (one per method), undefined for a catch-all, or null when
+ * a condition has no neutral form (reported): imported without it the route would take requests it
+ * did not, ahead of the routes after it, so the caller leaves the route out.
+ */
+export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Obj[] | undefined | null {
   const at = [...base, 'match'];
   const match = r.ledger.peek<Obj>(o, at);
   if (match === undefined) return undefined;
@@ -36,6 +40,7 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
     'match.http',
   );
   const entry: Obj = {};
+  let whole = true;
   for (const [field, kind] of [
     ['pathExact', 'exact'],
     ['pathPrefix', 'prefix'],
@@ -47,8 +52,10 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
       r.ledger.take(o, [...h, field]);
       continue;
     }
-    if (entry.path) r.lost(o, [...h, field], 'a second path condition (Consul takes one of them)');
-    else {
+    if (entry.path) {
+      r.lost(o, [...h, field], 'a second path condition (Consul takes one of them)');
+      whole = false;
+    } else {
       r.ledger.take(o, [...h, field]);
       entry.path = { [kind]: v };
     }
@@ -65,21 +72,27 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
   (r.ledger.peek<Obj[]>(o, [...h, 'header']) ?? []).forEach((_, i) => {
     const m = stringMatch(o, [...h, 'header', i], r, true);
     if (m) headers.push(m);
+    else whole = false;
   });
   if (headers.length) entry.headers = headers;
   const params: Obj[] = [];
   (r.ledger.peek<Obj[]>(o, [...h, 'queryParam']) ?? []).forEach((_, i) => {
     const m = stringMatch(o, [...h, 'queryParam', i], r, false);
     if (m) params.push(m);
+    else whole = false;
   });
   if (params.length) entry.queryParams = params;
   const methods = r.ledger.peek<string[]>(o, [...h, 'methods']) ?? [];
   const known = methods.filter((m) => (HTTP_METHODS as readonly string[]).includes(m));
   methods.forEach((m, i) => {
     if (known.includes(m)) r.ledger.take(o, [...h, 'methods', i]);
-    else r.lost(o, [...h, 'methods', i], `method ${m} is not an HTTP method the neutral model names`);
+    else {
+      r.lost(o, [...h, 'methods', i], `method ${m} is not an HTTP method the neutral model names`);
+      whole = false;
+    }
   });
   if (methods.length === 0) r.ledger.take(o, [...h, 'methods']);
+  if (!whole) return null;
   return known.length ? known.map((method) => ({ ...entry, method })) : [entry];
 }
 
@@ -89,7 +102,7 @@ function stringMatch(o: NativeObject, at: FieldPath, r: ConsulReader, header: bo
   const kinds = header ? ['exact', 'prefix', 'suffix', 'regex', 'present'] : ['exact', 'regex', 'present'];
   r.rest(o, at, ['name', ...kinds, ...(header ? ['invert'] : [])], header ? 'header match' : 'query match');
   if (m.invert === true) {
-    r.lost(o, at, 'an inverted match (invert: true) has no neutral form; the route is imported without it');
+    r.lost(o, at, 'an inverted match (invert: true) has no neutral form');
     return undefined;
   }
   if (m.invert !== undefined) r.ledger.take(o, [...at, 'invert']);

@@ -66,6 +66,14 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
       const base: FieldPath = ['spec', 'routes', i];
       r.rest(o, base, ['match', 'destination'], 'route');
       const match = readMatch(o, base, r);
+      if (match === null) {
+        r.lost(
+          o,
+          base,
+          'a condition of this route has no neutral form (see above): imported without it the route would take requests it does not, so it is left out',
+        );
+        return;
+      }
       const rule = ctx.destination([...base, 'destination']);
       if (rule) rules.push({ ...rule, ...(match ? { match } : {}) });
       else

@@ -248,7 +248,7 @@ function readSource(
       [...at, 'permissions'],
       'allow permissions without a closing deny: requests no permission matches fall to the ACL default policy, while the imported allow policy denies them',
     );
-  const denyAll = deny.some((d) => !d.methods && !d.paths);
+  const denyAll = deny.some((d) => !d.methods && (!d.paths || d.paths.includes('*')));
   return {
     ...(deny.length ? { deny: denyAll ? 'all' : deny } : {}),
     ...(seenAllow ? { allow: allowAll ? 'all' : allow } : {}),
