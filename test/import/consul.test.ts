@@ -166,8 +166,6 @@ describe('Consul native fixtures: intentions and mTLS', () => {
         'AM4360 deny-all spec',
         'AM4360 api spec.sources[2].description',
         'AM4360 api spec.sources[3].permissions[0].http',
-        'AM4361 billing spec.sources',
-        'AM4361 billing spec.sources[0].permissions',
         'AM4361 billing spec.sources[0].permissions[1]',
         'AM4360 billing spec.sources[0].permissions[2].http',
         'AM4360 mesh spec.transparentProxy',
@@ -176,6 +174,17 @@ describe('Consul native fixtures: intentions and mTLS', () => {
         'AM4362  ',
       ]),
     );
+    // What happens to callers and requests no source or permission names is no field: said once,
+    // at its position, without marking the imported fields as lost.
+    const notes = r.diagnostics.filter((d) => d.code === 'AM4361' && d.path === undefined);
+    expect(notes.map((d) => [d.policy, d.location?.line])).toEqual([
+      ['ServiceIntentions/shop/billing', 70],
+      ['ServiceIntentions/shop/billing', 72],
+    ]);
+    expect(notes.map((d) => d.message)).toEqual([
+      expect.stringMatching(/no source \* with action deny for billing/),
+      expect.stringMatching(/allow permissions without a closing deny/),
+    ]);
   });
 
   it('permissions split into deny and allow policies; callers with the same rules share one', () => {

@@ -174,11 +174,17 @@ function importEntry(
         ? 'source * allowed: every caller may call, so the allow list of the other sources is not exclusive, which a neutral allow policy is'
         : 'source * allowed: every caller may call, the neutral default without an allow policy',
     );
+  // Callers not listed are no field of the entry: what happens to them is said once, at the
+  // sources, without marking the imported fields as lost.
   if (anyAllow && !wildcardDeny)
-    r.changed(
-      o,
-      ['spec', 'sources'],
-      'no source * with action deny: callers not listed fall to the ACL default policy, while the imported allow policies deny them',
+    r.ledger.note(
+      makeDiagnostic(
+        consulMessages.ImportMeaningChanges,
+        {
+          how: `no source * with action deny for ${service}: callers not listed fall to the ACL default policy (deny when ACLs are on with default_policy deny), while the imported allow policies deny them`,
+        },
+        { location: o.locate(['spec', 'sources']), policy: o.ref },
+      ),
     );
   if (wildcardDeny && !anyAllow)
     r.lost(
@@ -243,10 +249,14 @@ function readSource(
     }
   });
   if (seenAllow && !closed && !allowAll)
-    r.changed(
-      o,
-      [...at, 'permissions'],
-      'allow permissions without a closing deny: requests no permission matches fall to the ACL default policy, while the imported allow policy denies them',
+    r.ledger.note(
+      makeDiagnostic(
+        consulMessages.ImportMeaningChanges,
+        {
+          how: 'allow permissions without a closing deny: requests no permission matches fall to the ACL default policy, while the imported allow policy denies them',
+        },
+        { location: o.locate([...at, 'permissions']), policy: o.ref },
+      ),
     );
   const denyAll = deny.some((d) => !d.methods && (!d.paths || d.paths.includes('*')));
   return {

@@ -20,9 +20,12 @@ import { ConsulReader, IMPORTED_KINDS, isConsul, isKind, type Obj } from './impo
 import { importRouting } from './import-routing.js';
 import { importIntentions, importMtls } from './import-security.js';
 
-export function importConsul(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
+export function importConsul(input: readonly NativeObject[], ctx: ImportContext): ImportResult {
+  let objects = input;
   const ledger = new FieldLedger(ctx.strict);
   const r = new ConsulReader(ledger, ctx);
+  const all = input;
+  objects = firstOfEach(input, r);
   const routing = importRouting(objects, r);
   const http = routing.http;
   const access = importIntentions(objects, r, http);
@@ -30,13 +33,39 @@ export function importConsul(objects: readonly NativeObject[], ctx: ImportContex
   const backend = importBackend(objects, r, http);
   defaults(objects, r, http, routing.virtual, mtls);
   const policies: ImportedPolicy[] = [...routing.policies, ...access, ...mtls, ...backend];
-  return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
+  return ledger.finish(all, { policies: sortImported(policies) }, (o) =>
     (IMPORTED_KINDS as readonly string[]).some((k) => isKind(o, k as never))
       ? undefined
       : isConsul(o)
         ? `Consul ${o.object.kind} has no neutral form (gateways, exported services, peering, JWT providers and the like describe the mesh, not calls to a service)`
         : `${o.object.apiVersion} ${o.object.kind} is not a Consul config entry`,
   );
+}
+
+/**
+ * One config entry per kind and name (per namespace): a second object for the same entry (two
+ * versions of a splitter in one folder) would replace the first when applied, so only the first is
+ * read and the others are reported.
+ */
+function firstOfEach(objects: readonly NativeObject[], r: ConsulReader): NativeObject[] {
+  const first = new Map<string, NativeObject>();
+  return objects.filter((o) => {
+    if (!isConsul(o)) return true;
+    const k = o.ref;
+    const prior = first.get(k);
+    if (!prior) {
+      first.set(k, o);
+      return true;
+    }
+    r.meta(o);
+    const where = prior.locate([]);
+    r.lost(
+      o,
+      ['spec'],
+      `${o.ref} is given twice (first at ${where.file}:${where.line}:${where.col}): Consul keeps one ${o.object.kind} per name, so only the first is imported`,
+    );
+    return false;
+  });
 }
 
 const SERVICE_DEFAULTS = ['protocol', 'mutualTLSMode', 'upstreamConfig', 'rateLimits'];
