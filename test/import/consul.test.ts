@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapterFor, importSourceFor, MESHES } from '../../src/adapters/index.js';
 import { loadDocuments } from '../../src/core/loader/loader.js';
+import { compileFiles, compileLoaded } from '../../src/core/pipeline.js';
+import { renderYaml } from '../../src/core/render.js';
 import { planMigration } from '../../src/migrate/plan.js';
-import { ROOT } from '../support/cases.js';
+import { goldenCases, ROOT } from '../support/cases.js';
 import { runCli } from '../support/cli.js';
 import { CrdCatalog } from '../support/crd-schema.js';
 import { importText, unreportedLeaves } from './support.js';
@@ -229,6 +231,24 @@ describe('Consul native fixtures: intentions and mTLS', () => {
 
   it('no silent drops', () => {
     expect(noSilentDrops('security.yaml')).toBeGreaterThan(25);
+  });
+});
+
+describe('Consul Enterprise output (consul.enterprise=true) imports back', () => {
+  // Namespaces are part of Consul Enterprise identities: callers of other namespaces and `*` in
+  // one namespace come back as the neutral callers they were compiled from.
+  const mesh = adapterFor('consul')!;
+  const options = { 'consul.enterprise': 'true' };
+  const cases = goldenCases().flatMap((c) => {
+    const r = compileFiles([c.file], mesh, { context: { options } });
+    return r.ok ? [{ ...c, native: renderYaml(r.resources) }] : [];
+  });
+  it('has cases', () => expect(cases.length).toBeGreaterThan(5));
+  it.each(cases)('$name: nothing reported, recompiled byte for byte', ({ native }) => {
+    const back = importText(native, consul, 'native.yaml', { options });
+    expect(back.diagnostics.filter((d) => d.level !== 'info').map((d) => d.message)).toEqual([]);
+    expect(back.fields.imported).toBe(back.fields.total);
+    expect(renderYaml(compileLoaded(back.loaded, mesh, { context: { options } }).resources)).toBe(native);
   });
 });
 

@@ -158,9 +158,9 @@ export function deletePath(root: unknown, path: FieldPath): void {
 
 /**
  * The fields of a policy its mesh's output does not carry: each candidate (the selector, a
- * caller's namespace, rule names, a backend's port, retry conditions) is deleted in turn and the policies compiled again; a
- * field whose removal leaves the output byte for byte the same cannot come back from that output,
- * so a round trip compares the rest. (Consul routes carry no rule names, name services without
+ * caller's namespace, rule names, a backend's port, retry conditions) is deleted in turn and the
+ * policies compiled again; a field whose removal leaves the output byte for byte the same cannot
+ * come back from that output, so a round trip compares the rest. (Consul routes carry no rule names, name services without
  * ports and callers without namespaces on Community Edition, and write retries without retryOn as
  * connect-failure and refused-stream.)
  */

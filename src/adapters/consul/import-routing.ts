@@ -219,9 +219,15 @@ class Join {
     if (splitter && this.inlinable(splitter)) {
       const split = this.splits(splitter, false);
       if (split) {
-        this.consumed.add(splitter);
-        this.virtual.add(key(this.ns, name));
-        const ruleName = name.startsWith(`${this.service}-split-`) ? name.slice(this.service.length + 7) : '';
+        // A split service of this router's own (`<service>-split-<rule>`, what the Consul compile
+        // writes) exists only for this route; another service keeps its split for its own callers
+        // too, so it is also imported as a policy of its own.
+        const own = name.startsWith(`${this.service}-split-`);
+        if (own) {
+          this.consumed.add(splitter);
+          this.virtual.add(key(this.ns, name));
+        }
+        const ruleName = own ? name.slice(this.service.length + 7) : '';
         return {
           rule: { ...(isDnsLabel(ruleName) ? { name: ruleName } : {}), ...split.rule },
           joined: [splitter],

@@ -30,6 +30,8 @@ type Op = { methods?: string[]; paths?: string[] };
 /** One intention source as the neutral model reads it. */
 interface Source {
   readonly name: string;
+  /** The caller's namespace when it is not the entry's (Enterprise). */
+  readonly namespace?: string;
   readonly at: FieldPath;
   /** undefined: no such part; 'all': every request. */
   readonly deny?: Op[] | 'all';
@@ -148,6 +150,14 @@ function importEntry(
     }
     const parsed = readSource(o, at, r);
     if (!parsed) return;
+    // On Enterprise a source names a Consul namespace, the caller's Kubernetes namespace with
+    // mirroring; `*` in one namespace is every caller there.
+    const callerNs = r.options.enterprise && ns && ns !== '*' && ns !== o.namespace ? ns : undefined;
+    if (name === '*' && r.options.enterprise && ns && ns !== '*') {
+      r.ledger.take(o, [...at, 'name']);
+      sources.push({ name, namespace: ns, at, refs, ...parsed });
+      return;
+    }
     if (name === '*') {
       r.ledger.take(o, [...at, 'name']);
       if (parsed.deny === 'all' && !parsed.allow) {
@@ -163,9 +173,10 @@ function importEntry(
     }
     r.ledger.take(o, [...at, 'name']);
     names.add(name);
-    sources.push({ name, at, refs, ...parsed });
+    sources.push({ name, ...(callerNs ? { namespace: callerNs } : {}), at, refs, ...parsed });
   });
   const anyAllow = sources.some((s) => s.allow);
+
   if (wildcardAllow)
     r.lost(
       o,
@@ -303,6 +314,12 @@ function readOperation(o: NativeObject, at: FieldPath, r: ConsulReader, allow: b
   return { ...(methods?.length ? { methods } : {}), ...(path !== undefined ? { paths: [path] } : {}) };
 }
 
+/** A source as a neutral caller: a service account (Consul names callers by service), or a namespace. */
+function caller(s: Source): Obj {
+  if (s.name === '*') return { namespace: s.namespace };
+  return { ...(s.namespace ? { namespace: s.namespace } : {}), serviceAccount: s.name };
+}
+
 /** Consecutive operations with the same methods and a path each are one operation with the paths. */
 function joinOps(ops: readonly Op[]): Op[] {
   const out: Op[] = [];
@@ -325,7 +342,7 @@ function policiesOf(
   const split = own.length ? splitByProvenance(o, service, sources, own) : undefined;
   if (split) return split;
   // Group callers by action and operations: one policy each, named after the entry.
-  const groups = new Map<string, { action: string; to?: Op[]; from: string[] }>();
+  const groups = new Map<string, { action: string; to?: Op[]; from: Obj[] }>();
   for (const s of sources)
     for (const action of ['deny', 'allow'] as const) {
       const part = s[action];
@@ -333,7 +350,7 @@ function policiesOf(
       const to = part === 'all' ? undefined : joinOps(part);
       const k = JSON.stringify([action, to ?? null]);
       const g = groups.get(k) ?? { action, ...(to ? { to } : {}), from: [] };
-      g.from.push(s.name);
+      g.from.push(caller(s));
       groups.set(k, g);
     }
   const meta = r.meta(o);
@@ -344,7 +361,7 @@ function policiesOf(
       {
         service,
         action: g.action,
-        from: g.from.map((serviceAccount) => ({ serviceAccount })),
+        from: g.from,
         ...(g.to?.length ? { to: g.to } : {}),
       },
       [o.ref],
@@ -394,7 +411,7 @@ function splitByProvenance(
       {
         service,
         action: action.get(ref)!,
-        from: sources.filter((s) => s.refs.includes(ref)).map((s) => ({ serviceAccount: s.name })),
+        from: sources.filter((s) => s.refs.includes(ref)).map(caller),
         ...(ops !== 'all' && ops.length ? { to: ops } : {}),
       },
       [o.ref],
