@@ -21,11 +21,9 @@ import { importRouting } from './import-routing.js';
 import { importIntentions, importMtls } from './import-security.js';
 
 export function importConsul(input: readonly NativeObject[], ctx: ImportContext): ImportResult {
-  let objects = input;
   const ledger = new FieldLedger(ctx.strict);
   const r = new ConsulReader(ledger, ctx);
-  const all = input;
-  objects = firstOfEach(input, r);
+  const objects = firstOfEach(input, r);
   const routing = importRouting(objects, r);
   const http = routing.http;
   const access = importIntentions(objects, r, http);
@@ -33,8 +31,8 @@ export function importConsul(input: readonly NativeObject[], ctx: ImportContext)
   const backend = importBackend(objects, r, http);
   defaults(objects, r, http, routing.virtual, mtls);
   const policies: ImportedPolicy[] = [...routing.policies, ...access, ...mtls, ...backend];
-  return ledger.finish(all, { policies: sortImported(policies) }, (o) =>
-    (IMPORTED_KINDS as readonly string[]).some((k) => isKind(o, k as never))
+  return ledger.finish(input, { policies: sortImported(policies) }, (o) =>
+    IMPORTED_KINDS.some((k) => isKind(o, k))
       ? undefined
       : isConsul(o)
         ? `Consul ${o.object.kind} has no neutral form (gateways, exported services, peering, JWT providers and the like describe the mesh, not calls to a service)`
