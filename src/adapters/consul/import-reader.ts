@@ -5,7 +5,7 @@
  * `anymesh.dev/source-policies` annotation), all bound to one field ledger.
  */
 import { makeDiagnostic } from '../../core/diagnostics.js';
-import type { FieldLedger, ImportContext, NativeObject } from '../../core/import.js';
+import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { type ImportedMeta, takeMetadata } from '../kit/import-kit.js';
 import { API_VERSION } from './entries.js';
@@ -26,6 +26,12 @@ export const IMPORTED_KINDS = [
 ] as const;
 
 export type ImportedKind = (typeof IMPORTED_KINDS)[number];
+
+/** The same kinds with their API group, for `anymesh import --from-cluster`. */
+export const IMPORT_KINDS: readonly NativeKind[] = IMPORTED_KINDS.map((kind) => ({
+  group: API_VERSION.split('/')[0] ?? '',
+  kind,
+}));
 
 const GROUP = `${API_VERSION.split('/')[0]}/`;
 

@@ -13,6 +13,7 @@ import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities
 import { renderConfigEntries } from './config-entry.js';
 import { EntrySet } from './entries.js';
 import { importConsul } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { consulInstall } from './install.js';
 import { consulMessages } from './messages.js';
 import { CONSUL_OPTIONS, parseOptions } from './options.js';
@@ -117,4 +118,5 @@ export const consulAdapter = {
     return renderConfigEntries(resources, options.enterprise, format);
   },
   import: importConsul,
+  importKinds: IMPORT_KINDS,
 } satisfies MeshAdapter;
