@@ -54,6 +54,10 @@ export function normalPolicy(p: Obj): Obj {
       delete backends[0]!.weight;
     const mirror = rule.mirror as Obj | undefined;
     if (mirror && mirror.percentage === 100) delete mirror.percentage;
+    // Every path starts with /, so a prefix / matches every path, as no path match does.
+    for (const m of (rule.matches as Obj[] | undefined) ?? [])
+      if ((m.path as Obj | undefined)?.prefix === '/' && Object.keys(m.path as Obj).length === 1)
+        delete m.path;
     // An empty match entry matches every request, as no matches do.
     if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../src/adapters/index.js';
 import { SOURCE_ANNOTATION } from '../../src/core/adapter.js';
+import { cellForVersion } from '../../src/core/capabilities.js';
+import { degrade } from '../../src/core/compiler/degrade.js';
+import { featuresUsed } from '../../src/core/compiler/usage.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
+import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
 import { compileLoaded } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 import { deletePath, importText, lossyPaths, normalPolicy } from '../import/support.js';
@@ -26,7 +30,9 @@ describe('import(compile(p)) over random valid policies', () => {
         fc.property(policyFile(), (text) => {
           const loaded = load([{ name: 'random.yaml', text }]);
           const r = compileLoaded(loaded, mesh);
-          if (!r.ok) return;
+          // Only what compiles has output to import: counted runs are compiled ones (App Mesh refuses
+          // most random policies, e.g. without spec.port), so every mesh gets as many.
+          fc.pre(r.ok);
           compiled++;
           const native = renderYaml(r.resources);
           const back = importText(native, source);
@@ -44,7 +50,11 @@ describe('import(compile(p)) over random valid policies', () => {
           );
           const kept = loaded.policies.filter((p) => made.has(p.ref));
           expect([...byRef.keys()].sort()).toEqual(kept.map((p) => p.ref).sort());
-          for (const original of kept) {
+          for (const kept1 of kept) {
+            // What a `none` feature takes with it is the compiler's own drop (degrade: a match
+            // entry, a rule whose entries all went, a field); the partial features of what is
+            // left may come back changed, so both sides lose them.
+            const original = degraded(kept1, mesh);
             const imported = structuredClone(byRef.get(original.ref)!.policy);
             const expected = structuredClone(original.policy);
             for (const { path, dropped } of lossyPaths(original, mesh)) {
@@ -59,12 +69,23 @@ describe('import(compile(p)) over random valid policies', () => {
             expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
           }
         }),
-        { numRuns: 150 },
+        { numRuns: 40, maxSkipsPerRun: 50 },
       );
-      expect(compiled).toBeGreaterThan(30);
+      expect(compiled).toBe(40);
     });
   }
 });
+
+/** The policy as the compile for `mesh` saw it, with what the mesh cannot express (`none`) dropped. */
+function degraded(doc: PolicyDoc, mesh: (typeof MESHES)[number]): PolicyDoc {
+  const drops = featuresUsed(doc).filter(
+    (u) => cellForVersion(mesh.capabilities[u.feature], undefined).support === 'none',
+  );
+  if (!drops.length) return doc;
+  const policy = degrade(doc.policy, drops).policy;
+  if (!policy) return doc;
+  return load([{ name: doc.file, text: renderYaml([policy as never]) }]).policies[0]!;
+}
 
 /** Whether the policy's spec.selector changes nothing in the mesh's output. */
 function carriesNothing(text: string, ref: string, mesh: (typeof MESHES)[number], native: string): boolean {
