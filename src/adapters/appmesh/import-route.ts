@@ -169,9 +169,13 @@ function headerList(o: NativeObject, at: FieldPath, r: AppMeshReader, what: stri
       );
       return;
     }
-    if (h.invert !== undefined) r.ledger.take(o, [...p, 'invert']);
     const m = stringMatch(o, [...p, 'match'], r, what);
-    if (!m) return;
+    if (!m) {
+      // The condition is gone, so is the entry: its name alone would be a different match.
+      r.lost(o, p, `the ${what} condition on ${String(h.name)} cannot be imported (see its match)`);
+      return;
+    }
+    if (h.invert !== undefined) r.ledger.take(o, [...p, 'invert']);
     r.ledger.take(o, [...p, 'name']);
     out.push({ name: h.name, ...m });
   });

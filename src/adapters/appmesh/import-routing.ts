@@ -267,7 +267,9 @@ function readRouter(router: NativeObject, r: AppMeshReader): { routes: RouteIR[]
             ? `${unordered.length} of ${routes.length} routes have no priority; they follow the prioritised ones in file order`
             : 'several routes share a priority; they are kept in file order',
         },
-        r.ledger.at(router, ['spec', 'routes']),
+        // Positioned at the routes but naming no field: it is about their order, and each route's
+        // own fields are imported.
+        { location: router.locate(['spec', 'routes']), policy: router.ref },
       ),
     );
   return { routes: ordered, ...(port !== undefined ? { port } : {}) };
@@ -434,11 +436,13 @@ function backendsOf(
   }
   const sum = weights.reduce((a, b) => a + b, 0);
   const scaled = sum === 100 ? weights : percentages(weights);
+  // Relative weights that scale to whole percentages exactly (1:3 is 25:75) lose nothing.
+  const exact = sum > 0 && weights.every((w) => Number.isInteger((w * 100) / sum));
   out.forEach((b, i) => {
     b.weight = scaled[i];
   });
   for (const t of route.targets) {
-    if (sum === 100) r.ledger.take(router, [...t.path, 'weight']);
+    if (exact) r.ledger.take(router, [...t.path, 'weight']);
     else
       r.changed(
         router,
