@@ -127,7 +127,6 @@ describe('App Mesh native fixtures', () => {
         'AM4460 orders-db spec.routes[0].tcpRoute.timeout.idle',
         'AM4460 frontend spec.listeners[0].tls.validation.subjectAlternativeNames.match.exact[2]',
         'AM4463 frontend spec.backends',
-        'AM4460 frontend spec.backendDefaults',
         'AM4460 frontend spec.logging',
         'AM4460 ledger spec',
         'AM4462 ledger spec.awsName',

@@ -91,11 +91,9 @@ export function readNodes(objects: readonly NativeObject[], r: AppMeshReader): M
       ['spec', 'backendGroups'],
       'backend groups are deprecated in the App Mesh controller and have no neutral form',
     );
-    r.lostIf(
-      o,
-      ['spec', 'backendDefaults'],
-      'backendDefaults sets client TLS for every call this node makes; neutral policies set mutual TLS on the called service (MTLSPolicy), and the target mesh originates it itself',
-    );
+    r.rest(o, ['spec', 'backendDefaults'], ['clientPolicy'], 'backendDefaults');
+    r.rest(o, ['spec', 'backendDefaults', 'clientPolicy'], ['tls'], 'clientPolicy');
+    clientTls(o, ['spec', 'backendDefaults', 'clientPolicy', 'tls'], r);
     readBackends(o, r, meta.name);
     out.set(nodeKey(o.namespace, meta.name), {
       o,
@@ -176,4 +174,29 @@ function readBackends(o: NativeObject, r: AppMeshReader, name: string): void {
       at,
     ),
   );
+}
+
+/**
+ * Client TLS (the caller originating TLS to what it calls): in the neutral model the called
+ * service's MTLSPolicy decides, and the target mesh's proxies originate mutual TLS themselves with
+ * the mesh's certificates and check the server's identity. So client TLS that is enforced is what
+ * those MTLSPolicies already mean (taken); TLS limited to some ports, or explicitly not enforced,
+ * has no neutral form.
+ */
+export function clientTls(o: NativeObject, at: (string | number)[], r: AppMeshReader): void {
+  const tls = r.ledger.peek<Obj>(o, at);
+  if (!tls) return;
+  r.rest(o, at, ['enforce', 'certificate', 'validation', 'ports'], 'client TLS');
+  r.lostIf(
+    o,
+    [...at, 'ports'],
+    'client TLS for some ports only; neutral mutual TLS covers every port of a service',
+  );
+  if (tls.enforce === false)
+    r.lost(
+      o,
+      [...at, 'enforce'],
+      "client TLS that is not enforced (plaintext allowed) has no neutral form; the called service's MTLSPolicy decides",
+    );
+  for (const k of ['enforce', 'certificate', 'validation']) r.ledger.take(o, [...at, k]);
 }

@@ -136,7 +136,7 @@ export function importRouting(
       }
       if (read.port !== undefined) ir.port = read.port;
       const own = ownNodes(read.routes, svc.service, vs.namespace, nodes, serviceHosts, policyRef);
-      splitVersions(ir, own);
+      splitVersions(ir, own, r);
       rules = buildRules(read.routes, ir, router, nodes, owned.length > 0 ? [policyName] : [], r);
       for (const route of read.routes)
         if (route.timeoutMs !== undefined && route.timeoutMs > DEFAULT_PER_REQUEST_MS)
@@ -157,7 +157,9 @@ export function importRouting(
         continue;
       }
       if (node.port !== undefined) ir.port = node.port;
-      splitVersions(ir, [node]);
+      // One node behind the service: the service's pods, whatever the node is called.
+      ir.nodes = [node];
+      ir.selector = podLabels(node, ir.service, r);
       // Everything goes to the node: the neutral default rule (compiled back to App Mesh, a router
       // with one route to the service's node).
       rules = [{ name: 'default' }];
@@ -316,11 +318,15 @@ function ownNodes(
 }
 
 /** Versions and selector from the own nodes' pod labels. */
-function splitVersions(ir: Mutable<ServiceIR>, own: NodeInfo[]): void {
+function splitVersions(ir: Mutable<ServiceIR>, own: NodeInfo[], r: AppMeshReader): void {
   ir.nodes = own;
-  const labelled = own.filter((n) => n.labels);
-  if (own.length === 1 && own[0]!.name === ir.service) {
-    ir.selector = { ...(own[0]!.labels ?? {}) };
+  const labelled = own.filter((n) => n.labels && Object.keys(n.labels).length);
+  // One node is the service's pods (no versions), unless anymesh made it as the one version of a
+  // policy (`<service>-<version>`), which must come back as that version.
+  const lone = own.length === 1 ? own[0]! : undefined;
+  const managedVersion = lone?.meta.sources?.length && lone.name.startsWith(`${ir.service}-`);
+  if (lone && !managedVersion) {
+    ir.selector = podLabels(lone, ir.service, r);
     return;
   }
   const common: Record<string, string> = {};
@@ -332,9 +338,28 @@ function splitVersions(ir: Mutable<ServiceIR>, own: NodeInfo[]): void {
   else if (first.app !== undefined && Object.keys(first).length > 1) ir.selector = { app: first.app };
   else ir.selector = { ...first };
   for (const n of own) {
+    if (!labelled.includes(n)) {
+      r.lost(
+        n.o,
+        ['spec', 'podSelector'],
+        'a version node that selects no pods by labels: a neutral version is a set of pod labels',
+      );
+      continue;
+    }
     const v = n.name.startsWith(`${ir.service}-`) ? n.name.slice(ir.service.length + 1) : n.name;
     ir.versions.set(n, isDnsLabel(v) ? v : n.name);
   }
+}
+
+/** The pods of a service's only node; a node without pod labels gets the neutral default, said so. */
+function podLabels(n: NodeInfo, service: string, r: AppMeshReader): Record<string, string> {
+  if (n.labels && Object.keys(n.labels).length) return { ...n.labels };
+  r.changed(
+    n.o,
+    ['spec', 'podSelector'],
+    `the node selects no pods by labels; the imported policy assumes the neutral default app: ${service}`,
+  );
+  return { app: service };
 }
 
 function versionLabels(n: NodeInfo, selector: Record<string, string>): Record<string, string> {
@@ -399,6 +424,10 @@ function backendsOf(
   for (const t of route.targets) {
     const own = byKey.get(nodeKey(t.namespace, t.node));
     const b: Obj = {};
+    if (own && ir.versions.size && !ir.versions.has(own)) {
+      r.lost(router, t.path, `VirtualNode ${own.name} is no version of ${ir.service} (see its podSelector)`);
+      continue;
+    }
     if (own) {
       const version = ir.versions.get(own);
       if (version !== undefined) b.version = version;
@@ -495,11 +524,15 @@ function checkNode(n: NodeInfo, ir: ServiceIR, r: AppMeshReader): void {
           namespace: ir.namespace,
           clusterDomain: r.ctx.clusterDomain,
         });
-  if (n.hostname !== expected)
+  const same =
+    version === undefined &&
+    serviceOfMeshHost(n.hostname, n.namespace, r.ctx)?.service === ir.service &&
+    serviceOfMeshHost(n.hostname, n.namespace, r.ctx)?.namespace === ir.namespace;
+  if (n.hostname !== expected && !same)
     r.option(
       n.o,
       path,
-      `the DNS name ${n.hostname} of ${version === undefined ? 'the service' : `version ${version}`}`,
+      `the DNS name ${n.hostname} of ${version === undefined ? `the pods of ${ir.service}` : `version ${version}`}`,
       'appmesh.versionHostname=<a template giving this name> (placeholders {service} {version} {namespace} {clusterDomain})',
     );
 }
@@ -564,4 +597,38 @@ function listenerTimeouts(
         );
     }
   }
+}
+
+/**
+ * A node no VirtualService routes to, as the workload of the Service its DNS name names: what its
+ * listener says of that Service (TLS, callers, backend settings) is imported; it has no routes.
+ */
+export function serviceOfNode(n: NodeInfo, r: AppMeshReader): ServiceIR | undefined {
+  const svc = n.hostname === undefined ? undefined : serviceOfMeshHost(n.hostname, n.namespace, r.ctx);
+  if (!svc || svc.namespace !== n.namespace || !n.labels) return undefined;
+  const ir: ServiceIR = {
+    service: svc.service,
+    namespace: n.namespace,
+    ...(n.port !== undefined ? { port: n.port } : {}),
+    nodes: [n],
+    versions: new Map(),
+    selector: { ...n.labels },
+    policyRef: `TrafficPolicy/${n.namespace}/${svc.service}`,
+    meta: n.meta,
+  };
+  n.owner = ir.policyRef;
+  checkNode(n, ir, r);
+  r.lostIf(
+    n.o,
+    ['spec', 'listeners', 0, 'timeout'],
+    'a listener timeout on a node no route reaches; neutral timeouts are per route (rules[].timeout)',
+  );
+  r.ledger.note(
+    makeDiagnostic(
+      APPMESH_MESSAGES.ImportNodeWithoutRoutes,
+      { node: n.name, service: svc.service },
+      { location: n.o.locate(['spec']), policy: n.o.ref },
+    ),
+  );
+  return ir;
 }

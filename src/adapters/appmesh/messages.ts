@@ -413,6 +413,19 @@ export const APPMESH_MESSAGES = {
       example: '`routes: [{name: Color_Route, ...}]`',
     },
   ),
+  ImportNodeWithoutRoutes: m(
+    'AM4468',
+    'info',
+    'AppMeshImportNodeWithoutRoutes',
+    'no VirtualService in the input routes to VirtualNode {node}; its DNS name makes it the workload of Service {service}, so its listener TLS and backend settings are imported for that Service, and no TrafficPolicy is made (callers reach it from outside the mesh, through a gateway, or by a VirtualService not in the input)',
+    {
+      description:
+        'A VirtualNode no VirtualService of the input sends to (a front end behind a gateway, a client-only workload). Its DNS name names a Kubernetes Service, so what it says about that Service (mutual TLS, allowed callers, outlier detection, connection pools) is imported; there are no routes to import.',
+      fix: 'Nothing; import the VirtualService that reaches it too if there is one.',
+      example:
+        'a VirtualNode front with hostname front.demo.svc.cluster.local, reached only by a GatewayRoute',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type AppMeshMessage = keyof typeof APPMESH_MESSAGES;
