@@ -16,6 +16,7 @@ import { parseInputs } from '../../src/core/loader/loader.js';
 import { formatPath } from '../../src/core/loader/positions.js';
 import { planMigration } from '../../src/migrate/plan.js';
 import { ROOT } from '../support/cases.js';
+import { runCli } from '../support/cli.js';
 import { CrdCatalog } from '../support/crd-schema.js';
 import { importText } from './support.js';
 
@@ -220,4 +221,37 @@ describe('migrate plan from App Mesh', () => {
         }
         expect(plan.steps.some((s) => /rollback point/.test(s.rollback ?? ''))).toBe(true);
       });
+});
+
+describe('anymesh import --from appmesh', () => {
+  it('options of the App Mesh adapter say how its objects were made: a custom SPIFFE pattern', () => {
+    const text = read('protocols.yaml').replaceAll(
+      'spiffe://cluster.local/ns/',
+      'spiffe://cluster.local/k8s/ns/',
+    );
+    const plain = importText(text, importSourceFor(SOURCE)!, 'custom.yaml');
+    expect(plain.loaded.policies.find((p) => p.kind === 'AccessPolicy')).toBeUndefined();
+    const custom = importText(text, importSourceFor(SOURCE)!, 'custom.yaml', {
+      options: { 'appmesh.spiffeId': 'spiffe://{trustDomain}/k8s/ns/{namespace}/sa/{serviceAccount}' },
+    });
+    expect(
+      (custom.loaded.policies.find((p) => p.kind === 'AccessPolicy')!.policy.spec as { from: unknown }).from,
+    ).toEqual([
+      { namespace: 'edge', serviceAccount: 'shop-gateway' },
+      { namespace: 'shop', serviceAccount: 'checkout' },
+    ]);
+  });
+
+  it('prints policies, positioned losses and the share; exit 0', async () => {
+    const r = await runCli(['import', '-f', fixture('shop.yaml'), '--from', SOURCE]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/kind: TrafficPolicy/);
+    expect(r.err).toMatch(/shop.yaml:\d+:\d+: warning AM4464: spec: /);
+    expect(r.err).toMatch(
+      /imported \d+ of \d+ native fields losslessly \(\d+\.\d%\), \d+ reported; 1 object not imported/,
+    );
+    const strict = await runCli(['import', '-f', fixture('shop.yaml'), '--from', SOURCE, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toBe('');
+  });
 });

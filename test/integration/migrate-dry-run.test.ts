@@ -25,6 +25,9 @@ function inputs(): { from: string; name: string; load: () => LoadResult }[] {
     [first.id, 'test/fixtures/import/istio-bookinfo.yaml'],
     [first.id, 'test/fixtures/import/istio-security.yaml'],
     ['smi', 'test/fixtures/import/smi-bookstore.yaml'],
+    // The App Mesh importer's fixtures (its id spelled as the registry has it, like smi).
+    ['appmesh', 'test/import/fixtures/appmesh/shop.yaml'],
+    ['appmesh', 'test/import/fixtures/appmesh/protocols.yaml'],
   ].map(([from, file]) => ({ from: from!, name: file!, load: () => loadDocuments([file!]) }));
   const native = goldenCases().flatMap(({ file }) => {
     const r = compileFiles([file], first);

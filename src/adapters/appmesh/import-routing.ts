@@ -518,7 +518,7 @@ function checkNode(n: NodeInfo, ir: ServiceIR, r: AppMeshReader): void {
   const expected =
     version === undefined
       ? serviceFqdn(ir.service, ir.namespace, r.ctx)
-      : fill(DEFAULT_VERSION_HOSTNAME, {
+      : fill(r.ctx.options['appmesh.versionHostname'] ?? DEFAULT_VERSION_HOSTNAME, {
           service: ir.service,
           version,
           namespace: ir.namespace,

@@ -17,7 +17,7 @@ import { neutralPolicy } from '../kit/import-kit.js';
 import type { NodeInfo } from './import-nodes.js';
 import type { AppMeshReader, Obj } from './import-reader.js';
 import type { ServiceIR } from './import-routing.js';
-import { DEFAULT_SDS_TRUST, fill } from './options.js';
+import { DEFAULT_SDS_TRUST, DEFAULT_SPIFFE_ID, fill } from './options.js';
 
 const TLS: FieldPath = ['spec', 'listeners', 0, 'tls'];
 
@@ -143,7 +143,8 @@ function readMaterial(n: NodeInfo, r: AppMeshReader): [string, string][] {
     r.rest(n.o, [...cert, 'sds'], ['secretName'], 'sds');
     const t = r.ledger.take<string>(n.o, [...trust, 'sds', 'secretName']);
     r.rest(n.o, [...trust, 'sds'], ['secretName'], 'sds trust');
-    if (t !== undefined && t !== fill(DEFAULT_SDS_TRUST, { trustDomain: r.ctx.trustDomain }))
+    const trustDefault = r.ctx.options['appmesh.tls.sdsTrustSecretName'] ?? DEFAULT_SDS_TRUST;
+    if (t !== undefined && t !== fill(trustDefault, { trustDomain: r.ctx.trustDomain }))
       out.push(['appmesh.tls.sdsTrustSecretName', t]);
   } else if (r.ledger.peek(n.o, [...cert, 'file']) !== undefined) {
     out.push(['appmesh.tls.certificate', 'file']);
@@ -176,9 +177,7 @@ function readSans(n: NodeInfo, r: AppMeshReader): string[] {
   r.rest(n.o, at, ['match'], 'subjectAlternativeNames');
   r.rest(n.o, [...at, 'match'], ['exact'], 'subjectAlternativeNames match');
   const mode = r.ledger.peek<string>(n.o, [...TLS, 'mode']);
-  const spiffe = new RegExp(
-    `^spiffe://${r.ctx.trustDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ns/([a-z0-9-]+)/sa/([a-z0-9.-]+)$`,
-  );
+  const spiffe = callerPattern(r);
   const out: string[] = [];
   (r.ledger.peek<string[]>(n.o, [...at, 'match', 'exact']) ?? []).forEach((san, i) => {
     const p = [...at, 'match', 'exact', i];
@@ -193,14 +192,38 @@ function readSans(n: NodeInfo, r: AppMeshReader): string[] {
       r.lost(
         n.o,
         p,
-        `${san} is not a SPIFFE ID spiffe://${r.ctx.trustDomain}/ns/<namespace>/sa/<service account>, so it names no caller a neutral AccessPolicy can (set the trust domain with --trust-domain if it differs)`,
+        `${san} is not a caller identity of the form ${spiffeTemplate(r)}, so it names no caller a neutral AccessPolicy can (set --trust-domain, or --option appmesh.spiffeId=<pattern>, if yours differ)`,
       );
     else {
       r.ledger.take(n.o, p);
-      out.push(`${m[1]}/${m[2]}`);
+      out.push(`${m.groups!.namespace}/${m.groups!.serviceAccount}`);
     }
   });
   return out;
+}
+
+/** The caller SAN pattern: appmesh.spiffeId as the App Mesh adapter uses it (options.ts). */
+function spiffeTemplate(r: AppMeshReader): string {
+  return r.ctx.options['appmesh.spiffeId'] ?? DEFAULT_SPIFFE_ID;
+}
+
+const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A SAN pattern from the template: the trust domain literal, namespace and account captured. */
+function callerPattern(r: AppMeshReader): RegExp {
+  const source = spiffeTemplate(r)
+    .split(/(\{\w+\})/)
+    .map((p) =>
+      p === '{trustDomain}'
+        ? literal(r.ctx.trustDomain)
+        : p === '{namespace}'
+          ? '(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)'
+          : p === '{serviceAccount}'
+            ? '(?<serviceAccount>[a-z0-9]([-.a-z0-9]*[a-z0-9])?)'
+            : literal(p),
+    )
+    .join('');
+  return new RegExp(`^${source}$`);
 }
 
 /** One annotation value for every node: the same literal, or a `{version}` template. */
