@@ -75,6 +75,8 @@ describe('App Mesh native fixtures', () => {
         'AM4460 catalog-router spec.routes[2].httpRoute.match.headers[1]',
         'AM4461 catalog-router spec.routes[2].httpRoute.action.weightedTargets[0].weight',
         'AM4460 catalog-router spec.routes[3].httpRoute.match.scheme',
+        'AM4461 catalog-router spec.routes[1].httpRoute.match.headers[1]',
+        'AM4461 catalog-router spec.routes[2].httpRoute.match.queryParameters[0]',
         'AM4460 payments-provider spec',
         'AM4464 shop-gateway spec',
         'AM4464 catalog-from-outside spec',

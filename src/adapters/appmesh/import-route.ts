@@ -137,7 +137,17 @@ function stringMatch(
   what: string,
 ): { exact?: string; prefix?: string; regex?: string; present?: true } | undefined {
   const m = r.ledger.peek<Obj>(o, at);
-  if (m === undefined) return { present: true };
+  if (m === undefined) {
+    // `match` is optional (API reference HttpRouteHeader, HttpQueryParameter: "Required: No") and
+    // AWS does not say what its absence does; Envoy treats a matcher that names no value as a
+    // presence match, so it is imported as one and said so.
+    r.changed(
+      o,
+      at.slice(0, -1),
+      `a ${what} condition without match: AWS does not document it; imported as "present", Envoy's meaning for a matcher with no value`,
+    );
+    return { present: true };
+  }
   const keys = Object.keys(m);
   if (keys.length !== 1 || !['exact', 'prefix', 'regex'].includes(keys[0]!)) {
     r.lost(
@@ -220,7 +230,14 @@ function httpMatch(o: NativeObject, kind: RouteKind, at: FieldPath, r: AppMeshRe
     if (exact !== undefined) {
       r.ledger.take(o, [...p, 'match', 'exact']);
       params.push({ name: q.name, exact });
-    } else if (q.match === undefined) params.push({ name: q.name, present: true });
+    } else if (q.match === undefined) {
+      r.changed(
+        o,
+        p,
+        'a query parameter condition without match: AWS does not document it; imported as "present", Envoy\'s meaning for a matcher with no value',
+      );
+      params.push({ name: q.name, present: true });
+    }
   });
   if (params.length) out.queryParams = params;
   return out;
