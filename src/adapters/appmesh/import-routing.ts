@@ -421,7 +421,14 @@ function backendsOf(
 ): Obj[] | undefined {
   const out: Obj[] = [];
   const byKey = new Map(ir.nodes.map((n) => [nodeKey(n.namespace, n.name), n]));
-  for (const t of route.targets) {
+  // A target of weight 0 beside others gets no request (a version parked for the next shift):
+  // leaving it out changes nothing. anymesh's own output keeps it, as the policy said it.
+  const parked = (t: RouteIR['targets'][number]) =>
+    t.weight === 0 && !ir.meta.sources?.length && route.targets.some((x) => x.weight > 0);
+  for (const t of route.targets.filter(parked))
+    for (const f of ['virtualNodeRef', 'weight', 'port']) r.ledger.take(router, [...t.path, f]);
+  const targets = route.targets.filter((t) => !parked(t));
+  for (const t of targets) {
     const own = byKey.get(nodeKey(t.namespace, t.node));
     const b: Obj = {};
     if (own && ir.versions.size && !ir.versions.has(own)) {
@@ -457,10 +464,10 @@ function backendsOf(
     r.ledger.take(router, [...t.path, 'virtualNodeRef']);
     out.push(b);
   }
-  const weights = route.targets.map((t) => t.weight);
+  const weights = targets.map((t) => t.weight);
   if (out.length === 1) {
     // A lone target takes every request whatever its weight (weights are relative).
-    route.targets.forEach((t) => r.ledger.take(router, [...t.path, 'weight']));
+    targets.forEach((t) => r.ledger.take(router, [...t.path, 'weight']));
     return out[0]!.version === undefined && out[0]!.service === undefined ? undefined : out;
   }
   const sum = weights.reduce((a, b) => a + b, 0);
@@ -470,7 +477,7 @@ function backendsOf(
   out.forEach((b, i) => {
     b.weight = scaled[i];
   });
-  for (const t of route.targets) {
+  for (const t of targets) {
     if (exact) r.ledger.take(router, [...t.path, 'weight']);
     else
       r.changed(
