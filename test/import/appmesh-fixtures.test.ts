@@ -134,8 +134,16 @@ describe('App Mesh native fixtures', () => {
         'AM4460 ledger spec',
         'AM4462 ledger spec.awsName',
         'AM4462 ledger spec.serviceDiscovery.awsCloudMap',
+        'AM4461 billing spec.awsName',
+        'AM4462 billing spec.serviceDiscovery.awsCloudMap',
       ]),
     );
+    // A Cloud Map name of the service keeps its routing, for the Kubernetes Service of that name.
+    expect(policy(r, 'TrafficPolicy', 'billing').spec).toEqual({
+      service: 'billing',
+      port: 8080,
+      rules: [{ name: 'default' }],
+    });
     const inventory = policy(r, 'TrafficPolicy', 'inventory');
     expect(inventory.spec.rules![0]!.matches).toEqual([
       {

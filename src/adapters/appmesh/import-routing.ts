@@ -79,7 +79,18 @@ export function importRouting(
     r.rest(vs, ['spec'], ['awsName', 'meshRef', 'provider'], 'VirtualService');
     r.ledger.take(vs, ['spec', 'meshRef']);
     const host = r.ledger.peek<string>(vs, ['spec', 'awsName']) ?? `${meta.name}.${vs.namespace}`;
-    const svc = serviceOfMeshHost(host, vs.namespace, r.ctx);
+    let svc = serviceOfMeshHost(host, vs.namespace, r.ctx);
+    if (!svc && isDnsLabel(meta.name) && host.split('.')[0] === meta.name) {
+      // A Cloud Map or private DNS name of the service (`colorapp.demo.pvt.aws.local` for
+      // VirtualService colorapp): the routing is the service's, so it is imported for the
+      // Kubernetes Service named as the VirtualService. Other hosts are external services.
+      r.changed(
+        vs,
+        ['spec', 'awsName'],
+        `clients call ${host}, which is no Kubernetes Service name; the routes are imported for Service ${meta.name} of ${vs.namespace}, which clients must call in the target mesh`,
+      );
+      svc = { service: meta.name, namespace: vs.namespace };
+    }
     if (!svc || svc.namespace !== vs.namespace) {
       r.lost(
         vs,
