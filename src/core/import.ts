@@ -315,7 +315,7 @@ export function leaves(root: unknown): FieldPath[] {
 
 /** Sorts imported policies by kind, namespace, name, so output is stable. */
 export function sortImported(policies: readonly ImportedPolicy[]): ImportedPolicy[] {
-  const order = ['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy'];
+  const order = ['TrafficPolicy', 'AccessPolicy', 'MTLSPolicy', 'BackendPolicy'];
   return [...policies].sort(
     (a, b) =>
       order.indexOf(a.policy.kind) - order.indexOf(b.policy.kind) ||

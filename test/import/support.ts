@@ -12,6 +12,7 @@ import { parseInputs } from '../../src/core/loader/loader.js';
 import { type FieldPath, formatPath } from '../../src/core/loader/positions.js';
 import { durationMs, formatDuration } from '../../src/core/model/duration.js';
 import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
+import { outlierDetection } from '../../src/core/model/schema.js';
 import { compileLoaded, type LoadedPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 
@@ -41,6 +42,9 @@ export function normalPolicy(p: Obj): Obj {
   if (copy.kind === 'MTLSPolicy' && spec.scope === (spec.service ? 'service' : 'namespace'))
     delete spec.scope;
   withCallerNamespaces(copy);
+  // Outlier detection with its defaults written out (App Mesh requires every field).
+  if (copy.kind === 'BackendPolicy' && spec.outlierDetection)
+    spec.outlierDetection = sortKeys(outlierDetection(spec.outlierDetection as never));
   // Callers are ORed: their order is not meaning.
   if (Array.isArray(spec.from)) spec.from = sortedByJson(spec.from);
   ((spec.rules as Obj[] | undefined) ?? []).forEach((rule, i) => {
@@ -50,6 +54,10 @@ export function normalPolicy(p: Obj): Obj {
       delete backends[0]!.weight;
     const mirror = rule.mirror as Obj | undefined;
     if (mirror && mirror.percentage === 100) delete mirror.percentage;
+    // Every path starts with /, so a prefix / matches every path, as no path match does.
+    for (const m of (rule.matches as Obj[] | undefined) ?? [])
+      if ((m.path as Obj | undefined)?.prefix === '/' && Object.keys(m.path as Obj).length === 1)
+        delete m.path;
     // An empty match entry matches every request, as no matches do.
     if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
@@ -132,18 +140,26 @@ function sortKeys(v: unknown): unknown {
  * compares the rest. Deepest and last first, so they can be deleted in order.
  */
 export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath; dropped: boolean }[] {
-  return featuresUsed(doc)
-    .flatMap((u) => {
-      const support = cellForVersion(mesh.capabilities[u.feature], undefined).support;
-      // What the compiler leaves out of a `none` feature is its drop path (e.g. the whole source):
-      // gone from the output, so only the original has it. A partial one may come back changed.
-      if (support === 'full') return [];
-      return [support === 'none' ? { path: u.drop, dropped: true } : { path: u.path, dropped: false }];
-    })
-    .sort((a, b) => JSON.stringify(b.path).localeCompare(JSON.stringify(a.path)));
+  return (
+    featuresUsed(doc)
+      .flatMap((u) => {
+        const support = cellForVersion(mesh.capabilities[u.feature], undefined).support;
+        // What the compiler leaves out of a `none` feature is its drop path (e.g. the whole source):
+        // gone from the output, so only the original has it. A partial one may come back changed.
+        if (support === 'full') return [];
+        return [support === 'none' ? { path: u.drop, dropped: true } : { path: u.path, dropped: false }];
+      })
+      // Several uses can share a drop path (two conditions of one match entry): delete it once.
+      .filter((x, i, all) => all.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i)
+      .sort((a, b) => JSON.stringify(b.path).localeCompare(JSON.stringify(a.path)))
+  );
 }
 
-/** Deletes `path` from a plain value (a list entry is spliced out). */
+/**
+ * Deletes `path` from a plain value (a list entry is spliced out). A mapping or list the deletion
+ * leaves empty goes too (a `responseHeaders: {}` whose only operation the mesh does not express
+ * says nothing), unless it is a list entry, where an empty entry can mean something (a match-all).
+ */
 export function deletePath(root: unknown, path: FieldPath): void {
   let v: unknown = root;
   for (const seg of path.slice(0, -1)) {
@@ -154,6 +170,9 @@ export function deletePath(root: unknown, path: FieldPath): void {
   if (v === null || typeof v !== 'object' || last === undefined) return;
   if (Array.isArray(v) && typeof last === 'number') v.splice(last, 1);
   else delete (v as Record<string | number, unknown>)[last];
+  const parentKey = path[path.length - 2];
+  if (path.length > 1 && typeof parentKey === 'string' && Object.keys(v as object).length === 0)
+    deletePath(root, path.slice(0, -1));
 }
 
 /**

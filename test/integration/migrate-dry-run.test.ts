@@ -25,8 +25,11 @@ function inputs(): { from: string; name: string; load: () => LoadResult }[] {
     [first.id, 'test/fixtures/import/istio-bookinfo.yaml'],
     [first.id, 'test/fixtures/import/istio-security.yaml'],
     ['smi', 'test/fixtures/import/smi-bookstore.yaml'],
+    // Each importer's fixtures (ids spelled as the registry has them, like smi).
     ['consul', 'test/import/fixtures/consul/routing.yaml'],
     ['consul', 'test/import/fixtures/consul/security.yaml'],
+    ['appmesh', 'test/import/fixtures/appmesh/shop.yaml'],
+    ['appmesh', 'test/import/fixtures/appmesh/protocols.yaml'],
   ].map(([from, file]) => ({ from: from!, name: file!, load: () => loadDocuments([file!]) }));
   const native = goldenCases().flatMap(({ file }) => {
     const r = compileFiles([file], first);

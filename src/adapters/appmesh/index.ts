@@ -16,6 +16,7 @@ import type { KubeObject, MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
 import { compileBackend } from './backend.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
+import { importAppMesh } from './import.js';
 import { appmeshInstall } from './install.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { APPMESH_OPTIONS, readOptions } from './options.js';
@@ -74,6 +75,7 @@ export const appmeshAdapter = {
   // The App Mesh controller injects Envoy into namespaces with this label.
   inMesh: (ns) => ns.labels['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled',
   crdFolders: ['appmesh'],
+  import: importAppMesh,
   compile(policies, ctx) {
     const { options, diagnostics } = readOptions(ctx);
     const { traffic, access, mtls, backend } = byKind(policies);

@@ -323,6 +323,109 @@ export const APPMESH_MESSAGES = {
       example: 'a BackendPolicy for reviews with port 8080 when reviews listens on 9080',
     },
   ),
+  ImportNoNeutralForm: m('AM4460', 'warning', 'AppMeshImportNoNeutralForm', 'not imported: {reason}', {
+    description:
+      'An App Mesh field has no form in the neutral model (health checks, access logs, idle timeouts, header suffix or range matches, listener settings of one version only ...), so the import leaves it out and says so. `--strict` makes it an error.',
+    fix: 'Keep the field in a native overlay for App Mesh, or express it in the target mesh directly, or drop it knowingly.',
+    example: 'a VirtualNode listener with `healthCheck: {protocol: http, path: /ping, ...}`',
+  }),
+  ImportMeaningChanges: m(
+    'AM4461',
+    'warning',
+    'AppMeshImportMeaningChanges',
+    'imported, but its meaning changes: {how}',
+    {
+      description:
+        'An App Mesh field was imported into the closest neutral form, which behaves differently in a way the message names (e.g. relative weights rescaled to percentages, an HTTP/2 or gRPC listener governed as HTTP). `--strict` makes it an error.',
+      fix: 'Review the imported policy; change the native object or the imported policy so both mean the same.',
+      example: 'weightedTargets with weights 1 and 2 (33.3% and 66.7%, imported as 33 and 67)',
+    },
+  ),
+  ImportCloudOnly: m(
+    'AM4462',
+    'warning',
+    'AppMeshImportCloudOnly',
+    'not imported: {what} is App Mesh cloud configuration ({why}); no other mesh has it',
+    {
+      description:
+        'A field that only means something to the App Mesh cloud API or to other AWS services (Cloud Map service discovery, ACM certificates, resource ARNs, mesh owners, App Mesh resource names) has no neutral form. `--strict` makes it an error.',
+      fix: 'Replace it in the target mesh: Kubernetes Services instead of Cloud Map, the mesh CA or cert-manager instead of ACM.',
+      example: 'a VirtualNode with `serviceDiscovery.awsCloudMap`',
+    },
+  ),
+  ImportBackendsNotAccess: m(
+    'AM4463',
+    'warning',
+    'AppMeshImportBackendsNotAccess',
+    "not imported: backends lists what the pods of {node} may call ({targets}); the caller's Envoy enforces it (with the mesh egress filter DROP_ALL), while a neutral AccessPolicy is checked by the called service and names callers by service account, which a VirtualNode does not say. No AccessPolicy is made from it{option}",
+    {
+      description:
+        "A VirtualNode's backends are an egress allow-list of the caller (which virtual services its Envoy knows, with DROP_ALL the only ones it reaches), not an authorization rule of the called service. Turning it into AccessPolicies would deny every caller anymesh does not see and needs service accounts the VirtualNode does not name, so it is reported instead.",
+      fix: "Write AccessPolicies for the services that must refuse other callers (naming the callers' service accounts); for App Mesh itself, `--option appmesh.backends.<namespace>.<service>=...` reproduces the list.",
+      example: 'a VirtualNode front with `backends: [{virtualService: {virtualServiceRef: {name: color}}}]`',
+    },
+  ),
+  ImportIngress: m(
+    'AM4464',
+    'warning',
+    'AppMeshImportIngress',
+    'not imported: {what} is ingress into the mesh ({why}); neutral policies govern calls between services inside the mesh',
+    {
+      description:
+        'VirtualGateways and GatewayRoutes describe how traffic from outside enters the mesh (an Envoy gateway with its own listeners, hostname matches and rewrites), which the neutral policies do not cover. The routes inside the mesh that they lead to are imported from their VirtualServices.',
+      fix: "Configure the target mesh's ingress (an Istio Gateway, a Gateway API Gateway and HTTPRoutes) for the same hosts and paths.",
+      example: 'a GatewayRoute sending prefix /color to VirtualService color',
+    },
+  ),
+  ImportAdapterOption: m(
+    'AM4465',
+    'info',
+    'AppMeshImportAdapterOption',
+    'imported; {what} is an App Mesh compile option, not a policy field: to compile these policies back to App Mesh the same way, pass --option {option}',
+    {
+      description:
+        'A native value that anymesh writes from an App Mesh option (the DNS name of a version, the SPIFFE ID pattern, certificate sources) rather than from a policy field. The policy means the same; the note gives the option that reproduces the native objects.',
+      fix: 'Nothing for other meshes; pass the option when compiling back to App Mesh.',
+      example: 'a version VirtualNode whose DNS name is `color-red.demo.svc.cluster.local`',
+    },
+  ),
+  ImportRouteOrder: m(
+    'AM4466',
+    'warning',
+    'AppMeshImportRouteOrder',
+    'imported, but the order may change: {how}',
+    {
+      description:
+        'App Mesh matches routes by ascending priority; routes without one (or with equal priorities) are matched in an order the API does not define, while neutral rules are tried in order, first match wins. The import keeps the file order for them.',
+      fix: 'Give every route a distinct priority, or review the rule order of the imported policy.',
+      example: 'two routes of a VirtualRouter without priority',
+    },
+  ),
+  ImportRuleRenamed: m(
+    'AM4467',
+    'info',
+    'AppMeshImportRuleRenamed',
+    'route name {name} is not a DNS-1123 label, so the rule takes the default name {rule}',
+    {
+      description:
+        'Neutral rule names are DNS-1123 labels; an App Mesh route name that is not one is replaced by the default name. Names do not change routing.',
+      fix: 'Nothing; rename the route if the name matters to you.',
+      example: '`routes: [{name: Color_Route, ...}]`',
+    },
+  ),
+  ImportNodeWithoutRoutes: m(
+    'AM4468',
+    'info',
+    'AppMeshImportNodeWithoutRoutes',
+    'no VirtualService in the input routes to VirtualNode {node}; its DNS name makes it the workload of Service {service}, so its listener TLS and backend settings are imported for that Service, and no TrafficPolicy is made (callers reach it from outside the mesh, through a gateway, or by a VirtualService not in the input)',
+    {
+      description:
+        'A VirtualNode no VirtualService of the input sends to (a front end behind a gateway, a client-only workload). Its DNS name names a Kubernetes Service, so what it says about that Service (mutual TLS, allowed callers, outlier detection, connection pools) is imported; there are no routes to import.',
+      fix: 'Nothing; import the VirtualService that reaches it too if there is one.',
+      example:
+        'a VirtualNode front with hostname front.demo.svc.cluster.local, reached only by a GatewayRoute',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type AppMeshMessage = keyof typeof APPMESH_MESSAGES;

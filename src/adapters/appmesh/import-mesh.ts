@@ -1,0 +1,100 @@
+/**
+ * The App Mesh objects around the services: the Mesh (membership and egress), ingress
+ * (VirtualGateway, GatewayRoute) and BackendGroups. None of them is a neutral policy; each field
+ * is taken when it means nothing a policy would say, and reported otherwise.
+ *
+ * - A Mesh anymesh made (its label and source annotation) holds only compile options
+ *   (appmesh.mesh, appmesh.namespaceLabel, appmesh.egressFilter): taken.
+ * - Another Mesh: `namespaceSelector` is membership (which the target mesh's namespace labels
+ *   say), taken; `egressFilter: DROP_ALL` lets nodes reach only their backends, an egress control
+ *   no neutral policy has, reported; `meshOwner`, `awsName` are cloud-only.
+ * - Gateways and gateway routes are ingress (AM4464); the VirtualServices they lead to are imported.
+ */
+
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { NativeObject } from '../../core/import.js';
+import { takeMetadata } from '../kit/import-kit.js';
+import { type AppMeshReader, isKind, type Obj } from './import-reader.js';
+import { APPMESH_MESSAGES } from './messages.js';
+
+export function importMeshObjects(objects: readonly NativeObject[], r: AppMeshReader): void {
+  for (const o of objects) {
+    if (isKind(o, 'Mesh')) readMesh(o, r);
+    else if (isKind(o, 'VirtualGateway')) {
+      takeMetadata(r.ledger, o);
+      const ports = (r.ledger.peek<Obj[]>(o, ['spec', 'listeners']) ?? [])
+        .map((l) => (l.portMapping as Obj | undefined)?.port)
+        .filter((p) => p !== undefined);
+      ingress(
+        o,
+        r,
+        `VirtualGateway ${o.object.metadata.name}`,
+        `an Envoy gateway listening on ${ports.join(', ') || 'no port'}`,
+      );
+    } else if (isKind(o, 'GatewayRoute')) {
+      takeMetadata(r.ledger, o);
+      const spec = (o.object.spec ?? {}) as Obj;
+      const route = ['httpRoute', 'http2Route', 'grpcRoute']
+        .map((k) => spec[k] as Obj | undefined)
+        .find(Boolean);
+      const target = ((route?.action as Obj | undefined)?.target as Obj | undefined)?.virtualService as
+        | Obj
+        | undefined;
+      const ref = (target?.virtualServiceRef as { name?: string } | undefined)?.name;
+      ingress(
+        o,
+        r,
+        `GatewayRoute ${o.object.metadata.name}`,
+        `it sends requests entering at its gateway to VirtualService ${ref ?? '(by ARN)'}, whose own routing is imported`,
+      );
+    } else if (isKind(o, 'BackendGroup')) {
+      takeMetadata(r.ledger, o);
+      r.lostIf(
+        o,
+        ['spec'],
+        'BackendGroups are deprecated in the App Mesh controller and have no neutral form',
+      );
+    }
+  }
+}
+
+function ingress(o: NativeObject, r: AppMeshReader, what: string, why: string): void {
+  if (r.ledger.peek(o, ['spec']) === undefined) return;
+  r.ledger.report(o, ['spec'], (at) => makeDiagnostic(APPMESH_MESSAGES.ImportIngress, { what, why }, at));
+}
+
+function readMesh(o: NativeObject, r: AppMeshReader): void {
+  const managed = o.object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+  takeMetadata(r.ledger, o);
+  if (managed) {
+    r.ledger.take(o, ['spec']);
+    return;
+  }
+  r.rest(
+    o,
+    ['spec'],
+    ['namespaceSelector', 'egressFilter', 'meshOwner', 'awsName', 'meshServiceDiscovery'],
+    'Mesh',
+  );
+  r.ledger.take(o, ['spec', 'namespaceSelector']);
+  const egress = r.ledger.peek<string>(o, ['spec', 'egressFilter', 'type']);
+  r.rest(o, ['spec', 'egressFilter'], ['type'], 'egressFilter');
+  if (egress === 'ALLOW_ALL') r.ledger.take(o, ['spec', 'egressFilter']);
+  else if (egress !== undefined)
+    r.lost(
+      o,
+      ['spec', 'egressFilter', 'type'],
+      'egress filter DROP_ALL lets virtual nodes reach only their backends and AWS endpoints; neutral policies have no egress control (in Istio, outboundTrafficPolicy REGISTRY_ONLY is the mesh-wide equivalent)',
+    );
+  if (r.ledger.peek(o, ['spec', 'meshOwner']) !== undefined)
+    r.cloud(o, ['spec', 'meshOwner'], 'meshOwner', 'the AWS account that owns a shared mesh');
+  const aws = r.ledger.peek<string>(o, ['spec', 'awsName']);
+  if (aws === undefined || aws === o.object.metadata.name) r.ledger.take(o, ['spec', 'awsName']);
+  else r.cloud(o, ['spec', 'awsName'], `awsName ${aws}`, 'the name of the mesh in the App Mesh API');
+  r.lostIf(
+    o,
+    ['spec', 'meshServiceDiscovery'],
+    "the IP version preference of the mesh's service discovery is the proxies' configuration, not policy",
+  );
+}

@@ -1,0 +1,278 @@
+/**
+ * VirtualService + VirtualRouter + VirtualNodes (+ the per-version Services their DNS names need)
+ * -> one TrafficPolicy per VirtualService.
+ *
+ * - The service is the host clients call: `awsName`, by default `${name}.${namespace}` (CRD).
+ * - The router's routes, by ascending `priority` (0 first, App Mesh routes.html), are the rules;
+ *   the routes anymesh made from one rule's match entries (`<rule>-<i>`, same action) are joined
+ *   back into that rule.
+ * - The virtual nodes the routes send to are the service's versions (import-versions.ts); a node
+ *   named after another VirtualService's service is a call to that service (import-rules.ts).
+ * - A VirtualService whose provider is a virtual node (no router) sends everything to that node:
+ *   a policy with one default rule.
+ */
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { ImportedPolicy, NativeObject } from '../../core/import.js';
+import { isDnsLabel, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import { type NodeInfo, nodeKey, takeCommon } from './import-nodes.js';
+import { type AppMeshReader, isKind, type Obj, serviceOfMeshHost } from './import-reader.js';
+import { type RouteIR, readRoute } from './import-route.js';
+import { buildRules } from './import-rules.js';
+import {
+  checkNode,
+  leafServiceOf,
+  listenerTimeouts,
+  type Mutable,
+  ownNodes,
+  podLabels,
+  protocolOf,
+  type ServiceIR,
+  splitVersions,
+  versionLabels,
+} from './import-versions.js';
+import { APPMESH_MESSAGES } from './messages.js';
+import { DEFAULT_PER_REQUEST_MS } from './plan.js';
+
+export type { ServiceIR } from './import-versions.js';
+export { serviceOfNode } from './import-versions.js';
+
+export interface RoutingImport {
+  readonly policies: ImportedPolicy[];
+  readonly services: ServiceIR[];
+}
+
+export function importRouting(
+  objects: readonly NativeObject[],
+  nodes: ReadonlyMap<string, NodeInfo>,
+  r: AppMeshReader,
+): RoutingImport {
+  const routers = new Map(
+    objects
+      .filter((o) => isKind(o, 'VirtualRouter'))
+      .map((o) => [nodeKey(o.namespace, o.object.metadata.name), o]),
+  );
+  const virtualServices = objects.filter((o) => isKind(o, 'VirtualService'));
+  // Every service some VirtualService names: a target node named like one is a call to it.
+  const serviceHosts = new Set(
+    virtualServices.flatMap((vs) => {
+      const host =
+        (vs.object.spec as Obj | undefined)?.awsName ?? `${vs.object.metadata.name}.${vs.namespace}`;
+      const s = serviceOfMeshHost(String(host), vs.namespace, r.ctx);
+      return s ? [nodeKey(s.namespace, s.service)] : [];
+    }),
+  );
+  const policies: ImportedPolicy[] = [];
+  const services: ServiceIR[] = [];
+  const routeTimeouts: { ms: number; nodes: string[] }[] = [];
+  const usedRouters = new Set<NativeObject>();
+  for (const vs of virtualServices) {
+    const meta = takeMetadata(r.ledger, vs);
+    r.rest(vs, ['spec'], ['awsName', 'meshRef', 'provider'], 'VirtualService');
+    r.ledger.take(vs, ['spec', 'meshRef']);
+    const host = r.ledger.peek<string>(vs, ['spec', 'awsName']) ?? `${meta.name}.${vs.namespace}`;
+    let svc = serviceOfMeshHost(host, vs.namespace, r.ctx);
+    if (!svc && isDnsLabel(meta.name) && host.split('.')[0] === meta.name) {
+      // A Cloud Map or private DNS name of the service (`colorapp.demo.pvt.aws.local` for
+      // VirtualService colorapp): the routing is the service's, so it is imported for the
+      // Kubernetes Service named as the VirtualService. Other hosts are external services.
+      r.changed(
+        vs,
+        ['spec', 'awsName'],
+        `clients call ${host}, which is no Kubernetes Service name; the routes are imported for Service ${meta.name} of ${vs.namespace}, which clients must call in the target mesh`,
+      );
+      svc = { service: meta.name, namespace: vs.namespace };
+    }
+    if (!svc || svc.namespace !== vs.namespace) {
+      r.lost(
+        vs,
+        ['spec'],
+        svc
+          ? `host ${host} is a Service of namespace ${svc.namespace}; a neutral policy governs a Service of its own namespace`
+          : `host ${host} is not a Service of this cluster (neutral policies govern Kubernetes Services; external names have no neutral form)`,
+      );
+      continue;
+    }
+    r.ledger.take(vs, ['spec', 'awsName']);
+    const owned = (meta.sources ?? []).filter(
+      (s) => s.kind === 'TrafficPolicy' && s.namespace === vs.namespace,
+    );
+    const policyName = owned[0]?.name ?? (isDnsLabel(meta.name) ? meta.name : svc.service);
+    const policyRef = `TrafficPolicy/${vs.namespace}/${policyName}`;
+    const provider = ['spec', 'provider'];
+    r.rest(vs, provider, ['virtualRouter', 'virtualNode'], 'provider');
+    const viaNode = r.ledger.peek<Obj>(vs, [...provider, 'virtualNode']);
+    const viaRouter = r.ledger.peek<Obj>(vs, [...provider, 'virtualRouter']);
+    const from = [vs.ref];
+    const ir: Mutable<ServiceIR> = {
+      service: svc.service,
+      namespace: vs.namespace,
+      nodes: [],
+      versions: new Map(),
+      selector: {},
+      policyRef,
+      meta,
+    };
+    let rules: Obj[];
+    if (viaRouter) {
+      const ref = refOf(vs, [...provider, 'virtualRouter'], 'virtualRouterRef', 'virtualRouterARN', r);
+      const router = ref ? routers.get(nodeKey(ref.namespace, ref.name)) : undefined;
+      if (!router) {
+        if (ref)
+          r.lost(
+            vs,
+            [...provider, 'virtualRouter'],
+            `VirtualRouter ${ref.namespace}/${ref.name} is not in the input, so the routes of ${svc.service} are unknown`,
+          );
+        continue;
+      }
+      usedRouters.add(router);
+      from.push(router.ref);
+      const read = readRouter(router, r);
+      if (!read.routes.length) {
+        r.lost(
+          router,
+          ['spec'],
+          `the router of ${svc.service} has no route that can be imported, so calls to it have nowhere to go`,
+        );
+        continue;
+      }
+      if (read.port !== undefined) ir.port = read.port;
+      const own = ownNodes(read.routes, svc.service, vs.namespace, nodes, serviceHosts, policyRef);
+      splitVersions(ir, own, r);
+      rules = buildRules(read.routes, ir, router, nodes, owned.length > 0 ? [policyName] : [], r);
+      for (const route of read.routes)
+        if (route.timeoutMs !== undefined && route.timeoutMs > DEFAULT_PER_REQUEST_MS)
+          routeTimeouts.push({
+            ms: route.timeoutMs,
+            nodes: route.targets.map((t) => nodeKey(t.namespace, t.node)),
+          });
+    } else if (viaNode) {
+      const ref = refOf(vs, [...provider, 'virtualNode'], 'virtualNodeRef', 'virtualNodeARN', r);
+      const node = ref ? nodes.get(nodeKey(ref.namespace, ref.name)) : undefined;
+      if (!node) {
+        if (ref)
+          r.lost(
+            vs,
+            [...provider, 'virtualNode'],
+            `VirtualNode ${ref.namespace}/${ref.name} is not in the input, so the pods of ${svc.service} are unknown`,
+          );
+        continue;
+      }
+      if (node.port !== undefined) ir.port = node.port;
+      // One node behind the service: the service's pods, whatever the node is called.
+      ir.nodes = [node];
+      ir.selector = podLabels(node, ir.service, r);
+      // Everything goes to the node: the neutral default rule (compiled back to App Mesh, a router
+      // with one route to the service's node).
+      rules = [{ name: 'default' }];
+    } else {
+      r.lost(vs, ['spec'], `a VirtualService without a provider sends ${svc.service}'s calls nowhere`);
+      continue;
+    }
+    for (const n of ir.nodes) {
+      n.owner = policyRef;
+      from.push(n.o.ref);
+      checkNode(n, ir, r);
+      // A version's own Service; the service's own Service is the application's, not a leaf.
+      const leaf = ir.versions.has(n) ? leafServiceOf(n, objects, r) : undefined;
+      if (leaf) from.push(leaf.ref);
+    }
+    const spec: Obj = { service: svc.service };
+    if (ir.port !== undefined) spec.port = ir.port;
+    const defaultSelector = Object.keys(ir.selector).length === 1 && ir.selector.app === svc.service;
+    if (!defaultSelector) spec.selector = ir.selector;
+    if (ir.versions.size)
+      spec.versions = Object.fromEntries(
+        [...ir.versions.entries()].map(([n, v]) => [v, versionLabels(n, ir.selector)]),
+      );
+    spec.rules = rules;
+    policies.push(
+      neutralPolicy(
+        'TrafficPolicy',
+        neutralMetadata(policyName, vs.namespace, meta.sources ? undefined : meta),
+        spec,
+        from,
+      ),
+    );
+    services.push(ir);
+  }
+  for (const router of routers.values())
+    if (!usedRouters.has(router)) {
+      takeMetadata(r.ledger, router);
+      r.lost(
+        router,
+        ['spec'],
+        'no VirtualService in the input uses this router, so no client reaches its routes',
+      );
+    }
+  listenerTimeouts(services, routeTimeouts, r);
+  return { policies, services };
+}
+
+function refOf(
+  o: NativeObject,
+  at: (string | number)[],
+  refKey: string,
+  arnKey: string,
+  r: AppMeshReader,
+): { name: string; namespace: string } | undefined {
+  r.rest(o, at, [refKey, arnKey], 'provider');
+  if (r.ledger.peek(o, [...at, arnKey]) !== undefined) {
+    r.cloud(o, [...at, arnKey], `a ${arnKey}`, 'an App Mesh resource outside this cluster');
+    return undefined;
+  }
+  const ref = r.ledger.peek<{ name?: string; namespace?: string }>(o, [...at, refKey]);
+  if (!ref?.name) {
+    r.lost(o, at, `no ${refKey}`);
+    return undefined;
+  }
+  r.rest(o, [...at, refKey], ['name', 'namespace'], refKey);
+  r.ledger.take(o, [...at, refKey]);
+  return { name: ref.name, namespace: ref.namespace ?? o.namespace };
+}
+
+function readRouter(router: NativeObject, r: AppMeshReader): { routes: RouteIR[]; port?: number } {
+  const managed = (takeMetadata(r.ledger, router).sources?.length ?? 0) > 0;
+  r.rest(router, ['spec'], ['awsName', 'meshRef', 'listeners', 'routes'], 'VirtualRouter');
+  takeCommon(router, r, `${router.object.metadata.name}_${router.namespace}`);
+  const listeners = r.ledger.peek<Obj[]>(router, ['spec', 'listeners']) ?? [];
+  listeners
+    .slice(1)
+    .forEach((_, i) =>
+      r.lost(
+        router,
+        ['spec', 'listeners', i + 1],
+        'a second listener: a neutral policy governs one port of a service (spec.port)',
+      ),
+    );
+  const pm = ['spec', 'listeners', 0, 'portMapping'];
+  r.rest(router, ['spec', 'listeners', 0], ['portMapping'], 'listener');
+  r.rest(router, pm, ['port', 'protocol'], 'portMapping');
+  const port = r.ledger.take<number>(router, [...pm, 'port']);
+  protocolOf(router, [...pm, 'protocol'], r);
+  const routes = (r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? []).flatMap((_, i) => {
+    const x = readRoute(router, i, r, managed);
+    return x ? [x] : [];
+  });
+  // Ascending priority, 0 first; routes without one after them, in file order (the API leaves it open).
+  const ordered = [...routes].sort(
+    (a, b) => (a.priority ?? 1001) - (b.priority ?? 1001) || a.index - b.index,
+  );
+  const unordered = routes.filter((x) => x.priority === undefined);
+  const priorities = routes.flatMap((x) => (x.priority === undefined ? [] : [x.priority]));
+  if (routes.length > 1 && (unordered.length || new Set(priorities).size !== priorities.length))
+    r.ledger.note(
+      makeDiagnostic(
+        APPMESH_MESSAGES.ImportRouteOrder,
+        {
+          how: unordered.length
+            ? `${unordered.length} of ${routes.length} routes have no priority; they follow the prioritised ones in file order`
+            : 'several routes share a priority; they are kept in file order',
+        },
+        // Positioned at the routes but naming no field: it is about their order, and each route's
+        // own fields are imported.
+        { location: router.locate(['spec', 'routes']), policy: router.ref },
+      ),
+    );
+  return { routes: ordered, ...(port !== undefined ? { port } : {}) };
+}
