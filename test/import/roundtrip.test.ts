@@ -70,7 +70,9 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
     // import(compile(p)) == p, modulo defaults. A policy the output does not carry (Linkerd emits
     // nothing for a permissive MTLSPolicy, its default) cannot come back, nor a rule name that
     // appears nowhere in the output (Linkerd's HTTPRoute rules carry no names).
-    const made = new Set(result.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')));
+    const made = new Set(
+      result.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
+    );
     const carried = (p: Record<string, unknown>) => {
       const copy = structuredClone(p) as { spec: { rules?: { name?: string }[] } };
       for (const rule of copy.spec.rules ?? [])

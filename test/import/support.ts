@@ -23,7 +23,8 @@ const DURATION_KEYS = new Set(['timeout', 'perTryTimeout', 'duration', 'base', '
 /**
  * A policy with every default written out the same way: rule names `rule-<i>` dropped, a lone
  * backend's weight 100 dropped, a mirror's 100% dropped, durations in their shortest form, header
- * names lower-case (HTTP header names are case-insensitive), `selector: {app: <service>}` dropped
+ * names lower-case (HTTP header names are case-insensitive), a backend port equal to spec.port
+ * dropped (its default), `selector: {app: <service>}` dropped
  * (the assumed default), labels/annotations and onUnsupported dropped (never in any output).
  */
 export function normalPolicy(p: Obj): Obj {
@@ -47,6 +48,9 @@ export function normalPolicy(p: Obj): Obj {
       delete backends[0]!.weight;
     const mirror = rule.mirror as Obj | undefined;
     if (mirror && mirror.percentage === 100) delete mirror.percentage;
+    // A backend's port defaults to spec.port.
+    for (const b of [...(backends ?? []), ...(mirror?.backend ? [mirror.backend as Obj] : [])])
+      if (b.port !== undefined && b.port === spec.port) delete b.port;
     // An empty match entry matches every request, as no matches do.
     if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
@@ -103,4 +107,20 @@ export function deletePath(root: unknown, path: FieldPath): void {
   if (v === null || typeof v !== 'object' || last === undefined) return;
   if (Array.isArray(v) && typeof last === 'number') v.splice(last, 1);
   else delete (v as Record<string | number, unknown>)[last];
+}
+
+/**
+ * Deletes `path` and then every mapping or list above it the deletion left empty (a policy field
+ * whose only setting the mesh dropped, e.g. a fault with just an abort, is gone from the output too).
+ */
+export function deletePruned(root: unknown, path: FieldPath): void {
+  deletePath(root, path);
+  for (let n = path.length - 1; n > 0; n--) {
+    const at = path.slice(0, n);
+    let v: unknown = root;
+    for (const seg of at)
+      v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+    if (v && typeof v === 'object' && Object.keys(v).length === 0) deletePath(root, at);
+    else break;
+  }
 }

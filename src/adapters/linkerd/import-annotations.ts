@@ -53,7 +53,11 @@ function duration(o: NativeObject, key: string, r: LinkerdReader): { ms: number;
   if (v === undefined) return undefined;
   const ms = linkerdMs(v);
   if (ms === undefined) {
-    r.lost(o, path(key), `${JSON.stringify(v)} is not a duration Linkerd reads (one integer and ms, s, m, h or d), so Linkerd ignores the annotation`);
+    r.lost(
+      o,
+      path(key),
+      `${JSON.stringify(v)} is not a duration Linkerd reads (one integer and ms, s, m, h or d), so Linkerd ignores the annotation`,
+    );
     return undefined;
   }
   r.ledger.take(o, path(key));
@@ -88,7 +92,11 @@ export function readRouteAnnotations(
   else if (/^\d+$/.test(limit) && Number(limit) <= 65535) {
     const n = Number(limit);
     if (n === 0) {
-      r.changed(o, path(RETRY_LIMIT), 'Linkerd reads a limit of 0 as its default, 1 retry; imported as attempts: 1');
+      r.changed(
+        o,
+        path(RETRY_LIMIT),
+        'Linkerd reads a limit of 0 as its default, 1 retry; imported as attempts: 1',
+      );
       retries.attempts = 1;
     } else if (n > 100) {
       r.changed(o, path(RETRY_LIMIT), `neutral retries allow at most 100 attempts; ${n} imported as 100`);
@@ -98,7 +106,11 @@ export function readRouteAnnotations(
       retries.attempts = n;
     }
   } else {
-    r.lost(o, path(RETRY_LIMIT), `${JSON.stringify(limit)} is not a number Linkerd reads; it fails the route's retry configuration`);
+    r.lost(
+      o,
+      path(RETRY_LIMIT),
+      `${JSON.stringify(limit)} is not a number Linkerd reads; it fails the route's retry configuration`,
+    );
     retries.attempts = 1;
   }
   const perTry = duration(o, RETRY_TIMEOUT, r);
@@ -108,19 +120,31 @@ export function readRouteAnnotations(
     const v = a[key];
     if (v === undefined) return;
     if (kind !== 'service' && kind !== where) {
-      r.lost(o, path(key), `Linkerd reads ${key} on ${where === 'http' ? 'HTTPRoutes' : 'GRPCRoutes'} and Services only, so it has no effect here`);
+      r.lost(
+        o,
+        path(key),
+        `Linkerd reads ${key} on ${where === 'http' ? 'HTTPRoutes' : 'GRPCRoutes'} and Services only, so it has no effect here`,
+      );
       return;
     }
     const parsed = v.split(',').map((c) => read(c.trim()));
     if (parsed.some((p) => p === undefined)) {
-      r.lost(o, path(key), `${JSON.stringify(v)} has a condition Linkerd does not read, so Linkerd ignores the retry configuration`);
+      r.lost(
+        o,
+        path(key),
+        `${JSON.stringify(v)} has a condition Linkerd does not read, so Linkerd ignores the retry configuration`,
+      );
       return;
     }
     r.ledger.take(o, path(key));
     for (const c of parsed.flat() as string[]) if (!on.includes(c)) on.push(c);
   };
   conditions(RETRY_HTTP, httpCondition, 'http');
-  conditions(RETRY_GRPC, (c) => (GRPC_CONDITIONS.includes(c.toLowerCase()) ? [c.toLowerCase()] : undefined), 'grpc');
+  conditions(
+    RETRY_GRPC,
+    (c) => (GRPC_CONDITIONS.includes(c.toLowerCase()) ? [c.toLowerCase()] : undefined),
+    'grpc',
+  );
   if (on.length) retries.retryOn = on;
   return {
     ...(timeout ? { timeout } : {}),
@@ -134,7 +158,8 @@ export function readRouteAnnotations(
 function httpCondition(c: string): string[] | undefined {
   const lower = c.toLowerCase();
   if (lower === '5xx' || lower === 'gateway-error') return [lower];
-  const code = (s: string) => (/^\d+$/.test(s) && Number(s) >= 100 && Number(s) < 600 ? Number(s) : undefined);
+  const code = (s: string) =>
+    /^\d+$/.test(s) && Number(s) >= 100 && Number(s) < 600 ? Number(s) : undefined;
   const one = code(c);
   if (one !== undefined) return one >= 100 && one < 600 ? [String(one)] : undefined;
   const [a, b] = c.split('-');

@@ -38,16 +38,28 @@ export function importRateLimits(
     r.rest(o, ['spec'], ['targetRef', 'total', 'identity', 'overrides'], 'HTTPLocalRateLimitPolicy');
     for (const k of ['identity', 'overrides'])
       if (r.ledger.peek(o, ['spec', k]) !== undefined)
-        r.lost(o, ['spec', k], `${k} limits per caller identity have no neutral form (the neutral rate limit is one total per instance)`);
+        r.lost(
+          o,
+          ['spec', k],
+          `${k} limits per caller identity have no neutral form (the neutral rate limit is one total per instance)`,
+        );
     const t = r.ledger.peek<Obj>(o, ['spec', 'targetRef']) ?? {};
     const server = t.kind === 'Server' ? servers.get(`${o.namespace}/${t.name}`) : undefined;
     const rps = r.ledger.peek<number>(o, ['spec', 'total', 'requestsPerSecond']);
     if (!server || server.port === undefined) {
-      r.lost(o, ['spec', 'targetRef'], `the target (${t.kind} ${t.name}) is not a Server in the input with a numbered port, so the service and port are unknown`);
+      r.lost(
+        o,
+        ['spec', 'targetRef'],
+        `the target (${t.kind} ${t.name}) is not a Server in the input with a numbered port, so the service and port are unknown`,
+      );
       continue;
     }
     if (rps === undefined || rps < 1) {
-      r.lost(o, ['spec'], 'no total.requestsPerSecond (of at least 1): the neutral rate limit is a total per instance');
+      r.lost(
+        o,
+        ['spec'],
+        'no total.requestsPerSecond (of at least 1): the neutral rate limit is a total per instance',
+      );
       continue;
     }
     r.rest(o, ['spec', 'total'], ['requestsPerSecond'], 'total');
@@ -83,7 +95,11 @@ export function importAccrual(services: ServiceIndex, r: LinkerdReader): Importe
     services.takeParent(svc, r);
     const at = (k: string) => ['metadata', 'annotations', k];
     if (mode !== 'consecutive') {
-      r.lost(svc, at(ACCRUAL), `failure accrual mode ${mode} (success-rate breaking) has no neutral form; neutral outlier detection counts consecutive errors`);
+      r.lost(
+        svc,
+        at(ACCRUAL),
+        `failure accrual mode ${mode} (success-rate breaking) has no neutral form; neutral outlier detection counts consecutive errors`,
+      );
       continue;
     }
     const od: Obj = {};
@@ -91,7 +107,8 @@ export function importAccrual(services: ServiceIndex, r: LinkerdReader): Importe
     if (max !== undefined && /^\d+$/.test(max.trim()) && Number(max) >= 1) {
       r.ledger.take(svc, at(MAX_FAILURES));
       od.consecutiveErrors = Number(max);
-    } else if (max !== undefined) r.lost(svc, at(MAX_FAILURES), `${JSON.stringify(max)} is not a count of at least 1`);
+    } else if (max !== undefined)
+      r.lost(svc, at(MAX_FAILURES), `${JSON.stringify(max)} is not a count of at least 1`);
     else od.consecutiveErrors = 7;
     const min = a[MIN_PENALTY];
     const ms = min === undefined ? 1000 : linkerdMs(min);
@@ -101,7 +118,11 @@ export function importAccrual(services: ServiceIndex, r: LinkerdReader): Importe
     } else r.lost(svc, at(MIN_PENALTY), `${JSON.stringify(min)} is not a duration Linkerd reads`);
     for (const k of ACCRUAL_ANNOTATIONS.slice(3))
       if (a[k] !== undefined)
-        r.lost(svc, at(k), `${k} (Linkerd's backoff from the first penalty) has no neutral form; neutral ejection times grow by multiples of baseEjectionTime`);
+        r.lost(
+          svc,
+          at(k),
+          `${k} (Linkerd's backoff from the first penalty) has no neutral form; neutral ejection times grow by multiples of baseEjectionTime`,
+        );
     r.changed(
       svc,
       at(ACCRUAL),
@@ -109,7 +130,12 @@ export function importAccrual(services: ServiceIndex, r: LinkerdReader): Importe
     );
     const name = svc.object.metadata.name;
     out.push(
-      neutralPolicy('BackendPolicy', neutralMetadata(name, svc.namespace), { service: name, outlierDetection: od }, [svc.ref]),
+      neutralPolicy(
+        'BackendPolicy',
+        neutralMetadata(name, svc.namespace),
+        { service: name, outlierDetection: od },
+        [svc.ref],
+      ),
     );
   }
   return out;

@@ -6,7 +6,8 @@
  * A backendRef is a version when it names `<service>-<v>` in the parent's namespace, on the
  * parent's port, and that Service is in the input with a selector that narrows the service's: the
  * service's labels are the parent Service's selector when it is given, else `app: <service>` when
- * every leaf has it, else the labels every leaf of the service shares. Anything else is a plain
+ * every leaf has it, else the labels every leaf of the service shares (for a single leaf, its `app`
+ * label). Anything else is a plain
  * service backend (lossless: a neutral backend can name any Service), and its Service is left as
  * it is.
  */
@@ -65,10 +66,14 @@ export class ServiceIndex {
     let own: Record<string, string>;
     if (parent && Object.keys(this.selectorOf(parent)).length) own = this.selectorOf(parent);
     else if (sels.every((s) => s.app === service)) own = { app: service };
-    else
+    else if (sels.length > 1)
       own = Object.fromEntries(
         Object.entries(sels[0] ?? {}).filter(([k, v]) => sels.every((s) => s[k] === v)),
       );
+    // One leaf and nothing else to compare with: its `app` label is the service's, as in anymesh's
+    // own leaves and Kubernetes' recommended labels.
+    else own = sels[0]?.app !== undefined ? { app: sels[0].app } : {};
+    if (!Object.keys(own).length) return undefined;
     const versions = new Map<string, Record<string, string>>();
     for (const [i, s] of sels.entries()) {
       if (!Object.entries(own).every(([k, v]) => s[k] === v)) return undefined;
@@ -88,7 +93,12 @@ export class ServiceIndex {
     for (const [k, v] of Object.entries(spec)) {
       if (k === 'selector' || k === 'ports') continue;
       if (SERVICE_DEFAULTS[k]?.(v)) r.ledger.take(o, ['spec', k]);
-      else r.lost(o, ['spec', k], `leaf Service field ${k} has no neutral form (the neutral version becomes a plain ClusterIP Service)`);
+      else
+        r.lost(
+          o,
+          ['spec', k],
+          `leaf Service field ${k} has no neutral form (the neutral version becomes a plain ClusterIP Service)`,
+        );
     }
     r.ledger.take(o, ['spec', 'selector']);
     ((spec.ports as Obj[] | undefined) ?? []).forEach((p, i) => {

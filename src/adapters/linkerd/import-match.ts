@@ -147,12 +147,16 @@ export function readMatch(
     r.lost(o, at, 'a condition of this match has no neutral form (above), so the match entry is left out');
     return undefined;
   }
+  // Every condition is accounted for above; an empty entry (every request) is taken here.
+  r.ledger.take(o, at);
   return paths.map((p) => ({ ...p, ...base }));
 }
 
 /** A list of `{name, value}` pairs as a neutral header map. */
 function pairs(list: unknown): Record<string, string> {
-  return Object.fromEntries(((list as Obj[] | undefined) ?? []).map((h) => [String(h.name), String(h.value)]));
+  return Object.fromEntries(
+    ((list as Obj[] | undefined) ?? []).map((h) => [String(h.name), String(h.value)]),
+  );
 }
 
 /**

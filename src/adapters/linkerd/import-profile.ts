@@ -11,9 +11,16 @@
  * imported policy ends with a catch-all rule.
  */
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
-import { isDnsLabel, neutralDuration, neutralMetadata, neutralPolicy, serviceOfHost, takeMetadata } from '../kit/import-kit.js';
-import { isKind, type LinkerdReader, type Obj, PROFILES } from './import-reader.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
+import {
+  isDnsLabel,
+  neutralDuration,
+  neutralMetadata,
+  neutralPolicy,
+  serviceOfHost,
+  takeMetadata,
+} from '../kit/import-kit.js';
+import { isKind, type LinkerdReader, type Obj, PROFILES } from './import-reader.js';
 
 /** A Kubernetes quantity as a number (`500m` = 0.5), or undefined. */
 function quantity(v: unknown): number | undefined {
@@ -29,11 +36,19 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
     const svc = serviceOfHost(meta.name, o.namespace, r.ctx);
     r.rest(o, ['spec'], ['routes', 'retryBudget', 'dstOverrides'], 'ServiceProfile');
     if (!svc || svc.namespace !== o.namespace) {
-      r.lost(o, ['spec'], `${meta.name} is not the FQDN of a Service of namespace ${o.namespace}, so the profile governs no service a neutral policy can name`);
+      r.lost(
+        o,
+        ['spec'],
+        `${meta.name} is not the FQDN of a Service of namespace ${o.namespace}, so the profile governs no service a neutral policy can name`,
+      );
       continue;
     }
     if (r.ledger.peek(o, ['spec', 'retryBudget']) !== undefined)
-      r.lost(o, ['spec', 'retryBudget'], 'a retry budget (a ratio of extra requests per original ones) has no neutral form: neutral retries are a number of attempts');
+      r.lost(
+        o,
+        ['spec', 'retryBudget'],
+        'a retry budget (a ratio of extra requests per original ones) has no neutral form: neutral retries are a number of attempts',
+      );
     // The split of all calls.
     let backends: Obj[] | undefined;
     const overrides = r.ledger.peek<Obj[]>(o, ['spec', 'dstOverrides']);
@@ -45,7 +60,11 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
         const target = serviceOfHost(host ?? '', o.namespace, r.ctx);
         const w = quantity(d.weight ?? 1);
         if (!target || w === undefined) {
-          r.lost(o, at, `authority ${d.authority} is not a Service of this cluster, or weight ${d.weight} is not a quantity`);
+          r.lost(
+            o,
+            at,
+            `authority ${d.authority} is not a Service of this cluster, or weight ${d.weight} is not a quantity`,
+          );
           return undefined;
         }
         return { at, target, port: port ? Number(port) : undefined, w };
@@ -62,7 +81,11 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
         }));
         parsed.forEach((p, i) => {
           if (Math.abs((p!.w * 100) / total - pct[i]!) > 1e-9)
-            r.changed(o, p!.at, `relative weight ${overrides[i]!.weight} is not a whole percentage of the total; imported as ${pct[i]}`);
+            r.changed(
+              o,
+              p!.at,
+              `relative weight ${overrides[i]!.weight} is not a whole percentage of the total; imported as ${pct[i]}`,
+            );
           else r.ledger.take(o, p!.at);
         });
       }
@@ -72,21 +95,43 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
       const at = ['spec', 'routes', i];
       r.rest(o, at, ['name', 'condition', 'timeout', 'isRetryable', 'responseClasses'], 'route');
       if (route.responseClasses !== undefined)
-        r.lost(o, [...at, 'responseClasses'], 'response classes (which responses count as failures) have no neutral form');
+        r.lost(
+          o,
+          [...at, 'responseClasses'],
+          'response classes (which responses count as failures) have no neutral form',
+        );
       if (route.isRetryable === true)
-        r.lost(o, [...at, 'isRetryable'], 'retries under the profile retry budget have no neutral form (neutral retries are a number of attempts)');
+        r.lost(
+          o,
+          [...at, 'isRetryable'],
+          'retries under the profile retry budget have no neutral form (neutral retries are a number of attempts)',
+        );
       else if (route.isRetryable !== undefined) r.ledger.take(o, [...at, 'isRetryable']);
       const cond = (route.condition as Obj | undefined) ?? {};
       r.rest(o, [...at, 'condition'], ['method', 'pathRegex'], 'route condition');
-      const bad = Object.keys(cond).some((k) => k !== 'method' && k !== 'pathRegex') ||
+      const bad =
+        Object.keys(cond).some((k) => k !== 'method' && k !== 'pathRegex') ||
         (cond.method !== undefined && !(HTTP_METHODS as readonly string[]).includes(cond.method as string));
       const timeout = route.timeout === undefined ? undefined : neutralDuration(route.timeout);
       if (route.timeout !== undefined && timeout === undefined)
-        r.lost(o, [...at, 'timeout'], `duration ${JSON.stringify(route.timeout)} is not one anymesh can express`);
+        r.lost(
+          o,
+          [...at, 'timeout'],
+          `duration ${JSON.stringify(route.timeout)} is not one anymesh can express`,
+        );
       if (bad || timeout === undefined) {
         if (!bad && timeout === undefined)
-          r.lost(o, [...at, 'condition'], 'the route only names requests for per-route metrics (no timeout), which have no neutral form');
-        else if (bad) r.lost(o, [...at, 'condition'], 'a condition other than a method and a path expression has no neutral form');
+          r.lost(
+            o,
+            [...at, 'condition'],
+            'the route only names requests for per-route metrics (no timeout), which have no neutral form',
+          );
+        else if (bad)
+          r.lost(
+            o,
+            [...at, 'condition'],
+            'a condition other than a method and a path expression has no neutral form',
+          );
         r.lost(o, [...at, 'name'], 'the route is not imported (above)');
         return;
       }
@@ -101,16 +146,28 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
         rule.name = name;
         r.ledger.take(o, [...at, 'name']);
       } else if (route.name !== undefined)
-        r.lost(o, [...at, 'name'], `route name ${JSON.stringify(name)} labels per-route metrics; it is not a DNS-1123 label, so the rule takes the default name`);
+        r.lost(
+          o,
+          [...at, 'name'],
+          `route name ${JSON.stringify(name)} labels per-route metrics; it is not a DNS-1123 label, so the rule takes the default name`,
+        );
       if (Object.keys(match).length) rule.matches = [match];
       if (backends) rule.backends = structuredClone(backends);
       rule.timeout = timeout;
       rules.push(rule);
     });
     if (!rules.length && !backends) continue;
-    rules.push({ ...(rules.some((x) => x.name === 'default') ? {} : { name: 'default' }), ...(backends ? { backends } : {}) });
+    rules.push({
+      ...(rules.some((x) => x.name === 'default') ? {} : { name: 'default' }),
+      ...(backends ? { backends } : {}),
+    });
     out.push(
-      neutralPolicy('TrafficPolicy', neutralMetadata(`${svc.service}-profile`, o.namespace, meta), { service: svc.service, rules }, [o.ref]),
+      neutralPolicy(
+        'TrafficPolicy',
+        neutralMetadata(`${svc.service}-profile`, o.namespace, meta),
+        { service: svc.service, rules },
+        [o.ref],
+      ),
     );
   }
   return out;

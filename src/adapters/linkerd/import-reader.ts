@@ -54,15 +54,11 @@ export class LinkerdReader {
   ) {}
   /** A field with no neutral form. */
   lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) =>
-      makeDiagnostic(LINKERD_MESSAGES.ImportNoNeutralForm, { reason }, at),
-    );
+    this.ledger.report(o, path, (at) => makeDiagnostic(LINKERD_MESSAGES.ImportNoNeutralForm, { reason }, at));
   }
   /** A field imported into a form that behaves differently. */
   changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) =>
-      makeDiagnostic(LINKERD_MESSAGES.ImportMeaningChanges, { how }, at),
-    );
+    this.ledger.report(o, path, (at) => makeDiagnostic(LINKERD_MESSAGES.ImportMeaningChanges, { how }, at));
   }
   /** Every key of the mapping at `path` not in `known` is reported as having no neutral form. */
   rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {

@@ -20,7 +20,7 @@ import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { ROUTE_ANNOTATIONS, type RouteSettings, readRouteAnnotations } from './import-annotations.js';
 import type { ServiceIndex } from './import-leaves.js';
-import { mergeRules, nativeRank, compareRank, type Ordered } from './import-order.js';
+import { compareRank, mergeRules, nativeRank, type Ordered } from './import-order.js';
 import { GATEWAY, isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
 import { type Parent, type RuleIR, readRule } from './import-rule.js';
 import { readsRuleTimeouts } from './versions.js';
@@ -83,18 +83,30 @@ export function importRouting(
     r.rest(route, ['spec'], ['parentRefs', 'rules', 'hostnames'], route.object.kind);
     const hostnames = r.ledger.peek<string[]>(route, ['spec', 'hostnames']);
     if (hostnames?.length)
-      r.lost(route, ['spec', 'hostnames'], 'host name matches have no neutral form (a neutral policy governs all calls to its service)');
+      r.lost(
+        route,
+        ['spec', 'hostnames'],
+        'host name matches have no neutral form (a neutral policy governs all calls to its service)',
+      );
     else if (hostnames) r.ledger.take(route, ['spec', 'hostnames']);
     const parents = r.ledger.peek<Obj[]>(route, ['spec', 'parentRefs']) ?? [];
     let parent: Parent | undefined;
     parents.forEach((p, i) => {
       const at: FieldPath = ['spec', 'parentRefs', i];
       if (!isService(p)) {
-        r.lost(route, at, `a ${p.kind} parent (ingress or another resource) is not a call to a service inside the mesh`);
+        r.lost(
+          route,
+          at,
+          `a ${p.kind} parent (ingress or another resource) is not a call to a service inside the mesh`,
+        );
         return;
       }
       if (parent) {
-        r.lost(route, at, `the route is imported for its first Service parent (${parent.service}); write one route per parent to import this one`);
+        r.lost(
+          route,
+          at,
+          `the route is imported for its first Service parent (${parent.service}); write one route per parent to import this one`,
+        );
         return;
       }
       r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port'], 'parentRef');
@@ -165,7 +177,9 @@ export function importRouting(
     if (!Object.keys(rule).length) continue;
     const name = svc.object.metadata.name;
     policies.push(
-      neutralPolicy('TrafficPolicy', neutralMetadata(name, svc.namespace), { service: name, rules: [rule] }, [svc.ref]),
+      neutralPolicy('TrafficPolicy', neutralMetadata(name, svc.namespace), { service: name, rules: [rule] }, [
+        svc.ref,
+      ]),
     );
   }
   return policies;
@@ -230,7 +244,8 @@ function buildPolicy(
     // anymesh names the routes of a policy with several `<policy>-<first rule>` (in a caller's
     // namespace prefixed with the policy's namespace).
     const bare = entry.route.namespace !== g.namespace ? routeName.replace(`${g.namespace}-`, '') : routeName;
-    const firstName = g.own && many && bare.startsWith(`${g.name}-`) ? bare.slice(g.name.length + 1) : undefined;
+    const firstName =
+      g.own && many && bare.startsWith(`${g.name}-`) ? bare.slice(g.name.length + 1) : undefined;
     return entry.rules.map((ir, k) => {
       const pinned = k === 0 && firstName !== undefined ? /^rule-(\d+)$/.exec(firstName) : null;
       const name = k === 0 && firstName !== undefined && !pinned ? firstName : undefined;
@@ -248,8 +263,12 @@ function buildPolicy(
   const ordered = mergeRules(lists);
   // Versions: backends naming leaf Services of the parent, when the leaves are in the input.
   const candidates = ordered.flatMap((o) => o.item.ir.leafCandidates);
-  const leafNames = [...new Set(candidates.map((c) => c.name))].filter((n) => services.get(g.parent.namespace, n));
-  const split = leafNames.length ? services.versionsOf(g.parent.namespace, g.parent.service, leafNames) : undefined;
+  const leafNames = [...new Set(candidates.map((c) => c.name))].filter((n) =>
+    services.get(g.parent.namespace, n),
+  );
+  const split = leafNames.length
+    ? services.versionsOf(g.parent.namespace, g.parent.service, leafNames)
+    : undefined;
   const rules = ordered.map(({ item }) => {
     const { ir, entry } = item;
     const rule: Obj = { ...(item.name ? { name: item.name } : {}), ...structuredClone(ir.rule) };
@@ -287,7 +306,9 @@ function buildPolicy(
     const timeout =
       annotation?.text ??
       (ownMs !== undefined ? formatDuration(ownMs) : undefined) ??
-      (!entry.settings.hasTimeouts && ir.ownTimeout === undefined ? serviceSettings?.timeout?.text : undefined);
+      (!entry.settings.hasTimeouts && ir.ownTimeout === undefined
+        ? serviceSettings?.timeout?.text
+        : undefined);
     if (timeout !== undefined && timeout !== '0s') rule.timeout = timeout;
     const retries = entry.settings.hasRetries ? entry.settings.retries : serviceSettings?.retries;
     if (retries) rule.retries = retries;
@@ -330,5 +351,10 @@ function buildPolicy(
       );
   }
   names.add(`${g.namespace}/${name}`);
-  return neutralPolicy('TrafficPolicy', neutralMetadata(name, g.namespace, g.own ? undefined : g.meta), spec, [...from]);
+  return neutralPolicy(
+    'TrafficPolicy',
+    neutralMetadata(name, g.namespace, g.own ? undefined : g.meta),
+    spec,
+    [...from],
+  );
 }

@@ -10,10 +10,10 @@
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { isDnsLabel } from '../kit/import-kit.js';
 import { escapeRegex } from '../kit/gateway-api.js';
-import { gatewayMs, type LinkerdReader, linkerdMs, type Obj } from './import-reader.js';
+import { isDnsLabel } from '../kit/import-kit.js';
 import { readFilters, readHeaderList, readMatch } from './import-match.js';
+import { gatewayMs, type LinkerdReader, linkerdMs, type Obj } from './import-reader.js';
 
 export interface Parent {
   readonly namespace: string;
@@ -74,6 +74,7 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | un
     if (h.length) out.headers = h;
     else r.ledger.take(o, [...at, 'headers']);
   }
+  r.ledger.take(o, at);
   return [out];
 }
 
@@ -86,14 +87,26 @@ export function readRule(
 ): RuleIR | undefined {
   const base: FieldPath = ['spec', 'rules', index];
   const native = r.ledger.peek<Obj>(route, base) ?? {};
-  r.rest(route, base, ['name', 'matches', 'filters', 'backendRefs', 'timeouts'], opts.grpc ? 'GRPCRoute rule' : 'HTTPRoute rule');
+  r.rest(
+    route,
+    base,
+    ['name', 'matches', 'filters', 'backendRefs', 'timeouts'],
+    opts.grpc ? 'GRPCRoute rule' : 'HTTPRoute rule',
+  );
   const rule: Obj = {};
+  // An empty rule sends every call to the parent, the neutral empty rule.
+  if (Object.keys(native).length === 0) r.ledger.take(route, base);
   const name = native.name as string | undefined;
   if (name !== undefined) {
     if (isDnsLabel(name)) {
       r.ledger.take(route, [...base, 'name']);
       rule.name = name;
-    } else r.changed(route, [...base, 'name'], `rule name ${name} is not a DNS-1123 label; the rule takes the default name`);
+    } else
+      r.changed(
+        route,
+        [...base, 'name'],
+        `rule name ${name} is not a DNS-1123 label; the rule takes the default name`,
+      );
   }
   // Matches.
   const nativeMatches = (native.matches as Obj[] | undefined) ?? [];
@@ -104,7 +117,8 @@ export function readRule(
     const got = opts.grpc ? grpcMatch(route, at, r) : readMatch(route, at, r, opts.own);
     if (got) {
       droppedAll = false;
-      for (const m of got) if (!matches.some((x) => JSON.stringify(x) === JSON.stringify(m))) matches.push(m);
+      for (const m of got)
+        if (opts.own || !matches.some((x) => JSON.stringify(x) === JSON.stringify(m))) matches.push(m);
     }
   });
   if (droppedAll) {
@@ -112,11 +126,13 @@ export function readRule(
     return undefined;
   }
   if (nativeMatches.length === 0 && native.matches !== undefined) r.ledger.take(route, [...base, 'matches']);
-  // An empty entry matches every request, as no matches do.
-  if (matches.length && !matches.some((m) => Object.keys(m).length === 0)) rule.matches = matches;
+  // An empty entry matches every request, as no matches do; anymesh's own entries come back as written.
+  if (matches.length && (opts.own || !matches.some((m) => Object.keys(m).length === 0)))
+    rule.matches = matches;
   // Filters.
   Object.assign(rule, readFilters(route, [...base, 'filters'], r, opts.policyGroup));
-  if (Array.isArray(native.filters) && native.filters.length === 0) r.ledger.take(route, [...base, 'filters']);
+  if (Array.isArray(native.filters) && native.filters.length === 0)
+    r.ledger.take(route, [...base, 'filters']);
   // Backends.
   const refs = (native.backendRefs as Obj[] | undefined) ?? [];
   const backends: Obj[] = [];
@@ -134,10 +150,15 @@ export function readRule(
       return;
     }
     for (const k of ['group', 'kind', 'name', 'namespace']) r.ledger.take(route, [...at, k]);
-    if (ref.filters !== undefined) r.lost(route, [...at, 'filters'], 'per-backend filters have no neutral form');
+    if (ref.filters !== undefined)
+      r.lost(route, [...at, 'filters'], 'per-backend filters have no neutral form');
     const port = ref.port as number | undefined;
     if (port === undefined) {
-      r.lost(route, at, `Linkerd fails the requests of a Service backendRef without a port ("missing port for backend Service ${ref.name}")`);
+      r.lost(
+        route,
+        at,
+        `Linkerd fails the requests of a Service backendRef without a port ("missing port for backend Service ${ref.name}")`,
+      );
       failed = true;
       return;
     }
@@ -160,7 +181,11 @@ export function readRule(
     });
   });
   if (failed) {
-    r.lost(route, [...base, 'backendRefs'], 'a backend of this rule cannot be imported (above), so the rule is left out');
+    r.lost(
+      route,
+      [...base, 'backendRefs'],
+      'a backend of this rule cannot be imported (above), so the rule is left out',
+    );
     return undefined;
   }
   if (Array.isArray(native.backendRefs) && refs.length === 0) r.ledger.take(route, [...base, 'backendRefs']);
@@ -176,7 +201,11 @@ export function readRule(
     const tat = [...base, 'timeouts'];
     r.rest(route, tat, ['request', 'backendRequest'], 'timeouts');
     if (timeouts.backendRequest !== undefined)
-      r.lost(route, [...tat, 'backendRequest'], 'Linkerd does not read backendRequest (only timeouts.request), so it has no effect');
+      r.lost(
+        route,
+        [...tat, 'backendRequest'],
+        'Linkerd does not read backendRequest (only timeouts.request), so it has no effect',
+      );
     if (timeouts.request !== undefined) {
       const ms = linkerdMs(timeouts.request);
       // Linkerd reads the field with its annotation parser (one integer and a unit), so a
@@ -184,7 +213,13 @@ export function readRule(
       const gw = ms ?? gatewayMs(timeouts.request);
       if (gw === undefined)
         r.lost(route, [...tat, 'request'], `${JSON.stringify(timeouts.request)} is not a duration`);
-      else ownTimeout = { ms: gw, text: String(timeouts.request), path: [...tat, 'request'], read: ms !== undefined };
+      else
+        ownTimeout = {
+          ms: gw,
+          text: String(timeouts.request),
+          path: [...tat, 'request'],
+          read: ms !== undefined,
+        };
     }
   }
   return {
@@ -198,7 +233,13 @@ export function readRule(
 }
 
 /** Relative weights -> neutral percentages (sum 100); false when the rule cannot be imported. */
-function weightsOf(route: NativeObject, base: FieldPath, backends: Obj[], weights: number[], r: LinkerdReader): boolean {
+function weightsOf(
+  route: NativeObject,
+  base: FieldPath,
+  backends: Obj[],
+  weights: number[],
+  r: LinkerdReader,
+): boolean {
   if (backends.length === 0) return true;
   const total = weights.reduce((a, b) => a + b, 0);
   if (total === 0) {

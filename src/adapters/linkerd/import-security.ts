@@ -51,16 +51,24 @@ export function importSecurity(
   const grants: Grant[] = [];
   for (const ap of objects.filter((o) => isKind(o, POLICY, 'AuthorizationPolicy')))
     grants.push(...readAuthorization(ap, servers, authn, inbound, usedAuthn, usedRoutes, r));
-  out.push(...accessPolicies(grants, servers, inbound, usedRoutes, r));
+  out.push(...accessPolicies(grants, inbound, usedRoutes, r));
   for (const o of authn.values())
     if (!usedAuthn.has(o)) {
       takeMetadata(r.ledger, o);
-      r.lost(o, ['spec'], `no AuthorizationPolicy given requires ${o.object.kind} ${o.object.metadata.name}, so it authorizes nobody`);
+      r.lost(
+        o,
+        ['spec'],
+        `no AuthorizationPolicy given requires ${o.object.kind} ${o.object.metadata.name}, so it authorizes nobody`,
+      );
     }
   for (const o of inbound.values())
     if (!usedRoutes.has(o)) {
       takeMetadata(r.ledger, o);
-      r.lost(o, ['spec'], 'an inbound route no AuthorizationPolicy given targets only narrows what the Server admits, which neutral policies do not say');
+      r.lost(
+        o,
+        ['spec'],
+        'an inbound route no AuthorizationPolicy given targets only narrows what the Server admits, which neutral policies do not say',
+      );
     }
   out.push(...strictPolicies(servers, grants, r));
   for (const ns of objects.filter((o) => isAnnotatedNamespace(o))) {
@@ -98,7 +106,11 @@ function callersOf(
   used.add(o);
   if (kind === 'NetworkAuthentication') {
     takeMetadata(r.ledger, o);
-    r.lost(o, ['spec'], 'network (IP address) authentication has no neutral form: neutral callers are identities');
+    r.lost(
+      o,
+      ['spec'],
+      'network (IP address) authentication has no neutral form: neutral callers are identities',
+    );
     r.lost(ap, at, `it requires NetworkAuthentication ${ref.name}, which has no neutral form`);
     return undefined;
   }
@@ -110,11 +122,20 @@ function callersOf(
   (r.ledger.peek<string[]>(o, ['spec', 'identities']) ?? []).forEach((id, i) => {
     const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\.(.+)$/.exec(id);
     if (!m || m[2] === '*') {
-      r.lost(o, ['spec', 'identities', i], `identity ${id} is not one service account or namespace (neutral callers name them)`);
+      r.lost(
+        o,
+        ['spec', 'identities', i],
+        `identity ${id} is not one service account or namespace (neutral callers name them)`,
+      );
       ok = false;
       return;
     }
-    if (m[3] !== td) r.changed(o, ['spec', 'identities', i], `trust domain ${m[3]} is not ${td}; pass --trust-domain ${m[3]}`);
+    if (m[3] !== td)
+      r.changed(
+        o,
+        ['spec', 'identities', i],
+        `trust domain ${m[3]} is not ${td}; pass --trust-domain ${m[3]}`,
+      );
     else r.ledger.take(o, ['spec', 'identities', i]);
     out.push(m[1] === '*' ? { namespace: m[2] } : { namespace: m[2], serviceAccount: m[1] });
   });
@@ -133,7 +154,11 @@ function callersOf(
     }
   });
   if (!ok) {
-    r.lost(ap, at, `${o.object.metadata.name} names callers with no neutral form; imported without them the policy would allow more or other callers`);
+    r.lost(
+      ap,
+      at,
+      `${o.object.metadata.name} names callers with no neutral form; imported without them the policy would allow more or other callers`,
+    );
     return undefined;
   }
   r.ledger.take(ap, at);
@@ -156,12 +181,26 @@ function readAuthorization(
     callersOf(ap, ['spec', 'requiredAuthenticationRefs', i], ref, authn, usedAuthn, r),
   );
   if (!refs.length || lists.some((l) => l === undefined)) {
-    if (!refs.length) r.lost(ap, ['spec'], 'an AuthorizationPolicy without required authentications admits every caller, unauthenticated ones too');
-    else r.lost(ap, ['spec', 'targetRef'], 'the policy is left out: one of its required authentications has no neutral form (above)');
+    if (!refs.length)
+      r.lost(
+        ap,
+        ['spec'],
+        'an AuthorizationPolicy without required authentications admits every caller, unauthenticated ones too',
+      );
+    else
+      r.lost(
+        ap,
+        ['spec', 'targetRef'],
+        'the policy is left out: one of its required authentications has no neutral form (above)',
+      );
     return [];
   }
   if (lists.length > 1) {
-    r.lost(ap, ['spec', 'requiredAuthenticationRefs'], 'a caller must satisfy every required authentication at once, which neutral callers (any of them) cannot say');
+    r.lost(
+      ap,
+      ['spec', 'requiredAuthenticationRefs'],
+      'a caller must satisfy every required authentication at once, which neutral callers (any of them) cannot say',
+    );
     return [];
   }
   const from = dedupe(lists[0]!);
@@ -180,7 +219,11 @@ function readAuthorization(
   if (t.kind === 'Namespace') {
     const list = [...servers.values()].filter((s) => s.o.namespace === (t.name ?? ap.namespace));
     if (!list.length) {
-      r.lost(ap, tat, `no Server of namespace ${t.name} is in the input; a neutral AccessPolicy governs one service`);
+      r.lost(
+        ap,
+        tat,
+        `no Server of namespace ${t.name} is in the input; a neutral AccessPolicy governs one service`,
+      );
       return [];
     }
     r.ledger.take(ap, tat);
@@ -189,7 +232,9 @@ function readAuthorization(
   if (t.kind === 'HTTPRoute' || t.kind === 'GRPCRoute') {
     const route = inbound.get(`${t.kind}/${ap.namespace}/${t.name}`);
     const parent = route
-      ? ((route.object.spec as Obj).parentRefs as Obj[]).map((p) => servers.get(`${route.namespace}/${p.name}`))
+      ? ((route.object.spec as Obj).parentRefs as Obj[]).map((p) =>
+          servers.get(`${route.namespace}/${p.name}`),
+        )
       : [];
     if (!route || parent.length !== 1 || !parent[0]) {
       r.lost(ap, tat, `inbound ${t.kind} ${t.name} with one Server parent is not in the input`);
@@ -225,7 +270,8 @@ function accessPathOf(p: Obj | undefined): string[] | undefined {
   if (type === 'RegularExpression') {
     const prefix = /^\^\(\?:(.*)\.\*\)\$$/.exec(value);
     const suffix = /^\^\(\?:\.\*(.*)\)\$$/.exec(value);
-    const lit = (s: string) => (/[.+*?()|[\]{}^$]/.test(s.replace(/\\[\\.+*?()|[\]{}^$]/g, '')) ? undefined : s.replace(/\\(.)/g, '$1'));
+    const lit = (s: string) =>
+      /[.+*?()|[\]{}^$]/.test(s.replace(/\\[\\.+*?()|[\]{}^$]/g, '')) ? undefined : s.replace(/\\(.)/g, '$1');
     if (prefix && lit(prefix[1]!) !== undefined) return [`${lit(prefix[1]!)}*`];
     if (suffix && lit(suffix[1]!) !== undefined) return [`*${lit(suffix[1]!)}`];
   }
@@ -258,7 +304,12 @@ function readInboundRoute(
         (method !== undefined && !(HTTP_METHODS as readonly string[]).includes(method)) ||
         Object.keys(m).some((k) => k !== 'path' && k !== 'method');
       if (bad) {
-        if (rule.matches) r.lost(route, mat, 'a match with conditions an AccessPolicy cannot say (headers, query parameters, other regular expressions); left out, so it admits less');
+        if (rule.matches)
+          r.lost(
+            route,
+            mat,
+            'a match with conditions an AccessPolicy cannot say (headers, query parameters, other regular expressions); left out, so it admits less',
+          );
         return;
       }
       if (rule.matches) r.ledger.take(route, mat);
@@ -285,12 +336,14 @@ function readInboundRoute(
     if (path !== '*') entry.paths = [...(entry.paths ?? []), path];
     else entry.paths = undefined;
   }
-  return out.map((e) => ({ ...(e.methods ? { methods: e.methods } : {}), ...(e.paths ? { paths: e.paths } : {}) }));
+  return out.map((e) => ({
+    ...(e.methods ? { methods: e.methods } : {}),
+    ...(e.paths ? { paths: e.paths } : {}),
+  }));
 }
 
 function accessPolicies(
   grants: readonly Grant[],
-  servers: Map<string, ServerIR>,
   inbound: Map<string, NativeObject>,
   usedRoutes: Set<NativeObject>,
   r: LinkerdReader,
@@ -302,11 +355,14 @@ function accessPolicies(
     const rules = ((route.object.spec as Obj).rules as Obj[] | undefined) ?? [];
     const catchAll = rules.some((x) =>
       ((x.matches as Obj[] | undefined) ?? [{}]).some(
-        (m) => Object.keys(m).length === 0 || (Object.keys(m).length === 1 && accessPathOf(m.path as Obj)?.[0] === '*'),
+        (m) =>
+          Object.keys(m).length === 0 ||
+          (Object.keys(m).length === 1 && accessPathOf(m.path as Obj)?.[0] === '*'),
       ),
     );
     if (!catchAll) continue;
-    for (const p of (route.object.spec as Obj).parentRefs as Obj[]) catchAlls.add(`${route.namespace}/${p.name}`);
+    for (const p of (route.object.spec as Obj).parentRefs as Obj[])
+      catchAlls.add(`${route.namespace}/${p.name}`);
     if (!usedRoutes.has(route)) {
       usedRoutes.add(route);
       takeMetadata(r.ledger, route);
@@ -317,11 +373,17 @@ function accessPolicies(
   const byPolicy = new Map<string, Grant[]>();
   for (const g of grants) {
     if (g.server.accessPolicy !== 'deny') {
-      r.lost(g.ap, ['spec'], `Server ${g.server.o.object.metadata.name} already admits ${g.server.accessPolicy} callers by default, so this policy adds nothing a neutral AccessPolicy (which admits only its callers) could say`);
+      r.lost(
+        g.ap,
+        ['spec'],
+        `Server ${g.server.o.object.metadata.name} already admits ${g.server.accessPolicy} callers by default, so this policy adds nothing a neutral AccessPolicy (which admits only its callers) could say`,
+      );
       continue;
     }
     const src = sourceOf(g.ap, 'AccessPolicy');
-    const key = src ? `own/${src.namespace}/${src.name}` : `${g.ap.namespace}/${g.ap.object.metadata.name}/${g.server.service}`;
+    const key = src
+      ? `own/${src.namespace}/${src.name}`
+      : `${g.ap.namespace}/${g.ap.object.metadata.name}/${g.server.service}`;
     byPolicy.set(key, [...(byPolicy.get(key) ?? []), g]);
   }
   const out: ImportedPolicy[] = [];
@@ -329,7 +391,11 @@ function accessPolicies(
     const first = list[0]!;
     const server = first.server;
     if (!first.ops && serverHasRoutes(server, inbound) && !catchAllOf(server))
-      r.changed(first.ap, ['spec', 'targetRef'], `Server ${server.o.object.metadata.name} has inbound HTTPRoutes, so requests matching none of them are refused; the imported policy allows these callers every path`);
+      r.changed(
+        first.ap,
+        ['spec', 'targetRef'],
+        `Server ${server.o.object.metadata.name} has inbound HTTPRoutes, so requests matching none of them are refused; the imported policy allows these callers every path`,
+      );
     const own = key.startsWith('own/');
     const name = own ? key.split('/')[2]! : first.ap.object.metadata.name;
     const namespace = own ? key.split('/')[1]! : first.ap.namespace;
@@ -388,7 +454,9 @@ function accessPolicies(
 
 function serverHasRoutes(s: ServerIR, inbound: Map<string, NativeObject>): boolean {
   return [...inbound.values()].some(
-    (o) => o.namespace === s.o.namespace && ((o.object.spec as Obj).parentRefs as Obj[]).some((p) => p.name === s.o.object.metadata.name),
+    (o) =>
+      o.namespace === s.o.namespace &&
+      ((o.object.spec as Obj).parentRefs as Obj[]).some((p) => p.name === s.o.object.metadata.name),
   );
 }
 
@@ -403,7 +471,11 @@ function sourceOf(o: NativeObject, kind: string) {
 }
 
 /** Servers admitting meshed callers only (and deny Servers anymesh merged a strict policy into). */
-function strictPolicies(servers: Map<string, ServerIR>, grants: readonly Grant[], r: LinkerdReader): ImportedPolicy[] {
+function strictPolicies(
+  servers: Map<string, ServerIR>,
+  grants: readonly Grant[],
+  r: LinkerdReader,
+): ImportedPolicy[] {
   const option = serverPorts(r.ctx).ports ?? [];
   const groups = new Map<string, { s: ServerIR[]; name: string; namespace: string; own: boolean }>();
   for (const s of servers.values()) {
@@ -411,7 +483,11 @@ function strictPolicies(servers: Map<string, ServerIR>, grants: readonly Grant[]
     if (s.accessPolicy === 'deny') {
       if (!grants.some((g) => g.server === s)) {
         if (!strictSource) {
-          r.lost(s.o, ['spec'], 'a Server no AuthorizationPolicy given admits refuses every call to its port, which no neutral policy says');
+          r.lost(
+            s.o,
+            ['spec'],
+            'a Server no AuthorizationPolicy given admits refuses every call to its port, which no neutral policy says',
+          );
           continue;
         }
       } else if (!strictSource) continue;
@@ -421,7 +497,11 @@ function strictPolicies(servers: Map<string, ServerIR>, grants: readonly Grant[]
       r.ledger.take(s.o, ['spec', 'accessPolicy']);
       continue;
     } else if (s.accessPolicy !== 'all-authenticated') {
-      r.lost(s.o, ['spec', 'accessPolicy'], `accessPolicy ${s.accessPolicy} has no neutral form (cluster-* admit by network, audit admits and logs)`);
+      r.lost(
+        s.o,
+        ['spec', 'accessPolicy'],
+        `accessPolicy ${s.accessPolicy} has no neutral form (cluster-* admit by network, audit admits and logs)`,
+      );
       continue;
     } else r.ledger.take(s.o, ['spec', 'accessPolicy']);
     if (s.port !== undefined && !option.includes(s.port) && !strictSource)
@@ -430,7 +510,9 @@ function strictPolicies(servers: Map<string, ServerIR>, grants: readonly Grant[]
         ['spec', 'port'],
         `a strict MTLSPolicy covers every port of the service; to compile it back for Linkerd pass --option linkerd.serverPorts=${s.port}`,
       );
-    const key = strictSource ? `own/${strictSource.namespace}/${strictSource.name}` : `${s.o.namespace}/${s.wholeNamespace ? '' : s.service}`;
+    const key = strictSource
+      ? `own/${strictSource.namespace}/${strictSource.name}`
+      : `${s.o.namespace}/${s.wholeNamespace ? '' : s.service}`;
     const g = groups.get(key) ?? {
       s: [],
       name: strictSource?.name ?? (s.wholeNamespace ? s.o.object.metadata.name : s.service),
@@ -446,7 +528,12 @@ function strictPolicies(servers: Map<string, ServerIR>, grants: readonly Grant[]
       mode: 'strict',
       ...(s.wholeNamespace ? {} : { service: s.service, ...(s.selector ? { selector: s.selector } : {}) }),
     };
-    return neutralPolicy('MTLSPolicy', neutralMetadata(g.name, g.namespace), spec, g.s.map((x) => x.o.ref));
+    return neutralPolicy(
+      'MTLSPolicy',
+      neutralMetadata(g.name, g.namespace),
+      spec,
+      g.s.map((x) => x.o.ref),
+    );
   });
 }
 
@@ -458,11 +545,22 @@ function namespaceDefault(ns: NativeObject, r: LinkerdReader): ImportedPolicy | 
   const v = r.ledger.peek<string>(ns, path);
   const name = ns.object.metadata.name;
   if (v === 'all-authenticated')
-    return neutralPolicy('MTLSPolicy', neutralMetadata(`${name}-default-inbound`, name), { mode: 'strict' }, [ns.ref]);
+    return neutralPolicy('MTLSPolicy', neutralMetadata(`${name}-default-inbound`, name), { mode: 'strict' }, [
+      ns.ref,
+    ]);
   if (v === 'all-unauthenticated')
-    return neutralPolicy('MTLSPolicy', neutralMetadata(`${name}-default-inbound`, name), { mode: 'permissive' }, [ns.ref]);
+    return neutralPolicy(
+      'MTLSPolicy',
+      neutralMetadata(`${name}-default-inbound`, name),
+      { mode: 'permissive' },
+      [ns.ref],
+    );
   if (v !== undefined)
-    r.lost(ns, path, `default inbound policy ${v} has no neutral form (deny refuses every caller no Server admits; cluster-* admit by network; audit admits and logs)`);
+    r.lost(
+      ns,
+      path,
+      `default inbound policy ${v} has no neutral form (deny refuses every caller no Server admits; cluster-* admit by network; audit admits and logs)`,
+    );
   return undefined;
 }
 

@@ -41,8 +41,7 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
     if (typeof port === 'number') {
       r.ledger.take(o, ['spec', 'port']);
       portNumber = port;
-    } else
-      r.lost(o, ['spec', 'port'], `named container port ${port}: neutral policies name ports by number`);
+    } else r.lost(o, ['spec', 'port'], `named container port ${port}: neutral policies name ports by number`);
     const accessPolicy = (spec.accessPolicy as string | undefined) ?? 'deny';
     const name = o.object.metadata.name;
     const sel = (spec.podSelector as Obj | undefined) ?? {};
@@ -57,16 +56,26 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
     let selector: Record<string, string> | undefined;
     if (wholeNamespace) {
       r.ledger.take(o, ['spec', 'podSelector']);
-      service = portNumber !== undefined && name.endsWith(`-${portNumber}`) ? name.slice(0, -`-${portNumber}`.length) : name;
+      service =
+        portNumber !== undefined && name.endsWith(`-${portNumber}`)
+          ? name.slice(0, -`-${portNumber}`.length)
+          : name;
     } else {
       if (exprs?.length)
-        r.lost(o, ['spec', 'podSelector', 'matchExpressions'], 'label expressions have no neutral form (a neutral selector is labels)');
+        r.lost(
+          o,
+          ['spec', 'podSelector', 'matchExpressions'],
+          'label expressions have no neutral form (a neutral selector is labels)',
+        );
       r.rest(o, ['spec', 'podSelector'], ['matchLabels', 'matchExpressions'], 'podSelector');
       r.ledger.take(o, ['spec', 'podSelector', 'matchLabels']);
       const fromName =
-        portNumber !== undefined && name.endsWith(`-${portNumber}`) ? name.slice(0, -`-${portNumber}`.length) : undefined;
+        portNumber !== undefined && name.endsWith(`-${portNumber}`)
+          ? name.slice(0, -`-${portNumber}`.length)
+          : undefined;
       // anymesh names Servers <service>-<port>; a hand-written one names its service by `app`.
-      service = (own ? fromName : undefined) ?? labels?.app ?? labels?.['app.kubernetes.io/name'] ?? fromName ?? name;
+      service =
+        (own ? fromName : undefined) ?? labels?.app ?? labels?.['app.kubernetes.io/name'] ?? fromName ?? name;
       const l = labels ?? {};
       selector = Object.keys(l).length === 1 && l.app === service ? undefined : l;
     }

@@ -222,18 +222,12 @@ export const LINKERD_MESSAGES = {
       example: 'an HTTPRoute with three backendRefs of weight 1 (33/33/34 after the import)',
     },
   ),
-  ImportJoined: m(
-    'AM4262',
-    'info',
-    'LinkerdImportJoined',
-    '{what} are joined into {policy}: {how}',
-    {
-      description:
-        'Several Linkerd objects together make one neutral policy (HTTPRoutes of one parent Service, leaf Services, Servers and their AuthorizationPolicies); the note says which and in what order their rules were put.',
-      fix: 'Nothing; review the rule order of the imported policy if the routes were written separately.',
-      example: 'two HTTPRoutes with the same Service parentRef',
-    },
-  ),
+  ImportJoined: m('AM4262', 'info', 'LinkerdImportJoined', '{what} are joined into {policy}: {how}', {
+    description:
+      'Several Linkerd objects together make one neutral policy (HTTPRoutes of one parent Service, leaf Services, Servers and their AuthorizationPolicies); the note says which and in what order their rules were put.',
+    fix: 'Nothing; review the rule order of the imported policy if the routes were written separately.',
+    example: 'two HTTPRoutes with the same Service parentRef',
+  }),
 } as const satisfies Record<string, MessageType>;
 
 export type LinkerdMessage = keyof typeof LINKERD_MESSAGES;
