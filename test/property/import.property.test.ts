@@ -71,7 +71,8 @@ describe('import(compile(p)) over random valid policies', () => {
             expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
           }
         }),
-        { numRuns: 150 },
+        // Linkerd refuses many random policies (no fault, mirror or CORS), so more runs keep enough compiled.
+        { numRuns: 300 },
       );
       expect(compiled).toBeGreaterThan(30);
     });

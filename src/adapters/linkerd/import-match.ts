@@ -101,8 +101,8 @@ export function readMatch(
     if (type === 'Exact') paths = [{ path: { exact: value } }];
     else if (type === 'PathPrefix') {
       const trimmed = value.length > 1 ? value.replace(/\/+$/, '') : value;
-      if (trimmed === '/') paths = [{}];
-      else if (ownPrefix) paths = [{ path: { prefix: value } }];
+      if (ownPrefix) paths = [{ path: { prefix: value } }];
+      else if (trimmed === '/') paths = [{}];
       else paths = [{ path: { exact: trimmed } }, { path: { prefix: `${trimmed}/` } }];
     } else if (type === 'RegularExpression') {
       const { regex, unanchored } = wholeRegex(value);
