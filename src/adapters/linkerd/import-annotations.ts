@@ -171,3 +171,8 @@ function httpCondition(c: string): string[] | undefined {
   if (start === 502 && end === 504) return ['gateway-error'];
   return Array.from({ length: end - start + 1 }, (_, i) => String(start + i));
 }
+
+/** Whether every `retry.linkerd.io/http` condition is one Linkerd reads. */
+export function httpConditionsValid(value: string): boolean {
+  return value.split(',').every((c) => httpCondition(c.trim()) !== undefined);
+}

@@ -120,19 +120,13 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
           `duration ${JSON.stringify(route.timeout)} is not one anymesh can express`,
         );
       if (bad || timeout === undefined) {
-        if (!bad && timeout === undefined)
-          r.lost(
-            o,
-            [...at, 'condition'],
-            'the route only names requests for per-route metrics (no timeout), which have no neutral form',
-          );
-        else if (bad)
-          r.lost(
-            o,
-            [...at, 'condition'],
-            'a condition other than a method and a path expression has no neutral form',
-          );
-        r.lost(o, [...at, 'name'], 'the route is not imported (above)');
+        r.lost(
+          o,
+          at,
+          bad
+            ? 'a condition other than a method and a path expression (all, any, not) has no neutral form, so the route is not imported'
+            : 'the route only names requests for per-route metrics (no timeout), which have no neutral form',
+        );
         return;
       }
       const match: Obj = {};

@@ -18,10 +18,15 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
-import { ROUTE_ANNOTATIONS, type RouteSettings, readRouteAnnotations } from './import-annotations.js';
+import {
+  httpConditionsValid,
+  ROUTE_ANNOTATIONS,
+  type RouteSettings,
+  readRouteAnnotations,
+} from './import-annotations.js';
 import type { ServiceIndex } from './import-leaves.js';
 import { compareRank, mergeRules, nativeRank, type Ordered } from './import-order.js';
-import { GATEWAY, isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
+import { GATEWAY, isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
 import { type Parent, type RuleIR, readRule } from './import-rule.js';
 import { readsRuleTimeouts } from './versions.js';
 
@@ -78,6 +83,15 @@ export function importRouting(
   for (const route of routes) {
     if (duplicates.copies.has(route)) continue;
     const meta = carried(takeMetadata(r.ledger, route));
+    const refused = refusal(route);
+    if (refused) {
+      r.lost(
+        route,
+        [],
+        `Linkerd refuses this route ("Failed to convert route": ${refused}), so it governs nothing`,
+      );
+      continue;
+    }
     const grpc = route.object.kind === 'GRPCRoute';
     const policyGroup = route.object.apiVersion.startsWith(POLICY);
     r.rest(route, ['spec'], ['parentRefs', 'rules', 'hostnames'], route.object.kind);
@@ -183,6 +197,36 @@ export function importRouting(
     );
   }
   return policies;
+}
+
+/**
+ * Why Linkerd's policy controller refuses a whole route (outbound/index.rs: a route that fails
+ * `convert_route` is dropped with "Failed to convert route"): an annotation its parsers reject
+ * (parse_timeouts, parse_http_retry: a bad duration, limit or condition fails the route), or a
+ * filter it does not support (http.rs convert_gateway_filter: RequestMirror, URLRewrite,
+ * ExtensionRef).
+ */
+function refusal(route: NativeObject): string | undefined {
+  const a = route.object.metadata.annotations ?? {};
+  for (const key of [
+    'timeout.linkerd.io/request',
+    'timeout.linkerd.io/response',
+    'timeout.linkerd.io/idle',
+    'retry.linkerd.io/timeout',
+  ])
+    if (a[key] !== undefined && linkerdMs(a[key]) === undefined)
+      return `${key} ${JSON.stringify(a[key])} is not a duration it reads`;
+  const limit = a['retry.linkerd.io/limit'];
+  if (limit !== undefined && !/^\d{1,5}$/.test(limit))
+    return `retry.linkerd.io/limit ${JSON.stringify(limit)} is not a number`;
+  const http = a['retry.linkerd.io/http'];
+  if (http !== undefined && route.object.kind === 'HTTPRoute' && !httpConditionsValid(http))
+    return `retry.linkerd.io/http ${JSON.stringify(http)} has a condition it does not read`;
+  for (const rule of ((route.object.spec as Obj | undefined)?.rules as Obj[] | undefined) ?? [])
+    for (const f of (rule.filters as Obj[] | undefined) ?? [])
+      if (['RequestMirror', 'URLRewrite', 'ExtensionRef'].includes(f.type as string))
+        return `the ${f.type} filter is not supported`;
+  return undefined;
 }
 
 /** Labels and annotations carried to the neutral policy: not the ones the import reads. */

@@ -541,6 +541,14 @@ function strictPolicies(
 function namespaceDefault(ns: NativeObject, r: LinkerdReader): ImportedPolicy | undefined {
   takeMetadata(r.ledger, ns);
   r.ledger.take(ns, ['spec']);
+  // Other Linkerd settings of the namespace (injection, proxy configuration) are the mesh's own.
+  for (const key of Object.keys(ns.object.metadata.annotations ?? {}))
+    if (key.includes('linkerd.io/') && key !== DEFAULT_INBOUND)
+      r.lost(
+        ns,
+        ['metadata', 'annotations', key],
+        `${key} configures Linkerd's proxies in the namespace (injection, proxy settings); the target mesh has its own`,
+      );
   const path = ['metadata', 'annotations', DEFAULT_INBOUND];
   const v = r.ledger.peek<string>(ns, path);
   const name = ns.object.metadata.name;
