@@ -161,7 +161,7 @@ describe('Linkerd native fixtures: security', () => {
     expect(codes(r)).toEqual(
       expect.arrayContaining([
         'AM4260 voting-grpc spec.proxyProtocol',
-        'AM4260 emoji-admin spec.port',
+        'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
         'AM4260 kubelet spec',
         'AM4260 web-probes spec.requiredAuthenticationRefs[0]',
@@ -170,7 +170,7 @@ describe('Linkerd native fixtures: security', () => {
         'AM4260 web-limit spec.identity',
         'AM4260 web-limit spec.overrides',
         'AM4260 emojivoto metadata.annotations["linkerd.io/inject"]',
-        'AM1014 legacy-admin ',
+        'AM1014 emoji ',
       ]),
     );
     expect(spec(r, 'AccessPolicy/emojivoto/voting-from-web')).toEqual({
@@ -185,6 +185,13 @@ describe('Linkerd native fixtures: security', () => {
     ]);
     // NetworkAuthentication has no neutral form: that allow is left out, not widened.
     expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toBeUndefined();
+    // The ServerAuthorization's Server names its port; the Deployment it selects numbers it.
+    expect(spec(r, 'AccessPolicy/emojivoto/legacy-admin')).toEqual({
+      service: 'emoji-svc',
+      action: 'allow',
+      from: [{ namespace: 'emojivoto', serviceAccount: 'admin' }],
+      to: [{ ports: [9990] }],
+    });
     expect(spec(r, 'MTLSPolicy/emojivoto/emojivoto-default-inbound')).toEqual({ mode: 'strict' });
     expect(spec(r, 'MTLSPolicy/emojivoto/emoji-svc')).toEqual({ mode: 'strict', service: 'emoji-svc' });
     expect(spec(r, 'BackendPolicy/emojivoto/web-limit')).toEqual({

@@ -26,6 +26,7 @@ const KINDS: Record<string, readonly string[]> = {
     'MeshTLSAuthentication',
     'NetworkAuthentication',
     'HTTPLocalRateLimitPolicy',
+    'ServerAuthorization',
   ],
   [GATEWAY]: ['HTTPRoute', 'GRPCRoute'],
   [PROFILES]: ['ServiceProfile'],

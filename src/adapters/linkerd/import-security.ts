@@ -23,7 +23,10 @@ import { serverPorts } from './mtls.js';
 const DEFAULT_INBOUND = 'config.linkerd.io/default-inbound-policy';
 
 interface Grant {
+  /** The AuthorizationPolicy or ServerAuthorization. */
   readonly ap: NativeObject;
+  /** Where it names what it authorizes. */
+  readonly targetPath?: FieldPath;
   readonly server: ServerIR;
   readonly from: Obj[];
   /** undefined: every request to the Server's port. */
@@ -51,6 +54,8 @@ export function importSecurity(
   const grants: Grant[] = [];
   for (const ap of objects.filter((o) => isKind(o, POLICY, 'AuthorizationPolicy')))
     grants.push(...readAuthorization(ap, servers, authn, inbound, usedAuthn, usedRoutes, r));
+  for (const sa of objects.filter((o) => isKind(o, POLICY, 'ServerAuthorization')))
+    grants.push(...readServerAuthorization(sa, servers, r));
   out.push(...accessPolicies(grants, inbound, usedRoutes, r));
   for (const o of authn.values())
     if (!usedAuthn.has(o)) {
@@ -118,27 +123,7 @@ function callersOf(
   r.rest(o, ['spec'], ['identities', 'identityRefs'], 'MeshTLSAuthentication');
   const out: Obj[] = [];
   let ok = true;
-  const td = r.ctx.trustDomain;
-  (r.ledger.peek<string[]>(o, ['spec', 'identities']) ?? []).forEach((id, i) => {
-    const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\.(.+)$/.exec(id);
-    if (!m || m[2] === '*') {
-      r.lost(
-        o,
-        ['spec', 'identities', i],
-        `identity ${id} is not one service account or namespace (neutral callers name them)`,
-      );
-      ok = false;
-      return;
-    }
-    if (m[3] !== td)
-      r.changed(
-        o,
-        ['spec', 'identities', i],
-        `trust domain ${m[3]} is not ${td}; pass --trust-domain ${m[3]}`,
-      );
-    else r.ledger.take(o, ['spec', 'identities', i]);
-    out.push(m[1] === '*' ? { namespace: m[2] } : { namespace: m[2], serviceAccount: m[1] });
-  });
+  if (!identities(o, ['spec', 'identities'], r, out)) ok = false;
   (r.ledger.peek<Obj[]>(o, ['spec', 'identityRefs']) ?? []).forEach((ir, i) => {
     const iat = ['spec', 'identityRefs', i];
     r.rest(o, iat, ['group', 'kind', 'name', 'namespace'], 'identityRef');
@@ -252,6 +237,109 @@ function readAuthorization(
   }
   r.lost(ap, tat, `a ${t.kind} target has no neutral form`);
   return [];
+}
+
+/**
+ * Identity strings (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`, `*.<ns>...`) as
+ * neutral callers, appended to `out`; false when one has no neutral form (reported).
+ */
+function identities(o: NativeObject, at: FieldPath, r: LinkerdReader, out: Obj[]): boolean {
+  let ok = true;
+  const td = r.ctx.trustDomain;
+  (r.ledger.peek<string[]>(o, at) ?? []).forEach((id, i) => {
+    const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\.(.+)$/.exec(id);
+    if (!m || m[2] === '*') {
+      r.lost(
+        o,
+        [...at, i],
+        `identity ${id} is not one service account or namespace (neutral callers name them)`,
+      );
+      ok = false;
+      return;
+    }
+    if (m[3] !== td)
+      r.changed(o, [...at, i], `trust domain ${m[3]} is not ${td}; pass --trust-domain ${m[3]}`);
+    else r.ledger.take(o, [...at, i]);
+    out.push(m[1] === '*' ? { namespace: m[2] } : { namespace: m[2], serviceAccount: m[1] });
+  });
+  return ok;
+}
+
+/**
+ * ServerAuthorization (policy.linkerd.io/v1beta1, the form before AuthorizationPolicy): a Server
+ * by name or by its labels, and clients by mesh identity (service accounts, identity strings);
+ * unauthenticated clients and client networks have no neutral form, and leaving them out would
+ * change who is allowed, so such an authorization is left out whole.
+ */
+function readServerAuthorization(
+  sa: NativeObject,
+  servers: Map<string, ServerIR>,
+  r: LinkerdReader,
+): Grant[] {
+  takeMetadata(r.ledger, sa);
+  r.rest(sa, ['spec'], ['server', 'client'], 'ServerAuthorization');
+  r.rest(sa, ['spec', 'client'], ['meshTLS', 'unauthenticated', 'networks'], 'client');
+  const client = r.ledger.peek<Obj>(sa, ['spec', 'client']) ?? {};
+  for (const k of ['unauthenticated', 'networks'] as const)
+    if (client[k] !== undefined && client[k] !== false) {
+      r.lost(
+        sa,
+        ['spec'],
+        k === 'networks'
+          ? 'client networks (IP addresses) have no neutral form; imported without them the authorization would allow other callers, so it is left out'
+          : 'unauthenticated clients have no neutral form (neutral callers are identities), so the authorization is left out',
+      );
+      return [];
+    }
+  if (client.unauthenticated === false) r.ledger.take(sa, ['spec', 'client', 'unauthenticated']);
+  const mtls: FieldPath = ['spec', 'client', 'meshTLS'];
+  r.rest(sa, mtls, ['serviceAccounts', 'identities', 'unauthenticatedTLS'], 'meshTLS');
+  const m = r.ledger.peek<Obj>(sa, mtls) ?? {};
+  if (m.unauthenticatedTLS === true || (!m.serviceAccounts && !m.identities)) {
+    r.lost(sa, ['spec'], 'TLS clients without a mesh identity (or no clients) have no neutral form');
+    return [];
+  }
+  if (m.unauthenticatedTLS === false) r.ledger.take(sa, [...mtls, 'unauthenticatedTLS']);
+  const from: Obj[] = [];
+  ((m.serviceAccounts as Obj[] | undefined) ?? []).forEach((a, i) => {
+    r.rest(sa, [...mtls, 'serviceAccounts', i], ['name', 'namespace'], 'serviceAccount');
+    r.ledger.take(sa, [...mtls, 'serviceAccounts', i]);
+    from.push({ namespace: (a.namespace as string | undefined) ?? sa.namespace, serviceAccount: a.name });
+  });
+  if (!identities(sa, [...mtls, 'identities'], r, from)) {
+    r.lost(
+      sa,
+      ['spec', 'server'],
+      'an identity has no neutral form (above); imported without it the authorization would allow other callers, so it is left out',
+    );
+    return [];
+  }
+  const target = r.ledger.peek<Obj>(sa, ['spec', 'server']) ?? {};
+  r.rest(sa, ['spec', 'server'], ['name', 'selector'], 'server');
+  let list: ServerIR[] = [];
+  if (typeof target.name === 'string') {
+    const s = servers.get(`${sa.namespace}/${target.name}`);
+    if (s) list = [s];
+  } else {
+    const labels =
+      ((target.selector as Obj | undefined)?.matchLabels as Record<string, string> | undefined) ?? {};
+    r.rest(sa, ['spec', 'server', 'selector'], ['matchLabels'], 'server selector');
+    list = [...servers.values()].filter(
+      (s) =>
+        s.o.namespace === sa.namespace &&
+        Object.entries(labels).every(([k, v]) => s.o.object.metadata.labels?.[k] === v),
+    );
+  }
+  if (!list.length) {
+    r.lost(
+      sa,
+      ['spec', 'server'],
+      'no Server it names is in the input, so the service and port it covers are unknown',
+    );
+    return [];
+  }
+  r.ledger.take(sa, ['spec', 'server']);
+  return list.map((server) => ({ ap: sa, server, from: dedupe(from), targetPath: ['spec', 'server'] }));
 }
 
 const dedupe = (list: Obj[]) =>
@@ -380,6 +468,8 @@ function accessPolicies(
       );
       continue;
     }
+    // deny is what makes the Server admit only the callers its authorizations name.
+    r.ledger.take(g.server.o, ['spec', 'accessPolicy']);
     const src = sourceOf(g.ap, 'AccessPolicy');
     const key = src
       ? `own/${src.namespace}/${src.name}`
@@ -405,7 +495,14 @@ function accessPolicies(
     const extra: { methods?: string[]; paths?: string[]; ports: number[] }[] = [];
     for (const g of list) {
       const port = g.server.port;
-      if (port === undefined) continue;
+      if (port === undefined) {
+        r.lost(
+          g.ap,
+          g.targetPath ?? ['spec', 'targetRef'],
+          `the port of Server ${g.server.o.object.metadata.name} is unknown (above), so what it authorizes cannot be said`,
+        );
+        continue;
+      }
       if (!g.ops) {
         if (!level.includes(port)) level.push(port);
         continue;
@@ -433,7 +530,8 @@ function accessPolicies(
     }
     if (!levelPlaced) to.push({ ports: level.sort((a, b) => a - b) });
     to.push(...extra);
-    const from = dedupe(list.flatMap((g) => g.from));
+    if (!to.length) continue;
+    const from = dedupe(list.flatMap((g) => (g.from.length ? g.from : [])));
     const spec: Obj = {
       service: server.service,
       ...(server.selector ? { selector: server.selector } : {}),
@@ -447,7 +545,6 @@ function accessPolicies(
         ...new Set(list.flatMap((g) => [g.ap.ref, g.server.o.ref])),
       ]),
     );
-    for (const g of list) r.ledger.take(g.server.o, ['spec', 'accessPolicy']);
   }
   return out;
 }

@@ -22,6 +22,42 @@ export interface ServerIR {
   readonly sources: readonly { kind: string; namespace: string; name: string }[];
 }
 
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/**
+ * A named container port of the workloads a Server selects (`spec.port: http`), when the input has
+ * a workload whose pod labels the Server's matchLabels select and whose containers name that port
+ * once, with one number.
+ */
+function namedPort(
+  objects: readonly NativeObject[],
+  server: NativeObject,
+  name: string,
+): { port: number; ref: string } | undefined {
+  const labels = (((server.object.spec as Obj).podSelector as Obj | undefined)?.matchLabels ?? {}) as Record<
+    string,
+    string
+  >;
+  if (!Object.keys(labels).length) return undefined;
+  const found = new Map<number, string>();
+  for (const w of objects) {
+    if (!WORKLOADS.includes(w.object.kind) || w.namespace !== server.namespace) continue;
+    const pod =
+      w.object.kind === 'Pod'
+        ? (w.object as Obj)
+        : ((w.object.spec as Obj | undefined)?.template as Obj | undefined);
+    const podLabels = ((pod?.metadata as Obj | undefined)?.labels ?? {}) as Record<string, string>;
+    if (!Object.entries(labels).every(([k, v]) => podLabels[k] === v)) continue;
+    const containers = (((pod?.spec as Obj | undefined)?.containers as Obj[] | undefined) ?? []).concat(
+      ((pod?.spec as Obj | undefined)?.initContainers as Obj[] | undefined) ?? [],
+    );
+    for (const c of containers)
+      for (const p of (c.ports as Obj[] | undefined) ?? [])
+        if (p.name === name && typeof p.containerPort === 'number') found.set(p.containerPort, w.ref);
+  }
+  return found.size === 1 ? { port: [...found.keys()][0]!, ref: [...found.values()][0]! } : undefined;
+}
+
 export function readServers(objects: readonly NativeObject[], r: LinkerdReader): Map<string, ServerIR> {
   const out = new Map<string, ServerIR>();
   for (const o of objects.filter((x) => isKind(x, POLICY, 'Server'))) {
@@ -38,10 +74,25 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
       );
     const port = spec.port;
     let portNumber: number | undefined;
+    const named = typeof port === 'string' ? namedPort(objects, o, port) : undefined;
     if (typeof port === 'number') {
       r.ledger.take(o, ['spec', 'port']);
       portNumber = port;
-    } else r.lost(o, ['spec', 'port'], `named container port ${port}: neutral policies name ports by number`);
+    } else if (named) {
+      r.ledger.take(o, ['spec', 'port']);
+      portNumber = named.port;
+      r.joined(
+        o,
+        `Server ${o.object.metadata.name} and ${named.ref}`,
+        `port ${named.port}`,
+        `the Server's port name ${port} is container port ${named.port} of the workload it selects`,
+      );
+    } else
+      r.lost(
+        o,
+        ['spec', 'port'],
+        `named container port ${port}, and no workload in the input that the Server selects names it: neutral policies name ports by number`,
+      );
     const accessPolicy = (spec.accessPolicy as string | undefined) ?? 'deny';
     const name = o.object.metadata.name;
     const sel = (spec.podSelector as Obj | undefined) ?? {};

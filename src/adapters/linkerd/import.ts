@@ -58,8 +58,6 @@ export function importLinkerd(objects: readonly NativeObject[], ctx: ImportConte
   const read = new Set([...services.leaves, ...services.parents]);
   return ledger.finish(objects, { policies: sortImported(policies) }, (o) => {
     if (isLinkerdKind(o) || read.has(o) || isAnnotatedNamespace(o)) return undefined;
-    if (o.object.kind === 'ServerAuthorization')
-      return 'ServerAuthorization is the policy.linkerd.io/v1beta1 form Linkerd replaced with AuthorizationPolicy; convert it (linkerd docs: authorization-policy) and import that';
     if (o.object.apiVersion === 'v1' && o.object.kind === 'Service')
       return 'a Service that no route names as parent or version and that carries no Linkerd retry, timeout or failure accrual annotation';
     if (WORKLOADS.includes(o.object.kind) && JSON.stringify(o.object).includes('linkerd.io/'))
