@@ -49,7 +49,7 @@ export function importRateLimits(
     if (!server || server.port === undefined) {
       r.lost(
         o,
-        ['spec', 'targetRef'],
+        ['spec'],
         `the target (${t.kind} ${t.name}) is not a Server in the input with a numbered port, so the service and port are unknown`,
       );
       continue;

@@ -57,7 +57,10 @@ export function importSecurity(
   for (const sa of objects.filter((o) => isKind(o, POLICY, 'ServerAuthorization')))
     grants.push(...readServerAuthorization(sa, servers, r));
   out.push(...accessPolicies(grants, inbound, usedRoutes, r));
-  for (const o of authn.values())
+  // Every authentication object, also a second copy of one name (the map keeps the last).
+  for (const o of objects.filter(
+    (x) => isKind(x, POLICY, 'MeshTLSAuthentication') || isKind(x, POLICY, 'NetworkAuthentication'),
+  ))
     if (!usedAuthn.has(o)) {
       takeMetadata(r.ledger, o);
       r.lost(
@@ -66,7 +69,9 @@ export function importSecurity(
         `no AuthorizationPolicy given requires ${o.object.kind} ${o.object.metadata.name}, so it authorizes nobody`,
       );
     }
-  for (const o of inbound.values())
+  for (const o of objects.filter(
+    (x) => (isKind(x, POLICY, 'HTTPRoute') || isKind(x, POLICY, 'GRPCRoute')) && isInbound(x),
+  ))
     if (!usedRoutes.has(o)) {
       takeMetadata(r.ledger, o);
       r.lost(
