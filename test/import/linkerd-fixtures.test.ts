@@ -80,6 +80,7 @@ describe('Linkerd native fixtures: routing', () => {
         'AM4260 web-svc metadata.annotations["balancer.linkerd.io/failure-accrual-consecutive-max-penalty"]',
         'AM4260 web-svc metadata.annotations["config.linkerd.io/opaque-ports"]',
         'AM1014 web ',
+        'AM4260 voting-route ',
       ]),
     );
     for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);

@@ -166,3 +166,13 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
   }
   return out;
 }
+
+/** `namespace/service` of every Service a ServiceProfile in the input configures. */
+export function profiledServices(objects: readonly NativeObject[], r: LinkerdReader): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects.filter((x) => isKind(x, PROFILES, 'ServiceProfile'))) {
+    const svc = serviceOfHost(o.object.metadata.name, o.namespace, r.ctx);
+    if (svc) out.add(`${svc.namespace}/${svc.service}`);
+  }
+  return out;
+}

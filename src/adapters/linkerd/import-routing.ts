@@ -67,6 +67,8 @@ export function importRouting(
   objects: readonly NativeObject[],
   services: ServiceIndex,
   r: LinkerdReader,
+  /** `namespace/service` of the Services a ServiceProfile configures. */
+  profiled: ReadonlySet<string> = new Set(),
 ): ImportedPolicy[] {
   const routes = objects.filter(isOutboundRoute);
   const groups = new Map<string, Group>();
@@ -133,6 +135,14 @@ export function importRouting(
     });
     if (!parent) {
       r.lost(route, ['spec'], 'the route has no Service parent, so it governs no calls inside the mesh');
+      continue;
+    }
+    if (profiled.has(`${parent.namespace}/${parent.service}`)) {
+      r.lost(
+        route,
+        [],
+        `a ServiceProfile for Service ${parent.service} is in the input, and Linkerd then uses the profile instead of the route (linkerd.io/2/reference/httproute/: the ServiceProfile takes precedence)`,
+      );
       continue;
     }
     const settings = readRouteAnnotations(route, r, grpc ? 'grpc' : 'http');

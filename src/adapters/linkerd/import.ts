@@ -19,7 +19,7 @@ import {
 import { ROUTE_ANNOTATIONS } from './import-annotations.js';
 import { ACCRUAL_ANNOTATIONS, importAccrual, importRateLimits } from './import-backend.js';
 import { ServiceIndex } from './import-leaves.js';
-import { importProfiles } from './import-profile.js';
+import { importProfiles, profiledServices } from './import-profile.js';
 import { isLinkerdKind, LinkerdReader } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity, isAnnotatedNamespace } from './import-security.js';
@@ -33,7 +33,7 @@ export function importLinkerd(objects: readonly NativeObject[], ctx: ImportConte
   const services = new ServiceIndex(objects);
   const servers = readServers(objects, r);
   const policies: ImportedPolicy[] = [
-    ...importRouting(objects, services, r),
+    ...importRouting(objects, services, r, profiledServices(objects, r)),
     ...importProfiles(objects, r),
     ...importSecurity(objects, servers, r),
     ...importRateLimits(objects, servers, r),
