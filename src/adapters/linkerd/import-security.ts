@@ -588,7 +588,7 @@ function strictPolicies(
           r.lost(
             s.o,
             ['spec'],
-            'a Server no AuthorizationPolicy given admits refuses every call to its port, which no neutral policy says',
+            'no authorization the import could say admits callers to this Server (any that target it are reported where they are), and a deny Server refuses every other call to its port, which no neutral policy says',
           );
           continue;
         }
