@@ -76,3 +76,33 @@ export function mergeRules<T>(lists: readonly (readonly Ordered<T>[])[]): Ordere
   }
   return out;
 }
+
+/** Gateway API PathPrefix semantics: whole segments, a trailing `/` ignored. */
+function prefixCovers(prefix: string, path: string): boolean {
+  const p = prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix;
+  return p === '/' || path === p || path.startsWith(`${p}/`);
+}
+
+/** Whether some request can match both native entries (conservative: true when unsure). */
+export function mayOverlap(a: Obj | undefined, b: Obj | undefined): boolean {
+  const pa = a?.path as Obj | undefined;
+  const pb = b?.path as Obj | undefined;
+  const ta = (pa?.type as string | undefined) ?? 'PathPrefix';
+  const tb = (pb?.type as string | undefined) ?? 'PathPrefix';
+  const va = String(pa?.value ?? '/');
+  const vb = String(pb?.value ?? '/');
+  if (ta === 'Exact' && tb === 'Exact' && va !== vb) return false;
+  if (ta === 'Exact' && tb === 'PathPrefix' && !prefixCovers(vb, va)) return false;
+  if (tb === 'Exact' && ta === 'PathPrefix' && !prefixCovers(va, vb)) return false;
+  if (ta === 'PathPrefix' && tb === 'PathPrefix' && !prefixCovers(va, vb) && !prefixCovers(vb, va))
+    return false;
+  if (a?.method !== undefined && b?.method !== undefined && a.method !== b.method) return false;
+  for (const h of (a?.headers as Obj[] | undefined) ?? []) {
+    const o = ((b?.headers as Obj[] | undefined) ?? []).find(
+      (x) => String(x.name).toLowerCase() === String(h.name).toLowerCase(),
+    );
+    const exact = (m: Obj) => (m.type ?? 'Exact') === 'Exact';
+    if (o && exact(h) && exact(o) && o.value !== h.value) return false;
+  }
+  return true;
+}

@@ -25,7 +25,7 @@ import {
   readRouteAnnotations,
 } from './import-annotations.js';
 import type { ServiceIndex } from './import-leaves.js';
-import { compareRank, mergeRules, nativeRank, type Ordered } from './import-order.js';
+import { compareRank, mayOverlap, mergeRules, nativeRank, type Ordered } from './import-order.js';
 import { GATEWAY, isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
 import { type Parent, type RuleIR, readRule } from './import-rule.js';
 import { readsRuleTimeouts } from './versions.js';
@@ -315,6 +315,11 @@ function buildPolicy(
     });
   });
   const ordered = mergeRules(lists);
+  if (!g.own)
+    checkOrder(
+      ordered.map((o) => o.item.ir),
+      r,
+    );
   // Versions: backends naming leaf Services of the parent, when the leaves are in the input.
   const candidates = ordered.flatMap((o) => o.item.ir.leafCandidates);
   const leafNames = [...new Set(candidates.map((c) => c.name))].filter((n) =>
@@ -411,4 +416,36 @@ function buildPolicy(
     spec,
     [...from],
   );
+}
+
+/**
+ * Linkerd picks the most specific match of all rules, neutral rules are tried in order: the merge
+ * puts each rule at its most specific entry, so a rule with a less specific entry too can come
+ * before a rule Linkerd would pick for some requests. Such entries are reported.
+ */
+function checkOrder(rules: readonly RuleIR[], r: LinkerdReader): void {
+  const entries = (x: RuleIR) => (x.nativeMatches.length ? x.nativeMatches : [undefined]);
+  const done = new Set<string>();
+  for (let j = 1; j < rules.length; j++)
+    for (let i = 0; i < j; i++)
+      entries(rules[i]!).forEach((mi) =>
+        entries(rules[j]!).forEach((mj, k) => {
+          if (
+            !mayOverlap(mi, mj) ||
+            compareRank(nativeRank(mj), nativeRank(mi)) <= 0 ||
+            done.has(`${j}/${k}`)
+          )
+            return;
+          done.add(`${j}/${k}`);
+          const later = rules[j]!;
+          const earlier = rules[i]!;
+          r.changed(
+            later.route,
+            later.nativeMatches.length
+              ? ['spec', 'rules', later.index, 'matches', k]
+              : ['spec', 'rules', later.index],
+            `Linkerd prefers this more specific match over rule ${earlier.index} of ${earlier.route.object.metadata.name} for requests both match; the imported rules are tried in order, and that rule comes first for its other, more specific match`,
+          );
+        }),
+      );
 }

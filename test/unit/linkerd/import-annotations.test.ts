@@ -87,3 +87,33 @@ describe('Linkerd import: retries', () => {
     expect(r.fields.unaccounted).toBe(0);
   });
 });
+
+describe('Linkerd import: rule order', () => {
+  const two = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: a, namespace: shop}
+spec:
+  parentRefs: [{name: cart, kind: Service, group: core, port: 8080}]
+  rules:
+    - matches: [{path: {type: Exact, value: /cart}}, {path: {type: PathPrefix, value: /}}]
+      backendRefs: [{name: cart, port: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: b, namespace: shop}
+spec:
+  parentRefs: [{name: cart, kind: Service, group: core, port: 8080}]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /items}}]
+      backendRefs: [{name: items, port: 8080}]
+`;
+  it('routes of one parent are merged most specific first, and a first-match order Linkerd would not keep is reported', () => {
+    const r = run(two);
+    const spec = r.loaded.policies[0]!.policy.spec as { rules: { backends?: { service: string }[] }[] };
+    expect(r.loaded.policies.map((p) => p.ref)).toEqual(['TrafficPolicy/shop/cart']);
+    expect(spec.rules.map((x) => x.backends?.[0]?.service ?? 'self')).toEqual(['self', 'items']);
+    // /items/1 matches rule 0's prefix / (tried first) but Linkerd picks b's longer prefix.
+    expect(codes(r)).toEqual(['AM4261 spec.rules[0].matches[0]']);
+    expect(r.diagnostics.find((d) => d.code === 'AM4261')!.policy).toBe('HTTPRoute/shop/b');
+  });
+});
