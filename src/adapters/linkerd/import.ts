@@ -4,7 +4,7 @@
  * ServiceProfiles -> TrafficPolicy (import-profile.ts); Server + AuthorizationPolicy + inbound
  * HTTPRoutes + MeshTLSAuthentication -> AccessPolicy, all-authenticated Servers and the
  * `config.linkerd.io/default-inbound-policy` Namespace annotation -> MTLSPolicy
- * (import-security.ts); HTTLocalRateLimitPolicy and failure accrual annotations -> BackendPolicy
+ * (import-security.ts); HTTPLocalRateLimitPolicy and failure accrual annotations -> BackendPolicy
  * (import-backend.ts). Every policy.linkerd.io version (v1alpha1 ... v1beta3) and Gateway API v1
  * and v1beta1 are read alike: the fields the importer reads are the same in each.
  */
