@@ -30,6 +30,8 @@ function inputs(): { from: string; name: string; load: () => LoadResult }[] {
     ['consul', 'test/import/fixtures/consul/security.yaml'],
     ['appmesh', 'test/import/fixtures/appmesh/shop.yaml'],
     ['appmesh', 'test/import/fixtures/appmesh/protocols.yaml'],
+    ['linkerd', 'test/import/fixtures/linkerd/routing.yaml'],
+    ['linkerd', 'test/import/fixtures/linkerd/security.yaml'],
   ].map(([from, file]) => ({ from: from!, name: file!, load: () => loadDocuments([file!]) }));
   const native = goldenCases().flatMap(({ file }) => {
     const r = compileFiles([file], first);

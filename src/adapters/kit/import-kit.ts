@@ -56,6 +56,10 @@ export function takeMetadata(ledger: FieldLedger, o: NativeObject): ImportedMeta
   }
   for (const k of Object.keys(labels)) ledger.take(o, ['metadata', 'labels', k]);
   for (const k of Object.keys(annotations)) ledger.take(o, ['metadata', 'annotations', k]);
+  // An empty map says nothing (`annotations: {}`).
+  for (const f of ['labels', 'annotations'])
+    if (Object.keys(ledger.peek<object>(o, ['metadata', f]) ?? { x: 1 }).length === 0)
+      ledger.take(o, ['metadata', f]);
   return {
     name,
     namespace: o.namespace,

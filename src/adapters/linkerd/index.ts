@@ -11,6 +11,7 @@ import type { MeshAdapter } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
 import { mergeResults } from '../kit/results.js';
 import { linkerdCapabilities } from './capabilities.js';
+import { importLinkerd } from './import.js';
 import { linkerdInstall } from './install.js';
 import { LINKERD_MESSAGES } from './messages.js';
 import { LINKERD_OPTIONS } from './options.js';
@@ -66,4 +67,5 @@ export const linkerdAdapter = {
     const routing = compileRouting(traffic, { ruleTimeouts: readsRuleTimeouts(ctx.meshVersion) });
     return mergeResults(routing, compileSecurity(access, mtls, ctx, backend));
   },
+  import: importLinkerd,
 } satisfies MeshAdapter;

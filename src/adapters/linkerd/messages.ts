@@ -204,6 +204,30 @@ export const LINKERD_MESSAGES = {
       example: 'a BackendPolicy for reviews with rateLimit and no port',
     },
   ),
+  ImportNoNeutralForm: m('AM4260', 'warning', 'LinkerdImportNoNeutralForm', 'not imported: {reason}', {
+    description:
+      'A Linkerd field has no form in the neutral model (ServiceProfile retry budgets and response classes, NetworkAuthentication networks, Server proxyProtocol, response and idle timeouts, hostnames, redirects ...), so the import leaves it out and says so. `--strict` makes it an error.',
+    fix: 'Keep the field in a native overlay applied next to the compiled objects, or drop it knowingly.',
+    example: 'an HTTPRoute annotated `timeout.linkerd.io/idle: 30s`, or a ServiceProfile with `retryBudget`',
+  }),
+  ImportMeaningChanges: m(
+    'AM4261',
+    'warning',
+    'LinkerdImportMeaningChanges',
+    'imported, but its meaning changes: {how}',
+    {
+      description:
+        'A Linkerd field was imported into the closest neutral form, which behaves differently in a way the message names (e.g. relative backend weights rounded to percentages, an unanchored regular expression). `--strict` makes it an error.',
+      fix: 'Review the imported policy; change the native object or the imported policy so both mean the same.',
+      example: 'an HTTPRoute with three backendRefs of weight 1 (33/33/34 after the import)',
+    },
+  ),
+  ImportJoined: m('AM4262', 'info', 'LinkerdImportJoined', '{what} are joined into {policy}: {how}', {
+    description:
+      'Several Linkerd objects together make one neutral policy (HTTPRoutes of one parent Service, leaf Services, Servers and their AuthorizationPolicies); the note says which and in what order their rules were put.',
+    fix: 'Nothing; review the rule order of the imported policy if the routes were written separately.',
+    example: 'two HTTPRoutes with the same Service parentRef',
+  }),
 } as const satisfies Record<string, MessageType>;
 
 export type LinkerdMessage = keyof typeof LINKERD_MESSAGES;

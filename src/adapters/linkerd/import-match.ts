@@ -1,0 +1,228 @@
+/**
+ * Gateway API (and policy.linkerd.io) HTTPRoute matches and filters -> neutral matches and header
+ * operations, the reverse of kit/gateway-api.ts.
+ *
+ * Meanings (Gateway API v1.6.1 HTTPRoute CRD and Linkerd's proxy): a path without `type` is a
+ * PathPrefix, a header or query match without `type` is Exact; PathPrefix matches whole path
+ * segments (`/api` matches `/api` and `/api/v1`, not `/apiv2`, and a trailing `/` is ignored), so
+ * a hand-written PathPrefix becomes the neutral pair exact `/api` + prefix `/api/`, which means
+ * exactly that; what anymesh wrote from a neutral prefix goes back to that prefix. anymesh's own
+ * forms (anchored `^(?:re)$`, a header prefix `^<escaped>.*$`, presence `.*`) come back as what
+ * they were written from.
+ */
+import type { NativeObject } from '../../core/import.js';
+import type { FieldPath } from '../../core/loader/positions.js';
+import { HTTP_METHODS } from '../../core/model/schema.js';
+import type { LinkerdReader, Obj } from './import-reader.js';
+
+/** Reverses kit escapeRegex when the text is nothing but an escaped literal. */
+function unescapeLiteral(text: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      const n = text[i + 1];
+      if (n === undefined || !/[\\.+*?()|[\]{}^$]/.test(n)) return undefined;
+      out += n;
+      i++;
+    } else if (/[.+*?()|[\]{}^$]/.test(c)) return undefined;
+    else out += c;
+  }
+  return out;
+}
+
+/** A whole-value regular expression in neutral form, and whether Linkerd's reading differs. */
+function wholeRegex(value: string): { regex: string; unanchored: boolean } {
+  const anchored = /^\^\(\?:(.*)\)\$$/s.exec(value);
+  if (anchored) return { regex: anchored[1]!, unanchored: false };
+  if (value.startsWith('^') && value.endsWith('$') && !value.endsWith('\\$'))
+    return { regex: value.slice(1, -1), unanchored: false };
+  return { regex: value, unanchored: true };
+}
+
+type Kind = 'header' | 'query';
+
+/** A header or query parameter condition, or undefined (reported). */
+function valueMatch(o: NativeObject, at: FieldPath, r: LinkerdReader, kind: Kind): Obj | undefined {
+  const m = r.ledger.peek<Obj>(o, at)!;
+  r.rest(o, at, ['name', 'type', 'value'], kind === 'header' ? 'header match' : 'query parameter match');
+  const name = m.name as string;
+  const type = (m.type as string | undefined) ?? 'Exact';
+  const value = String(m.value ?? '');
+  if (type === 'Exact') {
+    r.ledger.take(o, at);
+    return { name, exact: value };
+  }
+  if (type !== 'RegularExpression') {
+    r.lost(o, at, `match type ${type} is not one Linkerd reads`);
+    return undefined;
+  }
+  if (value === '.*') {
+    r.ledger.take(o, at);
+    return { name, present: true };
+  }
+  const prefix = kind === 'header' ? /^\^(.*)\.\*\$$/s.exec(value) : null;
+  const literal = prefix ? unescapeLiteral(prefix[1]!) : undefined;
+  if (literal !== undefined && literal.length > 0) {
+    r.ledger.take(o, at);
+    return { name, prefix: literal };
+  }
+  const { regex, unanchored } = wholeRegex(value);
+  if (unanchored)
+    r.changed(
+      o,
+      [...at, 'value'],
+      `neutral regular expressions match the whole value; Gateway API leaves open whether ${JSON.stringify(value)} must match all of it or part of it`,
+    );
+  r.ledger.take(o, at);
+  return { name, regex };
+}
+
+/**
+ * One HTTPRoute match entry -> neutral match entries (a hand-written PathPrefix gives two).
+ * `ownPrefix`: the object is anymesh's own output, whose PathPrefix came from a neutral prefix.
+ */
+export function readMatch(
+  o: NativeObject,
+  at: FieldPath,
+  r: LinkerdReader,
+  ownPrefix: boolean,
+): Obj[] | undefined {
+  r.rest(o, at, ['path', 'headers', 'queryParams', 'method'], 'match');
+  const m = r.ledger.peek<Obj>(o, at)!;
+  const base: Obj = {};
+  let paths: Obj[] = [{}];
+  let ok = true;
+  if (m.path !== undefined) {
+    const p = m.path as Obj;
+    r.rest(o, [...at, 'path'], ['type', 'value'], 'path match');
+    const type = (p.type as string | undefined) ?? 'PathPrefix';
+    const value = String(p.value ?? '/');
+    if (type === 'Exact') paths = [{ path: { exact: value } }];
+    else if (type === 'PathPrefix') {
+      const trimmed = value.length > 1 ? value.replace(/\/+$/, '') : value;
+      if (ownPrefix) paths = [{ path: { prefix: value } }];
+      else if (trimmed === '/') paths = [{}];
+      else paths = [{ path: { exact: trimmed } }, { path: { prefix: `${trimmed}/` } }];
+    } else if (type === 'RegularExpression') {
+      const { regex, unanchored } = wholeRegex(value);
+      if (unanchored)
+        r.changed(
+          o,
+          [...at, 'path', 'value'],
+          `neutral path expressions match the whole path; Gateway API leaves open whether ${JSON.stringify(value)} must match all of it or part of it`,
+        );
+      paths = [{ path: { regex } }];
+    } else {
+      r.lost(o, [...at, 'path'], `path match type ${type} is not one Linkerd reads`);
+      ok = false;
+    }
+    if (ok) r.ledger.take(o, [...at, 'path']);
+  }
+  if (m.method !== undefined) {
+    if ((HTTP_METHODS as readonly string[]).includes(m.method as string)) {
+      r.ledger.take(o, [...at, 'method']);
+      base.method = m.method;
+    } else {
+      r.lost(o, [...at, 'method'], `method ${m.method} is not an HTTP method the neutral model names`);
+      ok = false;
+    }
+  }
+  for (const [field, kind] of [
+    ['headers', 'header'],
+    ['queryParams', 'query'],
+  ] as const) {
+    const list = (m[field] as Obj[] | undefined) ?? [];
+    const out: Obj[] = [];
+    list.forEach((_, i) => {
+      const v = valueMatch(o, [...at, field, i], r, kind);
+      if (v) out.push(v);
+      else ok = false;
+    });
+    if (list.length === 0 && m[field] !== undefined) r.ledger.take(o, [...at, field]);
+    if (out.length) base[field] = out;
+  }
+  // A condition left out would widen the match; the entry is left out whole instead.
+  if (!ok) {
+    r.lost(o, at, 'a condition of this match has no neutral form (above), so the match entry is left out');
+    return undefined;
+  }
+  // Every condition is accounted for above; an empty entry (every request) is taken here.
+  r.ledger.take(o, at);
+  return paths.map((p) => ({ ...p, ...base }));
+}
+
+/** A list of `{name, value}` pairs as a neutral header map. */
+function pairs(list: unknown): Record<string, string> {
+  return Object.fromEntries(
+    ((list as Obj[] | undefined) ?? []).map((h) => [String(h.name), String(h.value)]),
+  );
+}
+
+/**
+ * The header filters of a rule -> requestHeaders / responseHeaders; other filters are reported
+ * (Linkerd refuses RequestMirror, URLRewrite and ExtensionRef on outbound routes, http.rs
+ * convert_gateway_filter; RequestRedirect has no neutral form). `swapsResponse`: the route is a
+ * policy.linkerd.io one, whose ResponseHeaderModifier Linkerd applies to the request
+ * (http.rs convert_linkerd_filter maps it to Filter::RequestHeaderModifier).
+ */
+export function readFilters(o: NativeObject, at: FieldPath, r: LinkerdReader, swapsResponse: boolean): Obj {
+  const out: Obj = {};
+  (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((f, i) => {
+    const fat = [...at, i];
+    const type = f.type as string;
+    const which =
+      type === 'RequestHeaderModifier'
+        ? ['requestHeaderModifier', 'requestHeaders']
+        : type === 'ResponseHeaderModifier'
+          ? ['responseHeaderModifier', 'responseHeaders']
+          : undefined;
+    if (!which) {
+      r.lost(
+        o,
+        fat,
+        type === 'RequestRedirect'
+          ? 'a redirect has no neutral form (neutral rules route to services)'
+          : `Linkerd refuses ${type} filters on outbound routes (the route is not used), so there is nothing to import`,
+      );
+      return;
+    }
+    const [field, target] = which as [string, string];
+    r.rest(o, fat, ['type', field], 'filter');
+    r.rest(o, [...fat, field], ['set', 'add', 'remove'], 'header modifier');
+    const mod = (f[field] as Obj | undefined) ?? {};
+    const ops: Obj = {};
+    if (mod.set) ops.set = pairs(mod.set);
+    if (mod.add) ops.add = pairs(mod.add);
+    if (mod.remove) ops.remove = mod.remove;
+    if (!Object.keys(ops).length) {
+      r.lost(o, fat, 'a header modifier without operations');
+      return;
+    }
+    if (out[target]) {
+      r.lost(o, fat, `a second ${type} filter; a neutral rule has one set of ${target}`);
+      return;
+    }
+    for (const k of ['type', field]) r.ledger.take(o, [...fat, k]);
+    if (swapsResponse && type === 'ResponseHeaderModifier')
+      r.changed(
+        o,
+        fat,
+        'Linkerd applies the ResponseHeaderModifier of a policy.linkerd.io HTTPRoute to the request (policy-controller http.rs convert_linkerd_filter); imported as the response change it says',
+      );
+    out[target] = ops;
+  });
+  return out;
+}
+
+/** The header conditions at `at` (a list), or undefined when one has no neutral form. */
+export function readHeaderList(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | undefined {
+  const out: Obj[] = [];
+  let ok = true;
+  (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((_, i) => {
+    const v = valueMatch(o, [...at, i], r, 'header');
+    if (v) out.push(v);
+    else ok = false;
+  });
+  return ok ? out : undefined;
+}

@@ -1,0 +1,144 @@
+/**
+ * Servers (policy.linkerd.io v1beta1 ... v1beta3) as the importer sees them: the service and port
+ * they stand for, and their default access policy (https://linkerd.io/2/reference/authorization-policy/:
+ * `accessPolicy` defaults to deny; all-authenticated admits meshed callers only, which is strict
+ * mTLS; all-unauthenticated admits everyone, the neutral default; the cluster-* and audit values
+ * have no neutral form).
+ */
+import type { NativeObject } from '../../core/import.js';
+import { takeMetadata } from '../kit/import-kit.js';
+import { isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
+
+export interface ServerIR {
+  readonly o: NativeObject;
+  readonly service: string;
+  /** The pod labels when they are not `app: <service>`. */
+  readonly selector?: Record<string, string>;
+  /** Every pod of the namespace (a namespace-wide Server, anymesh's strict namespace form). */
+  readonly wholeNamespace: boolean;
+  readonly port?: number;
+  readonly accessPolicy: string;
+  /** The neutral policies anymesh compiled it from. */
+  readonly sources: readonly { kind: string; namespace: string; name: string }[];
+}
+
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
+
+/**
+ * A named container port of the workloads a Server selects (`spec.port: http`), when the input has
+ * a workload whose pod labels the Server's matchLabels select and whose containers name that port
+ * once, with one number.
+ */
+function namedPort(
+  objects: readonly NativeObject[],
+  server: NativeObject,
+  name: string,
+): { port: number; ref: string } | undefined {
+  const labels = (((server.object.spec as Obj).podSelector as Obj | undefined)?.matchLabels ?? {}) as Record<
+    string,
+    string
+  >;
+  if (!Object.keys(labels).length) return undefined;
+  const found = new Map<number, string>();
+  for (const w of objects) {
+    if (!WORKLOADS.includes(w.object.kind) || w.namespace !== server.namespace) continue;
+    const pod =
+      w.object.kind === 'Pod'
+        ? (w.object as Obj)
+        : ((w.object.spec as Obj | undefined)?.template as Obj | undefined);
+    const podLabels = ((pod?.metadata as Obj | undefined)?.labels ?? {}) as Record<string, string>;
+    if (!Object.entries(labels).every(([k, v]) => podLabels[k] === v)) continue;
+    const containers = (((pod?.spec as Obj | undefined)?.containers as Obj[] | undefined) ?? []).concat(
+      ((pod?.spec as Obj | undefined)?.initContainers as Obj[] | undefined) ?? [],
+    );
+    for (const c of containers)
+      for (const p of (c.ports as Obj[] | undefined) ?? [])
+        if (p.name === name && typeof p.containerPort === 'number') found.set(p.containerPort, w.ref);
+  }
+  return found.size === 1 ? { port: [...found.keys()][0]!, ref: [...found.values()][0]! } : undefined;
+}
+
+export function readServers(objects: readonly NativeObject[], r: LinkerdReader): Map<string, ServerIR> {
+  const out = new Map<string, ServerIR>();
+  for (const o of objects.filter((x) => isKind(x, POLICY, 'Server'))) {
+    const meta = takeMetadata(r.ledger, o);
+    r.rest(o, ['spec'], ['podSelector', 'port', 'accessPolicy', 'proxyProtocol'], 'Server');
+    const spec = (o.object.spec as Obj | undefined) ?? {};
+    const proto = spec.proxyProtocol as string | undefined;
+    if (proto === undefined || proto === 'unknown') r.ledger.take(o, ['spec', 'proxyProtocol']);
+    else
+      r.lost(
+        o,
+        ['spec', 'proxyProtocol'],
+        `proxyProtocol ${proto} tells Linkerd how to read the port's traffic; neutral policies do not declare protocols (Linkerd detects it without)`,
+      );
+    const port = spec.port;
+    let portNumber: number | undefined;
+    const named = typeof port === 'string' ? namedPort(objects, o, port) : undefined;
+    if (typeof port === 'number') {
+      r.ledger.take(o, ['spec', 'port']);
+      portNumber = port;
+    } else if (named) {
+      r.ledger.take(o, ['spec', 'port']);
+      portNumber = named.port;
+      r.joined(
+        o,
+        `Server ${o.object.metadata.name} and ${named.ref}`,
+        `port ${named.port}`,
+        `the Server's port name ${port} is container port ${named.port} of the workload it selects`,
+      );
+    } else
+      r.lost(
+        o,
+        ['spec', 'port'],
+        `named container port ${port}, and no workload in the input that the Server selects names it: neutral policies name ports by number`,
+      );
+    const accessPolicy = (spec.accessPolicy as string | undefined) ?? 'deny';
+    const name = o.object.metadata.name;
+    const sel = (spec.podSelector as Obj | undefined) ?? {};
+    const labels = sel.matchLabels as Record<string, string> | undefined;
+    const exprs = sel.matchExpressions as Obj[] | undefined;
+    // anymesh's namespace-wide strict Server leaves out services with Servers of their own (NotIn).
+    const own = meta.sources !== undefined;
+    const wholeNamespace =
+      (!labels || !Object.keys(labels).length) &&
+      (!exprs?.length || (own && exprs.every((e) => e.operator === 'NotIn')));
+    let service: string;
+    let selector: Record<string, string> | undefined;
+    if (wholeNamespace) {
+      r.ledger.take(o, ['spec', 'podSelector']);
+      service =
+        portNumber !== undefined && name.endsWith(`-${portNumber}`)
+          ? name.slice(0, -`-${portNumber}`.length)
+          : name;
+    } else {
+      if (exprs?.length)
+        r.lost(
+          o,
+          ['spec', 'podSelector', 'matchExpressions'],
+          'label expressions have no neutral form (a neutral selector is labels)',
+        );
+      r.rest(o, ['spec', 'podSelector'], ['matchLabels', 'matchExpressions'], 'podSelector');
+      r.ledger.take(o, ['spec', 'podSelector', 'matchLabels']);
+      const fromName =
+        portNumber !== undefined && name.endsWith(`-${portNumber}`)
+          ? name.slice(0, -`-${portNumber}`.length)
+          : undefined;
+      // anymesh names Servers <service>-<port>; a hand-written one names its service by `app`.
+      service =
+        (own ? fromName : undefined) ?? labels?.app ?? labels?.['app.kubernetes.io/name'] ?? fromName ?? name;
+      const l = labels ?? {};
+      selector = Object.keys(l).length === 1 && l.app === service ? undefined : l;
+    }
+    out.set(`${o.namespace}/${name}`, {
+      o,
+      service,
+      ...(selector ? { selector } : {}),
+      wholeNamespace,
+      ...(portNumber !== undefined ? { port: portNumber } : {}),
+      accessPolicy,
+      sources: meta.sources ?? [],
+    });
+  }
+  return out;
+}

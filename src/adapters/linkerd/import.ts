@@ -1,0 +1,67 @@
+/**
+ * Linkerd -> neutral (`anymesh import --from linkerd`): outbound HTTPRoutes and GRPCRoutes with a
+ * Service parent + leaf Services + the parent's annotations -> TrafficPolicy (import-routing.ts);
+ * ServiceProfiles -> TrafficPolicy (import-profile.ts); Server + AuthorizationPolicy + inbound
+ * HTTPRoutes + MeshTLSAuthentication -> AccessPolicy, all-authenticated Servers and the
+ * `config.linkerd.io/default-inbound-policy` Namespace annotation -> MTLSPolicy
+ * (import-security.ts); HTTPLocalRateLimitPolicy and failure accrual annotations -> BackendPolicy
+ * (import-backend.ts). Every policy.linkerd.io version (v1alpha1 ... v1beta3) and Gateway API v1
+ * and v1beta1 are read alike: the fields the importer reads are the same in each.
+ */
+import {
+  FieldLedger,
+  type ImportContext,
+  type ImportedPolicy,
+  type ImportResult,
+  type NativeObject,
+  sortImported,
+} from '../../core/import.js';
+import { ROUTE_ANNOTATIONS } from './import-annotations.js';
+import { ACCRUAL_ANNOTATIONS, importAccrual, importRateLimits } from './import-backend.js';
+import { ServiceIndex } from './import-leaves.js';
+import { importProfiles, profiledServices } from './import-profile.js';
+import { isLinkerdKind, LinkerdReader } from './import-reader.js';
+import { importRouting } from './import-routing.js';
+import { importSecurity, isAnnotatedNamespace } from './import-security.js';
+import { readServers } from './import-servers.js';
+
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ReplicaSet', 'Job', 'CronJob'];
+
+export function importLinkerd(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
+  const ledger = new FieldLedger(ctx.strict);
+  const r = new LinkerdReader(ledger, ctx);
+  const services = new ServiceIndex(objects);
+  const servers = readServers(objects, r);
+  const policies: ImportedPolicy[] = [
+    ...importRouting(objects, services, r, profiledServices(objects, r)),
+    ...importProfiles(objects, r),
+    ...importSecurity(objects, servers, r),
+    ...importRateLimits(objects, servers, r),
+    ...importAccrual(services, r),
+  ];
+  // Linkerd annotations on the Services read above that nothing imported are reported, not
+  // carried silently with the Service's metadata.
+  for (const svc of [...services.leaves, ...services.parents]) {
+    const leaf = services.leaves.has(svc);
+    for (const key of Object.keys(svc.object.metadata.annotations ?? {})) {
+      if (!key.includes('linkerd.io/')) continue;
+      if (!leaf && (ROUTE_ANNOTATIONS.includes(key) || ACCRUAL_ANNOTATIONS.includes(key))) continue;
+      r.lost(
+        svc,
+        ['metadata', 'annotations', key],
+        leaf
+          ? `${key} on a leaf Service: Linkerd reads route settings from the parent Service, and a neutral version carries none`
+          : `${key} has no neutral form`,
+      );
+    }
+  }
+  const read = new Set([...services.leaves, ...services.parents]);
+  return ledger.finish(objects, { policies: sortImported(policies) }, (o) => {
+    if (isLinkerdKind(o) || read.has(o) || isAnnotatedNamespace(o)) return undefined;
+    if (o.object.apiVersion === 'v1' && o.object.kind === 'Service')
+      return 'a Service that no route names as parent or version and that carries no Linkerd retry, timeout or failure accrual annotation';
+    if (WORKLOADS.includes(o.object.kind) && JSON.stringify(o.object).includes('linkerd.io/'))
+      return `a workload, not mesh configuration; its Linkerd annotations (proxy settings, config.linkerd.io/default-inbound-policy) stay on it and have no neutral form`;
+    return `${o.object.apiVersion} ${o.object.kind} is not a Linkerd object anymesh imports (HTTPRoute, GRPCRoute, ServiceProfile, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, HTTPLocalRateLimitPolicy, and the Services and Namespaces they use)`;
+  });
+}

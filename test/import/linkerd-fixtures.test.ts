@@ -1,0 +1,216 @@
+/**
+ * Hand-written Linkerd inputs (test/import/fixtures/linkerd/, written as Linkerd's docs write
+ * them) with the awkward parts: several HTTPRoutes for one parent, leaf Services, relative
+ * weights, rule timeouts beside annotations, a policy.linkerd.io/v1beta2 route, a consumer route,
+ * a GRPCRoute, a ServiceProfile (routes, isRetryable, retryBudget), failure accrual, Servers of
+ * every version, inbound routes, MeshTLS and Network authentications, the namespace default
+ * inbound policy and a rate limit with per-identity limits. Each part is imported or reported at
+ * its position; an independent walk over every leaf proves none is dropped silently.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importSourceFor } from '../../src/adapters/index.js';
+import { leaves } from '../../src/core/import.js';
+import { parseInputs } from '../../src/core/loader/loader.js';
+import { formatPath } from '../../src/core/loader/positions.js';
+import { ROOT } from '../support/cases.js';
+import { importText } from './support.js';
+
+const fixture = (name: string) => `test/import/fixtures/linkerd/${name}`;
+const read = (name: string) => readFileSync(join(ROOT, fixture(name)), 'utf8');
+const linkerd = () => importSourceFor('linkerd')!;
+const run = (name: string, ctx = {}) => importText(read(name), linkerd(), fixture(name), ctx);
+const codes = (r: ReturnType<typeof importText>) =>
+  r.diagnostics.map((d) => `${d.code} ${d.policy?.split('/')[2]} ${d.path ?? ''}`);
+const spec = (r: ReturnType<typeof importText>, ref: string) =>
+  r.loaded.policies.find((p) => p.ref === ref)?.policy.spec as Record<string, unknown> | undefined;
+
+/** Leaves no positioned diagnostic covers; they must be exactly what the ledger counts as imported. */
+function silentDrops(name: string): string[] {
+  const text = read(name);
+  const r = run(name);
+  const reported = r.diagnostics.filter((d) => d.level !== 'info' || d.code === 'AM4262');
+  const skipped = new Set(r.skipped.map((s) => s.ref));
+  const missing: string[] = [];
+  let total = 0;
+  for (const doc of parseInputs([{ name, text }]).documents) {
+    const o = doc.value as { kind: string; metadata: { name: string; namespace?: string } };
+    const ref = `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    if (skipped.has(ref)) continue;
+    for (const leaf of leaves(o)) {
+      total++;
+      const path = formatPath(leaf);
+      const covered = reported.some(
+        (d) =>
+          d.policy === ref &&
+          d.code !== 'AM4262' &&
+          (d.path === '' ||
+            path === d.path ||
+            path.startsWith(`${d.path}.`) ||
+            path.startsWith(`${d.path}[`)),
+      );
+      if (!covered) missing.push(`${ref} ${path}`);
+    }
+  }
+  expect(missing.length, missing.join('\n')).toBe(r.fields.imported);
+  expect(total).toBe(r.fields.total);
+  expect(r.fields.unaccounted).toBe(0);
+  return missing;
+}
+
+describe('Linkerd native fixtures: routing', () => {
+  it('joins routes, leaves and annotations; reports what has no neutral form where it is', () => {
+    const r = run('routing.yaml');
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'AM4262 authors-split ',
+        'AM4260 authors-rewrite ',
+        'AM4260 authors-writes metadata.annotations["timeout.linkerd.io/idle"]',
+        'AM4260 authors-writes spec.hostnames',
+        'AM4261 webapp-legacy spec.rules[0].filters[0]',
+        'AM4261 books-for-traffic spec.rules[0].backendRefs',
+        'AM4260 emoji metadata.annotations["retry.linkerd.io/http"]',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[0].isRetryable',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[1]',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[2]',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.retryBudget',
+        'AM4261 web-svc metadata.annotations["balancer.linkerd.io/failure-accrual"]',
+        'AM4260 web-svc metadata.annotations["balancer.linkerd.io/failure-accrual-consecutive-max-penalty"]',
+        'AM4260 web-svc metadata.annotations["config.linkerd.io/opaque-ports"]',
+        'AM1014 web ',
+        'AM4260 voting-route ',
+      ]),
+    );
+    for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
+    // Leaf Services are versions; relative weights 3:1 are 75/25; the Service's retry annotations
+    // fill in for the route without its own; the route with a URLRewrite is refused by Linkerd.
+    expect(spec(r, 'TrafficPolicy/books/authors')).toEqual({
+      service: 'authors',
+      port: 7001,
+      versions: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+      rules: [
+        {
+          matches: [
+            {
+              path: { exact: '/authors/new' },
+              method: 'POST',
+              headers: [
+                { name: 'x-tenant', exact: 'acme' },
+                { name: 'x-trace', regex: '[0-9a-f]{16}' },
+              ],
+            },
+          ],
+          requestHeaders: { set: { 'x-route': 'writes' } },
+          backends: [{ version: 'v2' }],
+          timeout: '5s',
+          retries: {
+            attempts: 3,
+            perTryTimeout: '300ms',
+            retryOn: ['500', '501', '502', '503', '504', 'gateway-error'],
+          },
+        },
+        {
+          matches: [
+            { path: { exact: '/authors' }, method: 'GET' },
+            { path: { prefix: '/authors/' }, method: 'GET' },
+          ],
+          backends: [
+            { version: 'v1', weight: 75 },
+            { version: 'v2', weight: 25 },
+          ],
+          timeout: '2s',
+          retries: { attempts: 2, retryOn: ['5xx'] },
+        },
+        { backends: [{ version: 'v1' }], retries: { attempts: 2, retryOn: ['5xx'] } },
+      ],
+    });
+    expect(spec(r, 'TrafficPolicy/books/traffic-books-for-traffic')?.sources).toEqual([
+      { namespace: 'traffic' },
+    ]);
+    expect(spec(r, 'TrafficPolicy/emojivoto/emoji')?.rules).toEqual([
+      {
+        matches: [{ path: { exact: '/emojivoto.v1.EmojiService/ListAll' } }],
+        retries: { attempts: 1, retryOn: ['unavailable', 'cancelled'] },
+      },
+    ]);
+    expect(spec(r, 'TrafficPolicy/emojivoto/voting-svc-profile')?.rules).toEqual([
+      {
+        name: 'vote-donut',
+        matches: [{ path: { regex: '/emojivoto\\.v1\\.VotingService/VoteDonut' }, method: 'POST' }],
+        timeout: '250ms',
+      },
+      { name: 'default' },
+    ]);
+    expect(spec(r, 'BackendPolicy/emojivoto/web-svc')).toEqual({
+      service: 'web-svc',
+      outlierDetection: { consecutiveErrors: 5, baseEjectionTime: '2s' },
+    });
+    expect(r.skipped.map((s) => s.ref)).toEqual(['Deployment/emojivoto/web']);
+  });
+
+  it('no silent drops', () => {
+    expect(silentDrops('routing.yaml').length).toBeGreaterThan(60);
+  });
+});
+
+describe('Linkerd native fixtures: security', () => {
+  it('Servers, AuthorizationPolicies and authentications joined; allows never widened', () => {
+    const r = run('security.yaml');
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'AM4260 voting-grpc spec.proxyProtocol',
+        'AM4262 emoji-admin ',
+        'AM4261 metrics spec.port',
+        'AM4260 kubelet spec',
+        'AM4260 web-probes spec.requiredAuthenticationRefs[0]',
+        'AM4260 web-pages spec.rules[0].matches[2]',
+        'AM4261 web-from-ops spec.targetRef',
+        'AM4260 web-limit spec.identity',
+        'AM4260 web-limit spec.overrides',
+        'AM4260 emojivoto metadata.annotations["linkerd.io/inject"]',
+        'AM1014 emoji ',
+      ]),
+    );
+    expect(spec(r, 'AccessPolicy/emojivoto/voting-from-web')).toEqual({
+      service: 'voting-svc',
+      action: 'allow',
+      from: [{ namespace: 'emojivoto', serviceAccount: 'web' }, { namespace: 'ops' }],
+      to: [{ ports: [8080] }],
+    });
+    // A PathPrefix is the path and everything below it; the header-matched entry is left out.
+    expect(spec(r, 'AccessPolicy/emojivoto/web-pages-ingress')?.to).toEqual([
+      { methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] },
+    ]);
+    // NetworkAuthentication has no neutral form: that allow is left out, not widened.
+    expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toBeUndefined();
+    // The ServerAuthorization's Server names its port; the Deployment it selects numbers it.
+    expect(spec(r, 'AccessPolicy/emojivoto/legacy-admin')).toEqual({
+      service: 'emoji-svc',
+      action: 'allow',
+      from: [{ namespace: 'emojivoto', serviceAccount: 'admin' }],
+      to: [{ ports: [9990] }],
+    });
+    expect(spec(r, 'MTLSPolicy/emojivoto/emojivoto-default-inbound')).toEqual({ mode: 'strict' });
+    expect(spec(r, 'MTLSPolicy/emojivoto/emoji-svc')).toEqual({ mode: 'strict', service: 'emoji-svc' });
+    expect(spec(r, 'BackendPolicy/emojivoto/web-limit')).toEqual({
+      service: 'web-svc',
+      port: 8080,
+      rateLimit: { requestsPerSecond: 200 },
+    });
+    silentDrops('security.yaml');
+  });
+
+  it('with the port option a strict Server compiles back: no change reported', () => {
+    const r = run('security.yaml', { options: { 'linkerd.serverPorts': '8801' } });
+    expect(codes(r)).not.toContain('AM4261 metrics spec.port');
+  });
+
+  it('--strict makes every loss an error', () => {
+    const r = run('security.yaml', { strict: true });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.filter((d) => d.code === 'AM4260').every((d) => d.level === 'error')).toBe(true);
+  });
+});
