@@ -107,7 +107,7 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
   const emit = (e: Entry, path: FieldPath) =>
     out.push({ feature: e.feature, path, scope: e.use.scope, drop: path.slice(0, e.dropLength) });
   const walk = (value: unknown, at: Node, path: FieldPath, parent: Record<string, unknown>) => {
-    for (const e of at.entries) if (!e.use.when || e.use.when(value, { parent })) emit(e, path);
+    for (const e of at.entries) if (!e.use.when || e.use.when(value, { parent, root })) emit(e, path);
     if (Array.isArray(value)) {
       const each = at.children.get('[]');
       if (each) value.forEach((v, i) => walk(v, each, [...path, i], parent));
@@ -118,10 +118,12 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
       }
       for (const [key, entries] of at.defaults) {
         if (value[key] !== undefined) continue;
-        for (const e of entries) if (!e.use.when || e.use.when(undefined, { parent: value })) emit(e, path);
+        for (const e of entries)
+          if (!e.use.when || e.use.when(undefined, { parent: value, root })) emit(e, path);
       }
     }
   };
+  const root = doc.policy;
   walk(doc.policy, tree, [], doc.policy);
   return out;
 }

@@ -16,6 +16,7 @@ import { registeredMeshIds } from '../mesh-ids.js';
 import { parseDuration } from './duration.js';
 import { clipParams, closest } from './echo.js';
 import type { PolicyDoc } from './policy-doc.js';
+import { checkProtocol } from './semantic-protocol.js';
 import {
   type AccessPolicy,
   type BackendPolicy,
@@ -54,7 +55,8 @@ export function re2Error(pattern: string): string | undefined {
   }
 }
 
-class Checker {
+/** Collects the diagnostics of one document; the per-topic check modules report through it. */
+export class Checker {
   readonly out: Diagnostic[] = [];
   constructor(readonly doc: PolicyDoc) {}
 
@@ -353,6 +355,7 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
       if (rule.cors.maxAge !== undefined) c.duration(rule.cors.maxAge, at('cors', 'maxAge'), 0);
     }
   });
+  checkProtocol(c, p);
 }
 
 function oneOf(c: Checker, obj: object, keys: readonly string[], path: FieldPath): void {
