@@ -387,7 +387,7 @@ export const CORE_MESSAGES = {
     '{field} does not apply to a policy with protocol {protocol}: {hint}',
     {
       description:
-        'The field means nothing for the policy\'s protocol: a gRPC match on an HTTP policy, an HTTP path or method match on a gRPC policy, or anything but backends and timeout on a TCP policy (a TCP proxy sees connections, not requests).',
+        "The field means nothing for the policy's protocol: a gRPC match on an HTTP policy, an HTTP path or method match on a gRPC policy, or anything but backends and timeout on a TCP policy (a TCP proxy sees connections, not requests).",
       fix: 'Set spec.protocol to what the calls are, or remove the field; for gRPC, match with matches[].grpc.',
       example: '`protocol: tcp` with `matches: [{path: {prefix: /api}}]`',
     },
@@ -449,18 +449,12 @@ export const CORE_MESSAGES = {
       example: '`redirect: {statusCode: 301}`',
     },
   ),
-  GrpcMatchEmpty: m(
-    'AM2046',
-    'error',
-    'GrpcMatchEmpty',
-    'a gRPC match names a service, a method or both',
-    {
-      description:
-        'An empty gRPC match would match every call; Gateway API requires one of service and method.',
-      fix: 'Name the service (shop.Cart), the method (AddItem) or both; to match every call, leave matches out.',
-      example: '`matches: [{grpc: {}}]`',
-    },
-  ),
+  GrpcMatchEmpty: m('AM2046', 'error', 'GrpcMatchEmpty', 'a gRPC match names a service, a method or both', {
+    description:
+      'An empty gRPC match would match every call; Gateway API requires one of service and method.',
+    fix: 'Name the service (shop.Cart), the method (AddItem) or both; to match every call, leave matches out.',
+    example: '`matches: [{grpc: {}}]`',
+  }),
 
   InternalError: m(
     'AM3000',
@@ -569,7 +563,7 @@ export const CORE_MESSAGES = {
     '{policy} says calls to {route} are {protocol}, and {other} (at {where}) says {otherProtocol}; a port has one protocol',
     {
       description:
-        'Two TrafficPolicies for the same service and port give different protocols; a mesh decides a port\'s protocol once (Istio by port name or appProtocol, Consul in ServiceDefaults, App Mesh on the listener), so one of them would be wrong.',
+        "Two TrafficPolicies for the same service and port give different protocols; a mesh decides a port's protocol once (Istio by port name or appProtocol, Consul in ServiceDefaults, App Mesh on the listener), so one of them would be wrong.",
       fix: 'Give both the same protocol, or scope them to different ports with spec.port.',
       example: 'a grpc policy and a tcp policy for inventory, neither with a port',
     },

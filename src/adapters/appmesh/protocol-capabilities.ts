@@ -23,8 +23,7 @@ const GATEWAY_ROUTES = 'https://docs.aws.amazon.com/app-mesh/latest/userguide/ga
 const MIN_CONTROLLER = '1.13.3';
 const { full, none } = cellBuilders({ minVersion: MIN_CONTROLLER });
 
-const NO_REDIRECT =
-  'an App Mesh route action is weighted targets only; no route answers with a redirect';
+const NO_REDIRECT = 'an App Mesh route action is weighted targets only; no route answers with a redirect';
 const NO_REWRITE =
   'App Mesh rewrites hosts and paths only on GatewayRoutes (traffic entering through a virtual gateway), not on the routes between services';
 const REWRITE_WORKAROUND =
@@ -50,7 +49,10 @@ export const appmeshProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
     TCP_ROUTE,
   ),
   'protocol.tcp.weighted': full('VirtualRouter routes[].tcpRoute.action.weightedTargets[].weight', TCP_ROUTE),
-  'protocol.tcp.idleTimeout': full('VirtualRouter routes[].tcpRoute.timeout.idle', `${API}/API_TcpTimeout.html`),
+  'protocol.tcp.idleTimeout': full(
+    'VirtualRouter routes[].tcpRoute.timeout.idle',
+    `${API}/API_TcpTimeout.html`,
+  ),
   'route.redirect': none(NO_REDIRECT, 'answer the redirect in the application', ROUTES),
   'route.redirect.path.full': none(NO_REDIRECT, 'answer the redirect in the application', ROUTES),
   'route.redirect.path.prefix': none(NO_REDIRECT, 'answer the redirect in the application', ROUTES),

@@ -41,4 +41,3 @@ export function grpcMatch(
     out.metadata = m.headers.map((h) => ({ name: h.name.toLowerCase(), match: headerMatch(h) }));
   return out;
 }
-

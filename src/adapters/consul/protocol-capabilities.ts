@@ -67,7 +67,7 @@ export const consulProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
   ),
   'route.rewrite.host': none(
     'a service-router destination rewrites the path prefix only (prefixRewrite); there is no host rewrite',
-    'have the service accept the callers\' host, or rewrite at an ingress or API gateway',
+    "have the service accept the callers' host, or rewrite at an ingress or API gateway",
     ROUTER,
   ),
   'route.rewrite.path.full': none(

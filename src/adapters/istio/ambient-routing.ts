@@ -190,7 +190,9 @@ function ruleBackendRefs(pc: PolicyContext, rule: Rule, r: number): Obj[] {
 function grpcRule(pc: PolicyContext, rule: Rule, r: number): Obj {
   const out: Obj = { name: rule.name ?? `rule-${r}` };
   if (rule.matches?.length) out.matches = rule.matches.map(grpcRouteMatch);
-  const filters = [...headerFilters(rule), mirrorFilter(pc, rule, r)].filter((f): f is Obj => f !== undefined);
+  const filters = [...headerFilters(rule), mirrorFilter(pc, rule, r)].filter(
+    (f): f is Obj => f !== undefined,
+  );
   if (filters.length) out.filters = filters;
   out.backendRefs = ruleBackendRefs(pc, rule, r);
   return out;

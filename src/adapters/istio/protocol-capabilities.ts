@@ -46,11 +46,15 @@ export const istioProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
     `${VS}#HTTPMatchRequest`,
     'a gRPC call is a POST to /<service>/<method>, so service and method are the exact path, as Istio matches GRPCRoute',
   ),
-  'protocol.tcp': full('VirtualService tcp[] routes (match port, sourceNamespace, sourceLabels)', `${VS}#TCPRoute`),
+  'protocol.tcp': full(
+    'VirtualService tcp[] routes (match port, sourceNamespace, sourceLabels)',
+    `${VS}#TCPRoute`,
+  ),
   'protocol.tcp.weighted': full('VirtualService tcp[].route[].weight', `${VS}#RouteDestination`),
   'protocol.tcp.idleTimeout': {
     support: 'partial',
-    reason: 'a VirtualService tcp route has no timeout; the idle timeout is a DestinationRule connection-pool setting',
+    reason:
+      'a VirtualService tcp route has no timeout; the idle timeout is a DestinationRule connection-pool setting',
     differs:
       "DestinationRule trafficPolicy.connectionPool.tcp.idleTimeout (portLevelSettings with spec.port) holds for every caller's connections to the service, not only the callers spec.sources names",
     native: 'DestinationRule trafficPolicy.connectionPool.tcp.idleTimeout',

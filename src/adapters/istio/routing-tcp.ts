@@ -31,7 +31,10 @@ export function tcpRoute(p: TrafficPolicy, rule: Rule, destination: Destination)
   const match = sources.map((s) => tcpMatch(s, p.spec.port));
   const backends = rule.backends ?? [];
   const route = backends.length
-    ? backends.map((b) => ({ destination: destination(b), ...(backends.length > 1 ? { weight: b.weight } : {}) }))
+    ? backends.map((b) => ({
+        destination: destination(b),
+        ...(backends.length > 1 ? { weight: b.weight } : {}),
+      }))
     : [{ destination: destination(undefined) }];
   return { ...(match.some((m) => Object.keys(m).length) ? { match } : {}), route };
 }
@@ -69,7 +72,12 @@ export function idleTimeouts(
       diagnostics.push(
         istioDiag(
           'IdleTimeoutShared',
-          { value: timeout, other: from.get(key)?.ref ?? '', otherValue: prior, port: port === undefined ? 'every port' : `port ${port}` },
+          {
+            value: timeout,
+            other: from.get(key)?.ref ?? '',
+            otherValue: prior,
+            port: port === undefined ? 'every port' : `port ${port}`,
+          },
           at,
         ),
       );
@@ -94,4 +102,3 @@ export function idleTrafficPolicy(t: IdleTimeouts): Obj | undefined {
       : {}),
   };
 }
-

@@ -208,7 +208,7 @@ export const LINKERD_MESSAGES = {
     'AM4240',
     'error',
     'LinkerdGrpcRetryHttpCondition',
-    'retry condition {got} is an HTTP status, and Linkerd reads a GRPCRoute\'s retries from retry.linkerd.io/grpc, which takes gRPC statuses only; leave retryOn out (retries then use Linkerd\'s default gRPC conditions) or compile the policy with protocol http',
+    "retry condition {got} is an HTTP status, and Linkerd reads a GRPCRoute's retries from retry.linkerd.io/grpc, which takes gRPC statuses only; leave retryOn out (retries then use Linkerd's default gRPC conditions) or compile the policy with protocol http",
     {
       description:
         'A gRPC policy becomes a GRPCRoute, whose retries Linkerd reads from the retry.linkerd.io/grpc annotation only (policy-controller outbound/index/grpc.rs parse_grpc_retry); HTTP status conditions have nowhere to go.',

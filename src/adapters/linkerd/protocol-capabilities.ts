@@ -37,7 +37,7 @@ const REWRITE_WORKAROUND =
 const TCP_VERSION =
   'Linkerd (2.17+) reads TCPRoute as gateway.networking.k8s.io/v1alpha2, the version its bundled Gateway API v1.1.1 CRDs serve, while the Gateway API v1.6.1 standard channel serves TCPRoute only as v1; which one a cluster serves decides whether Linkerd sees the route at all, so anymesh does not emit TCPRoutes for Linkerd yet';
 const TCP_WORKAROUND =
-  'write a gateway.networking.k8s.io/v1alpha2 TCPRoute (one rule, weighted backendRefs to leaf Services) by hand on a cluster with Linkerd\'s bundled Gateway API CRDs';
+  "write a gateway.networking.k8s.io/v1alpha2 TCPRoute (one rule, weighted backendRefs to leaf Services) by hand on a cluster with Linkerd's bundled Gateway API CRDs";
 
 export const linkerdProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
   'protocol.grpc': full(
@@ -46,7 +46,10 @@ export const linkerdProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
     'native route kind; Linkerd detects HTTP/2 itself, so no port setting is needed',
   ),
   'protocol.grpc.service': full('GRPCRoute rules[].matches[].method {type: Exact, service}', GRPCROUTE),
-  'protocol.grpc.method': full('GRPCRoute rules[].matches[].method {type: Exact, service, method}', GRPCROUTE),
+  'protocol.grpc.method': full(
+    'GRPCRoute rules[].matches[].method {type: Exact, service, method}',
+    GRPCROUTE,
+  ),
   'protocol.tcp': none(TCP_VERSION, TCP_WORKAROUND, TCPROUTE),
   'protocol.tcp.weighted': none(TCP_VERSION, TCP_WORKAROUND, TCPROUTE),
   'protocol.tcp.idleTimeout': none(

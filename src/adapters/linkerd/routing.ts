@@ -22,11 +22,11 @@
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
+import { retryConditionFeature } from '../../core/compiler/usage.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
-import { retryConditionFeature } from '../../core/compiler/usage.js';
 import {
   GATEWAY_DURATION,
   grpcAsHttpMatch,

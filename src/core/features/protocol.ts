@@ -28,10 +28,11 @@ const tcp = (rule: string, companions: readonly string[]) =>
 
 /** A gRPC policy's fixture, routing one match entry (`match`: the gRPC condition) to v1. */
 const grpc = (match: string) =>
-  traffic(`      matches:\n        - grpc: ${match}\n      backends: [{version: v1}]`, [
-    'protocol.grpc',
-    'backends.version',
-  ], '  protocol: grpc\n');
+  traffic(
+    `      matches:\n        - grpc: ${match}\n      backends: [{version: v1}]`,
+    ['protocol.grpc', 'backends.version'],
+    '  protocol: grpc\n',
+  );
 
 export const protocol = defineFamily({
   name: 'protocol',
@@ -79,7 +80,8 @@ export const protocol = defineFamily({
     },
     {
       id: 'protocol.tcp.idleTimeout',
-      description: 'Close a TCP connection after it has been idle this long (rules[].timeout of a tcp policy).',
+      description:
+        'Close a TCP connection after it has been idle this long (rules[].timeout of a tcp policy).',
       uses: [{ field: `${S}.rules[].timeout`, scope: 'field', when: (_v, ctx) => isTcp(ctx) }],
       fixture: tcp('      backends: [{version: v1}]\n      timeout: 1h', ['backends.version']),
     },

@@ -13,10 +13,10 @@ const RW = `${R}.rewrite`;
 
 /** A rule answering with `redirect` (its flow mapping body), under an optional match entry. */
 const redirect = (body: string, companions: readonly string[] = [], match?: string) =>
-  traffic(
-    `${match ? `      matches:\n        - ${match}\n` : ''}      redirect: {${body}}`,
-    ['route.redirect', ...companions],
-  );
+  traffic(`${match ? `      matches:\n        - ${match}\n` : ''}      redirect: {${body}}`, [
+    'route.redirect',
+    ...companions,
+  ]);
 
 /** A rule routing to v1 with `rewrite` (its flow mapping body), under an optional path prefix. */
 const rewrite = (body: string, prefix?: string) =>
@@ -45,7 +45,11 @@ export const route = defineFamily({
       id: 'route.redirect.path.prefix',
       description: 'Redirect to the request path with the matched path prefix replaced.',
       uses: [{ field: `${RD}.path.replacePrefixMatch`, scope: 'rule' }],
-      fixture: redirect('path: {replacePrefixMatch: /basket}', ['match.path.prefix'], 'path: {prefix: /cart}'),
+      fixture: redirect(
+        'path: {replacePrefixMatch: /basket}',
+        ['match.path.prefix'],
+        'path: {prefix: /cart}',
+      ),
     },
     {
       id: 'route.rewrite.host',

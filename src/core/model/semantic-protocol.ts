@@ -102,7 +102,8 @@ export function checkProtocol(c: Checker, p: TrafficPolicy): void {
     });
     if (rule.redirect) checkRedirect(c, rule, at);
     if (rule.rewrite) {
-      if (rule.rewrite.host !== undefined) c.dnsSubdomain(rule.rewrite.host, at('rewrite', 'host'), 'host name');
+      if (rule.rewrite.host !== undefined)
+        c.dnsSubdomain(rule.rewrite.host, at('rewrite', 'host'), 'host name');
       if (rule.rewrite.path) checkPath(c, rule, at('rewrite', 'path'));
     }
   });

@@ -16,7 +16,6 @@ import { registeredMeshIds } from '../mesh-ids.js';
 import { parseDuration } from './duration.js';
 import { clipParams, closest } from './echo.js';
 import type { PolicyDoc } from './policy-doc.js';
-import { checkProtocol } from './semantic-protocol.js';
 import {
   type AccessPolicy,
   type BackendPolicy,
@@ -25,6 +24,7 @@ import {
   RETRY_ON,
   type TrafficPolicy,
 } from './schema.js';
+import { checkProtocol } from './semantic-protocol.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -46,9 +46,7 @@ export function pathOf(m: RouteMatchT): Condition | undefined {
 
 /** True when the entry has no conditions: it matches every request. */
 export function matchesAll(m: RouteMatchT): boolean {
-  return (
-    pathOf(m) === undefined && m.method === undefined && !m.headers?.length && !m.queryParams?.length
-  );
+  return pathOf(m) === undefined && m.method === undefined && !m.headers?.length && !m.queryParams?.length;
 }
 
 function fullMatch(regex: string, value: string): boolean {

@@ -88,8 +88,7 @@ const GrpcMatch = Type.Object(
     ),
     method: Type.Optional(
       Type.String({
-        description:
-          'The gRPC method, e.g. AddItem. Default: any method; give service, method or both.',
+        description: 'The gRPC method, e.g. AddItem. Default: any method; give service, method or both.',
       }),
     ),
   },
