@@ -94,7 +94,6 @@ const GrpcMatch = Type.Object(
   },
   {
     ...strict,
-    minProperties: 1,
     description:
       'A condition on the gRPC call (its HTTP/2 path is /<service>/<method>), for policies with protocol grpc; Gateway API GRPCRoute method match, type Exact.',
   },
