@@ -27,10 +27,10 @@ const tcp = (rule: string, companions: readonly string[]) =>
   traffic(rule, ['protocol.tcp', ...companions], '  protocol: tcp\n');
 
 /** A gRPC policy's fixture, routing one match entry (`match`: the gRPC condition) to v1. */
-const grpc = (match: string) =>
+const grpc = (match: string, companions: readonly string[] = []) =>
   traffic(
     `      matches:\n        - grpc: ${match}\n      backends: [{version: v1}]`,
-    ['protocol.grpc', 'backends.version'],
+    ['protocol.grpc', 'backends.version', ...companions],
     '  protocol: grpc\n',
   );
 
@@ -54,7 +54,7 @@ export const protocol = defineFamily({
       id: 'protocol.grpc.method',
       description: 'Match the gRPC method of a call (e.g. AddItem), with or without its service.',
       uses: [{ field: `${M}.grpc.method`, scope: 'matchEntry' }],
-      fixture: grpc('{service: shop.Cart, method: AddItem}'),
+      fixture: grpc('{service: shop.Cart, method: AddItem}', ['protocol.grpc.service']),
     },
     {
       id: 'protocol.tcp',

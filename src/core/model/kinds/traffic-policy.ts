@@ -95,7 +95,7 @@ const GrpcMatch = Type.Object(
   {
     ...strict,
     description:
-      'A condition on the gRPC call (its HTTP/2 path is /<service>/<method>), for policies with protocol grpc; Gateway API GRPCRoute method match, type Exact.',
+      'A condition on the gRPC call (its HTTP/2 path is /<service>/<method>), for policies with protocol grpc; Gateway API GRPCRoute method match, type Exact. Default: any call.',
   },
 );
 
