@@ -3,7 +3,7 @@
  * - `grpcRoute.match {serviceName, methodName, metadata[] {name, match}}`, with the same action,
  *   timeout (perRequest) and retryPolicy as an httpRoute; methodName needs serviceName (AWS API
  *   reference GrpcRouteMatch), so a method alone is refused (AM4440); gRPC metadata are HTTP/2
- *   headers, matched as httpRoute headers are.
+ *   headers, matched as httpRoute headers are; a rule matching every call matches the port.
  * - `tcpRoute {action.weightedTargets, timeout.idle}`: no match but the port, so one route per
  *   policy (a TCP rule has no matches; only the first is ever reached, and AM3012 says so).
  * Docs: https://docs.aws.amazon.com/app-mesh/latest/APIReference/API_GrpcRoute.html,
@@ -23,6 +23,7 @@ export function grpcMatch(
   doc: PolicyDoc,
   at: FieldPath,
   diagnostics: Diagnostic[],
+  port: number,
 ): Obj {
   const out: Obj = {};
   const g = m?.grpc;
@@ -39,5 +40,8 @@ export function grpcMatch(
   if (g?.method !== undefined && g.service !== undefined) out.methodName = g.method;
   if (m?.headers?.length)
     out.metadata = m.headers.map((h) => ({ name: h.name.toLowerCase(), match: headerMatch(h) }));
+  // A match needs at least one criterion (AWS CDK GrpcRouteMatch: "At least one match type must be
+  // selected"); the router listens on spec.port only, so the port matches every call.
+  if (!Object.keys(out).length) out.port = port;
   return out;
 }

@@ -277,7 +277,9 @@ function planService(
       const where = [...at, 'matches', i];
       const route: Obj = {
         match:
-          protocol === 'grpc' ? grpcMatch(m, p, where, diagnostics) : routeMatch(m, p, where, diagnostics),
+          protocol === 'grpc'
+            ? grpcMatch(m, p, where, diagnostics, port)
+            : routeMatch(m, p, where, diagnostics),
         action: { weightedTargets: targets },
       };
       if (timeout !== undefined) route.timeout = { perRequest: meshDuration(timeout) };
