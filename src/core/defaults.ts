@@ -47,7 +47,7 @@ export interface MeshDefault {
   /**
    * For which rules that differs from the neutral meaning: `never` (the mesh produces it), `always`,
    * or `grpc` (only for gRPC services; a policy counts as gRPC when it uses a gRPC-only feature,
-   * since the model does not carry a service's protocol).
+   * `spec.protocol: grpc` among them).
    */
   readonly differs: 'never' | 'always' | 'grpc';
   /** Where the behaviour is stated: the mesh's source or documentation. */
@@ -73,8 +73,13 @@ export function defaultDifferences(policies: readonly PolicyDoc[], adapter: Mesh
       string,
       unknown
     >[];
+    // A TCP policy's rules see connections, not requests: request timeouts and retries do not apply
+    // (its timeout is an idle timeout, protocol.tcp.idleTimeout).
+    if ((p.policy.spec as { protocol?: string }).protocol === 'tcp') continue;
     const grpc = usesGrpc(p);
     rules.forEach((rule, i) => {
+      // A redirect is answered by the proxy: nothing is forwarded, timed or retried.
+      if (rule.redirect !== undefined) return;
       for (const field of DEFAULTED_FIELDS) {
         const d = adapter.defaults[field];
         if (rule[field] !== undefined || d.differs === 'never' || (d.differs === 'grpc' && !grpc)) continue;

@@ -379,6 +379,82 @@ export const CORE_MESSAGES = {
       example: '`rateLimit: {requestsPerSecond: 100, burst: 10}`',
     },
   ),
+  // Protocols, redirects and rewrites (issue 16): AM2040-AM2059.
+  ProtocolField: m(
+    'AM2040',
+    'error',
+    'ProtocolField',
+    '{field} does not apply to a policy with protocol {protocol}: {hint}',
+    {
+      description:
+        "The field means nothing for the policy's protocol: a gRPC match on an HTTP policy, an HTTP path or method match on a gRPC policy, or anything but backends and timeout on a TCP policy (a TCP proxy sees connections, not requests).",
+      fix: 'Set spec.protocol to what the calls are, or remove the field; for gRPC, match with matches[].grpc.',
+      example: '`protocol: tcp` with `matches: [{path: {prefix: /api}}]`',
+    },
+  ),
+  RedirectForwards: m(
+    'AM2041',
+    'error',
+    'RedirectForwards',
+    'a rule with a redirect answers the request itself, so it cannot have {field}',
+    {
+      description:
+        'A redirect answers the caller at once (Gateway API forbids RequestRedirect with backendRefs or URLRewrite); settings about forwarding would never apply.',
+      fix: 'Remove the field, or move the forwarding to a rule of its own.',
+      example: '`redirect: {scheme: https}` with `backends: [{version: v1}]`',
+    },
+  ),
+  PrefixNeedsPrefixMatch: m(
+    'AM2042',
+    'error',
+    'PrefixNeedsPrefixMatch',
+    'replacePrefixMatch replaces the path prefix the rule matched, so the rule needs exactly one match entry, with path.prefix; {got}',
+    {
+      description:
+        'Gateway API allows ReplacePrefixMatch only on a rule with exactly one PathPrefix match; without one there is no matched prefix to replace.',
+      fix: 'Give the rule one match entry with path.prefix, or use replaceFullPath.',
+      example: '`rewrite: {path: {replacePrefixMatch: /v2}}` on a rule matching `path: {exact: /v1}`',
+    },
+  ),
+  RedirectCode: m(
+    'AM2043',
+    'error',
+    'RedirectCode',
+    'status code {got} is not a redirect code: use one of {expected}',
+    {
+      description: 'The redirect status is not one of those Gateway API allows (301, 302, 303, 307, 308).',
+      fix: 'Use 301 or 308 for a permanent redirect, 302, 303 or 307 for a temporary one.',
+      example: '`redirect: {host: shop.example.com, statusCode: 200}`',
+    },
+  ),
+  PathModifierKind: m(
+    'AM2044',
+    'error',
+    'PathModifierKind',
+    'give exactly one of replaceFullPath or replacePrefixMatch',
+    {
+      description: 'A redirect or rewrite path names both ways of changing the path, or neither.',
+      fix: 'Keep the one you mean; leave path out to keep the request path.',
+      example: '`rewrite: {path: {}}`',
+    },
+  ),
+  RedirectLoop: m(
+    'AM2045',
+    'error',
+    'RedirectLoop',
+    'this redirect changes neither scheme, host, port nor path, so it sends callers back to the same URL forever',
+    {
+      description: 'A redirect that keeps the whole URL redirects to itself: a loop.',
+      fix: 'Give at least one of scheme, host, port or path.',
+      example: '`redirect: {statusCode: 301}`',
+    },
+  ),
+  GrpcMatchEmpty: m('AM2046', 'error', 'GrpcMatchEmpty', 'a gRPC match names a service, a method or both', {
+    description:
+      'An empty gRPC match would match every call; Gateway API requires one of service and method.',
+    fix: 'Name the service (shop.Cart), the method (AddItem) or both; to match every call, leave matches out.',
+    example: '`matches: [{grpc: {}}]`',
+  }),
 
   InternalError: m(
     'AM3000',
@@ -478,6 +554,18 @@ export const CORE_MESSAGES = {
         'Two policies or rules govern the same requests with different settings; which one wins differs between meshes, so the result would not be portable.',
       fix: 'Make the settings agree, or make the matches disjoint so that each request has one owner.',
       example: 'two TrafficPolicies for reviews, one with timeout 3s and one with 5s, matching the same path',
+    },
+  ),
+  ProtocolConflict: m(
+    'AM3020',
+    'error',
+    'ProtocolConflict',
+    '{policy} says calls to {route} are {protocol}, and {other} (at {where}) says {otherProtocol}; a port has one protocol',
+    {
+      description:
+        "Two TrafficPolicies for the same service and port give different protocols; a mesh decides a port's protocol once (Istio by port name or appProtocol, Consul in ServiceDefaults, App Mesh on the listener), so one of them would be wrong.",
+      fix: 'Give both the same protocol, or scope them to different ports with spec.port.',
+      example: 'a grpc policy and a tcp policy for inventory, neither with a port',
     },
   ),
   ShadowedRule: m(

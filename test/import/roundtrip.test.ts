@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../src/adapters/index.js';
 import { type MeshAdapter, SOURCE_ANNOTATION } from '../../src/core/adapter.js';
 import type { FieldPath } from '../../src/core/loader/positions.js';
+import type { TrafficPolicy } from '../../src/core/model/schema.js';
 import { compileFiles, compileLoaded, loadPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 import { goldenCases } from '../support/cases.js';
@@ -38,6 +39,23 @@ function compiledCases(mesh: MeshAdapter) {
  */
 const withBackend = (file: string) => loadPolicies([file]).policies.some((p) => p.kind === 'BackendPolicy');
 
+/**
+ * Cases with issue 16's protocol fields (spec.protocol, gRPC matches, redirects, rewrites): the
+ * importers do not read them back yet (a VirtualService tcp[] route, redirect or rewrite is reported
+ * as having no neutral form; a gRPC path comes back as a path match, without the protocol), so the
+ * round trip is not claimed; asserted instead: every native field is imported or reported, and
+ * what imports without a report compiles back to the same objects.
+ */
+const withProtocol = (file: string) =>
+  loadPolicies([file]).policies.some((p) => {
+    if (p.kind !== 'TrafficPolicy') return false;
+    const spec = (p.policy as TrafficPolicy).spec;
+    return (
+      spec.protocol !== undefined ||
+      spec.rules.some((r) => r.redirect || r.rewrite || r.matches?.some((m) => m.grpc))
+    );
+  });
+
 describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mesh) => {
   const all = compiledCases(mesh);
   const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import.bind(mesh) };
@@ -47,8 +65,19 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
   };
   const readsBackend = (c: (typeof all)[number]) =>
     importOf(c.result).imported.loaded.policies.some((p) => p.kind === 'BackendPolicy');
-  const cases = all.filter((c) => !withBackend(c.file) || readsBackend(c));
-  const backend = all.filter((c) => withBackend(c.file) && !readsBackend(c));
+  const protocol = all.filter((c) => withProtocol(c.file));
+  const cases = all.filter((c) => !withProtocol(c.file) && (!withBackend(c.file) || readsBackend(c)));
+  const backend = all.filter((c) => !withProtocol(c.file) && withBackend(c.file) && !readsBackend(c));
+  it.each(protocol)('$name: protocol fields are imported or reported, none dropped', ({ result }) => {
+    const { native, imported } = importOf(result);
+    // Reported by the importer's own codes, or, for fields it does not know (a DestinationRule
+    // holding only a TCP idle timeout), by the ledger's AM1015, one per field.
+    const generic = imported.diagnostics.filter((d) => d.code === 'AM1015');
+    expect(generic.length).toBe(imported.fields.unaccounted);
+    if (imported.diagnostics.some((d) => d.level !== 'info')) return;
+    const again = compileLoaded(imported.loaded, mesh);
+    expect(renderYaml(again.resources)).toBe(native);
+  });
   it('has cases to round-trip', () => expect(cases.length).toBeGreaterThan(3));
   it.each(backend)(
     '$name: BackendPolicy fields are reported, not imported, and none is dropped',

@@ -185,6 +185,43 @@ const source = fc
   )
   .filter((s) => Object.keys(s).length > 0);
 
+const PROTOCOL_OF: Record<string, 'grpc' | 'tcp'> = { cart: 'grpc', 'orders-db': 'tcp' };
+
+type RuleValue = Record<string, unknown> & { matches?: Record<string, unknown>[] };
+
+/**
+ * A generated rule made valid for its protocol (issue 16): a gRPC rule matches gRPC services and
+ * methods (and headers) instead of paths, methods and query parameters; a TCP rule keeps only
+ * backends and timeout; an HTTP rule may become a redirect (no forwarding fields) or get a rewrite
+ * (a prefix rewrite under exactly one path-prefix match, else a host rewrite).
+ */
+function withProtocol(rule: RuleValue, protocol: string, extra: string): RuleValue {
+  if (protocol === 'tcp') {
+    const { backends, timeout } = rule;
+    return { ...(backends ? { backends } : {}), ...(timeout ? { timeout } : {}) };
+  }
+  if (protocol === 'grpc') {
+    const matches = rule.matches?.map((m) => ({
+      grpc: { service: 'shop.Cart', ...(m.method || m.path ? { method: 'AddItem' } : {}) },
+      ...(m.headers ? { headers: m.headers } : {}),
+    }));
+    return { ...rule, ...(matches ? { matches } : {}) };
+  }
+  if (extra === 'redirect') {
+    const { backends: _b, rewrite: _r, mirror: _m, retries: _t, timeout: _o, ...rest } = rule;
+    return { ...rest, redirect: { scheme: 'https', statusCode: 301 } };
+  }
+  if (extra === 'rewrite') {
+    const only = rule.matches?.length === 1 ? rule.matches[0] : undefined;
+    const prefix = (only?.path as { prefix?: string } | undefined)?.prefix !== undefined;
+    return {
+      ...rule,
+      rewrite: prefix ? { path: { replacePrefixMatch: '/v2' } } : { host: 'internal.example.com' },
+    };
+  }
+  return rule;
+}
+
 export interface TrafficPolicyValue {
   apiVersion: string;
   kind: 'TrafficPolicy';
@@ -201,6 +238,12 @@ export interface PolicyOptions {
    * with their own coded diagnostics.
    */
   readonly portable?: boolean;
+  /**
+   * Issue 16's fields in non-portable policies: cart serves gRPC, orders-db is TCP, and HTTP rules
+   * may redirect or rewrite. Default: on; the import property turns it off (the importers do not
+   * read these back yet).
+   */
+  readonly protocols?: boolean;
 }
 
 /** A valid TrafficPolicy as a plain value. */
@@ -210,7 +253,16 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
       {
         name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
         namespace: o.portable ? fc.constant('bookinfo') : fc.constantFrom('bookinfo', 'shop', 'default'),
-        service: fc.constantFrom('reviews', 'productpage', 'cart'),
+        // Not portable: cart serves gRPC and orders-db is TCP (issue 16), one protocol per service
+        // so that policies in one file never conflict on it (AM3020).
+        service:
+          o.portable || o.protocols === false
+            ? fc.constantFrom('reviews', 'productpage', 'cart')
+            : fc.constantFrom('reviews', 'productpage', 'cart', 'orders-db'),
+        extras: fc.array(fc.constantFrom('none', 'none', 'redirect', 'rewrite'), {
+          minLength: 3,
+          maxLength: 3,
+        }),
         port: o.portable
           ? fc.constantFrom(80, 8080, 9080)
           : fc.option(fc.constantFrom(80, 8080, 9080), { nil: undefined }),
@@ -223,17 +275,23 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
         rules: fc.array(rule(o.portable === true), { minLength: 1, maxLength: 3 }),
         named: fc.boolean(),
       },
-      { requiredKeys: ['name', 'namespace', 'service', 'port', 'rules', 'named'] },
+      { requiredKeys: ['name', 'namespace', 'service', 'port', 'rules', 'named', 'extras'] },
     )
     .map((p) => {
       const spec: Record<string, unknown> = { service: p.service };
+      const modern = !o.portable && o.protocols !== false;
+      const protocol = modern ? (PROTOCOL_OF[p.service] ?? 'http') : 'http';
+      if (protocol !== 'http') spec.protocol = protocol;
+      const rules = p.rules.map((r, i) =>
+        modern ? withProtocol(r as RuleValue, protocol, p.extras[i] ?? 'none') : r,
+      );
       if (p.port !== undefined) spec.port = p.port;
       if (p.selector) spec.selector = p.selector;
       // Every version is defined, so any backend or mirror may name one.
       spec.versions = Object.fromEntries(VERSIONS.map((v) => [v, { version: v }]));
       if (p.sources) spec.sources = p.sources;
       if (p.onUnsupported) spec.onUnsupported = p.onUnsupported;
-      spec.rules = p.rules.map((r, i) => (p.named ? { name: `rule-${i}`, ...r } : r));
+      spec.rules = rules.map((r, i) => (p.named ? { name: `rule-${i}`, ...r } : r));
       return {
         apiVersion: 'anymesh.dev/v1alpha1',
         kind: 'TrafficPolicy' as const,

@@ -23,7 +23,9 @@ describe('import(compile(p)) over random valid policies', () => {
       const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import!.bind(mesh) };
       let compiled = 0;
       fc.assert(
-        fc.property(policyFile(), (text) => {
+        // Without issue 16's fields: the importers do not read them back yet (test/import/
+        // roundtrip.test.ts asserts they are reported instead).
+        fc.property(policyFile({ protocols: false }), (text) => {
           const loaded = load([{ name: 'random.yaml', text }]);
           // Degraded where the mesh lacks a feature (as --allow-degraded), so every mesh has many
           // outputs to import; what was left out is deleted from the original below (lossyPaths).

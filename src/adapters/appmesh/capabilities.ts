@@ -5,6 +5,7 @@
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
 import { appmeshBackendCells } from './backend-capabilities.js';
+import { appmeshProtocolCells } from './protocol-capabilities.js';
 
 const API = 'https://docs.aws.amazon.com/app-mesh/latest/APIReference';
 const GUIDE = 'https://docs.aws.amazon.com/app-mesh/latest/userguide';
@@ -313,4 +314,5 @@ export const appmeshCapabilities: CapabilityColumn = {
     minVersion: MIN_CONTROLLER,
   },
   ...appmeshBackendCells,
+  ...appmeshProtocolCells,
 };

@@ -85,7 +85,7 @@ export function routeMatch(
   return out;
 }
 
-function headerMatch(h: NonNullable<RouteMatchT['headers']>[number]): Obj {
+export function headerMatch(h: NonNullable<RouteMatchT['headers']>[number]): Obj {
   if (h.present) {
     // No presence matcher in App Mesh; a regex that accepts any value (empty included) only holds
     // when the header is there, since Envoy fails a regex match on a missing header.

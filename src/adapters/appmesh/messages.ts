@@ -426,6 +426,18 @@ export const APPMESH_MESSAGES = {
         'a VirtualNode front with hostname front.demo.svc.cluster.local, reached only by a GatewayRoute',
     },
   ),
+  GrpcMethodNeedsService: m(
+    'AM4440',
+    'error',
+    'AppMeshGrpcMethodNeedsService',
+    'App Mesh matches a gRPC method only with its service (grpcRoute.match.methodName needs serviceName); name the service of {method} here',
+    {
+      description:
+        'A gRPC match names a method without its service; App Mesh requires serviceName whenever methodName is given (GrpcRouteMatch).',
+      fix: 'Add grpc.service (the package-qualified service of the method).',
+      example: '`matches: [{grpc: {method: AddItem}}]` compiled for App Mesh',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type AppMeshMessage = keyof typeof APPMESH_MESSAGES;

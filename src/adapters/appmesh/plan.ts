@@ -5,6 +5,7 @@
  * family stay in its own module while several of them write to the same VirtualNode.
  */
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
+import type { Protocol } from '../../core/model/schema.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -27,6 +28,8 @@ export interface NodePlan {
   /** Name of the per-version Service anymesh emits so that `hostname` resolves, if it does. */
   readonly leafService?: string;
   readonly port: number;
+  /** The listener protocol: the policy's (App Mesh routes gRPC and TCP by listener protocol). */
+  readonly protocol: Protocol;
   /** Policies that shape this node (for the source annotation). */
   readonly sources: PolicyDoc[];
   /** Largest route timeout aimed at this node, when above App Mesh's 15 s default. */
@@ -46,6 +49,7 @@ export interface ServicePlan {
   readonly service: string;
   readonly namespace: string;
   readonly port: number;
+  readonly protocol: Protocol;
   readonly policy: PolicyDoc;
   readonly hasVersions: boolean;
   readonly nodes: NodePlan[];

@@ -8,6 +8,7 @@
  */
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
+import type { Protocol } from '../../core/model/schema.js';
 import type { AppMeshOptions } from './options.js';
 import { meshDuration, type NodePlan, type Obj, type ServicePlan } from './plan.js';
 
@@ -25,14 +26,16 @@ export function meshObject(options: AppMeshOptions, sources: readonly PolicyDoc[
   };
 }
 
-function listener(port: number): Obj {
-  return { portMapping: { port, protocol: 'http' } };
+/** A listener on the port, for the policy's protocol (portMapping.protocol grpc | http | tcp). */
+function listener(port: number, protocol: Protocol): Obj {
+  return { portMapping: { port, protocol } };
 }
 
 function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
-  const l = listener(n.port);
+  const l = listener(n.port, n.protocol);
+  // Listener timeouts are keyed by protocol (listeners[].timeout.{http, grpc, ...}).
   if (n.listenerTimeoutMs !== undefined)
-    l.timeout = { http: { perRequest: meshDuration(n.listenerTimeoutMs) } };
+    l.timeout = { [n.protocol]: { perRequest: meshDuration(n.listenerTimeoutMs) } };
   if (n.listenerTls) l.tls = n.listenerTls;
   if (n.listenerPool) l.connectionPool = n.listenerPool;
   if (n.listenerOutlier) l.outlierDetection = n.listenerOutlier;
@@ -72,7 +75,7 @@ function leafService(n: NodePlan, name: string): KubeObject {
     ),
     spec: {
       selector: n.podLabels,
-      ports: [{ name: 'http', port: n.port, targetPort: n.port, protocol: 'TCP' }],
+      ports: [{ name: n.protocol, port: n.port, targetPort: n.port, protocol: 'TCP' }],
     },
   };
 }
@@ -84,7 +87,7 @@ export function serviceObjects(plan: ServicePlan, ctx: CompileContext): KubeObje
     apiVersion: API_VERSION,
     kind: 'VirtualRouter',
     metadata: outputMetadata(plan.service, plan.namespace, [plan.policy]),
-    spec: { listeners: [listener(plan.port)], routes: plan.routes.map((r) => ({ ...r })) },
+    spec: { listeners: [listener(plan.port, plan.protocol)], routes: plan.routes.map((r) => ({ ...r })) },
   });
   out.push({
     apiVersion: API_VERSION,

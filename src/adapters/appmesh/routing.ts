@@ -32,6 +32,7 @@ import {
   serviceKey,
 } from './plan.js';
 import { retryPolicy } from './retries.js';
+import { grpcMatch } from './routing-protocol.js';
 
 const MAX_TARGETS = 10;
 /** Service names are DNS-1035 labels. */
@@ -179,6 +180,7 @@ function planService(
     podLabels: { ...selector.labels, ...labels },
     hostname,
     port,
+    protocol: spec.protocol ?? 'http',
     sources: [p],
     backends: backends.map((b) => ({ ...b })),
   });
@@ -238,11 +240,21 @@ function planService(
 
   const routes: Obj[] = [];
   let priority = 0;
-  spec.rules.forEach((rule, r) => {
+  const protocol = spec.protocol ?? 'http';
+  // A TCP rule has no matches: only the first is ever reached (AM3012 warns about the others).
+  const rules = protocol === 'tcp' ? spec.rules.slice(0, 1) : spec.rules;
+  rules.forEach((rule, r) => {
     const at = ['spec', 'rules', r];
     const targets = weightedTargets(rule, r, p, versions.length > 0, diagnostics, others);
     if (!targets) return;
     const timeout = rule.timeout !== undefined ? durationMs(rule.timeout) : undefined;
+    const base = rule.name ?? `rule-${r}`;
+    if (protocol === 'tcp') {
+      const tcpRoute: Obj = { action: { weightedTargets: targets } };
+      if (timeout !== undefined) tcpRoute.timeout = { idle: meshDuration(timeout) };
+      routes.push({ name: base, priority: priority++, tcpRoute });
+      return;
+    }
     if (timeout !== undefined && timeout > DEFAULT_PER_REQUEST_MS) {
       diagnostics.push(
         makeDiagnostic(
@@ -261,15 +273,22 @@ function planService(
     }
     const retry = retryPolicy(rule, p, at, diagnostics);
     const entries = rule.matches?.length ? rule.matches : [undefined];
-    const base = rule.name ?? `rule-${r}`;
     entries.forEach((m, i) => {
-      const httpRoute: Obj = {
-        match: routeMatch(m, p, [...at, 'matches', i], diagnostics),
+      const where = [...at, 'matches', i];
+      const route: Obj = {
+        match:
+          protocol === 'grpc'
+            ? grpcMatch(m, p, where, diagnostics, port)
+            : routeMatch(m, p, where, diagnostics),
         action: { weightedTargets: targets },
       };
-      if (timeout !== undefined) httpRoute.timeout = { perRequest: meshDuration(timeout) };
-      if (retry) httpRoute.retryPolicy = retry;
-      routes.push({ name: entries.length > 1 ? `${base}-${i}` : base, priority: priority++, httpRoute });
+      if (timeout !== undefined) route.timeout = { perRequest: meshDuration(timeout) };
+      if (retry) route.retryPolicy = retry;
+      routes.push({
+        name: entries.length > 1 ? `${base}-${i}` : base,
+        priority: priority++,
+        [protocol === 'grpc' ? 'grpcRoute' : 'httpRoute']: route,
+      });
     });
   });
   if (priority - 1 > MAX_PRIORITY) {
@@ -285,6 +304,7 @@ function planService(
     service,
     namespace: p.namespace,
     port,
+    protocol,
     policy: p,
     hasVersions: versions.length > 0,
     nodes,

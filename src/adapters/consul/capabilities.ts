@@ -6,6 +6,7 @@
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
 import { consulBackendCells, consulEnterpriseBackendCells } from './backend-capabilities.js';
+import { consulProtocolCells } from './protocol-capabilities.js';
 
 const DOCS = 'https://developer.hashicorp.com/consul/docs/connect/config-entries';
 const ROUTER = `${DOCS}/service-router`;
@@ -232,6 +233,7 @@ export const consulCapabilities: CapabilityColumn = {
     INTENTIONS,
   ),
   ...consulBackendCells,
+  ...consulProtocolCells,
 };
 
 /**

@@ -89,11 +89,21 @@ export class EntrySet {
     return entry.spec;
   }
 
-  /** ServiceDefaults with protocol http, needed by every router, splitter, subset and L7 intention. */
-  httpService(name: string, namespace: string, doc: PolicyDoc, at: DiagnosticContext): boolean {
+  /**
+   * ServiceDefaults with an HTTP-based protocol, needed by every router, splitter, subset and L7
+   * intention: http, or grpc when a gRPC policy asks for it (grpc is HTTP-based for Consul, so it
+   * wins over another module's http, whichever writes first).
+   */
+  httpService(
+    name: string,
+    namespace: string,
+    doc: PolicyDoc,
+    at: DiagnosticContext,
+    protocol: 'http' | 'grpc' = 'http',
+  ): boolean {
     const spec = this.claim('ServiceDefaults', name, namespace, doc, at);
     if (!spec) return false;
-    spec.protocol = 'http';
+    if (spec.protocol !== 'grpc') spec.protocol = protocol;
     return true;
   }
 

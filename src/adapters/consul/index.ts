@@ -48,10 +48,14 @@ const BEHAVIOUR_FEATURES: readonly FeatureId[] = [
   'match.queryParams.exact',
   'match.queryParams.present',
   'match.queryParams.regex',
+  'protocol.grpc',
+  'protocol.grpc.method',
+  'protocol.grpc.service',
   'retries.attempts',
   'retries.on.connection',
   'retries.on.grpc',
   'retries.on.http',
+  'route.rewrite.path.prefix',
   'timeout.request',
 ];
 

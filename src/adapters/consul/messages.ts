@@ -152,6 +152,18 @@ export const consulMessages = {
       example: 'a ServiceIntentions source `{name: web, action: allow}`',
     },
   ),
+  GrpcProtocol: m(
+    'AM4340',
+    'info',
+    'ConsulGrpcProtocol',
+    'the policy says its calls are gRPC, so anymesh writes ServiceDefaults {services} with protocol: grpc (Consul then routes them as HTTP/2 and matches gRPC services and methods on their paths /<service>/<method>); every service of a discovery chain needs the same protocol, so do not route these services from HTTP/1.1 callers',
+    {
+      description:
+        'A TrafficPolicy with protocol grpc makes its service, the services its rules send to and the split services anymesh adds gRPC services in Consul.',
+      fix: 'Nothing, if the service serves gRPC; otherwise drop spec.protocol: grpc.',
+      example: 'a TrafficPolicy with protocol grpc for inventory, compiled for Consul',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type ConsulMessage = keyof typeof consulMessages;

@@ -1,6 +1,7 @@
 /**
- * TrafficPolicy -> ServiceDefaults (protocol http), ServiceResolver (version subsets), ServiceRouter
- * (ordered routes: matches, timeouts, retries, headers) and ServiceSplitter (weights).
+ * TrafficPolicy -> ServiceDefaults (protocol http, or grpc for a gRPC policy), ServiceResolver
+ * (version subsets), ServiceRouter (ordered routes: matches, gRPC matches as paths, timeouts,
+ * retries, headers, prefixRewrite) and ServiceSplitter (weights).
  *
  * Weighted rules. A Consul router route sends a request to one service (optionally one subset); the
  * split happens after it, in the ServiceSplitter of the service the route names (docs: "any route
@@ -19,6 +20,7 @@ import { makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
+import { grpcAsHttpMatch } from '../kit/gateway-api.js';
 import type { EntrySet, Obj } from './entries.js';
 import { consulMessages } from './messages.js';
 
@@ -153,8 +155,10 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
   const ent = set.options.enterprise;
   const at = p.at(['spec', 'service']);
   const httpServices = new Set<string>();
+  // Every service of a gRPC policy's chain is a grpc service: Consul wants one protocol per chain.
+  const protocol = spec.protocol === 'grpc' ? 'grpc' : 'http';
   const http = (name: string, namespace: string) => {
-    if (set.httpService(name, namespace, p, at))
+    if (set.httpService(name, namespace, p, at, protocol))
       httpServices.add(namespace === ns ? name : `${name} (namespace ${namespace})`);
   };
   http(service, ns);
@@ -260,10 +264,14 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
       const response = headerOps(rule.responseHeaders);
       if (request) destination.requestHeaders = request;
       if (response) destination.responseHeaders = response;
+      // The only rewrite Consul has (the other rewrite cells are none, so never reach here).
+      const prefix = rule.rewrite?.path?.replacePrefixMatch;
+      if (prefix !== undefined) destination.prefixRewrite = prefix;
       // Consul ORs nothing inside a route: each match entry of a rule becomes its own route, in order.
       const entries: (RouteMatchT | undefined)[] = rule.matches?.length ? rule.matches : [undefined];
       for (const m of entries) {
-        const match = m ? httpMatch(m) : undefined;
+        // A gRPC match is a match on the call's path (/<service>/<method>).
+        const match = m ? httpMatch(grpcAsHttpMatch(m)) : undefined;
         routes.push({ ...(match ? { match } : {}), destination: { ...destination } });
       }
     });
@@ -273,7 +281,7 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
   if (httpServices.size) {
     set.report(
       makeDiagnostic(
-        consulMessages.L7Protocol,
+        protocol === 'grpc' ? consulMessages.GrpcProtocol : consulMessages.L7Protocol,
         { services: [...httpServices].sort().join(', ') },
         p.at(['spec', 'service']),
       ),

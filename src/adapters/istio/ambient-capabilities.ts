@@ -28,6 +28,7 @@
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
 import { istioAmbientBackendCells } from './backend-capabilities.js';
+import { istioAmbientProtocolCells } from './protocol-capabilities.js';
 
 const L7 = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
 const L4 = 'https://istio.io/latest/docs/ambient/usage/l4-policy/';
@@ -329,4 +330,5 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     'L4 attribute',
   ),
   ...istioAmbientBackendCells,
+  ...istioAmbientProtocolCells,
 };

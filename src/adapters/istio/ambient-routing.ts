@@ -23,8 +23,12 @@ import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
 import {
   GATEWAY_DURATION,
   gatewayMatch,
+  grpcAsHttpMatch,
+  grpcRouteMatch,
   headerFilters,
   type Obj,
+  redirectFilter,
+  rewriteFilter,
   serviceParentRef,
 } from '../kit/gateway-api.js';
 import { LeafServices, leafName, leafNoticeParams, SERVICE_NAME_LIMIT } from '../kit/leaf-services.js';
@@ -171,21 +175,45 @@ function mirrorFilter(pc: PolicyContext, rule: Rule, r: number): Obj | undefined
   return { type: 'RequestMirror', requestMirror: { backendRef: ref, ...share } };
 }
 
-function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
+/** The backendRefs of a rule, weighted when there are several. */
+function ruleBackendRefs(pc: PolicyContext, rule: Rule, r: number): Obj[] {
   const at = ['spec', 'rules', r];
-  const out: Obj = { name: rule.name ?? `rule-${r}` };
-  if (rule.matches?.length) out.matches = rule.matches.map(gatewayMatch);
-  const filters = [...headerFilters(rule), mirrorFilter(pc, rule, r), corsFilter(pc, rule, r)].filter(
-    (f): f is Obj => f !== undefined,
-  );
-  if (filters.length) out.filters = filters;
   const backends: readonly (BackendT | undefined)[] = rule.backends?.length ? rule.backends : [undefined];
-  const refs = backends.flatMap((b, i) => {
+  return backends.flatMap((b, i) => {
     const ref = backendRef(pc, b, b ? [...at, 'backends', i] : at);
     if (!ref) return [];
     return [{ ...ref, ...(backends.length > 1 ? { weight: b?.weight ?? 0 } : {}) }];
   });
-  out.backendRefs = refs;
+}
+
+/** A GRPCRoute rule: gRPC method and header matches, header and mirror filters, backendRefs. */
+function grpcRule(pc: PolicyContext, rule: Rule, r: number): Obj {
+  const out: Obj = { name: rule.name ?? `rule-${r}` };
+  if (rule.matches?.length) out.matches = rule.matches.map(grpcRouteMatch);
+  const filters = [...headerFilters(rule), mirrorFilter(pc, rule, r)].filter(
+    (f): f is Obj => f !== undefined,
+  );
+  if (filters.length) out.filters = filters;
+  out.backendRefs = ruleBackendRefs(pc, rule, r);
+  return out;
+}
+
+function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
+  const at = ['spec', 'rules', r];
+  const out: Obj = { name: rule.name ?? `rule-${r}` };
+  // gRPC matches of a policy that needs an HTTPRoute are the paths Istio itself would match.
+  if (rule.matches?.length) out.matches = rule.matches.map((m) => gatewayMatch(grpcAsHttpMatch(m)));
+  const filters = [
+    ...headerFilters(rule),
+    mirrorFilter(pc, rule, r),
+    corsFilter(pc, rule, r),
+    rule.redirect ? redirectFilter(rule.redirect) : undefined,
+    rule.rewrite ? rewriteFilter(rule.rewrite) : undefined,
+  ].filter((f): f is Obj => f !== undefined);
+  if (filters.length) out.filters = filters;
+  // A redirect answers the caller: Gateway API forbids backendRefs beside it.
+  if (rule.redirect) return out;
+  out.backendRefs = ruleBackendRefs(pc, rule, r);
   const request = rule.timeout ? gatewayDuration(pc, rule.timeout, 'timeout', [...at, 'timeout']) : undefined;
   const perTry = rule.retries?.perTryTimeout
     ? gatewayDuration(pc, rule.retries.perTryTimeout, 'perTryTimeout', [...at, 'retries', 'perTryTimeout'])
@@ -210,6 +238,18 @@ function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
   return out;
 }
 
+/**
+ * The Gateway API kind of a policy's route: TCPRoute for tcp; GRPCRoute for grpc unless a rule needs
+ * what GRPCRoute lacks (timeouts, retry, CORS, redirects, rewrites: in Gateway API v1.6.1 they are
+ * HTTPRoute only), in which case an HTTPRoute matching the same paths, as Istio converts GRPCRoutes.
+ */
+function routeKind(p: TrafficPolicy): 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' {
+  if (p.spec.protocol === 'tcp') return 'TCPRoute';
+  if (p.spec.protocol !== 'grpc') return 'HTTPRoute';
+  const httpOnly = p.spec.rules.some((r) => r.timeout || r.retries || r.cors || r.redirect || r.rewrite);
+  return httpOnly ? 'HTTPRoute' : 'GRPCRoute';
+}
+
 function compilePolicy(
   doc: PolicyDoc<TrafficPolicy>,
   leaves: LeafServices,
@@ -228,9 +268,20 @@ function compilePolicy(
       ),
     );
   }
-  // One HTTPRoute per policy: every rule is in the same route, so only precedence can reorder them.
-  pc.diagnostics.push(...checkRuleOrder(doc, spec.rules, () => doc.name, ISTIO_ORDER));
-  const rules = spec.rules.map((rule, r) => routeRule(pc, rule, r));
+  const kind = routeKind(doc.policy);
+  // One route per policy: every rule is in the same route, so only precedence can reorder them
+  // (GRPCRoutes too: Istio turns them into HTTP routes on their paths, ordered the same way).
+  if (kind !== 'TCPRoute') {
+    const asHttp = spec.rules.map((rule) =>
+      rule.matches ? { ...rule, matches: rule.matches.map(grpcAsHttpMatch) } : rule,
+    );
+    pc.diagnostics.push(...checkRuleOrder(doc, asHttp, () => doc.name, ISTIO_ORDER));
+  }
+  // A TCP rule has no matches, so only a policy's first rule is ever reached (AM3012 says so).
+  const rules =
+    kind === 'TCPRoute'
+      ? [{ name: spec.rules[0]!.name ?? 'rule-0', backendRefs: ruleBackendRefs(pc, spec.rules[0]!, 0) }]
+      : spec.rules.map((rule, r) => (kind === 'GRPCRoute' ? grpcRule(pc, rule, r) : routeRule(pc, rule, r)));
   if (pc.usedVersions.size && pc.selector) {
     pc.diagnostics.push(
       istioDiag(
@@ -242,7 +293,7 @@ function compilePolicy(
   }
   const route: KubeObject = {
     apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
+    kind,
     metadata: outputMetadata(doc.name, doc.namespace, [doc]),
     spec: {
       parentRefs: [serviceParentRef(spec.service, spec.port !== undefined ? { port: spec.port } : {})],

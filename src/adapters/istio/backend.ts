@@ -82,6 +82,26 @@ export function trafficPolicy(spec: BackendPolicy['spec']): Obj {
   return out;
 }
 
+/**
+ * Adds backend settings to a (Port)TrafficPolicy, keeping a connection pool's settings from routing
+ * (a TCP policy's idle timeout) beside the BackendPolicy's limits.
+ */
+function mergeSettings(into: Obj, settings: Obj): void {
+  for (const [key, value] of Object.entries(settings)) {
+    const prior = into[key] as Obj | undefined;
+    if (key !== 'connectionPool' || !prior) {
+      into[key] = value;
+      continue;
+    }
+    const pool = value as Obj;
+    into[key] = {
+      ...prior,
+      ...pool,
+      ...(prior.tcp || pool.tcp ? { tcp: { ...(prior.tcp as Obj), ...(pool.tcp as Obj) } } : {}),
+    };
+  }
+}
+
 function addSource(obj: KubeObject, p: PolicyDoc): void {
   const annotations = obj.metadata.annotations ?? {};
   const refs = new Set((annotations[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean));
@@ -118,10 +138,13 @@ export function applyBackendPolicies(
     } else addSource(dr, p);
     const { host: _host, trafficPolicy: prior, ...rest } = dr.spec as Obj;
     const tp: Obj = { ...((prior as Obj | undefined) ?? {}) };
-    if (spec.port === undefined) Object.assign(tp, settings);
+    if (spec.port === undefined) mergeSettings(tp, settings);
     else {
       const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
-      ports.push({ port: { number: spec.port }, ...settings });
+      // Routing may have put a TCP idle timeout on this port already: join it.
+      const same = ports.find((e) => (e.port as { number: number }).number === spec.port);
+      if (same) mergeSettings(same, settings);
+      else ports.push({ port: { number: spec.port }, ...settings });
       ports.sort(
         (a, b) => ((a.port as { number: number }).number ?? 0) - ((b.port as { number: number }).number ?? 0),
       );

@@ -4,6 +4,7 @@
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
 import { istioBackendCells } from './backend-capabilities.js';
+import { istioProtocolCells } from './protocol-capabilities.js';
 
 const VS = 'https://istio.io/latest/docs/reference/config/networking/virtual-service/';
 const DR = 'https://istio.io/latest/docs/reference/config/networking/destination-rule/';
@@ -143,4 +144,5 @@ export const istioCapabilities: CapabilityColumn = {
   'access.to.paths': full('AuthorizationPolicy rules[].to[].operation.paths', `${AP}#Operation`),
   'access.to.ports': full('AuthorizationPolicy rules[].to[].operation.ports', `${AP}#Operation`),
   ...istioBackendCells,
+  ...istioProtocolCells,
 };

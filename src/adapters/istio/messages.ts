@@ -228,6 +228,18 @@ export const ISTIO_MESSAGES = {
       example: '`http: [{name: Canary_Route, ...}]`',
     },
   ),
+  IdleTimeoutShared: m(
+    'AM4140',
+    'error',
+    'IstioIdleTimeoutShared',
+    'idle timeout {value} for {port} differs from {otherValue}, set by {other}; Istio keeps one TCP idle timeout per port of a service, for every caller',
+    {
+      description:
+        'A TCP idle timeout is a DestinationRule connection-pool setting (a VirtualService tcp route has none), so two TCP policies for one service and port (for different callers) cannot set different idle timeouts.',
+      fix: 'Give both policies the same timeout, or set it in one of them only.',
+      example: 'two tcp TrafficPolicies for db, for different sources, with timeouts 10m and 1h',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type IstioMessage = keyof typeof ISTIO_MESSAGES;

@@ -1,6 +1,8 @@
 /**
  * TrafficPolicy -> VirtualService (routes, matches, weights, timeouts, retries, faults, mirrors,
- * headers, CORS) and DestinationRule (version subsets), `networking.istio.io/v1`.
+ * headers, CORS, redirects, rewrites; gRPC matches as paths, routing-grpc.ts; TCP policies as tcp[]
+ * routes, routing-tcp.ts) and DestinationRule (version subsets, TCP idle timeouts),
+ * `networking.istio.io/v1`.
  *
  * Istio merges several VirtualServices for one host only at gateways, and then in no defined order,
  * so anymesh emits one VirtualService per service. Several policies for one service merge in the
@@ -13,6 +15,9 @@ import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../core/model/schema.js';
+import { grpcUri } from './routing-grpc.js';
+import { istioRedirect, istioRewrite } from './routing-redirect.js';
+import { idleTimeouts, idleTrafficPolicy, isTcp, tcpRoute } from './routing-tcp.js';
 
 type Obj = Record<string, unknown>;
 
@@ -68,6 +73,7 @@ function matchRequest(
 ): Obj {
   const out: Obj = {};
   if (m?.path) out.uri = stringMatch(m.path);
+  if (m?.grpc) out.uri = grpcUri(m.grpc);
   if (m?.method) out.method = { exact: m.method };
   if (m?.headers?.length) {
     // Istio requires lower-case header names in matches; HTTP header names are case-insensitive.
@@ -122,7 +128,10 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
   const out: Obj = { name: `${p.name}.${rule.name ?? `rule-${index}`}` };
   const match = matches(rule, p.policy);
   if (match) out.match = match;
-  out.route = route;
+  // A redirect answers the caller itself: Istio's HTTPRoute has redirect instead of route.
+  if (rule.redirect) out.redirect = istioRedirect(rule.redirect);
+  else out.route = route;
+  if (rule.rewrite) out.rewrite = istioRewrite(rule.rewrite);
   if (rule.timeout) out.timeout = dur(rule.timeout);
   if (rule.retries) {
     const r = rule.retries;
@@ -216,24 +225,38 @@ export function compileRouting(
       }
     }
     const host = serviceFqdn(service, namespace, ctx);
-    const http = group.flatMap((p) => p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)));
+    const requests = group.filter((p) => !isTcp(p.policy));
+    const connections = group.filter((p) => isTcp(p.policy));
+    const http = requests.flatMap((p) => p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)));
+    const tcp = connections.flatMap((p) => {
+      const self = { service, namespace: p.namespace, port: p.policy.spec.port };
+      return p.policy.spec.rules.map((rule) => tcpRoute(p.policy, rule, (b) => destination(b, self, ctx)));
+    });
     resources.push({
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: outputMetadata(service, namespace, group),
-      spec: { hosts: [host], http },
+      spec: { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) },
     });
-    if (subsets.size) {
-      const withVersions = group.filter((p) => p.policy.spec.versions);
+    const idle = idleTrafficPolicy(idleTimeouts(group, ctx, diagnostics));
+    if (subsets.size || idle) {
+      const withSettings = group.filter(
+        (p) => p.policy.spec.versions || (isTcp(p.policy) && p.policy.spec.rules[0]?.timeout),
+      );
       resources.push({
         apiVersion: 'networking.istio.io/v1',
         kind: 'DestinationRule',
-        metadata: outputMetadata(service, namespace, withVersions),
+        metadata: outputMetadata(service, namespace, withSettings),
         spec: {
           host,
-          subsets: [...subsets.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([name, { labels }]) => ({ name, labels })),
+          ...(idle ? { trafficPolicy: idle } : {}),
+          ...(subsets.size
+            ? {
+                subsets: [...subsets.entries()]
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([name, { labels }]) => ({ name, labels })),
+              }
+            : {}),
         },
       });
     }

@@ -4,7 +4,7 @@
  * matches, header modifier filters, durations, Service parentRefs. Field names from the v1.6.1
  * CRDs in shared/crds/gateway-api.
  */
-import type { RouteMatchT, Rule } from '../../core/model/schema.js';
+import type { PathModifierT, RedirectT, RewriteT, RouteMatchT, Rule } from '../../core/model/schema.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -91,5 +91,74 @@ export function serviceParentRef(service: string, opts: { namespace?: string; po
     name: service,
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
+  };
+}
+
+/** The GRPCRoute form of one match entry (GRPCRoute rules[].matches[]: method Exact, headers). */
+export function grpcRouteMatch(m: RouteMatchT): Obj {
+  const { headers } = gatewayMatch({ ...(m.headers ? { headers: m.headers } : {}) });
+  const g = m.grpc;
+  return {
+    ...(g
+      ? {
+          method: {
+            type: 'Exact',
+            ...(g.service !== undefined ? { service: g.service } : {}),
+            ...(g.method !== undefined ? { method: g.method } : {}),
+          },
+        }
+      : {}),
+    ...(headers !== undefined ? { headers } : {}),
+  };
+}
+
+/**
+ * A gRPC match entry as the HTTP match Istio itself makes of a GRPCRoute method match
+ * (pilot/pkg/config/kube/gateway/conversion.go `createGRPCURIMatch`): service and method -> the
+ * exact path, service alone -> the prefix /<service>/ (whole segments under Gateway API, the same
+ * here: a service name has no /), method alone -> a regex.
+ */
+export function grpcAsHttpMatch(m: RouteMatchT): RouteMatchT {
+  const g = m.grpc;
+  if (!g) return m;
+  const { grpc: _g, ...rest } = m;
+  const path =
+    g.service !== undefined && g.method !== undefined
+      ? { exact: `/${g.service}/${g.method}` }
+      : g.service !== undefined
+        ? { prefix: `/${g.service}/` }
+        : { regex: `/[^/]+/${g.method}` };
+  return { ...rest, path };
+}
+
+/** Gateway API's HTTPPathModifier for the model's path change (one of its two fields is set). */
+function pathModifier(p: PathModifierT): Obj {
+  return p.replaceFullPath !== undefined
+    ? { type: 'ReplaceFullPath', replaceFullPath: p.replaceFullPath }
+    : { type: 'ReplacePrefixMatch', replacePrefixMatch: p.replacePrefixMatch };
+}
+
+/** A RequestRedirect filter; the status is always written (the model's default is Gateway API's, 302). */
+export function redirectFilter(r: RedirectT): Obj {
+  return {
+    type: 'RequestRedirect',
+    requestRedirect: {
+      ...(r.scheme !== undefined ? { scheme: r.scheme } : {}),
+      ...(r.host !== undefined ? { hostname: r.host } : {}),
+      ...(r.path ? { path: pathModifier(r.path) } : {}),
+      ...(r.port !== undefined ? { port: r.port } : {}),
+      statusCode: r.statusCode ?? 302,
+    },
+  };
+}
+
+/** A URLRewrite filter. */
+export function rewriteFilter(r: RewriteT): Obj {
+  return {
+    type: 'URLRewrite',
+    urlRewrite: {
+      ...(r.host !== undefined ? { hostname: r.host } : {}),
+      ...(r.path ? { path: pathModifier(r.path) } : {}),
+    },
   };
 }

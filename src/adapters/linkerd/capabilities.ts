@@ -16,6 +16,7 @@
  */
 import type { CapabilityCell, CapabilityColumn } from '../../core/capabilities.js';
 import { linkerdBackendCells } from './backend-capabilities.js';
+import { linkerdProtocolCells } from './protocol-capabilities.js';
 
 const HTTPROUTE = 'https://linkerd.io/2/reference/httproute/';
 const ROUTING = 'https://linkerd.io/2/features/request-routing/';
@@ -357,4 +358,5 @@ export const linkerdCapabilities: CapabilityColumn = {
     '2.12',
   ),
   ...linkerdBackendCells,
+  ...linkerdProtocolCells,
 };

@@ -228,6 +228,18 @@ export const LINKERD_MESSAGES = {
     fix: 'Nothing; review the rule order of the imported policy if the routes were written separately.',
     example: 'two HTTPRoutes with the same Service parentRef',
   }),
+  GrpcRetryHttpCondition: m(
+    'AM4240',
+    'error',
+    'LinkerdGrpcRetryHttpCondition',
+    "retry condition {got} is an HTTP status, and Linkerd reads a GRPCRoute's retries from retry.linkerd.io/grpc, which takes gRPC statuses only; leave retryOn out (retries then use Linkerd's default gRPC conditions) or compile the policy with protocol http",
+    {
+      description:
+        'A gRPC policy becomes a GRPCRoute, whose retries Linkerd reads from the retry.linkerd.io/grpc annotation only (policy-controller outbound/index/grpc.rs parse_grpc_retry); HTTP status conditions have nowhere to go.',
+      fix: 'Remove the HTTP conditions from retryOn, or give the policy protocol http.',
+      example: '`protocol: grpc` with `retries: {attempts: 2, retryOn: [5xx]}`',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type LinkerdMessage = keyof typeof LINKERD_MESSAGES;

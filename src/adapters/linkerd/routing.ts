@@ -22,11 +22,19 @@
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
+import { retryConditionFeature } from '../../core/compiler/usage.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, Rule, TrafficPolicy } from '../../core/model/schema.js';
-import { GATEWAY_DURATION, headerFilters, serviceParentRef } from '../kit/gateway-api.js';
+import {
+  GATEWAY_DURATION,
+  grpcAsHttpMatch,
+  grpcRouteMatch,
+  headerFilters,
+  redirectFilter,
+  serviceParentRef,
+} from '../kit/gateway-api.js';
 import { leafNoticeParams } from '../kit/leaf-services.js';
 import { LeafServices, leafName } from './leaf-services.js';
 import { checkRuleOrder, gatewayMatch } from './matches.js';
@@ -63,7 +71,11 @@ function gatewayTimeout(rule: Rule): string | undefined {
  * When the version reads `rules[].timeouts`, a timeout needs the annotation only if the Gateway API
  * pattern cannot hold it (more than 5 digits per unit).
  */
-export function routeAnnotations(rule: Rule, opts: RoutingOptions = LEGACY): Record<string, string> {
+export function routeAnnotations(
+  rule: Rule,
+  opts: RoutingOptions = LEGACY,
+  grpc = false,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (rule.retries) {
     const r = rule.retries;
@@ -77,11 +89,14 @@ export function routeAnnotations(rule: Rule, opts: RoutingOptions = LEGACY): Rec
         }),
       ),
     ];
-    if (conditions.length) out['retry.linkerd.io/http'] = conditions.join(',');
+    // A GRPCRoute's retries are read from retry.linkerd.io/grpc only: HTTP conditions were refused
+    // before (AM4240), and none listed leaves Linkerd's default gRPC conditions.
+    if (conditions.length && !grpc) out['retry.linkerd.io/http'] = conditions.join(',');
     out['retry.linkerd.io/limit'] = String(r.attempts);
     if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = linkerdDuration(durationMs(r.perTryTimeout));
   }
-  if (rule.timeout && !(opts.ruleTimeouts && gatewayTimeout(rule)))
+  // GRPCRoute has no rules[].timeouts (Gateway API v1.6.1): its timeout is the annotation alone.
+  if (rule.timeout && (grpc || !(opts.ruleTimeouts && gatewayTimeout(rule))))
     out['timeout.linkerd.io/request'] = linkerdDuration(durationMs(rule.timeout));
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -233,9 +248,18 @@ function backendRefs(
 
 function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
   const out: Obj = {};
-  if (rule.matches?.length) out.matches = rule.matches.map(gatewayMatch);
-  const filters = headerFilters(rule);
+  const grpc = pc.doc.policy.spec.protocol === 'grpc';
+  if (rule.matches?.length) out.matches = rule.matches.map(grpc ? grpcRouteMatch : gatewayMatch);
+  const filters = [...headerFilters(rule), ...(rule.redirect ? [redirectFilter(rule.redirect)] : [])];
   if (filters.length) out.filters = filters;
+  // A redirect answers the caller: Gateway API forbids backendRefs beside it.
+  if (rule.redirect) return out;
+  // GRPCRoute has no rules[].timeouts: the annotation carries a gRPC rule's timeout.
+  if (grpc) {
+    const refs = backendRefs(pc, rule, r);
+    if (refs) out.backendRefs = refs;
+    return out;
+  }
   const refs = backendRefs(pc, rule, r);
   if (refs) out.backendRefs = refs;
   // The Gateway API pattern allows at most 5 digits per unit; a longer timeout is carried by the
@@ -253,12 +277,32 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices, opts
 
   // Rules with the same annotations share a route, named after the policy when there is one route,
   // else after the policy and the route's first rule.
-  const keys = spec.rules.map((rule) => JSON.stringify(routeAnnotations(rule, opts)));
+  const grpc = spec.protocol === 'grpc';
+  const kind = grpc ? 'GRPCRoute' : 'HTTPRoute';
+  if (grpc) {
+    spec.rules.forEach((rule, r) => {
+      rule.retries?.retryOn?.forEach((cond, i) => {
+        if (retryConditionFeature(cond) === 'retries.on.grpc') return;
+        diagnostics.push(
+          linkerdDiag(
+            'GrpcRetryHttpCondition',
+            { got: JSON.stringify(cond) },
+            doc.at(['spec', 'rules', r, 'retries', 'retryOn', i]),
+          ),
+        );
+      });
+    });
+  }
+  const keys = spec.rules.map((rule) => JSON.stringify(routeAnnotations(rule, opts, grpc)));
   const distinct = [...new Set(keys)];
   const ruleName = (i: number) => spec.rules[i]!.name ?? `rule-${i}`;
   const baseName = (key: string) =>
     distinct.length === 1 ? doc.name : `${doc.name}-${ruleName(keys.indexOf(key))}`;
-  diagnostics.push(...checkRuleOrder(doc, spec.rules, (i) => keys[i]!));
+  // gRPC matches order as the paths they are (/<service>/<method>), as for HTTP rules.
+  const ordered = spec.rules.map((rule) =>
+    rule.matches ? { ...rule, matches: rule.matches.map(grpcAsHttpMatch) } : rule,
+  );
+  diagnostics.push(...checkRuleOrder(doc, ordered, (i) => keys[i]!));
 
   spec.rules.forEach((rule, r) => {
     if ((rule.matches?.length ?? 0) > MAX_MATCHES) {
@@ -339,7 +383,7 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices, opts
         diagnostics.push(
           linkerdDiag(
             'NameTooLong',
-            { what: 'HTTPRoute', name, limit: OBJECT_NAME_LIMIT, field: 'policy or rule name' },
+            { what: kind, name, limit: OBJECT_NAME_LIMIT, field: 'policy or rule name' },
             doc.at(['metadata', 'name']),
           ),
         );
@@ -362,7 +406,7 @@ function compilePolicy(doc: PolicyDoc<TrafficPolicy>, leaves: LeafServices, opts
       });
       resources.push({
         apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
+        kind,
         metadata: outputMetadata(name, ns, [doc], { annotations: route.annotations }),
         spec: {
           parentRefs: [

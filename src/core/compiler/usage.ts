@@ -106,6 +106,7 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
   if (!tree || !isRecord(doc.policy)) return out;
   // One path stack for the whole walk, copied only when a use is emitted: most fields visited use
   // no feature, and a fresh path per field was most of this walk's garbage on large inputs.
+  const root = doc.policy;
   const path: (string | number)[] = [];
   const emit = (e: Entry) => {
     const at = path.slice();
@@ -113,7 +114,7 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
   };
   const walk = (value: unknown, at: Node, parent: Record<string, unknown>) => {
     if (at.entries.length) {
-      const ctx = { parent };
+      const ctx = { parent, root };
       for (const e of at.entries) if (!e.use.when || e.use.when(value, ctx)) emit(e);
     }
     if (Array.isArray(value)) {
@@ -136,7 +137,7 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
         }
       }
       if (at.defaults.size) {
-        const ctx = { parent: value };
+        const ctx = { parent: value, root };
         for (const [key, entries] of at.defaults) {
           if (value[key] !== undefined) continue;
           for (const e of entries) if (!e.use.when || e.use.when(undefined, ctx)) emit(e);

@@ -3,6 +3,7 @@
  * where the user asked, so an unsupported backend drops its rule; in a mirror it drops the mirror.
  */
 import { traffic } from './fixtures.js';
+import { protocolOf } from './protocol.js';
 import { defineFamily } from './types.js';
 
 const R = 'TrafficPolicy.spec.rules[]';
@@ -28,7 +29,8 @@ export const backends = defineFamily({
           field: `${R}.backends`,
           scope: 'rule',
           // One backend takes all the traffic whatever its weight: only a list of several splits.
-          when: (v) => Array.isArray(v) && v.length > 1,
+          // A TCP policy splits connections, not requests: protocol.tcp.weighted.
+          when: (v, ctx) => Array.isArray(v) && v.length > 1 && protocolOf(ctx.root) !== 'tcp',
         },
       ],
       related: [`${R}.backends[].weight`],

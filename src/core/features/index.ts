@@ -19,7 +19,9 @@ import { headers } from './headers.js';
 import { match } from './match.js';
 import { mirror } from './mirror.js';
 import { mtls } from './mtls.js';
+import { protocol } from './protocol.js';
 import { retries } from './retries.js';
+import { route } from './route.js';
 import { routing } from './routing.js';
 import { timeout } from './timeout.js';
 import type { FeatureDef } from './types.js';
@@ -48,6 +50,8 @@ export const FAMILIES = [
   mtls,
   access,
   backend,
+  protocol,
+  route,
 ] as const;
 
 export type FeatureId = (typeof FAMILIES)[number]['features'][number]['id'];

@@ -1,5 +1,6 @@
 /** Request timeouts. Left out, a request waits as long as the mesh's default allows. */
 import { withField } from './fixtures.js';
+import { protocolOf } from './protocol.js';
 import { defineFamily } from './types.js';
 
 export const timeout = defineFamily({
@@ -8,7 +9,14 @@ export const timeout = defineFamily({
     {
       id: 'timeout.request',
       description: 'A timeout for the whole request, retries included.',
-      uses: [{ field: 'TrafficPolicy.spec.rules[].timeout', scope: 'field' }],
+      // A TCP policy's timeout is an idle timeout: protocol.tcp.idleTimeout.
+      uses: [
+        {
+          field: 'TrafficPolicy.spec.rules[].timeout',
+          scope: 'field',
+          when: (_v, ctx) => protocolOf(ctx.root) !== 'tcp',
+        },
+      ],
       fixture: withField('timeout: 2s'),
     },
   ],

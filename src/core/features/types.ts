@@ -24,6 +24,8 @@ export type DropScope =
 export interface UseContext {
   /** The object that holds the field (for `orDefault`: the object missing it). */
   readonly parent: Readonly<Record<string, unknown>>;
+  /** The whole policy document: a field's meaning can depend on the policy (spec.protocol). */
+  readonly root: Readonly<Record<string, unknown>>;
 }
 
 /** One field whose presence (or, with `when`, whose value) means the feature is used. */

@@ -20,8 +20,19 @@ export { OUTLIER_DEFAULTS, outlierDetection } from './kinds/backend-policy.js';
 export { API_VERSION, DURATION_PATTERN, HTTP_METHODS } from './kinds/common.js';
 export type { MeshInstallation } from './kinds/mesh-installation.js';
 export type { MTLSPolicy } from './kinds/mtls-policy.js';
-export type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from './kinds/traffic-policy.js';
-export { GRPC_CODES, RETRY_ON } from './kinds/traffic-policy.js';
+export type {
+  BackendT,
+  GrpcMatchT,
+  PathModifierT,
+  Protocol,
+  RedirectT,
+  RewriteT,
+  RouteMatchT,
+  Rule,
+  SourceT,
+  TrafficPolicy,
+} from './kinds/traffic-policy.js';
+export { GRPC_CODES, PROTOCOLS, REDIRECT_CODES, RETRY_ON } from './kinds/traffic-policy.js';
 
 export const KIND_SCHEMAS = {
   TrafficPolicy: TrafficPolicySchema,

@@ -24,6 +24,7 @@ import {
   RETRY_ON,
   type TrafficPolicy,
 } from './schema.js';
+import { checkProtocol } from './semantic-protocol.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -65,7 +66,8 @@ function judgeRe2(pattern: string): string | undefined {
   }
 }
 
-class Checker {
+/** Collects the diagnostics of one document; the per-topic check modules report through it. */
+export class Checker {
   readonly out: Diagnostic[] = [];
   constructor(readonly doc: PolicyDoc) {}
 
@@ -364,6 +366,7 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
       if (rule.cors.maxAge !== undefined) c.duration(rule.cors.maxAge, at('cors', 'maxAge'), 0);
     }
   });
+  checkProtocol(c, p);
 }
 
 function oneOf(c: Checker, obj: object, keys: readonly string[], path: FieldPath): void {

@@ -195,6 +195,8 @@ const SETTINGS = [
   'requestHeaders',
   'responseHeaders',
   'cors',
+  'redirect',
+  'rewrite',
 ] as const;
 
 function settings(p: PolicyDoc<TrafficPolicy>, rule: Rule): Record<string, string> {
@@ -350,6 +352,49 @@ function backendConflicts(policies: readonly PolicyDoc<BackendPolicy>[]): Overla
   return out;
 }
 
+/**
+ * Two policies for one service whose ports can meet (the same port, or either has none) and whose
+ * protocols differ (AM3020): a mesh decides a port's protocol once, for every caller, so sources
+ * do not separate them.
+ */
+function protocolConflicts(group: readonly PolicyDoc<TrafficPolicy>[]): OverlapFinding[] {
+  const out: OverlapFinding[] = [];
+  const protocol = (p: PolicyDoc<TrafficPolicy>) => p.policy.spec.protocol ?? 'http';
+  group.forEach((q, y) => {
+    const b = q.policy.spec;
+    const p = group
+      .slice(0, y)
+      .find(
+        (o) =>
+          o.ref !== q.ref &&
+          protocol(o) !== protocol(q) &&
+          (o.policy.spec.port === undefined || b.port === undefined || o.policy.spec.port === b.port),
+      );
+    if (!p) return;
+    const port = b.port ?? p.policy.spec.port;
+    const at: FieldPath = b.protocol !== undefined ? ['spec', 'protocol'] : ['spec', 'service'];
+    const other = site(p, p.policy.spec.protocol !== undefined ? ['spec', 'protocol'] : ['spec', 'service']);
+    out.push({
+      kind: 'conflict',
+      diagnostic: diag(
+        'ProtocolConflict',
+        {
+          policy: q.ref,
+          route: `${q.namespace}/${b.service}${port !== undefined ? ` port ${port}` : ''}`,
+          protocol: protocol(q),
+          other: p.ref,
+          where: where(other.location),
+          otherProtocol: protocol(p),
+        },
+        q.at(at),
+      ),
+      other,
+      fields: ['protocol'],
+    });
+  });
+  return out;
+}
+
 /** Every conflict and shadowed rule among the policies, in input order. */
 export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[] {
   const traffic = policies.filter((p): p is PolicyDoc<TrafficPolicy> => p.kind === 'TrafficPolicy');
@@ -361,6 +406,7 @@ export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[
     byService.set(key, [...(byService.get(key) ?? []), p]);
   }
   for (const group of byService.values()) {
+    out.push(...protocolConflicts(group));
     for (let x = 0; x < group.length; x++) {
       for (let y = x + 1; y < group.length; y++) {
         const p = group[x]!;

@@ -30,9 +30,23 @@ export function ruleEntries(rule: Rule): readonly RouteMatchT[] {
   return rule.matches?.length ? rule.matches : [{}];
 }
 
+/**
+ * The path condition of an entry. A gRPC match is one on the path too (a call is a POST to
+ * /<service>/<method>), so gRPC entries compare as their paths: service and method exact, service
+ * alone a prefix `/<service>/`, method alone the regex `/[^/]+/<method>` (as Istio converts GRPCRoute
+ * matches). The model never has both on one entry (AM2040).
+ */
+export function pathOf(m: RouteMatchT): Condition | undefined {
+  const g = m.grpc;
+  if (!g) return m.path;
+  if (g.service !== undefined && g.method !== undefined) return { exact: `/${g.service}/${g.method}` };
+  if (g.service !== undefined) return { prefix: `/${g.service}/` };
+  return { regex: `/[^/]+/${g.method ?? ''}` };
+}
+
 /** True when the entry has no conditions: it matches every request. */
 export function matchesAll(m: RouteMatchT): boolean {
-  return m.path === undefined && m.method === undefined && !m.headers?.length && !m.queryParams?.length;
+  return pathOf(m) === undefined && m.method === undefined && !m.headers?.length && !m.queryParams?.length;
 }
 
 function fullMatch(regex: string, value: string): boolean {
@@ -114,7 +128,9 @@ function namedOverlap(a: Map<string, Condition[]>, b: Map<string, Condition[]>):
 export function overlap(a: RouteMatchT, b: RouteMatchT): Tri {
   if (a.method !== undefined && b.method !== undefined && a.method !== b.method) return 'no';
   const parts: Tri[] = [];
-  if (a.path && b.path) parts.push(conditionsOverlap(a.path, b.path));
+  const pa = pathOf(a);
+  const pb = pathOf(b);
+  if (pa && pb) parts.push(conditionsOverlap(pa, pb));
   parts.push(namedOverlap(named(a.headers, true), named(b.headers, true)));
   parts.push(namedOverlap(named(a.queryParams, false), named(b.queryParams, false)));
   return combine(parts);
@@ -131,8 +147,9 @@ function namedCaught(wide: Map<string, Condition[]>, narrow: Map<string, Conditi
 /** Whether every request `later` accepts is surely accepted by `earlier` (earlier ⊇ later). */
 export function catches(earlier: RouteMatchT, later: RouteMatchT): boolean {
   if (earlier.method !== undefined && earlier.method !== later.method) return false;
-  if (earlier.path !== undefined && (later.path === undefined || !conditionImplies(later.path, earlier.path)))
-    return false;
+  const wide = pathOf(earlier);
+  const narrow = pathOf(later);
+  if (wide !== undefined && (narrow === undefined || !conditionImplies(narrow, wide))) return false;
   return (
     namedCaught(named(earlier.headers, true), named(later.headers, true)) &&
     namedCaught(named(earlier.queryParams, false), named(later.queryParams, false))
@@ -151,6 +168,8 @@ export function describeMatch(m: RouteMatchT): string {
   if (matchesAll(m)) return 'every request';
   const parts: string[] = [];
   if (m.method) parts.push(m.method);
+  if (m.grpc?.service !== undefined) parts.push(`gRPC service ${m.grpc.service}`);
+  if (m.grpc?.method !== undefined) parts.push(`gRPC method ${m.grpc.method}`);
   if (m.path) parts.push(`path ${describeCondition(m.path)}`);
   for (const h of m.headers ?? []) parts.push(`header ${h.name} ${describeCondition(h)}`);
   for (const q of m.queryParams ?? []) parts.push(`query ${q.name} ${describeCondition(q)}`);

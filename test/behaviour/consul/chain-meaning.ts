@@ -54,6 +54,8 @@ export interface BackendMeaning {
 export interface RouteMeaning {
   match: MatchMeaning | 'any';
   timeoutMs?: number;
+  /** The path prefix the matched prefix is replaced with before forwarding (Envoy prefix_rewrite). */
+  prefixRewrite?: string;
   retries?: { attempts: number; on: string[] };
   backends: BackendMeaning[];
 }
@@ -204,6 +206,7 @@ export async function chainMeaning(agent: ConsulAgent, service: string): Promise
     out.push({
       match,
       ...(d.RequestTimeout ? { timeoutMs: goDurationMs(d.RequestTimeout as string) } : {}),
+      ...(d.PrefixRewrite ? { prefixRewrite: d.PrefixRewrite as string } : {}),
       ...(r ? { retries: r } : {}),
       backends: await backends(agent, chain, route.NextNode, {
         request: d.RequestHeaders as Obj | undefined,
@@ -217,7 +220,7 @@ export async function chainMeaning(agent: ConsulAgent, service: string): Promise
   return out;
 }
 
-/** The protocol Consul compiled the chain for (routers and splitters need http). */
+/** The protocol Consul compiled the chain for (routers and splitters need http, http2 or grpc). */
 export async function chainProtocol(agent: ConsulAgent, service: string): Promise<string> {
   return (await discoveryChain(agent, service)).Protocol;
 }

@@ -7,7 +7,9 @@
  * their weights, the instances each subset's filter selects (versions and other services), route
  * timeouts, retry counts and conditions, request and response header changes; and intention
  * decisions per caller from /v1/connect/intentions/check and /match (allow, deny, the caller's
- * identity). Not counted although the tier runs them:
+ * identity); the chain's protocol (grpc for gRPC policies), gRPC service and method matches as the
+ * path matches Consul compiled them, and a route's prefix rewrite. Not counted although the tier
+ * runs them:
  * - access.to.methods / access.to.paths: Consul returns the intention's permissions, but matching a
  *   request against them is done by the test (intentions.ts), not by Consul or Envoy;
  * - mTLS: Consul does not expose a proxy's resolved mode over HTTP;
@@ -45,6 +47,10 @@ export const coverage: BehaviourCoverage = {
     'headers.response.set',
     'headers.response.add',
     'headers.response.remove',
+    'protocol.grpc',
+    'protocol.grpc.service',
+    'protocol.grpc.method',
+    'route.rewrite.path.prefix',
     'access.allow',
     'access.deny',
     'access.from.serviceAccount',

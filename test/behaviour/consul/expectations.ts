@@ -14,6 +14,8 @@ import type { Decision, Request } from './intentions.js';
 import { type Instance, versioned } from './workloads.js';
 
 export interface CaseMeaning {
+  /** The protocol of the chains (ServiceDefaults): http unless the policy says grpc. */
+  protocol?: 'http' | 'grpc';
   instances: Instance[];
   /** Subset name -> the service-meta annotations AM4302 must ask for (label -> value). */
   annotations?: Record<string, Record<string, string>>;
@@ -272,7 +274,83 @@ const sessionAffinity: CaseMeaning = {
   },
 };
 
+// test/cases/grpc-routing.yaml: a gRPC call is a POST to /<service>/<method>, so AddItem is the
+// exact path /shop.Cart/AddItem and the shop.Cart service the prefix /shop.Cart/. AddItem -> v2;
+// tenant acme's other shop.Cart calls -> v1; other shop.Cart calls 90 % v1, 10 % v2; anything else
+// (no rule matches) goes to the service itself, every instance.
+const cartV1 = ids('cart', 'v1', 2);
+const cartV2 = ids('cart', 'v2', 1);
+const grpcRouting: CaseMeaning = {
+  protocol: 'grpc',
+  instances: versioned({ cart: { v1: 2, v2: 1, v3: 1, '-': 1 } }),
+  annotations: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+  chains: {
+    cart: [
+      { match: { path: { exact: '/shop.Cart/AddItem' } }, backends: [{ weight: 100, instances: cartV2 }] },
+      {
+        match: { path: { prefix: '/shop.Cart/' }, headers: [{ name: 'x-tenant', exact: 'acme' }] },
+        backends: [{ weight: 100, instances: cartV1 }],
+      },
+      {
+        match: { path: { prefix: '/shop.Cart/' } },
+        backends: [
+          { weight: 90, instances: cartV1 },
+          { weight: 10, instances: cartV2 },
+        ],
+      },
+      // Consul's own catch-all to the service itself, a prefix / (compile.go:700-704).
+      {
+        match: { path: { prefix: '/' } },
+        backends: [{ weight: 100, instances: [...cartV1, ...cartV2, 'cart-plain-0', 'cart-v3-0'].sort() }],
+      },
+    ],
+  },
+};
+
+// test/cases/grpc-timeouts.yaml: Checkout (/shop.v1.Payments/Checkout) 10 s, every other call 2 s.
+const payments = ids('payments', 'plain', 2);
+const grpcTimeouts: CaseMeaning = {
+  protocol: 'grpc',
+  instances: versioned({ payments: { '-': 2 } }),
+  chains: {
+    payments: [
+      {
+        match: { path: { exact: '/shop.v1.Payments/Checkout' } },
+        timeoutMs: 10_000,
+        backends: [{ weight: 100, instances: payments }],
+      },
+      { match: 'any', timeoutMs: 2000, backends: [{ weight: 100, instances: payments }] },
+    ],
+  },
+};
+
+// test/cases/rewrite-prefix.yaml: /api/v2... goes to stable (version v3) as /v2..., within 5 s; the
+// rest reaches every orders instance unchanged.
+const ordersStable = ids('orders', 'v3', 2);
+const rewritePrefix: CaseMeaning = {
+  instances: versioned({ orders: { v3: 2, v2: 1, '-': 1 } }),
+  annotations: { stable: { version: 'v3' } },
+  chains: {
+    orders: [
+      {
+        match: { path: { prefix: '/api/v2' } },
+        timeoutMs: 5000,
+        prefixRewrite: '/v2',
+        backends: [{ weight: 100, instances: ordersStable }],
+      },
+      // Consul's own catch-all to the service itself, a prefix / (compile.go:700-704), unrewritten.
+      {
+        match: { path: { prefix: '/' } },
+        backends: [{ weight: 100, instances: [...ordersStable, 'orders-plain-0', 'orders-v2-0'].sort() }],
+      },
+    ],
+  },
+};
+
 export const MEANINGS: Record<string, CaseMeaning> = {
+  'case-grpc-routing': grpcRouting,
+  'case-grpc-timeouts': grpcTimeouts,
+  'case-rewrite-prefix': rewritePrefix,
   'case-backend-resilience': backendResilience,
   'case-backend-session-affinity': sessionAffinity,
   'example-bookinfo-canary': bookinfo,

@@ -36,8 +36,11 @@ describe('Consul 1.16.3 compiles each golden case into what the policy means', (
   it.each(cases)('$name: discovery chains (routes, splits, subsets, instances)', async (c) => {
     await deployed(agent, c.meaning, c.entries, async () => {
       for (const service of Object.keys(c.meaning.chains)) {
-        // Routers and splitters are only compiled for HTTP; a tcp chain would ignore them.
-        expect(await chainProtocol(agent, service), `protocol of ${service}`).toBe('http');
+        // Routers and splitters are only compiled for HTTP-based protocols; a tcp chain would ignore
+        // them. A gRPC policy's chain is grpc (HTTP/2 to Envoy).
+        expect(await chainProtocol(agent, service), `protocol of ${service}`).toBe(
+          c.meaning.protocol ?? 'http',
+        );
       }
       for (const o of await observeRoutes(agent, c.meaning)) expect(o.actual, o.what).toEqual(o.expected);
     });

@@ -39,6 +39,26 @@ const at = (o: unknown, ...path: (string | number)[]): Obj =>
 /** Each mutation, and the observations of judge.ts it must break (and no others). */
 const MUTATIONS: { what: string; name: string; breaks: string[]; entries: () => ConsulEntry[] }[] = [
   {
+    what: 'the prefix rewrite dropped (the orders service gets /api/v2/... unchanged)',
+    name: 'case-rewrite-prefix',
+    breaks: ['routes of orders'],
+    entries: () =>
+      mutate('case-rewrite-prefix', 'service-router', 'orders', (e) => {
+        delete at(e, 'Routes', 0, 'Destination').PrefixRewrite;
+      }),
+  },
+  {
+    what: 'the gRPC method match widened to its whole service (AddItem path -> /shop.Cart/ prefix)',
+    name: 'case-grpc-routing',
+    breaks: ['routes of cart'],
+    entries: () =>
+      mutate('case-grpc-routing', 'service-router', 'cart', (e) => {
+        const http = at(e, 'Routes', 0, 'Match', 'HTTP');
+        delete http.PathExact;
+        http.PathPrefix = '/shop.Cart/';
+      }),
+  },
+  {
     what: 'the load-balancing policy dropped (callers fall back to round robin)',
     name: 'case-backend-resilience',
     breaks: ['balancing of reviews'],

@@ -35,6 +35,16 @@ describe('Consul refuses what it cannot express', () => {
       'backend.connectionLimits.maxRequestsPerConnection',
       'backend.rateLimit',
       'backend.rateLimit.burst',
+      // Issue 16: routers and splitters need an HTTP-based protocol; no redirect, no host or
+      // whole-path rewrite (prefixRewrite only).
+      'protocol.tcp',
+      'protocol.tcp.weighted',
+      'protocol.tcp.idleTimeout',
+      'route.redirect',
+      'route.redirect.path.full',
+      'route.redirect.path.prefix',
+      'route.rewrite.host',
+      'route.rewrite.path.full',
     ]);
   });
 

@@ -78,8 +78,30 @@ const QueryParamMatch = Type.Object(
   },
 );
 
+const GrpcMatch = Type.Object(
+  {
+    service: Type.Optional(
+      Type.String({
+        description:
+          'The fully qualified gRPC service, e.g. shop.Cart (package and service as in the .proto file). Default: any service; give service, method or both.',
+      }),
+    ),
+    method: Type.Optional(
+      Type.String({
+        description: 'The gRPC method, e.g. AddItem. Default: any method; give service, method or both.',
+      }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      'A condition on the gRPC call (its HTTP/2 path is /<service>/<method>), for policies with protocol grpc; Gateway API GRPCRoute method match, type Exact. Default: any call.',
+  },
+);
+
 const RouteMatch = Type.Object(
   {
+    grpc: Type.Optional(GrpcMatch),
     path: Type.Optional(StringMatch('the request path', ['exact', 'prefix', 'regex'])),
     method: Type.Optional(Method(' Default: any method.')),
     headers: Type.Optional(
@@ -128,6 +150,9 @@ const Backend = Type.Object(
     description: 'Where matching traffic goes: a version of the service or another service (not both).',
   },
 );
+
+export const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 export const RETRY_ON = [
   '5xx',
@@ -278,6 +303,71 @@ const Cors = Type.Object(
   { ...strict, description: 'Cross-origin resource sharing. Default: none (no CORS headers added).' },
 );
 
+/** Gateway API's HTTPPathModifier, without its `type` (the one field given says it). */
+const PathModifier = (what: string) =>
+  Type.Object(
+    {
+      replaceFullPath: Type.Optional(
+        Type.String({
+          maxLength: 1024,
+          description: `Replace the whole path ${what}. Default: unset; give replaceFullPath or replacePrefixMatch.`,
+        }),
+      ),
+      replacePrefixMatch: Type.Optional(
+        Type.String({
+          maxLength: 1024,
+          description: `Replace the part of the path the rule's path prefix matched ${what} (/foo/bar under prefix /foo with /xyz becomes /xyz/bar); the rule needs exactly one match entry, with path.prefix. Default: unset; give replaceFullPath or replacePrefixMatch.`,
+        }),
+      ),
+    },
+    { ...strict, description: `How the path changes ${what}. Default: the request's path, unchanged.` },
+  );
+
+/** Redirect status codes Gateway API v1.6.1 allows (HTTPRequestRedirectFilter.statusCode). */
+export const REDIRECT_CODES = [301, 302, 303, 307, 308] as const;
+
+const Redirect = Type.Object(
+  {
+    scheme: Type.Optional(
+      StringEnum(['http', 'https'] as const, "The scheme of the Location. Default: the request's scheme."),
+    ),
+    host: Type.Optional(
+      Type.String({ description: "The host name of the Location. Default: the request's Host." }),
+    ),
+    port: Type.Optional(
+      Port(
+        "The port of the Location. Default: the scheme's well-known port when scheme is given (80, 443), else the request's port (Gateway API).",
+      ),
+    ),
+    path: Type.Optional(PathModifier('in the Location')),
+    statusCode: Type.Optional(
+      Type.Integer({
+        default: 302,
+        description: `The redirect status: one of ${REDIRECT_CODES.join(', ')}. Default: 302.`,
+      }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      'Answer with an HTTP redirect instead of forwarding (Gateway API RequestRedirect); the rule then has no backends. Default: none.',
+  },
+);
+
+const Rewrite = Type.Object(
+  {
+    host: Type.Optional(
+      Type.String({ description: 'The Host (authority) the backend sees. Default: unchanged.' }),
+    ),
+    path: Type.Optional(PathModifier('before forwarding')),
+  },
+  {
+    ...strict,
+    minProperties: 1,
+    description: 'Change the request before forwarding it (Gateway API URLRewrite). Default: none.',
+  },
+);
+
 const Rule = Type.Object(
   {
     name: Type.Optional(
@@ -319,6 +409,8 @@ const Rule = Type.Object(
     requestHeaders: Type.Optional(HeaderOps('Request')),
     responseHeaders: Type.Optional(HeaderOps('Response')),
     cors: Type.Optional(Cors),
+    redirect: Type.Optional(Redirect),
+    rewrite: Type.Optional(Rewrite),
   },
   { ...strict, description: 'A routing rule. Rules are ordered: the first that matches wins.' },
 );
@@ -339,6 +431,13 @@ export const TrafficPolicySpec = Type.Object(
     service: Type.String({ description: 'The destination Service, in metadata.namespace. Required.' }),
     port: Type.Optional(Port('Govern only calls to this port of the service. Default: every port.')),
     selector: Type.Optional(Selector),
+    protocol: Type.Optional(
+      StringEnum(
+        PROTOCOLS,
+        'What the calls are: http (HTTP/1.1 or HTTP/2 requests), grpc (gRPC calls; matches may name a gRPC service and method) or tcp (connections: rules have only backends and timeout, the idle timeout). Default: http.',
+        'http',
+      ),
+    ),
     versions: Type.Optional(
       Type.Record(Type.String(), Labels('Pod labels of this version.'), {
         description: 'Named versions (subsets): name -> pod labels. Default: none.',
@@ -366,4 +465,8 @@ export type TrafficPolicy = Static<typeof TrafficPolicySchema>;
 export type Rule = TrafficPolicy['spec']['rules'][number];
 export type RouteMatchT = NonNullable<Rule['matches']>[number];
 export type BackendT = NonNullable<Rule['backends']>[number];
+export type GrpcMatchT = NonNullable<RouteMatchT['grpc']>;
+export type RedirectT = NonNullable<Rule['redirect']>;
+export type RewriteT = NonNullable<Rule['rewrite']>;
+export type PathModifierT = NonNullable<RewriteT['path']>;
 export type SourceT = NonNullable<TrafficPolicy['spec']['sources']>[number];

@@ -1,0 +1,155 @@
+// What each adapter makes of issue 16's fields, beyond the golden files: the cases where meshes
+// keep settings elsewhere (Istio's idle timeout in the DestinationRule beside BackendPolicy
+// limits), the defaults the model fixes (302, the request's port) and each adapter's refusals.
+import { describe, expect, it } from 'vitest';
+import { codes, compileFor, findObject, maybeObject, policy, traffic } from '../../support/kit.js';
+
+const tcp = (name: string, extra: string, timeout: string) =>
+  traffic(
+    `  service: db\n  port: 5432\n  protocol: tcp\n${extra}  rules:\n    - timeout: ${timeout}\n`,
+    name,
+    'shop',
+  );
+
+describe('Istio sidecar', () => {
+  it("keeps a TCP idle timeout and a BackendPolicy's limits for one port in one DestinationRule entry", () => {
+    const backend = policy(
+      'BackendPolicy',
+      '  service: db\n  port: 5432\n  connectionLimits: {maxConnections: 10, connectTimeout: 1s}\n',
+      { name: 'db', namespace: 'shop' },
+    );
+    const r = compileFor('istio', [tcp('db', '', '30m'), backend].join('---\n'));
+    expect(r.ok).toBe(true);
+    const dr = findObject(r.resources, 'DestinationRule', 'db');
+    expect(dr.spec.trafficPolicy).toEqual({
+      portLevelSettings: [
+        {
+          port: { number: 5432 },
+          connectionPool: { tcp: { idleTimeout: '30m', maxConnections: 10, connectTimeout: '1s' } },
+        },
+      ],
+    });
+    expect(findObject(r.resources, 'VirtualService', 'db').spec.tcp).toEqual([
+      {
+        match: [{ port: 5432 }],
+        route: [{ destination: { host: 'db.shop.svc.cluster.local', port: { number: 5432 } } }],
+      },
+    ]);
+  });
+
+  it('refuses two idle timeouts for one port, even for different callers (AM4140)', () => {
+    const text = [
+      tcp('jobs', '  sources: [{namespace: jobs}]\n', '1h'),
+      tcp('web', '  sources: [{namespace: web}]\n', '10m'),
+    ].join('---\n');
+    const r = compileFor('istio', text);
+    expect(r.ok).toBe(false);
+    expect(codes(r.diagnostics)).toContain('AM4140');
+  });
+
+  it("writes the model's redirect defaults: status 302 (Istio's own is 301) and the request's port", () => {
+    const r = compileFor(
+      'istio',
+      traffic('  service: web\n  rules:\n    - redirect: {host: www.example.com}\n', 'web', 'shop'),
+    );
+    expect(findObject(r.resources, 'VirtualService', 'web').spec.http[0].redirect).toEqual({
+      authority: 'www.example.com',
+      derivePort: 'FROM_REQUEST_PORT',
+      redirectCode: 302,
+    });
+  });
+});
+
+describe('Istio ambient', () => {
+  const grpc = (rule: string) =>
+    traffic(
+      `  service: cart\n  port: 50051\n  protocol: grpc\n  rules:\n    - matches: [{grpc: {service: shop.Cart, method: Add}}]\n${rule}`,
+      'cart',
+      'shop',
+    );
+  const ambient = { options: { 'istio.dataplane': 'ambient' } };
+  it('writes a GRPCRoute when the rules need nothing GRPCRoute lacks', () => {
+    const r = compileFor('istio', grpc('      requestHeaders: {set: {x-a: b}}\n'), ambient);
+    expect(findObject(r.resources, 'GRPCRoute', 'cart').spec.rules[0].matches).toEqual([
+      { method: { type: 'Exact', service: 'shop.Cart', method: 'Add' } },
+    ]);
+    expect(maybeObject(r.resources, 'HTTPRoute', 'cart')).toBeUndefined();
+  });
+  it('writes an HTTPRoute on the gRPC path when a rule has a timeout (GRPCRoute has none)', () => {
+    const r = compileFor('istio', grpc('      timeout: 2s\n'), ambient);
+    const route = findObject(r.resources, 'HTTPRoute', 'cart');
+    expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/shop.Cart/Add' } }]);
+    expect(route.spec.rules[0].timeouts).toEqual({ request: '2s' });
+  });
+});
+
+describe('Linkerd', () => {
+  it('refuses HTTP retry conditions on a GRPCRoute (AM4240)', () => {
+    const r = compileFor(
+      'linkerd',
+      traffic(
+        '  service: cart\n  port: 50051\n  protocol: grpc\n  rules:\n    - retries: {attempts: 2, retryOn: [5xx]}\n',
+        'cart',
+        'shop',
+      ),
+    );
+    expect(codes(r.diagnostics)).toContain('AM4240');
+    expect(r.ok).toBe(false);
+  });
+  it('a redirect rule has the filter and no backendRefs', () => {
+    const r = compileFor(
+      'linkerd',
+      traffic('  service: web\n  port: 8080\n  rules:\n    - redirect: {scheme: https}\n', 'web', 'shop'),
+    );
+    expect(findObject(r.resources, 'HTTPRoute', 'web').spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 302 } }] },
+    ]);
+  });
+});
+
+describe('App Mesh', () => {
+  it('refuses a gRPC method without its service (AM4440)', () => {
+    const r = compileFor(
+      'appmesh',
+      traffic(
+        '  service: cart\n  port: 50051\n  protocol: grpc\n  rules:\n    - matches: [{grpc: {method: Add}}]\n',
+        'cart',
+        'shop',
+      ),
+    );
+    expect(codes(r.diagnostics)).toContain('AM4440');
+    expect(r.ok).toBe(false);
+  });
+  it('listens with the policy protocol and routes TCP with an idle timeout', () => {
+    const r = compileFor(
+      'appmesh',
+      traffic('  service: db\n  port: 5432\n  protocol: tcp\n  rules:\n    - timeout: 90s\n', 'db', 'shop'),
+    );
+    const router = findObject(r.resources, 'VirtualRouter', 'db');
+    expect(router.spec.listeners).toEqual([{ portMapping: { port: 5432, protocol: 'tcp' } }]);
+    expect(router.spec.routes[0].tcpRoute.timeout).toEqual({ idle: { value: 90, unit: 's' } });
+    expect(findObject(r.resources, 'VirtualNode', 'db').spec.listeners[0].portMapping.protocol).toBe('tcp');
+  });
+});
+
+describe('Consul', () => {
+  it("a gRPC policy's grpc protocol holds whichever module writes ServiceDefaults first", () => {
+    const backend = policy(
+      'BackendPolicy',
+      '  service: cart\n  loadBalancer: {policy: consistentHash, consistentHash: {header: x-user}}\n',
+      { name: 'cart', namespace: 'shop' },
+    );
+    const grpc = traffic(
+      '  service: cart\n  protocol: grpc\n  rules:\n    - matches: [{grpc: {service: shop.Cart}}]\n      timeout: 1s\n',
+      'cart',
+      'shop',
+    );
+    for (const text of [[grpc, backend].join('---\n'), [backend, grpc].join('---\n')]) {
+      const r = compileFor('consul', text);
+      expect(findObject(r.resources, 'ServiceDefaults', 'cart').spec.protocol).toBe('grpc');
+      expect(findObject(r.resources, 'ServiceRouter', 'cart').spec.routes[0].match).toEqual({
+        http: { pathPrefix: '/shop.Cart/' },
+      });
+    }
+  });
+});
