@@ -12,6 +12,7 @@
  *   15008) and the status address it writes once the pod is ready (the ambient index ignores a
  *   waypoint without one, pilot/pkg/serviceregistry/ambient/waypoints.go); the GatewayClass
  *   `istio-waypoint` is the one istiod creates;
+ * - each Service with a selector has the EndpointSlice Kubernetes keeps for it (its ready pods);
  * - Gateway API objects carry the defaults the API server writes from their CRDs (crd-defaults.ts).
  *
  * Only anymesh's own documents come from the compile; the rest is this world.
@@ -185,9 +186,55 @@ export function ambientClusterYaml(
       },
     });
   }
-  return [...applied, ...nsDocs, ...world, ...accounts.values(), ...podDocs]
-    .map((d) => dump(d, { lineWidth: -1, noRefs: true }))
-    .join('---\n');
+  const all = [...applied, ...nsDocs, ...world, ...accounts.values(), ...podDocs];
+  return [...all, ...endpointSlices(all)].map((d) => dump(d, { lineWidth: -1, noRefs: true })).join('---\n');
+}
+
+/**
+ * The EndpointSlices Kubernetes' endpointslice controller keeps for each Service with a selector:
+ * the ready pods of its namespace whose labels include the selector, with the Service's target
+ * ports. Istio reads endpoints from these, not from the pods.
+ */
+function endpointSlices(objects: readonly Obj[]): Obj[] {
+  const pods = objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Pod');
+  const out: Obj[] = [];
+  for (const svc of objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Service')) {
+    const selector = svc.spec?.selector as Record<string, string> | undefined;
+    if (!selector) continue;
+    const ports = (svc.spec?.ports ?? []) as {
+      name?: string;
+      port: number;
+      targetPort?: number;
+      appProtocol?: string;
+    }[];
+    const selected = pods.filter(
+      (p) =>
+        p.metadata.namespace === svc.metadata.namespace &&
+        Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
+    );
+    out.push({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: `${svc.metadata.name}-slice`,
+        namespace: svc.metadata.namespace,
+        labels: { 'kubernetes.io/service-name': svc.metadata.name },
+      },
+      addressType: 'IPv4',
+      endpoints: selected.map((p) => ({
+        addresses: [(p.status as { podIP: string }).podIP],
+        conditions: { ready: true },
+        targetRef: { kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace },
+      })),
+      ports: ports.map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: p.targetPort ?? p.port,
+        protocol: 'TCP',
+        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+      })),
+    } as unknown as Obj);
+  }
+  return out;
 }
 
 export interface AmbientRun {

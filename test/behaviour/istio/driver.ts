@@ -97,6 +97,8 @@ export interface Result {
   waypointIdentity?: string;
   /** Ambient: ztunnel's L4 decision at the destination pod. */
   ztunnel?: { allowed: boolean; source: string; policies: string[]; matched: string[]; reason: string };
+  /** Ambient: the endpoints istiod sends the waypoint per routed or mirrored cluster. */
+  endpoints?: Record<string, string[]>;
 }
 
 export interface AnalyzerMessage {

@@ -31,6 +31,7 @@ package driver
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -326,7 +327,30 @@ func (w *world) throughWaypoint(c Call, res *Result) (waypointPod *workloadapi.W
 	if len(sum.Clusters) == 1 {
 		res.Cluster = sum.Clusters[0].Cluster
 	}
+	// The endpoints istiod sends the waypoint for the routed and mirrored clusters (EDS): which pods
+	// each backend (a leaf Service per version) selects.
+	eps := xdstest.ExtractLoadAssignments(w.s.Endpoints(proxy))
+	res.Endpoints = map[string][]string{}
+	for _, wc := range sum.Clusters {
+		res.Endpoints[wc.Cluster] = slices.Sorted(slices.Values(eps[wc.Cluster]))
+	}
+	for _, m := range sum.Mirrors {
+		res.Endpoints[m.Cluster] = slices.Sorted(slices.Values(eps[m.Cluster]))
+	}
 	return wpPod, true
+}
+
+// isEndpoint tells whether pod address ip is among the endpoints of the route's clusters
+// ("ip:port", or "connect_originate;ip:port" for one reached through HBONE).
+func isEndpoint(res *Result, ip string) bool {
+	for _, wc := range res.Route.Clusters {
+		for _, e := range res.Endpoints[wc.Cluster] {
+			if strings.HasPrefix(e[strings.LastIndex(e, ";")+1:], ip+":") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // policiesFor are the security.Authorization resources ztunnel applies to a workload: its
@@ -520,6 +544,10 @@ func (w *world) ambientCall(c Call) Result {
 	if c.Mode == "ambient" && !c.Plaintext {
 		wpPod, ok := w.throughWaypoint(c, &res)
 		if !ok || res.Error != "" {
+			return res
+		}
+		if res.Route != nil && c.To.IP != "" && !isEndpoint(&res, c.To.IP) {
+			res.Error = fmt.Sprintf("pod %s is no endpoint of the routed clusters (%v)", c.To.IP, res.Endpoints)
 			return res
 		}
 		if wpPod != nil {

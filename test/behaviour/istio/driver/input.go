@@ -85,6 +85,8 @@ type Result struct {
 	Waypoint         string   `json:"waypoint,omitempty"`
 	WaypointIdentity string   `json:"waypointIdentity,omitempty"`
 	Ztunnel          *Ztunnel `json:"ztunnel,omitempty"`
+	// Endpoints are the addresses istiod sends the waypoint for each routed or mirrored cluster.
+	Endpoints map[string][]string `json:"endpoints,omitempty"`
 }
 
 // Route is the matched Envoy route, normalised.
