@@ -92,8 +92,21 @@ export const istioAdapter = {
     // What test/behaviour/istio/coverage.ts observes in the cases it runs (test/evidence.test.ts).
     behaviour: {
       judge:
-        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio)",
+        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio): routes, and the clusters BackendPolicy shapes",
       features: [
+        'backend.connectionLimits.connectTimeout',
+        'backend.connectionLimits.maxConnections',
+        'backend.connectionLimits.maxPendingRequests',
+        'backend.connectionLimits.maxRequests',
+        'backend.connectionLimits.maxRequestsPerConnection',
+        'backend.loadBalancer.consistentHash.cookie',
+        'backend.loadBalancer.consistentHash.header',
+        'backend.loadBalancer.consistentHash.sourceIP',
+        'backend.loadBalancer.leastRequest',
+        'backend.loadBalancer.random',
+        'backend.loadBalancer.roundRobin',
+        'backend.outlierDetection',
+        'backend.outlierDetection.gatewayErrors',
         'backends.service',
         'backends.version',
         'backends.weighted',

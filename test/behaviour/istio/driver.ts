@@ -77,6 +77,34 @@ export interface Route {
     allowCredentials?: boolean;
   };
   extra?: Record<string, boolean>;
+  /** The route's consistent-hash keys (sidecar). */
+  hashPolicies?: {
+    cookie?: string;
+    cookiePath?: string;
+    cookieTtlMs?: number;
+    header?: string;
+    sourceIp?: boolean;
+  }[];
+  /** Per routed cluster, its BackendPolicy-relevant Envoy settings (sidecar). */
+  clusterSettings?: Record<string, ClusterSettings>;
+}
+
+export interface ClusterSettings {
+  lbPolicy: string;
+  connectTimeoutMs?: number;
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRequestsPerConnection?: number;
+  outlier?: {
+    consecutive5xx?: number;
+    consecutiveGatewayFailure?: number;
+    enforcing5xx?: number;
+    enforcingGateway?: number;
+    intervalMs?: number;
+    baseEjectionMs?: number;
+    maxEjectionPercent?: number;
+  };
 }
 
 export interface Result {

@@ -174,6 +174,21 @@ func (w *world) outbound(c Call) Result {
 			res.Error = err.Error()
 			return res
 		}
+		clusters := xdstest.ExtractClusters(sim.Clusters)
+		sum.ClusterSettings = map[string]*ClusterSettings{}
+		for _, wc := range sum.Clusters {
+			c := clusters[wc.Cluster]
+			if c == nil {
+				res.Error = "no cluster " + wc.Cluster
+				return res
+			}
+			cs, err := summariseCluster(c)
+			if err != nil {
+				res.Error = err.Error()
+				return res
+			}
+			sum.ClusterSettings[wc.Cluster] = cs
+		}
 		res.Route = sum
 		if len(sum.Clusters) == 1 {
 			res.Cluster = sum.Clusters[0].Cluster

@@ -91,16 +91,20 @@ type Result struct {
 
 // Route is the matched Envoy route, normalised.
 type Route struct {
-	Name            string          `json:"name"`
-	Clusters        []WeightedTo    `json:"clusters"`
-	TimeoutMs       *int64          `json:"timeoutMs,omitempty"`
-	Retry           *Retry          `json:"retry,omitempty"`
-	Fault           *Fault          `json:"fault,omitempty"`
-	Mirrors         []Mirror        `json:"mirrors,omitempty"`
-	RequestHeaders  []HeaderOp      `json:"requestHeaders,omitempty"`
-	ResponseHeaders []HeaderOp      `json:"responseHeaders,omitempty"`
-	Cors            *Cors           `json:"cors,omitempty"`
-	Extra           map[string]bool `json:"extra,omitempty"`
+	Name            string       `json:"name"`
+	Clusters        []WeightedTo `json:"clusters"`
+	TimeoutMs       *int64       `json:"timeoutMs,omitempty"`
+	Retry           *Retry       `json:"retry,omitempty"`
+	Fault           *Fault       `json:"fault,omitempty"`
+	Mirrors         []Mirror     `json:"mirrors,omitempty"`
+	RequestHeaders  []HeaderOp   `json:"requestHeaders,omitempty"`
+	ResponseHeaders []HeaderOp   `json:"responseHeaders,omitempty"`
+	Cors            *Cors        `json:"cors,omitempty"`
+	// HashPolicies are the route's consistent-hash keys; ClusterSettings the Envoy clusters'
+	// BackendPolicy-relevant settings, per cluster name (sidecar outbound calls).
+	HashPolicies    []HashPolicy                `json:"hashPolicies,omitempty"`
+	ClusterSettings map[string]*ClusterSettings `json:"clusterSettings,omitempty"`
+	Extra           map[string]bool             `json:"extra,omitempty"`
 }
 
 type WeightedTo struct {
