@@ -10,7 +10,8 @@
  *   configuration of a proxy of type Waypoint from it (pilot/pkg/networking/core
  *   listener_waypoint.go): the filter chain for the Service's VIP and port, its route
  *   configuration, routes with clusters and weights (the leaf Services), timeout, retry policy,
- *   mirrors, header operations and CORS, read from that Envoy configuration;
+ *   mirrors, header operations and CORS, read from that Envoy configuration, and the endpoints
+ *   istiod sends the waypoint for the chosen clusters (the pod a call lands on must be one);
  * - L7 authorization: the RBAC filters istiod puts on that waypoint filter chain for
  *   AuthorizationPolicies attached by targetRefs;
  * - L4 authorization: istiod's conversion of selector and namespace AuthorizationPolicies and
@@ -22,9 +23,10 @@
  * by headers, query parameters and method, and the filter chain by the listener's matcher tree
  * (Envoy's rules, driver/match.go and ambient.go); evaluating the RBAC filters (driver/rbac.go);
  * and ztunnel's decision over the converted policies (ztunnel is Rust: its rules are followed in
- * driver/ambient.go). Not covered at all: the HBONE tunnels themselves (ztunnel to waypoint to
- * ztunnel), and which pod of a leaf Service a request lands on (the test names the pod the
- * chosen backend selects).
+ * driver/ambient.go); and the world's EndpointSlices (Kubernetes' controller's job: ready pods
+ * whose labels include the Service's selector, ambient-world.ts). Not covered at all: the HBONE
+ * tunnels themselves (ztunnel to waypoint to ztunnel), and which endpoint of a backend Envoy picks
+ * (the test names a pod the chosen backend selects, and the driver checks it is an endpoint).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
