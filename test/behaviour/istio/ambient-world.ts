@@ -21,10 +21,12 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { ADAPTERS } from '../../../src/adapters/index.js';
+import { compilePolicies } from '../../../src/core/compiler/compile.js';
 import { formatDiagnostic } from '../../../src/core/diagnostics.js';
 import { compileFiles } from '../../../src/core/pipeline.js';
 import { renderYaml } from '../../../src/core/render.js';
 import { testColumns } from '../../support/columns.js';
+import { load } from '../../support/kit.js';
 import { withCrdDefaults } from './crd-defaults.js';
 import { type Answer, askIstio, type Call, type Workload } from './driver.js';
 import type { PodDef, ServiceDef } from './world.js';
@@ -40,6 +42,12 @@ export function ambientOptions(): Record<string, string> {
 export function compileAmbient(file: string): { yaml: string; diagnostics: string[]; ok: boolean } {
   const r = compileFiles([file], ADAPTERS.istio!, { context: { options: ambientOptions() } });
   return { yaml: renderYaml(r.resources), diagnostics: r.diagnostics.map(formatDiagnostic), ok: r.ok };
+}
+
+/** Policy text (not a golden case) compiled for Istio's ambient column. */
+export function compileAmbientText(text: string): { yaml: string; codes: string[] } {
+  const r = compilePolicies(load(text).policies, ADAPTERS.istio!, { context: { options: ambientOptions() } });
+  return { yaml: renderYaml(r.resources), codes: r.diagnostics.map((d) => d.code) };
 }
 
 interface Obj {

@@ -37,8 +37,15 @@ import {
   ztunnelAllows,
   ztunnelDenies,
 } from './ambient-expectations.js';
-import { type AmbientRun, ambientRequest, direct, runAmbientCase } from './ambient-world.js';
-import type { Answer } from './driver.js';
+import {
+  type AmbientRun,
+  ambientClusterYaml,
+  ambientRequest,
+  compileAmbientText,
+  direct,
+  runAmbientCase,
+} from './ambient-world.js';
+import { type Answer, askIstio } from './driver.js';
 import { expectAnalyzers } from './harness.js';
 import { backendName, backends, headerOps, pod, result, type ServiceDef } from './world.js';
 
@@ -726,4 +733,57 @@ describe('ambient: test/cases/backend-session-affinity.yaml', () => {
     }
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+describe('ambient: a DENY with only methods/paths when a TrafficPolicy names the port (the AM4113 fix)', () => {
+  const payments: ServiceDef = {
+    namespace: 'shop',
+    name: 'payments',
+    ip: '10.96.1.110',
+    ports: [{ port: 8080 }, { port: 9000, tcp: true }],
+  };
+  const server = pod('shop', 'payments', { app: 'payments' });
+  const sandbox = pod('sandbox', 'tool', { app: 'tool' });
+  const compiled = compileAmbientText(`apiVersion: anymesh.dev/v1alpha1
+kind: AccessPolicy
+metadata: {name: payments-block, namespace: shop}
+spec:
+  service: payments
+  action: deny
+  from: [{namespace: sandbox}]
+  to: [{paths: ["/admin/*"], methods: [POST]}]
+---
+apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: payments, namespace: shop}
+spec:
+  service: payments
+  port: 8080
+  rules: [{timeout: 5s}]
+`);
+  let answer: Answer;
+  beforeAll(async () => {
+    answer = await askIstio(
+      ambientClusterYaml(compiled.yaml, [payments], [server, sandbox]),
+      [
+        ambientRequest('admin-post', sandbox, payments, 8080, {
+          method: 'POST',
+          path: '/admin/users',
+          server,
+        }),
+        ambientRequest('get', sandbox, payments, 8080, { path: '/admin/users', server }),
+        ambientRequest('tcp', sandbox, payments, 9000, { tcp: true, server }),
+      ],
+      true,
+      true,
+    );
+  });
+  it('still denies the listed requests at the waypoint and no longer refuses TCP on other ports', () => {
+    expect(compiled.codes).toContain('AM4114');
+    waypointDenies(result(answer, 'admin-post'));
+    ztunnelAllows(result(answer, 'get'), WAYPOINT('shop'));
+    ztunnelAllows(result(answer, 'tcp'), WAYPOINT('shop'));
+  });
+  it('gives Istio analyzers nothing to report (no IST0133 once the rule names its port)', () =>
+    expectAnalyzers(answer));
 });
