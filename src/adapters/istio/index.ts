@@ -40,7 +40,7 @@ export const istioAdapter = {
           'every ambient output validates against the official Istio and Gateway API CRD schemas (test/conformance.test.ts)',
         behaviour: {
           judge:
-            "Istio's own code on every golden ambient output (test/behaviour/istio/ambient.test.ts): its gateway controller's HTTPRoute conversion and the xDS istiod generates for the waypoint proxy (routes, clusters, retries, mirrors, headers, CORS, RBAC), its ambient index (waypoint binding) and its conversion of AuthorizationPolicy and PeerAuthentication into ztunnel's policies",
+            "Istio's own code on every golden ambient output (test/behaviour/istio/ambient-routing.test.ts and ambient-security.test.ts): its gateway controller's HTTPRoute conversion and the xDS istiod generates for the waypoint proxy (routes, clusters, retries, mirrors, headers, CORS, RBAC), its ambient index (waypoint binding) and its conversion of AuthorizationPolicy and PeerAuthentication into ztunnel's policies",
           features: [
             'backends.service',
             'backends.version',

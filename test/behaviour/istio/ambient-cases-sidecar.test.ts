@@ -3,7 +3,7 @@
  * sidecar output (VirtualService/DestinationRule, AuthorizationPolicy by selector) run through the
  * caller's and the server's sidecars as in routing.test.ts and security.test.ts. Where the two data
  * planes differ for the same policy the expectation says so (a path prefix is a string prefix on a
- * sidecar, a segment prefix on a waypoint; ambient.test.ts states the other side).
+ * sidecar, a segment prefix on a waypoint; ambient-routing.test.ts states the other side).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';

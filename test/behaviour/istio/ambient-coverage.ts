@@ -1,5 +1,5 @@
 /**
- * What the Istio behaviour tier proves for Istio's ambient column (ambient.test.ts), for the
+ * What the Istio behaviour tier proves for Istio's ambient column (ambient-routing.test.ts and ambient-security.test.ts), for the
  * evidence level of that column's cells (test/evidence.test.ts compares it with the column's
  * `evidence.behaviour.features` in the Istio descriptor).
  *

@@ -7,6 +7,25 @@ import { ambientRequest, direct } from './ambient-world.js';
 import type { Answer, Result } from './driver.js';
 import { backends, pod, result, type ServiceDef } from './world.js';
 
+/** The SPIFFE identity of namespace `ns`'s waypoint, and of a service account. */
+export const WAYPOINT = (ns: string) => `spiffe://cluster.local/ns/${ns}/sa/waypoint`;
+export const id = (ns: string, sa: string) => `spiffe://cluster.local/ns/${ns}/sa/${sa}`;
+
+/**
+ * The leaf Services anymesh creates per version (`<service>-<version>`) name their ports
+ * `port-<n>`, without a protocol: Istio detects the protocol on them (Info IST0118). The waypoint
+ * routes HTTP to them either way (the routes are Istio's); the parent Service's port names
+ * are the user's.
+ */
+export const LEAF_PORT_NAMES = {
+  IST0118: 'leaf Services per version name their ports port-<n>, so Istio detects the protocol (Info)',
+};
+
+/** Every call reached the pod's ztunnel as the waypoint and was let in. */
+export const landedViaWaypoint = (answer: Answer, ns: string, ids: string[]) => {
+  for (const i of ids) ztunnelAllows(result(answer, i), WAYPOINT(ns));
+};
+
 /** The request went through the waypoint `waypoint.<ns>` and its L7 rules let it through. */
 export function viaWaypoint(r: Result, ns: string): void {
   expect(r.error, r.id).toBeUndefined();
