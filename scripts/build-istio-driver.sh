@@ -67,7 +67,7 @@ mkdir -p "$(dirname "$out")"
 (cd "$work" && CGO_ENABLED=0 GOFLAGS=-mod=mod go test -c -vet=off -trimpath -ldflags "-s -w" -o "$out.tmp" .)
 mv -f "$out.tmp" "$out"
 # Binaries of earlier driver sources are of no further use.
-find "$(dirname "$out")" -maxdepth 1 -name 'istio-driver-*' ! -name "$(basename "$out")*" -delete
+find "$(dirname "$out")" -mindepth 1 -maxdepth 1 -name 'istio-driver-*' ! -name "$(basename "$out")*" -delete
 took=$((SECONDS - start))
 printf 'module=istio.io/istio version=%s driver=%s built=%s seconds=%s go=%s\n' "$version" "$hash" \
   "$(date -u +%FT%TZ)" "$took" "$(go env GOVERSION)" >"$out.build-info.txt"

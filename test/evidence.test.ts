@@ -14,25 +14,26 @@ import { cellEvidence } from '../src/core/evidence.js';
 import { FEATURE_IDS } from '../src/core/features/index.js';
 import { matrixJson } from '../src/core/matrix-report.js';
 import { coverage as consulCoverage } from './behaviour/consul/coverage.js';
+import { ambientCoverage as istioAmbientCoverage } from './behaviour/istio/ambient-coverage.js';
 import { coverage as istioCoverage } from './behaviour/istio/coverage.js';
 import { type BehaviourCoverage, exercised, featuresInGoldenOutput } from './support/evidence.js';
 
 const BEHAVIOUR = join(import.meta.dirname, 'behaviour');
 
 /** Every behaviour tier's declaration; a tier folder without one fails below. */
-const TIERS: readonly BehaviourCoverage[] = [consulCoverage, istioCoverage];
+const TIERS: readonly BehaviourCoverage[] = [consulCoverage, istioCoverage, istioAmbientCoverage];
 
 describe('evidence levels', () => {
   it('every behaviour tier folder declares its coverage, for a known mesh', () => {
     const folders = readdirSync(BEHAVIOUR).filter((n) => statSync(join(BEHAVIOUR, n)).isDirectory());
-    expect(folders.sort()).toEqual(TIERS.map((t) => t.mesh).sort());
+    expect(folders.sort()).toEqual([...new Set(TIERS.map((t) => t.mesh))].sort());
     for (const t of TIERS) expect(ADAPTERS[t.mesh], t.mesh).toBeDefined();
   });
 
   it.each(MESHES.map((m) => [m.id, m] as const))(
     '%s claims behaviour for exactly the features its behaviour tier observes',
     (id, m) => {
-      const tier = TIERS.find((t) => t.mesh === id);
+      const tier = TIERS.find((t) => t.mesh === id && t.column === undefined);
       const claimed = [...(m.evidence.behaviour?.features ?? [])].sort();
       expect(claimed).toEqual(tier ? exercised(tier) : []);
       // A tier that observes nothing is no evidence: the descriptor then names no judge either.
@@ -40,6 +41,31 @@ describe('evidence levels', () => {
       for (const f of claimed) expect(m.capabilities[f].support, `${id} ${f}`).not.toBe('none');
     },
   );
+
+  const otherColumns = MESHES.flatMap((m) => (m.columns ?? []).slice(1).map((c) => [c.id, m, c] as const));
+  it.each(otherColumns)(
+    'column %s claims behaviour for exactly the features its tier observes',
+    (id, m, c) => {
+      const tier = TIERS.find((t) => t.mesh === m.id && t.column === id);
+      const claimed = [...(c.evidence?.behaviour?.features ?? [])].sort();
+      expect(claimed).toEqual(tier ? exercised(tier) : []);
+      expect(c.evidence?.behaviour === undefined).toBe(claimed.length === 0);
+      const cells = m.capabilitiesFor?.({
+        clusterDomain: 'cluster.local',
+        trustDomain: 'cluster.local',
+        options: c.options,
+      });
+      for (const f of claimed) expect(cells?.[f].support, `${id} ${f}`).not.toBe('none');
+    },
+  );
+
+  it('every tier of another column names a column of its mesh', () => {
+    for (const t of TIERS.filter((x) => x.column !== undefined))
+      expect(
+        otherColumns.map(([id]) => id),
+        t.column,
+      ).toContain(t.column);
+  });
 
   it.each(MESHES.filter((m) => m.evidence.accepted).map((m) => [m.id, m] as const))(
     '%s: every supported feature reaches a golden output the accepting component stores',

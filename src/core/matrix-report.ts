@@ -91,7 +91,7 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
     });
   });
   return {
-    meshes: columns.map(({ m, key, title, options }) => ({
+    meshes: columns.map(({ m, key, title, options, evidence }) => ({
       id: key,
       mesh: m.id,
       displayName: m.displayName,
@@ -103,7 +103,8 @@ export function matrixJson(q: MatrixQuery): MatrixJson {
       ...(q.version ? { askedVersion: q.version } : {}),
       options: m.options.map(({ flag: _, ...o }) => ({ ...o })),
       install: m.install.method,
-      evidence: evidenceSources(m.evidence),
+      // The column's own sources: an option-dependent column may be proven less (or otherwise).
+      evidence: evidenceSources(evidence),
       defaults: m.defaults,
     })),
     features: features.map((id) => ({ id, description: FEATURES[id] })),

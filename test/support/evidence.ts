@@ -44,6 +44,11 @@ export interface BehaviourCoverage {
   /** The mesh id, as the folder under test/behaviour/ is named. */
   readonly mesh: string;
   /**
+   * The column the tier judges, when it is not the mesh's default one (`MeshAdapter.columns` id):
+   * its claim is that column's `evidence.behaviour`.
+   */
+  readonly column?: string;
+  /**
    * Features whose effect the tier's observations compare with the policy's meaning: a feature not
    * listed may be in the output the tier runs, but nothing the mesh's code reports shows it.
    */

@@ -176,7 +176,7 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     'HTTPRoute rules[].retry.codes (experimental channel)',
     RETRY,
     'Gateway API retries on listed HTTP status codes only',
-    `${RETRY_FIELD}; 5xx becomes the codes 500-599 and gateway-error 502, 503 and 504 (Envoy's 5xx and gateway-error also retry connection failures, which Istio adds anyway), retriable-4xx becomes 409`,
+    `${RETRY_FIELD}; 5xx becomes the codes 500-508, 510 and 511 (Istio passes Envoy only the status codes Go's net/http names, so a 509 or 520-599 response is not retried) and gateway-error 502, 503 and 504 (Envoy's 5xx and gateway-error also retry connection failures, which Istio adds anyway), retriable-4xx becomes 409`,
     '1.25',
   ),
   'retries.on.connection': differing(

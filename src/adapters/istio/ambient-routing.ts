@@ -40,8 +40,11 @@ const MAX_RULES = 16;
 
 /** Status codes for the model's HTTP retry classes (Gateway API retries take codes only). */
 const RETRY_CODES: Record<string, readonly number[]> = {
-  // Envoy's 5xx: any 5xx response (its connection part Istio adds anyway).
-  '5xx': Array.from({ length: 100 }, (_, i) => 500 + i),
+  // Envoy's 5xx is any 5xx response (its connection part Istio adds anyway), but Istio hands Envoy
+  // only the codes Go's net/http names (istio/istio pilot/pkg/networking/core/route/retry/retry.go
+  // parseRetryOn: http.StatusText(code) != ""); any other code lands in retry_on as an unknown
+  // condition and is never retried (the behaviour tier saw it). So: the 5xx codes that work.
+  '5xx': [500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511],
   'gateway-error': [502, 503, 504],
   'retriable-4xx': [409],
 };

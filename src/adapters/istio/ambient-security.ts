@@ -21,28 +21,36 @@ import { outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
-import type { AccessPolicy } from '../../core/model/schema.js';
+import type { AccessPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import { istioDiag } from './messages.js';
 import { waypointOf } from './options.js';
-import { principal } from './security.js';
+import { denyOperationPorts, knownPorts, principal } from './security.js';
 import { isL7Access, waypointPrincipal } from './waypoint.js';
 
 type Obj = Record<string, unknown>;
 
-function rules(p: PolicyDoc<AccessPolicy>, ctx: CompileContext, l7: boolean): Obj[] {
+function rules(
+  p: PolicyDoc<AccessPolicy>,
+  ctx: CompileContext,
+  l7: boolean,
+  ports: readonly (readonly number[] | undefined)[] = [],
+): Obj[] {
   const s = p.policy.spec;
   const from = s.from.map((f) =>
     f.serviceAccount !== undefined
       ? { source: { principals: [principal(f.namespace ?? p.namespace, f.serviceAccount, ctx)] } }
       : { source: { namespaces: [f.namespace] } },
   );
-  const to = s.to?.map((t) => ({
-    operation: {
-      ...(l7 && t.methods ? { methods: t.methods } : {}),
-      ...(l7 && t.paths ? { paths: t.paths } : {}),
-      ...(t.ports ? { ports: t.ports.map(String) } : {}),
-    },
-  }));
+  const to = s.to?.map((t, i) => {
+    const p = ports[i] ?? t.ports;
+    return {
+      operation: {
+        ...(l7 && t.methods ? { methods: t.methods } : {}),
+        ...(l7 && t.paths ? { paths: t.paths } : {}),
+        ...(p ? { ports: p.map(String) } : {}),
+      },
+    };
+  });
   return [{ from, ...(to ? { to } : {}) }];
 }
 
@@ -55,9 +63,11 @@ export function compileAmbientAccess(
   policies: readonly PolicyDoc<AccessPolicy>[],
   waypointed: ReadonlyMap<string, readonly PolicyDoc[]>,
   ctx: CompileContext,
+  traffic: readonly PolicyDoc<TrafficPolicy>[] = [],
 ): { resources: KubeObject[]; diagnostics: Diagnostic[] } {
   const resources: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
+  const servicePorts = knownPorts(traffic);
   const guarded = new Map<
     string,
     { doc: PolicyDoc<AccessPolicy>; labels: Record<string, string>; sources: PolicyDoc<AccessPolicy>[] }
@@ -87,7 +97,11 @@ export function compileAmbientAccess(
       spec: {
         targetRefs: [{ group: '', kind: 'Service', name: s.service }],
         action,
-        rules: rules(p, ctx, true),
+        // The waypoint builds a TCP filter chain for a Service's TCP ports too, with the same RBAC
+        // minus the HTTP attributes, so a DENY of methods or paths only would refuse every TCP
+        // connection of those callers there, as on a sidecar (the behaviour tier saw it): the same
+        // ports, or the same warning (AM4114, AM4113).
+        rules: rules(p, ctx, true, denyOperationPorts(p, servicePorts, diagnostics)),
       },
     });
     const g = guarded.get(key);

@@ -21,6 +21,6 @@ export function compileAmbient(
     compileAmbientRouting(traffic, ctx),
     compileWaypoints(waypointed, ctx),
     compileMtls(mtls, ctx),
-    compileAmbientAccess(access, waypointed, ctx),
+    compileAmbientAccess(access, waypointed, ctx, traffic),
   );
 }

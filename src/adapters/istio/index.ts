@@ -34,12 +34,38 @@ export const istioAdapter = {
       id: 'istio-ambient',
       title: 'Istio (ambient)',
       options: { 'istio.dataplane': 'ambient' },
-      // The API server stores every ambient golden output; no Istio code has judged it yet.
+      // Istio's code judges the ambient output (test/behaviour/istio/ambient-coverage.ts observes
+      // these features) and a real API server stores all of it; the rest is schema.
       evidence: {
         schema:
           'every ambient output validates against the official Istio and Gateway API CRD schemas (test/conformance.test.ts)',
         accepted:
           'a real kube-apiserver with the official Istio CRDs and the Gateway API experimental-channel CRDs (for HTTPRoute rules[].retry) server-side dry-runs every golden ambient output, CEL rules included (test/integration/dry-run-golden.test.ts)',
+        behaviour: {
+          judge:
+            "Istio's own code on every golden ambient output (test/behaviour/istio/ambient-routing.test.ts and ambient-security.test.ts): its gateway controller's HTTPRoute conversion and the xDS istiod generates for the waypoint proxy (routes, clusters, retries, mirrors, headers, CORS, RBAC), its ambient index (waypoint binding) and its conversion of AuthorizationPolicy and PeerAuthentication into ztunnel's policies",
+          features: [
+            'backends.service',
+            'backends.version',
+            'backends.weighted',
+            'cors',
+            'headers.request.add',
+            'headers.request.remove',
+            'headers.request.set',
+            'headers.response.add',
+            'headers.response.remove',
+            'headers.response.set',
+            'mirror',
+            'mirror.percentage',
+            'retries.attempts',
+            'retries.backoff',
+            'retries.on.connection',
+            'retries.on.grpc',
+            'retries.on.http',
+            'retries.perTryTimeout',
+            'timeout.request',
+          ],
+        },
       },
     },
   ],
@@ -69,8 +95,21 @@ export const istioAdapter = {
     // What test/behaviour/istio/coverage.ts observes in the cases it runs (test/evidence.test.ts).
     behaviour: {
       judge:
-        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio)",
+        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio): routes, and the clusters BackendPolicy shapes",
       features: [
+        'backend.connectionLimits.connectTimeout',
+        'backend.connectionLimits.maxConnections',
+        'backend.connectionLimits.maxPendingRequests',
+        'backend.connectionLimits.maxRequests',
+        'backend.connectionLimits.maxRequestsPerConnection',
+        'backend.loadBalancer.consistentHash.cookie',
+        'backend.loadBalancer.consistentHash.header',
+        'backend.loadBalancer.consistentHash.sourceIP',
+        'backend.loadBalancer.leastRequest',
+        'backend.loadBalancer.random',
+        'backend.loadBalancer.roundRobin',
+        'backend.outlierDetection',
+        'backend.outlierDetection.gatewayErrors',
         'backends.service',
         'backends.version',
         'backends.weighted',

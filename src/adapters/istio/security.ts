@@ -51,7 +51,7 @@ export function principal(namespace: string, serviceAccount: string, ctx: Compil
  * The ports of each service (`namespace/service`) that its TrafficPolicies name in spec.port, with
  * the policies that name them.
  */
-function knownPorts(
+export function knownPorts(
   traffic: readonly PolicyDoc<TrafficPolicy>[],
 ): Map<string, { ports: number[]; origins: string[] }> {
   const out = new Map<string, { ports: number[]; origins: string[] }>();
@@ -75,7 +75,7 @@ function knownPorts(
  * So a DENY operation with methods or paths but no ports gets the service's known ports, or a
  * warning when none are known.
  */
-function denyOperationPorts(
+export function denyOperationPorts(
   p: PolicyDoc<AccessPolicy>,
   ports: ReturnType<typeof knownPorts>,
   diagnostics: Diagnostic[],

@@ -6,14 +6,18 @@
  * fake discovery server, and Istio's xDS generation and request simulation give the listener,
  * virtual host and route a request meets (path matches), the clusters (subsets, other services) and
  * their weights, and the route's timeout, retry policy, fault, mirror and percentage, header
- * operations and CORS policy, each compared with the policy's plain meaning. Not counted although
+ * operations and CORS policy, and the clusters' connection limits, outlier detection and load
+ * balancer (with the route's consistent-hash keys), each compared with the policy's plain meaning.
+ * Not counted although
  * the tier runs them:
  * - header, query parameter and method matches: Istio's simulation matches paths only, and the
  *   driver picks among the generated routes by these itself (Envoy's rules, in driver/match.go);
  * - access.* and mtls.*: the generated RBAC and mTLS filters are Istio's, but the decision per
  *   caller is the driver's evaluation of them (driver/rbac.go), not Envoy's;
  * - match.port and routing.sources.*: they pick the listener or the VirtualService, which the
- *   simulation does, but no expectation isolates them.
+ *   simulation does, but no expectation isolates them; backend.port likewise (the port-level
+ *   settings are seen on the one port the case calls, no other port is called);
+ * - backend.rateLimit.*: left out for Istio (AM3002), nothing to observe.
  */
 import { join } from 'node:path';
 import { ADAPTERS } from '../../../src/adapters/index.js';
@@ -53,6 +57,21 @@ export const coverage: BehaviourCoverage = {
     'cors',
     'cors.allowOrigins.prefix',
     'cors.allowOrigins.regex',
+    // BackendPolicy, from the Envoy clusters istiod generated for the route's destinations and the
+    // route's hash policy (backend.test.ts, driver/cluster.go).
+    'backend.outlierDetection',
+    'backend.outlierDetection.gatewayErrors',
+    'backend.connectionLimits.maxConnections',
+    'backend.connectionLimits.maxPendingRequests',
+    'backend.connectionLimits.maxRequests',
+    'backend.connectionLimits.maxRequestsPerConnection',
+    'backend.connectionLimits.connectTimeout',
+    'backend.loadBalancer.roundRobin',
+    'backend.loadBalancer.leastRequest',
+    'backend.loadBalancer.random',
+    'backend.loadBalancer.consistentHash.header',
+    'backend.loadBalancer.consistentHash.cookie',
+    'backend.loadBalancer.consistentHash.sourceIP',
   ],
   // The golden cases the tier judges through the sidecar output (coverage.test.ts keeps the list of
   // the others).

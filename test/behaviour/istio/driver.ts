@@ -20,7 +20,12 @@ export interface Workload {
 
 export interface Call {
   id: string;
-  mode: 'outbound' | 'inbound';
+  /**
+   * outbound/inbound: through the caller's or the server's sidecar; ambient: from the caller to a
+   * Service (through its waypoint when it has one) and on to pod `to`'s ztunnel; ztunnel: straight
+   * to pod `to` (around any waypoint).
+   */
+  mode: 'outbound' | 'inbound' | 'ambient' | 'ztunnel';
   from: Workload;
   plaintext?: boolean;
   to?: Workload;
@@ -31,6 +36,8 @@ export interface Call {
   method?: string;
   path?: string;
   headers?: Record<string, string[]>;
+  /** Ambient: the container port reached at pod `to` (default `port`). */
+  targetPort?: number;
 }
 
 export interface HeaderOp {
@@ -70,6 +77,34 @@ export interface Route {
     allowCredentials?: boolean;
   };
   extra?: Record<string, boolean>;
+  /** The route's consistent-hash keys (sidecar). */
+  hashPolicies?: {
+    cookie?: string;
+    cookiePath?: string;
+    cookieTtlMs?: number;
+    header?: string;
+    sourceIp?: boolean;
+  }[];
+  /** Per routed cluster, its BackendPolicy-relevant Envoy settings (sidecar). */
+  clusterSettings?: Record<string, ClusterSettings>;
+}
+
+export interface ClusterSettings {
+  lbPolicy: string;
+  connectTimeoutMs?: number;
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRequestsPerConnection?: number;
+  outlier?: {
+    consecutive5xx?: number;
+    consecutiveGatewayFailure?: number;
+    enforcing5xx?: number;
+    enforcingGateway?: number;
+    intervalMs?: number;
+    baseEjectionMs?: number;
+    maxEjectionPercent?: number;
+  };
 }
 
 export interface Result {
@@ -85,6 +120,13 @@ export interface Result {
     allowed: boolean;
     filters: { filter: string; action: string; matched: string[]; policies: string[]; allowed: boolean }[];
   };
+  /** Ambient: the waypoint Service host the call went through, and the identity its pod presents. */
+  waypoint?: string;
+  waypointIdentity?: string;
+  /** Ambient: ztunnel's L4 decision at the destination pod. */
+  ztunnel?: { allowed: boolean; source: string; policies: string[]; matched: string[]; reason: string };
+  /** Ambient: the endpoints istiod sends the waypoint per routed or mirrored cluster. */
+  endpoints?: Record<string, string[]>;
 }
 
 export interface AnalyzerMessage {
@@ -115,19 +157,33 @@ export function driverBinary(): Promise<string> {
   return binary;
 }
 
-/** Asks Istio what `config` (anymesh output plus the Kubernetes world) does with `calls`. */
-export async function askIstio(config: string, calls: readonly Call[], analyze = true): Promise<Answer> {
+/**
+ * Asks Istio what `config` (anymesh output plus the Kubernetes world) does with `calls`. `ambient`
+ * runs istiod as its ambient profile does (PILOT_ENABLE_AMBIENT=true); sidecar runs never inherit it.
+ */
+export async function askIstio(
+  config: string,
+  calls: readonly Call[],
+  analyze = true,
+  ambient = false,
+): Promise<Answer> {
   const dir = mkdtempSync(join(tmpdir(), 'anymesh-istio-'));
   try {
     const input = join(dir, 'input.json');
     const output = join(dir, 'output.json');
-    writeFileSync(input, JSON.stringify({ config, calls, analyze }));
+    writeFileSync(input, JSON.stringify({ config, calls, analyze, ambient }));
+    const { PILOT_ENABLE_AMBIENT: _inherited, ...env } = process.env;
     try {
       await run(
         await driverBinary(),
         ['-test.run', '^TestDriver$', '-test.count', '1', '-test.timeout', '5m'],
         {
-          env: { ...process.env, ANYMESH_ISTIO_INPUT: input, ANYMESH_ISTIO_OUTPUT: output },
+          env: {
+            ...env,
+            ...(ambient ? { PILOT_ENABLE_AMBIENT: 'true' } : {}),
+            ANYMESH_ISTIO_INPUT: input,
+            ANYMESH_ISTIO_OUTPUT: output,
+          },
           encoding: 'utf8',
           maxBuffer: 256 * 1024 * 1024,
         },

@@ -1,9 +1,13 @@
 /**
  * The behaviour tests can fail: wrong edits to a compiled output (weights swapped, a match dropped,
  * a subset inverted, an authorization path widened) run through Istio make the same hand-written
- * expectations fail. Each mutation must change the output, or the proof would prove nothing.
+ * expectations fail, for the sidecar and the ambient output alike (a leaf Service selecting the
+ * wrong pods, the waypoint binding dropped, the ztunnel guard widened, an L7 policy attached by
+ * selector). Each mutation must change the output, or the proof would prove nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { bookinfoAmbient, zeroTrustAmbient } from './ambient-expectations.js';
+import { runAmbientCase } from './ambient-world.js';
 import { bookinfo } from './expectations.js';
 import { runCase } from './harness.js';
 import { allowed, arrival, pod, result } from './world.js';
@@ -72,5 +76,53 @@ describe('the analyzers see the workloads', () => {
       'IST0173',
       'DestinationRule bookinfo/reviews',
     ]);
+  });
+});
+
+describe('mutated ambient examples/bookinfo-canary.yaml output fails its expectations', () => {
+  const mutations: Record<string, (o: string) => string> = {
+    'weights swapped': mutation(/weight: 90([\s\S]*?)weight: 10/, 'weight: 10$1weight: 90'),
+    'the tester header match dropped': mutation(
+      /- headers:\n\s+- name: end-user\n\s+type: Exact\n\s+value: jason\n/,
+      '- path: {type: PathPrefix, value: /}\n',
+    ),
+    'the testers leaf Service inverted': mutation(/(- name: testers[\s\S]*?- name: reviews-)v2/, '$1v1'),
+    'the v2 leaf Service selecting v1 pods': mutation(/(name: reviews-v2[\s\S]*?version: )v2/, '$1v1'),
+    'the timeout changed': mutation('request: 3s', 'request: 30s'),
+    'the waypoint binding dropped': mutation(/ {4}istio\.io\/use-waypoint: waypoint\n/, '    app: reviews\n'),
+  };
+  it.each(Object.entries(mutations))('%s', async (_name, mutate) => {
+    const run = await runAmbientCase(
+      'examples/bookinfo-canary.yaml',
+      bookinfoAmbient,
+      bookinfoAmbient.calls,
+      mutate,
+    );
+    expect(() => bookinfoAmbient.check(run.answer)).toThrow();
+  });
+});
+
+describe('mutated ambient examples/zero-trust.yaml output fails its expectations', () => {
+  const z = zeroTrustAmbient;
+  it('holds for the real output', async () =>
+    z.check((await runAmbientCase('examples/zero-trust.yaml', z.world, z.calls)).answer));
+  it.each([
+    ['the waypoint path widened', mutation('- /reviews/*', '- /*')],
+    ['another caller allowed at the waypoint', mutation('sa/bookinfo-productpage', 'sa/bookinfo-ratings')],
+    [
+      'the ztunnel guard admitting the caller',
+      mutation(/(reviews-waypoint-only[\s\S]*?sa\/)waypoint/, '$1bookinfo-productpage'),
+    ],
+    ['strict mTLS made permissive', mutation('mode: STRICT', 'mode: PERMISSIVE')],
+    [
+      'the L7 policy attached by selector (istio/istio#61126)',
+      mutation(
+        /targetRefs:\n\s+- group: ""\n\s+kind: Service\n\s+name: reviews\n(\s+action: ALLOW\n\s+rules:\n\s+- from:\n\s+- source:\n\s+principals:\n\s+- cluster.local\/ns\/bookinfo\/sa\/bookinfo-productpage)/,
+        'selector:\n    matchLabels:\n      app: reviews\n$1',
+      ),
+    ],
+  ])('%s', async (_name, mutate) => {
+    const run = await runAmbientCase('examples/zero-trust.yaml', z.world, z.calls, mutate);
+    expect(() => z.check(run.answer)).toThrow();
   });
 });

@@ -184,8 +184,12 @@ export function backends(r: Result): Record<string, number> {
 
 export function backendName(cluster: string): string {
   const [dir, port, subset, host] = cluster.split('|');
-  if (dir !== 'outbound' || !host) return cluster;
+  if (!host) return cluster;
   const short = host.replace(/\.svc\.cluster\.local$/, '');
+  // A waypoint's cluster for a Service bound to it: `inbound-vip|port|http|fqdn` (the third part
+  // is the protocol, not a subset).
+  if (dir === 'inbound-vip') return `${short}:${port}`;
+  if (dir !== 'outbound') return cluster;
   return `${short}:${port}${subset ? `/${subset}` : ''}`;
 }
 

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"istio.io/istio/pilot/pkg/config/kube/crd"
+	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
@@ -81,9 +82,10 @@ func principalOf(w Workload) string {
 }
 
 type world struct {
-	t    *testing.T
-	s    *xds.FakeDiscoveryServer
-	sims map[string]*simulation.Simulation
+	t         *testing.T
+	s         *xds.FakeDiscoveryServer
+	sims      map[string]*simulation.Simulation
+	waypoints map[string]*model.Proxy
 }
 
 func (w *world) sim(wl Workload) *simulation.Simulation {
@@ -171,6 +173,21 @@ func (w *world) outbound(c Call) Result {
 		if err != nil {
 			res.Error = err.Error()
 			return res
+		}
+		clusters := xdstest.ExtractClusters(sim.Clusters)
+		sum.ClusterSettings = map[string]*ClusterSettings{}
+		for _, wc := range sum.Clusters {
+			c := clusters[wc.Cluster]
+			if c == nil {
+				res.Error = "no cluster " + wc.Cluster
+				return res
+			}
+			cs, err := summariseCluster(c)
+			if err != nil {
+				res.Error = err.Error()
+				return res
+			}
+			sum.ClusterSettings[wc.Cluster] = cs
 		}
 		res.Route = sum
 		if len(sum.Clusters) == 1 {
@@ -260,16 +277,25 @@ func TestDriver(t *testing.T) {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		t.Fatalf("%s: %v", inPath, err)
 	}
-	istioYAML, kubeYAML, err := splitConfig(in.Config)
-	if err != nil {
-		t.Fatal(err)
+	if features.EnableAmbient != in.Ambient {
+		t.Fatalf("ambient input needs PILOT_ENABLE_AMBIENT=true and sidecar input its absence (ambient=%v, PILOT_ENABLE_AMBIENT=%v)",
+			in.Ambient, features.EnableAmbient)
 	}
-	configs, _, err := crd.ParseInputs(istioYAML)
-	if err != nil {
-		t.Fatalf("Istio config: %v", err)
+	var s *xds.FakeDiscoveryServer
+	if in.Ambient {
+		s = xds.NewFakeDiscoveryServer(t, xds.FakeOptions{ConfigString: in.Config, KubernetesObjectString: in.Config})
+	} else {
+		istioYAML, kubeYAML, err := splitConfig(in.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		configs, _, err := crd.ParseInputs(istioYAML)
+		if err != nil {
+			t.Fatalf("Istio config: %v", err)
+		}
+		s = xds.NewFakeDiscoveryServer(t, xds.FakeOptions{Configs: configs, KubernetesObjectString: kubeYAML})
 	}
-	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{Configs: configs, KubernetesObjectString: kubeYAML})
-	w := &world{t: t, s: s, sims: map[string]*simulation.Simulation{}}
+	w := &world{t: t, s: s, sims: map[string]*simulation.Simulation{}, waypoints: map[string]*model.Proxy{}}
 	out := Output{Results: []Result{}, Messages: []Message{}}
 	for _, c := range in.Calls {
 		switch c.Mode {
@@ -277,6 +303,11 @@ func TestDriver(t *testing.T) {
 			out.Results = append(out.Results, w.outbound(c))
 		case "inbound":
 			out.Results = append(out.Results, w.inbound(c))
+		case "ambient", "ztunnel":
+			if !in.Ambient {
+				t.Fatalf("call %s: mode %s needs ambient input", c.ID, c.Mode)
+			}
+			out.Results = append(out.Results, w.ambientCall(c))
 		default:
 			t.Fatalf("call %s: mode %q is neither outbound nor inbound", c.ID, c.Mode)
 		}

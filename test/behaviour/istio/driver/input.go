@@ -16,6 +16,11 @@ type Input struct {
 	Calls  []Call `json:"calls"`
 	// Analyze runs every Istio analyzer over Config.
 	Analyze bool `json:"analyze"`
+	// Ambient loads Config as Istio's own waypoint tests do (pilot/pkg/xds/waypoint_test.go): every
+	// document both as config and as a Kubernetes object, so the gateway controller and the ambient
+	// index (which read Kubernetes objects) see the Gateway API resources and AuthorizationPolicies.
+	// The process must run with PILOT_ENABLE_AMBIENT=true, as istiod's ambient profile sets it.
+	Ambient bool `json:"ambient,omitempty"`
 }
 
 // Workload is one side of a call: a pod's namespace, labels, service account and address.
@@ -29,10 +34,12 @@ type Workload struct {
 }
 
 // Call is one request. Outbound calls run through the caller's sidecar (routing); inbound calls
-// through the server's sidecar (mTLS and authorization).
+// through the server's sidecar (mTLS and authorization). In ambient mode, "ambient" calls go from
+// the caller to a Service (through its waypoint when it has one, then to pod To's ztunnel) and
+// "ztunnel" calls straight to pod To (a caller going around the waypoint).
 type Call struct {
 	ID   string `json:"id"`
-	Mode string `json:"mode"` // "outbound" | "inbound"
+	Mode string `json:"mode"` // "outbound" | "inbound" | "ambient" | "ztunnel"
 	// From is the caller. For inbound calls only its identity matters; Plaintext marks a caller
 	// without a sidecar (no client certificate, hence no principal).
 	From      Workload `json:"from"`
@@ -48,6 +55,8 @@ type Call struct {
 	Method   string              `json:"method,omitempty"`
 	Path     string              `json:"path,omitempty"` // may carry ?query
 	Headers  map[string][]string `json:"headers,omitempty"`
+	// TargetPort is the container port the connection reaches at pod To (ambient; default Port).
+	TargetPort int `json:"targetPort,omitempty"`
 }
 
 // Output is the answer: one result per call, in order, and the analyzers' messages.
@@ -71,20 +80,31 @@ type Result struct {
 	Cluster      string `json:"cluster,omitempty"`
 	Authz        *Authz `json:"authz,omitempty"`
 	DirectResult string `json:"directResponse,omitempty"`
+	// Waypoint is the waypoint Service host an ambient call went through, WaypointIdentity the
+	// identity its pod presents to the destination's ztunnel.
+	Waypoint         string   `json:"waypoint,omitempty"`
+	WaypointIdentity string   `json:"waypointIdentity,omitempty"`
+	Ztunnel          *Ztunnel `json:"ztunnel,omitempty"`
+	// Endpoints are the addresses istiod sends the waypoint for each routed or mirrored cluster.
+	Endpoints map[string][]string `json:"endpoints,omitempty"`
 }
 
 // Route is the matched Envoy route, normalised.
 type Route struct {
-	Name            string          `json:"name"`
-	Clusters        []WeightedTo    `json:"clusters"`
-	TimeoutMs       *int64          `json:"timeoutMs,omitempty"`
-	Retry           *Retry          `json:"retry,omitempty"`
-	Fault           *Fault          `json:"fault,omitempty"`
-	Mirrors         []Mirror        `json:"mirrors,omitempty"`
-	RequestHeaders  []HeaderOp      `json:"requestHeaders,omitempty"`
-	ResponseHeaders []HeaderOp      `json:"responseHeaders,omitempty"`
-	Cors            *Cors           `json:"cors,omitempty"`
-	Extra           map[string]bool `json:"extra,omitempty"`
+	Name            string       `json:"name"`
+	Clusters        []WeightedTo `json:"clusters"`
+	TimeoutMs       *int64       `json:"timeoutMs,omitempty"`
+	Retry           *Retry       `json:"retry,omitempty"`
+	Fault           *Fault       `json:"fault,omitempty"`
+	Mirrors         []Mirror     `json:"mirrors,omitempty"`
+	RequestHeaders  []HeaderOp   `json:"requestHeaders,omitempty"`
+	ResponseHeaders []HeaderOp   `json:"responseHeaders,omitempty"`
+	Cors            *Cors        `json:"cors,omitempty"`
+	// HashPolicies are the route's consistent-hash keys; ClusterSettings the Envoy clusters'
+	// BackendPolicy-relevant settings, per cluster name (sidecar outbound calls).
+	HashPolicies    []HashPolicy                `json:"hashPolicies,omitempty"`
+	ClusterSettings map[string]*ClusterSettings `json:"clusterSettings,omitempty"`
+	Extra           map[string]bool             `json:"extra,omitempty"`
 }
 
 type WeightedTo struct {

@@ -89,6 +89,7 @@ func summarise(rt *route.Route, vh *route.VirtualHost) (*Route, error) {
 		return nil, fmt.Errorf("route %q: unsupported cluster specifier %T", rt.GetName(), c)
 	}
 	out.TimeoutMs = ms(action.GetTimeout())
+	out.HashPolicies = hashPolicies(action)
 	if rp := action.GetRetryPolicy(); rp != nil {
 		out.Retry = &Retry{
 			RetryOn:              rp.GetRetryOn(),
