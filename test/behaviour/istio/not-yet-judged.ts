@@ -14,3 +14,10 @@ export const NOT_YET_JUDGED: readonly string[] = [
   'test/cases/tcp-canary.yaml',
   'test/cases/tcp-idle-timeout.yaml',
 ];
+
+/**
+ * The same for the ambient output: the protocol cases (issue 16) compile for ambient (GRPCRoute,
+ * TCPRoute, RequestRedirect, URLRewrite) but the waypoint summaries read none of those yet. Every
+ * other case with ambient output is judged; the list may only shrink.
+ */
+export const AMBIENT_NOT_YET_JUDGED: readonly string[] = NOT_YET_JUDGED;
