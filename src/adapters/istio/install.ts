@@ -128,14 +128,28 @@ export const istioInstall: HelmInstall = {
       plural: 'authorizationpolicies',
       kind: 'AuthorizationPolicy',
     },
-    // The ambient output (istio.dataplane=ambient): HTTPRoutes, waypoint Gateways and the leaf
-    // Services per version. Linkerd and App Mesh write HTTPRoutes or leaf Services too, so an
+    // The ambient output (istio.dataplane=ambient): HTTPRoutes (GRPCRoutes and TCPRoutes for gRPC
+    // and TCP policies), waypoint Gateways and the leaf Services per version. Linkerd and App Mesh write HTTPRoutes or leaf Services too, so an
     // object of these kinds counts for Istio only when its ApplySet was applied for Istio.
     {
       group: 'gateway.networking.k8s.io',
       version: 'v1',
       plural: 'httproutes',
       kind: 'HTTPRoute',
+      shared: true,
+    },
+    {
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      plural: 'grpcroutes',
+      kind: 'GRPCRoute',
+      shared: true,
+    },
+    {
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      plural: 'tcproutes',
+      kind: 'TCPRoute',
       shared: true,
     },
     { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways', kind: 'Gateway', shared: true },

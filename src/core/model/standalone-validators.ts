@@ -14,12 +14,8 @@ export function standaloneValidatorsSource(): string {
   for (const kind of KINDS) ajv.addSchema(KIND_SCHEMAS[kind], kind);
   const code = standalone.default(ajv, Object.fromEntries(KINDS.map((k) => [k, k])));
   // Even in ES module form ajv require()s its small runtime helpers (ucs2length for string
-  // lengths): turn each into an import, so the file is a module that Node, vitest and esbuild load.
-  const imports: string[] = [];
-  const body = code.replace(/require\("([^"]+)"\)/g, (_: string, path: string) => {
-    const name = `ajvRuntime${imports.length}`;
-    imports.push(`import ${name} from ${JSON.stringify(`${path}.js`)};`);
-    return name;
-  });
-  return `${imports.join('\n')}\n${body}\nexport const PRECOMPILED = { ${KINDS.join(', ')} };\n`;
+  // lengths) and reads `.default` off them, CommonJS style: give the module a real require, so the
+  // helpers load with CommonJS semantics under Node, vitest and the bundle alike (an ES import of
+  // them means module.exports in Node but exports.default in vite's interop).
+  return `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${code}\nexport const PRECOMPILED = { ${KINDS.join(', ')} };\n`;
 }

@@ -154,10 +154,12 @@ describe('policyResources: what status, uninstall and prune count', () => {
     }
     expect([...goldenKinds('istio-ambient')].sort()).toEqual([
       'AuthorizationPolicy.security.istio.io',
+      'GRPCRoute.gateway.networking.k8s.io',
       'Gateway.gateway.networking.k8s.io',
       'HTTPRoute.gateway.networking.k8s.io',
       'PeerAuthentication.security.istio.io',
       'Service.',
+      'TCPRoute.gateway.networking.k8s.io',
     ]);
   });
 
