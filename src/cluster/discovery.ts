@@ -9,7 +9,9 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/a
 import type { PolicyResource } from '../core/install-catalogue.js';
 import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList, kubeListNames } from './client.js';
 import {
-  type InstallableMesh,
+  type InstallableTarget,
+  type InstallTarget,
+  isComponent,
   isInstallable,
   type MeshInstallTarget,
   type RegisteredMesh,
@@ -175,8 +177,9 @@ export async function listPolicies(
   return out;
 }
 
-/** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations. */
-function inMesh(mesh: MeshInstallTarget, ns: KubeObj): boolean {
+/** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations (none joins a component). */
+function inMesh(mesh: InstallTarget, ns: KubeObj): boolean {
+  if (isComponent(mesh)) return false;
   return mesh.inMesh({ labels: ns.metadata.labels ?? {}, annotations: ns.metadata.annotations ?? {} });
 }
 
@@ -198,10 +201,10 @@ async function crdCount(crds: CrdNames, names: readonly string[]): Promise<numbe
   return names.filter((n) => have.has(n)).length;
 }
 
-/** The status of each of `meshes` (descriptors from the registry), in their order. */
+/** The status of each of `meshes` (descriptors from the registry, or components), in their order. */
 export async function discoverMeshes(
   kc: KubeConfig,
-  meshes: readonly MeshInstallTarget[],
+  meshes: readonly InstallTarget[],
   opts: DiscoveryOptions = {},
 ): Promise<MeshStatus[]> {
   const notes: string[] = [];
@@ -221,7 +224,7 @@ export async function discoverMeshes(
 
 async function helmMeshStatus(
   kc: KubeConfig,
-  mesh: InstallableMesh,
+  mesh: InstallableTarget,
   rel: readonly ReleaseInfo[],
   namespaces: readonly KubeObj[],
   notes: readonly string[],
@@ -283,7 +286,7 @@ async function helmMeshStatus(
       .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
-    ...(await dataplaneStatus(kc, mesh, namespaces)),
+    ...(isComponent(mesh) ? {} : await dataplaneStatus(kc, mesh, namespaces)),
     policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
     notes: meshNotes,
   };

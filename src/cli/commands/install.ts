@@ -1,6 +1,7 @@
 /**
  * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
- *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
+ *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`, and
+ * `anymesh install anymesh --mesh M` (the controller's chart, shipped with anymesh, for mesh M):
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
  * (-f is Helm's values flag, as users know it from helm). Exit 0 installed and ready, 1 refused or not
@@ -9,7 +10,7 @@
 import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
-import { installableIds, makePlan, PlanError } from '../../cluster/install/plan.js';
+import { makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
   RENDER_FORMATS,
   type RenderFormat,
@@ -21,7 +22,8 @@ import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { collect, parseFormat } from '../options.js';
+import { installComponents, installTargetIds } from '../install-targets.js';
+import { collect, parseFormat, parseMesh } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
@@ -38,6 +40,7 @@ interface InstallFlags extends ConfigFlags {
   force?: boolean;
   rollback?: boolean;
   output?: string;
+  mesh?: string;
 }
 
 function parseTimeout(text: string | undefined): number {
@@ -92,6 +95,10 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
     .option('--force', 'upgrade even if it removes CRDs that anymesh-managed objects still use')
     .option('--no-rollback', 'keep a chart that did not become ready (default: roll it back)')
     .option('-o, --output <format>', 'text or json (the report on stdout)', 'text')
+    .option(
+      '--mesh <mesh>',
+      'with `install anymesh`: the mesh the controller compiles for (chart value mesh; RBAC for its kinds only)',
+    )
     .action(async (meshArg: string | undefined, flags: InstallFlags) => {
       const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
       let doc: MeshInstallation | undefined;
@@ -105,8 +112,13 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       const mesh = meshArg ?? doc?.spec.mesh;
       if (!mesh)
         throw new UsageError(
-          `which mesh? anymesh install ${installableIds(MESHES).join('|')}, or --from mesh.yaml`,
+          `which mesh? anymesh install ${installTargetIds().join('|')}, or --from mesh.yaml`,
         );
+      const component = installComponents().find((c) => c.id === mesh.toLowerCase());
+      if (flags.mesh && !component)
+        throw new UsageError(`--mesh ${flags.mesh}: only for a component such as \`install anymesh\``);
+      // The controller's mesh is a chart value; --set and values files still override it.
+      const meshValue = flags.mesh ? { mesh: parseMesh(flags.mesh).id } : {};
       const version = flags.version ?? doc?.spec.version;
       const namespace = flags.namespace ?? doc?.spec.namespace;
       let plan: ReturnType<typeof makePlan>;
@@ -116,12 +128,13 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
             mesh,
             ...(version ? { version } : {}),
             ...(namespace ? { namespace } : {}),
-            ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
+            values: { ...meshValue, ...((doc?.spec.values as Record<string, unknown> | undefined) ?? {}) },
             valuesFiles: flags.values ?? [],
             set: flags.set ?? [],
             ...(flags.repo ? { repo: flags.repo } : {}),
           },
           MESHES,
+          installComponents(),
         );
       } catch (e) {
         if (e instanceof PlanError) throw new UsageError(e.message);
@@ -134,6 +147,10 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         const rf = (flags.render === true ? 'manifests' : flags.render) as RenderFormat;
         if (!RENDER_FORMATS.includes(rf))
           throw new UsageError(`--render=${flags.render}: use ${RENDER_FORMATS.join(', ')}`);
+        if (rf !== 'manifests' && plan.release.charts.some((c) => c.path))
+          throw new UsageError(
+            `--render=${rf}: ${plan.mesh.displayName}'s chart ships inside the anymesh package, in no chart repository a GitOps tool could read; use --render=manifests`,
+          );
         const missing = await missingRequiredValues(plan);
         if (missing.length) {
           io.err(missingValuesMessage(plan.mesh.id, rf, missing));

@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeCall, kubeGet } from '../client.js';
 import { discoverMeshes } from '../discovery.js';
+import { isComponent } from './catalogue.js';
 import type { HelmTarget } from './helm.js';
 import { type InstallPlan, valueAt } from './plan.js';
 
@@ -94,18 +95,20 @@ export async function preflight(
     message: `present: ${present.join(', ') || 'none'}; missing (the charts install them): ${missing.join(', ') || 'none'}`,
   });
 
+  const byValues = isComponent(plan.mesh) ? plan.mesh.preflight?.(effectiveValues) : undefined;
+  const prerequisites = [...plan.release.crdPrerequisites, ...(byValues?.crds ?? [])];
   const prereqMissing: string[] = [];
-  for (const p of plan.release.crdPrerequisites) {
+  for (const p of prerequisites) {
     const crd = await kubeGet(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`);
     if (!crd) prereqMissing.push(`${p.crd}: ${p.hint}`);
   }
-  if (plan.release.crdPrerequisites.length > 0) {
+  if (prerequisites.length > 0) {
     out.push(
       prereqMissing.length === 0
         ? {
             check: 'crd-prerequisites',
             status: 'ok',
-            message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
+            message: prerequisites.map((p) => p.crd).join(', '),
           }
         : {
             check: 'crd-prerequisites',
@@ -115,7 +118,13 @@ export async function preflight(
     );
   }
 
-  const meshes = await discoverMeshes(kc, plan.knownMeshes, opts.helm ? { helm: opts.helm } : {});
+  // A component (the anymesh controller) runs beside a mesh: no mesh conflicts with it.
+  const component = isComponent(plan.mesh);
+  const meshes = await discoverMeshes(
+    kc,
+    component ? [plan.mesh] : plan.knownMeshes,
+    opts.helm ? { helm: opts.helm } : {},
+  );
   const others = meshes.filter((m) => m.mesh !== plan.mesh.id && m.installed);
   const self = meshes.find((m) => m.mesh === plan.mesh.id);
   const problems: string[] = [];
@@ -148,7 +157,9 @@ export async function preflight(
             '  ',
             ' ',
           )
-        : 'no other mesh found'),
+        : component
+          ? 'not installed yet'
+          : 'no other mesh found'),
   });
 
   const missingValues: string[] = [];
@@ -158,15 +169,20 @@ export async function preflight(
       if (val === undefined || val === '') missingValues.push(`${req.path} (${chart.chart}): ${req.hint}`);
     }
   }
+  const badValues = [
+    ...(missingValues.length ? [`missing values: ${missingValues.join('; ')}`] : []),
+    ...(byValues?.problems ?? []),
+  ];
   out.push(
-    missingValues.length === 0
+    badValues.length === 0
       ? { check: 'values', status: 'ok', message: 'required chart values are set' }
-      : { check: 'values', status: 'fail', message: `missing values: ${missingValues.join('; ')}` },
+      : { check: 'values', status: 'fail', message: badValues.join('; ') },
   );
 
   const denied: string[] = [];
+  const permissions = entry.creates?.map((c) => ({ ...c, verb: 'create' })) ?? PERMISSIONS;
   await Promise.all(
-    PERMISSIONS.map(async (p) => {
+    permissions.map(async (p) => {
       const review = (await kubeCall(kc, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
@@ -192,7 +208,7 @@ export async function preflight(
       ? {
           check: 'permissions',
           status: 'ok',
-          message: `allowed to create what the charts install (${PERMISSIONS.length} checks)`,
+          message: `allowed to create what the charts install (${permissions.length} checks)`,
         }
       : { check: 'permissions', status: 'fail', message: `not allowed to: ${denied.join(', ')}` },
   );
