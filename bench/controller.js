@@ -10,7 +10,9 @@
  *   - a resync with nothing changed (--resync-period 20s, one period and a margin watched): the
  *     writes it sent, counted from the audit log (create/update/patch/delete without dryRun, from
  *     User-Agent anymesh/*; goal 0), beside its reads and server-side dry-runs.
- * BENCH_PROFILE=1 runs the controller with --cpu-prof into the bench's work folder.
+ * Beside the cold time: the CPU seconds the controller, kube-apiserver and etcd used in it, to say
+ * where the time goes. BENCH_PROFILE=1 runs the controller with --cpu-prof into the bench's work
+ * folder.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,15 @@ rules:
 `;
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** CPU seconds a process has used (utime + stime of /proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** The audit events from byte `from` on, parsed (one JSON event a line). */
 function auditEvents(file, from = 0) {
@@ -112,6 +123,8 @@ export async function controllerRows(count, log) {
 
     const resyncS = 20;
     const coldFrom = readFileSync(audit).length;
+    const pids = cluster.pids();
+    const cpuBefore = { apiServer: cpuSeconds(pids.kubeApiserver), etcd: cpuSeconds(pids.etcd) };
     log(`controller: starting anymesh controller --mesh istio (resync ${resyncS}s)`);
     const started = Date.now();
     proc = spawn(
@@ -163,6 +176,12 @@ export async function controllerRows(count, log) {
       await sleep(500);
     }
     const coldMs = Date.now() - started;
+    // Where the cold time went: CPU of each process against the wall clock (2 cores, shared).
+    const coldCpu = {
+      controller: +cpuSeconds(proc.pid).toFixed(1),
+      apiServer: +(cpuSeconds(pids.kubeApiserver) - cpuBefore.apiServer).toFixed(1),
+      etcd: +(cpuSeconds(pids.etcd) - cpuBefore.etcd).toFixed(1),
+    };
     const loadAtCold = loadavg();
     const cold = tally(auditEvents(audit, coldFrom));
     log(`controller: ${docs.length} programmed in ${coldMs} ms; watching a resync with nothing changed`);
@@ -189,6 +208,7 @@ export async function controllerRows(count, log) {
       coldMs,
       loadAtCold: loadAtCold.map((x) => +x.toFixed(2)),
       coldRequests: cold,
+      coldCpuSeconds: coldCpu,
       peakRssMb: Math.round(hwm / 1024),
       resyncSeconds: resyncS + 10,
       resyncReconciles,

@@ -134,6 +134,9 @@ if (only.includes('controller')) {
     console.log(
       `  from cold                ${c.coldMs} ms (goal <= 60000)${was(p?.coldMs)}; load average then ${c.loadAtCold.join(' ')}; ${c.coldRequests.writes} writes, ${c.coldRequests.dryRuns} dry-runs, ${c.coldRequests.reads} reads`,
     );
+    console.log(
+      `  CPU in the cold phase    controller ${c.coldCpuSeconds.controller} s, kube-apiserver ${c.coldCpuSeconds.apiServer} s, etcd ${c.coldCpuSeconds.etcd} s (of ${(c.coldMs / 1000).toFixed(0)} s wall on ${m.cores} cores)`,
+    );
     console.log(`  peak RSS                 ${c.peakRssMb} MB (goal <= 500)${was(p?.peakRssMb)}`);
     console.log(
       `  resync, nothing changed  ${r.writes} writes (goal 0) in ${c.resyncSeconds} s, from the audit log; ${c.resyncReconciles} reconciles, ${r.dryRuns} dry-runs, ${r.reads} reads${was(p?.resyncRequests?.writes)}`,
