@@ -3,6 +3,7 @@
 // Written for any Node that can parse it: the engine check comes before the CLI is imported, so an
 // older Node gets one sentence and exit 2 instead of a crash deep in a cluster command.
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const wanted = /^>=\s*(\d+)/.exec(pkg.engines?.node ?? '')?.[1];
@@ -30,6 +31,8 @@ if (args.length === 1 && args[0] === '--version') {
   const { VERSION } = await import('../dist/cli/version.js');
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const { run } = await import('../dist/cli/main.js');
+  // V8's code cache on disk (Node >= 22.1): later runs skip compiling the bundle's JavaScript.
+  module.enableCompileCache?.();
+  const { run } = await import('../dist/bundle/main.js');
   process.exitCode = await run(args);
 }

@@ -40,7 +40,14 @@ export function adapterFor(id: string): MeshAdapter | undefined {
 export const IMPORT_SOURCES: readonly ImportSource[] = [
   ...MESHES.flatMap((m) =>
     m.import
-      ? [{ id: m.id, displayName: m.displayName, import: m.import.bind(m) } satisfies ImportSource]
+      ? [
+          {
+            id: m.id,
+            displayName: m.displayName,
+            ...(m.importKinds ? { kinds: m.importKinds } : {}),
+            import: m.import.bind(m),
+          } satisfies ImportSource,
+        ]
       : [],
   ),
   smiImportSource,

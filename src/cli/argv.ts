@@ -4,7 +4,7 @@
  * - `anymesh --kubeconfig K -n shop status`: connection flags before the subcommand (kubectl's
  *   global flags) are moved behind it, where the command's own options read them.
  */
-import { CONFIG_FLAGS_WITH_VALUE } from './config-flags.js';
+import { CONFIG_FLAGS_WITH_VALUE } from './config-flag-names.js';
 
 /** Flags that take no value and may also come before the subcommand (display flags are taken out first). */
 const GLOBAL_SWITCHES: readonly string[] = [];

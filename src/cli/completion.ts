@@ -3,15 +3,47 @@
  * itself (so a new flag completes without editing this file): subcommands, each one's flags,
  * mesh ids after --mesh, files after the flags that take a path.
  */
+
+/** What a flag's value or a positional argument completes to. */
+export type ValueCompletion =
+  | { readonly kind: 'words'; readonly words: readonly string[] }
+  | { readonly kind: 'files' }
+  | { readonly kind: 'dirs' };
+
+export interface FlagInfo {
+  /** Long and short flags, e.g. --mesh, -o. */
+  readonly names: readonly string[];
+  readonly description: string;
+  readonly takesValue: boolean;
+  /** `--dry-run [mode]`: the value is optional (and then only after `=`). */
+  readonly optionalValue?: boolean;
+  /** The flag may be given more than once (`-f a -f b`). */
+  readonly repeatable?: boolean;
+  /** The value's placeholder (`format` of `<format>`), for the shells that show it. */
+  readonly valueName?: string;
+  readonly value?: ValueCompletion;
+}
+
+export interface ArgInfo {
+  readonly name: string;
+  readonly required: boolean;
+  readonly value?: ValueCompletion;
+}
+
 export interface CommandInfo {
   readonly name: string;
   readonly description: string;
-  /** Long and short flags, e.g. --mesh, -o. */
-  readonly flags: readonly {
-    readonly names: readonly string[];
-    readonly description: string;
-    readonly takesValue: boolean;
-  }[];
+  readonly flags: readonly FlagInfo[];
+  readonly args?: readonly ArgInfo[];
+  /** `migrate plan`: commands below this one. */
+  readonly subcommands?: readonly CommandInfo[];
+}
+
+/** The program's own flags: display flags (valid anywhere), its own (--version), connection flags (before a command). */
+export interface GlobalFlags {
+  readonly display: readonly FlagInfo[];
+  readonly program: readonly FlagInfo[];
+  readonly connection: readonly FlagInfo[];
 }
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -62,12 +94,118 @@ complete -o default -F ${fn} anymesh
 `;
 }
 
-function zsh(commands: readonly CommandInfo[], meshes: readonly string[]): string {
-  // zsh runs the bash function through bashcompinit (shipped with zsh), so both shells complete alike.
-  return `#compdef anymesh
-# anymesh completion for zsh: anymesh completion zsh > "\${fpath[1]}/_anymesh" (or source it)
-autoload -U +X bashcompinit && bashcompinit
-${bash(commands, meshes).replace(/^# anymesh completion for bash.*\n/, '')}`;
+/** Text inside a zsh `_arguments` explanation (`[...]`): brackets and backslashes escaped. */
+const zshExplain = (s: string) => s.replace(/[\\[\]]/g, (c) => `\\${c}`);
+
+/** A zsh completion action for a value: `(a b c)`, `_files` or `_files -/`; a space is no completion. */
+function zshAction(v: ValueCompletion | undefined): string {
+  if (!v) return ' ';
+  if (v.kind === 'files') return '_files';
+  if (v.kind === 'dirs') return '_files -/';
+  return `(${v.words.map((w) => w.replace(/[\\() :]/g, (c) => `\\${c}`)).join(' ')})`;
+}
+
+/**
+ * One `_arguments` spec per flag, as zshcompsys(1) writes them: `(-o --output)` keeps a flag from
+ * being offered twice, a leading `*` lets it repeat, `-o+`/`--output=` take the value in the same
+ * word or the next one, `--dry-run=-` only after `=` (optional value, `::`).
+ */
+function zshFlagSpec(f: FlagInfo): string {
+  const names = [...f.names].sort((a, b) => a.length - b.length);
+  const suffix = (n: string) =>
+    !f.takesValue ? '' : f.optionalValue ? (n.startsWith('--') ? '=-' : '+') : n.startsWith('--') ? '=' : '+';
+  const exclusion = f.repeatable ? '*' : names.length > 1 ? `(${names.join(' ')})` : '';
+  const explanation = `[${zshExplain(f.description)}]`;
+  const value = f.takesValue
+    ? `${f.optionalValue ? '::' : ':'}${zshExplain(f.valueName ?? 'value')}:${zshAction(f.value)}`
+    : '';
+  const nameSpecs = names.map((n) => `${n}${suffix(n)}`);
+  if (nameSpecs.length === 1) return q(`${exclusion}${nameSpecs[0]}${explanation}${value}`);
+  return `${exclusion ? q(exclusion) : ''}{${nameSpecs.map(q).join(',')}}${q(`${explanation}${value}`)}`;
+}
+
+/** The zsh function name of a command path: `_anymesh_migrate_plan`. */
+const zshFn = (path: readonly string[]) => ['_anymesh', ...path].join('_').replace(/[^A-Za-z0-9_]/g, '_');
+
+function zshFunction(
+  path: readonly string[],
+  flags: readonly FlagInfo[],
+  c: CommandInfo | undefined,
+  commands: readonly CommandInfo[],
+  display: readonly FlagInfo[],
+): string[] {
+  const specs = [...flags, ...(c ? display : [])].map((f) => `    ${zshFlagSpec(f)}`);
+  const fn = zshFn(path);
+  if (!commands.length) {
+    (c?.args ?? []).forEach((a, i) =>
+      specs.push(`    ${q(`${i + 1}:${a.required ? '' : ':'}${zshExplain(a.name)}:${zshAction(a.value)}`)}`),
+    );
+    if (!specs.length) return [`${fn}() {`, '  _arguments -S', '}', ''];
+    return [`${fn}() {`, '  _arguments -S \\', specs.join(' \\\n'), '}', ''];
+  }
+  const what = ['anymesh', ...path].join(' ');
+  return [
+    `${fn}() {`,
+    '  local curcontext="$curcontext" state line',
+    '  typeset -A opt_args',
+    '  local -a commands',
+    '  commands=(',
+    ...commands.map((s) => `    ${q(`${s.name}:${s.description}`)}`),
+    '  )',
+    '  _arguments -C -S \\',
+    ...specs.map((s) => `${s} \\`),
+    `    ${q('1: :->command')} \\`,
+    `    ${q('*:: :->args')} && return`,
+    '  case $state in',
+    `    command) _describe -t commands ${q(`${what} command`)} commands ;;`,
+    '    args)',
+    '      case $words[1] in',
+    ...commands.map((s) => `        ${s.name}) ${zshFn([...path, s.name])} ;;`),
+    '      esac',
+    '      ;;',
+    '  esac',
+    '}',
+    '',
+  ];
+}
+
+/**
+ * A native zsh completion (`#compdef`, `_arguments`, `_describe`): one function per command, with
+ * each flag's description, its value's completion (formats, meshes and import sources from the
+ * registries, files for paths) and the positional arguments; the program's display flags are
+ * offered everywhere, its connection flags before the command, as the parser accepts them.
+ */
+function zsh(commands: readonly CommandInfo[], globals: GlobalFlags): string {
+  const out = [
+    '#compdef anymesh',
+    `# anymesh completion for zsh. Installed: anymesh completion zsh > "\${fpath[1]}/_anymesh"`,
+    '# (a folder on $fpath; compinit then finds it). One session: source <(anymesh completion zsh)',
+    '',
+  ];
+  const walk = (path: readonly string[], c: CommandInfo) => {
+    for (const s of c.subcommands ?? []) walk([...path, s.name], s);
+    out.push(...zshFunction(path, c.flags, c, c.subcommands ?? [], globals.display));
+  };
+  for (const c of commands) walk([c.name], c);
+  out.push(
+    ...zshFunction(
+      [],
+      [...globals.program, ...globals.display, ...globals.connection],
+      undefined,
+      commands,
+      [],
+    ),
+  );
+  // Autoloaded from $fpath the file is the function's body; sourced, it registers the function.
+  out.push(
+    `if [[ "\${funcstack[1]}" == _anymesh ]]; then`,
+    '  _anymesh "$@"',
+    'else',
+    '  compdef _anymesh anymesh',
+    'fi',
+    '',
+  );
+  return out.join('\n');
 }
 
 function fish(commands: readonly CommandInfo[], meshes: readonly string[]): string {
@@ -105,10 +243,11 @@ export function completionScript(
   shell: Shell,
   commands: readonly CommandInfo[],
   meshes: readonly string[],
+  globals: GlobalFlags = { display: [], program: [], connection: [] },
 ): string {
   return shell === 'bash'
     ? bash(commands, meshes)
     : shell === 'zsh'
-      ? zsh(commands, meshes)
+      ? zsh(commands, globals)
       : fish(commands, meshes);
 }

@@ -11,8 +11,8 @@
  *   trustDomain: cluster.local
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { MESHES } from '../adapters/index.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
 import { UsageError } from './exit.js';
@@ -42,6 +42,10 @@ const TOP_KEYS = ['options', 'clusterDomain', 'trustDomain'];
 
 export function readConfigFile(file: string): ConfigFile {
   if (!existsSync(file)) throw new UsageError(`--config ${file}: no such file`);
+  // `yaml` (70 modules) is loaded only when a project has a config file: most runs have none.
+  const { isMap, isScalar, LineCounter, parseDocument } = createRequire(import.meta.url)(
+    'yaml',
+  ) as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
   const at = (offset: number | undefined) => {

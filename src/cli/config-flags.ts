@@ -12,6 +12,7 @@ import { KubeConfigError, type KubeTarget, loadKubeTarget } from '../cluster/kub
 import { ClusterUnreachableError, probeServer, type ServerVersion } from '../cluster/reachability.js';
 import { parseDuration } from '../core/model/duration.js';
 import { UsageError } from './exit.js';
+import { checkNamespaceFlag } from './flag-values.js';
 import { VERSION } from './version.js';
 
 /** How long the up-front reachability check waits when --request-timeout is not given. */
@@ -30,14 +31,7 @@ export interface ConfigFlagOptions {
   readonly namespaceHelp?: string;
 }
 
-/** The connection flags' names, with a value each: main.ts moves them behind the subcommand. */
-export const CONFIG_FLAGS_WITH_VALUE = [
-  '--kubeconfig',
-  '--context',
-  '-n',
-  '--namespace',
-  '--request-timeout',
-];
+export { CONFIG_FLAGS_WITH_VALUE } from './config-flag-names.js';
 
 /** kubectl's connection flags: --kubeconfig, --context, -n/--namespace, --request-timeout. */
 export function addConfigFlags(cmd: Command, opts: ConfigFlagOptions = {}): Command {
@@ -77,6 +71,8 @@ export interface ResolveOptions {
   readonly retries?: number;
   /** Told before each retry (a terminal shows it as progress). */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** The most requests in flight at once (--concurrency); fewer while the server throttles. */
+  readonly maxInFlight?: number;
 }
 
 /** Where a cluster command works, and the client it sends every request through. */
@@ -97,6 +93,7 @@ export interface ReachedTarget extends ClusterTarget {
  * usage error (exit 2), said the way kubectl says it.
  */
 export function resolveConfigFlags(flags: ConfigFlags, opts: ResolveOptions = {}): ClusterTarget {
+  checkNamespaceFlag(flags.namespace);
   const requestTimeoutMs = parseRequestTimeout(flags.requestTimeout);
   let target: KubeTarget;
   try {
@@ -116,6 +113,9 @@ export function resolveConfigFlags(flags: ConfigFlags, opts: ResolveOptions = {}
     ...(opts.retries !== undefined ? { retry: { retries: opts.retries } } : {}),
     ...(requestTimeoutMs !== undefined ? { timeoutMs: requestTimeoutMs } : {}),
     ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    ...(opts.maxInFlight !== undefined
+      ? { concurrency: { max: opts.maxInFlight, initial: Math.min(8, opts.maxInFlight) } }
+      : {}),
   });
   return { ...target, client, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) };
 }

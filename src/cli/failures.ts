@@ -4,8 +4,7 @@
  * unreachable, the same on every cluster command), an API error that survived the retries, a file
  * system refusal (a directory that cannot be written, a full disk), a closed stdout (EPIPE: quiet).
  */
-import { KubeApiError } from '../cluster/kube-error.js';
-import { ClusterUnreachableError } from '../cluster/reachability.js';
+import { ClusterUnreachableError, KubeApiError } from '../cluster/kube-error.js';
 import { diag, formatDiagnostic } from '../core/diagnostics.js';
 import { EXIT } from './exit.js';
 import type { Io } from './output.js';

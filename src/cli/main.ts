@@ -9,7 +9,7 @@ import { normalizeArgv, takeDisplayFlags } from './argv.js';
 import { examplesHelp } from './examples.js';
 import { EXIT, UsageError } from './exit.js';
 import { reportFailure } from './failures.js';
-import type { Io } from './output.js';
+import { type Io, newTally } from './output.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -78,7 +78,7 @@ export function processIo(): Io {
 export async function run(rawArgv: readonly string[], baseIo: Io = processIo()): Promise<number> {
   const taken = takeDisplayFlags(rawArgv);
   const argv = taken.argv;
-  const tally = { warnings: 0 };
+  const tally = newTally();
   const io: Io = {
     ...baseIo,
     display: {
@@ -96,7 +96,9 @@ export async function run(rawArgv: readonly string[], baseIo: Io = processIo()):
   const code = await runParsed(argv, io);
   const max = taken.flags.maxWarnings;
   if (max !== undefined && tally.warnings > max && code === EXIT.ok) {
-    io.err(`error: ${tally.warnings} warnings, more than --max-warnings ${max}\n`);
+    io.err(
+      `error: ${tally.warnings} warning${tally.warnings === 1 ? '' : 's'}, more than --max-warnings ${max}\n`,
+    );
     return EXIT.failed;
   }
   return code;

@@ -1,12 +1,14 @@
 /**
  * Options several commands share, parsed the same way everywhere.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { adapterFor, MESH_IDS, MESHES } from '../adapters/index.js';
 import type { CompileContext, MeshAdapter } from '../core/adapter.js';
 import { checkOptionValue, optionFor } from '../core/adapter-options.js';
+import { readMeshVersion } from '../core/capabilities.js';
 import { loadConfigFile } from './config-file.js';
 import { UsageError } from './exit.js';
+import { checkDomainFlag, checkTrustDomainFlag } from './flag-values.js';
 
 /** A flag's value only when the user gave it: the flags' own defaults must not hide anymesh.yaml. */
 function given(flags: CompileFlags, key: 'clusterDomain' | 'trustDomain'): string | undefined {
@@ -67,6 +69,29 @@ export function parseFormat<T extends string>(
   return v;
 }
 
+/**
+ * A flag with a closed set of values, declared on the option itself (commander's `argChoices`), so
+ * the help lists them and the completion scripts offer them from the same list the command checks.
+ * commander's own `.choices()` is not used: the actions check values with anymesh's own messages
+ * and usage exit code, which its parser would pre-empt.
+ */
+export function choiceOption(
+  flags: string,
+  description: string,
+  values: readonly string[],
+  fallback?: string,
+): Option {
+  const option = new Option(flags, description);
+  if (fallback !== undefined) option.default(fallback);
+  if (values.length) option.argChoices = [...values];
+  return option;
+}
+
+/** `-o, --output <format>` with its formats declared (see choiceOption), checked by parseFormat. */
+export function outputOption(formats: readonly string[], fallback: string, description: string): Option {
+  return choiceOption('-o, --output <format>', description, formats, fallback);
+}
+
 export function addCompileOptions(cmd: Command): Command {
   cmd
     .option('--allow-degraded', 'leave out what the mesh cannot express, with a warning, instead of failing')
@@ -85,7 +110,9 @@ export function addCompileOptions(cmd: Command): Command {
   // Shorthand flags some meshes declare for their most used options (e.g. an output format).
   for (const spec of MESHES.flatMap((m) => m.options)) {
     const flag = spec.flag;
-    if (flag !== undefined) cmd.option(flag.name, flag.description);
+    // An enum option's values go on its flag too (help, completion); compileContext checks them.
+    if (flag !== undefined)
+      cmd.addOption(choiceOption(flag.name, flag.description, flag.flagValue ? [] : (spec.values ?? [])));
   }
   return cmd;
 }
@@ -94,6 +121,23 @@ export function addCompileOptions(cmd: Command): Command {
 function flagProperty(flag: string): string {
   const long = /--([a-z0-9-]+)/.exec(flag)?.[1] ?? '';
   return long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * `--mesh-version V` as the mesh names its releases: a version it cannot read (a typo, Linkerd's
+ * `edge-26.13.1`) is a usage error naming the flag, never a version that compares as 0.
+ */
+export function checkMeshVersion(
+  adapter: MeshAdapter | undefined,
+  text: string | undefined,
+  flag = '--mesh-version',
+): void {
+  if (text === undefined) return;
+  const r = readMeshVersion(adapter ?? {}, text);
+  if ('error' in r)
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)}: ${adapter ? `${adapter.displayName}: ` : ''}${r.error}`,
+    );
 }
 
 export interface CompileFlags {
@@ -108,6 +152,9 @@ export interface CompileFlags {
 }
 
 export function compileContext(flags: CompileFlags, adapter?: MeshAdapter): Partial<CompileContext> {
+  checkMeshVersion(adapter, flags.meshVersion);
+  checkDomainFlag(flags.clusterDomain, '--cluster-domain');
+  checkTrustDomainFlag(flags.trustDomain);
   const file = loadConfigFile(flags.config);
   const options: Record<string, string> = { ...file?.options };
   for (const kv of flags.option ?? []) {

@@ -16,6 +16,7 @@
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -44,9 +45,17 @@ export interface OutDirResult {
 /** A mistake about files (not the command line): a file anymesh would overwrite but did not write. */
 export class OutDirError extends Error {}
 
-/** A target that exists and is not a directory is a usage error, found before any work. */
+/**
+ * Targets that cannot be the output directory are usage errors, found before any work: an empty
+ * name (a shell variable that was not set), a file, and a filesystem root (the staging folder is
+ * made beside the target, which a root does not have).
+ */
 export function checkOutDirTarget(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory())
+  if (dir.trim() === '') throw new UsageError('--out-dir "": give a directory');
+  const full = resolve(dir);
+  if (dirname(full) === full)
+    throw new UsageError(`--out-dir ${dir}: is a filesystem root; give a directory below it`);
+  if (existsSync(full) && !statSync(full).isDirectory())
     throw new UsageError(`--out-dir ${dir}: is a file, not a directory`);
 }
 
@@ -117,6 +126,12 @@ function holdingSignals<T>(work: () => T): T {
   }
 }
 
+/** Entries that cannot be copied into a staging folder (FIFOs, sockets, devices). */
+function uncopyable(dir: string, entry: string): boolean {
+  const s = lstatSync(join(dir, entry));
+  return !(s.isFile() || s.isDirectory() || s.isSymbolicLink());
+}
+
 /** True when `dir` is the working directory or holds it: renaming it would pull the floor away. */
 function holdsCwd(dir: string): boolean {
   const rel = relative(dir, process.cwd());
@@ -124,8 +139,8 @@ function holdsCwd(dir: string): boolean {
 }
 
 export function writeOutDir(dirArg: string, files: readonly OutFile[]): OutDirResult {
+  checkOutDirTarget(dirArg);
   const dir = resolve(dirArg);
-  checkOutDirTarget(dir);
   return holdingSignals(() => {
     removeLeftovers(dir);
     const staging = `${dir}.anymesh-tmp-${process.pid}`;
@@ -156,18 +171,19 @@ export function writeOutDir(dirArg: string, files: readonly OutFile[]): OutDirRe
         return { written: files.length, removed };
       }
       // Everything anymesh did not write stays, as it is.
-      for (const entry of readdirSync(dir)) {
-        if (entry === MARKER || before.has(entry)) continue;
-        cpSync(join(dir, entry), join(staging, entry), { recursive: true, preserveTimestamps: true });
-      }
-      if (holdsCwd(dir)) {
-        // The directory cannot be swapped under the user's feet: replace file by file instead
-        // (each rename atomic), stale files last, the marker at the very end.
+      const foreign = readdirSync(dir).filter((entry) => entry !== MARKER && !before.has(entry));
+      if (holdsCwd(dir) || foreign.some((entry) => uncopyable(dir, entry))) {
+        // The directory cannot be swapped: under the user's feet (the working directory), or
+        // holding what no copy can carry over (a FIFO, a socket). Replace file by file instead
+        // (each rename atomic), stale files last, the marker at the very end; foreign entries are
+        // not touched, so nothing of theirs is copied.
         for (const f of files) renameSync(join(staging, f.name), join(dir, f.name));
         for (const n of removed) rmSync(join(dir, n), { force: true });
         renameSync(join(staging, MARKER), join(dir, MARKER));
         return { written: files.length, removed };
       }
+      for (const entry of foreign)
+        cpSync(join(dir, entry), join(staging, entry), { recursive: true, preserveTimestamps: true });
       renameSync(dir, old);
       swapped = true;
       renameSync(staging, dir);

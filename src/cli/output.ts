@@ -25,8 +25,33 @@ export interface DisplayOptions {
   readonly color?: boolean;
   /** Wrap lines at this width (a terminal's columns), between words; full text either way. */
   readonly width?: number;
-  /** Warnings shown so far, for --max-warnings. */
-  readonly tally?: { warnings: number };
+  /** Warnings reported so far, in any format, for --max-warnings. */
+  readonly tally?: WarningTally;
+}
+
+/**
+ * The warnings a command reported, whichever way it reported them (stderr lines or a JSON
+ * document on stdout): `--max-warnings` must judge `-o json` runs as it judges text ones. Each
+ * diagnostic counts once even when a command both prints and serialises it.
+ */
+export interface WarningTally {
+  warnings: number;
+  readonly counted: WeakSet<object>;
+}
+
+export function newTally(): WarningTally {
+  return { warnings: 0, counted: new WeakSet() };
+}
+
+/** Adds the warnings among `items` (diagnostics or report entries with a level) to the tally. */
+export function countWarnings(io: Io, items: readonly { readonly level: string }[]): void {
+  const tally = io.display?.tally;
+  if (!tally) return;
+  for (const d of items) {
+    if (d.level !== 'warning' || tally.counted.has(d)) continue;
+    tally.counted.add(d);
+    tally.warnings += 1;
+  }
 }
 
 /** Positions listed with a grouped diagnostic before `and N more`. */
@@ -105,14 +130,18 @@ export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): vo
   }
   const errors = diagnostics.filter((d) => d.level === 'error').length;
   const warnings = diagnostics.filter((d) => d.level === 'warning').length;
-  if (display.tally) display.tally.warnings += warnings;
+  countWarnings(io, diagnostics);
   if (errors || (warnings && !display.quiet)) {
     io.err(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   }
 }
 
-/** Diagnostics as data, for `-o json` consumers. */
-export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
+/**
+ * Diagnostics as data, for `-o json` consumers. It takes the Io so that every diagnostic a JSON
+ * document reports is counted for `--max-warnings`, as printDiagnostics counts the printed ones.
+ */
+export function diagnosticsJson(io: Io, diagnostics: readonly Diagnostic[]): object[] {
+  countWarnings(io, diagnostics);
   return diagnostics.map((d) => ({
     code: d.code,
     level: d.level,

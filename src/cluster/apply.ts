@@ -45,7 +45,7 @@ export interface ApplyOptions {
   readonly dryRun?: DryRun;
   readonly prune?: boolean;
   readonly forceConflicts?: boolean;
-  /** Writes in flight at once (default 8). */
+  /** Requests fanned out at once (default: the client's in-flight maximum; the client's adaptive limit decides how many are sent). */
   readonly concurrency?: number;
   /** Awaited after each step: progress display, and a hook for fault-injection tests. */
   readonly onProgress?: ProgressHook;
@@ -73,7 +73,7 @@ export async function apply(
 ): Promise<ApplyReport> {
   const requests = countRequests(s);
   const dryRun = opts.dryRun ?? 'none';
-  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const concurrency = Math.max(1, opts.concurrency ?? s.client.inFlight.max);
   const force = opts.forceConflicts === true;
   const id = idOf(opts.applySet);
   const parentRef = `Secret ${opts.applySet.namespace}/${parentName(opts.applySet)}`;

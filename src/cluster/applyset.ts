@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../core/adapter.js';
 import { parseGroupKind } from './resources.js';
 
-const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
+export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
 export const APPLYSET_TOOLING_ANNOTATION = 'applyset.kubernetes.io/tooling';
 const APPLYSET_GKS_ANNOTATION = 'applyset.kubernetes.io/contains-group-kinds';

@@ -14,6 +14,7 @@
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import pRetry, { AbortError } from 'p-retry';
+import { AdaptiveLimit, type AdaptiveLimitOptions, type Outcome } from './adaptive-limit.js';
 import { errorFromResponse, KubeApiError, transportError } from './kube-error.js';
 import type { KubeObj } from './kube-shapes.js';
 
@@ -71,6 +72,8 @@ export interface ClientOptions {
   readonly userAgent?: string;
   /** Told before each retry, e.g. to show progress on a terminal while the server is away. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Requests in flight at once, tuned to the server's answers (src/cluster/adaptive-limit.ts). */
+  readonly concurrency?: AdaptiveLimitOptions;
 }
 
 /** A failed attempt that will be tried again. */
@@ -107,6 +110,11 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly userAgent: string | undefined;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  /**
+   * Every request of this client, whoever sends it, goes through one limit: callers fan out as
+   * wide as they like (up to `inFlight.max`) and the server's answers decide how many are sent.
+   */
+  readonly inFlight: AdaptiveLimit;
 
   constructor(config: KubeConfig, options: ClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -117,6 +125,23 @@ export class KubeClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent;
     this.onRetry = options.onRetry;
+    this.inFlight = new AdaptiveLimit(options.concurrency);
+  }
+
+  /** One attempt under the in-flight limit; a 429 halves it, a window of answers raises it. */
+  private async limited<T>(send: () => Promise<T>): Promise<T> {
+    const ticket = await this.inFlight.acquire();
+    let outcome: Outcome = 'ok';
+    try {
+      return await send();
+    } catch (err) {
+      outcome = err instanceof KubeApiError && err.code === 429 ? 'overloaded' : 'failed';
+      // An answer that is not about load (404, 409, 422) says the server is doing fine.
+      if (err instanceof KubeApiError && err.code > 0 && err.code < 500 && err.code !== 429) outcome = 'ok';
+      throw err;
+    } finally {
+      this.inFlight.release(ticket, outcome);
+    }
   }
 
   private agent: { agent: https.Agent; tls: readonly string[] } | undefined;
@@ -171,7 +196,7 @@ export class KubeClient {
         async () => {
           attempts++;
           try {
-            return await this.once<T>(method, path, body, contentType, accept);
+            return await this.limited(() => this.once<T>(method, path, body, contentType, accept));
           } catch (err) {
             if (err instanceof KubeApiError && !err.transient) throw new AbortError(err);
             throw err;

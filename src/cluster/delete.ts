@@ -44,7 +44,7 @@ export async function deleteResources(
   // A kind the cluster does not serve has no objects to delete.
   const diagnostics = prepared.diagnostics.filter((d) => d.code !== 'AM5003');
   if (hasErrors(diagnostics)) return { ok: false, objects: [], diagnostics };
-  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const concurrency = Math.max(1, opts.concurrency ?? s.client.inFlight.max);
   const dryRun = opts.dryRun ?? 'none';
   const ctx = (t: Target, verb: string, write: boolean) => ({
     object: display(t.object),

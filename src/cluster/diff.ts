@@ -50,7 +50,7 @@ export async function diff(
   const plan = await planObjects(s, prepared.targets, {
     force: opts.forceConflicts === true,
     serverDryRun: true,
-    concurrency: Math.max(1, opts.concurrency ?? 8),
+    concurrency: Math.max(1, opts.concurrency ?? s.client.inFlight.max),
     selector: `${APPLYSET_PART_OF_LABEL}=${id}`,
     // What is already as the apply would make it has nothing to show: no dry-run needed.
     skipUnchanged: true,

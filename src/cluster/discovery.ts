@@ -6,14 +6,19 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
-import type { PolicyResource } from '../core/install-catalogue.js';
+import type { MeshVersion, PolicyResource } from '../core/install-catalogue.js';
+import { registeredMeshIds } from '../core/mesh-ids.js';
+import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, defaultApplySetName } from './applyset.js';
 import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList, kubeListNames } from './client.js';
 import {
+  allCharts,
   type InstallableTarget,
   type InstallTarget,
   isComponent,
   isInstallable,
   type MeshInstallTarget,
+  profileIds,
+  profileOf,
   type RegisteredMesh,
   webhookName,
 } from './install/catalogue.js';
@@ -22,6 +27,8 @@ import { checkAll, type ReadinessResult, type ReadinessTarget } from './install/
 
 /** Label anymesh puts on the Helm release records it creates (helm --labels). */
 export const RELEASE_LABEL = 'anymesh.dev/installed-by';
+/** Label with the install profile (`--profile`) on the Helm release records anymesh creates. */
+export const PROFILE_LABEL = 'anymesh.dev/install-profile';
 
 export type InstalledBy = 'anymesh' | 'helm' | 'manual' | 'registered' | 'none';
 
@@ -41,6 +48,8 @@ export interface MeshStatus {
   readonly installedBy: InstalledBy;
   readonly namespace?: string;
   readonly version?: string;
+  /** The install profile found (meshes with profiles: the label anymesh put on its releases, else which charts or workloads run). */
+  readonly profile?: string;
   readonly healthy: boolean;
   /** Readiness of each control-plane component (CRDs, workloads, webhooks). */
   readonly components: readonly ReadinessResult[];
@@ -76,6 +85,8 @@ interface ReleaseInfo {
   version: string;
   status: string;
   anymesh: boolean;
+  /** The install profile anymesh recorded on the release. */
+  profile?: string;
 }
 
 /** Helm release records: from Secrets (always readable with RBAC) joined with `helm list` when available. */
@@ -116,6 +127,7 @@ async function releases(
       version: chart.version,
       status: h?.status ?? l.status ?? '',
       anymesh: l[RELEASE_LABEL] === 'anymesh',
+      ...(l[PROFILE_LABEL] ? { profile: l[PROFILE_LABEL] } : {}),
     };
   });
 }
@@ -151,23 +163,42 @@ export function workloadVersion(w: KubeObj | undefined): string | undefined {
   return tag?.replace(/^(stable-|edge-)/, (m) => (m === 'edge-' ? 'edge-' : ''));
 }
 
+/**
+ * The anymesh-managed objects of `resources`. An object of a shared kind (one several meshes write:
+ * HTTPRoutes, leaf Services) is left out when its ApplySet is another registered mesh's default one
+ * (`anymesh apply --mesh M` without --applyset: parent Secret applyset-anymesh-M); one in this mesh's
+ * set counts, and so does one in no set of a mesh (applied by the controller, or with --applyset
+ * NAME), because it may be this mesh's: uninstall then refuses rather than strand it.
+ */
 export async function listPolicies(
   kc: KubeConfig,
   resources: readonly PolicyResource[],
+  mesh?: string,
 ): Promise<AppliedPolicy[]> {
   const selector = encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
   const out: AppliedPolicy[] = [];
   // One LIST per kind across namespaces, all at once (results kept in the resources' order).
-  const lists = await Promise.all(
-    resources.map((r) =>
+  const [sets, ...lists] = await Promise.all([
+    mesh && resources.some((r) => r.shared) ? applySetOwners(kc) : Promise.resolve(new Map<string, string>()),
+    ...resources.map((r) =>
       kubeList<KubeObj>(kc, `${collectionPath(r.group, r.version, r.plural)}?labelSelector=${selector}`),
     ),
+  ]);
+  // The default sets of the other registered meshes (a set named otherwise belongs to no mesh).
+  const others = new Set(
+    mesh
+      ? registeredMeshIds()
+          .filter((m) => m !== mesh)
+          .map((m) => `applyset-${defaultApplySetName(m)}`)
+      : [],
   );
   for (const [i, r] of resources.entries()) {
     for (const o of lists[i]!) {
+      const owner = sets.get(o.metadata.labels?.[APPLYSET_PART_OF_LABEL] ?? '');
+      if (r.shared && owner && others.has(owner)) continue;
       out.push({
         kind: r.kind,
-        apiVersion: `${r.group}/${r.version}`,
+        apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
         ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
         name: o.metadata.name,
         sources: (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean),
@@ -175,6 +206,15 @@ export async function listPolicies(
     }
   }
   return out;
+}
+
+/** ApplySet id -> the name of its parent Secret, for every set anymesh applied. */
+async function applySetOwners(kc: KubeConfig): Promise<Map<string, string>> {
+  const parents = await kubeList<KubeObj>(
+    kc,
+    `/api/v1/secrets?labelSelector=${encodeURIComponent(`${APPLYSET_ID_LABEL},${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`)}`,
+  );
+  return new Map(parents.map((p) => [p.metadata.labels?.[APPLYSET_ID_LABEL] ?? '', p.metadata.name]));
 }
 
 /** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations (none joins a component). */
@@ -233,8 +273,8 @@ async function helmMeshStatus(
   const entry = mesh.install;
   const newest = entry.versions[0]!;
   const meshNotes = [...notes];
-  const chartNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.chart)));
-  const releaseNames = new Set(entry.versions.flatMap((v) => v.charts.map((c) => c.release)));
+  const chartNames = new Set(entry.versions.flatMap((v) => allCharts(v).map((c) => c.chart)));
+  const releaseNames = new Set(entry.versions.flatMap((v) => allCharts(v).map((c) => c.release)));
   const myReleases = rel.filter((r) => (r.chart ? chartNames.has(r.chart) : releaseNames.has(r.name)));
   // The control plane: the catalogue's first workload, wherever it runs.
   const primary = newest.readiness.workloads[0]!;
@@ -244,12 +284,14 @@ async function helmMeshStatus(
   const namespace = w?.metadata.namespace ?? relNs;
   const crdsPresent = await crdCount(crds, newest.readiness.crds);
   const installed = w !== undefined || myReleases.length > 0;
+  const profile = installed ? await installedProfile(kc, mesh, newest, myReleases, namespace) : undefined;
+  const readiness = (profile ? profileOf(mesh, newest, profile)?.readiness : undefined) ?? newest.readiness;
   let components: ReadinessResult[] = [];
   if (installed && namespace) {
     const targets: ReadinessTarget[] = [
-      ...newest.readiness.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
-      ...newest.readiness.workloads.map((x) => ({ kind: x.kind, name: x.name, namespace })),
-      ...newest.readiness.webhooks.map((x) => ({ kind: x.kind, name: webhookName(x, namespace) })),
+      ...readiness.crds.map((name) => ({ kind: 'CustomResourceDefinition' as const, name })),
+      ...readiness.workloads.map((x) => ({ kind: x.kind, name: x.name, namespace })),
+      ...readiness.webhooks.map((x) => ({ kind: x.kind, name: webhookName(x, namespace) })),
     ];
     components = await checkAll(kc, targets);
   } else if (crdsPresent > 0) {
@@ -278,18 +320,57 @@ async function helmMeshStatus(
     installedBy,
     ...(namespace ? { namespace } : {}),
     ...(version ? { version } : {}),
+    ...(profile ? { profile } : {}),
     healthy: installed && components.length > 0 && components.every((c) => c.ready),
     components,
     crds: { present: crdsPresent, expected: newest.readiness.crds.length },
-    releases: myReleases.map(({ anymesh: _, ...r }) => r),
+    releases: myReleases.map(({ anymesh: _, profile: _p, ...r }) => r),
     namespaces: namespaces
       .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
     ...(isComponent(mesh) ? {} : await dataplaneStatus(kc, mesh, namespaces)),
-    policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources) : [],
+    policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources, mesh.id) : [],
     notes: meshNotes,
   };
+}
+
+/**
+ * Which install profile runs: the one anymesh recorded on its releases; else the profile with the
+ * most charts whose every release is there (Helm installs by hand); else, with no releases, the one
+ * with the most workloads whose every workload runs (manual installs: istiod alone is the default,
+ * istiod plus the ztunnel and istio-cni-node DaemonSets is ambient).
+ */
+async function installedProfile(
+  kc: KubeConfig,
+  mesh: InstallableTarget,
+  release: MeshVersion,
+  found: readonly ReleaseInfo[],
+  namespace: string | undefined,
+): Promise<string | undefined> {
+  const ids = profileIds(mesh, release);
+  if (ids.length === 0) return undefined;
+  const recorded = found.find((r) => r.anymesh && r.profile && ids.includes(r.profile))?.profile;
+  if (recorded) return recorded;
+  const profiles = ids
+    .map((id) => ({ id, p: profileOf(mesh, release, id)! }))
+    .sort((a, b) => b.p.charts.length - a.p.charts.length);
+  if (found.length > 0) {
+    const names = new Set(found.map((r) => r.name));
+    return profiles.find(({ p }) => p.charts.every((c) => names.has(c.release)))?.id;
+  }
+  if (!namespace) return undefined;
+  for (const { id, p } of [...profiles].sort(
+    (a, b) => b.p.readiness.workloads.length - a.p.readiness.workloads.length,
+  )) {
+    const present = await Promise.all(
+      p.readiness.workloads.map((x) =>
+        kubeGet<KubeObj>(kc, `/apis/apps/v1/namespaces/${namespace}/${x.kind.toLowerCase()}s/${x.name}`),
+      ),
+    );
+    if (present.every((o) => o !== undefined)) return id;
+  }
+  return undefined;
 }
 
 /**
@@ -363,7 +444,7 @@ async function registeredStatus(
       .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
-    policies: w || crdsPresent > 0 ? await listPolicies(kc, reg.policyResources) : [],
+    policies: w || crdsPresent > 0 ? await listPolicies(kc, reg.policyResources, mesh.id) : [],
     notes: [reg.advice],
   };
 }

@@ -142,3 +142,14 @@ export function isTransient(err: KubeApiError): boolean {
     return false;
   return TRANSIENT_CODES.has(err.code);
 }
+
+/** A cluster command cannot start: nobody, or nothing Kubernetes, answers at the server's address. */
+export class ClusterUnreachableError extends Error {
+  readonly server: string;
+  readonly reason: string;
+  constructor(server: string, reason: string) {
+    super(`cannot reach the API server at ${server}: ${reason}`);
+    this.server = server;
+    this.reason = reason;
+  }
+}

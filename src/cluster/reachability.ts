@@ -31,16 +31,9 @@ export interface ProbeOptions {
   readonly userAgent?: string;
 }
 
-/** A cluster command cannot start: nobody, or nothing Kubernetes, answers at the server's address. */
-export class ClusterUnreachableError extends Error {
-  readonly server: string;
-  readonly reason: string;
-  constructor(server: string, reason: string) {
-    super(`cannot reach the API server at ${server}: ${reason}`);
-    this.server = server;
-    this.reason = reason;
-  }
-}
+// In kube-error.ts, beside KubeApiError: the CLI's failure report tells them apart without loading
+// the client (and node:https) on every command.
+export { ClusterUnreachableError } from './kube-error.js';
 
 const TLS_CODE = /^(CERT_|DEPTH_ZERO|UNABLE_TO_|SELF_SIGNED|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME_MISMATCH)/;
 

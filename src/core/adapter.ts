@@ -14,7 +14,7 @@ import type { CapabilityColumn } from './capabilities.js';
 import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
 import type { MeshEvidence } from './evidence.js';
-import type { ImportContext, ImportResult, NativeObject } from './import.js';
+import type { ImportContext, ImportResult, NativeKind, NativeObject } from './import.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -82,6 +82,13 @@ export interface MeshAdapter {
   readonly displayName: string;
   /** Mesh versions the output is written for and tested against. */
   readonly versions: { readonly minimum: string; readonly tested: string };
+  /**
+   * Optional: reads a version as this mesh names its releases (`--mesh-version`) into the dotted
+   * version the capability cells' `minVersion` compare with (Linkerd: `edge-26.8.3` -> `2.20`), or
+   * says why it is not one. Absent: a dotted number (`1.24`, `v1.24.2`, `1.24.0-beta.1`) is the
+   * version as it is.
+   */
+  parseVersion?(text: string): { readonly version: string } | { readonly error: string };
   /** The matrix column for the mesh with default options (what `anymesh capabilities` shows). */
   readonly capabilities: CapabilityColumn;
   /**
@@ -157,6 +164,8 @@ export interface MeshAdapter {
    * it does not import are listed as skipped.
    */
   import?(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
+  /** With `import`: the kinds it reads, which `anymesh import --from-cluster` lists. */
+  readonly importKinds?: readonly NativeKind[];
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -48,6 +48,32 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** A dotted version, optionally with a leading v and a pre-release or build suffix. */
+const DOTTED_VERSION = /^v?(\d+(?:\.\d+){0,3})(?:[-+][0-9A-Za-z.-]+)?$/;
+
+/**
+ * A mesh version as the user named it, read by the mesh's own `parseVersion` (Linkerd's edge
+ * releases), else as a dotted number: the version the cells' minVersion compare with, or why not.
+ */
+export function readMeshVersion(
+  mesh: { readonly parseVersion?: (text: string) => { version: string } | { error: string } },
+  text: string,
+): { readonly version: string } | { readonly error: string } {
+  if (mesh.parseVersion) return mesh.parseVersion(text);
+  const m = DOTTED_VERSION.exec(text.trim());
+  return m ? { version: m[1]! } : { error: 'not a version: give a dotted number such as 1.24 or 1.24.2' };
+}
+
+/** The comparable form of a version (as readMeshVersion), or the text itself when it is none. */
+export function comparableVersion(
+  mesh: { readonly parseVersion?: (text: string) => { version: string } | { error: string } },
+  text: string | undefined,
+): string | undefined {
+  if (!text) return undefined;
+  const r = readMeshVersion(mesh, text);
+  return 'version' in r ? r.version : text;
+}
+
 /**
  * The cell as it holds for one mesh version: a feature whose `minVersion` is above the version
  * asked about is `none` there, with the reason saying since when it exists.

@@ -6,7 +6,13 @@
  */
 import { DEFAULT_CONTEXT } from './adapter.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { type ImportContext, type ImportResult, type ImportSource, nativeObjects } from './import.js';
+import {
+  type ImportContext,
+  type ImportResult,
+  type ImportSource,
+  type NativeObject,
+  nativeObjects,
+} from './import.js';
 import { type LoadResult, loadDocuments } from './loader/loader.js';
 import { type LoadedPolicies, loadInputs } from './pipeline.js';
 import { renderYaml } from './render.js';
@@ -39,12 +45,25 @@ export function importLoaded(
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
   const native = nativeObjects(loaded.documents, context.defaultNamespace);
-  const result = source.import(native.objects, context);
+  return importNative(native.objects, source, context, [...loaded.diagnostics, ...native.diagnostics]);
+}
+
+/**
+ * The same pipeline from native objects already read (`anymesh import --from-cluster`: LISTed
+ * from the API server), with the diagnostics of reading them.
+ */
+export function importNative(
+  objects: readonly NativeObject[],
+  source: ImportSource,
+  ctx: Partial<ImportContext> = {},
+  readDiagnostics: readonly Diagnostic[] = [],
+): ImportRun {
+  const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
+  const result = source.import(objects, context);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));
   const policies = loadInputs([{ name: IMPORTED_INPUT, text: yaml }], { overlaps: false });
   const diagnostics: Diagnostic[] = sortDiagnostics([
-    ...loaded.diagnostics,
-    ...native.diagnostics,
+    ...readDiagnostics,
     ...result.diagnostics,
     // An empty import is not an invalid one: NoInput is about policy files.
     ...(result.policies.length ? policies.diagnostics : []),

@@ -74,11 +74,46 @@ export interface ImporterOutput {
   readonly diagnostics?: Diagnostic[];
 }
 
+/** A kind of native object an importer reads: its API group and kind (the version is the server's). */
+export interface NativeKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
 /** A source of native configuration: a mesh descriptor's `import`, or an import-only source. */
 export interface ImportSource {
   readonly id: string;
   readonly displayName: string;
+  /** The kinds it imports: what `anymesh import --from-cluster` lists. */
+  readonly kinds?: readonly NativeKind[];
   import(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
+}
+
+/** Where an object read from a cluster is said to be: `cluster:<kind>/<namespace>/<name>`. */
+export function clusterPosition(o: KubeObject): string {
+  return `cluster:${o.kind}/${o.metadata.namespace ?? ''}${o.metadata.namespace ? '/' : ''}${o.metadata.name}`;
+}
+
+/**
+ * Native objects read from a cluster (no file, so no line): each is positioned as
+ * `cluster:<kind>/<namespace>/<name>`, and every diagnostic about it carries the field path.
+ */
+export function clusterNativeObjects(
+  objects: readonly KubeObject[],
+  defaultNamespace = 'default',
+): NativeObject[] {
+  return objects.map((object, index) => {
+    const namespace = object.metadata.namespace ?? defaultNamespace;
+    const file = clusterPosition(object);
+    return {
+      object,
+      ref: `${object.kind}/${namespace}/${object.metadata.name}`,
+      namespace,
+      file,
+      index,
+      locate: () => ({ file, line: 0, col: 0 }),
+    };
+  });
 }
 
 /** Native objects from loaded YAML documents; documents that are not objects are diagnosed. */

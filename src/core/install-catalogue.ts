@@ -43,6 +43,11 @@ export interface CrdPrerequisite {
   readonly crd: string;
   /** What the user should do when it is missing. */
   readonly hint: string;
+  /**
+   * An annotation the CRD should carry (Gateway API's release channel), and what anymesh's output
+   * cannot do without it: preflight warns when the installed CRD says otherwise (the charts install).
+   */
+  readonly annotation?: { readonly key: string; readonly value: string; readonly why: string };
 }
 
 /** A resource kind that anymesh-managed policies of this mesh are stored as. */
@@ -51,6 +56,31 @@ export interface PolicyResource {
   readonly version: string;
   readonly plural: string;
   readonly kind: string;
+  /**
+   * Other meshes' output uses this kind too (Gateway API HTTPRoutes, leaf Services): an object of it
+   * counts for this mesh only when the ApplySet it belongs to was applied for this mesh.
+   */
+  readonly shared?: boolean;
+}
+
+/** What readiness means for one install: CRDs Established, workloads ready, webhooks reachable. */
+export interface InstallReadiness {
+  readonly crds: readonly string[];
+  /** The first is the control plane: status finds the mesh by it. */
+  readonly workloads: readonly WorkloadCheck[];
+  readonly webhooks: readonly WebhookCheck[];
+}
+
+/**
+ * Another way to install the same release (Istio's ambient data plane): its own charts, order,
+ * prerequisites and readiness, in place of the version's default ones (`--profile ID`).
+ */
+export interface InstallProfile {
+  readonly description: string;
+  /** Charts in install order (uninstall runs them backwards). */
+  readonly charts: readonly ChartRef[];
+  readonly crdPrerequisites: readonly CrdPrerequisite[];
+  readonly readiness: InstallReadiness;
 }
 
 export interface MeshVersion {
@@ -63,11 +93,9 @@ export interface MeshVersion {
   /** Minimum Kubernetes minor version the release supports (1.x). */
   readonly minKubeMinor: number;
   readonly crdPrerequisites: readonly CrdPrerequisite[];
-  readonly readiness: {
-    readonly crds: readonly string[];
-    readonly workloads: readonly WorkloadCheck[];
-    readonly webhooks: readonly WebhookCheck[];
-  };
+  readonly readiness: InstallReadiness;
+  /** Install profiles other than the default one (charts, crdPrerequisites and readiness above), by id. */
+  readonly profiles?: Readonly<Record<string, InstallProfile>>;
   /** Licence of the mesh itself (Consul 1.17+ is BUSL-1.1). */
   readonly license: string;
   /** Release channel note shown by install and docs. */
@@ -93,6 +121,11 @@ export interface HelmInstall {
     readonly resource: string;
     readonly namespaced: boolean;
   }[];
+  /**
+   * For meshes with install profiles (`MeshVersion.profiles`): the id and meaning of the default one,
+   * the version's own charts. Absent: the mesh has one way to install, and `--profile` is refused.
+   */
+  readonly defaultProfile?: { readonly id: string; readonly description: string };
 }
 
 /** A mesh anymesh never installs (its vendor ended it): `anymesh register` verifies and records it. */

@@ -10,6 +10,7 @@
  */
 import { type CompileContext, DEFAULT_CONTEXT, type KubeObject, type MeshAdapter } from '../core/adapter.js';
 import type { CapabilityCell, CapabilityColumn } from '../core/capabilities.js';
+import { columnOf, columnVariant, shownColumns } from '../core/columns.js';
 import { compilePolicies } from '../core/compiler/compile.js';
 import { featuresUsed } from '../core/compiler/usage.js';
 import type { Diagnostic } from '../core/diagnostics.js';
@@ -23,6 +24,8 @@ export interface FeatureColumns {
   /** The source mesh's cell, when the source is a mesh anymesh compiles to. */
   readonly source?: Pick<CapabilityCell, 'support' | 'reason'>;
   readonly target: Pick<CapabilityCell, 'support' | 'reason'>;
+  /** The two cells' support levels differ: how far the target expresses the feature changes with the move. */
+  readonly changed?: boolean;
 }
 
 export interface ImportLoss {
@@ -59,8 +62,9 @@ export interface CutoverStep {
 }
 
 export interface MigrationPlan {
-  readonly source: { readonly id: string; readonly displayName: string };
-  readonly target: { readonly id: string; readonly displayName: string };
+  /** `column`: the capability column (e.g. Istio's sidecar or ambient data plane), when the mesh has several. */
+  readonly source: { readonly id: string; readonly displayName: string; readonly column?: string };
+  readonly target: { readonly id: string; readonly displayName: string; readonly column?: string };
   /** True when every policy moves losslessly and nothing failed. */
   readonly ok: boolean;
   readonly policies: PolicyPlan[];
@@ -82,6 +86,8 @@ export interface PlanOptions {
   readonly sourceMesh?: MeshAdapter;
   readonly target: MeshAdapter;
   readonly context?: Partial<CompileContext>;
+  /** The options the source mesh runs with, for its capability column (default: none, its default column). */
+  readonly sourceOptions?: Readonly<Record<string, string>>;
   readonly strict?: boolean;
 }
 
@@ -102,9 +108,14 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
   const run = importLoaded(loaded, source, { ...context, strict: options.strict === true });
   const errors = run.diagnostics.filter((d) => d.level === 'error');
   const targetColumn: CapabilityColumn = target.capabilitiesFor?.(context) ?? target.capabilities;
-  const sourceColumn = options.sourceMesh
-    ? (options.sourceMesh.capabilitiesFor?.(context) ?? options.sourceMesh.capabilities)
-    : undefined;
+  // The source runs with its own options (default: none), not the target's: moving Istio from
+  // sidecars to ambient compares the sidecar column with the ambient one.
+  const sourceOptions = options.sourceOptions ?? {};
+  const sourceColumn = options.sourceMesh ? columnOf(options.sourceMesh, sourceOptions) : undefined;
+  const titled = (m: MeshAdapter, o: Readonly<Record<string, string>>) =>
+    shownColumns(m).length > 1 ? { column: columnVariant(m, o).title } : {};
+  const sourceTitle = options.sourceMesh ? titled(options.sourceMesh, sourceOptions) : {};
+  const targetTitle = titled(target, context.options ?? {});
   const portability = checkPortability(run.loaded.policies, [target], { context });
   const byRef = new Map(portability.policies.map((p) => [p.policy, p]));
   const losses = run.diagnostics.filter((d) => d.level !== 'info' && d.level !== 'error');
@@ -121,11 +132,15 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     for (const d of mine) attached.add(d);
     const result = byRef.get(doc.ref)?.results[target.id];
     const targetLosses = result?.losses ?? [];
-    const features = [...new Set(featuresUsed(doc).map((u) => u.feature))].sort().map((f) => ({
-      feature: f,
-      ...(sourceColumn ? { source: cell(sourceColumn[f]) } : {}),
-      target: cell(targetColumn[f]),
-    }));
+    const features = [...new Set(featuresUsed(doc).map((u) => u.feature))].sort().map((f) => {
+      const changed = sourceColumn !== undefined && sourceColumn[f].support !== targetColumn[f].support;
+      return {
+        feature: f,
+        ...(sourceColumn ? { source: cell(sourceColumn[f]) } : {}),
+        target: cell(targetColumn[f]),
+        ...(changed ? { changed: true } : {}),
+      };
+    });
     const status: Verdict =
       result?.status === 'refused'
         ? 'refused'
@@ -157,8 +172,8 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     run.skipped.length === 0 &&
     policies.every((p) => p.status === 'lossless');
   return {
-    source: { id: source.id, displayName: source.displayName },
-    target: { id: target.id, displayName: target.displayName },
+    source: { id: source.id, displayName: source.displayName, ...sourceTitle },
+    target: { id: target.id, displayName: target.displayName, ...targetTitle },
     ok,
     policies,
     skipped: run.skipped,
@@ -166,9 +181,55 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     fields: run.fields,
     neutralYaml: run.yaml,
     objects: compiled.ok ? compiled.resources : [],
-    steps: cutoverSteps(source, target, policies),
+    steps:
+      options.sourceMesh?.id === target.id
+        ? columnSwitchSteps(target, sourceTitle.column, targetTitle.column, context.options ?? {}, policies)
+        : cutoverSteps(source, target, policies),
     errors: allErrors,
   };
+}
+
+/**
+ * The same mesh, another column (Istio's sidecar data plane -> ambient): nothing new is installed
+ * beside it; the other data plane is enabled, its objects applied, and namespaces switched one by
+ * one, each switch undone by switching back until the old objects are removed.
+ */
+function columnSwitchSteps(
+  mesh: MeshAdapter,
+  from: string | undefined,
+  to: string | undefined,
+  options: Readonly<Record<string, string>>,
+  policies: readonly PolicyPlan[],
+): CutoverStep[] {
+  const flags = Object.entries(options)
+    .map(([k, v]) => ` --option ${k}=${v}`)
+    .join('');
+  const namespaces = [...new Set(policies.map((p) => p.policy.split('/')[1]!))].sort();
+  const source = from ?? `${mesh.displayName} as it runs`;
+  const target = to ?? `${mesh.displayName} with the new options`;
+  const steps: Omit<CutoverStep, 'step'>[] = [
+    {
+      action: `Review the losses and the changed features above (${source} -> ${target}) before going on`,
+      command: `anymesh check -f policies/ --mesh ${mesh.id}${flags}`,
+    },
+    {
+      action: `Enable ${target} in the running ${mesh.displayName} (its installation with the options of that data plane); workloads on ${source} are not touched`,
+      command: `anymesh install ${mesh.id}`,
+    },
+    {
+      action: `Apply the ${target} objects beside the ${source} ones; workloads not yet moved keep reading the ${source} objects`,
+      command: `anymesh apply -f policies/ --mesh ${mesh.id}${flags} --dry-run=server && anymesh apply -f policies/ --mesh ${mesh.id}${flags}`,
+      rollback: `anymesh delete -f policies/ --mesh ${mesh.id}${flags}`,
+    },
+    {
+      action: `Per namespace (${namespaces.join(', ') || 'none'}): switch it from ${source} to ${target} (the mesh's namespace labels) and restart its workloads, watching errors and latency`,
+      rollback: `switch the namespace back to ${source} and restart its workloads; this is the rollback point: until the next step the ${source} objects are all still there`,
+    },
+    {
+      action: `Remove the ${source} objects (${policies.flatMap((p) => p.from).length} native objects imported) once no namespace runs on ${source}`,
+    },
+  ];
+  return steps.map((s, i) => ({ step: i + 1, ...s }));
 }
 
 /**

@@ -2,7 +2,7 @@
 // dry-run) and one cut off after some writes, in text and in -o json.
 import { describe, expect, it } from 'vitest';
 import { type ClusterRun, printApplyReport } from '../../src/cli/commands/apply.js';
-import type { Io } from '../../src/cli/output.js';
+import { type Io, newTally } from '../../src/cli/output.js';
 import type { ApplyReport } from '../../src/cluster/apply.js';
 import type { ObjectResult } from '../../src/cluster/results.js';
 
@@ -53,6 +53,7 @@ const run = (format: 'text' | 'json') =>
     format,
     adapter: { id: 'istio' },
     target: { context: 'x', server: 'https://k' },
+    diagnostics: [],
   }) as unknown as ClusterRun;
 
 describe('apply summaries', () => {
@@ -69,6 +70,19 @@ describe('apply summaries', () => {
     const doc = JSON.parse(json.outText());
     expect(doc.summary).toEqual({ created: 0, configured: 0, unchanged: 0, pruned: 0, notWritten: 20 });
     expect(doc.planned.created).toBe(20);
+  });
+
+  it('-o json carries the compiler warnings, and --max-warnings counts them once', () => {
+    const warning = { code: 'AM3003', level: 'warning' as const, message: 'partly' };
+    const tally = newTally();
+    const io = { ...capture(), display: { tally } };
+    const withWarning = { ...run('json'), diagnostics: [warning] } as unknown as ClusterRun;
+    const r = report([obj('vs', 'created', true)], 1);
+    printApplyReport(io, { ...r, diagnostics: [warning] }, withWarning);
+    const doc = JSON.parse(io.outText());
+    expect(doc.diagnostics.map((d: { code: string }) => d.code)).toEqual(['AM3003', 'AM3003']);
+    // The same diagnostic object in both lists is one warning.
+    expect(tally.warnings).toBe(1);
   });
 
   it('a run cut off after 104 of 1000 writes says 104 created', () => {

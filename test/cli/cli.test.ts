@@ -4,8 +4,8 @@
  * Io; one test spawns the real entry point, bin/anymesh.js, to prove the installed binary works.
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -16,6 +16,7 @@ import { resourceFileName } from '../../src/cli/commands/compile.js';
 import { MARKER } from '../../src/cli/out-dir.js';
 import type { KubeObject } from '../../src/core/adapter.js';
 import { FEATURE_IDS } from '../../src/core/features/index.js';
+import { ensureBuilt } from '../support/bin.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -267,27 +268,7 @@ describe('capabilities, schema, explain', () => {
 });
 
 describe('the installed entry point, node bin/anymesh.js', () => {
-  /** The newest modification time of any file under `dir`. */
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {
-      const p = join(dir, e.name);
-      return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-
-  beforeAll(() => {
-    const main = join(ROOT, 'dist', 'cli', 'main.js');
-    if (!existsSync(main) || statSync(main).mtimeMs < newest(join(ROOT, 'src'))) {
-      // As `npm run build` does; type errors elsewhere do not stop tsc from emitting.
-      try {
-        execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
-          cwd: ROOT,
-          stdio: 'pipe',
-        });
-      } catch {
-        // Reported by the typecheck step; the emitted JavaScript is what is tested here.
-      }
-    }
-  }, 120_000);
+  beforeAll(ensureBuilt, 120_000);
 
   it('runs end to end with the contract exit codes', () => {
     const node = join(ROOT, 'node_modules', '.bin', 'node');

@@ -4,13 +4,16 @@
  */
 import type { MeshAdapter } from '../../src/core/adapter.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
+import type { CompileOptions } from '../../src/core/compiler/compile.js';
 import { featuresUsed } from '../../src/core/compiler/usage.js';
-import type { ImportSource } from '../../src/core/import.js';
+import { type ImportSource, leaves } from '../../src/core/import.js';
 import { type ImportRun, importLoaded } from '../../src/core/import-pipeline.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
-import type { FieldPath } from '../../src/core/loader/positions.js';
+import { type FieldPath, formatPath } from '../../src/core/loader/positions.js';
 import { durationMs, formatDuration } from '../../src/core/model/duration.js';
 import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
+import { compileLoaded, type LoadedPolicies } from '../../src/core/pipeline.js';
+import { renderYaml } from '../../src/core/render.js';
 
 export function importText(text: string, source: ImportSource, name = 'native.yaml', ctx = {}): ImportRun {
   return importLoaded(parseInputs([{ name, text }]), source, ctx);
@@ -37,9 +40,9 @@ export function normalPolicy(p: Obj): Obj {
   if (sel && Object.keys(sel).length === 1 && sel.app === spec.service) delete spec.selector;
   if (copy.kind === 'MTLSPolicy' && spec.scope === (spec.service ? 'service' : 'namespace'))
     delete spec.scope;
-  // A caller's service account without a namespace is in the policy's namespace.
-  for (const f of (spec.from as Obj[] | undefined) ?? [])
-    if (f.serviceAccount !== undefined && f.namespace === undefined) f.namespace = copy.metadata.namespace;
+  withCallerNamespaces(copy);
+  // Callers are ORed: their order is not meaning.
+  if (Array.isArray(spec.from)) spec.from = sortedByJson(spec.from);
   ((spec.rules as Obj[] | undefined) ?? []).forEach((rule, i) => {
     if (rule.name === `rule-${i}`) delete rule.name;
     const backends = rule.backends as Obj[] | undefined;
@@ -51,7 +54,14 @@ export function normalPolicy(p: Obj): Obj {
     if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
       for (const h of (m.headers as Obj[] | undefined) ?? []) h.name = String(h.name).toLowerCase();
+    // A field left an empty mapping (a fault whose abort a mesh lacks) says nothing.
+    for (const [k, v] of Object.entries(rule))
+      if (v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length) delete rule[k];
+    // Retry conditions are a set.
+    const retries = rule.retries as Obj | undefined;
+    if (Array.isArray(retries?.retryOn)) retries.retryOn = [...(retries.retryOn as string[])].sort();
   });
+  if (Array.isArray(spec.rules)) spec.rules = mergeRules(spec.rules as Obj[]);
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object')
@@ -62,6 +72,47 @@ export function normalPolicy(p: Obj): Obj {
   };
   walk(spec);
   return copy;
+}
+
+/**
+ * A caller's service account without a namespace is in the policy's namespace: written out (in
+ * place), before any field is deleted from the policy.
+ */
+export function withCallerNamespaces(p: Obj): Obj {
+  const meta = p.metadata as Obj;
+  const spec = p.spec as Obj;
+  for (const f of (spec.from as Obj[] | undefined) ?? [])
+    if (f.serviceAccount !== undefined && f.namespace === undefined)
+      f.namespace = meta.namespace ?? 'default';
+  return p;
+}
+
+const sortedByJson = (xs: unknown[]) =>
+  [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/**
+ * Consecutive unnamed rules that differ only in their matches are one rule with both match lists:
+ * the first match wins and both lead to the same place, so the routing is the same (a mesh whose
+ * routes carry no rule names, such as Consul's, writes both forms alike).
+ */
+function mergeRules(rules: readonly Obj[]): Obj[] {
+  const out: Obj[] = [];
+  const rest = (r: Obj) => {
+    const { matches: _, ...x } = r;
+    return JSON.stringify(x);
+  };
+  for (const rule of rules) {
+    const prev = out[out.length - 1];
+    if (prev && prev.name === undefined && rule.name === undefined && rest(prev) === rest(rule)) {
+      const matches = [
+        ...((prev.matches as Obj[] | undefined) ?? [{}]),
+        ...((rule.matches as Obj[] | undefined) ?? [{}]),
+      ];
+      if (matches.some((m) => Object.keys(m).length === 0)) delete prev.matches;
+      else prev.matches = matches;
+    } else out.push(rule);
+  }
+  return out;
 }
 
 function sortKeys(v: unknown): unknown {
@@ -103,4 +154,80 @@ export function deletePath(root: unknown, path: FieldPath): void {
   if (v === null || typeof v !== 'object' || last === undefined) return;
   if (Array.isArray(v) && typeof last === 'number') v.splice(last, 1);
   else delete (v as Record<string | number, unknown>)[last];
+}
+
+/**
+ * The fields of a policy its mesh's output does not carry: each candidate (the selector, a
+ * caller's namespace, rule names, a backend's port, retry conditions) is deleted in turn and the
+ * policies compiled again; a field whose removal leaves the output byte for byte the same cannot
+ * come back from that output, so a round trip compares the rest. (Consul routes carry no rule names, name services without
+ * ports and callers without namespaces on Community Edition, and write retries without retryOn as
+ * connect-failure and refused-stream.)
+ */
+export function uncarriedPaths(
+  loaded: LoadedPolicies,
+  doc: PolicyDoc,
+  mesh: MeshAdapter,
+  native: string,
+  options: CompileOptions = {},
+): FieldPath[] {
+  const spec = doc.policy.spec as Obj;
+  const candidates: FieldPath[] = [];
+  if (spec.selector !== undefined) candidates.push(['spec', 'selector']);
+  ((spec.from as Obj[] | undefined) ?? []).forEach((f, i) => {
+    if (f.namespace !== undefined && f.serviceAccount !== undefined)
+      candidates.push(['spec', 'from', i, 'namespace']);
+  });
+  ((spec.rules as Obj[] | undefined) ?? []).forEach((rule, i) => {
+    if (rule.name !== undefined) candidates.push(['spec', 'rules', i, 'name']);
+    ((rule.backends as Obj[] | undefined) ?? []).forEach((b, j) => {
+      if (b.port !== undefined) candidates.push(['spec', 'rules', i, 'backends', j, 'port']);
+    });
+    if ((rule.retries as Obj | undefined)?.retryOn !== undefined)
+      candidates.push(['spec', 'rules', i, 'retries', 'retryOn']);
+  });
+  return candidates.filter((path) => {
+    const policies = loaded.policies.map((p) => {
+      if (p !== doc) return p;
+      const policy = structuredClone(p.policy);
+      deletePath(policy, path);
+      return { ...p, policy } as PolicyDoc;
+    });
+    const r = compileLoaded({ ...loaded, policies }, mesh, options);
+    return r.ok && renderYaml(r.resources) === native;
+  });
+}
+
+/**
+ * The independent walk over every leaf of a native input: the `Kind/namespace/name path` of each
+ * leaf that no positioned diagnostic of its object covers (objects listed as skipped excepted).
+ * Those must be exactly what the ledger counts as imported losslessly, or something was dropped
+ * without a word. `quiet` codes are info diagnostics that still report a field.
+ */
+export function unreportedLeaves(
+  text: string,
+  name: string,
+  run: ImportRun,
+  quiet: readonly string[] = [],
+): { leaves: string[]; total: number } {
+  const reported = run.diagnostics.filter((d) => d.level !== 'info' || quiet.includes(d.code));
+  const skipped = new Set(run.skipped.map((s) => s.ref));
+  const out: string[] = [];
+  let total = 0;
+  for (const doc of parseInputs([{ name, text }]).documents) {
+    const o = doc.value as { kind: string; metadata: { name: string; namespace?: string } };
+    const ref = `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    if (skipped.has(ref)) continue;
+    for (const leaf of leaves(o)) {
+      total++;
+      const path = formatPath(leaf);
+      const covered = reported.some(
+        (d) =>
+          d.policy === ref &&
+          (path === d.path || path.startsWith(`${d.path}.`) || path.startsWith(`${d.path}[`)),
+      );
+      if (!covered) out.push(`${ref} ${path}`);
+    }
+  }
+  return { leaves: out, total };
 }

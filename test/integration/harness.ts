@@ -471,10 +471,21 @@ export async function readCrdFile(root: string, file: string): Promise<CrdFile> 
   return { file, crds };
 }
 
-/** Every CRD file under `root` except EXCLUDED_CRD_DIRS; throws if two define the same CRD name. */
-export async function selectCrdFiles(root: string = crdRoot()): Promise<CrdFile[]> {
+/**
+ * Every CRD file under `root` except EXCLUDED_CRD_DIRS, or, with `folders` (a descriptor's
+ * `crdFolders`, e.g. Istio's istio + gateway-api/experimental), every file under those folders;
+ * throws if two define the same CRD name.
+ */
+export async function selectCrdFiles(
+  root: string = crdRoot(),
+  folders?: readonly string[],
+): Promise<CrdFile[]> {
   if (!existsSync(root)) throw new Error(`CRD directory ${root} does not exist (set ANYMESH_CRDS)`);
-  const files = (await yamlFilesUnder(root)).filter((f) => !EXCLUDED_CRD_DIRS.some((d) => f.startsWith(d)));
+  const files = (await yamlFilesUnder(root)).filter((f) =>
+    folders
+      ? folders.some((d) => f.startsWith(`${d.replace(/\/$/, '')}/`))
+      : !EXCLUDED_CRD_DIRS.some((d) => f.startsWith(d)),
+  );
   const selected = await Promise.all(files.map((f) => readCrdFile(root, f)));
   const seen = new Map<string, string>();
   for (const { file, crds } of selected) {
@@ -652,6 +663,12 @@ export function attachCluster(kubeconfigPath: string): ClusterHandle {
 export interface ClusterOptions {
   /** Install the shared CRDs (default true). A directory overrides ANYMESH_CRDS for this cluster. */
   crds?: boolean | string;
+  /**
+   * Only the CRDs under these folders of the CRD root, excluded ones included (a mesh's
+   * `crdFolders`: Istio's ambient output needs gateway-api/experimental, which the shared cluster
+   * leaves out for the standard channel).
+   */
+  crdFolders?: readonly string[];
   /** For process start + readiness, per process (default 120 s: a cold start on 2 cores takes ~10 s). */
   startTimeoutMs?: number;
   /** Progress messages (default: none). */
@@ -851,7 +868,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     let crdNames: string[] = [];
     if (opts.crds !== false) {
       const t1 = Date.now();
-      const files = await selectCrdFiles(typeof opts.crds === 'string' ? opts.crds : crdRoot());
+      const files = await selectCrdFiles(
+        typeof opts.crds === 'string' ? opts.crds : crdRoot(),
+        opts.crdFolders,
+      );
       const crds = files.flatMap((f) => f.crds);
       try {
         await installCrds(kubeConfig, crds, timeout);

@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('anymesh install anymesh (the controller chart, real helm, kwok)', () => {
-  it('preflight: the mesh value is required and must name a mesh; nothing is installed (own chart)', async () => {
+  it('preflight: the mesh value is required and must name a mesh; nothing is installed (real charts: deploy/chart/anymesh)', async () => {
     const none = await cli('install', 'anymesh', ...kc(), '--timeout', '20s');
     expect(none.code).toBe(1);
     expect(none.err).toMatch(
@@ -67,7 +67,7 @@ describe('anymesh install anymesh (the controller chart, real helm, kwok)', () =
     expect(await helmReleases()).toEqual([]);
   });
 
-  it("preflight: the mesh's CRDs must be served (the controller applies its kinds) (own chart)", async () => {
+  it("preflight: the mesh's CRDs must be served (the controller applies its kinds) (real charts: deploy/chart/anymesh)", async () => {
     const r = await cli('install', 'anymesh', '--mesh', MESH, ...kc(), '--timeout', '20s');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
@@ -78,7 +78,7 @@ describe('anymesh install anymesh (the controller chart, real helm, kwok)', () =
     expect(await helmReleases()).toEqual([]);
   });
 
-  it('installs the chart for one mesh: CRDs, least-privilege RBAC of that mesh, a Deployment that becomes Available (own chart)', async () => {
+  it('installs the chart for one mesh: CRDs, least-privilege RBAC of that mesh, a Deployment that becomes Available (real charts: deploy/chart/anymesh)', async () => {
     for (const f of await selectCrdFiles(join(crdRoot(), MESH)))
       await installCrds(env.cluster.kubeConfig, f.crds);
     const r = await cli('install', 'anymesh', '--mesh', MESH, ...kc(), '--timeout', '2m', '-o', 'json');
@@ -112,7 +112,7 @@ describe('anymesh install anymesh (the controller chart, real helm, kwok)', () =
     expect(role?.rules).toEqual(controllerRules(adapterFor(MESH)!));
   });
 
-  it('status lists the controller beside the meshes: installed by anymesh, its version, healthy (own chart)', async () => {
+  it('status lists the controller beside the meshes: installed by anymesh, its version, healthy (real charts: deploy/chart/anymesh)', async () => {
     const json = await cli('status', ...kc(), '-o', 'json');
     expect(json.code, json.err).toBe(0);
     const body = JSON.parse(json.out);
@@ -133,7 +133,7 @@ describe('anymesh install anymesh (the controller chart, real helm, kwok)', () =
     expect(table.out).toMatch(/^anymesh\s+yes\s+anymesh\s+anymesh-system\s+0\.1\.0\s+yes\s+-\s+0$/m);
   });
 
-  it('an upgrade that does not become ready is rolled back to the revision before (own chart)', async () => {
+  it('an upgrade that does not become ready is rolled back to the revision before (real charts: deploy/chart/anymesh)', async () => {
     const r = await cli(
       'install',
       'anymesh',
@@ -161,7 +161,7 @@ describe('anymesh install anymesh (the controller chart, real helm, kwok)', () =
     expect(status.installed).toBe(true);
   });
 
-  it('uninstall anymesh removes the release; the policy CRDs stay (helm keeps a chart crds/) (own chart)', async () => {
+  it('uninstall anymesh removes the release; the policy CRDs stay (helm keeps a chart crds/) (real charts: deploy/chart/anymesh)', async () => {
     const r = await cli('uninstall', 'anymesh', ...kc());
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(`helm uninstall anymesh --namespace ${NS}`);

@@ -2,13 +2,14 @@
 // no shared CRDs), kube-controller-manager + kube-scheduler (Deployments become pods bound to a node,
 // Services get EndpointSlices) and kwok (a simulated node whose pods become Running/Ready without a
 // kubelet), all built by scripts/test-tools.sh; the real helm CLI; and a chart repository on
-// 127.0.0.1 serving test charts shaped like the meshes' real ones (test/charts/).
+// 127.0.0.1 serving test charts shaped like the meshes' real ones (test/charts/), or a mesh's real
+// charts from a folder (Istio's, from the module istio.io/istio: scripts/istio-charts.sh).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
 import { type Cluster, kubeRequest, startCluster } from './harness.js';
@@ -41,6 +42,23 @@ export function tools(): Record<string, string> {
   return out;
 }
 
+/**
+ * Istio's own charts (base, istio-control/istio-discovery, istio-cni, ztunnel) from the module
+ * istio.io/istio the behaviour driver pins, fetched into the Go module cache by
+ * scripts/istio-charts.sh (a warm cache answers in milliseconds).
+ */
+export function istioCharts(): string {
+  try {
+    return execFileSync('bash', [join(repoRoot, 'scripts/istio-charts.sh')], {
+      encoding: 'utf8',
+    }).trim();
+  } catch (e) {
+    throw new Error(
+      `Istio's charts are not available: run \`bash scripts/istio-charts.sh\` (needs Go and the module proxy once): ${(e as Error).message}`,
+    );
+  }
+}
+
 export type { CliResult } from '../support/cli.js';
 
 /** Runs the anymesh CLI in-process and collects what it prints. */
@@ -48,7 +66,7 @@ export const cli = (...argv: string[]) => runCli(argv);
 
 /** A chart to package into the test repository, under one or more versions. */
 export interface TestChart {
-  /** Folder under test/charts. */
+  /** Folder under test/charts, or an absolute path (a real chart, e.g. from istioCharts()). */
   readonly path: string;
   /** [chart version, app version] pairs; none: the Chart.yaml's own. */
   readonly versions?: readonly (readonly [string, string])[];
@@ -95,6 +113,11 @@ export async function startInstallEnv(name: string, charts: readonly TestChart[]
     '--use-service-account-credentials=false',
     '--controllers=deployment,replicaset,statefulset,daemonset,endpointslice,endpoint,garbagecollector,namespace,serviceaccount,nodelifecycle',
     '--concurrent-deployment-syncs=2',
+    // kwok renews the simulated node's heartbeat from this test's machine: on 2 loaded cores it can
+    // fall more than the default 50 s behind, and the node lifecycle controller then marks the node
+    // and every pod on it not Ready mid-test (seen once: the ambient install's final readiness
+    // check). The node never really fails here, so a stale heartbeat must not count for minutes.
+    '--node-monitor-grace-period=10m',
   ]);
   startProc('kube-scheduler', t.ANYMESH_KUBE_SCHEDULER!, [
     `--kubeconfig=${kubeconfig}`,
@@ -127,7 +150,7 @@ export async function startInstallEnv(name: string, charts: readonly TestChart[]
   const repoDir = join(work, 'repo');
   await mkdir(repoDir, { recursive: true });
   for (const chart of charts) {
-    const dir = join(repoRoot, 'test/charts', chart.path);
+    const dir = isAbsolute(chart.path) ? chart.path : join(repoRoot, 'test/charts', chart.path);
     for (const [version, appVersion] of chart.versions ?? [[]]) {
       const versionArgs = version && appVersion ? ['--version', version, '--app-version', appVersion] : [];
       execFileSync(t.ANYMESH_HELM!, ['package', dir, ...versionArgs, '-d', repoDir]);

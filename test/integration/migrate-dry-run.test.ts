@@ -25,6 +25,8 @@ function inputs(): { from: string; name: string; load: () => LoadResult }[] {
     [first.id, 'test/fixtures/import/istio-bookinfo.yaml'],
     [first.id, 'test/fixtures/import/istio-security.yaml'],
     ['smi', 'test/fixtures/import/smi-bookstore.yaml'],
+    ['consul', 'test/import/fixtures/consul/routing.yaml'],
+    ['consul', 'test/import/fixtures/consul/security.yaml'],
   ].map(([from, file]) => ({ from: from!, name: file!, load: () => loadDocuments([file!]) }));
   const native = goldenCases().flatMap(({ file }) => {
     const r = compileFiles([file], first);

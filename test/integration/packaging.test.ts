@@ -71,6 +71,7 @@ describe('the npm package', () => {
   it('ships the build, the binary and the schemas, not the sources or tests', () => {
     expect(tarballFiles).toContain('bin/anymesh.js');
     expect(tarballFiles).toContain('dist/cli/main.js');
+    expect(tarballFiles).toContain('dist/bundle/main.js');
     expect(tarballFiles).toContain('schemas/all.json');
     expect(tarballFiles.filter((f) => /^(src|test)\//.test(f))).toEqual([]);
   });

@@ -56,6 +56,8 @@ describe('a throttling API server', () => {
     expect(report.ok).toBe(true);
     // The server did throttle (the test proves nothing otherwise), and apply rode it out.
     expect(client.stats.throttled).toBeGreaterThan(0);
+    // And the client sent fewer at once: the server lets one request in, the limit came down to it.
+    expect(client.inFlight.lowest).toBeLessThanOrEqual(2);
     process.stderr.write(
       `[throttling] 40 objects: ${client.stats.throttled} answers were 429, ${client.stats.writes} writes, ${client.stats.dryRuns} dry runs\n`,
     );

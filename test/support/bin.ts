@@ -14,10 +14,10 @@ const newest = (dir: string): number =>
     return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }, 0);
 
-/** As `npm run build` does, when dist/ is older than src/ (call from a beforeAll with a long timeout). */
+/** As `npm run build` does (tsc, then the CLI bundle), when dist/ is older than src/ (call from a beforeAll with a long timeout). */
 export function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const bundle = join(ROOT, 'dist', 'bundle', 'main.js');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(join(ROOT, 'src'))) return;
   try {
     execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
       cwd: ROOT,
@@ -26,6 +26,7 @@ export function ensureBuilt(): void {
   } catch {
     // Type errors are the typecheck step's to report; the emitted JavaScript is what runs here.
   }
+  execFileSync(NODE, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
 }
 
 export function runBin(args: readonly string[], opts: SpawnSyncOptions = {}) {

@@ -12,6 +12,8 @@ import { compileBackend } from './backend.js';
 import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities.js';
 import { renderConfigEntries } from './config-entry.js';
 import { EntrySet } from './entries.js';
+import { importConsul } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { consulInstall } from './install.js';
 import { consulMessages } from './messages.js';
 import { CONSUL_OPTIONS, parseOptions } from './options.js';
@@ -115,4 +117,6 @@ export const consulAdapter = {
     if (diagnostics.length || options.format !== 'config-entry') return undefined;
     return renderConfigEntries(resources, options.enterprise, format);
   },
+  import: importConsul,
+  importKinds: IMPORT_KINDS,
 } satisfies MeshAdapter;

@@ -122,6 +122,36 @@ export const consulMessages = {
       example: 'TrafficPolicies reviews-canary and reviews-timeouts, both for service reviews',
     },
   ),
+  ImportNoNeutralForm: m('AM4360', 'warning', 'ConsulImportNoNeutralForm', 'not imported: {reason}', {
+    description:
+      'A Consul config entry field has no form in the neutral model (resolver failover and redirects to other datacenters, prefixRewrite, inverted header matches, JWT conditions, proxy modes ...), so the import leaves it out and says so. `--strict` makes it an error.',
+    fix: 'Keep the field in a native entry applied next to the compiled objects, or drop it knowingly.',
+    example: 'a ServiceResolver with `failover: {"*": {targets: [{datacenter: dc2}]}}`',
+  }),
+  ImportMeaningChanges: m(
+    'AM4361',
+    'warning',
+    'ConsulImportMeaningChanges',
+    'imported, but its meaning changes: {how}',
+    {
+      description:
+        'A Consul field was imported into the closest neutral form, which behaves differently in the way the message names (a resolver defaultSubset becomes explicit routes, intentions without a closing deny fall to the ACL default, retries without conditions retry nothing ...). `--strict` makes it an error.',
+      fix: 'Review the imported policy; change the native entry or the imported policy so both mean the same.',
+      example: 'a ServiceIntentions source with allow permissions and no closing deny',
+    },
+  ),
+  ImportServiceIdentity: m(
+    'AM4362',
+    'info',
+    'ConsulImportServiceIdentity',
+    "Consul names callers by service: intention sources {names} are imported as the service accounts of the same name (consul-k8s requires a pod's service account to carry its service name with ACLs on)",
+    {
+      description:
+        'Consul intentions name calling services; neutral AccessPolicies name service accounts. The import uses the Consul service name as the service account, the mapping consul-k8s enforces with ACLs on (and the one the Consul compile uses the other way).',
+      fix: 'Nothing, if each calling service runs under a service account of its own name; otherwise correct `from` in the imported policy.',
+      example: 'a ServiceIntentions source `{name: web, action: allow}`',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type ConsulMessage = keyof typeof consulMessages;

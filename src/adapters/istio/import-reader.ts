@@ -3,7 +3,7 @@
  * no neutral form (AM4115) or changes meaning (AM4116) is reported, bound to one field ledger.
  */
 import { makeDiagnostic } from '../../core/diagnostics.js';
-import type { FieldLedger, ImportContext, NativeObject } from '../../core/import.js';
+import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
@@ -18,6 +18,12 @@ export const IMPORTED: Record<string, string> = {
   AuthorizationPolicy: SECURITY,
   PeerAuthentication: SECURITY,
 };
+
+/** The same kinds as data, for `anymesh import --from-cluster`. */
+export const IMPORT_KINDS: readonly NativeKind[] = Object.entries(IMPORTED).map(([kind, group]) => ({
+  group: group.replace(/\/$/, ''),
+  kind,
+}));
 
 export function isKind(o: NativeObject, kind: string): boolean {
   return o.object.kind === kind && o.object.apiVersion.startsWith(IMPORTED[kind] ?? '\0');

@@ -411,6 +411,8 @@ function readMatch(vs: NativeObject, at: FieldPath, r: IstioReader): Entry {
     'match',
   );
   const m = r.ledger.peek<Obj>(vs, at)!;
+  // An empty entry matches every request, as the neutral empty match does.
+  if (!Object.keys(m).length) r.ledger.take(vs, at);
   const match: Obj = {};
   if (m.uri !== undefined) {
     const path = stringMatch(vs, [...at, 'uri'], r, ['exact', 'prefix', 'regex']);

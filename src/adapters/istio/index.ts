@@ -13,6 +13,7 @@ import { istioAmbientCapabilities } from './ambient-capabilities.js';
 import { applyBackendPolicies } from './backend.js';
 import { istioCapabilities } from './capabilities.js';
 import { importIstio } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { istioInstall } from './install.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { namespaceFit, namespaceMode } from './namespace-mode.js';
@@ -33,10 +34,12 @@ export const istioAdapter = {
       id: 'istio-ambient',
       title: 'Istio (ambient)',
       options: { 'istio.dataplane': 'ambient' },
-      // No API server or Istio code has judged the ambient output yet: its schemas only.
+      // The API server stores every ambient golden output; no Istio code has judged it yet.
       evidence: {
         schema:
           'every ambient output validates against the official Istio and Gateway API CRD schemas (test/conformance.test.ts)',
+        accepted:
+          'a real kube-apiserver with the official Istio CRDs and the Gateway API experimental-channel CRDs (for HTTPRoute rules[].retry) server-side dry-runs every golden ambient output, CEL rules included (test/integration/dry-run-golden.test.ts)',
       },
     },
   ],
@@ -122,4 +125,5 @@ export const istioAdapter = {
     return mergeResults(routing, compileMtls(mtls, ctx), compileAccess(access, ctx, traffic));
   },
   import: importIstio,
+  importKinds: IMPORT_KINDS,
 } satisfies MeshAdapter;

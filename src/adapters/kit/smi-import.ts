@@ -74,6 +74,12 @@ class SmiReader {
 export const smiImportSource: ImportSource = {
   id: 'smi',
   displayName: 'SMI (Service Mesh Interface)',
+  kinds: [
+    { group: 'split.smi-spec.io', kind: 'TrafficSplit' },
+    { group: 'access.smi-spec.io', kind: 'TrafficTarget' },
+    { group: 'specs.smi-spec.io', kind: 'HTTPRouteGroup' },
+    { group: 'specs.smi-spec.io', kind: 'TCPRoute' },
+  ],
   import: importSmi,
 };
 

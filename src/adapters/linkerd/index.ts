@@ -16,12 +16,14 @@ import { LINKERD_MESSAGES } from './messages.js';
 import { LINKERD_OPTIONS } from './options.js';
 import { compileRouting } from './routing.js';
 import { compileSecurity } from './security.js';
-import { readsRuleTimeouts } from './versions.js';
+import { parseLinkerdVersion, readsRuleTimeouts } from './versions.js';
 
 export const linkerdAdapter = {
   id: 'linkerd',
   displayName: 'Linkerd',
   versions: { minimum: '2.16', tested: 'edge-26.8.3 / 2.20' },
+  // Stable and edge names (edge-26.8.3 is of the 2.20 line): the table in versions.ts.
+  parseVersion: parseLinkerdVersion,
   capabilities: linkerdCapabilities,
   // linkerd2 policy-controller (main at b24cd4059, 2026-08-21): parse_timeouts and parse_http_retry
   // (k8s/index/src/outbound/index.rs, index/http.rs) give no timeout and no retry without the

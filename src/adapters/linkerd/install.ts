@@ -97,8 +97,15 @@ export const linkerdInstall: HelmInstall = {
       plural: 'httplocalratelimitpolicies',
       kind: 'HTTPLocalRateLimitPolicy',
     },
-    // Linkerd routes through Gateway API HTTPRoutes with a Service parent (GAMMA).
-    { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
+    // Linkerd routes through Gateway API HTTPRoutes with a Service parent (GAMMA); Istio ambient
+    // writes them too, so only those of Linkerd's ApplySet count (shared).
+    {
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      plural: 'httproutes',
+      kind: 'HTTPRoute',
+      shared: true,
+    },
   ],
   versions: [
     linkerd('2.20', '2026.8.3', true),

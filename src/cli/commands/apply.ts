@@ -19,6 +19,7 @@ import {
   type KubeObject,
   type MeshAdapter,
 } from '../../core/adapter.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import {
   addConfigFlags,
   type ConfigFlags,
@@ -32,7 +33,9 @@ import {
   addCompileOptions,
   addFileOption,
   type CompileFlags,
+  choiceOption,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
@@ -46,6 +49,9 @@ import {
   skippedNote,
 } from '../output.js';
 import { VERSION } from '../version.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json', 'name'] as const;
 
 export interface ClusterFlags extends CompileFlags, ConfigFlags {
   filename?: string[];
@@ -65,12 +71,18 @@ export interface ClusterFlags extends CompileFlags, ConfigFlags {
 export function addClusterOptions(cmd: Command): Command {
   return addConfigFlags(addCompileOptions(addFileOption(cmd)))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option(
-      '-o, --output <format>',
-      'text (one line per object), name (kind.group/name per object) or json (one summary document)',
-      'text',
+    .addOption(
+      outputOption(
+        OUTPUT_FORMATS,
+        'text',
+        'text (one line per object), name (kind.group/name per object) or json (one summary document)',
+      ),
     )
-    .option('--concurrency <n>', 'requests in flight at once', '8')
+    .option(
+      '--concurrency <n>',
+      'the most requests in flight at once; fewer while the API server answers 429 (starts at 8, one more per window of answers)',
+      '32',
+    )
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');
 }
 
@@ -90,10 +102,13 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
   return n;
 }
 
+/** The values of --dry-run (kubectl's), for the check, the help and completion. */
+export const DRY_RUN_MODES: readonly DryRun[] = ['none', 'client', 'server'];
+
 export function parseDryRun(value: string | boolean | undefined): DryRun {
   if (value === undefined || value === false) return 'none';
   if (value === true) return 'server';
-  if (!['none', 'client', 'server'].includes(value))
+  if (!(DRY_RUN_MODES as readonly string[]).includes(value))
     throw new UsageError(`--dry-run=${value}: use none, client or server`);
   return value as DryRun;
 }
@@ -109,6 +124,8 @@ export interface ClusterRun {
   /** -o name: object lines as kubectl's `kind.group/name` (the rest as text). */
   readonly names: boolean;
   readonly concurrency: number;
+  /** The compiler's warnings and notes: printed at once as text, carried into the `-o json` document. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /**
@@ -118,13 +135,14 @@ export interface ClusterRun {
  */
 export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<ClusterRun | undefined> {
   const adapter = parseMesh(opts.mesh);
-  const output = parseFormat(opts.output, ['text', 'json', 'name'] as const, 'text');
+  const output = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
   const format = output === 'name' ? 'text' : output;
-  const concurrency = positiveInt(opts.concurrency, '--concurrency', 8);
+  const concurrency = positiveInt(opts.concurrency, '--concurrency', 32);
   const retries = positiveInt(opts.retries, '--retries', 5, 0);
   const files = requireFiles(opts);
   const target = resolveConfigFlags(opts, {
     retries,
+    maxInFlight: concurrency,
     ...(io.interactive ? { onRetry: retryPrinter((t) => io.err(t)) } : {}),
   });
   const context = { ...DEFAULT_CONTEXT, ...compileContext(opts, adapter) };
@@ -142,7 +160,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
   if (!r.ok) {
     if (format === 'json') {
       io.out(
-        `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+        `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(io, r.diagnostics) }, null, 2)}\n`,
       );
     } else printDiagnostics(io, r.diagnostics);
     io.err(nothingWritten(r.diagnostics));
@@ -162,6 +180,7 @@ export async function startClusterRun(opts: ClusterFlags, io: Io): Promise<Clust
     format,
     names: output === 'name',
     concurrency,
+    diagnostics: r.diagnostics,
   };
 }
 
@@ -173,7 +192,9 @@ export async function fitsNamespaces(run: ClusterRun, io: Io): Promise<boolean> 
   const misfits = await namespaceMisfits(run.session, run.resources, run.adapter, run.context);
   if (!misfits.length) return true;
   if (run.format === 'json') {
-    io.out(`${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(misfits) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok: false, objects: [], diagnostics: diagnosticsJson(io, [...run.diagnostics, ...misfits]) }, null, 2)}\n`,
+    );
   } else printDiagnostics(io, misfits);
   io.err(nothingWritten(misfits));
   return false;
@@ -253,7 +274,7 @@ export function printApplyReport(io: Io, report: ApplyReport, run: ClusterRun): 
           planned,
           objects: report.objects,
           requests: report.requests,
-          diagnostics: diagnosticsJson(report.diagnostics),
+          diagnostics: diagnosticsJson(io, [...run.diagnostics, ...report.diagnostics]),
         },
         null,
         2,
@@ -282,9 +303,12 @@ export function registerApply(program: Command, io: Io, done: (code: number) => 
     .command('apply')
     .description('server-side apply the compiled resources to a cluster (field manager anymesh)');
   addApplySetOptions(addClusterOptions(cmd))
-    .option(
-      '--dry-run [mode]',
-      'none, client (compile and read only) or server (the API server validates; bare --dry-run)',
+    .addOption(
+      choiceOption(
+        '--dry-run [mode]',
+        'none, client (compile and read only) or server (the API server validates; bare --dry-run)',
+        DRY_RUN_MODES,
+      ),
     )
     .option('--prune', 'delete objects of this ApplySet that the policies no longer produce')
     .option('--force-conflicts', 'take over fields another field manager owns')

@@ -3,11 +3,23 @@
  * the capability matrix, whole or narrowed to meshes, a feature family, or a mesh version.
  */
 import type { Command } from 'commander';
+import { comparableVersion } from '../../core/capabilities.js';
 import { FEATURE_IDS, selectFeatures } from '../../core/features/index.js';
 import { cellDetails, matrixJson, matrixMarkdown, matrixTable } from '../../core/matrix-report.js';
 import { EXIT, UsageError } from '../exit.js';
-import { adapterOptions, addAdapterOption, collect, parseFormat, parseMeshes } from '../options.js';
+import {
+  adapterOptions,
+  addAdapterOption,
+  checkMeshVersion,
+  collect,
+  outputOption,
+  parseFormat,
+  parseMeshes,
+} from '../options.js';
 import type { Io } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 
 export function registerCapabilities(program: Command, io: Io, done: (code: number) => void): void {
   // `--version` after the command name is this command's (`--mesh linkerd --version 2.15`), not
@@ -19,7 +31,7 @@ export function registerCapabilities(program: Command, io: Io, done: (code: numb
     .option('--feature <id>', 'only this feature id or family (e.g. fault, retries.backoff)')
     .option('--mesh-version <version>', 'answer for this mesh version (with one --mesh)')
     .option('--version <version>', 'same as --mesh-version')
-    .option('-o, --output <format>', 'table, json or markdown', 'table');
+    .addOption(outputOption(OUTPUT_FORMATS, 'table', 'table, json or markdown'));
   addAdapterOption(cmd).action(
     (opts: {
       mesh?: string[];
@@ -29,10 +41,17 @@ export function registerCapabilities(program: Command, io: Io, done: (code: numb
       output?: string;
       option?: string[];
     }) => {
-      const format = parseFormat(opts.output, ['table', 'json', 'markdown'] as const, 'table');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'table');
       const meshes = parseMeshes(opts.mesh);
-      const version = opts.meshVersion ?? opts.version;
-      if (version && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
+      const asked = opts.meshVersion ?? opts.version;
+      if (asked && meshes.length !== 1) throw new UsageError('--mesh-version needs exactly one --mesh');
+      checkMeshVersion(meshes[0], asked, opts.meshVersion !== undefined ? '--mesh-version' : '--version');
+      // The cells are written in the mesh's stable versions: Linkerd's edge-26.8.3 is answered as 2.20.
+      const version = asked && meshes[0] ? comparableVersion(meshes[0], asked) : undefined;
+      if (asked && version !== asked)
+        io.err(
+          `note: ${meshes[0]!.displayName} ${asked} is answered as ${version}, the version it belongs to\n`,
+        );
       let features = FEATURE_IDS;
       if (opts.feature) {
         features = selectFeatures(opts.feature);

@@ -14,11 +14,15 @@ import {
   type CompileFlags,
   collect,
   compileContext,
+  outputOption,
   parseFormat,
   parseMeshes,
   requireFiles,
 } from '../options.js';
-import { type Io, printDiagnostics, skippedNote } from '../output.js';
+import { countWarnings, type Io, printDiagnostics, skippedNote } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['table', 'json'] as const;
 
 interface CheckOpts extends CompileFlags {
   filename?: string[];
@@ -37,9 +41,9 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
       'a mesh to check against (repeatable, or comma-separated); default: all',
       collect,
     )
-    .option('-o, --output <format>', 'table or json', 'table')
+    .addOption(outputOption(OUTPUT_FORMATS, 'table', 'table or json'))
     .action((opts: CheckOpts) => {
-      const format = parseFormat(opts.output, ['table', 'json'] as const, 'table');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'table');
       const meshes = parseMeshes(opts.mesh);
       if (opts.meshVersion && meshes.length !== 1)
         throw new UsageError('--mesh-version needs exactly one --mesh');
@@ -52,6 +56,8 @@ export function registerCheck(program: Command, io: Io, done: (code: number) => 
         ...(opts.strictKinds ? { strictKinds: true } : {}),
       });
       if (format !== 'json') io.err(skippedNote(loaded.skipped));
+      // The JSON document carries the input's diagnostics: they count for --max-warnings there too.
+      if (format === 'json') countWarnings(io, loaded.diagnostics);
       if (!loaded.ok) {
         if (format === 'json')
           io.out(

@@ -10,17 +10,22 @@ import { defaultNamespaceFor, KubeConfigError } from '../../cluster/kubeconfig.j
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
 import { render, renderYaml } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
+import { checkNamespaceFlag } from '../flag-values.js';
 import {
   addCompileOptions,
   addFileOption,
   type CompileFlags,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
 } from '../options.js';
 import { checkOutDirTarget, OutDirError, type OutFile, writeOutDir } from '../out-dir.js';
 import { type Io, nameLine, nothingWritten, printDiagnostics, skippedNote } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['yaml', 'json', 'name'] as const;
 
 interface CompileOpts extends CompileFlags {
   filename?: string[];
@@ -66,10 +71,12 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .description('compile policies into the native resources of one mesh');
   addCompileOptions(addFileOption(cmd))
     .option('--mesh <mesh>', `the target mesh: ${MESH_IDS.join(', ')}`)
-    .option(
-      '-o, --output <format>',
-      'yaml (multi-document), json (a v1 List) or name (kind.group/name)',
-      'yaml',
+    .addOption(
+      outputOption(
+        OUTPUT_FORMATS,
+        'yaml',
+        'yaml (multi-document), json (a v1 List) or name (kind.group/name)',
+      ),
     )
     .option(
       '--out-dir <dir>',
@@ -87,15 +94,17 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
     .option('--context <name>', 'the kubeconfig context whose namespace is the default')
     .action((opts: CompileOpts) => {
       const adapter = parseMesh(opts.mesh);
-      const output = parseFormat(opts.output, ['yaml', 'json', 'name'] as const, 'yaml');
-      if (output === 'name' && opts.outDir)
+      const output = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
+      if (output === 'name' && opts.outDir !== undefined)
         throw new UsageError('-o name prints names; --out-dir takes yaml or json');
       const format = output === 'name' ? 'yaml' : output;
-      if (opts.kustomization && !opts.outDir) throw new UsageError('--kustomization needs --out-dir');
-      if (opts.outDir) checkOutDirTarget(opts.outDir);
+      if (opts.kustomization && opts.outDir === undefined)
+        throw new UsageError('--kustomization needs --out-dir');
+      if (opts.outDir !== undefined) checkOutDirTarget(opts.outDir);
       const context = compileContext(opts, adapter);
       let defaultNamespace: string;
       try {
+        checkNamespaceFlag(opts.namespace);
         defaultNamespace = defaultNamespaceFor(opts);
       } catch (e) {
         if (e instanceof KubeConfigError) throw new UsageError(e.message);
@@ -118,7 +127,7 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
         io.err(nothingWritten(r.diagnostics));
         return done(EXIT.failed);
       }
-      if (opts.outDir) {
+      if (opts.outDir !== undefined) {
         let w: ReturnType<typeof writeOutDir>;
         try {
           w = writeOutDir(opts.outDir, outDirFiles(r.resources, format, opts.kustomization === true));

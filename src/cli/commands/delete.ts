@@ -8,10 +8,12 @@ import type { Command } from 'commander';
 import { deleteResources } from '../../cluster/delete.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { EXIT, UsageError } from '../exit.js';
+import { choiceOption } from '../options.js';
 import { diagnosticsJson, type Io, nameLine, printDiagnostics } from '../output.js';
 import {
   addClusterOptions,
   type ClusterFlags,
+  DRY_RUN_MODES,
   objectLine,
   parseDryRun,
   progressPrinter,
@@ -28,7 +30,13 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
     .command('delete')
     .description('delete what the policies compile to (only objects anymesh applied)');
   addClusterOptions(cmd)
-    .option('--dry-run [mode]', 'none, client or server (bare --dry-run): report what would be deleted')
+    .addOption(
+      choiceOption(
+        '--dry-run [mode]',
+        'none, client or server (bare --dry-run): report what would be deleted',
+        DRY_RUN_MODES,
+      ),
+    )
     .option('--wait [bool]', 'wait until the objects are gone (true, the default, or false)')
     .option('--timeout <duration>', 'how long --wait waits, e.g. 60s', '60s')
     .action(async (opts: DeleteFlags) => {
@@ -66,7 +74,7 @@ export function registerDelete(program: Command, io: Io, done: (code: number) =>
               dryRun,
               summary: counts,
               objects: report.objects,
-              diagnostics: diagnosticsJson(report.diagnostics),
+              diagnostics: diagnosticsJson(io, [...run.diagnostics, ...report.diagnostics]),
             },
             null,
             2,

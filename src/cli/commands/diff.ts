@@ -51,7 +51,7 @@ export function registerDiff(program: Command, io: Io, done: (code: number) => v
               summary: summaryCounts(report.objects),
               objects: report.objects,
               diff: report.text,
-              diagnostics: diagnosticsJson(report.diagnostics),
+              diagnostics: diagnosticsJson(io, [...run.diagnostics, ...report.diagnostics]),
             },
             null,
             2,

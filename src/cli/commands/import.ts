@@ -3,18 +3,35 @@
  * objects -> neutral policies on stdout (or one file per policy under --out-dir); every native
  * field that is not imported, and every object not imported, is reported on stderr with its
  * position. Exit 0 when nothing failed (with --strict: when nothing was lost), 1 otherwise.
+ *
+ * `--from-cluster` reads the objects from the API server instead (the kinds the source declares,
+ * one LIST per kind in -n's namespace or, with -A, all), positioned as
+ * `cluster:<kind>/<namespace>/<name>` plus the field path, through the same import pipeline.
  */
 import type { Command } from 'commander';
 import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
 import type { KubeObject } from '../../core/adapter.js';
 import type { ImportSource } from '../../core/import.js';
-import { importFiles } from '../../core/import-pipeline.js';
+import { clusterNativeObjects } from '../../core/import.js';
+import { type ImportRun, importFiles, importNative } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
+import { addConfigFlags, connectConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { addFileOption, collect, compileContext, parseFormat, requireFiles } from '../options.js';
-import { OutDirError, writeOutDir } from '../out-dir.js';
+import { checkDomainFlag, checkNamespaceFlag, checkTrustDomainFlag } from '../flag-values.js';
+import {
+  addFileOption,
+  collect,
+  compileContext,
+  outputOption,
+  parseFormat,
+  requireFiles,
+} from '../options.js';
+import { checkOutDirTarget, OutDirError, writeOutDir } from '../out-dir.js';
 import { type Io, nothingWritten, printDiagnostics } from '../output.js';
 import { outDirFiles } from './compile.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['yaml', 'json'] as const;
 
 interface ImportOpts {
   filename?: string[];
@@ -26,6 +43,38 @@ interface ImportOpts {
   trustDomain?: string;
   namespace?: string;
   option?: string[];
+  fromCluster?: boolean;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  requestTimeout?: string;
+}
+
+/**
+ * The objects of the kinds `source` imports, LISTed from the cluster of the connection flags (one
+ * namespace, or all with -A), through the import pipeline.
+ */
+async function importFromCluster(
+  io: Io,
+  source: ImportSource,
+  opts: ImportOpts,
+  ctx: Parameters<typeof importNative>[2],
+): Promise<ImportRun> {
+  if (!source.kinds?.length)
+    throw new UsageError(
+      `--from-cluster: the ${source.displayName} importer does not say which kinds it reads; import its objects from files (kubectl get -o yaml > objects.yaml)`,
+    );
+  const target = await connectConfigFlags(opts);
+  const namespace = opts.allNamespaces ? undefined : target.namespace;
+  // Loaded only here: `import -f` never needs the cluster's REST mapping.
+  const { readNativeObjects } = await import('../../cluster/native-read.js');
+  const read = await readNativeObjects(target.client, source.kinds, namespace);
+  if (read.unserved.length)
+    io.err(`note: the cluster serves no ${read.unserved.join(', ')}: none of those were read\n`);
+  io.err(
+    `read ${read.objects.length} object${read.objects.length === 1 ? '' : 's'} from ${target.server} (${namespace ? `namespace ${namespace}` : 'all namespaces'})\n`,
+  );
+  return importNative(clusterNativeObjects(read.objects, namespace ?? 'default'), source, ctx);
 }
 
 export function parseSource(id: string | undefined, flag = '--from'): ImportSource {
@@ -53,55 +102,67 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
     );
   addFileOption(cmd)
     .option('--from <source>', `where the objects come from: ${IMPORT_SOURCES.map((s) => s.id).join(', ')}`)
-    .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
+    .addOption(outputOption(OUTPUT_FORMATS, 'yaml', 'yaml (multi-document) or json (a v1 List)'))
     .option('--out-dir <dir>', 'write one YAML file per policy into this directory instead of stdout')
     .option('--strict', 'any native field that is not imported losslessly is an error')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service FQDNs', 'cluster.local')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
     .option(
       '--option <key=value>',
       "the source mesh's adapter options (e.g. its root namespace); repeatable",
       collect,
     )
-    .action((opts: ImportOpts) => {
-      const source = parseSource(opts.from);
-      // The source mesh's options say how to read its objects (Istio's root namespace, ...).
-      const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
-      const format = parseFormat(opts.output, ['yaml', 'json'] as const, 'yaml');
-      const run = importFiles(
-        requireFiles(opts),
-        source,
-        {
-          clusterDomain: opts.clusterDomain ?? 'cluster.local',
-          trustDomain: opts.trustDomain ?? 'cluster.local',
-          defaultNamespace: opts.namespace ?? 'default',
-          strict: opts.strict === true,
-          options: options ?? {},
-        },
-        () => io.stdin(),
-      );
-      printDiagnostics(io, run.diagnostics);
-      io.err(fieldSummary(run.fields, run.skipped.length));
-      if (!run.ok) {
-        io.err(nothingWritten(run.diagnostics));
+    .option(
+      '--from-cluster',
+      'read the objects from the cluster (the kinds the source imports) instead of -f',
+    )
+    .option(
+      '-A, --all-namespaces',
+      "with --from-cluster: read every namespace (default: -n, else the context's)",
+    );
+  addConfigFlags(cmd, {
+    namespaceHelp:
+      "with -f: namespace of objects that name none (default: default); with --from-cluster: the namespace read (default: the context's)",
+  }).action(async (opts: ImportOpts) => {
+    const source = parseSource(opts.from);
+    // The source mesh's options say how to read its objects (Istio's root namespace, ...).
+    const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
+    const format = parseFormat(opts.output, OUTPUT_FORMATS, 'yaml');
+    if (opts.outDir !== undefined) checkOutDirTarget(opts.outDir);
+    checkNamespaceFlag(opts.namespace);
+    checkDomainFlag(opts.clusterDomain, '--cluster-domain');
+    checkTrustDomainFlag(opts.trustDomain);
+    if (opts.fromCluster && opts.filename?.length)
+      throw new UsageError('--from-cluster reads the cluster: give it or -f, not both');
+    if (opts.allNamespaces && !opts.fromCluster) throw new UsageError('-A needs --from-cluster');
+    const ctx = {
+      clusterDomain: opts.clusterDomain ?? 'cluster.local',
+      trustDomain: opts.trustDomain ?? 'cluster.local',
+      defaultNamespace: opts.namespace ?? 'default',
+      strict: opts.strict === true,
+      options: options ?? {},
+    };
+    const run = opts.fromCluster
+      ? await importFromCluster(io, source, opts, ctx)
+      : importFiles(requireFiles(opts), source, ctx, () => io.stdin());
+    printDiagnostics(io, run.diagnostics);
+    io.err(fieldSummary(run.fields, run.skipped.length));
+    if (!run.ok) {
+      io.err(nothingWritten(run.diagnostics));
+      return done(EXIT.failed);
+    }
+    const policies = run.policies.map((p) => p.policy as KubeObject);
+    if (opts.outDir !== undefined) {
+      // The same atomic, marked folder as `compile --out-dir`.
+      try {
+        const w = writeOutDir(opts.outDir, outDirFiles(policies, format === 'json' ? 'json' : 'yaml', false));
+        io.err(`wrote ${w.written} files to ${opts.outDir}\n`);
+      } catch (e) {
+        if (!(e instanceof OutDirError)) throw e;
+        io.err(`error: ${e.message}\nnothing was written\n`);
         return done(EXIT.failed);
       }
-      const policies = run.policies.map((p) => p.policy as KubeObject);
-      if (opts.outDir) {
-        // The same atomic, marked folder as `compile --out-dir`.
-        try {
-          const w = writeOutDir(
-            opts.outDir,
-            outDirFiles(policies, format === 'json' ? 'json' : 'yaml', false),
-          );
-          io.err(`wrote ${w.written} files to ${opts.outDir}\n`);
-        } catch (e) {
-          if (!(e instanceof OutDirError)) throw e;
-          io.err(`error: ${e.message}\nnothing was written\n`);
-          return done(EXIT.failed);
-        }
-      } else io.out(format === 'json' ? renderJsonList(policies) : run.yaml);
-      done(EXIT.ok);
-    });
+    } else io.out(format === 'json' ? renderJsonList(policies) : run.yaml);
+    done(EXIT.ok);
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
- *   [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`, and
+ *   [--profile P] [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`, and
  * `anymesh install anymesh --mesh M` (the controller's chart, shipped with anymesh, for mesh M):
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
+import { isInstallable, profileIds } from '../../cluster/install/catalogue.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
 import { makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
@@ -23,13 +24,17 @@ import { loadPolicies } from '../../core/pipeline.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { installComponents, installTargetIds } from '../install-targets.js';
-import { collect, parseFormat, parseMesh } from '../options.js';
+import { choiceOption, collect, outputOption, parseFormat, parseMesh } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
 
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
+
 interface InstallFlags extends ConfigFlags {
   version?: string;
+  profile?: string;
   set?: string[];
   values?: string[];
   from?: string;
@@ -41,6 +46,17 @@ interface InstallFlags extends ConfigFlags {
   rollback?: boolean;
   output?: string;
   mesh?: string;
+}
+
+/** `Istio: sidecar, ambient; default sidecar`: the profiles of each mesh that has some, from the registry. */
+function profilesHelp(): string {
+  return MESHES.filter(isInstallable)
+    .filter((m) => m.install.defaultProfile)
+    .map(
+      (m) =>
+        `${m.displayName}: ${profileIds(m, m.install.versions[0]!).join(' or ')}, default ${m.install.defaultProfile!.id}`,
+    )
+    .join('; ');
 }
 
 function parseTimeout(text: string | undefined): number {
@@ -63,7 +79,10 @@ function printInstallReport(io: Io, result: InstallResult): void {
   // Coded diagnostics (AM505x): each failed preflight check, each component not ready, a refusal,
   // a rollback. Then one summary line.
   printDiagnostics(io, result.diagnostics);
-  if (result.ok) io.err(`${result.mesh} ${result.version} is installed and ready in ${result.namespace}\n`);
+  if (result.ok)
+    io.err(
+      `${result.mesh} ${result.version}${result.profile ? ` (profile ${result.profile})` : ''} is installed and ready in ${result.namespace}\n`,
+    );
   else if (result.refused)
     io.err(`${result.mesh} ${result.version}: nothing installed (${result.refused})\n`);
   else io.err(`${result.mesh} ${result.version} is not ready in ${result.namespace}\n`);
@@ -82,6 +101,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       '--version <version>',
       "the mesh version (default: the catalogue's newest); a new version upgrades",
     )
+    .option('--profile <profile>', `an install profile of the mesh (${profilesHelp()})`)
     .option('--set <key=value>', 'a Helm value for every chart of the mesh; repeatable', collect)
     .option('-f, --values <file>', 'a Helm values file for every chart of the mesh; repeatable', collect)
     .option(
@@ -89,18 +109,24 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       'a MeshInstallation document (mesh, version, namespace, values); flags override it',
     )
     .option('--timeout <duration>', 'how long to wait for everything to be ready', '5m')
-    .option('--render [format]', 'print instead of installing: manifests (helm template), flux or argocd')
+    .addOption(
+      choiceOption(
+        '--render [format]',
+        'print instead of installing: manifests (helm template), flux or argocd',
+        RENDER_FORMATS,
+      ),
+    )
     .option('--repo <url>', "chart repository to use instead of the mesh's official one (a mirror)")
     .option('--allow-other-mesh', 'install even though another mesh runs on the cluster')
     .option('--force', 'upgrade even if it removes CRDs that anymesh-managed objects still use')
     .option('--no-rollback', 'keep a chart that did not become ready (default: roll it back)')
-    .option('-o, --output <format>', 'text or json (the report on stdout)', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json (the report on stdout)'))
     .option(
       '--mesh <mesh>',
       'with `install anymesh`: the mesh the controller compiles for (chart value mesh; RBAC for its kinds only)',
     )
     .action(async (meshArg: string | undefined, flags: InstallFlags) => {
-      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       let doc: MeshInstallation | undefined;
       if (flags.from) {
         doc = loadInstallation(io, flags.from);
@@ -127,6 +153,7 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
           {
             mesh,
             ...(version ? { version } : {}),
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(namespace ? { namespace } : {}),
             values: { ...meshValue, ...((doc?.spec.values as Record<string, unknown> | undefined) ?? {}) },
             valuesFiles: flags.values ?? [],

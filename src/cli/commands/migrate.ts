@@ -16,12 +16,16 @@ import {
   addFileOption,
   type CompileFlags,
   compileContext,
+  outputOption,
   parseFormat,
   parseMesh,
   requireFiles,
 } from '../options.js';
-import type { Io } from '../output.js';
+import { countWarnings, type Io } from '../output.js';
 import { fieldSummary, parseSource } from './import.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 interface PlanOpts extends CompileFlags {
   filename?: string[];
@@ -33,8 +37,13 @@ interface PlanOpts extends CompileFlags {
 
 const where = (l: ImportLoss) => (l.file ? `${l.file}${l.line ? `:${l.line}:${l.column}` : ''}: ` : '');
 
+// A column's title names the mesh already (`Istio (ambient)`).
+const columnName = (m: MigrationPlan['source']) => m.column ?? m.displayName;
+
 export function planText(plan: MigrationPlan): string {
-  const out: string[] = [`migrate plan: ${plan.source.displayName} -> ${plan.target.displayName}`];
+  const out: string[] = [`migrate plan: ${columnName(plan.source)} -> ${columnName(plan.target)}`];
+  // Between two columns of one mesh every different reason is news; between meshes, only support.
+  const sameMesh = plan.source.id === plan.target.id;
   out.push(fieldSummary(plan.fields, plan.skipped.length).trimEnd(), '');
   for (const p of plan.policies) {
     out.push(`${p.policy}: ${p.status}  (from ${p.from.join(', ') || 'nothing'})`);
@@ -45,7 +54,9 @@ export function planText(plan: MigrationPlan): string {
         `  target  ${l.feature ?? l.code} (${l.support ?? l.level})${l.path ? ` at ${l.path}` : ''}: ${l.reason}`,
       );
     for (const f of p.features)
-      out.push(`  feature ${f.feature}: ${f.source ? `${f.source.support} -> ` : ''}${f.target.support}`);
+      out.push(
+        `  feature ${f.feature}: ${f.source ? `${f.source.support} -> ` : ''}${f.target.support}${f.changed || (sameMesh && f.source && f.source.reason !== f.target.reason) ? `  (${f.changed ? 'changes' : 'now'}: ${f.target.reason})` : ''}`,
+      );
   }
   if (plan.skipped.length) {
     out.push('', 'not imported:');
@@ -80,12 +91,12 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
   addCompileOptions(addFileOption(cmd))
     .option('--from <source>', 'the mesh (or SMI) the native objects are for')
     .option('--to <mesh>', 'the mesh to move to')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .option('--strict', 'any native field that is not imported losslessly is an error')
     .action((opts: PlanOpts) => {
       const source = parseSource(opts.from);
       const target = parseMesh(opts.to);
-      const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
       const context = compileContext(opts, target);
       const plan = planMigration(
         loadDocuments(requireFiles(opts), () => io.stdin()),
@@ -97,6 +108,12 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
           strict: opts.strict === true,
         },
       );
+      // The plan's warnings (import and target losses) count for --max-warnings in either format.
+      countWarnings(io, [
+        ...plan.policies.flatMap((p) => [...p.importLosses, ...p.targetLosses]),
+        ...plan.unattached,
+        ...plan.errors,
+      ]);
       io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
       done(plan.ok ? EXIT.ok : EXIT.failed);
     });

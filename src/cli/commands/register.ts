@@ -9,9 +9,12 @@ import { isRegisterOnly } from '../../cluster/install/catalogue.js';
 import { registerMesh } from '../../cluster/install/register.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { meshById, parseFormat } from '../options.js';
+import { meshById, outputOption, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { reportClusterError } from './status.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 export function registerRegister(program: Command, io: Io, done: (code: number) => void): void {
   addConfigFlags(
@@ -21,9 +24,9 @@ export function registerRegister(program: Command, io: Io, done: (code: number) 
     { namespaceHelp: 'where the App Mesh controller runs (default: found in any namespace)' },
   )
     .option('--dry-run', 'verify only; record nothing')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .action(async (mesh: string, flags: ConfigFlags & { dryRun?: boolean; output?: string }) => {
-      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       const found = meshById(mesh);
       if (!found || !isRegisterOnly(found)) {
         const which = MESHES.filter(isRegisterOnly).map((m) => m.displayName);

@@ -11,8 +11,11 @@ import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT } from '../exit.js';
 import { installComponents } from '../install-targets.js';
-import { collect, parseFormat, parseMeshes } from '../options.js';
+import { collect, outputOption, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['table', 'wide', 'json'] as const;
 
 /**
  * Errors from the cluster or helm are failures (exit 1) with their message, not internal errors:
@@ -84,6 +87,7 @@ export function table(statuses: readonly MeshStatus[], wide = false): string {
       .trimEnd(),
   );
   for (const s of statuses) {
+    if (s.installed && s.profile) lines.push(`${s.mesh}: install profile ${s.profile}`);
     const bad = s.components.filter((c) => !c.ready);
     for (const c of bad)
       lines.push(
@@ -112,13 +116,15 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
       ),
   )
     .option('--mesh <mesh>', 'only this mesh; repeatable', collect)
-    .option(
-      '-o, --output <format>',
-      'table (a line per mesh and namespace), wide (also every policy object) or json',
-      'table',
+    .addOption(
+      outputOption(
+        OUTPUT_FORMATS,
+        'table',
+        'table (a line per mesh and namespace), wide (also every policy object) or json',
+      ),
     )
     .action(async (flags: ConfigFlags & { mesh?: string[]; output?: string }) => {
-      const format = parseFormat(flags.output, ['table', 'wide', 'json'] as const, 'table');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'table');
       const meshes = flags.mesh?.length ? parseMeshes(flags.mesh) : [...MESHES];
       const target = await connectConfigFlags(flags);
       let helm: HelmTarget | undefined;

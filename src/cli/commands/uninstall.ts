@@ -10,9 +10,12 @@ import { uninstall } from '../../cluster/install/uninstall.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
 import { componentById, installTargetIds } from '../install-targets.js';
-import { meshById, parseFormat } from '../options.js';
+import { meshById, outputOption, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { reportClusterError } from './status.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 export function registerUninstall(program: Command, io: Io, done: (code: number) => void): void {
   addConfigFlags(
@@ -21,9 +24,9 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
       .description('remove a mesh installed with Helm; refuses while anymesh policies still use it'),
   )
     .option('--force', 'uninstall even though anymesh-managed policies still exist')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .action(async (mesh: string, flags: ConfigFlags & { force?: boolean; output?: string }) => {
-      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       const found = meshById(mesh) ?? componentById(mesh);
       if (found && !isInstallable(found))
         throw new UsageError(

@@ -2,16 +2,19 @@
 import type { Command } from 'commander';
 import { loadPolicies } from '../../core/pipeline.js';
 import { EXIT } from '../exit.js';
-import { addFileOption, parseFormat, requireFiles } from '../options.js';
+import { addFileOption, outputOption, parseFormat, requireFiles } from '../options.js';
 import { diagnosticsJson, type Io, printDiagnostics, skippedNote } from '../output.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 export function registerValidate(program: Command, io: Io, done: (code: number) => void): void {
   addFileOption(
     program.command('validate').description('check policy files against the model; nothing is compiled'),
   )
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .action((opts: { filename?: string[]; output?: string; strictKinds?: boolean }) => {
-      const format = parseFormat(opts.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
       const r = loadPolicies(
         requireFiles(opts),
         () => io.stdin(),
@@ -19,7 +22,7 @@ export function registerValidate(program: Command, io: Io, done: (code: number) 
       );
       if (format === 'json') {
         io.out(
-          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), skipped: r.skipped, diagnostics: diagnosticsJson(r.diagnostics) }, null, 2)}\n`,
+          `${JSON.stringify({ valid: r.ok, policies: r.policies.map((p) => p.ref), skipped: r.skipped, diagnostics: diagnosticsJson(io, r.diagnostics) }, null, 2)}\n`,
         );
       } else {
         printDiagnostics(io, r.diagnostics);

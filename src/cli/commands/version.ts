@@ -7,9 +7,12 @@ import type { Command } from 'commander';
 import { ClusterUnreachableError } from '../../cluster/reachability.js';
 import { addConfigFlags, type ConfigFlags, ensureReachable, resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { parseFormat } from '../options.js';
+import { outputOption, parseFormat } from '../options.js';
 import type { Io } from '../output.js';
 import { VERSION } from '../version.js';
+
+/** The -o formats, declared once for the help, the check and shell completion. */
+const OUTPUT_FORMATS = ['text', 'json'] as const;
 
 /** How long `version` waits for a server without --request-timeout: it is a quick question. */
 const VERSION_PROBE_MS = 3_000;
@@ -36,9 +39,9 @@ async function serverVersion(flags: VersionFlags): Promise<{ version?: object; e
 export function registerVersion(program: Command, io: Io, done: (code: number) => void): void {
   addConfigFlags(program.command('version').description("print anymesh's version, and the API server's"))
     .option('--client', "only anymesh's version; do not ask a cluster")
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .action(async (flags: VersionFlags) => {
-      const format = parseFormat(flags.output, ['text', 'json'] as const, 'text');
+      const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       const client = { anymesh: VERSION, node: process.versions.node };
       const server = flags.client ? undefined : await serverVersion(flags);
       if (format === 'json') {

@@ -5,8 +5,10 @@
  */
 import type { MeshAdapter } from '../../core/adapter.js';
 import type {
+  ChartRef,
   CrdPrerequisite,
   HelmInstall,
+  InstallProfile,
   MeshVersion,
   RegisterOnly,
   WebhookCheck,
@@ -77,4 +79,52 @@ export function findVersion(mesh: InstallableTarget, version?: string): MeshVers
 /** Webhook configuration name with its namespace placeholder filled in. */
 export function webhookName(check: WebhookCheck, namespace: string): string {
   return check.name.replace('{namespace}', namespace);
+}
+
+/** The install profiles of a release, the default first (empty: the mesh has none). */
+export function profileIds(mesh: InstallableTarget, release: MeshVersion): string[] {
+  const d = mesh.install.defaultProfile;
+  return d ? [d.id, ...Object.keys(release.profiles ?? {})] : [];
+}
+
+/** One profile of a release as the default's shape: its charts, prerequisites and readiness. */
+export function profileOf(
+  mesh: InstallableTarget,
+  release: MeshVersion,
+  id: string,
+): InstallProfile | undefined {
+  const d = mesh.install.defaultProfile;
+  if (d && id === d.id)
+    return {
+      description: d.description,
+      charts: release.charts,
+      crdPrerequisites: release.crdPrerequisites,
+      readiness: release.readiness,
+    };
+  return release.profiles?.[id];
+}
+
+/** The release with one profile's charts, prerequisites and readiness in place of the default's. */
+export function withProfile(mesh: InstallableTarget, release: MeshVersion, id: string): MeshVersion {
+  const p = profileOf(mesh, release, id);
+  if (!p) throw new Error(`${mesh.displayName} ${release.version} has no install profile ${id}`);
+  return { ...release, charts: p.charts, crdPrerequisites: p.crdPrerequisites, readiness: p.readiness };
+}
+
+/**
+ * Every chart a release installs in any profile, in install order: a chart of the default profile
+ * first where it is, those only a profile has after the chart they follow there (Istio: istio-base,
+ * istiod, istio-cni, ztunnel). Uninstall runs this backwards; status looks for all of them.
+ */
+export function allCharts(release: MeshVersion): ChartRef[] {
+  const out: ChartRef[] = [...release.charts];
+  for (const p of Object.values(release.profiles ?? {})) {
+    p.charts.forEach((c, i) => {
+      if (out.some((o) => o.release === c.release)) return;
+      // Right after the chart it follows in the profile (the first chart of a profile goes first).
+      const prev = i > 0 ? out.findIndex((o) => o.release === p.charts[i - 1]!.release) : -1;
+      out.splice(prev + 1, 0, c);
+    });
+  }
+  return out;
 }

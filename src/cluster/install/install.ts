@@ -14,7 +14,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import type { ChartRef } from '../../core/install-catalogue.js';
 import { type KubeObj, kubeGet, kubeList } from '../client.js';
-import { RELEASE_LABEL } from '../discovery.js';
+import { PROFILE_LABEL, RELEASE_LABEL } from '../discovery.js';
 import { webhookName } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 import { applySet, chartSource, type InstallPlan, mergeValues, templateArgs } from './plan.js';
@@ -50,6 +50,8 @@ export interface InstallResult {
   readonly ok: boolean;
   readonly mesh: string;
   readonly version: string;
+  /** The install profile, for meshes that have profiles. */
+  readonly profile?: string;
   readonly namespace: string;
   readonly preflight: readonly PreflightCheck[];
   readonly charts: readonly ChartOutcome[];
@@ -160,7 +162,12 @@ export async function install(
 ): Promise<InstallResult> {
   const say = opts.progress ?? (() => {});
   const _entry = plan.mesh.install;
-  const base = { mesh: plan.mesh.id, version: plan.release.version, namespace: plan.namespace };
+  const base = {
+    mesh: plan.mesh.id,
+    version: plan.release.version,
+    ...(plan.profile ? { profile: plan.profile } : {}),
+    namespace: plan.namespace,
+  };
   const dir = await mkdtemp(join(tmpdir(), 'anymesh-install-'));
   try {
     const valuesFiles: string[] = [];
@@ -173,7 +180,9 @@ export async function install(
       valuesFiles.push(f);
     }
 
-    say(`preflight: ${plan.mesh.displayName} ${plan.release.version} into ${plan.namespace}`);
+    say(
+      `preflight: ${plan.mesh.displayName} ${plan.release.version}${plan.profile ? ` (profile ${plan.profile})` : ''} into ${plan.namespace}`,
+    );
     const checks = await preflight(kc, plan, merged, opts);
     for (const c of checks)
       say(`  ${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'warn' : 'FAIL'} ${c.check}: ${c.message}`);
@@ -236,7 +245,8 @@ export async function install(
           '-f',
           valuesFiles[i]!,
           '--labels',
-          `${RELEASE_LABEL}=anymesh`,
+          // The profile on every release record, so status and later upgrades know which was installed.
+          `${RELEASE_LABEL}=anymesh${plan.profile ? `,${PROFILE_LABEL}=${plan.profile}` : ''}`,
           '--timeout',
           `${Math.ceil(remaining / 1000)}s`,
         ]);

@@ -10,11 +10,15 @@ import {
   isInstallable,
   isRegisterOnly,
   type MeshInstallTarget,
+  profileIds,
+  withProfile,
 } from './catalogue.js';
 
 export interface InstallRequest {
   readonly mesh: string;
   readonly version?: string;
+  /** An install profile of the mesh (`--profile`); absent: its default one. */
+  readonly profile?: string;
   readonly namespace?: string;
   /** Values from a MeshInstallation document, merged under -f files and --set. */
   readonly values?: Record<string, unknown>;
@@ -31,7 +35,10 @@ export interface InstallPlan {
   readonly mesh: InstallableTarget;
   /** Every mesh of the registry: preflight looks for the others on the cluster (conflicts). */
   readonly knownMeshes: readonly MeshInstallTarget[];
+  /** The catalogue version with the chosen profile's charts, prerequisites and readiness. */
   readonly release: MeshVersion;
+  /** The chosen install profile, for meshes that have profiles (recorded on the Helm releases). */
+  readonly profile?: string;
   readonly namespace: string;
   readonly repo: string;
   readonly values: Record<string, unknown>;
@@ -104,10 +111,19 @@ export function makePlan(
   for (const s of req.set ?? []) {
     if (!/^[^=]+=/.test(s)) throw new PlanError(`--set ${JSON.stringify(s)}: write key=value`);
   }
+  const profiles = profileIds(mesh, release);
+  if (req.profile !== undefined && profiles.length === 0)
+    throw new PlanError(`--profile ${req.profile}: ${mesh.displayName} has no install profiles`);
+  const profile = req.profile?.toLowerCase() ?? profiles[0];
+  if (profile !== undefined && !profiles.includes(profile))
+    throw new PlanError(
+      `--profile ${JSON.stringify(req.profile)}: ${mesh.displayName} ${release.version} has the install profiles ${profiles.join(', ')}`,
+    );
   return {
     mesh,
     knownMeshes: meshes,
-    release,
+    release: profile !== undefined ? withProfile(mesh, release, profile) : release,
+    ...(profile !== undefined ? { profile } : {}),
     namespace: req.namespace ?? mesh.install.defaultNamespace,
     repo: req.repo ?? release.repo,
     values: req.values ?? {},

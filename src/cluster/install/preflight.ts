@@ -98,23 +98,36 @@ export async function preflight(
   const byValues = isComponent(plan.mesh) ? plan.mesh.preflight?.(effectiveValues) : undefined;
   const prerequisites = [...plan.release.crdPrerequisites, ...(byValues?.crds ?? [])];
   const prereqMissing: string[] = [];
+  const prereqOther: string[] = [];
   for (const p of prerequisites) {
-    const crd = await kubeGet(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`);
+    const crd = await kubeGet<{ metadata?: { annotations?: Record<string, string> } }>(
+      kc,
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`,
+    );
     if (!crd) prereqMissing.push(`${p.crd}: ${p.hint}`);
+    else if (p.annotation) {
+      const found = crd.metadata?.annotations?.[p.annotation.key];
+      if (found !== p.annotation.value)
+        prereqOther.push(
+          `${p.crd} has ${p.annotation.key}: ${found ?? '(none)'}, not ${p.annotation.value}: ${p.annotation.why}`,
+        );
+    }
   }
   if (prerequisites.length > 0) {
     out.push(
-      prereqMissing.length === 0
+      prereqMissing.length > 0
         ? {
-            check: 'crd-prerequisites',
-            status: 'ok',
-            message: prerequisites.map((p) => p.crd).join(', '),
-          }
-        : {
             check: 'crd-prerequisites',
             status: 'fail',
             message: `missing CRDs: ${prereqMissing.join('; ')}`,
-          },
+          }
+        : prereqOther.length > 0
+          ? { check: 'crd-prerequisites', status: 'warn', message: prereqOther.join('; ') }
+          : {
+              check: 'crd-prerequisites',
+              status: 'ok',
+              message: prerequisites.map((p) => p.crd).join(', '),
+            },
     );
   }
 
@@ -143,6 +156,17 @@ export async function preflight(
   } else if (self?.installed && self.namespace && self.namespace !== plan.namespace) {
     problems.push(`${plan.mesh.displayName} already runs in ${self.namespace}, not ${plan.namespace}`);
     conflictStatus = 'fail';
+  } else if (self?.installed && plan.profile && self.profile && self.profile !== plan.profile) {
+    // Another profile: helm upgrades the charts both have and installs the new ones; a chart only
+    // the running profile has would stay behind (ztunnel beside an istiod that is not ambient).
+    const next = new Set(plan.release.charts.map((c) => c.release));
+    const left = self.releases.map((r) => r.name).filter((n) => !next.has(n));
+    if (left.length > 0) {
+      problems.push(
+        `${plan.mesh.displayName} runs with install profile ${self.profile}: profile ${plan.profile} would leave ${left.join(', ')} behind; pass --profile ${self.profile}, or uninstall first`,
+      );
+      conflictStatus = 'fail';
+    }
   }
   out.push({
     check: 'conflicts',
@@ -153,7 +177,7 @@ export async function preflight(
           ? ' (--allow-other-mesh to proceed anyway)'
           : '') ||
       (self?.installed
-        ? `upgrading ${plan.mesh.displayName} ${self.version ?? ''} (installed by ${self.installedBy})`.replace(
+        ? `upgrading ${plan.mesh.displayName} ${self.version ?? ''} (installed by ${self.installedBy}${self.profile && plan.profile ? `, profile ${self.profile}${self.profile !== plan.profile ? ` -> ${plan.profile}` : ''}` : ''})`.replace(
             '  ',
             ' ',
           )
@@ -179,8 +203,13 @@ export async function preflight(
       : { check: 'values', status: 'fail', message: badValues.join('; ') },
   );
 
+  // DaemonSets only where the charts make them (Istio ambient: istio-cni-node and ztunnel); a
+  // component names what its chart creates.
+  const meshPermissions = plan.release.readiness.workloads.some((w) => w.kind === 'DaemonSet')
+    ? [...PERMISSIONS, { group: 'apps', resource: 'daemonsets', verb: 'create', namespaced: true }]
+    : PERMISSIONS;
+  const permissions = entry.creates?.map((c) => ({ ...c, verb: 'create' })) ?? meshPermissions;
   const denied: string[] = [];
-  const permissions = entry.creates?.map((c) => ({ ...c, verb: 'create' })) ?? PERMISSIONS;
   await Promise.all(
     permissions.map(async (p) => {
       const review = (await kubeCall(kc, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {

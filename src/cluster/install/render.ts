@@ -16,6 +16,11 @@ export const RENDER_FORMATS: readonly RenderFormat[] = ['manifests', 'flux', 'ar
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'anymesh' };
 
+/** ` profile ambient` in the header, for meshes with install profiles. */
+function profileNote(plan: InstallPlan): string {
+  return plan.profile ? ` profile ${plan.profile}` : '';
+}
+
 function yamlDocs(docs: readonly object[]): string {
   return docs.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
 }
@@ -90,7 +95,7 @@ export async function renderGitOps(plan: InstallPlan, format: 'flux' | 'argocd')
       });
     }
   }
-  const header = `# ${plan.mesh.displayName} ${plan.release.version} (${format}) rendered by anymesh from ${plan.repo}\n`;
+  const header = `# ${plan.mesh.displayName} ${plan.release.version}${profileNote(plan)} (${format}) rendered by anymesh from ${plan.repo}\n`;
   return header + yamlDocs(docs);
 }
 
@@ -98,7 +103,7 @@ export async function renderManifests(plan: InstallPlan, target: HelmTarget): Pr
   const dir = await mkdtemp(join(tmpdir(), 'anymesh-render-'));
   try {
     const parts: string[] = [
-      `# ${plan.mesh.displayName} ${plan.release.version} rendered by anymesh (helm template) from ${plan.repo}\n`,
+      `# ${plan.mesh.displayName} ${plan.release.version}${profileNote(plan)} rendered by anymesh (helm template) from ${plan.repo}\n`,
       yamlDocs([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }]),
     ];
     for (const [i, chart] of plan.release.charts.entries()) {

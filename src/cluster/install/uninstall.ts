@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { type AppliedPolicy, discoverMeshes, listPolicies } from '../discovery.js';
-import type { InstallableTarget } from './catalogue.js';
+import { allCharts, type InstallableTarget } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 
 export interface UninstallResult {
@@ -24,7 +24,7 @@ export async function uninstall(
 ): Promise<UninstallResult> {
   const say = opts.progress ?? (() => {});
   const entry = mesh.install;
-  const policies = await listPolicies(kc, entry.policyResources);
+  const policies = await listPolicies(kc, entry.policyResources, mesh.id);
   if (policies.length > 0 && !opts.force) {
     const list = policies.map((p) => `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`);
     const d = diag('UninstallRefused', {
@@ -44,7 +44,10 @@ export async function uninstall(
     const d = diag('UninstallNotHelm', { mesh: mesh.displayName, namespace: status.namespace ?? '?' });
     return { ok: false, policies, removed: [], refused: d.message, diagnostics: [d] };
   }
-  const order = entry.versions[0]!.charts.map((c) => c.release).reverse();
+  // Every profile's charts (Istio ambient: ztunnel, istio-cni, istiod, istio-base), backwards.
+  const order = allCharts(entry.versions[0]!)
+    .map((c) => c.release)
+    .reverse();
   const sorted = [...releases].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   const removed: string[] = [];
   for (const r of sorted) {

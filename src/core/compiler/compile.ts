@@ -11,7 +11,7 @@ import {
   type MeshAdapter,
   sortResources,
 } from '../adapter.js';
-import { cellForVersion } from '../capabilities.js';
+import { cellForVersion, comparableVersion } from '../capabilities.js';
 import { columnOf } from '../columns.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
@@ -53,7 +53,8 @@ export function checkCapabilities(
 ): CapabilityCheck {
   const diagnostics: Diagnostic[] = [];
   const drops = new Map<string, FeatureUse[]>();
-  const version = options.context?.meshVersion;
+  // As the mesh names its versions (Linkerd's edge-26.8.3 is 2.20), compared as cells are written.
+  const version = comparableVersion(adapter, options.context?.meshVersion);
   const column = columnOf(adapter, options.context?.options);
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) continue;

@@ -14,7 +14,7 @@ export interface DegradeResult {
 }
 
 /** Containers that mean "everything" when empty: never removed as a side effect of a drop. */
-const MEANINGFUL_WHEN_EMPTY = new Set(['matches', 'rules', 'sources', 'from', 'to', 'backends']);
+const MEANINGFUL_WHEN_EMPTY = new Set(['matches', 'rules', 'rule', 'sources', 'from', 'to', 'backends']);
 
 const REMOVED = Symbol('removed');
 
@@ -38,7 +38,7 @@ function mark(root: unknown, path: FieldPath): void {
 /** Removes marked values; removes objects and lists left empty by that, except meaningful ones. */
 function compact(value: unknown, key?: string | number): unknown {
   if (Array.isArray(value)) {
-    const kept = value.filter((v) => v !== REMOVED).map((v, i) => compact(v, i));
+    const kept = value.filter((v) => v !== REMOVED).map((v, i) => compact(v, key === 'rules' ? 'rule' : i));
     const emptied = kept.length === 0 && value.length > 0;
     return emptied && !MEANINGFUL_WHEN_EMPTY.has(String(key)) ? REMOVED : kept.filter((v) => v !== REMOVED);
   }

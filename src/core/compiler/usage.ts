@@ -104,25 +104,47 @@ export function featuresUsed(doc: PolicyDoc): FeatureUse[] {
   const tree = TREES.get(doc.kind);
   const out: FeatureUse[] = [];
   if (!tree || !isRecord(doc.policy)) return out;
-  const emit = (e: Entry, path: FieldPath) =>
-    out.push({ feature: e.feature, path, scope: e.use.scope, drop: path.slice(0, e.dropLength) });
-  const walk = (value: unknown, at: Node, path: FieldPath, parent: Record<string, unknown>) => {
-    for (const e of at.entries) if (!e.use.when || e.use.when(value, { parent })) emit(e, path);
+  // One path stack for the whole walk, copied only when a use is emitted: most fields visited use
+  // no feature, and a fresh path per field was most of this walk's garbage on large inputs.
+  const path: (string | number)[] = [];
+  const emit = (e: Entry) => {
+    const at = path.slice();
+    out.push({ feature: e.feature, path: at, scope: e.use.scope, drop: at.slice(0, e.dropLength) });
+  };
+  const walk = (value: unknown, at: Node, parent: Record<string, unknown>) => {
+    if (at.entries.length) {
+      const ctx = { parent };
+      for (const e of at.entries) if (!e.use.when || e.use.when(value, ctx)) emit(e);
+    }
     if (Array.isArray(value)) {
       const each = at.children.get('[]');
-      if (each) value.forEach((v, i) => walk(v, each, [...path, i], parent));
-    } else if (isRecord(value)) {
-      for (const [key, v] of Object.entries(value)) {
-        const next = at.children.get(key);
-        if (next && v !== undefined) walk(v, next, [...path, key], value);
+      if (!each) return;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i], each, parent);
+        path.pop();
       }
-      for (const [key, entries] of at.defaults) {
-        if (value[key] !== undefined) continue;
-        for (const e of entries) if (!e.use.when || e.use.when(undefined, { parent: value })) emit(e, path);
+    } else if (isRecord(value)) {
+      if (at.children.size) {
+        for (const key in value) {
+          const next = at.children.get(key);
+          const v = value[key];
+          if (!next || v === undefined) continue;
+          path.push(key);
+          walk(v, next, value);
+          path.pop();
+        }
+      }
+      if (at.defaults.size) {
+        const ctx = { parent: value };
+        for (const [key, entries] of at.defaults) {
+          if (value[key] !== undefined) continue;
+          for (const e of entries) if (!e.use.when || e.use.when(undefined, ctx)) emit(e);
+        }
       }
     }
   };
-  walk(doc.policy, tree, [], doc.policy);
+  walk(doc.policy, tree, doc.policy);
   return out;
 }
 

@@ -40,7 +40,18 @@ export const MAX_REGEX_LENGTH = 1024;
 /** RE2 is the judge of regexes since Envoy compiles them with RE2; JavaScript's RegExp accepts
  * lookarounds and backreferences RE2 refuses, and refuses some syntax RE2 accepts. re2js is a
  * port of RE2 (via RE2/J) to JavaScript. */
+const re2Verdicts = new Map<string, string | undefined>();
+
 export function re2Error(pattern: string): string | undefined {
+  // Policies repeat their patterns (one per service, the same across teams): judge each once. The
+  // cache holds only patterns within MAX_REGEX_LENGTH, so it stays small beside the input itself.
+  if (re2Verdicts.has(pattern)) return re2Verdicts.get(pattern);
+  const verdict = judgeRe2(pattern);
+  if (pattern.length <= MAX_REGEX_LENGTH) re2Verdicts.set(pattern, verdict);
+  return verdict;
+}
+
+function judgeRe2(pattern: string): string | undefined {
   // re2js compiles at a few microseconds per character (a 300 KB pattern took 5 s), so an input
   // of many huge patterns could stall validation. Envoy refuses far shorter patterns anyway (its
   // RE2 program-size limit, 100 by default), so anything longer than this is refused unread.

@@ -3,27 +3,36 @@
  * and what would be right. Schema validation (ajv, compiled once per kind) comes first; semantic
  * checks (`semantic.ts`) run on documents whose shape is right.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { type Diagnostic, diag } from '../diagnostics.js';
 import type { LoadedDocument } from '../loader/loader.js';
 import { type FieldPath, formatPath } from '../loader/positions.js';
 import { parseDuration } from './duration.js';
 import { clip, clipParams, closest } from './echo.js';
 import { DEFAULT_NAMESPACE, makePolicyDoc, type PolicyDoc } from './policy-doc.js';
+import { PRECOMPILED } from './precompiled-validators.js';
 import { API_VERSION, DURATION_PATTERN, KIND_SCHEMAS, KINDS, type Kind, type Policy } from './schema.js';
 import { checkSemantics, checkUniqueness } from './semantic.js';
 
 let ajv: Ajv | undefined;
 const validators = new Map<Kind, ValidateFunction>();
 
+/** The options every validator is compiled with, here and at build time (scripts/bundle-cli.mjs). */
+export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
+
 /**
- * A kind's validator, compiled the first time a document of that kind is seen and then reused:
- * compiling every kind's schema up front cost ~0.2 s of a one-file `anymesh validate`.
+ * A kind's validator: the one compiled at build time when the CLI bundle has it, else compiled the
+ * first time a document of that kind is seen and then reused (compiling every kind's schema up
+ * front cost ~0.2 s of a one-file `anymesh validate`). ajv itself is loaded only for that.
  */
-function validatorFor(kind: Kind): ValidateFunction {
-  let v = validators.get(kind);
+export function validatorFor(kind: Kind): ValidateFunction {
+  let v = validators.get(kind) ?? PRECOMPILED[kind];
   if (!v) {
-    ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+    if (!ajv) {
+      const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+      ajv = new AjvClass(AJV_OPTIONS);
+    }
     v = ajv.compile(KIND_SCHEMAS[kind]);
     validators.set(kind, v);
   }

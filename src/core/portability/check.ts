@@ -10,7 +10,12 @@
  * shadowed rules) runs once, independent of the mesh.
  */
 import type { CompileContext, MeshAdapter } from '../adapter.js';
-import { type CapabilityCell, cellForVersion, type SupportLevel } from '../capabilities.js';
+import {
+  type CapabilityCell,
+  cellForVersion,
+  comparableVersion,
+  type SupportLevel,
+} from '../capabilities.js';
 import { columnOf } from '../columns.js';
 import { COMPILED_KINDS, checkCapabilities, compilePolicies } from '../compiler/compile.js';
 import { defaultDifferences } from '../defaults.js';
@@ -195,7 +200,10 @@ export function checkPortability(
     for (const d of diagnostics) {
       if (d.policy && byRef.has(d.policy)) {
         if (d.level === 'info') continue;
-        losses.set(d.policy, [...(losses.get(d.policy) ?? []), toLoss(d, adapter, version, context.options)]);
+        losses.set(d.policy, [
+          ...(losses.get(d.policy) ?? []),
+          toLoss(d, adapter, comparableVersion(adapter, version), context.options),
+        ]);
       } else if (d.level === 'error') errors.push(d);
       else notes.push(d);
     }

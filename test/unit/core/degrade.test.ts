@@ -36,6 +36,17 @@ describe('degrade', () => {
     expect(degrade(doc.policy, [])).toEqual({ policy: doc.policy, droppedRules: [] });
   });
 
+  it('a rule that loses every field stays, empty: it still takes the requests it took', () => {
+    // Removed, a rule after it (unreachable, AM3012) would take its requests, and the output would
+    // have no route where the policy has a rule to the service itself.
+    const r = without(
+      traffic('  service: a\n  rules:\n    - fault: {abort: {status: 503, percentage: 1}}\n'),
+      'fault.abort.http',
+    );
+    expect(rules(r)).toEqual([{}]);
+    expect(r.droppedRules).toEqual([]);
+  });
+
   it('an unsupported condition drops its whole match entry, not just the condition', () => {
     const r = without(
       traffic(

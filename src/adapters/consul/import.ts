@@ -1,0 +1,135 @@
+/**
+ * Consul -> neutral (`anymesh import --from consul`), from consul-k8s CRDs
+ * (consul.hashicorp.com/v1alpha1): ServiceRouter + ServiceSplitter + ServiceResolver -> TrafficPolicy
+ * (import-routing.ts), ServiceIntentions -> AccessPolicy, `mutualTLSMode` -> MTLSPolicy
+ * (import-security.ts), resolver balancing and timeouts, rate limits and upstream limits ->
+ * BackendPolicy (import-backend.ts). What is left of ServiceDefaults, ProxyDefaults and Mesh is read
+ * here: `protocol: http` is taken where the imported policies make the service L7 (a compile writes
+ * it again there), the permissive switch of the Mesh entry where a permissive policy needs it.
+ */
+import {
+  FieldLedger,
+  type ImportContext,
+  type ImportedPolicy,
+  type ImportResult,
+  type NativeObject,
+  sortImported,
+} from '../../core/import.js';
+import { importBackend } from './import-backend.js';
+import { ConsulReader, IMPORTED_KINDS, isConsul, isKind, type Obj } from './import-reader.js';
+import { importRouting } from './import-routing.js';
+import { importIntentions, importMtls } from './import-security.js';
+
+export function importConsul(input: readonly NativeObject[], ctx: ImportContext): ImportResult {
+  const ledger = new FieldLedger(ctx.strict);
+  const r = new ConsulReader(ledger, ctx);
+  const objects = firstOfEach(input, r);
+  const routing = importRouting(objects, r);
+  const http = routing.http;
+  const access = importIntentions(objects, r, http);
+  const mtls = importMtls(objects, r);
+  const backend = importBackend(objects, r, http);
+  defaults(objects, r, http, routing.virtual, mtls);
+  const policies: ImportedPolicy[] = [...routing.policies, ...access, ...mtls, ...backend];
+  return ledger.finish(input, { policies: sortImported(policies) }, (o) =>
+    IMPORTED_KINDS.some((k) => isKind(o, k))
+      ? undefined
+      : isConsul(o)
+        ? `Consul ${o.object.kind} has no neutral form (gateways, exported services, peering, JWT providers and the like describe the mesh, not calls to a service)`
+        : `${o.object.apiVersion} ${o.object.kind} is not a Consul config entry`,
+  );
+}
+
+/**
+ * One config entry per kind and name (per namespace): a second object for the same entry (two
+ * versions of a splitter in one folder) would replace the first when applied, so only the first is
+ * read and the others are reported.
+ */
+function firstOfEach(objects: readonly NativeObject[], r: ConsulReader): NativeObject[] {
+  const first = new Map<string, NativeObject>();
+  return objects.filter((o) => {
+    if (!isConsul(o)) return true;
+    const k = o.ref;
+    const prior = first.get(k);
+    if (!prior) {
+      first.set(k, o);
+      return true;
+    }
+    r.meta(o);
+    const where = prior.locate([]);
+    r.lost(
+      o,
+      ['spec'],
+      `${o.ref} is given twice (first at ${where.file}:${where.line}:${where.col}): Consul keeps one ${o.object.kind} per name, so only the first is imported`,
+    );
+    return false;
+  });
+}
+
+const SERVICE_DEFAULTS = ['protocol', 'mutualTLSMode', 'upstreamConfig', 'rateLimits'];
+
+function defaults(
+  objects: readonly NativeObject[],
+  r: ConsulReader,
+  http: Set<string>,
+  virtual: Set<string>,
+  mtls: readonly ImportedPolicy[],
+): void {
+  const permissive = mtls.some((p) => p.policy.spec.mode === 'permissive');
+  for (const o of objects) {
+    if (isKind(o, 'ServiceDefaults')) {
+      const name = r.meta(o).name;
+      r.rest(o, ['spec'], SERVICE_DEFAULTS, 'ServiceDefaults');
+      const k = `${o.namespace}/${name}`;
+      protocol(o, ['spec', 'protocol'], r, http.has(k) || virtual.has(k), name);
+    } else if (isKind(o, 'ProxyDefaults')) {
+      r.meta(o);
+      r.rest(o, ['spec'], ['mutualTLSMode', 'config'], 'ProxyDefaults');
+      const config = r.ledger.peek<Obj>(o, ['spec', 'config']);
+      if (config) {
+        r.rest(o, ['spec', 'config'], ['protocol'], 'ProxyDefaults config (Envoy settings)');
+        protocol(o, ['spec', 'config', 'protocol'], r, http.size > 0, 'every service');
+      }
+    } else if (isKind(o, 'Mesh')) {
+      r.meta(o);
+      r.rest(o, ['spec'], ['allowEnablingPermissiveMutualTLS'], 'Mesh');
+      r.takeDefault(
+        o,
+        ['spec', 'allowEnablingPermissiveMutualTLS'],
+        (v) => v === false || permissive,
+        'the switch that lets services be permissive, with no permissive service imported: a compile writes it only with a permissive MTLSPolicy',
+      );
+    }
+  }
+}
+
+/**
+ * `protocol`: http where the imported policies need it (the compile writes it there again); the
+ * default tcp where they do not; anything else changes what the proxies speak, which the neutral
+ * model does not say.
+ */
+function protocol(
+  o: NativeObject,
+  at: (string | number)[],
+  r: ConsulReader,
+  l7: boolean,
+  what: string,
+): void {
+  const p = r.ledger.peek<string>(o, at);
+  if (p === undefined) return;
+  if ((p === 'http' && l7) || ((p === 'tcp' || p === '') && !l7)) r.ledger.take(o, at);
+  else if (p === 'http')
+    r.lost(
+      o,
+      at,
+      `protocol http for ${what} with no imported policy that routes or authorizes by HTTP: a compile would leave the protocol at Consul's default (tcp)`,
+    );
+  else if (l7)
+    r.changed(
+      o,
+      at,
+      `protocol ${p}: the imported policies are HTTP routing or L7 authorization, for which a compile writes protocol http`,
+    );
+  else
+    r.lost(o, at, `protocol ${p} has no neutral form (the neutral model does not say what a service speaks)`);
+}
