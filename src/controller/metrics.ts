@@ -54,7 +54,11 @@ interface Kept {
 }
 
 export async function createMetrics(): Promise<MetricsSink> {
-  const prom = await import('prom-client');
+  type Prom = typeof import('prom-client');
+  const loaded: Prom & { default?: Prom } = await import('prom-client');
+  // Node's loader gives a CommonJS module's exports as named exports too; the CLI's bundle gives
+  // them as `default` only (esbuild's chunk for prom-client): take whichever holds them.
+  const prom = loaded.Registry ? loaded : loaded.default!;
   const registry = new prom.Registry();
   prom.collectDefaultMetrics({ register: registry });
   const kept = new Map<MetricName, Kept>();
