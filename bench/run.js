@@ -9,20 +9,24 @@
  *   startup   `anymesh --version` and `validate` of one small file vs `node -e 0`
  *   cluster   apply / re-apply / diff / status / delete of 1,000 Istio objects on a real API server,
  *             vs kubectl apply --server-side (per object, serially; and one call for all)
+ *   controller `anymesh controller` from cold on 1,000 policies (time, peak memory) and a resync
+ *             with nothing changed (writes counted from the API server's audit log)
  *
  * BENCH_QUICK=1 (or `--quick`): 2,000 policies, one round, growth to 10k, 200 objects, for
  * development. BENCH_ONLY=compile,startup,... runs some parts. BENCH_POLICIES / BENCH_ROUNDS /
  * BENCH_OBJECTS override the sizes.
  */
+import { loadavg } from 'node:os';
 import { clusterRows } from './cluster.js';
 import { compileRows, growth } from './compile.js';
+import { controllerRows } from './controller.js';
 import { lastRun, record } from './history.js';
 import { startupRows } from './startup.js';
 import { machine } from './stats.js';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const mode = quick ? 'quick' : 'full';
-const only = (process.env.BENCH_ONLY ?? 'compile,growth,startup,cluster').split(',');
+const only = (process.env.BENCH_ONLY ?? 'compile,growth,startup,cluster,controller').split(',');
 const size = {
   policies: Number(process.env.BENCH_POLICIES) || (quick ? 2_000 : 10_000),
   rounds: Number(process.env.BENCH_ROUNDS) || (quick ? 1 : 3),
@@ -30,6 +34,7 @@ const size = {
   startupRuns: quick ? 5 : 11,
   objects: Number(process.env.BENCH_OBJECTS) || (quick ? 200 : 1_000),
   serialSample: quick ? 20 : 100,
+  controllerPolicies: Number(process.env.BENCH_CONTROLLER_POLICIES) || (quick ? 200 : 1_000),
 };
 const log = (s) => process.stderr.write(`[bench] ${s}\n`);
 const prev = lastRun(mode);
@@ -37,7 +42,9 @@ const was = (v) => (v === undefined ? '' : ` (last run: ${v})`);
 
 const m = machine();
 console.log(
-  `machine: ${m.cores} x ${m.model}, ${m.memGiB} GiB, Node ${m.node}; commit ${m.commit}; ${mode} mode`,
+  `machine: ${m.cores} x ${m.model}, ${m.memGiB} GiB, Node ${m.node}; commit ${m.commit}; ${mode} mode; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
 );
 const run = { date: new Date().toISOString(), mode, machine: m, size };
 
@@ -112,6 +119,32 @@ if (only.includes('cluster')) {
   } catch (e) {
     console.log(`\ncluster: not measured: ${e.message.split('\n')[0]}`);
     run.clusterError = e.message.split('\n')[0];
+  }
+}
+
+if (only.includes('controller')) {
+  try {
+    const c = await controllerRows(size.controllerPolicies, log);
+    run.controller = c;
+    const p = prev?.controller;
+    const r = c.resyncRequests;
+    console.log(
+      `\ncontroller: ${c.policies} TrafficPolicies in ${c.namespaces} namespaces, kube-apiserver ${c.apiServer}`,
+    );
+    console.log(
+      `  from cold                ${c.coldMs} ms (goal <= 60000)${was(p?.coldMs)}; load average then ${c.loadAtCold.join(' ')}; ${c.coldRequests.writes} writes, ${c.coldRequests.dryRuns} dry-runs, ${c.coldRequests.reads} reads`,
+    );
+    console.log(
+      `  CPU in the cold phase    controller ${c.coldCpuSeconds.controller} s, kube-apiserver ${c.coldCpuSeconds.apiServer} s, etcd ${c.coldCpuSeconds.etcd} s (of ${(c.coldMs / 1000).toFixed(0)} s wall on ${m.cores} cores)`,
+    );
+    console.log(`  peak RSS                 ${c.peakRssMb} MB (goal <= 500)${was(p?.peakRssMb)}`);
+    console.log(
+      `  resync, nothing changed  ${r.writes} writes (goal 0) in ${c.resyncSeconds} s, from the audit log; ${c.resyncReconciles} reconciles, ${r.dryRuns} dry-runs, ${r.reads} reads${was(p?.resyncRequests?.writes)}`,
+    );
+    if (c.profileDir) console.log(`  CPU profile in ${c.profileDir}`);
+  } catch (e) {
+    console.log(`\ncontroller: not measured: ${e.message.split('\n')[0]}`);
+    run.controllerError = e.message.split('\n')[0];
   }
 }
 

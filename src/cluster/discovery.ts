@@ -12,7 +12,9 @@ import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, defaultApplySetName } from '
 import { collectionPath, KubeApiError, type KubeObj, kubeGet, kubeList, kubeListNames } from './client.js';
 import {
   allCharts,
-  type InstallableMesh,
+  type InstallableTarget,
+  type InstallTarget,
+  isComponent,
   isInstallable,
   type MeshInstallTarget,
   profileIds,
@@ -215,8 +217,9 @@ async function applySetOwners(kc: KubeConfig): Promise<Map<string, string>> {
   return new Map(parents.map((p) => [p.metadata.labels?.[APPLYSET_ID_LABEL] ?? '', p.metadata.name]));
 }
 
-/** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations. */
-function inMesh(mesh: MeshInstallTarget, ns: KubeObj): boolean {
+/** Whether a namespace is in the mesh, by the mesh's own injection labels and annotations (none joins a component). */
+function inMesh(mesh: InstallTarget, ns: KubeObj): boolean {
+  if (isComponent(mesh)) return false;
   return mesh.inMesh({ labels: ns.metadata.labels ?? {}, annotations: ns.metadata.annotations ?? {} });
 }
 
@@ -238,10 +241,10 @@ async function crdCount(crds: CrdNames, names: readonly string[]): Promise<numbe
   return names.filter((n) => have.has(n)).length;
 }
 
-/** The status of each of `meshes` (descriptors from the registry), in their order. */
+/** The status of each of `meshes` (descriptors from the registry, or components), in their order. */
 export async function discoverMeshes(
   kc: KubeConfig,
-  meshes: readonly MeshInstallTarget[],
+  meshes: readonly InstallTarget[],
   opts: DiscoveryOptions = {},
 ): Promise<MeshStatus[]> {
   const notes: string[] = [];
@@ -261,7 +264,7 @@ export async function discoverMeshes(
 
 async function helmMeshStatus(
   kc: KubeConfig,
-  mesh: InstallableMesh,
+  mesh: InstallableTarget,
   rel: readonly ReleaseInfo[],
   namespaces: readonly KubeObj[],
   notes: readonly string[],
@@ -326,7 +329,7 @@ async function helmMeshStatus(
       .filter((n) => inMesh(mesh, n))
       .map((n) => n.metadata.name)
       .sort(),
-    ...(await dataplaneStatus(kc, mesh, namespaces)),
+    ...(isComponent(mesh) ? {} : await dataplaneStatus(kc, mesh, namespaces)),
     policies: installed || crdsPresent > 0 ? await listPolicies(kc, entry.policyResources, mesh.id) : [],
     notes: meshNotes,
   };
@@ -340,7 +343,7 @@ async function helmMeshStatus(
  */
 async function installedProfile(
   kc: KubeConfig,
-  mesh: InstallableMesh,
+  mesh: InstallableTarget,
   release: MeshVersion,
   found: readonly ReleaseInfo[],
   namespace: string | undefined,

@@ -152,6 +152,12 @@ export async function planObjects(
     /** What every target carries (default: the managed-by label every compiled object has). */
     selector?: string;
     skipUnchanged?: boolean;
+    /**
+     * false: an object not in the LIST is read (GET) first and dry-run only when it exists, so an
+     * absent one costs a 404 instead of a dry-run (the controller's planning, whose apply dry-runs
+     * what it writes anyway). Default true: dry-run it, as apply's own planning does.
+     */
+    dryRunUnlisted?: boolean;
     onProgress?: ProgressHook;
   },
 ): Promise<{ planned: PlannedObject[]; diagnostics: Diagnostic[] }> {
@@ -186,7 +192,23 @@ export async function planObjects(
       }
     };
     let merged: LiveObject | undefined;
-    if (opts.serverDryRun) {
+    if (opts.serverDryRun && state.state === 'unlisted' && opts.dryRunUnlisted === false) {
+      await readUnlisted();
+      if (live) {
+        try {
+          merged = await serverSideApply(s, t, { dryRun: true, force: opts.force });
+        } catch (err) {
+          throw errorDiagnostic(err, {
+            object,
+            verb: 'patch',
+            info: t.info,
+            ...(ns ? { namespace: ns } : {}),
+            server: s.client.server,
+            write: false,
+          });
+        }
+      }
+    } else if (opts.serverDryRun) {
       if (live && opts.skipUnchanged && applyChangesNothing(live, t.object, s.fieldManager)) {
         merged = live;
       } else {

@@ -7,6 +7,7 @@
  */
 import type { KubeClient } from '../cluster/client.js';
 import type { LiveObject } from '../cluster/objects.js';
+import { mapLimit } from '../cluster/pool.js';
 import { type ResourceInfo, resourcePath } from '../cluster/resources.js';
 import { type Session, session } from '../cluster/session.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/adapter.js';
@@ -191,10 +192,12 @@ export class Controller {
     // Produced kinds are watched from their first appearance on.
     for (const gk of new Set(policies.length ? await this.producedKinds(s, r) : []))
       this.watchProduced(gk, signal);
-    for (const policy of policies) {
+    // Statuses and Events of a namespace's policies are independent writes: sent 8 at a time (a
+    // namespace of 20 policies is 20 status writes and 40 Events on a first reconcile).
+    const settled = await mapLimit(policies, 8, async (policy) => {
       const ref = refOf(policy);
       const outcome = r.outcomes.get(ref);
-      if (!outcome) continue;
+      if (!outcome) return;
       const previous = ((policy.status as PolicyStatus | undefined)?.conditions ?? []) as Condition[];
       const status = statusOf(outcome, this.opts.adapter.id, policy.metadata.generation ?? 0, previous);
       if (!sameStatus(policy.status, status)) {
@@ -212,9 +215,11 @@ export class Controller {
         );
         writes++;
       }
-    }
+    });
     this.counts.writes += writes;
     this.opts.metrics.inc('anymesh_writes_total', {}, writes);
+    const failed = settled.find((x) => x.status === 'rejected');
+    if (failed) throw failed.reason; // the namespace is retried
   }
 
   private async producedKinds(

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 export interface Probes {
   healthy(): boolean;
   ready(): boolean;
-  metrics?(): { body: string; contentType: string };
+  metrics?(): Promise<{ body: string; contentType: string }>;
 }
 
 export function parseBindAddress(value: string): { host: string; port: number } | undefined {
@@ -38,9 +38,17 @@ export async function serve(
     if (path === '/healthz' || path === '/livez') return answer(probes.healthy());
     if (path === '/readyz') return answer(probes.ready());
     if (path === '/metrics' && probes.metrics) {
-      const m = probes.metrics();
-      res.writeHead(200, { 'content-type': m.contentType });
-      return res.end(m.body);
+      probes.metrics().then(
+        (m) => {
+          res.writeHead(200, { 'content-type': m.contentType });
+          res.end(m.body);
+        },
+        (err: Error) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`${err.message}\n`);
+        },
+      );
+      return;
     }
     res.writeHead(404).end();
   });

@@ -3,7 +3,8 @@
  * actually produces: every feature family's fixture policy (src/core/features) compiled for the
  * mesh, with what it cannot express left out, gives the kinds of its output. The controller needs
  * those kinds (get/list/watch to plan and watch for drift, create/patch/delete to apply and prune),
- * its own policy kinds (read, and write status), Secrets (the ApplySet parent), Events, and Leases.
+ * its own policy kinds (read, and write status), Secrets (the ApplySet parent), Events, and Leases
+ * (list and watch too: a standby watches the Lease it waits for).
  * The Helm chart's values.yaml carries these rules per mesh; a unit test keeps them equal.
  */
 import type { MeshAdapter } from '../core/adapter.js';
@@ -66,6 +67,10 @@ export function controllerRules(adapter: MeshAdapter): PolicyRule[] {
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch'] },
     { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      verbs: ['get', 'list', 'watch', 'create', 'update'],
+    },
   ];
 }

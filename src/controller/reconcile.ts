@@ -11,7 +11,8 @@
  *   --drift=report, left as it is and reported;
  * - nothing is pruned while a policy of the namespace is invalid or an object drifted under
  *   --drift=report, so a policy that turns invalid keeps the objects applied for it before;
- * - when nothing would change, apply is not called at all: a resync sends no write.
+ * - when nothing would change, apply is not called at all: a resync sends no write (and, for
+ *   objects whose live state is what we apply, no dry-run either).
  */
 import { apply } from '../cluster/apply.js';
 import { type ApplySetRef, idOf, parentName, readParent } from '../cluster/applyset.js';
@@ -78,10 +79,19 @@ export async function reconcileNamespace(
     for (const d of ds)
       if (d.code === 'AM3011') addConflict(ref, { reason: 'Conflict', message: describe(d) });
 
-  // Read and dry-run every desired object, as apply's planning does.
+  // Read every desired object (one LIST per kind) and dry-run those that exist and would change:
+  // an object whose live state already is what we apply (unchanged.ts) needs no dry-run, so a
+  // resync with nothing changed sends LISTs only; one that is absent costs a GET (apply dry-runs
+  // what it writes). An out-of-band edit of a field we set makes the object "would change".
   const desired = compiled.resources.map(withDesiredHash);
   const prepared = await prepare(s, desired, { applySetId: idOf(applySet), mesh });
-  const plan = await planObjects(s, prepared.targets, { force: true, serverDryRun: true, concurrency });
+  const plan = await planObjects(s, prepared.targets, {
+    force: true,
+    serverDryRun: true,
+    skipUnchanged: true,
+    dryRunUnlisted: false,
+    concurrency,
+  });
   let failure: Diagnostic[] = [...compiled.global, ...prepared.diagnostics, ...plan.diagnostics].filter(
     (d) => d.level === 'error',
   );

@@ -15,6 +15,8 @@ export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface InformerOptions {
   readonly labelSelector?: string;
+  /** e.g. `metadata.name=X`: one object of the collection (the Lease a standby watches). */
+  readonly fieldSelector?: string;
   /** Called for every change, with the object as it now is (as it was last, for DELETED). */
   readonly onEvent: (type: EventType, obj: LiveObject) => void;
   /** Server-side timeout of one watch request, in seconds (default 300). */
@@ -55,6 +57,7 @@ export class Informer {
   private query(extra: Record<string, string>): string {
     const q = new URLSearchParams(extra);
     if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
+    if (this.opts.fieldSelector) q.set('fieldSelector', this.opts.fieldSelector);
     return `${this.collection}?${q}`;
   }
 

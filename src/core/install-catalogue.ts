@@ -25,6 +25,11 @@ export interface ChartRef {
   readonly chart: string;
   /** Chart version (helm --version). */
   readonly version: string;
+  /**
+   * A chart folder shipped inside the anymesh package (the controller's), installed from there:
+   * no repository, no --version (helm reads a local chart's own Chart.yaml).
+   */
+  readonly path?: string;
   /** Values anymesh sets unless the user overrides them. */
   readonly defaultValues?: Readonly<Record<string, unknown>>;
   /** Values the chart cannot do without, with what to put there (checked before helm runs). */
@@ -81,7 +86,7 @@ export interface InstallProfile {
 export interface MeshVersion {
   /** The mesh's own version, as users say it (`--version`). */
   readonly version: string;
-  /** Chart repository URL (helm --repo). */
+  /** Chart repository URL (helm --repo); for charts with a `path`, that folder. */
   readonly repo: string;
   /** Charts in install order (uninstall runs them backwards). */
   readonly charts: readonly ChartRef[];
@@ -107,6 +112,15 @@ export interface HelmInstall {
   /** Newest first. */
   readonly versions: readonly MeshVersion[];
   readonly docs: string;
+  /**
+   * What the charts create, for preflight's permission checks; absent: what a mesh's charts create
+   * (CRDs, cluster roles, webhooks, the control plane's workloads).
+   */
+  readonly creates?: readonly {
+    readonly group: string;
+    readonly resource: string;
+    readonly namespaced: boolean;
+  }[];
   /**
    * For meshes with install profiles (`MeshVersion.profiles`): the id and meaning of the default one,
    * the version's own charts. Absent: the mesh has one way to install, and `--profile` is refused.

@@ -1,10 +1,12 @@
 // The controller under disturbance, on a cluster of its own (it restarts the API server): killed
 // mid-reconcile and restarted it converges with no object lost or doubled; two replicas elect one
-// leader, and when the leader is killed the other takes over within the lease duration (plus one
-// retry period, the candidate's polling interval); the API server restarted under a running
-// controller, its watches resume and new policies are reconciled.
+// leader, and when the leader is killed the other takes over the lease duration after the leader's
+// last renewal (read from the Lease's own renewTime and acquireTime), and when the leader is
+// stopped with SIGTERM it releases the Lease and a standby takes it at once; the API server
+// restarted under a running controller, its watches resume and new policies are reconciled.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Informer } from '../../src/controller/watch.js';
 import { client, ensureNamespace } from './apply-support.js';
 import {
   buildOnce,
@@ -30,6 +32,52 @@ const start = (args: string[]) => {
   running.push(r);
   return r;
 };
+
+const LEASE_S = 6;
+const HA_ARGS = [
+  '--namespace',
+  NS,
+  '--leader-elect',
+  '--leader-election-namespace',
+  NS,
+  '--lease-duration',
+  `${LEASE_S}s`,
+];
+/** A write's way from the writer's clock to a watcher, plus the taker's GET and PUT, on 2 busy cores. */
+const WRITE_SLACK_MS = 1_000;
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+/** metav1.MicroTime in ms (the microseconds dropped). */
+const micro = (t: string | undefined) => Date.parse(t ?? '');
+
+/** Every revision of the controller's Lease, in order, as a watch delivers them. */
+function leaseHistory() {
+  const specs: LeaseSpec[] = [];
+  const waiting: (() => void)[] = [];
+  const stop = new AbortController();
+  const informer = new Informer(c(), `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
+    fieldSelector: 'metadata.name=anymesh-controller-istio',
+    onEvent: (type, obj) => {
+      if (type !== 'DELETED') specs.push((obj as unknown as { spec: LeaseSpec }).spec);
+      for (const w of waiting.splice(0)) w();
+    },
+  });
+  void informer.run(stop.signal);
+  return {
+    specs,
+    last: () => specs.at(-1),
+    /** Resolves as the next revision arrives (in the watch's own callback, not on a poll). */
+    next: () => new Promise<void>((done) => waiting.push(done)),
+    stop: () => stop.abort(),
+  };
+}
 
 async function count(plural: string): Promise<string[]> {
   const r = await c().request<{ items: { metadata: { name: string } }[] }>(
@@ -70,43 +118,77 @@ describe('anymesh controller under disturbance', () => {
     expect(await second.stop('SIGTERM')).toBe(0); // a clean stop: exit 0
   });
 
-  it('two replicas: one leader; the leader killed, the other leads within the lease duration plus one retry period', async () => {
-    const args = [
-      '--namespace',
-      NS,
-      '--leader-elect',
-      '--leader-election-namespace',
-      NS,
-      '--lease-duration',
-      '6s',
-    ];
-    const a = start(args);
-    const b = start(args);
-    const leaderOf = () => [a, b].filter((r) => r.log().includes('leading (lease'));
-    await until(() => leaderOf().length >= 1, 30_000, 'a leader');
-    await new Promise((r) => setTimeout(r, 5_000));
-    expect(leaderOf()).toHaveLength(1); // never both
-    const leader = leaderOf()[0]!;
-    const standby = leader === a ? b : a;
-    const lease = await getOrUndefined<{ spec: { holderIdentity: string } }>(
-      c(),
-      `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/anymesh-controller-istio`,
-    );
-    expect(leader.log()).toContain(lease!.spec.holderIdentity);
-    const killed = Date.now();
-    leader.proc.kill('SIGKILL');
-    await until(() => standby.log().includes('leading (lease'), 30_000, 'failover');
-    const took = Date.now() - killed;
-    process.stderr.write(`[controller-ha] failover in ${took} ms (lease 6 s, retry period 2 s)\n`);
-    expect(took).toBeLessThanOrEqual(8_000);
-    // The new leader reconciles: a new policy is programmed.
-    await c().request(
-      'POST',
-      tpPath(NS),
-      trafficPolicyObject(NS, 'after-failover', canary('after-failover')),
-    );
-    await waitCondition(c(), NS, 'after-failover', 'Programmed', 'True', 30_000);
-    for (const r of running.splice(0)) await r.stop('SIGTERM');
+  it('two replicas: one leader; the leader killed right after a renewal, the other takes over the lease duration after it (Lease fields)', async () => {
+    const history = leaseHistory();
+    try {
+      const a = start(HA_ARGS);
+      const b = start(HA_ARGS);
+      const leaderOf = () => [a, b].filter((r) => r.log().includes('leading (lease'));
+      await until(() => leaderOf().length >= 1, 30_000, 'a leader');
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(leaderOf()).toHaveLength(1); // never both
+      const leader = leaderOf()[0]!;
+      const standby = leader === a ? b : a;
+      const holder = history.last()!.holderIdentity!;
+      expect(leader.log()).toContain(`identity ${holder}`);
+      // Killed the moment a renewal lands: the worst case for a standby that polls (it would see
+      // the renewal up to a retry period late, and the expiry up to another one late).
+      await history.next();
+      leader.proc.kill('SIGKILL');
+      const taken = await until(
+        () => history.specs.find((x) => x.holderIdentity && x.holderIdentity !== holder),
+        30_000,
+        'the standby takes the Lease',
+      );
+      const lastRenewal = history.specs.filter((x) => x.holderIdentity === holder).at(-1)!;
+      const gapMs = micro(taken.acquireTime) - micro(lastRenewal.renewTime);
+      process.stderr.write(
+        `[controller-ha] SIGKILL: taken ${gapMs} ms after the last renewal (lease ${LEASE_S} s, retry period 2 s)\n`,
+      );
+      expect(taken.leaseTransitions).toBe((lastRenewal.leaseTransitions ?? 0) + 1);
+      // Not before the lease ran out (the standby counts from when it saw the renewal, which is
+      // after the leader stamped it) ...
+      expect(gapMs).toBeGreaterThanOrEqual(LEASE_S * 1000);
+      // ... and within it, up to the time a write takes to reach a watcher and the takeover's own
+      // GET and PUT (a standby on the 2 s retry tick took 6.6-7.3 s after the kill, up to 10 s after
+      // the renewal).
+      expect(gapMs).toBeLessThanOrEqual(LEASE_S * 1000 + WRITE_SLACK_MS);
+      expect(standby.log()).toContain(`identity ${taken.holderIdentity}`);
+      await until(() => standby.log().includes('leading (lease'), 10_000, 'the standby leads');
+      // The new leader reconciles: a new policy is programmed.
+      await c().request(
+        'POST',
+        tpPath(NS),
+        trafficPolicyObject(NS, 'after-failover', canary('after-failover')),
+      );
+      await waitCondition(c(), NS, 'after-failover', 'Programmed', 'True', 30_000);
+
+      // SIGTERM: the leader releases the Lease as client-go does, and a standby takes it at once.
+      const third = start(HA_ARGS);
+      await third.ports(); // started; it watches the Lease from its first attempt on
+      await until(() => third.log().includes('anymesh controller'), 10_000, 'third replica up');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await standby.stop('SIGTERM')).toBe(0);
+      const released = await until(
+        () => history.specs.find((x) => !x.holderIdentity),
+        5_000,
+        `a released Lease in ${JSON.stringify(history.specs)}`,
+      );
+      expect(released.leaseDurationSeconds).toBe(1);
+      expect(standby.log()).toContain('released lease');
+      const next = await until(
+        () => history.specs.find((x, i) => i > history.specs.indexOf(released) && x.holderIdentity),
+        10_000,
+        'the third replica takes the released Lease',
+      );
+      expect(third.log()).toContain(`identity ${next.holderIdentity}`);
+      const handoverMs = micro(next.acquireTime) - micro(released.renewTime);
+      process.stderr.write(`[controller-ha] SIGTERM: taken ${handoverMs} ms after the release\n`);
+      expect(handoverMs).toBeLessThanOrEqual(WRITE_SLACK_MS);
+      for (const r of running.splice(0)) await r.stop('SIGTERM');
+    } finally {
+      history.stop();
+    }
   });
 
   it('the API server restarted: watches resume and new policies are reconciled', async () => {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESH_IDS, MESHES } from '../../src/adapters/index.js';
 import { ROOT } from '../support/cases.js';
 import { runCli } from '../support/cli.js';
+import { tools } from './install-support.js';
 
 /** npm and the installed binary's `#!/usr/bin/env node` must find this Node 24, not the system's. */
 const env = {
@@ -73,6 +74,28 @@ describe('the npm package', () => {
     expect(tarballFiles).toContain('dist/bundle/main.js');
     expect(tarballFiles).toContain('schemas/all.json');
     expect(tarballFiles.filter((f) => /^(src|test)\//.test(f))).toEqual([]);
+  });
+
+  it('ships the controller chart, and `install anymesh --render` of the installed package renders it with helm', () => {
+    for (const f of [
+      'deploy/chart/anymesh/Chart.yaml',
+      'deploy/chart/anymesh/values.yaml',
+      'deploy/chart/anymesh/crds/policies.yaml',
+      'deploy/chart/anymesh/templates/deployment.yaml',
+      'deploy/chart/anymesh/templates/rbac.yaml',
+    ])
+      expect(tarballFiles).toContain(f);
+    const mesh = MESH_IDS[0]!;
+    const r = spawnSync(installed, ['install', 'anymesh', '--mesh', mesh, '--render'], {
+      cwd: dirname(installed),
+      encoding: 'utf8',
+      env: { ...env, ANYMESH_HELM: tools().ANYMESH_HELM },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('kind: CustomResourceDefinition');
+    expect(r.stdout).toContain(`- --mesh=${mesh}`);
+    // From the installed package's own copy of the chart.
+    expect(r.stdout).toContain(join('node_modules', 'anymesh', 'deploy', 'chart', 'anymesh'));
   });
 
   const options = exampleOptions();

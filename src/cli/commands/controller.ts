@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { Controller } from '../../controller/controller.js';
 import { serve } from '../../controller/health.js';
-import { TextMetrics } from '../../controller/metrics.js';
+import { leaseTiming } from '../../controller/lease.js';
+import { createMetrics } from '../../controller/metrics.js';
 import type { DriftMode } from '../../controller/reconcile.js';
 import { resolveConfigFlags } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
@@ -84,7 +85,14 @@ export function registerController(program: Command, io: Io, done: (code: number
       );
       const log = (m: string) => io.err(`${new Date().toISOString()} ${m}\n`);
       const identity = `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
-      const metrics = new TextMetrics();
+      const leaseDurationSeconds = seconds(opts.leaseDuration ?? '15s', '--lease-duration');
+      try {
+        leaseTiming({ leaseDurationSeconds });
+      } catch (err) {
+        throw new UsageError(`--lease-duration ${opts.leaseDuration}: ${(err as Error).message}`);
+      }
+      // prom-client is imported here, when the controller starts: no other command loads it.
+      const metrics = await createMetrics();
       const controller = new Controller({
         client: target.client,
         adapter,
@@ -100,7 +108,7 @@ export function registerController(program: Command, io: Io, done: (code: number
               leaderElect: {
                 namespace: opts.leaderElectionNamespace ?? target.namespace,
                 name: opts.leaderElectionId ?? `anymesh-controller-${adapter.id}`,
-                leaseDurationSeconds: seconds(opts.leaseDuration ?? '15s', '--lease-duration'),
+                leaseDurationSeconds,
               },
             }
           : {}),
@@ -120,7 +128,7 @@ export function registerController(program: Command, io: Io, done: (code: number
         serve(opts.metricsBindAddress, {
           healthy: () => true,
           ready: () => true,
-          metrics: () => ({ body: metrics.render(), contentType: metrics.contentType }),
+          metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
         }),
         serve(opts.healthProbeBindAddress, {
           healthy: () => controller.healthy(),

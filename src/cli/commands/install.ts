@@ -1,6 +1,7 @@
 /**
  * `anymesh install MESH [--version V] [--namespace N] [--set k=v]... [-f values.yaml]...
- *   [--profile P] [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`:
+ *   [--profile P] [--from mesh.yaml] [--timeout 5m] [--render[=manifests|flux|argocd]] [--repo URL]`, and
+ * `anymesh install anymesh --mesh M` (the controller's chart, shipped with anymesh, for mesh M):
  * preflight, then the mesh's official Helm charts in order, each waited for; or, with --render, the
  * manifests / Flux / Argo CD documents on stdout. A MeshInstallation document comes in with --from
  * (-f is Helm's values flag, as users know it from helm). Exit 0 installed and ready, 1 refused or not
@@ -10,7 +11,7 @@ import type { Command } from 'commander';
 import { MESHES } from '../../adapters/index.js';
 import { isInstallable, profileIds } from '../../cluster/install/catalogue.js';
 import { type InstallResult, install } from '../../cluster/install/install.js';
-import { installableIds, makePlan, PlanError } from '../../cluster/install/plan.js';
+import { makePlan, PlanError } from '../../cluster/install/plan.js';
 import {
   RENDER_FORMATS,
   type RenderFormat,
@@ -22,7 +23,8 @@ import type { MeshInstallation } from '../../core/model/schema.js';
 import { loadPolicies } from '../../core/pipeline.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
-import { choiceOption, collect, outputOption, parseFormat } from '../options.js';
+import { installComponents, installTargetIds } from '../install-targets.js';
+import { choiceOption, collect, outputOption, parseFormat, parseMesh } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { missingRequiredValues, missingValuesMessage } from '../required-values.js';
 import { reportClusterError } from './status.js';
@@ -43,6 +45,7 @@ interface InstallFlags extends ConfigFlags {
   force?: boolean;
   rollback?: boolean;
   output?: string;
+  mesh?: string;
 }
 
 /** `Istio: sidecar, ambient; default sidecar`: the profiles of each mesh that has some, from the registry. */
@@ -118,6 +121,10 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
     .option('--force', 'upgrade even if it removes CRDs that anymesh-managed objects still use')
     .option('--no-rollback', 'keep a chart that did not become ready (default: roll it back)')
     .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json (the report on stdout)'))
+    .option(
+      '--mesh <mesh>',
+      'with `install anymesh`: the mesh the controller compiles for (chart value mesh; RBAC for its kinds only)',
+    )
     .action(async (meshArg: string | undefined, flags: InstallFlags) => {
       const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
       let doc: MeshInstallation | undefined;
@@ -131,8 +138,13 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
       const mesh = meshArg ?? doc?.spec.mesh;
       if (!mesh)
         throw new UsageError(
-          `which mesh? anymesh install ${installableIds(MESHES).join('|')}, or --from mesh.yaml`,
+          `which mesh? anymesh install ${installTargetIds().join('|')}, or --from mesh.yaml`,
         );
+      const component = installComponents().find((c) => c.id === mesh.toLowerCase());
+      if (flags.mesh && !component)
+        throw new UsageError(`--mesh ${flags.mesh}: only for a component such as \`install anymesh\``);
+      // The controller's mesh is a chart value; --set and values files still override it.
+      const meshValue = flags.mesh ? { mesh: parseMesh(flags.mesh).id } : {};
       const version = flags.version ?? doc?.spec.version;
       const namespace = flags.namespace ?? doc?.spec.namespace;
       let plan: ReturnType<typeof makePlan>;
@@ -143,12 +155,13 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
             ...(version ? { version } : {}),
             ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(namespace ? { namespace } : {}),
-            ...(doc?.spec.values ? { values: doc.spec.values as Record<string, unknown> } : {}),
+            values: { ...meshValue, ...((doc?.spec.values as Record<string, unknown> | undefined) ?? {}) },
             valuesFiles: flags.values ?? [],
             set: flags.set ?? [],
             ...(flags.repo ? { repo: flags.repo } : {}),
           },
           MESHES,
+          installComponents(),
         );
       } catch (e) {
         if (e instanceof PlanError) throw new UsageError(e.message);
@@ -161,6 +174,10 @@ export function registerInstall(program: Command, io: Io, done: (code: number) =
         const rf = (flags.render === true ? 'manifests' : flags.render) as RenderFormat;
         if (!RENDER_FORMATS.includes(rf))
           throw new UsageError(`--render=${flags.render}: use ${RENDER_FORMATS.join(', ')}`);
+        if (rf !== 'manifests' && plan.release.charts.some((c) => c.path))
+          throw new UsageError(
+            `--render=${rf}: ${plan.mesh.displayName}'s chart ships inside the anymesh package, in no chart repository a GitOps tool could read; use --render=manifests`,
+          );
         const missing = await missingRequiredValues(plan);
         if (missing.length) {
           io.err(missingValuesMessage(plan.mesh.id, rf, missing));

@@ -10,6 +10,7 @@ import { discoverMeshes, type MeshStatus } from '../../cluster/discovery.js';
 import { HelmError, HelmMissingError, type HelmTarget, helmBinary } from '../../cluster/install/helm.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT } from '../exit.js';
+import { installComponents } from '../install-targets.js';
 import { collect, outputOption, parseFormat, parseMeshes } from '../options.js';
 import type { Io } from '../output.js';
 
@@ -133,12 +134,24 @@ export function registerStatus(program: Command, io: Io, done: (code: number) =>
       } catch {
         helm = undefined; // release records are read from their Secrets instead
       }
-      const statuses = await discoverMeshes(target.config, meshes, helm ? { helm } : {});
+      // Components (the anymesh controller) are listed after the meshes, unless --mesh narrows it.
+      const components = flags.mesh?.length ? [] : installComponents();
+      const all = await discoverMeshes(target.config, [...meshes, ...components], helm ? { helm } : {});
+      const statuses = all.slice(0, meshes.length);
       if (format === 'json')
         io.out(
-          `${JSON.stringify({ context: target.context, server: target.server, meshes: statuses }, null, 2)}\n`,
+          `${JSON.stringify(
+            {
+              context: target.context,
+              server: target.server,
+              meshes: statuses,
+              components: all.slice(meshes.length),
+            },
+            null,
+            2,
+          )}\n`,
         );
-      else io.out(table(statuses, format === 'wide'));
+      else io.out(table(all, format === 'wide'));
       done(EXIT.ok);
     });
 }

@@ -1,15 +1,15 @@
 /**
  * `anymesh uninstall MESH [--force]`: refuses while anymesh-managed policies of the
  * mesh's API groups exist (exit 1, listing them) unless --force; then removes the mesh's Helm
- * releases in reverse install order. A mesh installed by hand is left alone.
+ * releases in reverse install order. A mesh installed by hand is left alone. `uninstall anymesh`
+ * removes the controller's release (its CRDs and the policies stay: Helm keeps a chart's crds/).
  */
 import type { Command } from 'commander';
-import { MESHES } from '../../adapters/index.js';
 import { isInstallable } from '../../cluster/install/catalogue.js';
-import { installableIds } from '../../cluster/install/plan.js';
 import { uninstall } from '../../cluster/install/uninstall.js';
 import { addConfigFlags, type ConfigFlags, connectConfigFlags, helmTarget } from '../config-flags.js';
 import { EXIT, UsageError } from '../exit.js';
+import { componentById, installTargetIds } from '../install-targets.js';
 import { meshById, outputOption, parseFormat } from '../options.js';
 import { type Io, printDiagnostics } from '../output.js';
 import { reportClusterError } from './status.js';
@@ -27,14 +27,14 @@ export function registerUninstall(program: Command, io: Io, done: (code: number)
     .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
     .action(async (mesh: string, flags: ConfigFlags & { force?: boolean; output?: string }) => {
       const format = parseFormat(flags.output, OUTPUT_FORMATS, 'text');
-      const found = meshById(mesh);
+      const found = meshById(mesh) ?? componentById(mesh);
       if (found && !isInstallable(found))
         throw new UsageError(
           `${found.displayName} is not installed by anymesh, so it is not uninstalled either`,
         );
       if (!found)
         throw new UsageError(
-          `unknown mesh ${JSON.stringify(mesh)}: use one of ${installableIds(MESHES).join(', ')}`,
+          `unknown mesh ${JSON.stringify(mesh)}: use one of ${installTargetIds().join(', ')}`,
         );
       const m = found.id;
       const target = await connectConfigFlags(flags);

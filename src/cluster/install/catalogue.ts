@@ -6,6 +6,7 @@
 import type { MeshAdapter } from '../../core/adapter.js';
 import type {
   ChartRef,
+  CrdPrerequisite,
   HelmInstall,
   InstallProfile,
   MeshVersion,
@@ -20,19 +21,51 @@ export type MeshInstallTarget = Pick<MeshAdapter, 'id' | 'displayName' | 'instal
 /** A mesh anymesh installs with Helm. */
 export type InstallableMesh = MeshInstallTarget & { readonly install: HelmInstall };
 
+/**
+ * Something `anymesh install` puts on a cluster with Helm that is not a mesh (the anymesh
+ * controller, src/controller/install.ts): no namespace joins it, no mesh conflicts with it, and it
+ * is listed beside the meshes, not among them.
+ */
+export interface ComponentTarget {
+  readonly id: string;
+  readonly displayName: string;
+  readonly install: HelmInstall;
+  readonly component: true;
+  /**
+   * What only the values decide (the controller's chart: which mesh), checked by preflight with
+   * the values a release is installed with: problems with them, and CRDs that must be served.
+   */
+  readonly preflight?: (values: Record<string, unknown>) => {
+    readonly problems: readonly string[];
+    readonly crds: readonly CrdPrerequisite[];
+  };
+}
+
+/** What install, upgrade, uninstall and status act on: a mesh, or a component. */
+export type InstallTarget = MeshInstallTarget | ComponentTarget;
+
+/** What `install` can install with Helm. */
+export type InstallableTarget = InstallableMesh | ComponentTarget;
+
+export function isComponent(t: InstallTarget): t is ComponentTarget {
+  return 'component' in t && t.component === true;
+}
+
 /** A mesh anymesh only registers (App Mesh). */
 export type RegisteredMesh = MeshInstallTarget & { readonly install: RegisterOnly };
 
-export function isInstallable<M extends MeshInstallTarget>(mesh: M): mesh is M & InstallableMesh {
+export function isInstallable<M extends InstallTarget>(
+  mesh: M,
+): mesh is M & { readonly install: HelmInstall } {
   return mesh.install.method === 'helm';
 }
 
-export function isRegisterOnly<M extends MeshInstallTarget>(mesh: M): mesh is M & RegisteredMesh {
+export function isRegisterOnly<M extends InstallTarget>(mesh: M): mesh is M & RegisteredMesh {
   return mesh.install.method === 'register';
 }
 
 /** The catalogue entry for `version` (exact, or a prefix such as 1.30), or the newest when omitted. */
-export function findVersion(mesh: InstallableMesh, version?: string): MeshVersion | undefined {
+export function findVersion(mesh: InstallableTarget, version?: string): MeshVersion | undefined {
   const versions = mesh.install.versions;
   if (!version) return versions[0];
   const v = version.replace(/^v/, '');
@@ -49,14 +82,14 @@ export function webhookName(check: WebhookCheck, namespace: string): string {
 }
 
 /** The install profiles of a release, the default first (empty: the mesh has none). */
-export function profileIds(mesh: InstallableMesh, release: MeshVersion): string[] {
+export function profileIds(mesh: InstallableTarget, release: MeshVersion): string[] {
   const d = mesh.install.defaultProfile;
   return d ? [d.id, ...Object.keys(release.profiles ?? {})] : [];
 }
 
 /** One profile of a release as the default's shape: its charts, prerequisites and readiness. */
 export function profileOf(
-  mesh: InstallableMesh,
+  mesh: InstallableTarget,
   release: MeshVersion,
   id: string,
 ): InstallProfile | undefined {
@@ -72,7 +105,7 @@ export function profileOf(
 }
 
 /** The release with one profile's charts, prerequisites and readiness in place of the default's. */
-export function withProfile(mesh: InstallableMesh, release: MeshVersion, id: string): MeshVersion {
+export function withProfile(mesh: InstallableTarget, release: MeshVersion, id: string): MeshVersion {
   const p = profileOf(mesh, release, id);
   if (!p) throw new Error(`${mesh.displayName} ${release.version} has no install profile ${id}`);
   return { ...release, charts: p.charts, crdPrerequisites: p.crdPrerequisites, readiness: p.readiness };

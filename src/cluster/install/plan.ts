@@ -4,8 +4,9 @@
  */
 import type { ChartRef, MeshVersion } from '../../core/install-catalogue.js';
 import {
+  type ComponentTarget,
   findVersion,
-  type InstallableMesh,
+  type InstallableTarget,
   isInstallable,
   isRegisterOnly,
   type MeshInstallTarget,
@@ -30,7 +31,8 @@ export interface InstallRequest {
 }
 
 export interface InstallPlan {
-  readonly mesh: InstallableMesh;
+  /** The mesh, or the component (the anymesh controller), this plan installs. */
+  readonly mesh: InstallableTarget;
   /** Every mesh of the registry: preflight looks for the others on the cluster (conflicts). */
   readonly knownMeshes: readonly MeshInstallTarget[];
   /** The catalogue version with the chosen profile's charts, prerequisites and readiness. */
@@ -46,8 +48,12 @@ export interface InstallPlan {
 
 export class PlanError extends Error {}
 
-/** Where a chart comes from, as helm's arguments: `RELEASE CHART --repo --version --namespace`. */
+/**
+ * Where a chart comes from, as helm's arguments: `RELEASE CHART --repo --version --namespace`, or
+ * `RELEASE FOLDER --namespace` for a chart shipped with anymesh.
+ */
 export function chartSource(plan: InstallPlan, chart: ChartRef): string[] {
+  if (chart.path) return [chart.release, chart.path, '--namespace', plan.namespace];
   return [
     chart.release,
     chart.chart,
@@ -65,15 +71,25 @@ export function templateArgs(plan: InstallPlan, chart: ChartRef, valuesFile: str
   return ['template', ...chartSource(plan, chart), '--include-crds', '-f', valuesFile];
 }
 
-/** The installable meshes of a registry, by id, for messages. */
-export function installableIds(meshes: readonly MeshInstallTarget[]): string[] {
-  return meshes.filter(isInstallable).map((m) => m.id);
+/** The installable meshes of a registry, and the components, by id, for messages. */
+export function installableIds(
+  meshes: readonly MeshInstallTarget[],
+  components: readonly ComponentTarget[] = [],
+): string[] {
+  return [...meshes.filter(isInstallable).map((m) => m.id), ...components.map((c) => c.id)];
 }
 
-/** A plan for one of `meshes` (the registry's), or a PlanError saying what would be right. */
-export function makePlan(req: InstallRequest, meshes: readonly MeshInstallTarget[]): InstallPlan {
+/**
+ * A plan for one of `meshes` (the registry's) or of `components`, or a PlanError saying what would
+ * be right.
+ */
+export function makePlan(
+  req: InstallRequest,
+  meshes: readonly MeshInstallTarget[],
+  components: readonly ComponentTarget[] = [],
+): InstallPlan {
   const id = req.mesh.toLowerCase();
-  const mesh = meshes.find((m) => m.id === id);
+  const mesh = [...meshes, ...components].find((m) => m.id === id);
   if (mesh && isRegisterOnly(mesh)) {
     throw new PlanError(
       `${mesh.displayName} is not installed by anymesh: ${mesh.install.advice}; record an existing controller with \`anymesh register ${mesh.id}\``,
@@ -81,7 +97,7 @@ export function makePlan(req: InstallRequest, meshes: readonly MeshInstallTarget
   }
   if (!mesh || !isInstallable(mesh))
     throw new PlanError(
-      `unknown mesh ${JSON.stringify(req.mesh)}: use one of ${installableIds(meshes).join(', ')}`,
+      `unknown mesh ${JSON.stringify(req.mesh)}: use one of ${installableIds(meshes, components).join(', ')}`,
     );
   const release = findVersion(mesh, req.version);
   if (!release) {
@@ -90,6 +106,8 @@ export function makePlan(req: InstallRequest, meshes: readonly MeshInstallTarget
       `${mesh.displayName} ${req.version} is not in the catalogue; known versions: ${known}`,
     );
   }
+  if (req.repo && release.charts.some((c) => c.path))
+    throw new PlanError(`--repo: ${mesh.displayName}'s chart ships with anymesh, from no repository`);
   for (const s of req.set ?? []) {
     if (!/^[^=]+=/.test(s)) throw new PlanError(`--set ${JSON.stringify(s)}: write key=value`);
   }

@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeCall, kubeGet } from '../client.js';
 import { discoverMeshes } from '../discovery.js';
+import { isComponent } from './catalogue.js';
 import type { HelmTarget } from './helm.js';
 import { type InstallPlan, valueAt } from './plan.js';
 
@@ -94,9 +95,11 @@ export async function preflight(
     message: `present: ${present.join(', ') || 'none'}; missing (the charts install them): ${missing.join(', ') || 'none'}`,
   });
 
+  const byValues = isComponent(plan.mesh) ? plan.mesh.preflight?.(effectiveValues) : undefined;
+  const prerequisites = [...plan.release.crdPrerequisites, ...(byValues?.crds ?? [])];
   const prereqMissing: string[] = [];
   const prereqOther: string[] = [];
-  for (const p of plan.release.crdPrerequisites) {
+  for (const p of prerequisites) {
     const crd = await kubeGet<{ metadata?: { annotations?: Record<string, string> } }>(
       kc,
       `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${p.crd}`,
@@ -110,7 +113,7 @@ export async function preflight(
         );
     }
   }
-  if (plan.release.crdPrerequisites.length > 0) {
+  if (prerequisites.length > 0) {
     out.push(
       prereqMissing.length > 0
         ? {
@@ -123,12 +126,18 @@ export async function preflight(
           : {
               check: 'crd-prerequisites',
               status: 'ok',
-              message: plan.release.crdPrerequisites.map((p) => p.crd).join(', '),
+              message: prerequisites.map((p) => p.crd).join(', '),
             },
     );
   }
 
-  const meshes = await discoverMeshes(kc, plan.knownMeshes, opts.helm ? { helm: opts.helm } : {});
+  // A component (the anymesh controller) runs beside a mesh: no mesh conflicts with it.
+  const component = isComponent(plan.mesh);
+  const meshes = await discoverMeshes(
+    kc,
+    component ? [plan.mesh] : plan.knownMeshes,
+    opts.helm ? { helm: opts.helm } : {},
+  );
   const others = meshes.filter((m) => m.mesh !== plan.mesh.id && m.installed);
   const self = meshes.find((m) => m.mesh === plan.mesh.id);
   const problems: string[] = [];
@@ -172,7 +181,9 @@ export async function preflight(
             '  ',
             ' ',
           )
-        : 'no other mesh found'),
+        : component
+          ? 'not installed yet'
+          : 'no other mesh found'),
   });
 
   const missingValues: string[] = [];
@@ -182,16 +193,22 @@ export async function preflight(
       if (val === undefined || val === '') missingValues.push(`${req.path} (${chart.chart}): ${req.hint}`);
     }
   }
+  const badValues = [
+    ...(missingValues.length ? [`missing values: ${missingValues.join('; ')}`] : []),
+    ...(byValues?.problems ?? []),
+  ];
   out.push(
-    missingValues.length === 0
+    badValues.length === 0
       ? { check: 'values', status: 'ok', message: 'required chart values are set' }
-      : { check: 'values', status: 'fail', message: `missing values: ${missingValues.join('; ')}` },
+      : { check: 'values', status: 'fail', message: badValues.join('; ') },
   );
 
-  // DaemonSets only where the charts make them (Istio ambient: istio-cni-node and ztunnel).
-  const permissions = plan.release.readiness.workloads.some((w) => w.kind === 'DaemonSet')
+  // DaemonSets only where the charts make them (Istio ambient: istio-cni-node and ztunnel); a
+  // component names what its chart creates.
+  const meshPermissions = plan.release.readiness.workloads.some((w) => w.kind === 'DaemonSet')
     ? [...PERMISSIONS, { group: 'apps', resource: 'daemonsets', verb: 'create', namespaced: true }]
     : PERMISSIONS;
+  const permissions = entry.creates?.map((c) => ({ ...c, verb: 'create' })) ?? meshPermissions;
   const denied: string[] = [];
   await Promise.all(
     permissions.map(async (p) => {

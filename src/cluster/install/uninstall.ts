@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Diagnostic, diag } from '../../core/diagnostics.js';
 import { type AppliedPolicy, discoverMeshes, listPolicies } from '../discovery.js';
-import { allCharts, type InstallableMesh } from './catalogue.js';
+import { allCharts, type InstallableTarget } from './catalogue.js';
 import { type HelmTarget, helm } from './helm.js';
 
 export interface UninstallResult {
@@ -19,7 +19,7 @@ export interface UninstallResult {
 
 export async function uninstall(
   kc: KubeConfig,
-  mesh: InstallableMesh,
+  mesh: InstallableTarget,
   opts: { helm: HelmTarget; force?: boolean; progress?: (l: string) => void },
 ): Promise<UninstallResult> {
   const say = opts.progress ?? (() => {});
