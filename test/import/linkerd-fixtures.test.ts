@@ -129,9 +129,11 @@ describe('Linkerd native fixtures: routing', () => {
     expect(spec(r, 'TrafficPolicy/books/traffic-books-for-traffic')?.sources).toEqual([
       { namespace: 'traffic' },
     ]);
+    // A GRPCRoute is a gRPC policy: its method match comes back as the neutral gRPC match.
+    expect(spec(r, 'TrafficPolicy/emojivoto/emoji')?.protocol).toBe('grpc');
     expect(spec(r, 'TrafficPolicy/emojivoto/emoji')?.rules).toEqual([
       {
-        matches: [{ path: { exact: '/emojivoto.v1.EmojiService/ListAll' } }],
+        matches: [{ grpc: { service: 'emojivoto.v1.EmojiService', method: 'ListAll' } }],
         retries: { attempts: 1, retryOn: ['unavailable', 'cancelled'] },
       },
     ]);
