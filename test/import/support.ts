@@ -226,7 +226,8 @@ export function uncarriedPaths(
   if (spec.selector !== undefined) candidates.push(['spec', 'selector']);
   // A version no rule routes to is carried only by meshes that write every version (Istio's
   // subsets), not by those that write one object per routed version (Linkerd's leaf Services).
-  for (const v of Object.keys((spec.versions as Obj | undefined) ?? {})) candidates.push(['spec', 'versions', v]);
+  for (const v of Object.keys((spec.versions as Obj | undefined) ?? {}))
+    candidates.push(['spec', 'versions', v]);
   ((spec.from as Obj[] | undefined) ?? []).forEach((f, i) => {
     if (f.namespace !== undefined && f.serviceAccount !== undefined)
       candidates.push(['spec', 'from', i, 'namespace']);
