@@ -17,6 +17,7 @@ import {
   lossyPaths,
   normalPolicy,
   uncarriedPaths,
+  usesProtocolFields,
 } from '../import/support.js';
 import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
@@ -79,6 +80,40 @@ describe('import(compile(p)) over random valid policies', () => {
         }),
         { numRuns: 150 },
       );
+      expect(compiled).toBeGreaterThan(30);
+    });
+  }
+});
+
+describe('import(compile(p)) over random policies with protocol fields', () => {
+  // Issue 16's fields (gRPC, TCP, redirects, rewrites) are not read back by every importer yet:
+  // the whole round trip is not claimed, but every native field is imported or reported (by the
+  // importer's own codes or, for a field it does not know, by the ledger's AM1015, one per field),
+  // and what imports with nothing reported compiles back to the same objects, byte for byte.
+  for (const mesh of importers) {
+    it(`${mesh.id}: protocol fields imported or reported, none dropped`, () => {
+      const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import!.bind(mesh) };
+      let compiled = 0;
+      let whole = 0;
+      fc.assert(
+        fc.property(policyFile(), (text) => {
+          const loaded = load([{ name: 'random.yaml', text }]);
+          const r = compileLoaded(loaded, mesh, { allowDegraded: true });
+          if (!r.ok || !loaded.policies.some(usesProtocolFields)) return;
+          compiled++;
+          const native = renderYaml(r.resources);
+          const back = importText(native, source);
+          const generic = back.diagnostics.filter((d) => d.code === 'AM1015');
+          expect(generic.length, native).toBe(back.fields.unaccounted);
+          if (back.diagnostics.some((d) => d.level !== 'info')) return;
+          whole++;
+          const again = compileLoaded(back.loaded, mesh);
+          expect(renderYaml(again.resources), `${text}\n---\n${back.yaml}`).toBe(native);
+        }),
+        { numRuns: 150 },
+      );
+      // Enough runs both compiled and imported whole for the byte-for-byte check to mean something.
+      expect(whole).toBeGreaterThan(10);
       expect(compiled).toBeGreaterThan(30);
     });
   }
