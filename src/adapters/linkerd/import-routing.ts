@@ -406,6 +406,8 @@ function buildPolicy(
     const first = g.entries[0]!.route;
     const base = g.entries.length === 1 ? first.object.metadata.name : g.parent.service;
     name = first.namespace !== g.namespace ? `${first.namespace}-${base}` : base;
+    // HTTPRoutes and GRPCRoutes of one parent are two policies (one protocol each).
+    if (names.has(`${g.namespace}/${name}`) && g.grpc) name = `${name}-grpc`;
     if (names.has(`${g.namespace}/${name}`) && g.parent.port !== undefined) name = `${name}-${g.parent.port}`;
     if (many)
       r.joined(

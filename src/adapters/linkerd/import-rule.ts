@@ -232,8 +232,32 @@ export function readRule(
     rule,
     leafCandidates,
     ...(ownTimeout ? { ownTimeout } : {}),
-    nativeMatches,
+    nativeMatches: opts.grpc ? nativeMatches.map(grpcAsPathMatch) : nativeMatches,
   };
+}
+
+/**
+ * A GRPCRoute match entry as the HTTPRoute match of the same calls, for the rule order
+ * (import-order.ts ranks and overlaps HTTP matches): a gRPC call is a POST to /<service>/<method>,
+ * so service and method is the exact path, the service alone the prefix /<service>/ and the method
+ * alone a regular expression. Gateway API ranks GRPCRoute matches by the characters of the service,
+ * then of the method, then the header count (GRPCRoute spec.rules precedence), which this keeps:
+ * an exact path outranks a prefix, a longer service a shorter one. The compile orders gRPC rules
+ * the same way (linkerd/routing.ts, kit/gateway-api.ts grpcAsHttpMatch).
+ */
+function grpcAsPathMatch(m: Obj): Obj {
+  const method = m.method as Obj | undefined;
+  const svc = method?.service as string | undefined;
+  const name = method?.method as string | undefined;
+  const path =
+    svc !== undefined && name !== undefined
+      ? { type: 'Exact', value: `/${svc}/${name}` }
+      : svc !== undefined
+        ? { type: 'PathPrefix', value: `/${svc}/` }
+        : name !== undefined
+          ? { type: 'RegularExpression', value: `/[^/]+/${name}` }
+          : undefined;
+  return { ...(path ? { path } : {}), ...(m.headers !== undefined ? { headers: m.headers } : {}) };
 }
 
 /** Relative weights -> neutral percentages (sum 100); false when the rule cannot be imported. */
