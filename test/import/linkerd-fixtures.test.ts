@@ -129,9 +129,11 @@ describe('Linkerd native fixtures: routing', () => {
     expect(spec(r, 'TrafficPolicy/books/traffic-books-for-traffic')?.sources).toEqual([
       { namespace: 'traffic' },
     ]);
+    // A GRPCRoute is a gRPC policy: its method match comes back as the neutral gRPC match.
+    expect(spec(r, 'TrafficPolicy/emojivoto/emoji')?.protocol).toBe('grpc');
     expect(spec(r, 'TrafficPolicy/emojivoto/emoji')?.rules).toEqual([
       {
-        matches: [{ path: { exact: '/emojivoto.v1.EmojiService/ListAll' } }],
+        matches: [{ grpc: { service: 'emojivoto.v1.EmojiService', method: 'ListAll' } }],
         retries: { attempts: 1, retryOn: ['unavailable', 'cancelled'] },
       },
     ]);
@@ -212,5 +214,48 @@ describe('Linkerd native fixtures: security', () => {
     const r = run('security.yaml', { strict: true });
     expect(r.ok).toBe(false);
     expect(r.diagnostics.filter((d) => d.code === 'AM4260').every((d) => d.level === 'error')).toBe(true);
+  });
+});
+
+describe('Linkerd GRPCRoutes', () => {
+  // Two HTTPRoutes and two GRPCRoutes of one parent: a policy speaks one protocol, so the HTTP
+  // routes are one policy and the gRPC routes another (protocol grpc, method matches as gRPC
+  // matches); both take the parent's name, the gRPC one with -grpc. A RegularExpression method
+  // match has no neutral form and is reported.
+  const route = (kind: string, name: string, match: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: shop}
+spec:
+  parentRefs: [{name: cart, kind: Service, group: core, port: 80}]
+  rules:
+    - matches: [${match}]
+      backendRefs: [{name: cart, port: 80}]
+`;
+  const text = [
+    route('HTTPRoute', 'a1', '{path: {type: PathPrefix, value: /x}}'),
+    route('HTTPRoute', 'a2', '{path: {type: PathPrefix, value: /y}}'),
+    route('GRPCRoute', 'g1', '{method: {service: shop.Cart}}'),
+    route('GRPCRoute', 'g2', '{method: {service: shop.Cart, method: AddItem}}'),
+    route('GRPCRoute', 'g3', '{method: {type: RegularExpression, service: shop.Cart, method: "Add.*"}}'),
+  ].join('---\n');
+  const r = importText(text, linkerd(), 'routes.yaml');
+
+  it('HTTP and gRPC routes of one parent are two policies, one protocol each', () => {
+    expect(r.loaded.policies.map((p) => p.ref).sort()).toEqual([
+      'TrafficPolicy/shop/cart',
+      'TrafficPolicy/shop/cart-grpc',
+    ]);
+    expect(spec(r, 'TrafficPolicy/shop/cart')?.protocol).toBeUndefined();
+    const grpc = spec(r, 'TrafficPolicy/shop/cart-grpc')!;
+    expect(grpc.protocol).toBe('grpc');
+    expect((grpc.rules as { matches: unknown[] }[]).map((x) => x.matches)).toEqual([
+      [{ grpc: { service: 'shop.Cart', method: 'AddItem' } }],
+      [{ grpc: { service: 'shop.Cart' } }],
+    ]);
+  });
+
+  it('a RegularExpression method match is reported where it is', () => {
+    expect(codes(r)).toContain('AM4260 g3 spec.rules[0].matches[0].method');
   });
 });

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../src/adapters/index.js';
 import { type MeshAdapter, SOURCE_ANNOTATION } from '../../src/core/adapter.js';
 import type { FieldPath } from '../../src/core/loader/positions.js';
-import type { TrafficPolicy } from '../../src/core/model/schema.js';
 import { compileFiles, compileLoaded, loadPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 import { goldenCases } from '../support/cases.js';
@@ -18,6 +17,7 @@ import {
   lossyPaths,
   normalPolicy,
   uncarriedPaths,
+  usesProtocolFields,
   withCallerNamespaces,
 } from './support.js';
 
@@ -46,15 +46,7 @@ const withBackend = (file: string) => loadPolicies([file]).policies.some((p) => 
  * round trip is not claimed; asserted instead: every native field is imported or reported, and
  * what imports without a report compiles back to the same objects.
  */
-const withProtocol = (file: string) =>
-  loadPolicies([file]).policies.some((p) => {
-    if (p.kind !== 'TrafficPolicy') return false;
-    const spec = (p.policy as TrafficPolicy).spec;
-    return (
-      spec.protocol !== undefined ||
-      spec.rules.some((r) => r.redirect || r.rewrite || r.matches?.some((m) => m.grpc))
-    );
-  });
+const withProtocol = (file: string) => loadPolicies([file]).policies.some(usesProtocolFields);
 
 describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mesh) => {
   const all = compiledCases(mesh);

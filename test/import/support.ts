@@ -5,6 +5,7 @@
 import type { MeshAdapter } from '../../src/core/adapter.js';
 import { cellForVersion } from '../../src/core/capabilities.js';
 import type { CompileOptions } from '../../src/core/compiler/compile.js';
+import { degrade } from '../../src/core/compiler/degrade.js';
 import { featuresUsed } from '../../src/core/compiler/usage.js';
 import { type ImportSource, leaves } from '../../src/core/import.js';
 import { type ImportRun, importLoaded } from '../../src/core/import-pipeline.js';
@@ -12,7 +13,7 @@ import { parseInputs } from '../../src/core/loader/loader.js';
 import { type FieldPath, formatPath } from '../../src/core/loader/positions.js';
 import { durationMs, formatDuration } from '../../src/core/model/duration.js';
 import type { PolicyDoc } from '../../src/core/model/policy-doc.js';
-import { outlierDetection } from '../../src/core/model/schema.js';
+import { outlierDetection, type TrafficPolicy } from '../../src/core/model/schema.js';
 import { compileLoaded, type LoadedPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 
@@ -156,6 +157,36 @@ export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath
 }
 
 /**
+ * The policy as a degraded compile for `mesh` sees it (core/compiler/degrade.ts, as
+ * --allow-degraded): what the mesh cannot express (`none`) left out the compiler's own way, with
+ * what goes with it (a rule whose every match entry went, retries whose every condition went).
+ * Undefined when the compile leaves the whole policy out. Comparing a round trip against this
+ * rather than deleting each drop path from the original keeps the harness from guessing at
+ * degrade's rules.
+ */
+export function degradedDoc(doc: PolicyDoc, mesh: MeshAdapter): PolicyDoc | undefined {
+  const drops = featuresUsed(doc).filter(
+    (u) => cellForVersion(mesh.capabilities[u.feature], undefined).support === 'none',
+  );
+  const r = degrade(doc.policy, drops);
+  if (!r.policy) return undefined;
+  return r.policy === doc.policy ? doc : { ...doc, policy: r.policy };
+}
+
+/**
+ * Whether a policy uses issue 16's protocol fields (spec.protocol, gRPC matches, redirects,
+ * rewrites), which not every importer reads back yet (test/import/roundtrip.test.ts).
+ */
+export function usesProtocolFields(doc: PolicyDoc): boolean {
+  if (doc.kind !== 'TrafficPolicy') return false;
+  const spec = (doc.policy as TrafficPolicy).spec;
+  return (
+    spec.protocol !== undefined ||
+    spec.rules.some((r) => r.redirect || r.rewrite || r.matches?.some((m) => m.grpc))
+  );
+}
+
+/**
  * Deletes `path` from a plain value (a list entry is spliced out). A mapping or list the deletion
  * leaves empty goes too (a `responseHeaders: {}` whose only operation the mesh does not express
  * says nothing), unless it is a list entry, where an empty entry can mean something (a match-all).
@@ -177,7 +208,7 @@ export function deletePath(root: unknown, path: FieldPath): void {
 
 /**
  * The fields of a policy its mesh's output does not carry: each candidate (the selector, a
- * caller's namespace, rule names, a backend's port, retry conditions) is deleted in turn and the
+ * caller's namespace, rule names, a backend's port, retry conditions, a version) is deleted in turn and the
  * policies compiled again; a field whose removal leaves the output byte for byte the same cannot
  * come back from that output, so a round trip compares the rest. (Consul routes carry no rule names, name services without
  * ports and callers without namespaces on Community Edition, and write retries without retryOn as
@@ -193,6 +224,10 @@ export function uncarriedPaths(
   const spec = doc.policy.spec as Obj;
   const candidates: FieldPath[] = [];
   if (spec.selector !== undefined) candidates.push(['spec', 'selector']);
+  // A version no rule routes to is carried only by meshes that write every version (Istio's
+  // subsets), not by those that write one object per routed version (Linkerd's leaf Services).
+  for (const v of Object.keys((spec.versions as Obj | undefined) ?? {}))
+    candidates.push(['spec', 'versions', v]);
   ((spec.from as Obj[] | undefined) ?? []).forEach((f, i) => {
     if (f.namespace !== undefined && f.serviceAccount !== undefined)
       candidates.push(['spec', 'from', i, 'namespace']);

@@ -10,7 +10,15 @@ import { SOURCE_ANNOTATION } from '../../src/core/adapter.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
 import { compileLoaded } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
-import { deletePath, importText, lossyPaths, normalPolicy, uncarriedPaths } from '../import/support.js';
+import {
+  degradedDoc,
+  deletePath,
+  importText,
+  lossyPaths,
+  normalPolicy,
+  uncarriedPaths,
+  usesProtocolFields,
+} from '../import/support.js';
 import { load } from '../support/kit.js';
 import { policyFile } from './arbitraries.js';
 
@@ -48,24 +56,64 @@ describe('import(compile(p)) over random valid policies', () => {
           );
           const kept = loaded.policies.filter((p) => made.has(p.ref));
           expect([...byRef.keys()].sort()).toEqual(kept.map((p) => p.ref).sort());
-          for (const original of kept) {
+          // Compared with the policies as the degraded compile saw them: what the mesh cannot
+          // express (`none`) is left out the compiler's way (a rule whose every match entry went
+          // goes too), so only the original had it.
+          const effective = new Map(kept.map((p) => [p, degradedDoc(p, mesh)!]));
+          const seen = { ...loaded, policies: loaded.policies.map((p) => effective.get(p) ?? p) };
+          for (const original of effective.values()) {
             const imported = structuredClone(byRef.get(original.ref)!.policy);
             const expected = structuredClone(original.policy);
             // What the mesh's output does not carry (it compiles the same without: a selector, rule
-            // names, a backend's port) cannot come back.
-            for (const path of uncarriedPaths(loaded, original, mesh, native, { allowDegraded: true })) {
+            // names, a backend's port, a version no rule routes to) cannot come back.
+            for (const path of uncarriedPaths(seen, original, mesh, native, { allowDegraded: true })) {
               deletePath(expected, path);
               deletePath(imported, path);
             }
-            for (const { path, dropped } of lossyPaths(original, mesh)) {
+            // What the mesh expresses partly may come back changed: compared no further.
+            for (const { path } of lossyPaths(original, mesh)) {
               deletePath(expected, path);
-              if (!dropped) deletePath(imported, path);
+              deletePath(imported, path);
             }
             expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
           }
         }),
         { numRuns: 150 },
       );
+      expect(compiled).toBeGreaterThan(30);
+    });
+  }
+});
+
+describe('import(compile(p)) over random policies with protocol fields', () => {
+  // Issue 16's fields (gRPC, TCP, redirects, rewrites) are not read back by every importer yet:
+  // the whole round trip is not claimed, but every native field is imported or reported (by the
+  // importer's own codes or, for a field it does not know, by the ledger's AM1015, one per field),
+  // and what imports with nothing reported compiles back to the same objects, byte for byte.
+  for (const mesh of importers) {
+    it(`${mesh.id}: protocol fields imported or reported, none dropped`, () => {
+      const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import!.bind(mesh) };
+      let compiled = 0;
+      let whole = 0;
+      fc.assert(
+        fc.property(policyFile(), (text) => {
+          const loaded = load([{ name: 'random.yaml', text }]);
+          const r = compileLoaded(loaded, mesh, { allowDegraded: true });
+          if (!r.ok || !loaded.policies.some(usesProtocolFields)) return;
+          compiled++;
+          const native = renderYaml(r.resources);
+          const back = importText(native, source);
+          const generic = back.diagnostics.filter((d) => d.code === 'AM1015');
+          expect(generic.length, native).toBe(back.fields.unaccounted);
+          if (back.diagnostics.some((d) => d.level !== 'info')) return;
+          whole++;
+          const again = compileLoaded(back.loaded, mesh);
+          expect(renderYaml(again.resources), `${text}\n---\n${back.yaml}`).toBe(native);
+        }),
+        { numRuns: 150 },
+      );
+      // Enough runs both compiled and imported whole for the byte-for-byte check to mean something.
+      expect(whole).toBeGreaterThan(10);
       expect(compiled).toBeGreaterThan(30);
     });
   }

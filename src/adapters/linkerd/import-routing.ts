@@ -12,7 +12,9 @@
  * - the route's annotations (timeout.linkerd.io/request, retry.linkerd.io/*) apply to every rule
  *   of it and win over rules[].timeouts.request (http.rs convert_gateway_rule); a route without
  *   them takes the parent Service's (grpc/src/outbound/http.rs: service timeouts and retries fill
- *   in for a rule without its own).
+ *   in for a rule without its own);
+ * - a GRPCRoute is a policy with protocol grpc (its method matches are neutral gRPC matches,
+ *   import-rule.ts), so HTTPRoutes and GRPCRoutes of one parent are never joined into one policy.
  */
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
@@ -42,6 +44,8 @@ interface Group {
   readonly parent: Parent;
   /** anymesh produced it: names and forms come back as the policy was written. */
   readonly own: boolean;
+  /** Its routes are GRPCRoutes: the policy has protocol grpc. */
+  readonly grpc: boolean;
   readonly meta?: ImportedMeta;
   readonly entries: RouteEntry[];
   readonly sources: Set<string>;
@@ -158,12 +162,13 @@ export function importRouting(
     }
     const key = own
       ? `own/${own.namespace}/${own.name}`
-      : `${parent.namespace}/${parent.service}/${parent.port ?? '*'}/${route.namespace}`;
+      : `${parent.namespace}/${parent.service}/${parent.port ?? '*'}/${route.namespace}/${route.object.kind}`;
     const group: Group = groups.get(key) ?? {
       name: own?.name ?? '',
       namespace: own?.namespace ?? parent.namespace,
       parent,
       own: own !== undefined,
+      grpc,
       ...(own ? {} : { meta }),
       entries: [],
       sources: new Set(),
@@ -388,6 +393,7 @@ function buildPolicy(
   }
   const spec: Obj = { service: g.parent.service };
   if (g.parent.port !== undefined) spec.port = g.parent.port;
+  if (g.grpc) spec.protocol = 'grpc';
   if (split) {
     const own = split.service;
     if (!(Object.keys(own).length === 1 && own.app === g.parent.service)) spec.selector = own;
@@ -400,6 +406,8 @@ function buildPolicy(
     const first = g.entries[0]!.route;
     const base = g.entries.length === 1 ? first.object.metadata.name : g.parent.service;
     name = first.namespace !== g.namespace ? `${first.namespace}-${base}` : base;
+    // HTTPRoutes and GRPCRoutes of one parent are two policies (one protocol each).
+    if (names.has(`${g.namespace}/${name}`) && g.grpc) name = `${name}-grpc`;
     if (names.has(`${g.namespace}/${name}`) && g.parent.port !== undefined) name = `${name}-${g.parent.port}`;
     if (many)
       r.joined(

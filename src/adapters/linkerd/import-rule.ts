@@ -10,7 +10,6 @@
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { escapeRegex } from '../kit/gateway-api.js';
 import { isDnsLabel } from '../kit/import-kit.js';
 import { readFilters, readHeaderList, readMatch } from './import-match.js';
 import { gatewayMs, type LinkerdReader, linkerdMs, type Obj } from './import-reader.js';
@@ -34,7 +33,13 @@ export interface RuleIR {
   readonly nativeMatches: Obj[];
 }
 
-/** gRPC method matches as path matches: a gRPC call is a POST to /<service>/<method>. */
+/**
+ * A GRPCRoute match -> a neutral gRPC match (the policy gets protocol grpc, import-routing.ts):
+ * method type Exact (the Gateway API default) is the neutral `grpc: {service, method}`, which the
+ * compile writes back as the same GRPCRoute match (kit/gateway-api.ts grpcRouteMatch). A
+ * RegularExpression method match has no neutral form (neutral gRPC matches are exact), so the
+ * entry is reported and left out.
+ */
 function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | undefined {
   r.rest(o, at, ['method', 'headers'], 'GRPCRoute match');
   const m = r.ledger.peek<Obj>(o, at)!;
@@ -46,22 +51,21 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | un
     const type = (mm.type as string | undefined) ?? 'Exact';
     const svc = mm.service as string | undefined;
     const method = mm.method as string | undefined;
-    if (type === 'Exact') {
-      out.path =
-        svc && method
-          ? { exact: `/${svc}/${method}` }
-          : svc
-            ? { prefix: `/${svc}/` }
-            : method
-              ? { regex: `/[^/]+/${escapeRegex(method)}` }
-              : undefined;
-    } else if (type === 'RegularExpression') {
-      out.path = { regex: `/(?:${svc ?? '[^/]+'})/(?:${method ?? '[^/]+'})` };
-    } else {
-      r.lost(o, mat, `gRPC method match type ${type} is not one Linkerd reads`);
+    if (type !== 'Exact') {
+      r.lost(
+        o,
+        mat,
+        type === 'RegularExpression'
+          ? 'a RegularExpression gRPC method match has no neutral form (neutral gRPC matches are exact)'
+          : `gRPC method match type ${type} is not one Linkerd reads`,
+      );
       return undefined;
     }
-    if (out.path === undefined) delete out.path;
+    const grpc: Obj = {
+      ...(svc !== undefined ? { service: svc } : {}),
+      ...(method !== undefined ? { method } : {}),
+    };
+    if (Object.keys(grpc).length) out.grpc = grpc;
     r.ledger.take(o, mat);
   }
   if (m.headers !== undefined) {
@@ -228,8 +232,32 @@ export function readRule(
     rule,
     leafCandidates,
     ...(ownTimeout ? { ownTimeout } : {}),
-    nativeMatches,
+    nativeMatches: opts.grpc ? nativeMatches.map(grpcAsPathMatch) : nativeMatches,
   };
+}
+
+/**
+ * A GRPCRoute match entry as the HTTPRoute match of the same calls, for the rule order
+ * (import-order.ts ranks and overlaps HTTP matches): a gRPC call is a POST to /<service>/<method>,
+ * so service and method is the exact path, the service alone the prefix /<service>/ and the method
+ * alone a regular expression. Gateway API ranks GRPCRoute matches by the characters of the service,
+ * then of the method, then the header count (GRPCRoute spec.rules precedence), which this keeps:
+ * an exact path outranks a prefix, a longer service a shorter one. The compile orders gRPC rules
+ * the same way (linkerd/routing.ts, kit/gateway-api.ts grpcAsHttpMatch).
+ */
+function grpcAsPathMatch(m: Obj): Obj {
+  const method = m.method as Obj | undefined;
+  const svc = method?.service as string | undefined;
+  const name = method?.method as string | undefined;
+  const path =
+    svc !== undefined && name !== undefined
+      ? { type: 'Exact', value: `/${svc}/${name}` }
+      : svc !== undefined
+        ? { type: 'PathPrefix', value: `/${svc}/` }
+        : name !== undefined
+          ? { type: 'RegularExpression', value: `/[^/]+/${name}` }
+          : undefined;
+  return { ...(path ? { path } : {}), ...(m.headers !== undefined ? { headers: m.headers } : {}) };
 }
 
 /** Relative weights -> neutral percentages (sum 100); false when the rule cannot be imported. */
