@@ -4,7 +4,7 @@
  * reported, App Mesh durations and host names, all bound to one field ledger.
  */
 import { makeDiagnostic } from '../../core/diagnostics.js';
-import type { FieldLedger, ImportContext, NativeObject } from '../../core/import.js';
+import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { APPMESH_MESSAGES } from './messages.js';
@@ -22,6 +22,12 @@ export const APPMESH_KINDS = [
   'GatewayRoute',
   'BackendGroup',
 ] as const;
+
+/** The same kinds as data, for `anymesh import --from-cluster`, with the per-version Services. */
+export const IMPORT_KINDS: readonly NativeKind[] = [
+  ...APPMESH_KINDS.map((kind) => ({ group: API_VERSION.split('/')[0] ?? '', kind })),
+  { group: '', kind: 'Service' },
+];
 
 export function isKind(o: NativeObject, kind: (typeof APPMESH_KINDS)[number]): boolean {
   return o.object.kind === kind && o.object.apiVersion === API_VERSION;

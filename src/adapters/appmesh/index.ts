@@ -17,6 +17,7 @@ import { byKind } from '../kit/policies.js';
 import { compileBackend } from './backend.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
 import { importAppMesh } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { appmeshInstall } from './install.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { APPMESH_OPTIONS, readOptions } from './options.js';
@@ -76,6 +77,7 @@ export const appmeshAdapter = {
   inMesh: (ns) => ns.labels['appmesh.k8s.aws/sidecarInjectorWebhook'] === 'enabled',
   crdFolders: ['appmesh'],
   import: importAppMesh,
+  importKinds: IMPORT_KINDS,
   compile(policies, ctx) {
     const { options, diagnostics } = readOptions(ctx);
     const { traffic, access, mtls, backend } = byKind(policies);

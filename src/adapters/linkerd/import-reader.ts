@@ -5,7 +5,7 @@
  * is reported, bound to one field ledger.
  */
 import { makeDiagnostic } from '../../core/diagnostics.js';
-import type { FieldLedger, ImportContext, NativeObject } from '../../core/import.js';
+import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { LINKERD_MESSAGES } from './messages.js';
@@ -31,6 +31,14 @@ const KINDS: Record<string, readonly string[]> = {
   [GATEWAY]: ['HTTPRoute', 'GRPCRoute'],
   [PROFILES]: ['ServiceProfile'],
 };
+
+/** The same kinds as data, for `anymesh import --from-cluster`, with the leaf Services they route to. */
+export const IMPORT_KINDS: readonly NativeKind[] = [
+  ...Object.entries(KINDS).flatMap(([group, kinds]) =>
+    kinds.map((kind) => ({ group: group.replace(/\/$/, ''), kind })),
+  ),
+  { group: '', kind: 'Service' },
+];
 
 /** The API group of an object (`policy.linkerd.io/`), or '' for the core group (`v1`). */
 export function groupOf(o: NativeObject): string {

@@ -12,6 +12,7 @@ import { byKind } from '../kit/policies.js';
 import { mergeResults } from '../kit/results.js';
 import { linkerdCapabilities } from './capabilities.js';
 import { importLinkerd } from './import.js';
+import { IMPORT_KINDS } from './import-reader.js';
 import { linkerdInstall } from './install.js';
 import { LINKERD_MESSAGES } from './messages.js';
 import { LINKERD_OPTIONS } from './options.js';
@@ -68,4 +69,5 @@ export const linkerdAdapter = {
     return mergeResults(routing, compileSecurity(access, mtls, ctx, backend));
   },
   import: importLinkerd,
+  importKinds: IMPORT_KINDS,
 } satisfies MeshAdapter;
