@@ -7,7 +7,7 @@
 import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { type ImportedMeta, takeMetadata } from '../kit/import-kit.js';
+import { type ImportedMeta, nativeKinds, takeMetadata } from '../kit/import-kit.js';
 import { API_VERSION } from './entries.js';
 import { consulMessages } from './messages.js';
 import { type ConsulOptions, parseOptions } from './options.js';
@@ -28,10 +28,7 @@ export const IMPORTED_KINDS = [
 export type ImportedKind = (typeof IMPORTED_KINDS)[number];
 
 /** The same kinds with their API group, for `anymesh import --from-cluster`. */
-export const IMPORT_KINDS: readonly NativeKind[] = IMPORTED_KINDS.map((kind) => ({
-  group: API_VERSION.split('/')[0] ?? '',
-  kind,
-}));
+export const IMPORT_KINDS: readonly NativeKind[] = nativeKinds(API_VERSION, IMPORTED_KINDS);
 
 const GROUP = `${API_VERSION.split('/')[0]}/`;
 

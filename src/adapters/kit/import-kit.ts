@@ -3,7 +3,13 @@
  * policies), service host names, durations, and the neutral policy envelope.
  */
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../../core/adapter.js';
-import type { FieldLedger, ImportContext, ImportedPolicy, NativeObject } from '../../core/import.js';
+import type {
+  FieldLedger,
+  ImportContext,
+  ImportedPolicy,
+  NativeKind,
+  NativeObject,
+} from '../../core/import.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { API_VERSION } from '../../core/model/schema.js';
 
@@ -138,3 +144,16 @@ export function splitRouteName(
   const best = policies.filter((p) => routeName.startsWith(`${p}.`)).sort((a, b) => b.length - a.length)[0];
   return best === undefined ? undefined : { policy: best, rule: routeName.slice(best.length + 1) };
 }
+
+/**
+ * The kinds an importer reads, as `anymesh import --from-cluster` lists them: `group` may be an
+ * apiVersion (`appmesh.k8s.aws/v1beta2`) or a group with the importers' trailing slash
+ * (`policy.linkerd.io/`); only the group is kept.
+ */
+export function nativeKinds(group: string, kinds: readonly string[]): NativeKind[] {
+  const g = group.split('/')[0] ?? '';
+  return kinds.map((kind) => ({ group: g, kind }));
+}
+
+/** Core Services: the leaf Services per version that Linkerd and App Mesh output route to. */
+export const SERVICE_KIND: NativeKind = { group: '', kind: 'Service' };

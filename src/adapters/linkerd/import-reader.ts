@@ -8,6 +8,7 @@ import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { parseDuration } from '../../core/model/duration.js';
+import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
 import { LINKERD_MESSAGES } from './messages.js';
 
 export type Obj = Record<string, unknown>;
@@ -34,10 +35,8 @@ const KINDS: Record<string, readonly string[]> = {
 
 /** The same kinds as data, for `anymesh import --from-cluster`, with the leaf Services they route to. */
 export const IMPORT_KINDS: readonly NativeKind[] = [
-  ...Object.entries(KINDS).flatMap(([group, kinds]) =>
-    kinds.map((kind) => ({ group: group.replace(/\/$/, ''), kind })),
-  ),
-  { group: '', kind: 'Service' },
+  ...Object.entries(KINDS).flatMap(([group, kinds]) => nativeKinds(group, kinds)),
+  SERVICE_KIND,
 ];
 
 /** The API group of an object (`policy.linkerd.io/`), or '' for the core group (`v1`). */

@@ -29,7 +29,7 @@ import { testColumns } from '../../support/columns.js';
 import { load } from '../../support/kit.js';
 import { withCrdDefaults } from './crd-defaults.js';
 import { type Answer, askIstio, type Call, type Workload } from './driver.js';
-import type { PodDef, ServiceDef } from './world.js';
+import { fqdn, type PodDef, type RequestOptions, requestFields, type ServiceDef } from './world.js';
 
 /** The options of Istio's ambient column, read from the descriptor (never typed here). */
 export function ambientOptions(): Record<string, string> {
@@ -271,9 +271,6 @@ export async function runAmbientCase(
     );
   return { answer, output, diagnostics: compiled.diagnostics };
 }
-
-const fqdn = (s: ServiceDef) => `${s.name}.${s.namespace}.svc.cluster.local`;
-
 /**
  * A request from `from` to Service `to` on `port` as ambient carries it: through the Service's
  * waypoint (if Istio's ambient index says it has one), then to pod `server` (when given), whose
@@ -284,14 +281,7 @@ export function ambientRequest(
   from: Workload,
   to: ServiceDef,
   port: number,
-  opts: {
-    method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    tcp?: boolean;
-    server?: PodDef;
-    plaintext?: boolean;
-  } = {},
+  opts: RequestOptions & { server?: PodDef; plaintext?: boolean } = {},
 ): Call {
   return {
     id,
@@ -302,12 +292,7 @@ export function ambientRequest(
     port,
     ...(opts.server ? { to: opts.server } : {}),
     ...(opts.plaintext ? { plaintext: true } : {}),
-    ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
-    ...(opts.method ? { method: opts.method } : {}),
-    ...(opts.path ? { path: opts.path } : {}),
-    ...(opts.headers
-      ? { headers: Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k, [v]])) }
-      : {}),
+    ...requestFields(opts),
   };
 }
 

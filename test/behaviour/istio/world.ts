@@ -120,23 +120,19 @@ export function compileIstio(text: string): { yaml: string; codes: string[] } {
   return { yaml: renderYaml(r.resources), codes: r.diagnostics.map((d) => d.code) };
 }
 
-const fqdn = (s: ServiceDef) => `${s.name}.${s.namespace}.svc.cluster.local`;
+export const fqdn = (s: ServiceDef) => `${s.name}.${s.namespace}.svc.cluster.local`;
 
-/** A request from `from`'s sidecar to Service `to` on `port`. */
-export function request(
-  id: string,
-  from: Workload,
-  to: ServiceDef,
-  port: number,
-  opts: { method?: string; path?: string; headers?: Record<string, string>; tcp?: boolean } = {},
-): Call {
+/** What a request carries, as the driver's Call spells it (one value per header). */
+export interface RequestOptions {
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  readonly tcp?: boolean;
+}
+
+/** The request part of a Call, for sidecar and ambient requests alike. */
+export function requestFields(opts: RequestOptions): Partial<Call> {
   return {
-    id,
-    mode: 'outbound',
-    from,
-    host: fqdn(to),
-    address: to.ip,
-    port,
     ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.path ? { path: opts.path } : {}),
@@ -144,6 +140,17 @@ export function request(
       ? { headers: Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k, [v]])) }
       : {}),
   };
+}
+
+/** A request from `from`'s sidecar to Service `to` on `port`. */
+export function request(
+  id: string,
+  from: Workload,
+  to: ServiceDef,
+  port: number,
+  opts: RequestOptions = {},
+): Call {
+  return { id, mode: 'outbound', from, host: fqdn(to), address: to.ip, port, ...requestFields(opts) };
 }
 
 /** A connection arriving at `server`'s sidecar on container port `port` from `from`. */
