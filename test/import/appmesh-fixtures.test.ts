@@ -120,14 +120,13 @@ describe('App Mesh native fixtures', () => {
     );
   });
 
-  it('protocols: gRPC as paths, TCP split, node provider, TLS and callers, backend settings', () => {
+  it('protocols: gRPC by service and method, TCP split, node provider, TLS and callers, backend settings', () => {
     const r = run('protocols.yaml');
     expect(r.ok).toBe(true);
+    // The gRPC and TCP listeners and the TCP idle timeout are the policies' protocol and timeout.
+    expect(codes(r).filter((c) => /inventory|orders-db/.test(c))).toEqual([]);
     expect(codes(r)).toEqual(
       expect.arrayContaining([
-        'AM4461 inventory spec.listeners[0].portMapping.protocol',
-        'AM4461 orders-db spec.listeners[0].portMapping.protocol',
-        'AM4460 orders-db spec.routes[0].tcpRoute.timeout.idle',
         'AM4460 frontend spec.listeners[0].tls.validation.subjectAlternativeNames.match.exact[2]',
         'AM4463 frontend spec.backends',
         'AM4460 frontend spec.logging',
@@ -145,18 +144,23 @@ describe('App Mesh native fixtures', () => {
       rules: [{ name: 'default' }],
     });
     const inventory = policy(r, 'TrafficPolicy', 'inventory');
+    expect(inventory.spec.protocol).toBe('grpc');
     expect(inventory.spec.rules![0]!.matches).toEqual([
       {
-        path: { exact: '/shop.inventory.v1.Inventory/Reserve' },
+        grpc: { service: 'shop.inventory.v1.Inventory', method: 'Reserve' },
         headers: [{ name: 'x-tenant', prefix: 'eu-' }],
       },
     ]);
+    expect(inventory.spec.rules![1]!.matches).toEqual([{ grpc: { service: 'shop.inventory.v1.Inventory' } }]);
     expect(inventory.spec.rules![0]!.retries).toEqual({
       attempts: 3,
       perTryTimeout: '250ms',
       retryOn: ['refused-stream', 'resource-exhausted', 'unavailable'],
     });
-    expect(policy(r, 'TrafficPolicy', 'orders-db').spec.versions).toEqual({
+    const db = policy(r, 'TrafficPolicy', 'orders-db');
+    expect(db.spec.protocol).toBe('tcp');
+    expect(db.spec.rules![0]!.timeout).toBe('10m');
+    expect(db.spec.versions).toEqual({
       primary: { role: 'primary' },
       replica: { role: 'replica' },
     });
