@@ -66,7 +66,8 @@ describe('App Mesh native fixtures', () => {
     expect(codes(r)).toEqual(
       expect.arrayContaining([
         'AM4460 shop-mesh spec.egressFilter.type',
-        'AM4460 catalog-v1 spec.listeners[0].healthCheck',
+        // Imported, but the BackendPolicy holds for catalog-v2 too, which has no health check.
+        'AM4461 catalog-v1 spec.listeners[0].healthCheck',
         'AM4460 catalog-v2 spec.listeners[0].timeout.http.idle',
         'AM4460 catalog-v2 spec.serviceDiscovery.dns.responseType',
         'AM4466 catalog-router ',
@@ -84,6 +85,18 @@ describe('App Mesh native fixtures', () => {
       ]),
     );
     for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
+    // The listener health check, milliseconds as durations.
+    expect(policy(r, 'BackendPolicy', 'catalog').spec).toEqual({
+      service: 'catalog',
+      healthCheck: {
+        protocol: 'http',
+        path: '/healthz',
+        interval: '5s',
+        timeout: '2s',
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+    });
     // The per-version Services are joined into the policy, the Deployment is listed.
     expect(r.skipped.map((s) => s.ref)).toEqual(['Deployment/shop/catalog-v1']);
     const tp = policy(r, 'TrafficPolicy', 'catalog');

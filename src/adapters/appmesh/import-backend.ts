@@ -1,6 +1,6 @@
 /**
- * Listener outlier detection and connection pools of a service's VirtualNodes -> one BackendPolicy,
- * the inverse of backend.ts.
+ * Listener outlier detection, connection pools and health checks (import-health-check.ts) of a
+ * service's VirtualNodes -> one BackendPolicy, the inverse of backend.ts.
  *
  * App Mesh (v1beta2 VirtualNode CRD; API reference OutlierDetection, VirtualNodeConnectionPool):
  * `outlierDetection {maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent}` is
@@ -13,6 +13,7 @@
 import type { ImportedPolicy } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { neutralPolicy } from '../kit/import-kit.js';
+import { nodeHealthCheck } from './import-health-check.js';
 import type { NodeInfo } from './import-nodes.js';
 import { type AppMeshReader, neutral, type Obj } from './import-reader.js';
 import type { ServiceIR } from './import-routing.js';
@@ -31,11 +32,21 @@ export function importBackend(services: readonly ServiceIR[], r: AppMeshReader):
     const same = read.filter((x) => JSON.stringify(x.spec) === JSON.stringify(first.spec));
     for (const x of read)
       if (!same.includes(x))
-        for (const k of ['outlierDetection', 'connectionPool'])
+        for (const k of ['outlierDetection', 'connectionPool', 'healthCheck'])
           r.lostIf(
             x.n.o,
             [...L0, k],
             `the versions of ${s.service} differ in ${k}; a neutral BackendPolicy applies to every version, so ${first.n.name}'s settings are imported`,
+          );
+    // A setting of the imported node that another version lacks now holds for that one too.
+    const bare = read.filter((x) => !same.includes(x)).map((x) => x.n.name);
+    if (bare.length)
+      for (const k of ['outlierDetection', 'connectionPool', 'healthCheck'])
+        if (r.ledger.peek(first.n.o, [...L0, k]) !== undefined)
+          r.changed(
+            first.n.o,
+            [...L0, k],
+            `imported into the BackendPolicy of ${s.service}, which applies to every version: compiled back, ${bare.join(', ')} ${bare.length > 1 ? 'get' : 'gets'} this ${k} too`,
           );
     const names = [
       ...new Set(
@@ -107,5 +118,7 @@ function nodeBackend(n: NodeInfo, r: AppMeshReader): Obj {
     }
     if (Object.keys(limits).length) spec.connectionLimits = limits;
   }
+  const health = nodeHealthCheck(n, [...L0, 'healthCheck'], r);
+  if (health) spec.healthCheck = health;
   return spec;
 }

@@ -426,6 +426,19 @@ export const APPMESH_MESSAGES = {
         'a VirtualNode front with hostname front.demo.svc.cluster.local, reached only by a GatewayRoute',
     },
   ),
+  HealthCheckOutOfRange: m(
+    'AM4471',
+    'error',
+    'AppMeshHealthCheckOutOfRange',
+    'App Mesh takes a health check {field} of {range} only (HealthCheckPolicy); {got} is outside it, so the BackendPolicy is left out of the VirtualNodes',
+    {
+      description:
+        "A BackendPolicy healthCheck value App Mesh's HealthCheckPolicy does not accept: interval 5s to 300s, timeout 2s to 60s, thresholds 2 to 10 (whole milliseconds), and the port of the node's listener only.",
+      fix: 'Give a value in the range App Mesh takes, or leave healthCheck out for App Mesh and rely on readiness probes.',
+      example:
+        '`healthCheck: {protocol: http, path: /healthz, interval: 1s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 2}`',
+    },
+  ),
   GrpcMethodNeedsService: m(
     'AM4440',
     'error',
