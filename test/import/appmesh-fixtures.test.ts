@@ -222,6 +222,73 @@ describe('App Mesh native fixtures', () => {
   });
 });
 
+describe('App Mesh listener health checks', () => {
+  const node = (name: string, check: string) => `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: {name: ${name}, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: cart, version: ${name}}}
+  listeners:
+    - portMapping: {port: 8080, protocol: http}
+${check}
+  serviceDiscovery: {dns: {hostname: ${name}.shop.svc.cluster.local}}
+`;
+  const routed = (...nodes: string[]) =>
+    [
+      ...nodes,
+      `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualRouter
+metadata: {name: cart, namespace: shop}
+spec:
+  listeners: [{portMapping: {port: 8080, protocol: http}}]
+  routes:
+    - name: split
+      httpRoute:
+        match: {prefix: /}
+        action:
+          weightedTargets: [{virtualNodeRef: {name: v1}, weight: 50}, {virtualNodeRef: {name: v2}, weight: 50}]
+`,
+      `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  provider: {virtualRouter: {virtualRouterRef: {name: cart}}}
+`,
+    ].join('---\n');
+  const check = (extra = '') =>
+    `      healthCheck: {protocol: tcp, port: 8080, intervalMillis: 10000, timeoutMillis: 3000, healthyThreshold: 3, unhealthyThreshold: 2${extra}}`;
+  const imported = (text: string) => importText(text, importSourceFor(SOURCE)!, 'hc.yaml');
+
+  it('the same check on every version is the BackendPolicy healthCheck, lossless', () => {
+    const r = imported(routed(node('v1', check()), node('v2', check())));
+    expect(codes(r).filter((c) => c.includes('healthCheck'))).toEqual([]);
+    expect(policy(r, 'BackendPolicy', 'cart').spec).toEqual({
+      service: 'cart',
+      healthCheck: {
+        protocol: 'tcp',
+        port: 8080,
+        interval: '10s',
+        timeout: '3s',
+        healthyThreshold: 3,
+        unhealthyThreshold: 2,
+      },
+    });
+  });
+
+  it('a check one version lacks, one that differs, one missing a required field: each reported', () => {
+    const lacking = imported(routed(node('v1', check()), node('v2', '')));
+    expect(codes(lacking)).toContain('AM4461 v1 spec.listeners[0].healthCheck');
+    const differing = imported(routed(node('v1', check()), node('v2', check(', path: /x'))));
+    expect(codes(differing)).toContain('AM4460 v2 spec.listeners[0].healthCheck');
+    const broken = imported(
+      routed(node('v1', '      healthCheck: {protocol: http, path: /ping}'), node('v2', '')),
+    );
+    expect(codes(broken)).toContain('AM4460 v1 spec.listeners[0].healthCheck');
+    expect(policy(broken, 'BackendPolicy', 'cart')).toBeUndefined();
+    for (const r of [lacking, differing, broken]) expect(r.fields.unaccounted).toBe(0);
+  });
+});
+
 describe('migrate plan from App Mesh', () => {
   let crds: CrdCatalog;
   beforeAll(() => {

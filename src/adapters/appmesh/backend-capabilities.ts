@@ -97,7 +97,7 @@ export const appmeshBackendCells = {
     support: 'partial',
     reason: "VirtualNode listener healthCheck, probed by the callers' Envoys",
     differs:
-      'App Mesh takes interval 5s to 300s, timeout 2s to 60s, thresholds 2 to 10, whole milliseconds, and only the listener port as port; other values are refused (AM4471)',
+      'App Mesh takes interval 5s to 300s, timeout 2s to 60s, thresholds 2 to 10, and only the listener port as port; other values are refused (AM4471)',
     native:
       'VirtualNode listeners[].healthCheck.{protocol, path, port, intervalMillis, timeoutMillis, healthyThreshold, unhealthyThreshold}',
     minVersion: MIN_CONTROLLER,
