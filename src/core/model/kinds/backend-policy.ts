@@ -152,7 +152,7 @@ const HealthCheck = Type.Object(
   {
     protocol: StringEnum(
       ['http', 'http2', 'grpc', 'tcp'],
-      'How an instance is probed: an HTTP/1.1 or HTTP/2 request to path (healthy on 2xx), a call of the gRPC Health Checking Protocol, or a TCP connection. Required.',
+      "How an instance is probed: an HTTP/1.1 or HTTP/2 request to path (healthy on status 200, Envoy's default), a call of the gRPC Health Checking Protocol, or a TCP connection. Required.",
     ),
     path: Type.Optional(
       Type.String({
