@@ -355,7 +355,7 @@ export const CORE_MESSAGES = {
     'AM2029',
     'error',
     'BackendPolicyEmpty',
-    'a BackendPolicy sets at least one of outlierDetection, connectionLimits, loadBalancer, rateLimit',
+    'a BackendPolicy sets at least one of outlierDetection, connectionLimits, loadBalancer, rateLimit, healthCheck',
     {
       description: 'A BackendPolicy without any setting would compile to nothing, which is surely a mistake.',
       fix: 'Add the settings the policy is for, or delete it.',

@@ -66,7 +66,8 @@ describe('App Mesh native fixtures', () => {
     expect(codes(r)).toEqual(
       expect.arrayContaining([
         'AM4460 shop-mesh spec.egressFilter.type',
-        'AM4460 catalog-v1 spec.listeners[0].healthCheck',
+        // Imported, but the BackendPolicy holds for catalog-v2 too, which has no health check.
+        'AM4461 catalog-v1 spec.listeners[0].healthCheck',
         'AM4460 catalog-v2 spec.listeners[0].timeout.http.idle',
         'AM4460 catalog-v2 spec.serviceDiscovery.dns.responseType',
         'AM4466 catalog-router ',
@@ -84,6 +85,18 @@ describe('App Mesh native fixtures', () => {
       ]),
     );
     for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
+    // The listener health check, milliseconds as durations.
+    expect(policy(r, 'BackendPolicy', 'catalog').spec).toEqual({
+      service: 'catalog',
+      healthCheck: {
+        protocol: 'http',
+        path: '/healthz',
+        interval: '5s',
+        timeout: '2s',
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+    });
     // The per-version Services are joined into the policy, the Deployment is listed.
     expect(r.skipped.map((s) => s.ref)).toEqual(['Deployment/shop/catalog-v1']);
     const tp = policy(r, 'TrafficPolicy', 'catalog');
@@ -120,14 +133,13 @@ describe('App Mesh native fixtures', () => {
     );
   });
 
-  it('protocols: gRPC as paths, TCP split, node provider, TLS and callers, backend settings', () => {
+  it('protocols: gRPC by service and method, TCP split, node provider, TLS and callers, backend settings', () => {
     const r = run('protocols.yaml');
     expect(r.ok).toBe(true);
+    // The gRPC and TCP listeners and the TCP idle timeout are the policies' protocol and timeout.
+    expect(codes(r).filter((c) => /inventory|orders-db/.test(c))).toEqual([]);
     expect(codes(r)).toEqual(
       expect.arrayContaining([
-        'AM4461 inventory spec.listeners[0].portMapping.protocol',
-        'AM4461 orders-db spec.listeners[0].portMapping.protocol',
-        'AM4460 orders-db spec.routes[0].tcpRoute.timeout.idle',
         'AM4460 frontend spec.listeners[0].tls.validation.subjectAlternativeNames.match.exact[2]',
         'AM4463 frontend spec.backends',
         'AM4460 frontend spec.logging',
@@ -145,18 +157,23 @@ describe('App Mesh native fixtures', () => {
       rules: [{ name: 'default' }],
     });
     const inventory = policy(r, 'TrafficPolicy', 'inventory');
+    expect(inventory.spec.protocol).toBe('grpc');
     expect(inventory.spec.rules![0]!.matches).toEqual([
       {
-        path: { exact: '/shop.inventory.v1.Inventory/Reserve' },
+        grpc: { service: 'shop.inventory.v1.Inventory', method: 'Reserve' },
         headers: [{ name: 'x-tenant', prefix: 'eu-' }],
       },
     ]);
+    expect(inventory.spec.rules![1]!.matches).toEqual([{ grpc: { service: 'shop.inventory.v1.Inventory' } }]);
     expect(inventory.spec.rules![0]!.retries).toEqual({
       attempts: 3,
       perTryTimeout: '250ms',
       retryOn: ['refused-stream', 'resource-exhausted', 'unavailable'],
     });
-    expect(policy(r, 'TrafficPolicy', 'orders-db').spec.versions).toEqual({
+    const db = policy(r, 'TrafficPolicy', 'orders-db');
+    expect(db.spec.protocol).toBe('tcp');
+    expect(db.spec.rules![0]!.timeout).toBe('10m');
+    expect(db.spec.versions).toEqual({
       primary: { role: 'primary' },
       replica: { role: 'replica' },
     });
@@ -202,6 +219,73 @@ describe('App Mesh native fixtures', () => {
         'AM4460 frontend spec.listeners[0].tls.validation.subjectAlternativeNames.match.exact[0]',
       ]),
     );
+  });
+});
+
+describe('App Mesh listener health checks', () => {
+  const node = (name: string, check: string) => `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: {name: ${name}, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: cart, version: ${name}}}
+  listeners:
+    - portMapping: {port: 8080, protocol: http}
+${check}
+  serviceDiscovery: {dns: {hostname: ${name}.shop.svc.cluster.local}}
+`;
+  const routed = (...nodes: string[]) =>
+    [
+      ...nodes,
+      `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualRouter
+metadata: {name: cart, namespace: shop}
+spec:
+  listeners: [{portMapping: {port: 8080, protocol: http}}]
+  routes:
+    - name: split
+      httpRoute:
+        match: {prefix: /}
+        action:
+          weightedTargets: [{virtualNodeRef: {name: v1}, weight: 50}, {virtualNodeRef: {name: v2}, weight: 50}]
+`,
+      `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  provider: {virtualRouter: {virtualRouterRef: {name: cart}}}
+`,
+    ].join('---\n');
+  const check = (extra = '') =>
+    `      healthCheck: {protocol: tcp, port: 8080, intervalMillis: 10000, timeoutMillis: 3000, healthyThreshold: 3, unhealthyThreshold: 2${extra}}`;
+  const imported = (text: string) => importText(text, importSourceFor(SOURCE)!, 'hc.yaml');
+
+  it('the same check on every version is the BackendPolicy healthCheck, lossless', () => {
+    const r = imported(routed(node('v1', check()), node('v2', check())));
+    expect(codes(r).filter((c) => c.includes('healthCheck'))).toEqual([]);
+    expect(policy(r, 'BackendPolicy', 'cart').spec).toEqual({
+      service: 'cart',
+      healthCheck: {
+        protocol: 'tcp',
+        port: 8080,
+        interval: '10s',
+        timeout: '3s',
+        healthyThreshold: 3,
+        unhealthyThreshold: 2,
+      },
+    });
+  });
+
+  it('a check one version lacks, one that differs, one missing a required field: each reported', () => {
+    const lacking = imported(routed(node('v1', check()), node('v2', '')));
+    expect(codes(lacking)).toContain('AM4461 v1 spec.listeners[0].healthCheck');
+    const differing = imported(routed(node('v1', check()), node('v2', check(', path: /x'))));
+    expect(codes(differing)).toContain('AM4460 v2 spec.listeners[0].healthCheck');
+    const broken = imported(
+      routed(node('v1', '      healthCheck: {protocol: http, path: /ping}'), node('v2', '')),
+    );
+    expect(codes(broken)).toContain('AM4460 v1 spec.listeners[0].healthCheck');
+    expect(policy(broken, 'BackendPolicy', 'cart')).toBeUndefined();
+    for (const r of [lacking, differing, broken]) expect(r.fields.unaccounted).toBe(0);
   });
 });
 

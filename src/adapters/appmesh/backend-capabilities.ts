@@ -14,6 +14,7 @@ const API = 'https://docs.aws.amazon.com/app-mesh/latest/APIReference';
 const NODES = 'https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_nodes.html';
 const OUTLIER = `${API}/API_OutlierDetection.html`;
 const POOL = `${API}/API_VirtualNodeHttpConnectionPool.html`;
+const HEALTH = `${API}/API_HealthCheckPolicy.html`;
 /** capabilities.ts's MIN_CONTROLLER (not imported: that module spreads these cells, a cycle). */
 const MIN_CONTROLLER = '1.13.3';
 const { full, none } = cellBuilders({ minVersion: MIN_CONTROLLER });
@@ -89,4 +90,17 @@ export const appmeshBackendCells = {
     'rate limit in the application, or in an ingress in front of the mesh',
     NODES,
   ),
+  // The callers' Envoys run the probes (aws/aws-app-mesh-roadmap#105: "When configured
+  // downstream (client) Envoys will perform active health checking using the timing and
+  // thresholds provided").
+  'backend.healthCheck': {
+    support: 'partial',
+    reason: "VirtualNode listener healthCheck, probed by the callers' Envoys",
+    differs:
+      'App Mesh takes interval 5s to 300s, timeout 2s to 60s, thresholds 2 to 10, and only the listener port as port; other values are refused (AM4471)',
+    native:
+      'VirtualNode listeners[].healthCheck.{protocol, path, port, intervalMillis, timeoutMillis, healthyThreshold, unhealthyThreshold}',
+    minVersion: MIN_CONTROLLER,
+    docs: HEALTH,
+  },
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;

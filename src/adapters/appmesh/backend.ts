@@ -1,6 +1,6 @@
 /**
  * BackendPolicy -> the listener of every VirtualNode of the service (`outlierDetection`,
- * `connectionPool.http`), on the plans routing built. App Mesh requires all four outlier fields
+ * `connectionPool.http`, `healthCheck`: health-check.ts), on the plans routing built. App Mesh requires all four outlier fields
  * (maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent: the v1beta2 CRD lists them
  * as required), so the model's defaults (Envoy's) fill the ones a policy leaves out; an http pool
  * requires maxConnections, which then gets Envoy's default of 1024 (envoy.config.cluster.v3
@@ -10,6 +10,7 @@ import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js';
+import { listenerHealthCheck } from './health-check.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { meshDuration, type ServicePlan, serviceKey } from './plan.js';
 
@@ -42,7 +43,7 @@ export function compileBackend(
         }
       : undefined;
     // Nothing App Mesh writes (a round-robin policy, or settings left out): no node is needed.
-    if (!pool && !outlier) continue;
+    if (!pool && !outlier && !s.healthCheck) continue;
     const plan = plans.get(serviceKey(p.namespace, s.service));
     if (!plan) {
       diagnostics.push(
@@ -64,9 +65,12 @@ export function compileBackend(
       );
       continue;
     }
+    const health = s.healthCheck ? listenerHealthCheck(p, plan.port, diagnostics) : undefined;
+    if (s.healthCheck && !health) continue;
     for (const n of plan.nodes) {
       if (pool) n.listenerPool = pool;
       if (outlier) n.listenerOutlier = outlier;
+      if (health) n.listenerHealthCheck = health;
       if (!n.sources.includes(p)) n.sources.push(p);
     }
   }

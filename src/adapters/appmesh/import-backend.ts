@@ -1,6 +1,6 @@
 /**
- * Listener outlier detection and connection pools of a service's VirtualNodes -> one BackendPolicy,
- * the inverse of backend.ts.
+ * Listener outlier detection, connection pools and health checks (import-health-check.ts) of a
+ * service's VirtualNodes -> one BackendPolicy, the inverse of backend.ts.
  *
  * App Mesh (v1beta2 VirtualNode CRD; API reference OutlierDetection, VirtualNodeConnectionPool):
  * `outlierDetection {maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent}` is
@@ -10,14 +10,21 @@
  * connectionLimits). App Mesh requires all four outlier fields, so all four are imported as
  * written (anymesh writes the neutral defaults, Envoy's, for the ones a policy leaves out).
  */
-import type { ImportedPolicy } from '../../core/import.js';
+import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { neutralPolicy } from '../kit/import-kit.js';
+import { nodeHealthCheck } from './import-health-check.js';
 import type { NodeInfo } from './import-nodes.js';
 import { type AppMeshReader, neutral, type Obj } from './import-reader.js';
 import type { ServiceIR } from './import-routing.js';
 
 const L0: FieldPath = ['spec', 'listeners', 0];
+/** Neutral BackendPolicy setting -> the listener field it comes from. */
+const SETTINGS = [
+  ['outlierDetection', 'outlierDetection'],
+  ['connectionLimits', 'connectionPool'],
+  ['healthCheck', 'healthCheck'],
+] as const;
 /** Envoy's default max_connections (CircuitBreakers.Thresholds), which backend.ts writes when only pending requests are limited. */
 const ENVOY_MAX_CONNECTIONS = 1024;
 
@@ -25,18 +32,33 @@ export function importBackend(services: readonly ServiceIR[], r: AppMeshReader):
   const out: ImportedPolicy[] = [];
   for (const s of services) {
     const read = s.nodes.map((n) => ({ n, spec: nodeBackend(n, r) }));
-    const set = read.filter((x) => Object.keys(x.spec).length);
-    if (!set.length) continue;
-    const first = set[0]!;
-    const same = read.filter((x) => JSON.stringify(x.spec) === JSON.stringify(first.spec));
-    for (const x of read)
-      if (!same.includes(x))
-        for (const k of ['outlierDetection', 'connectionPool'])
-          r.lostIf(
+    if (!read.some((x) => Object.keys(x.spec).length)) continue;
+    // Each setting on its own: the first node's, when the other versions say the same.
+    const spec: Obj = {};
+    const from = new Set<NativeObject>();
+    for (const [key, native] of SETTINGS) {
+      const having = read.filter((x) => x.spec[key] !== undefined);
+      const first = having[0];
+      if (!first) continue;
+      const same = having.filter((x) => JSON.stringify(x.spec[key]) === JSON.stringify(first.spec[key]));
+      for (const x of having)
+        if (!same.includes(x))
+          r.lost(
             x.n.o,
-            [...L0, k],
-            `the versions of ${s.service} differ in ${k}; a neutral BackendPolicy applies to every version, so ${first.n.name}'s settings are imported`,
+            [...L0, native],
+            `the versions of ${s.service} differ in ${native}; a neutral BackendPolicy applies to every version, so ${first.n.name}'s is imported`,
           );
+      // A setting that another version lacks now holds for that one too.
+      const bare = read.filter((x) => x.spec[key] === undefined).map((x) => x.n.name);
+      if (bare.length)
+        r.changed(
+          first.n.o,
+          [...L0, native],
+          `imported into the BackendPolicy of ${s.service}, which applies to every version: compiled back, ${bare.join(', ')} ${bare.length > 1 ? 'get' : 'gets'} this ${native} too`,
+        );
+      spec[key] = first.spec[key];
+      for (const x of same) from.add(x.n.o);
+    }
     const names = [
       ...new Set(
         s.nodes.flatMap((n) =>
@@ -50,8 +72,8 @@ export function importBackend(services: readonly ServiceIR[], r: AppMeshReader):
       neutralPolicy(
         'BackendPolicy',
         { name: names[0] ?? s.service, namespace: s.namespace },
-        { service: s.service, ...selector, ...first.spec },
-        same.map((x) => x.n.o.ref),
+        { service: s.service, ...selector, ...spec },
+        [...from].map((o) => o.ref),
       ),
     );
   }
@@ -107,5 +129,7 @@ function nodeBackend(n: NodeInfo, r: AppMeshReader): Obj {
     }
     if (Object.keys(limits).length) spec.connectionLimits = limits;
   }
+  const health = nodeHealthCheck(n, [...L0, 'healthCheck'], r);
+  if (health) spec.healthCheck = health;
   return spec;
 }

@@ -1,7 +1,7 @@
 /**
  * VirtualNodes as the importer sees them: pods (podSelector), how App Mesh finds them (DNS name,
  * or Cloud Map, which is cloud-only), the one listener a neutral policy can govern, and the
- * fields no neutral policy has (health checks, access logs, backend defaults). The listener's TLS,
+ * fields no neutral policy has (access logs, backend defaults). The listener's TLS,
  * connection pool, outlier detection and timeout are read by the security, backend and routing
  * modules, which know what they mean for a service.
  *
@@ -72,11 +72,6 @@ export function readNodes(objects: readonly NativeObject[], r: AppMeshReader): M
       l0,
       ['portMapping', 'timeout', 'tls', 'connectionPool', 'outlierDetection', 'healthCheck'],
       'listener',
-    );
-    r.lostIf(
-      o,
-      [...l0, 'healthCheck'],
-      'App Mesh health checks (Envoy active health checking) have no neutral form; outlier detection (BackendPolicy) is the passive equivalent, and Kubernetes readiness probes keep unready pods out of the Service',
     );
     const port = r.ledger.peek<number>(o, [...l0, 'portMapping', 'port']);
     const protocol = r.ledger.peek<string>(o, [...l0, 'portMapping', 'protocol']);

@@ -49,11 +49,17 @@ const HTTP_EVENTS: Record<string, string> = {
 };
 const GRPC_EVENTS = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
 
-/** `managed`: the router is anymesh's output, so the values it fills in for a policy's defaults are recognised. */
+/**
+ * `protocol`: the policy's (import-routing.ts); a grpcRoute of a grpc policy keeps its service and
+ * method as a gRPC match, a tcpRoute of a tcp policy its idle timeout as the rule's timeout.
+ * `managed`: the router is anymesh's output, so the values it fills in for a policy's defaults are
+ * recognised.
+ */
 export function readRoute(
   vr: NativeObject,
   index: number,
   r: AppMeshReader,
+  protocol: 'http' | 'grpc' | 'tcp' = 'http',
   managed = false,
 ): RouteIR | undefined {
   const base: FieldPath = ['spec', 'routes', index];
@@ -70,8 +76,10 @@ export function readRoute(
   const targets = readTargets(vr, [...at, 'action'], r);
   if (!targets) return undefined;
   const match =
-    kind === 'grpcRoute' ? grpcMatch(vr, [...at, 'match'], r) : httpMatch(vr, kind, [...at, 'match'], r);
-  const timeoutMs = readTimeout(vr, [...at, 'timeout'], kind, r);
+    kind === 'grpcRoute'
+      ? grpcMatch(vr, [...at, 'match'], r, protocol === 'grpc')
+      : httpMatch(vr, kind, [...at, 'match'], r);
+  const timeoutMs = readTimeout(vr, [...at, 'timeout'], kind, protocol === 'tcp', r);
   const retries =
     kind === 'tcpRoute' ? undefined : readRetries(vr, [...at, 'retryPolicy'], timeoutMs, r, managed);
   const name = r.ledger.take<string>(vr, [...base, 'name']);
@@ -243,8 +251,11 @@ function httpMatch(o: NativeObject, kind: RouteKind, at: FieldPath, r: AppMeshRe
   return out;
 }
 
-/** gRPC service and method -> the HTTP/2 path; metadata -> headers. */
-function grpcMatch(o: NativeObject, at: FieldPath, r: AppMeshReader): Obj | undefined {
+/**
+ * gRPC service and method -> the policy's gRPC match (protocol grpc), or the HTTP/2 path they are
+ * (`/<service>/<method>`, gRPC over HTTP/2 spec) when the policy is http; metadata -> headers.
+ */
+function grpcMatch(o: NativeObject, at: FieldPath, r: AppMeshReader, grpc: boolean): Obj | undefined {
   const m = r.ledger.peek<Obj>(o, at);
   if (!m) return undefined;
   r.rest(o, at, ['serviceName', 'methodName', 'metadata', 'port'], 'gRPC match');
@@ -253,10 +264,9 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: AppMeshReader): Obj | unde
   const service = r.ledger.take<string>(o, [...at, 'serviceName']);
   const method = r.ledger.peek<string>(o, [...at, 'methodName']);
   if (service !== undefined) {
-    if (method !== undefined) {
-      r.ledger.take(o, [...at, 'methodName']);
-      out.path = { exact: `/${service}/${method}` };
-    } else out.path = { prefix: `/${service}/` };
+    if (method !== undefined) r.ledger.take(o, [...at, 'methodName']);
+    if (grpc) out.grpc = { service, ...(method !== undefined ? { method } : {}) };
+    else out.path = method !== undefined ? { exact: `/${service}/${method}` } : { prefix: `/${service}/` };
   } else if (method !== undefined)
     r.lost(o, [...at, 'methodName'], 'a gRPC method without its service (App Mesh requires both)');
   const headers = headerList(o, [...at, 'metadata'], r, 'metadata');
@@ -264,12 +274,29 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: AppMeshReader): Obj | unde
   return out;
 }
 
-function readTimeout(o: NativeObject, at: FieldPath, kind: RouteKind, r: AppMeshReader): number | undefined {
+/**
+ * perRequest -> the rule's timeout. idle: a TCP route's is the rule's timeout of a tcp policy
+ * (neutral TCP timeouts are idle timeouts, traffic-policy.ts); elsewhere it has no neutral form.
+ */
+function readTimeout(
+  o: NativeObject,
+  at: FieldPath,
+  kind: RouteKind,
+  tcp: boolean,
+  r: AppMeshReader,
+): number | undefined {
   r.rest(o, at, ['perRequest', 'idle'], 'timeout');
+  if (kind === 'tcpRoute' && tcp) {
+    const idle = r.durationMs(o, [...at, 'idle']);
+    if (idle !== undefined) r.ledger.take(o, [...at, 'idle']);
+    return idle;
+  }
   r.lostIf(
     o,
     [...at, 'idle'],
-    'an idle timeout (how long a connection or stream may be quiet) has no neutral form; neutral timeouts are per request',
+    kind === 'tcpRoute'
+      ? 'a TCP idle timeout on a router whose routes are not all TCP: the policy is imported as http, whose timeouts are per request (give the router one listener protocol and one route kind)'
+      : 'an idle timeout (how long a connection or stream may be quiet) has no neutral form; neutral timeouts are per request',
   );
   if (kind === 'tcpRoute') return undefined;
   const ms = r.durationMs(o, [...at, 'perRequest']);

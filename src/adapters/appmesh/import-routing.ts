@@ -16,13 +16,14 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import { isDnsLabel, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { type NodeInfo, nodeKey, takeCommon } from './import-nodes.js';
 import { type AppMeshReader, isKind, type Obj, serviceOfMeshHost } from './import-reader.js';
-import { type RouteIR, readRoute } from './import-route.js';
+import { type RouteIR, type RouteKind, readRoute } from './import-route.js';
 import { buildRules } from './import-rules.js';
 import {
   checkNode,
   leafServiceOf,
   listenerTimeouts,
   type Mutable,
+  type NeutralProtocol,
   ownNodes,
   podLabels,
   protocolOf,
@@ -106,6 +107,7 @@ export function importRouting(
     const ir: Mutable<ServiceIR> = {
       service: svc.service,
       namespace: vs.namespace,
+      protocol: 'http',
       nodes: [],
       versions: new Map(),
       selector: {},
@@ -137,11 +139,17 @@ export function importRouting(
         continue;
       }
       if (read.port !== undefined) ir.port = read.port;
+      ir.protocol = read.protocol;
       const own = ownNodes(read.routes, svc.service, vs.namespace, nodes, serviceHosts, policyRef);
       splitVersions(ir, own, r);
       rules = buildRules(read.routes, ir, router, nodes, owned.length > 0 ? [policyName] : [], r);
+      // A TCP route's timeout is its idle timeout, which raises no listener timeout.
       for (const route of read.routes)
-        if (route.timeoutMs !== undefined && route.timeoutMs > DEFAULT_PER_REQUEST_MS)
+        if (
+          route.kind !== 'tcpRoute' &&
+          route.timeoutMs !== undefined &&
+          route.timeoutMs > DEFAULT_PER_REQUEST_MS
+        )
           routeTimeouts.push({
             ms: route.timeoutMs,
             nodes: route.targets.map((t) => nodeKey(t.namespace, t.node)),
@@ -159,6 +167,7 @@ export function importRouting(
         continue;
       }
       if (node.port !== undefined) ir.port = node.port;
+      ir.protocol = nodeProtocol(node);
       // One node behind the service: the service's pods, whatever the node is called.
       ir.nodes = [node];
       ir.selector = podLabels(node, ir.service, r);
@@ -179,6 +188,7 @@ export function importRouting(
     }
     const spec: Obj = { service: svc.service };
     if (ir.port !== undefined) spec.port = ir.port;
+    if (ir.protocol !== 'http') spec.protocol = ir.protocol;
     const defaultSelector = Object.keys(ir.selector).length === 1 && ir.selector.app === svc.service;
     if (!defaultSelector) spec.selector = ir.selector;
     if (ir.versions.size)
@@ -231,7 +241,10 @@ function refOf(
   return { name: ref.name, namespace: ref.namespace ?? o.namespace };
 }
 
-function readRouter(router: NativeObject, r: AppMeshReader): { routes: RouteIR[]; port?: number } {
+function readRouter(
+  router: NativeObject,
+  r: AppMeshReader,
+): { routes: RouteIR[]; protocol: NeutralProtocol; port?: number } {
   const managed = (takeMetadata(r.ledger, router).sources?.length ?? 0) > 0;
   r.rest(router, ['spec'], ['awsName', 'meshRef', 'listeners', 'routes'], 'VirtualRouter');
   takeCommon(router, r, `${router.object.metadata.name}_${router.namespace}`);
@@ -249,9 +262,10 @@ function readRouter(router: NativeObject, r: AppMeshReader): { routes: RouteIR[]
   r.rest(router, ['spec', 'listeners', 0], ['portMapping'], 'listener');
   r.rest(router, pm, ['port', 'protocol'], 'portMapping');
   const port = r.ledger.take<number>(router, [...pm, 'port']);
-  protocolOf(router, [...pm, 'protocol'], r);
+  const protocol = routerProtocol(router, r);
+  protocolOf(router, [...pm, 'protocol'], protocol, r);
   const routes = (r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? []).flatMap((_, i) => {
-    const x = readRoute(router, i, r, managed);
+    const x = readRoute(router, i, r, protocol, managed);
     return x ? [x] : [];
   });
   // Ascending priority, 0 first; routes without one after them, in file order (the API leaves it open).
@@ -274,5 +288,30 @@ function readRouter(router: NativeObject, r: AppMeshReader): { routes: RouteIR[]
         { location: router.locate(['spec', 'routes']), policy: router.ref },
       ),
     );
-  return { routes: ordered, ...(port !== undefined ? { port } : {}) };
+  return { routes: ordered, protocol, ...(port !== undefined ? { port } : {}) };
+}
+
+/** The route kind each neutral protocol compiles to (routing.ts). */
+const ROUTE_OF: Record<NeutralProtocol, RouteKind> = {
+  http: 'httpRoute',
+  grpc: 'grpcRoute',
+  tcp: 'tcpRoute',
+};
+
+/**
+ * The protocol of the service's calls: the router listener's (App Mesh routes gRPC and TCP by it,
+ * and its routes must be of that kind: grpcRoute under grpc, tcpRoute under tcp; user guide
+ * virtual_routers.html), when every route is of the kind that protocol compiles to. An http2
+ * listener, or routes of another kind, are http, reported where the listener is read.
+ */
+function routerProtocol(router: NativeObject, r: AppMeshReader): NeutralProtocol {
+  const p = r.ledger.peek<string>(router, ['spec', 'listeners', 0, 'portMapping', 'protocol']);
+  if (p !== 'grpc' && p !== 'tcp') return 'http';
+  const routes = r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? [];
+  return routes.every((x) => x?.[ROUTE_OF[p]] !== undefined) ? p : 'http';
+}
+
+/** A node's listener protocol, for a service whose VirtualService names the node (no router). */
+function nodeProtocol(n: NodeInfo): NeutralProtocol {
+  return n.protocol === 'grpc' || n.protocol === 'tcp' ? n.protocol : 'http';
 }

@@ -23,6 +23,8 @@ export interface ServiceIR {
   readonly service: string;
   readonly namespace: string;
   readonly port?: number;
+  /** The calls' protocol (spec.protocol; http when the policy leaves it out). */
+  readonly protocol: NeutralProtocol;
   readonly nodes: NodeInfo[];
   /** Version name per own node (empty without versions). */
   readonly versions: Map<NodeInfo, string>;
@@ -34,17 +36,33 @@ export interface ServiceIR {
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Listener protocols: http is what neutral rules are; the others change meaning. */
-export function protocolOf(o: NativeObject, at: (string | number)[], r: AppMeshReader): void {
-  const p = r.ledger.peek<string>(o, at);
-  if (p === undefined || p === 'http') r.ledger.take(o, at);
+/** The neutral protocols (spec.protocol); App Mesh's http2 listener has none of its own. */
+export type NeutralProtocol = 'http' | 'grpc' | 'tcp';
+
+/**
+ * A listener protocol (portMapping.protocol: http | http2 | grpc | tcp, VirtualRouter and
+ * VirtualNode CRDs) against the policy's: taken when it is the one compiling the policy back
+ * writes (App Mesh's listener is the policy's protocol, resources.ts), reported otherwise.
+ */
+export function protocolOf(
+  o: NativeObject,
+  at: (string | number)[],
+  policy: NeutralProtocol,
+  r: AppMeshReader,
+): void {
+  const p = r.ledger.peek<string>(o, at) ?? 'http';
+  if (p === policy) r.ledger.take(o, at);
+  else if (p === 'http2' && policy === 'http')
+    r.changed(
+      o,
+      at,
+      "an http2 listener: neutral protocol http covers HTTP/1.1 and HTTP/2 requests, so routing is imported as http (compiled back to App Mesh the listener is http, and Envoy speaks HTTP/1.1 to the pods; set the Service port's appProtocol to http2 for other meshes)",
+    );
   else
     r.changed(
       o,
       at,
-      p === 'tcp'
-        ? 'a TCP listener: neutral rules are HTTP rules, so the weighted split is kept but other meshes treat the port by its Service appProtocol (set it to tcp), and App Mesh compiled back gets an http listener'
-        : `a ${p} listener: neutral policies carry no protocol, so routing is imported as HTTP routing (compiled back to App Mesh the listener is http; set the Service port's appProtocol to ${p === 'grpc' ? 'grpc' : 'http2'} for other meshes)`,
+      `a ${p} listener while the imported policies treat the service's calls as ${policy} (its router's listener and routes, or http when no route reaches it): a neutral service has one protocol (the TrafficPolicy's spec.protocol), so compiled back this listener is ${policy}`,
     );
 }
 
@@ -136,7 +154,7 @@ export function checkNode(n: NodeInfo, ir: ServiceIR, r: AppMeshReader): void {
         `the pods listen on ${n.port} while clients call port ${ir.port}; neutral policies have one port (spec.port ${ir.port}), so compiled back the listener is ${ir.port}`,
       );
   }
-  protocolOf(n.o, [...l0, 'portMapping', 'protocol'], r);
+  protocolOf(n.o, [...l0, 'portMapping', 'protocol'], ir.protocol, r);
   if (n.hostname === undefined) return;
   const path = ['spec', 'serviceDiscovery', 'dns', 'hostname'];
   r.ledger.take(n.o, path);
@@ -236,6 +254,8 @@ export function serviceOfNode(n: NodeInfo, r: AppMeshReader): ServiceIR | undefi
     service: svc.service,
     namespace: n.namespace,
     ...(n.port !== undefined ? { port: n.port } : {}),
+    // No TrafficPolicy carries a protocol for a node no route reaches: the neutral default.
+    protocol: 'http',
     nodes: [n],
     versions: new Map(),
     selector: { ...n.labels },

@@ -325,9 +325,9 @@ export const APPMESH_MESSAGES = {
   ),
   ImportNoNeutralForm: m('AM4460', 'warning', 'AppMeshImportNoNeutralForm', 'not imported: {reason}', {
     description:
-      'An App Mesh field has no form in the neutral model (health checks, access logs, idle timeouts, header suffix or range matches, listener settings of one version only ...), so the import leaves it out and says so. `--strict` makes it an error.',
+      'An App Mesh field has no form in the neutral model (access logs, HTTP idle timeouts, header suffix or range matches, listener settings of one version only ...), so the import leaves it out and says so. `--strict` makes it an error.',
     fix: 'Keep the field in a native overlay for App Mesh, or express it in the target mesh directly, or drop it knowingly.',
-    example: 'a VirtualNode listener with `healthCheck: {protocol: http, path: /ping, ...}`',
+    example: 'a VirtualNode with `logging: {accessLog: {file: {path: /dev/stdout}}}`',
   }),
   ImportMeaningChanges: m(
     'AM4461',
@@ -424,6 +424,19 @@ export const APPMESH_MESSAGES = {
       fix: 'Nothing; import the VirtualService that reaches it too if there is one.',
       example:
         'a VirtualNode front with hostname front.demo.svc.cluster.local, reached only by a GatewayRoute',
+    },
+  ),
+  HealthCheckOutOfRange: m(
+    'AM4471',
+    'error',
+    'AppMeshHealthCheckOutOfRange',
+    'App Mesh takes a health check {field} of {range} only (HealthCheckPolicy); {got} is outside it, so the BackendPolicy is left out of the VirtualNodes',
+    {
+      description:
+        "A BackendPolicy healthCheck value App Mesh's HealthCheckPolicy does not accept: interval 5s to 300s, timeout 2s to 60s, thresholds 2 to 10, and the port of the node's listener only.",
+      fix: 'Give a value in the range App Mesh takes, or leave healthCheck out for App Mesh and rely on readiness probes.',
+      example:
+        '`healthCheck: {protocol: http, path: /healthz, interval: 1s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 2}`',
     },
   ),
   GrpcMethodNeedsService: m(

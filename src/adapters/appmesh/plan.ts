@@ -41,6 +41,7 @@ export interface NodePlan {
   /** listeners[].outlierDetection and .connectionPool, set by the backend module. */
   listenerOutlier?: Obj;
   listenerPool?: Obj;
+  listenerHealthCheck?: Obj;
   /** spec.backends[]: virtual services this node calls. */
   backends: { name: string; namespace: string; clientTls?: Obj }[];
 }

@@ -39,6 +39,7 @@ function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
   if (n.listenerTls) l.tls = n.listenerTls;
   if (n.listenerPool) l.connectionPool = n.listenerPool;
   if (n.listenerOutlier) l.outlierDetection = n.listenerOutlier;
+  if (n.listenerHealthCheck) l.healthCheck = n.listenerHealthCheck;
   const spec: Obj = {
     podSelector: { matchLabels: n.podLabels },
     listeners: [l],

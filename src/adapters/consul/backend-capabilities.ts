@@ -13,6 +13,7 @@
 import type { CapabilityCell } from '../../core/capabilities.js';
 import type { BackendFeatureId } from '../../core/features/index.js';
 import { cellBuilders } from '../kit/cells.js';
+import { READINESS_INSTEAD } from '../kit/health-check.js';
 
 const DOCS = 'https://developer.hashicorp.com/consul/docs/connect/config-entries';
 const RESOLVER = `${DOCS}/service-resolver`;
@@ -89,6 +90,11 @@ export const consulBackendCells = {
   'backend.loadBalancer.consistentHash.sourceIP': hash('sourceIP'),
   'backend.rateLimit': none(NO_RATE_CE, NO_RATE_WORKAROUND, RATE),
   'backend.rateLimit.burst': none(NO_RATE_CE, NO_RATE_WORKAROUND, RATE),
+  'backend.healthCheck': none(
+    "Consul on Kubernetes registers each pod with one health check that mirrors the pod's Kubernetes readiness (consul-k8s health check sync); no config entry sets a probe the Envoys run (ServiceDefaults passiveHealthCheck is passive and per caller)",
+    READINESS_INSTEAD,
+    'https://developer.hashicorp.com/consul/docs/k8s/connect/health',
+  ),
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;
 
 /** With Consul Enterprise, ServiceDefaults RateLimits.InstanceLevel (1.17+). */

@@ -7,6 +7,7 @@
 import type { CapabilityCell } from '../../core/capabilities.js';
 import type { BackendFeatureId } from '../../core/features/index.js';
 import { cellBuilders } from '../kit/cells.js';
+import { READINESS_INSTEAD } from '../kit/health-check.js';
 
 const DR = 'https://istio.io/latest/docs/reference/config/networking/destination-rule/';
 const RATE = 'https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/';
@@ -76,6 +77,11 @@ export const istioBackendCells = {
   ),
   'backend.rateLimit': none(NO_RATE_LIMIT, RATE_WORKAROUND, RATE),
   'backend.rateLimit.burst': none(NO_RATE_LIMIT, RATE_WORKAROUND, RATE),
+  'backend.healthCheck': none(
+    'Istio has no active health checking of pods: DestinationRule trafficPolicy has outlier detection only (passive, the CRD has no health check field), and sidecars send to the endpoints Kubernetes marks ready (WorkloadGroup probe checks VM workloads only)',
+    READINESS_INSTEAD,
+    `${DR}#OutlierDetection`,
+  ),
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;
 
 const AMBIENT_DOCS = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
@@ -92,6 +98,14 @@ const AMBIENT_WORKAROUND =
  * settings", ambientmesh.io/docs/traffic), so the next step is likely `partial` cells (a waypoint
  * is required) with the same DestinationRule as the sidecar output.
  */
-export const istioAmbientBackendCells = Object.fromEntries(
-  Object.keys(istioBackendCells).map((id) => [id, none(NOT_IN_AMBIENT, AMBIENT_WORKAROUND, AMBIENT_DOCS)]),
-) as Record<BackendFeatureId, CapabilityCell>;
+export const istioAmbientBackendCells = {
+  ...Object.fromEntries(
+    Object.keys(istioBackendCells).map((id) => [id, none(NOT_IN_AMBIENT, AMBIENT_WORKAROUND, AMBIENT_DOCS)]),
+  ),
+  // Not a matter of waypoints: ztunnel and waypoints send to the endpoints Kubernetes marks ready.
+  'backend.healthCheck': none(
+    'ambient: Istio has no active health checking of pods: ztunnel and waypoints send to the endpoints Kubernetes marks ready, and DestinationRule has outlier detection only (passive)',
+    READINESS_INSTEAD,
+    `${DR}#OutlierDetection`,
+  ),
+} as Record<BackendFeatureId, CapabilityCell>;

@@ -10,6 +10,7 @@
 import type { CapabilityCell } from '../../core/capabilities.js';
 import type { BackendFeatureId } from '../../core/features/index.js';
 import { cellBuilders } from '../kit/cells.js';
+import { READINESS_INSTEAD } from '../kit/health-check.js';
 
 const BREAKING = 'https://linkerd.io/2/reference/circuit-breaking/';
 const BALANCING = 'https://linkerd.io/2/reference/load-balancing/';
@@ -91,5 +92,10 @@ export const linkerdBackendCells = {
     'HTTPLocalRateLimitPolicy has requestsPerSecond only (total, identity, overrides); its token bucket size cannot be set',
     'leave burst out (the bucket then holds one second of requests)',
     RATE,
+  ),
+  'backend.healthCheck': none(
+    "Linkerd's proxies do not probe endpoints: they balance over the endpoints Kubernetes marks ready (the destination controller follows EndpointSlices) and back off failing ones by failure accrual, which is passive",
+    READINESS_INSTEAD,
+    BREAKING,
   ),
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;

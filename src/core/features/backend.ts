@@ -128,6 +128,15 @@ export const backend = defineFamily({
         'backend.rateLimit',
       ]),
     },
+    {
+      id: 'backend.healthCheck',
+      description:
+        "Active health checking: the callers' proxies probe every instance (HTTP path, gRPC health, TCP) and stop sending to one that fails.",
+      uses: [{ field: `${B}.healthCheck`, scope: 'field' }],
+      fixture: fixture(
+        '  healthCheck: {protocol: http, path: /healthz, interval: 5s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 3}',
+      ),
+    },
   ],
   explain: [
     { field: 'BackendPolicy', features: 'backend' },
@@ -135,5 +144,6 @@ export const backend = defineFamily({
     { field: 'BackendPolicy.spec.connectionLimits', features: 'backend.connectionLimits' },
     { field: 'BackendPolicy.spec.loadBalancer', features: 'backend.loadBalancer', whole: true },
     { field: 'BackendPolicy.spec.rateLimit', features: 'backend.rateLimit' },
+    { field: 'BackendPolicy.spec.healthCheck', features: 'backend.healthCheck', whole: true },
   ],
 });

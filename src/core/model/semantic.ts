@@ -452,8 +452,13 @@ function checkBackendPolicy(c: Checker, p: BackendPolicy): void {
   const at = (...rest: FieldPath) => ['spec', ...rest];
   c.serviceName(s.service, at('service'));
   c.labels(s.selector, at('selector'));
-  if (!s.outlierDetection && !s.connectionLimits && !s.loadBalancer && !s.rateLimit)
+  if (!s.outlierDetection && !s.connectionLimits && !s.loadBalancer && !s.rateLimit && !s.healthCheck)
     c.report('BackendPolicyEmpty', {}, at());
+  const hc = s.healthCheck;
+  if (hc) {
+    c.duration(hc.interval, at('healthCheck', 'interval'));
+    c.duration(hc.timeout, at('healthCheck', 'timeout'));
+  }
   const od = s.outlierDetection;
   if (od?.interval !== undefined) c.duration(od.interval, at('outlierDetection', 'interval'));
   if (od?.baseEjectionTime !== undefined)

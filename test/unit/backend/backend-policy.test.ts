@@ -280,6 +280,60 @@ describe('App Mesh: the listeners of the virtual nodes', () => {
   });
 });
 
+describe('App Mesh: the listener health check', () => {
+  const check = (fields: string) => {
+    const given: Record<string, string> = {
+      protocol: 'http',
+      path: '/ping',
+      interval: '5s',
+      timeout: '2s',
+      healthyThreshold: '2',
+      unhealthyThreshold: '2',
+    };
+    for (const [k, v] of fields.split(',').flatMap((f) => (f.trim() ? [f.trim().split(': ')] : [])))
+      given[k!] = v!;
+    const flow = Object.entries(given).map(([k, v]) => `${k}: ${v}`);
+    return backend(`  healthCheck: {${flow.join(', ')}}`);
+  };
+
+  it('writes HealthCheckPolicy on every node, durations in milliseconds', () => {
+    const r = compileFor('appmesh', docs(routing, check(', port: 9080')));
+    expect(r.ok).toBe(true);
+    for (const node of objectsOf(r.resources, 'VirtualNode'))
+      expect(node.spec.listeners[0].healthCheck).toEqual({
+        protocol: 'http',
+        path: '/ping',
+        port: 9080,
+        intervalMillis: 5000,
+        timeoutMillis: 2000,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      });
+  });
+
+  it.each([
+    [', interval: 1s', 'spec.healthCheck.interval'],
+    [', timeout: 90s', 'spec.healthCheck.timeout'],
+    [', healthyThreshold: 1', 'spec.healthCheck.healthyThreshold'],
+    [', unhealthyThreshold: 11', 'spec.healthCheck.unhealthyThreshold'],
+    [', port: 8080', 'spec.healthCheck.port'],
+  ])('refuses what HealthCheckPolicy does not take (AM4471): %s', (fields, path) => {
+    const r = compileFor('appmesh', docs(routing, check(fields)));
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics.find((x) => x.code === 'AM4471');
+    expect(d?.path).toBe(path);
+    expect(d?.location?.line).toBeGreaterThan(0);
+  });
+
+  it('is refused where no proxy probes instances, with the readiness probe to write instead', () => {
+    for (const mesh of ['istio', 'linkerd', 'consul'] as const) {
+      const r = compileFor(mesh, docs(routing, check('')));
+      const d = r.diagnostics.find((x) => x.code === 'AM3001' && x.path === 'spec.healthCheck');
+      expect(d?.message, mesh).toMatch(/readinessProbe/);
+    }
+  });
+});
+
 describe('anymesh check gates on BackendPolicy', () => {
   it('judges it on every mesh: lossless on Istio, refused where the outlier detection cannot go', () => {
     const loaded = load(backend('  outlierDetection: {consecutiveErrors: 5}'), { overlaps: false });

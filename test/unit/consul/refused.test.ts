@@ -35,6 +35,8 @@ describe('Consul refuses what it cannot express', () => {
       'backend.connectionLimits.maxRequestsPerConnection',
       'backend.rateLimit',
       'backend.rateLimit.burst',
+      // Health is the pod's Kubernetes readiness, synced into Consul's catalog.
+      'backend.healthCheck',
       // Issue 16: routers and splitters need an HTTP-based protocol; no redirect, no host or
       // whole-path rewrite (prefixRewrite only).
       'protocol.tcp',

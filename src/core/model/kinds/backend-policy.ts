@@ -142,6 +142,37 @@ const RateLimit = Type.Object(
   },
 );
 
+/**
+ * Active health checking (issue 14, for App Mesh's listener healthCheck): the callers' proxies
+ * probe every instance and stop sending to one that fails. App Mesh requires protocol, interval,
+ * timeout and both thresholds (HealthCheckPolicy, API reference), so the model does too rather
+ * than invent defaults; the other meshes follow Kubernetes readiness instead (their cells say so).
+ */
+const HealthCheck = Type.Object(
+  {
+    protocol: StringEnum(
+      ['http', 'http2', 'grpc', 'tcp'],
+      "How an instance is probed: an HTTP/1.1 or HTTP/2 request to path (healthy on status 200, Envoy's default), a call of the gRPC Health Checking Protocol, or a TCP connection. Required.",
+    ),
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The path requested, for protocol http or http2, e.g. /healthz. Default: unset.',
+      }),
+    ),
+    port: Type.Optional(Port('The port probed. Default: the port calls go to.')),
+    interval: Duration('The time between two probes of an instance. Required.'),
+    timeout: Duration('How long a probe may take before it counts as failed. Required.'),
+    healthyThreshold: Count('Consecutive successful probes that make an instance healthy again. Required.'),
+    unhealthyThreshold: Count('Consecutive failed probes that make an instance unhealthy. Required.'),
+  },
+  {
+    ...strict,
+    description:
+      "Active health checking: the callers' proxies probe every instance and send nothing to one that fails. Default: none (instances leave the Service when their pods are not ready).",
+  },
+);
+
 export const BackendPolicySpec = Type.Object(
   {
     service: Type.String({ description: 'The destination Service, in metadata.namespace. Required.' }),
@@ -151,6 +182,7 @@ export const BackendPolicySpec = Type.Object(
     connectionLimits: Type.Optional(ConnectionLimits),
     loadBalancer: Type.Optional(LoadBalancer),
     rateLimit: Type.Optional(RateLimit),
+    healthCheck: Type.Optional(HealthCheck),
     onUnsupported: Type.Optional(OnUnsupported),
   },
   { ...strict, description: 'How callers treat the instances of one service. Required.' },
