@@ -360,20 +360,26 @@ func annotateGatewayCRDs(t *testing.T, s *xds.FakeDiscoveryServer, versions map[
 			map[string]string{bundleVersionAnnotation: version})
 	}
 	var want []string
+	namespaces := sets.New[string]()
 	for _, k := range []config.GroupVersionKind{gvk.GRPCRoute, gvk.TCPRoute} {
 		for _, c := range s.Env().ConfigStore.List(k, "") {
 			want = append(want, k.Kind+"/"+c.Name+"."+c.Namespace)
+			namespaces.Insert(c.Namespace)
 		}
 	}
-	converted := func() bool {
+	// Converted, and in the push context the waypoints' configuration is generated from (the
+	// conversion reaches it through an asynchronous push, which the fake server runs undebounced).
+	pushed := func() bool {
 		parents := sets.New[string]()
-		for _, vs := range s.Env().ConfigStore.List(gvk.VirtualService, "") {
-			// The gateway controller names a VirtualService's routes in this annotation (Kind/name.namespace,...).
-			parents.InsertAll(strings.Split(vs.Annotations["internal.istio.io/parents"], ",")...)
+		for ns := range namespaces {
+			for _, vs := range s.PushContext().VirtualServicesForGateway(ns, "mesh") {
+				// The gateway controller names a VirtualService's routes in this annotation (Kind/name.namespace,...).
+				parents.InsertAll(strings.Split(vs.Annotations["internal.istio.io/parents"], ",")...)
+			}
 		}
 		return parents.ContainsAll(sets.New(want...))
 	}
-	retry.UntilOrFail(t, converted, retry.Timeout(30*time.Second), retry.Message(fmt.Sprintf("gateway controller converts %v", want)))
+	retry.UntilOrFail(t, pushed, retry.Timeout(30*time.Second), retry.Message(fmt.Sprintf("istiod pushes the conversion of %v", want)))
 	s.EnsureSynced(t)
 }
 
