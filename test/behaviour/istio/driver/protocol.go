@@ -126,7 +126,7 @@ func redirectOf(rt *route.Route, r request) (*Redirect, error) {
 	}
 	host := out.Host
 	if host == "" {
-		host = r.headers[":authority"][0]
+		host = strings.Join(r.headers[":authority"], "")
 		if i := strings.LastIndex(host, ":"); i >= 0 {
 			reqPort := host[i:]
 			remove := port != "" || (scheme != requestScheme && reqPort == ":80")
