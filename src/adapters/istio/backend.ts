@@ -141,7 +141,7 @@ export function applyBackendPolicies(
     if (spec.port === undefined) mergeSettings(tp, settings);
     else {
       const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
-      // Routing may have put a TCP idle timeout on this port already: join it.
+      // Another BackendPolicy entry for this port (never a TCP idle timeout: routing keeps that top-level).
       const same = ports.find((e) => (e.port as { number: number }).number === spec.port);
       if (same) mergeSettings(same, settings);
       else ports.push({ port: { number: spec.port }, ...settings });

@@ -232,12 +232,12 @@ export const ISTIO_MESSAGES = {
     'AM4140',
     'error',
     'IstioIdleTimeoutShared',
-    'idle timeout {value} for {port} differs from {otherValue}, set by {other}; Istio keeps one TCP idle timeout per port of a service, for every caller',
+    'idle timeout {value} differs from {otherValue}, set by {other}; Istio keeps one TCP idle timeout per service, for every port and caller',
     {
       description:
-        'A TCP idle timeout is a DestinationRule connection-pool setting (a VirtualService tcp route has none), so two TCP policies for one service and port (for different callers) cannot set different idle timeouts.',
+        "A TCP idle timeout is a DestinationRule connection-pool setting (a VirtualService tcp route has none), and istiod gives the tcp_proxy only the DestinationRule's top-level one (not portLevelSettings), so two TCP policies for one service (for different ports or callers) cannot set different idle timeouts.",
       fix: 'Give both policies the same timeout, or set it in one of them only.',
-      example: 'two tcp TrafficPolicies for db, for different sources, with timeouts 10m and 1h',
+      example: 'two tcp TrafficPolicies for db, for different sources or ports, with timeouts 10m and 1h',
     },
   ),
 } as const satisfies Record<string, MessageType>;

@@ -56,7 +56,7 @@ export const istioProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
     reason:
       'a VirtualService tcp route has no timeout; the idle timeout is a DestinationRule connection-pool setting',
     differs:
-      "DestinationRule trafficPolicy.connectionPool.tcp.idleTimeout (portLevelSettings with spec.port) holds for every caller's connections to the service, not only the callers spec.sources names",
+      "DestinationRule trafficPolicy.connectionPool.tcp.idleTimeout holds for every caller's connections to the service, on every port, not only the callers spec.sources names and spec.port (istiod gives the tcp_proxy only the top-level connection pool's idle timeout, not portLevelSettings: pilot/pkg/networking/core/networkfilter.go)",
     native: 'DestinationRule trafficPolicy.connectionPool.tcp.idleTimeout',
     docs: `${DR}#ConnectionPoolSettings-TCPSettings`,
     minVersion: '1.22',

@@ -1,8 +1,8 @@
 /**
  * TCP policies as VirtualService `tcp[]` routes (networking.istio.io/v1, Istio 1.30.3 CRD: match
  * port, sourceLabels, sourceNamespace; route[].destination and weight; no name, no timeout), and
- * their idle timeouts as the DestinationRule's `connectionPool.tcp.idleTimeout` (per port with
- * spec.port), since a TCP route has no timeout of its own.
+ * their idle timeout as the DestinationRule's top-level `connectionPool.tcp.idleTimeout` (the
+ * only one istiod gives the tcp_proxy), since a TCP route has no timeout of its own.
  */
 import type { CompileContext } from '../../core/adapter.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
@@ -39,66 +39,43 @@ export function tcpRoute(p: TrafficPolicy, rule: Rule, destination: Destination)
   return { ...(match.some((m) => Object.keys(m).length) ? { match } : {}), route };
 }
 
-/** The idle timeout of a service's TCP policies: one per port (or for every port), as Istio keeps it. */
-export interface IdleTimeouts {
-  /** The timeout for every port, if a policy without a port sets one. */
-  all?: string;
-  /** Port -> timeout. */
-  readonly ports: Map<number, string>;
-}
-
 /**
- * Collects the idle timeouts of TCP policies (the first rule of each, the only one reached). Two
- * policies that give one port different idle timeouts cannot both hold: the DestinationRule has
- * one per port, for every caller.
+ * The idle timeout of a service's TCP policies (the first rule of each, the only one reached), or
+ * undefined without any. istiod reads a tcp_proxy's idle_timeout from the DestinationRule's
+ * top-level `trafficPolicy.connectionPool.tcp.idleTimeout` only, never from portLevelSettings
+ * (istio/istio pilot/pkg/networking/core/networkfilter.go buildOutboundNetworkFiltersWith*:
+ * `destinationRule.GetTrafficPolicy().GetConnectionPool().GetTcp().GetIdleTimeout()`; the
+ * behaviour tier saw a port-level one leave Envoy's 1 h default in place). So a service has one
+ * idle timeout for all its ports and callers, and two TCP policies that give it different ones
+ * cannot both hold.
  */
-export function idleTimeouts(
+export function idleTimeout(
   group: readonly PolicyDoc<TrafficPolicy>[],
   _ctx: CompileContext,
   diagnostics: Diagnostic[],
-): IdleTimeouts {
-  const out: IdleTimeouts = { ports: new Map() };
-  const from = new Map<string, PolicyDoc<TrafficPolicy>>();
+): string | undefined {
+  let out: { value: string; from: PolicyDoc<TrafficPolicy> } | undefined;
   for (const p of group) {
     if (!isTcp(p.policy)) continue;
     const timeout = p.policy.spec.rules[0]?.timeout;
     if (timeout === undefined) continue;
     const value = formatDuration(durationMs(timeout));
-    const port = p.policy.spec.port;
-    const key = port === undefined ? '*' : String(port);
-    const prior = port === undefined ? out.all : out.ports.get(port);
-    const at = p.at(['spec', 'rules', 0, 'timeout']);
-    if (prior !== undefined && prior !== value) {
+    if (out && out.value !== value) {
       diagnostics.push(
         istioDiag(
           'IdleTimeoutShared',
-          {
-            value: timeout,
-            other: from.get(key)?.ref ?? '',
-            otherValue: prior,
-            port: port === undefined ? 'every port' : `port ${port}`,
-          },
-          at,
+          { value: timeout, other: out.from.ref, otherValue: out.value },
+          p.at(['spec', 'rules', 0, 'timeout']),
         ),
       );
       continue;
     }
-    from.set(key, p);
-    if (port === undefined) out.all = value;
-    else out.ports.set(port, value);
+    out ??= { value, from: p };
   }
-  return out;
+  return out?.value;
 }
 
-/** The DestinationRule trafficPolicy that carries the idle timeouts, or undefined without any. */
-export function idleTrafficPolicy(t: IdleTimeouts): Obj | undefined {
-  const pool = (idleTimeout: string) => ({ connectionPool: { tcp: { idleTimeout } } });
-  const ports = [...t.ports.entries()].sort(([a], [b]) => a - b);
-  if (t.all === undefined && !ports.length) return undefined;
-  return {
-    ...(t.all !== undefined ? pool(t.all) : {}),
-    ...(ports.length
-      ? { portLevelSettings: ports.map(([number, v]) => ({ port: { number }, ...pool(v) })) }
-      : {}),
-  };
+/** The DestinationRule trafficPolicy that carries the idle timeout, or undefined without one. */
+export function idleTrafficPolicy(idleTimeout: string | undefined): Obj | undefined {
+  return idleTimeout === undefined ? undefined : { connectionPool: { tcp: { idleTimeout } } };
 }

@@ -17,7 +17,7 @@ import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../core/model/schema.js';
 import { grpcUri } from './routing-grpc.js';
 import { istioRedirect, istioRewrite } from './routing-redirect.js';
-import { idleTimeouts, idleTrafficPolicy, isTcp, tcpRoute } from './routing-tcp.js';
+import { idleTimeout, idleTrafficPolicy, isTcp, tcpRoute } from './routing-tcp.js';
 
 type Obj = Record<string, unknown>;
 
@@ -238,7 +238,7 @@ export function compileRouting(
       metadata: outputMetadata(service, namespace, group),
       spec: { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) },
     });
-    const idle = idleTrafficPolicy(idleTimeouts(group, ctx, diagnostics));
+    const idle = idleTrafficPolicy(idleTimeout(group, ctx, diagnostics));
     if (subsets.size || idle) {
       const withSettings = group.filter(
         (p) => p.policy.spec.versions || (isTcp(p.policy) && p.policy.spec.rules[0]?.timeout),

@@ -7,7 +7,8 @@
  * from the internal VirtualService its gateway controller converts each HTTPRoute into gives the
  * clusters (leaf Services per version, other services) and their weights, the timeout, retry policy
  * (attempts, per-try timeout, backoff, status codes and retry_on), mirrors and percentage, header
- * operations and CORS, each compared with the policy's plain meaning. Not counted although the tier
+ * operations and CORS, redirects and rewrites, gRPC calls (HTTP/2) and TCPRoute connections (the
+ * waypoint's tcp_proxy), each compared with the policy's plain meaning. Not counted although the tier
  * runs them, as on the sidecar column:
  * - every match (path, header, query parameter, method): the driver picks among the generated routes
  *   with Envoy's rules itself (driver/match.go), for the waypoint as for sidecars;
@@ -47,6 +48,19 @@ export const ambientCoverage: BehaviourCoverage = {
     'headers.response.add',
     'headers.response.remove',
     'cors',
+    // Protocols, redirects and rewrites at the waypoint (ambient-protocols.test.ts): GRPCRoute,
+    // TCPRoute, RequestRedirect and URLRewrite through Istio's gateway controller. The gRPC service
+    // and method matches are matches, not counted (see above); gRPC itself is: HTTP/2 calls reach
+    // the routes, whose clusters speak HTTP/2.
+    'protocol.grpc',
+    'protocol.tcp',
+    'protocol.tcp.weighted',
+    'route.redirect',
+    'route.redirect.path.full',
+    'route.redirect.path.prefix',
+    'route.rewrite.host',
+    'route.rewrite.path.full',
+    'route.rewrite.path.prefix',
   ],
   // The golden cases whose ambient output the tier runs: every one that produces resources, but those
   // still listed in AMBIENT_NOT_YET_JUDGED (ambient-coverage.test.ts keeps both lists true).

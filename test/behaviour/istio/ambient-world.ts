@@ -29,7 +29,7 @@ import { testColumns } from '../../support/columns.js';
 import { load } from '../../support/kit.js';
 import { withCrdDefaults } from './crd-defaults.js';
 import { type Answer, askIstio, type Call, type Workload } from './driver.js';
-import { fqdn, type PodDef, type RequestOptions, requestFields, type ServiceDef } from './world.js';
+import { fqdn, type PodDef, portName, type RequestOptions, requestFields, type ServiceDef } from './world.js';
 
 /** The options of Istio's ambient column, read from the descriptor (never typed here). */
 export function ambientOptions(): Record<string, string> {
@@ -80,7 +80,7 @@ export function ambientClusterYaml(
         clusterIP: s.ip,
         selector: s.selector ?? { app: s.name },
         ports: s.ports.map((p) => ({
-          name: `${p.tcp ? 'tcp' : 'http'}-${p.port}`,
+          name: portName(p),
           port: p.port,
           targetPort: p.port,
           protocol: 'TCP',

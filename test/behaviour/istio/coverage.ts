@@ -7,7 +7,8 @@
  * virtual host and route a request meets (path matches), the clusters (subsets, other services) and
  * their weights, and the route's timeout, retry policy, fault, mirror and percentage, header
  * operations and CORS policy, and the clusters' connection limits, outlier detection and load
- * balancer (with the route's consistent-hash keys), each compared with the policy's plain meaning.
+ * balancer (with the route's consistent-hash keys), redirects, rewrites, gRPC calls (HTTP/2) and
+ * TCP connections (tcp_proxy), each compared with the policy's plain meaning.
  * Not counted although
  * the tier runs them:
  * - header, query parameter and method matches: Istio's simulation matches paths only, and the
@@ -72,6 +73,23 @@ export const coverage: BehaviourCoverage = {
     'backend.loadBalancer.consistentHash.header',
     'backend.loadBalancer.consistentHash.cookie',
     'backend.loadBalancer.consistentHash.sourceIP',
+    // Protocols, redirects and rewrites (protocols.test.ts, driver/protocol.go): gRPC calls sent as
+    // HTTP/2 and routed by their /package.Service/Method path (a path match, as match.path.* are
+    // counted) to clusters that speak HTTP/2; the route's redirect action (status code, scheme,
+    // host, port, path) and rewrite (prefix, regex, host); the tcp_proxy of a TCP connection
+    // (weighted clusters, idle timeout). The Location and the rewritten path are computed from
+    // Istio's fields with Envoy's rules by the driver, as route choice is.
+    'protocol.grpc',
+    'protocol.grpc.service',
+    'protocol.grpc.method',
+    'protocol.tcp',
+    'protocol.tcp.weighted',
+    'protocol.tcp.idleTimeout',
+    'route.redirect',
+    'route.redirect.path.full',
+    'route.rewrite.host',
+    'route.rewrite.path.full',
+    'route.rewrite.path.prefix',
   ],
   // The golden cases the tier judges through the sidecar output (coverage.test.ts keeps the list of
   // the others).

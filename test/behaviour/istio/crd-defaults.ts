@@ -20,6 +20,7 @@ type Schema = {
 };
 
 interface Crd {
+  metadata?: { name?: string; annotations?: Record<string, string> };
   spec: {
     group: string;
     names: { kind: string };
@@ -30,6 +31,7 @@ interface Crd {
 const GATEWAY_API = 'gateway-api/experimental';
 
 let schemas: Map<string, Schema> | undefined;
+const bundles = new Map<string, string>();
 
 function catalogue(): Map<string, Schema> {
   if (schemas) return schemas;
@@ -42,6 +44,8 @@ function catalogue(): Map<string, Schema> {
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
     for (const doc of loadAll(readFileSync(join(dir, f), 'utf8')) as Crd[]) {
       if (!doc?.spec?.versions) continue;
+      const bundle = doc.metadata?.annotations?.['gateway.networking.k8s.io/bundle-version'];
+      if (doc.metadata?.name && bundle) bundles.set(doc.metadata.name, bundle);
       for (const v of doc.spec.versions) {
         const s = v.schema?.openAPIV3Schema;
         if (s) schemas.set(`${doc.spec.group}/${v.name}/${doc.spec.names.kind}`, s);
@@ -73,4 +77,14 @@ export function withCrdDefaults<T extends { apiVersion: string; kind: string }>(
   const schema = catalogue().get(`${obj.apiVersion}/${obj.kind}`);
   if (!schema) throw new Error(`no CRD schema for ${obj.apiVersion} ${obj.kind} in ${GATEWAY_API}`);
   return defaulted(obj, schema) as T;
+}
+
+/**
+ * The Gateway API CRDs' bundle-version annotations (CRD name -> version), as the CRDs installed in
+ * the cluster carry them: istiod watches some kinds (GRPCRoute, TCPRoute, ...) only when it meets its
+ * minimum (the driver puts them on its fake cluster's CRDs, driver_test.go annotateGatewayCRDs).
+ */
+export function gatewayApiBundleVersions(): Record<string, string> {
+  catalogue();
+  return Object.fromEntries(bundles);
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../../support/cases.js';
+import { gatewayApiBundleVersions } from './crd-defaults.js';
 
 export interface Workload {
   namespace: string;
@@ -32,7 +33,8 @@ export interface Call {
   host?: string;
   address?: string;
   port: number;
-  protocol?: 'http' | 'tcp';
+  /** http: HTTP/1.1 (default); http2: h2c; grpc: h2c POST with content-type application/grpc. */
+  protocol?: 'http' | 'http2' | 'grpc' | 'tcp';
   method?: string;
   path?: string;
   headers?: Record<string, string[]>;
@@ -85,7 +87,34 @@ export interface Route {
     header?: string;
     sourceIp?: boolean;
   }[];
-  /** Per routed cluster, its BackendPolicy-relevant Envoy settings (sidecar). */
+  /** Per routed cluster, its BackendPolicy-relevant Envoy settings. */
+  clusterSettings?: Record<string, ClusterSettings>;
+  /** A redirect route's action and the Location it answers this request with (no clusters). */
+  redirect?: {
+    scheme?: string;
+    host?: string;
+    port?: number;
+    path?: string;
+    prefixRewrite?: string;
+    stripQuery?: boolean;
+    responseCode: number;
+    location: string;
+  };
+  /** A forwarding route's URL rewrite and the :path the upstream receives for this request. */
+  rewrite?: {
+    prefixRewrite?: string;
+    regexPattern?: string;
+    regexSubstitution?: string;
+    host?: string;
+    path: string;
+  };
+}
+
+/** The tcp_proxy a TCP connection meets. */
+export interface TcpProxy {
+  clusters: { cluster: string; weight: number }[];
+  /** tcp_proxy's idle_timeout; absent when unset (Envoy's default: 1 hour). */
+  idleTimeoutMs?: number;
   clusterSettings?: Record<string, ClusterSettings>;
 }
 
@@ -105,6 +134,10 @@ export interface ClusterSettings {
     baseEjectionMs?: number;
     maxEjectionPercent?: number;
   };
+  /** What the cluster speaks to its endpoints: http2, http1, downstream or auto. */
+  upstreamProtocol?: string;
+  /** The cluster's common HTTP protocol idle timeout. */
+  idleTimeoutMs?: number;
 }
 
 export interface Result {
@@ -127,6 +160,8 @@ export interface Result {
   ztunnel?: { allowed: boolean; source: string; policies: string[]; matched: string[]; reason: string };
   /** Ambient: the endpoints istiod sends the waypoint per routed or mirrored cluster. */
   endpoints?: Record<string, string[]>;
+  /** The tcp_proxy a TCP call met (sidecar outbound, waypoint). */
+  tcp?: TcpProxy;
 }
 
 export interface AnalyzerMessage {
@@ -171,7 +206,8 @@ export async function askIstio(
   try {
     const input = join(dir, 'input.json');
     const output = join(dir, 'output.json');
-    writeFileSync(input, JSON.stringify({ config, calls, analyze, ambient }));
+    const crdBundleVersions = ambient ? gatewayApiBundleVersions() : undefined;
+    writeFileSync(input, JSON.stringify({ config, calls, analyze, ambient, crdBundleVersions }));
     const { PILOT_ENABLE_AMBIENT: _inherited, ...env } = process.env;
     try {
       await run(

@@ -3,13 +3,26 @@
  * a subset inverted, an authorization path widened) run through Istio make the same hand-written
  * expectations fail, for the sidecar and the ambient output alike (a leaf Service selecting the
  * wrong pods, the waypoint binding dropped, the ztunnel guard widened, an L7 policy attached by
- * selector). Each mutation must change the output, or the proof would prove nothing.
+ * selector), and for the protocol cases (a gRPC method match, a redirect code or path, a rewrite
+ * prefix or host, TCP weights, a TCP idle timeout). Each mutation must change the output, or the
+ * proof would prove nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { bookinfoAmbient, zeroTrustAmbient } from './ambient-expectations.js';
 import { runAmbientCase } from './ambient-world.js';
 import { bookinfo } from './expectations.js';
 import { runCase } from './harness.js';
+import {
+  grpcRouting,
+  grpcTimeouts,
+  type ProtocolCase,
+  redirectPaths,
+  redirectPrefix,
+  rewriteHost,
+  rewritePrefix,
+  tcpCanary,
+  tcpIdleTimeout,
+} from './protocol-expectations.js';
 import { allowed, arrival, pod, result } from './world.js';
 
 function mutation(from: string | RegExp, to: string) {
@@ -124,5 +137,125 @@ describe('mutated ambient examples/zero-trust.yaml output fails its expectations
   ])('%s', async (_name, mutate) => {
     const run = await runAmbientCase('examples/zero-trust.yaml', z.world, z.calls, mutate);
     expect(() => z.check(run.answer)).toThrow();
+  });
+});
+
+/** Protocol cases (issue 16): each wrong edit of the output makes the case's own expectations fail. */
+const PROTOCOL_MUTATIONS: [string, () => ProtocolCase, string, (o: string) => string][] = [
+  [
+    'sidecar',
+    () => grpcRouting('sidecar'),
+    'the AddItem method match changed',
+    mutation('exact: /shop.Cart/AddItem', 'exact: /shop.Cart/RemoveItem'),
+  ],
+  [
+    'sidecar',
+    () => grpcRouting('sidecar'),
+    'the shop.Cart weights swapped',
+    mutation(/weight: 90([\s\S]*?)weight: 10/, 'weight: 10$1weight: 90'),
+  ],
+  [
+    'sidecar',
+    () => grpcTimeouts('sidecar'),
+    'the Checkout deadline changed',
+    mutation('timeout: 10s', 'timeout: 20s'),
+  ],
+  [
+    'sidecar',
+    () => redirectPaths('sidecar'),
+    'the https redirect code changed',
+    mutation('redirectCode: 301', 'redirectCode: 302'),
+  ],
+  ['sidecar', () => redirectPaths('sidecar'), 'the https scheme dropped', mutation(/\n\s+scheme: https/, '')],
+  [
+    'sidecar',
+    () => redirectPaths('sidecar'),
+    'the help path changed',
+    mutation('uri: /storefront/help', 'uri: /storefront/faq'),
+  ],
+  [
+    'sidecar',
+    () => rewriteHost('sidecar'),
+    'the health path rewrite changed',
+    mutation('rewrite: /status/health.jsp', 'rewrite: /status'),
+  ],
+  [
+    'sidecar',
+    () => rewriteHost('sidecar'),
+    'the host rewrite dropped from the rest',
+    mutation(
+      /(name: legacy-rewrite\.app[\s\S]*?)\n\s+rewrite:\n\s+authority: legacy\.internal\.example\.com/,
+      '$1',
+    ),
+  ],
+  ['sidecar', () => rewritePrefix('sidecar'), 'the rewrite prefix changed', mutation('uri: /v2', 'uri: /v3')],
+  [
+    'sidecar',
+    () => tcpCanary('sidecar'),
+    'the TCP weights swapped',
+    mutation(/weight: 95([\s\S]*?)weight: 5/, 'weight: 5$1weight: 95'),
+  ],
+  [
+    'sidecar',
+    () => tcpIdleTimeout(),
+    'the idle timeout changed',
+    mutation('idleTimeout: 1h', 'idleTimeout: 2h'),
+  ],
+  [
+    'ambient',
+    () => grpcRouting('ambient'),
+    'the AddItem method match changed',
+    mutation('method: AddItem', 'method: RemoveItem'),
+  ],
+  [
+    'ambient',
+    () => grpcRouting('ambient'),
+    'the shop.Cart weights swapped',
+    mutation(/weight: 90([\s\S]*?)weight: 10/, 'weight: 10$1weight: 90'),
+  ],
+  [
+    'ambient',
+    () => redirectPaths('ambient'),
+    'the https redirect code changed',
+    mutation('statusCode: 301', 'statusCode: 302'),
+  ],
+  [
+    'ambient',
+    () => redirectPrefix(),
+    'the replacement prefix changed',
+    mutation('replacePrefixMatch: /products', 'replacePrefixMatch: /items'),
+  ],
+  [
+    'ambient',
+    () => rewriteHost('ambient'),
+    'the health path rewrite changed',
+    mutation('replaceFullPath: /status/health.jsp', 'replaceFullPath: /status'),
+  ],
+  [
+    'ambient',
+    () => rewritePrefix('ambient'),
+    'the rewrite prefix changed',
+    mutation('replacePrefixMatch: /v2', 'replacePrefixMatch: /v3'),
+  ],
+  [
+    'ambient',
+    () => tcpCanary('ambient'),
+    'the TCP weights swapped',
+    mutation(/weight: 95([\s\S]*?)weight: 5/, 'weight: 5$1weight: 95'),
+  ],
+];
+
+describe('mutated protocol case outputs fail their expectations', () => {
+  it.each(
+    PROTOCOL_MUTATIONS.map(
+      ([side, make, name, mutate]) => [`${side} ${make().file}: ${name}`, side, make, mutate] as const,
+    ),
+  )('%s', async (_name, side, make, mutate) => {
+    const c = make();
+    const run =
+      side === 'sidecar'
+        ? await runCase(c.file, c, c.calls, mutate)
+        : await runAmbientCase(c.file, c, c.calls, mutate);
+    expect(() => c.check(run.answer)).toThrow();
   });
 });

@@ -16,8 +16,8 @@ export interface ServiceDef {
   namespace: string;
   name: string;
   ip: string;
-  /** Ports; `tcp` ones are named tcp-*, the rest http-*. targetPort = port. */
-  ports: { port: number; tcp?: boolean }[];
+  /** Ports, named <protocol>-<port> (default http; Istio reads the protocol from the name). targetPort = port. */
+  ports: { port: number; tcp?: boolean; protocol?: 'http' | 'grpc' | 'tcp' }[];
   /** Pod labels the Service selects. Default: {app: name}. */
   selector?: Record<string, string>;
 }
@@ -27,6 +27,10 @@ export interface PodDef extends Workload {
   ip: string;
   labels: Record<string, string>;
 }
+
+/** A Service port's name: its protocol (Istio's protocol selection by port name), then the port. */
+export const portName = (p: ServiceDef['ports'][number]) =>
+  `${p.protocol ?? (p.tcp ? 'tcp' : 'http')}-${p.port}`;
 
 let nextIp = 1;
 /** A pod (with its sidecar) in `namespace`; serviceAccount defaults to `default`. */
@@ -60,7 +64,7 @@ export function worldYaml(services: readonly ServiceDef[], pods: readonly PodDef
         clusterIP: s.ip,
         selector: s.selector ?? { app: s.name },
         ports: s.ports.map((p) => ({
-          name: `${p.tcp ? 'tcp' : 'http'}-${p.port}`,
+          name: portName(p),
           port: p.port,
           targetPort: p.port,
           protocol: 'TCP',
@@ -128,12 +132,15 @@ export interface RequestOptions {
   readonly path?: string;
   readonly headers?: Record<string, string>;
   readonly tcp?: boolean;
+  /** A gRPC call (HTTP/2, POST, content-type application/grpc); path is /package.Service/Method. */
+  readonly grpc?: boolean;
 }
 
 /** The request part of a Call, for sidecar and ambient requests alike. */
 export function requestFields(opts: RequestOptions): Partial<Call> {
   return {
     ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
+    ...(opts.grpc ? { protocol: 'grpc' as const } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.path ? { path: opts.path } : {}),
     ...(opts.headers

@@ -12,7 +12,7 @@ const tcp = (name: string, extra: string, timeout: string) =>
   );
 
 describe('Istio sidecar', () => {
-  it("keeps a TCP idle timeout and a BackendPolicy's limits for one port in one DestinationRule entry", () => {
+  it("keeps a TCP idle timeout (top level, the only one the tcp_proxy reads) beside a BackendPolicy's limits for its port", () => {
     const backend = policy(
       'BackendPolicy',
       '  service: db\n  port: 5432\n  connectionLimits: {maxConnections: 10, connectTimeout: 1s}\n',
@@ -22,11 +22,9 @@ describe('Istio sidecar', () => {
     expect(r.ok).toBe(true);
     const dr = findObject(r.resources, 'DestinationRule', 'db');
     expect(dr.spec.trafficPolicy).toEqual({
+      connectionPool: { tcp: { idleTimeout: '30m' } },
       portLevelSettings: [
-        {
-          port: { number: 5432 },
-          connectionPool: { tcp: { idleTimeout: '30m', maxConnections: 10, connectTimeout: '1s' } },
-        },
+        { port: { number: 5432 }, connectionPool: { tcp: { maxConnections: 10, connectTimeout: '1s' } } },
       ],
     });
     expect(findObject(r.resources, 'VirtualService', 'db').spec.tcp).toEqual([
@@ -37,7 +35,7 @@ describe('Istio sidecar', () => {
     ]);
   });
 
-  it('refuses two idle timeouts for one port, even for different callers (AM4140)', () => {
+  it('refuses two idle timeouts for one service, even for different callers (AM4140)', () => {
     const text = [
       tcp('jobs', '  sources: [{namespace: jobs}]\n', '1h'),
       tcp('web', '  sources: [{namespace: web}]\n', '10m'),
@@ -45,6 +43,29 @@ describe('Istio sidecar', () => {
     const r = compileFor('istio', text);
     expect(r.ok).toBe(false);
     expect(codes(r.diagnostics)).toContain('AM4140');
+  });
+
+  it('refuses two idle timeouts on two ports of one service (one top-level timeout holds for both, AM4140)', () => {
+    const onPort = (name: string, port: number, timeout: string) =>
+      traffic(
+        `  service: db\n  port: ${port}\n  protocol: tcp\n  rules:\n    - timeout: ${timeout}\n`,
+        name,
+        'shop',
+      );
+    const r = compileFor(
+      'istio',
+      [onPort('primary', 5432, '1h'), onPort('replica', 5433, '10m')].join('---\n'),
+    );
+    expect(r.ok).toBe(false);
+    expect(codes(r.diagnostics)).toContain('AM4140');
+    const same = compileFor(
+      'istio',
+      [onPort('primary', 5432, '1h'), onPort('replica', 5433, '60m')].join('---\n'),
+    );
+    expect(same.ok).toBe(true);
+    expect(findObject(same.resources, 'DestinationRule', 'db').spec.trafficPolicy).toEqual({
+      connectionPool: { tcp: { idleTimeout: '1h' } },
+    });
   });
 
   it("writes the model's redirect defaults: status 302 (Istio's own is 301) and the request's port", () => {

@@ -37,6 +37,7 @@ import (
 	"strings"
 
 	matcher "github.com/cncf/xds/go/xds/type/matcher/v3"
+	endpoint "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -254,9 +255,14 @@ func (w *world) throughWaypoint(c Call, res *Result) (waypointPod *workloadapi.W
 		return nil, false
 	}
 	res.Listener = l.GetName()
+	// The application protocol the waypoint's listener sees (Istio's match.go names 'http/1.1' and
+	// 'h2c' for HTTP; raw TCP has none).
 	proto := "'http/1.1'"
-	if c.Protocol == "tcp" {
+	switch c.Protocol {
+	case "tcp":
 		proto = ""
+	case "http2", "grpc":
+		proto = "'h2c'"
 	}
 	name, err := evalMatcher(l.GetFilterChainMatcher(), map[string]string{
 		"ip": c.Address, "port": strconv.Itoa(c.Port), "application-protocol": proto,
@@ -289,8 +295,24 @@ func (w *world) throughWaypoint(c Call, res *Result) (waypointPod *workloadapi.W
 		return nil, false
 	}
 	res.Authz = authz
-	if !authz.Allowed || in.http == nil {
-		return wpPod, authz.Allowed
+	if !authz.Allowed {
+		return wpPod, false
+	}
+	if c.Protocol == "tcp" {
+		// A TCP chain: TCPRoute rules reach it as the tcp_proxy's (weighted) clusters.
+		if conn != nil {
+			res.Error = "waypoint chain " + chain.GetName() + " is HTTP, the call is TCP"
+			return nil, false
+		}
+		if err := w.tcpProxyOf(chain, xdstest.ExtractClusters(w.s.Clusters(proxy)), res); err != nil {
+			res.Error = err.Error()
+			return nil, false
+		}
+		res.Endpoints = endpointsOf(w.s.Endpoints(proxy), res.TCP.Clusters, nil)
+		return wpPod, true
+	}
+	if in.http == nil {
+		return wpPod, true
 	}
 	rc := conn.GetRouteConfig()
 	if rc == nil {
@@ -313,37 +335,60 @@ func (w *world) throughWaypoint(c Call, res *Result) (waypointPod *workloadapi.W
 		res.Error = simulation.ErrNoRoute.Error()
 		return nil, false
 	}
-	if rt.GetDirectResponse() != nil {
-		res.DirectResult = fmt.Sprintf("%d", rt.GetDirectResponse().GetStatus())
-		res.Route = &Route{Name: rt.GetName()}
-		return nil, false
-	}
-	sum, err := summarise(rt, vh)
+	sum, err := decide(rt, vh, req, res)
 	if err != nil {
 		res.Error = err.Error()
 		return nil, false
 	}
-	res.Route = sum
+	if sum == nil || sum.Redirect != nil {
+		// Answered by the waypoint itself (direct response or redirect): nothing reaches a pod.
+		return nil, false
+	}
 	if len(sum.Clusters) == 1 {
 		res.Cluster = sum.Clusters[0].Cluster
 	}
-	// The endpoints istiod sends the waypoint for the routed and mirrored clusters (EDS): which pods
-	// each backend (a leaf Service per version) selects.
-	eps := xdstest.ExtractLoadAssignments(w.s.Endpoints(proxy))
-	res.Endpoints = map[string][]string{}
+	clusters := xdstest.ExtractClusters(w.s.Clusters(proxy))
+	sum.ClusterSettings = map[string]*ClusterSettings{}
 	for _, wc := range sum.Clusters {
-		res.Endpoints[wc.Cluster] = slices.Sorted(slices.Values(eps[wc.Cluster]))
+		if c := clusters[wc.Cluster]; c != nil {
+			if sum.ClusterSettings[wc.Cluster], err = summariseCluster(c); err != nil {
+				res.Error = err.Error()
+				return nil, false
+			}
+		}
 	}
+	mirrors := make([]string, 0, len(sum.Mirrors))
 	for _, m := range sum.Mirrors {
-		res.Endpoints[m.Cluster] = slices.Sorted(slices.Values(eps[m.Cluster]))
+		mirrors = append(mirrors, m.Cluster)
 	}
+	res.Endpoints = endpointsOf(w.s.Endpoints(proxy), sum.Clusters, mirrors)
 	return wpPod, true
+}
+
+// endpointsOf are the endpoints istiod sends the waypoint for the routed and mirrored clusters
+// (EDS): which pods each backend (a leaf Service per version) selects.
+func endpointsOf(loadAssignments []*endpoint.ClusterLoadAssignment, routed []WeightedTo, mirrored []string) map[string][]string {
+	eps := xdstest.ExtractLoadAssignments(loadAssignments)
+	out := map[string][]string{}
+	for _, wc := range routed {
+		out[wc.Cluster] = slices.Sorted(slices.Values(eps[wc.Cluster]))
+	}
+	for _, m := range mirrored {
+		out[m] = slices.Sorted(slices.Values(eps[m]))
+	}
+	return out
 }
 
 // isEndpoint tells whether pod address ip is among the endpoints of the route's clusters
 // ("ip:port", or "connect_originate;ip:port" for one reached through HBONE).
 func isEndpoint(res *Result, ip string) bool {
-	for _, wc := range res.Route.Clusters {
+	var routed []WeightedTo
+	if res.Route != nil {
+		routed = res.Route.Clusters
+	} else if res.TCP != nil {
+		routed = res.TCP.Clusters
+	}
+	for _, wc := range routed {
 		for _, e := range res.Endpoints[wc.Cluster] {
 			if strings.HasPrefix(e[strings.LastIndex(e, ";")+1:], ip+":") {
 				return true
@@ -546,7 +591,7 @@ func (w *world) ambientCall(c Call) Result {
 		if !ok || res.Error != "" {
 			return res
 		}
-		if res.Route != nil && c.To.IP != "" && !isEndpoint(&res, c.To.IP) {
+		if (res.Route != nil || res.TCP != nil) && c.To.IP != "" && !isEndpoint(&res, c.To.IP) {
 			res.Error = fmt.Sprintf("pod %s is no endpoint of the routed clusters (%v)", c.To.IP, res.Endpoints)
 			return res
 		}

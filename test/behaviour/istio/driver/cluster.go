@@ -21,6 +21,9 @@ type ClusterSettings struct {
 	MaxRequests              *uint32  `json:"maxRequests,omitempty"`
 	MaxRequestsPerConnection *uint32  `json:"maxRequestsPerConnection,omitempty"`
 	Outlier                  *Outlier `json:"outlier,omitempty"`
+	// UpstreamProtocol and IdleTimeoutMs come from the cluster's HttpProtocolOptions (protocol.go).
+	UpstreamProtocol string `json:"upstreamProtocol,omitempty"`
+	IdleTimeoutMs    *int64 `json:"idleTimeoutMs,omitempty"`
 }
 
 type Outlier struct {
@@ -67,6 +70,8 @@ func summariseCluster(c *cluster.Cluster) (*ClusterSettings, error) {
 		if m := po.GetCommonHttpProtocolOptions().GetMaxRequestsPerConnection(); m != nil {
 			out.MaxRequestsPerConnection = u32(m, true)
 		}
+		out.UpstreamProtocol = upstreamProtocol(po)
+		out.IdleTimeoutMs = idleTimeout(po)
 	}
 	if od := c.GetOutlierDetection(); od != nil {
 		out.Outlier = &Outlier{

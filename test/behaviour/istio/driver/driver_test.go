@@ -9,9 +9,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	"sigs.k8s.io/yaml"
+
+	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 
 	"istio.io/istio/pilot/pkg/config/kube/crd"
 	"istio.io/istio/pilot/pkg/features"
@@ -19,8 +24,13 @@ import (
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
+	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/analysis/analyzers"
 	"istio.io/istio/pkg/config/analysis/local"
+	"istio.io/istio/pkg/config/schema/gvk"
+	"istio.io/istio/pkg/kube/kclient/clienttest"
+	"istio.io/istio/pkg/test/util/retry"
+	"istio.io/istio/pkg/util/sets"
 )
 
 const trustDomain = "cluster.local"
@@ -115,8 +125,12 @@ func simCall(c Call, mode simulation.CallMode) simulation.Call {
 		h[http.CanonicalHeaderKey(k)] = v
 	}
 	proto := simulation.HTTP
-	if c.Protocol == "tcp" {
+	switch c.Protocol {
+	case "tcp":
 		proto = simulation.TCP
+	case "http2", "grpc":
+		// Prior-knowledge HTTP/2 (h2c), as a plaintext gRPC client speaks it to its sidecar.
+		proto = simulation.HTTP2
 	}
 	path := c.Path
 	if path == "" {
@@ -136,14 +150,28 @@ func simCall(c Call, mode simulation.CallMode) simulation.Call {
 func (w *world) outbound(c Call) Result {
 	res := Result{ID: c.ID}
 	sim := w.sim(c.From)
-	r := sim.Run(simCall(c, simulation.CallModeOutbound))
+	call := simCall(c, simulation.CallModeOutbound)
+	var chain *listener.FilterChain
+	call.CustomListenerValidations = []simulation.CustomFilterChainValidation{func(fc *listener.FilterChain) error {
+		chain = fc
+		return nil
+	}}
+	r := sim.Run(call)
 	res.Listener, res.FilterChain, res.RouteConfig, res.VirtualHost = r.ListenerMatched, r.FilterChainMatched, r.RouteConfigMatched, r.VirtualHostMatched
 	if r.Error != nil && !errors.Is(r.Error, simulation.ErrNoRoute) {
 		res.Error = r.Error.Error()
 		return res
 	}
+	clusters := xdstest.ExtractClusters(sim.Clusters)
 	if c.Protocol == "tcp" {
 		res.Cluster = r.ClusterMatched
+		if chain == nil {
+			res.Error = "no filter chain captured"
+			return res
+		}
+		if err := w.tcpProxyOf(chain, clusters, &res); err != nil {
+			res.Error = err.Error()
+		}
 		return res
 	}
 	rc := xdstest.ExtractRouteConfigurations(sim.Routes)[r.RouteConfigMatched]
@@ -155,7 +183,8 @@ func (w *world) outbound(c Call) Result {
 		if vh.GetName() != r.VirtualHostMatched {
 			continue
 		}
-		rt, err := firstRoute(vh, newRequest(c))
+		req := newRequest(c)
+		rt, err := firstRoute(vh, req)
 		if err != nil {
 			res.Error = err.Error()
 			return res
@@ -164,17 +193,14 @@ func (w *world) outbound(c Call) Result {
 			res.Error = simulation.ErrNoRoute.Error()
 			return res
 		}
-		if rt.GetDirectResponse() != nil {
-			res.DirectResult = fmt.Sprintf("%d", rt.GetDirectResponse().GetStatus())
-			res.Route = &Route{Name: rt.GetName()}
-			return res
-		}
-		sum, err := summarise(rt, vh)
+		sum, err := decide(rt, vh, req, &res)
 		if err != nil {
 			res.Error = err.Error()
 			return res
 		}
-		clusters := xdstest.ExtractClusters(sim.Clusters)
+		if sum == nil || sum.Redirect != nil {
+			return res
+		}
 		sum.ClusterSettings = map[string]*ClusterSettings{}
 		for _, wc := range sum.Clusters {
 			c := clusters[wc.Cluster]
@@ -197,6 +223,59 @@ func (w *world) outbound(c Call) Result {
 	}
 	res.Error = "virtual host " + r.VirtualHostMatched + " not found"
 	return res
+}
+
+// decide reads the route Envoy chose: a direct response (res.DirectResult, nil route), a redirect
+// (a Route with Redirect only) or a forwarding route (summarised, with its rewrite). res.Route is set
+// to what it returns.
+func decide(rt *route.Route, vh *route.VirtualHost, req request, res *Result) (*Route, error) {
+	switch {
+	case rt.GetDirectResponse() != nil:
+		res.DirectResult = fmt.Sprintf("%d", rt.GetDirectResponse().GetStatus())
+		res.Route = &Route{Name: rt.GetName()}
+		return nil, nil
+	case rt.GetRedirect() != nil:
+		rd, err := redirectOf(rt, req)
+		if err != nil {
+			return nil, err
+		}
+		res.Route = &Route{Name: rt.GetName(), Redirect: rd}
+		return res.Route, nil
+	}
+	sum, err := summarise(rt, vh)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Rewrite, err = rewriteOf(rt, req); err != nil {
+		return nil, err
+	}
+	res.Route = sum
+	return sum, nil
+}
+
+// tcpProxyOf reads the chain's tcp_proxy (clusters, weights, idle timeout) and the settings of the
+// clusters it names into res.TCP.
+func (w *world) tcpProxyOf(chain *listener.FilterChain, clusters map[string]*cluster.Cluster, res *Result) error {
+	p := xdstest.ExtractTCPProxy(w.t, chain)
+	if p == nil {
+		return fmt.Errorf("filter chain %s has no tcp_proxy", chain.GetName())
+	}
+	tp, err := summariseTCP(p)
+	if err != nil {
+		return err
+	}
+	tp.ClusterSettings = map[string]*ClusterSettings{}
+	for _, wc := range tp.Clusters {
+		c := clusters[wc.Cluster]
+		if c == nil {
+			return fmt.Errorf("no cluster %s", wc.Cluster)
+		}
+		if tp.ClusterSettings[wc.Cluster], err = summariseCluster(c); err != nil {
+			return err
+		}
+	}
+	res.TCP = tp
+	return nil
 }
 
 func (w *world) inbound(c Call) Result {
@@ -264,6 +343,46 @@ func analyze(cfg string) ([]Message, []string, error) {
 	return out, result.ExecutedAnalyzers, nil
 }
 
+// bundleVersionAnnotation is the annotation Gateway API CRDs carry their release in
+// (sigs.k8s.io/gateway-api pkg/consts BundleVersionAnnotation).
+const bundleVersionAnnotation = "gateway.networking.k8s.io/bundle-version"
+
+// annotateGatewayCRDs gives the fake cluster's Gateway API CRDs the bundle-version annotation the
+// installed CRDs carry (versions: CRD name -> version). istiod watches GRPCRoute, TCPRoute, TLSRoute
+// and BackendTLSPolicy only when their CRD's annotation meets gatewayapi.MinimumCRDVersions
+// (pkg/kube/kclient/crdwatcher.go minimumVersionFilter); the fake server makes its CRDs without
+// annotations, so without this it ignores every GRPCRoute and TCPRoute. It then waits until the
+// gateway controller has converted each of those routes and istiod's push context holds the result.
+func annotateGatewayCRDs(t *testing.T, s *xds.FakeDiscoveryServer, versions map[string]string) {
+	for name, version := range versions {
+		resource, group, _ := strings.Cut(name, ".")
+		clienttest.MakeCRDWithAnnotations(t, s.KubeClient(), k8sschema.GroupVersionResource{Group: group, Version: "v1", Resource: resource},
+			map[string]string{bundleVersionAnnotation: version})
+	}
+	var want []string
+	namespaces := sets.New[string]()
+	for _, k := range []config.GroupVersionKind{gvk.GRPCRoute, gvk.TCPRoute} {
+		for _, c := range s.Env().ConfigStore.List(k, "") {
+			want = append(want, k.Kind+"/"+c.Name+"."+c.Namespace)
+			namespaces.Insert(c.Namespace)
+		}
+	}
+	// Converted, and in the push context the waypoints' configuration is generated from (the
+	// conversion reaches it through an asynchronous push, which the fake server runs undebounced).
+	pushed := func() bool {
+		parents := sets.New[string]()
+		for ns := range namespaces {
+			for _, vs := range s.PushContext().VirtualServicesForGateway(ns, "mesh") {
+				// The gateway controller names a VirtualService's routes in this annotation (Kind/name.namespace,...).
+				parents.InsertAll(strings.Split(vs.Annotations["internal.istio.io/parents"], ",")...)
+			}
+		}
+		return parents.ContainsAll(sets.New(want...))
+	}
+	retry.UntilOrFail(t, pushed, retry.Timeout(30*time.Second), retry.Message(fmt.Sprintf("istiod pushes the conversion of %v", want)))
+	s.EnsureSynced(t)
+}
+
 func TestDriver(t *testing.T) {
 	inPath, outPath := os.Getenv("ANYMESH_ISTIO_INPUT"), os.Getenv("ANYMESH_ISTIO_OUTPUT")
 	if inPath == "" || outPath == "" {
@@ -294,6 +413,9 @@ func TestDriver(t *testing.T) {
 			t.Fatalf("Istio config: %v", err)
 		}
 		s = xds.NewFakeDiscoveryServer(t, xds.FakeOptions{Configs: configs, KubernetesObjectString: kubeYAML})
+	}
+	if in.Ambient {
+		annotateGatewayCRDs(t, s, in.CRDBundleVersions)
 	}
 	w := &world{t: t, s: s, sims: map[string]*simulation.Simulation{}, waypoints: map[string]*model.Proxy{}}
 	out := Output{Results: []Result{}, Messages: []Message{}}

@@ -21,6 +21,9 @@ type Input struct {
 	// index (which read Kubernetes objects) see the Gateway API resources and AuthorizationPolicies.
 	// The process must run with PILOT_ENABLE_AMBIENT=true, as istiod's ambient profile sets it.
 	Ambient bool `json:"ambient,omitempty"`
+	// CRDBundleVersions are the Gateway API CRDs' bundle-version annotations (CRD name -> version)
+	// as installed in the cluster the output targets; ambient runs give the fake cluster's CRDs them.
+	CRDBundleVersions map[string]string `json:"crdBundleVersions,omitempty"`
 }
 
 // Workload is one side of a call: a pod's namespace, labels, service account and address.
@@ -48,10 +51,12 @@ type Call struct {
 	To Workload `json:"to,omitempty"`
 	// Host, Address and Port name the destination: the Service host and ClusterIP for outbound
 	// calls, the container port for inbound ones.
-	Host     string              `json:"host,omitempty"`
-	Address  string              `json:"address,omitempty"`
-	Port     int                 `json:"port"`
-	Protocol string              `json:"protocol,omitempty"` // "http" (default) | "tcp"
+	Host    string `json:"host,omitempty"`
+	Address string `json:"address,omitempty"`
+	Port    int    `json:"port"`
+	// Protocol: "http" (HTTP/1.1, default), "http2" (h2c), "grpc" (h2c, POST, content-type
+	// application/grpc, as a gRPC client sends a call) or "tcp" (an opaque connection).
+	Protocol string              `json:"protocol,omitempty"`
 	Method   string              `json:"method,omitempty"`
 	Path     string              `json:"path,omitempty"` // may carry ?query
 	Headers  map[string][]string `json:"headers,omitempty"`
@@ -87,6 +92,8 @@ type Result struct {
 	Ztunnel          *Ztunnel `json:"ztunnel,omitempty"`
 	// Endpoints are the addresses istiod sends the waypoint for each routed or mirrored cluster.
 	Endpoints map[string][]string `json:"endpoints,omitempty"`
+	// TCP is the tcp_proxy a TCP call met (sidecar outbound, waypoint).
+	TCP *TCPProxy `json:"tcp,omitempty"`
 }
 
 // Route is the matched Envoy route, normalised.
@@ -105,6 +112,10 @@ type Route struct {
 	HashPolicies    []HashPolicy                `json:"hashPolicies,omitempty"`
 	ClusterSettings map[string]*ClusterSettings `json:"clusterSettings,omitempty"`
 	Extra           map[string]bool             `json:"extra,omitempty"`
+	// Redirect is set on a redirect route (then Clusters is empty), Rewrite on a forwarding route
+	// that rewrites the path or host (protocol.go).
+	Redirect *Redirect `json:"redirect,omitempty"`
+	Rewrite  *Rewrite  `json:"rewrite,omitempty"`
 }
 
 type WeightedTo struct {

@@ -38,6 +38,12 @@ func newRequest(c Call) request {
 	method := c.Method
 	if method == "" {
 		method = "GET"
+		if c.Protocol == "grpc" {
+			method = "POST" // every gRPC call is a POST (gRPC over HTTP/2 spec)
+		}
+	}
+	if _, set := h["content-type"]; !set && c.Protocol == "grpc" {
+		h["content-type"] = []string{"application/grpc"}
 	}
 	h[":method"] = []string{method}
 	h[":path"] = []string{raw}
@@ -188,7 +194,14 @@ func routeMatches(m *route.RouteMatch, r request) (bool, error) {
 			return false, err
 		}
 	}
-	if m.GetRuntimeFraction() != nil || m.GetGrpc() != nil || m.GetTlsContext() != nil ||
+	// RouteMatch.grpc: only requests whose content-type is application/grpc or application/grpc+*.
+	if m.GetGrpc() != nil {
+		ct := strings.Join(r.headers["content-type"], ",")
+		if ct != "application/grpc" && !strings.HasPrefix(ct, "application/grpc+") {
+			return false, nil
+		}
+	}
+	if m.GetRuntimeFraction() != nil || m.GetTlsContext() != nil ||
 		len(m.GetDynamicMetadata()) > 0 || m.GetFilterState() != nil {
 		return false, fmt.Errorf("route match uses a condition the driver does not evaluate: %v", m)
 	}
