@@ -96,6 +96,26 @@ describe('Linkerd', () => {
     expect(codes(r.diagnostics)).toContain('AM4240');
     expect(r.ok).toBe(false);
   });
+  it('writes gRPC retry conditions to retry.linkerd.io/grpc on a GRPCRoute, and refuses them on http', () => {
+    const spec = (protocol: string) =>
+      traffic(
+        `  service: cart\n  port: 50051\n  protocol: ${protocol}\n  rules:\n    - retries: {attempts: 2, retryOn: [unavailable, cancelled]}\n`,
+        'cart',
+        'shop',
+      );
+    const grpc = compileFor('linkerd', spec('grpc'));
+    expect(grpc.ok).toBe(true);
+    const annotations = findObject(grpc.resources, 'GRPCRoute', 'cart').metadata.annotations!;
+    expect(annotations['retry.linkerd.io/grpc']).toBe('unavailable,cancelled');
+    expect(annotations['retry.linkerd.io/limit']).toBe('2');
+    expect(annotations['retry.linkerd.io/http']).toBeUndefined();
+    const http = compileFor('linkerd', spec('http'));
+    expect(http.ok).toBe(false);
+    expect(http.diagnostics.filter((d) => d.code === 'AM3001').map((d) => [d.feature, d.path])).toEqual([
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[0]'],
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[1]'],
+    ]);
+  });
   it('a redirect rule has the filter and no backendRefs', () => {
     const r = compileFor(
       'linkerd',
