@@ -173,3 +173,29 @@ describe('Consul', () => {
     }
   });
 });
+
+describe('leaf Services of gRPC backends declare HTTP/2 (appProtocol kubernetes.io/h2c)', () => {
+  const policyOf = (protocol: string) =>
+    traffic(
+      `  service: cart\n  port: 50051\n  protocol: ${protocol}\n  versions: {v1: {version: v1}, v2: {version: v2}}\n  rules:\n    - backends: [{version: v1, weight: 90}, {version: v2, weight: 10}]\n`,
+      'cart',
+      'shop',
+    );
+  it.each([
+    ['linkerd', {}],
+    ['istio', { options: { 'istio.dataplane': 'ambient' } }],
+  ] as const)('%s: on a grpc policy, and not on an http one', (mesh, opts) => {
+    const ports = (protocol: string) =>
+      findObject(compileFor(mesh, policyOf(protocol), opts).resources, 'Service', 'cart-v1').spec.ports;
+    expect(ports('grpc')).toEqual([
+      {
+        name: 'port-50051',
+        port: 50051,
+        targetPort: 50051,
+        protocol: 'TCP',
+        appProtocol: 'kubernetes.io/h2c',
+      },
+    ]);
+    expect(ports('http')[0].appProtocol).toBeUndefined();
+  });
+});
