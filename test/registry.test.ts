@@ -93,6 +93,39 @@ describe('capability matrix', () => {
     },
   );
 
+  // A cell that differs by protocol proves its other protocols too: the fixture recompiled with
+  // that spec.protocol must be refused (none) or compile (any other level), as the variant says.
+  const variants = columns.flatMap((c) =>
+    FEATURE_IDS.flatMap((f) =>
+      Object.keys(c.cells[f].byProtocol ?? {}).map((protocol) => [c.id, f, protocol] as const),
+    ),
+  );
+  it('some cells differ by protocol (Linkerd and App Mesh gRPC retries)', () => {
+    expect(variants.map(([c, f, p]) => `${c} ${f} ${p}`)).toEqual(
+      expect.arrayContaining(['linkerd retries.on.grpc http', 'appmesh retries.on.grpc http']),
+    );
+  });
+  it.each(variants)('%s really does what its %s cell says for protocol %s', (id, f, protocol) => {
+    const { adapter, cells, options } = column(id);
+    const variant = cells[f].byProtocol![protocol as 'http']!;
+    const fixture = FEATURE_FIXTURES[f];
+    const yaml = /\n {2}protocol: \w+\n/.test(fixture)
+      ? fixture.replace(/\n {2}protocol: \w+\n/, `\n  protocol: ${protocol}\n`)
+      : fixture.replace('\n  port: 8080\n', `\n  port: 8080\n  protocol: ${protocol}\n`);
+    expect(yaml).toContain(`protocol: ${protocol}`);
+    const r = compileFor(adapter, yaml, {
+      context: { options: { ...FIXTURE_OPTIONS[adapter.id], ...options } },
+    });
+    const refused = r.diagnostics.filter((d) => d.code === 'AM3001' && d.feature === f);
+    if (variant.support === 'none') {
+      expect(refused.length, `${id} should refuse ${f} on ${protocol}`).toBeGreaterThan(0);
+      expect(refused[0]!.message).toContain(variant.reason);
+      expect(r.resources).toEqual([]);
+    } else {
+      expect(refused).toEqual([]);
+    }
+  });
+
   it('every feature a mesh supports is exercised by a golden case', () => {
     const used = new Set<string>();
     for (const c of goldenCases()) {

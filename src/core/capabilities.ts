@@ -25,6 +25,29 @@ export interface CapabilityCell {
   readonly native?: string;
   /** Upstream documentation the cell relies on. */
   readonly docs: string;
+  /**
+   * The cell for TrafficPolicies of one protocol (`spec.protocol`, default http), where the mesh
+   * treats them otherwise: a gRPC-only retry condition the mesh reads only on its gRPC route kind.
+   * The cell itself holds for every other protocol and for the other kinds.
+   */
+  readonly byProtocol?: Readonly<Partial<Record<PolicyProtocol, Omit<CapabilityCell, 'byProtocol'>>>>;
+}
+
+export type PolicyProtocol = 'http' | 'grpc' | 'tcp';
+
+/** A policy's protocol, as cells are chosen by it: TrafficPolicy spec.protocol (default http). */
+export function policyProtocol(p: {
+  readonly kind: string;
+  readonly policy: { readonly spec: unknown };
+}): PolicyProtocol | undefined {
+  if (p.kind !== 'TrafficPolicy') return undefined;
+  return (p.policy.spec as { protocol?: PolicyProtocol }).protocol ?? 'http';
+}
+
+/** The cell as it holds for a policy of `protocol` (undefined: not a TrafficPolicy). */
+export function cellForProtocol(cell: CapabilityCell, protocol: PolicyProtocol | undefined): CapabilityCell {
+  const own = protocol ? cell.byProtocol?.[protocol] : undefined;
+  return own ?? cell;
 }
 
 export type CapabilityColumn = Readonly<Record<FeatureId, CapabilityCell>>;

@@ -168,6 +168,10 @@ export function cellDetails(m: MatrixJson): string {
       if (c.workaround) out.push(`  instead: ${c.workaround}`);
       if (c.native) out.push(`  native: ${c.native}`);
       if (c.docs) out.push(`  docs: ${c.docs}`);
+      for (const [protocol, o] of Object.entries(c.byProtocol ?? {})) {
+        out.push(`  on protocol ${protocol}: ${o.support}: ${o.reason}`);
+        if (o.workaround) out.push(`    instead: ${o.workaround}`);
+      }
     }
   }
   return `${out.join('\n')}\n`;
@@ -250,6 +254,10 @@ export function matrixMarkdown(m: MatrixJson): string {
       if (c.native) parts.push(`Native: \`${escapeMd(c.native)}\`.`);
       if (c.evidence) parts.push(`Evidence: ${c.evidence}.`);
       if (c.docs) parts.push(`[docs](${c.docs})`);
+      for (const [protocol, o] of Object.entries(c.byProtocol ?? {})) {
+        parts.push(`On \`protocol: ${protocol}\`: **${o.support}**. ${sentence(o.reason)}`);
+        if (o.workaround) parts.push(`Instead: ${sentence(o.workaround)}`);
+      }
       lines.push(`- ${parts.join(' ')}`);
     }
     lines.push('');

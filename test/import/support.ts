@@ -3,7 +3,7 @@
  * normal form that "equal modulo defaults" compares.
  */
 import type { MeshAdapter } from '../../src/core/adapter.js';
-import { cellForVersion } from '../../src/core/capabilities.js';
+import { cellForProtocol, cellForVersion, policyProtocol } from '../../src/core/capabilities.js';
 import type { CompileOptions } from '../../src/core/compiler/compile.js';
 import { degrade } from '../../src/core/compiler/degrade.js';
 import { featuresUsed } from '../../src/core/compiler/usage.js';
@@ -144,7 +144,10 @@ export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath
   return (
     featuresUsed(doc)
       .flatMap((u) => {
-        const support = cellForVersion(mesh.capabilities[u.feature], undefined).support;
+        const support = cellForVersion(
+          cellForProtocol(mesh.capabilities[u.feature], policyProtocol(doc)),
+          undefined,
+        ).support;
         // What the compiler leaves out of a `none` feature is its drop path (e.g. the whole source):
         // gone from the output, so only the original has it. A partial one may come back changed.
         if (support === 'full') return [];
@@ -166,7 +169,9 @@ export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath
  */
 export function degradedDoc(doc: PolicyDoc, mesh: MeshAdapter): PolicyDoc | undefined {
   const drops = featuresUsed(doc).filter(
-    (u) => cellForVersion(mesh.capabilities[u.feature], undefined).support === 'none',
+    (u) =>
+      cellForVersion(cellForProtocol(mesh.capabilities[u.feature], policyProtocol(doc)), undefined)
+        .support === 'none',
   );
   const r = degrade(doc.policy, drops);
   if (!r.policy) return undefined;

@@ -136,11 +136,23 @@ export const appmeshCapabilities: CapabilityColumn = {
     docs: RETRY,
     minVersion: MIN_CONTROLLER,
   },
-  'retries.on.grpc': none(
-    'gRPC retry events (grpcRetryEvents) exist only on grpcRoute, which matches gRPC service and method names, not the HTTP paths and headers anymesh routes on',
-    'retry on the HTTP-level conditions (5xx, gateway-error, connect-failure) instead',
-    `${API}/API_GrpcRetryPolicy.html`,
-  ),
+  // The grpcRoute retryPolicy of the VirtualRouter CRD (shared/crds/appmesh) has grpcRetryEvents
+  // with the enum cancelled, deadline-exceeded, internal, resource-exhausted, unavailable (the
+  // model's five); httpRoute's retryPolicy has no such field.
+  'retries.on.grpc': {
+    ...full(
+      'VirtualRouter routes[].grpcRoute.retryPolicy.grpcRetryEvents',
+      `${API}/API_GrpcRetryPolicy.html`,
+      'a protocol grpc policy becomes grpcRoutes, whose retry policy takes the gRPC statuses as grpcRetryEvents (cancelled, deadline-exceeded, internal, resource-exhausted, unavailable)',
+    ),
+    byProtocol: {
+      http: none(
+        'gRPC retry events (grpcRetryEvents) exist only on grpcRoute; a protocol http policy becomes httpRoutes, whose retry policy has HTTP and TCP events only',
+        'give the policy protocol: grpc (it then compiles to grpcRoutes with grpcRetryEvents), or retry on the HTTP-level conditions (5xx, gateway-error, connect-failure)',
+        `${API}/API_GrpcRetryPolicy.html`,
+      ),
+    },
+  },
   'retries.backoff': none(
     'App Mesh retry policies have no backoff setting (Envoy uses its default of 25ms base)',
     'leave backoff out; Envoy backs off from 25ms exponentially by default',

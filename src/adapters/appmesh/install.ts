@@ -19,6 +19,10 @@ export const appmeshInstall: RegisterOnly = {
     { group: 'appmesh.k8s.aws', version: 'v1beta2', plural: 'virtualservices', kind: 'VirtualService' },
     { group: 'appmesh.k8s.aws', version: 'v1beta2', plural: 'virtualrouters', kind: 'VirtualRouter' },
     { group: 'appmesh.k8s.aws', version: 'v1beta2', plural: 'virtualnodes', kind: 'VirtualNode' },
+    // The Mesh (unless appmesh.emitMesh=false) and the per-version Services the virtual nodes
+    // discover their pods by; Linkerd and Istio ambient write leaf Services too.
+    { group: 'appmesh.k8s.aws', version: 'v1beta2', plural: 'meshes', kind: 'Mesh' },
+    { group: '', version: 'v1', plural: 'services', kind: 'Service', shared: true },
   ],
   recordName: 'anymesh-registration',
   advice:

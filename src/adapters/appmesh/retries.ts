@@ -1,6 +1,8 @@
 /**
  * Retries -> `routes[].httpRoute.retryPolicy {maxRetries, perRetryTimeout, httpRetryEvents,
- * tcpRetryEvents}`.
+ * tcpRetryEvents}`, and for a gRPC policy `routes[].grpcRoute.retryPolicy`, which also takes
+ * grpcRetryEvents (cancelled, deadline-exceeded, internal, resource-exhausted, unavailable: the
+ * model's names; AWS API reference GrpcRetryPolicy, VirtualRouter CRD enum).
  *
  * App Mesh requires maxRetries and perRetryTimeout and at least one retry event; it has no backoff
  * setting. Events are classes, not status codes (AWS API reference HttpRetryPolicy):
@@ -32,11 +34,14 @@ const EVENT_OF: Record<string, { http?: (typeof HTTP_EVENTS)[number]; tcp?: 'con
   'connect-failure': { tcp: 'connection-error' },
 };
 
+const GRPC_EVENTS = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
+
 export function retryPolicy(
   rule: Rule,
   doc: PolicyDoc,
   at: FieldPath,
   diagnostics: Diagnostic[],
+  grpc = false,
 ): Obj | undefined {
   const r = rule.retries;
   if (!r) return undefined;
@@ -61,6 +66,7 @@ export function retryPolicy(
   }
   const http = new Set<string>();
   const tcp = new Set<string>();
+  const grpcEvents = new Set<string>();
   if (!r.retryOn?.length) {
     http.add('gateway-error');
     tcp.add('connection-error');
@@ -74,7 +80,9 @@ export function retryPolicy(
     (['502', '503', '504'].includes(cond) && listed.has('gateway-error'));
   r.retryOn?.forEach((cond, i) => {
     const ev = EVENT_OF[cond];
-    if (ev?.http) http.add(ev.http);
+    // On an http policy the compiler refused gRPC conditions before (the cell's byProtocol).
+    if (grpc && GRPC_EVENTS.includes(cond)) grpcEvents.add(cond);
+    else if (ev?.http) http.add(ev.http);
     else if (ev?.tcp) tcp.add(ev.tcp);
     else if (covered(cond)) {
       // Nothing to add and nothing lost: the broader event already listed retries it.
@@ -100,5 +108,6 @@ export function retryPolicy(
     perRetryTimeout: meshDuration(perTryMs),
     ...(httpEvents.length ? { httpRetryEvents: httpEvents } : {}),
     ...(tcp.size ? { tcpRetryEvents: ['connection-error'] } : {}),
+    ...(grpcEvents.size ? { grpcRetryEvents: GRPC_EVENTS.filter((e) => grpcEvents.has(e)) } : {}),
   };
 }

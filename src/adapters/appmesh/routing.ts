@@ -271,7 +271,7 @@ function planService(
         }),
       });
     }
-    const retry = retryPolicy(rule, p, at, diagnostics);
+    const retry = retryPolicy(rule, p, at, diagnostics, protocol === 'grpc');
     const entries = rule.matches?.length ? rule.matches : [undefined];
     entries.forEach((m, i) => {
       const where = [...at, 'matches', i];

@@ -84,28 +84,82 @@ export const istioBackendCells = {
   ),
 } as const satisfies Record<BackendFeatureId, CapabilityCell>;
 
-const AMBIENT_DOCS = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
-const NOT_IN_AMBIENT =
-  "ambient: anymesh's ambient output does not carry backend settings yet: in ambient mode a DestinationRule trafficPolicy takes effect only in a waypoint proxy (ztunnel balances and connects at L4 without it), and which of its fields waypoints honour is not yet verified here";
-const AMBIENT_WORKAROUND =
-  'compile the BackendPolicy with istio.dataplane=sidecar for sidecar namespaces, or write the DestinationRule for the waypoint by hand';
+const WAYPOINT_DOCS = 'https://istio.io/latest/docs/ambient/usage/l7-features/';
+/** Ambient reached GA in Istio 1.24; waypoints applied DestinationRule trafficPolicy since. */
+const AMBIENT = '1.24';
+const ISTIO_SRC = 'istio/istio pilot/pkg/networking/core/cluster_waypoint.go buildWaypointInboundVIPCluster';
+
+const WAYPOINT_APPLIES = `the service's waypoint applies the DestinationRule to its clusters (${ISTIO_SRC}: connection pool, outlier detection, load balancer, port-level settings first); ztunnel applies none of it, so anymesh binds the service to a waypoint, and copies the settings to each leaf Service a route sends versions to`;
+const SHARED_BY_CALLERS =
+  'the waypoint enforces the limit for all callers together, per waypoint replica (a sidecar enforces it for each calling pod on its own), so the same numbers limit the service much harder: scale them to what the whole service should take from one waypoint replica';
+const HASH_ON_ROUTES =
+  "the hash is set on the routes the waypoint builds from the service's HTTPRoute (listener_waypoint.go translateWaypointRoute, LookupHash); for a service with no TrafficPolicy the waypoint's default route carries no hash before Istio 1.31 (istio/istio#61045, fixed by #61048 in 1.31) and, from 1.31, only from a BackendPolicy without spec.port: give the service a TrafficPolicy to have the hash on every version";
+
+const ambientFull = (id: BackendFeatureId): CapabilityCell => ({
+  ...istioBackendCells[id],
+  reason: `ambient: ${WAYPOINT_APPLIES}`,
+  docs: WAYPOINT_DOCS,
+  minVersion: AMBIENT,
+});
+const ambientPartial = (id: BackendFeatureId, differs: string): CapabilityCell => ({
+  ...ambientFull(id),
+  support: 'partial',
+  differs,
+});
+
+const NO_AMBIENT_RATE_LIMIT =
+  "ambient: Istio has no rate-limit API in either data plane: Envoy's local rate limit filter is reachable only through an EnvoyFilter, which in ambient mode patches a waypoint (EnvoyFilter targetRefs to its Gateway) and is outside Istio's compatibility promise; ztunnel has no rate limiting";
+const AMBIENT_RATE_WORKAROUND =
+  "write an EnvoyFilter with targetRefs to the namespace's waypoint Gateway that inserts envoy.filters.http.local_ratelimit (token_bucket max_tokens, tokens_per_fill, fill_interval) into the waypoint's HTTP filter chain, as in the Istio rate-limit task, or compile the BackendPolicy with istio.dataplane=sidecar for a sidecar namespace";
 
 /**
- * The same features under `istio.dataplane=ambient` (the ambient column spreads these): refused,
- * conservatively, until the waypoint's handling of DestinationRule trafficPolicy is verified
- * against Istio's source and the ambient adapter emits it. The ambient docs say a waypoint applies
- * destination rules ("your preferred load balancing model, TLS security mode, or circuit breaker
- * settings", ambientmesh.io/docs/traffic), so the next step is likely `partial` cells (a waypoint
- * is required) with the same DestinationRule as the sidecar output.
+ * The same features under `istio.dataplane=ambient` (the ambient column spreads these), from Istio's
+ * source (ambient-backend.ts has the details): the waypoint applies DestinationRule trafficPolicy,
+ * so outlier detection, port scoping and the simple balancers are full; connection limits are
+ * shared by every caller of a waypoint replica; consistent hashing needs a route on the waypoint.
  */
 export const istioAmbientBackendCells = {
-  ...Object.fromEntries(
-    Object.keys(istioBackendCells).map((id) => [id, none(NOT_IN_AMBIENT, AMBIENT_WORKAROUND, AMBIENT_DOCS)]),
+  'backend.port': ambientFull('backend.port'),
+  'backend.outlierDetection': ambientFull('backend.outlierDetection'),
+  'backend.outlierDetection.gatewayErrors': ambientFull('backend.outlierDetection.gatewayErrors'),
+  'backend.connectionLimits.maxConnections': ambientPartial(
+    'backend.connectionLimits.maxConnections',
+    SHARED_BY_CALLERS,
   ),
+  'backend.connectionLimits.maxPendingRequests': ambientPartial(
+    'backend.connectionLimits.maxPendingRequests',
+    SHARED_BY_CALLERS,
+  ),
+  'backend.connectionLimits.maxRequests': ambientPartial(
+    'backend.connectionLimits.maxRequests',
+    SHARED_BY_CALLERS,
+  ),
+  // Per connection, so sharing the waypoint changes nothing.
+  'backend.connectionLimits.maxRequestsPerConnection': ambientFull(
+    'backend.connectionLimits.maxRequestsPerConnection',
+  ),
+  'backend.connectionLimits.connectTimeout': ambientFull('backend.connectionLimits.connectTimeout'),
+  'backend.loadBalancer.roundRobin': ambientFull('backend.loadBalancer.roundRobin'),
+  'backend.loadBalancer.leastRequest': ambientFull('backend.loadBalancer.leastRequest'),
+  'backend.loadBalancer.random': ambientFull('backend.loadBalancer.random'),
+  'backend.loadBalancer.consistentHash.header': ambientPartial(
+    'backend.loadBalancer.consistentHash.header',
+    HASH_ON_ROUTES,
+  ),
+  'backend.loadBalancer.consistentHash.cookie': ambientPartial(
+    'backend.loadBalancer.consistentHash.cookie',
+    HASH_ON_ROUTES,
+  ),
+  'backend.loadBalancer.consistentHash.sourceIP': ambientPartial(
+    'backend.loadBalancer.consistentHash.sourceIP',
+    HASH_ON_ROUTES,
+  ),
+  'backend.rateLimit': none(NO_AMBIENT_RATE_LIMIT, AMBIENT_RATE_WORKAROUND, RATE),
+  'backend.rateLimit.burst': none(NO_AMBIENT_RATE_LIMIT, AMBIENT_RATE_WORKAROUND, RATE),
   // Not a matter of waypoints: ztunnel and waypoints send to the endpoints Kubernetes marks ready.
   'backend.healthCheck': none(
     'ambient: Istio has no active health checking of pods: ztunnel and waypoints send to the endpoints Kubernetes marks ready, and DestinationRule has outlier detection only (passive)',
     READINESS_INSTEAD,
     `${DR}#OutlierDetection`,
   ),
-} as Record<BackendFeatureId, CapabilityCell>;
+} as const satisfies Record<BackendFeatureId, CapabilityCell>;

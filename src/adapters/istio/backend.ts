@@ -119,38 +119,53 @@ export function applyBackendPolicies(
   policies: readonly PolicyDoc<BackendPolicy>[],
   ctx: CompileContext,
 ): void {
-  for (const p of [...policies].sort((a, b) => a.ref.localeCompare(b.ref))) {
-    const spec = p.policy.spec;
-    const settings = trafficPolicy(spec);
-    if (!Object.keys(settings).length) continue;
-    const host = serviceFqdn(spec.service, p.namespace, ctx);
-    let dr = resources.find(
-      (r) => r.kind === 'DestinationRule' && (r.spec as Obj | undefined)?.host === host,
+  for (const p of sortedByRef(policies)) addBackendSettings(resources, p, p.policy.spec.service, ctx);
+}
+
+export function sortedByRef<P extends PolicyDoc>(policies: readonly P[]): P[] {
+  return [...policies].sort((a, b) => a.ref.localeCompare(b.ref));
+}
+
+/**
+ * Adds one BackendPolicy's settings to the DestinationRule of `service` (in the policy's namespace)
+ * in `resources`, made when missing. `service` is the policy's service, or (ambient) one of its leaf
+ * Services, which are hosts of their own. Returns whether the policy had any settings to add.
+ */
+export function addBackendSettings(
+  resources: KubeObject[],
+  p: PolicyDoc<BackendPolicy>,
+  service: string,
+  ctx: CompileContext,
+): boolean {
+  const spec = p.policy.spec;
+  const settings = trafficPolicy(spec);
+  if (!Object.keys(settings).length) return false;
+  const host = serviceFqdn(service, p.namespace, ctx);
+  let dr = resources.find((r) => r.kind === 'DestinationRule' && (r.spec as Obj | undefined)?.host === host);
+  if (!dr) {
+    dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: outputMetadata(service, p.namespace, [p]),
+      spec: { host },
+    };
+    resources.push(dr);
+  } else addSource(dr, p);
+  const { host: _host, trafficPolicy: prior, ...rest } = dr.spec as Obj;
+  const tp: Obj = { ...((prior as Obj | undefined) ?? {}) };
+  if (spec.port === undefined) mergeSettings(tp, settings);
+  else {
+    const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
+    // Another BackendPolicy entry for this port (never a TCP idle timeout: routing keeps that top-level).
+    const same = ports.find((e) => (e.port as { number: number }).number === spec.port);
+    if (same) mergeSettings(same, settings);
+    else ports.push({ port: { number: spec.port }, ...settings });
+    ports.sort(
+      (a, b) => ((a.port as { number: number }).number ?? 0) - ((b.port as { number: number }).number ?? 0),
     );
-    if (!dr) {
-      dr = {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'DestinationRule',
-        metadata: outputMetadata(spec.service, p.namespace, [p]),
-        spec: { host },
-      };
-      resources.push(dr);
-    } else addSource(dr, p);
-    const { host: _host, trafficPolicy: prior, ...rest } = dr.spec as Obj;
-    const tp: Obj = { ...((prior as Obj | undefined) ?? {}) };
-    if (spec.port === undefined) mergeSettings(tp, settings);
-    else {
-      const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
-      // Another BackendPolicy entry for this port (never a TCP idle timeout: routing keeps that top-level).
-      const same = ports.find((e) => (e.port as { number: number }).number === spec.port);
-      if (same) mergeSettings(same, settings);
-      else ports.push({ port: { number: spec.port }, ...settings });
-      ports.sort(
-        (a, b) => ((a.port as { number: number }).number ?? 0) - ((b.port as { number: number }).number ?? 0),
-      );
-      tp.portLevelSettings = ports;
-    }
-    // Field order as in Istio's proto: host, trafficPolicy, subsets.
-    dr.spec = { host, trafficPolicy: tp, ...rest };
+    tp.portLevelSettings = ports;
   }
+  // Field order as in Istio's proto: host, trafficPolicy, subsets.
+  dr.spec = { host, trafficPolicy: tp, ...rest };
+  return true;
 }

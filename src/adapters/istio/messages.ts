@@ -228,6 +228,19 @@ export const ISTIO_MESSAGES = {
       example: '`http: [{name: Canary_Route, ...}]`',
     },
   ),
+  BackendLeafHosts: m(
+    'AM4119',
+    'info',
+    'IstioAmbientBackendLeafHosts',
+    'the backend settings of {service} also go to DestinationRules for its leaf Services {leaves}: its waypoint sends the traffic a route gives a version to that leaf Service, a host with its own DestinationRule',
+    {
+      description:
+        "In ambient mode a version is a leaf Service, and the waypoint's cluster for it (outbound|<port>||<leaf host>) reads the DestinationRule of the leaf host, not the service's; so a BackendPolicy's settings are written for the service and for each of its leaf Services.",
+      fix: 'Nothing; the leaf DestinationRules come and go with the versions the routes use.',
+      example:
+        'a BackendPolicy for reviews and a TrafficPolicy splitting reviews between v1 and v2, compiled with --option istio.dataplane=ambient',
+    },
+  ),
   IdleTimeoutShared: m(
     'AM4140',
     'error',

@@ -3,7 +3,8 @@
  * namespace, and the binding of each service to it.
  *
  * A service needs a waypoint when anything L7 is asked of it: a TrafficPolicy (HTTPRoutes are
- * enforced by waypoints only) or an AccessPolicy with methods or paths (ztunnel cannot see them).
+ * enforced by waypoints only), an AccessPolicy with methods or paths (ztunnel cannot see them) or a
+ * BackendPolicy with settings (only a waypoint applies a DestinationRule, ambient-backend.ts).
  * Its namespace then gets the waypoint Gateway (`gatewayClassName: istio-waypoint`, listener `mesh`
  * on 15008 HBONE, `istio.io/waypoint-for: service`: what `istioctl waypoint generate` writes), unless
  * `istio.waypoint` names an existing one. Istio runs it under a service account named after the
@@ -24,7 +25,7 @@
 import { type CompileContext, type KubeObject, outputMetadata } from '../../core/adapter.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
-import type { AccessPolicy, TrafficPolicy } from '../../core/model/schema.js';
+import type { AccessPolicy, BackendPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import { istioDiag } from './messages.js';
 import { waypointOf } from './options.js';
 
@@ -42,6 +43,7 @@ export function isL7Access(p: AccessPolicy): boolean {
 export function waypointServices(
   traffic: readonly PolicyDoc<TrafficPolicy>[],
   access: readonly PolicyDoc<AccessPolicy>[],
+  backend: readonly PolicyDoc<BackendPolicy>[] = [],
 ): Map<string, PolicyDoc[]> {
   const out = new Map<string, PolicyDoc[]>();
   const add = (p: PolicyDoc, service: string) => {
@@ -50,6 +52,7 @@ export function waypointServices(
   };
   for (const p of traffic) add(p, p.policy.spec.service);
   for (const p of access) if (isL7Access(p.policy)) add(p, p.policy.spec.service);
+  for (const p of backend) add(p, p.policy.spec.service);
   return out;
 }
 

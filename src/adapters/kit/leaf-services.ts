@@ -8,6 +8,14 @@
  *
  * A Service needs ports, and anymesh only knows the port clients call (spec.port); the leaf Service
  * forwards it to the same container port (targetPort = port), which the adapters' info says.
+ *
+ * A gRPC policy's leaf port says `appProtocol: kubernetes.io/h2c` (the Kubernetes name for HTTP/2
+ * over cleartext, which gRPC is): the leaf's port name (`port-<n>`) names no protocol, and both meshes
+ * that route to leaves read appProtocol first. Istio: pkg/config/kube/conversion.go ConvertProtocol
+ * maps kubernetes.io/h2c to HTTP2, and cluster_builder.go setUpstreamProtocol then makes the
+ * cluster HTTP/2 instead of following the downstream protocol of an undeclared port. Linkerd: since
+ * 2.18 (linkerd/linkerd2#13721) appProtocol http or kubernetes.io/h2c sets the port's protocol so
+ * the proxy skips protocol detection; earlier versions ignore the value and detect HTTP/2 as before.
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
@@ -27,8 +35,14 @@ interface Leaf {
   readonly namespace: string;
   readonly name: string;
   readonly selector: Record<string, string>;
-  readonly ports: Set<number>;
+  /** Port -> appProtocol (undefined: none declared). */
+  readonly ports: Map<number, string | undefined>;
   readonly sources: PolicyDoc[];
+}
+
+/** The appProtocol a leaf port of this policy declares: HTTP/2 cleartext for gRPC. */
+export function leafAppProtocol(spec: TrafficPolicy['spec']): string | undefined {
+  return spec.protocol === 'grpc' ? 'kubernetes.io/h2c' : undefined;
 }
 
 export function leafName(service: string, version: string): string {
@@ -74,7 +88,8 @@ export class LeafServices {
           doc.at(['spec', 'versions', version]),
         );
       }
-      prior.ports.add(port);
+      // A port serves one protocol, so the policies routing over it agree; a gRPC one declares it.
+      prior.ports.set(port, prior.ports.get(port) ?? leafAppProtocol(spec));
       if (!prior.sources.includes(doc)) prior.sources.push(doc);
       return undefined;
     }
@@ -82,7 +97,7 @@ export class LeafServices {
       namespace: doc.namespace,
       name,
       selector: labels,
-      ports: new Set([port]),
+      ports: new Map([[port, leafAppProtocol(spec)]]),
       sources: [doc],
     });
     return undefined;
@@ -97,8 +112,14 @@ export class LeafServices {
         selector: leaf.selector,
         // Named ports: Kubernetes requires names once a Service has more than one.
         ports: [...leaf.ports]
-          .sort((a, b) => a - b)
-          .map((port) => ({ name: `port-${port}`, port, targetPort: port, protocol: 'TCP' })),
+          .sort(([a], [b]) => a - b)
+          .map(([port, appProtocol]) => ({
+            name: `port-${port}`,
+            port,
+            targetPort: port,
+            protocol: 'TCP',
+            ...(appProtocol ? { appProtocol } : {}),
+          })),
       },
     }));
   }

@@ -195,11 +195,24 @@ export const linkerdCapabilities: CapabilityColumn = {
     'retry on gateway-error (502-504), the statuses a proxy answers with when it cannot reach the backend, or retry in the client',
     RETRIES,
   ),
-  'retries.on.grpc': none(
-    'Linkerd reads retry.linkerd.io/grpc only on GRPCRoute and Service resources; anymesh compiles a TrafficPolicy to an HTTPRoute, whose retry.linkerd.io/http accepts HTTP statuses only',
-    'write a GRPCRoute with the retry.linkerd.io/grpc annotation for the gRPC methods, or annotate the Service (it applies to routes that set no retry annotation)',
-    RETRIES,
-  ),
+  // policy-controller k8s/index/src/outbound/index/grpc.rs parse_grpc_retry reads
+  // retry.linkerd.io/grpc on a GRPCRoute: cancelled, deadline-exceeded, internal, resource-exhausted
+  // and unavailable, the model's five; http.rs parse_http_retry reads only retry.linkerd.io/http.
+  'retries.on.grpc': {
+    ...full(
+      'GRPCRoute annotation retry.linkerd.io/grpc',
+      RETRIES,
+      'a protocol grpc policy becomes a GRPCRoute, whose retry.linkerd.io/grpc takes the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted and unavailable',
+      ANNOTATION_VERSION,
+    ),
+    byProtocol: {
+      http: none(
+        'Linkerd reads retry.linkerd.io/grpc only on GRPCRoute (and Service) resources; a protocol http policy becomes an HTTPRoute, whose retry.linkerd.io/http takes HTTP statuses only',
+        'give the policy protocol: grpc (it then compiles to a GRPCRoute with retry.linkerd.io/grpc), or retry on HTTP statuses',
+        RETRIES,
+      ),
+    },
+  },
   'retries.backoff': none(
     'Linkerd has no backoff setting: its proxy backs off between retries from 25 ms to 250 ms with full jitter, fixed',
     'leave backoff out (--allow-degraded drops it); bound retries with retries.attempts and perTryTimeout instead',

@@ -106,6 +106,15 @@ export const linkerdInstall: HelmInstall = {
       kind: 'HTTPRoute',
       shared: true,
     },
+    // gRPC policies become GRPCRoutes, and versions leaf Services (Istio ambient writes both too).
+    {
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      plural: 'grpcroutes',
+      kind: 'GRPCRoute',
+      shared: true,
+    },
+    { group: '', version: 'v1', plural: 'services', kind: 'Service', shared: true },
   ],
   versions: [
     linkerd('2.20', '2026.8.3', true),

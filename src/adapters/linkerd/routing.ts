@@ -79,19 +79,28 @@ export function routeAnnotations(
   const out: Record<string, string> = {};
   if (rule.retries) {
     const r = rule.retries;
+    const listed = r.retryOn ?? [];
+    // gRPC statuses go to retry.linkerd.io/grpc, which Linkerd reads on a GRPCRoute only (the cell
+    // refuses them on http policies); their names are Linkerd's (policy-controller
+    // k8s/index/src/outbound/index/grpc.rs parse_grpc_retry: cancelled, deadline-exceeded, internal,
+    // resource-exhausted, unavailable).
+    const grpcConditions = grpc ? listed.filter((c) => retryConditionFeature(c) === 'retries.on.grpc') : [];
     const conditions = [
       ...new Set(
-        (r.retryOn ?? []).map((c) => {
-          const mapped = RETRY_CONDITION[c] ?? (/^[1-5][0-9][0-9]$/.test(c) ? c : undefined);
-          // The compiler refuses or drops connection and gRPC conditions before compile (cells none).
-          if (mapped === undefined) throw new Error(`retry condition ${c} reached the Linkerd adapter`);
-          return mapped;
-        }),
+        listed
+          .filter((c) => !grpcConditions.includes(c))
+          .map((c) => {
+            const mapped = RETRY_CONDITION[c] ?? (/^[1-5][0-9][0-9]$/.test(c) ? c : undefined);
+            // The compiler refuses or drops connection and (on http) gRPC conditions before compile.
+            if (mapped === undefined) throw new Error(`retry condition ${c} reached the Linkerd adapter`);
+            return mapped;
+          }),
       ),
     ];
     // A GRPCRoute's retries are read from retry.linkerd.io/grpc only: HTTP conditions were refused
     // before (AM4240), and none listed leaves Linkerd's default gRPC conditions.
     if (conditions.length && !grpc) out['retry.linkerd.io/http'] = conditions.join(',');
+    if (grpcConditions.length) out['retry.linkerd.io/grpc'] = [...new Set(grpcConditions)].join(',');
     out['retry.linkerd.io/limit'] = String(r.attempts);
     if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = linkerdDuration(durationMs(r.perTryTimeout));
   }

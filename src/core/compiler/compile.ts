@@ -11,7 +11,7 @@ import {
   type MeshAdapter,
   sortResources,
 } from '../adapter.js';
-import { cellForVersion, comparableVersion } from '../capabilities.js';
+import { cellForProtocol, cellForVersion, comparableVersion, policyProtocol } from '../capabilities.js';
 import { columnOf } from '../columns.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
@@ -65,8 +65,9 @@ export function checkCapabilities(
     // the feature, and repeating it for every use buries the rest. Refusals are said at every use,
     // since each is a place to fix.
     const warned = new Set<string>();
+    const protocol = policyProtocol(p);
     for (const use of featuresUsed(p)) {
-      const cell = cellForVersion(column[use.feature], version);
+      const cell = cellForVersion(cellForProtocol(column[use.feature], protocol), version);
       if (cell.support === 'full') continue;
       if (cell.support !== 'none') {
         if (warned.has(use.feature)) continue;

@@ -36,6 +36,17 @@ export const withMatch = (match: string): Fixture =>
 export const withField = (field: string, companions: readonly string[] = []): Fixture =>
   traffic(`      backends: [{version: v1}]\n      ${field}`, [...ROUTED, ...companions]);
 
+/**
+ * A gRPC policy's rule routing to v1 with one more rule field: for features some meshes express
+ * only on their gRPC route kind (a cell's byProtocol says how the mesh treats them on http).
+ */
+export const withGrpcField = (field: string, companions: readonly string[] = []): Fixture =>
+  traffic(
+    `      backends: [{version: v1}]\n      ${field}`,
+    [...ROUTED, 'protocol.grpc', ...companions],
+    '  protocol: grpc\n',
+  );
+
 /** A rule routing to v1, with spec lines before the rules (sources). */
 export const withSpec = (extra: string, companions: readonly string[] = []): Fixture =>
   traffic('      backends: [{version: v1}]', [...ROUTED, ...companions], extra);

@@ -3,7 +3,7 @@
  * retries at all, and a backoff without its base is no backoff (see also `degrade.ts`: retries
  * that lose every condition are left out whole).
  */
-import { withField } from './fixtures.js';
+import { withField, withGrpcField } from './fixtures.js';
 import { defineFamily } from './types.js';
 
 const RT = 'TrafficPolicy.spec.rules[].retries';
@@ -77,7 +77,8 @@ export const retries = defineFamily({
       id: 'retries.on.grpc',
       description: 'Retry on gRPC status conditions (cancelled, deadline-exceeded, unavailable, ...).',
       uses: condition('retries.on.grpc'),
-      fixture: retry('retryOn: [unavailable]'),
+      // A gRPC policy: Linkerd and App Mesh read gRPC retry conditions on their gRPC routes only.
+      fixture: withGrpcField('retries: {attempts: 2, retryOn: [unavailable]}', ['retries.attempts']),
     },
     {
       id: 'retries.backoff',

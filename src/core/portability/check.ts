@@ -12,8 +12,11 @@
 import type { CompileContext, MeshAdapter } from '../adapter.js';
 import {
   type CapabilityCell,
+  cellForProtocol,
   cellForVersion,
   comparableVersion,
+  type PolicyProtocol,
+  policyProtocol,
   type SupportLevel,
 } from '../capabilities.js';
 import { columnOf } from '../columns.js';
@@ -125,10 +128,11 @@ function toLoss(
   adapter: MeshAdapter,
   version: string | undefined,
   options: Readonly<Record<string, string>> | undefined,
+  protocol: PolicyProtocol | undefined,
 ): Loss {
   const feature = d.feature !== undefined && isFeatureId(d.feature) ? d.feature : undefined;
   const cell: CapabilityCell | undefined = feature
-    ? cellForVersion(columnOf(adapter, options)[feature], version)
+    ? cellForVersion(cellForProtocol(columnOf(adapter, options)[feature], protocol), version)
     : undefined;
   const kind = LOSS_KIND[d.code] ?? 'adapter';
   const reason =
@@ -188,6 +192,7 @@ export function checkPortability(
     return { policy: p.ref, kind: p.kind, file: p.file, line: at.line, column: at.col, results: {} };
   });
   const byRef = new Map(reports.map((r) => [r.policy, r]));
+  const protocols = new Map(checked.map((p) => [p.ref, policyProtocol(p)]));
   const meshes: MeshReport[] = [];
   for (const adapter of adapters) {
     const context =
@@ -202,7 +207,7 @@ export function checkPortability(
         if (d.level === 'info') continue;
         losses.set(d.policy, [
           ...(losses.get(d.policy) ?? []),
-          toLoss(d, adapter, comparableVersion(adapter, version), context.options),
+          toLoss(d, adapter, comparableVersion(adapter, version), context.options, protocols.get(d.policy)),
         ]);
       } else if (d.level === 'error') errors.push(d);
       else notes.push(d);

@@ -30,7 +30,6 @@ describe('App Mesh capability column', () => {
       expect.arrayContaining([
         'routing.sources.namespace',
         'retries.backoff',
-        'retries.on.grpc',
         'fault.delay',
         'mirror',
         'headers.request.set',
@@ -86,6 +85,31 @@ describe('App Mesh capability column', () => {
     expect(findObject(r.resources, 'VirtualRouter', 'cart').spec.routes[0].httpRoute.timeout).toEqual({
       perRequest: { value: 2, unit: 's' },
     });
+  });
+
+  it('retries gRPC statuses on a gRPC policy (grpcRetryEvents) and refuses them on http', () => {
+    const spec = (protocol: string) =>
+      traffic(
+        `  service: cart\n  port: 8080\n  protocol: ${protocol}\n  rules:\n    - name: r\n      retries: {attempts: 2, perTryTimeout: 1s, retryOn: [unavailable, 5xx, internal]}`,
+        'p',
+        'shop',
+      );
+    const grpc = compileFor('appmesh', spec('grpc'));
+    expect(grpc.ok).toBe(true);
+    expect(findObject(grpc.resources, 'VirtualRouter', 'cart').spec.routes[0].grpcRoute.retryPolicy).toEqual({
+      maxRetries: 2,
+      perRetryTimeout: { value: 1, unit: 's' },
+      httpRetryEvents: ['server-error'],
+      grpcRetryEvents: ['internal', 'unavailable'],
+    });
+    const http = compileFor('appmesh', spec('http'));
+    expect(http.ok).toBe(false);
+    const refusals = http.diagnostics.filter((d) => d.code === 'AM3001');
+    expect(refusals.map((d) => [d.feature, d.path])).toEqual([
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[0]'],
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[2]'],
+    ]);
+    expect(refusals[0]!.message).toContain('give the policy protocol: grpc');
   });
 
   it('documents every fixed option it reads', () => {

@@ -161,6 +161,75 @@ describe('Istio: settings join the DestinationRule of the host', () => {
   });
 });
 
+describe('Istio ambient: the waypoint applies the DestinationRule', () => {
+  const AMBIENT = { options: { 'istio.dataplane': 'ambient' } };
+
+  it('binds a service with only a BackendPolicy to the waypoint, and writes its DestinationRule', () => {
+    const r = compileFor('istio', backend('  port: 9080\n  loadBalancer: {policy: random}'), AMBIENT);
+    expect(r.ok).toBe(true);
+    const binding = findObject(r.resources, 'Service', 'reviews');
+    expect(binding.metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+    expect(maybeObject(r.resources, 'Gateway', 'waypoint')).toBeDefined();
+    expect(findObject(r.resources, 'DestinationRule', 'reviews').spec).toEqual({
+      host: 'reviews.bookinfo.svc.cluster.local',
+      trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: 'RANDOM' } }] },
+    });
+    // No leaf Services, so no copies and no notice of them.
+    expect(objectsOf(r.resources, 'DestinationRule')).toHaveLength(1);
+    expect(codes(r.diagnostics)).not.toContain('AM4119');
+  });
+
+  it('copies the settings to the leaf Service of each version a route uses (AM4119), never subsets', () => {
+    const r = compileFor(
+      'istio',
+      docs(routing, backend('  outlierDetection: {consecutiveErrors: 3}')),
+      AMBIENT,
+    );
+    const drs = objectsOf(r.resources, 'DestinationRule');
+    expect(drs.map((d) => d.spec.host).sort()).toEqual([
+      'reviews-v1.bookinfo.svc.cluster.local',
+      'reviews-v2.bookinfo.svc.cluster.local',
+      'reviews.bookinfo.svc.cluster.local',
+    ]);
+    for (const dr of drs) {
+      expect(dr.spec.subsets).toBeUndefined();
+      expect(dr.spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(3);
+      expect(dr.metadata.annotations?.['anymesh.dev/source-policies']).toBe('BackendPolicy/bookinfo/reviews');
+    }
+    const notice = r.diagnostics.find((d) => d.code === 'AM4119')!;
+    expect(notice.message).toContain('reviews-v1, reviews-v2');
+    expect(notice.path).toBe('spec.service');
+  });
+
+  it('warns that connection limits are shared by the callers of a waypoint, and that hashing needs a route', () => {
+    const r = compileFor(
+      'istio',
+      backend(`  connectionLimits: {maxConnections: 5, maxRequestsPerConnection: 2}
+  loadBalancer: {policy: consistentHash, consistentHash: {header: x-user}}`),
+      AMBIENT,
+    );
+    expect(r.ok).toBe(true);
+    const partial = r.diagnostics.filter((d) => d.code === 'AM3003').map((d) => d.feature);
+    expect(partial.sort()).toEqual([
+      'backend.connectionLimits.maxConnections',
+      'backend.loadBalancer.consistentHash.header',
+    ]);
+  });
+
+  it('refuses the rate limit, pointing at an EnvoyFilter for the waypoint, and then needs no waypoint', () => {
+    const r = compileFor('istio', backend('  rateLimit: {requestsPerSecond: 10}'), AMBIENT);
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics.find((x) => x.code === 'AM3001')!;
+    expect(d.feature).toBe('backend.rateLimit');
+    expect(d.message).toContain("targetRefs to the namespace's waypoint Gateway");
+    const degraded = compileFor('istio', backend('  rateLimit: {requestsPerSecond: 10}'), {
+      ...AMBIENT,
+      allowDegraded: true,
+    });
+    expect(degraded.resources).toEqual([]);
+  });
+});
+
 describe('Consul: the ServiceResolver of the destination', () => {
   it('shares the resolver routing made for the subsets', () => {
     const r = compileFor(

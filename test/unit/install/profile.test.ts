@@ -154,6 +154,8 @@ describe('policyResources: what status, uninstall and prune count', () => {
     }
     expect([...goldenKinds('istio-ambient')].sort()).toEqual([
       'AuthorizationPolicy.security.istio.io',
+      // BackendPolicy: the waypoint applies the DestinationRule (ambient-backend.ts).
+      'DestinationRule.networking.istio.io',
       'GRPCRoute.gateway.networking.k8s.io',
       'Gateway.gateway.networking.k8s.io',
       'HTTPRoute.gateway.networking.k8s.io',

@@ -48,6 +48,24 @@ spec: {mesh: istio}
     expect(r.ok).toBe(false);
   });
 
+  it('judges a protocol-dependent cell by the policy protocol (gRPC retries on Linkerd)', () => {
+    const retry = '    - retries: {attempts: 2, retryOn: [unavailable]}\n';
+    const http = check(traffic('cart', retry, '  port: 50051\n'), [ADAPTERS.linkerd!]);
+    const refused = http.policies[0]!.results.linkerd!;
+    expect(refused.status).toBe('refused');
+    const variant = ADAPTERS.linkerd!.capabilities['retries.on.grpc'].byProtocol!.http!;
+    expect(refused.losses[0]).toMatchObject({
+      feature: 'retries.on.grpc',
+      support: 'none',
+      reason: variant.reason,
+      workaround: variant.workaround,
+    });
+    const grpc = check(traffic('cart', retry, '  port: 50051\n  protocol: grpc\n'), [ADAPTERS.linkerd!]);
+    expect(grpc.policies[0]!.results.linkerd!.losses.filter((l) => l.feature === 'retries.on.grpc')).toEqual(
+      [],
+    );
+  });
+
   const FAULT = traffic('ratings', '    - fault: {delay: {duration: 1s, percentage: 10}}\n');
 
   it('refused for a feature the mesh cannot express, with feature, position, reason and docs', () => {

@@ -117,6 +117,26 @@ describe('Linkerd', () => {
     expect(codes(r.diagnostics)).toContain('AM4240');
     expect(r.ok).toBe(false);
   });
+  it('writes gRPC retry conditions to retry.linkerd.io/grpc on a GRPCRoute, and refuses them on http', () => {
+    const spec = (protocol: string) =>
+      traffic(
+        `  service: cart\n  port: 50051\n  protocol: ${protocol}\n  rules:\n    - retries: {attempts: 2, retryOn: [unavailable, cancelled]}\n`,
+        'cart',
+        'shop',
+      );
+    const grpc = compileFor('linkerd', spec('grpc'));
+    expect(grpc.ok).toBe(true);
+    const annotations = findObject(grpc.resources, 'GRPCRoute', 'cart').metadata.annotations!;
+    expect(annotations['retry.linkerd.io/grpc']).toBe('unavailable,cancelled');
+    expect(annotations['retry.linkerd.io/limit']).toBe('2');
+    expect(annotations['retry.linkerd.io/http']).toBeUndefined();
+    const http = compileFor('linkerd', spec('http'));
+    expect(http.ok).toBe(false);
+    expect(http.diagnostics.filter((d) => d.code === 'AM3001').map((d) => [d.feature, d.path])).toEqual([
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[0]'],
+      ['retries.on.grpc', 'spec.rules[0].retries.retryOn[1]'],
+    ]);
+  });
   it('a redirect rule has the filter and no backendRefs', () => {
     const r = compileFor(
       'linkerd',
@@ -172,5 +192,31 @@ describe('Consul', () => {
         http: { pathPrefix: '/shop.Cart/' },
       });
     }
+  });
+});
+
+describe('leaf Services of gRPC backends declare HTTP/2 (appProtocol kubernetes.io/h2c)', () => {
+  const policyOf = (protocol: string) =>
+    traffic(
+      `  service: cart\n  port: 50051\n  protocol: ${protocol}\n  versions: {v1: {version: v1}, v2: {version: v2}}\n  rules:\n    - backends: [{version: v1, weight: 90}, {version: v2, weight: 10}]\n`,
+      'cart',
+      'shop',
+    );
+  it.each([
+    ['linkerd', {}],
+    ['istio', { options: { 'istio.dataplane': 'ambient' } }],
+  ] as const)('%s: on a grpc policy, and not on an http one', (mesh, opts) => {
+    const ports = (protocol: string) =>
+      findObject(compileFor(mesh, policyOf(protocol), opts).resources, 'Service', 'cart-v1').spec.ports;
+    expect(ports('grpc')).toEqual([
+      {
+        name: 'port-50051',
+        port: 50051,
+        targetPort: 50051,
+        protocol: 'TCP',
+        appProtocol: 'kubernetes.io/h2c',
+      },
+    ]);
+    expect(ports('http')[0].appProtocol).toBeUndefined();
   });
 });
