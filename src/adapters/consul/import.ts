@@ -29,7 +29,7 @@ export function importConsul(input: readonly NativeObject[], ctx: ImportContext)
   const access = importIntentions(objects, r, http);
   const mtls = importMtls(objects, r);
   const backend = importBackend(objects, r, http);
-  defaults(objects, r, http, routing.virtual, mtls);
+  defaults(objects, r, http, routing.grpc, routing.virtual, mtls);
   const policies: ImportedPolicy[] = [...routing.policies, ...access, ...mtls, ...backend];
   return ledger.finish(input, { policies: sortImported(policies) }, (o) =>
     IMPORTED_KINDS.some((k) => isKind(o, k))
@@ -72,6 +72,7 @@ function defaults(
   objects: readonly NativeObject[],
   r: ConsulReader,
   http: Set<string>,
+  grpc: Set<string>,
   virtual: Set<string>,
   mtls: readonly ImportedPolicy[],
 ): void {
@@ -81,14 +82,18 @@ function defaults(
       const name = r.meta(o).name;
       r.rest(o, ['spec'], SERVICE_DEFAULTS, 'ServiceDefaults');
       const k = `${o.namespace}/${name}`;
-      protocol(o, ['spec', 'protocol'], r, http.has(k) || virtual.has(k), name);
+      const l7 = http.has(k) || virtual.has(k);
+      protocol(o, ['spec', 'protocol'], r, l7 ? (grpc.has(k) ? 'grpc' : 'http') : undefined, name);
     } else if (isKind(o, 'ProxyDefaults')) {
       r.meta(o);
       r.rest(o, ['spec'], ['mutualTLSMode', 'config'], 'ProxyDefaults');
       const config = r.ledger.peek<Obj>(o, ['spec', 'config']);
       if (config) {
         r.rest(o, ['spec', 'config'], ['protocol'], 'ProxyDefaults config (Envoy settings)');
-        protocol(o, ['spec', 'config', 'protocol'], r, http.size > 0, 'every service');
+        const global = r.ledger.peek<string>(o, ['spec', 'config', 'protocol']);
+        // The global protocol is what every imported policy's chain needs only when they all agree.
+        const l7 = http.size ? (grpc.size === http.size ? 'grpc' : grpc.size ? global : 'http') : undefined;
+        protocol(o, ['spec', 'config', 'protocol'], r, l7, 'every service');
       }
     } else if (isKind(o, 'Mesh')) {
       r.meta(o);
@@ -104,31 +109,31 @@ function defaults(
 }
 
 /**
- * `protocol`: http where the imported policies need it (the compile writes it there again); the
- * default tcp where they do not; anything else changes what the proxies speak, which the neutral
- * model does not say.
+ * `protocol`: http or grpc where the imported policies need it (the compile writes it there again:
+ * grpc for the chain of a gRPC policy, http for every other L7 policy); the default tcp where they
+ * do not; anything else changes what the proxies speak, which the neutral policies do not say.
  */
 function protocol(
   o: NativeObject,
   at: (string | number)[],
   r: ConsulReader,
-  l7: boolean,
+  l7: string | undefined,
   what: string,
 ): void {
   const p = r.ledger.peek<string>(o, at);
   if (p === undefined) return;
-  if ((p === 'http' && l7) || ((p === 'tcp' || p === '') && !l7)) r.ledger.take(o, at);
-  else if (p === 'http')
+  if ((l7 !== undefined && p === l7) || ((p === 'tcp' || p === '') && l7 === undefined)) r.ledger.take(o, at);
+  else if ((p === 'http' || p === 'grpc') && l7 === undefined)
     r.lost(
       o,
       at,
-      `protocol http for ${what} with no imported policy that routes or authorizes by HTTP: a compile would leave the protocol at Consul's default (tcp)`,
+      `protocol ${p} for ${what} with no imported policy that routes or authorizes by ${p === 'grpc' ? 'gRPC' : 'HTTP'}: a compile would leave the protocol at Consul's default (tcp)`,
     );
-  else if (l7)
+  else if (l7 !== undefined)
     r.changed(
       o,
       at,
-      `protocol ${p}: the imported policies are HTTP routing or L7 authorization, for which a compile writes protocol http`,
+      `protocol ${p}: the imported policies are ${l7 === 'grpc' ? 'gRPC' : 'HTTP'} routing or L7 authorization, for which a compile writes protocol ${l7}`,
     );
   else
     r.lost(o, at, `protocol ${p} has no neutral form (the neutral model does not say what a service speaks)`);
