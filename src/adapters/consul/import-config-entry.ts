@@ -117,8 +117,15 @@ function convertValue(
   if (Array.isArray(v)) return v.map((x, i) => convertValue(x, [...crd, i], [...raw, i], origin));
   if (v === null || typeof v !== 'object') return v;
   if (field !== undefined && OPAQUE.has(field)) {
-    for (const k of Object.keys(v as Obj)) origin.set(JSON.stringify([...crd, k]), [...raw, k]);
-    return v;
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v as Obj)) {
+      // ProxyDefaults and ServiceDefaults `Config` is decoded by mapstructure, whose field match
+      // is case-insensitive (agent/xds/config.go ParseProxyConfig): `Protocol` is `protocol`.
+      const name = field === 'config' && k.toLowerCase() === 'protocol' ? 'protocol' : k;
+      out[name] = x;
+      origin.set(JSON.stringify([...crd, name]), [...raw, k]);
+    }
+    return out;
   }
   const out: Obj = {};
   for (const [k, x] of Object.entries(v as Obj)) {
@@ -169,7 +176,7 @@ export function convertEntry(entry: unknown, defaultNamespace: string): Converte
     origin.set(JSON.stringify(['metadata', 'partition']), [partition[0]]);
   }
   const meta = top(e, 'meta');
-  if (meta && meta[1] && typeof meta[1] === 'object') {
+  if (meta?.[1] && typeof meta[1] === 'object') {
     const m = { ...(meta[1] as Record<string, unknown>) };
     const labels: Obj = {};
     const annotations: Obj = {};
@@ -261,7 +268,7 @@ function entriesOf(value: unknown): { entry: unknown; at: FieldPath }[] | undefi
   }
   if (value === null || typeof value !== 'object') return undefined;
   const keys = Object.keys(value as Obj);
-  if (keys.length === 1 && keys[0] === 'config_entries') {
+  if (keys.includes('config_entries')) {
     const ce = (value as Obj).config_entries;
     const list = (Array.isArray(ce) ? ce : [ce]).flatMap((c, i) => {
       const prefix: FieldPath = Array.isArray(ce) ? ['config_entries', i] : ['config_entries'];
@@ -285,21 +292,57 @@ function nativeEntries(
 ): NativeObject[] | undefined {
   const entries = entriesOf(doc.value);
   if (!entries) return undefined;
-  return entries.map(({ entry, at }) => {
-    const c = convertEntry(entry, defaultNamespace)!;
-    const object = c.object as unknown as NativeObject['object'];
-    const where = (path: FieldPath) => [...at, ...rawPath(c.origin, path)];
-    return {
-      object,
-      ref: `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`,
-      namespace: object.metadata.namespace!,
+  const agent = agentSettings(doc, locate);
+  return [
+    ...agent,
+    ...entries.map(({ entry, at }): NativeObject => {
+      const c = convertEntry(entry, defaultNamespace)!;
+      const object = c.object as unknown as NativeObject['object'];
+      const where = (path: FieldPath) => [...at, ...rawPath(c.origin, path)];
+      return {
+        object,
+        ref: `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`,
+        namespace: object.metadata.namespace!,
+        file: doc.file,
+        index: doc.index,
+        locate: (path) => locate(where(path)),
+        nativePath: (path) => formatRaw(where(path)),
+        copies: c.copies,
+      };
+    }),
+  ];
+}
+
+/** The kind that stands for an agent configuration's own settings (listed as not imported). */
+export const AGENT_SETTINGS = 'AgentConfiguration';
+
+/**
+ * An agent configuration's settings besides its `config_entries` (datacenter, ports, ACLs):
+ * one object, listed as not imported, so they are named rather than passed over.
+ */
+function agentSettings(
+  doc: Pick<LoadedDocument, 'file' | 'index' | 'value'>,
+  locate: (path: FieldPath) => SourceLocation,
+): NativeObject[] {
+  const v = doc.value as Obj;
+  if (Array.isArray(v) || !('config_entries' in v) || Object.keys(v).length === 1) return [];
+  const { config_entries: _entries, ...settings } = v;
+  const first = Object.keys(settings)[0]!;
+  return [
+    {
+      object: {
+        apiVersion: API_VERSION,
+        kind: AGENT_SETTINGS,
+        metadata: { name: 'agent' },
+        ...settings,
+      } as unknown as NativeObject['object'],
+      ref: `${AGENT_SETTINGS}/-/agent`,
+      namespace: '-',
       file: doc.file,
       index: doc.index,
-      locate: (path) => locate(where(path)),
-      nativePath: (path) => formatRaw(where(path)),
-      copies: c.copies,
-    };
-  });
+      locate: (path) => locate(path.length ? path : [first]),
+    },
+  ];
 }
 
 /** HCL text: by the file's extension, or by its first item (`Key =` or `key {`, never YAML's `key:`). */

@@ -299,7 +299,9 @@ class Parser {
       const nl = t.indexOf('\n', this.i);
       const line = t.slice(this.i, nl === -1 ? t.length : nl).replace(/\r$/, '');
       this.i = nl === -1 ? t.length : nl + 1;
-      if ((indent ? line.trim() : line) === end) {
+      // HCL 1 takes the marker after leading blanks either way (its scanner matches
+      // `[[:space:]]*<marker>` on the line); `<<-` also strips the common indent of the text.
+      if (line.trim() === end) {
         if (!indent) return lines.map((l) => `${l}\n`).join('');
         const pad = Math.min(...lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length));
         return lines.map((l) => `${l.slice(Number.isFinite(pad) ? pad : 0)}\n`).join('');
