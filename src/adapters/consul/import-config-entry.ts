@@ -21,13 +21,14 @@
 
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../../core/adapter.js';
 import type { SourceLocation } from '../../core/diagnostics.js';
-import { type Diagnostic, diag } from '../../core/diagnostics.js';
+import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { NativeFormat, NativeObject } from '../../core/import.js';
 import { decodeInput } from '../../core/loader/decode.js';
 import type { LoadedDocument, LoadResult } from '../../core/loader/loader.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { API_VERSION } from './entries.js';
 import { locateIn, parseHcl } from './import-hcl.js';
+import { consulMessages } from './messages.js';
 
 type Obj = Record<string, unknown>;
 
@@ -365,7 +366,9 @@ function parseHclInput(file: string, text: string): LoadResult {
     const r = parseHcl(chunk);
     const shift = (at: { line: number; col: number }) => ({ file, line: at.line + first, col: at.col });
     if (!r.ok) {
-      diagnostics.push(diag('YamlSyntax', { reason: `HCL: ${r.reason}` }, { location: shift(r.at) }));
+      diagnostics.push(
+        makeDiagnostic(consulMessages.ImportHclSyntax, { reason: r.reason }, { location: shift(r.at) }),
+      );
       return;
     }
     if (!Object.keys(r.value).length) return; // comments only

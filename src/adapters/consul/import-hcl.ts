@@ -119,7 +119,8 @@ class Parser {
   body(path: FieldPath, depth: number, top = false): Record<string, unknown> {
     if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
     const out: Record<string, unknown> = {};
-    const given = new Set<string>();
+    // Keys given more than once: their value is the list of what each gave (HCL 1's repeated blocks).
+    const repeated = new Set<string>();
     for (;;) {
       this.skip();
       const c = this.peek();
@@ -140,10 +141,16 @@ class Parser {
       const key = this.key();
       this.skip(false);
       const sep = this.peek();
-      let value: unknown;
-      const repeated = given.has(key);
-      const slot = repeated ? (Array.isArray(out[key]) ? (out[key] as unknown[]).length : 1) : undefined;
+      if (key in out && !repeated.has(key)) {
+        // The second time: what the first gave becomes the list's first element.
+        this.move([...path, key], [...path, key, 0]);
+        this.positions.set(JSON.stringify([...path, key]), this.positionOf([...path, key, 0]));
+        out[key] = [out[key]];
+        repeated.add(key);
+      }
+      const slot = repeated.has(key) ? (out[key] as unknown[]).length : undefined;
       const at: FieldPath = slot === undefined ? [...path, key] : [...path, key, slot];
+      let value: unknown;
       if (sep === '=' || sep === ':') {
         this.i++;
         this.skip();
@@ -159,21 +166,9 @@ class Parser {
         this.i++;
         value = { [label]: this.body([...at, label], depth + 1) };
       } else this.fail(`= or { after ${key}`);
-      if (repeated) {
-        // A key given twice is a list of its values (HCL 1's repeated blocks).
-        const prior = out[key];
-        if (Array.isArray(prior) && slot! > 1) prior.push(value);
-        else {
-          this.positions.set(JSON.stringify([...path, key, 0]), this.positionOf([...path, key]));
-          this.move([...path, key], [...path, key, 0]);
-          out[key] = [prior, value];
-        }
-        this.mark([...path, key, slot!], keyAt);
-      } else {
-        out[key] = value;
-        this.mark([...path, key], keyAt);
-      }
-      given.add(key);
+      this.mark(at, keyAt);
+      if (slot === undefined) out[key] = value;
+      else (out[key] as unknown[]).push(value);
     }
   }
 
@@ -181,11 +176,11 @@ class Parser {
     return this.positions.get(JSON.stringify(path)) ?? { line: 1, col: 1 };
   }
 
-  /** Re-homes the positions below `from` (the first of a repeated key) under `to`. */
+  /** Re-homes the positions at and below `from` (the first of a repeated key) under `to`. */
   private move(from: FieldPath, to: FieldPath): void {
     const prefix = JSON.stringify(from).slice(0, -1);
     for (const [k, v] of [...this.positions]) {
-      if (!k.startsWith(`${prefix},`)) continue;
+      if (!k.startsWith(`${prefix},`) && k !== JSON.stringify(from)) continue;
       const rest = JSON.parse(k).slice(from.length) as FieldPath;
       this.positions.delete(k);
       this.positions.set(JSON.stringify([...to, ...rest]), v);
@@ -223,6 +218,7 @@ class Parser {
         list.push(this.value([...path, list.length], depth + 1));
         this.skip();
         if (this.peek() === ',') this.i++;
+        else if (this.peek() === undefined) this.fail('a [ that is never closed');
         else if (this.peek() !== ']') this.fail('a , or ] between list values');
       }
     }
