@@ -34,12 +34,16 @@ describe('Consul config entries (consul config write): hand-written fixtures', (
     expect(run.ok).toBe(true);
     expect(run.diagnostics.filter((d) => d.level !== 'info').map(at)).toEqual([
       'api-intentions.hcl:6:5 AM4361 ',
+      'inventory-router.hcl:13:3 AM4360 Routes[2]',
+      'inventory-router.hcl:14:20 AM4360 Routes[2].Match.HTTP.PathPrefix',
+      'inventory-router.hcl:17:3 AM4360 Routes[3]',
+      'inventory-router.hcl:21:9 AM4360 Routes[3].Match.HTTP.Methods',
       'web-defaults.hcl:4:1 AM4360 MeshGateway',
       'web-resolver.json:11:22 AM4360 Subsets.v2.OnlyPassing',
       'web-router.hcl:42:3 AM4360 Routes[2]',
       'web-router.hcl:46:11 AM4360 Routes[2].Match.HTTP.Header[0]',
     ]);
-    expect(run.fields).toEqual({ total: 41, imported: 35, reported: 6, unaccounted: 0 });
+    expect(run.fields).toEqual({ total: 53, imported: 42, reported: 11, unaccounted: 0 });
     expect(run.skipped.map((s) => `${s.ref} ${s.location.line}:${s.location.col}`)).toEqual([
       'AgentConfiguration/-/agent 2:1',
     ]);
@@ -89,6 +93,17 @@ describe('Consul config entries (consul config write): hand-written fixtures', (
     expect(again.resources.map((o) => `${o.kind}/${o.metadata.name} ${JSON.stringify(o.spec)}`)).toEqual([
       'ServiceDefaults/cart {"protocol":"grpc"}',
     ]);
+  });
+
+  it('reads a grpc service’s /<service>/<method> paths as gRPC matches; other paths and methods are reported', () => {
+    expect(spec('TrafficPolicy/default/inventory')).toEqual({
+      service: 'inventory',
+      protocol: 'grpc',
+      rules: [
+        { matches: [{ grpc: { service: 'shop.Inventory', method: 'Reserve' } }], timeout: '2s' },
+        { matches: [{ grpc: { service: 'shop.Inventory' } }], timeout: '5s' },
+      ],
+    });
   });
 
   it('reads each entry as an object the official consul-k8s CRDs accept', () => {
