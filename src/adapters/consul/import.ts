@@ -173,5 +173,9 @@ function protocol(
       `protocol ${p}: the imported policies are ${l7 === 'grpc' ? 'gRPC' : 'HTTP'} routing or L7 authorization, for which a compile writes protocol ${l7}`,
     );
   else
-    r.lost(o, at, `protocol ${p} has no neutral form (the neutral model does not say what a service speaks)`);
+    r.lost(
+      o,
+      at,
+      `protocol ${p} has no neutral form (neutral protocols are http, grpc and tcp; http compiles to Consul's http, which speaks HTTP/1.1 to the service)`,
+    );
 }
