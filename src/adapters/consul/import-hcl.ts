@@ -5,9 +5,9 @@
  * list, as HCL 1 decodes repeated blocks), lists, strings (with escapes, `${...}` kept as text),
  * heredocs (`<<EOF`, `<<-EOF`), numbers, booleans, and `#`, `//` and `/* *\/` comments.
  *
- * Hand-written rather than a dependency: the npm HCL parsers (hcl2-parser, @cdktf/hcl2json,
- * hcl-to-json) are HCL 2, or compiled Go that gives no positions, and every diagnostic of an
- * import needs the line and column of its field. The parser keeps the position of every key and
+ * Hand-written rather than a dependency: the npm HCL parsers (hcl2-parser and @cdktf/hcl2json,
+ * HCL 2 compiled from Go; hcl-to-json, a converter) turn HCL into plain values with no positions,
+ * and every diagnostic of an import needs the line and column of its field. The parser keeps the position of every key and
  * list element, and reports the first syntax error with its position instead of a value.
  */
 import type { FieldPath } from '../../core/loader/positions.js';
