@@ -31,10 +31,11 @@ if (!source || !args.length || (by !== 'dir' && by !== 'file')) {
   process.exit(2);
 }
 
+/** YAML files, and the other forms the source reads (Consul: `consul config write` HCL and JSON). */
 function* yamlFiles(path) {
   if (statSync(path).isDirectory()) {
     for (const name of readdirSync(path).sort()) yield* yamlFiles(join(path, name));
-  } else if (/\.ya?ml$/.test(path)) yield path;
+  } else if (/\.ya?ml$/.test(path) || source.format?.extensions?.test(path)) yield path;
 }
 
 const groups = new Map();

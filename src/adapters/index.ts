@@ -45,6 +45,7 @@ export const IMPORT_SOURCES: readonly ImportSource[] = [
             id: m.id,
             displayName: m.displayName,
             ...(m.importKinds ? { kinds: m.importKinds } : {}),
+            ...(m.importFormat ? { format: m.importFormat } : {}),
             import: m.import.bind(m),
           } satisfies ImportSource,
         ]

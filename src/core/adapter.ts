@@ -14,7 +14,7 @@ import type { CapabilityColumn } from './capabilities.js';
 import type { MeshDefaults } from './defaults.js';
 import type { Diagnostic, MessageType } from './diagnostics.js';
 import type { MeshEvidence } from './evidence.js';
-import type { ImportContext, ImportResult, NativeKind, NativeObject } from './import.js';
+import type { ImportContext, ImportResult, NativeFormat, NativeKind, NativeObject } from './import.js';
 import type { InstallMethod } from './install-catalogue.js';
 import type { PolicyDoc } from './model/policy-doc.js';
 
@@ -166,6 +166,8 @@ export interface MeshAdapter {
   import?(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
   /** With `import`: the kinds it reads, which `anymesh import --from-cluster` lists. */
   readonly importKinds?: readonly NativeKind[];
+  /** With `import`: native files of other forms than Kubernetes YAML that it reads. */
+  readonly importFormat?: NativeFormat;
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

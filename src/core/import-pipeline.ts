@@ -35,7 +35,7 @@ export function importFiles(
   ctx: Partial<ImportContext> = {},
   stdin?: () => Buffer,
 ): ImportRun {
-  return importLoaded(loadDocuments(paths, stdin), source, ctx);
+  return importLoaded(loadDocuments(paths, stdin, source.format), source, ctx);
 }
 
 export function importLoaded(
@@ -44,7 +44,7 @@ export function importLoaded(
   ctx: Partial<ImportContext> = {},
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
-  const native = nativeObjects(loaded.documents, context.defaultNamespace);
+  const native = nativeObjects(loaded.documents, context.defaultNamespace, source.format);
   return importNative(native.objects, source, context, [...loaded.diagnostics, ...native.diagnostics]);
 }
 

@@ -11,7 +11,7 @@
  */
 import type { CompileContext, KubeObject } from './adapter.js';
 import { type Diagnostic, diag, type SourceLocation } from './diagnostics.js';
-import type { LoadedDocument } from './loader/loader.js';
+import type { Input, LoadedDocument, LoadResult } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
 
 /** One native object as read from a file (or the cluster), with the way back to its positions. */
@@ -23,6 +23,38 @@ export interface NativeObject {
   readonly file: string;
   readonly index: number;
   locate(path: FieldPath): SourceLocation;
+  /**
+   * The field as the file writes it, when the object was read from another form than the one the
+   * importer reads (Consul's `consul config write` entries, read as consul-k8s CRDs): diagnostics
+   * name `Routes[0].Destination` rather than `spec.routes[0].destination`.
+   */
+  nativePath?(path: FieldPath): string;
+  /**
+   * Paths of the object that repeat another of its fields, or stand for one the file leaves out
+   * (a config entry's one Name is both the CRD's metadata.name and an intention's destination):
+   * not counted as fields of their own.
+   */
+  readonly copies?: readonly FieldPath[];
+}
+
+/**
+ * How a source reads native files that are not Kubernetes YAML (Consul's `consul config write`
+ * entries in HCL or JSON): the loader and the reading of objects ask it first.
+ */
+export interface NativeFormat {
+  /** File names a directory walk reads besides *.yaml and *.yml. */
+  readonly extensions?: RegExp;
+  /** Parses a text YAML cannot read (by its name or content); undefined leaves it to YAML. */
+  parse?(input: Input): LoadResult | undefined;
+  /**
+   * The source's native objects in a document that is not a Kubernetes object, or undefined
+   * when it is not one of the source's either (then it is diagnosed as not an object).
+   */
+  objects?(
+    doc: Pick<LoadedDocument, 'file' | 'index' | 'value'>,
+    locate: (path: FieldPath) => SourceLocation,
+    defaultNamespace: string,
+  ): NativeObject[] | undefined;
 }
 
 export interface ImportContext extends CompileContext {
@@ -86,6 +118,8 @@ export interface ImportSource {
   readonly displayName: string;
   /** The kinds it imports: what `anymesh import --from-cluster` lists. */
   readonly kinds?: readonly NativeKind[];
+  /** Native files of other forms than Kubernetes YAML that it reads. */
+  readonly format?: NativeFormat;
   import(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
 }
 
@@ -120,6 +154,7 @@ export function clusterNativeObjects(
 export function nativeObjects(
   documents: readonly LoadedDocument[],
   defaultNamespace = 'default',
+  format?: NativeFormat,
 ): { objects: NativeObject[]; diagnostics: Diagnostic[] } {
   const objects: NativeObject[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -136,6 +171,14 @@ export function nativeObjects(
       ((o as { items: unknown[] }).items ?? []).forEach((item, i) =>
         push(item, doc, [...prefix, 'items', i]),
       );
+      return;
+    }
+    const own =
+      prefix.length === 0 && typeof o?.apiVersion !== 'string'
+        ? format?.objects?.(doc, located, defaultNamespace)
+        : undefined;
+    if (own) {
+      objects.push(...own);
       return;
     }
     if (
@@ -214,7 +257,7 @@ export class FieldLedger {
 
   /** Diagnostic context for a native field. */
   at(o: NativeObject, path: FieldPath): ImportAt {
-    return { location: o.locate(path), path: formatPath(path), policy: o.ref };
+    return { location: o.locate(path), path: o.nativePath?.(path) ?? formatPath(path), policy: o.ref };
   }
 
   /** `--strict`: every loss is an error. */
@@ -248,7 +291,9 @@ export class FieldLedger {
         continue;
       }
       const marks = this.marks.get(o) ?? new Map<string, Mark>();
+      const copies = (o.copies ?? []).map((c) => JSON.stringify(c));
       for (const path of leaves(o.object)) {
+        if (copies.includes(JSON.stringify(path))) continue;
         total++;
         const m = markOf(marks, path);
         if (m === 'taken') imported++;

@@ -18,7 +18,7 @@ import { compileLoaded, type LoadedPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 
 export function importText(text: string, source: ImportSource, name = 'native.yaml', ctx = {}): ImportRun {
-  return importLoaded(parseInputs([{ name, text }]), source, ctx);
+  return importLoaded(parseInputs([{ name, text }], source.format), source, ctx);
 }
 
 type Obj = Record<string, unknown>;

@@ -69,6 +69,13 @@ export class ConsulReader {
     if (!m) {
       m = takeMetadata(this.ledger, o);
       this.metas.set(o, m);
+      // A config entry's admin partition (Enterprise; the CRDs have none: a cluster is in one).
+      this.takeDefault(
+        o,
+        ['metadata', 'partition'],
+        (v) => v === '' || v === 'default',
+        'an admin partition other than default: the imported policies are of this cluster, with no partition',
+      );
     }
     return m;
   }

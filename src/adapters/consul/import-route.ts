@@ -22,7 +22,12 @@ export function reEscape(text: string): string {
  * a condition has no neutral form (reported): imported without it the route would take requests it
  * did not, ahead of the routes after it, so the caller leaves the route out.
  */
-export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Obj[] | undefined | null {
+export function readMatch(
+  o: NativeObject,
+  base: FieldPath,
+  r: ConsulReader,
+  protocol: 'http' | 'grpc' = 'http',
+): Obj[] | undefined | null {
   const at = [...base, 'match'];
   const match = r.ledger.peek<Obj>(o, at);
   if (match === undefined) return undefined;
@@ -60,6 +65,7 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
       entry.path = { [kind]: v };
     }
   }
+  if (protocol === 'grpc' && !grpcMatch(o, [...h], entry, r)) whole = false;
   const ci = r.ledger.peek<boolean>(o, [...h, 'caseInsensitive']);
   if (ci === true)
     r.changed(
@@ -83,6 +89,22 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
   });
   if (params.length) entry.queryParams = params;
   const methods = r.ledger.peek<string[]>(o, [...h, 'methods']) ?? [];
+  if (protocol === 'grpc' && methods.length) {
+    r.lost(
+      o,
+      [...h, 'methods'],
+      'an HTTP method condition on a grpc service (every gRPC call is a POST): a neutral gRPC match names the gRPC service and method',
+    );
+    return null;
+  }
+  if (protocol === 'grpc' && params.length) {
+    r.lost(
+      o,
+      [...h, 'queryParam'],
+      'a query parameter condition on a grpc service: a neutral gRPC match names the gRPC service and method',
+    );
+    return null;
+  }
   const known = methods.filter((m) => (HTTP_METHODS as readonly string[]).includes(m));
   methods.forEach((m, i) => {
     if (known.includes(m)) r.ledger.take(o, [...h, 'methods', i]);
@@ -94,6 +116,46 @@ export function readMatch(o: NativeObject, base: FieldPath, r: ConsulReader): Ob
   if (methods.length === 0) r.ledger.take(o, [...h, 'methods']);
   if (!whole) return null;
   return known.length ? known.map((method) => ({ ...entry, method })) : [entry];
+}
+
+/** A gRPC name as GRPCRoute's method match takes it (gateway-api v1.6.1 grpcroutes CRD patterns). */
+const GRPC_SERVICE = '\\.?[A-Za-z_][A-Za-z_0-9]*(?:\\.[A-Za-z_][A-Za-z_0-9]*)*';
+const GRPC_METHOD = '[A-Za-z_][A-Za-z_0-9]*';
+const GRPC_EXACT = new RegExp(`^/(${GRPC_SERVICE})/(${GRPC_METHOD})$`);
+const GRPC_PREFIX = new RegExp(`^/(${GRPC_SERVICE})/$`);
+const GRPC_ANY_SERVICE = new RegExp(`^/\\[\\^/\\]\\+/(${GRPC_METHOD})$`);
+
+/**
+ * On a grpc service the path is the call's /<service>/<method> (how the Consul compile writes a
+ * gRPC match, kit/gateway-api.ts grpcAsHttpMatch): an exact /shop.Cart/AddItem is
+ * {grpc: {service: shop.Cart, method: AddItem}}, a prefix /shop.Cart/ is {grpc: {service}}, the
+ * regex /[^/]+/AddItem is {grpc: {method}}. Any other path condition says what a neutral gRPC
+ * policy cannot (it matches no path): reported, false.
+ */
+function grpcMatch(o: NativeObject, h: FieldPath, entry: Obj, r: ConsulReader): boolean {
+  const path = entry.path as Record<string, string> | undefined;
+  if (!path) return true;
+  delete entry.path;
+  const [kind, value] = Object.entries(path)[0]!;
+  const field = { exact: 'pathExact', prefix: 'pathPrefix', regex: 'pathRegex' }[kind]!;
+  const m =
+    kind === 'exact'
+      ? GRPC_EXACT.exec(value)
+      : kind === 'prefix'
+        ? GRPC_PREFIX.exec(value)
+        : GRPC_ANY_SERVICE.exec(value);
+  if (m && kind === 'exact') entry.grpc = { service: m[1], method: m[2] };
+  else if (m && kind === 'prefix') entry.grpc = { service: m[1] };
+  else if (m) entry.grpc = { method: m[1] };
+  else {
+    r.lost(
+      o,
+      [...h, field],
+      `path ${JSON.stringify(value)} on a grpc service is not a gRPC service or method (/<service>/<method>, /<service>/): a neutral gRPC policy matches gRPC names, not paths`,
+    );
+    return false;
+  }
+  return true;
 }
 
 /** A header or query parameter condition, or undefined (reported) when it has no neutral form. */
@@ -148,14 +210,9 @@ export function readDestinationSettings(o: NativeObject, at: FieldPath, rule: Ob
       (v) => v === '' || v === '0s',
       'an idle timeout per route has no neutral form (neutral timeouts bound the whole request)',
     );
-  const prefix = r.ledger.peek<string>(o, [...at, 'prefixRewrite']);
-  if (prefix !== undefined)
-    r.takeDefault(
-      o,
-      [...at, 'prefixRewrite'],
-      (v) => v === '',
-      `prefixRewrite ${JSON.stringify(prefix)} rewrites the path; neutral rules do not rewrite requests`,
-    );
+  // The rule's match decides whether this is a neutral replacePrefixMatch (import-routing.ts).
+  const prefix = r.ledger.take<string>(o, [...at, 'prefixRewrite']);
+  if (prefix) rule.rewrite = { path: { replacePrefixMatch: prefix } };
   readRetries(o, at, rule, r);
   for (const which of ['requestHeaders', 'responseHeaders'] as const) {
     const ops = headerOps(o, [...at, which], r);

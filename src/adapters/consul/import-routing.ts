@@ -28,6 +28,11 @@ export interface RoutingResult {
   readonly http: Set<string>;
   /** ServiceDefaults a consumed virtual split service had: nothing else reads them. */
   readonly virtual: Set<string>;
+  /**
+   * `namespace/service` of every service in the chain of an imported gRPC policy: a compile writes
+   * protocol grpc for each of them (Consul wants one protocol per discovery chain).
+   */
+  readonly grpc: Set<string>;
 }
 
 interface Rule {
@@ -43,6 +48,8 @@ const SPLITS = new WeakMap<NativeObject, { rule: Obj } | undefined>();
 
 export function importRouting(objects: readonly NativeObject[], r: ConsulReader): RoutingResult {
   const resolvers = readResolvers(objects, r);
+  const protocols = declaredProtocols(objects, r);
+  const grpc = new Set<string>();
   const splitters = new Map<string, NativeObject>();
   for (const o of objects.filter((x) => isKind(x, 'ServiceSplitter')))
     splitters.set(key(o.namespace, r.meta(o).name), o);
@@ -58,14 +65,14 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
     const service = meta.name;
     const ns = o.namespace;
     routed.add(key(ns, service));
-    http.add(key(ns, service));
     r.rest(o, ['spec'], ['routes'], 'ServiceRouter');
-    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual);
+    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, grpc, protocols);
+    ctx.l7(key(ns, service));
     const rules: Rule[] = [];
     (r.ledger.peek<Obj[]>(o, ['spec', 'routes']) ?? []).forEach((_, i) => {
       const base: FieldPath = ['spec', 'routes', i];
       r.rest(o, base, ['match', 'destination'], 'route');
-      const match = readMatch(o, base, r);
+      const match = readMatch(o, base, r, ctx.protocol);
       if (match === null) {
         r.lost(
           o,
@@ -75,6 +82,7 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
         return;
       }
       const rule = ctx.destination([...base, 'destination']);
+      if (rule?.rule.rewrite) prefixRewrite(o, base, rule.rule, match, r);
       if (rule) rules.push({ ...rule, ...(match ? { match } : {}) });
       else
         r.lost(
@@ -102,8 +110,8 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
   for (const [k, o] of splitters) {
     if (consumed.has(o) || routed.has(k)) continue;
     const service = r.meta(o).name;
-    http.add(k);
-    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual);
+    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, grpc, protocols);
+    ctx.l7(k);
     const split = ctx.splits(o, true);
     if (!split) continue;
     policies.push(ctx.policy([{ rule: split.rule, joined: [] }], [o]));
@@ -113,12 +121,69 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
   for (const [k, res] of resolvers) {
     if (routed.has(k) || [...splitters.keys()].includes(k)) continue;
     if (!res.versions.size && res.redirect === undefined) continue;
-    const ctx = new Join(r, res.o, res.service, resolvers, splitters, consumed, http, virtual);
+    const ctx = new Join(
+      r,
+      res.o,
+      res.service,
+      resolvers,
+      splitters,
+      consumed,
+      http,
+      virtual,
+      grpc,
+      protocols,
+    );
     const self = ctx.self();
-    if (res.versions.size) http.add(k);
+    if (res.versions.size) ctx.l7(k);
     policies.push(ctx.policy([{ rule: { name: 'default', ...self.rule }, joined: [] }], [res.o]));
   }
-  return { policies, resolvers, http, virtual };
+  return { policies, resolvers, http, virtual, grpc };
+}
+
+/**
+ * The protocol each service declares (ServiceDefaults `protocol`, else ProxyDefaults
+ * `config.protocol`, else Consul's default tcp), read without taking it: the defaults pass takes or
+ * reports it once the policies are known.
+ */
+function declaredProtocols(
+  objects: readonly NativeObject[],
+  r: ConsulReader,
+): (ns: string, name: string) => string {
+  const own = new Map<string, string>();
+  let global: string | undefined;
+  for (const o of objects) {
+    if (isKind(o, 'ServiceDefaults')) {
+      const p = r.ledger.peek<string>(o, ['spec', 'protocol']);
+      if (p) own.set(key(o.namespace, r.meta(o).name), p);
+    } else if (isKind(o, 'ProxyDefaults'))
+      global = r.ledger.peek<string>(o, ['spec', 'config', 'protocol']) || global;
+  }
+  return (ns, name) => own.get(key(ns, name)) ?? global ?? 'tcp';
+}
+
+/**
+ * `prefixRewrite` replaces what the route's path prefix matched (Envoy's prefix_rewrite, which
+ * Consul writes for it: agent/xds/routes.go): the neutral replacePrefixMatch, which needs the rule's
+ * one match entry to be a path prefix. With an exact path Envoy replaces the whole path, and with
+ * no path or a regex the neutral model has no such rewrite: reported, and the rule keeps no rewrite.
+ */
+function prefixRewrite(
+  o: NativeObject,
+  base: FieldPath,
+  rule: Obj,
+  match: Obj[] | undefined,
+  r: ConsulReader,
+): void {
+  if (match?.length === 1 && (match[0]!.path as Obj | undefined)?.prefix !== undefined) return;
+  delete rule.rewrite;
+  const exact = match?.length === 1 && (match[0]!.path as Obj | undefined)?.exact !== undefined;
+  r.lost(
+    o,
+    [...base, 'destination', 'prefixRewrite'],
+    exact
+      ? 'prefixRewrite on an exact path replaces the whole path (rewrite.path.replaceFullPath), which the Consul compile does not write: set the rewrite by hand after import'
+      : 'prefixRewrite on a route without a single path prefix match: neutral rewrite.path.replacePrefixMatch needs one match entry with path.prefix',
+  );
 }
 
 /** Consecutive rules that differ only in their matches are one rule with all of them. */
@@ -126,7 +191,8 @@ function mergeRoutes(rules: readonly Rule[]): (Rule & { matches?: Obj[] })[] {
   const out: (Rule & { matches?: Obj[] })[] = [];
   for (const x of rules) {
     const prev = out[out.length - 1];
-    const same = prev && JSON.stringify(prev.rule) === JSON.stringify(x.rule);
+    // A prefix rewrite belongs to its one path-prefix match, so such rules stay apart.
+    const same = prev && !x.rule.rewrite && JSON.stringify(prev.rule) === JSON.stringify(x.rule);
     if (same) {
       prev.matches = [...(prev.matches ?? [{}]), ...(x.match ?? [{}])];
       prev.joined.push(...x.joined);
@@ -146,10 +212,23 @@ class Join {
     readonly consumed: Set<NativeObject>,
     readonly http: Set<string>,
     readonly virtual: Set<string>,
+    readonly grpc: Set<string>,
+    readonly protocols: (ns: string, name: string) => string,
   ) {}
 
   get ns(): string {
     return this.o.namespace;
+  }
+
+  /** The neutral protocol: grpc when the service declares grpc, else http (what a compile writes). */
+  get protocol(): 'http' | 'grpc' {
+    return this.protocols(this.ns, this.service) === 'grpc' ? 'grpc' : 'http';
+  }
+
+  /** A service this policy's chain makes L7: with the policy's protocol, as a compile writes it. */
+  l7(k: string): void {
+    this.http.add(k);
+    if (this.protocol === 'grpc') this.grpc.add(k);
   }
 
   get resolver(): Resolver | undefined {
@@ -226,6 +305,7 @@ class Join {
         if (own) {
           this.consumed.add(splitter);
           this.virtual.add(key(this.ns, name));
+          if (this.protocol === 'grpc') this.grpc.add(key(this.ns, name));
         }
         const ruleName = own ? name.slice(this.service.length + 7) : '';
         return {
@@ -234,7 +314,7 @@ class Join {
         };
       }
     }
-    this.http.add(key(this.ns, name));
+    this.l7(key(this.ns, name));
     return { rule: { backends: [{ service: name }] }, joined: [] };
   }
 
@@ -290,7 +370,7 @@ class Join {
           `the redirect becomes a routing rule to ${res.redirect} (HTTP routing: Consul then needs protocol http for ${this.service}, and the redirect of TCP calls is not kept)`,
         );
       }
-      this.http.add(key(this.ns, res.redirect));
+      this.l7(key(this.ns, res.redirect));
       return { rule: { backends: [{ service: res.redirect }] }, joined: [] };
     }
     return { rule: {}, joined: [] };
@@ -349,7 +429,7 @@ class Join {
         r.lost(o, at, `subset ${subset} of ${svc}: a neutral backend names a whole service`);
         return;
       } else {
-        if (svc !== this.service) this.http.add(key(this.ns, svc));
+        if (svc !== this.service) this.l7(key(this.ns, svc));
         b = { service: svc };
       }
       if (weights[i] === exact[i]) r.ledger.take(o, [...at, 'weight']);
@@ -420,7 +500,7 @@ class Join {
     const src = r.sources(o, 'TrafficPolicy')[0];
     const meta = r.meta(o);
     const res = this.resolver;
-    const spec: Obj = { service: this.service };
+    const spec: Obj = { service: this.service, ...(this.protocol === 'grpc' ? { protocol: 'grpc' } : {}) };
     if (res?.versions.size)
       spec.versions = Object.fromEntries([...res.versions.entries()].sort(([a], [b]) => a.localeCompare(b)));
     spec.rules = rules.map((x, i) => {
@@ -462,7 +542,16 @@ function dropUndefined(o: Obj): Obj {
 }
 
 /** Neutral field order, so imported policies read like written ones. */
-const RULE_ORDER = ['name', 'matches', 'backends', 'timeout', 'retries', 'requestHeaders', 'responseHeaders'];
+const RULE_ORDER = [
+  'name',
+  'matches',
+  'backends',
+  'timeout',
+  'retries',
+  'requestHeaders',
+  'responseHeaders',
+  'rewrite',
+];
 
 function ordered(rule: Obj): Obj {
   const out: Obj = {};

@@ -203,7 +203,10 @@ function importEntry(
       ['spec', 'sources'],
       'source * denied without an allowed source: a neutral AccessPolicy names the callers it allows or denies, and has no "deny everyone"',
     );
-  if (sources.some((s) => s.allow || s.deny)) http.add(`${o.namespace}/${service}`);
+  // L7 only with permissions (operations): a source's plain action is L4, for which the Consul
+  // compile writes no protocol (security.ts: httpService only for L7 intentions).
+  if (sources.some((s) => Array.isArray(s.allow) || Array.isArray(s.deny)))
+    http.add(`${o.namespace}/${service}`);
   return policiesOf(o, service, sources, r);
 }
 

@@ -15,7 +15,9 @@ import {
   type NativeObject,
   sortImported,
 } from '../../core/import.js';
+import { neutralMetadata, neutralPolicy } from '../kit/import-kit.js';
 import { importBackend } from './import-backend.js';
+import { AGENT_SETTINGS } from './import-config-entry.js';
 import { ConsulReader, IMPORTED_KINDS, isConsul, isKind, type Obj } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importIntentions, importMtls } from './import-security.js';
@@ -29,14 +31,17 @@ export function importConsul(input: readonly NativeObject[], ctx: ImportContext)
   const access = importIntentions(objects, r, http);
   const mtls = importMtls(objects, r);
   const backend = importBackend(objects, r, http);
-  defaults(objects, r, http, routing.virtual, mtls);
-  const policies: ImportedPolicy[] = [...routing.policies, ...access, ...mtls, ...backend];
+  const routed = [...routing.policies, ...access, ...mtls, ...backend];
+  const declared = defaults(objects, r, http, routing.grpc, routing.virtual, mtls, routed);
+  const policies: ImportedPolicy[] = [...routed, ...declared];
   return ledger.finish(input, { policies: sortImported(policies) }, (o) =>
     IMPORTED_KINDS.some((k) => isKind(o, k))
       ? undefined
-      : isConsul(o)
-        ? `Consul ${o.object.kind} has no neutral form (gateways, exported services, peering, JWT providers and the like describe the mesh, not calls to a service)`
-        : `${o.object.apiVersion} ${o.object.kind} is not a Consul config entry`,
+      : o.object.kind === AGENT_SETTINGS && isConsul(o)
+        ? "the Consul agent's own settings (datacenter, ports, ACLs) are not config entries; the entries of its config_entries.bootstrap are imported"
+        : isConsul(o)
+          ? `Consul ${o.object.kind} has no neutral form (gateways, exported services, peering, JWT providers and the like describe the mesh, not calls to a service)`
+          : `${o.object.apiVersion} ${o.object.kind} is not a Consul config entry`,
   );
 }
 
@@ -72,23 +77,32 @@ function defaults(
   objects: readonly NativeObject[],
   r: ConsulReader,
   http: Set<string>,
+  grpc: Set<string>,
   virtual: Set<string>,
   mtls: readonly ImportedPolicy[],
-): void {
+  others: readonly ImportedPolicy[],
+): ImportedPolicy[] {
   const permissive = mtls.some((p) => p.policy.spec.mode === 'permissive');
+  const out: ImportedPolicy[] = [];
   for (const o of objects) {
     if (isKind(o, 'ServiceDefaults')) {
       const name = r.meta(o).name;
       r.rest(o, ['spec'], SERVICE_DEFAULTS, 'ServiceDefaults');
       const k = `${o.namespace}/${name}`;
-      protocol(o, ['spec', 'protocol'], r, http.has(k) || virtual.has(k), name);
+      const l7 = http.has(k) || virtual.has(k);
+      const p = r.ledger.peek<string>(o, ['spec', 'protocol']);
+      if (!l7 && (p === 'http' || p === 'grpc')) out.push(protocolOnly(o, r, p, [...others, ...out]));
+      else protocol(o, ['spec', 'protocol'], r, l7 ? (grpc.has(k) ? 'grpc' : 'http') : undefined, name);
     } else if (isKind(o, 'ProxyDefaults')) {
       r.meta(o);
       r.rest(o, ['spec'], ['mutualTLSMode', 'config'], 'ProxyDefaults');
       const config = r.ledger.peek<Obj>(o, ['spec', 'config']);
       if (config) {
         r.rest(o, ['spec', 'config'], ['protocol'], 'ProxyDefaults config (Envoy settings)');
-        protocol(o, ['spec', 'config', 'protocol'], r, http.size > 0, 'every service');
+        const global = r.ledger.peek<string>(o, ['spec', 'config', 'protocol']);
+        // The global protocol is what every imported policy's chain needs only when they all agree.
+        const l7 = http.size ? (grpc.size === http.size ? 'grpc' : grpc.size ? global : 'http') : undefined;
+        protocol(o, ['spec', 'config', 'protocol'], r, l7, 'every service');
       }
     } else if (isKind(o, 'Mesh')) {
       r.meta(o);
@@ -101,35 +115,67 @@ function defaults(
       );
     }
   }
+  return out;
 }
 
 /**
- * `protocol`: http where the imported policies need it (the compile writes it there again); the
- * default tcp where they do not; anything else changes what the proxies speak, which the neutral
- * model does not say.
+ * `protocol: http` (or grpc) on a service no imported policy routes or authorizes: what the
+ * neutral model says with a TrafficPolicy of that protocol whose one rule sends every call to the
+ * service itself, which a compile writes back as the same ServiceDefaults protocol and nothing else
+ * (consul routing.ts writes no router for a lone catch-all to the service itself; Consul's
+ * discovery chain then routes to the service, as with no router: agent/consul/discoverychain).
+ */
+function protocolOnly(
+  o: NativeObject,
+  r: ConsulReader,
+  p: 'http' | 'grpc',
+  others: readonly ImportedPolicy[],
+): ImportedPolicy {
+  const meta = r.meta(o);
+  r.ledger.take(o, ['spec', 'protocol']);
+  const src = r.sources(o, 'TrafficPolicy')[0];
+  const taken = (n: string) =>
+    others.some((x) => x.policy.metadata.name === n && x.policy.metadata.namespace === o.namespace);
+  const name = src?.name ?? (taken(meta.name) ? `${meta.name}-protocol` : meta.name);
+  return neutralPolicy(
+    'TrafficPolicy',
+    neutralMetadata(name, o.namespace, src ? undefined : meta),
+    { service: meta.name, protocol: p, rules: [{}] },
+    [o.ref],
+  );
+}
+
+/**
+ * `protocol`: http or grpc where the imported policies need it (the compile writes it there again:
+ * grpc for the chain of a gRPC policy, http for every other L7 policy); the default tcp where they
+ * do not; anything else changes what the proxies speak, which the neutral policies do not say.
  */
 function protocol(
   o: NativeObject,
   at: (string | number)[],
   r: ConsulReader,
-  l7: boolean,
+  l7: string | undefined,
   what: string,
 ): void {
   const p = r.ledger.peek<string>(o, at);
   if (p === undefined) return;
-  if ((p === 'http' && l7) || ((p === 'tcp' || p === '') && !l7)) r.ledger.take(o, at);
-  else if (p === 'http')
+  if ((l7 !== undefined && p === l7) || ((p === 'tcp' || p === '') && l7 === undefined)) r.ledger.take(o, at);
+  else if ((p === 'http' || p === 'grpc') && l7 === undefined)
     r.lost(
       o,
       at,
-      `protocol http for ${what} with no imported policy that routes or authorizes by HTTP: a compile would leave the protocol at Consul's default (tcp)`,
+      `protocol ${p} for ${what} with no imported policy that routes or authorizes by ${p === 'grpc' ? 'gRPC' : 'HTTP'}: a compile would leave the protocol at Consul's default (tcp)`,
     );
-  else if (l7)
+  else if (l7 !== undefined)
     r.changed(
       o,
       at,
-      `protocol ${p}: the imported policies are HTTP routing or L7 authorization, for which a compile writes protocol http`,
+      `protocol ${p}: the imported policies are ${l7 === 'grpc' ? 'gRPC' : 'HTTP'} routing or L7 authorization, for which a compile writes protocol ${l7}`,
     );
   else
-    r.lost(o, at, `protocol ${p} has no neutral form (the neutral model does not say what a service speaks)`);
+    r.lost(
+      o,
+      at,
+      `protocol ${p} has no neutral form (neutral protocols are http, grpc and tcp; http compiles to Consul's http, which speaks HTTP/1.1 to the service)`,
+    );
 }

@@ -13,6 +13,7 @@ import { consulCapabilities, consulEnterpriseCapabilities } from './capabilities
 import { renderConfigEntries } from './config-entry.js';
 import { EntrySet } from './entries.js';
 import { importConsul } from './import.js';
+import { CONSUL_ENTRY_FORMAT } from './import-config-entry.js';
 import { IMPORT_KINDS } from './import-reader.js';
 import { consulInstall } from './install.js';
 import { consulMessages } from './messages.js';
@@ -123,4 +124,5 @@ export const consulAdapter = {
   },
   import: importConsul,
   importKinds: IMPORT_KINDS,
+  importFormat: CONSUL_ENTRY_FORMAT,
 } satisfies MeshAdapter;

@@ -140,6 +140,12 @@ export const consulMessages = {
       example: 'a ServiceIntentions source with allow permissions and no closing deny',
     },
   ),
+  ImportHclSyntax: m('AM4363', 'error', 'ConsulImportHclSyntax', 'HCL syntax error: {reason}', {
+    description:
+      'A `consul config write` file in HCL (by its .hcl name, or a text that starts with `Key =` or `key {`) does not parse as HCL 1, the language Consul reads config entries in; nothing of the file is imported.',
+    fix: 'Correct the file at the line and column given (`consul config write` refuses it the same way), or give the entry as JSON or as a consul-k8s CRD.',
+    example: 'a string that is never closed: `Name = "web`',
+  }),
   ImportServiceIdentity: m(
     'AM4362',
     'info',

@@ -275,7 +275,11 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
         routes.push({ ...(match ? { match } : {}), destination: { ...destination } });
       }
     });
-    const router = set.claim('ServiceRouter', service, ns, p, at);
+    // A lone catch-all route to the service itself, with no settings, is what Consul does without
+    // a router (the discovery chain's default): a protocol-only policy writes just the protocol.
+    const bare =
+      routes.length === 1 && JSON.stringify(routes[0]) === JSON.stringify({ destination: target(undefined) });
+    const router = bare ? undefined : set.claim('ServiceRouter', service, ns, p, at);
     if (router) router.routes = routes;
   }
   if (httpServices.size) {

@@ -99,7 +99,7 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
       const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
       const context = compileContext(opts, target);
       const plan = planMigration(
-        loadDocuments(requireFiles(opts), () => io.stdin()),
+        loadDocuments(requireFiles(opts), () => io.stdin(), source.format),
         {
           source,
           ...(adapterFor(source.id) ? { sourceMesh: adapterFor(source.id)! } : {}),

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
-import { type Diagnostic, diag } from '../diagnostics.js';
+import { type Diagnostic, diag, type SourceLocation } from '../diagnostics.js';
 import { decodeInput } from './decode.js';
 import { type FieldPath, FilePositions } from './positions.js';
 
@@ -45,7 +45,21 @@ export interface LoadedDocument {
   /** The document's index within its file, from 0. */
   readonly index: number;
   readonly value: unknown;
-  readonly positions: FilePositions;
+  readonly positions: DocumentPositions;
+}
+
+/** Where a field of a document is: FilePositions for YAML, an importer's own for other forms. */
+export interface DocumentPositions {
+  locate(docIndex: number, path: FieldPath, key?: boolean): SourceLocation;
+}
+
+/**
+ * Other forms an importer reads (import-only: policy files are YAML): more file names in a
+ * directory, and a parser asked first for each input (undefined leaves it to YAML).
+ */
+export interface InputFormat {
+  readonly extensions?: RegExp;
+  parse?(input: Input): LoadResult | undefined;
 }
 
 export interface LoadResult {
@@ -64,6 +78,7 @@ const YAML_FILE = /\.ya?ml$/i;
 function readInputs(
   paths: readonly string[],
   stdin?: () => Buffer,
+  format?: InputFormat,
 ): { inputs: Input[]; diagnostics: Diagnostic[] } {
   const inputs: Input[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -109,7 +124,8 @@ function readInputs(
         } catch {
           childStat = undefined; // dangling link: reported when visited only if named directly
         }
-        if (childStat?.isDirectory() || (childStat?.isFile() && YAML_FILE.test(entry))) visit(child);
+        const read = YAML_FILE.test(entry) || (format?.extensions?.test(entry) ?? false);
+        if (childStat?.isDirectory() || (childStat?.isFile() && read)) visit(child);
       }
       return;
     }
@@ -265,18 +281,22 @@ function measure(value: unknown, limits: LoadLimits): 'ok' | 'deep' | 'wide' {
 }
 
 /** Reads and parses every input; diagnostics of all inputs are collected, none stops the rest. */
-export function loadDocuments(paths: readonly string[], stdin?: () => Buffer): LoadResult {
-  const { inputs, diagnostics } = readInputs(paths, stdin);
-  const parsed = parseInputs(inputs);
+export function loadDocuments(
+  paths: readonly string[],
+  stdin?: () => Buffer,
+  format?: InputFormat,
+): LoadResult {
+  const { inputs, diagnostics } = readInputs(paths, stdin, format);
+  const parsed = parseInputs(inputs, format);
   return { documents: parsed.documents, diagnostics: [...diagnostics, ...parsed.diagnostics] };
 }
 
 /** Parses inputs already read (files, or text held in memory). */
-export function parseInputs(inputs: readonly Input[]): LoadResult {
+export function parseInputs(inputs: readonly Input[], format?: InputFormat): LoadResult {
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
-    const r = parseInput(input);
+    const r = format?.parse?.(input) ?? parseInput(input);
     documents.push(...r.documents);
     diagnostics.push(...r.diagnostics);
   }
