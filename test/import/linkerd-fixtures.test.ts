@@ -73,7 +73,7 @@ describe('Linkerd native fixtures: routing', () => {
         'AM4261 books-for-traffic spec.rules[0].backendRefs',
         'AM4260 emoji metadata.annotations["retry.linkerd.io/http"]',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[0].isRetryable',
-        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[1]',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[1].name',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[2]',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.retryBudget',
         'AM4261 web-svc metadata.annotations["balancer.linkerd.io/failure-accrual"]',
@@ -143,6 +143,9 @@ describe('Linkerd native fixtures: routing', () => {
         matches: [{ path: { regex: '/emojivoto\\.v1\\.VotingService/VoteDonut' }, method: 'POST' }],
         timeout: '250ms',
       },
+      // A route with no timeout names requests for metrics; it still takes them from the routes
+      // after it (first match), so it is a rule adding nothing. Its name is not a DNS label.
+      { matches: [{ path: { regex: '/leaderboard' }, method: 'GET' }] },
       { name: 'default' },
     ]);
     expect(spec(r, 'BackendPolicy/emojivoto/web-svc')).toEqual({
