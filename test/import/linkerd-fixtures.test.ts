@@ -169,8 +169,8 @@ describe('Linkerd native fixtures: security', () => {
         'AM4260 voting-grpc spec.proxyProtocol',
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
-        'AM4260 kubelet spec',
-        'AM4260 web-probes spec.requiredAuthenticationRefs[0]',
+        'AM4261 web-probes spec.targetRef',
+        'AM4260 admin-anyone spec',
         'AM4260 web-pages spec.rules[0].matches[2]',
         'AM4261 web-from-ops spec.targetRef',
         'AM4260 web-limit spec.identity',
@@ -189,8 +189,28 @@ describe('Linkerd native fixtures: security', () => {
     expect(spec(r, 'AccessPolicy/emojivoto/web-pages-ingress')?.to).toEqual([
       { methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] },
     ]);
-    // NetworkAuthentication has no neutral form: that allow is left out, not widened.
-    expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toBeUndefined();
+    // A NetworkAuthentication's networks are callers by ipBlock.
+    expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toEqual({
+      service: 'web-svc',
+      action: 'allow',
+      from: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
+      to: [{ ports: [8080] }],
+    });
+    // ServerAuthorization client networks: unauthenticated clients from them are callers by
+    // network, with their exceptions; mesh identities with networks must hold both. Without
+    // networks, unauthenticated clients come from the install's clusterNetworks: left out.
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-scrapes')?.from).toEqual([
+      { ipBlock: { cidr: '10.8.0.0/16', except: ['10.8.255.0/24'] } },
+    ]);
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-operator')?.from).toEqual([
+      { namespace: 'ops', serviceAccount: 'operator', ipBlock: { cidr: '192.168.0.0/16' } },
+    ]);
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-anyone')).toBeUndefined();
+    // No required authentication: Linkerd admits unauthenticated callers from every network.
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-open')?.from).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0' } },
+      { ipBlock: { cidr: '::/0' } },
+    ]);
     // The ServerAuthorization's Server names its port; the Deployment it selects numbers it.
     expect(spec(r, 'AccessPolicy/emojivoto/legacy-admin')).toEqual({
       service: 'emoji-svc',

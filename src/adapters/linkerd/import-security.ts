@@ -15,7 +15,15 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
-import { callersOf, dedupe, type Grant, readServerAuthorization } from './import-authn.js';
+import {
+  ALL_NETWORKS,
+  bothOf,
+  callersOf,
+  dedupe,
+  type Grant,
+  isNetworkList,
+  readServerAuthorization,
+} from './import-authn.js';
 import { accessPathOf, isInbound, readInboundRoute } from './import-inbound.js';
 import { isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
 import type { ServerIR } from './import-servers.js';
@@ -91,30 +99,30 @@ function readAuthorization(
   const lists = refs.map((ref, i) =>
     callersOf(ap, ['spec', 'requiredAuthenticationRefs', i], ref, authn, usedAuthn, r),
   );
-  if (!refs.length || lists.some((l) => l === undefined)) {
-    if (!refs.length)
-      r.lost(
-        ap,
-        ['spec'],
-        'an AuthorizationPolicy without required authentications admits every caller, unauthenticated ones too',
-      );
-    else
-      r.lost(
-        ap,
-        ['spec', 'targetRef'],
-        'the policy is left out: one of its required authentications has no neutral form (above)',
-      );
-    return [];
-  }
-  if (lists.length > 1) {
+  if (lists.some((l) => l === undefined)) {
     r.lost(
       ap,
-      ['spec', 'requiredAuthenticationRefs'],
-      'a caller must satisfy every required authentication at once, which neutral callers (any of them) cannot say',
+      ['spec', 'targetRef'],
+      'the policy is left out: one of its required authentications has no neutral form (above)',
     );
     return [];
   }
-  const from = dedupe(lists[0]!);
+  // A caller must satisfy every required authentication: identities from the networks, when one
+  // list is of identities and one of networks; no list at all admits every caller from anywhere.
+  const networks = (lists as Obj[][]).filter(isNetworkList);
+  const ids = (lists as Obj[][]).filter((l) => !isNetworkList(l));
+  if (ids.length > 1 || networks.length > 1) {
+    r.lost(
+      ap,
+      ['spec', 'requiredAuthenticationRefs'],
+      'a caller must satisfy every required authentication at once; two lists of identities (or of networks) at once have no neutral form (neutral callers are any of them)',
+    );
+    return [];
+  }
+  if (!refs.length) r.ledger.take(ap, ['spec', 'requiredAuthenticationRefs']);
+  const from = dedupe(
+    ids[0] && networks[0] ? bothOf(ids[0], networks[0]) : (ids[0] ?? networks[0] ?? [...ALL_NETWORKS]),
+  );
   const t = r.ledger.peek<Obj>(ap, ['spec', 'targetRef']) ?? {};
   const tat: FieldPath = ['spec', 'targetRef'];
   r.rest(ap, tat, ['group', 'kind', 'name', 'namespace'], 'targetRef');
@@ -212,7 +220,15 @@ function accessPolicies(
     byPolicy.set(key, [...(byPolicy.get(key) ?? []), g]);
   }
   const out: ImportedPolicy[] = [];
-  for (const [key, list] of byPolicy) {
+  for (const [key, unsorted] of byPolicy) {
+    // anymesh numbers the authorizations of callers with both an identity and a network in their
+    // order in from[] (`<policy>-<port>-from-<k>`): in name order (numbers as numbers) the callers
+    // come back in that order.
+    const list = key.startsWith('own/')
+      ? [...unsorted].sort((a, b) =>
+          a.ap.object.metadata.name.localeCompare(b.ap.object.metadata.name, 'en', { numeric: true }),
+        )
+      : unsorted;
     const first = list[0]!;
     const server = first.server;
     if (!first.ops && serverHasRoutes(server, inbound) && !catchAllOf(server))
