@@ -169,10 +169,8 @@ describe('Linkerd native fixtures: security', () => {
         'AM4260 voting-grpc spec.proxyProtocol',
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
-        'AM4261 web-probes spec.targetRef',
         'AM4260 admin-anyone spec',
         'AM4260 web-pages spec.rules[0].matches[2]',
-        'AM4261 web-from-ops spec.targetRef',
         'AM4260 web-limit spec.identity',
         'AM4260 web-limit spec.overrides',
         'AM4260 emojivoto metadata.annotations["linkerd.io/inject"]',
@@ -190,12 +188,17 @@ describe('Linkerd native fixtures: security', () => {
       { methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] },
     ]);
     // A NetworkAuthentication's networks are callers by ipBlock.
+    // Server web-http has an inbound route and no catch-all, so requests matching no route are
+    // refused: callers allowed on the whole Server may make what the route matches, no more.
+    const pages = [{ methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] }];
     expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toEqual({
       service: 'web-svc',
       action: 'allow',
       from: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
-      to: [{ ports: [8080] }],
+      to: pages,
     });
+    expect(spec(r, 'AccessPolicy/emojivoto/web-from-ops')?.to).toEqual(pages);
+    expect(codes(r)).not.toContain('AM4261 web-from-ops spec.targetRef');
     // ServerAuthorization client networks: unauthenticated clients from them are callers by
     // network, with their exceptions; mesh identities with networks must hold both. Without
     // networks, unauthenticated clients come from the install's clusterNetworks: left out.
