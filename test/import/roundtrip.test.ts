@@ -57,16 +57,9 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
   };
   const readsBackend = (c: (typeof all)[number]) =>
     importOf(c.result).imported.loaded.policies.some((p) => p.kind === 'BackendPolicy');
-  // An importer that reads protocol fields back (what it imports uses them) is held to the whole
-  // round trip on the protocol cases, as on every other case.
-  const readsProtocol = (c: (typeof all)[number]) =>
-    importOf(c.result).imported.loaded.policies.some(usesProtocolFields);
-  const protocol = all.filter((c) => withProtocol(c.file) && !readsProtocol(c));
-  const roundTrips = (c: (typeof all)[number]) => !withBackend(c.file) || readsBackend(c);
-  const cases = all.filter((c) => (!withProtocol(c.file) || readsProtocol(c)) && roundTrips(c));
-  const backend = all.filter(
-    (c) => (!withProtocol(c.file) || readsProtocol(c)) && withBackend(c.file) && !readsBackend(c),
-  );
+  const protocol = all.filter((c) => withProtocol(c.file));
+  const cases = all.filter((c) => !withProtocol(c.file) && (!withBackend(c.file) || readsBackend(c)));
+  const backend = all.filter((c) => !withProtocol(c.file) && withBackend(c.file) && !readsBackend(c));
   it.each(protocol)('$name: protocol fields are imported or reported, none dropped', ({ result }) => {
     const { native, imported } = importOf(result);
     // Reported by the importer's own codes, or, for fields it does not know (a DestinationRule
