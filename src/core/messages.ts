@@ -455,6 +455,13 @@ export const CORE_MESSAGES = {
     fix: 'Name the service (shop.Cart), the method (AddItem) or both; to match every call, leave matches out.',
     example: '`matches: [{grpc: {}}]`',
   }),
+  // Callers by network (AccessPolicy from[].ipBlock): AM2047-AM2049.
+  BadIpBlock: m('AM2047', 'error', 'BadIpBlock', '{what} {got} is not valid: {reason}', {
+    description:
+      'An ipBlock network is not an IPv4 or IPv6 address or CIDR block, or an `except` network is not inside its cidr.',
+    fix: 'Write the network as address/prefix length (10.0.0.0/8, fd00::/8) and list in except only networks inside it, of the same address family.',
+    example: '`ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}`',
+  }),
 
   InternalError: m(
     'AM3000',

@@ -73,7 +73,7 @@ describe('Linkerd native fixtures: routing', () => {
         'AM4261 books-for-traffic spec.rules[0].backendRefs',
         'AM4260 emoji metadata.annotations["retry.linkerd.io/http"]',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[0].isRetryable',
-        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[1]',
+        'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[1].name',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.routes[2]',
         'AM4260 voting-svc.emojivoto.svc.cluster.local spec.retryBudget',
         'AM4261 web-svc metadata.annotations["balancer.linkerd.io/failure-accrual"]',
@@ -143,6 +143,9 @@ describe('Linkerd native fixtures: routing', () => {
         matches: [{ path: { regex: '/emojivoto\\.v1\\.VotingService/VoteDonut' }, method: 'POST' }],
         timeout: '250ms',
       },
+      // A route with no timeout names requests for metrics; it still takes them from the routes
+      // after it (first match), so it is a rule adding nothing. Its name is not a DNS label.
+      { matches: [{ path: { regex: '/leaderboard' }, method: 'GET' }] },
       { name: 'default' },
     ]);
     expect(spec(r, 'BackendPolicy/emojivoto/web-svc')).toEqual({
@@ -166,10 +169,8 @@ describe('Linkerd native fixtures: security', () => {
         'AM4260 voting-grpc spec.proxyProtocol',
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
-        'AM4260 kubelet spec',
-        'AM4260 web-probes spec.requiredAuthenticationRefs[0]',
+        'AM4260 admin-anyone spec',
         'AM4260 web-pages spec.rules[0].matches[2]',
-        'AM4261 web-from-ops spec.targetRef',
         'AM4260 web-limit spec.identity',
         'AM4260 web-limit spec.overrides',
         'AM4260 emojivoto metadata.annotations["linkerd.io/inject"]',
@@ -186,8 +187,33 @@ describe('Linkerd native fixtures: security', () => {
     expect(spec(r, 'AccessPolicy/emojivoto/web-pages-ingress')?.to).toEqual([
       { methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] },
     ]);
-    // NetworkAuthentication has no neutral form: that allow is left out, not widened.
-    expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toBeUndefined();
+    // A NetworkAuthentication's networks are callers by ipBlock.
+    // Server web-http has an inbound route and no catch-all, so requests matching no route are
+    // refused: callers allowed on the whole Server may make what the route matches, no more.
+    const pages = [{ methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] }];
+    expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toEqual({
+      service: 'web-svc',
+      action: 'allow',
+      from: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
+      to: pages,
+    });
+    expect(spec(r, 'AccessPolicy/emojivoto/web-from-ops')?.to).toEqual(pages);
+    expect(codes(r)).not.toContain('AM4261 web-from-ops spec.targetRef');
+    // ServerAuthorization client networks: unauthenticated clients from them are callers by
+    // network, with their exceptions; mesh identities with networks must hold both. Without
+    // networks, unauthenticated clients come from the install's clusterNetworks: left out.
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-scrapes')?.from).toEqual([
+      { ipBlock: { cidr: '10.8.0.0/16', except: ['10.8.255.0/24'] } },
+    ]);
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-operator')?.from).toEqual([
+      { namespace: 'ops', serviceAccount: 'operator', ipBlock: { cidr: '192.168.0.0/16' } },
+    ]);
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-anyone')).toBeUndefined();
+    // No required authentication: Linkerd admits unauthenticated callers from every network.
+    expect(spec(r, 'AccessPolicy/emojivoto/admin-open')?.from).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0' } },
+      { ipBlock: { cidr: '::/0' } },
+    ]);
     // The ServerAuthorization's Server names its port; the Deployment it selects numbers it.
     expect(spec(r, 'AccessPolicy/emojivoto/legacy-admin')).toEqual({
       service: 'emoji-svc',

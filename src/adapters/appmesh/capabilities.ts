@@ -325,6 +325,11 @@ export const appmeshCapabilities: CapabilityColumn = {
     docs: MTLS,
     minVersion: MIN_CONTROLLER,
   },
+  'access.from.ipBlock': none(
+    'App Mesh checks callers only by the subject alternative names of their client certificates, at the TLS handshake; it has no check of the client address',
+    'name the callers by namespace and serviceAccount, or restrict the network with a Kubernetes NetworkPolicy or security groups',
+    MTLS,
+  ),
   ...appmeshBackendCells,
   ...appmeshProtocolCells,
 };

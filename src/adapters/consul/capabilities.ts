@@ -232,6 +232,11 @@ export const consulCapabilities: CapabilityColumn = {
     'register each port as its own Consul service and write one AccessPolicy per service',
     INTENTIONS,
   ),
+  'access.from.ipBlock': none(
+    'intentions name the calling service (its mTLS identity); Consul service mesh has no intention source by client address',
+    'name the callers by namespace and serviceAccount, or restrict the network with a Kubernetes NetworkPolicy',
+    INTENTIONS,
+  ),
   ...consulBackendCells,
   ...consulProtocolCells,
 };

@@ -329,6 +329,11 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     `${AP}#Operation`,
     'L4 attribute',
   ),
+  'access.from.ipBlock': none(
+    "ztunnel could check source.ipBlocks on a policy by selector (the L4 policy page lists only requestPrincipals and remoteIpBlocks as unsupported), but anymesh puts a service's policies on its waypoint as soon as the service has routing or L7 rules, and a waypoint sees an internal address instead of the caller's (istio/istio#46982), so anymesh emits no network callers for ambient",
+    'name the callers by identity (namespace, serviceAccount), or compile with istio.dataplane=sidecar',
+    L4,
+  ),
   ...istioAmbientBackendCells,
   ...istioAmbientProtocolCells,
 };

@@ -24,7 +24,7 @@ import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import { istioDiag } from './messages.js';
 import { waypointOf } from './options.js';
-import { denyOperationPorts, knownPorts, principal } from './security.js';
+import { denyOperationPorts, knownPorts, sourceOf } from './security.js';
 import { isL7Access, waypointPrincipal } from './waypoint.js';
 
 type Obj = Record<string, unknown>;
@@ -36,11 +36,7 @@ function rules(
   ports: readonly (readonly number[] | undefined)[] = [],
 ): Obj[] {
   const s = p.policy.spec;
-  const from = s.from.map((f) =>
-    f.serviceAccount !== undefined
-      ? { source: { principals: [principal(f.namespace ?? p.namespace, f.serviceAccount, ctx)] } }
-      : { source: { namespaces: [f.namespace] } },
-  );
+  const from = s.from.map((f) => ({ source: sourceOf(f, p.namespace, ctx) }));
   const to = s.to?.map((t, i) => {
     const p = ports[i] ?? t.ports;
     return {

@@ -143,6 +143,11 @@ export const istioCapabilities: CapabilityColumn = {
   'access.to.methods': full('AuthorizationPolicy rules[].to[].operation.methods', `${AP}#Operation`),
   'access.to.paths': full('AuthorizationPolicy rules[].to[].operation.paths', `${AP}#Operation`),
   'access.to.ports': full('AuthorizationPolicy rules[].to[].operation.ports', `${AP}#Operation`),
+  'access.from.ipBlock': full(
+    'AuthorizationPolicy rules[].from[].source.ipBlocks (the cidr) and notIpBlocks (except)',
+    `${AP}#Source`,
+    'ipBlocks match the source address of the connection the sidecar receives (not X-Forwarded-For, which is remoteIpBlocks: istio/api#1687); a caller given by network alone needs no mTLS identity, but PeerAuthentication STRICT still refuses plaintext callers before authorization',
+  ),
   ...istioBackendCells,
   ...istioProtocolCells,
 };

@@ -12,6 +12,7 @@ import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
+import { contains, type Network, parseNetwork } from '../../core/model/semantic-ip-block.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import type { IstioReader } from './import-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
@@ -109,7 +110,7 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
       r.lost(
         o,
         at,
-        'this ALLOW rule has conditions the neutral model cannot say (when, not*, ipBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
+        'this ALLOW rule has conditions the neutral model cannot say (when, not* other than notIpBlocks inside ipBlocks, remoteIpBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
       );
       return;
     }
@@ -142,7 +143,7 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
 const EXPRESSIBLE: Record<string, readonly string[]> = {
   rule: ['from', 'to'],
   from: ['source'],
-  source: ['principals', 'namespaces'],
+  source: ['principals', 'namespaces', 'ipBlocks', 'notIpBlocks'],
   to: ['operation'],
   operation: ['methods', 'paths', 'ports'],
 };
@@ -153,10 +154,34 @@ function hasInexpressible(rule: Obj): boolean {
     v !== null && typeof v === 'object' && Object.keys(v).some((k) => !EXPRESSIBLE[level]!.includes(k));
   if (bad(rule, 'rule')) return true;
   for (const f of (rule.from as Obj[] | undefined) ?? [])
-    if (bad(f, 'from') || bad(f.source, 'source')) return true;
+    if (
+      bad(f, 'from') ||
+      bad(f.source, 'source') ||
+      networksOf((f.source as Obj | undefined) ?? {}) === undefined
+    )
+      return true;
   for (const t of (rule.to as Obj[] | undefined) ?? [])
     if (bad(t, 'to') || bad(t.operation, 'operation')) return true;
   return false;
+}
+
+/**
+ * A source's `ipBlocks` minus `notIpBlocks` as neutral networks, each exception under the block
+ * that holds it; undefined when that is not possible (an address that does not parse, or an
+ * exception inside no block, or exceptions without blocks). No ipBlocks: an empty list.
+ */
+function networksOf(source: Obj): Obj[] | undefined {
+  const blocks = (source.ipBlocks as string[] | undefined) ?? [];
+  const not = (source.notIpBlocks as string[] | undefined) ?? [];
+  const parsed = blocks.map((b) => parseNetwork(String(b)));
+  const outer = parsed.filter((n): n is Network => typeof n !== 'string');
+  if (outer.length !== blocks.length) return undefined;
+  const excepts = not.map((e) => parseNetwork(String(e)));
+  if (excepts.some((e) => typeof e === 'string' || !outer.some((n) => contains(n, e)))) return undefined;
+  return blocks.map((cidr, i) => {
+    const except = not.filter((_, j) => contains(outer[i]!, excepts[j] as Network));
+    return { cidr, ...(except.length ? { except } : {}) };
+  });
 }
 
 function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
@@ -164,30 +189,62 @@ function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
   (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((_, i) => {
     const s: FieldPath = [...at, i, 'source'];
     rest(o, r, [...at, i], ['source'], 'from');
-    rest(o, r, s, ['principals', 'namespaces'], 'source');
-    (r.ledger.peek<string[]>(o, [...s, 'principals']) ?? []).forEach((p, j) => {
-      const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
-      if (!m) {
-        r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
-        return;
-      }
-      if (m[1] !== r.ctx.trustDomain) {
-        r.changed(
-          o,
-          [...s, 'principals', j],
-          `trust domain ${m[1]} is not ${r.ctx.trustDomain}; pass --trust-domain ${m[1]}`,
-        );
-      } else r.ledger.take(o, [...s, 'principals', j]);
-      out.push({ namespace: m[2], serviceAccount: m[3] });
-    });
-    (r.ledger.peek<string[]>(o, [...s, 'namespaces']) ?? []).forEach((n, j) => {
-      if (n.includes('*')) {
-        r.lost(o, [...s, 'namespaces', j], `namespace pattern ${n} has no neutral form`);
-        return;
-      }
-      r.ledger.take(o, [...s, 'namespaces', j]);
-      out.push({ namespace: n });
-    });
+    rest(o, r, s, ['principals', 'namespaces', 'ipBlocks', 'notIpBlocks'], 'source');
+    const source = r.ledger.peek<Obj>(o, s) ?? {};
+    const networks = networksOf(source);
+    if (networks === undefined) {
+      // Only a DENY rule gets here (an ALLOW rule with them is left out whole).
+      r.lost(
+        o,
+        s,
+        'ipBlocks/notIpBlocks that are not networks, or exceptions inside no block, have no neutral form',
+      );
+      return;
+    }
+    const identities = identitiesOf(o, s, r);
+    const named = source.principals !== undefined || source.namespaces !== undefined;
+    // The fields of one source must all hold: every identity from every network.
+    if (!networks.length) out.push(...identities);
+    else if (!named || identities.length) {
+      for (const n of networks)
+        for (const id of named ? identities : [{}]) out.push({ ...id, ipBlock: structuredClone(n) });
+      r.ledger.take(o, [...s, 'ipBlocks']);
+      r.ledger.take(o, [...s, 'notIpBlocks']);
+    } else
+      r.lost(
+        o,
+        [...s, 'ipBlocks'],
+        'the networks are for callers whose identities have no neutral form (above)',
+      );
+  });
+  return out;
+}
+
+/** The callers a source names by identity (principals, namespaces), as neutral entries. */
+function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
+  const out: Obj[] = [];
+  (r.ledger.peek<string[]>(o, [...s, 'principals']) ?? []).forEach((p, j) => {
+    const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
+    if (!m) {
+      r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
+      return;
+    }
+    if (m[1] !== r.ctx.trustDomain) {
+      r.changed(
+        o,
+        [...s, 'principals', j],
+        `trust domain ${m[1]} is not ${r.ctx.trustDomain}; pass --trust-domain ${m[1]}`,
+      );
+    } else r.ledger.take(o, [...s, 'principals', j]);
+    out.push({ namespace: m[2], serviceAccount: m[3] });
+  });
+  (r.ledger.peek<string[]>(o, [...s, 'namespaces']) ?? []).forEach((n, j) => {
+    if (n.includes('*')) {
+      r.lost(o, [...s, 'namespaces', j], `namespace pattern ${n} has no neutral form`);
+      return;
+    }
+    r.ledger.take(o, [...s, 'namespaces', j]);
+    out.push({ namespace: n });
   });
   return out;
 }

@@ -107,6 +107,27 @@ export function denyOperationPorts(
   });
 }
 
+/**
+ * One neutral caller as an AuthorizationPolicy source: an identity (principals, or namespaces for a
+ * whole namespace) and, for a caller by network, `ipBlocks` with `notIpBlocks` for the exceptions.
+ * The fields of one source must all hold (authorization-policy#Source), as the neutral entry means.
+ */
+export function sourceOf(
+  f: AccessPolicy['spec']['from'][number],
+  namespace: string,
+  ctx: CompileContext,
+): Record<string, unknown> {
+  return {
+    ...(f.serviceAccount !== undefined
+      ? { principals: [principal(f.namespace ?? namespace, f.serviceAccount, ctx)] }
+      : f.namespace !== undefined
+        ? { namespaces: [f.namespace] }
+        : {}),
+    ...(f.ipBlock ? { ipBlocks: [f.ipBlock.cidr] } : {}),
+    ...(f.ipBlock?.except ? { notIpBlocks: f.ipBlock.except } : {}),
+  };
+}
+
 export function compileAccess(
   policies: readonly PolicyDoc<AccessPolicy>[],
   ctx: CompileContext,
@@ -119,11 +140,7 @@ export function compileAccess(
     const s = p.policy.spec;
     const sel = resolveSelector(p, s.service);
     if (sel.diagnostic) diagnostics.push(sel.diagnostic);
-    const from = s.from.map((f) =>
-      f.serviceAccount !== undefined
-        ? { source: { principals: [principal(f.namespace ?? p.namespace, f.serviceAccount, ctx)] } }
-        : { source: { namespaces: [f.namespace] } },
-    );
+    const from = s.from.map((f) => ({ source: sourceOf(f, p.namespace, ctx) }));
     const ports = denyOperationPorts(p, servicePorts, diagnostics);
     const to = s.to?.map((t, i) => ({
       operation: {

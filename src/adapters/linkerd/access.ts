@@ -37,6 +37,81 @@ export function accessPath(path: string): Obj | undefined {
   return { type: 'Exact', value: path };
 }
 
+/** A set of authentications one AuthorizationPolicy requires (all of them), and their objects. */
+interface Authentication {
+  /** Appended to the AuthorizationPolicy name: '' for the identities, as before networks existed. */
+  suffix: string;
+  refs: Obj[];
+  objects: KubeObject[];
+}
+
+/**
+ * The neutral callers (any of them) as Linkerd authentications. An AuthorizationPolicy requires
+ * every authentication it names, and at most one NetworkAuthentication (policy-controller
+ * k8s/index/src/inbound/index.rs: "policy must not include multiple NetworkAuthentications"), so:
+ * callers by identity share one MeshTLSAuthentication (its identities are any of), callers by
+ * network alone share one NetworkAuthentication (its networks are any of), and a caller with both
+ * gets its own pair; each set is authorized by an AuthorizationPolicy of its own.
+ */
+function authentications(p: PolicyDoc<AccessPolicy>): Authentication[] {
+  const s = p.policy.spec;
+  const identityRef = (f: AccessPolicy['spec']['from'][number]): Obj =>
+    f.serviceAccount !== undefined
+      ? { kind: 'ServiceAccount', name: f.serviceAccount, namespace: f.namespace ?? p.namespace }
+      : { kind: 'Namespace', name: f.namespace };
+  const network = (f: AccessPolicy['spec']['from'][number]): Obj => ({
+    cidr: f.ipBlock!.cidr,
+    ...(f.ipBlock!.except ? { except: f.ipBlock!.except } : {}),
+  });
+  const meshTls = (name: string, identityRefs: Obj[]): KubeObject => ({
+    apiVersion: `${POLICY_GROUP}/v1alpha1`,
+    kind: 'MeshTLSAuthentication',
+    metadata: outputMetadata(name, p.namespace, [p]),
+    spec: { identityRefs },
+  });
+  const networkAuthn = (name: string, networks: Obj[]): KubeObject => ({
+    apiVersion: `${POLICY_GROUP}/v1alpha1`,
+    kind: 'NetworkAuthentication',
+    metadata: outputMetadata(name, p.namespace, [p]),
+    spec: { networks },
+  });
+  const ref = (kind: string, name: string) => ({ group: POLICY_GROUP, kind, name });
+  const unique = (objs: Obj[]) => [...new Map(objs.map((o) => [JSON.stringify(o), o])).values()];
+  const out: Authentication[] = [];
+  const identities = unique(s.from.filter((f) => !f.ipBlock).map(identityRef));
+  if (identities.length)
+    out.push({
+      suffix: '',
+      refs: [ref('MeshTLSAuthentication', p.name)],
+      objects: [meshTls(p.name, identities)],
+    });
+  const networks = unique(
+    s.from
+      .filter((f) => f.ipBlock && f.namespace === undefined && f.serviceAccount === undefined)
+      .map(network),
+  );
+  if (networks.length) {
+    const name = `${p.name}-networks`;
+    out.push({
+      suffix: '-networks',
+      refs: [ref('NetworkAuthentication', name)],
+      objects: [networkAuthn(name, networks)],
+    });
+  }
+  // Numbered in their order among the callers with both (what the importer sorts them back by).
+  s.from
+    .filter((f) => f.ipBlock && (f.namespace !== undefined || f.serviceAccount !== undefined))
+    .forEach((f, k) => {
+      const name = `${p.name}-from-${k}`;
+      out.push({
+        suffix: `-from-${k}`,
+        refs: [ref('MeshTLSAuthentication', name), ref('NetworkAuthentication', name)],
+        objects: [meshTls(name, [identityRef(f)]), networkAuthn(name, [network(f)])],
+      });
+    });
+  return out;
+}
+
 interface ServerUse {
   namespace: string;
   port: number;
@@ -72,31 +147,17 @@ export function compileAccess(
     const sel = resolveSelector(p, s.service);
     if (sel.diagnostic) diagnostics.push(sel.diagnostic);
 
-    const identityRefs: Obj[] = [];
-    const seen = new Set<string>();
-    for (const f of s.from) {
-      const ref: Obj =
-        f.serviceAccount !== undefined
-          ? { kind: 'ServiceAccount', name: f.serviceAccount, namespace: f.namespace ?? p.namespace }
-          : { kind: 'Namespace', name: f.namespace };
-      const key = JSON.stringify(ref);
-      if (!seen.has(key)) identityRefs.push(ref);
-      seen.add(key);
-    }
-    resources.push({
-      apiVersion: `${POLICY_GROUP}/v1alpha1`,
-      kind: 'MeshTLSAuthentication',
-      metadata: outputMetadata(p.name, p.namespace, [p]),
-      spec: { identityRefs },
-    });
-    const authn = [{ group: POLICY_GROUP, kind: 'MeshTLSAuthentication', name: p.name }];
-    const authorize = (name: string, targetRef: Obj) =>
-      resources.push({
-        apiVersion: `${POLICY_GROUP}/v1alpha1`,
-        kind: 'AuthorizationPolicy',
-        metadata: outputMetadata(name, p.namespace, [p]),
-        spec: { targetRef, requiredAuthenticationRefs: authn },
-      });
+    const authns = authentications(p);
+    resources.push(...authns.flatMap((a) => a.objects));
+    const authorize = (name: string, targetRef: Obj) => {
+      for (const a of authns)
+        resources.push({
+          apiVersion: `${POLICY_GROUP}/v1alpha1`,
+          kind: 'AuthorizationPolicy',
+          metadata: outputMetadata(`${name}${a.suffix}`, p.namespace, [p]),
+          spec: { targetRef, requiredAuthenticationRefs: a.refs },
+        });
+    };
 
     const serverLevelDone = new Set<number>();
     to.forEach((t, i) => {

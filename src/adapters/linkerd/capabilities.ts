@@ -370,6 +370,12 @@ export const linkerdCapabilities: CapabilityColumn = {
     'a Server selects one pod port',
     '2.12',
   ),
+  'access.from.ipBlock': full(
+    'NetworkAuthentication spec.networks[] {cidr, except} required by an AuthorizationPolicy (with the MeshTLSAuthentication when the caller also has an identity)',
+    AUTHZ,
+    'an AuthorizationPolicy requires all of its authentications (reference/authorization-policy), so callers by network alone get their own AuthorizationPolicy; a caller given by network alone is admitted without a mesh identity (unauthenticated), as Linkerd does',
+    '2.12',
+  ),
   ...linkerdBackendCells,
   ...linkerdProtocolCells,
 };

@@ -7,6 +7,7 @@
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
+import { contains, parseNetwork } from '../../core/model/semantic-ip-block.js';
 import { takeMetadata } from '../kit/import-kit.js';
 import type { LinkerdReader, Obj } from './import-reader.js';
 import type { ServerIR } from './import-servers.js';
@@ -47,13 +48,15 @@ export function callersOf(
   used.add(o);
   if (kind === 'NetworkAuthentication') {
     takeMetadata(r.ledger, o);
-    r.lost(
-      o,
-      ['spec'],
-      'network (IP address) authentication has no neutral form: neutral callers are identities',
-    );
-    r.lost(ap, at, `it requires NetworkAuthentication ${ref.name}, which has no neutral form`);
-    return undefined;
+    r.rest(o, ['spec'], ['networks'], 'NetworkAuthentication');
+    const nets = networkCallers(o, ['spec', 'networks'], r);
+    if (!nets?.length) {
+      if (nets) r.lost(o, ['spec'], 'a NetworkAuthentication without networks authenticates no caller');
+      r.lost(ap, at, `NetworkAuthentication ${ref.name} has networks with no neutral form (above)`);
+      return undefined;
+    }
+    r.ledger.take(ap, at);
+    return nets;
   }
   takeMetadata(r.ledger, o);
   r.rest(o, ['spec'], ['identities', 'identityRefs'], 'MeshTLSAuthentication');
@@ -87,6 +90,65 @@ export function callersOf(
 }
 
 /**
+ * Client networks (`networks[]` of a NetworkAuthentication or a ServerAuthorization client: a
+ * `cidr` and the `except` networks inside it, policy-controller k8s/index/src/inbound/
+ * server_authorization.rs `NetworkMatch`) as neutral callers by ipBlock; undefined when one has no
+ * neutral form (reported): leaving one network out would change who is admitted.
+ */
+export function networkCallers(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | undefined {
+  const out: Obj[] = [];
+  let ok = true;
+  (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((n, i) => {
+    const nat = [...at, i];
+    r.rest(o, nat, ['cidr', 'except'], 'network');
+    const outer = parseNetwork(String(n.cidr ?? ''));
+    const except = ((n.except as unknown[] | undefined) ?? []).map(String);
+    const bad =
+      typeof outer === 'string'
+        ? outer
+        : except.find((e) => {
+            const inner = parseNetwork(e);
+            return typeof inner === 'string' || !contains(outer, inner);
+          });
+    if (bad !== undefined) {
+      r.lost(
+        o,
+        nat,
+        typeof outer === 'string'
+          ? `cidr ${JSON.stringify(n.cidr)} is not a network: ${bad}`
+          : `except ${bad} is not a network inside ${n.cidr}`,
+      );
+      ok = false;
+      return;
+    }
+    r.ledger.take(o, nat);
+    out.push({ ipBlock: { cidr: String(n.cidr), ...(except.length ? { except } : {}) } });
+  });
+  return ok ? out : undefined;
+}
+
+/**
+ * Every caller, by network: what Linkerd admits when an authorization names no identity and no
+ * network (policy-controller k8s/index/src/inbound/index.rs: "If networks are configured, use
+ * them. Otherwise, this applies to all networks": 0.0.0.0/0 and ::/0, unauthenticated).
+ */
+export const ALL_NETWORKS: readonly Obj[] = [
+  { ipBlock: { cidr: '0.0.0.0/0' } },
+  { ipBlock: { cidr: '::/0' } },
+];
+
+/**
+ * Callers who must satisfy both lists (an AuthorizationPolicy requires all of its
+ * authentications): each identity from each network.
+ */
+export function bothOf(identities: readonly Obj[], networks: readonly Obj[]): Obj[] {
+  return identities.flatMap((id) => networks.map((n) => ({ ...id, ...structuredClone(n) })));
+}
+
+/** A caller list that names networks only (a NetworkAuthentication's). */
+export const isNetworkList = (list: readonly Obj[]) => list.every((c) => Object.keys(c).join() === 'ipBlock');
+
+/**
  * Identity strings (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`, `*.<ns>...`) as
  * neutral callers, appended to `out`; false when one has no neutral form (reported).
  */
@@ -114,9 +176,10 @@ function identities(o: NativeObject, at: FieldPath, r: LinkerdReader, out: Obj[]
 
 /**
  * ServerAuthorization (policy.linkerd.io/v1beta1, the form before AuthorizationPolicy): a Server
- * by name or by its labels, and clients by mesh identity (service accounts, identity strings);
- * unauthenticated clients and client networks have no neutral form, and leaving them out would
- * change who is allowed, so such an authorization is left out whole.
+ * by name or by its labels, and clients by mesh identity (service accounts, identity strings),
+ * narrowed to client networks when it lists them; unauthenticated clients from listed networks are
+ * callers by network. What has no neutral form is not left out in part (that would change who is
+ * allowed): such an authorization is left out whole.
  */
 export function readServerAuthorization(
   sa: NativeObject,
@@ -127,17 +190,31 @@ export function readServerAuthorization(
   r.rest(sa, ['spec'], ['server', 'client'], 'ServerAuthorization');
   r.rest(sa, ['spec', 'client'], ['meshTLS', 'unauthenticated', 'networks'], 'client');
   const client = r.ledger.peek<Obj>(sa, ['spec', 'client']) ?? {};
-  for (const k of ['unauthenticated', 'networks'] as const)
-    if (client[k] !== undefined && client[k] !== false) {
+  // Client networks narrow the clients to those addresses; without them the policy controller
+  // sends the install's clusterNetworks (policy-controller grpc/src/inbound.rs), which the input
+  // does not hold.
+  const networks =
+    client.networks === undefined ? undefined : networkCallers(sa, ['spec', 'client', 'networks'], r);
+  if (client.networks !== undefined && !networks?.length) {
+    r.lost(
+      sa,
+      ['spec'],
+      'a client network has no neutral form (above); imported without it the authorization would allow other callers, so it is left out',
+    );
+    return [];
+  }
+  if (client.unauthenticated === true) {
+    if (!networks) {
       r.lost(
         sa,
         ['spec'],
-        k === 'networks'
-          ? 'client networks (IP addresses) have no neutral form; imported without them the authorization would allow other callers, so it is left out'
-          : 'unauthenticated clients have no neutral form (neutral callers are identities), so the authorization is left out',
+        "unauthenticated clients without networks are admitted from the install's clusterNetworks (Helm value clusterNetworks), which the input does not say, so the authorization is left out",
       );
       return [];
     }
+    r.ledger.take(sa, ['spec', 'client', 'unauthenticated']);
+    return serverGrants(sa, servers, networks, r);
+  }
   if (client.unauthenticated === false) r.ledger.take(sa, ['spec', 'client', 'unauthenticated']);
   const mtls: FieldPath = ['spec', 'client', 'meshTLS'];
   r.rest(sa, mtls, ['serviceAccounts', 'identities', 'unauthenticatedTLS'], 'meshTLS');
@@ -161,6 +238,16 @@ export function readServerAuthorization(
     );
     return [];
   }
+  return serverGrants(sa, servers, networks ? bothOf(dedupe(from), networks) : from, r);
+}
+
+/** The Servers a ServerAuthorization names (by name or labels), each granted to `from`. */
+function serverGrants(
+  sa: NativeObject,
+  servers: Map<string, ServerIR>,
+  from: Obj[],
+  r: LinkerdReader,
+): Grant[] {
   const target = r.ledger.peek<Obj>(sa, ['spec', 'server']) ?? {};
   r.rest(sa, ['spec', 'server'], ['name', 'selector'], 'server');
   let list: ServerIR[] = [];

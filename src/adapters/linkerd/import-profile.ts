@@ -4,7 +4,8 @@
  * From the ServiceProfile reference (https://linkerd.io/2/reference/service-profiles/): the name is
  * the service's FQDN; routes are tried in order, a route's `condition` is a method and a
  * `pathRegex` matched against the whole path (or all/any/not of conditions, which have no neutral
- * form); `timeout` bounds the request; `isRetryable` retries under the profile's `retryBudget` (a
+ * form); `timeout` bounds the request (none when unset: a route with only a condition names requests
+ * for per-route metrics, and is imported as a rule that adds nothing); `isRetryable` retries under the profile's `retryBudget` (a
  * ratio of extra requests, not a number of attempts: no neutral form); `responseClasses` say what
  * counts as a failure (metrics and retries); `dstOverrides` split all calls by relative weight
  * (Kubernetes quantities, `500m` is half of `1`). Unmatched calls still reach the service, so the
@@ -119,13 +120,13 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
           [...at, 'timeout'],
           `duration ${JSON.stringify(route.timeout)} is not one anymesh can express`,
         );
-      if (bad || timeout === undefined) {
+      if (bad || (route.timeout !== undefined && timeout === undefined)) {
         r.lost(
           o,
           at,
           bad
             ? 'a condition other than a method and a path expression (all, any, not) has no neutral form, so the route is not imported'
-            : 'the route only names requests for per-route metrics (no timeout), which have no neutral form',
+            : 'the route is not imported: its timeout has no neutral form (above)',
         );
         return;
       }
@@ -147,7 +148,11 @@ export function importProfiles(objects: readonly NativeObject[], r: LinkerdReade
         );
       if (Object.keys(match).length) rule.matches = [match];
       if (backends) rule.backends = structuredClone(backends);
-      rule.timeout = timeout;
+      // A route without a timeout (one that names requests for per-route metrics) still takes
+      // the requests it matches away from later routes (first match), so it becomes a rule that
+      // routes them to the service with nothing added; the profile translator gives such a route no
+      // timeout (linkerd2 controller/api/destination/profile_translator.go: "No default timeout").
+      if (timeout !== undefined) rule.timeout = timeout;
       rules.push(rule);
     });
     if (!rules.length && !backends) continue;

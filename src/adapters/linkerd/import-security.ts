@@ -15,7 +15,15 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
-import { callersOf, dedupe, type Grant, readServerAuthorization } from './import-authn.js';
+import {
+  ALL_NETWORKS,
+  bothOf,
+  callersOf,
+  dedupe,
+  type Grant,
+  isNetworkList,
+  readServerAuthorization,
+} from './import-authn.js';
 import { accessPathOf, isInbound, readInboundRoute } from './import-inbound.js';
 import { isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
 import type { ServerIR } from './import-servers.js';
@@ -39,12 +47,18 @@ export function importSecurity(
       inbound.set(`${o.object.kind}/${o.namespace}/${o.object.metadata.name}`, o);
   const usedAuthn = new Set<NativeObject>();
   const usedRoutes = new Set<NativeObject>();
+  // Each inbound route is read once (its losses reported once), whoever asks for its operations.
+  const read = new Map<NativeObject, Ops | undefined>();
+  const opsOf: OpsOf = (route) => {
+    if (!read.has(route)) read.set(route, readInboundRoute(route, r, usedRoutes));
+    return read.get(route);
+  };
   const grants: Grant[] = [];
   for (const ap of objects.filter((o) => isKind(o, POLICY, 'AuthorizationPolicy')))
-    grants.push(...readAuthorization(ap, servers, authn, inbound, usedAuthn, usedRoutes, r));
+    grants.push(...readAuthorization(ap, servers, authn, inbound, usedAuthn, opsOf, r));
   for (const sa of objects.filter((o) => isKind(o, POLICY, 'ServerAuthorization')))
     grants.push(...readServerAuthorization(sa, servers, r));
-  out.push(...accessPolicies(grants, inbound, usedRoutes, r));
+  out.push(...accessPolicies(grants, inbound, usedRoutes, opsOf, r));
   // Every authentication object, also a second copy of one name (the map keeps the last).
   for (const o of objects.filter(
     (x) => isKind(x, POLICY, 'MeshTLSAuthentication') || isKind(x, POLICY, 'NetworkAuthentication'),
@@ -82,7 +96,7 @@ function readAuthorization(
   authn: Map<string, NativeObject>,
   inbound: Map<string, NativeObject>,
   usedAuthn: Set<NativeObject>,
-  usedRoutes: Set<NativeObject>,
+  opsOf: OpsOf,
   r: LinkerdReader,
 ): Grant[] {
   takeMetadata(r.ledger, ap);
@@ -91,30 +105,30 @@ function readAuthorization(
   const lists = refs.map((ref, i) =>
     callersOf(ap, ['spec', 'requiredAuthenticationRefs', i], ref, authn, usedAuthn, r),
   );
-  if (!refs.length || lists.some((l) => l === undefined)) {
-    if (!refs.length)
-      r.lost(
-        ap,
-        ['spec'],
-        'an AuthorizationPolicy without required authentications admits every caller, unauthenticated ones too',
-      );
-    else
-      r.lost(
-        ap,
-        ['spec', 'targetRef'],
-        'the policy is left out: one of its required authentications has no neutral form (above)',
-      );
-    return [];
-  }
-  if (lists.length > 1) {
+  if (lists.some((l) => l === undefined)) {
     r.lost(
       ap,
-      ['spec', 'requiredAuthenticationRefs'],
-      'a caller must satisfy every required authentication at once, which neutral callers (any of them) cannot say',
+      ['spec', 'targetRef'],
+      'the policy is left out: one of its required authentications has no neutral form (above)',
     );
     return [];
   }
-  const from = dedupe(lists[0]!);
+  // A caller must satisfy every required authentication: identities from the networks, when one
+  // list is of identities and one of networks; no list at all admits every caller from anywhere.
+  const networks = (lists as Obj[][]).filter(isNetworkList);
+  const ids = (lists as Obj[][]).filter((l) => !isNetworkList(l));
+  if (ids.length > 1 || networks.length > 1) {
+    r.lost(
+      ap,
+      ['spec', 'requiredAuthenticationRefs'],
+      'a caller must satisfy every required authentication at once; two lists of identities (or of networks) at once have no neutral form (neutral callers are any of them)',
+    );
+    return [];
+  }
+  if (!refs.length) r.ledger.take(ap, ['spec', 'requiredAuthenticationRefs']);
+  const from = dedupe(
+    ids[0] && networks[0] ? bothOf(ids[0], networks[0]) : (ids[0] ?? networks[0] ?? [...ALL_NETWORKS]),
+  );
   const t = r.ledger.peek<Obj>(ap, ['spec', 'targetRef']) ?? {};
   const tat: FieldPath = ['spec', 'targetRef'];
   r.rest(ap, tat, ['group', 'kind', 'name', 'namespace'], 'targetRef');
@@ -151,7 +165,7 @@ function readAuthorization(
       r.lost(ap, tat, `inbound ${t.kind} ${t.name} with one Server parent is not in the input`);
       return [];
     }
-    const ops = readInboundRoute(route, r, usedRoutes);
+    const ops = opsOf(route);
     if (!ops) {
       r.lost(ap, tat, `no match of ${t.kind} ${t.name} has a neutral form, so the policy is left out`);
       return [];
@@ -165,10 +179,14 @@ function readAuthorization(
   return [];
 }
 
+type Ops = { methods?: string[]; paths?: string[] }[];
+type OpsOf = (route: NativeObject) => Ops | undefined;
+
 function accessPolicies(
   grants: readonly Grant[],
   inbound: Map<string, NativeObject>,
   usedRoutes: Set<NativeObject>,
+  opsOf: OpsOf,
   r: LinkerdReader,
 ): ImportedPolicy[] {
   // Server-level grants on a Server with routes: anymesh adds a catch-all route so they keep
@@ -212,15 +230,17 @@ function accessPolicies(
     byPolicy.set(key, [...(byPolicy.get(key) ?? []), g]);
   }
   const out: ImportedPolicy[] = [];
-  for (const [key, list] of byPolicy) {
+  for (const [key, unsorted] of byPolicy) {
+    // anymesh numbers the authorizations of callers with both an identity and a network in their
+    // order in from[] (`<policy>-<port>-from-<k>`): in name order (numbers as numbers) the callers
+    // come back in that order.
+    const list = key.startsWith('own/')
+      ? [...unsorted].sort((a, b) =>
+          a.ap.object.metadata.name.localeCompare(b.ap.object.metadata.name, 'en', { numeric: true }),
+        )
+      : unsorted;
     const first = list[0]!;
     const server = first.server;
-    if (!first.ops && serverHasRoutes(server, inbound) && !catchAllOf(server))
-      r.changed(
-        first.ap,
-        ['spec', 'targetRef'],
-        `Server ${server.o.object.metadata.name} has inbound HTTPRoutes, so requests matching none of them are refused; the imported policy allows these callers every path`,
-      );
     const own = key.startsWith('own/');
     const name = own ? key.split('/')[2]! : first.ap.object.metadata.name;
     const namespace = own ? key.split('/')[1]! : first.ap.namespace;
@@ -236,6 +256,19 @@ function accessPolicies(
           g.targetPath ?? ['spec', 'targetRef'],
           `the port of Server ${g.server.o.object.metadata.name} is unknown (above), so what it authorizes cannot be said`,
         );
+        continue;
+      }
+      if (!g.ops && serverHasRoutes(g.server, inbound) && !catchAllOf(g.server)) {
+        // Once a Server has inbound routes, requests matching none are refused (404): callers
+        // allowed on the whole Server may make the requests its routes match, and no others.
+        const ops = routesOf(g.server, inbound).flatMap((route) => opsOf(route) ?? []);
+        if (!ops.length)
+          r.lost(
+            g.ap,
+            g.targetPath ?? ['spec', 'targetRef'],
+            `no inbound route of Server ${g.server.o.object.metadata.name} has a match an AccessPolicy can say, and requests matching none are refused`,
+          );
+        for (const op of ops) extra.push({ ...op, ports: [port] });
         continue;
       }
       if (!g.ops) {
@@ -284,12 +317,16 @@ function accessPolicies(
   return out;
 }
 
-function serverHasRoutes(s: ServerIR, inbound: Map<string, NativeObject>): boolean {
-  return [...inbound.values()].some(
+function routesOf(s: ServerIR, inbound: Map<string, NativeObject>): NativeObject[] {
+  return [...inbound.values()].filter(
     (o) =>
       o.namespace === s.o.namespace &&
       ((o.object.spec as Obj).parentRefs as Obj[]).some((p) => p.name === s.o.object.metadata.name),
   );
+}
+
+function serverHasRoutes(s: ServerIR, inbound: Map<string, NativeObject>): boolean {
+  return routesOf(s, inbound).length > 0;
 }
 
 function sourceOf(o: NativeObject, kind: string) {

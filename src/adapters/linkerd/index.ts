@@ -1,7 +1,8 @@
 /**
  * The Linkerd descriptor. Routing as Gateway API HTTPRoutes with Service parents (GAMMA) and leaf
  * Services for versions, timeouts and retries as the 2.16+ route annotations, access control and
- * strict mTLS as Servers, AuthorizationPolicies, MeshTLSAuthentications and inbound HTTPRoutes.
+ * strict mTLS as Servers, AuthorizationPolicies, MeshTLSAuthentications (NetworkAuthentications for
+ * callers by network) and inbound HTTPRoutes.
  *
  * Minimum 2.16: the retry and timeout annotations appeared there (outbound gateway.networking.k8s.io
  * HTTPRoutes since 2.14, weighted routes since 2.13; cells carry their own minVersion). Since 2.19 the

@@ -90,6 +90,12 @@ export const linkerdInstall: HelmInstall = {
       plural: 'meshtlsauthentications',
       kind: 'MeshTLSAuthentication',
     },
+    {
+      group: 'policy.linkerd.io',
+      version: 'v1alpha1',
+      plural: 'networkauthentications',
+      kind: 'NetworkAuthentication',
+    },
     { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'httproutes', kind: 'HTTPRoute' },
     {
       group: 'policy.linkerd.io',

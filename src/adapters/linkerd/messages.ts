@@ -206,7 +206,7 @@ export const LINKERD_MESSAGES = {
   ),
   ImportNoNeutralForm: m('AM4260', 'warning', 'LinkerdImportNoNeutralForm', 'not imported: {reason}', {
     description:
-      'A Linkerd field has no form in the neutral model (ServiceProfile retry budgets and response classes, NetworkAuthentication networks, Server proxyProtocol, response and idle timeouts, hostnames, redirects ...), so the import leaves it out and says so. `--strict` makes it an error.',
+      'A Linkerd field has no form in the neutral model (ServiceProfile retry budgets and response classes, Server proxyProtocol, `*` identities, response and idle timeouts, hostnames, redirects ...), so the import leaves it out and says so. `--strict` makes it an error.',
     fix: 'Keep the field in a native overlay applied next to the compiled objects, or drop it knowingly.',
     example: 'an HTTPRoute annotated `timeout.linkerd.io/idle: 30s`, or a ServiceProfile with `retryBudget`',
   }),

@@ -75,6 +75,16 @@ export const access = defineFamily({
       uses: whole('to[].ports'),
       fixture: allow('{ports: [8080]}', []),
     },
+    {
+      id: 'access.from.ipBlock',
+      description:
+        'Identify callers by network: the client address of the connection is in an IP block (a CIDR, minus exceptions).',
+      uses: whole('from[].ipBlock'),
+      fixture: fixture('  action: allow\n  from: [{ipBlock: {cidr: 10.0.0.0/8}}]\n  to: [{ports: [8080]}]', [
+        'access.allow',
+        'access.to.ports',
+      ]),
+    },
   ],
   explain: [
     { field: 'AccessPolicy', features: 'access' },

@@ -24,6 +24,7 @@ import {
   RETRY_ON,
   type TrafficPolicy,
 } from './schema.js';
+import { checkIpBlock } from './semantic-ip-block.js';
 import { checkProtocol } from './semantic-protocol.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -412,6 +413,7 @@ function checkAccess(c: Checker, p: AccessPolicy): void {
     if (f.namespace !== undefined) c.dnsLabel(f.namespace, ['spec', 'from', i, 'namespace'], 'namespace');
     if (f.serviceAccount !== undefined)
       c.dnsSubdomain(f.serviceAccount, ['spec', 'from', i, 'serviceAccount'], 'service account name');
+    if (f.ipBlock) checkIpBlock(c, f.ipBlock, ['spec', 'from', i, 'ipBlock']);
   });
   s.to?.forEach((t, i) => {
     t.paths?.forEach((path, j) => {

@@ -27,6 +27,7 @@ describe('Consul refuses what it cannot express', () => {
       'mtls.scope.namespace',
       'access.from.namespace',
       'access.to.ports',
+      'access.from.ipBlock',
       'backend.outlierDetection',
       'backend.outlierDetection.gatewayErrors',
       'backend.connectionLimits.maxConnections',

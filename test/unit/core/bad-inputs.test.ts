@@ -529,6 +529,18 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'caller networks that are not networks, and exceptions outside their block',
+    text: access(
+      `${SVC}  action: allow\n  from:\n    - ipBlock: {cidr: 10.0.0.0/33}\n    - ipBlock: {cidr: 10.0.0.0/8x}\n    - ipBlock: {cidr: "fd00::/8", except: ["10.1.0.0/16", "fe00::/16", "fd00::1"]}\n    - ipBlock: {cidr: 10.1.2.3}\n    - ipBlock: {cidr: "::ffff:10.0.0.0/104", except: ["::ffff:10.1.0.0/112"]}\n  to: [{ports: [8080]}]\n`,
+    ),
+    expect: [
+      ['AM2047', 'spec.from[0].ipBlock.cidr', '10.0.0.0/33'],
+      ['AM2047', 'spec.from[1].ipBlock.cidr', '10.0.0.0/8x'],
+      ['AM2047', 'spec.from[2].ipBlock.except[0]', '"10.1.0.0/16"'],
+      ['AM2047', 'spec.from[2].ipBlock.except[1]', '"fe00::/16"'],
+    ],
+  },
+  {
     name: 'mTLS: scope mesh with a service',
     text: mtls(`  mode: strict\n  scope: mesh\n  service: reviews\n`),
     expect: [['AM2024', 'spec.service', 'reviews']],

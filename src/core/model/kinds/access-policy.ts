@@ -2,6 +2,27 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Doc, Method, OnUnsupported, Port, Selector, StringEnum, strict } from './common.js';
 
+/**
+ * Callers by network: the client address of the connection the service's proxy receives (Istio
+ * `source.ipBlocks`/`notIpBlocks`, Linkerd NetworkAuthentication `networks[]`), written as
+ * Kubernetes NetworkPolicy writes an ipBlock. A caller given by network needs no mesh identity.
+ */
+const IpBlock = Type.Object(
+  {
+    cidr: Type.String({
+      description:
+        'An IPv4 or IPv6 network in CIDR notation (10.0.0.0/8, fd00::/8), or one address. Required.',
+    }),
+    except: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        description: 'Networks inside cidr that are left out, in CIDR notation. Default: none.',
+      }),
+    ),
+  },
+  { ...strict, description: 'Callers whose client address is in this network. Default: any address.' },
+);
+
 export const AccessPolicySpec = Type.Object(
   {
     service: Type.String({
@@ -24,8 +45,14 @@ export const AccessPolicySpec = Type.Object(
                 "The caller's service account. Default: any; without namespace: the policy's namespace.",
             }),
           ),
+          ipBlock: Type.Optional(IpBlock),
         },
-        { ...strict, minProperties: 1, description: 'A caller identity.' },
+        {
+          ...strict,
+          minProperties: 1,
+          description:
+            'A caller: an identity (namespace, serviceAccount), a network (ipBlock), or an identity that must also call from the network.',
+        },
       ),
       { minItems: 1, description: 'The callers this rule is about; any of them. Required.' },
     ),
