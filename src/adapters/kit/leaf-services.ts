@@ -41,7 +41,7 @@ interface Leaf {
 }
 
 /** The appProtocol a leaf port of this policy declares: HTTP/2 cleartext for gRPC. */
-export function leafAppProtocol(spec: TrafficPolicy['spec']): string | undefined {
+export function leafAppProtocol(spec: Pick<TrafficPolicy['spec'], 'protocol'>): string | undefined {
   return spec.protocol === 'grpc' ? 'kubernetes.io/h2c' : undefined;
 }
 

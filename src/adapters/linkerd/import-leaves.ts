@@ -84,8 +84,11 @@ export class ServiceIndex {
     return { service: own, versions };
   }
 
-  /** Accounts for a leaf Service's fields: a port forwarded to itself is what anymesh writes. */
-  takeLeaf(o: NativeObject, port: number, r: LinkerdReader): void {
+  /**
+   * Accounts for a leaf Service's fields: a port forwarded to itself is what anymesh writes, with
+   * the appProtocol the policy's protocol implies (`appProtocol`: HTTP/2 cleartext for gRPC).
+   */
+  takeLeaf(o: NativeObject, port: number, r: LinkerdReader, appProtocol: string | undefined): void {
     if (this.leaves.has(o)) return;
     this.leaves.add(o);
     takeMetadata(r.ledger, o);
@@ -103,8 +106,17 @@ export class ServiceIndex {
     r.ledger.take(o, ['spec', 'selector']);
     ((spec.ports as Obj[] | undefined) ?? []).forEach((p, i) => {
       const at = ['spec', 'ports', i];
-      r.rest(o, at, ['name', 'port', 'targetPort', 'protocol'], 'leaf Service port');
+      r.rest(o, at, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], 'leaf Service port');
       for (const k of ['name', 'port']) r.ledger.take(o, [...at, k]);
+      if (p.appProtocol === undefined) {
+        // Nothing declared: nothing to account for.
+      } else if (p.appProtocol === appProtocol) r.ledger.take(o, [...at, 'appProtocol']);
+      else
+        r.lost(
+          o,
+          [...at, 'appProtocol'],
+          `appProtocol ${p.appProtocol}: a neutral version's leaf declares ${appProtocol ?? 'none'} for this policy's protocol`,
+        );
       if (p.protocol === undefined || p.protocol === 'TCP') r.ledger.take(o, [...at, 'protocol']);
       else r.lost(o, [...at, 'protocol'], `protocol ${p.protocol}: a neutral version forwards TCP`);
       if (p.targetPort === undefined || p.targetPort === p.port) r.ledger.take(o, [...at, 'targetPort']);

@@ -20,6 +20,7 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import { leafAppProtocol } from '../kit/leaf-services.js';
 import {
   httpConditionsValid,
   ROUTE_ANNOTATIONS,
@@ -383,7 +384,7 @@ function buildPolicy(
   if (split) {
     for (const n of leafNames) {
       const leaf = services.get(g.parent.namespace, n)!;
-      services.takeLeaf(leaf, g.parent.port!, r);
+      services.takeLeaf(leaf, g.parent.port!, r, leafAppProtocol({ protocol: g.grpc ? 'grpc' : 'http' }));
       from.add(leaf.ref);
     }
   }
