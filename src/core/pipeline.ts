@@ -78,7 +78,7 @@ function validateLoaded(loaded: LoadResult, what: string, options: LoadOptions):
   const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
   // Overlaps are only meaningful between policies that are themselves valid.
   if (options.overlaps !== false && !hasErrors(diagnostics))
-    diagnostics.push(...overlapDiagnostics(validated.policies));
+    for (const d of overlapDiagnostics(validated.policies)) diagnostics.push(d);
   if (documents.length === 0 && loaded.diagnostics.length === 0) {
     diagnostics.push(diag('NoInput', { what }));
   }

@@ -2,8 +2,8 @@
  * Rendering of output: multi-document YAML (for GitOps repositories and `kubectl apply -f -`) or a
  * JSON `v1 List`. Key order is the order adapters build objects in, so output is byte-stable.
  */
-import { dump } from 'js-yaml';
 import type { KubeObject } from './adapter.js';
+import { dumpYaml } from './yaml-emit.js';
 
 export type OutputFormat = 'yaml' | 'json';
 
@@ -18,8 +18,9 @@ export function renderYaml(resources: readonly KubeObject[]): string {
  * a few hundred MB of YAML, which need not be held at once.
  */
 export function* yamlDocuments(resources: readonly KubeObject[]): Generator<string> {
-  for (const r of resources)
-    yield `---\n${dump(r, { noRefs: true, lineWidth: -1, quotingType: '"', sortKeys: false })}`;
+  // js-yaml's dump options (noRefs, no line width, double quotes, keys in build order), written
+  // by the faster writer of yaml-emit.ts.
+  for (const r of resources) yield `---\n${dumpYaml(r)}`;
 }
 
 export function renderJsonList(resources: readonly KubeObject[]): string {

@@ -83,10 +83,10 @@ export const appmeshAdapter = {
     const { traffic, access, mtls, backend } = byKind(policies);
     // Routing plans the virtual nodes per service; mTLS and access then fill in their listeners.
     const routing = compileRouting(traffic, ctx, options);
-    diagnostics.push(...routing.diagnostics);
+    for (const d of routing.diagnostics) diagnostics.push(d);
     const plans = routing.plans;
-    diagnostics.push(...compileSecurity(access, mtls, plans, ctx, options));
-    diagnostics.push(...compileBackend(backend, plans));
+    for (const d of compileSecurity(access, mtls, plans, ctx, options)) diagnostics.push(d);
+    for (const d of compileBackend(backend, plans)) diagnostics.push(d);
     const resources: KubeObject[] = [...plans.values()].flatMap((plan) => serviceObjects(plan, ctx));
     if (options.emitMesh && policies.length) resources.push(meshObject(options, policies));
     return { resources, diagnostics };

@@ -35,23 +35,36 @@ function mark(root: unknown, path: FieldPath): void {
   if (parent && typeof parent === 'object') (parent as Record<string | number, unknown>)[last] = REMOVED;
 }
 
-/** Removes marked values; removes objects and lists left empty by that, except meaningful ones. */
+/**
+ * Removes marked values; removes objects and lists left empty by that, except meaningful ones.
+ * One pass per container (no filter/map/filter, no entry pairs): nearly every policy is degraded
+ * on Linkerd, Consul and App Mesh with --allow-degraded.
+ */
 function compact(value: unknown, key?: string | number): unknown {
   if (Array.isArray(value)) {
-    const kept = value.filter((v) => v !== REMOVED).map((v, i) => compact(v, key === 'rules' ? 'rule' : i));
-    const emptied = kept.length === 0 && value.length > 0;
-    return emptied && !MEANINGFUL_WHEN_EMPTY.has(String(key)) ? REMOVED : kept.filter((v) => v !== REMOVED);
+    const kept: unknown[] = [];
+    let unmarked = 0;
+    for (const v of value) {
+      if (v === REMOVED) continue;
+      // An entry's key is its index among the unmarked entries (a rule is a `rule`).
+      const c = compact(v, key === 'rules' ? 'rule' : unmarked);
+      unmarked++;
+      if (c !== REMOVED) kept.push(c);
+    }
+    const emptied = unmarked === 0 && value.length > 0;
+    return emptied && !MEANINGFUL_WHEN_EMPTY.has(String(key)) ? REMOVED : kept;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    let had = 0;
-    for (const [k, v] of Object.entries(value)) {
-      had++;
+    const keys = Object.keys(value);
+    for (const k of keys) {
+      const v = (value as Record<string, unknown>)[k];
       if (v === REMOVED) continue;
       const c = compact(v, k);
       if (c !== REMOVED) out[k] = c;
     }
-    return had > 0 && Object.keys(out).length === 0 && !MEANINGFUL_WHEN_EMPTY.has(String(key))
+    // Keys of `out`, not a count: a `__proto__` key assigned here is no own key (as before).
+    return keys.length > 0 && Object.keys(out).length === 0 && !MEANINGFUL_WHEN_EMPTY.has(String(key))
       ? REMOVED
       : out;
   }

@@ -66,7 +66,21 @@ export function scanDocument(text: string, start: number, end: number): ScanNode
   }
 }
 
+/**
+ * The scanner's methods return the node they read and leave where reading stopped in fields
+ * (`nAt`/`nIndent`: the next content line; `pos`: the end of an inline node; `keyEnd`) instead of
+ * returning pairs: a pair per line and per node was most of the garbage of indexing 10,000
+ * documents, when every document gets a diagnostic (Linkerd, Consul, App Mesh with degrading).
+ */
 class Scanner {
+  /** The next content line after what was read: its first character's offset (-1: none) and indent. */
+  private nAt = -1;
+  private nIndent = 0;
+  /** Just past the inline node (scalar or flow collection) last read. */
+  private pos = 0;
+  /** Just past the key (before its colon) that `keyAt` last found. */
+  private keyEnd = 0;
+
   constructor(
     private readonly t: string,
     private readonly end: number,
@@ -81,17 +95,21 @@ class Scanner {
     return nl < 0 || nl > this.end ? this.end : nl;
   }
 
-  /** The next line at or after `ls` (a line start) with content: [its start, its indent]. */
-  private nextContent(ls: number): [number, number] | undefined {
+  /** Finds the next line at or after `ls` (a line start) with content: sets `nAt` and `nIndent`. */
+  private nextContent(ls: number): void {
     while (ls < this.end) {
       let i = ls;
       while (this.c(i) === SPACE) i++;
-      if (i >= this.end) return undefined;
+      if (i >= this.end) break;
       const c = this.c(i);
-      if (c !== NL && c !== HASH) return [i, i - ls];
+      if (c !== NL && c !== HASH) {
+        this.nAt = i;
+        this.nIndent = i - ls;
+        return;
+      }
       ls = this.lineEnd(i) + 1;
     }
-    return undefined;
+    this.nAt = -1;
   }
 
   /** Past spaces and a comment to the end of the line; anything else there is unsupported. */
@@ -103,27 +121,26 @@ class Scanner {
   }
 
   document(start: number): ScanNode | null {
-    const first = this.nextContent(start);
-    if (!first) return null;
-    const [at, indent] = first;
-    const [node, next] = this.block(at, indent, -1);
-    if (next !== undefined) throw new Unsupported(); // more content than one node
+    this.nextContent(start);
+    if (this.nAt < 0) return null;
+    const node = this.block(this.nAt, this.nIndent, -1);
+    if (this.nAt >= 0) throw new Unsupported(); // more content than one node
     return node;
   }
 
   /**
    * A node starting at content offset `at` in column `col`, inside a parent block of indent
-   * `parent`. Returns the node and the next content line after it, [offset, indent], if any.
+   * `parent`; leaves the next content line after it in `nAt`/`nIndent`.
    */
-  private block(at: number, col: number, parent: number): [ScanNode, [number, number] | undefined] {
+  private block(at: number, col: number, parent: number): ScanNode {
     const c = this.c(at);
     if (c === DASH && this.isSpaceOrEnd(at + 1)) return this.sequence(at, col);
-    if (this.keyAt(at)) return this.mapping(at, col);
+    if (this.keyAt(at) !== undefined) return this.mapping(at, col);
     // A scalar or flow collection on its line; a following deeper line would continue it.
-    const [node, after] = this.inline(at);
-    const next = this.nextContent(this.endOfLine(after));
-    if (next && next[1] > parent) throw new Unsupported();
-    return [node, next];
+    const node = this.inline(at);
+    this.nextContent(this.endOfLine(this.pos));
+    if (this.nAt >= 0 && this.nIndent > parent) throw new Unsupported();
+    return node;
   }
 
   private isSpaceOrEnd(i: number): boolean {
@@ -131,51 +148,56 @@ class Scanner {
     return c === SPACE || c === NL;
   }
 
-  private sequence(at: number, col: number): [ScanNode, [number, number] | undefined] {
+  private sequence(at: number, col: number): ScanNode {
     const items: ScanNode[] = [];
-    let next: [number, number] | undefined = [at, col];
-    while (next && next[1] === col && this.c(next[0]) === DASH && this.isSpaceOrEnd(next[0] + 1)) {
-      const [item, after] = this.entryValue(next[0] + 1, col);
-      items.push(item);
-      next = after;
+    this.nAt = at;
+    this.nIndent = col;
+    while (
+      this.nAt >= 0 &&
+      this.nIndent === col &&
+      this.c(this.nAt) === DASH &&
+      this.isSpaceOrEnd(this.nAt + 1)
+    ) {
+      items.push(this.entryValue(this.nAt + 1, col));
     }
-    if (next && next[1] > col) throw new Unsupported();
-    return [{ start: at, items }, next];
+    if (this.nAt >= 0 && this.nIndent > col) throw new Unsupported();
+    return { start: at, items };
   }
 
-  private mapping(at: number, col: number): [ScanNode, [number, number] | undefined] {
+  private mapping(at: number, col: number): ScanNode {
     const pairs: ScanPair[] = [];
-    let next: [number, number] | undefined = [at, col];
-    while (next && next[1] === col) {
-      const key = this.keyAt(next[0]);
-      if (!key) throw new Unsupported(); // e.g. `- x` at a mapping's indent
-      const [value, after] = this.entryValue(key.end + 1, col);
-      pairs.push({ key: key.text, keyStart: next[0], value });
-      next = after;
+    this.nAt = at;
+    this.nIndent = col;
+    while (this.nAt >= 0 && this.nIndent === col) {
+      const keyStart = this.nAt;
+      const key = this.keyAt(keyStart);
+      if (key === undefined) throw new Unsupported(); // e.g. `- x` at a mapping's indent
+      const value = this.entryValue(this.keyEnd + 1, col);
+      pairs.push({ key, keyStart, value });
     }
-    if (next && next[1] > col) throw new Unsupported();
-    return [{ start: at, pairs }, next];
+    if (this.nAt >= 0 && this.nIndent > col) throw new Unsupported();
+    return { start: at, pairs };
   }
 
   /**
    * The value after `key:` or `-` (offset `i`, just past the indicator) of an entry of a block of
    * indent `col`: on the same line, or a block on the following lines.
    */
-  private entryValue(i: number, col: number): [ScanNode, [number, number] | undefined] {
+  private entryValue(i: number, col: number): ScanNode {
     let j = i;
     while (this.c(j) === SPACE) j++;
     const c = this.c(j);
     if (c === NL || c === HASH) {
-      const next = this.nextContent(this.lineEnd(j) + 1);
+      this.nextContent(this.lineEnd(j) + 1);
       // `key:` with nothing deeper is an empty value; `key:` then `- x` at the same indent is a
       // sequence (the compact form), which a sequence entry cannot have.
-      if (!next || next[1] < col) throw new Unsupported();
-      if (next[1] === col) {
-        const seqHere = this.c(next[0]) === DASH && this.isSpaceOrEnd(next[0] + 1);
+      if (this.nAt < 0 || this.nIndent < col) throw new Unsupported();
+      if (this.nIndent === col) {
+        const seqHere = this.c(this.nAt) === DASH && this.isSpaceOrEnd(this.nAt + 1);
         if (!seqHere || this.c(i - 1) === DASH) throw new Unsupported();
-        return this.sequence(next[0], col);
+        return this.sequence(this.nAt, col);
       }
-      return this.block(next[0], next[1], col);
+      return this.block(this.nAt, this.nIndent, col);
     }
     if (j === i && this.c(i - 1) === COLON) throw new Unsupported();
     // A compact block on the entry's line: `- name: x` or `- - x` starts a block at this column.
@@ -183,8 +205,8 @@ class Scanner {
     return this.block(j, j - lineStart, col);
   }
 
-  /** A block mapping key at `i` (`key:` then a space or the line's end), or undefined. */
-  private keyAt(i: number): { text: string; end: number } | undefined {
+  /** A block mapping key at `i` (`key:` then a space or the line's end; its end in `keyEnd`), or undefined. */
+  private keyAt(i: number): string | undefined {
     const c = this.c(i);
     let text: string;
     let j: number;
@@ -209,7 +231,8 @@ class Scanner {
       text = this.t.slice(i, j).trimEnd();
       if (NOT_A_STRING_KEY.test(text)) throw new Unsupported();
     }
-    return { text, end: j };
+    this.keyEnd = j;
+    return text;
   }
 
   private plainStart(i: number): boolean {
@@ -242,11 +265,14 @@ class Scanner {
     }
   }
 
-  /** A scalar or flow collection on one block line: the node and the offset just past it. */
-  private inline(i: number): [ScanNode, number] {
+  /** A scalar or flow collection on one block line (the offset just past it in `pos`). */
+  private inline(i: number): ScanNode {
     const c = this.c(i);
     if (c === LBRACE || c === LBRACKET) return this.flow(i);
-    if (c === DQUOTE || c === SQUOTE) return [{ start: i }, this.quoted(i)];
+    if (c === DQUOTE || c === SQUOTE) {
+      this.pos = this.quoted(i);
+      return { start: i };
+    }
     if (!this.plainStart(i)) throw new Unsupported();
     let j = i;
     for (;;) {
@@ -256,7 +282,8 @@ class Scanner {
       if (d === COLON && this.isSpaceOrEnd(j + 1)) throw new Unsupported();
       j++;
     }
-    return [{ start: i }, j];
+    this.pos = j;
+    return { start: i };
   }
 
   /** Past spaces, line breaks and comments inside a flow collection. */
@@ -270,8 +297,8 @@ class Scanner {
     }
   }
 
-  /** A flow mapping or sequence at `i`: the node and the offset just past its closing bracket. */
-  private flow(i: number): [ScanNode, number] {
+  /** A flow mapping or sequence at `i` (the offset just past its closing bracket in `pos`). */
+  private flow(i: number): ScanNode {
     const mapping = this.c(i) === LBRACE;
     const close = mapping ? RBRACE : RBRACKET;
     const pairs: ScanPair[] = [];
@@ -300,19 +327,19 @@ class Scanner {
         }
         j = this.flowSpace(j + 1);
         if (this.c(j) === COMMA || this.c(j) === close) throw new Unsupported(); // empty value
-        const [value, after] = this.flowItem(j);
+        const value = this.flowItem(j);
         pairs.push({ key, keyStart, value });
-        j = this.flowSpace(after);
+        j = this.flowSpace(this.pos);
       } else {
-        const [item, after] = this.flowItem(j);
-        items.push(item);
-        j = this.flowSpace(after);
+        items.push(this.flowItem(j));
+        j = this.flowSpace(this.pos);
         if (this.c(j) === COLON) throw new Unsupported(); // `[a: b]`, a one-pair mapping
       }
       if (this.c(j) === COMMA) j = this.flowSpace(j + 1);
       else if (this.c(j) !== close) throw new Unsupported();
     }
-    return [mapping ? { start: i, pairs } : { start: i, items }, j + 1];
+    this.pos = j + 1;
+    return mapping ? { start: i, pairs } : { start: i, items };
   }
 
   /** True at a character that ends a plain scalar inside a flow collection. */
@@ -329,10 +356,13 @@ class Scanner {
     );
   }
 
-  private flowItem(i: number): [ScanNode, number] {
+  private flowItem(i: number): ScanNode {
     const c = this.c(i);
     if (c === LBRACE || c === LBRACKET) return this.flow(i);
-    if (c === DQUOTE || c === SQUOTE) return [{ start: i }, this.quoted(i)];
+    if (c === DQUOTE || c === SQUOTE) {
+      this.pos = this.quoted(i);
+      return { start: i };
+    }
     if (!this.plainStart(i)) throw new Unsupported();
     let j = i;
     for (;;) {
@@ -344,6 +374,7 @@ class Scanner {
       if (d === HASH && this.c(j - 1) === SPACE) throw new Unsupported();
       j++;
     }
-    return [{ start: i }, j];
+    this.pos = j;
+    return { start: i };
   }
 }

@@ -52,10 +52,10 @@ export function validateDocuments(
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
     const r = validateDocument(doc, defaultNamespace);
-    diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) diagnostics.push(d);
     if (r.policy) policies.push(r.policy);
   }
-  diagnostics.push(...checkUniqueness(policies));
+  for (const d of checkUniqueness(policies)) diagnostics.push(d);
   return { policies, diagnostics };
 }
 

@@ -64,6 +64,29 @@ describe('formatTemplate', () => {
   it('does not read inherited properties as parameters', () => {
     expect(formatTemplate('{constructor} {toString}', {})).toBe('{constructor} {toString}');
   });
+
+  it('reads braces as the `{word}` replace it stands for: nested, empty, unclosed, at the ends', () => {
+    const params = { a: 'A', b_2: '{a}', '': 'empty' };
+    const replaced = (t: string) =>
+      t.replace(/\{(\w+)\}/g, (whole, k: string) =>
+        Object.hasOwn(params, k) ? String(params[k as 'a']) : whole,
+      );
+    for (const t of [
+      '{a}',
+      'x{a}y',
+      '{{a}}',
+      '{a',
+      'a}',
+      '{}',
+      '{ a}',
+      '{b_2}{a}',
+      '{c}{a}{',
+      '',
+      '[{version: {a}}]',
+    ]) {
+      expect(formatTemplate(t, params), t).toBe(replaced(t));
+    }
+  });
 });
 
 describe('formatDiagnostic', () => {
