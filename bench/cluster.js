@@ -10,8 +10,8 @@
  * writes into namespaces of its own, so every first apply creates everything.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeInputs } from './inputs.js';
 import { median, timeProcess } from './stats.js';
@@ -27,6 +27,16 @@ function kubectlPath() {
   return /ANYMESH_KUBECTL=(.*)/.exec(out)?.[1]?.trim();
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere). */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks: USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 export async function clusterRows(objects, serialSample, log) {
   const kubectl = kubectlPath();
   const { startCluster, crdRoot } = await import('../test/integration/harness.ts');
@@ -36,8 +46,18 @@ export async function clusterRows(objects, serialSample, log) {
   const policies = writeInputs(Math.ceil(objects / 2), 'anymesh-bench-cluster-in-');
   try {
     const kc = cluster.kubeconfigPath;
-    const any = (args, opts) => timeProcess(process.execPath, [bin, ...args, '--kubeconfig', kc], opts);
-    const kctl = (args) => timeProcess(kubectl, [...args, '--kubeconfig', kc]);
+    // The API server's and etcd's CPU during a run: what a request costs the server, and the
+    // floor that leaves on this machine's cores (server CPU / cores), whatever the client does.
+    const { kubeApiserver, etcd } = cluster.pids();
+    const serverCpu = () => (cpuMs(kubeApiserver) ?? Number.NaN) + (cpuMs(etcd) ?? Number.NaN);
+    const withServerCpu = (run) => {
+      const before = serverCpu();
+      const r = run();
+      return { ...r, serverCpuMs: serverCpu() - before };
+    };
+    const any = (args, opts) =>
+      withServerCpu(() => timeProcess(process.execPath, [bin, ...args, '--kubeconfig', kc], opts));
+    const kctl = (args) => withServerCpu(() => timeProcess(kubectl, [...args, '--kubeconfig', kc]));
 
     // What kubectl applies: anymesh's own output, moved to namespaces of kubectl's own.
     const compiled = timeProcess(process.execPath, [
@@ -99,6 +119,8 @@ export async function clusterRows(objects, serialSample, log) {
       apiServer: cluster.version,
       firstApplyMs: ms(first.ms),
       firstApplyRequests: firstJson.requests,
+      firstApplyServerCpuMs: ms(first.serverCpuMs),
+      cores: cpus().length,
       reapplyMs: ms(again.ms),
       reapplyRequests: againJson.requests,
       reapplyUnchanged: againJson.summary?.unchanged,
@@ -108,9 +130,12 @@ export async function clusterRows(objects, serialSample, log) {
       kubectlSerialMs: ms(serialAll),
       kubectlSerialSample: sample.length,
       kubectlBulkMs: ms(bulk.ms),
+      kubectlBulkServerCpuMs: ms(bulk.serverCpuMs),
       ratios: {
         firstVsSerial: +(serialAll / first.ms).toFixed(1),
         firstVsBulk: +(first.ms / bulk.ms).toFixed(2),
+        // The least first apply / kubectl -f could be here with the server's CPU alone on every core.
+        floorVsBulk: +(first.serverCpuMs / cpus().length / bulk.ms).toFixed(2),
         reapplyVsFirst: +(again.ms / first.ms).toFixed(2),
         diffVsReapply: +(diff.ms / again.ms).toFixed(2),
       },

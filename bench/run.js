@@ -103,6 +103,9 @@ if (only.includes('cluster')) {
     );
     console.log(`  first apply              ${c.firstApplyMs} ms  (${JSON.stringify(c.firstApplyRequests)})`);
     console.log(
+      `  API server + etcd CPU    ${c.firstApplyServerCpuMs} ms for the first apply, ${c.kubectlBulkServerCpuMs} ms for kubectl -f: on ${c.cores} cores the first apply cannot take less than ${c.ratios.floorVsBulk} of kubectl -f`,
+    );
+    console.log(
       `  kubectl, one per object  ${c.kubectlSerialMs} ms  (scaled from ${c.kubectlSerialSample}): anymesh ${c.ratios.firstVsSerial}x faster (goal >= 10)${was(p.firstVsSerial)}`,
     );
     console.log(

@@ -35,4 +35,27 @@ await build({
   banner: {
     js: "import { createRequire as __anymeshCreateRequire } from 'node:module'; const require = __anymeshCreateRequire(import.meta.url);",
   },
+  // src/cluster/kubeconfig.ts loads client-node's KubeConfig on first use; in the bundle it finds
+  // it in client-node.js beside the chunks (below) instead of in node_modules.
+  define: { ANYMESH_CLIENT_NODE_BUNDLE: JSON.stringify('./client-node.js') },
+});
+
+// client-node's KubeConfig (and what it imports: the generated API, undici, the auth plugins) as
+// one file. Unbundled it is ~1,000 modules that every cluster command resolved, read and linked
+// at start: ~0.45 s of CPU, a third of a no-op re-apply; one file loads in ~0.15 s.
+await build({
+  stdin: {
+    contents: "export { KubeConfig } from '@kubernetes/client-node/dist/config.js';",
+    resolveDir: ROOT,
+    loader: 'js',
+  },
+  outfile: join(DIST, 'bundle', 'client-node.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  logLevel: 'error',
+  banner: {
+    js: "import { createRequire as __anymeshCreateRequire } from 'node:module'; const require = __anymeshCreateRequire(import.meta.url);",
+  },
 });

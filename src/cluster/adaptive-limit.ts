@@ -4,6 +4,10 @@
  * answered requests, half as many when the server says it is overloaded (429 Too Many Requests,
  * which API Priority and Fairness sends when our priority level's seats are taken). A fixed limit
  * either leaves a large API server idle or keeps a small one throttling every other request.
+ *
+ * Until the server first pushes back, the limit grows by one per answer, doubling each window (TCP's
+ * slow start, RFC 5681 section 3.1): one more per window took ~470 answers to go from 8 to 32, so a
+ * 1,000-object apply to a distant API server spent most of its dry-runs below the limit it could use.
  */
 export interface AdaptiveLimitOptions {
   /** Where to start (default 8, what the fixed limit was). */
@@ -29,6 +33,8 @@ export class AdaptiveLimit {
    * count towards growing again (as TCP cuts its window once per round trip).
    */
   private cutAt = 0;
+  /** No 429 yet: grow by one per answer (slow start), not per window. */
+  private slowStart = true;
   private peakInFlight = 0;
   private lowestLimit: number;
   private readonly waiting: ((ticket: number) => void)[] = [];
@@ -72,7 +78,8 @@ export class AdaptiveLimit {
       this.lowestLimit = Math.min(this.lowestLimit, this.current);
       this.cutAt = this.nextTicket;
       this.answered = 0;
-    } else if (outcome === 'ok' && current && ++this.answered >= this.current) {
+      this.slowStart = false;
+    } else if (outcome === 'ok' && current && (this.slowStart || ++this.answered >= this.current)) {
       this.current = Math.min(this.max, this.current + 1);
       this.answered = 0;
     }

@@ -19,11 +19,12 @@ export async function namespaceMisfits(
   if (!adapter.namespaceFit) return [];
   const names = [...new Set(resources.map((r) => r.metadata.namespace ?? s.namespace))].sort();
   const out: Diagnostic[] = [];
+  const listed = names.length > 2 ? await listNamespaces(s) : undefined;
   for (const name of names) {
     const path = `/api/v1/namespaces/${encodeURIComponent(name)}`;
     let ns: KubeObj | undefined;
     try {
-      ns = await s.client.get<KubeObj>(path);
+      ns = listed ? listed.get(name) : await s.client.get<KubeObj>(path);
     } catch (err) {
       // Callers allowed only inside namespaces may not read Namespace objects: nothing to judge by.
       if (err instanceof KubeApiError && err.code === 403) continue;
@@ -48,4 +49,18 @@ export async function namespaceMisfits(
     if (misfit) out.push(misfit);
   }
   return out;
+}
+
+/**
+ * Every namespace by name, from one LIST (50 namespaces: one request instead of 50 GETs in a row,
+ * ~0.15 s of a no-op re-apply); undefined when the caller may not list them (RBAC may allow get
+ * only): then each is read alone, as before.
+ */
+async function listNamespaces(s: Session): Promise<Map<string, KubeObj> | undefined> {
+  try {
+    const items = await s.client.list<KubeObj>('/api/v1/namespaces');
+    return new Map(items.map((n) => [n.metadata.name, n]));
+  } catch {
+    return undefined;
+  }
 }

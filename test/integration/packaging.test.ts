@@ -11,10 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MESH_IDS, MESHES } from '../../src/adapters/index.js';
 import { ROOT } from '../support/cases.js';
 import { runCli } from '../support/cli.js';
+import { policyFile, trafficPolicy } from './apply-support.js';
 import { tools } from './install-support.js';
 
 /** npm and the installed binary's `#!/usr/bin/env node` must find this Node 24, not the system's. */
@@ -72,6 +73,7 @@ describe('the npm package', () => {
     expect(tarballFiles).toContain('bin/anymesh.js');
     expect(tarballFiles).toContain('dist/cli/main.js');
     expect(tarballFiles).toContain('dist/bundle/main.js');
+    expect(tarballFiles).toContain('dist/bundle/client-node.js');
     expect(tarballFiles).toContain('schemas/all.json');
     expect(tarballFiles.filter((f) => /^(src|test)\//.test(f))).toEqual([]);
   });
@@ -96,6 +98,19 @@ describe('the npm package', () => {
     expect(r.stdout).toContain(`- --mesh=${mesh}`);
     // From the installed package's own copy of the chart.
     expect(r.stdout).toContain(join('node_modules', 'anymesh', 'deploy', 'chart', 'anymesh'));
+  });
+
+  it("installed with --omit=dev, a cluster command reads the kubeconfig with the bundle's client-node and is answered", () => {
+    // The shared cluster's admin kubeconfig: client-certificate TLS, which the bundled KubeConfig applies.
+    const file = policyFile('bundled-kubeconfig.yaml', trafficPolicy('default', 'reviews'));
+    const argv = ['apply', '--dry-run=server', '-f', file, '--mesh', 'istio', '-o', 'json'];
+    const r = run(installed, [...argv, '--kubeconfig', inject('kubeconfig')], dirname(installed));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { ok: boolean; requests: { dryRuns: number; writes: number } };
+    expect(report.ok).toBe(true);
+    expect(report.requests.dryRuns).toBeGreaterThan(0);
+    expect(report.requests.writes).toBe(0);
   });
 
   const options = exampleOptions();

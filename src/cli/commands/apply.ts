@@ -80,7 +80,7 @@ export function addClusterOptions(cmd: Command): Command {
     )
     .option(
       '--concurrency <n>',
-      'the most requests in flight at once; fewer while the API server answers 429 (starts at 8, one more per window of answers)',
+      'the most requests in flight at once; fewer while the API server answers 429 (starts at 8, doubling each window of answers until the first 429)',
       '32',
     )
     .option('--retries <n>', 'retries of a request on 429, 5xx and connection errors (with backoff)', '5');

@@ -33,9 +33,23 @@ describe('AdaptiveLimit', () => {
     expect(limit.peak).toBe(3);
   });
 
-  it('grows by one after a window of successful answers, up to max', async () => {
-    const limit = new AdaptiveLimit({ initial: 2, max: 4 });
-    await answer(limit, 2, 'ok');
+  it('grows by one per answer until the first 429 (slow start), up to max', async () => {
+    const limit = new AdaptiveLimit({ initial: 8, max: 32 });
+    await answer(limit, 8, 'ok');
+    expect(limit.limit).toBe(16);
+    await answer(limit, 16, 'ok');
+    expect(limit.limit).toBe(32);
+    await answer(limit, 100, 'ok');
+    expect(limit.limit).toBe(32);
+  });
+
+  it('after a 429, grows by one after a window of successful answers, up to max', async () => {
+    const limit = new AdaptiveLimit({ initial: 4, max: 4 });
+    await answer(limit, 1, 'overloaded');
+    expect(limit.limit).toBe(2);
+    await answer(limit, 1, 'ok');
+    expect(limit.limit).toBe(2);
+    await answer(limit, 1, 'ok');
     expect(limit.limit).toBe(3);
     await answer(limit, 3, 'ok');
     expect(limit.limit).toBe(4);
