@@ -112,6 +112,31 @@ describe('Istio native fixtures', () => {
     silentDrops('istio-security.yaml', 'istio');
   });
 
+  it("a source's principals and namespaces are ANDed: only the principals in those namespaces", () => {
+    // Istio: every field of one source must match. Read as two callers (OR), this ALLOW would let
+    // every workload of `shop` in, and the DENY would refuse it.
+    const policy = (action: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: cart-${action.toLowerCase()}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: cart}}
+  action: ${action}
+  rules:
+    - from:
+        - source:
+            principals: [cluster.local/ns/shop/sa/web, cluster.local/ns/ops/sa/debug]
+            namespaces: [shop, "pay*"]
+`;
+    for (const action of ['ALLOW', 'DENY']) {
+      const r = importText(policy(action), istio, 'and.yaml');
+      const [p] = r.loaded.policies;
+      expect((p?.policy.spec as { from: unknown }).from, action).toEqual([
+        { namespace: 'shop', serviceAccount: 'web' },
+      ]);
+      expect(r.fields.unaccounted).toBe(0);
+    }
+  });
+
   it('--strict makes every loss an error', () => {
     const r = importText(read('istio-security.yaml'), istio, 'x.yaml', { strict: true });
     expect(r.ok).toBe(false);

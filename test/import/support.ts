@@ -69,6 +69,14 @@ export function normalPolicy(p: Obj): Obj {
     // Retry conditions are a set.
     const retries = rule.retries as Obj | undefined;
     if (Array.isArray(retries?.retryOn)) retries.retryOn = [...(retries.retryOn as string[])].sort();
+    // A per-try timeout as long as the rule's timeout is the default: Envoy's per_try_timeout
+    // defaults to the route timeout (RetryPolicy.per_try_timeout), which every mesh leaves to it.
+    if (
+      typeof retries?.perTryTimeout === 'string' &&
+      typeof rule.timeout === 'string' &&
+      durationMs(retries.perTryTimeout) === durationMs(rule.timeout)
+    )
+      delete retries.perTryTimeout;
   });
   if (Array.isArray(spec.rules)) spec.rules = mergeRules(spec.rules as Obj[]);
   const walk = (v: unknown): void => {

@@ -220,9 +220,14 @@ function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
   return out;
 }
 
-/** The callers a source names by identity (principals, namespaces), as neutral entries. */
+/**
+ * The callers a source names by identity (principals, namespaces), as neutral entries. The fields
+ * of one source are ANDed (Istio's AuthorizationPolicy reference: "all fields must match"), so with
+ * both, the callers are the principals in one of the namespaces; the namespaces then only filter
+ * (a pattern such as `prod-*` too, matched as Istio matches it: one `*` at either end).
+ */
 function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
-  const out: Obj[] = [];
+  const principals: Obj[] = [];
   (r.ledger.peek<string[]>(o, [...s, 'principals']) ?? []).forEach((p, j) => {
     const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
     if (!m) {
@@ -236,9 +241,16 @@ function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
         `trust domain ${m[1]} is not ${r.ctx.trustDomain}; pass --trust-domain ${m[1]}`,
       );
     } else r.ledger.take(o, [...s, 'principals', j]);
-    out.push({ namespace: m[2], serviceAccount: m[3] });
+    principals.push({ namespace: m[2], serviceAccount: m[3] });
   });
-  (r.ledger.peek<string[]>(o, [...s, 'namespaces']) ?? []).forEach((n, j) => {
+  const namespaces = r.ledger.peek<string[]>(o, [...s, 'namespaces']);
+  if (namespaces === undefined) return principals;
+  if (r.ledger.peek(o, [...s, 'principals']) !== undefined) {
+    namespaces.forEach((_, j) => r.ledger.take(o, [...s, 'namespaces', j]));
+    return principals.filter((p) => namespaces.some((n) => istioMatch(n, p.namespace as string)));
+  }
+  const out: Obj[] = [];
+  namespaces.forEach((n, j) => {
     if (n.includes('*')) {
       r.lost(o, [...s, 'namespaces', j], `namespace pattern ${n} has no neutral form`);
       return;
@@ -247,6 +259,14 @@ function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
     out.push({ namespace: n });
   });
   return out;
+}
+
+/** Istio's string match of a source field: exact, `*`, `prefix*` or `*suffix`. */
+function istioMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
 }
 
 function operations(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
