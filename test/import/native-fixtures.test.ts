@@ -129,10 +129,10 @@ spec:
 `;
     for (const action of ['ALLOW', 'DENY']) {
       const r = importText(policy(action), istio, 'and.yaml');
-      const [p] = r.loaded.policies;
-      expect((p?.policy.spec as { from: unknown }).from, action).toEqual([
-        { namespace: 'shop', serviceAccount: 'web' },
-      ]);
+      expect(
+        r.loaded.policies.map((p) => (p.policy.spec as { from: unknown }).from),
+        action,
+      ).toEqual([[{ namespace: 'shop', serviceAccount: 'web' }]]);
       expect(r.fields.unaccounted).toBe(0);
     }
   });
