@@ -224,6 +224,24 @@ const appmeshZeroTrust: CaseMeaning = {
   ],
 };
 
+// test/cases/backend-health-check.yaml: colorteller 50 % white, 50 % blue; the active health check
+// is left out for Consul (AM3002: instances follow Kubernetes readiness), so only the split remains.
+const healthCheck: CaseMeaning = {
+  instances: versioned({ colorteller: { white: 2, blue: 1 } }),
+  annotations: { white: { version: 'white' }, blue: { version: 'blue' } },
+  chains: {
+    colorteller: [
+      {
+        match: 'any',
+        backends: [
+          { weight: 50, instances: ids('colorteller', 'white', 2) },
+          { weight: 50, instances: ids('colorteller', 'blue', 1) },
+        ],
+      },
+    ],
+  },
+};
+
 /** Golden case name -> meaning; every Consul case that compiles must be here. */
 // test/cases/backend-resilience.yaml: reviews 90 % v1, 10 % v2; callers pick the least-loaded
 // instance and give up connecting after 1 s (ejection and limits are per caller in Consul: refused).
@@ -353,6 +371,7 @@ export const MEANINGS: Record<string, CaseMeaning> = {
   'case-rewrite-prefix': rewritePrefix,
   'case-backend-resilience': backendResilience,
   'case-backend-session-affinity': sessionAffinity,
+  'case-backend-health-check': healthCheck,
   'example-bookinfo-canary': bookinfo,
   'case-consul-canary': consulCanary,
   'case-consul-l7-routing': l7Routing,

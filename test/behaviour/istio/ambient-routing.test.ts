@@ -38,6 +38,7 @@ import {
   ztunnelAllows,
 } from './ambient-expectations.js';
 import { type AmbientRun, ambientRequest, runAmbientCase } from './ambient-world.js';
+import type { ClusterSettings } from './driver.js';
 import { expectAnalyzers } from './harness.js';
 import { backendName, backends, headerOps, pod, result, type ServiceDef } from './world.js';
 
@@ -289,6 +290,49 @@ describe('ambient: examples/storefront-edge.yaml', () => {
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 
+/** The waypoint's Envoy settings of each cluster the call's route sends to. */
+const clusterSettings = (run: AmbientRun, id: string): ClusterSettings[] => {
+  const r = result(run.answer, id);
+  if (!r.route?.clusterSettings) throw new Error(`call ${id}: ${r.error ?? 'no cluster settings'}`);
+  return r.route.clusters.map((c) => r.route!.clusterSettings![c.cluster]!);
+};
+
+describe('ambient: test/cases/backend-circuit-breaker.yaml', () => {
+  const httpbin: ServiceDef = {
+    namespace: 'default',
+    name: 'httpbin',
+    ip: '10.96.3.40',
+    ports: [{ port: 8000 }],
+  };
+  const v1 = pod('default', 'httpbin-v1', { app: 'httpbin', version: 'v1' });
+  const from = pod('default', 'fortio', { app: 'fortio' });
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(
+      'test/cases/backend-circuit-breaker.yaml',
+      { services: [httpbin], pods: [v1, from] },
+      [ambientRequest('get', from, httpbin, 8000, { path: '/get', server: v1 })],
+    );
+  });
+  it('routes to httpbin-v1 with 5 s at the waypoint, whose cluster allows 1 connection, 1 pending request, 1 request per connection and ejects after one error', () => {
+    const r = result(run.answer, 'get');
+    viaWaypoint(r, 'default');
+    expect(backends(r)).toEqual({ 'httpbin-v1.default:8000': 100 });
+    expect(r.route?.timeoutMs).toBe(5000);
+    const [c, ...rest] = clusterSettings(run, 'get');
+    expect(rest).toEqual([]);
+    expect(c).toMatchObject({ maxConnections: 1, maxPendingRequests: 1, maxRequestsPerConnection: 1 });
+    expect(c!.outlier).toMatchObject({
+      consecutive5xx: 1,
+      intervalMs: 1000,
+      baseEjectionMs: 180_000,
+      maxEjectionPercent: 100,
+    });
+  });
+  it('gives Istio analyzers only the leaf Services port-name note', () =>
+    expectAnalyzers(run.answer, LEAF_PORT_NAMES));
+});
+
 describe('ambient: test/cases/backend-resilience.yaml', () => {
   const reviews: ServiceDef = {
     namespace: 'bookinfo',
@@ -307,12 +351,30 @@ describe('ambient: test/cases/backend-resilience.yaml', () => {
       [ambientRequest('any', from, reviews, 9080, { path: '/reviews/1', server: v1 })],
     );
   });
-  it('splits 90/10 to reviews-v1/v2 at the waypoint (the backend settings are left out, AM3002 says so)', () => {
+  it('splits 90/10 to reviews-v1/v2 at the waypoint, whose clusters for both get the limits, least-request balancing and outlier detection', () => {
     const r = result(run.answer, 'any');
     viaWaypoint(r, 'bookinfo');
     expect(backends(r)).toEqual({ 'reviews-v1.bookinfo:9080': 90, 'reviews-v2.bookinfo:9080': 10 });
-    expect(run.diagnostics.filter((d) => d.includes('warning AM3002')).length).toBeGreaterThan(0);
     ztunnelAllows(r, WAYPOINT('bookinfo'));
+    const all = clusterSettings(run, 'any');
+    expect(all.length).toBe(2);
+    for (const c of all) {
+      expect(c).toMatchObject({
+        lbPolicy: 'LEAST_REQUEST',
+        connectTimeoutMs: 1000,
+        maxConnections: 100,
+        maxPendingRequests: 50,
+        maxRequests: 200,
+        maxRequestsPerConnection: 10,
+      });
+      expect(c.outlier).toMatchObject({
+        consecutive5xx: 5,
+        consecutiveGatewayFailure: 3,
+        intervalMs: 10_000,
+        baseEjectionMs: 30_000,
+        maxEjectionPercent: 50,
+      });
+    }
   });
   it('gives Istio analyzers only the leaf Services port-name note', () =>
     expectAnalyzers(run.answer, LEAF_PORT_NAMES));
@@ -325,22 +387,24 @@ describe('ambient: test/cases/backend-session-affinity.yaml', () => {
     ip,
     ports: [{ port: 8080 }],
   });
-  const cart = svc('cart', '10.96.1.100');
-  const catalog = svc('catalog', '10.96.1.101');
+  const services = [
+    svc('cart', '10.96.1.100'),
+    svc('catalog', '10.96.1.101'),
+    svc('legacy', '10.96.1.102'),
+    svc('profile', '10.96.1.103'),
+    svc('search', '10.96.1.104'),
+  ];
   const from = pod('shop', 'web', { app: 'web' });
-  const pods = [pod('shop', 'cart', { app: 'cart' }), pod('shop', 'catalog', { app: 'catalog' }), from];
+  const pods = [...services.map((s) => pod('shop', s.name, { app: s.name })), from];
   let run: AmbientRun;
   beforeAll(async () => {
     run = await runAmbientCase(
       'test/cases/backend-session-affinity.yaml',
-      { services: [cart, catalog], pods },
-      [
-        ambientRequest('cart', from, cart, 8080, { server: pods[0] }),
-        ambientRequest('catalog', from, catalog, 8080, { server: pods[1] }),
-      ],
+      { services, pods },
+      services.map((s, i) => ambientRequest(s.name, from, s, 8080, { server: pods[i] })),
     );
   });
-  it('routes cart and catalog through the waypoint with a 3 s timeout (the load balancing is left out, AM3002)', () => {
+  it('routes cart and catalog through the waypoint with a 3 s timeout; cart hashed on the session cookie', () => {
     for (const [i, b] of [
       ['cart', 'cart.shop:8080'],
       ['catalog', 'catalog.shop:8080'],
@@ -351,6 +415,14 @@ describe('ambient: test/cases/backend-session-affinity.yaml', () => {
       expect(r.route?.timeoutMs, i).toBe(3000);
       ztunnelAllows(r, WAYPOINT('shop'));
     }
+    expect(result(run.answer, 'cart').route?.hashPolicies).toEqual([
+      { cookie: 'session', cookiePath: '/', cookieTtlMs: 3_600_000 },
+    ]);
+    expect(['RING_HASH', 'MAGLEV']).toContain(clusterSettings(run, 'cart')[0]!.lbPolicy);
+  });
+  it('balances catalog round robin and search at random at the waypoint', () => {
+    expect(clusterSettings(run, 'catalog')[0]!.lbPolicy).toBe('ROUND_ROBIN');
+    expect(clusterSettings(run, 'search')[0]!.lbPolicy).toBe('RANDOM');
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
