@@ -69,14 +69,6 @@ export function normalPolicy(p: Obj): Obj {
     // Retry conditions are a set.
     const retries = rule.retries as Obj | undefined;
     if (Array.isArray(retries?.retryOn)) retries.retryOn = [...(retries.retryOn as string[])].sort();
-    // A per-try timeout as long as the rule's timeout is the default: Envoy's per_try_timeout
-    // defaults to the route timeout (RetryPolicy.per_try_timeout), which every mesh leaves to it.
-    if (
-      typeof retries?.perTryTimeout === 'string' &&
-      typeof rule.timeout === 'string' &&
-      durationMs(retries.perTryTimeout) === durationMs(rule.timeout)
-    )
-      delete retries.perTryTimeout;
   });
   if (Array.isArray(spec.rules)) spec.rules = mergeRules(spec.rules as Obj[]);
   const walk = (v: unknown): void => {
@@ -252,6 +244,10 @@ export function uncarriedPaths(
     });
     if ((rule.retries as Obj | undefined)?.retryOn !== undefined)
       candidates.push(['spec', 'rules', i, 'retries', 'retryOn']);
+    // A per-try timeout the mesh writes anyway (App Mesh requires one: the route's timeout, or its
+    // 15 s default) is the same output as none.
+    if ((rule.retries as Obj | undefined)?.perTryTimeout !== undefined)
+      candidates.push(['spec', 'rules', i, 'retries', 'perTryTimeout']);
   });
   return candidates.filter((path) => {
     const policies = loaded.policies.map((p) => {
