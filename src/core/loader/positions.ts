@@ -32,6 +32,16 @@ function yaml(): YamlLib {
 /** One document's index: either the scanner's nodes or `yaml`'s, with offsets into the file. */
 type DocIndex = { scan: ScanNode | null } | { tree: Node | null; shift: number };
 
+/**
+ * Document indexes a file keeps, the most recently used. A scanned document's index is ~10 KB
+ * (a node and a pair per line): kept for every document, they were most of the memory of
+ * compiling 100,000 policies for Linkerd, Consul or App Mesh (nearly every policy gets a warning
+ * there), 1.1 GB of the heap at 100k. Each compile stage asks for a document's positions in a
+ * row (capability checks, then dropped rules, then the adapter's own notes, one policy after the
+ * other), so a few recent ones get nearly every hit and a stage that comes back scans again.
+ */
+const KEPT_INDEXES = 16;
+
 export class FilePositions {
   private spans: DocumentSpan[] | undefined | null = null;
   private readonly indexed = new Map<number, DocIndex>();
@@ -45,7 +55,14 @@ export class FilePositions {
 
   private index(docIndex: number): DocIndex {
     let ix = this.indexed.get(docIndex);
-    if (ix) return ix;
+    if (ix) {
+      // Most recent last: the Map's order is the eviction order.
+      if (this.indexed.size > 1) {
+        this.indexed.delete(docIndex);
+        this.indexed.set(docIndex, ix);
+      }
+      return ix;
+    }
     if (this.spans === null) this.spans = splitDocuments(this.text);
     const span = this.spans?.[docIndex];
     if (!this.spans) {
@@ -59,6 +76,7 @@ export class FilePositions {
       else if (scan === null) ix = { tree: this.wholeFile()[docIndex] ?? null, shift: 0 };
       else ix = { tree: this.parseOne(span), shift: span.start };
     }
+    if (this.indexed.size >= KEPT_INDEXES) this.indexed.delete(this.indexed.keys().next().value as number);
     this.indexed.set(docIndex, ix);
     return ix;
   }
@@ -208,6 +226,15 @@ export function withProperties(text: string, offset: number): number {
   }
 }
 
+/**
+ * Formatted paths already made, so that every diagnostic at the same path shares one string: a
+ * path built by `+=` is a rope of a node per segment, ~250 bytes, held by each diagnostic (850,000
+ * of them for 100,000 policies on App Mesh, at a dozen distinct paths). Cleared when full, as
+ * yaml-emit.ts's cache of written scalars is.
+ */
+const formatted = new Map<string, string>();
+const FORMATTED_LIMIT = 10_000;
+
 /** Formats a path the way users read it: `spec.rules[0].backends[1].weight`. */
 export function formatPath(path: FieldPath): string {
   let out = '';
@@ -216,5 +243,9 @@ export function formatPath(path: FieldPath): string {
     else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
+  const known = formatted.get(out);
+  if (known !== undefined) return known;
+  if (formatted.size >= FORMATTED_LIMIT) formatted.clear();
+  formatted.set(out, out);
   return out;
 }
