@@ -8,7 +8,7 @@ import { MESH_IDS } from '../../adapters/index.js';
 import { compileForCluster } from '../../cluster/compile.js';
 import { defaultNamespaceFor, KubeConfigError } from '../../cluster/kubeconfig.js';
 import { DEFAULT_CONTEXT, type KubeObject } from '../../core/adapter.js';
-import { render, renderYaml } from '../../core/render.js';
+import { renderChunks, renderYaml } from '../../core/render.js';
 import { EXIT, UsageError } from '../exit.js';
 import { checkNamespaceFlag } from '../flag-values.js';
 import {
@@ -143,7 +143,10 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
           io.out(nameLine({ apiVersion: res.apiVersion, kind: res.kind, name: res.metadata.name }));
       } else {
         const ctx = { ...DEFAULT_CONTEXT, ...context };
-        io.out(adapter.render?.(r.resources, ctx, format) ?? render(r.resources, format));
+        const own = adapter.render?.(r.resources, ctx, format);
+        if (own !== undefined) io.out(own);
+        // Written as it is made: the whole output of 100,000 policies is a few hundred MB.
+        else for (const chunk of renderChunks(r.resources, format)) io.out(chunk);
       }
       done(EXIT.ok);
     });
