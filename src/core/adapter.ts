@@ -200,11 +200,30 @@ export function serviceFqdn(service: string, namespace: string, ctx: CompileCont
 
 /** Deterministic order of output: by apiVersion group, kind, namespace, name. */
 export function sortResources(resources: readonly KubeObject[]): KubeObject[] {
+  // apiVersion, kind and namespace take a few dozen values: each is ranked once, in localeCompare's
+  // order (equal ranks where it finds them equal), so that a comparison compares numbers and only
+  // the name with localeCompare. Four localeCompare calls per comparison were ~9 s of sorting
+  // 600,000 objects (100,000 policies on App Mesh); the order is the same.
+  const apiVersion = ranks(resources, (r) => r.apiVersion);
+  const kind = ranks(resources, (r) => r.kind);
+  const namespace = ranks(resources, (r) => r.metadata.namespace ?? '');
   return [...resources].sort(
     (a, b) =>
-      a.apiVersion.localeCompare(b.apiVersion) ||
-      a.kind.localeCompare(b.kind) ||
-      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+      apiVersion.get(a.apiVersion)! - apiVersion.get(b.apiVersion)! ||
+      kind.get(a.kind)! - kind.get(b.kind)! ||
+      namespace.get(a.metadata.namespace ?? '')! - namespace.get(b.metadata.namespace ?? '')! ||
       a.metadata.name.localeCompare(b.metadata.name),
   );
+}
+
+/** Each distinct value's place in localeCompare's order; values it finds equal share a place. */
+function ranks(resources: readonly KubeObject[], key: (r: KubeObject) => string): Map<string, number> {
+  const values = [...new Set(resources.map(key))].sort((a, b) => a.localeCompare(b));
+  const out = new Map<string, number>();
+  let rank = 0;
+  values.forEach((v, i) => {
+    if (i > 0 && values[i - 1]!.localeCompare(v) !== 0) rank++;
+    out.set(v, rank);
+  });
+  return out;
 }
