@@ -5,7 +5,8 @@
  * tests.
  *
  *   compile   10,000 generated policies per mesh vs the js-yaml floor (parse + dump), 3 rounds
- *   growth    Istio at 1k / 10k / 100k policies: per-policy time and peak memory
+ *   growth    every mesh at 1k / 10k / 100k policies: per-policy time and peak memory (about 6
+ *             minutes on 2 cores; BENCH_GROWTH_MESHES=linkerd,appmesh measures some)
  *   startup   `anymesh --version` and `validate` of one small file vs `node -e 0`
  *   cluster   apply / re-apply / diff / status / delete of 1,000 Istio objects on a real API server,
  *             vs kubectl apply --server-side (per object, serially; and one call for all)
@@ -18,7 +19,7 @@
  */
 import { loadavg } from 'node:os';
 import { clusterRows } from './cluster.js';
-import { compileRows, growth } from './compile.js';
+import { compileRows, growthByMesh, MESHES } from './compile.js';
 import { controllerRows } from './controller.js';
 import { lastRun, record } from './history.js';
 import { startupRows } from './startup.js';
@@ -67,18 +68,36 @@ if (only.includes('compile')) {
 }
 
 if (only.includes('growth')) {
-  log(`growth: ${size.growth.join(' / ')} policies (Istio, output streamed)`);
-  run.growth = growth(size.growth);
-  console.log('\ngrowth (Istio, output streamed):');
-  for (const g of run.growth)
-    console.log(
-      `  ${String(g.policies).padStart(7)} policies  ${String(g.ms).padStart(7)} ms  ${g.usPerPolicy} us/policy  peak ${g.peakRssMb} MB`,
-    );
-  const at = (n) => run.growth.find((g) => g.policies === n);
-  if (at(10_000) && at(100_000))
-    console.log(
-      `  per-policy 10k -> 100k: ${(at(100_000).usPerPolicy / at(10_000).usPerPolicy).toFixed(2)}x (goal <= 1.2); peak at 100k ${at(100_000).peakRssMb} MB (goal < 1536)`,
-    );
+  const meshes = process.env.BENCH_GROWTH_MESHES?.split(',') ?? MESHES;
+  log(`growth: ${size.growth.join(' / ')} policies, ${meshes.join(', ')} (output streamed)`);
+  const t0 = performance.now();
+  const byMesh = growthByMesh(size.growth, meshes, log);
+  // `growth` keeps its old form (Istio's curve) so that earlier lines compare; every mesh's curve
+  // is in `growthByMesh`, with diagnostics, phases and the load average of each point.
+  if (byMesh.istio)
+    run.growth = byMesh.istio.map(({ policies, ms, usPerPolicy, peakRssMb }) => ({
+      policies,
+      ms,
+      usPerPolicy,
+      peakRssMb,
+    }));
+  run.growthByMesh = byMesh;
+  run.growthSeconds = Math.round((performance.now() - t0) / 1000);
+  console.log(`\ngrowth (output streamed; ${run.growthSeconds} s for every point):`);
+  for (const [mesh, rows] of Object.entries(byMesh)) {
+    const p = prev?.growthByMesh?.[mesh] ?? (mesh === 'istio' ? prev?.growth : undefined);
+    for (const g of rows) {
+      const last = p?.find((x) => x.policies === g.policies);
+      console.log(
+        `  ${mesh.padEnd(8)} ${String(g.policies).padStart(7)} policies  ${String(g.ms).padStart(7)} ms  ${String(g.usPerPolicy).padStart(5)} us/policy  peak ${String(g.peakRssMb).padStart(5)} MB  ${String(g.diagnostics).padStart(7)} diagnostics  load ${g.loadAverage}${was(last && `${last.usPerPolicy} us, ${last.peakRssMb} MB`)}`,
+      );
+    }
+    const at = (n) => rows.find((g) => g.policies === n);
+    if (at(10_000) && at(100_000))
+      console.log(
+        `  ${mesh.padEnd(8)} per-policy 10k -> 100k: ${(at(100_000).usPerPolicy / at(10_000).usPerPolicy).toFixed(2)}x (goal <= 1.2); peak at 100k ${at(100_000).peakRssMb} MB (goal < 1536)`,
+      );
+  }
 }
 
 if (only.includes('startup')) {
@@ -115,7 +134,7 @@ if (only.includes('cluster')) {
       `  re-apply, nothing changed ${c.reapplyMs} ms  (${JSON.stringify(c.reapplyRequests)}, ${c.reapplyUnchanged} unchanged): ${c.ratios.reapplyVsFirst} of the first apply (goal <= 0.15)${was(p.reapplyVsFirst)}`,
     );
     console.log(
-      `  diff                     ${c.diffMs} ms: ${c.ratios.diffVsReapply}x the re-apply (goal <= 1)${was(p.diffVsReapply)}`,
+      `  diff                     ${c.diffMs} ms: ${c.ratios.diffVsReapply}x the re-apply (goal <= 1)${was(p.diffVsReapply)}; CPU ${c.diffCpuMs} ms vs ${c.reapplyCpuMs} ms: ${c.ratios.diffVsReapplyCpu}x; rounds (ms) diff ${c.diffRunsMs.join(' ')}, re-apply ${c.reapplyRunsMs.join(' ')}`,
     );
     console.log(`  status                   ${c.statusMs} ms (goal <= 3000)${was(prev?.cluster?.statusMs)}`);
     console.log(`  delete                   ${c.deleteMs} ms`);
