@@ -285,3 +285,44 @@ spec:
     expect(codes(r)).toContain('AM4260 g3 spec.rules[0].matches[0].method');
   });
 });
+
+describe('Linkerd native fixtures: redirects', () => {
+  it('RequestRedirect filters are neutral redirects; the ones with no neutral form are reported', () => {
+    const r = run('redirects.yaml');
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    const lost = r.diagnostics.filter((d) => d.code === 'AM4260');
+    expect(lost.map((d) => d.path)).toEqual([
+      'spec.rules[0].filters[0]',
+      'spec.rules[2].filters[0]',
+      'spec.rules[3].filters[0]',
+    ]);
+    // A hand-written PathPrefix is whole segments (two neutral entries), which no one neutral
+    // replacePrefixMatch covers.
+    expect(lost[0]?.message).toContain('write two rules by hand');
+    expect(lost[1]?.message).toContain('whose one match is not a path prefix');
+    expect(lost[2]?.message).toContain('also has backendRefs');
+    for (const d of lost) expect(d.location?.line).toBeGreaterThan(0);
+    const rules = spec(r, 'TrafficPolicy/shop/web-moves')?.rules as Record<string, unknown>[];
+    expect(rules[0]?.redirect).toBeUndefined();
+    expect(rules.slice(1, 2)).toEqual([
+      {
+        matches: [{ path: { exact: '/login' } }],
+        redirect: {
+          scheme: 'https',
+          host: 'login.example.com',
+          port: 8443,
+          statusCode: 301,
+          path: { replaceFullPath: '/sso' },
+        },
+      },
+    ]);
+    // The rules whose redirect is reported still forward (to the parent), as without the filter.
+    expect(rules.slice(2).map((x) => x.redirect)).toEqual([undefined, undefined, undefined]);
+    // anymesh's own PathPrefix (one neutral prefix) keeps its ReplacePrefixMatch: the Linkerd
+    // round trip of case-redirect-prefix (roundtrip.test.ts) holds it.
+  });
+
+  it('no silent drops', () => {
+    expect(silentDrops('redirects.yaml').length).toBeGreaterThan(20);
+  });
+});
