@@ -166,7 +166,6 @@ describe('Linkerd native fixtures: security', () => {
     expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
     expect(codes(r)).toEqual(
       expect.arrayContaining([
-        'AM4260 voting-grpc spec.proxyProtocol',
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
         'AM4260 admin-anyone spec',
@@ -177,6 +176,15 @@ describe('Linkerd native fixtures: security', () => {
         'AM1014 emoji ',
       ]),
     );
+    // proxyProtocol gRPC on a service no route was imported for: a gRPC policy sending every call
+    // to the service itself (import-protocols.ts), not a loss.
+    expect(codes(r).filter((c) => c.includes('proxyProtocol'))).toEqual([]);
+    expect(spec(r, 'TrafficPolicy/emojivoto/voting-grpc')).toEqual({
+      service: 'voting-svc',
+      port: 8080,
+      protocol: 'grpc',
+      rules: [{}],
+    });
     expect(spec(r, 'AccessPolicy/emojivoto/voting-from-web')).toEqual({
       service: 'voting-svc',
       action: 'allow',
@@ -324,5 +332,41 @@ describe('Linkerd native fixtures: redirects', () => {
 
   it('no silent drops', () => {
     expect(silentDrops('redirects.yaml').length).toBeGreaterThan(20);
+  });
+});
+
+describe('Linkerd native fixtures: Server proxyProtocol', () => {
+  const r = run('protocols.yaml');
+  const lost = (name: string) =>
+    r.diagnostics.find((d) => d.policy === `Server/shop/${name}` && d.path === 'spec.proxyProtocol');
+
+  it('opaque, gRPC and HTTP/1 are the neutral protocol of the service on that port', () => {
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    // opaque: no route for redis, so a tcp policy that sends every connection to the service.
+    expect(spec(r, 'TrafficPolicy/shop/redis')).toEqual({
+      service: 'redis',
+      port: 6379,
+      protocol: 'tcp',
+      rules: [{}],
+    });
+    expect(lost('redis')).toBeUndefined();
+    // HTTP/1 beside an HTTPRoute of the same service and port: that route's http policy says it.
+    expect(lost('web-http')).toBeUndefined();
+    expect(spec(r, 'TrafficPolicy/shop/web-split')?.protocol).toBeUndefined();
+    expect(r.loaded.policies.map((p) => p.ref)).not.toContain('TrafficPolicy/shop/web-http');
+  });
+
+  it('a protocol the routes contradict, HTTP/2, TLS and an unknown port are reported where they are', () => {
+    expect(lost('cart-grpc')?.message).toContain('routes imported for cart port 9090 are http calls');
+    expect(lost('search-h2')?.message).toContain('HTTP/2 only');
+    expect(lost('vault-tls')?.message).toContain('proxyProtocol TLS has no neutral protocol');
+    expect(lost('admin-grpc')?.message).toContain('the port is unknown');
+    for (const name of ['cart-grpc', 'search-h2', 'vault-tls', 'admin-grpc'])
+      expect(lost(name)?.location?.line, name).toBeGreaterThan(0);
+    expect(r.loaded.policies.map((p) => p.ref)).not.toContain('TrafficPolicy/shop/search-h2');
+  });
+
+  it('no silent drops', () => {
+    expect(silentDrops('protocols.yaml').length).toBeGreaterThan(20);
   });
 });
