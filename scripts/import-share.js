@@ -2,13 +2,16 @@
  * The share of native fields an importer takes losslessly, over a folder of real configurations
  * (issue 14's measure: goal >= 95%, and 0 silent drops). Run after `npm run build`:
  *
- *   node scripts/import-share.js --from SOURCE DIR [--by file|dir]
+ *   node scripts/import-share.js --from SOURCE DIR [--by file|dir] [--reasons N]
  *
  * Files are imported a folder at a time (`--by dir`, the default: objects that form one policy
  * live in several files of a folder) or one at a time. Prints, per group and in total, the native
  * leaves, those imported losslessly, those reported with a diagnostic, and those no importer
  * accounted for (each of which got AM1015, so none is silent either), plus the objects listed as
- * not imported. Exit 1 when any group does not load or leaves a field unaccounted.
+ * not imported. `--reasons N` adds, after the total, the N largest groups of reported leaves (by
+ * diagnostic code, object kind and field, list indices left out) with one message of each, and the
+ * objects not imported by kind: where the share is lost. Exit 1 when any group does not load or
+ * leaves a field unaccounted.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -25,9 +28,10 @@ const flag = (name, fallback) => {
 };
 const from = flag('--from');
 const by = flag('--by', 'dir');
+const reasons = Number(flag('--reasons', '0'));
 const source = from && importSourceFor(from);
-if (!source || !args.length || (by !== 'dir' && by !== 'file')) {
-  console.error('usage: node scripts/import-share.js --from SOURCE DIR... [--by file|dir]');
+if (!source || !args.length || (by !== 'dir' && by !== 'file') || !Number.isInteger(reasons) || reasons < 0) {
+  console.error('usage: node scripts/import-share.js --from SOURCE DIR... [--by file|dir] [--reasons N]');
   process.exit(2);
 }
 
@@ -46,6 +50,8 @@ for (const root of args)
   }
 
 const sum = { total: 0, imported: 0, reported: 0, unaccounted: 0, skipped: 0 };
+const losses = new Map();
+const skippedKinds = new Map();
 let failed = false;
 for (const [key, files] of groups) {
   const run = importFiles(files, source);
@@ -53,6 +59,18 @@ for (const [key, files] of groups) {
   const f = run.fields;
   for (const k of ['total', 'imported', 'reported', 'unaccounted']) sum[k] += f[k];
   sum.skipped += run.skipped.length;
+  for (const l of run.losses) {
+    const key = `${l.code} ${l.kind} ${l.field}`;
+    losses.set(key, {
+      ...l,
+      leaves: (losses.get(key)?.leaves ?? 0) + l.leaves,
+      example: losses.get(key)?.example ?? l.example,
+    });
+  }
+  for (const s of run.skipped) {
+    const kind = s.ref.split('/')[0];
+    skippedKinds.set(kind, (skippedKinds.get(kind) ?? 0) + 1);
+  }
   if (loadErrors.length || f.unaccounted) failed = true;
   const share = f.total ? ((100 * f.imported) / f.total).toFixed(1) : '-';
   console.log(
@@ -63,4 +81,13 @@ const share = sum.total ? ((100 * sum.imported) / sum.total).toFixed(1) : '-';
 console.log(
   `total: ${sum.imported}/${sum.total} native fields imported losslessly (${share}%), ${sum.reported} reported, ${sum.unaccounted} unaccounted (silent drops: 0; each unaccounted field got AM1015), ${sum.skipped} objects not imported`,
 );
+if (reasons) {
+  console.log(`reported leaves by reason (top ${reasons}):`);
+  const sorted = [...losses.values()].sort((a, b) => b.leaves - a.leaves || a.code.localeCompare(b.code));
+  for (const l of sorted.slice(0, reasons))
+    console.log(`  ${String(l.leaves).padStart(4)}  ${l.code} ${l.kind} ${l.field}: ${l.example}`);
+  console.log('objects not imported by kind:');
+  for (const [kind, n] of [...skippedKinds].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+    console.log(`  ${String(n).padStart(4)}  ${kind}`);
+}
 process.exit(failed ? 1 : 0);

@@ -81,6 +81,20 @@ export interface FieldStats {
   readonly unaccounted: number;
 }
 
+/**
+ * The reported leaves grouped by why (`import-share.js --reasons`): the diagnostic that reported
+ * them, the kind of object and the reported field with its list indices left out.
+ */
+export interface FieldLoss {
+  readonly code: string;
+  readonly kind: string;
+  /** The reported field, `spec.routes[].match.http.pathExact`. */
+  readonly field: string;
+  /** The message of the first report of the group (one example of the reason). */
+  readonly example: string;
+  readonly leaves: number;
+}
+
 /** A neutral policy as plain data (`apiVersion`, `kind`, `metadata`, `spec`), and where it came from. */
 export interface ImportedPolicy {
   readonly policy: {
@@ -98,6 +112,8 @@ export interface ImportResult {
   readonly diagnostics: Diagnostic[];
   readonly skipped: SkippedObject[];
   readonly fields: FieldStats;
+  /** The reported leaves by reason, most first. */
+  readonly losses: readonly FieldLoss[];
 }
 
 /** What an importer returns before the ledger closes the books. */
@@ -217,6 +233,8 @@ type Mark = 'taken' | 'reported';
  */
 export class FieldLedger {
   private readonly marks = new Map<NativeObject, Map<string, Mark>>();
+  /** The diagnostic of each reported path (the first report of a path names its reason). */
+  private readonly reasons = new Map<NativeObject, Map<string, Diagnostic>>();
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(private readonly strict = false) {}
@@ -247,7 +265,15 @@ export class FieldLedger {
   /** Marks a field reported and records its diagnostic, positioned at the field. */
   report(o: NativeObject, path: FieldPath, make: (at: ImportAt) => Diagnostic): void {
     this.mark(o, path, 'reported');
-    this.diagnostics.push(this.level(make(this.at(o, path))));
+    const d = this.level(make(this.at(o, path)));
+    let reasons = this.reasons.get(o);
+    if (!reasons) {
+      reasons = new Map();
+      this.reasons.set(o, reasons);
+    }
+    const key = JSON.stringify(path);
+    if (!reasons.has(key)) reasons.set(key, d);
+    this.diagnostics.push(d);
   }
 
   /** A diagnostic that marks nothing (e.g. a note on how objects were joined). */
@@ -279,6 +305,7 @@ export class FieldLedger {
     let imported = 0;
     let reported = 0;
     let unaccounted = 0;
+    const losses = new Map<string, FieldLoss>();
     for (const o of objects) {
       const reason = skip(o);
       if (reason !== undefined) {
@@ -297,8 +324,10 @@ export class FieldLedger {
         total++;
         const m = markOf(marks, path);
         if (m === 'taken') imported++;
-        else if (m === 'reported') reported++;
-        else {
+        else if (m === 'reported') {
+          reported++;
+          this.countLoss(losses, o, path);
+        } else {
           unaccounted++;
           this.diagnostics.push(this.level(diag('NativeFieldNotImported', { ref: o.ref }, this.at(o, path))));
         }
@@ -309,7 +338,32 @@ export class FieldLedger {
       diagnostics: [...this.diagnostics, ...(out.diagnostics ?? []).map((d) => this.level(d))],
       skipped,
       fields: { total, imported, reported, unaccounted },
+      losses: [...losses.values()].sort((a, b) => b.leaves - a.leaves || a.code.localeCompare(b.code)),
     };
+  }
+
+  /** Adds a reported leaf to the group of the report that covers it (the nearest reported path). */
+  private countLoss(losses: Map<string, FieldLoss>, o: NativeObject, leaf: FieldPath): void {
+    const reasons = this.reasons.get(o);
+    for (let i = leaf.length; i >= 0; i--) {
+      const path = leaf.slice(0, i);
+      const d = reasons?.get(JSON.stringify(path));
+      if (!d) continue;
+      const field = formatPath(path.map((seg) => (typeof seg === 'number' ? -1 : seg))).replaceAll(
+        '[-1]',
+        '[]',
+      );
+      const key = `${d.code} ${o.object.kind} ${field}`;
+      const seen = losses.get(key);
+      losses.set(key, {
+        code: d.code,
+        kind: o.object.kind,
+        field,
+        example: seen?.example ?? d.message,
+        leaves: (seen?.leaves ?? 0) + 1,
+      });
+      return;
+    }
   }
 }
 

@@ -59,6 +59,22 @@ describe('Consul native fixtures: routing', () => {
     expect(codes(r).filter((c) => c.includes('prefixRewrite'))).toEqual([]);
   });
 
+  it('reads prefixRewrite on an exact path back as rewrite.path.replaceFullPath (Envoy replaces the matched path)', () => {
+    const w = run('rewrites.yaml');
+    expect(w.ok, w.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    expect(spec(w, 'TrafficPolicy/shop/web')?.rules).toEqual([
+      { matches: [{ path: { exact: '/exact/debug' } }], rewrite: { path: { replaceFullPath: '/debug' } } },
+      { matches: [{ path: { prefix: '/static/' } }], rewrite: { path: { replacePrefixMatch: '/assets/' } } },
+      { matches: [{ path: { regex: '/deb[ug]{2}' } }] },
+    ]);
+    // Under a regex Consul has no rewrite the neutral model can say: reported at the field.
+    const lost = w.diagnostics.filter((d) => d.path?.endsWith('prefixRewrite'));
+    expect(lost.map((d) => `${d.code} ${d.path} ${d.location?.line}`)).toEqual([
+      'AM4360 spec.routes[2].destination.prefixRewrite 33',
+    ]);
+    expect(noSilentDrops('rewrites.yaml')).toBeGreaterThan(5);
+  });
+
   it('reports every awkward part where it is', () => {
     expect(codes(r)).toEqual(
       expect.arrayContaining([

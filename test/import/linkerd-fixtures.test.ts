@@ -166,7 +166,6 @@ describe('Linkerd native fixtures: security', () => {
     expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
     expect(codes(r)).toEqual(
       expect.arrayContaining([
-        'AM4260 voting-grpc spec.proxyProtocol',
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
         'AM4260 admin-anyone spec',
@@ -177,6 +176,15 @@ describe('Linkerd native fixtures: security', () => {
         'AM1014 emoji ',
       ]),
     );
+    // proxyProtocol gRPC on a service no route was imported for: a gRPC policy sending every call
+    // to the service itself (import-protocols.ts), not a loss.
+    expect(codes(r).filter((c) => c.includes('proxyProtocol'))).toEqual([]);
+    expect(spec(r, 'TrafficPolicy/emojivoto/voting-grpc')).toEqual({
+      service: 'voting-svc',
+      port: 8080,
+      protocol: 'grpc',
+      rules: [{}],
+    });
     expect(spec(r, 'AccessPolicy/emojivoto/voting-from-web')).toEqual({
       service: 'voting-svc',
       action: 'allow',
@@ -283,5 +291,82 @@ spec:
 
   it('a RegularExpression method match is reported where it is', () => {
     expect(codes(r)).toContain('AM4260 g3 spec.rules[0].matches[0].method');
+  });
+});
+
+describe('Linkerd native fixtures: redirects', () => {
+  it('RequestRedirect filters are neutral redirects; the ones with no neutral form are reported', () => {
+    const r = run('redirects.yaml');
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    const lost = r.diagnostics.filter((d) => d.code === 'AM4260');
+    expect(lost.map((d) => d.path)).toEqual([
+      'spec.rules[0].filters[0]',
+      'spec.rules[2].filters[0]',
+      'spec.rules[3].filters[0]',
+    ]);
+    // A hand-written PathPrefix is whole segments (two neutral entries), which no one neutral
+    // replacePrefixMatch covers.
+    expect(lost[0]?.message).toContain('write two rules by hand');
+    expect(lost[1]?.message).toContain('whose one match is not a path prefix');
+    expect(lost[2]?.message).toContain('also has backendRefs');
+    for (const d of lost) expect(d.location?.line).toBeGreaterThan(0);
+    const rules = spec(r, 'TrafficPolicy/shop/web-moves')?.rules as Record<string, unknown>[];
+    expect(rules[0]?.redirect).toBeUndefined();
+    expect(rules.slice(1, 2)).toEqual([
+      {
+        matches: [{ path: { exact: '/login' } }],
+        redirect: {
+          scheme: 'https',
+          host: 'login.example.com',
+          port: 8443,
+          statusCode: 301,
+          path: { replaceFullPath: '/sso' },
+        },
+      },
+    ]);
+    // The rules whose redirect is reported still forward (to the parent), as without the filter.
+    expect(rules.slice(2).map((x) => x.redirect)).toEqual([undefined, undefined, undefined]);
+    // anymesh's own PathPrefix (one neutral prefix) keeps its ReplacePrefixMatch: the Linkerd
+    // round trip of case-redirect-prefix (roundtrip.test.ts) holds it.
+  });
+
+  it('no silent drops', () => {
+    expect(silentDrops('redirects.yaml').length).toBeGreaterThan(20);
+  });
+});
+
+describe('Linkerd native fixtures: Server proxyProtocol', () => {
+  const r = run('protocols.yaml');
+  const lost = (name: string) =>
+    r.diagnostics.find((d) => d.policy === `Server/shop/${name}` && d.path === 'spec.proxyProtocol');
+
+  it('opaque, gRPC and HTTP/1 are the neutral protocol of the service on that port', () => {
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    // opaque: no route for redis, so a tcp policy that sends every connection to the service.
+    expect(spec(r, 'TrafficPolicy/shop/redis')).toEqual({
+      service: 'redis',
+      port: 6379,
+      protocol: 'tcp',
+      rules: [{}],
+    });
+    expect(lost('redis')).toBeUndefined();
+    // HTTP/1 beside an HTTPRoute of the same service and port: that route's http policy says it.
+    expect(lost('web-http')).toBeUndefined();
+    expect(spec(r, 'TrafficPolicy/shop/web-split')?.protocol).toBeUndefined();
+    expect(r.loaded.policies.map((p) => p.ref)).not.toContain('TrafficPolicy/shop/web-http');
+  });
+
+  it('a protocol the routes contradict, HTTP/2, TLS and an unknown port are reported where they are', () => {
+    expect(lost('cart-grpc')?.message).toContain('routes imported for cart port 9090 are http calls');
+    expect(lost('search-h2')?.message).toContain('HTTP/2 only');
+    expect(lost('vault-tls')?.message).toContain('proxyProtocol TLS has no neutral protocol');
+    expect(lost('admin-grpc')?.message).toContain('the port is unknown');
+    for (const name of ['cart-grpc', 'search-h2', 'vault-tls', 'admin-grpc'])
+      expect(lost(name)?.location?.line, name).toBeGreaterThan(0);
+    expect(r.loaded.policies.map((p) => p.ref)).not.toContain('TrafficPolicy/shop/search-h2');
+  });
+
+  it('no silent drops', () => {
+    expect(silentDrops('protocols.yaml').length).toBeGreaterThan(20);
   });
 });

@@ -162,10 +162,14 @@ function declaredProtocols(
 }
 
 /**
- * `prefixRewrite` replaces what the route's path prefix matched (Envoy's prefix_rewrite, which
- * Consul writes for it: agent/xds/routes.go): the neutral replacePrefixMatch, which needs the rule's
- * one match entry to be a path prefix. With an exact path Envoy replaces the whole path, and with
- * no path or a regex the neutral model has no such rewrite: reported, and the rule keeps no rewrite.
+ * `prefixRewrite` replaces what the route's path match matched: Consul writes it as Envoy's
+ * `prefix_rewrite` (agent/xds/routes.go), which swaps "the matched prefix (or path)" for the value
+ * (envoy api/envoy/config/route/v3/route_components.proto RouteAction.prefix_rewrite), and Consul
+ * requires a PathPrefix or PathExact beside it (service-router reference, Destination.PrefixRewrite:
+ * https://developer.hashicorp.com/consul/docs/connect/config-entries/service-router). Under a path
+ * prefix that is the neutral replacePrefixMatch; under an exact path the whole path is replaced,
+ * the neutral replaceFullPath (the query string stays in both). With no path or a regex the neutral
+ * model has no such rewrite: reported, and the rule keeps no rewrite.
  */
 function prefixRewrite(
   o: NativeObject,
@@ -174,15 +178,18 @@ function prefixRewrite(
   match: Obj[] | undefined,
   r: ConsulReader,
 ): void {
-  if (match?.length === 1 && (match[0]!.path as Obj | undefined)?.prefix !== undefined) return;
+  const path = match?.length === 1 ? (match[0]!.path as Obj | undefined) : undefined;
+  if (path?.prefix !== undefined) return;
+  const value = ((rule.rewrite as Obj | undefined)?.path as Obj | undefined)?.replacePrefixMatch;
+  if (path?.exact !== undefined && typeof value === 'string') {
+    rule.rewrite = { path: { replaceFullPath: value } };
+    return;
+  }
   delete rule.rewrite;
-  const exact = match?.length === 1 && (match[0]!.path as Obj | undefined)?.exact !== undefined;
   r.lost(
     o,
     [...base, 'destination', 'prefixRewrite'],
-    exact
-      ? 'prefixRewrite on an exact path replaces the whole path (rewrite.path.replaceFullPath), which the Consul compile does not write: set the rewrite by hand after import'
-      : 'prefixRewrite on a route without a single path prefix match: neutral rewrite.path.replacePrefixMatch needs one match entry with path.prefix',
+    'prefixRewrite on a route without a single path prefix or exact path match: Consul replaces only a matched path prefix or exact path, and neutral rewrites need one of them',
   );
 }
 

@@ -12,7 +12,7 @@
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { HTTP_METHODS } from '../../core/model/schema.js';
+import { HTTP_METHODS, REDIRECT_CODES } from '../../core/model/schema.js';
 import type { LinkerdReader, Obj } from './import-reader.js';
 
 /** Reverses kit escapeRegex when the text is nothing but an escaped literal. */
@@ -162,11 +162,17 @@ function pairs(list: unknown): Record<string, string> {
 /**
  * The header filters of a rule -> requestHeaders / responseHeaders; other filters are reported
  * (Linkerd refuses RequestMirror, URLRewrite and ExtensionRef on outbound routes, http.rs
- * convert_gateway_filter; RequestRedirect has no neutral form). `swapsResponse`: the route is a
+ * convert_gateway_filter); a RequestRedirect is the neutral `redirect` (readRedirect). `swapsResponse`: the route is a
  * policy.linkerd.io one, whose ResponseHeaderModifier Linkerd applies to the request
  * (http.rs convert_linkerd_filter maps it to Filter::RequestHeaderModifier).
  */
-export function readFilters(o: NativeObject, at: FieldPath, r: LinkerdReader, swapsResponse: boolean): Obj {
+export function readFilters(
+  o: NativeObject,
+  at: FieldPath,
+  r: LinkerdReader,
+  swapsResponse: boolean,
+  ownPrefix: boolean,
+): Obj {
   const out: Obj = {};
   (r.ledger.peek<Obj[]>(o, at) ?? []).forEach((f, i) => {
     const fat = [...at, i];
@@ -177,13 +183,21 @@ export function readFilters(o: NativeObject, at: FieldPath, r: LinkerdReader, sw
         : type === 'ResponseHeaderModifier'
           ? ['responseHeaderModifier', 'responseHeaders']
           : undefined;
+    if (type === 'RequestRedirect') {
+      const redirect = readRedirect(o, fat, r, ownPrefix);
+      if (!redirect) return;
+      if (out.redirect) {
+        r.lost(o, fat, 'a second RequestRedirect filter; a neutral rule has one redirect');
+        return;
+      }
+      out.redirect = redirect;
+      return;
+    }
     if (!which) {
       r.lost(
         o,
         fat,
-        type === 'RequestRedirect'
-          ? 'a redirect has no neutral form (neutral rules route to services)'
-          : `Linkerd refuses ${type} filters on outbound routes (the route is not used), so there is nothing to import`,
+        `Linkerd refuses ${type} filters on outbound routes (the route is not used), so there is nothing to import`,
       );
       return;
     }
@@ -225,4 +239,71 @@ export function readHeaderList(o: NativeObject, at: FieldPath, r: LinkerdReader)
     else ok = false;
   });
   return ok ? out : undefined;
+}
+
+/**
+ * A RequestRedirect filter -> the neutral `redirect` (Gateway API words: hostname is `host`, the
+ * path modifier names its type). Linkerd honours every field of it (policy-controller
+ * k8s/index/src/routes/http.rs `req_redirect`: scheme, hostname, path, port, statusCode), and the
+ * compile writes it back the same way (kit/gateway-api.ts redirectFilter). A ReplacePrefixMatch
+ * needs the rule's one match to be a path prefix (Gateway API, and the neutral rule). A
+ * hand-written PathPrefix imports as two neutral entries (readMatch: exact /p and prefix /p/,
+ * whole segments), or as none for `/`, so only anymesh's own (one neutral prefix) keeps it; the
+ * others are reported. Undefined when the redirect cannot be imported whole: a redirect
+ * imported without one of its parts would send callers elsewhere.
+ */
+function readRedirect(o: NativeObject, at: FieldPath, r: LinkerdReader, ownPrefix: boolean): Obj | undefined {
+  const f = r.ledger.peek<Obj>(o, at) ?? {};
+  const rd = (f.requestRedirect as Obj | undefined) ?? {};
+  const unknown = [
+    ...Object.keys(f).filter((k) => k !== 'type' && k !== 'requestRedirect'),
+    ...Object.keys(rd).filter((k) => !['scheme', 'hostname', 'path', 'port', 'statusCode'].includes(k)),
+  ];
+  const why = (reason: string) => {
+    r.lost(o, at, `a redirect ${reason}; imported without it the redirect would send callers elsewhere`);
+    return undefined;
+  };
+  if (unknown.length) return why(`with ${unknown.join(', ')}, which has no neutral form`);
+  // A neutral rule with a redirect has no backends (it answers the caller).
+  const refs = r.ledger.peek<unknown[]>(o, [...at.slice(0, -2), 'backendRefs']);
+  if (refs?.length)
+    return why('on a rule that also has backendRefs (a neutral rule that redirects has no backends)');
+  const out: Obj = {};
+  if (rd.scheme !== undefined) {
+    if (rd.scheme !== 'http' && rd.scheme !== 'https')
+      return why(`to scheme ${String(rd.scheme)} (neutral: http or https)`);
+    out.scheme = rd.scheme;
+  }
+  if (rd.hostname !== undefined) out.host = rd.hostname;
+  if (rd.port !== undefined) out.port = rd.port;
+  if (rd.statusCode !== undefined) {
+    if (!(REDIRECT_CODES as readonly unknown[]).includes(rd.statusCode))
+      return why(`with status ${String(rd.statusCode)} (neutral: one of ${REDIRECT_CODES.join(', ')})`);
+    // 302 is the default of both Gateway API and the neutral redirect: the same redirect either way.
+    if (rd.statusCode !== 302) out.statusCode = rd.statusCode;
+  }
+  const path = rd.path as Obj | undefined;
+  if (path !== undefined) {
+    const unknownPath = Object.keys(path).filter(
+      (k) => !['type', 'replaceFullPath', 'replacePrefixMatch'].includes(k),
+    );
+    if (unknownPath.length) return why(`path with ${unknownPath.join(', ')}, which has no neutral form`);
+    if (path.type === 'ReplaceFullPath' && typeof path.replaceFullPath === 'string')
+      out.path = { replaceFullPath: path.replaceFullPath };
+    else if (path.type === 'ReplacePrefixMatch' && typeof path.replacePrefixMatch === 'string') {
+      const matches = r.ledger.peek<Obj[]>(o, [...at.slice(0, -2), 'matches']) ?? [];
+      const prefix = matches.length === 1 && (matches[0]?.path as Obj | undefined)?.type === 'PathPrefix';
+      if (!prefix)
+        return why(
+          'replacing a path prefix on a rule whose one match is not a path prefix (Gateway API requires one)',
+        );
+      if (!ownPrefix)
+        return why(
+          'replacing a path prefix: the PathPrefix match imports as whole path segments (exact /p and prefix /p/, or any path for /), and a neutral replacePrefixMatch needs the rule to have one prefix match; write two rules by hand (replaceFullPath for the exact path, replacePrefixMatch for the prefix /p/)',
+        );
+      out.path = { replacePrefixMatch: path.replacePrefixMatch };
+    } else return why(`path of type ${String(path.type)} without its ${String(path.type)} value`);
+  }
+  r.ledger.take(o, at);
+  return out;
 }

@@ -134,7 +134,7 @@ export function readRule(
   if (matches.length && (opts.own || !matches.some((m) => Object.keys(m).length === 0)))
     rule.matches = matches;
   // Filters.
-  Object.assign(rule, readFilters(route, [...base, 'filters'], r, opts.policyGroup));
+  Object.assign(rule, readFilters(route, [...base, 'filters'], r, opts.policyGroup, opts.own));
   if (Array.isArray(native.filters) && native.filters.length === 0)
     r.ledger.take(route, [...base, 'filters']);
   // Backends.

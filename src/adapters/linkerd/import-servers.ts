@@ -18,6 +18,8 @@ export interface ServerIR {
   readonly wholeNamespace: boolean;
   readonly port?: number;
   readonly accessPolicy: string;
+  /** `spec.proxyProtocol` as written (import-protocols.ts reads it). */
+  readonly proxyProtocol?: string;
   /** The neutral policies anymesh compiled it from. */
   readonly sources: readonly { kind: string; namespace: string; name: string }[];
 }
@@ -64,14 +66,9 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
     const meta = takeMetadata(r.ledger, o);
     r.rest(o, ['spec'], ['podSelector', 'port', 'accessPolicy', 'proxyProtocol'], 'Server');
     const spec = (o.object.spec as Obj | undefined) ?? {};
+    // Any other protocol is read with the imported routes (import-protocols.ts).
     const proto = spec.proxyProtocol as string | undefined;
     if (proto === undefined || proto === 'unknown') r.ledger.take(o, ['spec', 'proxyProtocol']);
-    else
-      r.lost(
-        o,
-        ['spec', 'proxyProtocol'],
-        `proxyProtocol ${proto} tells Linkerd how to read the port's traffic; neutral policies do not declare protocols (Linkerd detects it without)`,
-      );
     const port = spec.port;
     let portNumber: number | undefined;
     const named = typeof port === 'string' ? namedPort(objects, o, port) : undefined;
@@ -137,6 +134,7 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
       wholeNamespace,
       ...(portNumber !== undefined ? { port: portNumber } : {}),
       accessPolicy,
+      ...(proto !== undefined ? { proxyProtocol: proto } : {}),
       sources: meta.sources ?? [],
     });
   }

@@ -5,7 +5,8 @@
  * HTTPRoutes + MeshTLSAuthentication -> AccessPolicy, all-authenticated Servers and the
  * `config.linkerd.io/default-inbound-policy` Namespace annotation -> MTLSPolicy
  * (import-security.ts); HTTPLocalRateLimitPolicy and failure accrual annotations -> BackendPolicy
- * (import-backend.ts). Every policy.linkerd.io version (v1alpha1 ... v1beta3) and Gateway API v1
+ * (import-backend.ts); a Server's proxyProtocol -> the protocol of the service's policies
+ * (import-protocols.ts). Every policy.linkerd.io version (v1alpha1 ... v1beta3) and Gateway API v1
  * and v1beta1 are read alike: the fields the importer reads are the same in each.
  */
 import {
@@ -20,6 +21,7 @@ import { ROUTE_ANNOTATIONS } from './import-annotations.js';
 import { ACCRUAL_ANNOTATIONS, importAccrual, importRateLimits } from './import-backend.js';
 import { ServiceIndex } from './import-leaves.js';
 import { importProfiles, profiledServices } from './import-profile.js';
+import { importServerProtocols } from './import-protocols.js';
 import { isLinkerdKind, LinkerdReader } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity, isAnnotatedNamespace } from './import-security.js';
@@ -39,6 +41,7 @@ export function importLinkerd(objects: readonly NativeObject[], ctx: ImportConte
     ...importRateLimits(objects, servers, r),
     ...importAccrual(services, r),
   ];
+  policies.push(...importServerProtocols(servers, policies, r));
   // Linkerd annotations on the Services read above that nothing imported are reported, not
   // carried silently with the Service's metadata.
   for (const svc of [...services.leaves, ...services.parents]) {
