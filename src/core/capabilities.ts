@@ -33,7 +33,7 @@ export interface CapabilityCell {
   readonly byProtocol?: Readonly<Partial<Record<PolicyProtocol, Omit<CapabilityCell, 'byProtocol'>>>>;
 }
 
-export type PolicyProtocol = 'http' | 'grpc' | 'tcp';
+export type PolicyProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
 
 /** A policy's protocol, as cells are chosen by it: TrafficPolicy spec.protocol (default http). */
 export function policyProtocol(p: {

@@ -30,6 +30,10 @@ const REWRITE_WORKAROUND =
   'rewrite at the virtual gateway (GatewayRoute httpRoute.action.rewrite) by hand, or have the service accept the original path and host';
 
 export const appmeshProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
+  'protocol.http2': full(
+    'VirtualRouter and VirtualNode listeners portMapping.protocol: http2, routes[].http2Route (the shape of httpRoute)',
+    `${API}/API_RouteSpec.html`,
+  ),
   'protocol.grpc': full(
     'VirtualRouter and VirtualNode listeners portMapping.protocol: grpc, routes[].grpcRoute',
     `${API}/API_GrpcRoute.html`,

@@ -26,7 +26,7 @@ export function meshObject(options: AppMeshOptions, sources: readonly PolicyDoc[
   };
 }
 
-/** A listener on the port, for the policy's protocol (portMapping.protocol grpc | http | tcp). */
+/** A listener on the port, for the policy's protocol (portMapping.protocol grpc | http | http2 | tcp). */
 function listener(port: number, protocol: Protocol): Obj {
   return { portMapping: { port, protocol } };
 }

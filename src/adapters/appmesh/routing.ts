@@ -34,6 +34,14 @@ import {
 import { retryPolicy } from './retries.js';
 import { grpcMatch } from './routing-protocol.js';
 
+/**
+ * The route kind of each request protocol: an HTTP/2 policy's routes are http2Routes, of the shape
+ * of an httpRoute (match, action, retryPolicy, timeout: the v1.13.3 VirtualRouter CRD in
+ * shared/crds/appmesh gives both the same schema), the kind an http2 listener routes
+ * (https://docs.aws.amazon.com/app-mesh/latest/APIReference/API_RouteSpec.html).
+ */
+const ROUTE_KIND = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute' } as const;
+
 const MAX_TARGETS = 10;
 /** Service names are DNS-1035 labels. */
 const SERVICE_NAME_LIMIT = 63;
@@ -287,7 +295,7 @@ function planService(
       routes.push({
         name: entries.length > 1 ? `${base}-${i}` : base,
         priority: priority++,
-        [protocol === 'grpc' ? 'grpcRoute' : 'httpRoute']: route,
+        [ROUTE_KIND[protocol]]: route,
       });
     });
   });

@@ -31,6 +31,13 @@ interface Entry {
   readonly sources: PolicyDoc[];
 }
 
+/**
+ * The HTTP-based ServiceDefaults protocols (https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults:
+ * protocol tcp, http, http2 or grpc), ranked: the more specific one wins when modules disagree.
+ */
+export type ConsulHttpProtocol = 'http' | 'http2' | 'grpc';
+const HTTP_PROTOCOL_RANK: Record<ConsulHttpProtocol, number> = { http: 0, http2: 1, grpc: 2 };
+
 export class EntrySet {
   readonly diagnostics: Diagnostic[] = [];
   private readonly entries = new Map<string, Entry>();
@@ -91,19 +98,21 @@ export class EntrySet {
 
   /**
    * ServiceDefaults with an HTTP-based protocol, needed by every router, splitter, subset and L7
-   * intention: http, or grpc when a gRPC policy asks for it (grpc is HTTP-based for Consul, so it
-   * wins over another module's http, whichever writes first).
+   * intention: http, or http2 or grpc when a policy of that protocol asks for it (both are
+   * HTTP-based for Consul, so they win over another module's http, whichever writes first; two
+   * policies of one port never differ in protocol, AM3020).
    */
   httpService(
     name: string,
     namespace: string,
     doc: PolicyDoc,
     at: DiagnosticContext,
-    protocol: 'http' | 'grpc' = 'http',
+    protocol: ConsulHttpProtocol = 'http',
   ): boolean {
     const spec = this.claim('ServiceDefaults', name, namespace, doc, at);
     if (!spec) return false;
-    if (spec.protocol !== 'grpc') spec.protocol = protocol;
+    const prior = HTTP_PROTOCOL_RANK[spec.protocol as ConsulHttpProtocol] as number | undefined;
+    if (prior === undefined || HTTP_PROTOCOL_RANK[protocol] > prior) spec.protocol = protocol;
     return true;
   }
 

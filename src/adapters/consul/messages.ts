@@ -170,6 +170,18 @@ export const consulMessages = {
       example: 'a TrafficPolicy with protocol grpc for inventory, compiled for Consul',
     },
   ),
+  Http2Protocol: m(
+    'AM4364',
+    'info',
+    'ConsulHttp2Protocol',
+    'the policy says its calls are HTTP/2, so anymesh writes ServiceDefaults {services} with protocol: http2 (Consul then speaks HTTP/2 in cleartext to the service and routes its requests as HTTP); every service of a discovery chain needs the same protocol, so the services it sends to must serve HTTP/2 too',
+    {
+      description:
+        'A TrafficPolicy with protocol http2 makes its service, the services its rules send to and the split services anymesh adds http2 services in Consul.',
+      fix: 'Nothing, if the service serves HTTP/2 in cleartext (h2c); otherwise use protocol http.',
+      example: 'a TrafficPolicy with protocol http2 for catalog, compiled for Consul',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type ConsulMessage = keyof typeof consulMessages;

@@ -28,6 +28,11 @@ const TCP_WORKAROUND =
   'give the service protocol http2 or grpc if its traffic is HTTP, or pin a tcp service to one version with a ServiceResolver defaultSubset written by hand';
 
 export const consulProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
+  'protocol.http2': full(
+    'ServiceDefaults protocol: http2 (instead of http); ServiceRouter and ServiceSplitter as for http',
+    DEFAULTS,
+    "native field; routers and splitters accept http2 services, and the service's sidecar speaks HTTP/2 to it (hashicorp/consul agent/xds/clusters.go: the local app cluster gets HTTP/2 protocol options for http2 and grpc)",
+  ),
   'protocol.grpc': full(
     'ServiceDefaults protocol: grpc (instead of http)',
     DEFAULTS,

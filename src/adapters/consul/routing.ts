@@ -1,5 +1,5 @@
 /**
- * TrafficPolicy -> ServiceDefaults (protocol http, or grpc for a gRPC policy), ServiceResolver
+ * TrafficPolicy -> ServiceDefaults (protocol http, or http2 / grpc for an HTTP/2 / gRPC policy), ServiceResolver
  * (version subsets), ServiceRouter (ordered routes: matches, gRPC matches as paths, timeouts,
  * retries, headers, prefixRewrite) and ServiceSplitter (weights).
  *
@@ -21,7 +21,7 @@ import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, TrafficPolicy } from '../../core/model/schema.js';
 import { grpcAsHttpMatch } from '../kit/gateway-api.js';
-import type { EntrySet, Obj } from './entries.js';
+import type { ConsulHttpProtocol, EntrySet, Obj } from './entries.js';
 import { consulMessages } from './messages.js';
 
 /**
@@ -155,8 +155,10 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
   const ent = set.options.enterprise;
   const at = p.at(['spec', 'service']);
   const httpServices = new Set<string>();
-  // Every service of a gRPC policy's chain is a grpc service: Consul wants one protocol per chain.
-  const protocol = spec.protocol === 'grpc' ? 'grpc' : 'http';
+  // Every service of a gRPC (HTTP/2) policy's chain is a grpc (http2) service: Consul wants one
+  // protocol per chain.
+  const protocol: ConsulHttpProtocol =
+    spec.protocol === 'grpc' || spec.protocol === 'http2' ? spec.protocol : 'http';
   const http = (name: string, namespace: string) => {
     if (set.httpService(name, namespace, p, at, protocol))
       httpServices.add(namespace === ns ? name : `${name} (namespace ${namespace})`);
@@ -285,7 +287,11 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
   if (httpServices.size) {
     set.report(
       makeDiagnostic(
-        protocol === 'grpc' ? consulMessages.GrpcProtocol : consulMessages.L7Protocol,
+        protocol === 'grpc'
+          ? consulMessages.GrpcProtocol
+          : protocol === 'http2'
+            ? consulMessages.Http2Protocol
+            : consulMessages.L7Protocol,
         { services: [...httpServices].sort().join(', ') },
         p.at(['spec', 'service']),
       ),

@@ -16,6 +16,8 @@ import {
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js';
+import { H2_UPGRADE, upgradesToH2 } from './routing-http2.js';
+import { mergeSettings, mergeSettingsUnder } from './traffic-policy-merge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -82,26 +84,6 @@ export function trafficPolicy(spec: BackendPolicy['spec']): Obj {
   return out;
 }
 
-/**
- * Adds backend settings to a (Port)TrafficPolicy, keeping a connection pool's settings from routing
- * (a TCP policy's idle timeout) beside the BackendPolicy's limits.
- */
-function mergeSettings(into: Obj, settings: Obj): void {
-  for (const [key, value] of Object.entries(settings)) {
-    const prior = into[key] as Obj | undefined;
-    if (key !== 'connectionPool' || !prior) {
-      into[key] = value;
-      continue;
-    }
-    const pool = value as Obj;
-    into[key] = {
-      ...prior,
-      ...pool,
-      ...(prior.tcp || pool.tcp ? { tcp: { ...(prior.tcp as Obj), ...(pool.tcp as Obj) } } : {}),
-    };
-  }
-}
-
 function addSource(obj: KubeObject, p: PolicyDoc): void {
   const annotations = obj.metadata.annotations ?? {};
   const refs = new Set((annotations[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean));
@@ -153,13 +135,21 @@ export function addBackendSettings(
   } else addSource(dr, p);
   const { host: _host, trafficPolicy: prior, ...rest } = dr.spec as Obj;
   const tp: Obj = { ...((prior as Obj | undefined) ?? {}) };
-  if (spec.port === undefined) mergeSettings(tp, settings);
-  else {
-    const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
-    // Another BackendPolicy entry for this port (never a TCP idle timeout: routing keeps that top-level).
+  const ports = [...((tp.portLevelSettings as Obj[] | undefined) ?? [])];
+  if (spec.port === undefined) {
+    mergeSettings(tp, settings);
+    // A port entry replaces the top level whole (traffic-policy-merge.ts): the entry an HTTP/2
+    // policy's port has from routing keeps this policy's settings for every port.
+    for (const e of ports) if (upgradesToH2(e)) mergeSettingsUnder(e, settings);
+  } else {
+    // Another BackendPolicy's or an HTTP/2 policy's entry for this port (never a TCP idle
+    // timeout: routing keeps that top-level).
     const same = ports.find((e) => (e.port as { number: number }).number === spec.port);
-    if (same) mergeSettings(same, settings);
-    else ports.push({ port: { number: spec.port }, ...settings });
+    const entry = same ?? { port: { number: spec.port } };
+    mergeSettings(entry, settings);
+    // The HTTP/2 upgrade of a policy for every port, which this entry would otherwise drop.
+    if (upgradesToH2(tp)) mergeSettingsUnder(entry, H2_UPGRADE);
+    if (!same) ports.push(entry);
     ports.sort(
       (a, b) => ((a.port as { number: number }).number ?? 0) - ((b.port as { number: number }).number ?? 0),
     );

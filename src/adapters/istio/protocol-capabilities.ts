@@ -35,6 +35,11 @@ const SELECTED =
   "Istio treats the port as gRPC only when the Service port says so (name grpc or grpc-*, or appProtocol: grpc; Istio's protocol selection), which anymesh cannot set from a policy";
 
 export const istioProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
+  'protocol.http2': full(
+    'DestinationRule trafficPolicy.connectionPool.http.h2UpgradePolicy: UPGRADE (in portLevelSettings[] for spec.port); VirtualService http[] routes as for http',
+    `${DR}#ConnectionPoolSettings-HTTPSettings`,
+    "the caller's sidecar sends HTTP/2 to the backend whatever the Service port declares (shouldH2Upgrade: a DestinationRule UPGRADE wins over the port's protocol); the server's sidecar passes HTTP/2 on to the pod unless the Service port declares HTTP/1.1 (name http or http-*, or appProtocol: http; Istio's protocol selection), which is the user's Service",
+  ),
   'protocol.grpc': full('VirtualService http[] routes (gRPC is HTTP/2)', SELECTION, `native: ${SELECTED}`),
   'protocol.grpc.service': full(
     'VirtualService http[].match[].uri.prefix: /<service>/',
@@ -93,6 +98,16 @@ const ambientFull = (native: string, docs: string, reason: string): CapabilityCe
 });
 
 export const istioAmbientProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
+  'protocol.http2': {
+    support: 'partial',
+    reason:
+      "ambient: the waypoint picks a backend's protocol from its Service port (appProtocol kubernetes.io/h2c is HTTP2: pkg/config/kube/conversion.go ConvertProtocol); HTTPRoute rules are those of http",
+    differs:
+      "only versions reach their pods over HTTP/2: their leaf Services declare appProtocol: kubernetes.io/h2c; a backend that is a Service itself (the policy's own, or another) is spoken to in the protocol its port declares, HTTP/1.1 unless the user's Service says http2 (name http2-* or appProtocol http2 / kubernetes.io/h2c)",
+    native: 'HTTPRoute with a Service parentRef; leaf Services ports[].appProtocol: kubernetes.io/h2c',
+    docs: SELECTION,
+    minVersion: AMBIENT,
+  },
   'protocol.grpc': ambientFull(
     'GRPCRoute with a Service parentRef (HTTPRoute when a rule needs timeouts, retries or CORS)',
     GRPCROUTE,

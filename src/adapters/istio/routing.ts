@@ -1,7 +1,8 @@
 /**
  * TrafficPolicy -> VirtualService (routes, matches, weights, timeouts, retries, faults, mirrors,
  * headers, CORS, redirects, rewrites; gRPC matches as paths, routing-grpc.ts; TCP policies as tcp[]
- * routes, routing-tcp.ts) and DestinationRule (version subsets, TCP idle timeouts),
+ * routes, routing-tcp.ts) and DestinationRule (version subsets, TCP idle timeouts, the HTTP/2
+ * upgrade of http2 policies, routing-http2.ts),
  * `networking.istio.io/v1`.
  *
  * Istio merges several VirtualServices for one host only at gateways, and then in no defined order,
@@ -16,8 +17,10 @@ import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendT, RouteMatchT, Rule, SourceT, TrafficPolicy } from '../../core/model/schema.js';
 import { grpcUri } from './routing-grpc.js';
+import { http2TrafficPolicy, isHttp2 } from './routing-http2.js';
 import { istioRedirect, istioRewrite } from './routing-redirect.js';
 import { idleTimeout, idleTrafficPolicy, isTcp, tcpRoute } from './routing-tcp.js';
+import { mergeTrafficPolicies } from './traffic-policy-merge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -239,9 +242,12 @@ export function compileRouting(
       spec: { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) },
     });
     const idle = idleTrafficPolicy(idleTimeout(group, ctx, diagnostics));
-    if (subsets.size || idle) {
+    const h2 = http2TrafficPolicy(group);
+    const settings = idle || h2 ? mergeTrafficPolicies(idle ?? {}, h2 ?? {}) : undefined;
+    if (subsets.size || settings) {
       const withSettings = group.filter(
-        (p) => p.policy.spec.versions || (isTcp(p.policy) && p.policy.spec.rules[0]?.timeout),
+        (p) =>
+          p.policy.spec.versions || isHttp2(p.policy) || (isTcp(p.policy) && p.policy.spec.rules[0]?.timeout),
       );
       resources.push({
         apiVersion: 'networking.istio.io/v1',
@@ -249,7 +255,7 @@ export function compileRouting(
         metadata: outputMetadata(service, namespace, withSettings),
         spec: {
           host,
-          ...(idle ? { trafficPolicy: idle } : {}),
+          ...(settings ? { trafficPolicy: settings } : {}),
           ...(subsets.size
             ? {
                 subsets: [...subsets.entries()]

@@ -9,8 +9,8 @@
  * A Service needs ports, and anymesh only knows the port clients call (spec.port); the leaf Service
  * forwards it to the same container port (targetPort = port), which the adapters' info says.
  *
- * A gRPC policy's leaf port says `appProtocol: kubernetes.io/h2c` (the Kubernetes name for HTTP/2
- * over cleartext, which gRPC is): the leaf's port name (`port-<n>`) names no protocol, and both meshes
+ * A gRPC or HTTP/2 policy's leaf port says `appProtocol: kubernetes.io/h2c` (the Kubernetes name
+ * for HTTP/2 over cleartext, which gRPC is and an http2 policy asks for): the leaf's port name (`port-<n>`) names no protocol, and both meshes
  * that route to leaves read appProtocol first. Istio: pkg/config/kube/conversion.go ConvertProtocol
  * maps kubernetes.io/h2c to HTTP2, and cluster_builder.go setUpstreamProtocol then makes the
  * cluster HTTP/2 instead of following the downstream protocol of an undeclared port. Linkerd: since
@@ -40,10 +40,13 @@ interface Leaf {
   readonly sources: PolicyDoc[];
 }
 
-/** The appProtocol a leaf port of this policy declares: HTTP/2 cleartext for gRPC. */
+/** The appProtocol a leaf port of this policy declares: HTTP/2 cleartext for gRPC and HTTP/2. */
 export function leafAppProtocol(spec: Pick<TrafficPolicy['spec'], 'protocol'>): string | undefined {
-  return spec.protocol === 'grpc' ? 'kubernetes.io/h2c' : undefined;
+  return spec.protocol === 'grpc' || spec.protocol === 'http2' ? H2C : undefined;
 }
+
+/** Kubernetes' appProtocol for HTTP/2 over cleartext (KEP-3726, standard application protocols). */
+export const H2C = 'kubernetes.io/h2c';
 
 export function leafName(service: string, version: string): string {
   return `${service}-${version}`;
@@ -88,7 +91,7 @@ export class LeafServices {
           doc.at(['spec', 'versions', version]),
         );
       }
-      // A port serves one protocol, so the policies routing over it agree; a gRPC one declares it.
+      // A port serves one protocol, so the policies routing over it agree; a gRPC or HTTP/2 one declares it.
       prior.ports.set(port, prior.ports.get(port) ?? leafAppProtocol(spec));
       if (!prior.sources.includes(doc)) prior.sources.push(doc);
       return undefined;

@@ -40,6 +40,17 @@ const TCP_WORKAROUND =
   "write a gateway.networking.k8s.io/v1alpha2 TCPRoute (one rule, weighted backendRefs to leaf Services) by hand on a cluster with Linkerd's bundled Gateway API CRDs";
 
 export const linkerdProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
+  'protocol.http2': {
+    support: 'partial',
+    reason:
+      'Linkerd routes HTTP/2 with HTTPRoutes as HTTP/1.1 and detects the protocol of each connection; a Service port declares HTTP/2 only with appProtocol: kubernetes.io/h2c (policy-controller/core/src/outbound.rs AppProtocol, since 2.18: linkerd/linkerd2#13721)',
+    differs:
+      "the backend sees the caller's HTTP version: HTTP/1.1 callers stay HTTP/1.1 (appProtocol http: \"the destination workload will still see HTTP/1\", Linkerd's protocol-detection docs); anymesh declares kubernetes.io/h2c on the leaf Services of versions only, not on the user's Service",
+    native:
+      'HTTPRoute with a Service parentRef (as for http); leaf Services ports[].appProtocol: kubernetes.io/h2c',
+    docs: 'https://linkerd.io/2-edge/features/protocol-detection/',
+    minVersion: '2.16',
+  },
   'protocol.grpc': full(
     'GRPCRoute (gateway.networking.k8s.io/v1) with a Service parentRef',
     GRPCROUTE,

@@ -1,6 +1,7 @@
 /**
- * Protocols (issue 16): gRPC policies, with matches on the gRPC service and method, and TCP
- * policies, whose rules only pick backends (weighted) and set an idle timeout.
+ * Protocols (issue 16): HTTP/2 policies (HTTP rules, sent to the backend over h2c), gRPC
+ * policies, with matches on the gRPC service and method, and TCP policies, whose rules only pick
+ * backends (weighted) and set an idle timeout.
  *
  * A policy whose protocol a mesh cannot route is left out whole: half of it would route calls by
  * rules written for another protocol. A gRPC condition left out would send more calls down its
@@ -37,6 +38,13 @@ const grpc = (match: string, companions: readonly string[] = []) =>
 export const protocol = defineFamily({
   name: 'protocol',
   features: [
+    {
+      id: 'protocol.http2',
+      description:
+        'Send HTTP requests to the backend over HTTP/2 in cleartext, h2c (spec.protocol: http2): the rules are those of an http policy (matches, retries, timeouts, faults, headers, mirroring, CORS).',
+      uses: [{ field: `${S}.protocol`, scope: 'policy', when: (v) => v === 'http2' }],
+      fixture: traffic('      backends: [{version: v1}]', ['backends.version'], '  protocol: http2\n'),
+    },
     {
       id: 'protocol.grpc',
       description:

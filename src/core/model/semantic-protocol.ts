@@ -54,7 +54,7 @@ export function checkProtocol(c: Checker, p: TrafficPolicy): void {
     }
     rule.matches?.forEach((m, i) => {
       const entry = (...rest: FieldPath) => at('matches', i, ...rest);
-      if (protocol === 'http' && m.grpc !== undefined)
+      if ((protocol === 'http' || protocol === 'http2') && m.grpc !== undefined)
         c.report(
           'ProtocolField',
           { field: 'grpc', protocol, hint: 'set spec.protocol: grpc to match gRPC services and methods' },

@@ -151,7 +151,7 @@ const Backend = Type.Object(
   },
 );
 
-export const PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
+export const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 export const RETRY_ON = [
@@ -434,7 +434,7 @@ export const TrafficPolicySpec = Type.Object(
     protocol: Type.Optional(
       StringEnum(
         PROTOCOLS,
-        'What the calls are: http (HTTP/1.1 or HTTP/2 requests), grpc (gRPC calls; matches may name a gRPC service and method) or tcp (connections: rules have only backends and timeout, the idle timeout). Default: http.',
+        'What the calls are: http (HTTP/1.1 or HTTP/2 requests), http2 (HTTP requests the mesh sends to the backend over HTTP/2 in cleartext, h2c; the rules are those of http), grpc (gRPC calls; matches may name a gRPC service and method) or tcp (connections: rules have only backends and timeout, the idle timeout). Default: http.',
         'http',
       ),
     ),

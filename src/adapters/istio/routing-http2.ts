@@ -1,0 +1,44 @@
+/**
+ * HTTP/2 policies (`spec.protocol: http2`) on Istio's sidecar data plane: the VirtualService http[]
+ * routes are those of an http policy, and the DestinationRule asks the caller's sidecar to speak
+ * HTTP/2 to the backend with `connectionPool.http.h2UpgradePolicy: UPGRADE`.
+ *
+ * Why the DestinationRule and not the Service: Istio picks a port's protocol from the Service port
+ * (appProtocol http2 or kubernetes.io/h2c, or a name http2 / http2-*; pkg/config/kube/conversion.go
+ * ConvertProtocol, https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/),
+ * and the Service is the user's, not anymesh's. A DestinationRule's UPGRADE holds whatever the port
+ * declares: pilot/pkg/networking/core/cluster_traffic_policy.go `shouldH2Upgrade` returns true for
+ * it before looking at the port's protocol ("If user wants an upgrade at destination rule/port level
+ * that means he is sure that it is a Http port ... This is useful in case protocol sniffing is
+ * enabled"), and `applyH2Upgrade` then sets the cluster's HTTP/2 protocol options (outbound only;
+ * istio/istio eed52ebb66ad, the module the behaviour tier builds). A port's portLevelSettings entry
+ * is what that port's clusters get (pilot/pkg/networking/util/util.go GetPortLevelTrafficPolicy),
+ * so a policy with a port upgrades that port only, and a policy without one every port.
+ */
+import type { PolicyDoc } from '../../core/model/policy-doc.js';
+import type { TrafficPolicy } from '../../core/model/schema.js';
+
+type Obj = Record<string, unknown>;
+
+export const isHttp2 = (p: TrafficPolicy): boolean => p.spec.protocol === 'http2';
+
+/** The connection-pool setting that makes the caller's sidecar send HTTP/2 (h2c) to the backend. */
+export const H2_UPGRADE: Obj = { connectionPool: { http: { h2UpgradePolicy: 'UPGRADE' } } };
+
+/**
+ * The DestinationRule trafficPolicy of a service's HTTP/2 policies: top-level when one of them
+ * covers every port, else one portLevelSettings entry per port (sorted), or undefined without any.
+ */
+export function http2TrafficPolicy(group: readonly PolicyDoc<TrafficPolicy>[]): Obj | undefined {
+  const http2 = group.filter((p) => isHttp2(p.policy));
+  if (!http2.length) return undefined;
+  if (http2.some((p) => p.policy.spec.port === undefined)) return H2_UPGRADE;
+  const ports = [...new Set(http2.map((p) => p.policy.spec.port!))].sort((a, b) => a - b);
+  return { portLevelSettings: ports.map((number) => ({ port: { number }, ...H2_UPGRADE })) };
+}
+
+/** Whether a (port) trafficPolicy carries the HTTP/2 upgrade. */
+export function upgradesToH2(tp: Obj): boolean {
+  const pool = tp.connectionPool as { http?: { h2UpgradePolicy?: string } } | undefined;
+  return pool?.http?.h2UpgradePolicy === 'UPGRADE';
+}
