@@ -185,7 +185,11 @@ const source = fc
   )
   .filter((s) => Object.keys(s).length > 0);
 
-const PROTOCOL_OF: Record<string, 'grpc' | 'tcp'> = { cart: 'grpc', 'orders-db': 'tcp' };
+const PROTOCOL_OF: Record<string, 'http2' | 'grpc' | 'tcp'> = {
+  catalog: 'http2',
+  cart: 'grpc',
+  'orders-db': 'tcp',
+};
 
 type RuleValue = Record<string, unknown> & { matches?: Record<string, unknown>[] };
 
@@ -244,6 +248,11 @@ export interface PolicyOptions {
    * read these back yet).
    */
   readonly protocols?: boolean;
+  /**
+   * Non-portable policies may be for catalog, which serves HTTP/2 (protocol http2, HTTP rules):
+   * on even with `protocols: false`, since every importer reads protocol http2 back. Default: on.
+   */
+  readonly http2?: boolean;
 }
 
 /** A valid TrafficPolicy as a plain value. */
@@ -253,12 +262,15 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
       {
         name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
         namespace: o.portable ? fc.constant('bookinfo') : fc.constantFrom('bookinfo', 'shop', 'default'),
-        // Not portable: cart serves gRPC and orders-db is TCP (issue 16), one protocol per service
-        // so that policies in one file never conflict on it (AM3020).
-        service:
-          o.portable || o.protocols === false
-            ? fc.constantFrom('reviews', 'productpage', 'cart')
-            : fc.constantFrom('reviews', 'productpage', 'cart', 'orders-db'),
+        // Not portable: cart serves gRPC, orders-db is TCP and catalog HTTP/2 (issue 16), one
+        // protocol per service so that policies in one file never conflict on it (AM3020).
+        service: fc.constantFrom(
+          'reviews',
+          'productpage',
+          'cart',
+          ...(o.portable || o.protocols === false ? [] : ['orders-db']),
+          ...(o.portable || o.http2 === false ? [] : ['catalog']),
+        ),
         extras: fc.array(fc.constantFrom('none', 'none', 'redirect', 'rewrite'), {
           minLength: 3,
           maxLength: 3,
@@ -280,7 +292,7 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
     .map((p) => {
       const spec: Record<string, unknown> = { service: p.service };
       const modern = !o.portable && o.protocols !== false;
-      const protocol = modern ? (PROTOCOL_OF[p.service] ?? 'http') : 'http';
+      const protocol = modern || p.service === 'catalog' ? (PROTOCOL_OF[p.service] ?? 'http') : 'http';
       if (protocol !== 'http') spec.protocol = protocol;
       const rules = p.rules.map((r, i) =>
         modern ? withProtocol(r as RuleValue, protocol, p.extras[i] ?? 'none') : r,

@@ -14,6 +14,7 @@ import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { type AppMeshReader, neutral, type Obj } from './import-reader.js';
+import type { NeutralProtocol } from './import-versions.js';
 import { DEFAULT_PER_REQUEST_MS } from './plan.js';
 
 export const ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
@@ -59,7 +60,7 @@ export function readRoute(
   vr: NativeObject,
   index: number,
   r: AppMeshReader,
-  protocol: 'http' | 'grpc' | 'tcp' = 'http',
+  protocol: NeutralProtocol = 'http',
   managed = false,
 ): RouteIR | undefined {
   const base: FieldPath = ['spec', 'routes', index];

@@ -264,6 +264,7 @@ function readRouter(
   const port = r.ledger.take<number>(router, [...pm, 'port']);
   const protocol = routerProtocol(router, r);
   protocolOf(router, [...pm, 'protocol'], protocol, r);
+  noteRouteKinds(router, protocol, r);
   const routes = (r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? []).flatMap((_, i) => {
     const x = readRoute(router, i, r, protocol, managed);
     return x ? [x] : [];
@@ -294,24 +295,45 @@ function readRouter(
 /** The route kind each neutral protocol compiles to (routing.ts). */
 const ROUTE_OF: Record<NeutralProtocol, RouteKind> = {
   http: 'httpRoute',
+  http2: 'http2Route',
   grpc: 'grpcRoute',
   tcp: 'tcpRoute',
 };
 
 /**
- * The protocol of the service's calls: the router listener's (App Mesh routes gRPC and TCP by it,
- * and its routes must be of that kind: grpcRoute under grpc, tcpRoute under tcp; user guide
- * virtual_routers.html), when every route is of the kind that protocol compiles to. An http2
- * listener, or routes of another kind, are http, reported where the listener is read.
+ * The protocol of the service's calls: the router listener's (App Mesh routes HTTP/2, gRPC and TCP
+ * by it, and its routes must be of that kind: http2Route under http2, grpcRoute under grpc,
+ * tcpRoute under tcp; user guide virtual_routers.html), when every route is of the kind that
+ * protocol compiles to. Routes of another kind are http, reported where the listener is read.
  */
 function routerProtocol(router: NativeObject, r: AppMeshReader): NeutralProtocol {
   const p = r.ledger.peek<string>(router, ['spec', 'listeners', 0, 'portMapping', 'protocol']);
-  if (p !== 'grpc' && p !== 'tcp') return 'http';
+  if (p !== 'http2' && p !== 'grpc' && p !== 'tcp') return 'http';
   const routes = r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? [];
   return routes.every((x) => x?.[ROUTE_OF[p]] !== undefined) ? p : 'http';
 }
 
+/**
+ * An httpRoute or http2Route whose kind is not the one the policy's protocol compiles to: its
+ * match and settings are imported (both kinds have one shape), and the kind is not kept.
+ */
+function noteRouteKinds(router: NativeObject, protocol: NeutralProtocol, r: AppMeshReader): void {
+  if (protocol !== 'http') return;
+  (r.ledger.peek<Obj[]>(router, ['spec', 'routes']) ?? []).forEach((route, i) => {
+    if (route?.http2Route === undefined) return;
+    r.ledger.note(
+      makeDiagnostic(
+        APPMESH_MESSAGES.ImportMeaningChanges,
+        {
+          how: "an http2Route on a router whose listener or other routes are not all http2: a neutral service has one protocol, so its match and settings are imported as protocol http's, and compiled back it is an httpRoute (Envoy then speaks the caller's HTTP version, not HTTP/2, to the pods)",
+        },
+        r.ledger.at(router, ['spec', 'routes', i, 'http2Route']),
+      ),
+    );
+  });
+}
+
 /** A node's listener protocol, for a service whose VirtualService names the node (no router). */
 function nodeProtocol(n: NodeInfo): NeutralProtocol {
-  return n.protocol === 'grpc' || n.protocol === 'tcp' ? n.protocol : 'http';
+  return n.protocol === 'http2' || n.protocol === 'grpc' || n.protocol === 'tcp' ? n.protocol : 'http';
 }

@@ -36,8 +36,8 @@ export interface ServiceIR {
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The neutral protocols (spec.protocol); App Mesh's http2 listener has none of its own. */
-export type NeutralProtocol = 'http' | 'grpc' | 'tcp';
+/** The neutral protocols (spec.protocol), each an App Mesh listener protocol of the same name. */
+export type NeutralProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
 
 /**
  * A listener protocol (portMapping.protocol: http | http2 | grpc | tcp, VirtualRouter and
@@ -52,12 +52,6 @@ export function protocolOf(
 ): void {
   const p = r.ledger.peek<string>(o, at) ?? 'http';
   if (p === policy) r.ledger.take(o, at);
-  else if (p === 'http2' && policy === 'http')
-    r.changed(
-      o,
-      at,
-      "an http2 listener: neutral protocol http covers HTTP/1.1 and HTTP/2 requests, so routing is imported as http (compiled back to App Mesh the listener is http, and Envoy speaks HTTP/1.1 to the pods; set the Service port's appProtocol to http2 for other meshes)",
-    );
   else
     r.changed(
       o,

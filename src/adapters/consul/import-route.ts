@@ -26,7 +26,7 @@ export function readMatch(
   o: NativeObject,
   base: FieldPath,
   r: ConsulReader,
-  protocol: 'http' | 'grpc' = 'http',
+  protocol: 'http' | 'http2' | 'grpc' = 'http',
 ): Obj[] | undefined | null {
   const at = [...base, 'match'];
   const match = r.ledger.peek<Obj>(o, at);

@@ -29,10 +29,11 @@ export interface RoutingResult {
   /** ServiceDefaults a consumed virtual split service had: nothing else reads them. */
   readonly virtual: Set<string>;
   /**
-   * `namespace/service` of every service in the chain of an imported gRPC policy: a compile writes
-   * protocol grpc for each of them (Consul wants one protocol per discovery chain).
+   * `namespace/service` -> protocol of every service in the chain of an imported gRPC or HTTP/2
+   * policy: a compile writes that protocol (grpc, http2) for each of them (Consul wants one protocol
+   * per discovery chain); the other L7 services are http.
    */
-  readonly grpc: Set<string>;
+  readonly chains: Map<string, ChainProtocol>;
 }
 
 interface Rule {
@@ -42,6 +43,9 @@ interface Rule {
   readonly joined: NativeObject[];
 }
 
+/** The protocols other than http a compile gives a whole discovery chain. */
+export type ChainProtocol = 'grpc' | 'http2';
+
 const key = (ns: string, name: string) => `${ns}/${name}`;
 
 const SPLITS = new WeakMap<NativeObject, { rule: Obj } | undefined>();
@@ -49,7 +53,7 @@ const SPLITS = new WeakMap<NativeObject, { rule: Obj } | undefined>();
 export function importRouting(objects: readonly NativeObject[], r: ConsulReader): RoutingResult {
   const resolvers = readResolvers(objects, r);
   const protocols = declaredProtocols(objects, r);
-  const grpc = new Set<string>();
+  const chains = new Map<string, ChainProtocol>();
   const splitters = new Map<string, NativeObject>();
   for (const o of objects.filter((x) => isKind(x, 'ServiceSplitter')))
     splitters.set(key(o.namespace, r.meta(o).name), o);
@@ -66,7 +70,7 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
     const ns = o.namespace;
     routed.add(key(ns, service));
     r.rest(o, ['spec'], ['routes'], 'ServiceRouter');
-    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, grpc, protocols);
+    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, chains, protocols);
     ctx.l7(key(ns, service));
     const rules: Rule[] = [];
     (r.ledger.peek<Obj[]>(o, ['spec', 'routes']) ?? []).forEach((_, i) => {
@@ -110,7 +114,7 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
   for (const [k, o] of splitters) {
     if (consumed.has(o) || routed.has(k)) continue;
     const service = r.meta(o).name;
-    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, grpc, protocols);
+    const ctx = new Join(r, o, service, resolvers, splitters, consumed, http, virtual, chains, protocols);
     ctx.l7(k);
     const split = ctx.splits(o, true);
     if (!split) continue;
@@ -130,14 +134,14 @@ export function importRouting(objects: readonly NativeObject[], r: ConsulReader)
       consumed,
       http,
       virtual,
-      grpc,
+      chains,
       protocols,
     );
     const self = ctx.self();
     if (res.versions.size) ctx.l7(k);
     policies.push(ctx.policy([{ rule: { name: 'default', ...self.rule }, joined: [] }], [res.o]));
   }
-  return { policies, resolvers, http, virtual, grpc };
+  return { policies, resolvers, http, virtual, chains };
 }
 
 /**
@@ -219,7 +223,7 @@ class Join {
     readonly consumed: Set<NativeObject>,
     readonly http: Set<string>,
     readonly virtual: Set<string>,
-    readonly grpc: Set<string>,
+    readonly chains: Map<string, ChainProtocol>,
     readonly protocols: (ns: string, name: string) => string,
   ) {}
 
@@ -227,15 +231,20 @@ class Join {
     return this.o.namespace;
   }
 
-  /** The neutral protocol: grpc when the service declares grpc, else http (what a compile writes). */
-  get protocol(): 'http' | 'grpc' {
-    return this.protocols(this.ns, this.service) === 'grpc' ? 'grpc' : 'http';
+  /**
+   * The neutral protocol: grpc or http2 when the service declares it (Consul's service-defaults
+   * protocols, https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults),
+   * else http (what a compile writes).
+   */
+  get protocol(): 'http' | ChainProtocol {
+    const declared = this.protocols(this.ns, this.service);
+    return declared === 'grpc' || declared === 'http2' ? declared : 'http';
   }
 
   /** A service this policy's chain makes L7: with the policy's protocol, as a compile writes it. */
   l7(k: string): void {
     this.http.add(k);
-    if (this.protocol === 'grpc') this.grpc.add(k);
+    if (this.protocol !== 'http') this.chains.set(k, this.protocol);
   }
 
   get resolver(): Resolver | undefined {
@@ -312,7 +321,7 @@ class Join {
         if (own) {
           this.consumed.add(splitter);
           this.virtual.add(key(this.ns, name));
-          if (this.protocol === 'grpc') this.grpc.add(key(this.ns, name));
+          if (this.protocol !== 'http') this.chains.set(key(this.ns, name), this.protocol);
         }
         const ruleName = own ? name.slice(this.service.length + 7) : '';
         return {
@@ -507,7 +516,10 @@ class Join {
     const src = r.sources(o, 'TrafficPolicy')[0];
     const meta = r.meta(o);
     const res = this.resolver;
-    const spec: Obj = { service: this.service, ...(this.protocol === 'grpc' ? { protocol: 'grpc' } : {}) };
+    const spec: Obj = {
+      service: this.service,
+      ...(this.protocol !== 'http' ? { protocol: this.protocol } : {}),
+    };
     if (res?.versions.size)
       spec.versions = Object.fromEntries([...res.versions.entries()].sort(([a], [b]) => a.localeCompare(b)));
     spec.rules = rules.map((x, i) => {

@@ -19,7 +19,7 @@ import { neutralMetadata, neutralPolicy } from '../kit/import-kit.js';
 import { importBackend } from './import-backend.js';
 import { AGENT_SETTINGS } from './import-config-entry.js';
 import { ConsulReader, IMPORTED_KINDS, isConsul, isKind, type Obj } from './import-reader.js';
-import { importRouting } from './import-routing.js';
+import { type ChainProtocol, importRouting } from './import-routing.js';
 import { importIntentions, importMtls } from './import-security.js';
 
 export function importConsul(input: readonly NativeObject[], ctx: ImportContext): ImportResult {
@@ -32,7 +32,7 @@ export function importConsul(input: readonly NativeObject[], ctx: ImportContext)
   const mtls = importMtls(objects, r);
   const backend = importBackend(objects, r, http);
   const routed = [...routing.policies, ...access, ...mtls, ...backend];
-  const declared = defaults(objects, r, http, routing.grpc, routing.virtual, mtls, routed);
+  const declared = defaults(objects, r, http, routing.chains, routing.virtual, mtls, routed);
   const policies: ImportedPolicy[] = [...routed, ...declared];
   return ledger.finish(input, { policies: sortImported(policies) }, (o) =>
     IMPORTED_KINDS.some((k) => isKind(o, k))
@@ -77,7 +77,7 @@ function defaults(
   objects: readonly NativeObject[],
   r: ConsulReader,
   http: Set<string>,
-  grpc: Set<string>,
+  chains: ReadonlyMap<string, ChainProtocol>,
   virtual: Set<string>,
   mtls: readonly ImportedPolicy[],
   others: readonly ImportedPolicy[],
@@ -91,8 +91,8 @@ function defaults(
       const k = `${o.namespace}/${name}`;
       const l7 = http.has(k) || virtual.has(k);
       const p = r.ledger.peek<string>(o, ['spec', 'protocol']);
-      if (!l7 && (p === 'http' || p === 'grpc')) out.push(protocolOnly(o, r, p, [...others, ...out]));
-      else protocol(o, ['spec', 'protocol'], r, l7 ? (grpc.has(k) ? 'grpc' : 'http') : undefined, name);
+      if (!l7 && isHttpBased(p)) out.push(protocolOnly(o, r, p, [...others, ...out]));
+      else protocol(o, ['spec', 'protocol'], r, l7 ? (chains.get(k) ?? 'http') : undefined, name);
     } else if (isKind(o, 'ProxyDefaults')) {
       r.meta(o);
       r.rest(o, ['spec'], ['mutualTLSMode', 'config'], 'ProxyDefaults');
@@ -101,7 +101,8 @@ function defaults(
         r.rest(o, ['spec', 'config'], ['protocol'], 'ProxyDefaults config (Envoy settings)');
         const global = r.ledger.peek<string>(o, ['spec', 'config', 'protocol']);
         // The global protocol is what every imported policy's chain needs only when they all agree.
-        const l7 = http.size ? (grpc.size === http.size ? 'grpc' : grpc.size ? global : 'http') : undefined;
+        const wanted = new Set([...http].map((k) => chains.get(k) ?? 'http'));
+        const l7 = http.size ? (wanted.size === 1 ? [...wanted][0] : global) : undefined;
         protocol(o, ['spec', 'config', 'protocol'], r, l7, 'every service');
       }
     } else if (isKind(o, 'Mesh')) {
@@ -118,8 +119,17 @@ function defaults(
   return out;
 }
 
+/** Consul's HTTP-based protocols, each a neutral protocol of the same name. */
+const HTTP_BASED = ['http', 'http2', 'grpc'] as const;
+type HttpBased = (typeof HTTP_BASED)[number];
+const isHttpBased = (p: string | undefined): p is HttpBased =>
+  (HTTP_BASED as readonly (string | undefined)[]).includes(p);
+
+/** How the imported policies name a protocol in a message. */
+const PROTOCOL_WORD: Record<string, string> = { http: 'HTTP', http2: 'HTTP/2', grpc: 'gRPC' };
+
 /**
- * `protocol: http` (or grpc) on a service no imported policy routes or authorizes: what the
+ * `protocol: http` (or http2, grpc) on a service no imported policy routes or authorizes: what the
  * neutral model says with a TrafficPolicy of that protocol whose one rule sends every call to the
  * service itself, which a compile writes back as the same ServiceDefaults protocol and nothing else
  * (consul routing.ts writes no router for a lone catch-all to the service itself; Consul's
@@ -128,7 +138,7 @@ function defaults(
 function protocolOnly(
   o: NativeObject,
   r: ConsulReader,
-  p: 'http' | 'grpc',
+  p: HttpBased,
   others: readonly ImportedPolicy[],
 ): ImportedPolicy {
   const meta = r.meta(o);
@@ -146,8 +156,8 @@ function protocolOnly(
 }
 
 /**
- * `protocol`: http or grpc where the imported policies need it (the compile writes it there again:
- * grpc for the chain of a gRPC policy, http for every other L7 policy); the default tcp where they
+ * `protocol`: http, http2 or grpc where the imported policies need it (the compile writes it there
+ * again: grpc / http2 for the chain of a gRPC / HTTP/2 policy, http for every other L7 policy); the default tcp where they
  * do not; anything else changes what the proxies speak, which the neutral policies do not say.
  */
 function protocol(
@@ -160,22 +170,22 @@ function protocol(
   const p = r.ledger.peek<string>(o, at);
   if (p === undefined) return;
   if ((l7 !== undefined && p === l7) || ((p === 'tcp' || p === '') && l7 === undefined)) r.ledger.take(o, at);
-  else if ((p === 'http' || p === 'grpc') && l7 === undefined)
+  else if (isHttpBased(p) && l7 === undefined)
     r.lost(
       o,
       at,
-      `protocol ${p} for ${what} with no imported policy that routes or authorizes by ${p === 'grpc' ? 'gRPC' : 'HTTP'}: a compile would leave the protocol at Consul's default (tcp)`,
+      `protocol ${p} for ${what} with no imported policy that routes or authorizes by ${PROTOCOL_WORD[p]}: a compile would leave the protocol at Consul's default (tcp)`,
     );
   else if (l7 !== undefined)
     r.changed(
       o,
       at,
-      `protocol ${p}: the imported policies are ${l7 === 'grpc' ? 'gRPC' : 'HTTP'} routing or L7 authorization, for which a compile writes protocol ${l7}`,
+      `protocol ${p}: the imported policies are ${PROTOCOL_WORD[l7] ?? l7} routing or L7 authorization, for which a compile writes protocol ${l7}`,
     );
   else
     r.lost(
       o,
       at,
-      `protocol ${p} has no neutral form (neutral protocols are http, grpc and tcp; http compiles to Consul's http, which speaks HTTP/1.1 to the service)`,
+      `protocol ${p} has no neutral form (Consul's protocols are tcp, http, http2 and grpc, each read as the neutral protocol of its name)`,
     );
 }

@@ -17,7 +17,12 @@ import {
 } from '../kit/import-kit.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
 import { type Entry, type RouteIR, readRoute, type Scope } from './import-route.js';
-import { readDestinationRules, type Subsets } from './import-subsets.js';
+import {
+  readDestinationRules,
+  reportUnusedH2Upgrades,
+  type Subsets,
+  takeH2Upgrade,
+} from './import-subsets.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
 interface Group {
@@ -162,6 +167,7 @@ export function importRouting(objects: readonly NativeObject[], r: IstioReader):
       ),
     );
   }
+  reportUnusedH2Upgrades(subsets, r);
   return policies;
 }
 
@@ -283,6 +289,8 @@ function buildTrafficPolicy(
   });
   const spec: Obj = { service: g.service };
   if (f.port !== undefined) spec.port = f.port;
+  // Sources-scoped policies share the port's protocol with the others (AM3020); the upgrade is one.
+  if (takeH2Upgrade(subsets, f.port, r)) spec.protocol = 'http2';
   const used = new Set(g.routes.flatMap((x) => x.subsets));
   const key = `${g.namespace}/${g.service}`;
   if (subsets?.versions.size) {

@@ -86,7 +86,8 @@ export class ServiceIndex {
 
   /**
    * Accounts for a leaf Service's fields: a port forwarded to itself is what anymesh writes, with
-   * the appProtocol the policy's protocol implies (`appProtocol`: HTTP/2 cleartext for gRPC).
+   * the appProtocol the policy's protocol implies (`appProtocol`: HTTP/2 cleartext for gRPC and
+   * HTTP/2).
    */
   takeLeaf(o: NativeObject, port: number, r: LinkerdReader, appProtocol: string | undefined): void {
     if (this.leaves.has(o)) return;
@@ -136,4 +137,11 @@ export class ServiceIndex {
     takeMetadata(r.ledger, o);
     r.ledger.take(o, ['spec']);
   }
+}
+
+/** The appProtocol a leaf Service declares on `port` (read, not taken: takeLeaf accounts for it). */
+export function leafPortAppProtocol(o: NativeObject, port: number): string | undefined {
+  const ports = ((o.object.spec as Obj | undefined)?.ports as Obj[] | undefined) ?? [];
+  const p = ports.find((x) => x.port === port);
+  return typeof p?.appProtocol === 'string' ? p.appProtocol : undefined;
 }

@@ -20,14 +20,14 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
-import { leafAppProtocol } from '../kit/leaf-services.js';
+import { H2C, leafAppProtocol } from '../kit/leaf-services.js';
 import {
   httpConditionsValid,
   ROUTE_ANNOTATIONS,
   type RouteSettings,
   readRouteAnnotations,
 } from './import-annotations.js';
-import type { ServiceIndex } from './import-leaves.js';
+import { leafPortAppProtocol, type ServiceIndex } from './import-leaves.js';
 import { compareRank, mayOverlap, mergeRules, nativeRank, type Ordered } from './import-order.js';
 import { GATEWAY, isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
 import { type Parent, type RuleIR, readRule } from './import-rule.js';
@@ -381,12 +381,17 @@ function buildPolicy(
   });
   // Leaves taken as versions are joined into the policy.
   const from = new Set(g.from);
-  if (split) {
-    for (const n of leafNames) {
-      const leaf = services.get(g.parent.namespace, n)!;
-      services.takeLeaf(leaf, g.parent.port!, r, leafAppProtocol({ protocol: g.grpc ? 'grpc' : 'http' }));
-      from.add(leaf.ref);
-    }
+  const leaves = split ? leafNames.map((n) => services.get(g.parent.namespace, n)!) : [];
+  // An HTTPRoute whose leaves all declare HTTP/2 cleartext is an HTTP/2 policy's (what a compile
+  // writes for protocol http2: kit/leaf-services.ts); a GRPCRoute's leaves declare it anyway.
+  const protocol = g.grpc
+    ? 'grpc'
+    : leaves.length && leaves.every((o) => leafPortAppProtocol(o, g.parent.port!) === H2C)
+      ? 'http2'
+      : 'http';
+  for (const leaf of leaves) {
+    services.takeLeaf(leaf, g.parent.port!, r, leafAppProtocol({ protocol }));
+    from.add(leaf.ref);
   }
   if (parentSvc) {
     services.takeParent(parentSvc, r);
@@ -394,7 +399,7 @@ function buildPolicy(
   }
   const spec: Obj = { service: g.parent.service };
   if (g.parent.port !== undefined) spec.port = g.parent.port;
-  if (g.grpc) spec.protocol = 'grpc';
+  if (protocol !== 'http') spec.protocol = protocol;
   if (split) {
     const own = split.service;
     if (!(Object.keys(own).length === 1 && own.app === g.parent.service)) spec.selector = own;
