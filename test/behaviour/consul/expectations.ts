@@ -15,7 +15,7 @@ import { type Instance, versioned } from './workloads.js';
 
 export interface CaseMeaning {
   /** The protocol of the chains (ServiceDefaults): http unless the policy says grpc. */
-  protocol?: 'http' | 'grpc';
+  protocol?: 'http' | 'http2' | 'grpc';
   instances: Instance[];
   /** Subset name -> the service-meta annotations AM4302 must ask for (label -> value). */
   annotations?: Record<string, Record<string, string>>;
@@ -365,8 +365,42 @@ const rewritePrefix: CaseMeaning = {
   },
 };
 
+// test/cases/http2-api.yaml: the chain is compiled for http2 (ServiceDefaults protocol http2); GET
+// /v1/search* -> v2 in 2 s; the rest of /v1/ 80 % v1, 20 % v2 in 5 s with 2 retries on
+// gateway-error; anything else goes to the service itself, every instance (Consul's catch-all).
+const catalogV1 = ids('catalog', 'v1', 2);
+const catalogV2 = ids('catalog', 'v2', 1);
+const http2Api: CaseMeaning = {
+  protocol: 'http2',
+  instances: versioned({ catalog: { v1: 2, v2: 1, '-': 1 } }),
+  annotations: { v1: { version: 'v1' }, v2: { version: 'v2' } },
+  chains: {
+    catalog: [
+      {
+        match: { path: { prefix: '/v1/search' }, methods: ['GET'] },
+        timeoutMs: 2000,
+        backends: [{ weight: 100, instances: catalogV2 }],
+      },
+      {
+        match: { path: { prefix: '/v1/' } },
+        timeoutMs: 5000,
+        retries: { attempts: 2, on: ['gateway-error'] },
+        backends: [
+          { weight: 80, instances: catalogV1 },
+          { weight: 20, instances: catalogV2 },
+        ],
+      },
+      {
+        match: { path: { prefix: '/' } },
+        backends: [{ weight: 100, instances: [...catalogV1, ...catalogV2, 'catalog-plain-0'].sort() }],
+      },
+    ],
+  },
+};
+
 export const MEANINGS: Record<string, CaseMeaning> = {
   'case-grpc-routing': grpcRouting,
+  'case-http2-api': http2Api,
   'case-grpc-timeouts': grpcTimeouts,
   'case-rewrite-prefix': rewritePrefix,
   'case-backend-resilience': backendResilience,

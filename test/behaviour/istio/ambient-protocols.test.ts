@@ -15,6 +15,8 @@ import { LEAF_PORT_NAMES, WAYPOINT, ztunnelAllows } from './ambient-expectations
 import { type AmbientRun, runAmbientCase } from './ambient-world.js';
 import { expectAnalyzers } from './harness.js';
 import {
+  grpcRetries,
+  grpcRetriesAmbientConditions,
   grpcRouting,
   grpcTimeouts,
   httpsRedirectKeepsHostPort,
@@ -65,6 +67,23 @@ describe('ambient: test/cases/grpc-routing.yaml', () => {
     'sends AddItem to cart-v2, acme to cart-v1, the rest of shop.Cart 90/10, over HTTP/2',
     // No IST0118 on the leaf Services: their ports declare appProtocol kubernetes.io/h2c.
   );
+});
+
+describe('ambient: test/cases/grpc-retries.yaml', () => {
+  const c = grpcRetries('ambient');
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(c.file, c, c.calls);
+  });
+  it('retries GetOrder 3 times (500 ms each, 2 s in all), the rest of shop.Checkout twice within 5 s, on unavailable at least', () => {
+    c.check(run.answer);
+    throughWaypoint(c, run.answer);
+  });
+  it('retries on the conditions Istio gives every HTTPRoute retry, not the listed statuses (as AM3003 warns)', () => {
+    expect(run.diagnostics.filter((d) => d.includes('warning AM3003')).length).toBe(3);
+    grpcRetriesAmbientConditions(run.answer);
+  });
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 
 describe('ambient: test/cases/grpc-timeouts.yaml', () => {

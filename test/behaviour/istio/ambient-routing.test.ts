@@ -39,6 +39,7 @@ import {
 } from './ambient-expectations.js';
 import { type AmbientRun, ambientRequest, runAmbientCase } from './ambient-world.js';
 import type { ClusterSettings } from './driver.js';
+import { healthCheckSplit } from './expectations.js';
 import { expectAnalyzers } from './harness.js';
 import { backendName, backends, headerOps, pod, result, type ServiceDef } from './world.js';
 
@@ -425,4 +426,26 @@ describe('ambient: test/cases/backend-session-affinity.yaml', () => {
     expect(clusterSettings(run, 'search')[0]!.lbPolicy).toBe('RANDOM');
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+describe('ambient: test/cases/backend-health-check.yaml', () => {
+  const c = healthCheckSplit('ambient');
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(c.file, c, c.calls);
+  });
+  it('leaves the health check out with a warning (AM3002): ztunnel and waypoints have no active health checking', () => {
+    expect(
+      run.diagnostics.filter((d) => d.includes('warning AM3002') && d.includes('healthCheck')).length,
+    ).toBe(1);
+  });
+  it('splits colorteller 50/50 between colorteller-white and colorteller-blue at the waypoint, whose clusters have no health check', () => {
+    c.check(run.answer);
+    for (const call of c.calls) {
+      viaWaypoint(result(run.answer, call.id), 'howto');
+      ztunnelAllows(result(run.answer, call.id), WAYPOINT('howto'));
+    }
+  });
+  it('gives Istio analyzers only the leaf Services port-name note', () =>
+    expectAnalyzers(run.answer, LEAF_PORT_NAMES));
 });

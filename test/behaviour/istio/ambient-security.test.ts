@@ -20,6 +20,7 @@ import {
   type AmbientRun,
   ambientClusterYaml,
   ambientRequest,
+  compileAmbient,
   compileAmbientText,
   direct,
   runAmbientCase,
@@ -101,6 +102,15 @@ describe('ambient: test/cases/ambient-access.yaml', () => {
     for (const i of ['web-orders-bypass', 'sandbox-orders-bypass']) ztunnelDenies(result(run.answer, i));
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+describe('ambient: test/cases/access-ip-block.yaml', () => {
+  it('is refused for the ambient column (a waypoint does not see the caller address, AM3001), so there is nothing to run', () => {
+    const c = compileAmbient('test/cases/access-ip-block.yaml');
+    expect(c.ok).toBe(false);
+    expect(c.yaml.trim()).toBe('');
+    expect(c.diagnostics.filter((d) => d.includes('error AM3001')).length).toBe(3);
+  });
 });
 
 describe('ambient: test/cases/access-deny.yaml', () => {

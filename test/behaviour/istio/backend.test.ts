@@ -9,6 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSettings } from './driver.js';
+import { healthCheckSplit } from './expectations.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
 import { backends, compileCase, pod, request, result, type ServiceDef } from './world.js';
 
@@ -152,6 +153,22 @@ describe('test/cases/backend-session-affinity.yaml', () => {
     for (const i of ['catalog', 'search'])
       expect(result(run.answer, i).route?.hashPolicies, i).toBeUndefined();
   });
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+describe('test/cases/backend-health-check.yaml', () => {
+  const c = healthCheckSplit('sidecar');
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase(c.file, c, c.calls);
+  });
+  it('leaves the health check out with a warning (AM3002): Istio has no active health checking', () => {
+    expect(
+      run.diagnostics.filter((d) => d.includes('warning AM3002') && d.includes('healthCheck')).length,
+    ).toBe(1);
+  });
+  it('splits colorteller 50/50 between the white and blue subsets, through clusters with no health check', () =>
+    c.check(run.answer));
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 

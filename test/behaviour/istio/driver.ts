@@ -138,6 +138,8 @@ export interface ClusterSettings {
   upstreamProtocol?: string;
   /** The cluster's common HTTP protocol idle timeout. */
   idleTimeoutMs?: number;
+  /** The cluster's active health checks (`http <path> every <n>ms`, `tcp every <n>ms`, ...); absent when none. */
+  healthChecks?: string[];
 }
 
 export interface Result {

@@ -3,16 +3,20 @@
  * a subset inverted, an authorization path widened) run through Istio make the same hand-written
  * expectations fail, for the sidecar and the ambient output alike (a leaf Service selecting the
  * wrong pods, the waypoint binding dropped, the ztunnel guard widened, an L7 policy attached by
- * selector), and for the protocol cases (a gRPC method match, a redirect code or path, a rewrite
- * prefix or host, TCP weights, a TCP idle timeout). Each mutation must change the output, or the
- * proof would prove nothing.
+ * selector), for the protocol cases (a gRPC method match, a redirect code or path, a rewrite
+ * prefix or host, TCP weights, a TCP idle timeout, gRPC retry conditions, attempts and per-try
+ * timeouts), for source addresses (an ipBlock widened, moved or narrowed, an excepted range or a
+ * caller's address dropped, the port restriction dropped) and for a split that must carry no health
+ * check (the weights changed, a version dropped, a health check added by an EnvoyFilter). Each
+ * mutation must change the output, or the proof would prove nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { bookinfoAmbient, zeroTrustAmbient } from './ambient-expectations.js';
 import { runAmbientCase } from './ambient-world.js';
-import { bookinfo } from './expectations.js';
+import { bookinfo, healthCheckSplit, ipBlockAccess } from './expectations.js';
 import { runCase } from './harness.js';
 import {
+  grpcRetries,
   grpcRouting,
   grpcTimeouts,
   type ProtocolCase,
@@ -140,8 +144,11 @@ describe('mutated ambient examples/zero-trust.yaml output fails its expectations
   });
 });
 
+/** A wrong edit of a case's output, on the sidecar or the ambient column: [side, case, name, edit]. */
+type Mutation = [string, () => ProtocolCase, string, (o: string) => string];
+
 /** Protocol cases (issue 16): each wrong edit of the output makes the case's own expectations fail. */
-const PROTOCOL_MUTATIONS: [string, () => ProtocolCase, string, (o: string) => string][] = [
+const PROTOCOL_MUTATIONS: Mutation[] = [
   [
     'sidecar',
     () => grpcRouting('sidecar'),
@@ -245,17 +252,151 @@ const PROTOCOL_MUTATIONS: [string, () => ProtocolCase, string, (o: string) => st
   ],
 ];
 
-describe('mutated protocol case outputs fail their expectations', () => {
-  it.each(
-    PROTOCOL_MUTATIONS.map(
-      ([side, make, name, mutate]) => [`${side} ${make().file}: ${name}`, side, make, mutate] as const,
+/** gRPC retries (issue 13): the retry policy Envoy gets on each rule's route. */
+const GRPC_RETRY_MUTATIONS: Mutation[] = [
+  [
+    'sidecar',
+    () => grpcRetries('sidecar'),
+    'a GetOrder retryOn condition dropped',
+    mutation(
+      'retryOn: unavailable,resource-exhausted,deadline-exceeded',
+      'retryOn: unavailable,resource-exhausted',
     ),
-  )('%s', async (_name, side, make, mutate) => {
-    const c = make();
-    const run =
-      side === 'sidecar'
-        ? await runCase(c.file, c, c.calls, mutate)
-        : await runAmbientCase(c.file, c, c.calls, mutate);
-    expect(() => c.check(run.answer)).toThrow();
+  ],
+  [
+    'sidecar',
+    () => grpcRetries('sidecar'),
+    'a condition added to the shop.Checkout rule',
+    mutation(/retryOn: unavailable$/m, 'retryOn: unavailable,cancelled'),
+  ],
+  [
+    'sidecar',
+    () => grpcRetries('sidecar'),
+    'the GetOrder attempts changed',
+    mutation('attempts: 3', 'attempts: 1'),
+  ],
+  [
+    'sidecar',
+    () => grpcRetries('sidecar'),
+    "the shop.Checkout retries dropped (Istio's default policy applies)",
+    mutation(/\n\s+retries:\n\s+attempts: 2\n\s+retryOn: unavailable/, ''),
+  ],
+  [
+    'sidecar',
+    () => grpcRetries('sidecar'),
+    'the GetOrder per-try timeout changed',
+    mutation('perTryTimeout: 500ms', 'perTryTimeout: 2s'),
+  ],
+  [
+    'ambient',
+    () => grpcRetries('ambient'),
+    'the GetOrder attempts changed',
+    mutation('attempts: 3', 'attempts: 1'),
+  ],
+  [
+    'ambient',
+    () => grpcRetries('ambient'),
+    'the GetOrder per-try timeout dropped',
+    mutation(/\n\s+backendRequest: 500ms/, ''),
+  ],
+  [
+    'ambient',
+    () => grpcRetries('ambient'),
+    'the shop.Checkout attempts changed',
+    // Not "the retry dropped": Istio's default policy without one is 2 retries on unavailable among
+    // others (route/retry/retry.go), which is what this rule asks on ambient, so nothing could tell.
+    mutation('attempts: 2', 'attempts: 4'),
+  ],
+];
+
+/** An EnvoyFilter giving colorteller's outbound clusters the active health check Istio has no field for. */
+const HEALTH_CHECK_FILTER = `---
+apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: colorteller-health-check, namespace: howto}
+spec:
+  configPatches:
+    - applyTo: CLUSTER
+      match:
+        context: SIDECAR_OUTBOUND
+        cluster: {service: colorteller.howto.svc.cluster.local}
+      patch:
+        operation: MERGE
+        value:
+          health_checks:
+            - {timeout: 2s, interval: 5s, healthy_threshold: 2, unhealthy_threshold: 2, http_health_check: {path: /ping}}
+`;
+
+/** backend-health-check (issue 13): the 50/50 split, and no health check on its clusters. */
+const HEALTH_CHECK_MUTATIONS: Mutation[] = [
+  [
+    'sidecar',
+    () => healthCheckSplit('sidecar'),
+    'the split changed to 80/20',
+    mutation(/weight: 50([\s\S]*?)weight: 50/, 'weight: 80$1weight: 20'),
+  ],
+  [
+    'sidecar',
+    () => healthCheckSplit('sidecar'),
+    'the blue half sent to white',
+    mutation(
+      /(- destination:\n\s+host: colorteller\.howto\.svc\.cluster\.local\n\s+subset: )blue/,
+      '$1white',
+    ),
+  ],
+  [
+    'sidecar',
+    () => healthCheckSplit('sidecar'),
+    'an active health check added',
+    (o) => `${o}${HEALTH_CHECK_FILTER}`,
+  ],
+  [
+    'ambient',
+    () => healthCheckSplit('ambient'),
+    'the split changed to 80/20',
+    mutation(/weight: 50([\s\S]*?)weight: 50/, 'weight: 80$1weight: 20'),
+  ],
+  [
+    'ambient',
+    () => healthCheckSplit('ambient'),
+    'the blue leaf Service selecting white pods',
+    mutation(/(name: colorteller-blue[\s\S]*?version: )blue/, '$1white'),
+  ],
+];
+
+function mutationsFail(title: string, mutations: Mutation[]) {
+  describe(title, () => {
+    it.each(
+      mutations.map(
+        ([side, make, name, mutate]) => [`${side} ${make().file}: ${name}`, side, make, mutate] as const,
+      ),
+    )('%s', async (_name, side, make, mutate) => {
+      const c = make();
+      const run =
+        side === 'sidecar'
+          ? await runCase(c.file, c, c.calls, mutate)
+          : await runAmbientCase(c.file, c, c.calls, mutate);
+      expect(() => c.check(run.answer)).toThrow();
+    });
+  });
+}
+
+mutationsFail('mutated protocol case outputs fail their expectations', PROTOCOL_MUTATIONS);
+mutationsFail('mutated grpc-retries outputs fail their expectations', GRPC_RETRY_MUTATIONS);
+mutationsFail('mutated backend-health-check outputs fail their expectations', HEALTH_CHECK_MUTATIONS);
+
+describe('mutated test/cases/access-ip-block.yaml output fails its expectations', () => {
+  it.each([
+    ['the pod network widened to every IPv4 address', mutation('- 10.0.0.0/8', '- 0.0.0.0/0')],
+    ['the excepted range dropped', mutation(/\n\s+notIpBlocks:\n\s+- 10\.96\.0\.0\/12/, '')],
+    ['the excepted range narrowed to a /16', mutation('- 10.96.0.0/12', '- 10.96.0.0/16')],
+    ['the IPv6 range moved to fc00::/8', mutation('- fd00::/8', '- fc00::/8')],
+    ['the IPv6 range widened to fc00::/7', mutation('- fd00::/8', '- fc00::/7')],
+    ["batch's own address dropped", mutation(/(sa\/batch)\n\s+ipBlocks:\n\s+- 10\.20\.0\.0\/16/, '$1')],
+    ['prometheus of another namespace', mutation('ns/monitoring/sa/prometheus', 'ns/shop/sa/prometheus')],
+    ['the port restriction dropped', mutation(/\n\s+to:\n\s+- operation:\n\s+ports:\n\s+- "8080"/, '')],
+  ])('%s', async (_name, mutate) => {
+    const run = await runCase('test/cases/access-ip-block.yaml', ipBlockAccess, ipBlockAccess.calls, mutate);
+    expect(() => ipBlockAccess.check(run.answer)).toThrow();
   });
 });

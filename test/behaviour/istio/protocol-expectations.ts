@@ -61,10 +61,10 @@ function expectHttp2Upstream(r: Result): void {
   }
 }
 
-type Side = 'sidecar' | 'ambient';
+export type Side = 'sidecar' | 'ambient';
 
 /** A call for the side: through the caller's sidecar, or through the Service's waypoint to `server`. */
-function caller(side: Side) {
+export function caller(side: Side) {
   return (
     id: string,
     from: PodDef,
@@ -80,7 +80,7 @@ function caller(side: Side) {
 }
 
 /** The backend name of version `v` of `service` on `port`: a subset (sidecar) or leaf Service (ambient). */
-const version = (side: Side, service: string, ns: string, port: number, v: string) =>
+export const version = (side: Side, service: string, ns: string, port: number, v: string) =>
   side === 'sidecar' ? `${service}.${ns}:${port}/${v}` : `${service}-${v}.${ns}:${port}`;
 
 /** test/cases/grpc-routing.yaml: AddItem to v2, tenant acme's calls to v1, the rest of shop.Cart 90/10. */
@@ -179,6 +179,92 @@ export function grpcTimeouts(side: Side): ProtocolCase {
       }
     },
   };
+}
+
+/** The retry conditions Envoy got on a route, sorted (retry_on is a comma-separated list). */
+export const retryOn = (r: Result): string[] =>
+  (r.route?.retry?.retryOn ?? '').split(',').filter(Boolean).sort();
+
+/**
+ * test/cases/grpc-retries.yaml: shop.Checkout/GetOrder gets 2 s, 3 retries of 500 ms each on the
+ * gRPC statuses UNAVAILABLE, RESOURCE_EXHAUSTED and DEADLINE_EXCEEDED; every other shop.Checkout
+ * call 5 s and 2 retries on UNAVAILABLE, each try bounded by the call's own timeout only. Envoy's
+ * retry_on takes gRPC statuses by these names (config.route.v3.RetryPolicy.retry_on: the conditions
+ * of x-envoy-retry-on and x-envoy-retry-grpc-on), so the sidecar's retry_on is the policy's list
+ * itself. The ambient output's HTTPRoute retry has no conditions (GEP-1731): what Istio then retries
+ * is stated apart, in grpcRetriesAmbientConditions, as the AM3003 warnings say.
+ */
+export function grpcRetries(side: Side): ProtocolCase {
+  const checkout: ServiceDef = {
+    namespace: 'shop',
+    name: 'checkout',
+    ip: '10.96.3.25',
+    ports: [{ port: 50051, protocol: 'grpc' }],
+  };
+  const server = pod('shop', 'checkout', { app: 'checkout' });
+  const web = pod('shop', 'web', { app: 'web' });
+  const call = caller(side);
+  const grpc = (id: string, path: string, to?: PodDef) =>
+    call(id, web, checkout, 50051, { grpc: true, path, ...(to ? { server: to } : {}) });
+  return {
+    file: 'test/cases/grpc-retries.yaml',
+    services: [checkout],
+    pods: [server, web],
+    calls: [
+      grpc('get-order', '/shop.Checkout/GetOrder', server),
+      grpc('place-order', '/shop.Checkout/PlaceOrder', server),
+      // An exact method match: a longer method name is another call of the service.
+      grpc('get-order-status', '/shop.Checkout/GetOrderStatus', server),
+      grpc('other-service', '/shop.Cart/GetCart'),
+    ],
+    check(answer) {
+      const get = result(answer, 'get-order');
+      expect(get.route?.name).toMatch(/get-order$/);
+      expect(backends(get)).toEqual({ 'checkout.shop:50051': 100 });
+      expectHttp2Upstream(get);
+      expect(get.route?.timeoutMs, 'get-order call timeout').toBe(2000);
+      expect(get.route?.retry?.numRetries, 'get-order retries').toBe(3);
+      expect(get.route?.retry?.perTryTimeoutMs, 'get-order per-try timeout').toBe(500);
+      for (const id of ['place-order', 'get-order-status']) {
+        const r = result(answer, id);
+        expect(r.route?.name, id).toMatch(/\.?checkout$/);
+        expect(backends(r), id).toEqual({ 'checkout.shop:50051': 100 });
+        expectHttp2Upstream(r);
+        expect(r.route?.timeoutMs, `${id} call timeout`).toBe(5000);
+        expect(r.route?.retry?.numRetries, `${id} retries`).toBe(2);
+        // No per-try timeout: each try may use what is left of the 5 s (Envoy's default).
+        expect(r.route?.retry?.perTryTimeoutMs, `${id} per-try timeout`).toBeUndefined();
+      }
+      // Retried on the statuses the policy lists: exactly those on the sidecar; on ambient at least
+      // UNAVAILABLE, the one status both rules list that an HTTPRoute retry still gets.
+      if (side === 'sidecar') {
+        expect(retryOn(get), 'get-order retry_on').toEqual(
+          ['deadline-exceeded', 'resource-exhausted', 'unavailable'].sort(),
+        );
+        for (const id of ['place-order', 'get-order-status'])
+          expect(retryOn(result(answer, id)), `${id} retry_on`).toEqual(['unavailable']);
+      } else {
+        for (const id of ['get-order', 'place-order', 'get-order-status'])
+          expect(retryOn(result(answer, id)), `${id} retry_on`).toContain('unavailable');
+      }
+      expect(result(answer, 'other-service').error).toBe('no route matched');
+    },
+  };
+}
+
+/**
+ * Not the policy's meaning, what Istio makes of the ambient output's retries (the AM3003 warnings on
+ * retries.attempts and retries.on.grpc say so): Istio's gateway controller gives every HTTPRoute
+ * retry the conditions connect-failure, refused-stream, unavailable and cancelled, plus the listed
+ * codes (pilot/pkg/config/kube/gateway/conversion.go, `r.Retry != nil`), and the HTTPRoute has no
+ * field for gRPC statuses. So GetOrder is not retried on RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED,
+ * and both rules retry CANCELLED and connection failures they do not list.
+ */
+export function grpcRetriesAmbientConditions(answer: Answer): void {
+  for (const id of ['get-order', 'place-order'])
+    expect(retryOn(result(answer, id)), id).toEqual(
+      ['cancelled', 'connect-failure', 'refused-stream', 'unavailable'].sort(),
+    );
 }
 
 const storefront: ServiceDef = {

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { askIstio } from './driver.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
 import {
+  grpcRetries,
   grpcRouting,
   grpcTimeouts,
   httpsRedirectKeepsHostPort,
@@ -35,6 +36,13 @@ function judge(c: ProtocolCase, what: string) {
 
 describe('test/cases/grpc-routing.yaml', () => {
   judge(grpcRouting('sidecar'), 'sends AddItem to v2, acme to v1, the rest of shop.Cart 90/10, over HTTP/2');
+});
+
+describe('test/cases/grpc-retries.yaml', () => {
+  judge(
+    grpcRetries('sidecar'),
+    'retries GetOrder 3 times (500 ms each, 2 s in all) on unavailable, resource-exhausted and deadline-exceeded, the rest of shop.Checkout twice on unavailable within 5 s',
+  );
 });
 
 describe('test/cases/grpc-timeouts.yaml', () => {

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { askIstio } from './driver.js';
+import { ipBlockAccess } from './expectations.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
 import { allowed, arrival, compileIstio, pod, request, result, type ServiceDef, worldYaml } from './world.js';
 
@@ -139,6 +140,18 @@ spec:
   });
   it('gives Istio analyzers nothing to report (no IST0133 once the rule names its port)', () =>
     expectAnalyzers(answer));
+});
+
+describe('test/cases/access-ip-block.yaml', () => {
+  // istiod writes source.ipBlocks as RBAC direct_remote_ip principals and notIpBlocks as their
+  // negation; the driver matches them against the address each connection arrives from.
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase('test/cases/access-ip-block.yaml', ipBlockAccess, ipBlockAccess.calls);
+  });
+  it('lets in 10.0.0.0/8 but 10.96.0.0/12 and fd00::/8 on 8080, prometheus from anywhere, batch from 10.20.0.0/16, and no one else', () =>
+    ipBlockAccess.check(run.answer));
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 
 describe('test/cases/appmesh-zero-trust.yaml', () => {

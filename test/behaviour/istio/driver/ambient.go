@@ -282,6 +282,8 @@ func (w *world) throughWaypoint(c Call, res *Result) (waypointPod *workloadapi.W
 		return nil, false
 	}
 	res.FilterChain = chain.GetName()
+	// No caller IP: the waypoint sees the tunnel's address, not the caller's (istio/istio#46982),
+	// so a policy on addresses there is reported as not evaluated.
 	in := peer{port: c.Port, principal: principalOf(c.From)}
 	conn := xdstest.ExtractHTTPConnectionManager(w.t, chain)
 	var req request

@@ -6,9 +6,14 @@ package driver
 // cluster_traffic_policy.go): circuit_breakers thresholds, connect_timeout, the HTTP protocol
 // options' max_requests_per_connection, outlier_detection and lb_policy; and the route's
 // hash_policy for consistent hashing (istiod puts it on the route, route.go consistentHashToHashPolicy).
+// A BackendPolicy healthCheck would be the cluster's health_checks (Envoy's active health checking,
+// config.cluster.v3.Cluster.health_checks): reported so a test can see that none was generated.
 
 import (
+	"fmt"
+
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	upstream "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
 )
@@ -24,6 +29,9 @@ type ClusterSettings struct {
 	// UpstreamProtocol and IdleTimeoutMs come from the cluster's HttpProtocolOptions (protocol.go).
 	UpstreamProtocol string `json:"upstreamProtocol,omitempty"`
 	IdleTimeoutMs    *int64 `json:"idleTimeoutMs,omitempty"`
+	// HealthChecks are the cluster's active health checks, as "http <path> every <ms>ms",
+	// "tcp every <ms>ms", "grpc every <ms>ms" or the custom checker's name.
+	HealthChecks []string `json:"healthChecks,omitempty"`
 }
 
 type Outlier struct {
@@ -84,7 +92,25 @@ func summariseCluster(c *cluster.Cluster) (*ClusterSettings, error) {
 			MaxEjection:               u32(od.GetMaxEjectionPercent(), od.GetMaxEjectionPercent() != nil),
 		}
 	}
+	for _, hc := range c.GetHealthChecks() {
+		out.HealthChecks = append(out.HealthChecks, describeHealthCheck(hc))
+	}
 	return out, nil
+}
+
+func describeHealthCheck(hc *core.HealthCheck) string {
+	every := fmt.Sprintf("every %dms", hc.GetInterval().AsDuration().Milliseconds())
+	switch k := hc.GetHealthChecker().(type) {
+	case *core.HealthCheck_HttpHealthCheck_:
+		return "http " + k.HttpHealthCheck.GetPath() + " " + every
+	case *core.HealthCheck_TcpHealthCheck_:
+		return "tcp " + every
+	case *core.HealthCheck_GrpcHealthCheck_:
+		return "grpc " + every
+	case *core.HealthCheck_CustomHealthCheck_:
+		return k.CustomHealthCheck.GetName() + " " + every
+	}
+	return "unknown " + every
 }
 
 func hashPolicies(action *route.RouteAction) []HashPolicy {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"os"
 	"sort"
 	"strings"
@@ -304,6 +305,15 @@ func (w *world) inbound(c Call) Result {
 	in := peer{port: c.Port}
 	if !c.Plaintext {
 		in.principal = principalOf(c.From)
+	}
+	// The caller's address, as the server's sidecar sees the connection arrive (source.ipBlocks).
+	if c.From.IP != "" {
+		ip, err := netip.ParseAddr(c.From.IP)
+		if err != nil {
+			res.Error = fmt.Sprintf("caller IP %q: %v", c.From.IP, err)
+			return res
+		}
+		in.sourceIP = ip
 	}
 	conn := xdstest.ExtractHTTPConnectionManager(w.t, chain)
 	if conn != nil {

@@ -9,12 +9,25 @@ package driver
 // chain order and the first denial ends the request. The peer principal is the caller's SPIFFE ID,
 // which Istio reads either as the `authenticated` principal or the io.istio.peer_principal filter
 // state (pilot/pkg/security/authz/model/principal.go).
+//
+// Source addresses: istiod turns an AuthorizationPolicy source's ipBlocks into Principal
+// direct_remote_ip and its remoteIpBlocks into remote_ip, each a CidrRange; notIpBlocks and
+// notRemoteIpBlocks become the same principal under not_id (pilot/pkg/security/authz/model
+// generator.go srcIPGenerator/remoteIPGenerator, principal.go principalDirectRemoteIP/
+// principalRemoteIP, model.go insertFront(attrSrcIP, IpBlocks, NotIpBlocks)). Envoy matches
+// direct_remote_ip against the connection's peer address, remote_ip against the address the
+// connection manager settles on (x-forwarded-for or the PROXY protocol may change it), and the
+// deprecated source_ip against the connection's source (config.rbac.v3.Principal). A call the
+// tests describe comes straight from the caller with neither, so all three are the caller's IP;
+// a call carrying x-forwarded-for is refused rather than guessed.
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	rbacpb "github.com/envoyproxy/go-control-plane/envoy/config/rbac/v3"
 	rbachttp "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/rbac/v3"
@@ -26,8 +39,45 @@ import (
 // peer is what the RBAC filter knows about a connection and request.
 type peer struct {
 	principal string // "" for a plaintext caller
-	port      int
-	http      *request // nil for TCP
+	// sourceIP is the caller's address as the connection shows it; invalid when the call names
+	// none (then a policy on addresses cannot be evaluated and says so).
+	sourceIP netip.Addr
+	port     int
+	http     *request // nil for TCP
+}
+
+// cidrContains is Envoy's CidrRange test (config.core.v3.CidrRange; source/common/network/cidr_range.cc
+// isInRange): the address must be of the range's IP version and share its first prefix_len bits;
+// prefix_len unset is 0. An IPv4-mapped IPv6 address is not an IPv4 address here, as in Envoy
+// without v4-mapped matching.
+func cidrContains(r *core.CidrRange, ip netip.Addr) (bool, error) {
+	base, err := netip.ParseAddr(r.GetAddressPrefix())
+	if err != nil {
+		return false, fmt.Errorf("CidrRange address_prefix %q: %w", r.GetAddressPrefix(), err)
+	}
+	bits := int(r.GetPrefixLen().GetValue())
+	if bits > base.BitLen() {
+		return false, fmt.Errorf("CidrRange %s/%d: prefix longer than the address", base, bits)
+	}
+	if base.Is4() != ip.Is4() {
+		return false, nil
+	}
+	prefix, err := base.Prefix(bits)
+	if err != nil {
+		return false, err
+	}
+	return prefix.Contains(ip), nil
+}
+
+// addressMatches decides a direct_remote_ip, remote_ip or source_ip principal for the caller.
+func addressMatches(kind string, r *core.CidrRange, in peer) (bool, error) {
+	if !in.sourceIP.IsValid() {
+		return false, fmt.Errorf("RBAC principal %s %s/%d: the call names no caller IP", kind, r.GetAddressPrefix(), r.GetPrefixLen().GetValue())
+	}
+	if kind == "remote_ip" && in.http != nil && len(in.http.headers["x-forwarded-for"]) > 0 {
+		return false, fmt.Errorf("RBAC principal remote_ip with x-forwarded-for: the remote address Envoy derives is not evaluated")
+	}
+	return cidrContains(r, in.sourceIP)
 }
 
 func permissionMatches(p *rbacpb.Permission, in peer) (bool, error) {
@@ -110,6 +160,12 @@ func principalMatches(p *rbacpb.Principal, in peer) (bool, error) {
 			return false, nil
 		}
 		return stringMatch(r.FilterState.GetStringMatch(), in.principal)
+	case *rbacpb.Principal_DirectRemoteIp:
+		return addressMatches("direct_remote_ip", r.DirectRemoteIp, in)
+	case *rbacpb.Principal_RemoteIp:
+		return addressMatches("remote_ip", r.RemoteIp, in)
+	case *rbacpb.Principal_SourceIp: // deprecated in Envoy, still honoured
+		return addressMatches("source_ip", r.SourceIp, in)
 	case *rbacpb.Principal_Header:
 		if in.http == nil {
 			return false, nil
