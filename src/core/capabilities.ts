@@ -28,7 +28,8 @@ export interface CapabilityCell {
   /**
    * The cell for TrafficPolicies of one protocol (`spec.protocol`, default http), where the mesh
    * treats them otherwise: a gRPC-only retry condition the mesh reads only on its gRPC route kind.
-   * The cell itself holds for every other protocol and for the other kinds.
+   * The cell itself holds for every other protocol and for the other kinds; an http entry holds
+   * for http2 too unless the cell has an http2 entry of its own (cellForProtocol).
    */
   readonly byProtocol?: Readonly<Partial<Record<PolicyProtocol, Omit<CapabilityCell, 'byProtocol'>>>>;
 }
@@ -44,10 +45,18 @@ export function policyProtocol(p: {
   return (p.policy.spec as { protocol?: PolicyProtocol }).protocol ?? 'http';
 }
 
+/**
+ * The protocol whose byProtocol entry holds when a cell has none for a policy's own: http2 rules are
+ * HTTP rules (the mesh's HTTP route kind, or its HTTP/2 twin of the same shape), so what a mesh says
+ * for http holds for http2.
+ */
+const PROTOCOL_FALLBACK: Partial<Record<PolicyProtocol, PolicyProtocol>> = { http2: 'http' };
+
 /** The cell as it holds for a policy of `protocol` (undefined: not a TrafficPolicy). */
 export function cellForProtocol(cell: CapabilityCell, protocol: PolicyProtocol | undefined): CapabilityCell {
-  const own = protocol ? cell.byProtocol?.[protocol] : undefined;
-  return own ?? cell;
+  if (!protocol) return cell;
+  const fallback = PROTOCOL_FALLBACK[protocol];
+  return cell.byProtocol?.[protocol] ?? (fallback ? cell.byProtocol?.[fallback] : undefined) ?? cell;
 }
 
 export type CapabilityColumn = Readonly<Record<FeatureId, CapabilityCell>>;

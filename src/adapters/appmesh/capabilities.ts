@@ -145,18 +145,15 @@ export const appmeshCapabilities: CapabilityColumn = {
       `${API}/API_GrpcRetryPolicy.html`,
       'a protocol grpc policy becomes grpcRoutes, whose retry policy takes the gRPC statuses as grpcRetryEvents (cancelled, deadline-exceeded, internal, resource-exhausted, unavailable)',
     ),
-    // http2Route's retry policy is the HttpRetryPolicy of httpRoute (API_Http2Route), so http2
-    // policies are refused as http ones are.
-    byProtocol: Object.fromEntries(
-      (['http', 'http2'] as const).map((protocol) => [
-        protocol,
-        none(
-          `gRPC retry events (grpcRetryEvents) exist only on grpcRoute; a protocol ${protocol} policy becomes ${protocol}Routes, whose retry policy has HTTP and TCP events only`,
-          'give the policy protocol: grpc (it then compiles to grpcRoutes with grpcRetryEvents), or retry on the HTTP-level conditions (5xx, gateway-error, connect-failure)',
-          `${API}/API_GrpcRetryPolicy.html`,
-        ),
-      ]),
-    ),
+    // The http entry holds for http2 too (cellForProtocol): http2Route's retry policy is
+    // httpRoute's HttpRetryPolicy (API_Http2Route).
+    byProtocol: {
+      http: none(
+        'gRPC retry events (grpcRetryEvents) exist only on grpcRoute; a protocol http or http2 policy becomes httpRoutes or http2Routes, whose retry policy has HTTP and TCP events only',
+        'give the policy protocol: grpc (it then compiles to grpcRoutes with grpcRetryEvents), or retry on the HTTP-level conditions (5xx, gateway-error, connect-failure)',
+        `${API}/API_GrpcRetryPolicy.html`,
+      ),
+    },
   },
   'retries.backoff': none(
     'App Mesh retry policies have no backoff setting (Envoy uses its default of 25ms base)',

@@ -205,17 +205,14 @@ export const linkerdCapabilities: CapabilityColumn = {
       'a protocol grpc policy becomes a GRPCRoute, whose retry.linkerd.io/grpc takes the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted and unavailable',
       ANNOTATION_VERSION,
     ),
-    // http2 policies compile to HTTPRoutes as http ones do, so the same refusal holds for both.
-    byProtocol: Object.fromEntries(
-      (['http', 'http2'] as const).map((protocol) => [
-        protocol,
-        none(
-          `Linkerd reads retry.linkerd.io/grpc only on GRPCRoute (and Service) resources; a protocol ${protocol} policy becomes an HTTPRoute, whose retry.linkerd.io/http takes HTTP statuses only`,
-          'give the policy protocol: grpc (it then compiles to a GRPCRoute with retry.linkerd.io/grpc), or retry on HTTP statuses',
-          RETRIES,
-        ),
-      ]),
-    ),
+    // The http entry holds for http2 too (cellForProtocol): both compile to HTTPRoutes.
+    byProtocol: {
+      http: none(
+        'Linkerd reads retry.linkerd.io/grpc only on GRPCRoute (and Service) resources; a protocol http or http2 policy becomes an HTTPRoute, whose retry.linkerd.io/http takes HTTP statuses only',
+        'give the policy protocol: grpc (it then compiles to a GRPCRoute with retry.linkerd.io/grpc), or retry on HTTP statuses',
+        RETRIES,
+      ),
+    },
   },
   'retries.backoff': none(
     'Linkerd has no backoff setting: its proxy backs off between retries from 25 ms to 250 ms with full jitter, fixed',
