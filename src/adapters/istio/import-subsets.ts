@@ -9,6 +9,7 @@ import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { serviceOfHost, takeMetadata } from '../kit/import-kit.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
+import { onlyIdleTimeout } from './import-tcp.js';
 import { H2_UPGRADE } from './routing-http2.js';
 
 export interface Subsets {
@@ -33,7 +34,9 @@ export function readDestinationRules(objects: readonly NativeObject[], r: IstioR
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     const h2 = h2Upgrades(o, r);
-    const auto = h2 || takeAutoMtls(o, ['spec', 'trafficPolicy'], r) ? ['trafficPolicy'] : [];
+    // A TCP idle timeout alone is the TCP policies' (import-tcp.ts).
+    const auto =
+      h2 || onlyIdleTimeout(o, r) || takeAutoMtls(o, ['spec', 'trafficPolicy'], r) ? ['trafficPolicy'] : [];
     r.rest(o, ['spec'], ['host', 'subsets', ...auto], 'DestinationRule');
     if (!svc) {
       r.lost(
