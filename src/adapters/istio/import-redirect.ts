@@ -2,7 +2,7 @@
  * VirtualService `http[].redirect` and `http[].rewrite` back to neutral redirects and rewrites,
  * the inverse of routing-redirect.ts, with Istio's meaning (istio/istio 86c9f01
  * pilot/pkg/networking/core/route/route.go `ApplyRedirect`, `applyHTTPRouteDestination`):
- * - redirectCode 0/absent is 301 (Istio's default; the neutral default is 302, so it is written
+ * - redirectCode 0 or absent is 301 (Istio's default; the neutral default is 302, so it is written
  *   out), 301/302/303/307/308 as they are; any other code makes istiod drop the route's action;
  * - derivePort FROM_REQUEST_PORT is the request's port (the neutral default without a scheme),
  *   FROM_PROTOCOL_DEFAULT and no port setting leave Envoy's default, the scheme's port (the neutral
@@ -37,6 +37,14 @@ export function readRedirect(vs: NativeObject, base: FieldPath, r: IstioReader):
     r.lost(vs, [...at, field], why);
     return undefined;
   };
+  // 0 and no code are Istio's 301 (route.go ApplyRedirect: `case 0, 301`).
+  const code = rd.redirectCode === undefined || rd.redirectCode === 0 ? 301 : rd.redirectCode;
+  if (!(REDIRECT_CODES as readonly unknown[]).includes(code))
+    return fail(
+      'redirectCode',
+      `redirectCode ${JSON.stringify(code)}: istiod drops the route's action for it (it takes ${REDIRECT_CODES.join(', ')})`,
+    );
+  if (rd.redirectCode !== undefined) r.ledger.take(vs, [...at, 'redirectCode']);
   if (rd.scheme !== undefined) {
     if (rd.scheme !== 'http' && rd.scheme !== 'https')
       return fail('scheme', `scheme ${JSON.stringify(rd.scheme)}: a neutral redirect goes to http or https`);
@@ -66,15 +74,6 @@ export function readRedirect(vs: NativeObject, base: FieldPath, r: IstioReader):
       return fail('uri', `uri ${JSON.stringify(rd.uri)} is not a path (it starts with /)`);
     out.path = { replaceFullPath: r.ledger.take(vs, [...at, 'uri']) };
   }
-  const code = rd.redirectCode ?? 301;
-  if (code === 0 || !(REDIRECT_CODES as readonly unknown[]).includes(code))
-    return fail(
-      'redirectCode',
-      code === 0
-        ? 'redirectCode 0 is Istio default 301; write 301'
-        : `redirectCode ${JSON.stringify(code)}: istiod drops the route's action for it (it takes ${REDIRECT_CODES.join(', ')})`,
-    );
-  if (rd.redirectCode !== undefined) r.ledger.take(vs, [...at, 'redirectCode']);
   out.statusCode = code;
   if (
     out.scheme === undefined &&
