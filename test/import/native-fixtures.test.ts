@@ -66,7 +66,6 @@ describe('Istio native fixtures', () => {
         'AM4116 reviews spec.http[1].retries.retryOn',
         'AM4117 reviews-debug spec.hosts',
         'AM4115 reviews-debug spec.exportTo',
-        'AM4115 reviews spec.trafficPolicy',
         'AM4115 reviews spec.subsets[1].trafficPolicy',
         'AM4115 productpage spec.http[0]',
         'AM4115 productpage-static spec',
@@ -76,13 +75,74 @@ describe('Istio native fixtures', () => {
     );
     // Every diagnostic names the native file, line and column.
     for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
-    const reviews = r.loaded.policies.find((p) => p.name === 'reviews')!.policy as never as {
+    // The host's traffic policy is a BackendPolicy; the subset's own has no neutral form.
+    expect(r.loaded.policies.find((p) => p.ref === 'BackendPolicy/bookinfo/reviews')!.policy.spec).toEqual({
+      service: 'reviews',
+      connectionLimits: { maxPendingRequests: 100 },
+      loadBalancer: { policy: 'leastRequest' },
+    });
+    const reviews = r.loaded.policies.find((p) => p.ref === 'TrafficPolicy/bookinfo/reviews')!
+      .policy as never as {
       spec: { versions: object; rules: { name?: string; matches?: { path?: object }[] }[] };
     };
     expect(Object.keys(reviews.spec.versions)).toEqual(['v1', 'v2', 'v3']);
     expect(reviews.spec.rules.map((x) => x.name)).toEqual(['jason', 'api-regex', undefined]);
     expect(reviews.spec.rules[1]!.matches![0]!.path).toEqual({ regex: '^/api/v[0-9]+/reviews$' });
     expect(r.skipped.map((s) => s.ref)).toEqual(['Gateway/bookinfo/bookinfo-gateway']);
+  });
+
+  it('DestinationRule traffic policies: BackendPolicies service-wide or per port, the rest reported', () => {
+    const name = 'istio-traffic-policies.yaml';
+    const r = importText(read(name), istio, fixture(name));
+    expect(r.ok).toBe(true);
+    const spec = (ref: string) => r.loaded.policies.find((p) => p.ref === ref)?.policy.spec;
+    // Istio's circuit-breaking task, as a BackendPolicy.
+    expect(spec('BackendPolicy/default/httpbin')).toEqual({
+      service: 'httpbin',
+      connectionLimits: { maxConnections: 1, maxPendingRequests: 1, maxRequestsPerConnection: 1 },
+      outlierDetection: {
+        consecutiveErrors: 1,
+        interval: '1s',
+        baseEjectionTime: '3m',
+        maxEjectionPercent: 100,
+      },
+    });
+    // Per port: one policy each; a limit of 0 is Istio's "unset".
+    expect(spec('BackendPolicy/bookinfo/ratings-80')).toEqual({
+      service: 'ratings',
+      port: 80,
+      loadBalancer: { policy: 'leastRequest' },
+    });
+    expect(spec('BackendPolicy/bookinfo/ratings-9080')).toEqual({
+      service: 'ratings',
+      port: 9080,
+      connectionLimits: { connectTimeout: '250ms', maxRequests: 1000 },
+    });
+    // 5xx ejection turned off is not neutral; gateway errors still are.
+    expect(spec('BackendPolicy/shop/cart')).toEqual({
+      service: 'cart',
+      outlierDetection: { consecutiveGatewayErrors: 2 },
+      loadBalancer: { policy: 'consistentHash', consistentHash: { cookie: { name: 'user' } } },
+    });
+    expect(spec('BackendPolicy/shop/search')).toEqual({ service: 'search', outlierDetection: {} });
+    expect(codes(r).sort()).toEqual(
+      [
+        'AM4115 ratings spec.trafficPolicy.portLevelSettings[1].connectionPool.http.maxRetries',
+        'AM4115 cart spec.trafficPolicy.tls',
+        'AM4116 cart spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name',
+        'AM4115 cart spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize',
+        'AM4115 cart spec.trafficPolicy.outlierDetection.consecutive5xxErrors',
+        'AM4115 cart spec.trafficPolicy.outlierDetection.minHealthPercent',
+        'AM4115 cart spec.trafficPolicy.portLevelSettings[0]',
+      ].sort(),
+    );
+    for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
+    // The imported policies compile back (valid neutral input, no overlap between them).
+    expect(r.loaded.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+  });
+
+  it('DestinationRule traffic policies: no silent drops', () => {
+    expect(silentDrops('istio-traffic-policies.yaml', 'istio').length).toBeGreaterThan(20);
   });
 
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {

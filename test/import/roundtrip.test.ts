@@ -31,8 +31,8 @@ function compiledCases(mesh: MeshAdapter) {
 }
 
 /**
- * Cases with a BackendPolicy, for importers that do not read its native fields back yet
- * (DestinationRule trafficPolicy and the like; issue 16's import part): for those the round trip is
+ * Cases with a BackendPolicy, for importers that do not read its native fields back (a case whose
+ * BackendPolicy the mesh refuses and left out, e.g. rate limits on Istio): for those the round trip is
  * not claimed, and what is asserted instead is that every such field is reported, none dropped
  * silently. An importer that does read them back (it returns a BackendPolicy) is held to the whole
  * round trip like every other case.

@@ -20,7 +20,7 @@ import {
   usesProtocolFields,
 } from '../import/support.js';
 import { load } from '../support/kit.js';
-import { policyFile } from './arbitraries.js';
+import { backendFile, policyFile } from './arbitraries.js';
 
 const importers = MESHES.filter((m) => m.import !== undefined);
 /** Importers held to the whole round trip with gRPC, TCP, redirects and rewrites too. */
@@ -118,6 +118,39 @@ describe('import(compile(p)) over random policies with protocol fields', () => {
       // Enough runs both compiled and imported whole for the byte-for-byte check to mean something.
       expect(whole).toBeGreaterThan(10);
       expect(compiled).toBeGreaterThan(30);
+    });
+  }
+});
+
+describe('import(compile(p)) over random BackendPolicies', () => {
+  // Every importer reads the backend settings its adapter writes: each field imported or reported
+  // (none dropped), and what imports with nothing reported compiles back byte for byte. Istio's
+  // DestinationRule traffic policy holds every setting it compiles, so it is held to that on most
+  // runs (rate limits and health checks are refused there: nothing of them reaches the output).
+  for (const mesh of importers) {
+    it(`${mesh.id}: backend settings imported or reported, none dropped`, () => {
+      const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import!.bind(mesh) };
+      let compiled = 0;
+      let whole = 0;
+      fc.assert(
+        fc.property(backendFile(), (text) => {
+          const loaded = load([{ name: 'random.yaml', text }]);
+          const r = compileLoaded(loaded, mesh, { allowDegraded: true });
+          if (!r.ok) return;
+          compiled++;
+          const native = renderYaml(r.resources);
+          const back = importText(native, source);
+          const generic = back.diagnostics.filter((d) => d.code === 'AM1015');
+          expect(generic.length, native).toBe(back.fields.unaccounted);
+          if (back.diagnostics.some((d) => d.level !== 'info')) return;
+          whole++;
+          const again = compileLoaded(back.loaded, mesh);
+          expect(renderYaml(again.resources), `${text}\n---\n${back.yaml}`).toBe(native);
+        }),
+        { numRuns: 100 },
+      );
+      expect(compiled).toBeGreaterThan(30);
+      if (mesh.id === 'istio') expect(whole).toBeGreaterThan(50);
     });
   }
 });

@@ -24,7 +24,7 @@ export const istioBackendCells = {
     `${DR}#TrafficPolicy-PortTrafficPolicy`,
   ),
   'backend.outlierDetection': full(
-    'DestinationRule trafficPolicy.outlierDetection.{consecutive5xxErrors, interval, baseEjectionTime, maxEjectionPercent}',
+    'DestinationRule trafficPolicy.outlierDetection.{consecutive5xxErrors, interval, baseEjectionTime, maxEjectionPercent} (maxEjectionPercent 0 is written as 1: Istio reads 0 as unset, i.e. 10%, and Envoy ejects at least one instance at either, so they differ only above 100 instances)',
     `${DR}#OutlierDetection`,
   ),
   'backend.outlierDetection.gatewayErrors': full(

@@ -78,7 +78,10 @@ export function trafficPolicy(spec: BackendPolicy['spec']): Obj {
         : {}),
       interval: dur(od.interval),
       baseEjectionTime: dur(od.baseEjectionTime),
-      maxEjectionPercent: od.maxEjectionPercent,
+      // Istio reads 0 as unset, which is Envoy's 10% (cluster_traffic_policy.go
+      // applyOutlierDetection: `MaxEjectionPercent > 0`); Envoy ejects at least one instance
+      // whatever the percentage, so 1 means what 0 means wherever a service has up to 100.
+      maxEjectionPercent: Math.max(1, od.maxEjectionPercent),
     };
   }
   return out;

@@ -1,15 +1,15 @@
 /**
  * DestinationRule -> neutral versions: each subset with labels is a version of the host's
- * Service. Traffic policies have no neutral form and are reported, except ISTIO_MUTUAL alone,
- * which is what auto mTLS does anyway, and the HTTP/2 upgrade of an http2 policy (routing-http2.ts:
- * `connectionPool.http.h2UpgradePolicy: UPGRADE` and nothing else, top-level or per port), which
- * the policy routing that port takes (import-routing.ts).
+ * Service. A subset's own traffic policy has no neutral form and is reported, except ISTIO_MUTUAL
+ * alone, which is what auto mTLS does anyway. The host's traffic policy is a BackendPolicy
+ * (import-backend.ts), except the HTTP/2 upgrade of an http2 policy (routing-http2.ts:
+ * `connectionPool.http.h2UpgradePolicy: UPGRADE`, top-level or per port), which the policy routing
+ * that port takes (import-routing.ts).
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { serviceOfHost, takeMetadata } from '../kit/import-kit.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
-import { onlyIdleTimeout } from './import-tcp.js';
 import { H2_UPGRADE } from './routing-http2.js';
 
 export interface Subsets {
@@ -34,10 +34,9 @@ export function readDestinationRules(objects: readonly NativeObject[], r: IstioR
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     const h2 = h2Upgrades(o, r);
-    // A TCP idle timeout alone is the TCP policies' (import-tcp.ts).
-    const auto =
-      h2 || onlyIdleTimeout(o, r) || takeAutoMtls(o, ['spec', 'trafficPolicy'], r) ? ['trafficPolicy'] : [];
-    r.rest(o, ['spec'], ['host', 'subsets', ...auto], 'DestinationRule');
+    // The trafficPolicy's settings are BackendPolicy's (import-backend.ts) and, for its HTTP/2
+    // upgrade, the routing policy's.
+    r.rest(o, ['spec'], ['host', 'subsets', 'trafficPolicy'], 'DestinationRule');
     if (!svc) {
       r.lost(
         o,
@@ -88,32 +87,51 @@ function takeAutoMtls(o: NativeObject, at: FieldPath, r: IstioReader): boolean {
   return auto;
 }
 
-const isH2Upgrade = (v: unknown): boolean => JSON.stringify(v) === JSON.stringify(H2_UPGRADE);
+const UPGRADE_AT = ['connectionPool', 'http', 'h2UpgradePolicy'];
 
 /**
- * The HTTP/2 upgrades of a trafficPolicy made only of them (what routing-http2.ts writes for http2
- * policies): top-level, or one portLevelSettings entry per port; read, not taken, and undefined
- * when the trafficPolicy holds anything else (then reported whole, as before).
+ * The HTTP/2 upgrades of a trafficPolicy (what routing-http2.ts writes for http2 policies):
+ * `connectionPool.http.h2UpgradePolicy: UPGRADE` at the top level or in a port's entry; read, not
+ * taken (the policy routing those calls takes them). A port entry that holds nothing else is taken
+ * whole with it, its port included; the other settings beside it are BackendPolicy's
+ * (import-backend.ts). DEFAULT says nothing and is taken; DO_NOT_UPGRADE differs from a neutral
+ * http policy only when the mesh-wide h2UpgradePolicy upgrades, which the import cannot see.
  */
 function h2Upgrades(o: NativeObject, r: IstioReader): H2Upgrades | undefined {
   const at = ['spec', 'trafficPolicy'];
   const tp = r.ledger.peek<Obj>(o, at);
-  if (!tp) return undefined;
-  const { portLevelSettings, ...top } = tp;
+  if (!tp || typeof tp !== 'object') return undefined;
   const out: H2Upgrades = { o, ports: new Map(), used: new Set() };
-  if (Object.keys(top).length) {
-    if (!isH2Upgrade(top)) return undefined;
-    out.all = [...at, 'connectionPool'];
-  }
-  if (portLevelSettings !== undefined) {
-    if (!Array.isArray(portLevelSettings)) return undefined;
+  /** The path that stands for the upgrade of the settings at `base`, or undefined without one. */
+  const upgradeOf = (base: FieldPath, settings: Obj): FieldPath | undefined => {
+    const leaf = [...base, ...UPGRADE_AT];
+    const v = r.ledger.peek<unknown>(o, leaf);
+    if (v === undefined) return undefined;
+    if (v === 'DEFAULT') r.ledger.take(o, leaf);
+    else if (v === 'DO_NOT_UPGRADE') {
+      r.ledger.take(o, leaf);
+      r.changed(
+        o,
+        leaf,
+        'DO_NOT_UPGRADE keeps HTTP/1.1 even when the mesh-wide h2UpgradePolicy upgrades; a neutral http policy follows the mesh-wide setting',
+      );
+    } else if (v === 'UPGRADE') {
+      const { port: _port, ...rest } = settings;
+      return JSON.stringify(rest) === JSON.stringify(H2_UPGRADE) ? base : leaf;
+    } else r.lost(o, leaf, `${JSON.stringify(v)} is not an h2UpgradePolicy Istio knows`);
+    return undefined;
+  };
+  const { portLevelSettings, ...top } = tp;
+  const all = upgradeOf(at, top);
+  // Top level: the upgrade alone is the whole connectionPool (the trafficPolicy keeps the list).
+  if (all) out.all = all === at ? [...at, 'connectionPool'] : all;
+  if (Array.isArray(portLevelSettings))
     for (const [i, e] of (portLevelSettings as Obj[]).entries()) {
-      const { port, ...rest } = e ?? {};
-      const number = (port as { number?: unknown } | undefined)?.number;
-      if (typeof number !== 'number' || out.ports.has(number) || !isH2Upgrade(rest)) return undefined;
-      out.ports.set(number, [...at, 'portLevelSettings', i]);
+      const number = (e?.port as { number?: unknown } | undefined)?.number;
+      if (!e || typeof e !== 'object' || typeof number !== 'number' || out.ports.has(number)) continue;
+      const path = upgradeOf([...at, 'portLevelSettings', i], e);
+      if (path) out.ports.set(number, path);
     }
-  }
   return out.all || out.ports.size ? out : undefined;
 }
 

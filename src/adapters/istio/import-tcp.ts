@@ -164,21 +164,24 @@ export interface IdleTimeout {
 
 export const IDLE_AT: FieldPath = ['spec', 'trafficPolicy', 'connectionPool', 'tcp', 'idleTimeout'];
 
-/** Whether the DestinationRule's trafficPolicy holds the idle timeout and nothing else. */
-export function onlyIdleTimeout(o: NativeObject, r: IstioReader): boolean {
-  const tp = r.ledger.peek<Obj>(o, ['spec', 'trafficPolicy']);
-  return (
-    JSON.stringify(tp) ===
-    JSON.stringify({ connectionPool: { tcp: { idleTimeout: r.ledger.peek(o, IDLE_AT) } } })
-  );
-}
-
 /** The idle timeouts of the input's DestinationRules, by `namespace/service` (read, not taken). */
 export function readIdleTimeouts(objects: readonly NativeObject[], r: IstioReader): Map<string, IdleTimeout> {
   const out = new Map<string, IdleTimeout>();
   for (const o of objects.filter((x) => isKind(x, 'DestinationRule'))) {
+    // A port's idle timeout never reaches the tcp_proxy (routing-tcp.ts): it says nothing of TCP
+    // connections, and only an HTTP upstream idle timeout, which neutral policies do not set.
+    const perPort = r.ledger.peek<unknown>(o, ['spec', 'trafficPolicy', 'portLevelSettings']);
+    (Array.isArray(perPort) ? perPort : []).forEach((_e, i) => {
+      const at = ['spec', 'trafficPolicy', 'portLevelSettings', i, 'connectionPool', 'tcp', 'idleTimeout'];
+      if (r.ledger.peek(o, at) !== undefined)
+        r.lost(
+          o,
+          at,
+          "a port's idle timeout: istiod gives a TCP proxy only the top-level one, and for HTTP it is the upstream connections' idle timeout, which no neutral policy says",
+        );
+    });
     const v = r.ledger.peek(o, IDLE_AT);
-    if (v === undefined || !onlyIdleTimeout(o, r)) continue;
+    if (v === undefined) continue;
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     if (!svc) continue;

@@ -1,6 +1,7 @@
 /**
  * Istio -> neutral (`anymesh import --from istio`): VirtualService + DestinationRule subsets ->
- * TrafficPolicy, AuthorizationPolicy -> AccessPolicy, PeerAuthentication -> MTLSPolicy.
+ * TrafficPolicy, DestinationRule traffic policies -> BackendPolicy, AuthorizationPolicy ->
+ * AccessPolicy, PeerAuthentication -> MTLSPolicy.
  *
  * Field meanings are Istio's reference (istio.io/latest/docs/reference/config/networking/
  * virtual-service/, destination-rule/, security/authorization-policy/, peer_authentication/):
@@ -17,6 +18,7 @@ import {
   type NativeObject,
   sortImported,
 } from '../../core/import.js';
+import { importBackendPolicies } from './import-backend.js';
 import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity } from './import-security.js';
@@ -28,6 +30,7 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
   const ports = new ServicePorts(objects);
   const policies: ImportedPolicy[] = [
     ...importRouting(objects, r, ports),
+    ...importBackendPolicies(objects, r),
     ...importSecurity(
       objects.filter((o) => isKind(o, 'AuthorizationPolicy') || isKind(o, 'PeerAuthentication')),
       r,

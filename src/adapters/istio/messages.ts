@@ -187,10 +187,10 @@ export const ISTIO_MESSAGES = {
   ),
   ImportNoNeutralForm: m('AM4115', 'warning', 'IstioImportNoNeutralForm', 'not imported: {reason}', {
     description:
-      'An Istio field has no form in the neutral model (gateway binding, exportTo visibility, redirects, rewrites, DestinationRule traffic policies, conditions on request principals ...), so the import leaves it out and says so. `--strict` makes it an error.',
+      'An Istio field has no form in the neutral model (gateway binding, exportTo visibility, redirects, rewrites, DestinationRule settings a BackendPolicy does not hold (client TLS, locality balancing, per-subset traffic policies), conditions on request principals ...), so the import leaves it out and says so. `--strict` makes it an error.',
     fix: 'Keep the field in a native overlay applied next to the compiled objects, or drop it knowingly.',
     example:
-      'a VirtualService route with `rewrite: {uri: /}`, or a DestinationRule with `trafficPolicy.connectionPool`',
+      'a VirtualService route with `rewrite: {uri: /}`, or a DestinationRule with `trafficPolicy.loadBalancer.localityLbSetting`',
   }),
   ImportMeaningChanges: m(
     'AM4116',

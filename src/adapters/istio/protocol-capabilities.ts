@@ -35,11 +35,23 @@ const SELECTED =
   "Istio treats the port as gRPC only when the Service port says so (name grpc or grpc-*, or appProtocol: grpc; Istio's protocol selection), which anymesh cannot set from a policy";
 
 export const istioProtocolCells: Record<ProtocolFeatureId, CapabilityCell> = {
-  'protocol.http2': full(
-    'DestinationRule trafficPolicy.connectionPool.http.h2UpgradePolicy: UPGRADE (in portLevelSettings[] for spec.port); VirtualService http[] routes as for http',
-    `${DR}#ConnectionPoolSettings-HTTPSettings`,
-    "the caller's sidecar sends HTTP/2 to the backend whatever the Service port declares (shouldH2Upgrade: a DestinationRule UPGRADE wins over the port's protocol); the server's sidecar passes HTTP/2 on to the pod unless the Service port declares HTTP/1.1 (name http or http-*, or appProtocol: http; Istio's protocol selection), which is the user's Service",
-  ),
+  // Partial, as Istio's own code shows (test/behaviour/istio/protocols.test.ts, http2-api): the
+  // upgrade is of the hop between the sidecars only. istiod sets a cluster's protocol from the Service
+  // port first (pilot/pkg/networking/core/cluster_builder.go setUpstreamProtocol: HTTP/2 for an http2
+  // port, use_downstream_protocol for an unnamed one) and only then applies the DestinationRule,
+  // whose setH2Options leaves protocol options already set alone (cluster_traffic_policy.go
+  // applyH2Upgrade, outbound clusters only); the inbound cluster to the pod gets no upgrade at all.
+  'protocol.http2': {
+    support: 'partial',
+    reason:
+      "the DestinationRule upgrade is of the hop between the sidecars; the server's sidecar speaks to the pod in the protocol the user's Service port declares",
+    differs:
+      "a backend receives HTTP/2 from a caller that sends HTTP/1.1 only when its Service port says http2 (name http2 or http2-*, or appProtocol http2 / kubernetes.io/h2c); with a port declaring HTTP (name http or http-*) the sidecars speak HTTP/2 to each other but the pod receives HTTP/1.1, and with an unnamed port (protocol sniffing) the caller's own protocol is kept throughout",
+    native:
+      'DestinationRule trafficPolicy.connectionPool.http.h2UpgradePolicy: UPGRADE (in portLevelSettings[] for spec.port); VirtualService http[] routes as for http',
+    docs: `${DR}#ConnectionPoolSettings-HTTPSettings`,
+    minVersion: '1.22',
+  },
   'protocol.grpc': full('VirtualService http[] routes (gRPC is HTTP/2)', SELECTION, `native: ${SELECTED}`),
   'protocol.grpc.service': full(
     'VirtualService http[].match[].uri.prefix: /<service>/',

@@ -6,12 +6,14 @@
  * Why the DestinationRule and not the Service: Istio picks a port's protocol from the Service port
  * (appProtocol http2 or kubernetes.io/h2c, or a name http2 / http2-*; pkg/config/kube/conversion.go
  * ConvertProtocol, https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/),
- * and the Service is the user's, not anymesh's. A DestinationRule's UPGRADE holds whatever the port
- * declares: pilot/pkg/networking/core/cluster_traffic_policy.go `shouldH2Upgrade` returns true for
- * it before looking at the port's protocol ("If user wants an upgrade at destination rule/port level
- * that means he is sure that it is a Http port ... This is useful in case protocol sniffing is
- * enabled"), and `applyH2Upgrade` then sets the cluster's HTTP/2 protocol options (outbound only;
- * istio/istio eed52ebb66ad, the module the behaviour tier builds). A port's portLevelSettings entry
+ * and the Service is the user's, not anymesh's. The DestinationRule reaches less than the port:
+ * `shouldH2Upgrade` (pilot/pkg/networking/core/cluster_traffic_policy.go) says yes to UPGRADE before
+ * looking at the port's protocol, but `setH2Options` (cluster_builder.go) only fills protocol options
+ * not yet set, and `setUpstreamProtocol` has already set use_downstream_protocol on an unnamed
+ * (sniffed) port; and the upgrade is of outbound clusters only, so the server's sidecar speaks to
+ * the pod in the protocol the Service port declares (HTTP/1.1 for http or http-*). Istio's own code
+ * shows all three (test/behaviour/istio/protocols.test.ts, istio/istio eed52ebb66ad), and the
+ * protocol.http2 cell says so (partial). A port's portLevelSettings entry
  * is what that port's clusters get (pilot/pkg/networking/util/util.go GetPortLevelTrafficPolicy),
  * so a policy with a port upgrades that port only, and a policy without one every port.
  */

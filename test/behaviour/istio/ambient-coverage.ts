@@ -53,6 +53,8 @@ export const ambientCoverage: BehaviourCoverage = {
     // and method matches are matches, not counted (see above); gRPC itself is: HTTP/2 calls reach
     // the routes, whose clusters speak HTTP/2.
     'protocol.grpc',
+    // HTTP/2 (http2-api): the waypoint's clusters of the leaf Services speak HTTP/2 (appProtocol h2c).
+    'protocol.http2',
     'protocol.tcp',
     'protocol.tcp.weighted',
     'route.redirect',

@@ -19,6 +19,7 @@ import {
   grpcRetriesAmbientConditions,
   grpcRouting,
   grpcTimeouts,
+  http2Api,
   httpsRedirectKeepsHostPort,
   type ProtocolCase,
   redirectPaths,
@@ -84,6 +85,14 @@ describe('ambient: test/cases/grpc-retries.yaml', () => {
     grpcRetriesAmbientConditions(run.answer);
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+describe('ambient: test/cases/http2-api.yaml', () => {
+  judge(
+    http2Api('ambient'),
+    'sends GET /v1/search to catalog-v2 (2 s) and the rest of /v1/ 80/20 (5 s, 2 retries on 502-504) through clusters that speak HTTP/2 to the leaf Services',
+    // No IST0118: the leaf Services' ports declare appProtocol kubernetes.io/h2c.
+  );
 });
 
 describe('ambient: test/cases/grpc-timeouts.yaml', () => {

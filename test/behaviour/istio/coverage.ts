@@ -7,7 +7,8 @@
  * virtual host and route a request meets (path matches), the clusters (subsets, other services) and
  * their weights, and the route's timeout, retry policy, fault, mirror and percentage, header
  * operations and CORS policy, and the clusters' connection limits, outlier detection and load
- * balancer (with the route's consistent-hash keys), redirects, rewrites, gRPC calls (HTTP/2) and
+ * balancer (with the route's consistent-hash keys), redirects, rewrites, gRPC calls (HTTP/2), the
+ * HTTP/2 upgrade of an http2 policy's clusters (and the protocol the server's sidecar speaks to the pod) and
  * TCP connections (tcp_proxy), each compared with the policy's plain meaning.
  * Not counted although
  * the tier runs them:
@@ -81,6 +82,9 @@ export const coverage: BehaviourCoverage = {
     // Istio's fields with Envoy's rules by the driver, as route choice is.
     'protocol.grpc',
     'protocol.grpc.service',
+    // HTTP/2 (http2-api): the protocol options of the Envoy clusters istiod built for the route's
+    // subsets (the DestinationRule's upgrade), and of the server sidecar's cluster to the pod.
+    'protocol.http2',
     'protocol.grpc.method',
     'protocol.tcp',
     'protocol.tcp.weighted',

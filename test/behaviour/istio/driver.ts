@@ -164,6 +164,11 @@ export interface Result {
   endpoints?: Record<string, string[]>;
   /** The tcp_proxy a TCP call met (sidecar outbound, waypoint). */
   tcp?: TcpProxy;
+  /**
+   * Inbound: the server sidecar's cluster to the application; its upstreamProtocol is what the pod
+   * receives (absent: HTTP/1.1, Envoy's default).
+   */
+  inboundCluster?: ClusterSettings;
 }
 
 export interface AnalyzerMessage {

@@ -7,7 +7,9 @@
  * prefix or host, TCP weights, a TCP idle timeout, gRPC retry conditions, attempts and per-try
  * timeouts), for source addresses (an ipBlock widened, moved or narrowed, an excepted range or a
  * caller's address dropped, the port restriction dropped) and for a split that must carry no health
- * check (the weights changed, a version dropped, a health check added by an EnvoyFilter). Each
+ * check (the weights changed, a version dropped, a health check added by an EnvoyFilter), and for
+ * HTTP/2 (the upgrade turned off or moved to another port, appProtocol h2c dropped from the leaf
+ * Services). Each
  * mutation must change the output, or the proof would prove nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ import {
   grpcRetries,
   grpcRouting,
   grpcTimeouts,
+  http2Api,
   type ProtocolCase,
   redirectPaths,
   redirectPrefix,
@@ -364,6 +367,46 @@ const HEALTH_CHECK_MUTATIONS: Mutation[] = [
   ],
 ];
 
+/** http2-api (issue 13): the HTTP/2 upgrade, the split and the search route. */
+const HTTP2_MUTATIONS: Mutation[] = [
+  [
+    'sidecar',
+    () => http2Api('sidecar'),
+    'the upgrade turned off (DO_NOT_UPGRADE)',
+    mutation('h2UpgradePolicy: UPGRADE', 'h2UpgradePolicy: DO_NOT_UPGRADE'),
+  ],
+  [
+    'sidecar',
+    () => http2Api('sidecar'),
+    'the upgrade moved to another port',
+    mutation(/(portLevelSettings:\n\s+- port:\n\s+number: )8080/, '$19090'),
+  ],
+  [
+    'sidecar',
+    () => http2Api('sidecar'),
+    'the api weights swapped',
+    mutation(/weight: 80([\s\S]*?)weight: 20/, 'weight: 20$1weight: 80'),
+  ],
+  [
+    'sidecar',
+    () => http2Api('sidecar'),
+    'the search method match dropped',
+    mutation(/\n\s+method:\n\s+exact: GET/, ''),
+  ],
+  [
+    'ambient',
+    () => http2Api('ambient'),
+    'appProtocol removed from the leaf Services',
+    (o) => mutation(/\n\s+appProtocol: kubernetes\.io\/h2c/g, '')(o),
+  ],
+  [
+    'ambient',
+    () => http2Api('ambient'),
+    'the search timeout changed',
+    mutation('request: 2s', 'request: 20s'),
+  ],
+];
+
 function mutationsFail(title: string, mutations: Mutation[]) {
   describe(title, () => {
     it.each(
@@ -384,6 +427,7 @@ function mutationsFail(title: string, mutations: Mutation[]) {
 mutationsFail('mutated protocol case outputs fail their expectations', PROTOCOL_MUTATIONS);
 mutationsFail('mutated grpc-retries outputs fail their expectations', GRPC_RETRY_MUTATIONS);
 mutationsFail('mutated backend-health-check outputs fail their expectations', HEALTH_CHECK_MUTATIONS);
+mutationsFail('mutated http2-api outputs fail their expectations', HTTP2_MUTATIONS);
 
 describe('mutated test/cases/access-ip-block.yaml output fails its expectations', () => {
   it.each([

@@ -12,7 +12,18 @@
 import { expect } from 'vitest';
 import { ambientRequest } from './ambient-world.js';
 import type { Answer, Call, Result } from './driver.js';
-import { backendName, backends, fqdn, type PodDef, pod, request, result, type ServiceDef } from './world.js';
+import {
+  arrival,
+  backendName,
+  backends,
+  fqdn,
+  type PodDef,
+  pod,
+  type RequestOptions,
+  request,
+  result,
+  type ServiceDef,
+} from './world.js';
 
 /** Envoy's tcp_proxy idle timeout when none is set (extensions.filters.network.tcp_proxy.v3). */
 export const TCP_PROXY_DEFAULT_IDLE_MS = 3_600_000;
@@ -508,4 +519,128 @@ export function tcpIdleTimeout(): ProtocolCase {
       expect(r.tcp?.idleTimeoutMs ?? TCP_PROXY_DEFAULT_IDLE_MS, 'tcp_proxy idle timeout').toBe(3_600_000);
     },
   };
+}
+
+/**
+ * What a route that sets no retries may retry on Istio (docs/policy-model.md, "Omitted timeout and
+ * retries"): istiod gives it its default policy, 2 retries on connect-failure, refused-stream,
+ * unavailable, cancelled and retriable-status-codes (pilot/pkg/networking/core/route/retry/retry.go
+ * defaultRetryOn) with no status code listed. Of these only the connection conditions can fire for a
+ * service that is not gRPC (unavailable and cancelled are grpc-status values, and
+ * retriable-status-codes lists none), which the neutral meaning allows: a request the service may have
+ * seen is not sent again, as the Istio descriptor declares (`differs: grpc`).
+ */
+export function expectNoRetryOfSeenRequests(r: Result): void {
+  const retry = r.route?.retry;
+  if (!retry) return;
+  const connection = ['connect-failure', 'refused-stream'];
+  const grpcStatuses = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
+  for (const on of retryOn(r))
+    expect([...connection, ...grpcStatuses, 'retriable-status-codes'], `${r.id} retries on ${on}`).toContain(
+      on,
+    );
+  expect(retry.retriableStatusCodes ?? [], `${r.id} retries no status code`).toEqual([]);
+}
+
+/** The service port of test/cases/http2-api.yaml, and the Service in its world (the user's). */
+const CATALOG_PORT = 8080;
+export const catalogService = (port: ServiceDef['ports'][number] = { port: CATALOG_PORT }): ServiceDef => ({
+  namespace: 'shop',
+  name: 'catalog',
+  ip: '10.96.3.80',
+  ports: [port],
+});
+
+/**
+ * test/cases/http2-api.yaml: catalog speaks HTTP/2 in cleartext. GET /v1/search... goes to v2 within
+ * 2 s; the rest of /v1/ is split 80/20 between v1 and v2 within 5 s, retried twice when a proxy could
+ * not reach the backend (gateway-error: 502, 503, 504); nothing else has a rule. Every backend of a
+ * route is spoken to over HTTP/2, also for a caller that sends HTTP/1.1: on the sidecar the caller's
+ * sidecar upgrades (the Envoy cluster of each subset has explicit HTTP/2 protocol options), on ambient
+ * the waypoint's cluster of each leaf Service does (appProtocol kubernetes.io/h2c). What reaches the
+ * pod from a sidecar is the Service port's business, stated apart (http2ServerHop).
+ */
+export function http2Api(side: Side): ProtocolCase {
+  const catalog = catalogService();
+  const v1 = pod('shop', 'catalog-v1', { app: 'catalog', version: 'v1' });
+  const v2 = pod('shop', 'catalog-v2', { app: 'catalog', version: 'v2' });
+  const web = pod('shop', 'web', { app: 'web' });
+  const call = caller(side);
+  const to = (id: string, path: string, server: PodDef | undefined, opts: RequestOptions = {}) =>
+    call(id, web, catalog, CATALOG_PORT, { path, ...opts, ...(server ? { server } : {}) });
+  const at = (v: string) => version(side, 'catalog', 'shop', CATALOG_PORT, v);
+  const sidecarArrivals =
+    side === 'sidecar'
+      ? [
+          arrival('arrive-v1', web, v1, CATALOG_PORT, { path: '/v1/items/7' }),
+          arrival('arrive-v1-h2', web, v1, CATALOG_PORT, { path: '/v1/items/7', http2: true }),
+        ]
+      : [];
+  return {
+    file: 'test/cases/http2-api.yaml',
+    services: [catalog],
+    pods: [v1, v2, web],
+    calls: [
+      to('search', '/v1/search?q=shoes', v2, { method: 'GET' }),
+      to('search-sub', '/v1/search/suggest', v2, { method: 'GET' }),
+      // GET only: a POST to the search endpoint is the rest of the API.
+      to('search-post', '/v1/search', v1, { method: 'POST' }),
+      to('items', '/v1/items/7', v1, { method: 'GET' }),
+      to('items-h2', '/v1/items/7', v2, { method: 'GET', http2: true }),
+      to('v1-root', '/v1', side === 'ambient' ? v1 : undefined),
+      to('v2', '/v2/items', undefined),
+      ...sidecarArrivals,
+    ],
+    check(answer) {
+      const expectHttp2 = (r: Result) => {
+        const settings = r.route?.clusterSettings ?? {};
+        for (const c of r.route?.clusters ?? [])
+          expect(settings[c.cluster]?.upstreamProtocol, `${r.id}: ${c.cluster} speaks HTTP/2`).toBe('http2');
+      };
+      for (const id of ['search', 'search-sub']) {
+        const r = result(answer, id);
+        expect(r.error, id).toBeUndefined();
+        expect(r.route?.name, id).toMatch(/search$/);
+        expect(backends(r), id).toEqual({ [at('v2')]: 100 });
+        expect(r.route?.timeoutMs, id).toBe(2000);
+        expectNoRetryOfSeenRequests(r);
+        expectHttp2(r);
+      }
+      for (const id of ['search-post', 'items', 'items-h2']) {
+        const r = result(answer, id);
+        expect(r.error, id).toBeUndefined();
+        expect(r.route?.name, id).toMatch(/api$/);
+        expect(backends(r), id).toEqual({ [at('v1')]: 80, [at('v2')]: 20 });
+        expect(r.route?.timeoutMs, id).toBe(5000);
+        expect(r.route?.retry?.numRetries, `${id} retries`).toBe(2);
+        // gateway-error: Envoy's condition on the sidecar; the HTTPRoute's codes on ambient (with the
+        // connection conditions Istio adds to every HTTPRoute retry, as AM3003 warns).
+        if (side === 'sidecar') expect(retryOn(r), `${id} retry_on`).toEqual(['gateway-error']);
+        else expect([...(r.route?.retry?.retriableStatusCodes ?? [])].sort(), id).toEqual([502, 503, 504]);
+        expectHttp2(r);
+      }
+      expect(result(answer, 'v2').error).toBe('no route matched');
+      // /v1 is not under the string prefix /v1/ (sidecar); the waypoint's segment prefix ignores the
+      // trailing / and takes it (the AM3003 warning on match.path.prefix says so).
+      const root = result(answer, 'v1-root');
+      if (side === 'sidecar') expect(root.error).toBe('no route matched');
+      else expect(backends(root)).toEqual({ [at('v1')]: 80, [at('v2')]: 20 });
+    },
+  };
+}
+
+/**
+ * Not the policy's meaning, what the sidecar column's protocol.http2 cell says (partial): the
+ * DestinationRule upgrade is of the hop between the sidecars. The server's sidecar speaks to the pod
+ * in the protocol the Service port declares: for the http-8080 port of the case's world, HTTP/1.1
+ * (istiod's inbound cluster has no HTTP/2 options; applyH2Upgrade is for outbound clusters), whether
+ * the call arrived as HTTP/1.1 or HTTP/2.
+ */
+export function http2ServerHop(answer: Answer, expected: string | undefined): void {
+  for (const id of ['arrive-v1', 'arrive-v1-h2']) {
+    const r = result(answer, id);
+    expect(r.error, id).toBeUndefined();
+    expect(r.inboundCluster, `${id}: the server's sidecar forwards to the pod`).toBeDefined();
+    expect(r.inboundCluster?.upstreamProtocol, `${id}: the protocol the pod receives`).toBe(expected);
+  }
 }

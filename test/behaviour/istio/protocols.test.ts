@@ -10,9 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { askIstio } from './driver.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
 import {
+  catalogService,
   grpcRetries,
   grpcRouting,
   grpcTimeouts,
+  http2Api,
+  http2ServerHop,
   httpsRedirectKeepsHostPort,
   type ProtocolCase,
   redirectPaths,
@@ -43,6 +46,44 @@ describe('test/cases/grpc-retries.yaml', () => {
     grpcRetries('sidecar'),
     'retries GetOrder 3 times (500 ms each, 2 s in all) on unavailable, resource-exhausted and deadline-exceeded, the rest of shop.Checkout twice on unavailable within 5 s',
   );
+});
+
+describe('test/cases/http2-api.yaml', () => {
+  const c = http2Api('sidecar');
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase(c.file, c, c.calls);
+  });
+  it('sends GET /v1/search to v2 (2 s) and the rest of /v1/ 80/20 (5 s, 2 retries on gateway-error), upgrading every subset cluster to HTTP/2', () =>
+    c.check(run.answer));
+  it("hands the pod HTTP/1.1 behind a Service port named http-*: the upgrade is of the hop between sidecars (the partial cell's difference)", () =>
+    http2ServerHop(run.answer, undefined));
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});
+
+// The same output in the two other worlds the protocol.http2 cell names: what the user's Service port
+// says decides what the pod receives, and whether the upgrade happens at all.
+describe('test/cases/http2-api.yaml behind other Service ports', () => {
+  const outboundProtocols = (answer: Parameters<typeof result>[0]) => [
+    ...new Set(
+      Object.values(result(answer, 'items').route?.clusterSettings ?? {}).map((s) => s.upstreamProtocol),
+    ),
+  ];
+  it('an http2-* port: HTTP/2 from the caller sidecar and on to the pod', async () => {
+    const c = { ...http2Api('sidecar'), services: [catalogService({ port: 8080, protocol: 'http2' })] };
+    const run = await runCase(c.file, c, c.calls);
+    c.check(run.answer);
+    http2ServerHop(run.answer, 'http2');
+    expectAnalyzers(run.answer);
+  });
+  it("an unnamed port: Istio sniffs the protocol and keeps the caller's, so the upgrade does not happen (the cell's difference)", async () => {
+    const c = { ...http2Api('sidecar'), services: [catalogService({ port: 8080, unnamed: true })] };
+    const run = await runCase(c.file, c, c.calls);
+    expect(outboundProtocols(run.answer)).toEqual(['downstream']);
+    expect(() => c.check(run.answer)).toThrow(/speaks HTTP\/2/);
+    http2ServerHop(run.answer, 'downstream');
+    expectAnalyzers(run.answer, { IST0118: "the world's Service port is unnamed on purpose" });
+  });
 });
 
 describe('test/cases/grpc-timeouts.yaml', () => {

@@ -17,7 +17,7 @@ export interface ServiceDef {
   name: string;
   ip: string;
   /** Ports, named <protocol>-<port> (default http; Istio reads the protocol from the name). targetPort = port. */
-  ports: { port: number; tcp?: boolean; protocol?: 'http' | 'grpc' | 'tcp' }[];
+  ports: { port: number; tcp?: boolean; protocol?: 'http' | 'http2' | 'grpc' | 'tcp'; unnamed?: boolean }[];
   /** Pod labels the Service selects. Default: {app: name}. */
   selector?: Record<string, string>;
 }
@@ -64,7 +64,8 @@ export function worldYaml(services: readonly ServiceDef[], pods: readonly PodDef
         clusterIP: s.ip,
         selector: s.selector ?? { app: s.name },
         ports: s.ports.map((p) => ({
-          name: portName(p),
+          // An unnamed port: Istio sniffs its protocol (a Service with one port may leave it unnamed).
+          ...(p.unnamed ? {} : { name: portName(p) }),
           port: p.port,
           targetPort: p.port,
           protocol: 'TCP',
@@ -134,6 +135,8 @@ export interface RequestOptions {
   readonly tcp?: boolean;
   /** A gRPC call (HTTP/2, POST, content-type application/grpc); path is /package.Service/Method. */
   readonly grpc?: boolean;
+  /** A caller that speaks HTTP/2 itself (prior-knowledge h2c) instead of HTTP/1.1. */
+  readonly http2?: boolean;
 }
 
 /** The request part of a Call, for sidecar and ambient requests alike. */
@@ -141,6 +144,7 @@ export function requestFields(opts: RequestOptions): Partial<Call> {
   return {
     ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
     ...(opts.grpc ? { protocol: 'grpc' as const } : {}),
+    ...(opts.http2 ? { protocol: 'http2' as const } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.path ? { path: opts.path } : {}),
     ...(opts.headers
@@ -166,7 +170,7 @@ export function arrival(
   from: Workload,
   server: PodDef,
   port: number,
-  opts: { method?: string; path?: string; plaintext?: boolean; tcp?: boolean } = {},
+  opts: { method?: string; path?: string; plaintext?: boolean; tcp?: boolean; http2?: boolean } = {},
 ): Call {
   return {
     id,
@@ -176,6 +180,7 @@ export function arrival(
     port,
     ...(opts.plaintext ? { plaintext: true } : {}),
     ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
+    ...(opts.http2 ? { protocol: 'http2' as const } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.path ? { path: opts.path } : {}),
   };

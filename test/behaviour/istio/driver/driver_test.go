@@ -326,6 +326,18 @@ func (w *world) inbound(c Call) Result {
 		return res
 	}
 	res.Authz = authz
+	// The cluster to the application (inbound|port||): istiod picks its protocol from the Service
+	// port alone (cluster_builder.go setUpstreamProtocol; applyH2Upgrade is outbound only).
+	if r.ClusterMatched != "" {
+		ic := xdstest.ExtractClusters(sim.Clusters)[r.ClusterMatched]
+		if ic == nil {
+			res.Error = "no cluster " + r.ClusterMatched
+			return res
+		}
+		if res.InboundCluster, err = summariseCluster(ic); err != nil {
+			res.Error = err.Error()
+		}
+	}
 	return res
 }
 

@@ -94,6 +94,9 @@ type Result struct {
 	Endpoints map[string][]string `json:"endpoints,omitempty"`
 	// TCP is the tcp_proxy a TCP call met (sidecar outbound, waypoint).
 	TCP *TCPProxy `json:"tcp,omitempty"`
+	// InboundCluster is the server sidecar's cluster an inbound call was forwarded to, the hop to
+	// the application itself: its upstreamProtocol is what the pod receives (HTTP/1.1 when "").
+	InboundCluster *ClusterSettings `json:"inboundCluster,omitempty"`
 }
 
 // Route is the matched Envoy route, normalised.
