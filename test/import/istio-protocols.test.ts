@@ -183,3 +183,45 @@ spec:
     expect(r.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
   });
 });
+
+describe('Istio import: the TCP idle timeout beside other DestinationRule settings', () => {
+  const objects = (http: boolean) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db]
+  tcp:
+    - match: [{port: 5432}]
+      route: [{destination: {host: db}}]
+${http ? '  http:\n    - match: [{port: 8080}]\n      route: [{destination: {host: db}}]\n' : ''}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 100, idleTimeout: 1h}
+    portLevelSettings:
+      - port: {number: 5432}
+        connectionPool:
+          tcp: {idleTimeout: 5m}
+`;
+  it('the top-level one is the TCP policy timeout, a port-level one is reported', () => {
+    const r = importText(objects(false), istio, 'db.yaml');
+    const tcp = r.loaded.policies.find((p) => p.kind === 'TrafficPolicy')!.policy.spec;
+    expect(tcp).toEqual({ service: 'db', port: 5432, protocol: 'tcp', rules: [{ timeout: '1h' }] });
+    expect(r.diagnostics.filter((d) => d.level !== 'info').map((d) => `${d.code} ${d.path}`)).toEqual([
+      'AM4115 spec.trafficPolicy.portLevelSettings[0]',
+    ]);
+    expect(r.fields.unaccounted).toBe(0);
+  });
+
+  it('with HTTP routes for the same service, the idle timeout is reported as also theirs', () => {
+    const r = importText(objects(true), istio, 'db.yaml');
+    expect(r.diagnostics.map((d) => `${d.code} ${d.path}`)).toContain(
+      'AM4116 spec.trafficPolicy.connectionPool.tcp.idleTimeout',
+    );
+    expect(r.fields.unaccounted).toBe(0);
+  });
+});

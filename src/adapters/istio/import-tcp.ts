@@ -171,14 +171,20 @@ export function readIdleTimeouts(objects: readonly NativeObject[], r: IstioReade
     // A port's idle timeout never reaches the tcp_proxy (routing-tcp.ts): it says nothing of TCP
     // connections, and only an HTTP upstream idle timeout, which neutral policies do not set.
     const perPort = r.ledger.peek<unknown>(o, ['spec', 'trafficPolicy', 'portLevelSettings']);
-    (Array.isArray(perPort) ? perPort : []).forEach((_e, i) => {
-      const at = ['spec', 'trafficPolicy', 'portLevelSettings', i, 'connectionPool', 'tcp', 'idleTimeout'];
-      if (r.ledger.peek(o, at) !== undefined)
-        r.lost(
-          o,
-          at,
-          "a port's idle timeout: istiod gives a TCP proxy only the top-level one, and for HTTP it is the upstream connections' idle timeout, which no neutral policy says",
-        );
+    (Array.isArray(perPort) ? perPort : []).forEach((e, i) => {
+      const entry = ['spec', 'trafficPolicy', 'portLevelSettings', i];
+      const leaf = [...entry, 'connectionPool', 'tcp', 'idleTimeout'];
+      const idle = r.ledger.peek(o, leaf);
+      if (idle === undefined) return;
+      // An entry with nothing else is reported whole (its port says nothing without it).
+      const { port, ...rest } = (e ?? {}) as Obj;
+      const alone =
+        JSON.stringify(rest) === JSON.stringify({ connectionPool: { tcp: { idleTimeout: idle } } });
+      r.lost(
+        o,
+        alone ? entry : leaf,
+        "a port's idle timeout: istiod gives a TCP proxy only the top-level one, and for HTTP it is the upstream connections' idle timeout, which no neutral policy says",
+      );
     });
     const v = r.ledger.peek(o, IDLE_AT);
     if (v === undefined) continue;
