@@ -225,3 +225,38 @@ spec:
     expect(r.fields.unaccounted).toBe(0);
   });
 });
+
+describe('Istio import: a tcp route for several ports', () => {
+  it('is one policy per port, callers per port, the destination port kept for each', () => {
+    const r = importText(
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db]
+  tcp:
+    - match: [{port: 31400}, {port: 31401, sourceNamespace: ops}]
+      route: [{destination: {host: db, port: {number: 31400}}}]
+`,
+      istio,
+      'db.yaml',
+    );
+    expect(r.loaded.policies.map((p) => p.policy.spec)).toEqual([
+      {
+        service: 'db',
+        port: 31400,
+        protocol: 'tcp',
+        rules: [{ backends: [{ service: 'db', port: 31400 }] }],
+      },
+      {
+        service: 'db',
+        port: 31401,
+        protocol: 'tcp',
+        sources: [{ namespace: 'ops' }],
+        rules: [{ backends: [{ service: 'db', port: 31400 }] }],
+      },
+    ]);
+    expect(r.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
+    expect(r.fields.imported).toBe(r.fields.total);
+  });
+});

@@ -96,16 +96,23 @@ export function readTcpRoutes(
     const ports = [...new Set(entries.map((e) => e.scope.port))];
     if (!matches?.length || ports.length <= 1)
       out.push({ vs, index, ...(matches?.length ? { entries } : {}), rule, selfPorts, subsets: used });
-    else
+    else {
+      // Split by port, a lone destination to the service itself on a port is that port for every
+      // policy: a service backend with the port says so exactly (and compiles to the same).
+      const lone = !backends.length && selfPorts.length === 1 && !used.length ? selfPorts[0] : undefined;
+      if (lone) r.ledger.take(vs, lone.path);
+      const split = lone ? { backends: [{ service: self.service, port: lone.port }] } : rule;
       for (const port of ports)
         out.push({
           vs,
           index,
           entries: entries.filter((e) => e.scope.port === port),
-          rule,
-          selfPorts: selfPorts.filter((s) => port === undefined || s.port === port),
+          rule: split,
+          // Else every port's policy checks the destination port against its own (import-routing.ts).
+          selfPorts: lone ? [] : selfPorts,
           subsets: used,
         });
+    }
   });
   const buckets: TcpBucket[] = [];
   for (const x of out) {
