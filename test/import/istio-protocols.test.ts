@@ -260,3 +260,46 @@ spec:
     expect(r.fields.imported).toBe(r.fields.total);
   });
 });
+
+describe('Istio import: malformed protocol fields', () => {
+  it('are reported where they are, never a crash or a silent drop', () => {
+    const r = importText(MALFORMED, istio, 'bad.yaml');
+    expect(r.diagnostics.filter((d) => d.level !== 'info').map((d) => `${d.code} ${d.path}`)).toEqual(
+      expect.arrayContaining([
+        'AM4115 spec.tcp',
+        'AM4115 spec.tcp[0]',
+        'AM4115 spec.tcp[1].route',
+        'AM4115 spec.http[0].redirect',
+        'AM4115 spec.http[1].rewrite',
+      ]),
+    );
+    expect(r.fields.unaccounted).toBe(0);
+  });
+});
+
+const MALFORMED = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db]
+  tcp: {oops: 1}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db2, namespace: shop}
+spec:
+  hosts: [db2]
+  tcp:
+    - match: {port: 1}
+      route: {destination: {host: db2}}
+    - route: x
+  http:
+    - redirect: 7
+    - rewrite: "/x"
+      route: [{destination: {host: db2}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db2, namespace: shop}
+spec: {ports: {a: 1}}
+`;

@@ -121,7 +121,11 @@ export function readRewrite(
 ): { rewrite: Obj; uri?: PendingUri } | undefined {
   const at = [...base, 'rewrite'];
   const rw = r.ledger.peek<Obj>(vs, at);
-  if (!rw) return undefined;
+  if (rw === undefined) return undefined;
+  if (!rw || typeof rw !== 'object' || Array.isArray(rw)) {
+    r.lost(vs, at, 'rewrite is not a mapping of uri, authority and uriRegexRewrite');
+    return undefined;
+  }
   r.rest(vs, at, ['uri', 'authority', 'uriRegexRewrite'], 'rewrite');
   const out: Obj = {};
   if (rw.authority !== undefined) {

@@ -162,7 +162,12 @@ export function readBackends(
   selfPorts: RouteIR['selfPorts'],
   used: string[],
 ): Obj[] | undefined {
-  const dests = r.ledger.peek<Obj[]>(vs, at) ?? [];
+  const given = r.ledger.peek<unknown>(vs, at);
+  if (given !== undefined && !Array.isArray(given)) {
+    r.lost(vs, at, 'route is not a list of destinations');
+    return undefined;
+  }
+  const dests = (given as Obj[] | undefined) ?? [];
   const backends: Obj[] = [];
   let failed = false;
   dests.forEach((_d, i) => {

@@ -53,7 +53,8 @@ export class ServicePorts {
    */
   declared(namespace: string, service: string, port: number | undefined): DeclaredPort[] | undefined {
     const o = this.services.get(`${namespace}/${service}`);
-    const ports = ((o?.object.spec as Obj | undefined)?.ports as Obj[] | undefined) ?? [];
+    const given = (o?.object.spec as Obj | undefined)?.ports;
+    const ports = Array.isArray(given) ? (given as Obj[]) : [];
     const out: DeclaredPort[] = [];
     ports.forEach((p, i) => {
       if (!p || typeof p !== 'object' || typeof p.port !== 'number') return;

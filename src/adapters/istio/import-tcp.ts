@@ -54,10 +54,20 @@ export function readTcpRoutes(
 ): TcpBucket[] {
   const out: RouteIR[] = [];
   const earlier: { scopes: Scope[]; index: number; sig: string }[] = [];
-  (r.ledger.peek<Obj[]>(vs, ['spec', 'tcp']) ?? []).forEach((_route, index) => {
+  const routes = r.ledger.peek<unknown>(vs, ['spec', 'tcp']);
+  if (routes !== undefined && !Array.isArray(routes)) {
+    r.lost(vs, ['spec', 'tcp'], 'tcp is not a list of routes');
+    return [];
+  }
+  (Array.isArray(routes) ? routes : []).forEach((_route, index) => {
     const base: FieldPath = ['spec', 'tcp', index];
     r.rest(vs, base, ['match', 'route'], 'tcp route');
-    const matches = r.ledger.peek<Obj[]>(vs, [...base, 'match']);
+    const given = r.ledger.peek<unknown>(vs, [...base, 'match']);
+    const matches = Array.isArray(given) ? (given as Obj[]) : undefined;
+    if (given !== undefined && !matches) {
+      r.lost(vs, base, 'match is not a list of match entries, so the route is left out');
+      return;
+    }
     const entries: Entry[] = [];
     let whole = true;
     (matches ?? []).forEach((_m, j) => {
