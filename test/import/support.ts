@@ -48,6 +48,9 @@ export function normalPolicy(p: Obj): Obj {
     spec.outlierDetection = sortKeys(outlierDetection(spec.outlierDetection as never));
   // Callers are ORed: their order is not meaning.
   if (Array.isArray(spec.from)) spec.from = sortedByJson(spec.from);
+  // Sources and match entries are ORed too: one given twice says nothing more (a mesh that writes
+  // every match entry for every source cannot tell [s] x [m, m] from [s, s] x [m]).
+  if (Array.isArray(spec.sources)) spec.sources = unique(spec.sources);
   ((spec.rules as Obj[] | undefined) ?? []).forEach((rule, i) => {
     if (rule.name === `rule-${i}`) delete rule.name;
     const backends = rule.backends as Obj[] | undefined;
@@ -59,6 +62,7 @@ export function normalPolicy(p: Obj): Obj {
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
       if ((m.path as Obj | undefined)?.prefix === '/' && Object.keys(m.path as Obj).length === 1)
         delete m.path;
+    if (Array.isArray(rule.matches)) rule.matches = unique(rule.matches as Obj[]);
     // An empty match entry matches every request, as no matches do.
     if ((rule.matches as Obj[] | undefined)?.some((m) => Object.keys(m).length === 0)) delete rule.matches;
     for (const m of (rule.matches as Obj[] | undefined) ?? [])
@@ -95,6 +99,10 @@ export function withCallerNamespaces(p: Obj): Obj {
       f.namespace = meta.namespace ?? 'default';
   return p;
 }
+
+/** The entries of a list without repeats (first occurrence kept). */
+const unique = <T>(xs: readonly T[]): T[] =>
+  xs.filter((x, i) => xs.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i);
 
 const sortedByJson = (xs: unknown[]) =>
   [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
