@@ -145,6 +145,23 @@ describe('Istio native fixtures', () => {
     expect(silentDrops('istio-traffic-policies.yaml', 'istio').length).toBeGreaterThan(20);
   });
 
+  it('traffic policies for a Service of another namespace, and port entries with nothing to import, are reported', () => {
+    const name = 'istio-traffic-policies-elsewhere.yaml';
+    const r = importText(read(name), istio, fixture(name));
+    expect(r.ok).toBe(true);
+    expect(codes(r)).toEqual([
+      'AM4115 payments-from-shop spec.host',
+      'AM4115 payments-from-shop spec.trafficPolicy',
+      'AM4115 legacy spec.trafficPolicy.portLevelSettings[0].port',
+      'AM4115 legacy spec.trafficPolicy.portLevelSettings[0].tls',
+    ]);
+    // Not moved to the service's namespace, where it would hold for every caller.
+    expect(r.loaded.policies.map((p) => [p.ref, p.policy.spec])).toEqual([
+      ['BackendPolicy/shop/legacy', { service: 'legacy', port: 9090, loadBalancer: { policy: 'random' } }],
+    ]);
+    silentDrops(name, 'istio');
+  });
+
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {
     const lossless = silentDrops('istio-bookinfo.yaml', 'istio');
     expect(lossless.length).toBeGreaterThan(40);

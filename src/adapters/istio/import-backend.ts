@@ -285,8 +285,19 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
     if (r.ledger.peek(o, tpAt) === undefined) continue;
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
-    // Hosts that are no Service of the namespace are reported whole by readDestinationRules.
-    if (!svc || svc.namespace !== o.namespace) continue;
+    // Hosts that are no Service are reported whole by readDestinationRules.
+    if (!svc) continue;
+    if (svc.namespace !== o.namespace) {
+      // Istio applies it to callers in the rule's namespace (and where it is exported); a neutral
+      // BackendPolicy lives in the service's namespace and holds for every caller.
+      r.lost(
+        o,
+        tpAt,
+        `a DestinationRule of namespace ${o.namespace} for Service ${svc.service} of namespace ${svc.namespace}: its traffic policy holds for callers in ${o.namespace}, while a neutral BackendPolicy lives in the service's namespace and holds for every caller`,
+      );
+      reportUnusedHost(o, r);
+      continue;
+    }
     const meta = takeMetadata(r.ledger, o);
     const top = readSettings(o, tpAt, r);
     const drafts: { port?: number; spec: Obj }[] = top ? [{ spec: top }] : [];
@@ -300,7 +311,17 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
           return;
         }
         const spec = readSettings(o, at, r);
-        if (!spec) return;
+        if (!spec) {
+          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts);
+          // one whose settings were all reported has nothing left its port could apply to.
+          if (r.ledger.peek(o, [...at, 'connectionPool', 'http', 'h2UpgradePolicy']) === undefined)
+            r.lost(
+              o,
+              [...at, 'port'],
+              `no setting of the entry for port ${number} is imported (its fields say why)`,
+            );
+          return;
+        }
         // The copy of the service-wide settings an HTTP/2 port entry carries (backend.ts) is the same.
         if (top && JSON.stringify(spec) === JSON.stringify(top)) {
           r.ledger.take(o, [...at, 'port']);
@@ -319,7 +340,10 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
       });
     else if (ports !== undefined)
       r.lost(o, [...tpAt, 'portLevelSettings'], 'portLevelSettings is not a list');
-    if (!drafts.length) continue;
+    if (!drafts.length) {
+      reportUnusedHost(o, r);
+      continue;
+    }
     r.ledger.take(o, ['spec', 'host']);
     const own = (meta.sources ?? []).filter((s) => s.kind === 'BackendPolicy');
     for (const d of drafts) {
@@ -343,4 +367,17 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
     }
   }
   return out;
+}
+
+/**
+ * The host of a DestinationRule nothing was imported from: subsets and HTTP/2 upgrades take it
+ * where they are read (import-subsets.ts); without them it names a host no neutral policy comes from.
+ */
+function reportUnusedHost(o: NativeObject, r: IstioReader): void {
+  const subsets = r.ledger.peek<unknown[]>(o, ['spec', 'subsets']);
+  const upgrades = JSON.stringify(r.ledger.peek(o, ['spec', 'trafficPolicy']) ?? {}).includes(
+    '"h2UpgradePolicy"',
+  );
+  if ((Array.isArray(subsets) && subsets.length) || upgrades) return;
+  r.lost(o, ['spec', 'host'], 'nothing of this DestinationRule is imported (its fields say why)');
 }
