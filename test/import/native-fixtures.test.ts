@@ -162,6 +162,29 @@ describe('Istio native fixtures', () => {
     silentDrops(name, 'istio');
   });
 
+  it("subsets no route names keep their TrafficPolicy's name when anymesh's annotation names a BackendPolicy first", () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: bookinfo
+  labels: {app.kubernetes.io/managed-by: anymesh}
+  annotations: {anymesh.dev/source-policies: "BackendPolicy/bookinfo/reviews-limits,TrafficPolicy/bookinfo/reviews-canary"}
+spec:
+  host: reviews.bookinfo.svc.cluster.local
+  trafficPolicy:
+    connectionPool: {tcp: {maxConnections: 10}}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+`;
+    const r = importText(text, istio, 'dr.yaml');
+    expect(r.loaded.policies.map((p) => p.ref).sort()).toEqual([
+      'BackendPolicy/bookinfo/reviews-limits',
+      'TrafficPolicy/bookinfo/reviews-canary',
+    ]);
+  });
+
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {
     const lossless = silentDrops('istio-bookinfo.yaml', 'istio');
     expect(lossless.length).toBeGreaterThan(40);
