@@ -185,6 +185,36 @@ spec:
     ]);
   });
 
+  it.each([
+    ['tls: null', 'spec.trafficPolicy.tls'],
+    ['outlierDetection: null', 'spec.trafficPolicy.outlierDetection'],
+    ['loadBalancer: null', 'spec.trafficPolicy.loadBalancer'],
+    ['loadBalancer: {consistentHash: null}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    ['loadBalancer: {consistentHash: {}}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    [
+      'loadBalancer: {consistentHash: {httpCookie: "session"}}',
+      'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie',
+    ],
+    ['connectionPool: null', 'spec.trafficPolicy.connectionPool'],
+    ['connectionPool: {tcp: [1]}', 'spec.trafficPolicy.connectionPool.tcp'],
+  ])(
+    'a traffic policy holding %s is reported where it is, not a crash or an unaccounted field',
+    (field, path) => {
+      const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: d, namespace: ns}
+spec:
+  host: d
+  trafficPolicy:
+    ${field}
+`;
+      const r = importText(text, istio, 'hostile.yaml');
+      expect(r.fields.unaccounted).toBe(0);
+      expect(codes(r)).toContain(`AM4115 d ${path}`);
+      expect(r.loaded.policies).toEqual([]);
+    },
+  );
+
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {
     const lossless = silentDrops('istio-bookinfo.yaml', 'istio');
     expect(lossless.length).toBeGreaterThan(40);
