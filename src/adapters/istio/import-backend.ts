@@ -330,9 +330,11 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
         }
         const spec = readSettings(o, at, r);
         if (!spec) {
-          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts);
-          // one whose settings were all reported has nothing left its port could apply to.
-          if (r.ledger.peek(o, [...at, 'connectionPool', 'http', 'h2UpgradePolicy']) === undefined)
+          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts), one
+          // with an idle timeout is reported by import-tcp.ts; one whose settings were all
+          // reported has nothing left its port could apply to.
+          const pool = (entry as { connectionPool?: { http?: Obj; tcp?: Obj } }).connectionPool;
+          if (pool?.http?.h2UpgradePolicy === undefined && pool?.tcp?.idleTimeout === undefined)
             r.lost(
               o,
               [...at, 'port'],
@@ -388,14 +390,11 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
 }
 
 /**
- * The host of a DestinationRule nothing was imported from: subsets and HTTP/2 upgrades take it
- * where they are read (import-subsets.ts); without them it names a host no neutral policy comes from.
+ * The host of a DestinationRule nothing was imported from. The readers that run before this one
+ * take it where they import something (subsets and HTTP/2 upgrades in import-subsets.ts, a TCP
+ * idle timeout in import-tcp.ts); untaken, it names a host no neutral policy comes from.
  */
 function reportUnusedHost(o: NativeObject, r: IstioReader): void {
-  const subsets = r.ledger.peek<unknown[]>(o, ['spec', 'subsets']);
-  const upgrades = JSON.stringify(r.ledger.peek(o, ['spec', 'trafficPolicy']) ?? {}).includes(
-    '"h2UpgradePolicy"',
-  );
-  if ((Array.isArray(subsets) && subsets.length) || upgrades) return;
+  if (r.ledger.marked(o, ['spec', 'host'])) return;
   r.lost(o, ['spec', 'host'], 'nothing of this DestinationRule is imported (its fields say why)');
 }
