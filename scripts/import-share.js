@@ -11,7 +11,8 @@
  * not imported. `--reasons N` adds, after the total, the N largest groups of reported leaves (by
  * diagnostic code, object kind and field, list indices left out) with one message of each, and the
  * objects not imported by kind: where the share is lost. Exit 1 when any group does not load or
- * leaves a field unaccounted.
+ * leaves a field unaccounted. Which upstream repositories, commits and files the published figures
+ * were measured on, and how they are exported: docs/migrate.md, "Reproducing the measures".
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

@@ -262,6 +262,11 @@ export class FieldLedger {
     return valueAt(o.object, path) as T | undefined;
   }
 
+  /** Whether `path` itself was taken or reported already (by another reader of the object). */
+  marked(o: NativeObject, path: FieldPath): boolean {
+    return this.marks.get(o)?.has(JSON.stringify(path)) ?? false;
+  }
+
   /** Marks a field reported and records its diagnostic, positioned at the field. */
   report(o: NativeObject, path: FieldPath, make: (at: ImportAt) => Diagnostic): void {
     this.mark(o, path, 'reported');

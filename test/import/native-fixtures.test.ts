@@ -145,6 +145,76 @@ describe('Istio native fixtures', () => {
     expect(silentDrops('istio-traffic-policies.yaml', 'istio').length).toBeGreaterThan(20);
   });
 
+  it('traffic policies for a Service of another namespace, and port entries with nothing to import, are reported', () => {
+    const name = 'istio-traffic-policies-elsewhere.yaml';
+    const r = importText(read(name), istio, fixture(name));
+    expect(r.ok).toBe(true);
+    expect(codes(r)).toEqual([
+      'AM4115 payments-from-shop spec.host',
+      'AM4115 payments-from-shop spec.trafficPolicy',
+      'AM4115 legacy spec.trafficPolicy.portLevelSettings[0].port',
+      'AM4115 legacy spec.trafficPolicy.portLevelSettings[0].tls',
+    ]);
+    // Not moved to the service's namespace, where it would hold for every caller.
+    expect(r.loaded.policies.map((p) => [p.ref, p.policy.spec])).toEqual([
+      ['BackendPolicy/shop/legacy', { service: 'legacy', port: 9090, loadBalancer: { policy: 'random' } }],
+    ]);
+    silentDrops(name, 'istio');
+  });
+
+  it("subsets no route names keep their TrafficPolicy's name when anymesh's annotation names a BackendPolicy first", () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: bookinfo
+  labels: {app.kubernetes.io/managed-by: anymesh}
+  annotations: {anymesh.dev/source-policies: "BackendPolicy/bookinfo/reviews-limits,TrafficPolicy/bookinfo/reviews-canary"}
+spec:
+  host: reviews.bookinfo.svc.cluster.local
+  trafficPolicy:
+    connectionPool: {tcp: {maxConnections: 10}}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+`;
+    const r = importText(text, istio, 'dr.yaml');
+    expect(r.loaded.policies.map((p) => p.ref).sort()).toEqual([
+      'BackendPolicy/bookinfo/reviews-limits',
+      'TrafficPolicy/bookinfo/reviews-canary',
+    ]);
+  });
+
+  it.each([
+    ['tls: null', 'spec.trafficPolicy.tls'],
+    ['outlierDetection: null', 'spec.trafficPolicy.outlierDetection'],
+    ['loadBalancer: null', 'spec.trafficPolicy.loadBalancer'],
+    ['loadBalancer: {consistentHash: null}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    ['loadBalancer: {consistentHash: {}}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    [
+      'loadBalancer: {consistentHash: {httpCookie: "session"}}',
+      'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie',
+    ],
+    ['connectionPool: null', 'spec.trafficPolicy.connectionPool'],
+    ['connectionPool: {tcp: [1]}', 'spec.trafficPolicy.connectionPool.tcp'],
+  ])(
+    'a traffic policy holding %s is reported where it is, not a crash or an unaccounted field',
+    (field, path) => {
+      const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: d, namespace: ns}
+spec:
+  host: d
+  trafficPolicy:
+    ${field}
+`;
+      const r = importText(text, istio, 'hostile.yaml');
+      expect(r.fields.unaccounted).toBe(0);
+      expect(codes(r)).toContain(`AM4115 d ${path}`);
+      expect(r.loaded.policies).toEqual([]);
+    },
+  );
+
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {
     const lossless = silentDrops('istio-bookinfo.yaml', 'istio');
     expect(lossless.length).toBeGreaterThan(40);

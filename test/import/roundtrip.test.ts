@@ -95,9 +95,17 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
       expect(imported.loaded.policies.filter((p) => p.kind === 'BackendPolicy')).toEqual([]);
     },
   );
+  // What the mesh expresses only in part (the compile warned AM3003) may come back with the
+  // importer's "meaning changes" warning on it (the native form says less than the policy did,
+  // e.g. Linkerd's failure accrual has no interval); nothing else may be reported.
+  const changedCode = mesh.messages.ImportMeaningChanges?.code;
+  const partly = (result: (typeof all)[number]['result']) =>
+    result.diagnostics.some((d) => d.code === 'AM3003');
   it.each(cases)('$name', ({ file, result }) => {
     const { native, imported } = importOf(result);
-    expect(imported.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
+    expect(
+      imported.diagnostics.filter((d) => d.level !== 'info' && !(partly(result) && d.code === changedCode)),
+    ).toEqual([]);
     expect(imported.fields.unaccounted).toBe(0);
     expect(imported.skipped).toEqual([]);
     // compile(import(x)) == x
@@ -111,8 +119,12 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
     const made = new Set(
       result.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
     );
-    const kept = loaded.policies.filter((p) => p.kind !== 'MeshInstallation' && made.has(p.ref));
     const byRef = new Map(imported.loaded.policies.map((p) => [p.ref, p]));
+    // Objects written into the user's own (a Service holding only a mesh's annotations or label)
+    // carry no source annotation: a policy imported back from them must still be one of the case's.
+    const kept = loaded.policies.filter(
+      (p) => p.kind !== 'MeshInstallation' && (made.has(p.ref) || byRef.has(p.ref)),
+    );
     expect([...byRef.keys()].sort()).toEqual(kept.map((p) => p.ref).sort());
     for (const doc of kept) {
       const expected = withCallerNamespaces(structuredClone(doc.policy) as never);

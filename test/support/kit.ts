@@ -167,12 +167,24 @@ function catalogFor(folders: readonly string[] | undefined): CrdCatalog {
 function serviceProblems(o: KubeObject): string[] {
   const problems: string[] = [];
   const spec = (o as Native).spec;
-  // A label-only Service (Istio ambient's waypoint binding): server-side apply of one label on the
-  // user's Service, which it must not otherwise touch.
+  // A metadata-only Service: server-side apply of a mesh's keys on the user's Service, which it must
+  // not otherwise touch: Istio ambient's waypoint binding (one label), Linkerd's failure accrual
+  // (its balancer.linkerd.io annotations, no label).
   if (spec === undefined) {
     const labels = Object.keys(o.metadata.labels ?? {});
-    if (labels.length !== 1 || Object.keys(o).length !== 3 || o.metadata.annotations !== undefined)
-      problems.push('a Service without spec must hold exactly one label and nothing else');
+    const annotations = Object.keys(o.metadata.annotations ?? {});
+    const binding = labels.length === 1 && labels[0] === 'istio.io/use-waypoint' && !annotations.length;
+    const accrual =
+      !labels.length &&
+      annotations.includes('balancer.linkerd.io/failure-accrual') &&
+      annotations.every((k) => k.startsWith('balancer.linkerd.io/failure-accrual'));
+    const metaKeys = Object.keys(o.metadata).filter(
+      (k) => !['name', 'namespace', 'labels', 'annotations'].includes(k),
+    );
+    if (!(binding || accrual) || Object.keys(o).length !== 3 || metaKeys.length)
+      problems.push(
+        'a Service without spec must hold only a mesh binding: the istio.io/use-waypoint label, or Linkerd failure-accrual annotations',
+      );
     return problems;
   }
   if (o.apiVersion !== 'v1') problems.push(`apiVersion ${o.apiVersion}`);

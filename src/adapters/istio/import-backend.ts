@@ -35,6 +35,17 @@ const SIMPLE: Record<string, string | undefined> = {
   RANDOM: 'random',
 };
 
+/**
+ * Whether the value at `at` is absent or a mapping; anything else (null, a string, a list: what a
+ * hand-edited file may hold, and the CRD refuses) is reported, and nothing under it is read.
+ */
+function mappingAt(o: NativeObject, at: FieldPath, r: IstioReader): boolean {
+  const v = r.ledger.peek<unknown>(o, at);
+  if (v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v))) return true;
+  r.lost(o, at, `${JSON.stringify(v)} is not a mapping of settings, so nothing in it is imported`);
+  return false;
+}
+
 /** Keys of a traffic policy read elsewhere: the routing policy's (HTTP/2 upgrade, idle timeout), mTLS. */
 const READ_ELSEWHERE = {
   http: ['h2UpgradePolicy'],
@@ -44,7 +55,7 @@ const READ_ELSEWHERE = {
 /** The neutral settings of one traffic policy (top level or a port's entry); undefined: none. */
 function readSettings(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefined {
   const tp = r.ledger.peek<Obj>(o, at);
-  if (!tp || typeof tp !== 'object') return undefined;
+  if (!mappingAt(o, at, r) || !tp) return undefined;
   const known = ['port', 'portLevelSettings', 'connectionPool', 'outlierDetection', 'loadBalancer', 'tls'];
   r.rest(o, at, known, 'trafficPolicy');
   takeIstioMutual(o, [...at, 'tls'], r);
@@ -61,7 +72,7 @@ function readSettings(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
 /** `tls: {mode: ISTIO_MUTUAL}` is what auto mTLS does anyway; other TLS settings are reported. */
 function takeIstioMutual(o: NativeObject, at: FieldPath, r: IstioReader): void {
   const tls = r.ledger.peek<Obj>(o, at);
-  if (tls === undefined) return;
+  if (tls === undefined || !mappingAt(o, at, r)) return;
   if (Object.keys(tls).length === 1 && tls.mode === 'ISTIO_MUTUAL') r.ledger.take(o, at);
   else
     r.lost(
@@ -103,10 +114,11 @@ function duration(o: NativeObject, at: FieldPath, r: IstioReader): string | unde
 }
 
 function readPool(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefined {
-  if (r.ledger.peek(o, at) === undefined) return undefined;
+  if (r.ledger.peek(o, at) === undefined || !mappingAt(o, at, r)) return undefined;
   r.rest(o, at, ['tcp', 'http'], 'connectionPool');
   const tcp = [...at, 'tcp'];
   const http = [...at, 'http'];
+  if (!mappingAt(o, tcp, r) || !mappingAt(o, http, r)) return undefined;
   r.rest(o, tcp, ['maxConnections', 'connectTimeout', ...READ_ELSEWHERE.tcp], 'connectionPool.tcp');
   r.rest(
     o,
@@ -133,7 +145,7 @@ function readPool(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefin
 
 function readOutlier(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefined {
   const v = r.ledger.peek<Obj>(o, at);
-  if (v === undefined) return undefined;
+  if (v === undefined || !mappingAt(o, at, r)) return undefined;
   const unread = [
     ['consecutiveErrors', 'deprecated, and Istio no longer reads it (use consecutive5xxErrors)'],
     [
@@ -190,7 +202,7 @@ function readOutlier(o: NativeObject, at: FieldPath, r: IstioReader): Obj | unde
 
 function readBalancer(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefined {
   const lb = r.ledger.peek<Obj>(o, at);
-  if (lb === undefined) return undefined;
+  if (lb === undefined || !mappingAt(o, at, r)) return undefined;
   const unread = ['localityLbSetting', 'warmup', 'warmupDurationSecs'];
   r.rest(o, at, ['simple', 'consistentHash', ...unread], 'loadBalancer');
   for (const k of unread)
@@ -212,8 +224,8 @@ function readBalancer(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
     return undefined;
   }
   const hash = lb.consistentHash as Obj | undefined;
-  if (hash === undefined) return undefined;
   const h = [...at, 'consistentHash'];
+  if (hash === undefined || !mappingAt(o, h, r)) return undefined;
   const tuning = ['ringHash', 'maglev', 'minimumRingSize'];
   r.rest(o, h, ['httpHeaderName', 'httpCookie', 'useSourceIp', ...tuning], 'consistentHash');
   for (const k of tuning)
@@ -221,8 +233,13 @@ function readBalancer(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
       r.lost(o, [...h, k], `${k} tunes the hash ring, which the neutral consistentHash leaves to the mesh`);
   const keys = ['httpHeaderName', 'httpCookie', 'useSourceIp'].filter((k) => hash[k] !== undefined);
   if (keys.length !== 1) {
-    if (keys.length > 1)
-      r.lost(o, h, `several hash keys (${keys.join(', ')}): Istio takes one, and the CRD refuses more`);
+    r.lost(
+      o,
+      h,
+      keys.length
+        ? `several hash keys (${keys.join(', ')}): Istio takes one, and the CRD refuses more`
+        : 'a consistent hash on no key (header, cookie or source IP) names nothing to hash on',
+    );
     return undefined;
   }
   const key = keys[0]!;
@@ -247,6 +264,7 @@ function readBalancer(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
  * (set by the proxy when missing) does not say.
  */
 function readCookie(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefined {
+  if (!mappingAt(o, at, r)) return undefined;
   const c = r.ledger.peek<Obj>(o, at) ?? {};
   r.rest(o, at, ['name', 'path', 'ttl'], 'httpCookie');
   if (typeof c.name !== 'string' || !c.name) {
@@ -285,8 +303,19 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
     if (r.ledger.peek(o, tpAt) === undefined) continue;
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
-    // Hosts that are no Service of the namespace are reported whole by readDestinationRules.
-    if (!svc || svc.namespace !== o.namespace) continue;
+    // Hosts that are no Service are reported whole by readDestinationRules.
+    if (!svc) continue;
+    if (svc.namespace !== o.namespace) {
+      // Istio applies it to callers in the rule's namespace (and where it is exported); a neutral
+      // BackendPolicy lives in the service's namespace and holds for every caller.
+      r.lost(
+        o,
+        tpAt,
+        `a DestinationRule of namespace ${o.namespace} for Service ${svc.service} of namespace ${svc.namespace}: its traffic policy holds for callers in ${o.namespace}, while a neutral BackendPolicy lives in the service's namespace and holds for every caller`,
+      );
+      reportUnusedHost(o, r);
+      continue;
+    }
     const meta = takeMetadata(r.ledger, o);
     const top = readSettings(o, tpAt, r);
     const drafts: { port?: number; spec: Obj }[] = top ? [{ spec: top }] : [];
@@ -300,7 +329,19 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
           return;
         }
         const spec = readSettings(o, at, r);
-        if (!spec) return;
+        if (!spec) {
+          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts), one
+          // with an idle timeout is reported by import-tcp.ts; one whose settings were all
+          // reported has nothing left its port could apply to.
+          const pool = (entry as { connectionPool?: { http?: Obj; tcp?: Obj } }).connectionPool;
+          if (pool?.http?.h2UpgradePolicy === undefined && pool?.tcp?.idleTimeout === undefined)
+            r.lost(
+              o,
+              [...at, 'port'],
+              `no setting of the entry for port ${number} is imported (its fields say why)`,
+            );
+          return;
+        }
         // The copy of the service-wide settings an HTTP/2 port entry carries (backend.ts) is the same.
         if (top && JSON.stringify(spec) === JSON.stringify(top)) {
           r.ledger.take(o, [...at, 'port']);
@@ -319,7 +360,10 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
       });
     else if (ports !== undefined)
       r.lost(o, [...tpAt, 'portLevelSettings'], 'portLevelSettings is not a list');
-    if (!drafts.length) continue;
+    if (!drafts.length) {
+      reportUnusedHost(o, r);
+      continue;
+    }
     r.ledger.take(o, ['spec', 'host']);
     const own = (meta.sources ?? []).filter((s) => s.kind === 'BackendPolicy');
     for (const d of drafts) {
@@ -343,4 +387,14 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
     }
   }
   return out;
+}
+
+/**
+ * The host of a DestinationRule nothing was imported from. The readers that run before this one
+ * take it where they import something (subsets and HTTP/2 upgrades in import-subsets.ts, a TCP
+ * idle timeout in import-tcp.ts); untaken, it names a host no neutral policy comes from.
+ */
+function reportUnusedHost(o: NativeObject, r: IstioReader): void {
+  if (r.ledger.marked(o, ['spec', 'host'])) return;
+  r.lost(o, ['spec', 'host'], 'nothing of this DestinationRule is imported (its fields say why)');
 }

@@ -199,7 +199,12 @@ export function importRouting(
     policies.push(
       neutralPolicy(
         'TrafficPolicy',
-        neutralMetadata(meta.sources?.[0]?.name ?? meta.name, namespace, meta.sources ? undefined : meta),
+        // The annotation may name the host's BackendPolicy too (backend.ts), and first: sorted by ref.
+        neutralMetadata(
+          meta.sources?.find((x) => x.kind === 'TrafficPolicy')?.name ?? meta.name,
+          namespace,
+          meta.sources ? undefined : meta,
+        ),
         spec,
         s.rules.map((x) => x.ref),
       ),

@@ -17,10 +17,8 @@ const BALANCING = 'https://linkerd.io/2/reference/load-balancing/';
 const RATE = 'https://linkerd.io/2/reference/rate-limiting/';
 const { full, none } = cellBuilders();
 
-const ACCRUAL =
-  "Linkerd's failure accrual is set by annotations on the destination's own Service (balancer.linkerd.io/failure-accrual: consecutive and its -consecutive-* keys), an object anymesh does not own and cannot write without the rest of its spec";
-const ACCRUAL_WORKAROUND =
-  'annotate the Service yourself: balancer.linkerd.io/failure-accrual: consecutive, balancer.linkerd.io/failure-accrual-consecutive-max-failures: <consecutiveErrors>, balancer.linkerd.io/failure-accrual-consecutive-min-penalty: <baseEjectionTime> (Linkerd backs off from there to -max-penalty, and has no interval or ejection percentage)';
+const ACCRUAL_KEYS =
+  'balancer.linkerd.io/failure-accrual: consecutive, balancer.linkerd.io/failure-accrual-consecutive-{max-failures, min-penalty, max-penalty}';
 const NO_LIMITS =
   "Linkerd's proxy has no connection pool or request limits to configure (no circuit-breaking thresholds, only failure accrual)";
 const NO_LIMITS_WORKAROUND =
@@ -38,7 +36,16 @@ export const linkerdBackendCells = {
     'the rate limit targets a Server, which selects one pod port',
     '2.17',
   ),
-  'backend.outlierDetection': none(ACCRUAL, ACCRUAL_WORKAROUND, BREAKING),
+  'backend.outlierDetection': {
+    support: 'partial',
+    reason:
+      "Linkerd's failure accrual (balancer.linkerd.io/failure-accrual: consecutive) on the destination's Service: an endpoint is backed off after consecutiveErrors consecutive failures, first for baseEjectionTime",
+    differs:
+      "Linkerd has no check interval and no cap on backed-off endpoints (interval and maxEjectionPercent are not written); further back-offs grow exponentially with jitter (Envoy: by baseEjectionTime per ejection), up to the same cap (300s, or baseEjectionTime when longer); the annotations hold for every port of the Service, even for a policy with spec.port; anymesh writes them into the user's Service (server-side apply owns only those annotations; delete leaves them)",
+    native: `Service metadata.annotations ${ACCRUAL_KEYS}`,
+    minVersion: '2.13',
+    docs: BREAKING,
+  },
   'backend.outlierDetection.gatewayErrors': none(
     'Linkerd counts consecutive failures (5xx and connection errors) only; gateway errors are not counted on their own',
     'leave consecutiveGatewayErrors out: gateway errors already count among the consecutive failures',

@@ -3,8 +3,9 @@
  * targetRef is the Server of the service's port (the registry in servers.ts makes or shares it).
  * `total.requestsPerSecond` is enforced by each inbound proxy the Server selects, i.e. per
  * instance, which is what the model's rateLimit means. The CRD (shared/crds/linkerd
- * http-local-ratelimit-policy.yaml) has no burst: the column refuses it. Nothing else of a
- * BackendPolicy is written for Linkerd (see backend-capabilities.ts).
+ * http-local-ratelimit-policy.yaml) has no burst: the column refuses it. Outlier detection is
+ * failure accrual (failure-accrual.ts); nothing else of a BackendPolicy is written for Linkerd
+ * (see backend-capabilities.ts).
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
 import { resolveSelector } from '../../core/compiler/selector.js';

@@ -11,21 +11,20 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import {
+  ACCRUAL,
+  JITTER_RATIO,
+  MAX_FAILURES,
+  MAX_PENALTY,
+  MIN_PENALTY,
+  maxPenaltyMs,
+} from './failure-accrual.js';
 import type { ServiceIndex } from './import-leaves.js';
 import { isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
 import type { ServerIR } from './import-servers.js';
 
-const ACCRUAL = 'balancer.linkerd.io/failure-accrual';
-const MAX_FAILURES = `${ACCRUAL}-consecutive-max-failures`;
-const MIN_PENALTY = `${ACCRUAL}-consecutive-min-penalty`;
 /** The accrual annotations read here; other balancer.linkerd.io keys are reported. */
-export const ACCRUAL_ANNOTATIONS = [
-  ACCRUAL,
-  MAX_FAILURES,
-  MIN_PENALTY,
-  `${ACCRUAL}-consecutive-max-penalty`,
-  `${ACCRUAL}-consecutive-jitter-ratio`,
-];
+export const ACCRUAL_ANNOTATIONS = [ACCRUAL, MAX_FAILURES, MIN_PENALTY, MAX_PENALTY, JITTER_RATIO];
 
 export function importRateLimits(
   objects: readonly NativeObject[],
@@ -116,8 +115,14 @@ export function importAccrual(services: ServiceIndex, r: LinkerdReader): Importe
       if (min !== undefined) r.ledger.take(svc, at(MIN_PENALTY));
       od.baseEjectionTime = formatDuration(ms);
     } else r.lost(svc, at(MIN_PENALTY), `${JSON.stringify(min)} is not a duration Linkerd reads`);
+    // The max-penalty anymesh writes is Envoy's cap on ejection time (failure-accrual.ts): the
+    // neutral meaning; any other has no neutral form.
+    const maxMs = a[MAX_PENALTY] === undefined ? undefined : linkerdMs(a[MAX_PENALTY]);
+    const base = od.baseEjectionTime === undefined ? undefined : ms;
+    const envoyCap = maxMs !== undefined && base !== undefined && maxMs === maxPenaltyMs(base);
+    if (envoyCap) r.ledger.take(svc, at(MAX_PENALTY));
     for (const k of ACCRUAL_ANNOTATIONS.slice(3))
-      if (a[k] !== undefined)
+      if (a[k] !== undefined && !(k === MAX_PENALTY && envoyCap))
         r.lost(
           svc,
           at(k),

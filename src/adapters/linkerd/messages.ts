@@ -204,6 +204,18 @@ export const LINKERD_MESSAGES = {
       example: 'a BackendPolicy for reviews with rateLimit and no port',
     },
   ),
+  AccrualDiffers: m(
+    'AM4219',
+    'error',
+    'LinkerdAccrualDiffers',
+    'Linkerd sets failure accrual once per Service (annotations on {service}, for every port), and {other} sets different outlier detection for it; give both policies the same outlierDetection, or set it in one',
+    {
+      description:
+        "Two BackendPolicies for one service (on different ports) set different outlier detection, and Linkerd's failure accrual is annotations on the destination Service, which hold for all its ports.",
+      fix: 'Give both the same outlierDetection, or keep it in one of them.',
+      example: 'BackendPolicies for reviews on ports 9080 and 9443 with consecutiveErrors 5 and 3',
+    },
+  ),
   ImportNoNeutralForm: m('AM4260', 'warning', 'LinkerdImportNoNeutralForm', 'not imported: {reason}', {
     description:
       'A Linkerd field has no form in the neutral model (ServiceProfile retry budgets and response classes, Server proxyProtocol, `*` identities, response and idle timeouts, hostnames, redirects ...), so the import leaves it out and says so. `--strict` makes it an error.',

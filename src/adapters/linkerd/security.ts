@@ -2,7 +2,8 @@
  * Linkerd security: access control (access.ts), strict mTLS (mtls.ts) and BackendPolicy rate limits
  * (backend.ts) become Servers, AuthorizationPolicies, MeshTLSAuthentications and
  * HTTPLocalRateLimitPolicies; the Server registry joins what they ask of one pod port, so they never
- * write conflicting Servers.
+ * write conflicting Servers. BackendPolicy outlier detection is failure accrual on the destination's
+ * Service (failure-accrual.ts).
  */
 import type { CompileContext } from '../../core/adapter.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
@@ -11,6 +12,7 @@ import type { ResultPart } from '../kit/results.js';
 import { mergeResults } from '../kit/results.js';
 import { compileAccess } from './access.js';
 import { compileBackend } from './backend.js';
+import { compileFailureAccrual } from './failure-accrual.js';
 import { compileMtls } from './mtls.js';
 import { ServerRegistry } from './servers.js';
 
@@ -25,5 +27,11 @@ export function compileSecurity(
   const mtlsDiagnostics = compileMtls(mtls, servers, ctx);
   // Rate limits target Servers too, so they share the registry.
   const backendResult = compileBackend(backend, servers);
-  return mergeResults(accessResult, { diagnostics: mtlsDiagnostics }, backendResult, servers.resolve());
+  return mergeResults(
+    accessResult,
+    { diagnostics: mtlsDiagnostics },
+    backendResult,
+    compileFailureAccrual(backend),
+    servers.resolve(),
+  );
 }
