@@ -526,10 +526,10 @@ export const CORE_MESSAGES = {
     'AM3008',
     'warning',
     'RuleDropped',
-    'rule {rule} was left out for {mesh}: all of its matches used features it cannot express',
+    'rule {rule} was left out for {mesh}: {why}',
     {
       description:
-        'With degrading allowed, every match of the rule used a feature the mesh lacks, so the whole rule was left out (a rule without its matches would catch everything).',
+        'With degrading allowed, the whole rule was left out: every match of the rule used a feature the mesh lacks (a rule without its matches would catch everything), or the rule needs a feature the mesh lacks that it means nothing without (a redirect: without it the rule would route instead).',
       fix: 'Rewrite the matches with features the mesh has, or accept that the rule is gone.',
       example:
         'a rule matching only on a query parameter, compiled with --allow-degraded for a mesh without query matches',

@@ -185,7 +185,7 @@ export function compilePolicies(
       diagnostics.push(
         diag(
           'RuleDropped',
-          { rule: rule.name, mesh: adapter.displayName },
+          { rule: rule.name, mesh: adapter.displayName, why: rule.why },
           p.at(['spec', 'rules', rule.index]),
         ),
       );

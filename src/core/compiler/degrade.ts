@@ -9,8 +9,8 @@ import type { FeatureUse } from './usage.js';
 export interface DegradeResult {
   /** The policy without the dropped features, or undefined when the whole policy is left out. */
   readonly policy: Policy | undefined;
-  /** Rule indices (of the original policy) left out whole, with their names. */
-  readonly droppedRules: { index: number; name: string }[];
+  /** Rule indices (of the original policy) left out whole, with their names and why. */
+  readonly droppedRules: { index: number; name: string; why: string }[];
 }
 
 /** Containers that mean "everything" when empty: never removed as a side effect of a drop. */
@@ -109,16 +109,26 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
   }
   const input = policy as TrafficPolicy;
   const droppedRules = new Set<number>();
+  // Why each was left out: a feature that carries the whole rule (a redirect: without it the rule
+  // would route instead), or every match entry gone.
+  const why = new Map<number, string>();
   for (const d of drops) {
-    if (d.scope === 'rule') droppedRules.add(d.drop[2] as number);
+    if (d.scope !== 'rule') continue;
+    const r = d.drop[2] as number;
+    droppedRules.add(r);
+    if (!why.has(r)) why.set(r, `it needs ${d.feature}, which the mesh cannot express`);
   }
+  const ALL_MATCHES = 'all of its matches used features it cannot express';
   // A rule whose match entries are all dropped is dropped: an empty `matches` would match all.
   input.spec.rules.forEach((rule, r) => {
     if (droppedRules.has(r) || !rule.matches?.length) return;
     const gone = new Set(
       drops.filter((d) => d.scope === 'matchEntry' && d.drop[2] === r).map((d) => d.drop[4] as number),
     );
-    if (gone.size === rule.matches.length) droppedRules.add(r);
+    if (gone.size === rule.matches.length) {
+      droppedRules.add(r);
+      why.set(r, ALL_MATCHES);
+    }
   });
   const sourcesGone = new Set(drops.filter((d) => d.scope === 'sourceEntry').map((d) => d.drop[2] as number));
   if (input.spec.sources && sourcesGone.size === input.spec.sources.length)
@@ -126,7 +136,11 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
   if (droppedRules.size === input.spec.rules.length) {
     return {
       policy: undefined,
-      droppedRules: input.spec.rules.map((r, index) => ({ index, name: r.name ?? `rule-${index}` })),
+      droppedRules: input.spec.rules.map((r, index) => ({
+        index,
+        name: r.name ?? `rule-${index}`,
+        why: why.get(index) ?? ALL_MATCHES,
+      })),
     };
   }
   for (const d of drops) {
@@ -168,6 +182,7 @@ export function degrade(policy: Policy, drops: readonly FeatureUse[]): DegradeRe
           policy.kind === 'TrafficPolicy'
             ? ((policy as TrafficPolicy).spec.rules[index]?.name ?? `rule-${index}`)
             : `rule-${index}`,
+        why: why.get(index) ?? ALL_MATCHES,
       })),
   };
 }

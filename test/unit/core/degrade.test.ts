@@ -68,7 +68,9 @@ describe('degrade', () => {
       'match.queryParams.regex',
     );
     expect(rules(r)).toEqual([{ name: 'rest', timeout: '2s' }]);
-    expect(r.droppedRules).toEqual([{ index: 0, name: 'by-header' }]);
+    expect(r.droppedRules).toEqual([
+      { index: 0, name: 'by-header', why: 'all of its matches used features it cannot express' },
+    ]);
   });
 
   it('all rules dropped drops the policy, naming every rule (unnamed ones by index)', () => {
@@ -80,8 +82,8 @@ describe('degrade', () => {
     );
     expect(r.policy).toBeUndefined();
     expect(r.droppedRules).toEqual([
-      { index: 0, name: 'rule-0' },
-      { index: 1, name: 'two' },
+      { index: 0, name: 'rule-0', why: 'all of its matches used features it cannot express' },
+      { index: 1, name: 'two', why: 'all of its matches used features it cannot express' },
     ]);
   });
 
@@ -93,7 +95,10 @@ describe('degrade', () => {
       'backends.weighted',
     );
     expect(rules(r)).toEqual([{ name: 'rest', timeout: '1s' }]);
-    expect(r.droppedRules).toEqual([{ index: 0, name: 'split' }]);
+    // The rule goes for the feature, not for its matches (its one match is fine): said so.
+    expect(r.droppedRules).toEqual([
+      { index: 0, name: 'split', why: 'it needs backends.weighted, which the mesh cannot express' },
+    ]);
   });
 
   it('sources drop entry by entry; none left drops the policy', () => {
