@@ -522,19 +522,13 @@ export const CORE_MESSAGES = {
     fix: 'Nothing; use the document with the command named.',
     example: 'a MeshInstallation in the directory given to `anymesh compile`',
   }),
-  RuleDropped: m(
-    'AM3008',
-    'warning',
-    'RuleDropped',
-    'rule {rule} was left out for {mesh}: {why}',
-    {
-      description:
-        'With degrading allowed, the whole rule was left out: every match of the rule used a feature the mesh lacks (a rule without its matches would catch everything), or the rule needs a feature the mesh lacks that it means nothing without (a redirect: without it the rule would route instead).',
-      fix: 'Rewrite the matches with features the mesh has, or accept that the rule is gone.',
-      example:
-        'a rule matching only on a query parameter, compiled with --allow-degraded for a mesh without query matches',
-    },
-  ),
+  RuleDropped: m('AM3008', 'warning', 'RuleDropped', 'rule {rule} was left out for {mesh}: {why}', {
+    description:
+      'With degrading allowed, the whole rule was left out: every match of the rule used a feature the mesh lacks (a rule without its matches would catch everything), or the rule needs a feature the mesh lacks that it means nothing without (a redirect: without it the rule would route instead).',
+    fix: 'Rewrite the matches with features the mesh has, or accept that the rule is gone.',
+    example:
+      'a rule matching only on a query parameter, compiled with --allow-degraded for a mesh without query matches',
+  }),
   VersionTooOld: m(
     'AM3009',
     'error',
