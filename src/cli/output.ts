@@ -69,14 +69,32 @@ function where(d: Diagnostic): string {
 export function groupDiagnostics(
   diagnostics: readonly Diagnostic[],
 ): { first: Diagnostic; more: Diagnostic[] }[] {
-  const groups = new Map<string, { first: Diagnostic; more: Diagnostic[] }>();
+  type Group = { first: Diagnostic; more: Diagnostic[] };
+  // Maps nested by code, path and message, not one joined key per diagnostic: a joined key was a
+  // copy of each message (850,000 of them for 100,000 policies on App Mesh, 400,000 distinct).
+  const index = new Map<string, Map<string, Map<string, Group>>>();
+  const groups: Group[] = []; // in the order of each group's first diagnostic
   for (const d of diagnostics) {
-    const key = `${d.code}\u0000${d.path ?? ''}\u0000${d.message}`;
-    const g = groups.get(key);
+    let byPath = index.get(d.code);
+    if (!byPath) {
+      byPath = new Map();
+      index.set(d.code, byPath);
+    }
+    let byMessage = byPath.get(d.path ?? '');
+    if (!byMessage) {
+      byMessage = new Map();
+      byPath.set(d.path ?? '', byMessage);
+    }
+    const message = d.message;
+    const g = byMessage.get(message);
     if (g) g.more.push(d);
-    else groups.set(key, { first: d, more: [] });
+    else {
+      const group = { first: d, more: [] };
+      byMessage.set(message, group);
+      groups.push(group);
+    }
   }
-  return [...groups.values()];
+  return groups;
 }
 
 const COLORS: Record<string, string> = { error: '31', warning: '33', info: '36' };

@@ -10,7 +10,7 @@
  * still never dropped without a word. The same walk counts the share of leaves imported losslessly.
  */
 import type { CompileContext, KubeObject } from './adapter.js';
-import { type Diagnostic, diag, type SourceLocation } from './diagnostics.js';
+import { type Diagnostic, diag, relevel, type SourceLocation } from './diagnostics.js';
 import type { Input, LoadedDocument, LoadResult } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
 
@@ -293,7 +293,7 @@ export class FieldLedger {
 
   /** `--strict`: every loss is an error. */
   private level(d: Diagnostic): Diagnostic {
-    return this.strict && d.level === 'warning' ? { ...d, level: 'error' } : d;
+    return this.strict && d.level === 'warning' ? relevel(d, 'error') : d;
   }
 
   /**

@@ -19,7 +19,7 @@ import {
   policyProtocols,
 } from '../capabilities.js';
 import { columnOf } from '../columns.js';
-import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
+import { type Diagnostic, diag, hasErrors, textDiagnostic } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
 import { degrade } from './degrade.js';
@@ -74,7 +74,9 @@ export function checkCapabilities(
     const key = `${use.feature}\u0000${protocol}\u0000${cell.support}\u0000${degradeAllowed ? why : ''}`;
     let text = texts.get(key);
     if (!text) {
-      text = capabilityMessage(cell, use, undefined, adapter, degradeAllowed, why);
+      // Formatted here, once: a diagnostic formats its message each time it is read.
+      const d = capabilityMessage(cell, use, undefined, adapter, degradeAllowed, why);
+      text = { code: d.code, level: d.level, message: d.message };
       texts.set(key, text);
     }
     return text;
@@ -103,15 +105,14 @@ export function checkCapabilities(
       const wholePolicy = cell.support === 'none' && degradeAllowed && use.scope === 'policy';
       // Positions are computed only for what is reported: finding one parses the file again.
       const at = p.at(use.path);
-      diagnostics.push({
-        ...(wholePolicy
-          ? capabilityMessage(cell, use, p, adapter, degradeAllowed, why)
-          : shared(cell, use, protocol, degradeAllowed, why)),
-        location: at.location,
-        path: at.path,
-        policy: at.policy,
-        feature: use.feature,
-      });
+      diagnostics.push(
+        textDiagnostic(
+          wholePolicy
+            ? capabilityMessage(cell, use, p, adapter, degradeAllowed, why)
+            : shared(cell, use, protocol, degradeAllowed, why),
+          { location: at.location, path: at.path, policy: at.policy, feature: use.feature },
+        ),
+      );
       if (cell.support === 'none' && degradeAllowed) {
         const list = drops.get(p.ref) ?? [];
         list.push(use);

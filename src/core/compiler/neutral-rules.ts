@@ -9,15 +9,23 @@ import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
 import { mtlsScope } from './usage.js';
 
-/** A diagnostic for every object whose apiVersion, kind, namespace and name an earlier one has. */
+/**
+ * A diagnostic for every object whose apiVersion, kind, namespace and name an earlier one has.
+ * Seen objects are kept in maps nested by those four fields rather than under one joined key: a
+ * joined key per object was 100 MB of strings for the 600,000 objects of 100,000 policies on App
+ * Mesh, made at the end of compiling when the heap is at its fullest (and a joined key could not
+ * tell a cluster-scoped object from one in a namespace named `undefined`).
+ */
 export function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
-  const seen = new Map<string, KubeObject>();
+  const seen = new Map<string, Map<string, Map<string | undefined, Map<string, KubeObject>>>>();
   const out: Diagnostic[] = [];
   for (const r of resources) {
-    const key = `${r.apiVersion}/${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
-    const prior = seen.get(key);
+    const byKind = getOrAdd(seen, r.apiVersion, () => new Map());
+    const byNamespace = getOrAdd(byKind, r.kind, () => new Map());
+    const byName = getOrAdd(byNamespace, r.metadata.namespace, () => new Map());
+    const prior = byName.get(r.metadata.name);
     if (!prior) {
-      seen.set(key, r);
+      byName.set(r.metadata.name, r);
       continue;
     }
     const from = (o: KubeObject) => o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
@@ -30,6 +38,15 @@ export function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
     );
   }
   return out;
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
 }
 
 /**

@@ -15,17 +15,32 @@
  * uses `yaml`.
  */
 
-/** A node: where it starts, and its entries for a mapping or items for a sequence. */
-export interface ScanNode {
-  readonly start: number;
-  readonly pairs?: ScanPair[];
-  readonly items?: ScanNode[];
-}
+/**
+ * A document's index, flat: one Int32Array instead of an object per node, pair and key. Why: the
+ * objects of an index (~10 KB a document, a key string per pair) were two thirds of what compiling
+ * 100,000 policies for Linkerd, Consul or App Mesh allocated into the old generation (a sampling
+ * heap profile of the compile phase: 2.0 of 3.0 GB), since documents are indexed again by each
+ * stage that reports on them; the heap grew to that and peak memory with it. The flat form is ~1 KB
+ * a document and a single allocation.
+ *
+ * Layout, in preorder. A node is NODE_SIZE ints: [start, kind, count, next] where `next` is the
+ * index just past its subtree (so a reader skips a child without walking it). A mapping's node is
+ * followed by `count` pairs, each PAIR_SIZE ints [keyStart, keyTextStart, keyTextLength] and then
+ * its value node; a sequence's by `count` item nodes. The root node is at index 0. Keys are
+ * offsets into the text: a key's text is the text there (the scanner takes no quoted key with
+ * escapes), compared with `keyIs`.
+ */
+export type ScanIndex = Int32Array;
 
-export interface ScanPair {
-  readonly key: string;
-  readonly keyStart: number;
-  readonly value: ScanNode;
+export const NODE_SIZE = 4;
+export const PAIR_SIZE = 3;
+export const SCALAR = 0;
+export const MAPPING = 1;
+export const SEQUENCE = 2;
+
+/** True when the key of the pair at `pair` in `ix` is `want`. */
+export function keyIs(text: string, ix: ScanIndex, pair: number, want: string): boolean {
+  return ix[pair + 2] === want.length && text.startsWith(want, ix[pair + 1]);
 }
 
 /** Thrown for anything the scanner does not handle; never escapes `scanDocument`. */
@@ -46,14 +61,29 @@ const RBRACKET = 0x5d;
 
 /** Characters that make a plain scalar something else (tags, anchors, block scalars, ...). */
 const INDICATORS = new Set([...'&*!|>%@`?'].map((c) => c.charCodeAt(0)));
-/** Keys whose string value `yaml` would not keep as written (numbers, booleans, null). */
-const NOT_A_STRING_KEY = /^(?:[-+.\d~]|(?:true|false|null)$)/i;
+/**
+ * Keys whose string value `yaml` would not keep as written (numbers, booleans, null): those that
+ * start with one of these characters, or are true, false or null in any case.
+ */
+const NOT_A_STRING_KEY_START = new Set([...'-+.0123456789~'].map((c) => c.charCodeAt(0)));
+const NOT_A_STRING_KEY = /^(?:true|false|null)$/i;
+
+/** The ints the scratch buffer starts with; it grows by doubling (policy documents fit). */
+const INITIAL_INTS = 1024;
+/** A scratch buffer grown past this many ints (a huge document) is let go after its scan. */
+const KEPT_SCRATCH_INTS = 1 << 16;
+
+/**
+ * The buffer indexes are written into (one scan at a time: scanning is synchronous), kept between
+ * documents so that a scan allocates only its result.
+ */
+let scratch = new Int32Array(INITIAL_INTS);
 
 /**
  * The index of the document in text[start, end), or undefined when it is outside the subset. A
  * document with no content gives null, as `yaml`'s empty documents do.
  */
-export function scanDocument(text: string, start: number, end: number): ScanNode | null | undefined {
+export function scanDocument(text: string, start: number, end: number): ScanIndex | null | undefined {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x09 || c === 0x0d || c === 0xfeff) return undefined; // tabs, CR, a byte-order mark
@@ -63,14 +93,17 @@ export function scanDocument(text: string, start: number, end: number): ScanNode
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
+  } finally {
+    if (scratch.length > KEPT_SCRATCH_INTS) scratch = new Int32Array(INITIAL_INTS);
   }
 }
 
 /**
- * The scanner's methods return the node they read and leave where reading stopped in fields
- * (`nAt`/`nIndent`: the next content line; `pos`: the end of an inline node; `keyEnd`) instead of
- * returning pairs: a pair per line and per node was most of the garbage of indexing 10,000
- * documents, when every document gets a diagnostic (Linkerd, Consul, App Mesh with degrading).
+ * The scanner writes nodes into `out` (see ScanIndex) and leaves where reading stopped in fields
+ * (`nAt`/`nIndent`: the next content line; `pos`: the end of an inline node; `keyEnd` and the key's
+ * text) instead of returning objects: a pair per line and per node was most of the garbage of
+ * indexing 10,000 documents, when every document gets a diagnostic (Linkerd, Consul, App Mesh with
+ * degrading).
  */
 class Scanner {
   /** The next content line after what was read: its first character's offset (-1: none) and indent. */
@@ -78,8 +111,13 @@ class Scanner {
   private nIndent = 0;
   /** Just past the inline node (scalar or flow collection) last read. */
   private pos = 0;
-  /** Just past the key (before its colon) that `keyAt` last found. */
+  /** Just past the key (before its colon) that `keyAt` last found, and where its text is. */
   private keyEnd = 0;
+  private keyText = 0;
+  private keyLength = 0;
+  /** The index being written, and how many of its ints are used. */
+  private out = scratch;
+  private n = 0;
 
   constructor(
     private readonly t: string,
@@ -120,27 +158,73 @@ class Scanner {
     throw new Unsupported();
   }
 
-  document(start: number): ScanNode | null {
+  document(start: number): ScanIndex | null {
     this.nextContent(start);
     if (this.nAt < 0) return null;
-    const node = this.block(this.nAt, this.nIndent, -1);
+    this.block(this.nAt, this.nIndent, -1);
     if (this.nAt >= 0) throw new Unsupported(); // more content than one node
-    return node;
+    // A copy of exactly the ints used: the scratch buffer serves the next document.
+    return this.out.slice(0, this.n);
+  }
+
+  /** Room for `ints` more ints in `out`, doubling it (and the shared scratch) when full. */
+  private reserve(ints: number): void {
+    if (this.n + ints <= this.out.length) return;
+    const bigger = new Int32Array(Math.max(this.out.length * 2, this.n + ints));
+    bigger.set(this.out.subarray(0, this.n));
+    this.out = bigger;
+    scratch = bigger;
+  }
+
+  /** Starts a node at text offset `start`; its count and end are set by `close`. */
+  private open(start: number, kind: number): number {
+    this.reserve(NODE_SIZE);
+    const at = this.n;
+    this.out[at] = start;
+    this.out[at + 1] = kind;
+    this.out[at + 2] = 0;
+    this.out[at + 3] = 0;
+    this.n += NODE_SIZE;
+    return at;
+  }
+
+  private close(node: number, count: number): void {
+    this.out[node + 2] = count;
+    this.out[node + 3] = this.n;
+  }
+
+  /** A scalar: a node with nothing inside. */
+  private scalar(start: number): void {
+    this.close(this.open(start, SCALAR), 0);
+  }
+
+  /** A pair's key (its value node follows): where it is written and where its text is. */
+  private pair(keyStart: number, text: number, length: number): void {
+    this.reserve(PAIR_SIZE);
+    this.out[this.n] = keyStart;
+    this.out[this.n + 1] = text;
+    this.out[this.n + 2] = length;
+    this.n += PAIR_SIZE;
   }
 
   /**
    * A node starting at content offset `at` in column `col`, inside a parent block of indent
    * `parent`; leaves the next content line after it in `nAt`/`nIndent`.
    */
-  private block(at: number, col: number, parent: number): ScanNode {
+  private block(at: number, col: number, parent: number): void {
     const c = this.c(at);
-    if (c === DASH && this.isSpaceOrEnd(at + 1)) return this.sequence(at, col);
-    if (this.keyAt(at) !== undefined) return this.mapping(at, col);
+    if (c === DASH && this.isSpaceOrEnd(at + 1)) {
+      this.sequence(at, col);
+      return;
+    }
+    if (this.keyAt(at)) {
+      this.mapping(at, col);
+      return;
+    }
     // A scalar or flow collection on its line; a following deeper line would continue it.
-    const node = this.inline(at);
+    this.inline(at);
     this.nextContent(this.endOfLine(this.pos));
     if (this.nAt >= 0 && this.nIndent > parent) throw new Unsupported();
-    return node;
   }
 
   private isSpaceOrEnd(i: number): boolean {
@@ -148,8 +232,9 @@ class Scanner {
     return c === SPACE || c === NL;
   }
 
-  private sequence(at: number, col: number): ScanNode {
-    const items: ScanNode[] = [];
+  private sequence(at: number, col: number): void {
+    const node = this.open(at, SEQUENCE);
+    let count = 0;
     this.nAt = at;
     this.nIndent = col;
     while (
@@ -158,32 +243,34 @@ class Scanner {
       this.c(this.nAt) === DASH &&
       this.isSpaceOrEnd(this.nAt + 1)
     ) {
-      items.push(this.entryValue(this.nAt + 1, col));
+      this.entryValue(this.nAt + 1, col);
+      count++;
     }
     if (this.nAt >= 0 && this.nIndent > col) throw new Unsupported();
-    return { start: at, items };
+    this.close(node, count);
   }
 
-  private mapping(at: number, col: number): ScanNode {
-    const pairs: ScanPair[] = [];
+  private mapping(at: number, col: number): void {
+    const node = this.open(at, MAPPING);
+    let count = 0;
     this.nAt = at;
     this.nIndent = col;
     while (this.nAt >= 0 && this.nIndent === col) {
       const keyStart = this.nAt;
-      const key = this.keyAt(keyStart);
-      if (key === undefined) throw new Unsupported(); // e.g. `- x` at a mapping's indent
-      const value = this.entryValue(this.keyEnd + 1, col);
-      pairs.push({ key, keyStart, value });
+      if (!this.keyAt(keyStart)) throw new Unsupported(); // e.g. `- x` at a mapping's indent
+      this.pair(keyStart, this.keyText, this.keyLength);
+      this.entryValue(this.keyEnd + 1, col);
+      count++;
     }
     if (this.nAt >= 0 && this.nIndent > col) throw new Unsupported();
-    return { start: at, pairs };
+    this.close(node, count);
   }
 
   /**
    * The value after `key:` or `-` (offset `i`, just past the indicator) of an entry of a block of
    * indent `col`: on the same line, or a block on the following lines.
    */
-  private entryValue(i: number, col: number): ScanNode {
+  private entryValue(i: number, col: number): void {
     let j = i;
     while (this.c(j) === SPACE) j++;
     const c = this.c(j);
@@ -195,44 +282,71 @@ class Scanner {
       if (this.nIndent === col) {
         const seqHere = this.c(this.nAt) === DASH && this.isSpaceOrEnd(this.nAt + 1);
         if (!seqHere || this.c(i - 1) === DASH) throw new Unsupported();
-        return this.sequence(this.nAt, col);
+        this.sequence(this.nAt, col);
+      } else {
+        this.block(this.nAt, this.nIndent, col);
       }
-      return this.block(this.nAt, this.nIndent, col);
+      return;
     }
     if (j === i && this.c(i - 1) === COLON) throw new Unsupported();
     // A compact block on the entry's line: `- name: x` or `- - x` starts a block at this column.
     const lineStart = this.t.lastIndexOf('\n', j - 1) + 1;
-    return this.block(j, j - lineStart, col);
+    this.block(j, j - lineStart, col);
   }
 
-  /** A block mapping key at `i` (`key:` then a space or the line's end; its end in `keyEnd`), or undefined. */
-  private keyAt(i: number): string | undefined {
+  /**
+   * A block mapping key at `i` (`key:` then a space or the line's end): true, with its end in
+   * `keyEnd` and its text's offset and length in `keyText`/`keyLength`; false when there is none.
+   */
+  private keyAt(i: number): boolean {
     const c = this.c(i);
-    let text: string;
     let j: number;
     if (c === DQUOTE || c === SQUOTE) {
       const close = this.quoted(i);
-      text = this.t.slice(i + 1, close - 1);
-      if (c === DQUOTE ? text.includes('\\') : text.includes("'")) return undefined;
+      // The text between the quotes is the key only without escapes (`\` or `''`).
+      if (this.has(c === DQUOTE ? 0x5c : SQUOTE, i + 1, close - 1)) return false;
       j = close;
       while (this.c(j) === SPACE) j++;
-      if (this.c(j) !== COLON || !this.isSpaceOrEnd(j + 1)) return undefined;
+      if (this.c(j) !== COLON || !this.isSpaceOrEnd(j + 1)) return false;
+      this.keyText = i + 1;
+      this.keyLength = close - 1 - (i + 1);
     } else {
-      if (!this.plainStart(i)) return undefined;
+      if (!this.plainStart(i)) return false;
       j = i;
       for (;;) {
         const d = this.c(j);
-        if (d === NL) return undefined;
+        if (d === NL) return false;
         if (d === COLON && this.isSpaceOrEnd(j + 1)) break;
-        if (d === HASH && this.c(j - 1) === SPACE) return undefined;
-        if (d === LBRACE || d === RBRACE || d === LBRACKET || d === RBRACKET || d === COMMA) return undefined;
+        if (d === HASH && this.c(j - 1) === SPACE) return false;
+        if (d === LBRACE || d === RBRACE || d === LBRACKET || d === RBRACKET || d === COMMA) return false;
         j++;
       }
-      text = this.t.slice(i, j).trimEnd();
-      if (NOT_A_STRING_KEY.test(text)) throw new Unsupported();
+      this.plainKey(i, j);
     }
     this.keyEnd = j;
-    return text;
+    return true;
+  }
+
+  /** True when character `code` occurs in text[from, to). */
+  private has(code: number, from: number, to: number): boolean {
+    for (let k = from; k < to; k++) if (this.t.charCodeAt(k) === code) return true;
+    return false;
+  }
+
+  /**
+   * The plain key in text[from, to) without its trailing spaces (YAML's white space is spaces and
+   * tabs, and the scanner takes no tabs) into `keyText`/`keyLength`; a key `yaml` would not keep
+   * as the string written (a number, boolean or null) is unsupported.
+   */
+  private plainKey(from: number, to: number): void {
+    let end = to;
+    while (end > from && this.t.charCodeAt(end - 1) === SPACE) end--;
+    const length = end - from;
+    if (NOT_A_STRING_KEY_START.has(this.t.charCodeAt(from))) throw new Unsupported();
+    if ((length === 4 || length === 5) && NOT_A_STRING_KEY.test(this.t.slice(from, end)))
+      throw new Unsupported();
+    this.keyText = from;
+    this.keyLength = length;
   }
 
   private plainStart(i: number): boolean {
@@ -266,12 +380,16 @@ class Scanner {
   }
 
   /** A scalar or flow collection on one block line (the offset just past it in `pos`). */
-  private inline(i: number): ScanNode {
+  private inline(i: number): void {
     const c = this.c(i);
-    if (c === LBRACE || c === LBRACKET) return this.flow(i);
+    if (c === LBRACE || c === LBRACKET) {
+      this.flow(i);
+      return;
+    }
     if (c === DQUOTE || c === SQUOTE) {
       this.pos = this.quoted(i);
-      return { start: i };
+      this.scalar(i);
+      return;
     }
     if (!this.plainStart(i)) throw new Unsupported();
     let j = i;
@@ -283,7 +401,7 @@ class Scanner {
       j++;
     }
     this.pos = j;
-    return { start: i };
+    this.scalar(i);
   }
 
   /** Past spaces, line breaks and comments inside a flow collection. */
@@ -298,20 +416,21 @@ class Scanner {
   }
 
   /** A flow mapping or sequence at `i` (the offset just past its closing bracket in `pos`). */
-  private flow(i: number): ScanNode {
+  private flow(i: number): void {
     const mapping = this.c(i) === LBRACE;
     const close = mapping ? RBRACE : RBRACKET;
-    const pairs: ScanPair[] = [];
-    const items: ScanNode[] = [];
+    const node = this.open(i, mapping ? MAPPING : SEQUENCE);
+    let count = 0;
     let j = this.flowSpace(i + 1);
     while (this.c(j) !== close) {
       if (mapping) {
         const keyStart = j;
-        let key: string;
         if (this.c(j) === DQUOTE || this.c(j) === SQUOTE) {
           j = this.quoted(j);
-          key = this.t.slice(keyStart + 1, j - 1);
-          if (key.includes('\\') || key.includes("'")) throw new Unsupported();
+          if (this.has(0x5c, keyStart + 1, j - 1) || this.has(SQUOTE, keyStart + 1, j - 1))
+            throw new Unsupported();
+          this.keyText = keyStart + 1;
+          this.keyLength = j - 1 - (keyStart + 1);
           j = this.flowSpace(j);
           if (this.c(j) !== COLON) throw new Unsupported();
         } else {
@@ -322,24 +441,24 @@ class Scanner {
             if (this.flowEnd(j) || d === NL) throw new Unsupported(); // a key without a value
             j++;
           }
-          key = this.t.slice(keyStart, j).trimEnd();
-          if (NOT_A_STRING_KEY.test(key)) throw new Unsupported();
+          this.plainKey(keyStart, j);
         }
+        this.pair(keyStart, this.keyText, this.keyLength);
         j = this.flowSpace(j + 1);
         if (this.c(j) === COMMA || this.c(j) === close) throw new Unsupported(); // empty value
-        const value = this.flowItem(j);
-        pairs.push({ key, keyStart, value });
+        this.flowItem(j);
         j = this.flowSpace(this.pos);
       } else {
-        items.push(this.flowItem(j));
+        this.flowItem(j);
         j = this.flowSpace(this.pos);
         if (this.c(j) === COLON) throw new Unsupported(); // `[a: b]`, a one-pair mapping
       }
+      count++;
       if (this.c(j) === COMMA) j = this.flowSpace(j + 1);
       else if (this.c(j) !== close) throw new Unsupported();
     }
     this.pos = j + 1;
-    return mapping ? { start: i, pairs } : { start: i, items };
+    this.close(node, count);
   }
 
   /** True at a character that ends a plain scalar inside a flow collection. */
@@ -356,12 +475,16 @@ class Scanner {
     );
   }
 
-  private flowItem(i: number): ScanNode {
+  private flowItem(i: number): void {
     const c = this.c(i);
-    if (c === LBRACE || c === LBRACKET) return this.flow(i);
+    if (c === LBRACE || c === LBRACKET) {
+      this.flow(i);
+      return;
+    }
     if (c === DQUOTE || c === SQUOTE) {
       this.pos = this.quoted(i);
-      return { start: i };
+      this.scalar(i);
+      return;
     }
     if (!this.plainStart(i)) throw new Unsupported();
     let j = i;
@@ -375,6 +498,6 @@ class Scanner {
       j++;
     }
     this.pos = j;
-    return { start: i };
+    this.scalar(i);
   }
 }

@@ -13,7 +13,15 @@ import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
 import type { SourceLocation } from '../diagnostics.js';
 import { type DocumentSpan, splitDocuments } from './doc-split.js';
-import { type ScanNode, type ScanPair, scanDocument } from './position-scan.js';
+import {
+  keyIs,
+  MAPPING,
+  NODE_SIZE,
+  PAIR_SIZE,
+  type ScanIndex,
+  SEQUENCE,
+  scanDocument,
+} from './position-scan.js';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -30,7 +38,7 @@ function yaml(): YamlLib {
 }
 
 /** One document's index: either the scanner's nodes or `yaml`'s, with offsets into the file. */
-type DocIndex = { scan: ScanNode | null } | { tree: Node | null; shift: number };
+type DocIndex = { scan: ScanIndex | null } | { tree: Node | null; shift: number };
 
 /**
  * Document indexes a file keeps, the most recently used. A scanned document's index is ~10 KB
@@ -130,33 +138,50 @@ export class FilePositions {
    */
   locate(docIndex: number, path: FieldPath, key = false): SourceLocation {
     const ix = this.index(docIndex);
-    const offset = 'scan' in ix ? locateScanned(ix.scan, path, key) : locateTree(ix.tree, path, key);
+    const offset =
+      'scan' in ix ? locateScanned(this.text, ix.scan, path, key) : locateTree(ix.tree, path, key);
     if (offset === undefined)
       return { file: this.file, line: docIndex === 0 ? 1 : 0, col: docIndex === 0 ? 1 : 0 };
     return this.at(withProperties(this.text, offset + ('shift' in ix ? ix.shift : 0)));
   }
 }
 
-function locateScanned(root: ScanNode | null, path: FieldPath, key: boolean): number | undefined {
-  let node = root;
-  if (!node) return undefined;
+/** The offset of `path` in a scanned document's index (position-scan.ts's ScanIndex layout). */
+function locateScanned(
+  text: string,
+  ix: ScanIndex | null,
+  path: FieldPath,
+  key: boolean,
+): number | undefined {
+  if (!ix) return undefined;
+  let node = 0;
   let keyStart: number | undefined;
   for (const segment of path) {
     keyStart = undefined;
-    let next: ScanNode | undefined;
-    if (node.pairs) {
-      const pair: ScanPair | undefined = node.pairs.find((p) => p.key === String(segment));
-      if (pair) {
-        keyStart = pair.keyStart;
-        next = pair.value;
+    let next = -1;
+    const kind = ix[node + 1];
+    const count = ix[node + 2] ?? 0;
+    let at = node + NODE_SIZE;
+    if (kind === MAPPING) {
+      const want = String(segment);
+      for (let k = 0; k < count; k++) {
+        if (keyIs(text, ix, at, want)) {
+          keyStart = ix[at];
+          next = at + PAIR_SIZE;
+          break;
+        }
+        at = ix[at + PAIR_SIZE + 3] ?? 0; // past the value's subtree
       }
-    } else if (node.items && typeof segment === 'number') {
-      next = node.items[segment];
+    } else if (kind === SEQUENCE && typeof segment === 'number' && Number.isInteger(segment)) {
+      if (segment >= 0 && segment < count) {
+        for (let k = 0; k < segment; k++) at = ix[at + 3] ?? 0;
+        next = at;
+      }
     }
-    if (!next) break;
+    if (next < 0) break;
     node = next;
   }
-  return key && keyStart !== undefined ? keyStart : node.start;
+  return key && keyStart !== undefined ? keyStart : ix[node];
 }
 
 function locateTree(root: Node | null, path: FieldPath, key: boolean): number | undefined {

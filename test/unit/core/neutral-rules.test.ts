@@ -1,9 +1,12 @@
 /**
  * Rules that hold the same on every mesh, enforced once by the compiler rather than by each
- * adapter: one mTLS mode per scope (Linkerd had no such check before it moved here).
+ * adapter: one mTLS mode per scope (Linkerd had no such check before it moved here), and never two
+ * outputs of one name.
  */
 import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../../src/adapters/index.js';
+import { SOURCE_ANNOTATION } from '../../../src/core/adapter.js';
+import { duplicateNames } from '../../../src/core/compiler/neutral-rules.js';
 import { codes, compileFor } from '../../support/kit.js';
 
 const twoForOneService = `apiVersion: anymesh.dev/v1alpha1
@@ -52,5 +55,56 @@ describe('mesh-neutral rules in the compiler', () => {
       const r = compileFor(mesh, one, { allowDegraded: true, options });
       expect(codes(r.diagnostics.filter((d) => d.level === 'error')), mesh.id).toEqual([]);
     }
+  });
+});
+
+describe('never two outputs of one name', () => {
+  const obj = (apiVersion: string, kind: string, name: string, namespace?: string, source = 'p') => ({
+    apiVersion,
+    kind,
+    metadata: {
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      annotations: { [SOURCE_ANNOTATION]: source },
+    },
+  });
+
+  it('reports each later object with the apiVersion, kind, namespace and name of an earlier one', () => {
+    const ds = duplicateNames([
+      obj('v1', 'Service', 'cart', 'shop', 'TrafficPolicy/shop/a'),
+      obj('v1', 'Service', 'cart', 'shop', 'TrafficPolicy/shop/b'),
+      obj('v1', 'Service', 'cart', 'shop', 'TrafficPolicy/shop/c'),
+    ]);
+    expect(ds.map((d) => [d.code, d.message])).toEqual([
+      [
+        'AM3016',
+        expect.stringMatching(
+          /^Service shop\/cart would be written for TrafficPolicy\/shop\/a and for TrafficPolicy\/shop\/b;/,
+        ),
+      ],
+      [
+        'AM3016',
+        expect.stringMatching(
+          /^Service shop\/cart would be written for TrafficPolicy\/shop\/a and for TrafficPolicy\/shop\/c;/,
+        ),
+      ],
+    ]);
+  });
+
+  it('tells apart objects that differ in any of the four, a cluster-scoped one from a namespace named undefined', () => {
+    expect(
+      duplicateNames([
+        obj('v1', 'Service', 'cart', 'shop'),
+        obj('v2', 'Service', 'cart', 'shop'),
+        obj('v1', 'ConfigMap', 'cart', 'shop'),
+        obj('v1', 'Service', 'cart', 'shop2'),
+        obj('v1', 'Service', 'cart2', 'shop'),
+        obj('v1', 'Service', 'cart'),
+        obj('v1', 'Service', 'cart', 'undefined'),
+        // Fields joined with `/` collided: apiVersion `a/b` + kind `c` against `a` + `b/c`.
+        obj('a/b', 'c', 'n', 'ns'),
+        obj('a', 'b/c', 'n', 'ns'),
+      ]),
+    ).toEqual([]);
   });
 });

@@ -120,6 +120,15 @@ const AWKWARD: Record<string, string> = {
   hashInPlain: 'a: b#c\nd: [e#f]\n',
   trailingMarker: 'a: 1\n---\n',
   laterFallback: 'a: 1\n---\n# note\nb: &x 1\nc: *x\nd: |\n  t\n---\ne: [1]\n',
+  // The flat index compares keys as offsets into the text: prefixes, spaces before the colon, a
+  // no-break space (not YAML white space: part of the key), near-booleans and escapes.
+  keyPrefixes: 'ab: 1\na: 2\nabc: {a: 3, ab: 4}\n"a b": 5\na b c: 6\n',
+  spaceBeforeColon: 'a   : 1\nb: {c: 2}\n',
+  noBreakSpaceKey: 'a\u00a0: 1\nb: 2\n',
+  nearBooleans: 'nulls: 1\ntrues: 2\nfalsey: 3\nTrue: 4\n',
+  escapedKeys: '"a\\"b": 1\nc: 2\n',
+  flowQuotedKeys: `a: {"b": 1, 'c': 2, "d'e": 3}\n`,
+  deepNesting: `${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} leaf\n`,
 };
 
 describe('position index', () => {
@@ -167,6 +176,25 @@ describe('position index', () => {
     }
     for (let i = 0; i < 50; i++)
       expect(where(i % 2 ? 7 : 150, paths[0]!)).toBe(ref(i % 2 ? 7 : 150, paths[0]!, false));
+  });
+
+  it('indexes a document larger than the scanner keeps a buffer for, then small ones again', () => {
+    // 100,000 flow items are 400,000 ints of index: the scratch buffer grows, and is let go after.
+    const big = `items: [${Array.from({ length: 100_000 }, (_, i) => `v${i}`).join(', ')}]\nafter: {x: 1}\n`;
+    const text = `${big}---\n${[...policies(3)].join('---\n')}`;
+    const ref = reference(text);
+    const positions = new FilePositions('big.yaml', text);
+    for (const [d, path] of [
+      [0, ['items', 99_999]],
+      [0, ['items', 54_321]],
+      [0, ['after', 'x']],
+      [2, ['spec', 'rules', 0, 'matches', 0, 'headers', 0, 'exact']],
+      [3, ['spec', 'rules', 1, 'retries', 'retryOn', 1]],
+    ] as const) {
+      const l = positions.locate(d, path);
+      expect(`${l.line}:${l.col}`, `${d} ${path.join('.')}`).toBe(ref(d, path, false));
+    }
+    expect(scanDocument(text, 0, big.length)).toBeInstanceOf(Int32Array);
   });
 
   it('splits documents as js-yaml counts them', () => {
