@@ -46,6 +46,47 @@ export function policyProtocol(p: {
 }
 
 /**
+ * The protocol of every policy, as cells are chosen by it: a TrafficPolicy's own; a BackendPolicy's
+ * is that of its service's TrafficPolicies (same namespace and service, and the same port or none
+ * when the BackendPolicy names one), since a mesh that configures backends per listener protocol
+ * (App Mesh's connection pools) writes them there. Without such a TrafficPolicy it is http (the
+ * default protocol); when they disagree it is undefined (the cell's base entry).
+ */
+export function policyProtocols(
+  policies: readonly {
+    readonly kind: string;
+    readonly ref: string;
+    readonly namespace: string;
+    readonly policy: { readonly spec: unknown };
+  }[],
+): Map<string, PolicyProtocol | undefined> {
+  type Spec = { service?: string; port?: number };
+  const traffic = policies.filter((p) => p.kind === 'TrafficPolicy');
+  const out = new Map<string, PolicyProtocol | undefined>();
+  for (const p of policies) {
+    if (p.kind !== 'BackendPolicy') {
+      out.set(p.ref, policyProtocol(p));
+      continue;
+    }
+    const { service, port } = p.policy.spec as Spec;
+    const found = new Set(
+      traffic
+        .filter((t) => {
+          const s = t.policy.spec as Spec;
+          return (
+            t.namespace === p.namespace &&
+            s.service === service &&
+            (port === undefined || s.port === undefined || s.port === port)
+          );
+        })
+        .map((t) => policyProtocol(t)),
+    );
+    out.set(p.ref, found.size === 0 ? 'http' : found.size === 1 ? [...found][0] : undefined);
+  }
+  return out;
+}
+
+/**
  * The protocol whose byProtocol entry holds when a cell has none for a policy's own: http2 rules are
  * HTTP rules (the mesh's HTTP route kind, or its HTTP/2 twin of the same shape), so what a mesh says
  * for http holds for http2.

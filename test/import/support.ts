@@ -229,6 +229,9 @@ export function uncarriedPaths(
   const spec = doc.policy.spec as Obj;
   const candidates: FieldPath[] = [];
   if (spec.selector !== undefined) candidates.push(['spec', 'selector']);
+  // A protocol the output does not say (Istio's sidecar VirtualService of a grpc policy without
+  // gRPC matches is that of an http policy; Istio reads it from the Service, not anymesh's output).
+  if (spec.protocol !== undefined) candidates.push(['spec', 'protocol']);
   // A version no rule routes to is carried only by meshes that write every version (Istio's
   // subsets), not by those that write one object per routed version (Linkerd's leaf Services).
   for (const v of Object.keys((spec.versions as Obj | undefined) ?? {}))

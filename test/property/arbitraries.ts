@@ -244,8 +244,8 @@ export interface PolicyOptions {
   readonly portable?: boolean;
   /**
    * Issue 16's fields in non-portable policies: cart serves gRPC, orders-db is TCP, and HTTP rules
-   * may redirect or rewrite. Default: on; the import property turns it off (the importers do not
-   * read these back yet).
+   * may redirect or rewrite. Default: on; the import property turns it off for the importers that
+   * do not read these back yet.
    */
   readonly protocols?: boolean;
   /**

@@ -1,8 +1,9 @@
 /**
  * App Mesh's cells for BackendPolicy: the VirtualNode listener's `outlierDetection` and
  * `connectionPool` (controller CRD v1beta2, shared/crds/appmesh: outlierDetection needs all of
- * maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent; connectionPool.http has
- * maxConnections and maxPendingRequests; http2/grpc pools have maxRequests). Outlier detection on
+ * maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent; the pool is the listener
+ * protocol's, pool.ts: tcp and http have maxConnections, http also maxPendingRequests, http2 and
+ * grpc maxRequests). Outlier detection on
  * a listener is enforced by the callers' Envoys; a listener's connection pool limits what the
  * node's own Envoy opens to its local application (AWS user guide, virtual nodes).
  */
@@ -27,12 +28,25 @@ const POOL_DIFFERS =
 
 const pool = (native: string): CapabilityCell => ({
   support: 'partial',
-  reason: 'VirtualNode listener connectionPool',
+  reason: "VirtualNode listener connectionPool, in the pool of the listener's protocol",
   differs: POOL_DIFFERS,
   native,
   minVersion: MIN_CONTROLLER,
   docs: POOL,
 });
+/**
+ * A limit the pool of a listener protocol lacks (pool.ts). A BackendPolicy's protocol is its
+ * service's TrafficPolicy spec.protocol (policyProtocols), which is the listener's.
+ */
+const notOnListener = (field: string, protocol: string, holds: string) =>
+  none(
+    `an App Mesh ${protocol} listener takes only the ${protocol} connection pool, which has ${holds} and no ${field} (API_VirtualNodeConnectionPool: the pool's protocol is the listener's)`,
+    `leave ${field} out for App Mesh, or limit ${holds} instead`,
+    POOL,
+  );
+const H2 = 'maxRequests';
+const HTTP = 'maxConnections and maxPendingRequests';
+const TCP = 'maxConnections';
 
 export const appmeshBackendCells = {
   'backend.port': full('the VirtualNode listener of that port', `${API}/API_Listener.html`),
@@ -45,17 +59,33 @@ export const appmeshBackendCells = {
     'leave consecutiveGatewayErrors out: gateway errors are server errors and count among consecutiveErrors',
     OUTLIER,
   ),
-  'backend.connectionLimits.maxConnections': pool(
-    'VirtualNode listeners[].connectionPool.http.maxConnections',
-  ),
-  'backend.connectionLimits.maxPendingRequests': pool(
-    "VirtualNode listeners[].connectionPool.http.maxPendingRequests (needs maxConnections, which then gets Envoy's default 1024)",
-  ),
-  'backend.connectionLimits.maxRequests': none(
-    'App Mesh limits concurrent requests only on http2 and grpc listeners (connectionPool.http2/grpc.maxRequests); anymesh writes http listeners',
-    'limit connections (maxConnections, maxPendingRequests) instead',
-    NODES,
-  ),
+  'backend.connectionLimits.maxConnections': {
+    ...pool(
+      'VirtualNode listeners[].connectionPool.http.maxConnections (tcp listeners: .tcp.maxConnections)',
+    ),
+    byProtocol: {
+      http2: notOnListener('maxConnections', 'http2', H2),
+      grpc: notOnListener('maxConnections', 'grpc', H2),
+    },
+  },
+  'backend.connectionLimits.maxPendingRequests': {
+    ...pool(
+      "VirtualNode listeners[].connectionPool.http.maxPendingRequests (needs maxConnections, which then gets Envoy's default 1024)",
+    ),
+    byProtocol: {
+      tcp: notOnListener('maxPendingRequests', 'tcp', TCP),
+      http2: notOnListener('maxPendingRequests', 'http2', H2),
+      grpc: notOnListener('maxPendingRequests', 'grpc', H2),
+    },
+  },
+  'backend.connectionLimits.maxRequests': {
+    ...notOnListener('maxRequests', 'http', HTTP),
+    byProtocol: {
+      tcp: notOnListener('maxRequests', 'tcp', TCP),
+      http2: pool('VirtualNode listeners[].connectionPool.http2.maxRequests'),
+      grpc: pool('VirtualNode listeners[].connectionPool.grpc.maxRequests'),
+    },
+  },
   'backend.connectionLimits.maxRequestsPerConnection': none(
     'App Mesh connection pools have no per-connection request limit',
     'leave it out',

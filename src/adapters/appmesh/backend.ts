@@ -1,10 +1,9 @@
 /**
  * BackendPolicy -> the listener of every VirtualNode of the service (`outlierDetection`,
- * `connectionPool.http`, `healthCheck`: health-check.ts), on the plans routing built. App Mesh requires all four outlier fields
+ * `connectionPool` of the listener's protocol: pool.ts, `healthCheck`: health-check.ts), on the
+ * plans routing built. App Mesh requires all four outlier fields
  * (maxServerErrors, interval, baseEjectionDuration, maxEjectionPercent: the v1beta2 CRD lists them
- * as required), so the model's defaults (Envoy's) fill the ones a policy leaves out; an http pool
- * requires maxConnections, which then gets Envoy's default of 1024 (envoy.config.cluster.v3
- * CircuitBreakers.Thresholds max_connections).
+ * as required), so the model's defaults (Envoy's) fill the ones a policy leaves out.
  */
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import { durationMs } from '../../core/model/duration.js';
@@ -13,8 +12,7 @@ import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js
 import { listenerHealthCheck } from './health-check.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { meshDuration, type ServicePlan, serviceKey } from './plan.js';
-
-const ENVOY_MAX_CONNECTIONS = 1024;
+import { hasPoolLimits, listenerPool } from './pool.js';
 
 export function compileBackend(
   policies: readonly PolicyDoc<BackendPolicy>[],
@@ -23,16 +21,7 @@ export function compileBackend(
   const diagnostics: Diagnostic[] = [];
   for (const p of policies) {
     const s = p.policy.spec;
-    const cl = s.connectionLimits;
-    const pool =
-      cl && (cl.maxConnections !== undefined || cl.maxPendingRequests !== undefined)
-        ? {
-            http: {
-              maxConnections: cl.maxConnections ?? ENVOY_MAX_CONNECTIONS,
-              ...(cl.maxPendingRequests !== undefined ? { maxPendingRequests: cl.maxPendingRequests } : {}),
-            },
-          }
-        : undefined;
+    const wantsPool = hasPoolLimits(s.connectionLimits);
     const od = s.outlierDetection ? outlierDetection(s.outlierDetection) : undefined;
     const outlier = od
       ? {
@@ -43,7 +32,7 @@ export function compileBackend(
         }
       : undefined;
     // Nothing App Mesh writes (a round-robin policy, or settings left out): no node is needed.
-    if (!pool && !outlier && !s.healthCheck) continue;
+    if (!wantsPool && !outlier && !s.healthCheck) continue;
     const plan = plans.get(serviceKey(p.namespace, s.service));
     if (!plan) {
       diagnostics.push(
@@ -65,6 +54,9 @@ export function compileBackend(
       );
       continue;
     }
+    // The pool is the listener protocol's (the service's TrafficPolicy spec.protocol).
+    const pool = wantsPool ? listenerPool(p, plan, diagnostics) : undefined;
+    if (wantsPool && !pool) continue;
     const health = s.healthCheck ? listenerHealthCheck(p, plan.port, diagnostics) : undefined;
     if (s.healthCheck && !health) continue;
     for (const n of plan.nodes) {

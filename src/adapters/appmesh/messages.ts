@@ -439,6 +439,19 @@ export const APPMESH_MESSAGES = {
         '`healthCheck: {protocol: http, path: /healthz, interval: 1s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 2}`',
     },
   ),
+  PoolFieldNotOnListener: m(
+    'AM4472',
+    'error',
+    'AppMeshPoolFieldNotOnListener',
+    "App Mesh has no {field} on the {protocol} listener of {service} (connectionPool.{protocol} holds {holds}; the listener protocol is the spec.protocol of the service's TrafficPolicy, http without one)",
+    {
+      description:
+        "A BackendPolicy connection limit the App Mesh connection pool of the service's listener protocol does not have: a listener takes only the pool of its own protocol (VirtualNodeConnectionPool: tcp {maxConnections}, http {maxConnections, maxPendingRequests}, http2 and grpc {maxRequests}).",
+      fix: "Leave the limit out for App Mesh, or use the limit the listener's protocol has (maxRequests on http2 and grpc listeners, maxConnections on http and tcp listeners).",
+      example:
+        '`connectionLimits: {maxConnections: 100}` for a service whose TrafficPolicy has protocol grpc',
+    },
+  ),
   GrpcMethodNeedsService: m(
     'AM4440',
     'error',

@@ -23,6 +23,7 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { BackendPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import { leafName } from '../kit/leaf-services.js';
+import { ambientHttp2DestinationRules } from './ambient-http2.js';
 import { addBackendSettings, sortedByRef, trafficPolicy } from './backend.js';
 import { istioDiag } from './messages.js';
 
@@ -54,7 +55,8 @@ function leavesOf(
 
 /**
  * The DestinationRules of the BackendPolicies, for each service and each of its leaf Services
- * found in `routing` (the ambient routing output).
+ * found in `routing` (the ambient routing output), merged into those of the HTTP/2 policies
+ * (ambient-http2.ts): one DestinationRule per host.
  */
 export function compileAmbientBackend(
   backend: readonly PolicyDoc<BackendPolicy>[],
@@ -62,7 +64,7 @@ export function compileAmbientBackend(
   routing: readonly KubeObject[],
   ctx: CompileContext,
 ): { resources: KubeObject[]; diagnostics: Diagnostic[] } {
-  const resources: KubeObject[] = [];
+  const resources: KubeObject[] = ambientHttp2DestinationRules(traffic, ctx);
   const diagnostics: Diagnostic[] = [];
   for (const p of sortedByRef(backendsWithSettings(backend))) {
     const { service } = p.policy.spec;

@@ -5,7 +5,7 @@
 import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { nativeKinds } from '../kit/import-kit.js';
+import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
 export type Obj = Record<string, unknown>;
@@ -21,9 +21,11 @@ export const IMPORTED: Record<string, string> = {
 };
 
 /** The same kinds as data, for `anymesh import --from-cluster`. */
-export const IMPORT_KINDS: readonly NativeKind[] = Object.entries(IMPORTED).flatMap(([kind, group]) =>
-  nativeKinds(group, [kind]),
-);
+export const IMPORT_KINDS: readonly NativeKind[] = [
+  ...Object.entries(IMPORTED).flatMap(([kind, group]) => nativeKinds(group, [kind])),
+  // Services, for the protocol their ports declare (import-services.ts).
+  SERVICE_KIND,
+];
 
 export function isKind(o: NativeObject, kind: string): boolean {
   return o.object.kind === kind && o.object.apiVersion.startsWith(IMPORTED[kind] ?? '\0');

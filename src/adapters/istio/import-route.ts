@@ -8,6 +8,7 @@ import type { FieldPath } from '../../core/loader/positions.js';
 import { GRPC_CODES, HTTP_METHODS, RETRY_ON } from '../../core/model/schema.js';
 import { neutralDuration, serviceOfHost } from '../kit/import-kit.js';
 import type { IstioReader, Obj } from './import-reader.js';
+import { type PendingUri, readRedirect, readRewrite } from './import-redirect.js';
 import type { Subsets } from './import-subsets.js';
 
 /** Where a match entry applies: the policy-wide parts of an Istio match. */
@@ -33,6 +34,10 @@ export interface RouteIR {
   /** Destinations to self, with the path of their port (checked against spec.port later). */
   readonly selfPorts: { port: number; path: FieldPath }[];
   readonly subsets: string[];
+  /** A rewrite.uri, finished under the factored matches (import-redirect.ts rewritePath). */
+  readonly rewriteUri?: PendingUri;
+  /** Whether the route rewrites the path (such a policy stays HTTP: import-grpc.ts). */
+  readonly rewritesPath?: boolean;
 }
 
 export function readRoute(
@@ -44,7 +49,7 @@ export function readRoute(
 ): RouteIR | undefined {
   const base: FieldPath = ['spec', 'http', index];
   const route = r.ledger.peek<Obj>(vs, base)!;
-  for (const k of ['delegate', 'redirect', 'directResponse']) {
+  for (const k of ['delegate', 'directResponse']) {
     if (route[k] !== undefined) {
       r.lost(vs, base, `a route with ${k} has no neutral form (neutral rules route to services)`);
       return undefined;
@@ -57,6 +62,8 @@ export function readRoute(
       'name',
       'match',
       'route',
+      'redirect',
+      'rewrite',
       'timeout',
       'retries',
       'fault',
@@ -73,54 +80,42 @@ export function readRoute(
   const rule: Obj = {};
   const selfPorts: RouteIR['selfPorts'] = [];
   const used: string[] = [];
-  // Destinations.
-  const dests = r.ledger.peek<Obj[]>(vs, [...base, 'route']) ?? [];
-  const backends: Obj[] = [];
-  let failed = false;
-  dests.forEach((_d, i) => {
-    const at = [...base, 'route', i];
-    r.rest(vs, at, ['destination', 'weight'], 'route destination');
-    const b = readDestination(vs, [...at, 'destination'], self, subsets, r, selfPorts, used);
-    if (!b) {
-      failed = true;
-      return;
-    }
-    if (dests.length > 1) {
-      const w = r.ledger.take<number>(vs, [...at, 'weight']);
-      b.weight = w ?? 0;
-    } else {
-      const w = r.ledger.peek<number>(vs, [...at, 'weight']);
-      if (w === undefined || w === 100) r.ledger.take(vs, [...at, 'weight']);
-      else
-        r.changed(vs, [...at, 'weight'], `a single destination takes all traffic whatever its weight (${w})`);
-    }
-    backends.push(b);
-  });
-  if (failed) {
-    r.lost(vs, base, 'a destination of this route cannot be imported (see above), so the route is left out');
-    return undefined;
-  }
-  if (dests.length > 1) {
-    const sum = backends.reduce((n, b) => n + (b.weight as number), 0);
-    if (sum !== 100) {
-      r.lost(vs, [...base, 'route'], `the weights sum to ${sum}; neutral weights sum to 100`);
+  let rewriteUri: PendingUri | undefined;
+  if (route.redirect !== undefined) {
+    // istiod answers with the redirect and forwards nothing (route.go ApplyRedirect): what is
+    // about forwarding has no effect there.
+    const redirect = readRedirect(vs, base, r);
+    if (!redirect) {
+      r.lost(vs, base, 'the redirect cannot be imported (see above), so the route is left out');
       return undefined;
     }
+    rule.redirect = redirect;
+    for (const k of ['route', 'rewrite', 'timeout', 'retries', 'mirror', 'mirrors', 'mirrorPercentage'])
+      if (route[k] !== undefined)
+        r.lost(vs, [...base, k], `${k} has no effect on a route that redirects (istiod forwards nothing)`);
+  } else {
+    const backends = readBackends(vs, [...base, 'route'], self, subsets, r, selfPorts, used);
+    if (!backends) {
+      r.lost(
+        vs,
+        base,
+        'a destination of this route cannot be imported (see above), so the route is left out',
+      );
+      return undefined;
+    }
+    if (backends.length) rule.backends = backends;
+    const rewrite = readRewrite(vs, base, r);
+    if (rewrite) {
+      if (Object.keys(rewrite.rewrite).length) rule.rewrite = rewrite.rewrite;
+      rewriteUri = rewrite.uri;
+    }
   }
-  // One destination, the service itself: the neutral default (no backends), whose port is spec.port.
-  const lone = backends.length === 1 ? backends[0]! : undefined;
-  const onlySelf = lone?.service === self.service && lone.namespace === undefined;
-  if (onlySelf && lone.port !== undefined)
-    selfPorts.push({
-      port: lone.port as number,
-      path: [...base, 'route', 0, 'destination', 'port', 'number'],
-    });
-  if (backends.length && !onlySelf) rule.backends = backends;
-  // Timeout and retries.
-  timeoutOf(vs, base, rule, r);
-  retriesOf(vs, base, rule, r);
+  if (!rule.redirect) {
+    timeoutOf(vs, base, rule, r);
+    retriesOf(vs, base, rule, r);
+    mirrorOf(vs, base, rule, self, subsets, r, used, selfPorts);
+  }
   faultOf(vs, base, rule, r);
-  mirrorOf(vs, base, rule, self, subsets, r, used, selfPorts);
   const headers = r.ledger.peek<Obj>(vs, [...base, 'headers']);
   if (headers) {
     r.rest(vs, [...base, 'headers'], ['request', 'response'], 'headers');
@@ -148,10 +143,68 @@ export function readRoute(
     rule,
     selfPorts,
     subsets: used,
+    ...(rewriteUri ? { rewriteUri } : {}),
+    rewritesPath: rewriteUri !== undefined || (rule.rewrite as Obj | undefined)?.path !== undefined,
   };
 }
 
-function readDestination(
+/**
+ * A route's destinations (`route[]` of an http or tcp route) as neutral backends: [] for one
+ * destination to the service itself (the neutral default; its port goes to `selfPorts`), or
+ * undefined when one cannot be imported or the weights do not sum to 100 (reported).
+ */
+export function readBackends(
+  vs: NativeObject,
+  at: FieldPath,
+  self: { service: string; namespace: string },
+  subsets: Subsets | undefined,
+  r: IstioReader,
+  selfPorts: RouteIR['selfPorts'],
+  used: string[],
+): Obj[] | undefined {
+  const dests = r.ledger.peek<Obj[]>(vs, at) ?? [];
+  const backends: Obj[] = [];
+  let failed = false;
+  dests.forEach((_d, i) => {
+    const dat = [...at, i];
+    r.rest(vs, dat, ['destination', 'weight'], 'route destination');
+    const b = readDestination(vs, [...dat, 'destination'], self, subsets, r, selfPorts, used);
+    if (!b) {
+      failed = true;
+      return;
+    }
+    if (dests.length > 1) {
+      const w = r.ledger.take<number>(vs, [...dat, 'weight']);
+      b.weight = w ?? 0;
+    } else {
+      const w = r.ledger.peek<number>(vs, [...dat, 'weight']);
+      if (w === undefined || w === 100) r.ledger.take(vs, [...dat, 'weight']);
+      else
+        r.changed(
+          vs,
+          [...dat, 'weight'],
+          `a single destination takes all traffic whatever its weight (${w})`,
+        );
+    }
+    backends.push(b);
+  });
+  if (failed) return undefined;
+  if (dests.length > 1) {
+    const sum = backends.reduce((n, b) => n + (b.weight as number), 0);
+    if (sum !== 100) {
+      r.lost(vs, at, `the weights sum to ${sum}; neutral weights sum to 100`);
+      return undefined;
+    }
+  }
+  // One destination, the service itself: the neutral default (no backends), whose port is spec.port.
+  const lone = backends.length === 1 ? backends[0]! : undefined;
+  const onlySelf = lone?.service === self.service && lone.namespace === undefined;
+  if (onlySelf && lone.port !== undefined)
+    selfPorts.push({ port: lone.port as number, path: [...at, 0, 'destination', 'port', 'number'] });
+  return onlySelf ? [] : backends;
+}
+
+export function readDestination(
   vs: NativeObject,
   at: FieldPath,
   self: { service: string; namespace: string },

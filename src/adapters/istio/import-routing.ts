@@ -15,14 +15,18 @@ import {
   splitRouteName,
   takeMetadata,
 } from '../kit/import-kit.js';
+import { grpcRoutes } from './import-grpc.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
+import { rewritePath } from './import-redirect.js';
 import { type Entry, type RouteIR, readRoute, type Scope } from './import-route.js';
+import type { ServicePorts } from './import-services.js';
 import {
   readDestinationRules,
   reportUnusedH2Upgrades,
   type Subsets,
   takeH2Upgrade,
 } from './import-subsets.js';
+import { finishIdleTimeouts, type IdleTimeout, readIdleTimeouts, readTcpRoutes } from './import-tcp.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
 interface Group {
@@ -32,15 +36,28 @@ interface Group {
   meta: ImportedMeta;
   routes: RouteIR[];
   from: Set<string>;
+  /** A TCP policy (VirtualService tcp[] routes, import-tcp.ts). */
+  tcp?: boolean;
 }
 
-export function importRouting(objects: readonly NativeObject[], r: IstioReader): ImportedPolicy[] {
+/** What the routes of every policy read besides their VirtualService. */
+interface Context {
+  readonly ports: ServicePorts;
+  readonly idle: ReadonlyMap<string, IdleTimeout>;
+}
+
+export function importRouting(
+  objects: readonly NativeObject[],
+  r: IstioReader,
+  ports: ServicePorts,
+): ImportedPolicy[] {
   const subsets = readDestinationRules(objects, r);
+  const ctx: Context = { ports, idle: readIdleTimeouts(objects, r) };
   const groups = new Map<string, Group>();
   const hostOwners = new Map<string, NativeObject[]>();
   for (const vs of objects.filter((x) => isKind(x, 'VirtualService'))) {
     const meta = takeMetadata(r.ledger, vs);
-    r.rest(vs, ['spec'], ['hosts', 'gateways', 'exportTo', 'http'], 'VirtualService');
+    r.rest(vs, ['spec'], ['hosts', 'gateways', 'exportTo', 'http', 'tcp'], 'VirtualService');
     const exportTo = r.ledger.peek<string[]>(vs, ['spec', 'exportTo']);
     if (exportTo !== undefined) {
       if (exportTo.length === 1 && exportTo[0] === '*') r.ledger.take(vs, ['spec', 'exportTo']);
@@ -105,9 +122,12 @@ export function importRouting(objects: readonly NativeObject[], r: IstioReader):
         const ir = readRoute(vs, i, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
         return ir ? [ir] : [];
       });
+      const base = services.length > 1 ? `${meta.name}-${svc.service}` : meta.name;
+      const claimed = new Set<string>();
       for (const route of routes) {
         const split = splitRouteName(route.name, [...owned]);
-        const policyName = split?.policy ?? (services.length > 1 ? `${meta.name}-${svc.service}` : meta.name);
+        const policyName = split?.policy ?? base;
+        claimed.add(policyName);
         const key = `${svc.namespace}/${policyName}`;
         const group = groups.get(key) ?? {
           name: policyName,
@@ -121,6 +141,24 @@ export function importRouting(objects: readonly NativeObject[], r: IstioReader):
         group.from.add(vs.ref);
         groups.set(key, group);
       }
+      const buckets = readTcpRoutes(vs, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
+      const names = tcpNames(
+        buckets,
+        [...owned].filter((n) => !claimed.has(n)),
+        base,
+        claimed,
+      );
+      buckets.forEach((b, i) => {
+        groups.set(`${svc.namespace}/${names[i]}`, {
+          name: names[i]!,
+          namespace: svc.namespace,
+          service: svc.service,
+          meta,
+          routes: b.routes,
+          from: new Set([vs.ref]),
+          tcp: true,
+        });
+      });
     }
   }
   for (const [host, owners] of hostOwners) {
@@ -143,7 +181,7 @@ export function importRouting(objects: readonly NativeObject[], r: IstioReader):
         .filter((x) => x.namespace === g.namespace && x.service === g.service)
         .flatMap((x) => x.routes.flatMap((route) => route.subsets)),
     );
-    const p = buildTrafficPolicy(g, s, versionsGiven, usedByService, r);
+    const p = buildTrafficPolicy(g, s, versionsGiven, usedByService, ctx, r);
     if (p) policies.push(p);
   }
   // Subsets no VirtualService routes to: a policy with the versions and one rule to the service
@@ -173,7 +211,41 @@ export function importRouting(objects: readonly NativeObject[], r: IstioReader):
     );
   }
   reportUnusedH2Upgrades(subsets, r);
+  for (const g of groups.values()) {
+    const idle = ctx.idle.get(`${g.namespace}/${g.service}`);
+    if (idle && !g.tcp) idle.withHttp = true;
+  }
+  finishIdleTimeouts(ctx.idle, r);
   return policies;
+}
+
+/**
+ * The names of a VirtualService's TCP policies: the source policies its annotation names that no
+ * HTTP route claims, when they can be told apart (the compile writes a service's policies by
+ * specificity, then by name: with one specificity, the names in order); else the VirtualService's
+ * name (`-tcp` when HTTP routes took it, numbered when there are several), in route order so they
+ * compile back in that order.
+ */
+function tcpNames(
+  buckets: readonly { specificity: number }[],
+  free: readonly string[],
+  base: string,
+  claimed: ReadonlySet<string>,
+): string[] {
+  if (!buckets.length) return [];
+  const oneTier = buckets.every((b) => b.specificity === buckets[0]!.specificity);
+  if (free.length === buckets.length && oneTier) return [...free].sort((a, b) => a.localeCompare(b));
+  if (buckets.length === 1) return [claimed.has(base) ? `${base}-tcp` : base];
+  const width = String(buckets.length).length;
+  return buckets.map((_, i) => `${base}-tcp-${String(i + 1).padStart(width, '0')}`);
+}
+
+/** The one port every entry of the routes names (as `factor` finds it), or undefined. */
+function portOfRoutes(routes: readonly RouteIR[]): number | undefined {
+  const ports = new Set(
+    routes.flatMap((x) => (x.entries ?? [{ scope: {} as Scope }]).map((e) => e.scope.port)),
+  );
+  return ports.size === 1 ? [...ports][0] : undefined;
 }
 
 // ---- routes -> one policy --------------------------------------------------------------------
@@ -261,10 +333,14 @@ function buildTrafficPolicy(
   subsets: Subsets | undefined,
   versionsGiven: Set<string>,
   usedByService: ReadonlySet<string>,
+  ctx: Context,
   r: IstioReader,
 ): ImportedPolicy | undefined {
   if (!g.routes.length) return undefined;
-  const f = factor(g.routes, r);
+  // An HTTP/2 upgrade makes an http2 policy; without one, gRPC calls make a grpc policy.
+  const h2 = !g.tcp && takeH2Upgrade(subsets, portOfRoutes(g.routes), r);
+  const grpc = g.tcp || h2 ? undefined : grpcRoutes(g.routes, g, ctx.ports, r);
+  const f = factor(grpc ?? g.routes, r);
   const rules = g.routes.map((x, i) => {
     const rule: Obj = {};
     const name = x.name;
@@ -278,6 +354,10 @@ function buildTrafficPolicy(
     const m = f.matches[i];
     if (m) rule.matches = m;
     Object.assign(rule, x.rule);
+    if (x.rewriteUri) {
+      const path = rewritePath(x.vs, x.rewriteUri, m, r);
+      if (path) rule.rewrite = { ...(rule.rewrite as Obj | undefined), path };
+    }
     // A destination port to the service itself is spec.port; without one the policy governs all ports.
     for (const sp of x.selfPorts) {
       if (sp.port === f.port) r.ledger.take(x.vs, sp.path);
@@ -295,7 +375,17 @@ function buildTrafficPolicy(
   const spec: Obj = { service: g.service };
   if (f.port !== undefined) spec.port = f.port;
   // Sources-scoped policies share the port's protocol with the others (AM3020); the upgrade is one.
-  if (takeH2Upgrade(subsets, f.port, r)) spec.protocol = 'http2';
+  if (h2) spec.protocol = 'http2';
+  else if (grpc) spec.protocol = 'grpc';
+  else if (g.tcp) {
+    spec.protocol = 'tcp';
+    // The service's one idle timeout is every TCP policy's (the compile writes it from rules[0]).
+    const idle = ctx.idle.get(`${g.namespace}/${g.service}`);
+    if (idle && rules[0]) {
+      rules[0].timeout = idle.value;
+      idle.used = true;
+    }
+  }
   const used = new Set(g.routes.flatMap((x) => x.subsets));
   const key = `${g.namespace}/${g.service}`;
   if (subsets?.versions.size) {
@@ -312,7 +402,10 @@ function buildTrafficPolicy(
   }
   if (f.sources) spec.sources = f.sources;
   spec.rules = rules;
-  const from = [...g.from, ...(subsets?.rules.map((d) => d.ref) ?? [])];
+  const idleFrom = g.tcp ? ctx.idle.get(`${g.namespace}/${g.service}`)?.o.ref : undefined;
+  const from = [
+    ...new Set([...g.from, ...(subsets?.rules.map((d) => d.ref) ?? []), ...(idleFrom ? [idleFrom] : [])]),
+  ];
   return neutralPolicy(
     'TrafficPolicy',
     neutralMetadata(g.name, g.namespace, g.meta.sources ? undefined : g.meta),

@@ -22,12 +22,14 @@ import { importBackendPolicies } from './import-backend.js';
 import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity } from './import-security.js';
+import { ServicePorts } from './import-services.js';
 
 export function importIstio(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
   const ledger = new FieldLedger(ctx.strict);
   const r = new IstioReader(ledger, ctx);
+  const ports = new ServicePorts(objects);
   const policies: ImportedPolicy[] = [
-    ...importRouting(objects, r),
+    ...importRouting(objects, r, ports),
     ...importBackendPolicies(objects, r),
     ...importSecurity(
       objects.filter((o) => isKind(o, 'AuthorizationPolicy') || isKind(o, 'PeerAuthentication')),
@@ -37,8 +39,17 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
   return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
     Object.keys(IMPORTED).some((k) => isKind(o, k))
       ? undefined
-      : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
-        ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
-        : `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`,
+      : o.object.apiVersion === 'v1' && o.object.kind === 'Service'
+        ? serviceReason(ports.read.get(o))
+        : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
+          ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
+          : `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`,
   );
+}
+
+/** Why a Service is listed: it is not mesh policy; what the import read from it, if anything. */
+function serviceReason(read: ReadonlySet<number> | undefined): string {
+  return read
+    ? `a Service is not mesh policy; the import read the protocol its port${read.size > 1 ? 's' : ''} ${[...read].sort((a, b) => a - b).join(', ')} declare${read.size > 1 ? '' : 's'} (name or appProtocol) for the policies routing calls to ${read.size > 1 ? 'them' : 'it'}`
+    : 'a Service is not mesh policy (the import reads a Service only for the protocol of a port a VirtualService route governs)';
 }

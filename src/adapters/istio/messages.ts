@@ -253,6 +253,19 @@ export const ISTIO_MESSAGES = {
       example: 'two tcp TrafficPolicies for db, for different sources or ports, with timeouts 10m and 1h',
     },
   ),
+  ImportGrpcFromPaths: m(
+    'AM4120',
+    'info',
+    'IstioImportGrpcFromPaths',
+    'imported as protocol grpc: every path this VirtualService matches for {service} is a gRPC call ({paths}), and no Service in the input declares the protocol of the port',
+    {
+      description:
+        "A VirtualService matches gRPC calls by their HTTP/2 path `/<package.Service>/<Method>` (what anymesh writes for gRPC matches), and Istio takes the port's protocol from the Service (port name `grpc-*` or appProtocol `grpc`). When the Service is not in the input, routes whose every path has that form, with package-qualified service names and no method or query conditions, are read as a gRPC policy with gRPC matches; they compile back to the same VirtualService.",
+      fix: 'Nothing when the service speaks gRPC; otherwise give the Service (with its port name or appProtocol) to the import, or set protocol http in the imported policy and turn the grpc matches back into paths.',
+      example:
+        'a VirtualService route matching `uri: {exact: /shop.Cart/AddItem}`, imported without the cart Service',
+    },
+  ),
 } as const satisfies Record<string, MessageType>;
 
 export type IstioMessage = keyof typeof ISTIO_MESSAGES;

@@ -113,10 +113,11 @@ export const istioAmbientProtocolCells: Record<ProtocolFeatureId, CapabilityCell
   'protocol.http2': {
     support: 'partial',
     reason:
-      "ambient: the waypoint picks a backend's protocol from its Service port (appProtocol kubernetes.io/h2c is HTTP2: pkg/config/kube/conversion.go ConvertProtocol); HTTPRoute rules are those of http",
+      "ambient: the waypoint upgrades to HTTP/2 on the service's DestinationRule h2UpgradePolicy: UPGRADE (cluster_waypoint.go buildWaypointInboundVIPCluster calls applyH2Upgrade) and picks a leaf Service's protocol from its port (appProtocol kubernetes.io/h2c is HTTP2: pkg/config/kube/conversion.go ConvertProtocol); HTTPRoute rules are those of http",
     differs:
-      "only versions reach their pods over HTTP/2: their leaf Services declare appProtocol: kubernetes.io/h2c; a backend that is a Service itself (the policy's own, or another) is spoken to in the protocol its port declares, HTTP/1.1 unless the user's Service says http2 (name http2-* or appProtocol http2 / kubernetes.io/h2c)",
-    native: 'HTTPRoute with a Service parentRef; leaf Services ports[].appProtocol: kubernetes.io/h2c',
+      "the service itself and its versions are reached over HTTP/2 (the service's DestinationRule upgrades, the leaf Services declare appProtocol: kubernetes.io/h2c); a backend that is another Service is spoken to in the protocol its port declares, HTTP/1.1 unless that Service says http2 (name http2-* or appProtocol http2 / kubernetes.io/h2c)",
+    native:
+      'HTTPRoute with a Service parentRef; DestinationRule trafficPolicy.connectionPool.http.h2UpgradePolicy: UPGRADE (in portLevelSettings[] for spec.port); leaf Services ports[].appProtocol: kubernetes.io/h2c',
     docs: SELECTION,
     minVersion: AMBIENT,
   },

@@ -16,7 +16,7 @@ import {
   cellForProtocol,
   cellForVersion,
   comparableVersion,
-  policyProtocol,
+  policyProtocols,
 } from '../capabilities.js';
 import { columnOf } from '../columns.js';
 import { type Diagnostic, diag, hasErrors } from '../diagnostics.js';
@@ -82,6 +82,7 @@ export function checkCapabilities(
   // As the mesh names its versions (Linkerd's edge-26.8.3 is 2.20), compared as cells are written.
   const version = comparableVersion(adapter, options.context?.meshVersion);
   const column = columnOf(adapter, options.context?.options);
+  const protocols = policyProtocols(policies);
   for (const p of policies) {
     if (!COMPILED_KINDS.has(p.kind)) continue;
     const onUnsupported = (p.policy.spec as { onUnsupported?: string }).onUnsupported ?? 'reject';
@@ -91,7 +92,7 @@ export function checkCapabilities(
     // the feature, and repeating it for every use buries the rest. Refusals are said at every use,
     // since each is a place to fix.
     const warned = new Set<string>();
-    const protocol = policyProtocol(p);
+    const protocol = protocols.get(p.ref);
     for (const use of featuresUsed(p)) {
       const cell = cellForVersion(cellForProtocol(column[use.feature], protocol), version);
       if (cell.support === 'full') continue;

@@ -100,7 +100,21 @@ export function checkProtocol(c: Checker, p: TrafficPolicy): void {
           entry('grpc', 'method'),
         );
     });
-    if (rule.redirect) checkRedirect(c, rule, at);
+    // A gRPC client does not follow an HTTP redirect: a 3xx answer fails the call with UNKNOWN
+    // (grpc/grpc doc/http-grpc-status-mapping.md), and Gateway API's GRPCRoute has no
+    // RequestRedirect filter (grpcroutes CRD v1.6.1, filters[].type enum).
+    if (rule.redirect && protocol === 'grpc')
+      c.report(
+        'ProtocolField',
+        {
+          field: 'redirect',
+          protocol,
+          hint: 'gRPC clients fail on a redirect (GRPCRoute has none); route with backends instead',
+        },
+        at('redirect'),
+        true,
+      );
+    else if (rule.redirect) checkRedirect(c, rule, at);
     if (rule.rewrite) {
       if (rule.rewrite.host !== undefined)
         c.dnsSubdomain(rule.rewrite.host, at('rewrite', 'host'), 'host name');

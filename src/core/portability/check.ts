@@ -16,7 +16,7 @@ import {
   cellForVersion,
   comparableVersion,
   type PolicyProtocol,
-  policyProtocol,
+  policyProtocols,
   type SupportLevel,
 } from '../capabilities.js';
 import { columnOf } from '../columns.js';
@@ -192,7 +192,7 @@ export function checkPortability(
     return { policy: p.ref, kind: p.kind, file: p.file, line: at.line, column: at.col, results: {} };
   });
   const byRef = new Map(reports.map((r) => [r.policy, r]));
-  const protocols = new Map(checked.map((p) => [p.ref, policyProtocol(p)]));
+  const protocols = policyProtocols(checked);
   const meshes: MeshReport[] = [];
   for (const adapter of adapters) {
     const context =

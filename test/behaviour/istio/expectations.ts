@@ -30,7 +30,9 @@ export const bookinfo = {
     const jason = result(answer, 'jason');
     expect(jason.route?.name).toBe('reviews-canary.testers');
     expect(backends(jason)).toEqual({ 'reviews.bookinfo:9080/v2': 100 });
-    expect(jason.route?.timeoutMs ?? 0, 'the testers rule sets no timeout').toBe(0);
+    // 0 is Envoy's "no limit", which istiod writes for a route without timeout (route.go setTimeout);
+    // an absent timeout would be Envoy's default of 15 s, so absent must not pass (docs/policy-model.md).
+    expect(jason.route?.timeoutMs, 'the testers rule sets no timeout: no time limit').toBe(0);
     // exact matches the value case-sensitively: "Jason" is not the tester.
     for (const id of ['Jason', 'anonymous']) {
       const r = result(answer, id);

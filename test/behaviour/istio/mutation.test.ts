@@ -394,6 +394,15 @@ const HTTP2_MUTATIONS: Mutation[] = [
     mutation(/\n\s+method:\n\s+exact: GET/, ''),
   ],
   [
+    'sidecar',
+    () => http2Api('sidecar'),
+    'the search rule given retries on 5xx (it omits retries: none of a request the service saw)',
+    mutation(
+      /(name: catalog-h2\.search[\s\S]*?\n(\s+)timeout: 2s)/,
+      '$1\n$2retries:\n$2  attempts: 3\n$2  retryOn: 5xx',
+    ),
+  ],
+  [
     'ambient',
     () => http2Api('ambient'),
     'appProtocol removed from the leaf Services',

@@ -9,8 +9,10 @@
  * catch-all rule.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { istioAdapter } from '../../../src/adapters/istio/index.js';
 import { bookinfo } from './expectations.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
+import { expectNoRetryOfSeenRequests } from './protocol-expectations.js';
 import { backends, compileCase, headerOps, pod, request, result, type ServiceDef } from './world.js';
 
 const retryOn = (r: { route?: { retry?: { retryOn: string } } }) => r.route?.retry?.retryOn.split(',').sort();
@@ -22,6 +24,18 @@ describe('examples/bookinfo-canary.yaml', () => {
   });
   it('sends jason to v2 and everyone else 90/10 to v1/v2 with a 3 s timeout', () =>
     bookinfo.check(run.answer));
+  it('gives the rules that omit timeout and retries what the Istio descriptor declares (core/defaults.ts)', () => {
+    // The declaration under test: no time limit (the neutral meaning), and retries that differ from
+    // the neutral meaning only for gRPC services (docs/policy-model.md, "Omitted timeout and retries").
+    expect(istioAdapter.defaults.timeout.differs).toBe('never');
+    expect(istioAdapter.defaults.retries.differs).toBe('grpc');
+    const jason = result(run.answer, 'jason');
+    expect(jason.route?.timeoutMs, 'no timeout: 0, Envoy for no limit').toBe(0);
+    expect(jason.route?.retry?.numRetries, "Istio's default policy").toBe(2);
+    expectNoRetryOfSeenRequests(jason);
+    // A rule with a timeout and no retries: the same retries, its own timeout.
+    expectNoRetryOfSeenRequests(result(run.answer, 'anonymous'));
+  });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 

@@ -107,6 +107,59 @@ describe('Istio ambient routing', () => {
   });
 });
 
+describe('Istio ambient HTTP/2 policies', () => {
+  // The waypoint's inbound-vip cluster of the service applies the DestinationRule's h2UpgradePolicy
+  // (cluster_waypoint.go buildWaypointInboundVIPCluster -> applyH2Upgrade): without it a rule whose
+  // backend is the service itself reached the pods over HTTP/1.1.
+  const h2 = (extra: string) =>
+    traffic('    - timeout: 3s', `  port: 8080\n  protocol: http2\n`).replace(
+      '  versions: {v1: {version: v1}, v2: {version: v2}}\n',
+      extra,
+    );
+  it("upgrades the service's own port to h2c in its DestinationRule, as the sidecar output does", () => {
+    const r = ambient(h2(''));
+    expect(r.ok).toBe(true);
+    const drs = of(r.resources, 'DestinationRule');
+    expect(drs).toHaveLength(1);
+    expect(drs[0]!.spec).toEqual({
+      host: 'cart.shop.svc.cluster.local',
+      trafficPolicy: {
+        portLevelSettings: [
+          { port: { number: 8080 }, connectionPool: { http: { h2UpgradePolicy: 'UPGRADE' } } },
+        ],
+      },
+    });
+  });
+  it("keeps one DestinationRule per host: a BackendPolicy's settings join the upgrade", () => {
+    const backend = `---
+apiVersion: anymesh.dev/v1alpha1
+kind: BackendPolicy
+metadata: {name: cart, namespace: shop}
+spec:
+  service: cart
+  port: 8080
+  connectionLimits: {maxRequests: 20}
+`;
+    const r = ambient(h2('') + backend);
+    const drs = of(r.resources, 'DestinationRule');
+    expect(drs).toHaveLength(1);
+    expect((drs[0]!.spec as { trafficPolicy: unknown }).trafficPolicy).toEqual({
+      portLevelSettings: [
+        {
+          port: { number: 8080 },
+          connectionPool: { http: { h2UpgradePolicy: 'UPGRADE', http2MaxRequests: 20 } },
+        },
+      ],
+    });
+    expect(drs[0]!.metadata.annotations?.['anymesh.dev/source-policies']).toBe(
+      'BackendPolicy/shop/cart,TrafficPolicy/shop/cart',
+    );
+  });
+  it('writes no DestinationRule for an http policy', () => {
+    expect(of(ambient(traffic('    - timeout: 3s')).resources, 'DestinationRule')).toEqual([]);
+  });
+});
+
 describe('Istio ambient waypoints', () => {
   it('emits the waypoint Gateway and a label-only binding of the Service', () => {
     const r = ambient(traffic('    - backends: [{version: v1}]'));

@@ -28,6 +28,13 @@ const CASES: [string, string, [string, string, Where][]][] = [
     ],
   ],
   [
+    // Before, a gRPC redirect compiled (Istio redirect, Linkerd and ambient RequestRedirect): every
+    // call it caught failed, since gRPC clients do not follow redirects.
+    'a redirect on a grpc policy',
+    spec('grpc', '    - matches: [{grpc: {service: shop.Cart}}]\n      redirect: {host: a.example.com}\n'),
+    [['AM2040', 'spec.rules[0].redirect', 'redirect']],
+  ],
+  [
     'matches, header changes and retries on a tcp policy',
     spec(
       'tcp',
