@@ -332,9 +332,13 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
         }
         const spec = readSettings(o, at, r);
         if (!spec) {
-          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts);
-          // one whose settings were all reported has nothing left its port could apply to.
-          if (r.ledger.peek(o, [...at, 'connectionPool', 'http', 'h2UpgradePolicy']) === undefined)
+          // An entry of an HTTP/2 upgrade or a TCP idle timeout is read with the routing policy
+          // (import-subsets.ts, the tcp routes), which takes or reports it whole; one whose
+          // settings were all reported has nothing left its port could apply to.
+          const elsewhere = Object.entries(READ_ELSEWHERE).some(([part, keys]) =>
+            keys.some((k) => r.ledger.peek(o, [...at, 'connectionPool', part, k]) !== undefined),
+          );
+          if (!elsewhere)
             r.lost(
               o,
               [...at, 'port'],
@@ -390,14 +394,15 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
 }
 
 /**
- * The host of a DestinationRule nothing was imported from: subsets and HTTP/2 upgrades take it
- * where they are read (import-subsets.ts); without them it names a host no neutral policy comes from.
+ * The host of a DestinationRule nothing was imported from: subsets, HTTP/2 upgrades and TCP idle
+ * timeouts take it where they are read (import-subsets.ts, the tcp routes); without them it names a
+ * host no neutral policy comes from.
  */
 function reportUnusedHost(o: NativeObject, r: IstioReader): void {
   const subsets = r.ledger.peek<unknown[]>(o, ['spec', 'subsets']);
-  const upgrades = JSON.stringify(r.ledger.peek(o, ['spec', 'trafficPolicy']) ?? {}).includes(
-    '"h2UpgradePolicy"',
-  );
-  if ((Array.isArray(subsets) && subsets.length) || upgrades) return;
+  // HTTP/2 upgrades and TCP idle timeouts are read with the routing policy, which takes the host.
+  const tp = JSON.stringify(r.ledger.peek(o, ['spec', 'trafficPolicy']) ?? {});
+  const elsewhere = Object.values(READ_ELSEWHERE).some((keys) => keys.some((k) => tp.includes(`"${k}"`)));
+  if ((Array.isArray(subsets) && subsets.length) || elsewhere) return;
   r.lost(o, ['spec', 'host'], 'nothing of this DestinationRule is imported (its fields say why)');
 }
