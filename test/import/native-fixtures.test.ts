@@ -215,6 +215,30 @@ spec:
     },
   );
 
+  it('a DestinationRule with a host that is no string, or a pool part that is no mapping beside a valid one, is reported', () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: nohost, namespace: ns}
+spec:
+  host: null
+  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: pool, namespace: ns}
+spec:
+  host: pool
+  trafficPolicy:
+    connectionPool: {tcp: "x", http: {http2MaxRequests: 7}}
+`;
+    const r = importText(text, istio, 'hostile.yaml');
+    expect(r.fields.unaccounted).toBe(0);
+    expect(codes(r)).toEqual(['AM4115 nohost spec', 'AM4115 pool spec.trafficPolicy.connectionPool.tcp']);
+    expect(r.loaded.policies.map((p) => p.policy.spec)).toEqual([
+      { service: 'pool', connectionLimits: { maxRequests: 7 } },
+    ]);
+  });
+
   it('bookinfo routing: no silent drops, and the share imported losslessly', () => {
     const lossless = silentDrops('istio-bookinfo.yaml', 'istio');
     expect(lossless.length).toBeGreaterThan(40);

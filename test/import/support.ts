@@ -75,6 +75,11 @@ export function normalPolicy(p: Obj): Obj {
     if (Array.isArray(retries?.retryOn)) retries.retryOn = [...(retries.retryOn as string[])].sort();
   });
   if (Array.isArray(spec.rules)) spec.rules = mergeRules(spec.rules as Obj[]);
+  // Sources and a rule's match entries are ORed: the same one twice says nothing more. (A mesh
+  // writing every match x source combination cannot tell [m, m] x [s] from [m] x [s, s].)
+  if (Array.isArray(spec.sources)) spec.sources = uniqueByJson(spec.sources as Obj[]);
+  for (const rule of (spec.rules as Obj[] | undefined) ?? [])
+    if (Array.isArray(rule.matches)) rule.matches = uniqueByJson(rule.matches as Obj[]);
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object')
@@ -85,6 +90,16 @@ export function normalPolicy(p: Obj): Obj {
   };
   walk(spec);
   return copy;
+}
+
+function uniqueByJson(list: readonly Obj[]): Obj[] {
+  const seen = new Set<string>();
+  return list.filter((x) => {
+    const key = JSON.stringify(sortKeys(x));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

@@ -118,7 +118,9 @@ function readPool(o: NativeObject, at: FieldPath, r: IstioReader): Obj | undefin
   r.rest(o, at, ['tcp', 'http'], 'connectionPool');
   const tcp = [...at, 'tcp'];
   const http = [...at, 'http'];
-  if (!mappingAt(o, tcp, r) || !mappingAt(o, http, r)) return undefined;
+  // A part that is no mapping is reported; the other part is still read.
+  mappingAt(o, tcp, r);
+  mappingAt(o, http, r);
   r.rest(o, tcp, ['maxConnections', 'connectTimeout', ...READ_ELSEWHERE.tcp], 'connectionPool.tcp');
   r.rest(
     o,
@@ -302,7 +304,7 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
     const tpAt = ['spec', 'trafficPolicy'];
     if (r.ledger.peek(o, tpAt) === undefined) continue;
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
-    const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
+    const svc = typeof host !== 'string' ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     // Hosts that are no Service are reported whole by readDestinationRules.
     if (!svc) continue;
     if (svc.namespace !== o.namespace) {
@@ -330,11 +332,13 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
         }
         const spec = readSettings(o, at, r);
         if (!spec) {
-          // An entry of an HTTP/2 upgrade is taken with the routing policy (import-subsets.ts), one
-          // with an idle timeout is reported by import-tcp.ts; one whose settings were all
-          // reported has nothing left its port could apply to.
-          const pool = (entry as { connectionPool?: { http?: Obj; tcp?: Obj } }).connectionPool;
-          if (pool?.http?.h2UpgradePolicy === undefined && pool?.tcp?.idleTimeout === undefined)
+          // An entry of an HTTP/2 upgrade or a TCP idle timeout is read with the routing policy
+          // (import-subsets.ts, the tcp routes), which takes or reports it whole; one whose
+          // settings were all reported has nothing left its port could apply to.
+          const elsewhere = Object.entries(READ_ELSEWHERE).some(([part, keys]) =>
+            keys.some((k) => r.ledger.peek(o, [...at, 'connectionPool', part, k]) !== undefined),
+          );
+          if (!elsewhere)
             r.lost(
               o,
               [...at, 'port'],

@@ -220,7 +220,7 @@ export function readDestination(
 ): Obj | undefined {
   r.rest(vs, at, ['host', 'subset', 'port'], 'destination');
   const host = r.ledger.peek<string>(vs, [...at, 'host']);
-  const svc = host === undefined ? undefined : serviceOfHost(host, vs.namespace, r.ctx);
+  const svc = typeof host !== 'string' ? undefined : serviceOfHost(host, vs.namespace, r.ctx);
   if (!svc) {
     r.lost(vs, [...at, 'host'], `host ${host} is not a Service of this cluster`);
     return undefined;

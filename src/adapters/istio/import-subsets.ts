@@ -32,7 +32,7 @@ export function readDestinationRules(objects: readonly NativeObject[], r: IstioR
   for (const o of objects.filter((x) => isKind(x, 'DestinationRule'))) {
     takeMetadata(r.ledger, o);
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
-    const svc = host === undefined ? undefined : serviceOfHost(host, o.namespace, r.ctx);
+    const svc = typeof host !== 'string' ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     const h2 = h2Upgrades(o, r);
     // The trafficPolicy's settings are BackendPolicy's (import-backend.ts) and, for its HTTP/2
     // upgrade, the routing policy's.
