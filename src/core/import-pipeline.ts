@@ -5,7 +5,7 @@
  * policy `anymesh validate` would refuse).
  */
 import { DEFAULT_CONTEXT } from './adapter.js';
-import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
 import {
   type ImportContext,
   type ImportResult,
@@ -14,6 +14,7 @@ import {
   nativeObjects,
 } from './import.js';
 import { type LoadResult, loadDocuments } from './loader/loader.js';
+import { type FieldPath, formatPath } from './loader/positions.js';
 import { type LoadedPolicies, loadInputs } from './pipeline.js';
 import { renderYaml } from './render.js';
 
@@ -59,7 +60,7 @@ export function importNative(
   readDiagnostics: readonly Diagnostic[] = [],
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
-  const result = source.import(objects, context);
+  const result = guardedImport(objects, source, context);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));
   const policies = loadInputs([{ name: IMPORTED_INPUT, text: yaml }], { overlaps: false });
   const diagnostics: Diagnostic[] = sortDiagnostics([
@@ -69,4 +70,66 @@ export function importNative(
     ...(result.policies.length ? policies.diagnostics : []),
   ]);
   return { ...result, diagnostics, yaml, loaded: policies, ok: !hasErrors(diagnostics) };
+}
+
+/**
+ * The importer's run, or, when a native value of a type its CRD does not allow makes an importer
+ * throw (a null, string or list where it reads a mapping), an error naming the object and the
+ * value, and nothing imported. Importers read objects as their CRDs shape them (the API server has
+ * already refused other shapes on a cluster); files can hold anything, and a stack trace is no
+ * answer. The objects are tried one by one to name the culprits; a failure only their combination
+ * causes names the first object.
+ */
+function guardedImport(
+  objects: readonly NativeObject[],
+  source: ImportSource,
+  ctx: ImportContext,
+): ImportResult {
+  try {
+    return source.import(objects, ctx);
+  } catch (err) {
+    const fails = (o: NativeObject) => {
+      try {
+        source.import([o], ctx);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const culprits = objects.filter(fails);
+    const blamed = culprits.length ? culprits : objects.slice(0, 1);
+    const detail = err instanceof Error ? err.message : String(err);
+    return {
+      policies: [],
+      diagnostics: blamed.map((o) => unreadable(o, detail)),
+      skipped: [],
+      fields: { total: 0, imported: 0, reported: 0, unaccounted: 0 },
+      losses: [],
+    };
+  }
+}
+
+function unreadable(o: NativeObject, detail: string): Diagnostic {
+  const at = suspectValue(o.object);
+  return diag(
+    'NativeObjectUnreadable',
+    {
+      ref: o.ref,
+      field: at ? formatPath(at) : 'one of its fields',
+      value: at ? 'null' : 'a value',
+      detail,
+    },
+    { location: o.locate(at ?? []), path: at ? formatPath(at) : '', policy: o.ref },
+  );
+}
+
+/** The first null value of the object (depth first): what such inputs nearly always hold. */
+function suspectValue(v: unknown, path: FieldPath = []): FieldPath | undefined {
+  if (v === null) return path;
+  if (typeof v !== 'object') return undefined;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const found = suspectValue(x, [...path, Array.isArray(v) ? Number(k) : k]);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -163,6 +163,19 @@ export const CORE_MESSAGES = {
     },
   ),
 
+  NativeObjectUnreadable: m(
+    'AM2048',
+    'error',
+    'NativeObjectUnreadable',
+    '{ref} cannot be imported: {field} holds {value}, which its CRD does not allow there ({detail}); fix the object (the API server refuses it too: kubectl apply --dry-run=server checks it against the CRD)',
+    {
+      description:
+        'A native object has a value of a type its CRD does not allow (null, a string or a list where a mapping is expected, ...), and the importer cannot read it. Nothing is imported; the value is named where it can be found, otherwise the object.',
+      fix: 'Correct the value so the object passes its CRD schema, then import again.',
+      example: 'a ServiceIntentions with `spec.sources: null`',
+    },
+  ),
+
   SchemaRequired: m('AM2001', 'error', 'MissingField', 'required field {field} is missing; {hint}', {
     description: 'A field the policy kind requires is not given.',
     fix: 'Add the field; `anymesh explain KIND.field` describes it.',
