@@ -10,6 +10,7 @@ import {
   type ImportContext,
   type ImportResult,
   type ImportSource,
+  leaves,
   type NativeObject,
   nativeObjects,
 } from './import.js';
@@ -99,11 +100,13 @@ function guardedImport(
     const culprits = objects.filter(fails);
     const blamed = culprits.length ? culprits : objects.slice(0, 1);
     const detail = err instanceof Error ? err.message : String(err);
+    const total = objects.reduce((n, o) => n + leaves(o.object).length, 0);
     return {
       policies: [],
       diagnostics: blamed.map((o) => unreadable(o, detail)),
       skipped: [],
-      fields: { total: 0, imported: 0, reported: 0, unaccounted: 0 },
+      // Nothing imported: every field is under the errors (the summary says 0 of them, not 100%).
+      fields: { total, imported: 0, reported: total, unaccounted: 0 },
       losses: [],
     };
   }

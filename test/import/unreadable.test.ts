@@ -50,5 +50,12 @@ spec:
     expect(d.policy).toBe('ServiceSplitter/shop/web');
     expect(d.location?.line).toBe(1);
     expect(d.message).toMatch(/one of its fields holds a value/);
+    expect(r.fields.total).toBeGreaterThan(0);
+    expect(r.fields).toEqual({
+      total: r.fields.total,
+      imported: 0,
+      reported: r.fields.total,
+      unaccounted: 0,
+    });
   });
 });
