@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, inject } from 'vitest';
 import { KubeApiError, KubeClient } from '../../src/cluster/client.js';
+import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/core/adapter.js';
 import { runCli } from '../support/cli.js';
-import { attachCluster, type ClusterHandle } from './harness.js';
+import { attachCluster, type ClusterHandle, kubeRequest } from './harness.js';
 
 export interface CliResult {
   code: number;
@@ -140,3 +141,24 @@ export const vsPath = (ns: string, name: string) =>
   `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${name}`;
 export const drPath = (ns: string, name: string) =>
   `/apis/networking.istio.io/v1/namespaces/${ns}/destinationrules/${name}`;
+
+/**
+ * The user's Services that metadata-only objects (Istio's waypoint binding: a Service holding only
+ * `istio.io/use-waypoint`; Linkerd's failure accrual: only its annotations; no managed-by label) expect to exist. anymesh never creates
+ * them (server-side apply of the partial object would fail for want of ports), so the test does, as
+ * the user's deployment would have.
+ */
+export async function ensureUserServices(c: ClusterHandle, resources: readonly KubeObject[]): Promise<void> {
+  for (const o of resources) {
+    if (o.kind !== 'Service' || o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) continue;
+    const ns = o.metadata.namespace ?? 'default';
+    await kubeRequest(c.kubeConfig, 'POST', `/api/v1/namespaces/${ns}/services`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: o.metadata.name, namespace: ns },
+      spec: { selector: { app: o.metadata.name }, ports: [{ port: 80 }] },
+    }).catch((e: { code?: number }) => {
+      if (e.code !== 409) throw e; // it exists already
+    });
+  }
+}

@@ -15,18 +15,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { planObjects, prepare } from '../../src/cluster/plan.js';
 import { session } from '../../src/cluster/session.js';
-import type { MeshAdapter } from '../../src/core/adapter.js';
-import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/core/adapter.js';
+import type { KubeObject, MeshAdapter } from '../../src/core/adapter.js';
 import { compileFiles } from '../../src/core/pipeline.js';
 import { goldenCases, ROOT } from '../support/cases.js';
 import { testColumns } from '../support/columns.js';
-import { client, ensureNamespace } from './apply-support.js';
+import { client, ensureNamespace, ensureUserServices } from './apply-support.js';
 import {
   attachCluster,
   type Cluster,
   type ClusterHandle,
   EXCLUDED_CRD_DIRS,
-  kubeRequest,
   startCluster,
 } from './harness.js';
 
@@ -52,27 +50,6 @@ function clusterFor(adapter: MeshAdapter): Promise<ClusterHandle> {
     own.set(adapter.id, c);
   }
   return c;
-}
-
-/**
- * The user's Services that label-only objects (Istio's waypoint binding: a Service holding only
- * `istio.io/use-waypoint`, without anymesh's managed-by label) expect to exist. anymesh never creates
- * them (server-side apply of the partial object would fail for want of ports), so the test does, as
- * the user's deployment would have.
- */
-async function ensureUserServices(c: ClusterHandle, resources: readonly KubeObject[]): Promise<void> {
-  for (const o of resources) {
-    if (o.kind !== 'Service' || o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) continue;
-    const ns = o.metadata.namespace ?? 'default';
-    await kubeRequest(c.kubeConfig, 'POST', `/api/v1/namespaces/${ns}/services`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: o.metadata.name, namespace: ns },
-      spec: { selector: { app: o.metadata.name }, ports: [{ port: 80 }] },
-    }).catch((e: { code?: number }) => {
-      if (e.code !== 409) throw e; // it exists already
-    });
-  }
 }
 
 describe.each(testColumns().map((c) => [c.id, c] as const))(

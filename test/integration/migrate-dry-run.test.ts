@@ -10,7 +10,7 @@ import { compileFiles } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 import { planMigration } from '../../src/migrate/plan.js';
 import { goldenCases } from '../support/cases.js';
-import { client, ensureNamespace } from './apply-support.js';
+import { client, ensureNamespace, ensureUserServices } from './apply-support.js';
 import { attachCluster, type ClusterHandle } from './harness.js';
 
 let cluster: ClusterHandle;
@@ -57,6 +57,8 @@ describe.each(MESHES.map((m) => [m.id, m] as const))(
           plan.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n),
         ))
           await ensureNamespace(cluster.kubeConfig, ns);
+        // Objects holding only a mesh's keys on the user's Service need that Service, as on a cluster.
+        await ensureUserServices(cluster, plan.objects);
         const prepared = await prepare(s, plan.objects, { mesh: target.id });
         const planned = await planObjects(s, prepared.targets, {
           force: false,
