@@ -61,7 +61,15 @@ export function policyProtocols(
   }[],
 ): Map<string, PolicyProtocol | undefined> {
   type Spec = { service?: string; port?: number };
-  const traffic = policies.filter((p) => p.kind === 'TrafficPolicy');
+  // By namespace and service: one lookup per BackendPolicy, not a pass over every TrafficPolicy.
+  const traffic = new Map<string, (typeof policies)[number][]>();
+  for (const t of policies) {
+    if (t.kind !== 'TrafficPolicy') continue;
+    const key = `${t.namespace}/${(t.policy.spec as Spec).service}`;
+    const list = traffic.get(key);
+    if (list) list.push(t);
+    else traffic.set(key, [t]);
+  }
   const out = new Map<string, PolicyProtocol | undefined>();
   for (const p of policies) {
     if (p.kind !== 'BackendPolicy') {
@@ -70,14 +78,10 @@ export function policyProtocols(
     }
     const { service, port } = p.policy.spec as Spec;
     const found = new Set(
-      traffic
+      (traffic.get(`${p.namespace}/${service}`) ?? [])
         .filter((t) => {
           const s = t.policy.spec as Spec;
-          return (
-            t.namespace === p.namespace &&
-            s.service === service &&
-            (port === undefined || s.port === undefined || s.port === port)
-          );
+          return port === undefined || s.port === undefined || s.port === port;
         })
         .map((t) => policyProtocol(t)),
     );
