@@ -27,6 +27,7 @@ import {
   takeMetadata,
 } from '../kit/import-kit.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
+import { isIstioMutual } from './import-subsets.js';
 
 const SIMPLE: Record<string, string | undefined> = {
   ROUND_ROBIN: 'roundRobin',
@@ -73,7 +74,7 @@ function readSettings(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
 function takeIstioMutual(o: NativeObject, at: FieldPath, r: IstioReader): void {
   const tls = r.ledger.peek<Obj>(o, at);
   if (tls === undefined || !mappingAt(o, at, r)) return;
-  if (Object.keys(tls).length === 1 && tls.mode === 'ISTIO_MUTUAL') r.ledger.take(o, at);
+  if (isIstioMutual(tls)) r.ledger.take(o, at);
   else
     r.lost(
       o,

@@ -94,15 +94,8 @@ export function readRoute(
       if (route[k] !== undefined)
         r.lost(vs, [...base, k], `${k} has no effect on a route that redirects (istiod forwards nothing)`);
   } else {
-    const backends = readBackends(vs, [...base, 'route'], self, subsets, r, selfPorts, used);
-    if (!backends) {
-      r.lost(
-        vs,
-        base,
-        'a destination of this route cannot be imported (see above), so the route is left out',
-      );
-      return undefined;
-    }
+    const backends = readBackends(base, vs, [...base, 'route'], self, subsets, r, selfPorts, used);
+    if (!backends) return undefined;
     if (backends.length) rule.backends = backends;
     const rewrite = readRewrite(vs, base, r);
     if (rewrite) {
@@ -151,9 +144,21 @@ export function readRoute(
 /**
  * A route's destinations (`route[]` of an http or tcp route) as neutral backends: [] for one
  * destination to the service itself (the neutral default; its port goes to `selfPorts`), or
- * undefined when one cannot be imported or the weights do not sum to 100 (reported).
+ * undefined when one cannot be imported or the weights do not sum to 100 (reported, and the whole
+ * route at `route` reported as left out).
  */
 export function readBackends(
+  route: FieldPath,
+  ...args: Parameters<typeof readDestinations>
+): Obj[] | undefined {
+  const backends = readDestinations(...args);
+  const [vs, , , , r] = args;
+  if (!backends)
+    r.lost(vs, route, 'a destination of this route cannot be imported (see above), so the route is left out');
+  return backends;
+}
+
+function readDestinations(
   vs: NativeObject,
   at: FieldPath,
   self: { service: string; namespace: string },

@@ -76,15 +76,19 @@ export function readDestinationRules(objects: readonly NativeObject[], r: IstioR
  */
 function takeAutoMtls(o: NativeObject, at: FieldPath, r: IstioReader): boolean {
   const tp = r.ledger.peek<Obj>(o, at);
-  const tls = tp?.tls as Obj | undefined;
-  const auto =
-    tp !== undefined &&
-    Object.keys(tp).length === 1 &&
-    tls !== undefined &&
-    Object.keys(tls).length === 1 &&
-    tls.mode === 'ISTIO_MUTUAL';
+  const auto = tp !== undefined && Object.keys(tp).length === 1 && isIstioMutual(tp.tls);
   if (auto) r.ledger.take(o, at);
   return auto;
+}
+
+/** `{mode: ISTIO_MUTUAL}` and nothing else: the client TLS auto mTLS sets anyway. */
+export function isIstioMutual(tls: unknown): boolean {
+  return (
+    typeof tls === 'object' &&
+    tls !== null &&
+    Object.keys(tls).length === 1 &&
+    (tls as Obj).mode === 'ISTIO_MUTUAL'
+  );
 }
 
 const UPGRADE_AT = ['connectionPool', 'http', 'h2UpgradePolicy'];

@@ -92,15 +92,8 @@ export function readTcpRoutes(
     earlier.push({ scopes, index, sig });
     const selfPorts: RouteIR['selfPorts'] = [];
     const used: string[] = [];
-    const backends = readBackends(vs, [...base, 'route'], self, subsets, r, selfPorts, used);
-    if (!backends) {
-      r.lost(
-        vs,
-        base,
-        'a destination of this route cannot be imported (see above), so the route is left out',
-      );
-      return;
-    }
+    const backends = readBackends(base, vs, [...base, 'route'], self, subsets, r, selfPorts, used);
+    if (!backends) return;
     const rule: Obj = backends.length ? { backends } : {};
     // One neutral policy per port the entries name (a policy governs one port, or all).
     const ports = [...new Set(entries.map((e) => e.scope.port))];

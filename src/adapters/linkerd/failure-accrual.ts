@@ -19,7 +19,7 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { durationMs } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import { type BackendPolicy, outlierDetection } from '../../core/model/schema.js';
-import { linkerdDiag } from './native.js';
+import { linkerdDiag, linkerdDuration } from './native.js';
 
 export const ACCRUAL = 'balancer.linkerd.io/failure-accrual';
 export const MAX_FAILURES = `${ACCRUAL}-consecutive-max-failures`;
@@ -29,20 +29,6 @@ export const JITTER_RATIO = `${ACCRUAL}-consecutive-jitter-ratio`;
 
 /** Envoy's max_ejection_time default (envoy.config.cluster.v3.OutlierDetection). */
 const ENVOY_MAX_EJECTION_MS = 300_000;
-
-/**
- * A duration as Linkerd's annotation parser reads it: one whole number and one unit (ms, s, m, h),
- * never the compound form (`1m30s`) the neutral model allows.
- */
-export function linkerdDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const)
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
 
 /** The max-penalty that stands for Envoy's cap on ejection time, for a base ejection time. */
 export function maxPenaltyMs(baseMs: number): number {

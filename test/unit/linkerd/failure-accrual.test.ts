@@ -1,7 +1,7 @@
 // BackendPolicy outlier detection on Linkerd: failure-accrual annotations on the user's Service.
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { linkerdDuration } from '../../../src/adapters/linkerd/failure-accrual.js';
+import { linkerdDuration } from '../../../src/adapters/linkerd/native.js';
 import { compileFor } from '../../support/kit.js';
 
 const backend = (name: string, port: number, errors: number) => ({
