@@ -5,7 +5,7 @@
  * whether they are healthy; which namespaces are in the mesh; which anymesh policies are applied.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../core/adapter.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, sourcesOf } from '../core/adapter.js';
 import type { MeshVersion, PolicyResource } from '../core/install-catalogue.js';
 import { registeredMeshIds } from '../core/mesh-ids.js';
 import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, defaultApplySetName } from './applyset.js';
@@ -201,7 +201,7 @@ export async function listPolicies(
         apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
         ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
         name: o.metadata.name,
-        sources: (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean),
+        sources: sourcesOf(o),
       });
     }
   }

@@ -22,7 +22,7 @@ import { findPruneCandidates } from '../cluster/prune.js';
 import type { Session } from '../cluster/session.js';
 import { readLive } from '../cluster/verbs.js';
 import type { CompileContext, KubeObject, MeshAdapter } from '../core/adapter.js';
-import { SOURCE_ANNOTATION } from '../core/adapter.js';
+import { sourcesOf } from '../core/adapter.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { compileNamespace, DESIRED_HASH_ANNOTATION, refOf, withDesiredHash } from './compile.js';
 import { describe, type ObjectRef, type Outcome } from './status.js';
@@ -49,9 +49,6 @@ export interface ReconcileResult {
 export function controllerApplySet(mesh: string, namespace: string): ApplySetRef {
   return { name: `anymesh-controller-${mesh}`, namespace };
 }
-
-const sourcesOf = (o: KubeObject) =>
-  (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean);
 
 const refOfObject = (t: Target): ObjectRef => ({
   apiVersion: t.object.apiVersion,

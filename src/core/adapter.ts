@@ -173,6 +173,58 @@ export interface MeshAdapter {
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'anymesh';
 export const SOURCE_ANNOTATION = 'anymesh.dev/source-policies';
+/** Written instead of SOURCE_ANNOTATION when the list would be too long (sourceAnnotations). */
+export const SOURCE_COUNT_ANNOTATION = 'anymesh.dev/source-policy-count';
+
+/**
+ * The longest source list an object carries. Kubernetes refuses an object whose annotations
+ * total more than 256 KiB (apimachinery pkg/api/validation/objectmeta.go, TotalAnnotationSizeLimitB), and
+ * an object that many policies feed (App Mesh's Mesh names every policy; a DestinationRule every
+ * BackendPolicy of a host) reaches it from about 7,000 policies; the budget leaves room for the
+ * user's own annotations and kubectl's last-applied copy.
+ */
+export const SOURCE_LIST_BUDGET = 64 * 1024;
+
+/**
+ * The annotation naming the policies an object comes from: the sorted, comma-joined refs, or,
+ * past SOURCE_LIST_BUDGET, their count (`anymesh.dev/source-policy-count`), which readers take
+ * as "many policies, not named here" (sourcesOf returns none).
+ */
+export function sourceAnnotation(sortedRefs: readonly string[]): Record<string, string> {
+  return annotationOfList(sortedRefs.join(','), sortedRefs.length);
+}
+
+function annotationOfList(list: string, count: number): Record<string, string> {
+  return list.length > SOURCE_LIST_BUDGET
+    ? { [SOURCE_COUNT_ANNOTATION]: String(count) }
+    : { [SOURCE_ANNOTATION]: list };
+}
+
+/** The policy refs an output object names (none when it is not anymesh's or names a count). */
+export function sourcesOf(o: { metadata: { annotations?: Record<string, string> } }): string[] {
+  const list = o.metadata.annotations?.[SOURCE_ANNOTATION];
+  return list ? list.split(',').filter(Boolean) : [];
+}
+
+/** The labels of every output object without extra labels: one frozen object, not one each. */
+const MANAGED_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+});
+
+/**
+ * The last source annotation made, reused while consecutive objects come from the same policies
+ * (a policy's several objects are made one after another): at 100,000 policies a fresh object
+ * each was ~100 MB of the compile's peak. Frozen, as the shared labels are: output is replaced,
+ * never edited in place (istio/backend.ts addSource, cluster/plan.ts).
+ */
+let lastSources: { key: string; annotations: Readonly<Record<string, string>> } | undefined;
+
+function sharedSourceAnnotation(refs: readonly string[]): Readonly<Record<string, string>> {
+  const key = refs.join(',');
+  if (lastSources?.key !== key)
+    lastSources = { key, annotations: Object.freeze(annotationOfList(key, refs.length)) };
+  return lastSources.annotations;
+}
 
 /**
  * Metadata for an output object: the managed-by label and an annotation naming every policy it
@@ -184,12 +236,15 @@ export function outputMetadata(
   sources: readonly (PolicyDoc | string)[],
   extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
 ): KubeObject['metadata'] {
-  const refs = [...new Set(sources.map((s) => (typeof s === 'string' ? s : s.ref)))].sort();
+  const refOf = (s: PolicyDoc | string) => (typeof s === 'string' ? s : s.ref);
+  const refs = sources.length === 1 ? [refOf(sources[0]!)] : [...new Set(sources.map(refOf))].sort();
   return {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
-    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra.labels },
-    annotations: { [SOURCE_ANNOTATION]: refs.join(','), ...extra.annotations },
+    labels: extra.labels ? { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra.labels } : MANAGED_LABELS,
+    annotations: extra.annotations
+      ? { ...sourceAnnotation(refs), ...extra.annotations }
+      : sharedSourceAnnotation(refs),
   };
 }
 

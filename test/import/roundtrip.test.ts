@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MESHES } from '../../src/adapters/index.js';
-import { type MeshAdapter, SOURCE_ANNOTATION } from '../../src/core/adapter.js';
+import { type MeshAdapter, sourcesOf } from '../../src/core/adapter.js';
 import type { FieldPath } from '../../src/core/loader/positions.js';
 import { compileFiles, compileLoaded, loadPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
@@ -116,9 +116,7 @@ describe.each(importers.map((m) => [m.id, m] as const))('round trip %s', (_, mes
     // capability cell is partial or none) and modulo what its output does not carry. A policy the
     // compile left out whole has no objects to come back from.
     const loaded = loadPolicies([file]);
-    const made = new Set(
-      result.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
-    );
+    const made = new Set(result.resources.flatMap(sourcesOf));
     const byRef = new Map(imported.loaded.policies.map((p) => [p.ref, p]));
     // Objects written into the user's own (a Service holding only a mesh's annotations or label)
     // carry no source annotation: a policy imported back from them must still be one of the case's.

@@ -12,7 +12,7 @@
  * every compile say so (AM3010).
  */
 
-import { type KubeObject, type MeshAdapter, SOURCE_ANNOTATION } from '../../core/adapter.js';
+import { type KubeObject, type MeshAdapter, sourcesOf } from '../../core/adapter.js';
 import { byKind } from '../kit/policies.js';
 import { compileBackend } from './backend.js';
 import { appmeshCapabilities, MIN_CONTROLLER } from './capabilities.js';
@@ -91,9 +91,7 @@ export const appmeshAdapter = {
     if (options.emitMesh && policies.length) {
       // The Mesh names the policies the other objects carry: one whose every setting was left out
       // (--allow-degraded) wrote nothing, and an import would otherwise bring it back empty.
-      const carried = new Set(
-        resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
-      );
+      const carried = new Set(resources.flatMap(sourcesOf));
       const sources = policies.filter((p) => carried.has(p.ref));
       resources.push(meshObject(options, sources.length ? sources : policies));
     }

@@ -24,7 +24,7 @@
  * succeeds: Consul validates the whole discovery chain on every write.
  */
 import type { KubeObject } from '../../core/adapter.js';
-import { MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../../core/adapter.js';
+import { MANAGED_BY_VALUE, SOURCE_COUNT_ANNOTATION, sourcesOf } from '../../core/adapter.js';
 import type { Obj } from './entries.js';
 
 const KIND: Record<string, string> = {
@@ -70,7 +70,9 @@ export function toConfigEntry(obj: KubeObject, enterprise: boolean): Obj {
     obj.kind === 'ServiceIntentions' ? (spec.destination as { name: string }).name : obj.metadata.name;
   const body = { ...spec };
   if (obj.kind === 'ServiceIntentions') delete body.destination;
-  const sources = obj.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
+  const refs = sourcesOf(obj);
+  const sources = refs.join(',');
+  const count = obj.metadata.annotations?.[SOURCE_COUNT_ANNOTATION] ?? String(refs.length);
   const global = obj.kind === 'Mesh' || obj.kind === 'ProxyDefaults';
   return {
     Kind: kind,
@@ -81,7 +83,9 @@ export function toConfigEntry(obj: KubeObject, enterprise: boolean): Obj {
     ...(enterprise && !global && obj.metadata.namespace ? { Namespace: obj.metadata.namespace } : {}),
     Meta: {
       'managed-by': MANAGED_BY_VALUE,
-      'source-policies': sources.length > 512 ? `${sources.slice(0, 508)}...` : sources,
+      // Consul refuses a Meta value over 512 characters (agent/structs/config_entry.go
+      // validateConfigEntryMeta, metaValueMaxLength): a longer list is written as its count, as sourceAnnotation does.
+      ...(sources.length > 512 ? { 'source-policy-count': count } : { 'source-policies': sources }),
     },
     ...(convert(body) as Obj),
   };

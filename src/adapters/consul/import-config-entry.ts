@@ -19,7 +19,12 @@
  * at its line and column.
  */
 
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../../core/adapter.js';
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SOURCE_ANNOTATION,
+  SOURCE_COUNT_ANNOTATION,
+} from '../../core/adapter.js';
 import type { SourceLocation } from '../../core/diagnostics.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { NativeFormat, NativeObject } from '../../core/import.js';
@@ -182,16 +187,16 @@ export function convertEntry(entry: unknown, defaultNamespace: string): Converte
     const labels: Obj = {};
     const annotations: Obj = {};
     // anymesh's own output (config-entry.ts) names its source policies in Meta.
-    if (m['managed-by'] === MANAGED_BY_VALUE && typeof m['source-policies'] === 'string') {
+    // A long list is written as its count (config-entry.ts), which the count annotation carries.
+    const sourceKey = typeof m['source-policies'] === 'string' ? 'source-policies' : 'source-policy-count';
+    if (m['managed-by'] === MANAGED_BY_VALUE && typeof m[sourceKey] === 'string') {
+      const annotation = sourceKey === 'source-policies' ? SOURCE_ANNOTATION : SOURCE_COUNT_ANNOTATION;
       labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
-      annotations[SOURCE_ANNOTATION] = m['source-policies'];
+      annotations[annotation] = m[sourceKey];
       origin.set(JSON.stringify(['metadata', 'labels', MANAGED_BY_LABEL]), [meta[0], 'managed-by']);
-      origin.set(JSON.stringify(['metadata', 'annotations', SOURCE_ANNOTATION]), [
-        meta[0],
-        'source-policies',
-      ]);
+      origin.set(JSON.stringify(['metadata', 'annotations', annotation]), [meta[0], sourceKey]);
       delete m['managed-by'];
-      delete m['source-policies'];
+      delete m[sourceKey];
     }
     for (const [k, v] of Object.entries(m)) {
       annotations[k] = v;

@@ -11,7 +11,10 @@ import {
   type KubeObject,
   outputMetadata,
   SOURCE_ANNOTATION,
+  SOURCE_COUNT_ANNOTATION,
   serviceFqdn,
+  sourceAnnotation,
+  sourcesOf,
 } from '../../core/adapter.js';
 import { durationMs, formatDuration } from '../../core/model/duration.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
@@ -88,10 +91,16 @@ export function trafficPolicy(spec: BackendPolicy['spec']): Obj {
 }
 
 function addSource(obj: KubeObject, p: PolicyDoc): void {
-  const annotations = obj.metadata.annotations ?? {};
-  const refs = new Set((annotations[SOURCE_ANNOTATION] ?? '').split(',').filter(Boolean));
-  refs.add(p.ref);
-  obj.metadata.annotations = { ...annotations, [SOURCE_ANNOTATION]: [...refs].sort().join(',') };
+  const {
+    [SOURCE_ANNOTATION]: _,
+    [SOURCE_COUNT_ANNOTATION]: count,
+    ...rest
+  } = obj.metadata.annotations ?? {};
+  // Past the list's budget only the count is known; a policy is added to an object once.
+  obj.metadata.annotations =
+    count !== undefined
+      ? { ...rest, [SOURCE_COUNT_ANNOTATION]: String(Number(count) + 1) }
+      : { ...rest, ...sourceAnnotation([...new Set([...sourcesOf(obj), p.ref])].sort()) };
 }
 
 /**

@@ -2,7 +2,12 @@
  * Helpers every importer shares: metadata (what anymesh itself produced names its source
  * policies), service host names, durations, and the neutral policy envelope.
  */
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SOURCE_ANNOTATION } from '../../core/adapter.js';
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SOURCE_ANNOTATION,
+  SOURCE_COUNT_ANNOTATION,
+} from '../../core/adapter.js';
 import type {
   FieldLedger,
   ImportContext,
@@ -46,15 +51,22 @@ export function takeMetadata(ledger: FieldLedger, o: NativeObject): ImportedMeta
   const labels = { ...(ledger.peek<Record<string, string>>(o, ['metadata', 'labels']) ?? {}) };
   const annotations = { ...(ledger.peek<Record<string, string>>(o, ['metadata', 'annotations']) ?? {}) };
   let sources: ImportedMeta['sources'];
-  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && annotations[SOURCE_ANNOTATION]) {
+  const list = annotations[SOURCE_ANNOTATION];
+  const count = annotations[SOURCE_COUNT_ANNOTATION];
+  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && (list || count)) {
     ledger.take(o, ['metadata', 'labels', MANAGED_BY_LABEL]);
-    ledger.take(o, ['metadata', 'annotations', SOURCE_ANNOTATION]);
-    sources = annotations[SOURCE_ANNOTATION].split(',').flatMap((ref) => {
+    // A count stands for a list too long to write (sourceAnnotation): anymesh made the object, and
+    // its many policies are named by the other objects they made.
+    sources = (list ?? '').split(',').flatMap((ref) => {
       const [kind, namespace, n] = ref.split('/');
       return kind && namespace && n ? [{ kind, namespace, name: n }] : [];
     });
     delete labels[MANAGED_BY_LABEL];
-    delete annotations[SOURCE_ANNOTATION];
+    for (const a of [SOURCE_ANNOTATION, SOURCE_COUNT_ANNOTATION])
+      if (annotations[a] !== undefined) {
+        ledger.take(o, ['metadata', 'annotations', a]);
+        delete annotations[a];
+      }
   }
   if (annotations[LAST_APPLIED] !== undefined) {
     ledger.take(o, ['metadata', 'annotations', LAST_APPLIED]);

@@ -3,7 +3,7 @@
  * adapter (where they existed in three forms, and not at all in Linkerd): one mTLS mode per scope,
  * and never two outputs of one name.
  */
-import { type KubeObject, SOURCE_ANNOTATION } from '../adapter.js';
+import { type KubeObject, SOURCE_ANNOTATION, SOURCE_COUNT_ANNOTATION } from '../adapter.js';
 import { type Diagnostic, diag } from '../diagnostics.js';
 import type { PolicyDoc } from '../model/policy-doc.js';
 import type { MTLSPolicy } from '../model/schema.js';
@@ -28,7 +28,9 @@ export function duplicateNames(resources: readonly KubeObject[]): Diagnostic[] {
       byName.set(r.metadata.name, r);
       continue;
     }
-    const from = (o: KubeObject) => o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '';
+    const from = (o: KubeObject) =>
+      o.metadata.annotations?.[SOURCE_ANNOTATION] ??
+      `${o.metadata.annotations?.[SOURCE_COUNT_ANNOTATION] ?? 0} policies`;
     out.push(
       diag('ObjectNameCollision', {
         object: `${r.kind} ${r.metadata.namespace}/${r.metadata.name}`,
