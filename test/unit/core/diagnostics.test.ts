@@ -8,6 +8,7 @@ import {
   formatDiagnostic,
   formatTemplate,
   hasErrors,
+  relevel,
   sortDiagnostics,
 } from '../../../src/core/diagnostics.js';
 import { formatPath } from '../../../src/core/loader/positions.js';
@@ -106,6 +107,15 @@ describe('formatDiagnostic', () => {
   it('a position that is not known (line 0) prints the file alone', () => {
     const whole = diag('BinaryInput', {}, { location: { file: 'x.bin', line: 0, col: 0 } });
     expect(formatDiagnostic(whole)).toMatch(/^x\.bin: error AM1003: /);
+  });
+
+  it('keeps its location (read back whole, and in JSON) and has none when given none', () => {
+    expect(d.location).toEqual({ file: 'a.yaml', line: 9, col: 11 });
+    expect(JSON.parse(JSON.stringify(d)).location).toEqual({ file: 'a.yaml', line: 9, col: 11 });
+    expect(relevel(d, 'warning').location).toEqual(d.location);
+    const none = diag('NoInput', { what: 'x' });
+    expect(none.location).toBeUndefined();
+    expect(Object.keys(JSON.parse(JSON.stringify(none)))).toEqual(['code', 'level', 'message']);
   });
 
   it('no location and no path', () => {
