@@ -1,3 +1,10 @@
+/**
+ * What stays live after each phase (load, validate, compile), and what the diagnostics and the
+ * resources hold of it: a full GC before each figure, so only reachable memory counts. Where the
+ * compile's peak RSS comes from (issue 18: under 1.5 GB at 100,000 policies).
+ *
+ *   npm run build && node --expose-gc bench/live-probe.mjs 100000 appmesh
+ */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeInputs } from './inputs.js';

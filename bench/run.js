@@ -15,7 +15,7 @@
  *
  * BENCH_QUICK=1 (or `--quick`): 2,000 policies, one round, growth to 10k, 200 objects, for
  * development. BENCH_ONLY=compile,startup,... runs some parts. BENCH_POLICIES / BENCH_ROUNDS /
- * BENCH_OBJECTS override the sizes. Where peak memory goes: bench/old-space.js (what a compile
+ * BENCH_OBJECTS override the sizes. Where peak memory goes: bench/live-probe.mjs (what stays live), bench/old-space.js (what a compile
  * allocates into the old generation, by function).
  */
 import { loadavg } from 'node:os';
