@@ -173,15 +173,14 @@ export interface MeshAdapter {
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'anymesh';
 export const SOURCE_ANNOTATION = 'anymesh.dev/source-policies';
-/** Written instead of SOURCE_ANNOTATION when the list would be too long (sourceAnnotations). */
+/** Written instead of SOURCE_ANNOTATION when the list would be too long (sourceAnnotation). */
 export const SOURCE_COUNT_ANNOTATION = 'anymesh.dev/source-policy-count';
 
 /**
- * The longest source list an object carries. Kubernetes refuses an object whose annotations
- * total more than 256 KiB (apimachinery pkg/api/validation/objectmeta.go, TotalAnnotationSizeLimitB), and
- * an object that many policies feed (App Mesh's Mesh names every policy; a DestinationRule every
- * BackendPolicy of a host) reaches it from about 7,000 policies; the budget leaves room for the
- * user's own annotations and kubectl's last-applied copy.
+ * The longest source list an object carries. Kubernetes refuses an object whose annotations total
+ * more than 256 KiB (apimachinery pkg/api/validation/objectmeta.go, TotalAnnotationSizeLimitB);
+ * App Mesh's Mesh, which names every policy, reached it from about 7,000 policies. The budget
+ * leaves room for the user's own annotations and kubectl's last-applied copy.
  */
 export const SOURCE_LIST_BUDGET = 64 * 1024;
 

@@ -62,8 +62,9 @@ export interface DiagnosticContext {
  * when it is fullest; the parameters are mostly strings the output holds anyway. Messages are read
  * a few times (grouped, printed, serialised), each a fresh string that dies young.
  *
- * code, level and the context are own fields, as on a plain Diagnostic; `message` is an accessor,
- * so a copy by spread would lose it: `relevel` makes changed copies, and toJSON writes it.
+ * code, level and the rest of the context are own fields, as on a plain Diagnostic; `message` and
+ * `location` are accessors, so a copy by spread would lose them: `relevel` makes changed copies,
+ * and toJSON writes them.
  */
 class TemplatedDiagnostic implements Diagnostic {
   readonly code: string;

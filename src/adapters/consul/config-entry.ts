@@ -84,7 +84,8 @@ export function toConfigEntry(obj: KubeObject, enterprise: boolean): Obj {
     Meta: {
       'managed-by': MANAGED_BY_VALUE,
       // Consul refuses a Meta value over 512 characters (agent/structs/config_entry.go
-      // validateConfigEntryMeta, metaValueMaxLength): a longer list is written as its count, as sourceAnnotation does.
+      // validateConfigEntryMeta, metaValueMaxLength): a longer list is written as its count, as
+      // sourceAnnotation does for Kubernetes' annotation limit.
       ...(sources.length > 512 ? { 'source-policy-count': count } : { 'source-policies': sources }),
     },
     ...(convert(body) as Obj),
