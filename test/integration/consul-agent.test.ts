@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configEntries, renderConfigEntries } from '../../src/adapters/consul/config-entry.js';
 import { consulAdapter } from '../../src/adapters/consul/index.js';
 import { formatDuration } from '../../src/core/model/duration.js';
-import { compileFiles } from '../../src/core/pipeline.js';
+import { compileFiles, compileLoaded, loadInputs } from '../../src/core/pipeline.js';
 import { goldenCases, ROOT } from '../support/cases.js';
 import {
   type ConsulAgent,
@@ -120,6 +120,30 @@ describe('Consul 1.16.3 agent accepts every compiled config entry', () => {
       await remove(entries);
     },
   );
+
+  it('an intention of 30 AccessPolicies names their count in Meta; the agent takes it, and refuses the whole list', async () => {
+    const text = Array.from(
+      { length: 30 },
+      (_, i) => `apiVersion: anymesh.dev/v1alpha1
+kind: AccessPolicy
+metadata: {name: reviews-readers-${i}, namespace: bookinfo}
+spec: {service: reviews, action: allow, from: [{namespace: bookinfo, serviceAccount: caller-${i}}]}
+`,
+    ).join('---\n');
+    const result = compileLoaded(loadInputs([{ name: 'access.yaml', text }]), consulAdapter);
+    expect(result.ok).toBe(true);
+    const entries = configEntries(result.resources, false) as Entry[];
+    const intention = entries.find((e) => e.Kind === 'service-intentions')!;
+    expect((intention.Meta as Record<string, string>)['source-policy-count']).toBe('30');
+    for (const e of entries) expect((await put(e)).status, `${e.Kind}/${nameOf(e)}`).toBe(200);
+    expect(normalise(written(await get(intention.Kind, nameOf(intention)), intention))).toEqual(intention);
+    // The list it replaces is over Consul's 512-character Meta value limit.
+    const list = Array.from({ length: 30 }, (_, i) => `AccessPolicy/bookinfo/reviews-readers-${i}`).join(',');
+    const refused = await put({ ...intention, Meta: { 'managed-by': 'anymesh', 'source-policies': list } });
+    expect(refused.status).toBe(500);
+    expect(refused.body).toContain('Meta');
+    await remove(entries);
+  });
 
   it('is a real check: Consul refuses a router to a subset no resolver defines', async () => {
     expect((await put({ Kind: 'service-defaults', Name: 'probe', Protocol: 'http' })).status).toBe(200);
