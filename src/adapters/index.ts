@@ -13,6 +13,7 @@ import { registerMeshIds } from '../core/mesh-ids.js';
 import { appmeshAdapter } from './appmesh/index.js';
 import { consulAdapter } from './consul/index.js';
 import { istioAdapter } from './istio/index.js';
+import { nativeShapeOf } from './kit/native-shapes.js';
 import { SMI_IMPORT_MESSAGES, smiImportSource } from './kit/smi-import.js';
 import { linkerdAdapter } from './linkerd/index.js';
 
@@ -46,6 +47,7 @@ export const IMPORT_SOURCES: readonly ImportSource[] = [
             displayName: m.displayName,
             ...(m.importKinds ? { kinds: m.importKinds } : {}),
             ...(m.importFormat ? { format: m.importFormat } : {}),
+            shapeOf: nativeShapeOf,
             import: m.import.bind(m),
           } satisfies ImportSource,
         ]

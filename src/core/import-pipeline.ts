@@ -16,6 +16,7 @@ import {
 } from './import.js';
 import { type LoadResult, loadDocuments } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
+import { admitNativeObject } from './native-shape.js';
 import { type LoadedPolicies, loadInputs } from './pipeline.js';
 import { renderYaml } from './render.js';
 
@@ -61,7 +62,10 @@ export function importNative(
   readDiagnostics: readonly Diagnostic[] = [],
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
-  const result = guardedImport(objects, source, context);
+  const admitted = admitObjects(objects, source, context.strict === true);
+  const result = hasErrors(admitted.diagnostics.filter((d) => d.code === 'AM2050'))
+    ? refused(objects, admitted.diagnostics)
+    : withAdmission(guardedImport(admitted.objects, source, context), admitted);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));
   const policies = loadInputs([{ name: IMPORTED_INPUT, text: yaml }], { overlaps: false });
   const diagnostics: Diagnostic[] = sortDiagnostics([
@@ -71,6 +75,62 @@ export function importNative(
     ...(result.policies.length ? policies.diagnostics : []),
   ]);
   return { ...result, diagnostics, yaml, loaded: policies, ok: !hasErrors(diagnostics) };
+}
+
+interface Admission {
+  readonly objects: NativeObject[];
+  readonly diagnostics: Diagnostic[];
+  /** Null fields removed (each reported): fields of the input the importer does not see. */
+  readonly dropped: number;
+}
+
+/**
+ * The objects, of the kinds the source reads, checked against their CRD's types before any
+ * importer reads them (native-shape.ts): each wrong type an error at its own position, each null
+ * the API server would drop removed and reported.
+ */
+function admitObjects(objects: readonly NativeObject[], source: ImportSource, strict: boolean): Admission {
+  const read = new Set((source.kinds ?? []).map((k) => `${k.group}/${k.kind}`));
+  const admitted: NativeObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let dropped = 0;
+  for (const o of objects) {
+    const { apiVersion, kind } = o.object;
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const shape = read.has(`${group}/${kind}`) ? source.shapeOf?.(apiVersion, kind) : undefined;
+    if (!shape) {
+      admitted.push(o);
+      continue;
+    }
+    const a = admitNativeObject(o, shape, strict);
+    admitted.push(a.object);
+    diagnostics.push(...a.diagnostics);
+    dropped += a.dropped;
+  }
+  return { objects: admitted, diagnostics, dropped };
+}
+
+/** The import's result with the dropped nulls among its reported fields and diagnostics. */
+function withAdmission(result: ImportResult, admitted: Admission): ImportResult {
+  if (!admitted.diagnostics.length) return result;
+  const f = result.fields;
+  return {
+    ...result,
+    diagnostics: [...admitted.diagnostics, ...result.diagnostics],
+    fields: { ...f, total: f.total + admitted.dropped, reported: f.reported + admitted.dropped },
+  };
+}
+
+/** Nothing imported: every field is under the errors (the summary says 0 of them, not 100%). */
+function refused(objects: readonly NativeObject[], diagnostics: Diagnostic[]): ImportResult {
+  const total = objects.reduce((n, o) => n + leaves(o.object).length, 0);
+  return {
+    policies: [],
+    diagnostics,
+    skipped: [],
+    fields: { total, imported: 0, reported: total, unaccounted: 0 },
+    losses: [],
+  };
 }
 
 /**
@@ -100,15 +160,10 @@ function guardedImport(
     const culprits = objects.filter(fails);
     const blamed = culprits.length ? culprits : objects.slice(0, 1);
     const detail = err instanceof Error ? err.message : String(err);
-    const total = objects.reduce((n, o) => n + leaves(o.object).length, 0);
-    return {
-      policies: [],
-      diagnostics: blamed.map((o) => unreadable(o, detail)),
-      skipped: [],
-      // Nothing imported: every field is under the errors (the summary says 0 of them, not 100%).
-      fields: { total, imported: 0, reported: total, unaccounted: 0 },
-      losses: [],
-    };
+    return refused(
+      objects,
+      blamed.map((o) => unreadable(o, detail)),
+    );
   }
 }
 

@@ -13,6 +13,7 @@ import type { CompileContext, KubeObject } from './adapter.js';
 import { type Diagnostic, diag, relevel, type SourceLocation } from './diagnostics.js';
 import type { Input, LoadedDocument, LoadResult } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
+import type { ObjectShape } from './native-shape.js';
 
 /** One native object as read from a file (or the cluster), with the way back to its positions. */
 export interface NativeObject {
@@ -136,6 +137,11 @@ export interface ImportSource {
   readonly kinds?: readonly NativeKind[];
   /** Native files of other forms than Kubernetes YAML that it reads. */
   readonly format?: NativeFormat;
+  /**
+   * The field types of an object of one of `kinds` (from its CRD), checked before `import` reads
+   * it (native-shape.ts); undefined for a version it has no types of.
+   */
+  readonly shapeOf?: (apiVersion: string, kind: string) => ObjectShape | undefined;
   import(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
 }
 

@@ -167,12 +167,38 @@ export const CORE_MESSAGES = {
     'AM2048',
     'error',
     'NativeObjectUnreadable',
-    '{ref} cannot be imported: {field} holds {value}, which its CRD does not allow there ({detail}); fix the object (the API server refuses it too: kubectl apply --dry-run=server checks it against the CRD)',
+    '{ref} cannot be imported: {field} holds {value} the importer cannot read ({detail}); check the object against its CRD (kubectl apply --dry-run=server does), and if it passes, report this as an anymesh bug with the object',
     {
       description:
-        'A native object has a value of a type its CRD does not allow (null, a string or a list where a mapping is expected, ...), and the importer cannot read it. Nothing is imported; the value is named where it can be found, otherwise the object.',
-      fix: 'Correct the value so the object passes its CRD schema, then import again.',
+        'The importer could not read a native object. Objects of the kinds it imports are checked against their CRD types first (AM2050), so this is an object it reads as context (a workload, a version with no CRD here) holding an unexpected value, or a bug. Nothing is imported; the value is named where it can be found (a null), otherwise the object.',
+      fix: 'Correct the value so the object passes its schema, then import again; if it already does, report the object.',
       example: 'a ServiceIntentions with `spec.sources: null`',
+    },
+  ),
+
+  NativeFieldType: m(
+    'AM2050',
+    'error',
+    'NativeFieldType',
+    '{got} in {ref}, where its {crd} has {want}; write {want} there, or leave the field out (the API server refuses the object too)',
+    {
+      description:
+        'A field of a native object given to `anymesh import` holds a value of another type than its CRD schema gives it (a string where the CRD has a list, a list where it has a mapping, null where it allows none). The object is checked against the types of its CRD before it is imported, as the API server would check it; nothing is imported while any field has the wrong type.',
+      fix: 'Write the value the CRD describes (`kubectl explain KIND.FIELD` shows it on a cluster with the CRD), then import again.',
+      example: 'a VirtualService with `hosts: reviews` instead of `hosts: [reviews]`',
+    },
+  ),
+
+  NativeNullDropped: m(
+    'AM2051',
+    'warning',
+    'NativeNullDropped',
+    'null in {ref}, which its {crd} does not allow here, so the API server drops the field; it is imported as if left out (leave it out, or give it a value)',
+    {
+      description:
+        'A field of a native object given to `anymesh import` is null where its CRD schema does not allow null. The API server removes such a field when it stores the object (it is not an error there), so anymesh imports the object without it and says so, instead of guessing what the null meant. With --strict it is an error.',
+      fix: 'Leave the field out, or give it the value you meant.',
+      example: 'a DestinationRule with `trafficPolicy: {tls: null}`',
     },
   ),
 

@@ -262,17 +262,19 @@ spec:
 });
 
 describe('Istio import: malformed protocol fields', () => {
-  it('are reported where they are, never a crash or a silent drop', () => {
+  it('are errors where they are (the CRD types), never a crash or a silent drop', () => {
     const r = importText(MALFORMED, istio, 'bad.yaml');
-    expect(r.diagnostics.filter((d) => d.level !== 'info').map((d) => `${d.code} ${d.path}`)).toEqual(
-      expect.arrayContaining([
-        'AM4115 spec.tcp',
-        'AM4115 spec.tcp[0]',
-        'AM4115 spec.tcp[1].route',
-        'AM4115 spec.http[0].redirect',
-        'AM4115 spec.http[1].rewrite',
-      ]),
-    );
+    expect(r.diagnostics.filter((d) => d.level !== 'info').map((d) => `${d.code} ${d.path}`)).toEqual([
+      'AM2050 spec.tcp',
+      'AM2050 spec.tcp[0].match',
+      'AM2050 spec.tcp[0].route',
+      'AM2050 spec.tcp[1].route',
+      'AM2050 spec.http[0].redirect',
+      'AM2050 spec.http[1].rewrite',
+      'AM2050 spec.ports',
+    ]);
+    expect(r.ok).toBe(false);
+    expect(r.policies).toEqual([]);
     expect(r.fields.unaccounted).toBe(0);
   });
 });

@@ -185,21 +185,25 @@ spec:
     ]);
   });
 
+  // A null the CRD does not allow is dropped, as the API server drops it, and reported (AM2051); a
+  // value of another type than the CRD's is refused before import (AM2050), as the API server
+  // refuses the object.
   it.each([
-    ['tls: null', 'spec.trafficPolicy.tls'],
-    ['outlierDetection: null', 'spec.trafficPolicy.outlierDetection'],
-    ['loadBalancer: null', 'spec.trafficPolicy.loadBalancer'],
-    ['loadBalancer: {consistentHash: null}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
-    ['loadBalancer: {consistentHash: {}}', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    ['tls: null', 'AM2051', 'spec.trafficPolicy.tls'],
+    ['outlierDetection: null', 'AM2051', 'spec.trafficPolicy.outlierDetection'],
+    ['loadBalancer: null', 'AM2051', 'spec.trafficPolicy.loadBalancer'],
+    ['loadBalancer: {consistentHash: null}', 'AM2051', 'spec.trafficPolicy.loadBalancer.consistentHash'],
+    ['loadBalancer: {consistentHash: {}}', 'AM4115', 'spec.trafficPolicy.loadBalancer.consistentHash'],
     [
       'loadBalancer: {consistentHash: {httpCookie: "session"}}',
+      'AM2050',
       'spec.trafficPolicy.loadBalancer.consistentHash.httpCookie',
     ],
-    ['connectionPool: null', 'spec.trafficPolicy.connectionPool'],
-    ['connectionPool: {tcp: [1]}', 'spec.trafficPolicy.connectionPool.tcp'],
+    ['connectionPool: null', 'AM2051', 'spec.trafficPolicy.connectionPool'],
+    ['connectionPool: {tcp: [1]}', 'AM2050', 'spec.trafficPolicy.connectionPool.tcp'],
   ])(
-    'a traffic policy holding %s is reported where it is, not a crash or an unaccounted field',
-    (field, path) => {
+    'a traffic policy holding %s is reported where it is (%s), not a crash or an unaccounted field',
+    (field, code, path) => {
       const text = `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: d, namespace: ns}
@@ -210,12 +214,12 @@ spec:
 `;
       const r = importText(text, istio, 'hostile.yaml');
       expect(r.fields.unaccounted).toBe(0);
-      expect(codes(r)).toContain(`AM4115 d ${path}`);
+      expect(codes(r)).toContain(`${code} d ${path}`);
       expect(r.loaded.policies).toEqual([]);
     },
   );
 
-  it('a DestinationRule with a host that is no string, or a pool part that is no mapping beside a valid one, is reported', () => {
+  it('a DestinationRule with a null host is imported without it; a pool part that is no mapping is refused with its position', () => {
     const text = `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: nohost, namespace: ns}
@@ -233,8 +237,23 @@ spec:
 `;
     const r = importText(text, istio, 'hostile.yaml');
     expect(r.fields.unaccounted).toBe(0);
-    expect(codes(r)).toEqual(['AM4115 nohost spec', 'AM4115 pool spec.trafficPolicy.connectionPool.tcp']);
-    expect(r.loaded.policies.map((p) => p.policy.spec)).toEqual([
+    // The string where the CRD has a mapping is an error at its line; nothing is imported.
+    const refused = r.diagnostics.filter((d) => d.level === 'error');
+    expect(refused.map((d) => [d.code, d.path, d.location?.line, d.location?.col])).toEqual([
+      ['AM2050', 'spec.trafficPolicy.connectionPool.tcp', 14, 27],
+    ]);
+    expect(refused[0]!.message).toContain(
+      'the string "x" in DestinationRule/ns/pool, where its DestinationRule',
+    );
+    expect(refused[0]!.message).toContain('has a mapping');
+    expect(r.ok).toBe(false);
+    expect(r.policies).toEqual([]);
+    // Without the bad pool part, the null host is dropped (reported), its rule names no Service
+    // (reported), and the rest imports.
+    const fixed = importText(text.replace('tcp: "x", ', ''), istio, 'hostile.yaml');
+    expect(codes(fixed)).toEqual(['AM4115 nohost spec', 'AM2051 nohost spec.host']);
+    expect(fixed.fields.unaccounted).toBe(0);
+    expect(fixed.loaded.policies.map((p) => p.policy.spec)).toEqual([
       { service: 'pool', connectionLimits: { maxRequests: 7 } },
     ]);
   });

@@ -1,22 +1,26 @@
 // Native values of a type the CRD does not allow (what files can hold and an API server would
-// refuse): the import fails with AM2048 naming the object and, where it is a null, the field with
-// its line, and imports nothing; never a stack trace.
+// refuse): the import fails with AM2050 at each such field (the CRD's types are checked first), or,
+// where an importer still cannot read an object, AM2048 naming it; nothing is imported, and never
+// a stack trace. A null the CRD does not allow is dropped, as the API server drops it (AM2051).
 import { describe, expect, it } from 'vitest';
 import { importSourceFor } from '../../src/adapters/index.js';
+import type { ImportSource } from '../../src/core/import.js';
 import { importText } from './support.js';
 
 const consul = importSourceFor('consul')!;
 
-describe('an importer meeting a value its CRD does not allow', () => {
-  it('a null subset: AM2048 at the field, nothing imported', () => {
-    const r = importText(
-      `apiVersion: consul.hashicorp.com/v1alpha1
+const TEXT_NULL_SUBSET = `apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceResolver
 metadata: {name: api, namespace: shop}
 spec:
   subsets:
     v1: null
----
+`;
+
+describe('an importer meeting a value its CRD does not allow', () => {
+  it('a null subset is dropped as the API server drops it, and reported at its line; the rest imports', () => {
+    const r = importText(
+      `${TEXT_NULL_SUBSET}---
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceSplitter
 metadata: {name: web, namespace: shop}
@@ -25,17 +29,19 @@ spec:
 `,
       consul,
     );
-    expect(r.ok).toBe(false);
-    expect(r.policies).toEqual([]);
-    const errors = r.diagnostics.filter((d) => d.level === 'error');
-    // Only the object that cannot be read alone is blamed.
-    expect(errors.map((d) => [d.code, d.policy, d.path, d.location?.line])).toEqual([
-      ['AM2048', 'ServiceResolver/shop/api', 'spec.subsets.v1', 6],
-    ]);
-    expect(errors[0]!.message).toMatch(/holds null, which its CRD does not allow there/);
+    expect(r.ok).toBe(true);
+    expect(
+      r.diagnostics.filter((d) => d.code === 'AM2051').map((d) => [d.policy, d.path, d.location?.line]),
+    ).toEqual([['ServiceResolver/shop/api', 'spec.subsets.v1', 6]]);
+    expect(r.fields.unaccounted).toBe(0);
+    expect(r.policies.length).toBeGreaterThan(0);
+    // --strict: a field not imported as written is an error, this one too.
+    const strict = importText(TEXT_NULL_SUBSET, consul, 'native.yaml', { strict: true });
+    expect(strict.ok).toBe(false);
+    expect(strict.diagnostics.find((d) => d.code === 'AM2051')?.level).toBe('error');
   });
 
-  it('a string where a list is read: the object is named, at its start', () => {
+  it('a string where the CRD has a list: AM2050 at the field, saying what the CRD has there', () => {
     const r = importText(
       `apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceSplitter
@@ -46,10 +52,14 @@ spec:
       consul,
     );
     expect(r.ok).toBe(false);
-    const d = r.diagnostics.find((x) => x.code === 'AM2048')!;
-    expect(d.policy).toBe('ServiceSplitter/shop/web');
-    expect(d.location?.line).toBe(1);
-    expect(d.message).toMatch(/one of its fields holds a value/);
+    expect(r.policies).toEqual([]);
+    const errors = r.diagnostics.filter((d) => d.level === 'error');
+    expect(errors.map((d) => [d.code, d.policy, d.path, d.location?.line, d.location?.col])).toEqual([
+      ['AM2050', 'ServiceSplitter/shop/web', 'spec.splits', 5, 11],
+    ]);
+    expect(errors[0]!.message).toBe(
+      'the string "x" in ServiceSplitter/shop/web, where its ServiceSplitter consul.hashicorp.com/v1alpha1 CRD has a list; write a list there, or leave the field out (the API server refuses the object too)',
+    );
     expect(r.fields.total).toBeGreaterThan(0);
     expect(r.fields).toEqual({
       total: r.fields.total,
@@ -57,5 +67,63 @@ spec:
       reported: r.fields.total,
       unaccounted: 0,
     });
+  });
+
+  it('every wrong type of every object is named at once, metadata included', () => {
+    const r = importText(
+      `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceSplitter
+metadata:
+  name: web
+  namespace: shop
+  labels: {team: [a]}
+spec:
+  splits:
+    - {weight: "50", service: web}
+    - {weight: 50, service: {name: web}}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceResolver
+metadata: {name: web, namespace: shop}
+spec:
+  connectTimeout: 15
+  subsets: [v1]
+`,
+      consul,
+    );
+    expect(
+      r.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.path} ${d.location?.line}`),
+    ).toEqual([
+      'metadata.labels.team 6',
+      'spec.splits[0].weight 9',
+      'spec.splits[1].service 10',
+      'spec.connectTimeout 16',
+      'spec.subsets 17',
+    ]);
+  });
+
+  it('an importer that still throws on an object of the right types: AM2048 names the object, never a stack', () => {
+    const throwing: ImportSource = {
+      ...consul,
+      import: (objects, ctx) => {
+        if (objects.some((o) => o.object.metadata.name === 'bad'))
+          throw new TypeError('x.map is not a function');
+        return consul.import(objects, ctx);
+      },
+    };
+    const r = importText(
+      `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceSplitter
+metadata: {name: bad, namespace: shop}
+spec:
+  splits: [{weight: 100, service: web}]
+`,
+      throwing,
+    );
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics.find((x) => x.code === 'AM2048')!;
+    expect(d.policy).toBe('ServiceSplitter/shop/bad');
+    expect(d.location?.line).toBe(1);
+    expect(d.message).toMatch(/one of its fields holds a value/);
   });
 });

@@ -11,6 +11,7 @@
  * (import-backend.ts).
  */
 import type { NativeObject } from '../../core/import.js';
+import { isEmptyMapping } from '../kit/import-kit.js';
 import { type ConsulReader, isKind, type Obj } from './import-reader.js';
 
 export interface Resolver {
@@ -55,6 +56,8 @@ export function readResolvers(objects: readonly NativeObject[], r: ConsulReader)
       ['subsets', 'defaultSubset', 'redirect', 'connectTimeout', 'loadBalancer'],
       'ServiceResolver',
     );
+    // `subsets: {}` defines none, as no subsets do.
+    if (isEmptyMapping(spec.subsets)) r.ledger.take(o, ['spec', 'subsets']);
     for (const [name, s] of Object.entries((spec.subsets as Record<string, Obj> | undefined) ?? {})) {
       const at = ['spec', 'subsets', name];
       subsets.add(name);

@@ -20,6 +20,7 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import {
+  isEmptyMapping,
   neutralDuration,
   neutralMetadata,
   neutralPolicy,
@@ -226,6 +227,8 @@ function readBalancer(o: NativeObject, at: FieldPath, r: IstioReader): Obj | und
       );
     return undefined;
   }
+  // `loadBalancer: {}` names no policy: Istio's default balancing, as with no loadBalancer.
+  if (Object.keys(lb).length === 0) r.ledger.take(o, at);
   const hash = lb.consistentHash as Obj | undefined;
   const h = [...at, 'consistentHash'];
   if (hash === undefined || !mappingAt(o, h, r)) return undefined;
@@ -303,7 +306,13 @@ export function importBackendPolicies(objects: readonly NativeObject[], r: Istio
   const out: ImportedPolicy[] = [];
   for (const o of objects.filter((x) => isKind(x, 'DestinationRule'))) {
     const tpAt = ['spec', 'trafficPolicy'];
-    if (r.ledger.peek(o, tpAt) === undefined) continue;
+    const tp = r.ledger.peek(o, tpAt);
+    if (tp === undefined) continue;
+    // An empty traffic policy (`{}`, or what a dropped null leaves) sets nothing: nothing is lost.
+    if (isEmptyMapping(tp)) {
+      r.ledger.take(o, tpAt);
+      continue;
+    }
     const host = r.ledger.peek<string>(o, ['spec', 'host']);
     const svc = typeof host !== 'string' ? undefined : serviceOfHost(host, o.namespace, r.ctx);
     // Hosts that are no Service are reported whole by readDestinationRules.

@@ -8,7 +8,7 @@
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { serviceOfHost, takeMetadata } from '../kit/import-kit.js';
+import { isEmptyMapping, serviceOfHost, takeMetadata } from '../kit/import-kit.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
 import { H2_UPGRADE } from './routing-http2.js';
 
@@ -64,7 +64,13 @@ export function readDestinationRules(objects: readonly NativeObject[], r: IstioR
       r.ledger.take(o, [...at, 'labels']);
       entry.versions.set(s.name, labels);
     });
-    if (subsets.length || h2) r.ledger.take(o, ['spec', 'host']);
+    // A rule with nothing but its host (and an empty traffic policy: what `trafficPolicy: {tls:
+    // null}` is once the null is dropped) sets nothing; nothing is lost by importing no policy.
+    const spec = r.ledger.peek<Obj>(o, ['spec']) ?? {};
+    const bare = Object.entries(spec).every(
+      ([k, v]) => k === 'host' || (k === 'trafficPolicy' && isEmptyMapping(v)),
+    );
+    if (subsets.length || h2 || bare) r.ledger.take(o, ['spec', 'host']);
   }
   return out;
 }

@@ -169,3 +169,8 @@ export function nativeKinds(group: string, kinds: readonly string[]): NativeKind
 
 /** Core Services: the leaf Services per version that Linkerd and App Mesh output route to. */
 export const SERVICE_KIND: NativeKind = { group: '', kind: 'Service' };
+
+/** `{}`: a mapping that sets nothing (what a null the API server drops can leave behind). */
+export function isEmptyMapping(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}

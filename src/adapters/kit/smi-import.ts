@@ -23,6 +23,7 @@ import {
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { neutralMetadata, neutralPolicy, serviceOfHost, takeMetadata } from './import-kit.js';
+import { nativeShapeOf } from './native-shapes.js';
 
 type Obj = Record<string, unknown>;
 
@@ -80,6 +81,7 @@ export const smiImportSource: ImportSource = {
     { group: 'specs.smi-spec.io', kind: 'HTTPRouteGroup' },
     { group: 'specs.smi-spec.io', kind: 'TCPRoute' },
   ],
+  shapeOf: nativeShapeOf,
   import: importSmi,
 };
 

@@ -26,6 +26,21 @@ export interface ServerIR {
 
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
 
+/** A mapping, or undefined for anything else. */
+function mapping(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+/** The mappings of a list (none when it is no list). */
+function mappings(v: unknown): Obj[] {
+  return Array.isArray(v)
+    ? v.flatMap((x): Obj[] => {
+        const m = mapping(x);
+        return m ? [m] : [];
+      })
+    : [];
+}
+
 /**
  * A named container port of the workloads a Server selects (`spec.port: http`), when the input has
  * a workload whose pod labels the Server's matchLabels select and whose containers name that port
@@ -36,25 +51,19 @@ function namedPort(
   server: NativeObject,
   name: string,
 ): { port: number; ref: string } | undefined {
-  const labels = (((server.object.spec as Obj).podSelector as Obj | undefined)?.matchLabels ?? {}) as Record<
-    string,
-    string
-  >;
+  const labels = mapping(mapping(mapping(server.object.spec)?.podSelector)?.matchLabels) ?? {};
   if (!Object.keys(labels).length) return undefined;
   const found = new Map<number, string>();
+  // Workloads are context, not imported: their CRD-less shapes are read defensively.
   for (const w of objects) {
     if (!WORKLOADS.includes(w.object.kind) || w.namespace !== server.namespace) continue;
-    const pod =
-      w.object.kind === 'Pod'
-        ? (w.object as Obj)
-        : ((w.object.spec as Obj | undefined)?.template as Obj | undefined);
-    const podLabels = ((pod?.metadata as Obj | undefined)?.labels ?? {}) as Record<string, string>;
+    const pod = w.object.kind === 'Pod' ? (w.object as Obj) : mapping(mapping(w.object.spec)?.template);
+    const podLabels = mapping(mapping(pod?.metadata)?.labels) ?? {};
     if (!Object.entries(labels).every(([k, v]) => podLabels[k] === v)) continue;
-    const containers = (((pod?.spec as Obj | undefined)?.containers as Obj[] | undefined) ?? []).concat(
-      ((pod?.spec as Obj | undefined)?.initContainers as Obj[] | undefined) ?? [],
-    );
+    const podSpec = mapping(pod?.spec);
+    const containers = [...mappings(podSpec?.containers), ...mappings(podSpec?.initContainers)];
     for (const c of containers)
-      for (const p of (c.ports as Obj[] | undefined) ?? [])
+      for (const p of mappings(c.ports))
         if (p.name === name && typeof p.containerPort === 'number') found.set(p.containerPort, w.ref);
   }
   return found.size === 1 ? { port: [...found.keys()][0]!, ref: [...found.values()][0]! } : undefined;

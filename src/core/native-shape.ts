@@ -1,0 +1,218 @@
+/**
+ * The types a native object's CRD gives its fields, checked before an importer reads the object.
+ *
+ * Why: importers read objects as their CRDs shape them (on a cluster the API server has refused
+ * every other shape), but files can hold anything: a string where the CRD has a list, a list
+ * where it has a mapping. Checked first, such a value is an error at its own file:line:col and
+ * field path, saying what the CRD wants there, the way `kubectl apply` answers; unchecked, it
+ * made the importer throw somewhere inside, and the error could only name the object.
+ *
+ * Only types (and nulls) are checked: enums, patterns, required fields and CEL rules are the
+ * importers' to report (they say what each means for the policy), and fields the CRD does not
+ * list are the field ledger's (AM1015).
+ */
+import { type Diagnostic, diag, relevel } from './diagnostics.js';
+import type { NativeObject } from './import.js';
+import { type FieldPath, formatPath } from './loader/positions.js';
+
+/**
+ * A field's type, digested from a CRD's openAPIV3Schema (scripts/native-shapes.js):
+ * `string`, `integer`, `number`, `boolean`, `int-or-string` (x-kubernetes-int-or-string), `any`
+ * (no type, or x-kubernetes-preserve-unknown-fields), or a structure. A scalar type ending in `?`
+ * and a structure with `nullable: true` allow null (the schema's `nullable`).
+ */
+export type NativeShape =
+  | ScalarType
+  | `${Exclude<ScalarType, 'any'>}?`
+  | { readonly object: Readonly<Record<string, NativeShape>>; readonly nullable?: true }
+  | { readonly map: NativeShape; readonly nullable?: true }
+  | { readonly list: NativeShape; readonly nullable?: true }
+  | { readonly anyObject: true; readonly nullable?: true };
+
+type ScalarType = 'string' | 'integer' | 'number' | 'boolean' | 'int-or-string' | 'any';
+
+/** The shape of a whole object: its spec's (from the CRD) under Kubernetes' own metadata. */
+export interface ObjectShape {
+  readonly spec?: NativeShape;
+  /** Where the shape comes from, for messages: `VirtualService networking.istio.io/v1 CRD`. */
+  readonly from: string;
+}
+
+/** What an importer reads of ObjectMeta (apimachinery's types: strings and string maps). */
+const OBJECT_META: NativeShape = {
+  object: {
+    name: 'string',
+    namespace: 'string',
+    labels: { map: 'string' },
+    annotations: { map: 'string' },
+  },
+};
+
+/** One wrong type per field: path, what is there, what the schema wants. */
+export interface ShapeMismatch {
+  readonly path: FieldPath;
+  readonly got: string;
+  readonly want: string;
+}
+
+/** What the check finds: the wrong types, and the nulls the API server would drop. */
+export interface ShapeCheck {
+  readonly mismatches: ShapeMismatch[];
+  /** Fields holding a null their schema does not allow, which the API server removes. */
+  readonly droppedNulls: FieldPath[];
+}
+
+export function checkShape(object: Record<string, unknown>, shape: ObjectShape): ShapeCheck {
+  const found: ShapeCheck = { mismatches: [], droppedNulls: [] };
+  walk(object.metadata, OBJECT_META, ['metadata'], found);
+  if (shape.spec && 'spec' in object) walk(object.spec, shape.spec, ['spec'], found, true);
+  return found;
+}
+
+/**
+ * The object as the API server would take it, and what the check says. A value of another type
+ * than its CRD's is an error at its position (AM2050). A null in a field whose schema does not
+ * allow it is removed, as the API server removes it (apiextensions-apiserver's
+ * PruneNonNullableNullsWithoutDefaults: fields and map values; a null list item it refuses), and
+ * reported (AM2051): the importer gets the object without it, the user hears it is dropped.
+ */
+export function admitNativeObject(
+  o: NativeObject,
+  shape: ObjectShape,
+  strict = false,
+): { object: NativeObject; diagnostics: Diagnostic[]; dropped: number } {
+  const found = checkShape(o.object as unknown as Record<string, unknown>, shape);
+  const at = (path: FieldPath) => ({ location: o.locate(path), path: formatPath(path), policy: o.ref });
+  const diagnostics = [
+    ...found.mismatches.map((m) =>
+      diag('NativeFieldType', { ref: o.ref, got: m.got, want: m.want, crd: shape.from }, at(m.path)),
+    ),
+    ...found.droppedNulls.map((path) => {
+      const d = diag('NativeNullDropped', { ref: o.ref, crd: shape.from }, at(path));
+      // --strict: every field that is not imported as it is written is an error.
+      return strict ? relevel(d, 'error') : d;
+    }),
+  ];
+  if (!found.droppedNulls.length) return { object: o, diagnostics, dropped: 0 };
+  const object = structuredClone(o.object) as unknown as Record<string, unknown>;
+  for (const path of found.droppedNulls) dropField(object, path);
+  return { object: { ...o, object: object as never }, diagnostics, dropped: found.droppedNulls.length };
+}
+
+/**
+ * Removes the field at `path`, and only it: a mapping it leaves empty stays, as on the cluster,
+ * since an empty mapping can mean something of its own (Istio's `retries: {}` has 0 attempts:
+ * no retries, where leaving `retries` out gives Istio's default).
+ */
+function dropField(root: Record<string, unknown>, path: FieldPath): void {
+  let parent: unknown = root;
+  for (const seg of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[seg];
+  delete (parent as Record<string, unknown>)[path[path.length - 1] as string];
+}
+
+/**
+ * `path` is one stack, pushed and popped on the way down (copied only for what is reported: most
+ * objects have nothing to report, and a copy per field was a tenth of an import's time).
+ * `field`: v is the value of a mapping's key (a field or map value), not a list item.
+ */
+function walk(
+  v: unknown,
+  shape: NativeShape,
+  path: (string | number)[],
+  found: ShapeCheck,
+  field = false,
+): void {
+  if (v === undefined) return;
+  if (v === null) {
+    if (allowsNull(shape)) return;
+    if (field) found.droppedNulls.push([...path]);
+    else found.mismatches.push({ path: [...path], got: 'null', want: want(shape) });
+    return;
+  }
+  if (typeof shape === 'string') {
+    const type = (shape.endsWith('?') ? shape.slice(0, -1) : shape) as ScalarType;
+    if (!scalarFits(v, type))
+      found.mismatches.push({ path: [...path], got: describe(v), want: SCALAR_WANT[type] });
+    return;
+  }
+  if ('list' in shape) {
+    if (!Array.isArray(v)) found.mismatches.push({ path: [...path], got: describe(v), want: want(shape) });
+    else
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i], shape.list, path, found);
+        path.pop();
+      }
+    return;
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    found.mismatches.push({ path: [...path], got: describe(v), want: want(shape) });
+    return;
+  }
+  if (!('map' in shape) && !('object' in shape)) return;
+  for (const k in v as Record<string, unknown>) {
+    // A field the CRD does not list is the ledger's to report (AM1015), not a type error.
+    const sub = 'map' in shape ? shape.map : Object.hasOwn(shape.object, k) ? shape.object[k] : undefined;
+    if (!sub) continue;
+    path.push(k);
+    walk((v as Record<string, unknown>)[k], sub, path, found, true);
+    path.pop();
+  }
+}
+
+function allowsNull(shape: NativeShape): boolean {
+  return typeof shape === 'string' ? shape === 'any' || shape.endsWith('?') : shape.nullable === true;
+}
+
+function want(shape: NativeShape): string {
+  return typeof shape === 'string' ? SCALAR_WANT[shape.replace('?', '') as ScalarType] : wantOf(shape);
+}
+
+function scalarFits(v: unknown, type: string): boolean {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'int-or-string':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    default:
+      return true;
+  }
+}
+
+const SCALAR_WANT: Readonly<Record<ScalarType, string>> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  'int-or-string': 'an integer or a string',
+  any: 'any value',
+};
+
+function wantOf(shape: Exclude<NativeShape, string>): string {
+  if ('list' in shape) return 'a list';
+  if ('map' in shape) return shape.map === 'string' ? 'a mapping of names to strings' : 'a mapping';
+  return 'a mapping';
+}
+
+/** A value as a message shows it: its type, and a short text of a scalar. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'object':
+      return 'a mapping';
+    case 'string':
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+    case 'number':
+      return Number.isInteger(v) ? `the integer ${v}` : `the number ${v}`;
+    case 'boolean':
+      return `the boolean ${v}`;
+    default:
+      return typeof v;
+  }
+}
