@@ -63,7 +63,8 @@ export function importNative(
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
   const admitted = admitObjects(objects, source, context.strict === true);
-  const result = hasErrors(admitted.diagnostics.filter((d) => d.code === 'AM2050'))
+  // A wrong type refuses the import; dropped nulls (errors only with --strict) do not.
+  const result = admitted.diagnostics.some((d) => d.code === 'AM2050')
     ? refused(objects, admitted.diagnostics)
     : withAdmission(guardedImport(admitted.objects, source, context), admitted);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));
@@ -134,12 +135,11 @@ function refused(objects: readonly NativeObject[], diagnostics: Diagnostic[]): I
 }
 
 /**
- * The importer's run, or, when a native value of a type its CRD does not allow makes an importer
- * throw (a null, string or list where it reads a mapping), an error naming the object and the
- * value, and nothing imported. Importers read objects as their CRDs shape them (the API server has
- * already refused other shapes on a cluster); files can hold anything, and a stack trace is no
- * answer. The objects are tried one by one to name the culprits; a failure only their combination
- * causes names the first object.
+ * The importer's run, or, when it throws all the same, an error naming the object and nothing
+ * imported. The objects it imports passed their CRD's types (admitObjects), so what is left is an
+ * object it reads as context (a workload), a version with no CRD types here, or a bug; a stack
+ * trace is no answer to any of them. The objects are tried one by one to name the culprits; a
+ * failure only their combination causes names the first object.
  */
 function guardedImport(
   objects: readonly NativeObject[],
