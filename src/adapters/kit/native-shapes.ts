@@ -39,18 +39,32 @@ const SERVICE: ObjectShape = {
 const cache = new Map<string, ObjectShape | undefined>();
 
 /**
- * The shape of an object of `apiVersion` and `kind`, or undefined when its version has no CRD
- * here (an older or newer version than the CRDs: its fields are left to the importer).
+ * The shape of an object of `apiVersion` and `kind`. A version the CRDs here do not serve (an
+ * older one, as Gateway API's v1alpha2 HTTPRoute of earlier docs, which the importers still read)
+ * is checked with a served version of the same kind, the first the CRD lists (its newest): the
+ * types of a field rarely change between versions, and an unchecked object could make an
+ * importer fail where the check names the field. Undefined for a kind with no CRD here.
  */
 export function nativeShapeOf(apiVersion: string, kind: string): ObjectShape | undefined {
   if (apiVersion === 'v1' && kind === 'Service') return SERVICE;
   const key = `${apiVersion}/${kind}`;
-  if (!cache.has(key)) {
-    const n = Object.hasOwn(SHAPES.index, key) ? SHAPES.index[key] : undefined;
-    cache.set(
-      key,
-      n === undefined ? undefined : { spec: SHAPES.shapes[n]!, from: `${kind} ${apiVersion} CRD` },
-    );
-  }
+  if (!cache.has(key)) cache.set(key, lookup(apiVersion, kind));
   return cache.get(key);
+}
+
+function lookup(apiVersion: string, kind: string): ObjectShape | undefined {
+  const exact = `${apiVersion}/${kind}`;
+  if (Object.hasOwn(SHAPES.index, exact))
+    return { spec: SHAPES.shapes[SHAPES.index[exact]!]!, from: `${kind} ${apiVersion} CRD` };
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const other = Object.keys(SHAPES.index).find((k) => {
+    const [g, , kd] = k.split('/');
+    return g === group && kd === kind;
+  });
+  if (!other) return undefined;
+  const served = other.slice(0, other.lastIndexOf('/'));
+  return {
+    spec: SHAPES.shapes[SHAPES.index[other]!]!,
+    from: `${kind} ${served} CRD (read for ${apiVersion.slice(group.length + 1)}, which the CRDs here do not serve)`,
+  };
 }

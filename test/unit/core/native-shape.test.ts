@@ -29,8 +29,14 @@ describe('native-shapes.json', () => {
       'VirtualService networking.istio.io/v1 CRD',
     );
     expect(nativeShapeOf('v1', 'Service')?.spec).toBeDefined();
-    // A version the CRDs do not serve is left to the importer.
-    expect(nativeShapeOf('networking.istio.io/v9', 'VirtualService')).toBeUndefined();
+    // A version the CRDs do not serve is checked with one they do (the first listed).
+    expect(nativeShapeOf('gateway.networking.k8s.io/v1alpha2', 'HTTPRoute')?.from).toMatch(
+      /^HTTPRoute gateway\.networking\.k8s\.io\/v1 CRD \(read for v1alpha2, which the CRDs here do not serve\)$/,
+    );
+    expect(nativeShapeOf('gateway.networking.k8s.io/v1alpha2', 'HTTPRoute')?.spec).toBe(
+      nativeShapeOf('gateway.networking.k8s.io/v1', 'HTTPRoute')?.spec,
+    );
+    expect(nativeShapeOf('example.com/v1', 'VirtualService')).toBeUndefined();
     expect(IMPORT_SOURCES.every((s) => typeof s.shapeOf === 'function')).toBe(true);
   });
 });
