@@ -48,7 +48,17 @@ export function importLoaded(
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
   const native = nativeObjects(loaded.documents, context.defaultNamespace, source.format);
-  return importNative(native.objects, source, context, [...loaded.diagnostics, ...native.diagnostics]);
+  // Files with no document at all are an error, as kubectl's "no objects passed to apply" (an
+  // empty cluster, read by importNative, is not).
+  const empty =
+    loaded.documents.length === 0 && loaded.diagnostics.length === 0
+      ? [diag('NoNativeInput', { source: source.displayName })]
+      : [];
+  return importNative(native.objects, source, context, [
+    ...loaded.diagnostics,
+    ...native.diagnostics,
+    ...empty,
+  ]);
 }
 
 /**

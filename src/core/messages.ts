@@ -163,6 +163,19 @@ export const CORE_MESSAGES = {
     },
   ),
 
+  NoNativeInput: m(
+    'AM1016',
+    'error',
+    'NoNativeInput',
+    'no native objects found in the input; give the files or directories that hold the {source} objects, or - for stdin',
+    {
+      description:
+        'The files given to `anymesh import` or `anymesh migrate plan` hold no YAML document at all (an empty file or directory), so there is nothing to import; as `kubectl apply` does, anymesh says so and exits non-zero instead of reporting an empty success.',
+      fix: 'Give the files or directories that hold the native objects (or --from-cluster to read them from a cluster).',
+      example: '`anymesh import -f empty-dir/ --from MESH`',
+    },
+  ),
+
   NativeObjectUnreadable: m(
     'AM2048',
     'error',

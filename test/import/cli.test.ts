@@ -65,9 +65,46 @@ describe('anymesh import', () => {
     expect((await runCli(['import', '-f', '-', '--from', 'nomesh'])).code).toBe(2);
     expect((await runCli(['import', '-f', BOOKINFO])).code).toBe(2);
   });
+
+  it('an input with no document at all is an error (AM1016), as kubectl apply says of no objects', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'anymesh-import-empty-'));
+    for (const argv of [
+      ['import', '-f', empty, '--from', MESHES[0]!.id],
+      ['import', '-f', '-', '--from', MESHES[0]!.id],
+    ]) {
+      const r = await runCli(argv, { stdin: '' });
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/error AM1016: no native objects found in the input/);
+      // 0 fields have no share: "100%" of nothing would read as a success.
+      expect(r.err).toMatch(/imported 0 of 0 native fields losslessly, 0 reported/);
+    }
+  });
+
+  it('a wrong type is an error at its line, and nothing is printed', async () => {
+    const text = (await nativeOf(CLEAN)).replace(/^( {2}hosts:)\n {4}- (\S+)$/m, '$1 $2');
+    expect(text).toMatch(/^ {2}hosts: \S+$/m);
+    const r = await runCli(['import', '-f', '-', '--from', MESHES[0]!.id], { stdin: text });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(
+      /^<stdin>:\d+:\d+: error AM2050: spec\.hosts: the string "\S+" in \w+\/\S+, where its /m,
+    );
+    expect(r.err).toMatch(/nothing was written/);
+  });
 });
 
 describe('anymesh migrate plan', () => {
+  it('plans nothing when the input does not import: the errors, then no steps and no objects', async () => {
+    const r = await runCli(['migrate', 'plan', '-f', '-', '--from', MESHES[0]!.id, '--to', MESHES[1]!.id], {
+      stdin: '',
+    });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/errors:\n {2}error AM1016: /);
+    expect(r.out).toMatch(/\nnothing planned: fix the errors above and plan again\n$/);
+    expect(r.out).not.toMatch(/cut-over steps:/);
+  });
+
   it('exit 0 when lossless, with the target objects and cut-over steps', async () => {
     // The clean canary compiles for Istio and for Consul without loss, so its Istio objects move whole.
     const native = await nativeOf('test/fixtures/import/clean-canary.yaml');

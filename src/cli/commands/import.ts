@@ -90,8 +90,9 @@ export function fieldSummary(
   f: { total: number; imported: number; reported: number },
   skipped: number,
 ): string {
-  const share = f.total ? ((100 * f.imported) / f.total).toFixed(1) : '100.0';
-  return `imported ${f.imported} of ${f.total} native fields losslessly (${share}%), ${f.reported} reported; ${skipped} object${skipped === 1 ? '' : 's'} not imported\n`;
+  // No field at all has no share (100% of nothing would read as a success).
+  const share = f.total ? ` (${((100 * f.imported) / f.total).toFixed(1)}%)` : '';
+  return `imported ${f.imported} of ${f.total} native fields losslessly${share}, ${f.reported} reported; ${skipped} object${skipped === 1 ? '' : 's'} not imported\n`;
 }
 
 export function registerImport(program: Command, io: Io, done: (code: number) => void): void {

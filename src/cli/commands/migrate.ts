@@ -71,6 +71,9 @@ export function planText(plan: MigrationPlan): string {
     out.push('', 'errors:');
     for (const d of plan.errors) out.push(`  ${formatDiagnostic(d)}`);
   }
+  // Steps and objects of an input that did not import would plan a cut-over of nothing.
+  if (plan.errors.some((d) => d.level === 'error'))
+    return `${out.join('\n')}\n\nnothing planned: fix the errors above and plan again\n`;
   out.push('', 'cut-over steps:');
   for (const s of plan.steps) {
     out.push(`  ${s.step}. ${s.action}`);
