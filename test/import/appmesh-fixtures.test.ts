@@ -14,6 +14,7 @@ import { adapterFor, importSourceFor, MESHES } from '../../src/adapters/index.js
 import { leaves } from '../../src/core/import.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
 import { formatPath } from '../../src/core/loader/positions.js';
+import { compileLoaded } from '../../src/core/pipeline.js';
 import { planMigration } from '../../src/migrate/plan.js';
 import { ROOT } from '../support/cases.js';
 import { runCli } from '../support/cli.js';
@@ -286,6 +287,65 @@ spec:
     expect(codes(broken)).toContain('AM4460 v1 spec.listeners[0].healthCheck');
     expect(policy(broken, 'BackendPolicy', 'cart')).toBeUndefined();
     for (const r of [lacking, differing, broken]) expect(r.fields.unaccounted).toBe(0);
+  });
+});
+
+describe('App Mesh versions whose pods share no label', () => {
+  // aws-app-mesh-examples' bulkhead blog: price-read-node and price-write-node select app:
+  // price-read and app: price-write; an empty neutral selector would be refused (AM2007).
+  const node = (name: string) => `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: {name: price-${name}-node, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: price-${name}}}
+  listeners: [{portMapping: {port: 8080, protocol: http}}]
+  serviceDiscovery: {dns: {hostname: price-${name}.shop.svc.cluster.local}}
+`;
+  const text = [
+    node('read'),
+    node('write'),
+    `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualRouter
+metadata: {name: price-service, namespace: shop}
+spec:
+  listeners: [{portMapping: {port: 8080, protocol: http}}]
+  routes:
+    - name: reads
+      httpRoute:
+        match: {prefix: /, method: GET}
+        action: {weightedTargets: [{virtualNodeRef: {name: price-read-node}, weight: 1}]}
+    - name: writes
+      httpRoute:
+        match: {prefix: /}
+        action: {weightedTargets: [{virtualNodeRef: {name: price-write-node}, weight: 1}]}
+`,
+    `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: {name: price-service, namespace: shop}
+spec:
+  provider: {virtualRouter: {virtualRouterRef: {name: price-service}}}
+`,
+  ].join('---\n');
+
+  it('import a valid policy: the neutral default selector, said to change meaning; each version its own labels', () => {
+    const r = importText(text, importSourceFor(SOURCE)!, 'bulkhead.yaml');
+    expect(r.ok, r.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+    expect(codes(r)).toContain('AM4461 price-read-node spec.podSelector');
+    const tp = r.loaded.policies.find((p) => p.policy.kind === 'TrafficPolicy')!.policy.spec as Record<
+      string,
+      unknown
+    >;
+    expect(tp.selector).toBeUndefined();
+    expect(tp.versions).toEqual({
+      'price-read-node': { app: 'price-read' },
+      'price-write-node': { app: 'price-write' },
+    });
+    // Compiled back, each version's node selects the pods it did.
+    const back = compileLoaded(r.loaded, adapterFor(SOURCE)!);
+    const selectors = back.resources
+      .filter((o) => o.kind === 'VirtualNode')
+      .map((o) => (o.spec as { podSelector: { matchLabels: unknown } }).podSelector.matchLabels);
+    expect(selectors).toEqual(expect.arrayContaining([{ app: 'price-read' }, { app: 'price-write' }]));
   });
 });
 

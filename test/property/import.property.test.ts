@@ -41,7 +41,8 @@ describe('import(compile(p)) over random valid policies', () => {
           // Degraded where the mesh lacks a feature (as --allow-degraded), so every mesh has many
           // outputs to import; what was left out is deleted from the original below (lossyPaths).
           const r = compileLoaded(loaded, mesh, { allowDegraded: true });
-          if (!r.ok) return;
+          // Nothing compiled (every policy left out whole): an empty input, which import refuses.
+          if (!r.ok || !r.resources.length) return;
           compiled++;
           const native = renderYaml(r.resources);
           const back = importText(native, source);
@@ -81,9 +82,11 @@ describe('import(compile(p)) over random valid policies', () => {
             expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
           }
         }),
-        { numRuns: 150 },
+        // App Mesh leaves most random policies out whole (empty outputs are skipped above): some
+        // 7% compile to objects, so 600 runs give it about 40 (the other meshes far more).
+        { numRuns: 600 },
       );
-      expect(compiled).toBeGreaterThan(30);
+      expect(compiled).toBeGreaterThan(20);
     });
   }
 });

@@ -103,7 +103,18 @@ export function splitVersions(ir: Mutable<ServiceIR>, own: NodeInfo[], r: AppMes
   for (const [k, v] of Object.entries(first)) if (labelled.every((n) => n.labels![k] === v)) common[k] = v;
   const distinct =
     labelled.length > 1 && labelled.every((n) => Object.keys(n.labels!).some((k) => !(k in common)));
-  if (distinct) ir.selector = common;
+  if (distinct && !Object.keys(common).length) {
+    // Versions whose pods share no label (`app: price-read`, `app: price-write`): a neutral
+    // selector is what every version's pods have, and an empty one selects nothing, so the
+    // imported policies take the neutral default and say so (it is the pods they secure too).
+    ir.selector = { app: ir.service };
+    for (const n of labelled)
+      r.changed(
+        n.o,
+        ['spec', 'podSelector'],
+        `the versions of ${ir.service} share no pod label; the imported policies select its pods by the neutral default app: ${ir.service} (label every version's pods with it), each version by its own labels`,
+      );
+  } else if (distinct) ir.selector = common;
   else if (first.app !== undefined && Object.keys(first).length > 1) ir.selector = { app: first.app };
   else ir.selector = { ...first };
   for (const n of own) {

@@ -43,6 +43,7 @@ describe('catalogue', () => {
       'NotKubernetesObject',
       'NativeKindSkipped',
       'NativeFieldNotImported',
+      'NoNativeInput',
     ];
     for (const [name, m] of Object.entries(CORE_MESSAGES)) {
       if (input.includes(name)) expect(m.code[2], name).toBe('1');
