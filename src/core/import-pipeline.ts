@@ -7,12 +7,15 @@
 import { DEFAULT_CONTEXT } from './adapter.js';
 import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
 import {
+  addLoss,
+  type FieldLoss,
   type ImportContext,
   type ImportResult,
   type ImportSource,
   leaves,
   type NativeObject,
   nativeObjects,
+  sortLosses,
 } from './import.js';
 import { type LoadResult, loadDocuments } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
@@ -73,10 +76,9 @@ export function importNative(
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
   const admitted = admitObjects(objects, source, context.strict === true);
-  // A wrong type refuses the import; dropped nulls (errors only with --strict) do not.
-  const result = admitted.diagnostics.some((d) => d.code === 'AM2050')
-    ? refused(objects, admitted.diagnostics)
-    : withAdmission(guardedImport(admitted.objects, source, context), admitted);
+  // The objects with a wrong type are refused (the run fails, nothing is written); the others are
+  // still imported, so one run shows everything to fix.
+  const result = withAdmission(guardedImport(admitted.objects, source, context), admitted);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));
   const policies = loadInputs([{ name: IMPORTED_INPUT, text: yaml }], { overlaps: false });
   const diagnostics: Diagnostic[] = sortDiagnostics([
@@ -89,22 +91,25 @@ export function importNative(
 }
 
 interface Admission {
+  /** What the importer reads: the objects whose types are right, dropped nulls removed. */
   readonly objects: NativeObject[];
   readonly diagnostics: Diagnostic[];
-  /** Null fields removed (each reported): fields of the input the importer does not see. */
-  readonly dropped: number;
+  /** The reported leaves it adds (refused objects, dropped nulls), by reason. */
+  readonly losses: Map<string, FieldLoss>;
+  readonly reported: number;
 }
 
 /**
  * The objects, of the kinds the source reads, checked against their CRD's types before any
- * importer reads them (native-shape.ts): each wrong type an error at its own position, each null
- * the API server would drop removed and reported.
+ * importer reads them (native-shape.ts): an object with a wrong type is refused, each error at its
+ * own position; each null the API server would drop is removed and reported.
  */
 function admitObjects(objects: readonly NativeObject[], source: ImportSource, strict: boolean): Admission {
   const read = new Set((source.kinds ?? []).map((k) => `${k.group}/${k.kind}`));
   const admitted: NativeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  let dropped = 0;
+  const losses = new Map<string, FieldLoss>();
+  let reported = 0;
   for (const o of objects) {
     const { apiVersion, kind } = o.object;
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
@@ -114,21 +119,39 @@ function admitObjects(objects: readonly NativeObject[], source: ImportSource, st
       continue;
     }
     const a = admitNativeObject(o, shape, strict);
-    admitted.push(a.object);
     diagnostics.push(...a.diagnostics);
-    dropped += a.dropped;
+    if (a.refusedAt) {
+      // Every field of a refused object is under its errors, counted with the first of them.
+      const n = leaves(o.object).length;
+      addLoss(losses, a.diagnostics[0]!, kind, a.refusedAt, n);
+      reported += n;
+      continue;
+    }
+    admitted.push(a.object);
+    // Admitted: its diagnostics are its dropped nulls', in the same order.
+    a.droppedNulls.forEach((path, i) => {
+      addLoss(losses, a.diagnostics[i]!, kind, path, 1);
+    });
+    reported += a.droppedNulls.length;
   }
-  return { objects: admitted, diagnostics, dropped };
+  return { objects: admitted, diagnostics, losses, reported };
 }
 
-/** The import's result with the dropped nulls among its reported fields and diagnostics. */
+/** The import's result with what admission refused or dropped among its reported fields. */
 function withAdmission(result: ImportResult, admitted: Admission): ImportResult {
   if (!admitted.diagnostics.length) return result;
   const f = result.fields;
+  const losses = new Map(admitted.losses);
+  for (const l of result.losses) {
+    const key = `${l.code} ${l.kind} ${l.field}`;
+    const seen = losses.get(key);
+    losses.set(key, seen ? { ...seen, leaves: seen.leaves + l.leaves } : l);
+  }
   return {
     ...result,
     diagnostics: [...admitted.diagnostics, ...result.diagnostics],
-    fields: { ...f, total: f.total + admitted.dropped, reported: f.reported + admitted.dropped },
+    fields: { ...f, total: f.total + admitted.reported, reported: f.reported + admitted.reported },
+    losses: sortLosses(losses.values()),
   };
 }
 

@@ -349,7 +349,7 @@ export class FieldLedger {
       diagnostics: [...this.diagnostics, ...(out.diagnostics ?? []).map((d) => this.level(d))],
       skipped,
       fields: { total, imported, reported, unaccounted },
-      losses: [...losses.values()].sort((a, b) => b.leaves - a.leaves || a.code.localeCompare(b.code)),
+      losses: sortLosses(losses.values()),
     };
   }
 
@@ -360,22 +360,36 @@ export class FieldLedger {
       const path = leaf.slice(0, i);
       const d = reasons?.get(JSON.stringify(path));
       if (!d) continue;
-      const field = formatPath(path.map((seg) => (typeof seg === 'number' ? -1 : seg))).replaceAll(
-        '[-1]',
-        '[]',
-      );
-      const key = `${d.code} ${o.object.kind} ${field}`;
-      const seen = losses.get(key);
-      losses.set(key, {
-        code: d.code,
-        kind: o.object.kind,
-        field,
-        example: seen?.example ?? d.message,
-        leaves: (seen?.leaves ?? 0) + 1,
-      });
+      addLoss(losses, d, o.object.kind, path, 1);
       return;
     }
   }
+}
+
+/** Counts `leaves` reported leaves under `d` into the group of its code, kind and field. */
+export function addLoss(
+  losses: Map<string, FieldLoss>,
+  d: Diagnostic,
+  kind: string,
+  path: FieldPath,
+  leaves: number,
+): void {
+  // List indices left out: `spec.routes[].match`, one group for every route.
+  const field = formatPath(path.map((seg) => (typeof seg === 'number' ? -1 : seg))).replaceAll('[-1]', '[]');
+  const key = `${d.code} ${kind} ${field}`;
+  const seen = losses.get(key);
+  losses.set(key, {
+    code: d.code,
+    kind,
+    field,
+    example: seen?.example ?? d.message,
+    leaves: (seen?.leaves ?? 0) + leaves,
+  });
+}
+
+/** Most leaves first. */
+export function sortLosses(losses: Iterable<FieldLoss>): FieldLoss[] {
+  return [...losses].sort((a, b) => b.leaves - a.leaves || a.code.localeCompare(b.code));
 }
 
 export type ImportAt = { location: SourceLocation; path: string; policy: string };

@@ -196,7 +196,7 @@ export const CORE_MESSAGES = {
     '{got} in {ref}, where its {crd} has {want}; write {want} there, or leave the field out (the API server refuses the object too)',
     {
       description:
-        'A field of a native object given to `anymesh import` holds a value of another type than its CRD schema gives it (a string where the CRD has a list, a list where it has a mapping, null where it allows none). The object is checked against the types of its CRD before it is imported, as the API server would check it; nothing is imported while any field has the wrong type.',
+        'A field of a native object given to `anymesh import` holds a value of another type than its CRD schema gives it (a string where the CRD has a list, a list where it has a mapping, null where it allows none). Objects are checked against the types of their CRD before they are imported, as the API server would check them: such an object is refused (the others are still imported, so one run shows every error), and nothing is written.',
       fix: 'Write the value the CRD describes (`kubectl explain KIND.FIELD` shows it on a cluster with the CRD), then import again.',
       example: 'a VirtualService with `hosts: reviews` instead of `hosts: [reviews]`',
     },

@@ -80,7 +80,7 @@ export function admitNativeObject(
   o: NativeObject,
   shape: ObjectShape,
   strict = false,
-): { object: NativeObject; diagnostics: Diagnostic[]; dropped: number } {
+): { object: NativeObject; diagnostics: Diagnostic[]; refusedAt?: FieldPath; droppedNulls: FieldPath[] } {
   const found = checkShape(o.object as unknown as Record<string, unknown>, shape);
   const at = (path: FieldPath) => ({ location: o.locate(path), path: formatPath(path), policy: o.ref });
   const diagnostics = [
@@ -93,10 +93,13 @@ export function admitNativeObject(
       return strict ? relevel(d, 'error') : d;
     }),
   ];
-  if (!found.droppedNulls.length) return { object: o, diagnostics, dropped: 0 };
+  // The first wrong type, where the object is refused (undefined: it is admitted).
+  const refused = found.mismatches[0] ? { refusedAt: found.mismatches[0].path } : {};
+  const { droppedNulls } = found;
+  if (!droppedNulls.length) return { object: o, diagnostics, ...refused, droppedNulls };
   const object = structuredClone(o.object) as unknown as Record<string, unknown>;
-  for (const path of found.droppedNulls) dropField(object, path);
-  return { object: { ...o, object: object as never }, diagnostics, dropped: found.droppedNulls.length };
+  for (const path of droppedNulls) dropField(object, path);
+  return { object: { ...o, object: object as never }, diagnostics, ...refused, droppedNulls };
 }
 
 /**

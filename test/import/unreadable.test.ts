@@ -102,6 +102,34 @@ spec:
     ]);
   });
 
+  it('only the objects with a wrong type are refused: the rest is imported, the run still fails', () => {
+    const text = `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceSplitter
+metadata: {name: web, namespace: shop}
+spec:
+  splits: x
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: api, namespace: shop}
+spec:
+  destination: {name: api}
+  sources: [{name: web, action: allow}]
+`;
+    const r = importText(text, consul);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code} ${d.policy}`)).toEqual([
+      'AM2050 ServiceSplitter/shop/web',
+    ]);
+    // The intentions still import, so one run shows everything else there is to fix.
+    expect(r.policies.map((p) => `${p.policy.kind}/${p.policy.metadata.name}`)).toEqual(['AccessPolicy/api']);
+    // The refused splitter's 3 fields (name, namespace, splits) are reported under its error.
+    const refused = r.losses.find((l) => l.code === 'AM2050')!;
+    expect(refused).toMatchObject({ kind: 'ServiceSplitter', field: 'spec.splits', leaves: 3 });
+    expect(r.fields.reported).toBeGreaterThanOrEqual(3);
+    expect(r.fields.total).toBe(r.fields.imported + r.fields.reported + r.fields.unaccounted);
+  });
+
   it('an importer that still throws on an object of the right types: AM2048 names the object, never a stack', () => {
     const throwing: ImportSource = {
       ...consul,
