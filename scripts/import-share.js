@@ -10,9 +10,11 @@
  * accounted for (each of which got AM1015, so none is silent either), plus the objects listed as
  * not imported. `--reasons N` adds, after the total, the N largest groups of reported leaves (by
  * diagnostic code, object kind and field, list indices left out) with one message of each, and the
- * objects not imported by kind: where the share is lost. Exit 1 when any group does not load or
- * leaves a field unaccounted. Which upstream repositories, commits and files the published figures
- * were measured on, and how they are exported: docs/migrate.md, "Reproducing the measures".
+ * objects not imported by kind: where the share is lost. Exit 1 when any group does not load, has
+ * an error (an object refused for a wrong type, an imported policy that does not validate: the
+ * import would write nothing) or leaves a field unaccounted. Which upstream repositories, commits
+ * and files the published figures were measured on, and how they are exported: docs/migrate.md,
+ * "Reproducing the measures".
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -57,6 +59,9 @@ let failed = false;
 for (const [key, files] of groups) {
   const run = importFiles(files, source);
   const loadErrors = run.diagnostics.filter((d) => d.level === 'error' && d.code.startsWith('AM10'));
+  // Any other error (an object refused for a wrong type, AM2050; an imported policy that does not
+  // validate, a bug) means the import writes nothing for this group: counted, shown, exit 1.
+  const otherErrors = run.diagnostics.filter((d) => d.level === 'error' && !d.code.startsWith('AM10'));
   const f = run.fields;
   for (const k of ['total', 'imported', 'reported', 'unaccounted']) sum[k] += f[k];
   sum.skipped += run.skipped.length;
@@ -72,10 +77,10 @@ for (const [key, files] of groups) {
     const kind = s.ref.split('/')[0];
     skippedKinds.set(kind, (skippedKinds.get(kind) ?? 0) + 1);
   }
-  if (loadErrors.length || f.unaccounted) failed = true;
+  if (loadErrors.length || otherErrors.length || f.unaccounted) failed = true;
   const share = f.total ? ((100 * f.imported) / f.total).toFixed(1) : '-';
   console.log(
-    `${relative(process.cwd(), key) || key}: ${f.imported}/${f.total} imported (${share}%), ${f.reported} reported, ${f.unaccounted} unaccounted, ${run.skipped.length} objects not imported${loadErrors.length ? `, ${loadErrors.length} load errors` : ''}`,
+    `${relative(process.cwd(), key) || key}: ${f.imported}/${f.total} imported (${share}%), ${f.reported} reported, ${f.unaccounted} unaccounted, ${run.skipped.length} objects not imported${loadErrors.length ? `, ${loadErrors.length} load errors` : ''}${otherErrors.length ? `, ${otherErrors.length} errors (${[...new Set(otherErrors.map((d) => d.code))].join(', ')}: nothing would be written)` : ''}`,
   );
 }
 const share = sum.total ? ((100 * sum.imported) / sum.total).toFixed(1) : '-';
