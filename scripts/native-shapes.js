@@ -53,7 +53,10 @@ function digest(s) {
       if (s.properties) {
         const fields = {};
         for (const k of Object.keys(s.properties).sort()) fields[k] = digest(s.properties[k]);
-        return structure({ object: fields });
+        // Unknown fields of an object the schema keeps open are kept by the API server.
+        return structure(
+          s['x-kubernetes-preserve-unknown-fields'] ? { object: fields, open: true } : { object: fields },
+        );
       }
       if (s.additionalProperties && typeof s.additionalProperties === 'object')
         return structure({ map: digest(s.additionalProperties) });

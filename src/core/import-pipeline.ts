@@ -16,6 +16,7 @@ import {
   type NativeObject,
   nativeObjects,
   sortLosses,
+  valueAt,
 } from './import.js';
 import { type LoadResult, loadDocuments } from './loader/loader.js';
 import { type FieldPath, formatPath } from './loader/positions.js';
@@ -123,16 +124,17 @@ function admitObjects(objects: readonly NativeObject[], source: ImportSource, st
     if (a.refusedAt) {
       // Every field of a refused object is under its errors, counted with the first of them.
       const n = leaves(o.object).length;
-      addLoss(losses, a.diagnostics[0]!, kind, a.refusedAt, n);
+      addLoss(losses, a.diagnostics.find((d) => d.code === 'AM2050')!, kind, a.refusedAt, n);
       reported += n;
       continue;
     }
     admitted.push(a.object);
-    // Admitted: its diagnostics are its dropped nulls', in the same order.
-    a.droppedNulls.forEach((path, i) => {
-      addLoss(losses, a.diagnostics[i]!, kind, path, 1);
+    // Admitted: its diagnostics are its dropped fields', in the same order.
+    a.dropped.forEach((path, i) => {
+      const n = Math.max(1, leaves(valueAt(o.object, path)).length);
+      addLoss(losses, a.diagnostics[i]!, kind, path, n);
+      reported += n;
     });
-    reported += a.droppedNulls.length;
   }
   return { objects: admitted, diagnostics, losses, reported };
 }

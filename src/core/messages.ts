@@ -215,6 +215,19 @@ export const CORE_MESSAGES = {
     },
   ),
 
+  NativeFieldUnknown: m(
+    'AM2052',
+    'warning',
+    'NativeFieldUnknown',
+    'unknown field {field} in {ref}: its {crd} has no such field, so the API server drops it (and `kubectl apply` refuses it); it is not imported (check the spelling, or the version the field belongs to)',
+    {
+      description:
+        'A native object given to `anymesh import` has a field its CRD schema does not list: a misspelt field, or one of another version of the mesh than the CRD anymesh reads. The API server prunes such fields when it stores the object (and `kubectl apply`, which validates strictly by default, refuses the object), so anymesh imports the object without it and says so. With --strict it is an error.',
+      fix: 'Correct the field name, or leave the field out; `kubectl explain KIND.spec` lists the fields on a cluster with the CRD.',
+      example: 'a VirtualService route with `retires:` for `retries:`',
+    },
+  ),
+
   SchemaRequired: m('AM2001', 'error', 'MissingField', 'required field {field} is missing; {hint}', {
     description: 'A field the policy kind requires is not given.',
     fix: 'Add the field; `anymesh explain KIND.field` describes it.',

@@ -7,9 +7,8 @@
  * field path, saying what the CRD wants there, the way `kubectl apply` answers; unchecked, it
  * made the importer throw somewhere inside, and the error could only name the object.
  *
- * Only types (and nulls) are checked: enums, patterns, required fields and CEL rules are the
- * importers' to report (they say what each means for the policy), and fields the CRD does not
- * list are the field ledger's (AM1015).
+ * Only the schema's structure is checked (types, nulls, fields it does not list): enums, patterns,
+ * required fields and CEL rules are the importers' to report, with what each means for the policy.
  */
 import { type Diagnostic, diag, relevel } from './diagnostics.js';
 import type { NativeObject } from './import.js';
@@ -24,7 +23,12 @@ import { type FieldPath, formatPath } from './loader/positions.js';
 export type NativeShape =
   | ScalarType
   | `${Exclude<ScalarType, 'any'>}?`
-  | { readonly object: Readonly<Record<string, NativeShape>>; readonly nullable?: true }
+  | {
+      readonly object: Readonly<Record<string, NativeShape>>;
+      /** x-kubernetes-preserve-unknown-fields: fields it does not list are kept, not dropped. */
+      readonly open?: true;
+      readonly nullable?: true;
+    }
   | { readonly map: NativeShape; readonly nullable?: true }
   | { readonly list: NativeShape; readonly nullable?: true }
   | { readonly anyObject: true; readonly nullable?: true };
@@ -38,8 +42,12 @@ export interface ObjectShape {
   readonly from: string;
 }
 
-/** What an importer reads of ObjectMeta (apimachinery's types: strings and string maps). */
+/**
+ * What an importer reads of ObjectMeta (apimachinery's types: strings and string maps); its other
+ * fields (uid, ownerReferences, managedFields, ...) are the API server's, not checked here.
+ */
 const OBJECT_META: NativeShape = {
+  open: true,
   object: {
     name: 'string',
     namespace: 'string',
@@ -55,15 +63,17 @@ export interface ShapeMismatch {
   readonly want: string;
 }
 
-/** What the check finds: the wrong types, and the nulls the API server would drop. */
+/** What the check finds: the wrong types, and the fields the API server would drop. */
 export interface ShapeCheck {
   readonly mismatches: ShapeMismatch[];
   /** Fields holding a null their schema does not allow, which the API server removes. */
   readonly droppedNulls: FieldPath[];
+  /** Fields the schema does not list (a typo, or a field of another version), which it prunes. */
+  readonly unknownFields: FieldPath[];
 }
 
 export function checkShape(object: Record<string, unknown>, shape: ObjectShape): ShapeCheck {
-  const found: ShapeCheck = { mismatches: [], droppedNulls: [] };
+  const found: ShapeCheck = { mismatches: [], droppedNulls: [], unknownFields: [] };
   walk(object.metadata, OBJECT_META, ['metadata'], found);
   if (shape.spec && 'spec' in object) walk(object.spec, shape.spec, ['spec'], found, true);
   return found;
@@ -71,35 +81,47 @@ export function checkShape(object: Record<string, unknown>, shape: ObjectShape):
 
 /**
  * The object as the API server would take it, and what the check says. A value of another type
- * than its CRD's is an error at its position (AM2050). A null in a field whose schema does not
- * allow it is removed, as the API server removes it (apiextensions-apiserver's
- * PruneNonNullableNullsWithoutDefaults: fields and map values; a null list item it refuses), and
- * reported (AM2051): the importer gets the object without it, the user hears it is dropped.
+ * than its CRD's is an error at its position (AM2050), and the object is refused. A field the
+ * server would drop is removed and reported, so the importer reads the object as the cluster
+ * would store it and the user hears what was dropped: a null whose schema does not allow null
+ * (AM2051; apiextensions-apiserver's PruneNonNullableNullsWithoutDefaults removes fields and map
+ * values, and refuses a null list item), and a field the CRD does not list (AM2052; pruned, and
+ * refused by `kubectl apply`'s default --validate=strict). With --strict both are errors.
  */
 export function admitNativeObject(
   o: NativeObject,
   shape: ObjectShape,
   strict = false,
-): { object: NativeObject; diagnostics: Diagnostic[]; refusedAt?: FieldPath; droppedNulls: FieldPath[] } {
+): { object: NativeObject; diagnostics: Diagnostic[]; refusedAt?: FieldPath; dropped: FieldPath[] } {
   const found = checkShape(o.object as unknown as Record<string, unknown>, shape);
   const at = (path: FieldPath) => ({ location: o.locate(path), path: formatPath(path), policy: o.ref });
+  // --strict: every field that is not imported as it is written is an error.
+  const leveled = (d: Diagnostic) => (strict ? relevel(d, 'error') : d);
+  const dropped = [...found.droppedNulls, ...found.unknownFields];
   const diagnostics = [
+    // The dropped fields' diagnostics first, in the order of `dropped` (the caller counts them).
+    ...found.droppedNulls.map((path) =>
+      leveled(diag('NativeNullDropped', { ref: o.ref, crd: shape.from }, at(path))),
+    ),
+    ...found.unknownFields.map((path) =>
+      leveled(
+        diag(
+          'NativeFieldUnknown',
+          { ref: o.ref, field: String(path[path.length - 1]), crd: shape.from },
+          at(path),
+        ),
+      ),
+    ),
     ...found.mismatches.map((m) =>
       diag('NativeFieldType', { ref: o.ref, got: m.got, want: m.want, crd: shape.from }, at(m.path)),
     ),
-    ...found.droppedNulls.map((path) => {
-      const d = diag('NativeNullDropped', { ref: o.ref, crd: shape.from }, at(path));
-      // --strict: every field that is not imported as it is written is an error.
-      return strict ? relevel(d, 'error') : d;
-    }),
   ];
   // The first wrong type, where the object is refused (undefined: it is admitted).
   const refused = found.mismatches[0] ? { refusedAt: found.mismatches[0].path } : {};
-  const { droppedNulls } = found;
-  if (!droppedNulls.length) return { object: o, diagnostics, ...refused, droppedNulls };
+  if (!dropped.length) return { object: o, diagnostics, ...refused, dropped };
   const object = structuredClone(o.object) as unknown as Record<string, unknown>;
-  for (const path of droppedNulls) dropField(object, path);
-  return { object: { ...o, object: object as never }, diagnostics, ...refused, droppedNulls };
+  for (const path of dropped) dropField(object, path);
+  return { object: { ...o, object: object as never }, diagnostics, ...refused, dropped };
 }
 
 /**
@@ -154,9 +176,11 @@ function walk(
   }
   if (!('map' in shape) && !('object' in shape)) return;
   for (const k in v as Record<string, unknown>) {
-    // A field the CRD does not list is the ledger's to report (AM1015), not a type error.
     const sub = 'map' in shape ? shape.map : Object.hasOwn(shape.object, k) ? shape.object[k] : undefined;
-    if (!sub) continue;
+    if (!sub) {
+      if ('object' in shape && !shape.open) found.unknownFields.push([...path, k]);
+      continue;
+    }
     path.push(k);
     walk((v as Record<string, unknown>)[k], sub, path, found, true);
     path.pop();

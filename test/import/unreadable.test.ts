@@ -130,6 +130,38 @@ spec:
     expect(r.fields.total).toBe(r.fields.imported + r.fields.reported + r.fields.unaccounted);
   });
 
+  it('a field the CRD does not list (a typo) is dropped as the API server drops it, and named; --strict refuses it', () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+    - route: [{destination: {host: reviews}}]
+      retires: {attempts: 3}
+`;
+    const istio = importSourceFor('istio')!;
+    const r = importText(text, istio);
+    expect(r.ok).toBe(true);
+    const unknown = r.diagnostics.filter((d) => d.code === 'AM2052');
+    expect(unknown.map((d) => [d.level, d.path, d.location?.line])).toEqual([
+      ['warning', 'spec.http[0].retires', 8],
+    ]);
+    expect(unknown[0]!.message).toMatch(
+      /^unknown field retires in VirtualService\/shop\/reviews: its VirtualService/,
+    );
+    // Not an AM1015 of the ledger, and counted as reported under its own reason.
+    expect(r.diagnostics.some((d) => d.code === 'AM1015')).toBe(false);
+    expect(r.losses.find((l) => l.code === 'AM2052')).toMatchObject({
+      field: 'spec.http[].retires',
+      leaves: 1,
+    });
+    expect(r.fields.unaccounted).toBe(0);
+    const strict = importText(text, istio, 'native.yaml', { strict: true });
+    expect(strict.ok).toBe(false);
+    expect(strict.diagnostics.find((d) => d.code === 'AM2052')?.level).toBe('error');
+  });
+
   it('an importer that still throws on an object of the right types: AM2048 names the object, never a stack', () => {
     const throwing: ImportSource = {
       ...consul,

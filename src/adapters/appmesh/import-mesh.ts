@@ -14,7 +14,7 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
 import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { NativeObject } from '../../core/import.js';
-import { takeMetadata } from '../kit/import-kit.js';
+import { isEmptyMapping, takeMetadata } from '../kit/import-kit.js';
 import { type AppMeshReader, isKind, type Obj } from './import-reader.js';
 import { APPMESH_MESSAGES } from './messages.js';
 
@@ -67,7 +67,8 @@ function ingress(o: NativeObject, r: AppMeshReader, what: string, why: string): 
 function readMesh(o: NativeObject, r: AppMeshReader): void {
   const managed = o.object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
   takeMetadata(r.ledger, o);
-  if (managed) {
+  // anymesh's own Mesh, or one with every default (`spec: {}`): nothing a policy would carry.
+  if (managed || isEmptyMapping(r.ledger.peek(o, ['spec']))) {
     r.ledger.take(o, ['spec']);
     return;
   }

@@ -64,6 +64,7 @@ describe('the type check', () => {
       expect(checkShape(object, shape), `${file} ${object.kind}`).toEqual({
         mismatches: [],
         droppedNulls: [],
+        unknownFields: [],
       });
     }
     expect(checked).toBeGreaterThan(300);
@@ -90,7 +91,28 @@ describe('the type check', () => {
   const check = (spec: unknown, metadata?: unknown) =>
     run(spec, metadata).mismatches.map((m) => `${m.path.join('.')}: ${m.got} / ${m.want}`);
 
-  it('accepts the types the schema gives, and fields it does not list', () => {
+  it('accepts the types the schema gives; fields it does not list are no type error, but are found', () => {
+    const spec = {
+      hosts: ['a', 'b'],
+      port: 'http',
+      weight: 50,
+      ratio: 0.5,
+      enabled: false,
+      labels: { a: 'b' },
+      free: [{ x: 1 }],
+      loose: { y: [2] },
+      nested: { timeout: '1s', later: 3 },
+      unknown: [1, 2],
+    };
+    // Unknown fields of the spec and its objects, not of maps, open objects, `any` or metadata.
+    expect(run(spec, { name: 'n', uid: 'u', ownerReferences: [] })).toEqual({
+      mismatches: [],
+      droppedNulls: [],
+      unknownFields: [
+        ['spec', 'nested', 'later'],
+        ['spec', 'unknown'],
+      ],
+    });
     expect(
       check({
         hosts: ['a', 'b'],
@@ -117,10 +139,12 @@ describe('the type check', () => {
         ['spec', 'nested'],
         ['spec', 'weight'],
       ],
+      unknownFields: [],
     });
     expect(run({ labels: { a: null }, hosts: ['a', null] })).toEqual({
       mismatches: [{ path: ['spec', 'hosts', 1], got: 'null', want: 'a string' }],
       droppedNulls: [['spec', 'labels', 'a']],
+      unknownFields: [],
     });
     expect(run(null).droppedNulls).toEqual([['spec']]);
   });
