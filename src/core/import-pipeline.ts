@@ -58,16 +58,15 @@ export function importLoaded(
     loaded.documents.length === 0 && loaded.diagnostics.length === 0
       ? [diag('NoNativeInput', { source: source.displayName })]
       : [];
-  return importNative(native.objects, source, context, [
-    ...loaded.diagnostics,
-    ...native.diagnostics,
-    ...empty,
-  ]);
+  const admitted = admitObjects(native.objects, source, context.strict === true);
+  return importAdmitted(admitted, source, context, [...loaded.diagnostics, ...native.diagnostics, ...empty]);
 }
 
 /**
  * The same pipeline from native objects already read (`anymesh import --from-cluster`: LISTed
- * from the API server), with the diagnostics of reading them.
+ * from the API server), with the diagnostics of reading them. They are not checked against the
+ * CRDs here: the API server stored them as its own CRDs shape them (types checked, unknown fields
+ * and disallowed nulls pruned), and those may be newer than the ones anymesh carries.
  */
 export function importNative(
   objects: readonly NativeObject[],
@@ -76,8 +75,17 @@ export function importNative(
   readDiagnostics: readonly Diagnostic[] = [],
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
-  const admitted = admitObjects(objects, source, context.strict === true);
-  // The objects with a wrong type are refused (the run fails, nothing is written); the others are
+  const asStored: Admission = { objects: [...objects], diagnostics: [], losses: new Map(), reported: 0 };
+  return importAdmitted(asStored, source, context, readDiagnostics);
+}
+
+function importAdmitted(
+  admitted: Admission,
+  source: ImportSource,
+  context: ImportContext,
+  readDiagnostics: readonly Diagnostic[],
+): ImportRun {
+  // The objects with a wrong type were refused (the run fails, nothing is written); the others are
   // still imported, so one run shows everything to fix.
   const result = withAdmission(guardedImport(admitted.objects, source, context), admitted);
   const yaml = renderYaml(result.policies.map((p) => p.policy as never));

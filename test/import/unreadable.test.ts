@@ -4,7 +4,8 @@
 // a stack trace. A null the CRD does not allow is dropped, as the API server drops it (AM2051).
 import { describe, expect, it } from 'vitest';
 import { importSourceFor } from '../../src/adapters/index.js';
-import type { ImportSource } from '../../src/core/import.js';
+import { clusterNativeObjects, type ImportSource } from '../../src/core/import.js';
+import { importNative } from '../../src/core/import-pipeline.js';
 import { importText } from './support.js';
 
 const consul = importSourceFor('consul')!;
@@ -160,6 +161,20 @@ spec:
     const strict = importText(text, istio, 'native.yaml', { strict: true });
     expect(strict.ok).toBe(false);
     expect(strict.diagnostics.find((d) => d.code === 'AM2052')?.level).toBe('error');
+  });
+
+  it('objects read from a cluster are not judged by the CRDs anymesh carries (the cluster may serve newer ones)', () => {
+    const istio = importSourceFor('istio')!;
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: 'shop' },
+      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }], newField: 1 }] },
+    };
+    const r = importNative(clusterNativeObjects([vs as never], 'shop'), istio);
+    expect(r.diagnostics.some((d) => d.code === 'AM2052')).toBe(false);
+    // The field is still accounted for: reported by the importer or the ledger, never silent.
+    expect(r.diagnostics.some((d) => d.path === 'spec.http[0].newField')).toBe(true);
   });
 
   it('an importer that still throws on an object of the right types: AM2048 names the object, never a stack', () => {
