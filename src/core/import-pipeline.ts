@@ -100,10 +100,10 @@ function importAdmitted(
 }
 
 interface Admission {
-  /** What the importer reads: the objects whose types are right, dropped nulls removed. */
+  /** What the importer reads: the objects whose types are right, with the dropped fields removed. */
   readonly objects: NativeObject[];
   readonly diagnostics: Diagnostic[];
-  /** The reported leaves it adds (refused objects, dropped nulls), by reason. */
+  /** The reported leaves it adds (refused objects, dropped fields), by reason. */
   readonly losses: Map<string, FieldLoss>;
   readonly reported: number;
 }
@@ -111,7 +111,8 @@ interface Admission {
 /**
  * The objects, of the kinds the source reads, checked against their CRD's types before any
  * importer reads them (native-shape.ts): an object with a wrong type is refused, each error at its
- * own position; each null the API server would drop is removed and reported.
+ * own position; each field the API server would drop (a null it does not allow, a field it does
+ * not list) is removed and reported.
  */
 function admitObjects(objects: readonly NativeObject[], source: ImportSource, strict: boolean): Admission {
   const read = new Set((source.kinds ?? []).map((k) => `${k.group}/${k.kind}`));
@@ -179,9 +180,9 @@ function refused(objects: readonly NativeObject[], diagnostics: Diagnostic[]): I
 
 /**
  * The importer's run, or, when it throws all the same, an error naming the object and nothing
- * imported. The objects it imports passed their CRD's types (admitObjects), so what is left is an
- * object it reads as context (a workload), a version with no CRD types here, or a bug; a stack
- * trace is no answer to any of them. The objects are tried one by one to name the culprits; a
+ * imported. Objects of the kinds it imports from files passed their CRD's types (admitObjects), so
+ * what is left is an object it reads as context (a workload), one of a kind with no CRD here, or a
+ * bug; a stack trace is no answer to any of them. The objects are tried one by one to name the culprits; a
  * failure only their combination causes names the first object.
  */
 function guardedImport(
