@@ -39,7 +39,11 @@ function digest(s) {
   const scalar = (t) => (nullable ? `${t}?` : t);
   const structure = (o) => (nullable ? { ...o, nullable: true } : o);
   if (s['x-kubernetes-int-or-string']) return scalar('int-or-string');
-  if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties) return 'any';
+  // Unknown fields kept: anything, unless the schema still gives a type (`type: object`).
+  if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties && !s.additionalProperties) {
+    if (s.type === 'object') return structure({ anyObject: true });
+    if (s.type === undefined) return 'any';
+  }
   // A structural schema types every node; a node with properties and no type is an object.
   switch (s.type ?? (s.properties || s.additionalProperties ? 'object' : undefined)) {
     case 'string':
