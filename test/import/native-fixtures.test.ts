@@ -57,6 +57,37 @@ function silentDrops(name: string, sourceId: string): string[] {
 describe('Istio native fixtures', () => {
   const istio = importSourceFor('istio')!;
 
+  it('a route with `match: []` is the catch-all it is (found by the mutation property: it threw)', () => {
+    const vs = (first: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: checkout, namespace: shop}
+spec:
+  hosts: [checkout]
+  http:
+    - ${first}
+      route: [{destination: {host: checkout, subset: v2}}]
+    - match: [{uri: {prefix: /cart}}]
+      route: [{destination: {host: checkout, subset: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: checkout, namespace: shop}
+spec:
+  host: checkout
+  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+`;
+    const empty = importText(vs('match: []'), istio, 'empty-match.yaml');
+    const none = importText(vs('name: all'), istio, 'no-match.yaml');
+    expect(empty.diagnostics.filter((d) => d.level !== 'info').map((d) => d.code)).toEqual([]);
+    expect(empty.fields.unaccounted).toBe(0);
+    // The same rules as a route without a match.
+    const rules = (r: typeof empty) =>
+      (r.loaded.policies[0]!.policy.spec as { rules: { match?: unknown; backends: unknown }[] }).rules.map(
+        (x) => [x.match, x.backends],
+      );
+    expect(rules(empty)).toEqual(rules(none));
+  });
+
   it('bookinfo routing: every awkward part imported or reported where it is', () => {
     const r = importText(read('istio-bookinfo.yaml'), istio, fixture('istio-bookinfo.yaml'));
     expect(r.ok).toBe(true);

@@ -125,7 +125,12 @@ export function readRoute(
   corsOf(vs, base, rule, r);
   // Matches last: their scope parts are factored per policy.
   const matches = r.ledger.peek<Obj[]>(vs, [...base, 'match']);
-  const entries = matches?.map((_, j) => readMatch(vs, [...base, 'match', j], r));
+  // `match: []` matches every request, as no match does (istiod: a route without match
+  // conditions is a catch-all): taken, and read as no entries at all.
+  if (matches?.length === 0) r.ledger.take(vs, [...base, 'match']);
+  const entries = matches?.length
+    ? matches.map((_, j) => readMatch(vs, [...base, 'match', j], r))
+    : undefined;
   const name = r.ledger.peek<string>(vs, [...base, 'name']);
   if (name !== undefined) r.ledger.take(vs, [...base, 'name']);
   return {
