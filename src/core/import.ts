@@ -139,7 +139,7 @@ export interface ImportSource {
   readonly format?: NativeFormat;
   /**
    * The field types of an object of one of `kinds` (from its CRD), checked before `import` reads
-   * it (native-shape.ts); undefined for a version it has no types of.
+   * it (native-shape.ts); undefined for a kind it has no types of.
    */
   readonly shapeOf?: (apiVersion: string, kind: string) => ObjectShape | undefined;
   import(objects: readonly NativeObject[], ctx: ImportContext): ImportResult;
