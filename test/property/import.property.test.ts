@@ -111,7 +111,8 @@ function importedOrReported(
     fc.property(files, (text) => {
       const loaded = load([{ name: 'random.yaml', text }]);
       const r = compileLoaded(loaded, mesh, { allowDegraded: true });
-      if (!r.ok || !wanted(loaded)) return;
+      // Nothing compiled (every policy left out whole) is an empty input, which import refuses.
+      if (!r.ok || !r.resources.length || !wanted(loaded)) return;
       compiled++;
       const native = renderYaml(r.resources);
       const back = importText(native, source);
@@ -136,7 +137,8 @@ describe('import(compile(p)) over random policies with protocol fields', () => {
         mesh,
         policyFile(),
         (loaded) => loaded.policies.some(usesProtocolFields),
-        150,
+        // Empty outputs are skipped: Linkerd and App Mesh compile ~15% of these to objects.
+        400,
       );
       // Enough runs both compiled and imported whole for the byte-for-byte check to mean something.
       expect(whole).toBeGreaterThan(10);
