@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapterFor, importSourceFor, MESHES } from '../../src/adapters/index.js';
 import { loadDocuments } from '../../src/core/loader/loader.js';
-import { compileFiles, compileLoaded, loadPolicies } from '../../src/core/pipeline.js';
+import { compileFiles, compileLoaded, loadInputs, loadPolicies } from '../../src/core/pipeline.js';
 import { renderYaml } from '../../src/core/render.js';
 import { planMigration } from '../../src/migrate/plan.js';
 import { goldenCases, ROOT } from '../support/cases.js';
@@ -320,4 +320,28 @@ describe('Consul: anymesh import and migrate plan', () => {
           expect(crds.validate(o), JSON.stringify(o)).toEqual([]);
         }
       });
+});
+
+describe('Consul: a rule that matches everything', () => {
+  // Found by the round-trip property: `matches: [{}]` compiled to a router and a per-rule splitter
+  // service, which imported back as a rule without matches and compiled to a plain splitter.
+  it('`matches: [{}]` compiles as no matches do, so import(compile(p)) compiles back byte for byte', async () => {
+    const policy = (matches: string) => `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  service: reviews
+  versions: {v1: {version: v1}, v2: {version: v2}}
+  rules:
+    - ${matches}backends: [{version: v2, weight: 1}, {version: v1, weight: 99}]
+`;
+    const mesh = adapterFor('consul')!;
+    const compiled = (text: string) =>
+      renderYaml(compileLoaded(loadInputs([{ name: 'p.yaml', text }]), mesh).resources);
+    const native = compiled(policy('matches: [{}]\n      '));
+    expect(native).toBe(compiled(policy('')));
+    expect(native).not.toMatch(/kind: ServiceRouter/);
+    const back = importText(native, consul);
+    expect(renderYaml(compileLoaded(back.loaded, mesh).resources)).toBe(native);
+  });
 });

@@ -229,7 +229,10 @@ function compilePolicy(p: PolicyDoc<TrafficPolicy>, set: EntrySet): void {
 
   const rules = spec.rules;
   const only = rules.length === 1 ? rules[0]! : undefined;
-  if (only && !only.matches?.length && (only.backends?.length ?? 0) > 1 && !only.timeout && !only.retries) {
+  // A rule whose matches are all empty (`matches: [{}]`) matches every request, as one without
+  // matches does: the same splitter (and the same objects to import back).
+  const matchesAll = !only?.matches?.length || only.matches.every((m) => Object.keys(m).length === 0);
+  if (only && matchesAll && (only.backends?.length ?? 0) > 1 && !only.timeout && !only.retries) {
     // The plain canary: a splitter on the service itself, headers per split.
     const splitter = set.claim('ServiceSplitter', service, ns, p, at);
     if (splitter) splitter.splits = splits(only, true);
