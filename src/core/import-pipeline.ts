@@ -13,6 +13,7 @@ import {
   type ImportResult,
   type ImportSource,
   leaves,
+  lossKey,
   type NativeObject,
   nativeObjects,
   sortLosses,
@@ -154,7 +155,7 @@ function withAdmission(result: ImportResult, admitted: Admission): ImportResult 
   const f = result.fields;
   const losses = new Map(admitted.losses);
   for (const l of result.losses) {
-    const key = `${l.code} ${l.kind} ${l.field}`;
+    const key = lossKey(l);
     const seen = losses.get(key);
     losses.set(key, seen ? { ...seen, leaves: seen.leaves + l.leaves } : l);
   }

@@ -376,7 +376,7 @@ export function addLoss(
 ): void {
   // List indices left out: `spec.routes[].match`, one group for every route.
   const field = formatPath(path.map((seg) => (typeof seg === 'number' ? -1 : seg))).replaceAll('[-1]', '[]');
-  const key = `${d.code} ${kind} ${field}`;
+  const key = lossKey({ code: d.code, kind, field });
   const seen = losses.get(key);
   losses.set(key, {
     code: d.code,
@@ -385,6 +385,11 @@ export function addLoss(
     example: seen?.example ?? d.message,
     leaves: (seen?.leaves ?? 0) + leaves,
   });
+}
+
+/** The group a loss counts in: its code, kind and field. */
+export function lossKey(l: Pick<FieldLoss, 'code' | 'kind' | 'field'>): string {
+  return `${l.code} ${l.kind} ${l.field}`;
 }
 
 /** Most leaves first. */
