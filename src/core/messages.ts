@@ -528,6 +528,26 @@ export const CORE_MESSAGES = {
     example: '`ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}`',
   }),
 
+  // Ingress gateways (TrafficPolicy spec.gateway, issue 14): AM2053-AM2055.
+  GatewayField: m(
+    'AM2053',
+    'error',
+    'GatewayField',
+    '{field} does not apply to a policy bound to a gateway: {hint}',
+    {
+      description:
+        "A TrafficPolicy with spec.gateway governs the requests that enter through the gateway, so what only means something for calls inside the mesh is refused: sources (the gateway is the caller) and protocol tcp (a gateway's TCP routes are bound to its listener ports, which the model does not name).",
+      fix: 'Remove the field, or write a second TrafficPolicy without spec.gateway for the calls inside the mesh.',
+      example: '`gateway: {name: public}` with `sources: [{namespace: shop}]`',
+    },
+  ),
+  BadHostname: m('AM2054', 'error', 'BadHostname', 'host name {got} is not valid: {rule}', {
+    description:
+      "A gateway host name is not a DNS name, or not one under a leading *. wildcard (Gateway API's Hostname: lower-case letters, digits, - and ., no port, no IP address).",
+    fix: 'Write the name the clients send in the Host header without its port (shop.example.com), or *.example.com for every name under example.com; leave hostnames out for every host.',
+    example: '`hostnames: ["Shop.example.com:443"]`',
+  }),
+
   InternalError: m(
     'AM3000',
     'error',

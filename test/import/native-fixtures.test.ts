@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importSourceFor } from '../../src/adapters/index.js';
+import { ADAPTERS, importSourceFor } from '../../src/adapters/index.js';
+import { compilePolicies } from '../../src/core/compiler/compile.js';
 import { leaves } from '../../src/core/import.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
 import { formatPath } from '../../src/core/loader/positions.js';
@@ -100,7 +101,6 @@ spec:
         'AM4115 reviews spec.subsets[1].trafficPolicy',
         'AM4115 productpage spec.http[0]',
         'AM4115 productpage-static spec',
-        'AM4115 bookinfo-ingress spec',
         'AM1014 bookinfo-gateway ',
       ]),
     );
@@ -120,6 +120,69 @@ spec:
     expect(reviews.spec.rules.map((x) => x.name)).toEqual(['jason', 'api-regex', undefined]);
     expect(reviews.spec.rules[1]!.matches![0]!.path).toEqual({ regex: '^/api/v[0-9]+/reviews$' });
     expect(r.skipped.map((s) => s.ref)).toEqual(['Gateway/bookinfo/bookinfo-gateway']);
+    // The ingress VirtualService is a policy bound to its gateway.
+    expect(
+      r.loaded.policies.find((p) => p.ref === 'TrafficPolicy/bookinfo/bookinfo-ingress')!.policy.spec,
+    ).toEqual({
+      service: 'productpage',
+      port: 9080,
+      gateway: { name: 'bookinfo-gateway', hostnames: ['bookinfo.example.com'] },
+      rules: [{ matches: [{ path: { exact: '/productpage' } }] }],
+    });
+  });
+
+  it('ingress VirtualServices: one gateway policy per gateway, listener ports and callers reported', () => {
+    const name = 'istio-gateways.yaml';
+    const r = importText(read(name), istio, fixture(name));
+    expect(r.ok).toBe(true);
+    const spec = (ref: string) => r.loaded.policies.find((p) => p.ref === ref)?.policy.spec as never;
+    // `*` is every host; the gateway of another namespace is named with it; the port is where it sends.
+    expect(spec('TrafficPolicy/web/httpbin')).toEqual({
+      service: 'httpbin',
+      port: 8000,
+      gateway: { name: 'public-gateway', namespace: 'istio-system' },
+      rules: [{ matches: [{ path: { prefix: '/status' } }, { path: { prefix: '/delay' } }], timeout: '5s' }],
+    });
+    // Two gateways: a policy each, with the subsets the routes name.
+    for (const [ref, gateway] of [
+      ['TrafficPolicy/web/shop-public', { name: 'public', hostnames: ['shop.example.com'] }],
+      [
+        'TrafficPolicy/web/shop-internal',
+        { name: 'internal', namespace: 'istio-system', hostnames: ['shop.example.com'] },
+      ],
+    ] as const) {
+      expect(spec(ref), ref).toMatchObject({ service: 'shop', gateway, versions: { v1: {}, v2: {} } });
+      expect((spec(ref) as { rules: unknown[] }).rules).toHaveLength(2);
+    }
+    // A VirtualService of istio-system routing to another namespace's Service moves there (said).
+    expect(spec('TrafficPolicy/library/books')).toMatchObject({
+      service: 'books',
+      port: 9080,
+      gateway: { name: 'public-gateway', namespace: 'istio-system', hostnames: ['books.example.com'] },
+    });
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'AM4115 httpbin spec.http[0].match[0].port',
+        'AM4115 shop spec.hosts[1]',
+        'AM4115 shop spec.http[0].match[0].sourceLabels',
+        'AM4115 shop spec.tcp',
+        'AM4116 books metadata.namespace',
+        'AM4115 nowhere spec',
+      ]),
+    );
+    // What it imported compiles for Istio to VirtualServices bound to the same gateways.
+    const out = compilePolicies(r.loaded.policies, ADAPTERS.istio!);
+    const gatewaysOf = out.resources
+      .filter((o) => o.kind === 'VirtualService')
+      .map(
+        (o) => `${o.metadata.namespace}/${o.metadata.name} ${(o.spec as { gateways?: string[] }).gateways}`,
+      );
+    expect(gatewaysOf.sort()).toEqual([
+      'library/books.gateway istio-system/public-gateway',
+      'web/httpbin.gateway istio-system/public-gateway',
+      'web/shop-internal.gateway istio-system/internal',
+      'web/shop-public.gateway web/public',
+    ]);
   });
 
   it('DestinationRule traffic policies: BackendPolicies service-wide or per port, the rest reported', () => {

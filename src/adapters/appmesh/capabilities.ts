@@ -332,6 +332,16 @@ export const appmeshCapabilities: CapabilityColumn = {
     'name the callers by namespace and serviceAccount, or restrict the network with a Kubernetes NetworkPolicy or security groups',
     MTLS,
   ),
+  'gateway.route': none(
+    'AWS App Mesh reached end of support on 2026-09-30: anymesh imports GatewayRoutes (anymesh import --from appmesh) to move them to another mesh, but writes none for App Mesh',
+    "move the ingress to the target mesh's gateway (compile this policy for Istio), or keep the existing GatewayRoutes until the cut-over",
+    `${GUIDE}/gateway-routes.html`,
+  ),
+  'gateway.hostnames': none(
+    'anymesh writes no GatewayRoutes for App Mesh, which has reached end of support (gateway.route)',
+    "match host names at the target mesh's gateway",
+    `${GUIDE}/gateway-routes.html`,
+  ),
   ...appmeshBackendCells,
   ...appmeshProtocolCells,
 };

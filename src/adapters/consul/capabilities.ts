@@ -238,6 +238,16 @@ export const consulCapabilities: CapabilityColumn = {
     INTENTIONS,
   ),
   ...consulBackendCells,
+  'gateway.route': none(
+    'Consul routes ingress traffic through its API gateway with Gateway API HTTPRoutes whose parent is the gateway (consul-k8s 1.2+), whose filters (RouteRetryFilter, RouteTimeoutFilter) and backends (Services, no subsets) differ from the config entries anymesh writes for the mesh; anymesh does not compile to the API gateway yet',
+    'write the HTTPRoute for the API gateway by hand (parentRefs: the Gateway; backendRefs: the Services), and keep this policy without spec.gateway for the calls inside the mesh',
+    'https://developer.hashicorp.com/consul/docs/connect/gateways/api-gateway',
+  ),
+  'gateway.hostnames': none(
+    'anymesh does not compile ingress routes for Consul yet (gateway.route)',
+    'set HTTPRoute spec.hostnames on the API gateway route you write',
+    'https://developer.hashicorp.com/consul/docs/connect/gateways/api-gateway',
+  ),
   ...consulProtocolCells,
 };
 

@@ -334,6 +334,12 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     'name the callers by identity (namespace, serviceAccount), or compile with istio.dataplane=sidecar',
     L4,
   ),
+  'gateway.route': full(
+    'HTTPRoute (GRPCRoute) parentRefs[] {group: gateway.networking.k8s.io, kind: Gateway, name, namespace}',
+    HTTPROUTE,
+    "native Gateway API ingress: istiod converts a route with a Gateway parent as it converts the waypoint's, for the gateway's Envoy; the service needs no waypoint for it",
+  ),
+  'gateway.hostnames': full('HTTPRoute spec.hostnames', HTTPROUTE, 'native Gateway API field'),
   ...istioAmbientBackendCells,
   ...istioAmbientProtocolCells,
 };

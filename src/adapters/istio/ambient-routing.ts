@@ -1,7 +1,9 @@
 /**
  * TrafficPolicy -> Gateway API HTTPRoute for the ambient data plane: one HTTPRoute per policy with
  * a Service parentRef (group "", kind Service; with spec.port, the port), enforced by the service's
- * waypoint (waypoint.ts binds it), plus leaf Services for versions (HTTPRoute has no subsets).
+ * waypoint (waypoint.ts binds it), plus leaf Services for versions (HTTPRoute has no subsets). A
+ * policy bound to an ingress gateway (spec.gateway) hangs off that Gateway instead, with its host
+ * names; the ingress gateway, an Envoy istiod programs from the same conversion, applies it.
  *
  * What Istio 1.30 does with it (pilot/pkg/config/kube/gateway/conversion.go `convertHTTPRoute`):
  * filters RequestHeaderModifier / ResponseHeaderModifier / RequestMirror / CORS; `timeouts.request`
@@ -29,7 +31,7 @@ import {
   type Obj,
   redirectFilter,
   rewriteFilter,
-  serviceParentRef,
+  routeAttachment,
 } from '../kit/gateway-api.js';
 import { LeafServices, leafName, leafNoticeParams, SERVICE_NAME_LIMIT } from '../kit/leaf-services.js';
 import { checkRuleOrder, type RuleOrderReport } from '../kit/route-order.js';
@@ -298,10 +300,7 @@ function compilePolicy(
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind,
     metadata: outputMetadata(doc.name, doc.namespace, [doc]),
-    spec: {
-      parentRefs: [serviceParentRef(spec.service, spec.port !== undefined ? { port: spec.port } : {})],
-      rules,
-    },
+    spec: { ...routeAttachment(spec, doc.namespace), rules },
   };
   return { resources: [route], diagnostics: pc.diagnostics };
 }

@@ -148,6 +148,12 @@ export const istioCapabilities: CapabilityColumn = {
     `${AP}#Source`,
     'ipBlocks match the source address of the connection the sidecar receives (not X-Forwarded-For, which is remoteIpBlocks: istio/api#1687); a caller given by network alone needs no mTLS identity, but PeerAuthentication STRICT still refuses plaintext callers before authorization',
   ),
+  'gateway.route': full(
+    'a VirtualService of its own, <policy>.gateway, with gateways: [<namespace>/<name>] (a networking.istio.io Gateway) and the rules as http[] routes to the service FQDN',
+    `${VS}#VirtualService`,
+    'native: a VirtualService bound to a gateway applies at that gateway only; the rules have the same fields there as in the mesh',
+  ),
+  'gateway.hostnames': full('VirtualService hosts (default *)', `${VS}#VirtualService`),
   ...istioBackendCells,
   ...istioProtocolCells,
 };

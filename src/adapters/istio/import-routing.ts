@@ -15,6 +15,7 @@ import {
   splitRouteName,
   takeMetadata,
 } from '../kit/import-kit.js';
+import { type GatewayBinding, gatewaySpec, readGatewayBinding } from './import-gateway.js';
 import { grpcRoutes } from './import-grpc.js';
 import { type IstioReader, isKind, type Obj } from './import-reader.js';
 import { rewritePath } from './import-redirect.js';
@@ -38,6 +39,8 @@ interface Group {
   from: Set<string>;
   /** A TCP policy (VirtualService tcp[] routes, import-tcp.ts). */
   tcp?: boolean;
+  /** A policy bound to an ingress gateway (import-gateway.ts). */
+  gateway?: GatewayBinding;
 }
 
 /** What the routes of every policy read besides their VirtualService. */
@@ -71,11 +74,7 @@ export function importRouting(
     const gateways = r.ledger.peek<string[]>(vs, ['spec', 'gateways']);
     if (gateways !== undefined && !(gateways.length === 1 && gateways[0] === 'mesh')) {
       if (!gateways.includes('mesh')) {
-        r.lost(
-          vs,
-          ['spec'],
-          `bound to gateways ${gateways.join(', ')} only: neutral policies govern calls inside the mesh, not ingress`,
-        );
+        gatewayGroups(vs, meta, gateways, subsets, groups, r);
         continue;
       }
       r.lost(vs, ['spec', 'gateways'], 'the routes also apply at gateways; only the mesh part is imported');
@@ -220,6 +219,62 @@ export function importRouting(
 }
 
 /**
+ * The policies of a VirtualService bound to ingress gateways only: one per gateway, named after the
+ * policy its routes name (what anymesh produced) or the VirtualService, with the gateway's name
+ * after it when there are several; a name another policy of the namespace has gets `-gateway`.
+ */
+function gatewayGroups(
+  vs: NativeObject,
+  meta: ImportedMeta,
+  gateways: readonly string[],
+  subsets: ReadonlyMap<string, Subsets>,
+  groups: Map<string, Group>,
+  r: IstioReader,
+): void {
+  const binding = readGatewayBinding(vs, gateways, r);
+  if (!binding) return;
+  const svc = binding.service;
+  const routes = (r.ledger.peek<Obj[]>(vs, ['spec', 'http']) ?? []).flatMap((_, i) => {
+    const ir = readRoute(vs, i, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
+    return ir ? [ir] : [];
+  });
+  if (r.ledger.peek(vs, ['spec', 'tcp']) !== undefined)
+    r.lost(
+      vs,
+      ['spec', 'tcp'],
+      'tcp routes at a gateway are bound to its listener ports, which a policy does not name',
+    );
+  const owned = (meta.sources ?? [])
+    .filter((s) => s.kind === 'TrafficPolicy' && s.namespace === svc.namespace)
+    .map((s) => s.name);
+  for (const g of binding.gateways) {
+    const base = binding.gateways.length > 1 ? `${meta.name}-${g.name}` : meta.name;
+    for (const route of routes) {
+      const split = splitRouteName(route.name, owned);
+      let name = split?.policy ?? base;
+      let key = `${svc.namespace}/${name}`;
+      const prior = groups.get(key);
+      if (prior && (prior.gateway !== g || prior.service !== svc.service)) {
+        name = `${name}-gateway`;
+        key = `${svc.namespace}/${name}`;
+      }
+      const group = groups.get(key) ?? {
+        name,
+        namespace: svc.namespace,
+        service: svc.service,
+        meta,
+        routes: [],
+        from: new Set<string>(),
+        gateway: g,
+      };
+      group.routes.push(split ? { ...route, name: split.rule } : route);
+      group.from.add(vs.ref);
+      groups.set(key, group);
+    }
+  }
+}
+
+/**
  * The names of a VirtualService's TCP policies: the source policies its annotation names that no
  * HTTP route claims, when they can be told apart (the compile writes a service's policies by
  * specificity, then by name: with one specificity, the names in order); else the VirtualService's
@@ -261,9 +316,11 @@ const scopeKey = (s: Scope) => JSON.stringify([s.labels ?? null, s.namespace ?? 
 function factor(
   routes: readonly RouteIR[],
   r: IstioReader,
+  atGateway = false,
 ): { sources?: Obj[]; port?: number; matches: (Obj[] | undefined)[] } {
   const entriesOf = (x: RouteIR): Entry[] =>
     x.entries ?? [{ match: {}, scope: {}, path: ['spec', 'http', x.index] }];
+  if (atGateway) return gatewayMatches(routes, r);
   const all = routes.flatMap(entriesOf);
   const ports = new Set(all.map((e) => e.scope.port));
   const port = ports.size === 1 ? [...ports][0] : undefined;
@@ -328,6 +385,41 @@ function factor(
   return { ...(sources.length ? { sources } : {}), ...(port !== undefined ? { port } : {}), matches };
 }
 
+/**
+ * The matches of a gateway's routes: a port there is the gateway's listener port and the callers
+ * are the gateway itself, so neither is a neutral condition (a gateway policy has no sources, and
+ * its spec.port is where it sends).
+ */
+function gatewayMatches(routes: readonly RouteIR[], r: IstioReader): { matches: (Obj[] | undefined)[] } {
+  const matches = routes.map((x) => {
+    if (!x.entries) return undefined;
+    for (const e of x.entries) {
+      if (r.ledger.peek(x.vs, [...e.path, 'port']) !== undefined)
+        r.lost(
+          x.vs,
+          [...e.path, 'port'],
+          "at a gateway, port is the gateway listener's port: a gateway policy does not match ports (bind the listener in the Gateway's servers)",
+        );
+      for (const f of ['sourceLabels', 'sourceNamespace'])
+        if (r.ledger.peek(x.vs, [...e.path, f]) !== undefined)
+          r.lost(
+            x.vs,
+            [...e.path, f],
+            'at a gateway the caller is the gateway itself: a gateway policy has no sources',
+          );
+    }
+    const ms = x.entries.map((e) => e.match);
+    return ms.length === 1 && Object.keys(ms[0]!).length === 0 ? undefined : ms;
+  });
+  return { matches };
+}
+
+/** At a gateway spec.port is where the routes send: the one port their destinations to the service give. */
+function selfPort(routes: readonly RouteIR[]): number | undefined {
+  const ports = new Set(routes.flatMap((x) => x.selfPorts.map((p) => p.port)));
+  return ports.size === 1 ? [...ports][0] : undefined;
+}
+
 function buildTrafficPolicy(
   g: Group,
   subsets: Subsets | undefined,
@@ -338,9 +430,11 @@ function buildTrafficPolicy(
 ): ImportedPolicy | undefined {
   if (!g.routes.length) return undefined;
   // An HTTP/2 upgrade makes an http2 policy; without one, gRPC calls make a grpc policy.
-  const h2 = !g.tcp && takeH2Upgrade(subsets, portOfRoutes(g.routes), r);
+  // (The service's HTTP/2 upgrade is its mesh policies': at a gateway it is the same upstream.)
+  const h2 = !g.tcp && !g.gateway && takeH2Upgrade(subsets, portOfRoutes(g.routes), r);
   const grpc = g.tcp || h2 ? undefined : grpcRoutes(g.routes, g, ctx.ports, r);
-  const f = factor(grpc ?? g.routes, r);
+  const factored = factor(grpc ?? g.routes, r, g.gateway !== undefined);
+  const f = g.gateway ? { ...factored, port: selfPort(g.routes) } : factored;
   const rules = g.routes.map((x, i) => {
     const rule: Obj = {};
     const name = x.name;
@@ -401,6 +495,7 @@ function buildTrafficPolicy(
     }
   }
   if (f.sources) spec.sources = f.sources;
+  if (g.gateway) spec.gateway = gatewaySpec(g.gateway, g.namespace);
   spec.rules = rules;
   const idleFrom = g.tcp ? ctx.idle.get(`${g.namespace}/${g.service}`)?.o.ref : undefined;
   const from = [

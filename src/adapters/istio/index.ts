@@ -43,7 +43,7 @@ export const istioAdapter = {
           'a real kube-apiserver with the official Istio CRDs and the Gateway API experimental-channel CRDs (for HTTPRoute rules[].retry) server-side dry-runs every golden ambient output, CEL rules included (test/integration/dry-run-golden.test.ts)',
         behaviour: {
           judge:
-            "Istio's own code on every golden ambient output (test/behaviour/istio/ambient-routing.test.ts, ambient-protocols.test.ts and ambient-security.test.ts): its gateway controller's HTTPRoute, GRPCRoute and TCPRoute conversion and the xDS istiod generates for the waypoint proxy (routes, clusters, retries, mirrors, headers, CORS, redirects, rewrites, tcp_proxy, RBAC), its ambient index (waypoint binding) and its conversion of AuthorizationPolicy and PeerAuthentication into ztunnel's policies",
+            "Istio's own code on every golden ambient output (test/behaviour/istio/ambient-routing.test.ts, ambient-protocols.test.ts, ambient-security.test.ts and gateway.test.ts): its gateway controller's HTTPRoute, GRPCRoute and TCPRoute conversion and the xDS istiod generates for the waypoint proxy and the ingress gateway (routes, clusters, retries, mirrors, headers, CORS, redirects, rewrites, tcp_proxy, RBAC), its ambient index (waypoint binding) and its conversion of AuthorizationPolicy and PeerAuthentication into ztunnel's policies",
           features: [
             'backends.service',
             'backends.version',
@@ -73,6 +73,8 @@ export const istioAdapter = {
             'route.rewrite.host',
             'route.rewrite.path.full',
             'route.rewrite.path.prefix',
+            'gateway.route',
+            'gateway.hostnames',
             'timeout.request',
           ],
         },
@@ -105,7 +107,7 @@ export const istioAdapter = {
     // What test/behaviour/istio/coverage.ts observes in the cases it runs (test/evidence.test.ts).
     behaviour: {
       judge:
-        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio): routes (redirects, rewrites and gRPC calls over HTTP/2 included), TCP connections' tcp_proxy, and the clusters BackendPolicy shapes",
+        "Istio's own xDS generation and request simulation (pilot/test/xds, pilot/pkg/simulation) on every golden output, through a Go driver built from the module istio.io/istio (test/behaviour/istio): routes (redirects, rewrites, gRPC calls over HTTP/2 and an ingress gateway's routes included), TCP connections' tcp_proxy, and the clusters BackendPolicy shapes",
       features: [
         'backend.connectionLimits.connectTimeout',
         'backend.connectionLimits.maxConnections',
@@ -158,6 +160,8 @@ export const istioAdapter = {
         'route.rewrite.host',
         'route.rewrite.path.full',
         'route.rewrite.path.prefix',
+        'gateway.route',
+        'gateway.hostnames',
         'timeout.request',
       ],
     },

@@ -6,7 +6,12 @@
  * `networking.istio.io/v1`.
  *
  * Istio merges several VirtualServices for one host only at gateways, and then in no defined order,
- * so anymesh emits one VirtualService per service. Several policies for one service merge in the
+ * so anymesh emits one VirtualService per service for the calls inside the mesh, and one per policy
+ * bound to an ingress gateway (spec.gateway: `gateways: [<namespace>/<name>]`, hosts its host names,
+ * `*` without), named `<policy>.gateway` (a Service name has no dot, so it never meets a mesh
+ * VirtualService). Policies of one gateway whose rules would compete are refused by the overlap
+ * analysis (AM3011), so the merge order at the gateway does not matter. Their versions are subsets
+ * of the service's DestinationRule, which the gateway's proxy applies too. Several policies for one service merge in the
  * model's order: scoped policies first (sources, then port: their rules only catch their callers or
  * port), then by name. Policies whose rules would compete for the same requests are refused before
  * this point by the overlap analysis (AM3011).
@@ -74,6 +79,8 @@ function matchRequest(
   source: SourceT | undefined,
   port: number | undefined,
 ): Obj {
+  // (port: the service port a mesh caller calls; undefined at a gateway, whose listener port is
+  // not the service's.)
   const out: Obj = {};
   if (m?.path) out.uri = stringMatch(m.path);
   if (m?.grpc) out.uri = grpcUri(m.grpc);
@@ -103,7 +110,9 @@ function matches(rule: Rule, p: TrafficPolicy): Obj[] | undefined {
   const entries: (RouteMatchT | undefined)[] = rule.matches?.length ? rule.matches : [undefined];
   const sources: (SourceT | undefined)[] = p.spec.sources?.length ? p.spec.sources : [undefined];
   const out: Obj[] = [];
-  for (const m of entries) for (const s of sources) out.push(matchRequest(m, s, p.spec.port));
+  // At a gateway, spec.port is the port the gateway sends to (the destination's), not a condition.
+  const port = p.spec.gateway ? undefined : p.spec.port;
+  for (const m of entries) for (const s of sources) out.push(matchRequest(m, s, port));
   return out.every((o) => Object.keys(o).length === 0) ? undefined : out;
 }
 
@@ -189,6 +198,21 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
   return out;
 }
 
+/** The VirtualService of a policy bound to an ingress gateway (spec.gateway): its own, per policy. */
+function gatewayVirtualService(p: PolicyDoc<TrafficPolicy>, ctx: CompileContext): KubeObject {
+  const g = p.policy.spec.gateway!;
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: outputMetadata(`${p.name}.gateway`, p.namespace, [p]),
+    spec: {
+      hosts: g.hostnames ?? ['*'],
+      gateways: [`${g.namespace ?? p.namespace}/${g.name}`],
+      http: p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)),
+    },
+  };
+}
+
 /** Pod labels as the diagnostics show them: `k=v,k2=v2`. */
 function labelText(labels: Record<string, string>): string {
   return Object.entries(labels)
@@ -228,19 +252,22 @@ export function compileRouting(
       }
     }
     const host = serviceFqdn(service, namespace, ctx);
-    const requests = group.filter((p) => !isTcp(p.policy));
-    const connections = group.filter((p) => isTcp(p.policy));
+    const inMesh = group.filter((p) => !p.policy.spec.gateway);
+    const requests = inMesh.filter((p) => !isTcp(p.policy));
+    const connections = inMesh.filter((p) => isTcp(p.policy));
     const http = requests.flatMap((p) => p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)));
     const tcp = connections.flatMap((p) => {
       const self = { service, namespace: p.namespace, port: p.policy.spec.port };
       return p.policy.spec.rules.map((rule) => tcpRoute(p.policy, rule, (b) => destination(b, self, ctx)));
     });
-    resources.push({
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: outputMetadata(service, namespace, group),
-      spec: { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) },
-    });
+    if (inMesh.length)
+      resources.push({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: outputMetadata(service, namespace, inMesh),
+        spec: { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) },
+      });
+    for (const p of group) if (p.policy.spec.gateway) resources.push(gatewayVirtualService(p, ctx));
     const idle = idleTrafficPolicy(idleTimeout(group, ctx, diagnostics));
     const h2 = http2TrafficPolicy(group);
     const settings = idle || h2 ? mergeTrafficPolicies(idle ?? {}, h2 ?? {}) : undefined;

@@ -50,7 +50,8 @@ export function waypointServices(
     const key = `${p.namespace}/${service}`;
     out.set(key, [...(out.get(key) ?? []), p]);
   };
-  for (const p of traffic) add(p, p.policy.spec.service);
+  // A policy bound to an ingress gateway is applied by the gateway, not by the service's waypoint.
+  for (const p of traffic) if (!p.policy.spec.gateway) add(p, p.policy.spec.service);
   for (const p of access) if (isL7Access(p.policy)) add(p, p.policy.spec.service);
   for (const p of backend) add(p, p.policy.spec.service);
   return out;

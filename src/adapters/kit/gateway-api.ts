@@ -4,7 +4,14 @@
  * matches, header modifier filters, durations, Service parentRefs. Field names from the v1.6.1
  * CRDs in shared/crds/gateway-api.
  */
-import type { PathModifierT, RedirectT, RewriteT, RouteMatchT, Rule } from '../../core/model/schema.js';
+import type {
+  GatewayT,
+  PathModifierT,
+  RedirectT,
+  RewriteT,
+  RouteMatchT,
+  Rule,
+} from '../../core/model/schema.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -91,6 +98,33 @@ export function serviceParentRef(service: string, opts: { namespace?: string; po
     name: service,
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
+  };
+}
+
+/**
+ * The parentRefs and hostnames of a route: a policy bound to an ingress gateway (spec.gateway)
+ * hangs off that Gateway, for its host names; any other off its Service (GAMMA), with its port.
+ */
+export function routeAttachment(
+  spec: { service: string; port?: number; gateway?: GatewayT },
+  namespace: string,
+): Obj {
+  const g = spec.gateway;
+  if (!g)
+    return {
+      parentRefs: [serviceParentRef(spec.service, spec.port !== undefined ? { port: spec.port } : {})],
+    };
+  const gatewayNamespace = g.namespace !== undefined && g.namespace !== namespace ? g.namespace : undefined;
+  return {
+    parentRefs: [
+      {
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: g.name,
+        ...(gatewayNamespace !== undefined ? { namespace: gatewayNamespace } : {}),
+      },
+    ],
+    ...(g.hostnames ? { hostnames: g.hostnames } : {}),
   };
 }
 

@@ -377,6 +377,16 @@ export const linkerdCapabilities: CapabilityColumn = {
     'an AuthorizationPolicy requires all of its authentications (reference/authorization-policy), so callers by network alone get their own AuthorizationPolicy; a caller given by network alone is admitted without a mesh identity (unauthenticated), as Linkerd does',
     '2.12',
   ),
+  'gateway.route': none(
+    "Linkerd has no ingress gateway of its own: it meshes the ingress controller, whose own routes (an HTTPRoute with a Gateway parent is served by the Gateway's implementation, not by Linkerd) decide where requests entering the cluster go",
+    "write the ingress routes for your ingress controller (its Gateway API HTTPRoutes or Ingress) and mesh it (linkerd.io/inject: enabled); the TrafficPolicy without spec.gateway then governs the controller's calls to the service",
+    'https://linkerd.io/2/tasks/using-ingress/',
+  ),
+  'gateway.hostnames': none(
+    'Linkerd has no ingress gateway of its own (gateway.route)',
+    "match host names in the ingress controller's routes",
+    'https://linkerd.io/2/tasks/using-ingress/',
+  ),
   ...linkerdBackendCells,
   ...linkerdProtocolCells,
 };

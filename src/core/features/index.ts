@@ -15,6 +15,7 @@ import { backend } from './backend.js';
 import { backends } from './backends.js';
 import { cors } from './cors.js';
 import { fault } from './fault.js';
+import { gateway } from './gateway.js';
 import { headers } from './headers.js';
 import { match } from './match.js';
 import { mirror } from './mirror.js';
@@ -52,6 +53,7 @@ export const FAMILIES = [
   backend,
   protocol,
   route,
+  gateway,
 ] as const;
 
 export type FeatureId = (typeof FAMILIES)[number]['features'][number]['id'];

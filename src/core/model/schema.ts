@@ -22,6 +22,7 @@ export type { MeshInstallation } from './kinds/mesh-installation.js';
 export type { MTLSPolicy } from './kinds/mtls-policy.js';
 export type {
   BackendT,
+  GatewayT,
   GrpcMatchT,
   PathModifierT,
   Protocol,

@@ -24,6 +24,7 @@ import {
   RETRY_ON,
   type TrafficPolicy,
 } from './schema.js';
+import { checkGateway } from './semantic-gateway.js';
 import { checkIpBlock } from './semantic-ip-block.js';
 import { checkProtocol } from './semantic-protocol.js';
 
@@ -368,6 +369,7 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
     }
   });
   checkProtocol(c, p);
+  checkGateway(c, p);
 }
 
 function oneOf(c: Checker, obj: object, keys: readonly string[], path: FieldPath): void {

@@ -155,10 +155,26 @@ function sourcesOverlap(a: Sources, b: Sources): boolean {
  * never conflict: the usual "override for these callers, default for the rest" pattern.
  */
 function scopesOverlap(a: TrafficPolicy, b: TrafficPolicy): boolean {
+  // At a gateway the requests are told apart by host name; spec.port is where they go.
+  if (a.spec.gateway || b.spec.gateway)
+    return hostnamesMeet(a.spec.gateway?.hostnames, b.spec.gateway?.hostnames);
   if (a.spec.port !== undefined && b.spec.port !== undefined && a.spec.port !== b.spec.port) return false;
   if (Boolean(a.spec.sources?.length) !== Boolean(b.spec.sources?.length)) return false;
   if ((a.spec.port === undefined) !== (b.spec.port === undefined)) return false;
   return sourcesOverlap(a.spec.sources, b.spec.sources);
+}
+
+/**
+ * Whether two host name lists can name the same request's host: either takes every host, or a name
+ * equals one of the other's or falls under its wildcard (Gateway API: *.example.com is a suffix
+ * match, test.example.com and foo.test.example.com, not example.com). A specific name beside a
+ * wildcard counts as meeting: gateways resolve it by host precedence, which the model leaves open.
+ */
+function hostnamesMeet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b) return true;
+  const under = (name: string, wildcard: string) =>
+    wildcard.startsWith('*.') && name.endsWith(wildcard.slice(1));
+  return a.some((x) => b.some((y) => x === y || under(x, y) || under(y, x)));
 }
 
 /** JSON with sorted keys, so equal settings compare equal whatever their key order. */
@@ -228,6 +244,8 @@ function caughtBefore(rules: readonly Rule[], before: number, entry: RouteMatchT
 }
 
 function routeName(p: PolicyDoc<TrafficPolicy>, q: PolicyDoc<TrafficPolicy>): string {
+  const g = p.policy.spec.gateway;
+  if (g) return `requests at gateway ${g.namespace ?? p.namespace}/${g.name}`;
   const port = p.policy.spec.port ?? q.policy.spec.port;
   return `calls to ${p.namespace}/${p.policy.spec.service}${port !== undefined ? `:${port}` : ''}`;
 }
@@ -401,12 +419,17 @@ export function analyzeOverlaps(policies: readonly PolicyDoc[]): OverlapFinding[
   const out: OverlapFinding[] = [];
   for (const p of traffic) out.push(...shadowing(p));
   const byService = new Map<string, PolicyDoc<TrafficPolicy>[]>();
+  // Rules compete for the calls to one service, or for the requests at one gateway (spec.gateway).
+  const byRequests = new Map<string, PolicyDoc<TrafficPolicy>[]>();
   for (const p of traffic) {
     const key = `${p.namespace}/${p.policy.spec.service}`;
     byService.set(key, [...(byService.get(key) ?? []), p]);
+    const g = p.policy.spec.gateway;
+    const requests = g ? `gateway ${g.namespace ?? p.namespace}/${g.name}` : key;
+    byRequests.set(requests, [...(byRequests.get(requests) ?? []), p]);
   }
-  for (const group of byService.values()) {
-    out.push(...protocolConflicts(group));
+  for (const group of byService.values()) out.push(...protocolConflicts(group));
+  for (const group of byRequests.values()) {
     for (let x = 0; x < group.length; x++) {
       for (let y = x + 1; y < group.length; y++) {
         const p = group[x]!;

@@ -9,7 +9,8 @@
  * operations and CORS policy, and the clusters' connection limits, outlier detection and load
  * balancer (with the route's consistent-hash keys), redirects, rewrites, gRPC calls (HTTP/2), the
  * HTTP/2 upgrade of an http2 policy's clusters (and the protocol the server's sidecar speaks to the pod) and
- * TCP connections (tcp_proxy), each compared with the policy's plain meaning.
+ * TCP connections (tcp_proxy), and the ingress gateway's routes (a Router proxy, requests by host name),
+ * each compared with the policy's plain meaning.
  * Not counted although
  * the tier runs them:
  * - header, query parameter and method matches: Istio's simulation matches paths only, and the
@@ -94,6 +95,10 @@ export const coverage: BehaviourCoverage = {
     'route.rewrite.host',
     'route.rewrite.path.full',
     'route.rewrite.path.prefix',
+    // Ingress routes (gateway.test.ts): the routes of the ingress gateway's Envoy (a Router proxy)
+    // for requests arriving on its listener with each host name, and none for other hosts.
+    'gateway.route',
+    'gateway.hostnames',
   ],
   // The golden cases the tier judges through the sidecar output (coverage.test.ts keeps the list of
   // the others).

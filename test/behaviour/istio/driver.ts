@@ -26,7 +26,7 @@ export interface Call {
    * Service (through its waypoint when it has one) and on to pod `to`'s ztunnel; ztunnel: straight
    * to pod `to` (around any waypoint).
    */
-  mode: 'outbound' | 'inbound' | 'ambient' | 'ztunnel';
+  mode: 'outbound' | 'inbound' | 'gateway' | 'ambient' | 'ztunnel';
   from: Workload;
   plaintext?: boolean;
   to?: Workload;

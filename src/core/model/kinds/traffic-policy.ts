@@ -426,6 +426,35 @@ const Source = Type.Object(
   { ...strict, minProperties: 1, description: 'A set of callers: every field given must hold.' },
 );
 
+/**
+ * The ingress gateway a policy's rules are bound to (issue 14: the ingress routes of Istio
+ * VirtualServices with `gateways`, App Mesh GatewayRoutes, Gateway API HTTPRoutes with a Gateway
+ * parent), named as Gateway API's parentRefs name it.
+ */
+const Gateway = Type.Object(
+  {
+    name: Type.String({
+      description:
+        "The gateway's name: the mesh's own ingress gateway object of this name (its kind per mesh: `anymesh capabilities gateway.route`). anymesh binds routes to it; it does not create it. Required.",
+    }),
+    namespace: Type.Optional(
+      Type.String({ description: "The gateway's namespace. Default: metadata.namespace." }),
+    ),
+    hostnames: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        description:
+          'The host names (the Host header) the rules answer for at the gateway: a name, or a name under a leading "*." wildcard (*.example.com). Default: every host the gateway accepts.',
+      }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      'Govern the requests that enter the mesh through this ingress gateway instead of the calls from inside the mesh: the rules are the routes the gateway applies; rules without backends go to spec.service. Calls from inside the mesh are not affected. Default: none (calls inside the mesh).',
+  },
+);
+
 export const TrafficPolicySpec = Type.Object(
   {
     service: Type.String({ description: 'The destination Service, in metadata.namespace. Required.' }),
@@ -446,6 +475,7 @@ export const TrafficPolicySpec = Type.Object(
     sources: Type.Optional(
       Type.Array(Source, { minItems: 1, description: 'Apply only to these callers. Default: every caller.' }),
     ),
+    gateway: Type.Optional(Gateway),
     onUnsupported: Type.Optional(OnUnsupported),
     rules: Type.Array(Rule, {
       minItems: 1,
@@ -470,3 +500,4 @@ export type RedirectT = NonNullable<Rule['redirect']>;
 export type RewriteT = NonNullable<Rule['rewrite']>;
 export type PathModifierT = NonNullable<RewriteT['path']>;
 export type SourceT = NonNullable<TrafficPolicy['spec']['sources']>[number];
+export type GatewayT = NonNullable<TrafficPolicy['spec']['gateway']>;

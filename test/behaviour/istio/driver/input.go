@@ -39,10 +39,11 @@ type Workload struct {
 // Call is one request. Outbound calls run through the caller's sidecar (routing); inbound calls
 // through the server's sidecar (mTLS and authorization). In ambient mode, "ambient" calls go from
 // the caller to a Service (through its waypoint when it has one, then to pod To's ztunnel) and
-// "ztunnel" calls straight to pod To (a caller going around the waypoint).
+// "ztunnel" calls straight to pod To (a caller going around the waypoint). Gateway calls arrive at
+// ingress gateway From (its pods' labels and namespace) from outside the mesh, on listener Port.
 type Call struct {
 	ID   string `json:"id"`
-	Mode string `json:"mode"` // "outbound" | "inbound" | "ambient" | "ztunnel"
+	Mode string `json:"mode"` // "outbound" | "inbound" | "gateway" | "ambient" | "ztunnel"
 	// From is the caller. For inbound calls only its identity matters; Plaintext marks a caller
 	// without a sidecar (no client certificate, hence no principal).
 	From      Workload `json:"from"`

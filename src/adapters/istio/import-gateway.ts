@@ -1,0 +1,149 @@
+/**
+ * A VirtualService bound to ingress gateways only (`gateways` without `mesh`) -> TrafficPolicies
+ * with spec.gateway, one per gateway: what the compile writes as `<policy>.gateway` (routing.ts),
+ * and what Istio's docs write for every ingress (bookinfo-gateway, httpbin-gateway).
+ *
+ * - `gateways` entries are `<namespace>/<name>` or a name in the VirtualService's namespace
+ *   (Istio's VirtualService reference, `gateways`); `mesh` never appears here.
+ * - `hosts` are the gateway's host names: `*` is every host (no hostnames); other names must be
+ *   Gateway API Hostnames (lower-case DNS names, a leading `*.` wildcard), the rest is reported.
+ * - The policy's service is the Service the routes send to: the one whose subsets they name, else
+ *   the one named most often (first on a tie); the policy lives in its namespace, so a
+ *   VirtualService of another namespace moves there (said, since a Gateway can admit
+ *   VirtualServices by namespace). Other destinations are backends naming their service.
+ * - Match `port`, `sourceLabels` and `sourceNamespace` mean the gateway's listener and the gateway
+ *   itself there: reported by the routes' factoring (import-routing.ts).
+ */
+import type { NativeObject } from '../../core/import.js';
+import { serviceOfHost } from '../kit/import-kit.js';
+import type { IstioReader, Obj } from './import-reader.js';
+
+/** Gateway API's Hostname (the pattern of the HTTPRoute CRD's spec.hostnames items). */
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export interface GatewayBinding {
+  /** The neutral spec.gateway, its namespace still absolute (relativeTo drops it). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly hostnames?: string[];
+}
+
+export interface GatewayRoutes {
+  readonly service: { service: string; namespace: string };
+  readonly gateways: GatewayBinding[];
+}
+
+/** The neutral spec.gateway of a binding, for a policy in `namespace`. */
+export function gatewaySpec(g: GatewayBinding, namespace: string): Obj {
+  return {
+    name: g.name,
+    ...(g.namespace !== namespace ? { namespace: g.namespace } : {}),
+    ...(g.hostnames ? { hostnames: g.hostnames } : {}),
+  };
+}
+
+/**
+ * Reads the gateways, host names and service of a gateway-only VirtualService, or undefined (the
+ * VirtualService reported whole) when nothing of it can be a gateway policy.
+ */
+export function readGatewayBinding(
+  vs: NativeObject,
+  gateways: readonly unknown[],
+  r: IstioReader,
+): GatewayRoutes | undefined {
+  const bound: { name: string; namespace: string }[] = [];
+  gateways.forEach((g, i) => {
+    const [namespace, name] =
+      typeof g === 'string' && g.includes('/') ? g.split('/', 2) : [vs.namespace, g as string];
+    if (
+      typeof name !== 'string' ||
+      !DNS_SUBDOMAIN.test(name) ||
+      name.length > 253 ||
+      !DNS_LABEL.test(namespace ?? '')
+    ) {
+      r.lost(vs, ['spec', 'gateways', i], `gateway ${JSON.stringify(g)} is not <namespace>/<name> or a name`);
+      return;
+    }
+    r.ledger.take(vs, ['spec', 'gateways', i]);
+    bound.push({ name, namespace: namespace! });
+  });
+  const hosts = r.ledger.peek<unknown[]>(vs, ['spec', 'hosts']) ?? [];
+  const every = hosts.includes('*');
+  const hostnames: string[] = [];
+  hosts.forEach((h, i) => {
+    if (h === '*' || (every && typeof h === 'string')) {
+      // Under `*` every other name is already answered for.
+      r.ledger.take(vs, ['spec', 'hosts', i]);
+      return;
+    }
+    if (typeof h === 'string' && HOSTNAME.test(h) && !IPV4.test(h) && h.length <= 253) {
+      r.ledger.take(vs, ['spec', 'hosts', i]);
+      if (!hostnames.includes(h)) hostnames.push(h);
+      return;
+    }
+    r.lost(
+      vs,
+      ['spec', 'hosts', i],
+      `host ${JSON.stringify(h)} is not a host name a gateway policy can name (lower-case DNS names, optionally under a leading *.; no IP address, port or namespace)`,
+    );
+  });
+  const service = primaryService(vs, r);
+  const why = !bound.length
+    ? 'none of its gateways can be named'
+    : !every && !hostnames.length
+      ? 'none of its hosts is a host name a gateway policy can name'
+      : !service
+        ? 'its routes send no request to a Service of this cluster'
+        : undefined;
+  if (why || !service) {
+    r.lost(vs, ['spec'], `a VirtualService bound to gateways ${gateways.join(', ')}: ${why}`);
+    return undefined;
+  }
+  if (service.namespace !== vs.namespace)
+    r.changed(
+      vs,
+      ['metadata', 'namespace'],
+      `the routes go to Service ${service.service} of namespace ${service.namespace}, so the policy lives there and compiles to a VirtualService of that namespace; a Gateway whose servers admit VirtualServices by namespace (hosts: <namespace>/<host>) must admit it`,
+    );
+  return {
+    service,
+    gateways: bound.map((b) => ({ ...b, ...(every ? {} : { hostnames }) })),
+  };
+}
+
+/**
+ * The Service the routes are for: the one whose subsets they name (versions belong to the policy's
+ * service), else the one their destinations name most often, first on a tie.
+ */
+function primaryService(
+  vs: NativeObject,
+  r: IstioReader,
+): { service: string; namespace: string } | undefined {
+  const routes = r.ledger.peek<unknown>(vs, ['spec', 'http']);
+  const counts = new Map<
+    string,
+    { svc: { service: string; namespace: string }; n: number; subsets: boolean }
+  >();
+  for (const route of Array.isArray(routes) ? routes : []) {
+    const dests = (route as Obj | null)?.route;
+    for (const d of Array.isArray(dests) ? dests : []) {
+      const dest = (d as Obj | null)?.destination as Obj | undefined;
+      const host = dest?.host;
+      const svc = typeof host === 'string' ? serviceOfHost(host, vs.namespace, r.ctx) : undefined;
+      if (!svc) continue;
+      const key = `${svc.namespace}/${svc.service}`;
+      const c = counts.get(key) ?? { svc, n: 0, subsets: false };
+      c.n++;
+      if (dest?.subset !== undefined) c.subsets = true;
+      counts.set(key, c);
+    }
+  }
+  let best: { svc: { service: string; namespace: string }; n: number; subsets: boolean } | undefined;
+  for (const c of counts.values()) {
+    if (!best || (c.subsets && !best.subsets) || (c.subsets === best.subsets && c.n > best.n)) best = c;
+  }
+  return best?.svc;
+}

@@ -1,0 +1,51 @@
+/**
+ * Semantic checks of a TrafficPolicy bound to an ingress gateway (spec.gateway): what only calls
+ * inside the mesh have (sources; TCP, whose gateway routes hang off listener ports) is refused, and
+ * host names are Gateway API Hostnames (gateway-api v1.6.1 HTTPRoute CRD, spec.hostnames items:
+ * an RFC 1123 name, or one under a leading "*." wildcard; no port, no IP address).
+ */
+import type { TrafficPolicy } from './schema.js';
+import type { Checker } from './semantic.js';
+
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
+
+export function checkGateway(c: Checker, p: TrafficPolicy): void {
+  const g = p.spec.gateway;
+  if (!g) return;
+  c.dnsSubdomain(g.name, ['spec', 'gateway', 'name'], 'gateway name');
+  if (g.namespace !== undefined) c.dnsLabel(g.namespace, ['spec', 'gateway', 'namespace'], 'namespace');
+  const seen = new Set<string>();
+  g.hostnames?.forEach((h, i) => {
+    const at = ['spec', 'gateway', 'hostnames', i];
+    if (h.length > 253 || !HOSTNAME.test(h) || IPV4.test(h))
+      c.report(
+        'BadHostname',
+        {
+          got: JSON.stringify(h),
+          rule: 'lower-case letters, digits, - and ., optionally under a leading *. (shop.example.com, *.example.com), without a port; not an IP address',
+        },
+        at,
+      );
+    else if (seen.has(h)) c.report('DuplicateEntry', { got: h, what: 'host name' }, at);
+    seen.add(h);
+  });
+  if (p.spec.sources)
+    c.report(
+      'GatewayField',
+      {
+        field: 'sources',
+        hint: 'the gateway is the caller; to govern some callers inside the mesh, write a policy without spec.gateway',
+      },
+      ['spec', 'sources'],
+    );
+  if (p.spec.protocol === 'tcp')
+    c.report(
+      'GatewayField',
+      {
+        field: 'protocol tcp',
+        hint: "a gateway's TCP routes are bound to its listener ports, which the policy does not name; route HTTP, HTTP/2 or gRPC requests at the gateway",
+      },
+      ['spec', 'protocol'],
+    );
+}
