@@ -81,11 +81,22 @@ describe('App Mesh native fixtures', () => {
         'AM4461 catalog-router spec.routes[2].httpRoute.match.queryParameters[0]',
         'AM4460 payments-provider spec',
         'AM4464 shop-gateway spec',
-        'AM4464 catalog-from-outside spec',
         'AM1014 catalog-v1 ',
       ]),
     );
     for (const d of r.diagnostics) expect(d.location?.line, d.message).toBeGreaterThan(0);
+    // The gateway route: a policy bound to the gateway, its prefix rewritten to /.
+    expect(policy(r, 'TrafficPolicy', 'shop-gateway').spec).toEqual({
+      service: 'catalog',
+      gateway: { name: 'shop-gateway' },
+      rules: [
+        {
+          name: 'catalog-from-outside',
+          matches: [{ path: { prefix: '/catalog/' } }],
+          rewrite: { path: { replacePrefixMatch: '/' } },
+        },
+      ],
+    });
     // The listener health check, milliseconds as durations.
     expect(policy(r, 'BackendPolicy', 'catalog').spec).toEqual({
       service: 'catalog',
@@ -205,6 +216,55 @@ describe('App Mesh native fixtures', () => {
   it.each(['shop.yaml', 'protocols.yaml'])('%s: no field dropped silently (independent walk)', (name) =>
     silentDrops(name),
   );
+
+  it('ingress: GatewayRoutes are policies bound to their VirtualGateway, in priority order, with App Mesh rewrites', () => {
+    const r = run('ingress.yaml');
+    expect(r.ok).toBe(true);
+    silentDrops('ingress.yaml');
+    // The gateway takes the routes by its namespace and route selectors; priority orders them.
+    expect(policy(r, 'TrafficPolicy', 'ingress-gw').spec).toEqual({
+      service: 'storefront',
+      port: 8080,
+      gateway: { name: 'ingress-gw' },
+      rules: [
+        {
+          name: 'legacy-help',
+          matches: [{ path: { exact: '/help' } }],
+          rewrite: { path: { replaceFullPath: '/docs/help' } },
+        },
+        {
+          name: 'api',
+          matches: [{ path: { prefix: '/api/' } }],
+          // App Mesh's default: the matched prefix becomes /.
+          rewrite: { path: { replacePrefixMatch: '/' } },
+          backends: [{ service: 'catalog', port: 9090 }],
+        },
+        { name: 'pages', matches: [{ headers: [{ name: 'x-region', exact: 'eu' }] }] },
+      ],
+    });
+    // A host name suffix starting with "." is a wildcard host name: a policy of its own.
+    expect(policy(r, 'TrafficPolicy', 'ingress-gw-2').spec).toMatchObject({
+      gateway: { name: 'ingress-gw', hostnames: ['*.partners.example.com'] },
+      rules: [{ name: 'partners', rewrite: { path: { replacePrefixMatch: '/b2b/' } } }],
+    });
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'AM4464 ingress-gw spec',
+        // The default Host rewrite, where it is left on.
+        'AM4461 pages spec.httpRoute.action.target.virtualService.virtualServiceRef',
+        'AM4460 partners spec.httpRoute.match.port',
+      ]),
+    );
+    // The move: the imported ingress compiles for Istio, bound to a gateway of the same name.
+    const out = compileLoaded(r.loaded, adapterFor('istio')!);
+    expect(out.ok).toBe(true);
+    expect(
+      out.resources
+        .filter((o) => o.kind === 'VirtualService')
+        .map((o) => (o.spec as { gateways?: string[] }).gateways)
+        .filter(Boolean),
+    ).toEqual([['shop/ingress-gw'], ['shop/ingress-gw']]);
+  });
 
   it('--strict makes every loss an error', () => {
     const r = run('shop.yaml', { strict: true });

@@ -1,6 +1,6 @@
 /**
- * The App Mesh objects around the services: the Mesh (membership and egress), ingress
- * (VirtualGateway, GatewayRoute) and BackendGroups. None of them is a neutral policy; each field
+ * The App Mesh objects around the services: the Mesh (membership and egress), the ingress
+ * gateway (VirtualGateway) and BackendGroups. None of them is a neutral policy; each field
  * is taken when it means nothing a policy would say, and reported otherwise.
  *
  * - A Mesh anymesh made (its label and source annotation) holds only compile options
@@ -8,7 +8,8 @@
  * - Another Mesh: `namespaceSelector` is membership (which the target mesh's namespace labels
  *   say), taken; `egressFilter: DROP_ALL` lets nodes reach only their backends, an egress control
  *   no neutral policy has, reported; `meshOwner`, `awsName` are cloud-only.
- * - Gateways and gateway routes are ingress (AM4464); the VirtualServices they lead to are imported.
+ * - A VirtualGateway is the ingress Envoy itself (listeners, TLS, logging: AM4464); its
+ *   GatewayRoutes are policies bound to it (import-gateway.ts).
  */
 
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/adapter.js';
@@ -31,22 +32,6 @@ export function importMeshObjects(objects: readonly NativeObject[], r: AppMeshRe
         r,
         `VirtualGateway ${o.object.metadata.name}`,
         `an Envoy gateway listening on ${ports.join(', ') || 'no port'}`,
-      );
-    } else if (isKind(o, 'GatewayRoute')) {
-      takeMetadata(r.ledger, o);
-      const spec = (o.object.spec ?? {}) as Obj;
-      const route = ['httpRoute', 'http2Route', 'grpcRoute']
-        .map((k) => spec[k] as Obj | undefined)
-        .find(Boolean);
-      const target = ((route?.action as Obj | undefined)?.target as Obj | undefined)?.virtualService as
-        | Obj
-        | undefined;
-      const ref = (target?.virtualServiceRef as { name?: string } | undefined)?.name;
-      ingress(
-        o,
-        r,
-        `GatewayRoute ${o.object.metadata.name}`,
-        `it sends requests entering at its gateway to VirtualService ${ref ?? '(by ARN)'}, whose own routing is imported`,
       );
     } else if (isKind(o, 'BackendGroup')) {
       takeMetadata(r.ledger, o);

@@ -201,12 +201,23 @@ function headerList(o: NativeObject, at: FieldPath, r: AppMeshReader, what: stri
   return out;
 }
 
-function httpMatch(o: NativeObject, kind: RouteKind, at: FieldPath, r: AppMeshReader): Obj | undefined {
+/**
+ * A route's match as a neutral match entry. `atGateway`: a GatewayRoute's, whose hostname and
+ * listener port its reader (import-gateway.ts) has read already.
+ */
+export function httpMatch(
+  o: NativeObject,
+  kind: RouteKind,
+  at: FieldPath,
+  r: AppMeshReader,
+  atGateway = false,
+): Obj | undefined {
   const m = r.ledger.peek<Obj>(o, at);
   if (!m) return undefined;
-  r.rest(o, at, ['prefix', 'path', 'method', 'headers', 'queryParameters', 'port', 'scheme'], 'match');
+  const known = ['prefix', 'path', 'method', 'headers', 'queryParameters', 'port', 'scheme'];
+  r.rest(o, at, atGateway ? [...known, 'hostname'] : known, 'match');
   // The listener port is the policy's spec.port; a route that names it matches what spec.port does.
-  r.ledger.take(o, [...at, 'port']);
+  if (!atGateway) r.ledger.take(o, [...at, 'port']);
   if (kind === 'tcpRoute') return undefined;
   const out: Obj = {};
   const prefix = r.ledger.take<string>(o, [...at, 'prefix']);

@@ -2,8 +2,9 @@
  * App Mesh -> neutral (`anymesh import --from appmesh`), for leaving App Mesh (end of support
  * 2026-09-30): VirtualService + VirtualRouter + VirtualNodes (+ the per-version Services their DNS
  * names need) -> TrafficPolicy; the nodes' listener TLS -> MTLSPolicy and AccessPolicy; their
- * outlier detection and connection pools -> BackendPolicy. The Mesh, gateways and gateway routes
- * are read and reported (import-mesh.ts); every other field is imported or reported.
+ * outlier detection and connection pools -> BackendPolicy; GatewayRoutes -> TrafficPolicies bound
+ * to their VirtualGateway (import-gateway.ts). The Mesh and the gateways themselves are read and
+ * reported (import-mesh.ts); every other field is imported or reported.
  *
  * What anymesh produced comes back as its source policies: names from the
  * `anymesh.dev/source-policies` annotation, one rule per `<rule>-<i>` route group, the values
@@ -19,6 +20,7 @@ import {
   sortImported,
 } from '../../core/import.js';
 import { importBackend } from './import-backend.js';
+import { importGatewayRoutes } from './import-gateway.js';
 import { importMeshObjects } from './import-mesh.js';
 import { readNodes } from './import-nodes.js';
 import { APPMESH_KINDS, AppMeshReader, isAppMesh, isKind } from './import-reader.js';
@@ -48,7 +50,12 @@ export function importAppMesh(input: readonly NativeObject[], ctx: ImportContext
         'no VirtualService in the input routes to this node and its DNS name names no Service of its namespace, so it belongs to no service a neutral policy can govern (import it together with the VirtualService and VirtualRouter that reach it)',
       );
   }
-  const policies = [...routing.policies, ...importSecurity(services, r), ...importBackend(services, r)];
+  const policies = [
+    ...routing.policies,
+    ...importGatewayRoutes(objects, r),
+    ...importSecurity(services, r),
+    ...importBackend(services, r),
+  ];
   const joined = new Set(routing.policies.flatMap((p) => p.from));
   return ledger.finish(all, { policies: sortImported(policies) }, (o) => {
     const later = superseded.get(o);

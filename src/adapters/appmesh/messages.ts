@@ -369,12 +369,12 @@ export const APPMESH_MESSAGES = {
     'AM4464',
     'warning',
     'AppMeshImportIngress',
-    'not imported: {what} is ingress into the mesh ({why}); neutral policies govern calls between services inside the mesh',
+    "not imported: {what} is the ingress gateway itself ({why}): its listeners, TLS and logging are the target mesh's gateway deployment, not policy; its GatewayRoutes are imported as policies bound to it (spec.gateway)",
     {
       description:
-        'VirtualGateways and GatewayRoutes describe how traffic from outside enters the mesh (an Envoy gateway with its own listeners, hostname matches and rewrites), which the neutral policies do not cover. The routes inside the mesh that they lead to are imported from their VirtualServices.',
-      fix: "Configure the target mesh's ingress (an Istio Gateway, a Gateway API Gateway and HTTPRoutes) for the same hosts and paths.",
-      example: 'a GatewayRoute sending prefix /color to VirtualService color',
+        "A VirtualGateway is an Envoy deployment at the mesh's edge: listeners, TLS certificates, connection pools and access logs, which no neutral policy describes (as no policy describes an Istio Gateway or a Gateway API Gateway). The GatewayRoutes bound to it are imported as TrafficPolicies with spec.gateway naming it.",
+      fix: "Create the target mesh's gateway under the same name (an Istio Gateway, or a Gateway API Gateway for ambient) listening on the same ports; the imported policies bind their routes to it.",
+      example: 'a VirtualGateway listening on 8088 with a TLS certificate from ACM',
     },
   ),
   ImportAdapterOption: m(
