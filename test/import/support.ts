@@ -29,7 +29,8 @@ const DURATION_KEYS = new Set(['timeout', 'perTryTimeout', 'duration', 'base', '
  * A policy with every default written out the same way: rule names `rule-<i>` dropped, a lone
  * backend's weight 100 dropped, a mirror's 100% dropped, durations in their shortest form, header
  * names lower-case (HTTP header names are case-insensitive), `selector: {app: <service>}` dropped
- * (the assumed default), labels/annotations and onUnsupported dropped (never in any output).
+ * (the assumed default), a gateway's own namespace dropped, labels/annotations and onUnsupported
+ * dropped (never in any output).
  */
 export function normalPolicy(p: Obj): Obj {
   const source = structuredClone(p) as Obj & { metadata: Obj; spec: Obj };
@@ -42,6 +43,9 @@ export function normalPolicy(p: Obj): Obj {
   if (sel && Object.keys(sel).length === 1 && sel.app === spec.service) delete spec.selector;
   if (copy.kind === 'MTLSPolicy' && spec.scope === (spec.service ? 'service' : 'namespace'))
     delete spec.scope;
+  // A gateway in the policy's own namespace, the default, named or not.
+  const gateway = spec.gateway as Obj | undefined;
+  if (gateway && gateway.namespace === copy.metadata.namespace) delete gateway.namespace;
   withCallerNamespaces(copy);
   // Outlier detection with its defaults written out (App Mesh requires every field).
   if (copy.kind === 'BackendPolicy' && spec.outlierDetection)
@@ -255,6 +259,9 @@ export function uncarriedPaths(
   // A protocol the output does not say (Istio's sidecar VirtualService of a grpc policy without
   // gRPC matches is that of an http policy; Istio reads it from the Service, not anymesh's output).
   if (spec.protocol !== undefined) candidates.push(['spec', 'protocol']);
+  // A port only the routes to the service itself carry (at a gateway spec.port is not a match):
+  // none when every rule sends elsewhere.
+  if (spec.port !== undefined) candidates.push(['spec', 'port']);
   // A version no rule routes to is carried only by meshes that write every version (Istio's
   // subsets), not by those that write one object per routed version (Linkerd's leaf Services).
   for (const v of Object.keys((spec.versions as Obj | undefined) ?? {}))

@@ -253,7 +253,24 @@ export interface PolicyOptions {
    * on even with `protocols: false`, since every importer reads protocol http2 back. Default: on.
    */
   readonly http2?: boolean;
+  /**
+   * Non-portable, non-TCP policies may be bound to an ingress gateway (spec.gateway, with or
+   * without its namespace and host names), leaving out their sources. Default: off.
+   */
+  readonly gateways?: boolean;
 }
+
+const gatewayRef = fc.record(
+  {
+    name: fc.constantFrom('public', 'edge-gw'),
+    namespace: fc.constantFrom('edge', 'shop'),
+    hostnames: fc.uniqueArray(fc.constantFrom('shop.example.com', '*.example.com', 'api.shop.example.com'), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  },
+  { requiredKeys: ['name'] },
+);
 
 /** A valid TrafficPolicy as a plain value. */
 export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicyValue> =>
@@ -286,6 +303,8 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
         onUnsupported: fc.option(fc.constantFrom('reject', 'warn'), { nil: undefined }),
         rules: fc.array(rule(o.portable === true), { minLength: 1, maxLength: 3 }),
         named: fc.boolean(),
+        gateway:
+          o.gateways && !o.portable ? fc.option(gatewayRef, { nil: undefined }) : fc.constant(undefined),
       },
       { requiredKeys: ['name', 'namespace', 'service', 'port', 'rules', 'named', 'extras'] },
     )
@@ -301,7 +320,12 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
       if (p.selector) spec.selector = p.selector;
       // Every version is defined, so any backend or mirror may name one.
       spec.versions = Object.fromEntries(VERSIONS.map((v) => [v, { version: v }]));
-      if (p.sources) spec.sources = p.sources;
+      // A gateway is the caller of a policy bound to it (AM2053): no sources there, and no TCP.
+      // A gateway whose rules all redirect sends nothing to the service, so Istio's output does
+      // not say which service it is for (the import reports it): such a policy stays in the mesh.
+      const forwards = rules.some((r) => (r as { redirect?: unknown }).redirect === undefined);
+      if (p.gateway && protocol !== 'tcp' && forwards) spec.gateway = p.gateway;
+      else if (p.sources) spec.sources = p.sources;
       if (p.onUnsupported) spec.onUnsupported = p.onUnsupported;
       spec.rules = rules.map((r, i) => (p.named ? { name: `rule-${i}`, ...r } : r));
       return {

@@ -36,52 +36,55 @@ describe('import(compile(p)) over random valid policies', () => {
         // Issue 16's fields for the importers that read them back (READS_PROTOCOLS); the others
         // get protocol http2 only (every importer reads it back), and the property below asserts
         // that their protocol fields are reported instead.
-        fc.property(policyFile({ protocols: READS_PROTOCOLS.has(mesh.id) }), (text) => {
-          const loaded = load([{ name: 'random.yaml', text }]);
-          // Degraded where the mesh lacks a feature (as --allow-degraded), so every mesh has many
-          // outputs to import; what was left out is deleted from the original below (lossyPaths).
-          const r = compileLoaded(loaded, mesh, { allowDegraded: true });
-          // Nothing compiled (every policy left out whole): an empty input, which import refuses.
-          if (!r.ok || !r.resources.length) return;
-          compiled++;
-          const native = renderYaml(r.resources);
-          const back = importText(native, source);
-          expect(back.diagnostics.filter((d) => d.level !== 'info').map(formatDiagnostic), native).toEqual(
-            [],
-          );
-          expect(back.fields.imported).toBe(back.fields.total);
-          const again = compileLoaded(back.loaded, mesh);
-          expect(renderYaml(again.resources), `${text}\n---\n${back.yaml}`).toBe(native);
-          // Equal modulo defaults and modulo what the mesh does not express fully (deleted from both).
-          const byRef = new Map(back.loaded.policies.map((p) => [p.ref, p]));
-          // A policy the compile left out whole (reported) has no objects to come back from.
-          const made = new Set(
-            r.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
-          );
-          const kept = loaded.policies.filter((p) => made.has(p.ref));
-          expect([...byRef.keys()].sort()).toEqual(kept.map((p) => p.ref).sort());
-          // Compared with the policies as the degraded compile saw them: what the mesh cannot
-          // express (`none`) is left out the compiler's way (a rule whose every match entry went
-          // goes too), so only the original had it.
-          const effective = new Map(kept.map((p) => [p, degradedDoc(p, mesh)!]));
-          const seen = { ...loaded, policies: loaded.policies.map((p) => effective.get(p) ?? p) };
-          for (const original of effective.values()) {
-            const imported = structuredClone(byRef.get(original.ref)!.policy);
-            const expected = structuredClone(original.policy);
-            // What the mesh's output does not carry (it compiles the same without: a selector, rule
-            // names, a backend's port, a version no rule routes to) cannot come back.
-            for (const path of uncarriedPaths(seen, original, mesh, native, { allowDegraded: true })) {
-              deletePath(expected, path);
-              deletePath(imported, path);
+        fc.property(
+          policyFile({ protocols: READS_PROTOCOLS.has(mesh.id), gateways: READS_PROTOCOLS.has(mesh.id) }),
+          (text) => {
+            const loaded = load([{ name: 'random.yaml', text }]);
+            // Degraded where the mesh lacks a feature (as --allow-degraded), so every mesh has many
+            // outputs to import; what was left out is deleted from the original below (lossyPaths).
+            const r = compileLoaded(loaded, mesh, { allowDegraded: true });
+            // Nothing compiled (every policy left out whole): an empty input, which import refuses.
+            if (!r.ok || !r.resources.length) return;
+            compiled++;
+            const native = renderYaml(r.resources);
+            const back = importText(native, source);
+            expect(back.diagnostics.filter((d) => d.level !== 'info').map(formatDiagnostic), native).toEqual(
+              [],
+            );
+            expect(back.fields.imported).toBe(back.fields.total);
+            const again = compileLoaded(back.loaded, mesh);
+            expect(renderYaml(again.resources), `${text}\n---\n${back.yaml}`).toBe(native);
+            // Equal modulo defaults and modulo what the mesh does not express fully (deleted from both).
+            const byRef = new Map(back.loaded.policies.map((p) => [p.ref, p]));
+            // A policy the compile left out whole (reported) has no objects to come back from.
+            const made = new Set(
+              r.resources.flatMap((o) => (o.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')),
+            );
+            const kept = loaded.policies.filter((p) => made.has(p.ref));
+            expect([...byRef.keys()].sort()).toEqual(kept.map((p) => p.ref).sort());
+            // Compared with the policies as the degraded compile saw them: what the mesh cannot
+            // express (`none`) is left out the compiler's way (a rule whose every match entry went
+            // goes too), so only the original had it.
+            const effective = new Map(kept.map((p) => [p, degradedDoc(p, mesh)!]));
+            const seen = { ...loaded, policies: loaded.policies.map((p) => effective.get(p) ?? p) };
+            for (const original of effective.values()) {
+              const imported = structuredClone(byRef.get(original.ref)!.policy);
+              const expected = structuredClone(original.policy);
+              // What the mesh's output does not carry (it compiles the same without: a selector, rule
+              // names, a backend's port, a version no rule routes to) cannot come back.
+              for (const path of uncarriedPaths(seen, original, mesh, native, { allowDegraded: true })) {
+                deletePath(expected, path);
+                deletePath(imported, path);
+              }
+              // What the mesh expresses partly may come back changed: compared no further.
+              for (const { path } of lossyPaths(original, mesh)) {
+                deletePath(expected, path);
+                deletePath(imported, path);
+              }
+              expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
             }
-            // What the mesh expresses partly may come back changed: compared no further.
-            for (const { path } of lossyPaths(original, mesh)) {
-              deletePath(expected, path);
-              deletePath(imported, path);
-            }
-            expect(normalPolicy(imported as never), text).toEqual(normalPolicy(expected as never));
-          }
-        }),
+          },
+        ),
         // App Mesh leaves most random policies out whole (empty outputs are skipped above): some
         // 7% compile to objects, so 600 runs give it about 40 (the other meshes far more).
         { numRuns: 600 },

@@ -53,6 +53,7 @@ export function readGatewayBinding(
   vs: NativeObject,
   gateways: readonly unknown[],
   r: IstioReader,
+  preferred: ReadonlySet<string> = new Set(),
 ): GatewayRoutes | undefined {
   const bound: { name: string; namespace: string }[] = [];
   gateways.forEach((g, i) => {
@@ -90,7 +91,7 @@ export function readGatewayBinding(
       `host ${JSON.stringify(h)} is not a host name a gateway policy can name (lower-case DNS names, optionally under a leading *.; no IP address, port or namespace)`,
     );
   });
-  const service = primaryService(vs, r);
+  const service = primaryService(vs, r, preferred);
   const why = !bound.length
     ? 'none of its gateways can be named'
     : !every && !hostnames.length
@@ -121,6 +122,7 @@ export function readGatewayBinding(
 function primaryService(
   vs: NativeObject,
   r: IstioReader,
+  preferred: ReadonlySet<string>,
 ): { service: string; namespace: string } | undefined {
   const routes = r.ledger.peek<unknown>(vs, ['spec', 'http']);
   const counts = new Map<
@@ -140,6 +142,11 @@ function primaryService(
       if (dest?.subset !== undefined) c.subsets = true;
       counts.set(key, c);
     }
+  }
+  // anymesh's own: the policy's service, even when no route names it (every rule to other services).
+  if (preferred.size === 1) {
+    const [namespace, service] = [...preferred][0]!.split('/') as [string, string];
+    return { service, namespace };
   }
   let best: { svc: { service: string; namespace: string }; n: number; subsets: boolean } | undefined;
   for (const c of counts.values()) {

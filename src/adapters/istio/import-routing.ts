@@ -4,6 +4,7 @@
  * back into its source policies by route name and annotation; several VirtualServices for one
  * host reported), callers and port factored out of the match entries.
  */
+import { SOURCE_ANNOTATION } from '../../core/adapter.js';
 import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import {
@@ -22,6 +23,7 @@ import { rewritePath } from './import-redirect.js';
 import { type Entry, type RouteIR, readRoute, type Scope } from './import-route.js';
 import type { ServicePorts } from './import-services.js';
 import {
+  loneUpgradePort,
   readDestinationRules,
   reportUnusedH2Upgrades,
   type Subsets,
@@ -231,7 +233,18 @@ function gatewayGroups(
   groups: Map<string, Group>,
   r: IstioReader,
 ): void {
-  const binding = readGatewayBinding(vs, gateways, r);
+  // What anymesh produced: the DestinationRule of the policy's service names the same policy.
+  const refs = new Set((meta.sources ?? []).map((s) => `${s.kind}/${s.namespace}/${s.name}`));
+  const preferred = new Set(
+    [...subsets.entries()]
+      .filter(([, s]) =>
+        s.rules.some((d) =>
+          (d.object.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').some((x) => refs.has(x)),
+        ),
+      )
+      .map(([key]) => key),
+  );
+  const binding = readGatewayBinding(vs, gateways, r, preferred);
   if (!binding) return;
   const svc = binding.service;
   const routes = (r.ledger.peek<Obj[]>(vs, ['spec', 'http']) ?? []).flatMap((_, i) => {
@@ -430,11 +443,12 @@ function buildTrafficPolicy(
 ): ImportedPolicy | undefined {
   if (!g.routes.length) return undefined;
   // An HTTP/2 upgrade makes an http2 policy; without one, gRPC calls make a grpc policy.
-  // (The service's HTTP/2 upgrade is its mesh policies': at a gateway it is the same upstream.)
-  const h2 = !g.tcp && !g.gateway && takeH2Upgrade(subsets, portOfRoutes(g.routes), r);
+  // (At a gateway the upgrade is the same: the gateway's connections to the service.)
+  const gatewayPort = g.gateway ? (selfPort(g.routes) ?? loneUpgradePort(subsets)) : undefined;
+  const h2 = !g.tcp && takeH2Upgrade(subsets, g.gateway ? gatewayPort : portOfRoutes(g.routes), r);
   const grpc = g.tcp || h2 ? undefined : grpcRoutes(g.routes, g, ctx.ports, r);
   const factored = factor(grpc ?? g.routes, r, g.gateway !== undefined);
-  const f = g.gateway ? { ...factored, port: selfPort(g.routes) } : factored;
+  const f = g.gateway ? { ...factored, port: gatewayPort } : factored;
   const rules = g.routes.map((x, i) => {
     const rule: Obj = {};
     const name = x.name;

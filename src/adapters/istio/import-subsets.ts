@@ -164,6 +164,16 @@ export function takeH2Upgrade(
   return false;
 }
 
+/**
+ * The one port the service's HTTP/2 upgrades name, when they name exactly one and no upgrade is
+ * for every port: what a gateway policy whose routes all go elsewhere has as spec.port.
+ */
+export function loneUpgradePort(subsets: Subsets | undefined): number | undefined {
+  const ups = subsets?.h2 ?? [];
+  if (ups.length !== 1 || ups[0]!.all || ups[0]!.ports.size !== 1) return undefined;
+  return [...ups[0]!.ports.keys()][0];
+}
+
 /** The HTTP/2 upgrades no imported policy took: a port no HTTP route of the input governs. */
 export function reportUnusedH2Upgrades(all: ReadonlyMap<string, Subsets>, r: IstioReader): void {
   for (const u of [...all.values()].flatMap((s) => s.h2)) {
