@@ -373,3 +373,54 @@ describe('Linkerd native fixtures: Server proxyProtocol', () => {
     expect(silentDrops('protocols.yaml').length).toBeGreaterThan(20);
   });
 });
+
+describe("Servers on the ports Linkerd's proxy injector names", () => {
+  // As Linkerd's own extensions (viz, multicluster) write them: the proxy's admin port by name,
+  // which no manifest names (the container is added at admission).
+  const server = (port: string) => `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: gateway-admin, namespace: linkerd-multicluster}
+spec:
+  podSelector:
+    matchLabels: {app: linkerd-gateway}
+  port: ${port}
+  proxyProtocol: HTTP/1
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: gateway-admin, namespace: linkerd-multicluster}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: gateway-admin}
+  requiredAuthenticationRefs:
+    - {group: policy.linkerd.io, kind: MeshTLSAuthentication, name: prometheus}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: prometheus, namespace: linkerd-multicluster}
+spec:
+  identities: ["prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local"]
+`;
+
+  it.each([
+    ['linkerd-admin', 4191],
+    ['linkerd-proxy', 4143],
+  ])(
+    '%s is port %i unless the install changes it (said), so the Server and its authorization import',
+    (name, port) => {
+      const r = importText(server(name), linkerd(), 'servers.yaml');
+      expect(r.ok).toBe(true);
+      const note = r.diagnostics.find((d) => d.code === 'AM4262' && d.message.includes(name));
+      expect(note?.message).toContain(`port ${port}`);
+      const access = r.loaded.policies.find((p) => p.kind === 'AccessPolicy')?.policy.spec as {
+        to?: { ports?: number[] }[];
+      };
+      expect(access?.to?.[0]?.ports).toEqual([port]);
+      expect(r.diagnostics.filter((d) => d.path === 'spec.port')).toEqual([]);
+    },
+  );
+
+  it('another unknown port name is still reported', () => {
+    const r = importText(server('svcmi-admin'), linkerd(), 'servers.yaml');
+    expect(codes(r)).toContain('AM4260 gateway-admin spec.port');
+  });
+});

@@ -69,6 +69,17 @@ function namedPort(
   return found.size === 1 ? { port: [...found.keys()][0]!, ref: [...found.values()][0]! } : undefined;
 }
 
+/**
+ * The ports Linkerd's proxy injector names on every meshed pod (linkerd2
+ * charts/partials/templates/_proxy.tpl: `linkerd-proxy` is proxy.ports.inbound, `linkerd-admin`
+ * proxy.ports.admin; defaults in charts/linkerd-control-plane/values.yaml). No manifest names them,
+ * since the container is added at admission: Linkerd's own Servers (viz, multicluster) use them.
+ */
+const INJECTED_PORTS: Readonly<Record<string, { port: number; value: string }>> = {
+  'linkerd-proxy': { port: 4143, value: 'proxy.ports.inbound' },
+  'linkerd-admin': { port: 4191, value: 'proxy.ports.admin' },
+};
+
 export function readServers(objects: readonly NativeObject[], r: LinkerdReader): Map<string, ServerIR> {
   const out = new Map<string, ServerIR>();
   for (const o of objects.filter((x) => isKind(x, POLICY, 'Server'))) {
@@ -92,6 +103,16 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
         `Server ${o.object.metadata.name} and ${named.ref}`,
         `port ${named.port}`,
         `the Server's port name ${port} is container port ${named.port} of the workload it selects`,
+      );
+    } else if (typeof port === 'string' && Object.hasOwn(INJECTED_PORTS, port)) {
+      const injected = INJECTED_PORTS[port]!;
+      r.ledger.take(o, ['spec', 'port']);
+      portNumber = injected.port;
+      r.joined(
+        o,
+        `Server ${o.object.metadata.name} and the Linkerd proxy of the pods it selects`,
+        `port ${injected.port}`,
+        `the port name ${port} is the proxy container port the proxy injector adds to every meshed pod, ${injected.port} unless the install sets ${injected.value}`,
       );
     } else
       r.lost(
