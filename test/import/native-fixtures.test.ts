@@ -131,7 +131,7 @@ spec:
     });
   });
 
-  it('ingress VirtualServices: one gateway policy per gateway, listener ports and callers reported', () => {
+  it('ingress VirtualServices: one gateway policy per gateway (beside the mesh one with `mesh`), listener ports and callers reported', () => {
     const name = 'istio-gateways.yaml';
     const r = importText(read(name), istio, fixture(name));
     expect(r.ok).toBe(true);
@@ -180,9 +180,22 @@ spec:
     expect(gatewaysOf.sort()).toEqual([
       'library/books.gateway istio-system/public-gateway',
       'web/httpbin.gateway istio-system/public-gateway',
+      'web/ratings undefined',
+      'web/ratings-gateway.gateway web/public',
       'web/shop-internal.gateway istio-system/internal',
       'web/shop-public.gateway web/public',
     ]);
+    // Bound to a gateway and `mesh`: the same routes twice, inside the mesh and at the gateway.
+    expect(spec('TrafficPolicy/web/ratings-gateway')).toMatchObject({
+      service: 'ratings',
+      port: 9080,
+      gateway: { name: 'public', hostnames: ['ratings'] },
+      rules: [{ matches: [{ path: { prefix: '/ratings' } }], timeout: '2s' }],
+    });
+    expect(spec('TrafficPolicy/web/ratings')).toMatchObject({
+      service: 'ratings',
+      rules: [{ matches: [{ path: { prefix: '/ratings' } }], timeout: '2s' }],
+    });
   });
 
   it('DestinationRule traffic policies: BackendPolicies service-wide or per port, the rest reported', () => {

@@ -1,6 +1,6 @@
 /**
- * A VirtualService bound to ingress gateways only (`gateways` without `mesh`) -> TrafficPolicies
- * with spec.gateway, one per gateway: what the compile writes as `<policy>.gateway` (routing.ts),
+ * A VirtualService bound to ingress gateways (`gateways` other than `mesh`; with `mesh` too, its
+ * mesh part is imported as well) -> TrafficPolicies with spec.gateway, one per gateway: what the compile writes as `<policy>.gateway` (routing.ts),
  * and what Istio's docs write for every ingress (bookinfo-gateway, httpbin-gateway).
  *
  * - `gateways` entries are `<namespace>/<name>` or a name in the VirtualService's namespace
@@ -55,8 +55,14 @@ export function readGatewayBinding(
   r: IstioReader,
   preferred: ReadonlySet<string> = new Set(),
 ): GatewayRoutes | undefined {
+  // With `mesh` among them the routes also hold inside the mesh, which import-routing.ts imports.
+  const alsoMesh = gateways.includes('mesh');
   const bound: { name: string; namespace: string }[] = [];
   gateways.forEach((g, i) => {
+    if (g === 'mesh') {
+      r.ledger.take(vs, ['spec', 'gateways', i]);
+      return;
+    }
     const [namespace, name] =
       typeof g === 'string' && g.includes('/') ? g.split('/', 2) : [vs.namespace, g as string];
     if (
@@ -100,7 +106,13 @@ export function readGatewayBinding(
         ? 'its routes send no request to a Service of this cluster'
         : undefined;
   if (why || !service) {
-    r.lost(vs, ['spec'], `a VirtualService bound to gateways ${gateways.join(', ')}: ${why}`);
+    if (alsoMesh)
+      r.lost(
+        vs,
+        ['spec', 'gateways'],
+        `the routes also apply at gateways, but ${why}; only the mesh part is imported`,
+      );
+    else r.lost(vs, ['spec'], `a VirtualService bound to gateways ${gateways.join(', ')}: ${why}`);
     return undefined;
   }
   if (service.namespace !== vs.namespace)

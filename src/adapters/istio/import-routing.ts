@@ -79,7 +79,8 @@ export function importRouting(
         gatewayGroups(vs, meta, gateways, subsets, groups, r);
         continue;
       }
-      r.lost(vs, ['spec', 'gateways'], 'the routes also apply at gateways; only the mesh part is imported');
+      // The routes hold at the gateways too: a policy bound to each, beside the mesh part below.
+      gatewayGroups(vs, meta, gateways, subsets, groups, r);
     } else if (gateways) r.ledger.take(vs, ['spec', 'gateways']);
     const hosts = r.ledger.peek<string[]>(vs, ['spec', 'hosts']);
     if (!hosts?.length) {
@@ -221,9 +222,10 @@ export function importRouting(
 }
 
 /**
- * The policies of a VirtualService bound to ingress gateways only: one per gateway, named after the
+ * The policies of a VirtualService bound to ingress gateways: one per gateway, named after the
  * policy its routes name (what anymesh produced) or the VirtualService, with the gateway's name
- * after it when there are several; a name another policy of the namespace has gets `-gateway`.
+ * after it when there are several (`-gateway` beside the mesh part of a VirtualService bound to
+ * `mesh` too); a name another policy of the namespace has gets `-gateway`.
  */
 function gatewayGroups(
   vs: NativeObject,
@@ -261,7 +263,10 @@ function gatewayGroups(
     .filter((s) => s.kind === 'TrafficPolicy' && s.namespace === svc.namespace)
     .map((s) => s.name);
   for (const g of binding.gateways) {
-    const base = binding.gateways.length > 1 ? `${meta.name}-${g.name}` : meta.name;
+    // Beside a mesh part (gateways with `mesh`), which keeps the VirtualService's name.
+    const alone = !gateways.includes('mesh');
+    const base =
+      binding.gateways.length > 1 ? `${meta.name}-${g.name}` : alone ? meta.name : `${meta.name}-gateway`;
     for (const route of routes) {
       const split = splitRouteName(route.name, owned);
       let name = split?.policy ?? base;

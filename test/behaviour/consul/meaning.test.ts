@@ -123,6 +123,48 @@ spec:
     });
   });
 
+  it('a rule whose only match entry is empty ({}) catches every request: the split holds for all of them', async () => {
+    // `matches: [{}]` matches everything, as no matches does; the compile writes it as the plain
+    // splitter (routing.ts matchesAll), and the agent's chain must send every request 80/20.
+    const r = compileFor(
+      'consul',
+      `apiVersion: anymesh.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: cart, namespace: shop}
+spec:
+  service: cart
+  versions:
+    v1: {version: v1}
+    v2: {version: v2}
+  rules:
+    - matches: [{}]
+      backends: [{version: v1, weight: 80}, {version: v2, weight: 20}]
+`,
+    );
+    expect(r.ok).toBe(true);
+    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
+    const meaning: CaseMeaning = {
+      instances: [
+        { id: 'cart-v1-0', service: 'cart', meta: { version: 'v1' } },
+        { id: 'cart-v2-0', service: 'cart', meta: { version: 'v2' } },
+      ],
+      chains: {
+        cart: [
+          {
+            match: 'any',
+            backends: [
+              { weight: 80, instances: ['cart-v1-0'] },
+              { weight: 20, instances: ['cart-v2-0'] },
+            ],
+          },
+        ],
+      },
+    };
+    await deployed(agent, meaning, entries, async () => {
+      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
+    });
+  });
+
   it('omitted timeout and retries: the agent sets neither, as the descriptor declares (core/defaults.ts)', async () => {
     // The declaration under test: Consul keeps Envoy's 15 s route timeout (differs from the model's
     // "no time limit") and retries nothing (as the model means).

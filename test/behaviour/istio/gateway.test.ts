@@ -90,7 +90,7 @@ function expectIngress(
 
 const notRouted = (r: { route?: unknown; error?: string }) => r.route === undefined && r.error !== undefined;
 
-describe(FILE, () => {
+describe('test/cases/gateway-ingress.yaml', () => {
   const edge = { namespace: 'edge', name: 'public-gateway', labels: { istio: 'public' } };
   const ops = { namespace: 'ops', name: 'internal-gateway', labels: { istio: 'internal' } };
   // The user's Gateways: HTTP on port 80 for every host of every namespace.
@@ -138,7 +138,7 @@ describe(FILE, () => {
   });
 });
 
-describe(`ambient: ${FILE}`, () => {
+describe('ambient: test/cases/gateway-ingress.yaml', () => {
   // Istio deploys a Gateway API Gateway's Envoy with pods labelled by the Gateway's name.
   // istiod finds the gateway's proxies by the Service of that deployment, <name>-istio.
   const byName = (name: string) => ({ 'gateway.networking.k8s.io/gateway-name': name });
