@@ -23,6 +23,7 @@
  */
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
+import { isGatewayHostname } from '../../core/model/semantic-gateway.js';
 import { isDnsLabel, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { type AppMeshReader, isKind, type Obj, serviceOfMeshHost } from './import-reader.js';
 import { httpMatch } from './import-route.js';
@@ -38,8 +39,6 @@ interface GatewayRule {
   readonly rule: Obj;
   readonly http2: boolean;
 }
-
-const HOST_LABELS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function importGatewayRoutes(objects: readonly NativeObject[], r: AppMeshReader): ImportedPolicy[] {
   const gateways = objects.filter((o) => isKind(o, 'VirtualGateway'));
@@ -232,11 +231,11 @@ function hostnamesOf(o: NativeObject, at: FieldPath, r: AppMeshReader): string[]
   r.rest(o, at, ['exact', 'suffix'], 'hostname match');
   const exact = typeof h.exact === 'string' ? h.exact.toLowerCase() : undefined;
   const suffix = typeof h.suffix === 'string' ? h.suffix.toLowerCase() : undefined;
-  if (exact !== undefined && HOST_LABELS.test(exact)) {
+  if (exact !== undefined && !exact.startsWith('*') && isGatewayHostname(exact)) {
     r.ledger.take(o, [...at, 'exact']);
     return [exact];
   }
-  if (suffix?.startsWith('.') && HOST_LABELS.test(suffix.slice(1))) {
+  if (suffix?.startsWith('.') && isGatewayHostname(`*${suffix}`)) {
     r.ledger.take(o, [...at, 'suffix']);
     return [`*${suffix}`];
   }

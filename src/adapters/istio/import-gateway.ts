@@ -15,12 +15,10 @@
  *   itself there: reported by the routes' factoring (import-routing.ts).
  */
 import type { NativeObject } from '../../core/import.js';
+import { isGatewayHostname } from '../../core/model/semantic-gateway.js';
 import { serviceOfHost } from '../kit/import-kit.js';
 import type { IstioReader, Obj } from './import-reader.js';
 
-/** Gateway API's Hostname (the pattern of the HTTPRoute CRD's spec.hostnames items). */
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -86,7 +84,7 @@ export function readGatewayBinding(
       r.ledger.take(vs, ['spec', 'hosts', i]);
       return;
     }
-    if (typeof h === 'string' && HOSTNAME.test(h) && !IPV4.test(h) && h.length <= 253) {
+    if (typeof h === 'string' && isGatewayHostname(h)) {
       r.ledger.take(vs, ['spec', 'hosts', i]);
       if (!hostnames.includes(h)) hostnames.push(h);
       return;

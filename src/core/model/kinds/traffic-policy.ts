@@ -435,7 +435,7 @@ const Gateway = Type.Object(
   {
     name: Type.String({
       description:
-        "The gateway's name: the mesh's own ingress gateway object of this name (its kind per mesh: `anymesh capabilities gateway.route`). anymesh binds routes to it; it does not create it. Required.",
+        "The gateway's name: the mesh's own ingress gateway object of this name (its kind per mesh: `anymesh capabilities --feature gateway.route`). anymesh binds routes to it; it does not create it. Required.",
     }),
     namespace: Type.Optional(
       Type.String({ description: "The gateway's namespace. Default: metadata.namespace." }),
