@@ -17,6 +17,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import type { ImportSource, SkippedObject } from '../core/import.js';
 import { type ImportRun, importLoaded } from '../core/import-pipeline.js';
 import type { LoadResult } from '../core/loader/loader.js';
+import type { PolicyDoc } from '../core/model/policy-doc.js';
 import { checkPortability, type Loss, type Verdict } from '../core/portability/check.js';
 
 export interface FeatureColumns {
@@ -184,7 +185,7 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     steps:
       options.sourceMesh?.id === target.id
         ? columnSwitchSteps(target, sourceTitle.column, targetTitle.column, context.options ?? {}, policies)
-        : cutoverSteps(source, target, policies),
+        : cutoverSteps(source, target, policies, ingressGateways(run.loaded.policies)),
     errors: allErrors,
   };
 }
@@ -232,15 +233,27 @@ function columnSwitchSteps(
   return steps.map((s, i) => ({ step: i + 1, ...s }));
 }
 
+/** The ingress gateways the policies are bound to (spec.gateway), as `<namespace>/<name>`. */
+function ingressGateways(docs: readonly PolicyDoc[]): string[] {
+  const out = new Set<string>();
+  for (const d of docs) {
+    const g = (d.policy.spec as { gateway?: { name: string; namespace?: string } }).gateway;
+    if (d.kind === 'TrafficPolicy' && g) out.add(`${g.namespace ?? d.namespace}/${g.name}`);
+  }
+  return [...out].sort();
+}
+
 /**
  * A side-by-side cut-over: both meshes run, workloads move namespace by namespace with traffic
  * shifted by weight, and the source's objects stay until the end, so every step before their
- * removal can be undone.
+ * removal can be undone. Ingress moves the same way: the target's gateways (which anymesh binds
+ * routes to but does not create) stand beside the source's, and clients are shifted to them.
  */
 function cutoverSteps(
   source: ImportSource,
   target: MeshAdapter,
   policies: readonly PolicyPlan[],
+  gateways: readonly string[] = [],
 ): CutoverStep[] {
   const namespaces = [...new Set(policies.map((p) => p.policy.split('/')[1]!))].sort();
   const installed =
@@ -259,6 +272,14 @@ function cutoverSteps(
       command: `anymesh check -f policies/ --mesh ${target.id}`,
     },
     { ...installed, rollback: `anymesh uninstall ${target.id}` },
+    ...(gateways.length
+      ? [
+          {
+            action: `Create the ${target.displayName} ingress gateways the policies are bound to (${gateways.join(', ')}), listening on the ports and host names of the ${source.displayName} ones; anymesh binds routes to them but does not create them`,
+            rollback: `delete those gateways; ${source.displayName}'s gateways still take every client`,
+          },
+        ]
+      : []),
     {
       action: `Apply the ${target.displayName} objects; ${source.displayName} keeps serving all traffic`,
       command: `anymesh apply -f policies/ --mesh ${target.id} --dry-run=server && anymesh apply -f policies/ --mesh ${target.id}`,
@@ -268,6 +289,14 @@ function cutoverSteps(
       action: `Per namespace (${namespaces.join(', ') || 'none'}): run a second deployment of each workload in ${target.displayName} and shift traffic to it by weight (10%, 50%, 100%), watching errors and latency at each weight`,
       rollback: `shift the weight back to the ${source.displayName} deployments; this is the rollback point: until the next step nothing of ${source.displayName} is gone`,
     },
+    ...(gateways.length
+      ? [
+          {
+            action: `Shift clients from the ${source.displayName} gateways to the ${target.displayName} ones (weighted DNS or load balancer: 10%, 50%, 100%), watching errors and latency`,
+            rollback: `shift the clients back to the ${source.displayName} gateways, which still route as before`,
+          },
+        ]
+      : []),
     {
       action: `Remove the ${source.displayName} deployments and objects (${policies.flatMap((p) => p.from).length} native objects imported), then ${source.displayName} itself`,
     },

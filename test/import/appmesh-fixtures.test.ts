@@ -416,7 +416,7 @@ describe('migrate plan from App Mesh', () => {
   });
   const targets = MESHES.filter((m) => m.id !== SOURCE);
   for (const target of targets)
-    for (const name of ['shop.yaml', 'protocols.yaml'])
+    for (const name of ['shop.yaml', 'protocols.yaml', 'ingress.yaml'])
       it(`${name} -> ${target.id}: every target object passes the target's CRDs`, () => {
         const loaded = parseInputs([{ name: fixture(name), text: read(name) }]);
         const plan = planMigration(loaded, {
@@ -435,6 +435,31 @@ describe('migrate plan from App Mesh', () => {
         }
         expect(plan.steps.some((s) => /rollback point/.test(s.rollback ?? ''))).toBe(true);
       });
+
+  it('ingress.yaml -> istio: the steps create the gateway the routes are bound to and shift clients to it', () => {
+    const loaded = parseInputs([{ name: fixture('ingress.yaml'), text: read('ingress.yaml') }]);
+    const plan = planMigration(loaded, {
+      source: importSourceFor(SOURCE)!,
+      sourceMesh: adapterFor(SOURCE)!,
+      target: adapterFor('istio')!,
+    });
+    const actions = plan.steps.map((s) => s.action);
+    const create = actions.findIndex((a) =>
+      a.includes('ingress gateways the policies are bound to (shop/ingress-gw)'),
+    );
+    const apply = actions.findIndex((a) => a.startsWith('Apply the Istio objects'));
+    const shift = actions.findIndex((a) => a.startsWith('Shift clients'));
+    // The gateway before the objects bound to it; clients after the workloads moved, undoable.
+    expect(create).toBeGreaterThan(0);
+    expect(apply).toBe(create + 1);
+    expect(shift).toBeGreaterThan(apply);
+    expect(plan.steps[shift]!.rollback).toMatch(/shift the clients back/);
+    const vs = plan.objects.filter((o) => o.kind === 'VirtualService');
+    expect(vs.map((o) => (o.spec as { gateways: string[] }).gateways)).toEqual([
+      ['shop/ingress-gw'],
+      ['shop/ingress-gw'],
+    ]);
+  });
 });
 
 describe('anymesh import --from appmesh', () => {
