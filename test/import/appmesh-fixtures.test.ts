@@ -266,6 +266,44 @@ describe('App Mesh native fixtures', () => {
     ).toEqual([['shop/ingress-gw'], ['shop/ingress-gw']]);
   });
 
+  it('a gateway named like a VirtualService of its namespace: its policy takes another name', () => {
+    const text = `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualGateway
+metadata: {name: web, namespace: shop}
+spec:
+  listeners: [{portMapping: {port: 8088, protocol: http}}]
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: GatewayRoute
+metadata: {name: all, namespace: shop}
+spec:
+  httpRoute:
+    match: {prefix: /}
+    action: {target: {virtualService: {virtualServiceRef: {name: web}}}}
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  provider: {virtualNode: {virtualNodeRef: {name: web}}}
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  listeners: [{portMapping: {port: 8080, protocol: http}}]
+  serviceDiscovery: {dns: {hostname: web.shop.svc.cluster.local}}
+`;
+    const r = importText(text, importSourceFor(SOURCE)!, 'web.yaml');
+    expect(r.ok).toBe(true);
+    expect(r.loaded.policies.filter((p) => p.kind === 'TrafficPolicy').map((p) => p.name)).toEqual([
+      'web',
+      'web-2',
+    ]);
+    expect(policy(r, 'TrafficPolicy', 'web-2').spec.gateway).toEqual({ name: 'web' });
+  });
+
   it('--strict makes every loss an error', () => {
     const r = run('shop.yaml', { strict: true });
     expect(r.ok).toBe(false);

@@ -198,6 +198,40 @@ spec:
     });
   });
 
+  it('a gateway VirtualService that moves to a namespace with a mesh VirtualService of its name: both kept, apart', () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: books, namespace: istio-system}
+spec:
+  hosts: [books.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: books.library.svc.cluster.local, port: {number: 9080}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: books, namespace: library}
+spec:
+  hosts: [books]
+  http:
+  - route:
+    - destination: {host: books}
+    retries: {attempts: 3}
+`;
+    const r = importText(text, istio, 'books.yaml');
+    expect(r.ok).toBe(true);
+    const spec = (ref: string) => r.loaded.policies.find((p) => p.ref === ref)?.policy.spec as never;
+    expect(spec('TrafficPolicy/library/books')).toEqual({
+      service: 'books',
+      rules: [{ retries: { attempts: 3 } }],
+    });
+    expect(spec('TrafficPolicy/library/books-gateway')).toMatchObject({
+      gateway: { name: 'public', namespace: 'istio-system', hostnames: ['books.example.com'] },
+      rules: [{}],
+    });
+  });
+
   it('DestinationRule traffic policies: BackendPolicies service-wide or per port, the rest reported', () => {
     const name = 'istio-traffic-policies.yaml';
     const r = importText(read(name), istio, fixture(name));

@@ -40,7 +40,15 @@ interface GatewayRule {
   readonly http2: boolean;
 }
 
-export function importGatewayRoutes(objects: readonly NativeObject[], r: AppMeshReader): ImportedPolicy[] {
+/**
+ * `named`: the `<namespace>/<name>` of the TrafficPolicies imported already (from VirtualServices),
+ * which a gateway's policy must not take.
+ */
+export function importGatewayRoutes(
+  objects: readonly NativeObject[],
+  r: AppMeshReader,
+  named: ReadonlySet<string> = new Set(),
+): ImportedPolicy[] {
   const gateways = objects.filter((o) => isKind(o, 'VirtualGateway'));
   const namespaces = new Map(
     objects
@@ -57,7 +65,7 @@ export function importGatewayRoutes(objects: readonly NativeObject[], r: AppMesh
     const key = JSON.stringify([g.gateway, g.hostnames ?? null, g.service.namespace]);
     groups.set(key, [...(groups.get(key) ?? []), g]);
   }
-  const taken = new Set<string>();
+  const taken = new Set(named);
   const policies: ImportedPolicy[] = [];
   for (const list of groups.values()) {
     list.sort(
@@ -73,6 +81,7 @@ export function importGatewayRoutes(objects: readonly NativeObject[], r: AppMesh
     const service = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     const ports = new Set(list.filter((g) => g.service.service === service).map((g) => g.port));
     const port = ports.size === 1 ? [...ports][0] : undefined;
+    // Named after the gateway; `-2`, `-3` for its other host names or a name another policy has.
     let name = first.gateway.name;
     for (let i = 2; taken.has(`${namespace}/${name}`); i++) name = `${first.gateway.name}-${i}`;
     taken.add(`${namespace}/${name}`);

@@ -52,7 +52,11 @@ export function importAppMesh(input: readonly NativeObject[], ctx: ImportContext
   }
   const policies = [
     ...routing.policies,
-    ...importGatewayRoutes(objects, r),
+    ...importGatewayRoutes(
+      objects,
+      r,
+      new Set(routing.policies.map((p) => `${p.policy.metadata.namespace}/${p.policy.metadata.name}`)),
+    ),
     ...importSecurity(services, r),
     ...importBackend(services, r),
   ];

@@ -176,6 +176,7 @@ export function importRouting(
   }
   const policies: ImportedPolicy[] = [];
   const versionsGiven = new Set<string>();
+  uniqueNames(groups);
   for (const g of groups.values()) {
     const s = subsets.get(`${g.namespace}/${g.service}`);
     const usedByService = new Set(
@@ -219,6 +220,22 @@ export function importRouting(
   }
   finishIdleTimeouts(ctx.idle, r);
   return policies;
+}
+
+/**
+ * A gateway policy named like a mesh policy of its namespace (a VirtualService of another
+ * namespace that moved to its service's, beside that namespace's own VirtualService of the same
+ * name) takes `-gateway`, then a number: policy names are unique per namespace.
+ */
+function uniqueNames(groups: ReadonlyMap<string, Group>): void {
+  const used = new Set([...groups.values()].filter((g) => !g.gateway).map((g) => `${g.namespace}/${g.name}`));
+  for (const g of groups.values()) {
+    if (!g.gateway) continue;
+    const base = g.name;
+    for (let i = 1; used.has(`${g.namespace}/${g.name}`); i++)
+      g.name = i === 1 ? `${base}-gateway` : `${base}-gateway-${i}`;
+    used.add(`${g.namespace}/${g.name}`);
+  }
 }
 
 /**
@@ -269,12 +286,13 @@ function gatewayGroups(
       binding.gateways.length > 1 ? `${meta.name}-${g.name}` : alone ? meta.name : `${meta.name}-gateway`;
     for (const route of routes) {
       const split = splitRouteName(route.name, owned);
+      // Keyed apart from the mesh policies, so that no mesh route joins them (names: uniqueNames).
       let name = split?.policy ?? base;
-      let key = `${svc.namespace}/${name}`;
+      let key = `gateway ${svc.namespace}/${name}`;
       const prior = groups.get(key);
       if (prior && (prior.gateway !== g || prior.service !== svc.service)) {
         name = `${name}-gateway`;
-        key = `${svc.namespace}/${name}`;
+        key = `gateway ${svc.namespace}/${name}`;
       }
       const group = groups.get(key) ?? {
         name,
