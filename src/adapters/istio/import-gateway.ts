@@ -44,8 +44,9 @@ export function gatewaySpec(g: GatewayBinding, namespace: string): Obj {
 }
 
 /**
- * Reads the gateways, host names and service of a gateway-only VirtualService, or undefined (the
- * VirtualService reported whole) when nothing of it can be a gateway policy.
+ * Reads the gateways, host names and service of a VirtualService bound to gateways, or undefined
+ * when nothing of it can be a gateway policy (reported: the VirtualService whole, or with `mesh`
+ * among its gateways, the gateways only).
  */
 export function readGatewayBinding(
   vs: NativeObject,
@@ -61,8 +62,9 @@ export function readGatewayBinding(
       r.ledger.take(vs, ['spec', 'gateways', i]);
       return;
     }
+    const parts = typeof g === 'string' ? g.split('/') : [];
     const [namespace, name] =
-      typeof g === 'string' && g.includes('/') ? g.split('/', 2) : [vs.namespace, g as string];
+      parts.length === 2 ? parts : [vs.namespace, parts.length === 1 ? parts[0] : undefined];
     if (
       typeof name !== 'string' ||
       !DNS_SUBDOMAIN.test(name) ||
