@@ -242,6 +242,19 @@ describe('App Mesh native fixtures', () => {
         { name: 'pages', matches: [{ headers: [{ name: 'x-region', exact: 'eu' }] }] },
       ],
     });
+    // A gRPC gateway route: a protocol grpc policy of its own, its service name a gRPC match.
+    expect(policy(r, 'TrafficPolicy', 'ingress-gw-3').spec).toEqual({
+      service: 'cart',
+      port: 50051,
+      protocol: 'grpc',
+      gateway: { name: 'ingress-gw' },
+      rules: [
+        {
+          name: 'cart-grpc',
+          matches: [{ grpc: { service: 'shop.Cart' }, headers: [{ name: 'x-client', prefix: 'mobile-' }] }],
+        },
+      ],
+    });
     // A host name suffix starting with "." is a wildcard host name: a policy of its own.
     expect(policy(r, 'TrafficPolicy', 'ingress-gw-2').spec).toMatchObject({
       gateway: { name: 'ingress-gw', hostnames: ['*.partners.example.com'] },
@@ -263,7 +276,7 @@ describe('App Mesh native fixtures', () => {
         .filter((o) => o.kind === 'VirtualService')
         .map((o) => (o.spec as { gateways?: string[] }).gateways)
         .filter(Boolean),
-    ).toEqual([['shop/ingress-gw'], ['shop/ingress-gw']]);
+    ).toEqual([['shop/ingress-gw'], ['shop/ingress-gw'], ['shop/ingress-gw']]);
   });
 
   it('a gateway named like a VirtualService of its namespace: its policy takes another name', () => {
@@ -494,6 +507,7 @@ describe('migrate plan from App Mesh', () => {
     expect(plan.steps[shift]!.rollback).toMatch(/shift the clients back/);
     const vs = plan.objects.filter((o) => o.kind === 'VirtualService');
     expect(vs.map((o) => (o.spec as { gateways: string[] }).gateways)).toEqual([
+      ['shop/ingress-gw'],
       ['shop/ingress-gw'],
       ['shop/ingress-gw'],
     ]);

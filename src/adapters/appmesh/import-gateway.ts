@@ -19,14 +19,15 @@
  * - the Host header is rewritten to the target's name unless `rewrite.hostname.defaultTargetHostname`
  *   is DISABLED: the neutral rule then keeps the client's Host, which is said;
  * - `match.hostname` exact or a `.`-suffix is the policy's host names; `match.port` is the gateway
- *   listener's port, which a gateway policy does not match. gRPC gateway routes are reported.
+ *   listener's port, which a gateway policy does not match. A gRPC gateway route's `serviceName` is
+ *   a gRPC service match (the gRPC routes of a gateway are a protocol grpc policy of their own).
  */
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { isGatewayHostname } from '../../core/model/semantic-gateway.js';
 import { isDnsLabel, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { type AppMeshReader, isKind, type Obj, serviceOfMeshHost } from './import-reader.js';
-import { httpMatch } from './import-route.js';
+import { grpcMatch, httpMatch } from './import-route.js';
 
 interface GatewayRule {
   readonly o: NativeObject;
@@ -37,7 +38,8 @@ interface GatewayRule {
   readonly priority?: number;
   readonly prefixLength: number;
   readonly rule: Obj;
-  readonly http2: boolean;
+  /** The route's kind: httpRoute, http2Route (HTTP/2 to the target) or grpcRoute. */
+  readonly protocol: 'http' | 'http2' | 'grpc';
 }
 
 /**
@@ -62,7 +64,8 @@ export function importGatewayRoutes(
   // its own namespace); rules in App Mesh's order.
   const groups = new Map<string, GatewayRule[]>();
   for (const g of rules) {
-    const key = JSON.stringify([g.gateway, g.hostnames ?? null, g.service.namespace]);
+    // gRPC routes are a policy of their own: their matches mean nothing to an HTTP one (AM2040).
+    const key = JSON.stringify([g.gateway, g.hostnames ?? null, g.service.namespace, g.protocol === 'grpc']);
     groups.set(key, [...(groups.get(key) ?? []), g]);
   }
   const taken = new Set(named);
@@ -88,7 +91,11 @@ export function importGatewayRoutes(
     const spec: Obj = {
       service,
       ...(port !== undefined ? { port } : {}),
-      ...(list.every((g) => g.http2) ? { protocol: 'http2' } : {}),
+      ...(list.every((g) => g.protocol === 'grpc')
+        ? { protocol: 'grpc' }
+        : list.every((g) => g.protocol === 'http2')
+          ? { protocol: 'http2' }
+          : {}),
       gateway: {
         name: first.gateway.name,
         ...(first.gateway.namespace !== namespace ? { namespace: first.gateway.namespace } : {}),
@@ -130,24 +137,20 @@ function readGatewayRoute(
   if (aws === undefined || aws.startsWith(`${meta.name}_`) || aws === meta.name)
     r.ledger.take(o, ['spec', 'awsName']);
   else r.cloud(o, ['spec', 'awsName'], `awsName ${aws}`, 'the name of the gateway route in the App Mesh API');
-  r.lostIf(
-    o,
-    ['spec', 'grpcRoute'],
-    'a gRPC gateway route (matched by gRPC service name) is not imported yet',
-  );
   // What orders or binds a route goes with it when the route is left out.
   const leftOut = (): GatewayRule[] => {
     for (const f of ['priority', 'virtualGatewayRef'])
       r.lostIf(o, ['spec', f], 'the route it belongs to is left out (see there)');
     return [];
   };
-  const kind = r.ledger.peek(o, ['spec', 'httpRoute']) !== undefined ? 'httpRoute' : 'http2Route';
-  const at: FieldPath = ['spec', kind];
-  if (r.ledger.peek(o, at) === undefined) {
-    if (r.ledger.peek(o, ['spec', 'grpcRoute']) === undefined)
-      r.lostIf(o, ['spec'], 'a gateway route without httpRoute, http2Route or grpcRoute routes nothing');
+  const kind = (['httpRoute', 'http2Route', 'grpcRoute'] as const).find(
+    (k) => r.ledger.peek(o, ['spec', k]) !== undefined,
+  );
+  if (!kind) {
+    r.lostIf(o, ['spec'], 'a gateway route without httpRoute, http2Route or grpcRoute routes nothing');
     return leftOut();
   }
+  const at: FieldPath = ['spec', kind];
   const gateway = gatewayOf(o, gateways, namespaces, r);
   if (!gateway) {
     r.lost(
@@ -167,7 +170,11 @@ function readGatewayRoute(
       [...matchAt, 'port'],
       "the gateway listener's port: a gateway policy does not match ports (it is the VirtualGateway's listener)",
     );
-  const match = httpMatch(o, 'httpRoute', matchAt, r, true) ?? {};
+  // A gRPC route matches the service by name (a neutral gRPC match: the policy is protocol grpc).
+  const match =
+    (kind === 'grpcRoute'
+      ? grpcMatch(o, matchAt, r, true, true)
+      : httpMatch(o, 'httpRoute', matchAt, r, true)) ?? {};
   const target = targetOf(o, [...at, 'action'], r);
   if (!target) {
     r.lost(o, at, 'its target cannot be imported (see above), so the route is left out');
@@ -190,7 +197,7 @@ function readGatewayRoute(
       ...(priority !== undefined ? { priority } : {}),
       prefixLength: prefix.length,
       rule,
-      http2: kind === 'http2Route',
+      protocol: kind === 'grpcRoute' ? 'grpc' : kind === 'http2Route' ? 'http2' : 'http',
     },
   ];
 }

@@ -266,12 +266,20 @@ export function httpMatch(
 /**
  * gRPC service and method -> the policy's gRPC match (protocol grpc), or the HTTP/2 path they are
  * (`/<service>/<method>`, gRPC over HTTP/2 spec) when the policy is http; metadata -> headers.
+ * `atGateway`: a GatewayRoute's, whose hostname and listener port import-gateway.ts reads.
  */
-function grpcMatch(o: NativeObject, at: FieldPath, r: AppMeshReader, grpc: boolean): Obj | undefined {
+export function grpcMatch(
+  o: NativeObject,
+  at: FieldPath,
+  r: AppMeshReader,
+  grpc: boolean,
+  atGateway = false,
+): Obj | undefined {
   const m = r.ledger.peek<Obj>(o, at);
   if (!m) return undefined;
-  r.rest(o, at, ['serviceName', 'methodName', 'metadata', 'port'], 'gRPC match');
-  r.ledger.take(o, [...at, 'port']);
+  const known = ['serviceName', 'methodName', 'metadata', 'port'];
+  r.rest(o, at, atGateway ? [...known, 'hostname'] : known, 'gRPC match');
+  if (!atGateway) r.ledger.take(o, [...at, 'port']);
   const out: Obj = {};
   const service = r.ledger.take<string>(o, [...at, 'serviceName']);
   const method = r.ledger.peek<string>(o, [...at, 'methodName']);
