@@ -79,10 +79,23 @@ describe('Consul 1.16.3 compiles each golden case into what the policy means', (
   );
 });
 
+/** Policy text compiled for Consul, as the `consul config write` entries the agent is given. */
+function entriesOf(text: string): ConsulEntry[] {
+  const r = compileFor('consul', text);
+  expect(r.ok).toBe(true);
+  return JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
+}
+
+/** The agent's discovery chains for the entries, each route compared with the meaning. */
+async function expectRoutes(entries: ConsulEntry[], meaning: CaseMeaning): Promise<void> {
+  await deployed(agent, meaning, entries, async () => {
+    for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
+  });
+}
+
 describe('beyond the golden cases', () => {
   it('a version label key with a dash selects its instances (Service.Meta["app-version"])', async () => {
-    const r = compileFor(
-      'consul',
+    const entries = entriesOf(
       `apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy
 metadata: {name: cart, namespace: shop}
@@ -95,8 +108,6 @@ spec:
     - backends: [{version: blue, weight: 70}, {version: green, weight: 30}]
 `,
     );
-    expect(r.ok).toBe(true);
-    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
     const meta = (v: string, track = 'main') => ({ 'app-version': v, track });
     const meaning: CaseMeaning = {
       instances: [
@@ -118,16 +129,13 @@ spec:
         ],
       },
     };
-    await deployed(agent, meaning, entries, async () => {
-      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
-    });
+    await expectRoutes(entries, meaning);
   });
 
   it('a rule whose only match entry is empty ({}) catches every request: the split holds for all of them', async () => {
     // `matches: [{}]` matches everything, as no matches does; the compile writes it as the plain
     // splitter (routing.ts matchesAll), and the agent's chain must send every request 80/20.
-    const r = compileFor(
-      'consul',
+    const entries = entriesOf(
       `apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy
 metadata: {name: cart, namespace: shop}
@@ -141,8 +149,6 @@ spec:
       backends: [{version: v1, weight: 80}, {version: v2, weight: 20}]
 `,
     );
-    expect(r.ok).toBe(true);
-    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
     const meaning: CaseMeaning = {
       instances: [
         { id: 'cart-v1-0', service: 'cart', meta: { version: 'v1' } },
@@ -160,9 +166,7 @@ spec:
         ],
       },
     };
-    await deployed(agent, meaning, entries, async () => {
-      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
-    });
+    await expectRoutes(entries, meaning);
   });
 
   it('omitted timeout and retries: the agent sets neither, as the descriptor declares (core/defaults.ts)', async () => {
@@ -170,8 +174,7 @@ spec:
     // "no time limit") and retries nothing (as the model means).
     expect(consulAdapter.defaults.timeout.differs).toBe('always');
     expect(consulAdapter.defaults.retries.differs).toBe('never');
-    const r = compileFor(
-      'consul',
+    const entries = entriesOf(
       `apiVersion: anymesh.dev/v1alpha1
 kind: TrafficPolicy
 metadata: {name: cart, namespace: shop}
@@ -185,8 +188,6 @@ spec:
     - name: rest
 `,
     );
-    expect(r.ok).toBe(true);
-    const entries = JSON.parse(renderConfigEntries(r.resources, false, 'json')) as ConsulEntry[];
     const meaning: CaseMeaning = {
       instances: [{ id: 'cart-0', service: 'cart' }],
       chains: {
@@ -202,8 +203,6 @@ spec:
         ],
       },
     };
-    await deployed(agent, meaning, entries, async () => {
-      for (const o of await observeRoutes(agent, meaning)) expect(o.actual, o.what).toEqual(o.expected);
-    });
+    await expectRoutes(entries, meaning);
   });
 });

@@ -88,6 +88,9 @@ function expectIngress(
   expect(st.route?.timeoutMs).toBe(2000);
 }
 
+/** The user's objects (the Gateways) as YAML documents to follow the compiled output. */
+const documents = (objects: readonly object[]) => objects.map((o) => `---\n${dump(o)}`).join('');
+
 const notRouted = (r: { route?: unknown; error?: string }) => r.route === undefined && r.error !== undefined;
 
 describe('test/cases/gateway-ingress.yaml', () => {
@@ -100,9 +103,10 @@ describe('test/cases/gateway-ingress.yaml', () => {
     metadata: { name, namespace },
     spec: { selector, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*/*'] }] },
   });
-  const gateways = [gateway('public', 'edge', edge.labels), gateway('internal-gw', 'ops', ops.labels)]
-    .map((g) => `---\n${dump(g)}`)
-    .join('');
+  const gateways = documents([
+    gateway('public', 'edge', edge.labels),
+    gateway('internal-gw', 'ops', ops.labels),
+  ]);
   let run: CaseRun;
   beforeAll(async () => {
     run = await runCase(
@@ -166,9 +170,7 @@ describe('ambient: test/cases/gateway-ingress.yaml', () => {
       ],
     },
   });
-  const gateways = [gateway('public', 'edge'), gateway('internal-gw', 'ops')]
-    .map((g) => `---\n${dump(g)}`)
-    .join('');
+  const gateways = documents([gateway('public', 'edge'), gateway('internal-gw', 'ops')]);
   let run: AmbientRun;
   beforeAll(async () => {
     run = await runAmbientCase(
