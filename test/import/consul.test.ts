@@ -191,7 +191,7 @@ describe('Consul native fixtures: intentions and mTLS', () => {
       expect.arrayContaining([
         'AM4360 deny-all spec',
         'AM4360 api spec.sources[2].description',
-        'AM4360 api spec.sources[3].permissions[0].http',
+        'AM4360 api spec.sources[4].permissions[0].http',
         'AM4361 billing spec.sources[0].permissions[1]',
         'AM4360 billing spec.sources[0].permissions[2].http',
         'AM4360 mesh spec.transparentProxy',
@@ -204,8 +204,8 @@ describe('Consul native fixtures: intentions and mTLS', () => {
     // at its position, without marking the imported fields as lost.
     const notes = r.diagnostics.filter((d) => d.code === 'AM4361' && d.path === undefined);
     expect(notes.map((d) => [d.policy, d.location?.line])).toEqual([
-      ['ServiceIntentions/shop/billing', 70],
-      ['ServiceIntentions/shop/billing', 72],
+      ['ServiceIntentions/shop/billing', 76],
+      ['ServiceIntentions/shop/billing', 78],
     ]);
     expect(notes.map((d) => d.message)).toEqual([
       expect.stringMatching(/no source \* with action deny for billing/),
@@ -234,11 +234,16 @@ describe('Consul native fixtures: intentions and mTLS', () => {
         ],
       },
       { service: 'api', action: 'allow', from: [{ serviceAccount: 'mobile' }] },
-      // analytics' only allow has a header condition: left out, so it is denied (never widened).
+      // batch is denied. legacy's only allow is a case-insensitive substring condition on a
+      // header, which has no neutral form: left out, so no policy names legacy and the allow
+      // policies deny it (never widened).
+      { service: 'api', action: 'deny', from: [{ serviceAccount: 'batch' }] },
+      // analytics: the API for its team only (a header condition, with the path).
       {
         service: 'api',
-        action: 'deny',
-        from: [{ serviceAccount: 'batch' }, { serviceAccount: 'analytics' }],
+        action: 'allow',
+        from: [{ serviceAccount: 'analytics' }],
+        to: [{ paths: ['/api/*'], headers: [{ name: 'x-team', exact: 'data' }] }],
       },
     ]);
   });

@@ -172,7 +172,7 @@ describe('Linkerd native fixtures: security', () => {
         'AM4262 emoji-admin ',
         'AM4261 metrics spec.port',
         'AM4260 admin-anyone spec',
-        'AM4260 web-pages spec.rules[0].matches[2]',
+        'AM4260 web-pages spec.rules[0].matches[3]',
         'AM4260 web-limit spec.identity',
         'AM4260 web-limit spec.overrides',
         'AM4260 emojivoto metadata.annotations["linkerd.io/inject"]',
@@ -194,14 +194,16 @@ describe('Linkerd native fixtures: security', () => {
       from: [{ namespace: 'emojivoto', serviceAccount: 'web' }, { namespace: 'ops' }],
       to: [{ ports: [8080] }],
     });
-    // A PathPrefix is the path and everything below it; the header-matched entry is left out.
-    expect(spec(r, 'AccessPolicy/emojivoto/web-pages-ingress')?.to).toEqual([
+    // A PathPrefix is the path and everything below it; the header-matched entry is an operation
+    // with that header condition; the entry with a query parameter condition is left out.
+    const pages = [
       { methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] },
-    ]);
+      { paths: ['/js/app.js'], headers: [{ name: 'accept', exact: 'text/javascript' }], ports: [8080] },
+    ];
+    expect(spec(r, 'AccessPolicy/emojivoto/web-pages-ingress')?.to).toEqual(pages);
     // A NetworkAuthentication's networks are callers by ipBlock.
     // Server web-http has an inbound route and no catch-all, so requests matching no route are
     // refused: callers allowed on the whole Server may make what the route matches, no more.
-    const pages = [{ methods: ['GET'], paths: ['/api', '/api/*', '/'], ports: [8080] }];
     expect(spec(r, 'AccessPolicy/emojivoto/web-probes')).toEqual({
       service: 'web-svc',
       action: 'allow',

@@ -415,7 +415,8 @@ spec:
       ]),
     );
     const refs = r.loaded.policies.map((p) => p.ref);
-    // The second rule of ratings-viewer has a `when`: imported without it, it would allow more.
+    // The second rule of ratings-viewer has a `when` with notValues: imported without it, it would
+    // allow more.
     expect(refs).toEqual([
       'AccessPolicy/bookinfo/ratings-viewer',
       'MTLSPolicy/bookinfo/legacy',
@@ -424,6 +425,67 @@ spec:
     const mesh = r.loaded.policies.find((p) => p.ref === 'MTLSPolicy/istio-system/default')!.policy.spec;
     expect(mesh).toEqual({ mode: 'strict', scope: 'mesh' });
     silentDrops('istio-security.yaml', 'istio');
+  });
+
+  it('request header conditions are operations with headers; values are any of, rules of one caller join', () => {
+    const text = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reports, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reports}}
+  rules:
+    - from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]
+      to: [{operation: {paths: [/healthz]}}]
+    - from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]
+      to: [{operation: {methods: [GET]}}]
+      when:
+        - {key: "request.headers[x-tenant]", values: [acme, "globex*"]}
+        - {key: "request.headers[authorization]", values: ["*"]}
+    - from: [{source: {namespaces: [ops]}}]
+      when: [{key: "request.headers[x-trace]", values: ["*.debug"]}]
+    - from: [{source: {namespaces: [audit]}}]
+      when: [{key: source.ip, values: [10.0.0.1]}]
+`;
+    const r = importText(text, istio, 'headers.yaml');
+    expect(r.loaded.policies.map((p) => [p.ref, p.policy.spec])).toEqual([
+      [
+        'AccessPolicy/shop/reports',
+        {
+          service: 'reports',
+          action: 'allow',
+          from: [{ namespace: 'shop', serviceAccount: 'web' }],
+          to: [
+            { paths: ['/healthz'] },
+            {
+              methods: ['GET'],
+              headers: [
+                { name: 'x-tenant', exact: 'acme' },
+                { name: 'authorization', present: true },
+              ],
+            },
+            {
+              methods: ['GET'],
+              headers: [
+                { name: 'x-tenant', prefix: 'globex' },
+                { name: 'authorization', present: true },
+              ],
+            },
+          ],
+        },
+      ],
+      [
+        'AccessPolicy/shop/reports-3',
+        {
+          service: 'reports',
+          action: 'allow',
+          from: [{ namespace: 'ops' }],
+          to: [{ headers: [{ name: 'x-trace', regex: '.*\\.debug' }] }],
+        },
+      ],
+    ]);
+    // The source.ip condition has no neutral form: that ALLOW rule is left out whole.
+    expect(codes(r)).toEqual(['AM4115 reports spec.rules[3]']);
+    expect(r.fields.unaccounted).toBe(0);
   });
 
   it("a source's principals and namespaces are ANDed: only the principals in those namespaces", () => {

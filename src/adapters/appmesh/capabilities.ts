@@ -317,6 +317,16 @@ export const appmeshCapabilities: CapabilityColumn = {
     'check paths in the application, or allow the caller for everything',
     MTLS,
   ),
+  'access.to.headers': none(
+    'App Mesh checks callers at the TLS handshake, before any HTTP request is seen: it has no L7 authorization',
+    'check headers in the application, or allow the caller for everything',
+    MTLS,
+  ),
+  'access.to.headers.regex': none(
+    'App Mesh checks callers at the TLS handshake, before any HTTP request is seen: it has no L7 authorization',
+    'check headers in the application, or allow the caller for everything',
+    MTLS,
+  ),
   'access.to.ports': {
     support: 'partial',
     reason:

@@ -227,6 +227,14 @@ export const consulCapabilities: CapabilityColumn = {
     'ServiceIntentions sources[].permissions[].http.{pathExact | pathPrefix (for /x/*) | pathRegex (for *suffix)}',
     INTENTIONS,
   ),
+  'access.to.headers': full(
+    'ServiceIntentions sources[].permissions[].http.header[] {name, exact | prefix | present}',
+    INTENTIONS,
+  ),
+  'access.to.headers.regex': full(
+    'ServiceIntentions sources[].permissions[].http.header[].regex',
+    INTENTIONS,
+  ),
   'access.to.ports': none(
     'intentions authorize a caller for a whole service; a Consul service has one port and permissions match only path, method and headers',
     'register each port as its own Consul service and write one AccessPolicy per service',

@@ -189,6 +189,11 @@ function stringMatch(o: NativeObject, at: FieldPath, r: ConsulReader, header: bo
   return { name, [k]: m[k] };
 }
 
+/** A header condition (route match or intention permission), or undefined (reported). */
+export function readHeaderCondition(o: NativeObject, at: FieldPath, r: ConsulReader): Obj | undefined {
+  return stringMatch(o, at, r, true);
+}
+
 /** Timeout, retries and header changes of a route destination, into `rule`. */
 export function readDestinationSettings(o: NativeObject, at: FieldPath, rule: Obj, r: ConsulReader): void {
   const timeout = r.ledger.peek<string>(o, [...at, 'requestTimeout']);

@@ -21,11 +21,13 @@ import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
+import { isHttpToken } from '../../core/model/semantic.js';
 import { neutralMetadata, neutralPolicy } from '../kit/import-kit.js';
 import { type ConsulReader, isKind, type Obj, refOf, sameNamespace } from './import-reader.js';
+import { readHeaderCondition } from './import-route.js';
 import { consulMessages } from './messages.js';
 
-type Op = { methods?: string[]; paths?: string[] };
+type Op = { methods?: string[]; paths?: string[]; headers?: Obj[] };
 
 /** One intention source as the neutral model reads it. */
 interface Source {
@@ -243,7 +245,9 @@ function readSource(
     r.ledger.take(o, [...pat, 'action']);
     if (op === undefined) return;
     const everything =
-      !op.methods && (op.paths === undefined || (op.paths.length === 1 && op.paths[0] === '*'));
+      !op.methods &&
+      !op.headers &&
+      (op.paths === undefined || (op.paths.length === 1 && op.paths[0] === '*'));
     if (act === 'deny') {
       if (seenAllow && everything && j === perms.length - 1) {
         closed = true;
@@ -272,7 +276,7 @@ function readSource(
         { location: o.locate([...at, 'permissions']), policy: o.ref },
       ),
     );
-  const denyAll = deny.some((d) => !d.methods && (!d.paths || d.paths.includes('*')));
+  const denyAll = deny.some((d) => !d.methods && !d.headers && (!d.paths || d.paths.includes('*')));
   return {
     ...(deny.length ? { deny: denyAll ? 'all' : deny } : {}),
     ...(seenAllow ? { allow: allowAll ? 'all' : allow } : {}),
@@ -287,7 +291,7 @@ function readOperation(o: NativeObject, at: FieldPath, r: ConsulReader, allow: b
     return undefined;
   }
   const extra = Object.keys(h).filter(
-    (k) => !['pathExact', 'pathPrefix', 'pathRegex', 'methods'].includes(k),
+    (k) => !['pathExact', 'pathPrefix', 'pathRegex', 'methods', 'header'].includes(k),
   );
   let path: string | undefined;
   let bad: string | undefined;
@@ -305,8 +309,16 @@ function readOperation(o: NativeObject, at: FieldPath, r: ConsulReader, allow: b
   const methods = h.methods as string[] | undefined;
   if (methods?.some((m) => !(HTTP_METHODS as readonly string[]).includes(m)))
     bad = 'methods that are not HTTP methods';
-  if (extra.length)
-    bad = `conditions on ${extra.join(', ')} (header and JWT conditions have no neutral form)`;
+  if (extra.length) bad = `conditions on ${extra.join(', ')} (JWT conditions have no neutral form)`;
+  const headerBad = headersBad(h.header);
+  if (headerBad) bad = headerBad;
+  const headers: Obj[] = [];
+  if (!bad)
+    ((h.header as Obj[] | undefined) ?? []).forEach((_, k) => {
+      const c = readHeaderCondition(o, [...at, 'header', k], r);
+      if (c) headers.push(c);
+      else bad = 'a header condition has no neutral form (above)';
+    });
   if (bad) {
     // An allow imported without a condition would allow more, so it is left out; a deny without
     // one would deny more, which is reported the same way (the permission is left out).
@@ -314,7 +326,32 @@ function readOperation(o: NativeObject, at: FieldPath, r: ConsulReader, allow: b
     return undefined;
   }
   r.ledger.take(o, at);
-  return { ...(methods?.length ? { methods } : {}), ...(path !== undefined ? { paths: [path] } : {}) };
+  return {
+    ...(methods?.length ? { methods } : {}),
+    ...(path !== undefined ? { paths: [path] } : {}),
+    ...(headers.length ? { headers } : {}),
+  };
+}
+
+/**
+ * Why a permission's header conditions have no neutral form, or undefined: a neutral operation
+ * has one condition per header (exact, prefix, regex, presence; a suffix is a regex), never an
+ * inverted, substring or case-insensitive one.
+ */
+function headersBad(header: unknown): string | undefined {
+  if (header === undefined) return undefined;
+  if (!Array.isArray(header)) return 'header conditions that are not a list';
+  const names = new Set<string>();
+  for (const c of header as Obj[]) {
+    if (c === null || typeof c !== 'object' || typeof c.name !== 'string' || !isHttpToken(c.name))
+      return 'a header condition without a valid header name';
+    if (c.contains !== undefined && c.contains !== '')
+      return `a substring condition (contains) on header ${c.name}`;
+    if (c.ignoreCase === true) return `a case-insensitive condition (ignoreCase) on header ${c.name}`;
+    if (names.has(c.name.toLowerCase())) return `two conditions on header ${c.name}`;
+    names.add(c.name.toLowerCase());
+  }
+  return undefined;
 }
 
 /** A source as a neutral caller: a service account (Consul names callers by service), or a namespace. */
@@ -323,12 +360,17 @@ function caller(s: Source): Obj {
   return { ...(s.namespace ? { namespace: s.namespace } : {}), serviceAccount: s.name };
 }
 
-/** Consecutive operations with the same methods and a path each are one operation with the paths. */
+/** Consecutive operations with the same methods and headers and a path each are one operation with the paths. */
 function joinOps(ops: readonly Op[]): Op[] {
   const out: Op[] = [];
   for (const op of ops) {
     const prev = out[out.length - 1];
-    if (prev?.paths && op.paths && JSON.stringify(prev.methods) === JSON.stringify(op.methods))
+    if (
+      prev?.paths &&
+      op.paths &&
+      JSON.stringify(prev.methods) === JSON.stringify(op.methods) &&
+      JSON.stringify(prev.headers) === JSON.stringify(op.headers)
+    )
       prev.paths = [...prev.paths, ...op.paths];
     else out.push({ ...op, ...(op.paths ? { paths: [...op.paths] } : {}) });
   }

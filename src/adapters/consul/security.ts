@@ -47,10 +47,14 @@ export function pathFields(path: string): Obj {
 function permissions(ops: readonly Operation[], action: 'allow' | 'deny'): Obj[] {
   const out: Obj[] = [];
   for (const op of ops) {
-    const methods = op.methods ? { methods: op.methods } : {};
-    if (op.paths)
-      for (const path of op.paths) out.push({ action, http: { ...pathFields(path), ...methods } });
-    else out.push({ action, http: { ...methods } });
+    // Header conditions are the intention's own (name plus one of exact, prefix, regex, present:
+    // the ServiceIntentions CRD's header[] fields of the same names, all of which must hold).
+    const more = {
+      ...(op.methods ? { methods: op.methods } : {}),
+      ...(op.headers ? { header: op.headers.map((h) => ({ ...h })) } : {}),
+    };
+    if (op.paths) for (const path of op.paths) out.push({ action, http: { ...pathFields(path), ...more } });
+    else out.push({ action, http: { ...more } });
   }
   return out;
 }

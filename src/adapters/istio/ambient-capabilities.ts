@@ -324,6 +324,16 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     WAYPOINT,
     'an L7 attribute: enforced by the waypoint, with the same ztunnel guard',
   ),
+  'access.to.headers': full(
+    'AuthorizationPolicy targetRefs: [Service] rules[].when[] {key: request.headers[<name>]} + a waypoint-only guard by selector',
+    WAYPOINT,
+    'an L7 attribute: enforced by the waypoint, with the same ztunnel guard; an exact value or prefix that begins or ends with * is refused (AM4121), Istio reads it as a wildcard',
+  ),
+  'access.to.headers.regex': none(
+    'AuthorizationPolicy conditions match a header exactly, by prefix or suffix, or by presence: they have no regular expression',
+    'write the condition as exact values, a prefix or presence, or check the header in the application',
+    WAYPOINT,
+  ),
   'access.to.ports': full(
     'AuthorizationPolicy rules[].to[].operation.ports',
     `${AP}#Operation`,

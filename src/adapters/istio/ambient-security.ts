@@ -3,8 +3,8 @@
  *
  * - A service without a waypoint: the policy goes to ztunnel, by `selector`, with L4 attributes
  *   only (principals, namespaces, ports), which is all ztunnel can enforce.
- * - A service with a waypoint (it has a TrafficPolicy, or some AccessPolicy of it has methods or
- *   paths): every AccessPolicy of it goes to the waypoint, by `targetRefs` to the Service, L4 and L7
+ * - A service with a waypoint (it has a TrafficPolicy, or some AccessPolicy of it has methods,
+ *   paths or headers): every AccessPolicy of it goes to the waypoint, by `targetRefs` to the Service, L4 and L7
  *   alike, because traffic through the waypoint reaches ztunnel with the waypoint's identity (a
  *   caller-identity rule at ztunnel would then match nobody). One guard per such service, by
  *   `selector`, ALLOWs only the waypoint's identity at ztunnel, so no caller reaches the pods
@@ -12,8 +12,8 @@
  *   when PILOT_AUTO_ALLOW_WAYPOINT_POLICY is on, pilot/pkg/serviceregistry/ambient/policies.go
  *   `implicitWaypointPolicy`, off by default).
  *
- * The invariant the property test checks: no AuthorizationPolicy with `selector` carries methods or
- * paths. Such a policy is not enforced by ztunnel at all while its status says it is accepted
+ * The invariant the property test checks: no AuthorizationPolicy with `selector` carries methods,
+ * paths or header conditions. Such a policy is not enforced by ztunnel at all while its status says it is accepted
  * (istio/istio#61126).
  */
 import type { CompileContext, KubeObject } from '../../core/adapter.js';
@@ -24,29 +24,16 @@ import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy, TrafficPolicy } from '../../core/model/schema.js';
 import { istioDiag } from './messages.js';
 import { waypointOf } from './options.js';
-import { denyOperationPorts, knownPorts, sourceOf } from './security.js';
+import { accessRules, denyOperationPorts, knownPorts, sourceOf } from './security.js';
 import { isL7Access, waypointPrincipal } from './waypoint.js';
 
 type Obj = Record<string, unknown>;
 
-function rules(
-  p: PolicyDoc<AccessPolicy>,
-  ctx: CompileContext,
-  l7: boolean,
-  ports: readonly (readonly number[] | undefined)[] = [],
-): Obj[] {
+/** The L4 rules ztunnel enforces: callers and ports (the policy has no HTTP attributes). */
+function ztunnelRules(p: PolicyDoc<AccessPolicy>, ctx: CompileContext): Obj[] {
   const s = p.policy.spec;
   const from = s.from.map((f) => ({ source: sourceOf(f, p.namespace, ctx) }));
-  const to = s.to?.map((t, i) => {
-    const p = ports[i] ?? t.ports;
-    return {
-      operation: {
-        ...(l7 && t.methods ? { methods: t.methods } : {}),
-        ...(l7 && t.paths ? { paths: t.paths } : {}),
-        ...(p ? { ports: p.map(String) } : {}),
-      },
-    };
-  });
+  const to = s.to?.map((t) => ({ operation: t.ports ? { ports: t.ports.map(String) } : {} }));
   return [{ from, ...(to ? { to } : {}) }];
 }
 
@@ -75,30 +62,28 @@ export function compileAmbientAccess(
     if (sel.diagnostic) diagnostics.push(sel.diagnostic);
     const action = s.action === 'allow' ? 'ALLOW' : 'DENY';
     if (!waypointed.has(key)) {
-      // ztunnel: L4 only. A policy with methods or paths always has a waypoint (waypoint.ts); were
+      // ztunnel: L4 only. A policy with HTTP attributes always has a waypoint (waypoint.ts); were
       // one to get here, dropping its HTTP attributes would widen it, so that is an internal error.
       if (isL7Access(p.policy)) throw new Error(`${p.ref} has HTTP attributes but no waypoint`);
       resources.push({
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
         metadata: outputMetadata(p.name, p.namespace, [p]),
-        spec: { selector: { matchLabels: sel.labels }, action, rules: rules(p, ctx, false) },
+        spec: { selector: { matchLabels: sel.labels }, action, rules: ztunnelRules(p, ctx) },
       });
       continue;
     }
+    // The waypoint builds a TCP filter chain for a Service's TCP ports too, with the same RBAC
+    // minus the HTTP attributes, so a DENY of methods or paths only would refuse every TCP
+    // connection of those callers there, as on a sidecar (the behaviour tier saw it): the same
+    // ports, or the same warning (AM4114, AM4113).
+    const rules = accessRules(p, ctx, denyOperationPorts(p, servicePorts, diagnostics), diagnostics);
+    if (!rules) continue;
     resources.push({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: outputMetadata(p.name, p.namespace, [p]),
-      spec: {
-        targetRefs: [{ group: '', kind: 'Service', name: s.service }],
-        action,
-        // The waypoint builds a TCP filter chain for a Service's TCP ports too, with the same RBAC
-        // minus the HTTP attributes, so a DENY of methods or paths only would refuse every TCP
-        // connection of those callers there, as on a sidecar (the behaviour tier saw it): the same
-        // ports, or the same warning (AM4114, AM4113).
-        rules: rules(p, ctx, true, denyOperationPorts(p, servicePorts, diagnostics)),
-      },
+      spec: { targetRefs: [{ group: '', kind: 'Service', name: s.service }], action, rules },
     });
     const g = guarded.get(key);
     if (g) g.sources.push(p);
@@ -128,7 +113,7 @@ export function compileAmbientAccess(
           service,
           waypoint: waypointOf(ctx).name,
           why: l7
-            ? 'an AccessPolicy of it restricts methods or paths, which ztunnel cannot see'
+            ? 'an AccessPolicy of it restricts methods, paths or headers, which ztunnel cannot see'
             : `its routing (TrafficPolicy) makes traffic reach ztunnel as the waypoint, so caller identities are checked at the waypoint (${waypointed.get(key)![0]!.ref})`,
           guard: name,
           principal: who,

@@ -143,6 +143,19 @@ export const istioCapabilities: CapabilityColumn = {
   'access.to.methods': full('AuthorizationPolicy rules[].to[].operation.methods', `${AP}#Operation`),
   'access.to.paths': full('AuthorizationPolicy rules[].to[].operation.paths', `${AP}#Operation`),
   'access.to.ports': full('AuthorizationPolicy rules[].to[].operation.ports', `${AP}#Operation`),
+  'access.to.headers': full(
+    'AuthorizationPolicy rules[].when[] {key: request.headers[<name>], values: [<value> | <prefix>* | *]} (one rule per operation with headers)',
+    `${AP}#Condition`,
+    'native condition; Istio reads a * at either end of a value as a wildcard, so an exact value or prefix that begins or ends with * is refused (AM4121)',
+  ),
+  'access.to.headers.regex': {
+    support: 'none',
+    reason:
+      'AuthorizationPolicy conditions match a header exactly, by prefix or suffix (a * at one end), or by presence: they have no regular expression',
+    workaround:
+      'write the condition as exact values, a prefix or presence, or check the header in the application',
+    docs: `${AP}#Condition`,
+  },
   'access.from.ipBlock': full(
     'AuthorizationPolicy rules[].from[].source.ipBlocks (the cidr) and notIpBlocks (except)',
     `${AP}#Source`,

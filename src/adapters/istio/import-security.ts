@@ -14,6 +14,7 @@ import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { contains, type Network, parseNetwork } from '../../core/model/semantic-ip-block.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import { conditionsExpressible, headerAlternatives } from './import-conditions.js';
 import type { IstioReader } from './import-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { rootNamespace } from './options.js';
@@ -102,6 +103,7 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
   r.ledger.take(o, ['spec', 'action']);
   const { name, namespace, meta: own } = origin(meta, 'AccessPolicy');
   const out: ImportedPolicy[] = [];
+  const bySources = new Map<string, Obj[]>();
   rules.forEach((_, i) => {
     const at: FieldPath = ['spec', 'rules', i];
     // An ALLOW rule imported without one of its conditions would allow more than it did, so such
@@ -110,17 +112,31 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
       r.lost(
         o,
         at,
-        'this ALLOW rule has conditions the neutral model cannot say (when, not* other than notIpBlocks inside ipBlocks, remoteIpBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
+        'this ALLOW rule has conditions the neutral model cannot say (when other than request headers, not* other than notIpBlocks inside ipBlocks, remoteIpBlocks, hosts, request principals ...); imported without them it would allow more, so it is left out',
       );
       return;
     }
-    rest(o, r, at, ['from', 'to'], 'rule');
+    rest(o, r, at, ['from', 'to', 'when'], 'rule');
     const from = sources(o, [...at, 'from'], r);
     if (!from.length) {
       r.lost(o, at, 'a rule without callers the neutral model can name (any caller) has no neutral form');
       return;
     }
-    const to = operations(o, [...at, 'to'], r);
+    let to = operations(o, [...at, 'to'], r);
+    const alternatives = headerAlternatives(o, [...at, 'when'], r);
+    if (alternatives) {
+      const base = to.length ? to : [{}];
+      to = base.flatMap((op) => alternatives.map((headers) => ({ ...op, headers })));
+    }
+    // Rules of the same callers that each name operations are one policy whose operations are
+    // theirs (any rule, any operation: the same requests); anymesh writes an operation with
+    // headers as a rule of its own, and this joins them back.
+    const key = JSON.stringify(from);
+    const joined = to.length ? bySources.get(key) : undefined;
+    if (joined) {
+      joined.push(...to);
+      return;
+    }
     const spec: Obj = {
       service: target.service,
       ...(target.selector ? { selector: target.selector } : {}),
@@ -128,6 +144,7 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
       from,
       ...(to.length ? { to } : {}),
     };
+    if (to.length) bySources.set(key, to);
     out.push(
       neutralPolicy(
         'AccessPolicy',
@@ -141,7 +158,7 @@ function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] 
 }
 
 const EXPRESSIBLE: Record<string, readonly string[]> = {
-  rule: ['from', 'to'],
+  rule: ['from', 'to', 'when'],
   from: ['source'],
   source: ['principals', 'namespaces', 'ipBlocks', 'notIpBlocks'],
   to: ['operation'],
@@ -152,7 +169,7 @@ const EXPRESSIBLE: Record<string, readonly string[]> = {
 function hasInexpressible(rule: Obj): boolean {
   const bad = (v: unknown, level: string) =>
     v !== null && typeof v === 'object' && Object.keys(v).some((k) => !EXPRESSIBLE[level]!.includes(k));
-  if (bad(rule, 'rule')) return true;
+  if (bad(rule, 'rule') || !conditionsExpressible(rule.when)) return true;
   for (const f of (rule.from as Obj[] | undefined) ?? [])
     if (
       bad(f, 'from') ||

@@ -164,7 +164,7 @@ export const ISTIO_MESSAGES = {
     'AM4113',
     'warning',
     'IstioDenyHttpOnly',
-    'Istio cannot check methods or paths on TCP (non-HTTP) traffic and leaves them out of a DENY rule there, so the rule would refuse every TCP connection from {callers} to {service}, not only the listed requests (istioctl analyze: IST0133); list the container ports in spec.to[{index}].ports, or give {service} a TrafficPolicy with spec.port, to limit the rule to those ports',
+    'Istio cannot check methods, paths or headers on TCP (non-HTTP) traffic and leaves them out of a DENY rule there, so the rule would refuse every TCP connection from {callers} to {service}, not only the listed requests (istioctl analyze: IST0133); list the container ports in spec.to[{index}].ports, or give {service} a TrafficPolicy with spec.port, to limit the rule to those ports',
     {
       description:
         'An AuthorizationPolicy DENY rule with HTTP-only attributes (methods, paths) and no ports also applies to TCP traffic, where Istio drops the HTTP attributes: the rule then denies every TCP connection from those callers.',
@@ -180,7 +180,7 @@ export const ISTIO_MESSAGES = {
     'spec.to[{index}] names no ports; the DENY rule gets port(s) {ports} of {service} (spec.port of {origin}), since Istio would otherwise refuse every TCP connection from these callers; requests to other ports are not denied, and the port is taken as the container port; list spec.to[{index}].ports to choose',
     {
       description:
-        "A DENY rule with methods or paths and no ports is limited to the service's port from its TrafficPolicy, so Istio does not widen it to every TCP connection.",
+        "A DENY rule with methods, paths or headers and no ports is limited to the service's port from its TrafficPolicy, so Istio does not widen it to every TCP connection.",
       fix: 'Nothing if that is the port; otherwise list spec.to[].ports.',
       example: 'an AccessPolicy denying DELETE to reviews, with a TrafficPolicy for reviews on port 9080',
     },
@@ -264,6 +264,18 @@ export const ISTIO_MESSAGES = {
       fix: 'Nothing when the service speaks gRPC; otherwise give the Service (with its port name or appProtocol) to the import, or set protocol http in the imported policy and turn the grpc matches back into paths.',
       example:
         'a VirtualService route matching `uri: {exact: /shop.Cart/AddItem}`, imported without the cart Service',
+    },
+  ),
+  HeaderWildcard: m(
+    'AM4121',
+    'error',
+    'IstioHeaderWildcard',
+    'header {header}: the {how} value {value} begins or ends with *, which an AuthorizationPolicy condition reads as a wildcard (prefix, suffix or any value), so Istio cannot check it as written; {service} gets no AuthorizationPolicy from {policy}',
+    {
+      description:
+        'Istio turns a condition value `*` into a presence match, `*x` into a suffix and `x*` into a prefix (pilot/pkg/security/authz/matcher HeaderMatcher), with no escape: an exact value or a prefix that itself begins or ends with `*` would match other requests than asked. A security policy is not compiled in part, so the whole AccessPolicy is left out.',
+      fix: 'Match the header with a value or prefix without a * at its ends, or check it in the application.',
+      example: "an AccessPolicy operation with headers: [{name: x-scope, exact: 'admin*'}]",
     },
   ),
 } as const satisfies Record<string, MessageType>;

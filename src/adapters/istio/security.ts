@@ -12,7 +12,7 @@ import { mtlsScope } from '../../core/compiler/usage.js';
 import { type Diagnostic, makeDiagnostic } from '../../core/diagnostics.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy, MTLSPolicy, TrafficPolicy } from '../../core/model/schema.js';
-import { ISTIO_MESSAGES } from './messages.js';
+import { ISTIO_MESSAGES, istioDiag } from './messages.js';
 import { rootNamespace } from './options.js';
 
 export function compileMtls(
@@ -72,7 +72,7 @@ export function knownPorts(
  * Istio builds a TCP filter chain's RBAC from the same rules, without the HTTP-only attributes; in a
  * DENY rule an operation left with nothing matches every connection (IST0133, "configured
  * AuthorizationPolicy will deny all traffic to TCP ports under its scope", pkg/config/validation).
- * So a DENY operation with methods or paths but no ports gets the service's known ports, or a
+ * So a DENY operation with methods, paths or headers but no ports gets the service's known ports, or a
  * warning when none are known.
  */
 export function denyOperationPorts(
@@ -83,7 +83,7 @@ export function denyOperationPorts(
   const s = p.policy.spec;
   const known = ports.get(`${p.namespace}/${s.service}`);
   return (s.to ?? []).map((t, index) => {
-    if (s.action !== 'deny' || t.ports || (!t.methods && !t.paths)) return t.ports;
+    if (s.action !== 'deny' || t.ports || (!t.methods && !t.paths && !t.headers)) return t.ports;
     const at = p.at(['spec', 'to', index]);
     if (!known) {
       const callers = s.from
@@ -140,15 +140,8 @@ export function compileAccess(
     const s = p.policy.spec;
     const sel = resolveSelector(p, s.service);
     if (sel.diagnostic) diagnostics.push(sel.diagnostic);
-    const from = s.from.map((f) => ({ source: sourceOf(f, p.namespace, ctx) }));
-    const ports = denyOperationPorts(p, servicePorts, diagnostics);
-    const to = s.to?.map((t, i) => ({
-      operation: {
-        ...(t.methods ? { methods: t.methods } : {}),
-        ...(t.paths ? { paths: t.paths } : {}),
-        ...(ports[i] ? { ports: ports[i].map(String) } : {}),
-      },
-    }));
+    const rules = accessRules(p, ctx, denyOperationPorts(p, servicePorts, diagnostics), diagnostics);
+    if (!rules) continue;
     resources.push({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
@@ -156,9 +149,80 @@ export function compileAccess(
       spec: {
         selector: { matchLabels: sel.labels },
         action: s.action === 'allow' ? 'ALLOW' : 'DENY',
-        rules: [{ from, ...(to ? { to } : {}) }],
+        rules,
       },
     });
   }
   return { resources, diagnostics };
+}
+
+type Operation = NonNullable<AccessPolicy['spec']['to']>[number];
+type HeaderCondition = NonNullable<Operation['headers']>[number];
+
+/**
+ * A header condition as the value Istio's HeaderMatcher reads (`*` any value, `x*` a prefix), or
+ * undefined when Istio would read a `*` at its ends as a wildcard. Regular expressions never reach
+ * here: the column has no cell for them.
+ */
+function conditionValue(h: HeaderCondition): string | undefined {
+  if (h.present) return '*';
+  if (h.prefix !== undefined) return h.prefix.startsWith('*') ? undefined : `${h.prefix}*`;
+  const exact = h.exact ?? '';
+  return exact.startsWith('*') || exact.endsWith('*') ? undefined : exact;
+}
+
+/**
+ * The AuthorizationPolicy rules of one AccessPolicy. A rule's operations are any of, its `when`
+ * conditions all of (authorization-policy#Rule), so operations without headers share one rule and
+ * each operation with headers is a rule of its own with them as conditions: any rule matching
+ * means the same as any neutral operation matching, for ALLOW and DENY alike. `ports` are the
+ * operations' ports after denyOperationPorts. Undefined (and an AM4121 error) when a header
+ * condition cannot be written.
+ */
+export function accessRules(
+  p: PolicyDoc<AccessPolicy>,
+  ctx: CompileContext,
+  ports: readonly (readonly number[] | undefined)[],
+  diagnostics: Diagnostic[],
+): Record<string, unknown>[] | undefined {
+  const s = p.policy.spec;
+  const from = s.from.map((f) => ({ source: sourceOf(f, p.namespace, ctx) }));
+  if (!s.to) return [{ from }];
+  const operation = (t: Operation, i: number) => {
+    const op = {
+      ...(t.methods ? { methods: t.methods } : {}),
+      ...(t.paths ? { paths: t.paths } : {}),
+      ...(ports[i] ? { ports: ports[i].map(String) } : {}),
+    };
+    return Object.keys(op).length ? [{ operation: op }] : undefined;
+  };
+  const plain = s.to.flatMap((t, i) => (t.headers ? [] : (operation(t, i) ?? [])));
+  const rules: Record<string, unknown>[] = plain.length ? [{ from, to: plain }] : [];
+  let refused = false;
+  s.to.forEach((t, i) => {
+    if (!t.headers) return;
+    const when = t.headers.map((h, j) => {
+      const value = conditionValue(h);
+      if (value === undefined) {
+        refused = true;
+        diagnostics.push(
+          istioDiag(
+            'HeaderWildcard',
+            {
+              header: h.name,
+              how: h.prefix !== undefined ? 'prefix' : 'exact',
+              value: JSON.stringify(h.prefix ?? h.exact),
+              service: s.service,
+              policy: p.ref,
+            },
+            p.at(['spec', 'to', i, 'headers', j]),
+          ),
+        );
+      }
+      return { key: `request.headers[${h.name}]`, values: [value] };
+    });
+    const to = operation(t, i);
+    rules.push({ from, ...(to ? { to } : {}), when });
+  });
+  return refused ? undefined : rules;
 }

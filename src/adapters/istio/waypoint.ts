@@ -3,7 +3,7 @@
  * namespace, and the binding of each service to it.
  *
  * A service needs a waypoint when anything L7 is asked of it: a TrafficPolicy (HTTPRoutes are
- * enforced by waypoints only), an AccessPolicy with methods or paths (ztunnel cannot see them) or a
+ * enforced by waypoints only), an AccessPolicy with methods, paths or headers (ztunnel cannot see them) or a
  * BackendPolicy with settings (only a waypoint applies a DestinationRule, ambient-backend.ts).
  * Its namespace then gets the waypoint Gateway (`gatewayClassName: istio-waypoint`, listener `mesh`
  * on 15008 HBONE, `istio.io/waypoint-for: service`: what `istioctl waypoint generate` writes), unless
@@ -36,7 +36,9 @@ export const HBONE_PORT = 15008;
 
 /** Whether an AccessPolicy asks for HTTP attributes, which only a waypoint can enforce. */
 export function isL7Access(p: AccessPolicy): boolean {
-  return (p.spec.to ?? []).some((t) => t.methods !== undefined || t.paths !== undefined);
+  return (p.spec.to ?? []).some(
+    (t) => t.methods !== undefined || t.paths !== undefined || t.headers !== undefined,
+  );
 }
 
 /** `namespace/service` keys of every service that needs a waypoint, with the policies asking for it. */

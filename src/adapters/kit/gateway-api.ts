@@ -6,6 +6,7 @@
  */
 import type {
   GatewayT,
+  HeaderMatchT,
   PathModifierT,
   RedirectT,
   RewriteT,
@@ -32,6 +33,19 @@ export function anchored(regex: string): string {
   return `^(?:${regex})$`;
 }
 
+/**
+ * A neutral header condition as a Gateway API HTTPHeaderMatch (route matches, and Linkerd's inbound
+ * routes for access operations): Exact, or an anchored RegularExpression for a prefix, a regex and
+ * presence (any value of a header that is there).
+ */
+export function gatewayHeaderMatch(h: HeaderMatchT): Obj {
+  if (h.exact !== undefined) return { name: h.name, type: 'Exact', value: h.exact };
+  if (h.prefix !== undefined)
+    return { name: h.name, type: 'RegularExpression', value: `^${escapeRegex(h.prefix)}.*$` };
+  if (h.regex !== undefined) return { name: h.name, type: 'RegularExpression', value: anchored(h.regex) };
+  return { name: h.name, type: 'RegularExpression', value: '.*' };
+}
+
 /** The Gateway API form of one match entry (HTTPRoute rules[].matches[]). */
 export function gatewayMatch(m: RouteMatchT): Obj {
   const out: Obj = {};
@@ -39,16 +53,7 @@ export function gatewayMatch(m: RouteMatchT): Obj {
   else if (m.path?.prefix !== undefined) out.path = { type: 'PathPrefix', value: m.path.prefix };
   else if (m.path?.regex !== undefined)
     out.path = { type: 'RegularExpression', value: anchored(m.path.regex) };
-  if (m.headers?.length) {
-    out.headers = m.headers.map((h) => {
-      if (h.exact !== undefined) return { name: h.name, type: 'Exact', value: h.exact };
-      if (h.prefix !== undefined)
-        return { name: h.name, type: 'RegularExpression', value: `^${escapeRegex(h.prefix)}.*$` };
-      if (h.regex !== undefined) return { name: h.name, type: 'RegularExpression', value: anchored(h.regex) };
-      // present: any value of a header that is there.
-      return { name: h.name, type: 'RegularExpression', value: '.*' };
-    });
-  }
+  if (m.headers?.length) out.headers = m.headers.map(gatewayHeaderMatch);
   if (m.queryParams?.length) {
     out.queryParams = m.queryParams.map((q) => {
       if (q.exact !== undefined) return { name: q.name, type: 'Exact', value: q.exact };

@@ -1,7 +1,7 @@
 /**
  * AccessPolicy (allow) -> Server per port (servers.ts), MeshTLSAuthentication (who), and
- * AuthorizationPolicy (`policy.linkerd.io/v1alpha1`) per port; operations with methods or paths get an
- * inbound HTTPRoute (`policy.linkerd.io/v1beta3`, parentRef the Server) that the AuthorizationPolicy
+ * AuthorizationPolicy (`policy.linkerd.io/v1alpha1`) per port; operations with methods, paths or
+ * headers get an inbound HTTPRoute (`policy.linkerd.io/v1beta3`, parentRef the Server) that the AuthorizationPolicy
  * targets instead of the Server (https://linkerd.io/2/reference/authorization-policy/).
  *
  * Linkerd authorization is allow-only; deny is refused by the capability column. Several
@@ -9,7 +9,7 @@
  * Server or on one of its routes allows its callers.
  *
  * Once a Server has an HTTPRoute, requests matching no route are refused. So when a Server has both
- * route-level allows (methods/paths) and Server-level allows (no methods/paths), anymesh adds a
+ * route-level allows (methods, paths, headers) and Server-level allows (none of those), anymesh adds a
  * catch-all route, or the Server-level callers would lose every path no route names.
  */
 import { type KubeObject, outputMetadata } from '../../core/adapter.js';
@@ -17,6 +17,7 @@ import { resolveSelector } from '../../core/compiler/selector.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { PolicyDoc } from '../../core/model/policy-doc.js';
 import type { AccessPolicy } from '../../core/model/schema.js';
+import { gatewayHeaderMatch } from '../kit/gateway-api.js';
 import { anchored, escapeRegex, linkerdDiag, type Obj } from './native.js';
 import { type ServerRegistry, serverName } from './servers.js';
 
@@ -182,7 +183,7 @@ export function compileAccess(
         if (!use.sources.includes(p)) use.sources.push(p);
         uses.set(useKey, use);
         const serverRef = { group: POLICY_GROUP, kind: 'Server', name: server };
-        if (!t.methods && !t.paths) {
+        if (!t.methods && !t.paths && !t.headers) {
           use.serverLevel = true;
           if (serverLevelDone.has(port)) continue;
           serverLevelDone.add(port);
@@ -194,7 +195,11 @@ export function compileAccess(
         for (const path of t.paths ?? ['*']) {
           for (const method of t.methods ?? [undefined]) {
             const pm = accessPath(path);
-            matches.push({ ...(pm ? { path: pm } : {}), ...(method ? { method } : {}) });
+            matches.push({
+              ...(pm ? { path: pm } : {}),
+              ...(t.headers ? { headers: t.headers.map(gatewayHeaderMatch) } : {}),
+              ...(method ? { method } : {}),
+            });
           }
         }
         const rules: Obj[] = [];

@@ -365,6 +365,18 @@ export const linkerdCapabilities: CapabilityColumn = {
     'per-route authorization on an inbound HTTPRoute',
     ROUTE_VERSION,
   ),
+  'access.to.headers': full(
+    'inbound HTTPRoute rules[].matches[].headers (Exact, or an anchored RegularExpression for a prefix and for presence); AuthorizationPolicy targetRef the route',
+    AUTHZ,
+    'per-route authorization on an inbound HTTPRoute',
+    ROUTE_VERSION,
+  ),
+  'access.to.headers.regex': full(
+    'inbound HTTPRoute rules[].matches[].headers {type: RegularExpression} (anchored by anymesh to match the whole value)',
+    AUTHZ,
+    'per-route authorization on an inbound HTTPRoute',
+    ROUTE_VERSION,
+  ),
   'access.to.ports': full(
     'Server spec.port (one Server per container port)',
     AUTHZ,

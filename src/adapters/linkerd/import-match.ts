@@ -78,6 +78,11 @@ function valueMatch(o: NativeObject, at: FieldPath, r: LinkerdReader, kind: Kind
   return { name, regex };
 }
 
+/** One HTTPHeaderMatch -> a neutral header condition, or undefined (reported). */
+export function readHeaderMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj | undefined {
+  return valueMatch(o, at, r, 'header');
+}
+
 /**
  * One HTTPRoute match entry -> neutral match entries (a hand-written PathPrefix gives two).
  * `ownPrefix`: the object is anymesh's own output, whose PathPrefix came from a neutral prefix.

@@ -179,7 +179,7 @@ function readAuthorization(
   return [];
 }
 
-type Ops = { methods?: string[]; paths?: string[] }[];
+type Ops = { methods?: string[]; paths?: string[]; headers?: Obj[] }[];
 type OpsOf = (route: NativeObject) => Ops | undefined;
 
 function accessPolicies(
@@ -245,9 +245,12 @@ function accessPolicies(
     const name = own ? key.split('/')[2]! : first.ap.object.metadata.name;
     const namespace = own ? key.split('/')[1]! : first.ap.namespace;
     // Entries by index: route grants carry anymesh's index; Server-level grants share one entry.
-    const slots = new Map<number, { methods?: string[]; paths?: string[]; ports: number[] }>();
+    const slots = new Map<
+      number,
+      { methods?: string[]; paths?: string[]; headers?: Obj[]; ports: number[] }
+    >();
     const level: number[] = [];
-    const extra: { methods?: string[]; paths?: string[]; ports: number[] }[] = [];
+    const extra: { methods?: string[]; paths?: string[]; headers?: Obj[]; ports: number[] }[] = [];
     for (const g of list) {
       const port = g.server.port;
       if (port === undefined) {

@@ -76,6 +76,22 @@ export const access = defineFamily({
       fixture: allow('{ports: [8080]}', []),
     },
     {
+      id: 'access.to.headers',
+      description: 'Restrict access rules to requests with given headers: exact, prefix or presence (L7).',
+      uses: ['exact', 'prefix', 'present'].map(
+        (how) => ({ field: `${A}.to[].headers[].${how}`, scope: 'policy' }) as const,
+      ),
+      fixture: allow('{headers: [{name: x-tenant, exact: acme}], ports: [8080]}', ['access.to.ports']),
+    },
+    {
+      id: 'access.to.headers.regex',
+      description: 'Restrict access rules to requests whose header matches a regular expression (L7).',
+      uses: whole('to[].headers[].regex'),
+      fixture: allow('{headers: [{name: x-tenant, regex: "acme|globex"}], ports: [8080]}', [
+        'access.to.ports',
+      ]),
+    },
+    {
       id: 'access.from.ipBlock',
       description:
         'Identify callers by network: the client address of the connection is in an IP block (a CIDR, minus exceptions).',

@@ -24,6 +24,7 @@ export type {
   BackendT,
   GatewayT,
   GrpcMatchT,
+  HeaderMatchT,
   PathModifierT,
   Protocol,
   RedirectT,

@@ -19,6 +19,7 @@ import type { PolicyDoc } from './policy-doc.js';
 import {
   type AccessPolicy,
   type BackendPolicy,
+  type HeaderMatchT,
   type MeshInstallation,
   type MTLSPolicy,
   RETRY_ON,
@@ -32,6 +33,9 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** RFC 9110 token characters. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Whether a header name is an HTTP token (RFC 9110), as the model requires; importers ask it too. */
+export const isHttpToken = (name: string): boolean => HTTP_TOKEN.test(name);
 /** Kubernetes label keys: optional DNS prefix, a name of at most 63 characters. */
 const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -258,16 +262,7 @@ function checkTraffic(c: Checker, p: TrafficPolicy): void {
           { got: JSON.stringify(m.path.prefix), reason: 'a path prefix starts with /' },
           at('matches', i, 'path', 'prefix'),
         );
-      const headerNames = new Set<string>();
-      m.headers?.forEach((h, j) => {
-        c.headerName(h.name, at('matches', i, 'headers', j, 'name'));
-        if (headerNames.has(h.name.toLowerCase()))
-          c.report('DuplicateEntry', { what: 'header', got: h.name }, at('matches', i, 'headers', j, 'name'));
-        headerNames.add(h.name.toLowerCase());
-        oneOf(c, h, ['exact', 'prefix', 'regex', 'present'], at('matches', i, 'headers', j));
-        if (h.regex !== undefined) c.regex(h.regex, at('matches', i, 'headers', j, 'regex'));
-        if (h.present === false) c.report('PresentFalse', {}, at('matches', i, 'headers', j, 'present'));
-      });
+      checkHeaderMatches(c, m.headers, at('matches', i, 'headers'));
       const paramNames = new Set<string>();
       m.queryParams?.forEach((q, j) => {
         if (q.name.length === 0)
@@ -422,6 +417,24 @@ function checkAccess(c: Checker, p: AccessPolicy): void {
       const reason = accessPathError(path);
       if (reason) c.report('BadPath', { got: JSON.stringify(path), reason }, ['spec', 'to', i, 'paths', j]);
     });
+    checkHeaderMatches(c, t.headers, ['spec', 'to', i, 'headers']);
+  });
+}
+
+/**
+ * Header conditions (route matches, access operations): a valid name, once per list (two
+ * conditions on one header could only both hold by accident), exactly one way to match.
+ */
+function checkHeaderMatches(c: Checker, headers: readonly HeaderMatchT[] | undefined, at: FieldPath): void {
+  const names = new Set<string>();
+  headers?.forEach((h, j) => {
+    c.headerName(h.name, [...at, j, 'name']);
+    if (names.has(h.name.toLowerCase()))
+      c.report('DuplicateEntry', { what: 'header', got: h.name }, [...at, j, 'name']);
+    names.add(h.name.toLowerCase());
+    oneOf(c, h, ['exact', 'prefix', 'regex', 'present'], [...at, j]);
+    if (h.regex !== undefined) c.regex(h.regex, [...at, j, 'regex']);
+    if (h.present === false) c.report('PresentFalse', {}, [...at, j, 'present']);
   });
 }
 

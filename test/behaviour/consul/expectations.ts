@@ -166,6 +166,8 @@ const consulIntentions: CaseMeaning = {
     ['ledger', 'payments', false],
     // No policy for orders: the ACL default (allow on a dev agent).
     ['web', 'orders', true],
+    // auditor: L7 permissions only.
+    ['auditor', 'ledger', false],
   ],
   requests: [
     // checkout: read-only, plus POST to charges and under refunds/.
@@ -189,6 +191,17 @@ const consulIntentions: CaseMeaning = {
     // ledger: only payments, any request.
     ['payments', 'ledger', { method: 'DELETE', path: '/entries/1' }, 'allow'],
     ['checkout', 'ledger', get('/entries'), 'deny'],
+    // disputes: only once reviewed (x-reviewed-by present, any value, any case of the name).
+    ['checkout', 'payments', { ...post('/v1/disputes'), headers: { 'X-Reviewed-By': 'ops-7' } }, 'allow'],
+    ['checkout', 'payments', post('/v1/disputes'), 'deny'],
+    // batch-jobs as a legacy client (x-client starting with legacy-): denied whatever it asks.
+    ['batch-jobs', 'payments', { ...get('/v1/charges'), headers: { 'x-client': 'legacy-cron/2' } }, 'deny'],
+    ['batch-jobs', 'payments', { ...get('/v1/charges'), headers: { 'x-client': 'cron-legacy' } }, 'allow'],
+    // auditor: GET with a ticket id the regular expression describes whole.
+    ['auditor', 'ledger', { ...get('/entries'), headers: { 'x-audit-ticket': 'AUD-123456' } }, 'allow'],
+    ['auditor', 'ledger', { ...get('/entries'), headers: { 'x-audit-ticket': 'AUD-1234567' } }, 'deny'],
+    ['auditor', 'ledger', { ...post('/entries'), headers: { 'x-audit-ticket': 'AUD-123456' } }, 'deny'],
+    ['auditor', 'ledger', get('/entries'), 'deny'],
   ],
 };
 

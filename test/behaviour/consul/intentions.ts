@@ -9,7 +9,7 @@
  * - Which intention governs S -> D: GET /v1/connect/intentions/match?by=source&name=S lists the
  *   intentions that apply to S in precedence order (Consul's IntentionMatch); the first whose
  *   destination is D (or `*`) is the one Check uses.
- * - L7: a request (method, path) against that intention's permissions as Consul stored and returned
+ * - L7: a request (method, path, headers) against that intention's permissions as Consul stored and returned
  *   them. Envoy enforces them with the RBAC filter Consul generates (agent/xds/rbac.go); its rule is
  *   first match wins in the listed order (removePermissionPrecedence, rbac.go:178-216: each
  *   permission is ANDed with NOT every earlier one), and a request that matches no permission of
@@ -21,6 +21,17 @@ import type { ConsulAgent } from '../../support/consul-agent.js';
 
 export type Decision = 'allow' | 'deny';
 
+/** A header condition as Consul stores and returns it (structs.IntentionHTTPHeaderPermission). */
+interface HeaderPermission {
+  Name: string;
+  Present?: boolean;
+  Exact?: string;
+  Prefix?: string;
+  Suffix?: string;
+  Regex?: string;
+  Invert?: boolean;
+}
+
 interface Permission {
   Action: Decision;
   HTTP?: {
@@ -28,7 +39,7 @@ interface Permission {
     PathPrefix?: string;
     PathRegex?: string;
     Methods?: string[];
-    Header?: unknown[];
+    Header?: HeaderPermission[];
   };
 }
 
@@ -43,6 +54,8 @@ export interface Intention {
 export interface Request {
   method: string;
   path: string;
+  /** One value per header; names in any case. */
+  headers?: Record<string, string>;
 }
 
 /** Consul's L4 answer for a connection. */
@@ -67,9 +80,29 @@ export async function governing(
   return (byName[source] ?? []).find((i) => i.DestinationName === destination || i.DestinationName === '*');
 }
 
+/**
+ * A header condition as the Envoy header matcher Consul makes of it (agent/xds/rbac.go
+ * convertPermission: present, exact, prefix, suffix or safe regex on the named header, names
+ * case-insensitive; invert negates). An absent header matches only an inverted condition.
+ */
+function headerMatches(c: HeaderPermission, r: Request): boolean {
+  const entry = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === c.Name.toLowerCase());
+  const value = entry?.[1];
+  let ok: boolean;
+  if (value === undefined) ok = false;
+  else if (c.Exact) ok = value === c.Exact;
+  else if (c.Prefix) ok = value.startsWith(c.Prefix);
+  else if (c.Suffix) ok = value.endsWith(c.Suffix);
+  // Envoy's safe_regex matches the whole value (RE2; these patterns mean the same in JS).
+  else if (c.Regex) ok = new RegExp(`^(?:${c.Regex})$`).test(value);
+  else if (c.Present) ok = true;
+  else throw new Error(`header permission on ${c.Name} with no condition`);
+  return c.Invert ? !ok : ok;
+}
+
 function permissionMatches(p: Permission, r: Request): boolean {
   const h = p.HTTP ?? {};
-  if (h.Header?.length) throw new Error('header permissions are not evaluated here; anymesh emits none');
+  if (h.Header?.some((c) => !headerMatches(c, r))) return false;
   if (h.PathExact !== undefined && r.path !== h.PathExact) return false;
   if (h.PathPrefix !== undefined && !r.path.startsWith(h.PathPrefix)) return false;
   // Envoy's safe_regex path matcher matches the whole path (RE2; these patterns mean the same in JS).

@@ -64,7 +64,7 @@ export async function observeIntentions(agent: ConsulAgent, meaning: CaseMeaning
   }
   for (const [source, destination, request, expected] of meaning.requests ?? []) {
     out.push({
-      what: `${source} -> ${destination} ${request.method} ${request.path}`,
+      what: `${source} -> ${destination} ${request.method} ${request.path}${request.headers ? ` ${JSON.stringify(request.headers)}` : ''}`,
       actual: await requestDecision(agent, source, destination, request),
       expected,
     });

@@ -156,11 +156,33 @@ const MUTATIONS: { what: string; name: string; breaks: string[]; entries: () => 
       'checkout -> payments POST /v1/other',
       'checkout -> payments DELETE /v1/charges',
       'checkout -> payments PUT /v1/charges',
+      'checkout -> payments POST /v1/disputes',
     ],
     entries: () =>
       mutate('case-consul-intentions', 'service-intentions', 'payments', (e) => {
         const checkout = (e.Sources as Obj[]).find((s) => s.Name === 'checkout')!;
         (checkout.Permissions as Obj[]).pop();
+      }),
+  },
+  {
+    what: 'the header condition of an allow permission dropped (disputes without a review allowed)',
+    name: 'case-consul-intentions',
+    breaks: ['checkout -> payments POST /v1/disputes'],
+    entries: () =>
+      mutate('case-consul-intentions', 'service-intentions', 'payments', (e) => {
+        const checkout = (e.Sources as Obj[]).find((s) => s.Name === 'checkout')!;
+        for (const p of checkout.Permissions as { HTTP?: Obj }[]) delete p.HTTP?.Header;
+      }),
+  },
+  {
+    what: 'a regular expression header condition widened to a prefix (longer ticket ids allowed)',
+    name: 'case-consul-intentions',
+    breaks: ['auditor -> ledger GET /entries {"x-audit-ticket":"AUD-1234567"}'],
+    entries: () =>
+      mutate('case-consul-intentions', 'service-intentions', 'ledger', (e) => {
+        const auditor = (e.Sources as Obj[]).find((s) => s.Name === 'auditor')!;
+        for (const p of auditor.Permissions as { HTTP?: { Header?: Obj[] } }[])
+          for (const h of p.HTTP?.Header ?? []) h.Regex = `${h.Regex}.*`;
       }),
   },
   {

@@ -241,8 +241,32 @@ describe('ambient: test/cases/consul-intentions.yaml', () => {
         ambientRequest('payments-ledger', paymentsPod, ledger, 8080, { server: ledgerPod }),
         ambientRequest('checkout-ledger', checkout, ledger, 8080, { server: ledgerPod }),
         direct('checkout-bypass', checkout, paymentsPod, 8080),
+        call('checkout-dispute', checkout, 'POST', '/v1/disputes'),
+        ambientRequest('checkout-dispute-reviewed', checkout, payments, 8080, {
+          method: 'POST',
+          path: '/v1/disputes',
+          headers: { 'x-reviewed-by': 'ops-7' },
+          server: paymentsPod,
+        }),
+        ambientRequest('batch-legacy', batch, payments, 8080, {
+          path: '/v1/balance',
+          headers: { 'x-client': 'legacy-cron/2' },
+          server: paymentsPod,
+        }),
       ],
     );
+  });
+  it('lets disputes through the waypoint only once reviewed, and denies legacy clients of batch-jobs there', () => {
+    expect(result(run.answer, 'checkout-dispute-reviewed').authz?.allowed).toBe(true);
+    ztunnelAllows(result(run.answer, 'checkout-dispute-reviewed'), WAYPOINT('shop'));
+    waypointDenies(result(run.answer, 'checkout-dispute'));
+    const legacy = result(run.answer, 'batch-legacy');
+    waypointDenies(legacy);
+    expect(
+      legacy
+        .authz!.filters.find((f) => f.action === 'DENY')
+        ?.matched.some((p) => p.includes('payments-no-deletes')),
+    ).toBe(true);
   });
   it('lets checkout and batch-jobs GET/HEAD anything and POST /v1/charges or /v1/refunds/* at the waypoint', () => {
     for (const i of ['checkout-get', 'checkout-head', 'checkout-charge', 'checkout-refund', 'batch-get']) {
@@ -275,6 +299,46 @@ describe('ambient: test/cases/consul-intentions.yaml', () => {
         'the DENY rule has only HTTP attributes and no port is known: anymesh warns the same (AM4113) and check calls it lossy',
     });
   });
+});
+
+describe('ambient: test/cases/access-headers.yaml', () => {
+  const reports: ServiceDef = {
+    namespace: 'shop',
+    name: 'reports',
+    ip: '10.96.1.90',
+    ports: [{ port: 8080 }],
+  };
+  const reportsPod = pod('shop', 'reports', { app: 'reports' });
+  const storefront = pod('shop', 'storefront', { app: 'storefront' }, 'storefront');
+  const partner = pod('partners', 'gateway', { app: 'gateway' }, 'gateway');
+  const partnerHeaders = { authorization: 'Bearer t0k3n', 'x-api-version': 'v2.3' };
+  const call = (i: string, from: typeof storefront, path: string, headers?: Record<string, string>) =>
+    ambientRequest(i, from, reports, 8080, { path, ...(headers ? { headers } : {}), server: reportsPod });
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(
+      'test/cases/access-headers.yaml',
+      { services: [reports], pods: [reportsPod, storefront, partner] },
+      [
+        call('sf-acme', storefront, '/reports/q3', { 'x-tenant': 'acme' }),
+        call('sf-globex', storefront, '/reports/q3', { 'x-tenant': 'globex' }),
+        call('sf-health', storefront, '/healthz'),
+        call('partner-v2', partner, '/reports/export', partnerHeaders),
+        call('partner-v1', partner, '/reports/export', { ...partnerHeaders, 'x-api-version': 'v1' }),
+        direct('partner-bypass', partner, reportsPod, 8080),
+      ],
+    );
+  });
+  it('checks the header conditions at the waypoint: exact tenant, credentials present, version prefix', () => {
+    for (const i of ['sf-acme', 'sf-health', 'partner-v2']) {
+      expect(result(run.answer, i).authz?.allowed, i).toBe(true);
+      ztunnelAllows(result(run.answer, i), WAYPOINT('shop'));
+    }
+    for (const i of ['sf-globex', 'partner-v1']) waypointDenies(result(run.answer, i));
+  });
+  it('admits only the waypoint at the reports pods', () =>
+    ztunnelDenies(result(run.answer, 'partner-bypass')));
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 
 describe('ambient: test/cases/consul-permissive.yaml', () => {

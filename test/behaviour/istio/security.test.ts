@@ -191,6 +191,7 @@ describe('test/cases/consul-intentions.yaml', () => {
   const ledger = pod('shop', 'ledger', { app: 'ledger' });
   const paymentsCaller = pod('shop', 'payments-client', { app: 'payments-client' }, 'payments');
   const web = pod('shop', 'web', { app: 'web' }, 'web');
+  const auditor = pod('shop', 'auditor', { app: 'auditor' }, 'auditor');
   const services: ServiceDef[] = [
     ...w.services,
     { namespace: 'shop', name: 'ledger', ip: '10.96.1.61', ports: [{ port: 8080 }] },
@@ -201,7 +202,7 @@ describe('test/cases/consul-intentions.yaml', () => {
       arrival(id, from, w.payments, 8080, { method, path });
     run = await runCase(
       'test/cases/consul-intentions.yaml',
-      { services, pods: [w.payments, w.checkout, w.batch, ledger, paymentsCaller, web] },
+      { services, pods: [w.payments, w.checkout, w.batch, ledger, paymentsCaller, web, auditor] },
       [
         to('checkout-get', w.checkout, 'GET', '/v1/balance'),
         to('checkout-head', w.checkout, 'HEAD', '/'),
@@ -216,8 +217,41 @@ describe('test/cases/consul-intentions.yaml', () => {
         arrival('batch-tcp', w.batch, w.payments, 9000, { tcp: true }),
         arrival('ledger-payments', paymentsCaller, ledger, 8080, { method: 'POST', path: '/entries' }),
         arrival('ledger-checkout', w.checkout, ledger, 8080),
+        arrival('ledger-auditor', auditor, ledger, 8080, { headers: { 'x-audit-ticket': 'AUD-123456' } }),
+        to('checkout-dispute', w.checkout, 'POST', '/v1/disputes'),
+        arrival('checkout-dispute-reviewed', w.checkout, w.payments, 8080, {
+          method: 'POST',
+          path: '/v1/disputes',
+          headers: { 'X-Reviewed-By': 'ops-7' },
+        }),
+        arrival('batch-legacy', w.batch, w.payments, 8080, {
+          path: '/v1/charges',
+          headers: { 'x-client': 'legacy-cron/2' },
+        }),
+        arrival('batch-modern', w.batch, w.payments, 8080, {
+          path: '/v1/charges',
+          headers: { 'x-client': 'cron-legacy' },
+        }),
       ],
     );
+  });
+  it('lets disputes through only once reviewed (the x-reviewed-by header, any value, any case of the name)', () => {
+    expect(allowed(result(run.answer, 'checkout-dispute-reviewed'))).toBe(true);
+    expect(allowed(result(run.answer, 'checkout-dispute'))).toBe(false);
+  });
+  it('denies batch-jobs calling as a legacy client (x-client starting with legacy-), not other clients', () => {
+    const legacy = result(run.answer, 'batch-legacy');
+    expect(allowed(legacy)).toBe(false);
+    expect(legacy.authz!.filters.find((f) => f.action === 'DENY')?.matched).toEqual([
+      'ns[shop]-policy[payments-no-deletes]-rule[1]',
+    ]);
+    expect(allowed(result(run.answer, 'batch-modern'))).toBe(true);
+  });
+  it('leaves the auditors policy out (no regular expressions in Istio conditions), so auditors are denied', () => {
+    expect(run.diagnostics.some((d) => d.includes('warning AM3002') && d.includes('ledger-auditors'))).toBe(
+      true,
+    );
+    expect(allowed(result(run.answer, 'ledger-auditor'))).toBe(false);
   });
   it('lets checkout and batch-jobs read payments and POST charges and refunds, nothing else', () => {
     for (const id of ['checkout-get', 'checkout-head', 'checkout-charge', 'checkout-refund', 'batch-get'])
@@ -246,6 +280,59 @@ describe('test/cases/consul-intentions.yaml', () => {
       IST0133:
         'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
     }));
+});
+
+describe('test/cases/access-headers.yaml', () => {
+  const reports = pod('shop', 'reports', { app: 'reports' });
+  const storefront = pod('shop', 'storefront', { app: 'storefront' }, 'storefront');
+  const partner = pod('partners', 'gateway', { app: 'gateway' }, 'gateway');
+  const auditor = pod('audit', 'auditor', { app: 'auditor' }, 'auditor');
+  const services: ServiceDef[] = [
+    { namespace: 'shop', name: 'reports', ip: '10.96.1.70', ports: [{ port: 8080 }] },
+  ];
+  let run: CaseRun;
+  beforeAll(async () => {
+    const call = (id: string, from: typeof storefront, opts: Parameters<typeof arrival>[4]) =>
+      arrival(id, from, reports, 8080, opts);
+    const partnerHeaders = { authorization: 'Bearer t0k3n', 'x-api-version': 'v2.3' };
+    run = await runCase(
+      'test/cases/access-headers.yaml',
+      { services, pods: [reports, storefront, partner, auditor] },
+      [
+        call('sf-health', storefront, { path: '/healthz' }),
+        call('sf-acme', storefront, { path: '/reports/q3', headers: { 'x-tenant': 'acme' } }),
+        call('sf-acme-case', storefront, { path: '/reports/q3', headers: { 'X-Tenant': 'acme' } }),
+        call('sf-globex', storefront, { path: '/reports/q3', headers: { 'x-tenant': 'globex' } }),
+        call('sf-acme-prefix', storefront, { path: '/reports/q3', headers: { 'x-tenant': 'acme-eu' } }),
+        call('sf-none', storefront, { path: '/reports/q3' }),
+        call('sf-post', storefront, { method: 'POST', path: '/reports/q3', headers: { 'x-tenant': 'acme' } }),
+        call('partner-v2', partner, { method: 'POST', path: '/reports/export', headers: partnerHeaders }),
+        call('partner-v1', partner, { headers: { ...partnerHeaders, 'x-api-version': 'v1.9' } }),
+        call('partner-no-auth', partner, { headers: { 'x-api-version': 'v2' } }),
+        call('partner-health', partner, { path: '/healthz' }),
+        call('sf-as-partner', storefront, { path: '/other', headers: partnerHeaders }),
+        call('auditor', auditor, { path: '/reports/q3', headers: { 'x-audit-ticket': 'AUD-123456' } }),
+      ],
+    );
+  });
+  it('lets storefront read health, and reports of tenant acme only (the exact value, any case of the name)', () => {
+    for (const id of ['sf-health', 'sf-acme', 'sf-acme-case'])
+      expect(allowed(result(run.answer, id)), id).toBe(true);
+    for (const id of ['sf-globex', 'sf-acme-prefix', 'sf-none', 'sf-post'])
+      expect(allowed(result(run.answer, id)), id).toBe(false);
+  });
+  it('lets the partner gateway in with credentials and API version 2, any request; nothing else', () => {
+    expect(allowed(result(run.answer, 'partner-v2'))).toBe(true);
+    for (const id of ['partner-v1', 'partner-no-auth', 'partner-health', 'sf-as-partner'])
+      expect(allowed(result(run.answer, id)), id).toBe(false);
+  });
+  it('leaves the auditors policy out with the AM3002 warning, so auditors are denied', () => {
+    expect(run.diagnostics.some((d) => d.includes('warning AM3002') && d.includes('reports-auditors'))).toBe(
+      true,
+    );
+    expect(allowed(result(run.answer, 'auditor'))).toBe(false);
+  });
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
 
 describe('test/cases/consul-permissive.yaml', () => {

@@ -170,7 +170,7 @@ export function arrival(
   from: Workload,
   server: PodDef,
   port: number,
-  opts: { method?: string; path?: string; plaintext?: boolean; tcp?: boolean; http2?: boolean } = {},
+  opts: RequestOptions & { plaintext?: boolean } = {},
 ): Call {
   return {
     id,
@@ -179,10 +179,7 @@ export function arrival(
     to: server,
     port,
     ...(opts.plaintext ? { plaintext: true } : {}),
-    ...(opts.tcp ? { protocol: 'tcp' as const } : {}),
-    ...(opts.http2 ? { protocol: 'http2' as const } : {}),
-    ...(opts.method ? { method: opts.method } : {}),
-    ...(opts.path ? { path: opts.path } : {}),
+    ...requestFields(opts),
   };
 }
 

@@ -25,6 +25,7 @@ const NOT_FEATURES: Record<string, string> = {
   'TrafficPolicy.spec.onUnsupported': 'what to do with an unsupported feature, not a feature',
   'TrafficPolicy.spec.rules[].name': 'a name for messages and native route names',
   'TrafficPolicy.spec.rules[].matches[].headers[].name': 'which header a header condition is about',
+  'AccessPolicy.spec.to[].headers[].name': 'which header an access condition is about',
   'TrafficPolicy.spec.rules[].matches[].queryParams[].name': 'which parameter a condition is about',
   'TrafficPolicy.spec.rules[].backends[].namespace':
     "qualifies backends.service: the other service's namespace",

@@ -1,6 +1,6 @@
 /** AccessPolicy: who may call a service. */
 import { type Static, Type } from '@sinclair/typebox';
-import { Doc, Method, OnUnsupported, Port, Selector, StringEnum, strict } from './common.js';
+import { Doc, HeaderMatch, Method, OnUnsupported, Port, Selector, StringEnum, strict } from './common.js';
 
 /**
  * Callers by network: the client address of the connection the service's proxy receives (Istio
@@ -71,6 +71,12 @@ export const AccessPolicySpec = Type.Object(
             ),
             ports: Type.Optional(
               Type.Array(Port('A port.'), { minItems: 1, description: 'Ports. Default: any.' }),
+            ),
+            headers: Type.Optional(
+              Type.Array(HeaderMatch, {
+                minItems: 1,
+                description: 'Request header conditions; all must hold (L7). Default: none.',
+              }),
             ),
           },
           { ...strict, minProperties: 1, description: 'An operation; every field given must hold.' },

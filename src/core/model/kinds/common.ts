@@ -100,6 +100,43 @@ export const StringMatch = (
     },
   );
 
+/** A condition on a request header, shared by route matches and access operations. */
+export const HeaderMatch = Type.Object(
+  {
+    name: Type.String({
+      description: 'The header name (an HTTP token; matched case-insensitively). Required.',
+    }),
+    exact: Type.Optional(
+      Type.String({
+        description:
+          'The value equals this string. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    prefix: Type.Optional(
+      Type.String({
+        description:
+          'The value starts with this string. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    regex: Type.Optional(
+      Type.String({
+        description:
+          'The value matches this RE2 regular expression. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+    present: Type.Optional(
+      Type.Boolean({
+        description:
+          'The header is present (any value); must be true. Default: unset; give exactly one of exact, prefix, regex, present.',
+      }),
+    ),
+  },
+  {
+    ...strict,
+    description: 'A condition on a request header: name plus exactly one of exact, prefix, regex, present.',
+  },
+);
+
 export const HTTP_METHODS = [
   'GET',
   'HEAD',

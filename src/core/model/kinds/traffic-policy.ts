@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import {
   Doc,
   Duration,
+  HeaderMatch,
   Labels,
   Method,
   OnUnsupported,
@@ -13,42 +14,6 @@ import {
   StringMatch,
   strict,
 } from './common.js';
-
-const HeaderMatch = Type.Object(
-  {
-    name: Type.String({
-      description: 'The header name (an HTTP token; matched case-insensitively). Required.',
-    }),
-    exact: Type.Optional(
-      Type.String({
-        description:
-          'The value equals this string. Default: unset; give exactly one of exact, prefix, regex, present.',
-      }),
-    ),
-    prefix: Type.Optional(
-      Type.String({
-        description:
-          'The value starts with this string. Default: unset; give exactly one of exact, prefix, regex, present.',
-      }),
-    ),
-    regex: Type.Optional(
-      Type.String({
-        description:
-          'The value matches this RE2 regular expression. Default: unset; give exactly one of exact, prefix, regex, present.',
-      }),
-    ),
-    present: Type.Optional(
-      Type.Boolean({
-        description:
-          'The header is present (any value); must be true. Default: unset; give exactly one of exact, prefix, regex, present.',
-      }),
-    ),
-  },
-  {
-    ...strict,
-    description: 'A condition on a request header: name plus exactly one of exact, prefix, regex, present.',
-  },
-);
 
 const QueryParamMatch = Type.Object(
   {
@@ -501,3 +466,4 @@ export type RewriteT = NonNullable<Rule['rewrite']>;
 export type PathModifierT = NonNullable<RewriteT['path']>;
 export type SourceT = NonNullable<TrafficPolicy['spec']['sources']>[number];
 export type GatewayT = NonNullable<TrafficPolicy['spec']['gateway']>;
+export type HeaderMatchT = NonNullable<RouteMatchT['headers']>[number];
