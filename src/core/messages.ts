@@ -536,8 +536,8 @@ export const CORE_MESSAGES = {
     '{field} does not apply to a policy bound to a gateway: {hint}',
     {
       description:
-        "A TrafficPolicy with spec.gateway governs the requests that enter through the gateway, so what only means something for calls inside the mesh is refused: sources (the gateway is the caller) and protocol tcp (a gateway's TCP routes are bound to its listener ports, which the model does not name).",
-      fix: 'Remove the field, or write a second TrafficPolicy without spec.gateway for the calls inside the mesh.',
+        "A TrafficPolicy with spec.gateway governs the requests that enter through the gateway, so what only means something for calls inside the mesh is refused: sources (the gateway is the caller). A gateway's TCP routes are bound to one of its listener ports (spec.gateway.port) and a connection has no host name, so protocol tcp needs the port and takes no hostnames.",
+      fix: 'Remove the field (or, for protocol tcp, name the listener port in spec.gateway.port), or write a second TrafficPolicy without spec.gateway for the calls inside the mesh.',
       example: '`gateway: {name: public}` with `sources: [{namespace: shop}]`',
     },
   ),

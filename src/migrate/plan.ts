@@ -184,16 +184,33 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     objects: compiled.ok ? compiled.resources : [],
     steps:
       options.sourceMesh?.id === target.id
-        ? columnSwitchSteps(target, sourceTitle.column, targetTitle.column, context.options ?? {}, policies)
+        ? columnSwitchSteps(target, sourceTitle.column, targetTitle.column, context.options ?? {}, policies, {
+            gateways: ingressGateways(run.loaded.policies),
+            from: sourceColumn?.['gateway.route']?.native,
+            to: targetColumn['gateway.route']?.native,
+          })
         : cutoverSteps(source, target, policies, ingressGateways(run.loaded.policies)),
     errors: allErrors,
   };
 }
 
 /**
+ * The ingress gateways the policies are bound to, with how each column binds routes to them
+ * (the gateway.route cells' native fields): when those differ, so does the gateway's kind
+ * (Istio sidecar: a networking.istio.io Gateway; ambient: a Gateway API Gateway).
+ */
+interface ColumnGateways {
+  readonly gateways: readonly string[];
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+}
+
+/**
  * The same mesh, another column (Istio's sidecar data plane -> ambient): nothing new is installed
  * beside it; the other data plane is enabled, its objects applied, and namespaces switched one by
- * one, each switch undone by switching back until the old objects are removed.
+ * one, each switch undone by switching back until the old objects are removed. Ingress routes
+ * bound to gateways of another kind in the new column need those gateways beside the old ones,
+ * and clients shifted to them.
  */
 function columnSwitchSteps(
   mesh: MeshAdapter,
@@ -201,6 +218,7 @@ function columnSwitchSteps(
   to: string | undefined,
   options: Readonly<Record<string, string>>,
   policies: readonly PolicyPlan[],
+  ingress: ColumnGateways,
 ): CutoverStep[] {
   const flags = Object.entries(options)
     .map(([k, v]) => ` --option ${k}=${v}`)
@@ -208,6 +226,7 @@ function columnSwitchSteps(
   const namespaces = [...new Set(policies.map((p) => p.policy.split('/')[1]!))].sort();
   const source = from ?? `${mesh.displayName} as it runs`;
   const target = to ?? `${mesh.displayName} with the new options`;
+  const newGateways = ingress.gateways.length > 0 && ingress.from !== ingress.to;
   const steps: Omit<CutoverStep, 'step'>[] = [
     {
       action: `Review the losses and the changed features above (${source} -> ${target}) before going on`,
@@ -217,6 +236,14 @@ function columnSwitchSteps(
       action: `Enable ${target} in the running ${mesh.displayName} (its installation with the options of that data plane); workloads on ${source} are not touched`,
       command: `anymesh install ${mesh.id}`,
     },
+    ...(newGateways
+      ? [
+          {
+            action: `Create the ${target} ingress gateways the policies are bound to (${ingress.gateways.join(', ')}) beside the ${source} ones of the same names, listening on their ports and host names: ${target} binds routes by ${ingress.to}, ${source} by ${ingress.from}; anymesh binds routes to them but does not create them`,
+            rollback: `delete those gateways; the ${source} gateways still take every client`,
+          },
+        ]
+      : []),
     {
       action: `Apply the ${target} objects beside the ${source} ones; workloads not yet moved keep reading the ${source} objects`,
       command: `anymesh apply -f policies/ --mesh ${mesh.id}${flags} --dry-run=server && anymesh apply -f policies/ --mesh ${mesh.id}${flags}`,
@@ -226,8 +253,16 @@ function columnSwitchSteps(
       action: `Per namespace (${namespaces.join(', ') || 'none'}): switch it from ${source} to ${target} (the mesh's namespace labels) and restart its workloads, watching errors and latency`,
       rollback: `switch the namespace back to ${source} and restart its workloads; this is the rollback point: until the next step the ${source} objects are all still there`,
     },
+    ...(newGateways
+      ? [
+          {
+            action: `Shift clients from the ${source} gateways to the ${target} ones (weighted DNS or load balancer: 10%, 50%, 100%), watching errors and latency`,
+            rollback: `shift the clients back to the ${source} gateways, which still route as before`,
+          },
+        ]
+      : []),
     {
-      action: `Remove the ${source} objects (${policies.flatMap((p) => p.from).length} native objects imported) once no namespace runs on ${source}`,
+      action: `Remove the ${source} objects (${policies.flatMap((p) => p.from).length} native objects imported${newGateways ? ', and the old gateways' : ''}) once no namespace runs on ${source}`,
     },
   ];
   return steps.map((s, i) => ({ step: i + 1, ...s }));

@@ -21,7 +21,8 @@ beforeAll(() => {
   expect(native).toContain('kind: VirtualService');
 });
 
-const plan = (...extra: string[]) =>
+/** The sidecar -> ambient plan of `input`. */
+const planOf = (input: string, ...extra: string[]) =>
   bin(
     [
       'migrate',
@@ -36,8 +37,9 @@ const plan = (...extra: string[]) =>
       'istio.dataplane=ambient',
       ...extra,
     ],
-    native,
+    input,
   );
+const plan = (...extra: string[]) => planOf(native, ...extra);
 
 interface PlanJson {
   source: { id: string; column?: string };
@@ -83,6 +85,23 @@ describe('migrate plan: Istio sidecar -> ambient', () => {
     );
     expect(p.steps.some((s) => s.command?.includes('--option istio.dataplane=ambient'))).toBe(true);
     expect(p.steps.some((s) => s.rollback?.includes('rollback point'))).toBe(true);
+  });
+
+  it('ingress routes: Gateway API Gateways beside the Istio ones, then clients shifted to them', () => {
+    const ingress = bin(['compile', '-f', 'test/cases/gateway-tcp.yaml', '--mesh', 'istio']).stdout;
+    const r = planOf(ingress);
+    const steps = r.stdout.slice(r.stdout.indexOf('cut-over steps:'));
+    const create = steps.indexOf(
+      'Create the Istio (ambient) ingress gateways the policies are bound to (edge/edge-gw)',
+    );
+    const apply = steps.indexOf('Apply the Istio (ambient) objects');
+    const shift = steps.indexOf('Shift clients from the Istio (sidecar) gateways');
+    expect(create, steps).toBeGreaterThan(0);
+    expect(steps).toContain('kind: Gateway, name, namespace');
+    expect(apply).toBeGreaterThan(create);
+    expect(shift).toBeGreaterThan(apply);
+    // Without gateway policies, no gateway steps.
+    expect(JSON.stringify(plan('-o', 'json').stdout)).not.toMatch(/ingress gateways|Shift clients/);
   });
 
   it('text: the title names the columns and each changed feature says how', () => {

@@ -255,9 +255,10 @@ describe('App Mesh native fixtures', () => {
         },
       ],
     });
-    // A host name suffix starting with "." is a wildcard host name: a policy of its own.
+    // A host name suffix starting with "." is a wildcard host name: a policy of its own, at the
+    // listener port its match names.
     expect(policy(r, 'TrafficPolicy', 'ingress-gw-2').spec).toMatchObject({
-      gateway: { name: 'ingress-gw', hostnames: ['*.partners.example.com'] },
+      gateway: { name: 'ingress-gw', hostnames: ['*.partners.example.com'], port: 8088 },
       rules: [{ name: 'partners', rewrite: { path: { replacePrefixMatch: '/b2b/' } } }],
     });
     expect(codes(r)).toEqual(
@@ -265,7 +266,6 @@ describe('App Mesh native fixtures', () => {
         'AM4464 ingress-gw spec',
         // The default Host rewrite, where it is left on.
         'AM4461 pages spec.httpRoute.action.target.virtualService.virtualServiceRef',
-        'AM4460 partners spec.httpRoute.match.port',
       ]),
     );
     // The move: the imported ingress compiles for Istio, bound to a gateway of the same name.

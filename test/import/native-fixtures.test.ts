@@ -160,12 +160,32 @@ spec:
       port: 9080,
       gateway: { name: 'public-gateway', namespace: 'istio-system', hostnames: ['books.example.com'] },
     });
+    // A listener port every entry names is spec.gateway.port; tcp routes are TCP policies at theirs.
+    expect(spec('TrafficPolicy/web/echo')).toEqual({
+      service: 'echo',
+      port: 8080,
+      gateway: { name: 'public', port: 8443 },
+      rules: [{ matches: [{ path: { prefix: '/admin' } }, { path: { prefix: '/metrics' } }] }],
+    });
+    expect(spec('TrafficPolicy/web/echo-tcp-1')).toEqual({
+      service: 'echo',
+      port: 9000,
+      protocol: 'tcp',
+      versions: { v1: { version: 'v1' } },
+      gateway: { name: 'public', port: 31400 },
+      rules: [{ backends: [{ version: 'v1' }] }],
+    });
+    expect(spec('TrafficPolicy/web/echo-tcp-2')).toMatchObject({
+      protocol: 'tcp',
+      gateway: { name: 'public', port: 31401 },
+    });
+    expect(codes(r).filter((c) => c.includes(' echo '))).toEqual([]);
     expect(codes(r)).toEqual(
       expect.arrayContaining([
         'AM4115 httpbin spec.http[0].match[0].port',
         'AM4115 shop spec.hosts[1]',
         'AM4115 shop spec.http[0].match[0].sourceLabels',
-        'AM4115 shop spec.tcp',
+        'AM4115 shop spec.tcp[0]',
         'AM4116 books metadata.namespace',
         'AM4115 nowhere spec',
       ]),
@@ -179,12 +199,18 @@ spec:
       );
     expect(gatewaysOf.sort()).toEqual([
       'library/books.gateway istio-system/public-gateway',
+      'web/echo-tcp-1.gateway web/public',
+      'web/echo-tcp-2.gateway web/public',
+      'web/echo.gateway web/public',
       'web/httpbin.gateway istio-system/public-gateway',
       'web/ratings undefined',
       'web/ratings-gateway.gateway web/public',
       'web/shop-internal.gateway istio-system/internal',
       'web/shop-public.gateway web/public',
     ]);
+    // The TCP policy compiles back to a tcp route at its listener port.
+    const echoTcp = out.resources.find((o) => o.metadata.name === 'echo-tcp-1.gateway');
+    expect(echoTcp?.spec).toMatchObject({ tcp: [{ match: [{ port: 31400 }] }] });
     // Bound to a gateway and `mesh`: the same routes twice, inside the mesh and at the gateway.
     expect(spec('TrafficPolicy/web/ratings-gateway')).toMatchObject({
       service: 'ratings',

@@ -352,6 +352,11 @@ export const appmeshCapabilities: CapabilityColumn = {
     "match host names at the target mesh's gateway",
     `${GUIDE}/gateway-routes.html`,
   ),
+  'gateway.port': none(
+    'anymesh writes no GatewayRoutes for App Mesh, which has reached end of support (gateway.route)',
+    "bind the route to the listener at the target mesh's gateway",
+    `${GUIDE}/gateway-routes.html`,
+  ),
   ...appmeshBackendCells,
   ...appmeshProtocolCells,
 };

@@ -19,8 +19,9 @@
  * - the Host header is rewritten to the target's name unless `rewrite.hostname.defaultTargetHostname`
  *   is DISABLED: the neutral rule then keeps the client's Host, which is said;
  * - `match.hostname` exact or a `.`-suffix is the policy's host names; `match.port` is the gateway
- *   listener's port, which a gateway policy does not match. A gRPC gateway route's `serviceName` is
- *   a gRPC service match (the gRPC routes of a gateway are a protocol grpc policy of their own).
+ *   listener's port (a VirtualGateway with several listeners), the policy's spec.gateway.port. A
+ *   gRPC gateway route's `serviceName` is a gRPC service match (the gRPC routes of a gateway are a
+ *   protocol grpc policy of their own).
  */
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
@@ -33,6 +34,8 @@ interface GatewayRule {
   readonly o: NativeObject;
   readonly gateway: { name: string; namespace: string };
   readonly hostnames?: string[];
+  /** match.port: the VirtualGateway listener the route applies at. */
+  readonly listener?: number;
   readonly service: { service: string; namespace: string };
   readonly port?: number;
   readonly priority?: number;
@@ -60,12 +63,18 @@ export function importGatewayRoutes(
   const rules = objects
     .filter((o) => isKind(o, 'GatewayRoute'))
     .flatMap((o) => readGatewayRoute(o, gateways, namespaces, r));
-  // One policy per gateway and host names, in the service's namespace (a policy's service is in
-  // its own namespace); rules in App Mesh's order.
+  // One policy per gateway, host names and listener port, in the service's namespace (a policy's
+  // service is in its own namespace); rules in App Mesh's order.
   const groups = new Map<string, GatewayRule[]>();
   for (const g of rules) {
     // gRPC routes are a policy of their own: their matches mean nothing to an HTTP one (AM2040).
-    const key = JSON.stringify([g.gateway, g.hostnames ?? null, g.service.namespace, g.protocol === 'grpc']);
+    const key = JSON.stringify([
+      g.gateway,
+      g.hostnames ?? null,
+      g.listener ?? null,
+      g.service.namespace,
+      g.protocol === 'grpc',
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), g]);
   }
   const taken = new Set(named);
@@ -100,6 +109,7 @@ export function importGatewayRoutes(
         name: first.gateway.name,
         ...(first.gateway.namespace !== namespace ? { namespace: first.gateway.namespace } : {}),
         ...(first.hostnames ? { hostnames: first.hostnames } : {}),
+        ...(first.listener !== undefined ? { port: first.listener } : {}),
       },
       rules: list.map((g) => {
         const self = g.service.service === service && g.port === port;
@@ -164,12 +174,11 @@ function readGatewayRoute(
   const hostnames = hostnamesOf(o, [...at, 'match', 'hostname'], r);
   if (hostnames === null) return leftOut();
   const matchAt: FieldPath = [...at, 'match'];
-  if (r.ledger.peek(o, [...matchAt, 'port']) !== undefined)
-    r.lost(
-      o,
-      [...matchAt, 'port'],
-      "the gateway listener's port: a gateway policy does not match ports (it is the VirtualGateway's listener)",
-    );
+  const listener = r.ledger.peek<unknown>(o, [...matchAt, 'port']);
+  const isPort = Number.isInteger(listener) && (listener as number) >= 1 && (listener as number) <= 65535;
+  if (listener !== undefined && isPort) r.ledger.take(o, [...matchAt, 'port']);
+  else if (listener !== undefined)
+    r.lost(o, [...matchAt, 'port'], `port ${JSON.stringify(listener)} is not a port number (1-65535)`);
   // A gRPC route matches the service by name (a neutral gRPC match: the policy is protocol grpc).
   const match =
     (kind === 'grpcRoute'
@@ -192,6 +201,7 @@ function readGatewayRoute(
       o,
       gateway,
       ...(hostnames ? { hostnames } : {}),
+      ...(isPort ? { listener: listener as number } : {}),
       service: target.service,
       ...(target.port !== undefined ? { port: target.port } : {}),
       ...(priority !== undefined ? { priority } : {}),

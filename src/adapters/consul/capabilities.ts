@@ -256,6 +256,11 @@ export const consulCapabilities: CapabilityColumn = {
     'set HTTPRoute spec.hostnames on the API gateway route you write',
     'https://developer.hashicorp.com/consul/docs/connect/gateways/api-gateway',
   ),
+  'gateway.port': none(
+    'anymesh does not compile ingress routes for Consul yet (gateway.route)',
+    'set the listener in parentRefs[].sectionName or port on the API gateway route you write',
+    'https://developer.hashicorp.com/consul/docs/connect/gateways/api-gateway',
+  ),
   ...consulProtocolCells,
 };
 

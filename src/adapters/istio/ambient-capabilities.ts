@@ -350,6 +350,11 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     "native Gateway API ingress: istiod converts a route with a Gateway parent as it converts the waypoint's, for the gateway's Envoy; the service needs no waypoint for it",
   ),
   'gateway.hostnames': full('HTTPRoute spec.hostnames', HTTPROUTE, 'native Gateway API field'),
+  'gateway.port': full(
+    'HTTPRoute / TCPRoute parentRefs[].port (the Gateway listener port)',
+    HTTPROUTE,
+    'native Gateway API field: the route attaches to the listeners of that port',
+  ),
   ...istioAmbientBackendCells,
   ...istioAmbientProtocolCells,
 };

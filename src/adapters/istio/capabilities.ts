@@ -167,6 +167,10 @@ export const istioCapabilities: CapabilityColumn = {
     'native: a VirtualService bound to a gateway applies at that gateway only; the rules have the same fields there as in the mesh',
   ),
   'gateway.hostnames': full('VirtualService hosts (default *)', `${VS}#VirtualService`),
+  'gateway.port': full(
+    'VirtualService http[].match[].port / tcp[].match[].port (the gateway listener port the route applies at)',
+    `${VS}#HTTPMatchRequest`,
+  ),
   ...istioBackendCells,
   ...istioProtocolCells,
 };

@@ -11,8 +11,9 @@
  *   the one named most often (first on a tie); the policy lives in its namespace, so a
  *   VirtualService of another namespace moves there (said, since a Gateway can admit
  *   VirtualServices by namespace). Other destinations are backends naming their service.
- * - Match `port`, `sourceLabels` and `sourceNamespace` mean the gateway's listener and the gateway
- *   itself there: reported by the routes' factoring (import-routing.ts).
+ * - Match `port` is the gateway's listener port there: spec.gateway.port when every entry names the
+ *   same one; `sourceLabels` and `sourceNamespace` mean the gateway itself, reported by the routes'
+ *   factoring (import-routing.ts). tcp routes are TCP policies at their listener port.
  */
 import type { NativeObject } from '../../core/import.js';
 import { isGatewayHostname } from '../../core/model/semantic-gateway.js';
@@ -34,12 +35,13 @@ export interface GatewayRoutes {
   readonly gateways: GatewayBinding[];
 }
 
-/** The neutral spec.gateway of a binding, for a policy in `namespace`. */
-export function gatewaySpec(g: GatewayBinding, namespace: string): Obj {
+/** The neutral spec.gateway of a binding, for a policy in `namespace`, at listener `port` if any. */
+export function gatewaySpec(g: GatewayBinding, namespace: string, port?: number): Obj {
   return {
     name: g.name,
     ...(g.namespace !== namespace ? { namespace: g.namespace } : {}),
     ...(g.hostnames ? { hostnames: g.hostnames } : {}),
+    ...(port !== undefined ? { port } : {}),
   };
 }
 
@@ -128,20 +130,23 @@ export function readGatewayBinding(
 }
 
 /**
- * The Service the routes are for: the one whose subsets they name (versions belong to the policy's
- * service), else the one their destinations name most often, first on a tie.
+ * The Service the routes (http and tcp) are for: the one whose subsets they name (versions belong
+ * to the policy's service), else the one their destinations name most often, first on a tie.
  */
 function primaryService(
   vs: NativeObject,
   r: IstioReader,
   preferred: ReadonlySet<string>,
 ): { service: string; namespace: string } | undefined {
-  const routes = r.ledger.peek<unknown>(vs, ['spec', 'http']);
+  const routes = [
+    ...(r.ledger.peek<unknown[]>(vs, ['spec', 'http']) ?? []),
+    ...(r.ledger.peek<unknown[]>(vs, ['spec', 'tcp']) ?? []),
+  ];
   const counts = new Map<
     string,
     { svc: { service: string; namespace: string }; n: number; subsets: boolean }
   >();
-  for (const route of Array.isArray(routes) ? routes : []) {
+  for (const route of routes) {
     const dests = (route as Obj | null)?.route;
     for (const d of Array.isArray(dests) ? dests : []) {
       const dest = (d as Obj | null)?.destination as Obj | undefined;

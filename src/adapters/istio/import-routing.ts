@@ -29,7 +29,13 @@ import {
   type Subsets,
   takeH2Upgrade,
 } from './import-subsets.js';
-import { finishIdleTimeouts, type IdleTimeout, readIdleTimeouts, readTcpRoutes } from './import-tcp.js';
+import {
+  finishIdleTimeouts,
+  type IdleTimeout,
+  readIdleTimeouts,
+  readTcpRoutes,
+  type TcpBucket,
+} from './import-tcp.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
 interface Group {
@@ -43,6 +49,18 @@ interface Group {
   tcp?: boolean;
   /** A policy bound to an ingress gateway (import-gateway.ts). */
   gateway?: GatewayBinding;
+}
+
+/** The group of one TCP policy: a bucket of a VirtualService's tcp routes (import-tcp.ts). */
+function tcpGroup(
+  name: string,
+  svc: { service: string; namespace: string },
+  meta: ImportedMeta,
+  vs: NativeObject,
+  bucket: TcpBucket,
+): Group {
+  const { service, namespace } = svc;
+  return { name, namespace, service, meta, routes: bucket.routes, from: new Set([vs.ref]), tcp: true };
 }
 
 /** What the routes of every policy read besides their VirtualService. */
@@ -151,15 +169,7 @@ export function importRouting(
         claimed,
       );
       buckets.forEach((b, i) => {
-        groups.set(`${svc.namespace}/${names[i]}`, {
-          name: names[i]!,
-          namespace: svc.namespace,
-          service: svc.service,
-          meta,
-          routes: b.routes,
-          from: new Set([vs.ref]),
-          tcp: true,
-        });
+        groups.set(`${svc.namespace}/${names[i]}`, tcpGroup(names[i]!, svc, meta, vs, b));
       });
     }
   }
@@ -270,15 +280,10 @@ function gatewayGroups(
     const ir = readRoute(vs, i, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
     return ir ? [ir] : [];
   });
-  if (r.ledger.peek(vs, ['spec', 'tcp']) !== undefined)
-    r.lost(
-      vs,
-      ['spec', 'tcp'],
-      'tcp routes at a gateway are bound to its listener ports, which a policy does not name',
-    );
   const owned = (meta.sources ?? [])
     .filter((s) => s.kind === 'TrafficPolicy' && s.namespace === svc.namespace)
     .map((s) => s.name);
+  const tcp = gatewayTcpBuckets(vs, svc, subsets, binding.gateways, gateways.includes('mesh'), r);
   for (const g of binding.gateways) {
     // Beside a mesh part (gateways with `mesh`), which keeps the VirtualService's name.
     const alone = !gateways.includes('mesh');
@@ -307,7 +312,82 @@ function gatewayGroups(
       group.from.add(vs.ref);
       groups.set(key, group);
     }
+    const claimed = new Set(
+      [...groups.values()].filter((x) => x.gateway === g && x.from.has(vs.ref)).map((x) => x.name),
+    );
+    const names = tcpNames(
+      tcp.buckets,
+      owned.filter((n) => !claimed.has(n)),
+      base,
+      claimed,
+    );
+    tcp.buckets.forEach((b, i) => {
+      // One TCP route takes a listener's connections: an earlier VirtualService's has them (Istio
+      // keeps the oldest; the input's order stands for it), so this one is never reached.
+      const port = portOfRoutes(b.routes);
+      const rival = [...groups.values()].find(
+        (x) =>
+          x.tcp &&
+          x.gateway?.name === g.name &&
+          x.gateway.namespace === g.namespace &&
+          portOfRoutes(x.routes) === port,
+      );
+      if (rival) {
+        for (const x of b.routes)
+          r.lost(
+            vs,
+            ['spec', 'tcp', x.index],
+            `never reached: ${[...rival.from].join(', ')} routes the connections on listener port ${port} of gateway ${g.namespace}/${g.name} already, and one TCP route takes a listener's connections`,
+          );
+        return;
+      }
+      // A name another VirtualService's routes took (one of the same name in another file) gets a number.
+      let name = names[i]!;
+      for (let n = 2; groups.has(`gateway ${svc.namespace}/${name}`); n++) name = `${names[i]}-${n}`;
+      groups.set(`gateway ${svc.namespace}/${name}`, {
+        ...tcpGroup(name, svc, meta, vs, b),
+        gateway: tcp.gateway(g),
+      });
+    });
   }
+}
+
+/**
+ * The tcp routes of a VirtualService bound to gateways, as TCP gateway policies: a gateway takes
+ * TCP connections on a listener port, which the route's match names (`port`, the gateway
+ * server's port) and the policy's spec.gateway.port says; a route without one takes every TCP
+ * listener's connections and has no neutral form. A connection has no host name, so the policies
+ * name none (the VirtualService's hosts only bind it to the Gateway's servers).
+ */
+function gatewayTcpBuckets(
+  vs: NativeObject,
+  svc: { service: string; namespace: string },
+  subsets: ReadonlyMap<string, Subsets>,
+  gateways: readonly GatewayBinding[],
+  alsoMesh: boolean,
+  r: IstioReader,
+): { buckets: TcpBucket[]; gateway: (g: GatewayBinding) => GatewayBinding } {
+  const all = readTcpRoutes(vs, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
+  const buckets = all.filter((b) => {
+    if (portOfRoutes(b.routes) !== undefined) return true;
+    const why =
+      "a tcp route at a gateway without a port match takes the connections of every TCP listener; a gateway policy routes one listener's (spec.gateway.port: match the server's port)";
+    // With `mesh` among the gateways the route is imported for the mesh (below): only the gateway part goes.
+    for (const x of b.routes)
+      if (alsoMesh) r.changed(vs, ['spec', 'tcp', x.index], `not at the gateways: ${why}`);
+      else r.lost(vs, ['spec', 'tcp', x.index], why);
+    return false;
+  });
+  const named = gateways.some((g) => g.hostnames);
+  if (buckets.length && named)
+    r.changed(
+      vs,
+      ['spec', 'hosts'],
+      'the tcp routes match no host name (a TCP connection has none): the TCP policies take every connection on their listener port',
+    );
+  // One binding per gateway for its TCP policies, kept apart from the HTTP ones (groups compare it).
+  const tcpBinding = new Map(gateways.map((g) => [g, { name: g.name, namespace: g.namespace }]));
+  return { buckets, gateway: (g) => tcpBinding.get(g)! };
 }
 
 /**
@@ -331,7 +411,10 @@ function tcpNames(
   return buckets.map((_, i) => `${base}-tcp-${String(i + 1).padStart(width, '0')}`);
 }
 
-/** The one port every entry of the routes names (as `factor` finds it), or undefined. */
+/**
+ * The one port every entry of the routes names (as `factor` finds it), or undefined (a route
+ * without entries names none). At a gateway it is the listener port (spec.gateway.port).
+ */
 function portOfRoutes(routes: readonly RouteIR[]): number | undefined {
   const ports = new Set(
     routes.flatMap((x) => (x.entries ?? [{ scope: {} as Scope }]).map((e) => e.scope.port)),
@@ -353,7 +436,7 @@ function factor(
   routes: readonly RouteIR[],
   r: IstioReader,
   atGateway = false,
-): { sources?: Obj[]; port?: number; matches: (Obj[] | undefined)[] } {
+): { sources?: Obj[]; port?: number; listener?: number; matches: (Obj[] | undefined)[] } {
   const entriesOf = (x: RouteIR): Entry[] =>
     x.entries ?? [{ match: {}, scope: {}, path: ['spec', 'http', x.index] }];
   if (atGateway) return gatewayMatches(routes, r);
@@ -426,15 +509,21 @@ function factor(
  * are the gateway itself, so neither is a neutral condition (a gateway policy has no sources, and
  * its spec.port is where it sends).
  */
-function gatewayMatches(routes: readonly RouteIR[], r: IstioReader): { matches: (Obj[] | undefined)[] } {
+function gatewayMatches(
+  routes: readonly RouteIR[],
+  r: IstioReader,
+): { listener?: number; matches: (Obj[] | undefined)[] } {
+  const listener = portOfRoutes(routes);
   const matches = routes.map((x) => {
     if (!x.entries) return undefined;
     for (const e of x.entries) {
-      if (r.ledger.peek(x.vs, [...e.path, 'port']) !== undefined)
+      const port = r.ledger.peek(x.vs, [...e.path, 'port']);
+      if (port !== undefined && listener !== undefined) r.ledger.take(x.vs, [...e.path, 'port']);
+      else if (port !== undefined)
         r.lost(
           x.vs,
           [...e.path, 'port'],
-          "at a gateway, port is the gateway listener's port: a gateway policy does not match ports (bind the listener in the Gateway's servers)",
+          "at a gateway, port is the gateway listener's port: a gateway policy applies at one listener port (spec.gateway.port) or all, and these routes match different ones",
         );
       for (const f of ['sourceLabels', 'sourceNamespace'])
         if (r.ledger.peek(x.vs, [...e.path, f]) !== undefined)
@@ -447,7 +536,7 @@ function gatewayMatches(routes: readonly RouteIR[], r: IstioReader): { matches: 
     const ms = x.entries.map((e) => e.match);
     return ms.length === 1 && Object.keys(ms[0]!).length === 0 ? undefined : ms;
   });
-  return { matches };
+  return { ...(listener !== undefined ? { listener } : {}), matches };
 }
 
 /** At a gateway spec.port is where the routes send: the one port their destinations to the service give. */
@@ -532,7 +621,7 @@ function buildTrafficPolicy(
     }
   }
   if (f.sources) spec.sources = f.sources;
-  if (g.gateway) spec.gateway = gatewaySpec(g.gateway, g.namespace);
+  if (g.gateway) spec.gateway = gatewaySpec(g.gateway, g.namespace, f.listener);
   spec.rules = rules;
   const idleFrom = g.tcp ? ctx.idle.get(`${g.namespace}/${g.service}`)?.o.ref : undefined;
   const from = [

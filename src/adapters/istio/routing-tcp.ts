@@ -25,10 +25,19 @@ function tcpMatch(source: SourceT | undefined, port: number | undefined): Obj {
   };
 }
 
-/** One tcp[] route per rule; a TCP rule has no matches, so only the first of a policy is reached. */
-export function tcpRoute(p: TrafficPolicy, rule: Rule, destination: Destination): Obj {
+/**
+ * One tcp[] route per rule; a TCP rule has no matches, so only the first of a policy is reached.
+ * `port` is the port the route matches: the service's (spec.port) for calls in the mesh, the
+ * gateway listener's for a gateway policy.
+ */
+export function tcpRoute(
+  p: TrafficPolicy,
+  rule: Rule,
+  destination: Destination,
+  port: number | undefined = p.spec.port,
+): Obj {
   const sources: (SourceT | undefined)[] = p.spec.sources?.length ? p.spec.sources : [undefined];
-  const match = sources.map((s) => tcpMatch(s, p.spec.port));
+  const match = sources.map((s) => tcpMatch(s, port));
   const backends = rule.backends ?? [];
   const route = backends.length
     ? backends.map((b) => ({

@@ -110,8 +110,10 @@ function matches(rule: Rule, p: TrafficPolicy): Obj[] | undefined {
   const entries: (RouteMatchT | undefined)[] = rule.matches?.length ? rule.matches : [undefined];
   const sources: (SourceT | undefined)[] = p.spec.sources?.length ? p.spec.sources : [undefined];
   const out: Obj[] = [];
-  // At a gateway, spec.port is the port the gateway sends to (the destination's), not a condition.
-  const port = p.spec.gateway ? undefined : p.spec.port;
+  // At a gateway, spec.port is the port the gateway sends to (the destination's), not a condition;
+  // the condition there is the gateway listener's port (Istio: the port the gateway server listens
+  // on, HTTPMatchRequest.port).
+  const port = p.spec.gateway ? p.spec.gateway.port : p.spec.port;
   for (const m of entries) for (const s of sources) out.push(matchRequest(m, s, port));
   return out.every((o) => Object.keys(o).length === 0) ? undefined : out;
 }
@@ -201,6 +203,15 @@ function httpRoute(p: PolicyDoc<TrafficPolicy>, rule: Rule, index: number, ctx: 
 /** The VirtualService of a policy bound to an ingress gateway (spec.gateway): its own, per policy. */
 function gatewayVirtualService(p: PolicyDoc<TrafficPolicy>, ctx: CompileContext): KubeObject {
   const g = p.policy.spec.gateway!;
+  const self = { service: p.policy.spec.service, namespace: p.namespace, port: p.policy.spec.port };
+  // TCP: the connections the gateway takes on listener port g.port (validation requires it).
+  const routes = isTcp(p.policy)
+    ? {
+        tcp: p.policy.spec.rules.map((rule) =>
+          tcpRoute(p.policy, rule, (b) => destination(b, self, ctx), g.port),
+        ),
+      }
+    : { http: p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)) };
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
@@ -208,7 +219,7 @@ function gatewayVirtualService(p: PolicyDoc<TrafficPolicy>, ctx: CompileContext)
     spec: {
       hosts: g.hostnames ?? ['*'],
       gateways: [`${g.namespace ?? p.namespace}/${g.name}`],
-      http: p.policy.spec.rules.map((rule, i) => httpRoute(p, rule, i, ctx)),
+      ...routes,
     },
   };
 }

@@ -108,7 +108,9 @@ export function serviceParentRef(service: string, opts: { namespace?: string; po
 
 /**
  * The parentRefs and hostnames of a route: a policy bound to an ingress gateway (spec.gateway)
- * hangs off that Gateway, for its host names; any other off its Service (GAMMA), with its port.
+ * hangs off that Gateway, for its host names and at its listener port when one is named
+ * (parentRefs[].port: the route attaches to every listener of that port); any other off its
+ * Service (GAMMA), with the service's port.
  */
 export function routeAttachment(
   spec: { service: string; port?: number; gateway?: GatewayT },
@@ -127,6 +129,7 @@ export function routeAttachment(
         kind: 'Gateway',
         name: g.name,
         ...(gatewayNamespace !== undefined ? { namespace: gatewayNamespace } : {}),
+        ...(g.port !== undefined ? { port: g.port } : {}),
       },
     ],
     ...(g.hostnames ? { hostnames: g.hostnames } : {}),

@@ -399,6 +399,11 @@ export const linkerdCapabilities: CapabilityColumn = {
     "match host names in the ingress controller's routes",
     'https://linkerd.io/2/tasks/using-ingress/',
   ),
+  'gateway.port': none(
+    'Linkerd has no ingress gateway of its own (gateway.route)',
+    "bind the route to the listener in the ingress controller's own routes",
+    'https://linkerd.io/2/tasks/using-ingress/',
+  ),
   ...linkerdBackendCells,
   ...linkerdProtocolCells,
 };

@@ -1,6 +1,7 @@
 /**
  * Semantic checks of a TrafficPolicy bound to an ingress gateway (spec.gateway): what only calls
- * inside the mesh have (sources; TCP, whose gateway routes hang off listener ports) is refused, and
+ * inside the mesh have (sources) is refused, TCP routes name the listener port they are bound to
+ * and no host names (a connection has none), and
  * host names are Gateway API Hostnames (gateway-api v1.6.1 HTTPRoute CRD, spec.hostnames items:
  * an RFC 1123 name, or one under a leading "*." wildcard; no port, no IP address).
  */
@@ -44,13 +45,22 @@ export function checkGateway(c: Checker, p: TrafficPolicy): void {
       },
       ['spec', 'sources'],
     );
-  if (p.spec.protocol === 'tcp')
+  if (p.spec.protocol === 'tcp' && g.port === undefined)
     c.report(
       'GatewayField',
       {
-        field: 'protocol tcp',
-        hint: "a gateway's TCP routes are bound to its listener ports, which the policy does not name; route HTTP, HTTP/2 or gRPC requests at the gateway",
+        field: 'protocol tcp without spec.gateway.port',
+        hint: "a gateway's TCP routes are bound to one of its listener ports; name it in spec.gateway.port",
       },
       ['spec', 'protocol'],
+    );
+  if (p.spec.protocol === 'tcp' && g.hostnames)
+    c.report(
+      'GatewayField',
+      {
+        field: 'hostnames with protocol tcp',
+        hint: 'a TCP connection carries no host name; remove spec.gateway.hostnames, or route HTTP at the gateway',
+      },
+      ['spec', 'gateway', 'hostnames'],
     );
 }

@@ -155,9 +155,13 @@ function sourcesOverlap(a: Sources, b: Sources): boolean {
  * never conflict: the usual "override for these callers, default for the rest" pattern.
  */
 function scopesOverlap(a: TrafficPolicy, b: TrafficPolicy): boolean {
-  // At a gateway the requests are told apart by host name; spec.port is where they go.
-  if (a.spec.gateway || b.spec.gateway)
+  // At a gateway the requests are told apart by listener port and host name; spec.port is where
+  // they go. A policy for one listener port meets one for every port (no precedence between them).
+  if (a.spec.gateway || b.spec.gateway) {
+    const [pa, pb] = [a.spec.gateway?.port, b.spec.gateway?.port];
+    if (pa !== undefined && pb !== undefined && pa !== pb) return false;
     return hostnamesMeet(a.spec.gateway?.hostnames, b.spec.gateway?.hostnames);
+  }
   if (a.spec.port !== undefined && b.spec.port !== undefined && a.spec.port !== b.spec.port) return false;
   if (Boolean(a.spec.sources?.length) !== Boolean(b.spec.sources?.length)) return false;
   if ((a.spec.port === undefined) !== (b.spec.port === undefined)) return false;

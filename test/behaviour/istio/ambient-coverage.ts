@@ -64,9 +64,11 @@ export const ambientCoverage: BehaviourCoverage = {
     'route.rewrite.path.full',
     'route.rewrite.path.prefix',
     // Ingress routes (gateway.test.ts): the routes of the ingress gateway's Envoy (a Router proxy)
-    // for requests arriving on its listener with each host name, and none for other hosts.
+    // for requests arriving on its listener with each host name, and none for other hosts or, for
+    // a policy at one listener port (TCP ones included), on other listeners.
     'gateway.route',
     'gateway.hostnames',
+    'gateway.port',
   ],
   // The golden cases whose ambient output the tier runs: every one that produces resources, but those
   // still listed in AMBIENT_NOT_YET_JUDGED (ambient-coverage.test.ts keeps both lists true).

@@ -96,9 +96,11 @@ export const coverage: BehaviourCoverage = {
     'route.rewrite.path.full',
     'route.rewrite.path.prefix',
     // Ingress routes (gateway.test.ts): the routes of the ingress gateway's Envoy (a Router proxy)
-    // for requests arriving on its listener with each host name, and none for other hosts.
+    // for requests arriving on its listener with each host name, and none for other hosts or, for
+    // a policy at one listener port (TCP ones included), on other listeners.
     'gateway.route',
     'gateway.hostnames',
+    'gateway.port',
   ],
   // The golden cases the tier judges through the sidecar output (coverage.test.ts keeps the list of
   // the others).

@@ -8,14 +8,25 @@
  * binds routes to them and does not create them, so the tests add them to the world.
  *
  * Every expectation is the policy's plain meaning (test/cases/gateway-ingress.yaml): the routes hold
- * at their gateway for their host names only, and calls inside the mesh keep their own policy.
+ * at their gateway for their host names only, and calls inside the mesh keep their own policy; and
+ * (test/cases/gateway-tcp.yaml) a policy at a listener port holds there only, TCP ones included.
  */
 import { dump } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AmbientRun, ambientRequest, runAmbientCase } from './ambient-world.js';
 import type { Call, Workload } from './driver.js';
 import { type CaseRun, runCase } from './harness.js';
-import { backends, headerOps, pod, request, result, type ServiceDef } from './world.js';
+import { tcpBackends } from './protocol-expectations.js';
+import {
+  backends,
+  headerOps,
+  pod,
+  type RequestOptions,
+  request,
+  requestFields,
+  result,
+  type ServiceDef,
+} from './world.js';
 
 const FILE = 'test/cases/gateway-ingress.yaml';
 
@@ -38,22 +49,24 @@ const world = {
 };
 const web = pod('shop', 'web', { app: 'web' });
 
-/** A request entering through ingress gateway `gateway` (its pods' labels) for `host` on port 80. */
+/**
+ * A request (or with `tcp`, a connection) entering through ingress gateway `gateway` (its pods'
+ * labels) for `host`, on the gateway's listener port (default 80).
+ */
 function entering(
   id: string,
   gateway: Workload,
   host: string,
   path: string,
-  headers?: Record<string, string>,
+  opts: RequestOptions & { port?: number } = {},
 ): Call {
   return {
     id,
     mode: 'gateway',
     from: gateway,
     host,
-    port: 80,
-    path,
-    ...(headers ? { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])) } : {}),
+    port: opts.port ?? 80,
+    ...requestFields({ path, ...opts }),
   };
 }
 
@@ -61,8 +74,8 @@ function entering(
 function calls(edge: Workload, ops: Workload): Call[] {
   return [
     entering('api', edge, 'shop.example.com', '/api/items'),
-    entering('api-beta', edge, 'shop.example.com', '/api/items', { 'x-beta': 'on' }),
-    entering('beta', edge, 'www.shop.example.com', '/home', { 'x-beta': 'on' }),
+    entering('api-beta', edge, 'shop.example.com', '/api/items', { headers: { 'x-beta': 'on' } }),
+    entering('beta', edge, 'www.shop.example.com', '/home', { headers: { 'x-beta': 'on' } }),
     entering('pages', edge, 'shop.example.com', '/home'),
     entering('status', ops, 'eu.status.example.com', '/health'),
   ];
@@ -195,4 +208,112 @@ describe('ambient: test/cases/gateway-ingress.yaml', () => {
     const inside = result(run.answer, 'inside');
     expect(backends(inside)).toEqual({ 'storefront-v1.shop:8080': 100 });
   });
+});
+
+// ---- test/cases/gateway-tcp.yaml: routes bound to one listener port, TCP among them ----------
+
+const TCP_FILE = 'test/cases/gateway-tcp.yaml';
+const broker: ServiceDef = {
+  namespace: 'messaging',
+  name: 'broker',
+  ip: '10.96.8.10',
+  ports: [{ port: 9000, protocol: 'tcp' }],
+};
+const consoleSvc: ServiceDef = {
+  namespace: 'messaging',
+  name: 'console',
+  ip: '10.96.8.11',
+  ports: [{ port: 8080 }],
+};
+const tcpWorld = {
+  services: [broker, consoleSvc],
+  pods: [
+    pod('messaging', 'broker-v1', { app: 'broker', version: 'v1' }),
+    pod('messaging', 'broker-v2', { app: 'broker', version: 'v2' }),
+    pod('messaging', 'console', { app: 'console' }),
+  ],
+};
+
+/** The calls at gateway `edge`: the broker's listener, the console's, and port 80 (neither's). */
+function listenerCalls(edge: Workload): Call[] {
+  return [
+    entering('broker', edge, 'broker.example.com', '/', { port: 31400, tcp: true }),
+    entering('console-api', edge, 'console.example.com', '/api/queues', { port: 8443 }),
+    entering('console-pages', edge, 'console.example.com', '/home', { port: 8443 }),
+    entering('console-on-80', edge, 'console.example.com', '/home'),
+  ];
+}
+
+/** What the policies say of those calls (`name`: a backend's name on the data plane). */
+function expectListeners(run: { answer: Parameters<typeof result>[0] }, name: (v?: string) => string) {
+  expect(tcpBackends(result(run.answer, 'broker'))).toEqual({ [name('v1')]: 80, [name('v2')]: 20 });
+  const api = result(run.answer, 'console-api');
+  expect(backends(api)).toEqual({ 'console.messaging:8080': 100 });
+  expect(api.route?.timeoutMs).toBe(5000);
+  expect(result(run.answer, 'console-pages').route?.timeoutMs).toBe(30_000);
+  // The console's routes are bound to listener 8443: the same host on port 80 is not routed.
+  expect(notRouted(result(run.answer, 'console-on-80'))).toBe(true);
+}
+
+describe('test/cases/gateway-tcp.yaml', () => {
+  const edge = { namespace: 'edge', name: 'edge-gateway', labels: { istio: 'edge' } };
+  // The user's Gateway: TCP on 31400, HTTP on 8443 and 80, for every namespace's routes.
+  const servers = [
+    { port: { number: 31400, name: 'tcp', protocol: 'TCP' }, hosts: ['*/*'] },
+    { port: { number: 8443, name: 'http-console', protocol: 'HTTP' }, hosts: ['*/*'] },
+    { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*/*'] },
+  ];
+  const gateways = documents([
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge-gw', namespace: 'edge' },
+      spec: { selector: edge.labels, servers },
+    },
+  ]);
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase(TCP_FILE, tcpWorld, listenerCalls(edge), (o) => o + gateways);
+  });
+  it('splits the TCP listener across versions and routes the console at its own listener only', () =>
+    expectListeners(run, (v) => `broker.messaging:9000${v ? `/${v}` : ''}`));
+});
+
+describe('ambient: test/cases/gateway-tcp.yaml', () => {
+  const edge = pod('edge', 'edge-gw-istio', { 'gateway.networking.k8s.io/gateway-name': 'edge-gw' });
+  const ambientWorld = {
+    services: [
+      ...tcpWorld.services,
+      {
+        namespace: 'edge',
+        name: edge.name,
+        ip: '10.96.8.20',
+        ports: [{ port: 31400, protocol: 'tcp' as const }, { port: 8443 }, { port: 80 }],
+        selector: edge.labels,
+      },
+    ],
+    pods: [...tcpWorld.pods, edge],
+  };
+  const all = { namespaces: { from: 'All' } };
+  const gateways = documents([
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge-gw', namespace: 'edge' },
+      spec: {
+        gatewayClassName: 'istio',
+        listeners: [
+          { name: 'tcp', port: 31400, protocol: 'TCP', allowedRoutes: all },
+          { name: 'console', port: 8443, protocol: 'HTTP', allowedRoutes: all },
+          { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: all },
+        ],
+      },
+    },
+  ]);
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(TCP_FILE, ambientWorld, listenerCalls(edge), (o) => o + gateways);
+  });
+  it('splits the TCP listener across the leaf Services and routes the console at its own listener only', () =>
+    expectListeners(run, (v) => `broker${v ? `-${v}` : ''}.messaging:9000`));
 });

@@ -51,6 +51,7 @@ describe('Consul refuses what it cannot express', () => {
       // Issue 14: ingress routes are the API gateway's HTTPRoutes, not yet compiled.
       'gateway.route',
       'gateway.hostnames',
+      'gateway.port',
     ]);
   });
 

@@ -1,7 +1,8 @@
 /**
- * TrafficPolicy spec.gateway: what validation refuses (sources and TCP at a gateway, host names
- * that are not Gateway API Hostnames, a host name twice) and how policies of one gateway compete
- * (overlap by gateway and host name, not by service).
+ * TrafficPolicy spec.gateway: what validation refuses (sources at a gateway, TCP without a
+ * listener port or with host names, host names that are not Gateway API Hostnames, a host name
+ * twice) and how policies of one gateway compete (overlap by gateway, listener port and host name,
+ * not by service).
  */
 import { describe, expect, it } from 'vitest';
 import { codes, load, traffic } from '../../support/kit.js';
@@ -20,11 +21,23 @@ describe('TrafficPolicy spec.gateway validation', () => {
     ).toEqual([]);
   });
 
-  it('refuses sources (the gateway is the caller) and protocol tcp (listener ports), AM2053', () => {
+  it('refuses sources (the gateway is the caller), AM2053', () => {
     expect(
       diagnostics(traffic(spec('{name: public}', undefined, '  sources: [{namespace: shop}]\n'))),
     ).toEqual(['AM2053']);
-    expect(diagnostics(traffic(spec('{name: public}', undefined, '  protocol: tcp\n')))).toEqual(['AM2053']);
+  });
+
+  it('takes protocol tcp only with a listener port and without host names, AM2053', () => {
+    const tcp = (gateway: string) => load(traffic(spec(gateway, undefined, '  protocol: tcp\n'))).diagnostics;
+    const [noPort] = tcp('{name: public}');
+    expect(noPort).toMatchObject({ code: 'AM2053', path: 'spec.protocol' });
+    expect(noPort!.message).toContain('spec.gateway.port');
+    const [hosts, ...rest] = tcp('{name: public, port: 31400, hostnames: [a.example.com]}');
+    expect(rest).toEqual([]);
+    expect(hosts).toMatchObject({ code: 'AM2053', path: 'spec.gateway.hostnames' });
+    expect(codes(tcp('{name: public, port: 31400}'))).toEqual([]);
+    // The listener port is a port: 1..65535.
+    expect(codes(tcp('{name: public, port: 0}'))).not.toEqual([]);
   });
 
   it.each([['Shop.example.com'], ['shop.example.com:443'], ['10.0.0.1'], ['*'], ['a.*.example.com']])(
@@ -44,7 +57,7 @@ describe('TrafficPolicy spec.gateway validation', () => {
   });
 });
 
-describe('policies of one gateway compete by host name', () => {
+describe('policies of one gateway compete by listener port and host name', () => {
   const two = (a: string, b: string, service = 'details') =>
     `${traffic(spec(a), 'one')}---\n${traffic(spec(b).replace('service: reviews', `service: ${service}`), 'two')}`;
 
@@ -78,6 +91,10 @@ describe('policies of one gateway compete by host name', () => {
       ),
     ).toEqual([]);
     expect(diagnostics(two('{name: public}', '{name: public, namespace: edge}'))).toEqual([]);
+    // Different listener ports take different requests; one port meets every port.
+    expect(diagnostics(two('{name: public, port: 80}', '{name: public, port: 8080}'))).toEqual([]);
+    expect(diagnostics(two('{name: public, port: 80}', '{name: public}'))).toEqual(['AM3011']);
+    expect(diagnostics(two('{name: public, port: 80}', '{name: public, port: 80}'))).toEqual(['AM3011']);
     const mesh = traffic('  service: reviews\n  port: 9080\n  rules:\n    - timeout: 1s', 'inside');
     expect(diagnostics(`${traffic(spec('{name: public}'), 'one')}---\n${mesh}`)).toEqual([]);
   });

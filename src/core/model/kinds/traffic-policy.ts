@@ -409,8 +409,13 @@ const Gateway = Type.Object(
       Type.Array(Type.String(), {
         minItems: 1,
         description:
-          'The host names (the Host header) the rules answer for at the gateway: a name, or a name under a leading "*." wildcard (*.example.com). Default: every host the gateway accepts.',
+          'The host names (the Host header) the rules answer for at the gateway: a name, or a name under a leading "*." wildcard (*.example.com). Not with protocol tcp. Default: every host the gateway accepts.',
       }),
+    ),
+    port: Type.Optional(
+      Port(
+        "The gateway listener's port the rules apply at (a port the gateway listens on, not the service's). Required with protocol tcp, whose gateway routes are bound to one listener. Default: every listener of the gateway.",
+      ),
     ),
   },
   {

@@ -15,6 +15,7 @@ import (
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	k8sgw "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
 
 	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -28,6 +29,7 @@ import (
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/analysis/analyzers"
 	"istio.io/istio/pkg/config/analysis/local"
+	gatewaykube "istio.io/istio/pkg/config/gateway/kube"
 	"istio.io/istio/pkg/config/schema/gvk"
 	"istio.io/istio/pkg/kube/kclient/clienttest"
 	"istio.io/istio/pkg/test/util/retry"
@@ -415,14 +417,24 @@ func annotateGatewayCRDs(t *testing.T, s *xds.FakeDiscoveryServer, versions map[
 			namespaces.Insert(c.Namespace)
 		}
 	}
-	// Converted, and in the push context the waypoints' configuration is generated from (the
+	// The Istio Gateways routes are bound to: "mesh" (waypoints) and, for a route with a Gateway
+	// parent, the internal Gateway the controller makes of each of that Gateway's listeners.
+	bound := []string{"mesh"}
+	for _, c := range s.Env().ConfigStore.List(gvk.KubernetesGateway, "") {
+		for _, l := range c.Spec.(*k8sgw.GatewaySpec).Listeners {
+			bound = append(bound, c.Namespace+"/"+gatewaykube.InternalGatewayName(c.Name, string(l.Name)))
+		}
+	}
+	// Converted, and in the push context the proxies' configuration is generated from (the
 	// conversion reaches it through an asynchronous push, which the fake server runs undebounced).
 	pushed := func() bool {
 		parents := sets.New[string]()
 		for ns := range namespaces {
-			for _, vs := range s.PushContext().VirtualServicesForGateway(ns, "mesh") {
-				// The gateway controller names a VirtualService's routes in this annotation (Kind/name.namespace,...).
-				parents.InsertAll(strings.Split(vs.Annotations["internal.istio.io/parents"], ",")...)
+			for _, gw := range bound {
+				for _, vs := range s.PushContext().VirtualServicesForGateway(ns, gw) {
+					// The gateway controller names a VirtualService's routes in this annotation (Kind/name.namespace,...).
+					parents.InsertAll(strings.Split(vs.Annotations["internal.istio.io/parents"], ",")...)
+				}
 			}
 		}
 		return parents.ContainsAll(sets.New(want...))
