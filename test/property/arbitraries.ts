@@ -254,8 +254,9 @@ export interface PolicyOptions {
    */
   readonly http2?: boolean;
   /**
-   * Non-portable, non-TCP policies may be bound to an ingress gateway (spec.gateway, with or
-   * without its namespace and host names), leaving out their sources. Default: off.
+   * Non-portable policies may be bound to an ingress gateway (spec.gateway, with or without its
+   * namespace, host names and listener port; TCP ones at a listener port, without host names),
+   * leaving out their sources. Default: off.
    */
   readonly gateways?: boolean;
 }
@@ -268,6 +269,7 @@ const gatewayRef = fc.record(
       minLength: 1,
       maxLength: 2,
     }),
+    port: fc.constantFrom(80, 8443, 31400),
   },
   { requiredKeys: ['name'] },
 );
@@ -320,12 +322,15 @@ export const trafficPolicy = (o: PolicyOptions = {}): fc.Arbitrary<TrafficPolicy
       if (p.selector) spec.selector = p.selector;
       // Every version is defined, so any backend or mirror may name one.
       spec.versions = Object.fromEntries(VERSIONS.map((v) => [v, { version: v }]));
-      // A gateway is the caller of a policy bound to it (AM2053): no sources there, and no TCP.
+      // A gateway is the caller of a policy bound to it (AM2053): no sources there; TCP there is
+      // bound to a listener port and has no host names.
       // A gateway whose rules all redirect sends nothing to the service, so Istio's output does
       // not say which service it is for (the import reports it): such a policy stays in the mesh.
       const forwards = rules.some((r) => (r as { redirect?: unknown }).redirect === undefined);
-      if (p.gateway && protocol !== 'tcp' && forwards) spec.gateway = p.gateway;
-      else if (p.sources) spec.sources = p.sources;
+      if (p.gateway && forwards) {
+        const { hostnames: _none, port, ...at } = p.gateway;
+        spec.gateway = protocol === 'tcp' ? { ...at, port: port ?? 31400 } : p.gateway;
+      } else if (p.sources) spec.sources = p.sources;
       if (p.onUnsupported) spec.onUnsupported = p.onUnsupported;
       spec.rules = rules.map((r, i) => (p.named ? { name: `rule-${i}`, ...r } : r));
       return {

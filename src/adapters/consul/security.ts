@@ -73,6 +73,23 @@ const merge = (
   ops: readonly Operation[] | undefined,
 ): Operation[] | 'all' => (prior === 'all' || !ops ? 'all' : [...(prior ?? []), ...ops]);
 
+/**
+ * A deny of a whole namespace (Enterprise: the source {name: "*", namespace}) holds for every
+ * caller of it, those listed by service account too; but an exact source name outranks the
+ * namespace's wildcard (intentions/index.mdx "Precedence and match order"), so an allow of one of
+ * its accounts would let that account through. The wildcard's deny operations go into each such
+ * source as well, where deny operations come first.
+ */
+function denyWholeNamespaces(sources: ReadonlyMap<string, SourceRules>): void {
+  for (const src of sources.values()) {
+    if (src.name === '*' || src.namespace === undefined) continue;
+    const wide = sources.get(`${src.namespace}/*`);
+    if (!wide?.deny) continue;
+    src.deny = merge(src.deny, wide.deny === 'all' ? undefined : wide.deny);
+    for (const ref of wide.refs) src.refs.add(ref);
+  }
+}
+
 export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set: EntrySet): void {
   const ent = set.options.enterprise;
   const groups = new Map<string, PolicyDoc<AccessPolicy>[]>();
@@ -126,6 +143,7 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
       }
     }
     if (refused) continue;
+    denyWholeNamespaces(sources);
     const at = first.at(['spec', 'service']);
     // Every policy of the group claims the entry, so each is named in its annotation (and each
     // collides on its own position on Community Edition).

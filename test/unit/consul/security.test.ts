@@ -126,6 +126,39 @@ ${access(
     });
   });
 
+  it('Enterprise: a deny of a whole namespace also holds for its accounts another policy allows (an exact source outranks the wildcard)', () => {
+    const text = [
+      access(
+        '  service: reviews\n  action: deny\n  from: [{namespace: web}]\n  to: [{methods: [DELETE]}]',
+        'no-web-deletes',
+      ),
+      access(
+        '  service: reviews\n  action: allow\n  from: [{namespace: web, serviceAccount: frontend}]',
+        'frontend',
+      ),
+      access('  service: reviews\n  action: deny\n  from: [{namespace: ops}]', 'no-ops'),
+      access(
+        '  service: reviews\n  action: allow\n  from: [{namespace: ops, serviceAccount: admin}]',
+        'admin',
+      ),
+    ].join('---\n');
+    const ent = compileFor('consul', text, { options: { 'consul.enterprise': 'true' } });
+    expect(ent.ok).toBe(true);
+    const sources = findObject(ent.resources, 'ServiceIntentions').spec.sources as Record<string, unknown>[];
+    const of = (name: string, namespace: string) =>
+      sources.find((x) => x.name === name && x.namespace === namespace);
+    // frontend may call, but not DELETE, which no caller of web may; admin, of ops, may not call at all.
+    expect(of('frontend', 'web')).toMatchObject({
+      permissions: [
+        { action: 'deny', http: { methods: ['DELETE'] } },
+        { action: 'allow', http: { pathPrefix: '/' } },
+      ],
+      description: 'anymesh: AccessPolicy/bookinfo/frontend, AccessPolicy/bookinfo/no-web-deletes',
+    });
+    expect(of('admin', 'ops')).toMatchObject({ action: 'deny' });
+    expect(of('*', 'ops')).toMatchObject({ action: 'deny' });
+  });
+
   it('refuses ports (AM3001) with the position of the field', () => {
     const r = compileFor(
       'consul',
