@@ -541,6 +541,12 @@ export const CORE_MESSAGES = {
       example: '`gateway: {name: public}` with `sources: [{namespace: shop}]`',
     },
   ),
+  CallerConflict: m('AM2055', 'error', 'CallerConflict', '{field} cannot narrow authenticated: {hint}', {
+    description:
+      'An AccessPolicy caller with authenticated: true is any caller with a mesh identity, so a namespace or serviceAccount beside it would be ignored by some meshes and narrow it in others.',
+    fix: 'Remove authenticated to name those callers, or remove namespace and serviceAccount to name every authenticated caller (list both as two callers to mean either).',
+    example: '`from: [{authenticated: true, namespace: web}]`',
+  }),
   BadHostname: m('AM2054', 'error', 'BadHostname', 'host name {got} is not valid: {rule}', {
     description:
       "A gateway host name is not a DNS name, or not one under a leading *. wildcard (Gateway API's Hostname: lower-case letters, digits, - and ., no port, no IP address).",

@@ -270,7 +270,7 @@ describe('Consul Enterprise output (consul.enterprise=true) imports back', () =>
   const options = { 'consul.enterprise': 'true' };
   const all = goldenCases().flatMap((c) => {
     const r = compileFiles([c.file], mesh, { context: { options } });
-    return r.ok ? [{ ...c, native: renderYaml(r.resources) }] : [];
+    return r.ok && r.resources.length ? [{ ...c, native: renderYaml(r.resources) }] : [];
   });
   // Issue 16's protocol fields (a grpc ServiceDefaults protocol, gRPC paths, a prefixRewrite) are
   // read back: those cases are held to the same byte-for-byte round trip as the others.
@@ -348,5 +348,51 @@ spec:
     expect(native).not.toMatch(/kind: ServiceRouter/);
     const back = importText(native, consul);
     expect(renderYaml(compileLoaded(back.loaded, mesh).resources)).toBe(native);
+  });
+});
+
+describe('Consul intention source "*" (every caller, each with a mesh identity)', () => {
+  const entry = (sources: string) => `apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: ledger, namespace: finance}
+spec:
+  destination: {name: ledger}
+  sources:
+${sources}`;
+  const policies = (r: ReturnType<typeof importText>) =>
+    r.loaded.policies.map((p) => p.policy.spec as { action: string; from: unknown[]; to?: unknown[] });
+
+  it('a "*" deny with no allowed source is a deny of every authenticated caller', () => {
+    const r = importText(entry('    - {name: "*", action: deny}\n'), consul);
+    expect(r.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
+    expect(policies(r)).toEqual([{ service: 'ledger', action: 'deny', from: [{ authenticated: true }] }]);
+  });
+
+  it('a "*" allow is an allow of every authenticated caller; a source allowed less beside it is reported', () => {
+    const r = importText(
+      entry(`    - name: reports
+      permissions:
+        - {action: allow, http: {methods: [GET]}}
+        - {action: deny, http: {pathPrefix: /}}
+    - {name: "*", action: allow}
+`),
+      consul,
+    );
+    expect(policies(r)).toContainEqual({
+      service: 'ledger',
+      action: 'allow',
+      from: [{ authenticated: true }],
+    });
+    const changed = r.diagnostics.find((d) => d.code === 'AM4361');
+    expect(changed?.path).toBe('spec.sources[0].permissions');
+    expect(changed?.message).toContain('also allows reports');
+  });
+
+  it('the plain "*" deny beside allowed sources still only makes their allow list exclusive', () => {
+    const r = importText(
+      entry('    - {name: web, action: allow}\n    - {name: "*", action: deny}\n'),
+      consul,
+    );
+    expect(policies(r)).toEqual([{ service: 'ledger', action: 'allow', from: [{ serviceAccount: 'web' }] }]);
   });
 });

@@ -35,6 +35,7 @@ const from = fc.oneof(
     namespace: fc.constantFrom('bookinfo', 'ops'),
     serviceAccount: fc.constantFrom('web', 'batch', 'gateway'),
   }),
+  fc.constant({ authenticated: true }),
 );
 const to = fc
   .record(

@@ -307,6 +307,11 @@ export const appmeshCapabilities: CapabilityColumn = {
     docs: MTLS,
     minVersion: MIN_CONTROLLER,
   },
+  'access.from.authenticated': none(
+    'App Mesh matches callers by exact certificate subject alternative names only; "any certificate of the mesh" would need a prefix or wildcard match, which listener validation lacks',
+    'list the callers by namespace and serviceAccount',
+    MTLS,
+  ),
   'access.to.methods': none(
     'App Mesh checks callers at the TLS handshake, before any HTTP request is seen: it has no L7 authorization',
     'check methods in the application, or allow the caller for everything',

@@ -222,6 +222,11 @@ export const consulCapabilities: CapabilityColumn = {
     docs: INTENTIONS,
     minVersion: MIN,
   },
+  'access.from.authenticated': full(
+    'ServiceIntentions sources[].name: "*" (with consul.enterprise=true also namespace: "*")',
+    INTENTIONS,
+    'every caller in Consul service mesh has an mTLS identity (its service name), so the wildcard source is every authenticated caller; a specific source of the same entry outranks it, so its deny operations are given to those sources too',
+  ),
   'access.to.methods': full('ServiceIntentions sources[].permissions[].http.methods', INTENTIONS),
   'access.to.paths': full(
     'ServiceIntentions sources[].permissions[].http.{pathExact | pathPrefix (for /x/*) | pathRegex (for *suffix)}',

@@ -4,7 +4,7 @@
  *
  * Intentions (developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions and
  * connect/intentions "Precedence and match order", v1.16): one entry per destination; a source is
- * a calling service (`*` for any); its `action`, or its `permissions` evaluated in order, first match
+ * a calling service (`*` for any: every authenticated caller, `from[].authenticated`); its `action`, or its `permissions` evaluated in order, first match
  * wins, and a request no permission matches falls to the ACL default policy, not to less specific
  * sources. The neutral model checks deny policies first, then allow policies, and an allow policy is
  * exclusive (callers and operations not listed are denied). So, per source: leading deny
@@ -40,6 +40,8 @@ interface Source {
   readonly allow?: Op[] | 'all';
   /** The policies anymesh named in the description. */
   readonly refs: string[];
+  /** The source `*` (Enterprise: in namespace `*`): every caller, each with a mesh identity. */
+  readonly authenticated?: boolean;
 }
 
 const ANYMESH = 'anymesh: ';
@@ -93,7 +95,7 @@ function importEntry(
   r.ledger.take(o, ['spec', 'destination']);
   const list = r.ledger.peek<Obj[]>(o, ['spec', 'sources']) ?? [];
   const sources: Source[] = [];
-  let wildcardDeny = false;
+  let wildcardDeny: FieldPath | undefined;
   let wildcardAllow: FieldPath | undefined;
   list.forEach((s, i) => {
     const at: FieldPath = ['spec', 'sources', i];
@@ -162,15 +164,15 @@ function importEntry(
     }
     if (name === '*') {
       r.ledger.take(o, [...at, 'name']);
-      if (parsed.deny === 'all' && !parsed.allow) {
-        wildcardDeny = true;
+      // A plain deny of every other caller is what makes the allow sources exclusive (anymesh
+      // writes it with WILDCARD_NOTE); one a deny policy wrote names it.
+      if (parsed.deny === 'all' && !parsed.allow && !refs.length) {
+        wildcardDeny = at;
         return;
       }
-      if (parsed.allow === 'all' && !parsed.deny) {
-        wildcardAllow = at;
-        return;
-      }
-      r.lost(o, at, 'permissions for every caller (source *): neutral callers are named service accounts');
+      if (parsed.allow === 'all' && !parsed.deny) wildcardAllow = at;
+      // Every caller: each has a mesh identity in Consul, so it is every authenticated caller.
+      sources.push({ name, at, refs, authenticated: true, ...parsed });
       return;
     }
     r.ledger.take(o, [...at, 'name']);
@@ -178,18 +180,19 @@ function importEntry(
     sources.push({ name, ...(callerNs ? { namespace: callerNs } : {}), at, refs, ...parsed });
   });
   const anyAllow = sources.some((s) => s.allow);
-
+  // Every caller allowed everything: a specific source allowed less (its permissions) is that
+  // much narrower in Consul, where it outranks the wildcard, while neutral allows are a union.
   if (wildcardAllow)
-    r.lost(
-      o,
-      wildcardAllow,
-      anyAllow
-        ? 'source * allowed: every caller may call, so the allow list of the other sources is not exclusive, which a neutral allow policy is'
-        : 'source * allowed: every caller may call, the neutral default without an allow policy',
-    );
+    for (const s of sources)
+      if (!s.authenticated && Array.isArray(s.allow))
+        r.changed(
+          o,
+          [...s.at, 'permissions'],
+          `source * allows every caller every request, so the imported allow of every authenticated caller also allows ${s.name} what these permissions do not (in Consul the exact source outranks *)`,
+        );
   // Callers not listed are no field of the entry: what happens to them is said once, at the
-  // sources, without marking the imported fields as lost.
-  if (anyAllow && !wildcardDeny)
+  // sources, without marking the imported fields as lost (the source * takes every caller).
+  if (anyAllow && !wildcardDeny && !sources.some((s) => s.authenticated))
     r.ledger.note(
       makeDiagnostic(
         consulMessages.ImportMeaningChanges,
@@ -199,12 +202,9 @@ function importEntry(
         { location: o.locate(['spec', 'sources']), policy: o.ref },
       ),
     );
+  // Without an allowed source, a deny of every caller is a deny of every authenticated one.
   if (wildcardDeny && !anyAllow)
-    r.lost(
-      o,
-      ['spec', 'sources'],
-      'source * denied without an allowed source: a neutral AccessPolicy names the callers it allows or denies, and has no "deny everyone"',
-    );
+    sources.push({ name: '*', at: wildcardDeny, refs: [], authenticated: true, deny: 'all' });
   // L7 only with permissions (operations): a source's plain action is L4, for which the Consul
   // compile writes no protocol (security.ts: httpService only for L7 intentions).
   if (sources.some((s) => Array.isArray(s.allow) || Array.isArray(s.deny)))
@@ -356,6 +356,7 @@ function headersBad(header: unknown): string | undefined {
 
 /** A source as a neutral caller: a service account (Consul names callers by service), or a namespace. */
 function caller(s: Source): Obj {
+  if (s.authenticated) return { authenticated: true };
   if (s.name === '*') return { namespace: s.namespace };
   return { ...(s.namespace ? { namespace: s.namespace } : {}), serviceAccount: s.name };
 }

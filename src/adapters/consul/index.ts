@@ -28,6 +28,7 @@ import { compileAccess, compileMtls } from './security.js';
 const BEHAVIOUR_FEATURES: readonly FeatureId[] = [
   'access.allow',
   'access.deny',
+  'access.from.authenticated',
   'access.from.serviceAccount',
   'backends.service',
   'backends.version',

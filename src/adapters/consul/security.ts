@@ -75,18 +75,23 @@ const merge = (
 
 /**
  * A deny of a whole namespace (Enterprise: the source {name: "*", namespace}) holds for every
- * caller of it, those listed by service account too; but an exact source name outranks the
+ * caller of it, those listed by service account too, and a deny of every authenticated caller
+ * (`everyone`: the key of the source "*") for every caller; but an exact source name outranks the
  * namespace's wildcard (intentions/index.mdx "Precedence and match order"), so an allow of one of
  * its accounts would let that account through. The wildcard's deny operations go into each such
  * source as well, where deny operations come first.
  */
-function denyWholeNamespaces(sources: ReadonlyMap<string, SourceRules>): void {
-  for (const src of sources.values()) {
-    if (src.name === '*' || src.namespace === undefined) continue;
-    const wide = sources.get(`${src.namespace}/*`);
-    if (!wide?.deny) continue;
+function denyWholeNamespaces(sources: ReadonlyMap<string, SourceRules>, everyone: string): void {
+  const carry = (src: SourceRules, wide: SourceRules | undefined) => {
+    if (!wide?.deny || wide === src) return;
+    // The description still names only the policies whose callers the source is: the carried
+    // deny is the wildcard source's, which names its policy (and imports back to it alone).
     src.deny = merge(src.deny, wide.deny === 'all' ? undefined : wide.deny);
-    for (const ref of wide.refs) src.refs.add(ref);
+  };
+  for (const src of sources.values()) {
+    // The same for a deny of every authenticated caller (the source "*", in every namespace).
+    carry(src, sources.get(everyone));
+    if (src.name !== '*' && src.namespace !== undefined) carry(src, sources.get(`${src.namespace}/*`));
   }
 }
 
@@ -111,7 +116,11 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
       for (const [i, f] of s.from.entries()) {
         let name: string;
         let namespace: string | undefined;
-        if (f.serviceAccount !== undefined) {
+        if (f.authenticated) {
+          // Every caller: each has a mesh identity in Consul (its service name).
+          name = '*';
+          namespace = ent ? '*' : undefined;
+        } else if (f.serviceAccount !== undefined) {
           name = f.serviceAccount;
           namespace = ent ? (f.namespace ?? p.namespace) : undefined;
           accounts.add(name);
@@ -143,7 +152,8 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
       }
     }
     if (refused) continue;
-    denyWholeNamespaces(sources);
+    const everyone = ent ? '*/*' : '/*';
+    denyWholeNamespaces(sources, everyone);
     const at = first.at(['spec', 'service']);
     // Every policy of the group claims the entry, so each is named in its annotation (and each
     // collides on its own position on Community Edition).
@@ -187,7 +197,8 @@ export function compileAccess(policies: readonly PolicyDoc<AccessPolicy>[], set:
       }
       out.push({ ...head, ...(action ? { action } : { permissions: perms }), description });
     }
-    if (exclusive) {
+    // An allow of every authenticated caller is the wildcard source itself.
+    if (exclusive && !sources.has(everyone)) {
       out.push({
         name: '*',
         ...(ent ? { namespace: '*' } : {}),

@@ -314,6 +314,11 @@ export const istioAmbientCapabilities: CapabilityColumn = {
     `${AP}#Source`,
     'L4 attribute, the workload identity ztunnel and waypoints see',
   ),
+  'access.from.authenticated': full(
+    'AuthorizationPolicy rules[].from[].source.principals: ["*"]',
+    `${AP}#Source`,
+    'L4 attribute: any peer with a workload identity (HBONE mTLS), never a plaintext one',
+  ),
   'access.to.methods': full(
     'AuthorizationPolicy targetRefs: [Service] rules[].to[].operation.methods + a waypoint-only guard by selector',
     WAYPOINT,

@@ -140,6 +140,11 @@ export const istioCapabilities: CapabilityColumn = {
     'AuthorizationPolicy rules[].from[].source.principals (<trust domain>/ns/<ns>/sa/<sa>)',
     `${AP}#Source`,
   ),
+  'access.from.authenticated': full(
+    'AuthorizationPolicy rules[].from[].source.principals: ["*"]',
+    `${AP}#Source`,
+    'native: the principal "*" is any authenticated caller (a peer with an mTLS identity), never a plaintext one',
+  ),
   'access.to.methods': full('AuthorizationPolicy rules[].to[].operation.methods', `${AP}#Operation`),
   'access.to.paths': full('AuthorizationPolicy rules[].to[].operation.paths', `${AP}#Operation`),
   'access.to.ports': full('AuthorizationPolicy rules[].to[].operation.ports', `${AP}#Operation`),

@@ -3,7 +3,8 @@
  *
  * Istio's reference (security/authorization-policy/): a policy without a selector covers the
  * whole namespace; ALLOW is the default action; rules are ORed, and inside a rule `from`, `to`
- * and `when` are ANDed; principals are `<trust domain>/ns/<namespace>/sa/<account>`. Each rule
+ * and `when` are ANDed; principals are `<trust domain>/ns/<namespace>/sa/<account>` ("*": any
+ * authenticated caller, `from[].authenticated`). Each rule
  * becomes its own AccessPolicy (neutral policies of one action for one service are ORed the same
  * way). PeerAuthentication (security/peer_authentication/): a policy in the root namespace without
  * a selector is mesh-wide; UNSET inherits, DISABLE is plaintext.
@@ -246,6 +247,12 @@ function sources(o: NativeObject, at: FieldPath, r: IstioReader): Obj[] {
 function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
   const principals: Obj[] = [];
   (r.ledger.peek<string[]>(o, [...s, 'principals']) ?? []).forEach((p, j) => {
+    // "*" is any authenticated caller (a peer with an mTLS identity).
+    if (p === '*') {
+      r.ledger.take(o, [...s, 'principals', j]);
+      principals.push({ authenticated: true });
+      return;
+    }
     const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
     if (!m) {
       r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
@@ -262,7 +269,10 @@ function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
   });
   const namespaces = r.ledger.peek<string[]>(o, [...s, 'namespaces']);
   if (namespaces === undefined) return principals;
-  if (r.ledger.peek(o, [...s, 'principals']) !== undefined) {
+  // Any authenticated caller of these namespaces is every caller of them (a namespace is read
+  // off the peer's identity): the namespaces, the other principals being among them.
+  const anyIdentity = principals.some((p) => p.authenticated);
+  if (r.ledger.peek(o, [...s, 'principals']) !== undefined && !anyIdentity) {
     namespaces.forEach((_, j) => r.ledger.take(o, [...s, 'namespaces', j]));
     return principals.filter((p) => namespaces.some((n) => istioMatch(n, p.namespace as string)));
   }

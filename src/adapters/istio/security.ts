@@ -86,11 +86,7 @@ export function denyOperationPorts(
     if (s.action !== 'deny' || t.ports || (!t.methods && !t.paths && !t.headers)) return t.ports;
     const at = p.at(['spec', 'to', index]);
     if (!known) {
-      const callers = s.from
-        .map((f) =>
-          f.serviceAccount ? `${f.namespace ?? p.namespace}/${f.serviceAccount}` : `namespace ${f.namespace}`,
-        )
-        .join(', ');
+      const callers = s.from.map((f) => callerText(f, p.namespace)).join(', ');
       diagnostics.push(
         makeDiagnostic(ISTIO_MESSAGES.DenyHttpOnly, { callers, service: s.service, index }, at),
       );
@@ -107,9 +103,23 @@ export function denyOperationPorts(
   });
 }
 
+/** A neutral caller in words, for messages: `ns/account`, `namespace ns`, a network, or any identity. */
+function callerText(f: AccessPolicy['spec']['from'][number], namespace: string): string {
+  const who = f.serviceAccount
+    ? `${f.namespace ?? namespace}/${f.serviceAccount}`
+    : f.namespace !== undefined
+      ? `namespace ${f.namespace}`
+      : f.authenticated
+        ? 'every authenticated caller'
+        : undefined;
+  const where = f.ipBlock ? `network ${f.ipBlock.cidr}` : undefined;
+  return who && where ? `${who} on ${where}` : (who ?? where ?? 'any caller');
+}
+
 /**
- * One neutral caller as an AuthorizationPolicy source: an identity (principals, or namespaces for a
- * whole namespace) and, for a caller by network, `ipBlocks` with `notIpBlocks` for the exceptions.
+ * One neutral caller as an AuthorizationPolicy source: an identity (principals, "*" for any
+ * authenticated caller, or namespaces for a whole namespace) and, for a caller by network,
+ * `ipBlocks` with `notIpBlocks` for the exceptions.
  * The fields of one source must all hold (authorization-policy#Source), as the neutral entry means.
  */
 export function sourceOf(
@@ -122,7 +132,10 @@ export function sourceOf(
       ? { principals: [principal(f.namespace ?? namespace, f.serviceAccount, ctx)] }
       : f.namespace !== undefined
         ? { namespaces: [f.namespace] }
-        : {}),
+        : // Any authenticated caller: the principal "*" (authorization-policy#Source).
+          f.authenticated
+          ? { principals: ['*'] }
+          : {}),
     ...(f.ipBlock ? { ipBlocks: [f.ipBlock.cidr] } : {}),
     ...(f.ipBlock?.except ? { notIpBlocks: f.ipBlock.except } : {}),
   };

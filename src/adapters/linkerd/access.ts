@@ -64,11 +64,13 @@ function authentications(p: PolicyDoc<AccessPolicy>): Authentication[] {
     cidr: f.ipBlock!.cidr,
     ...(f.ipBlock!.except ? { except: f.ipBlock!.except } : {}),
   });
-  const meshTls = (name: string, identityRefs: Obj[]): KubeObject => ({
+  // Any authenticated client is the identity "*", which covers every other identity; the CRD
+  // takes identities or identityRefs, not both.
+  const meshTls = (name: string, identityRefs: Obj[], anyIdentity = false): KubeObject => ({
     apiVersion: `${POLICY_GROUP}/v1alpha1`,
     kind: 'MeshTLSAuthentication',
     metadata: outputMetadata(name, p.namespace, [p]),
-    spec: { identityRefs },
+    spec: anyIdentity ? { identities: ['*'] } : { identityRefs },
   });
   const networkAuthn = (name: string, networks: Obj[]): KubeObject => ({
     apiVersion: `${POLICY_GROUP}/v1alpha1`,
@@ -79,16 +81,20 @@ function authentications(p: PolicyDoc<AccessPolicy>): Authentication[] {
   const ref = (kind: string, name: string) => ({ group: POLICY_GROUP, kind, name });
   const unique = (objs: Obj[]) => [...new Map(objs.map((o) => [JSON.stringify(o), o])).values()];
   const out: Authentication[] = [];
-  const identities = unique(s.from.filter((f) => !f.ipBlock).map(identityRef));
-  if (identities.length)
+  const byIdentity = s.from.filter((f) => !f.ipBlock);
+  const identities = unique(byIdentity.filter((f) => !f.authenticated).map(identityRef));
+  const anyIdentity = byIdentity.some((f) => f.authenticated);
+  if (identities.length || anyIdentity)
     out.push({
       suffix: '',
       refs: [ref('MeshTLSAuthentication', p.name)],
-      objects: [meshTls(p.name, identities)],
+      objects: [meshTls(p.name, identities, anyIdentity)],
     });
   const networks = unique(
     s.from
-      .filter((f) => f.ipBlock && f.namespace === undefined && f.serviceAccount === undefined)
+      .filter(
+        (f) => f.ipBlock && f.namespace === undefined && f.serviceAccount === undefined && !f.authenticated,
+      )
       .map(network),
   );
   if (networks.length) {
@@ -101,13 +107,16 @@ function authentications(p: PolicyDoc<AccessPolicy>): Authentication[] {
   }
   // Numbered in their order among the callers with both (what the importer sorts them back by).
   s.from
-    .filter((f) => f.ipBlock && (f.namespace !== undefined || f.serviceAccount !== undefined))
+    .filter(
+      (f) => f.ipBlock && (f.namespace !== undefined || f.serviceAccount !== undefined || f.authenticated),
+    )
     .forEach((f, k) => {
       const name = `${p.name}-from-${k}`;
+      const identity = f.authenticated ? meshTls(name, [], true) : meshTls(name, [identityRef(f)]);
       out.push({
         suffix: `-from-${k}`,
         refs: [ref('MeshTLSAuthentication', name), ref('NetworkAuthentication', name)],
-        objects: [meshTls(name, [identityRef(f)]), networkAuthn(name, [network(f)])],
+        objects: [identity, networkAuthn(name, [network(f)])],
       });
     });
   return out;

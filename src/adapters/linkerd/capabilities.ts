@@ -353,6 +353,12 @@ export const linkerdCapabilities: CapabilityColumn = {
     "the caller's mTLS identity is its service account",
     '2.12',
   ),
+  'access.from.authenticated': full(
+    'MeshTLSAuthentication spec.identities: ["*"]',
+    AUTHZ,
+    'the identity "*" is every authenticated client (the MeshTLSAuthentication CRD); it stands alone, covering the callers by identity of the same policy',
+    '2.12',
+  ),
   'access.to.methods': full(
     'inbound HTTPRoute (policy.linkerd.io/v1beta3) parentRefs Server, rules[].matches[].method; AuthorizationPolicy targetRef the route',
     AUTHZ,

@@ -149,13 +149,20 @@ export function bothOf(identities: readonly Obj[], networks: readonly Obj[]): Ob
 export const isNetworkList = (list: readonly Obj[]) => list.every((c) => Object.keys(c).join() === 'ipBlock');
 
 /**
- * Identity strings (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`, `*.<ns>...`) as
- * neutral callers, appended to `out`; false when one has no neutral form (reported).
+ * Identity strings (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`, `*.<ns>...`, and
+ * `*` for every authenticated client) as neutral callers, appended to `out`; false when one has no
+ * neutral form (reported).
  */
 function identities(o: NativeObject, at: FieldPath, r: LinkerdReader, out: Obj[]): boolean {
   let ok = true;
   const td = r.ctx.trustDomain;
   (r.ledger.peek<string[]>(o, at) ?? []).forEach((id, i) => {
+    // "*": every authenticated client (the MeshTLSAuthentication CRD's identities).
+    if (id === '*') {
+      r.ledger.take(o, [...at, i]);
+      out.push({ authenticated: true });
+      return;
+    }
     const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\.(.+)$/.exec(id);
     if (!m || m[2] === '*') {
       r.lost(

@@ -92,6 +92,16 @@ export const access = defineFamily({
       ]),
     },
     {
+      id: 'access.from.authenticated',
+      description:
+        'Identify callers as any workload with a mesh identity (mutual TLS), whatever its namespace and service account; plaintext callers are not.',
+      uses: whole('from[].authenticated'),
+      fixture: fixture('  action: allow\n  from: [{authenticated: true}]\n  to: [{ports: [8080]}]', [
+        'access.allow',
+        'access.to.ports',
+      ]),
+    },
+    {
       id: 'access.from.ipBlock',
       description:
         'Identify callers by network: the client address of the connection is in an IP block (a CIDR, minus exceptions).',

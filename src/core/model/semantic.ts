@@ -411,6 +411,16 @@ function checkAccess(c: Checker, p: AccessPolicy): void {
     if (f.serviceAccount !== undefined)
       c.dnsSubdomain(f.serviceAccount, ['spec', 'from', i, 'serviceAccount'], 'service account name');
     if (f.ipBlock) checkIpBlock(c, f.ipBlock, ['spec', 'from', i, 'ipBlock']);
+    for (const field of ['namespace', 'serviceAccount'] as const)
+      if (f.authenticated && f[field] !== undefined)
+        c.report(
+          'CallerConflict',
+          {
+            field,
+            hint: 'authenticated is every caller with a mesh identity; name the callers one way or the other',
+          },
+          ['spec', 'from', i, field],
+        );
   });
   s.to?.forEach((t, i) => {
     t.paths?.forEach((path, j) => {

@@ -54,6 +54,7 @@ export const coverage: BehaviourCoverage = {
     'access.allow',
     'access.deny',
     'access.from.serviceAccount',
+    'access.from.authenticated',
   ],
   // The cases meaning.test.ts runs: every compiled Consul case, each with its hand-written meaning.
   cases: () => compiledConsulCases().filter((c) => MEANINGS[c.name] !== undefined),

@@ -215,6 +215,29 @@ const permissive: CaseMeaning = {
   },
 };
 
+// test/cases/access-authenticated.yaml: every authenticated caller (the source *) may call the
+// ledger but batch (its exact source outranks *); no caller may export from the archive.
+const accessAuthenticated: CaseMeaning = {
+  instances: versioned({ ledger: { '-': 1 }, archive: { '-': 1 } }),
+  chains: {
+    archive: [{ match: 'any', backends: [{ weight: 100, instances: ids('archive', 'plain', 1) }] }],
+  },
+  connections: [
+    ['web', 'ledger', true],
+    ['checkout', 'ledger', true],
+    ['batch', 'ledger', false],
+    // L7 permissions: Consul cannot decide a connection without the request.
+    ['web', 'archive', false],
+  ],
+  requests: [
+    ['web', 'ledger', { method: 'DELETE', path: '/entries/1' }, 'allow'],
+    ['batch', 'ledger', get('/entries'), 'deny'],
+    ['web', 'archive', get('/items'), 'allow'],
+    ['web', 'archive', get('/export/all'), 'deny'],
+    ['batch', 'archive', post('/export/now'), 'deny'],
+  ],
+};
+
 // test/cases/appmesh-zero-trust.yaml: payments, 3 s; only checkout and refunds may call it.
 const appmeshZeroTrust: CaseMeaning = {
   instances: versioned({ payments: { '-': 2 } }),
@@ -425,4 +448,5 @@ export const MEANINGS: Record<string, CaseMeaning> = {
   'case-consul-intentions': consulIntentions,
   'case-consul-permissive': permissive,
   'case-appmesh-zero-trust': appmeshZeroTrust,
+  'case-access-authenticated': accessAuthenticated,
 };

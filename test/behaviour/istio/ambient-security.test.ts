@@ -508,3 +508,76 @@ spec:
   it('gives Istio analyzers nothing to report (no IST0133 once the rule names its port)', () =>
     expectAnalyzers(answer));
 });
+
+describe('ambient: test/cases/access-authenticated.yaml', () => {
+  const ledger = pod('finance', 'ledger', { app: 'ledger' });
+  const archive = pod('finance', 'archive', { app: 'archive' });
+  const web = pod('shop', 'web', { app: 'web' }, 'web');
+  const batch = pod('jobs', 'batch', { app: 'batch' }, 'batch');
+  const archiveSvc: ServiceDef = {
+    namespace: 'finance',
+    name: 'archive',
+    ip: '10.96.9.31',
+    ports: [{ port: 8080 }],
+  };
+  const ledgerSvc: ServiceDef = {
+    namespace: 'finance',
+    name: 'ledger',
+    ip: '10.96.9.30',
+    ports: [{ port: 8080 }],
+  };
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(
+      'test/cases/access-authenticated.yaml',
+      { services: [ledgerSvc, archiveSvc], pods: [ledger, archive, web, batch] },
+      [
+        direct('web-ledger', web, ledger, 8080),
+        direct('plain-ledger', web, ledger, 8080, { plaintext: true }),
+        direct('batch-ledger', batch, ledger, 8080),
+        ambientRequest('web-export', web, archiveSvc, 8080, { path: '/export/all', server: archive }),
+        ambientRequest('web-items', web, archiveSvc, 8080, { path: '/items', server: archive }),
+      ],
+    );
+  });
+  it('lets ztunnel admit any caller with a mesh identity to the ledger, but not plaintext, nor batch', () => {
+    ztunnelAllows(result(run.answer, 'web-ledger'), id('shop', 'web'));
+    for (const i of ['plain-ledger', 'batch-ledger']) ztunnelDenies(result(run.answer, i));
+  });
+  it('denies exports to every authenticated caller at the waypoint', () => {
+    waypointDenies(result(run.answer, 'web-export'));
+    expect(result(run.answer, 'web-items').authz?.allowed).toBe(true);
+  });
+  it('gives Istio analyzers only the message AM4113 announces', () =>
+    expectAnalyzers(run.answer, {
+      IST0133:
+        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
+    }));
+});
+
+describe('ambient: test/cases/access-authenticated-ports.yaml', () => {
+  const statements = pod('finance', 'statements', { app: 'statements' });
+  const web = pod('shop', 'web', { app: 'web' }, 'web');
+  const svc: ServiceDef = {
+    namespace: 'finance',
+    name: 'statements',
+    ip: '10.96.9.40',
+    ports: [{ port: 8080 }],
+  };
+  let run: AmbientRun;
+  beforeAll(async () => {
+    run = await runAmbientCase(
+      'test/cases/access-authenticated-ports.yaml',
+      { services: [svc], pods: [statements, web] },
+      [direct('web', web, statements, 8080), direct('plain', web, statements, 8080, { plaintext: true })],
+    );
+  });
+  it('admits any authenticated caller on 8080 at ztunnel, never a plaintext one', () => {
+    ztunnelAllows(result(run.answer, 'web'), id('shop', 'web'));
+    ztunnelDenies(result(run.answer, 'plain'));
+  });
+  it('leaves the office policy out with the AM3002 warning (no callers by network in ambient)', () =>
+    expect(run.diagnostics.some((d) => d.includes('warning AM3002') && d.includes('reports-office'))).toBe(
+      true,
+    ));
+});

@@ -449,3 +449,105 @@ describe('test/cases/mtls-scopes.yaml', () => {
   });
   it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
 });
+
+describe('test/cases/access-authenticated.yaml', () => {
+  const ledger = pod('finance', 'ledger', { app: 'ledger' });
+  const archive = pod('finance', 'archive', { app: 'archive' });
+  const web = pod('shop', 'web', { app: 'web' }, 'web');
+  const batch = pod('jobs', 'batch', { app: 'batch' }, 'batch');
+  const services: ServiceDef[] = [
+    { namespace: 'finance', name: 'ledger', ip: '10.96.9.10', ports: [{ port: 8080 }] },
+    {
+      namespace: 'finance',
+      name: 'archive',
+      ip: '10.96.9.11',
+      ports: [{ port: 8080 }, { port: 9000, tcp: true }],
+    },
+  ];
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase(
+      'test/cases/access-authenticated.yaml',
+      { services, pods: [ledger, archive, web, batch] },
+      [
+        arrival('web-ledger', web, ledger, 8080),
+        arrival('plain-ledger', web, ledger, 8080, { plaintext: true }),
+        arrival('batch-ledger', batch, ledger, 8080),
+        arrival('web-export', web, archive, 8080, { path: '/export/all' }),
+        arrival('web-items', web, archive, 8080, { path: '/items' }),
+        arrival('plain-export', web, archive, 8080, { path: '/export/all', plaintext: true }),
+        arrival('web-archive-tcp', web, archive, 9000, { tcp: true }),
+        arrival('plain-archive-tcp', web, archive, 9000, { tcp: true, plaintext: true }),
+      ],
+    );
+  });
+  it('lets any caller with a mesh identity call the ledger, but not a plaintext one, nor batch', () => {
+    expect(allowed(result(run.answer, 'web-ledger'))).toBe(true);
+    for (const id of ['plain-ledger', 'batch-ledger'])
+      expect(allowed(result(run.answer, id)), id).toBe(false);
+  });
+  it('denies exports to every authenticated caller; a plaintext caller is not one of them', () => {
+    expect(allowed(result(run.answer, 'web-export'))).toBe(false);
+    expect(allowed(result(run.answer, 'web-items'))).toBe(true);
+    expect(allowed(result(run.answer, 'plain-export'))).toBe(true);
+  });
+  it('refuses authenticated callers every TCP connection to the archive, as the AM4113 warning says', () => {
+    expect(
+      run.diagnostics.some(
+        (d) => d.includes('warning AM4113') && d.includes('from every authenticated caller to archive'),
+      ),
+    ).toBe(true);
+    expect(allowed(result(run.answer, 'web-archive-tcp'))).toBe(false);
+    expect(allowed(result(run.answer, 'plain-archive-tcp'))).toBe(true);
+  });
+  it('gives Istio analyzers only the message AM4113 announces', () =>
+    expectAnalyzers(run.answer, {
+      IST0133:
+        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
+    }));
+});
+
+describe('test/cases/access-authenticated-ports.yaml', () => {
+  const statements = pod('finance', 'statements', { app: 'statements' });
+  const reports = pod('finance', 'reports', { app: 'reports' });
+  const remote = pod('shop', 'web', { app: 'web' }, 'web');
+  // A workload on the office network (10.20.0.0/16).
+  const office = {
+    namespace: 'shop',
+    name: 'office',
+    labels: { app: 'office' },
+    ip: '10.20.0.5',
+    serviceAccount: 'web',
+  };
+  const auditor = pod('audit', 'auditor', { app: 'auditor' }, 'auditor');
+  const services: ServiceDef[] = [
+    { namespace: 'finance', name: 'statements', ip: '10.96.9.20', ports: [{ port: 8080 }] },
+    { namespace: 'finance', name: 'reports', ip: '10.96.9.21', ports: [{ port: 8080 }] },
+  ];
+  let run: CaseRun;
+  beforeAll(async () => {
+    run = await runCase(
+      'test/cases/access-authenticated-ports.yaml',
+      { services, pods: [statements, reports, remote, office, auditor] },
+      [
+        arrival('remote-statements', remote, statements, 8080),
+        arrival('plain-statements', remote, statements, 8080, { plaintext: true }),
+        arrival('office-reports', office, reports, 8080),
+        arrival('office-plain-reports', office, reports, 8080, { plaintext: true }),
+        arrival('remote-reports', remote, reports, 8080),
+        arrival('auditor-reports', auditor, reports, 8080),
+      ],
+    );
+  });
+  it('lets any authenticated caller call statements on 8080, never a plaintext one', () => {
+    expect(allowed(result(run.answer, 'remote-statements'))).toBe(true);
+    expect(allowed(result(run.answer, 'plain-statements'))).toBe(false);
+  });
+  it('lets authenticated callers of the office network, and the auditor from anywhere, call reports', () => {
+    for (const id of ['office-reports', 'auditor-reports'])
+      expect(allowed(result(run.answer, id)), id).toBe(true);
+    for (const id of ['office-plain-reports', 'remote-reports'])
+      expect(allowed(result(run.answer, id)), id).toBe(false);
+  });
+  it('gives Istio analyzers nothing to report', () => expectAnalyzers(run.answer));
+});

@@ -46,12 +46,18 @@ export const AccessPolicySpec = Type.Object(
             }),
           ),
           ipBlock: Type.Optional(IpBlock),
+          authenticated: Type.Optional(
+            Type.Literal(true, {
+              description:
+                'Any caller with a mesh identity (mutual TLS with a workload certificate of the mesh), whatever its namespace and service account; callers without one (plaintext) are not. Not with namespace or serviceAccount. Default: unset (the caller is named by namespace, serviceAccount or ipBlock).',
+            }),
+          ),
         },
         {
           ...strict,
           minProperties: 1,
           description:
-            'A caller: an identity (namespace, serviceAccount), a network (ipBlock), or an identity that must also call from the network.',
+            'A caller: an identity (namespace, serviceAccount, or any with authenticated), a network (ipBlock), or an identity that must also call from the network.',
         },
       ),
       { minItems: 1, description: 'The callers this rule is about; any of them. Required.' },
