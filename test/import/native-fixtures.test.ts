@@ -584,3 +584,61 @@ describe('SMI native fixtures', () => {
     silentDrops('smi-bookstore.yaml', 'smi');
   });
 });
+
+describe('Istio ambient AuthorizationPolicies (targetRefs, waypoint guards), written by hand', () => {
+  const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge-waypoint, namespace: shop}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: orders-readers, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: orders}]
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]
+    to: [{operation: {methods: [GET]}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: orders-via-waypoint, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders, tier: backend}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/edge-waypoint]}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: at-the-edge, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: public}]
+  rules:
+  - from: [{source: {namespaces: [web]}}]
+`;
+  const r = importText(text, importSourceFor('istio')!, 'ambient.yaml');
+  it('a policy for one Service by targetRefs governs that service; its guard is part of it, its labels the selector', () => {
+    expect(r.loaded.policies.map((p) => [p.ref, p.policy.spec])).toEqual([
+      [
+        'AccessPolicy/shop/orders-readers',
+        {
+          service: 'orders',
+          selector: { app: 'orders', tier: 'backend' },
+          action: 'allow',
+          from: [{ namespace: 'shop', serviceAccount: 'web' }],
+          to: [{ methods: ['GET'] }],
+        },
+      ],
+    ]);
+  });
+  it('reports targetRefs to a Gateway (not a service of the mesh), at the field', () => {
+    const lost = r.diagnostics.find((d) => d.code === 'AM4115' && d.path === 'spec.targetRefs');
+    // The at-the-edge document's targetRefs line (the file's 31st).
+    expect(lost?.location?.line).toBe(31);
+    expect(text.split('\n')[30]).toContain('targetRefs: [{kind: Gateway');
+  });
+});

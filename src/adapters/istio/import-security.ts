@@ -22,10 +22,20 @@ import { rootNamespace } from './options.js';
 
 type Obj = Record<string, unknown>;
 
-export function importSecurity(objects: readonly NativeObject[], r: IstioReader): ImportedPolicy[] {
+/**
+ * `waypoints`: the `<namespace>/<name>` of the input's waypoint Gateways (gatewayClassName
+ * istio-waypoint), whose identities guards admit.
+ */
+export function importSecurity(
+  objects: readonly NativeObject[],
+  r: IstioReader,
+  waypoints: ReadonlySet<string> = new Set(),
+): ImportedPolicy[] {
   const out: ImportedPolicy[] = [];
+  const guards = waypointGuards(objects, waypoints, r);
   for (const o of objects) {
-    if (o.object.kind === 'AuthorizationPolicy') out.push(...importAuthorization(o, r));
+    if (guards.has(o)) continue;
+    if (o.object.kind === 'AuthorizationPolicy') out.push(...importAuthorization(o, r, guards));
     else {
       const p = importPeerAuthentication(o, r);
       if (p) out.push(p);
@@ -40,6 +50,20 @@ function origin(meta: ImportedMeta, kind: string): { name: string; namespace: st
   return src
     ? { name: src.name, namespace: src.namespace }
     : { name: meta.name, namespace: meta.namespace, meta };
+}
+
+/** The `<namespace>/<name>` of the waypoint Gateways (gatewayClassName istio-waypoint) of the input. */
+export function waypointGateways(objects: readonly NativeObject[]): Set<string> {
+  return new Set(
+    objects
+      .filter(
+        (o) =>
+          o.object.kind === 'Gateway' &&
+          o.object.apiVersion.startsWith('gateway.networking.k8s.io/') &&
+          (o.object.spec as Obj | undefined)?.gatewayClassName === 'istio-waypoint',
+      )
+      .map((o) => `${o.namespace}/${o.object.metadata.name}`),
+  );
 }
 
 /** The service a workload selector stands for: `app: <service>` (anymesh's default) or named by `app`. */
@@ -73,15 +97,110 @@ function rest(o: NativeObject, r: IstioReader, at: FieldPath, known: readonly st
   r.rest(o, at, known, what);
 }
 
-function importAuthorization(o: NativeObject, r: IstioReader): ImportedPolicy[] {
+/** A Service of the policy's namespace named by `targetRefs` (one ref: group "", kind Service). */
+function serviceOfTargetRefs(o: NativeObject, r: IstioReader): string | undefined {
+  const refs = r.ledger.peek<unknown>(o, ['spec', 'targetRefs']);
+  if (refs === undefined) return undefined;
+  const ref = Array.isArray(refs) && refs.length === 1 ? (refs[0] as Obj | null) : undefined;
+  const service =
+    ref && (ref.group ?? '') === '' && ref.kind === 'Service' && typeof ref.name === 'string'
+      ? ref.name
+      : undefined;
+  if (service === undefined) {
+    r.lost(
+      o,
+      ['spec', 'targetRefs'],
+      'targetRefs other than one Service of the namespace (a Gateway, a ServiceEntry, several targets) have no neutral form',
+    );
+    return undefined;
+  }
+  rest(o, r, ['spec', 'targetRefs', 0], ['group', 'kind', 'name'], 'targetRef');
+  r.ledger.take(o, ['spec', 'targetRefs']);
+  return service;
+}
+
+/**
+ * The waypoint guards of the input, by the AuthorizationPolicy: an ALLOW by selector of only the
+ * waypoint's identity (a waypoint Gateway of the namespace in the input, else anymesh's default
+ * `waypoint`) at the pods of a service whose policies are enforced by its waypoint (targetRefs to
+ * it). That is how every waypoint-enforced policy reaches ztunnel (ambient-security.ts), so it is
+ * part of those policies, not one of its own; the labels it selects are their spec.selector.
+ */
+function waypointGuards(
+  objects: readonly NativeObject[],
+  waypoints: ReadonlySet<string>,
+  r: IstioReader,
+): Map<NativeObject, { service: string; selector?: Record<string, string> }> {
+  const enforced = new Set(
+    objects
+      .filter((o) => o.object.kind === 'AuthorizationPolicy')
+      .map((o) => {
+        const refs = (o.object.spec as Obj | undefined)?.targetRefs as Obj[] | undefined;
+        const ref = refs?.length === 1 ? refs[0] : undefined;
+        return ref?.kind === 'Service' ? `${o.namespace}/${String(ref.name)}` : undefined;
+      })
+      .filter((k): k is string => k !== undefined),
+  );
+  const out = new Map<NativeObject, { service: string; selector?: Record<string, string> }>();
+  for (const o of objects) {
+    if (o.object.kind !== 'AuthorizationPolicy') continue;
+    const spec = (o.object.spec ?? {}) as Obj;
+    const labels = (spec.selector as Obj | undefined)?.matchLabels as Record<string, string> | undefined;
+    const rules = spec.rules as Obj[] | undefined;
+    const principals = (((rules?.[0]?.from as Obj[] | undefined)?.[0]?.source as Obj | undefined)
+      ?.principals ?? []) as unknown[];
+    const shape =
+      Object.keys(spec).every((k) => ['selector', 'action', 'rules'].includes(k)) &&
+      (spec.action ?? 'ALLOW') === 'ALLOW' &&
+      rules?.length === 1 &&
+      Object.keys(rules[0]!).join() === 'from' &&
+      (rules[0]!.from as Obj[]).length === 1 &&
+      Object.keys((rules[0]!.from as Obj[])[0]!).join() === 'source' &&
+      Object.keys(((rules[0]!.from as Obj[])[0]!.source as Obj) ?? {}).join() === 'principals' &&
+      principals.length === 1;
+    if (!labels || !shape) continue;
+    const m = /^(.+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principals[0]));
+    const waypoint =
+      m && m[1] === r.ctx.trustDomain && m[2] === o.namespace
+        ? waypoints.size
+          ? waypoints.has(`${o.namespace}/${m[3]}`)
+          : m[3] === 'waypoint'
+        : false;
+    const app = labels.app ?? labels['app.kubernetes.io/name'];
+    if (!waypoint || app === undefined || !enforced.has(`${o.namespace}/${app}`)) continue;
+    takeMetadata(r.ledger, o);
+    r.ledger.take(o, ['spec']);
+    const only = Object.keys(labels).length === 1 && labels.app !== undefined;
+    out.set(o, { service: app, ...(only ? {} : { selector: labels }) });
+  }
+  return out;
+}
+
+function importAuthorization(
+  o: NativeObject,
+  r: IstioReader,
+  guards: ReadonlyMap<NativeObject, { service: string; selector?: Record<string, string> }> = new Map(),
+): ImportedPolicy[] {
   const meta = takeMetadata(r.ledger, o);
-  rest(o, r, ['spec'], ['selector', 'action', 'rules'], 'AuthorizationPolicy');
+  rest(o, r, ['spec'], ['selector', 'targetRefs', 'action', 'rules'], 'AuthorizationPolicy');
   const action = r.ledger.peek<string>(o, ['spec', 'action']) ?? 'ALLOW';
   if (action !== 'ALLOW' && action !== 'DENY') {
     r.lost(o, ['spec'], `action ${action} has no neutral form (neutral policies allow or deny)`);
     return [];
   }
-  const target = serviceOfSelector(o, r, ['spec', 'selector']);
+  // Enforced by the service's waypoint (ambient): the Service it targets, with the labels of its
+  // guard as the selector.
+  const targeted =
+    r.ledger.peek(o, ['spec', 'selector']) === undefined ? serviceOfTargetRefs(o, r) : undefined;
+  const guard = [...guards.values()].find((g) => g.service === targeted);
+  if (targeted === undefined && r.ledger.peek(o, ['spec', 'targetRefs']) !== undefined) {
+    r.lost(o, ['spec'], 'the policy is for a target with no neutral form (targetRefs), so it is left out');
+    return [];
+  }
+  const target =
+    targeted !== undefined
+      ? { service: targeted, ...(guard?.selector ? { selector: guard.selector } : {}) }
+      : serviceOfSelector(o, r, ['spec', 'selector']);
   if (!target) {
     r.lost(
       o,

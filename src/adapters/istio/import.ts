@@ -21,7 +21,7 @@ import {
 import { importBackendPolicies } from './import-backend.js';
 import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
-import { importSecurity } from './import-security.js';
+import { importSecurity, waypointGateways } from './import-security.js';
 import { ServicePorts } from './import-services.js';
 
 export function importIstio(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
@@ -34,6 +34,7 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
     ...importSecurity(
       objects.filter((o) => isKind(o, 'AuthorizationPolicy') || isKind(o, 'PeerAuthentication')),
       r,
+      waypointGateways(objects),
     ),
   ];
   return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
