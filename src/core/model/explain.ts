@@ -65,7 +65,8 @@ export function featuresForField(kind: string, fieldPath: readonly string[]): Fe
 
 function typeName(s: Schema): string {
   if (s.enum) return `enum: ${s.enum.join(' | ')}`;
-  if (s.const !== undefined) return `"${String(s.const)}"`;
+  // A constant is shown as YAML writes it: a string quoted, true or a number as is.
+  if (s.const !== undefined) return typeof s.const === 'string' ? `"${s.const}"` : String(s.const);
   if (s.type === 'array') return `[]${s.items ? typeName(s.items) : ''}`;
   if (s.type === 'object' && !s.properties) return 'map[string]string';
   return s.type ?? 'object';
