@@ -4,10 +4,11 @@
  *
  * Intentions (developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions and
  * connect/intentions "Precedence and match order", v1.16): one entry per destination; a source is
- * a calling service (`*` for any: every authenticated caller, `from[].authenticated`); its `action`, or its `permissions` evaluated in order, first match
- * wins, and a request no permission matches falls to the ACL default policy, not to less specific
- * sources. The neutral model checks deny policies first, then allow policies, and an allow policy is
- * exclusive (callers and operations not listed are denied). So, per source: leading deny
+ * a calling service (`*` for any: every authenticated caller, `from[].authenticated`); its
+ * `action`, or its `permissions` evaluated in order, first match wins, and a request no permission
+ * matches falls to the ACL default policy, not to less specific sources. The neutral model checks
+ * deny policies first, then allow policies, and an allow policy is exclusive (callers and
+ * operations not listed are denied). So, per source: leading deny
  * permissions are deny operations, then allow permissions are allow operations, and a closing deny
  * of every path (with a `*` deny source for other callers) is what makes an allow list exclusive.
  * A deny after an allow, allows without the closing deny and allow sources without the `*` deny
