@@ -642,3 +642,31 @@ spec:
     expect(text.split('\n')[30]).toContain('targetRefs: [{kind: Gateway');
   });
 });
+
+describe('Istio principals by pattern', () => {
+  const policy = (principals: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: orders-callers, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  rules:
+  - from: [{source: {principals: ${principals}}}]
+`;
+  const istio = importSourceFor('istio')!;
+  it('<trust domain>/ns/<ns>/sa/* is every account of the namespace: a caller by namespace', () => {
+    const r = importText(policy('[cluster.local/ns/web/sa/*, cluster.local/ns/ops/sa/admin]'), istio);
+    expect(r.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
+    expect(r.loaded.policies[0]?.policy.spec).toMatchObject({
+      from: [{ namespace: 'web' }, { namespace: 'ops', serviceAccount: 'admin' }],
+    });
+  });
+  it('other patterns (a prefix of account names, another trust domain) are reported where they are', () => {
+    const r = importText(policy('[cluster.local/ns/web/sa/batch-*, other.domain/ns/web/sa/*]'), istio);
+    expect(r.diagnostics.filter((d) => d.code === 'AM4115').map((d) => d.path)).toEqual(
+      expect.arrayContaining([
+        'spec.rules[0].from[0].source.principals[0]',
+        'spec.rules[0].from[0].source.principals[1]',
+      ]),
+    );
+  });
+});

@@ -372,6 +372,14 @@ function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
       principals.push({ authenticated: true });
       return;
     }
+    // `<trust domain>/ns/<namespace>/sa/*`: every account of the namespace (Istio matches a * at
+    // the end of a principal as a prefix), which is the neutral caller by namespace.
+    const whole = /^(.+)\/ns\/([^/*]+)\/sa\/\*$/.exec(p);
+    if (whole && whole[1] === r.ctx.trustDomain) {
+      r.ledger.take(o, [...s, 'principals', j]);
+      principals.push({ namespace: whole[2] });
+      return;
+    }
     const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
     if (!m) {
       r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
