@@ -426,3 +426,44 @@ spec:
     expect(codes(r)).toContain('AM4260 gateway-admin spec.port');
   });
 });
+
+describe('Linkerd Server label expressions and the identity "*"', () => {
+  const text = `apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: orders-http, namespace: shop}
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: In, values: [orders]}
+    - {key: tier, operator: In, values: [backend]}
+    - {key: track, operator: NotIn, values: [canary]}
+  port: 8080
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: orders-meshed, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: orders-http}
+  requiredAuthenticationRefs:
+  - {group: policy.linkerd.io, kind: MeshTLSAuthentication, name: meshed}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: meshed, namespace: shop}
+spec:
+  identities: ["*"]
+`;
+  const r = importText(text, linkerd(), 'expressions.yaml');
+  it('an In expression with one value is that label; "*" is every authenticated client', () => {
+    expect(spec(r, 'AccessPolicy/shop/orders-meshed')).toEqual({
+      service: 'orders',
+      selector: { app: 'orders', tier: 'backend' },
+      action: 'allow',
+      from: [{ authenticated: true }],
+      to: [{ ports: [8080] }],
+    });
+  });
+  it('reports the other expressions where they are', () => {
+    expect(codes(r)).toEqual(['AM4260 orders-http spec.podSelector.matchExpressions[2]']);
+  });
+});

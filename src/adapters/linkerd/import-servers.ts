@@ -6,6 +6,7 @@
  * have no neutral form).
  */
 import type { NativeObject } from '../../core/import.js';
+import type { FieldPath } from '../../core/loader/positions.js';
 import { takeMetadata } from '../kit/import-kit.js';
 import { isKind, type LinkerdReader, type Obj, POLICY } from './import-reader.js';
 
@@ -139,22 +140,44 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
           ? name.slice(0, -`-${portNumber}`.length)
           : name;
     } else {
-      if (exprs?.length)
-        r.lost(
-          o,
-          ['spec', 'podSelector', 'matchExpressions'],
-          'label expressions have no neutral form (a neutral selector is labels)',
-        );
+      // A label expression `In` with one value is that label (Kubernetes LabelSelector); others
+      // have no neutral form (a neutral selector is labels).
+      const asLabels: Record<string, string> = { ...labels };
+      (exprs ?? []).forEach((e, i) => {
+        const at: FieldPath = ['spec', 'podSelector', 'matchExpressions', i];
+        const values = e?.values;
+        const value = Array.isArray(values) && values.length === 1 ? values[0] : undefined;
+        const key = e?.key;
+        if (
+          e?.operator === 'In' &&
+          typeof key === 'string' &&
+          typeof value === 'string' &&
+          (asLabels[key] ?? value) === value
+        ) {
+          r.ledger.take(o, at);
+          asLabels[key] = value;
+        } else
+          r.lost(
+            o,
+            at,
+            'a label expression other than In with one value has no neutral form (a neutral selector is labels)',
+          );
+      });
       r.rest(o, ['spec', 'podSelector'], ['matchLabels', 'matchExpressions'], 'podSelector');
       r.ledger.take(o, ['spec', 'podSelector', 'matchLabels']);
+      const selected = Object.keys(asLabels).length ? asLabels : undefined;
       const fromName =
         portNumber !== undefined && name.endsWith(`-${portNumber}`)
           ? name.slice(0, -`-${portNumber}`.length)
           : undefined;
       // anymesh names Servers <service>-<port>; a hand-written one names its service by `app`.
       service =
-        (own ? fromName : undefined) ?? labels?.app ?? labels?.['app.kubernetes.io/name'] ?? fromName ?? name;
-      const l = labels ?? {};
+        (own ? fromName : undefined) ??
+        selected?.app ??
+        selected?.['app.kubernetes.io/name'] ??
+        fromName ??
+        name;
+      const l = selected ?? {};
       selector = Object.keys(l).length === 1 && l.app === service ? undefined : l;
     }
     out.set(`${o.namespace}/${name}`, {
