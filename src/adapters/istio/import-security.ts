@@ -119,6 +119,13 @@ function serviceOfTargetRefs(o: NativeObject, r: IstioReader): string | undefine
   return service;
 }
 
+/** A waypoint guard: the service whose waypoint-enforced policies it belongs to, and its labels. */
+interface Guard {
+  readonly namespace: string;
+  readonly service: string;
+  readonly selector?: Record<string, string>;
+}
+
 /**
  * The waypoint guards of the input, by the AuthorizationPolicy: an ALLOW by selector of only the
  * waypoint's identity (a waypoint Gateway of the namespace in the input, else anymesh's default
@@ -130,7 +137,7 @@ function waypointGuards(
   objects: readonly NativeObject[],
   waypoints: ReadonlySet<string>,
   r: IstioReader,
-): Map<NativeObject, { service: string; selector?: Record<string, string> }> {
+): Map<NativeObject, Guard> {
   const enforced = new Set(
     objects
       .filter((o) => o.object.kind === 'AuthorizationPolicy')
@@ -141,7 +148,7 @@ function waypointGuards(
       })
       .filter((k): k is string => k !== undefined),
   );
-  const out = new Map<NativeObject, { service: string; selector?: Record<string, string> }>();
+  const out = new Map<NativeObject, Guard>();
   for (const o of objects) {
     if (o.object.kind !== 'AuthorizationPolicy') continue;
     const spec = (o.object.spec ?? {}) as Obj;
@@ -171,7 +178,7 @@ function waypointGuards(
     takeMetadata(r.ledger, o);
     r.ledger.take(o, ['spec']);
     const only = Object.keys(labels).length === 1 && labels.app !== undefined;
-    out.set(o, { service: app, ...(only ? {} : { selector: labels }) });
+    out.set(o, { namespace: o.namespace, service: app, ...(only ? {} : { selector: labels }) });
   }
   return out;
 }
@@ -179,7 +186,7 @@ function waypointGuards(
 function importAuthorization(
   o: NativeObject,
   r: IstioReader,
-  guards: ReadonlyMap<NativeObject, { service: string; selector?: Record<string, string> }> = new Map(),
+  guards: ReadonlyMap<NativeObject, Guard> = new Map(),
 ): ImportedPolicy[] {
   const meta = takeMetadata(r.ledger, o);
   rest(o, r, ['spec'], ['selector', 'targetRefs', 'action', 'rules'], 'AuthorizationPolicy');
@@ -192,7 +199,7 @@ function importAuthorization(
   // guard as the selector.
   const targeted =
     r.ledger.peek(o, ['spec', 'selector']) === undefined ? serviceOfTargetRefs(o, r) : undefined;
-  const guard = [...guards.values()].find((g) => g.service === targeted);
+  const guard = [...guards.values()].find((g) => g.namespace === o.namespace && g.service === targeted);
   if (targeted === undefined && r.ledger.peek(o, ['spec', 'targetRefs']) !== undefined) {
     r.lost(o, ['spec'], 'the policy is for a target with no neutral form (targetRefs), so it is left out');
     return [];
