@@ -635,6 +635,23 @@ spec:
       ],
     ]);
   });
+  it('lists the waypoint as what it is to Istio, and ambient routes as not read yet', () => {
+    const routes = importText(
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: orders, namespace: shop}
+spec:
+  parentRefs: [{group: "", kind: Service, name: orders, port: 8080}]
+  rules: [{backendRefs: [{name: orders-v2, port: 8080}]}]
+`,
+      importSourceFor('istio')!,
+      'route.yaml',
+    );
+    expect(r.skipped.find((x) => x.ref === 'Gateway/shop/edge-waypoint')?.reason).toMatch(/^a waypoint: /);
+    expect(routes.skipped.map((x) => x.reason)).toEqual([
+      expect.stringContaining('--from istio does not read yet (it reads VirtualServices)'),
+    ]);
+  });
   it('reports targetRefs to a Gateway (not a service of the mesh), at the field', () => {
     const lost = r.diagnostics.find((d) => d.code === 'AM4115' && d.path === 'spec.targetRefs');
     // The at-the-edge document's targetRefs line (the file's 31st).

@@ -44,8 +44,27 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
         ? serviceReason(ports.read.get(o))
         : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
           ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
-          : `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`,
+          : (gatewayApiReason(o) ?? `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`),
   );
+}
+
+const GATEWAY_API = 'gateway.networking.k8s.io/';
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
+
+/**
+ * Why a Gateway API object Istio reads (ambient's routes and waypoints, ingress Gateways) is
+ * listed: what it is to Istio, and that this importer does not read it yet, rather than "not
+ * Istio's".
+ */
+function gatewayApiReason(o: NativeObject): string | undefined {
+  if (!o.object.apiVersion.startsWith(GATEWAY_API)) return undefined;
+  if (ROUTE_KINDS.includes(o.object.kind))
+    return `Gateway API ${o.object.kind}s are Istio's routes in ambient and at Gateway API gateways, which --from istio does not read yet (it reads VirtualServices); its fields are not imported`;
+  if (o.object.kind === 'Gateway')
+    return (o.object.spec as Record<string, unknown> | undefined)?.gatewayClassName === 'istio-waypoint'
+      ? "a waypoint: where its namespace's policies are enforced in ambient, not a policy itself (compiling the imported policies for ambient writes one again)"
+      : 'a Gateway API Gateway describes the gateway, not calls to a service; policies bound to it name it in spec.gateway';
+  return undefined;
 }
 
 /** Why a Service is listed: it is not mesh policy; what the import read from it, if anything. */
