@@ -138,10 +138,11 @@ function primaryService(
   r: IstioReader,
   preferred: ReadonlySet<string>,
 ): { service: string; namespace: string } | undefined {
-  const routes = [
-    ...(r.ledger.peek<unknown[]>(vs, ['spec', 'http']) ?? []),
-    ...(r.ledger.peek<unknown[]>(vs, ['spec', 'tcp']) ?? []),
-  ];
+  const list = (kind: 'http' | 'tcp') => {
+    const routes = r.ledger.peek<unknown>(vs, ['spec', kind]);
+    return Array.isArray(routes) ? routes : [];
+  };
+  const routes = [...list('http'), ...list('tcp')];
   const counts = new Map<
     string,
     { svc: { service: string; namespace: string }; n: number; subsets: boolean }

@@ -283,7 +283,7 @@ function gatewayGroups(
   const owned = (meta.sources ?? [])
     .filter((s) => s.kind === 'TrafficPolicy' && s.namespace === svc.namespace)
     .map((s) => s.name);
-  const tcp = gatewayTcpBuckets(vs, svc, subsets, binding.gateways, gateways.includes('mesh'), r);
+  const tcpBuckets = gatewayTcpBuckets(vs, svc, subsets, binding.gateways, gateways.includes('mesh'), r);
   for (const g of binding.gateways) {
     // Beside a mesh part (gateways with `mesh`), which keeps the VirtualService's name.
     const alone = !gateways.includes('mesh');
@@ -316,12 +316,12 @@ function gatewayGroups(
       [...groups.values()].filter((x) => x.gateway === g && x.from.has(vs.ref)).map((x) => x.name),
     );
     const names = tcpNames(
-      tcp.buckets,
+      tcpBuckets,
       owned.filter((n) => !claimed.has(n)),
       base,
       claimed,
     );
-    tcp.buckets.forEach((b, i) => {
+    tcpBuckets.forEach((b, i) => {
       // One TCP route takes a listener's connections: an earlier VirtualService's has them (Istio
       // keeps the oldest; the input's order stands for it), so this one is never reached.
       const port = portOfRoutes(b.routes);
@@ -346,7 +346,8 @@ function gatewayGroups(
       for (let n = 2; groups.has(`gateway ${svc.namespace}/${name}`); n++) name = `${names[i]}-${n}`;
       groups.set(`gateway ${svc.namespace}/${name}`, {
         ...tcpGroup(name, svc, meta, vs, b),
-        gateway: tcp.gateway(g),
+        // Without the host names: a TCP connection has none.
+        gateway: { name: g.name, namespace: g.namespace },
       });
     });
   }
@@ -366,7 +367,7 @@ function gatewayTcpBuckets(
   gateways: readonly GatewayBinding[],
   alsoMesh: boolean,
   r: IstioReader,
-): { buckets: TcpBucket[]; gateway: (g: GatewayBinding) => GatewayBinding } {
+): TcpBucket[] {
   const all = readTcpRoutes(vs, svc, subsets.get(`${svc.namespace}/${svc.service}`), r);
   const buckets = all.filter((b) => {
     if (portOfRoutes(b.routes) !== undefined) return true;
@@ -385,9 +386,7 @@ function gatewayTcpBuckets(
       ['spec', 'hosts'],
       'the tcp routes match no host name (a TCP connection has none): the TCP policies take every connection on their listener port',
     );
-  // One binding per gateway for its TCP policies, kept apart from the HTTP ones (groups compare it).
-  const tcpBinding = new Map(gateways.map((g) => [g, { name: g.name, namespace: g.namespace }]));
-  return { buckets, gateway: (g) => tcpBinding.get(g)! };
+  return buckets;
 }
 
 /**

@@ -34,7 +34,7 @@ export function importSecurity(
   const out: ImportedPolicy[] = [];
   const guards = waypointGuards(objects, waypoints, r);
   for (const o of objects) {
-    if (guards.has(o)) continue;
+    if (guards.objects.has(o)) continue;
     if (o.object.kind === 'AuthorizationPolicy') out.push(...importAuthorization(o, r, guards));
     else {
       const p = importPeerAuthentication(o, r);
@@ -52,18 +52,18 @@ function origin(meta: ImportedMeta, kind: string): { name: string; namespace: st
     : { name: meta.name, namespace: meta.namespace, meta };
 }
 
-/** The `<namespace>/<name>` of the waypoint Gateways (gatewayClassName istio-waypoint) of the input. */
-export function waypointGateways(objects: readonly NativeObject[]): Set<string> {
-  return new Set(
-    objects
-      .filter(
-        (o) =>
-          o.object.kind === 'Gateway' &&
-          o.object.apiVersion.startsWith('gateway.networking.k8s.io/') &&
-          (o.object.spec as Obj | undefined)?.gatewayClassName === 'istio-waypoint',
-      )
-      .map((o) => `${o.namespace}/${o.object.metadata.name}`),
+/** Whether an object is an Istio waypoint: a Gateway API Gateway of class istio-waypoint. */
+export function isWaypointGateway(o: NativeObject): boolean {
+  return (
+    o.object.kind === 'Gateway' &&
+    o.object.apiVersion.startsWith('gateway.networking.k8s.io/') &&
+    (o.object.spec as Obj | undefined)?.gatewayClassName === 'istio-waypoint'
   );
+}
+
+/** The `<namespace>/<name>` of the waypoint Gateways of the input. */
+export function waypointGateways(objects: readonly NativeObject[]): Set<string> {
+  return new Set(objects.filter(isWaypointGateway).map((o) => `${o.namespace}/${o.object.metadata.name}`));
 }
 
 /** The service a workload selector stands for: `app: <service>` (anymesh's default) or named by `app`. */
@@ -97,15 +97,19 @@ function rest(o: NativeObject, r: IstioReader, at: FieldPath, known: readonly st
   r.rest(o, at, known, what);
 }
 
-/** A Service of the policy's namespace named by `targetRefs` (one ref: group "", kind Service). */
-function serviceOfTargetRefs(o: NativeObject, r: IstioReader): string | undefined {
-  const refs = r.ledger.peek<unknown>(o, ['spec', 'targetRefs']);
-  if (refs === undefined) return undefined;
+/** The one Service of the namespace a policy's `targetRefs` names (group "", kind Service), if so. */
+function targetService(spec: unknown): string | undefined {
+  const refs = (spec as Obj | undefined)?.targetRefs;
   const ref = Array.isArray(refs) && refs.length === 1 ? (refs[0] as Obj | null) : undefined;
-  const service =
-    ref && (ref.group ?? '') === '' && ref.kind === 'Service' && typeof ref.name === 'string'
-      ? ref.name
-      : undefined;
+  return ref && (ref.group ?? '') === '' && ref.kind === 'Service' && typeof ref.name === 'string'
+    ? ref.name
+    : undefined;
+}
+
+/** The Service `targetRefs` names, taken; a target with no neutral form is reported. */
+function serviceOfTargetRefs(o: NativeObject, r: IstioReader): string | undefined {
+  if (r.ledger.peek(o, ['spec', 'targetRefs']) === undefined) return undefined;
+  const service = targetService(r.ledger.peek(o, ['spec']));
   if (service === undefined) {
     r.lost(
       o,
@@ -119,74 +123,77 @@ function serviceOfTargetRefs(o: NativeObject, r: IstioReader): string | undefine
   return service;
 }
 
-/** A waypoint guard: the service whose waypoint-enforced policies it belongs to, and its labels. */
-interface Guard {
-  readonly namespace: string;
-  readonly service: string;
-  readonly selector?: Record<string, string>;
+/**
+ * `<trust domain>/ns/<namespace>/sa/<account>` in its parts (the account may be `*`, every account
+ * of the namespace), or undefined for other principals and patterns.
+ */
+function principalParts(p: string): { trustDomain: string; namespace: string; account: string } | undefined {
+  const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+|\*)$/.exec(p);
+  return m ? { trustDomain: m[1]!, namespace: m[2]!, account: m[3]! } : undefined;
+}
+
+/** The waypoint guards of the input: the objects, and each one's labels by `<namespace>/<service>`. */
+interface Guards {
+  readonly objects: ReadonlySet<NativeObject>;
+  /** The guard's labels when they are not the default `app: <service>`, else null. */
+  readonly selectors: ReadonlyMap<string, Record<string, string> | null>;
 }
 
 /**
- * The waypoint guards of the input, by the AuthorizationPolicy: an ALLOW by selector of only the
- * waypoint's identity (a waypoint Gateway of the namespace in the input, else anymesh's default
- * `waypoint`) at the pods of a service whose policies are enforced by its waypoint (targetRefs to
- * it). That is how every waypoint-enforced policy reaches ztunnel (ambient-security.ts), so it is
- * part of those policies, not one of its own; the labels it selects are their spec.selector.
+ * The waypoint guards of the input: an ALLOW by selector of only the waypoint's identity (a
+ * waypoint Gateway of the namespace in the input, else anymesh's default `waypoint`) at the pods
+ * of a service whose policies are enforced by its waypoint (targetRefs to it). That is how every
+ * waypoint-enforced policy reaches ztunnel (ambient-security.ts), so it is part of those policies,
+ * not one of its own; the labels it selects are their spec.selector.
  */
 function waypointGuards(
   objects: readonly NativeObject[],
   waypoints: ReadonlySet<string>,
   r: IstioReader,
-): Map<NativeObject, Guard> {
+): Guards {
   const enforced = new Set(
-    objects
-      .filter((o) => o.object.kind === 'AuthorizationPolicy')
-      .map((o) => {
-        const refs = (o.object.spec as Obj | undefined)?.targetRefs as Obj[] | undefined;
-        const ref = refs?.length === 1 ? refs[0] : undefined;
-        return ref?.kind === 'Service' ? `${o.namespace}/${String(ref.name)}` : undefined;
-      })
-      .filter((k): k is string => k !== undefined),
+    objects.flatMap((o) => {
+      const service = targetService(o.object.spec);
+      return service === undefined ? [] : [`${o.namespace}/${service}`];
+    }),
   );
-  const out = new Map<NativeObject, Guard>();
+  const isWaypoint = (namespace: string, account: string) =>
+    waypoints.size ? waypoints.has(`${namespace}/${account}`) : account === 'waypoint';
+  const found = new Set<NativeObject>();
+  const selectors = new Map<string, Record<string, string> | null>();
   for (const o of objects) {
-    if (o.object.kind !== 'AuthorizationPolicy') continue;
     const spec = (o.object.spec ?? {}) as Obj;
     const labels = (spec.selector as Obj | undefined)?.matchLabels as Record<string, string> | undefined;
-    const rules = spec.rules as Obj[] | undefined;
-    const principals = (((rules?.[0]?.from as Obj[] | undefined)?.[0]?.source as Obj | undefined)
-      ?.principals ?? []) as unknown[];
+    const app = labels?.app ?? labels?.['app.kubernetes.io/name'];
+    const rules = spec.rules as { from?: { source?: { principals?: unknown[] } }[] }[] | undefined;
+    const only = rules?.[0]?.from?.[0]?.source?.principals?.[0];
+    // Exactly one rule admitting exactly that principal, and nothing else in the policy.
     const shape =
       Object.keys(spec).every((k) => ['selector', 'action', 'rules'].includes(k)) &&
       (spec.action ?? 'ALLOW') === 'ALLOW' &&
-      rules?.length === 1 &&
-      Object.keys(rules[0]!).join() === 'from' &&
-      (rules[0]!.from as Obj[]).length === 1 &&
-      Object.keys((rules[0]!.from as Obj[])[0]!).join() === 'source' &&
-      Object.keys(((rules[0]!.from as Obj[])[0]!.source as Obj) ?? {}).join() === 'principals' &&
-      principals.length === 1;
-    if (!labels || !shape) continue;
-    const m = /^(.+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(String(principals[0]));
-    const waypoint =
-      m && m[1] === r.ctx.trustDomain && m[2] === o.namespace
-        ? waypoints.size
-          ? waypoints.has(`${o.namespace}/${m[3]}`)
-          : m[3] === 'waypoint'
-        : false;
-    const app = labels.app ?? labels['app.kubernetes.io/name'];
-    if (!waypoint || app === undefined || !enforced.has(`${o.namespace}/${app}`)) continue;
+      JSON.stringify(rules) === JSON.stringify([{ from: [{ source: { principals: [only] } }] }]);
+    const who = typeof only === 'string' ? principalParts(only) : undefined;
+    const guard =
+      shape &&
+      app !== undefined &&
+      who?.trustDomain === r.ctx.trustDomain &&
+      who.namespace === o.namespace &&
+      isWaypoint(o.namespace, who.account) &&
+      enforced.has(`${o.namespace}/${app}`);
+    if (!guard) continue;
     takeMetadata(r.ledger, o);
     r.ledger.take(o, ['spec']);
-    const only = Object.keys(labels).length === 1 && labels.app !== undefined;
-    out.set(o, { namespace: o.namespace, service: app, ...(only ? {} : { selector: labels }) });
+    found.add(o);
+    const plain = Object.keys(labels!).length === 1 && labels!.app !== undefined;
+    selectors.set(`${o.namespace}/${app}`, plain ? null : labels!);
   }
-  return out;
+  return { objects: found, selectors };
 }
 
 function importAuthorization(
   o: NativeObject,
   r: IstioReader,
-  guards: ReadonlyMap<NativeObject, Guard> = new Map(),
+  guards: Guards = { objects: new Set(), selectors: new Map() },
 ): ImportedPolicy[] {
   const meta = takeMetadata(r.ledger, o);
   rest(o, r, ['spec'], ['selector', 'targetRefs', 'action', 'rules'], 'AuthorizationPolicy');
@@ -199,14 +206,14 @@ function importAuthorization(
   // guard as the selector.
   const targeted =
     r.ledger.peek(o, ['spec', 'selector']) === undefined ? serviceOfTargetRefs(o, r) : undefined;
-  const guard = [...guards.values()].find((g) => g.namespace === o.namespace && g.service === targeted);
   if (targeted === undefined && r.ledger.peek(o, ['spec', 'targetRefs']) !== undefined) {
     r.lost(o, ['spec'], 'the policy is for a target with no neutral form (targetRefs), so it is left out');
     return [];
   }
+  const selector = targeted !== undefined ? guards.selectors.get(`${o.namespace}/${targeted}`) : undefined;
   const target =
     targeted !== undefined
-      ? { service: targeted, ...(guard?.selector ? { selector: guard.selector } : {}) }
+      ? { service: targeted, ...(selector ? { selector } : {}) }
       : serviceOfSelector(o, r, ['spec', 'selector']);
   if (!target) {
     r.lost(
@@ -379,27 +386,25 @@ function identitiesOf(o: NativeObject, s: FieldPath, r: IstioReader): Obj[] {
       principals.push({ authenticated: true });
       return;
     }
-    // `<trust domain>/ns/<namespace>/sa/*`: every account of the namespace (Istio matches a * at
-    // the end of a principal as a prefix), which is the neutral caller by namespace.
-    const whole = /^(.+)\/ns\/([^/*]+)\/sa\/\*$/.exec(p);
-    if (whole && whole[1] === r.ctx.trustDomain) {
-      r.ledger.take(o, [...s, 'principals', j]);
-      principals.push({ namespace: whole[2] });
-      return;
-    }
-    const m = /^(.+)\/ns\/([^/*]+)\/sa\/([^/*]+)$/.exec(p);
-    if (!m) {
+    const m = principalParts(p);
+    // `<trust domain>/ns/<namespace>/sa/*` is every account of the namespace (Istio matches a * at
+    // the end of a principal as a prefix), which is the neutral caller by namespace; of another
+    // trust domain it is no caller of this mesh.
+    const whole = m?.account === '*';
+    if (!m || (whole && m.trustDomain !== r.ctx.trustDomain)) {
       r.lost(o, [...s, 'principals', j], `principal ${p} is not one service account of one namespace`);
       return;
     }
-    if (m[1] !== r.ctx.trustDomain) {
+    if (m.trustDomain !== r.ctx.trustDomain) {
       r.changed(
         o,
         [...s, 'principals', j],
-        `trust domain ${m[1]} is not ${r.ctx.trustDomain}; pass --trust-domain ${m[1]}`,
+        `trust domain ${m.trustDomain} is not ${r.ctx.trustDomain}; pass --trust-domain ${m.trustDomain}`,
       );
     } else r.ledger.take(o, [...s, 'principals', j]);
-    principals.push({ namespace: m[2], serviceAccount: m[3] });
+    principals.push(
+      whole ? { namespace: m.namespace } : { namespace: m.namespace, serviceAccount: m.account },
+    );
   });
   const namespaces = r.ledger.peek<string[]>(o, [...s, 'namespaces']);
   if (namespaces === undefined) return principals;

@@ -21,7 +21,7 @@ import {
 import { importBackendPolicies } from './import-backend.js';
 import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
-import { importSecurity, waypointGateways } from './import-security.js';
+import { importSecurity, isWaypointGateway, waypointGateways } from './import-security.js';
 import { ServicePorts } from './import-services.js';
 
 export function importIstio(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
@@ -61,7 +61,7 @@ function gatewayApiReason(o: NativeObject): string | undefined {
   if (ROUTE_KINDS.includes(o.object.kind))
     return `Gateway API ${o.object.kind}s are Istio's routes in ambient and at Gateway API gateways, which --from istio does not read yet (it reads VirtualServices); its fields are not imported`;
   if (o.object.kind === 'Gateway')
-    return (o.object.spec as Record<string, unknown> | undefined)?.gatewayClassName === 'istio-waypoint'
+    return isWaypointGateway(o)
       ? "a waypoint: where its namespace's policies are enforced in ambient, not a policy itself (compiling the imported policies for ambient writes one again)"
       : 'a Gateway API Gateway describes the gateway, not calls to a service; policies bound to it name it in spec.gateway';
   return undefined;
