@@ -635,28 +635,124 @@ spec:
       ],
     ]);
   });
-  it('lists the waypoint as what it is to Istio, and ambient routes as not read yet', () => {
-    const routes = importText(
-      `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: orders, namespace: shop}
-spec:
-  parentRefs: [{group: "", kind: Service, name: orders, port: 8080}]
-  rules: [{backendRefs: [{name: orders-v2, port: 8080}]}]
-`,
-      importSourceFor('istio')!,
-      'route.yaml',
-    );
+  it('lists the waypoint as what it is to Istio', () => {
     expect(r.skipped.find((x) => x.ref === 'Gateway/shop/edge-waypoint')?.reason).toMatch(/^a waypoint: /);
-    expect(routes.skipped.map((x) => x.reason)).toEqual([
-      expect.stringContaining('--from istio does not read yet (it reads VirtualServices)'),
-    ]);
   });
   it('reports targetRefs to a Gateway (not a service of the mesh), at the field', () => {
     const lost = r.diagnostics.find((d) => d.code === 'AM4115' && d.path === 'spec.targetRefs');
     // The at-the-edge document's targetRefs line (the file's 31st).
     expect(lost?.location?.line).toBe(31);
     expect(text.split('\n')[30]).toContain('targetRefs: [{kind: Gateway');
+  });
+});
+
+describe('Istio Gateway API routes (ambient waypoints, GAMMA, ingress), written by hand', () => {
+  const name = 'istio-gateway-api.yaml';
+  const r = importText(read(name), importSourceFor('istio')!, fixture(name));
+  const spec = (policy: string) => r.loaded.policies.find((p) => p.name === policy)?.policy.spec;
+  it('imports every route with a Service or Gateway parent, and lists what has no neutral form', () => {
+    expect(r.loaded.policies.map((p) => p.ref)).toEqual([
+      'TrafficPolicy/bookinfo/echo',
+      'TrafficPolicy/bookinfo/frontend-ratings-from-frontend',
+      'TrafficPolicy/bookinfo/productpage-ingress',
+      'TrafficPolicy/bookinfo/reviews',
+    ]);
+    expect(r.skipped.map((x) => [x.ref, x.reason])).toEqual([
+      ['Gateway/bookinfo/edge', expect.stringMatching(/^a Gateway API Gateway describes the gateway/)],
+      ['TLSRoute/bookinfo/passthrough', expect.stringMatching(/^a TLSRoute routes TLS connections by SNI/)],
+    ]);
+  });
+  it('joins the routes of one Service most specific first, with leaf Services as versions', () => {
+    const reviews = spec('reviews') as {
+      versions: object;
+      rules: { matches?: object[]; backends: object[] }[];
+    };
+    expect(reviews.versions).toEqual({ v1: { version: 'v1' }, v2: { version: 'v2' } });
+    expect(reviews.rules.map((x) => x.backends)).toEqual([
+      [{ version: 'v2' }],
+      [{ version: 'v1' }],
+      [
+        { version: 'v1', weight: 90 },
+        { version: 'v2', weight: 10 },
+      ],
+    ]);
+    // Istio matches a regular expression against the whole value (Envoy safe_regex): no report.
+    expect(reviews.rules[0]!.matches).toEqual([
+      { headers: [{ name: 'end-user', exact: 'jason' }] },
+      { path: { regex: '/reviews/[0-9]+' }, headers: [{ name: 'user-agent', regex: '.*Mobile.*' }] },
+    ]);
+    expect(r.diagnostics.some((d) => d.path?.endsWith('.value'))).toBe(false);
+    // Istio reads `http` in a port name as the protocol; a leaf anymesh writes declares none.
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'AM4116 reviews-v1 spec.ports[0].name',
+        'AM4116 reviews-v2 spec.ports[0].name',
+      ]),
+    );
+    // A PathPrefix is whole segments: the exact path and the prefix below it.
+    expect(reviews.rules[1]!.matches).toEqual([{ path: { exact: '/api' } }, { path: { prefix: '/api/' } }]);
+  });
+  it('reads retries and timeouts as istiod does', () => {
+    const rules = (spec('reviews') as { rules: object[] }).rules;
+    expect(rules[2]).toMatchObject({
+      timeout: '10s',
+      retries: {
+        attempts: 3,
+        perTryTimeout: '2s',
+        backoff: { base: '100ms' },
+        // The codes 502-504 are gateway-error; Istio always adds the four connection conditions.
+        retryOn: ['gateway-error', 'connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
+      },
+    });
+    // Without a retry, backendRequest is the route timeout and request has no effect (reported).
+    expect(rules[1]).toMatchObject({ timeout: '1s' });
+    expect(codes(r)).toContain('AM4116 reviews-testers spec.rules[1].timeouts.request');
+  });
+  it('reads mirrors, header changes and CORS; a wildcard origin is reported', () => {
+    expect((spec('reviews') as { rules: object[] }).rules[0]).toMatchObject({
+      mirror: { backend: { version: 'v1' }, percentage: 25 },
+      requestHeaders: { set: { 'x-tester': 'true' } },
+    });
+    expect(spec('productpage-ingress')).toEqual({
+      service: 'productpage',
+      port: 9080,
+      gateway: { name: 'edge', port: 80, hostnames: ['bookinfo.example.com'] },
+      rules: [
+        {
+          matches: [{ path: { exact: '/productpage' } }],
+          cors: {
+            allowOrigins: [{ exact: 'https://shop.example.com' }],
+            allowMethods: ['GET', 'POST'],
+            maxAge: '10m',
+          },
+        },
+      ],
+    });
+    expect(codes(r)).toContain('AM4115 productpage-ingress spec.rules[0].filters[0].cors.allowOrigins[1]');
+  });
+  it("a consumer route governs its namespace's calls; a listener by name is its port; a later TCPRoute on it is never reached", () => {
+    expect(spec('frontend-ratings-from-frontend')).toEqual({
+      service: 'ratings',
+      port: 9080,
+      sources: [{ namespace: 'frontend' }],
+      rules: [{ timeout: '3s' }],
+    });
+    expect(spec('echo')).toMatchObject({ protocol: 'tcp', gateway: { name: 'edge', port: 31400 } });
+    expect(codes(r)).toEqual(
+      expect.arrayContaining(['AM4115 echo-canary spec', 'AM4115 details-maintenance spec.rules[0]']),
+    );
+  });
+  it('drops nothing silently, and the policies compile for sidecars, and for ambient but the consumer route', () => {
+    silentDrops(name, 'istio');
+    const errors = (options: Record<string, string>) =>
+      compilePolicies(r.loaded.policies, ADAPTERS.istio!, { context: { options } })
+        .diagnostics.filter((d) => d.level === 'error')
+        .map((d) => `${d.policy} ${d.feature}`);
+    expect(errors({})).toEqual([]);
+    // A waypoint applies producer routes only (the ambient column's routing.sources cell is none).
+    expect(errors({ 'istio.dataplane': 'ambient' })).toEqual([
+      'TrafficPolicy/bookinfo/frontend-ratings-from-frontend routing.sources.namespace',
+    ]);
   });
 });
 

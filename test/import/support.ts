@@ -3,6 +3,7 @@
  * normal form that "equal modulo defaults" compares.
  */
 import type { MeshAdapter } from '../../src/core/adapter.js';
+import type { CapabilityColumn } from '../../src/core/capabilities.js';
 import { cellForProtocol, cellForVersion, policyProtocol } from '../../src/core/capabilities.js';
 import type { CompileOptions } from '../../src/core/compiler/compile.js';
 import { degrade } from '../../src/core/compiler/degrade.js';
@@ -167,12 +168,15 @@ function sortKeys(v: unknown): unknown {
  * none in its capability column): what a compile for that mesh may lose or change, so a round trip
  * compares the rest. Deepest and last first, so they can be deleted in order.
  */
-export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath; dropped: boolean }[] {
+export function lossyPaths(
+  doc: PolicyDoc,
+  capabilities: CapabilityColumn,
+): { path: FieldPath; dropped: boolean }[] {
   return (
     featuresUsed(doc)
       .flatMap((u) => {
         const support = cellForVersion(
-          cellForProtocol(mesh.capabilities[u.feature], policyProtocol(doc)),
+          cellForProtocol(capabilities[u.feature], policyProtocol(doc)),
           undefined,
         ).support;
         // What the compiler leaves out of a `none` feature is its drop path (e.g. the whole source):
@@ -194,11 +198,11 @@ export function lossyPaths(doc: PolicyDoc, mesh: MeshAdapter): { path: FieldPath
  * rather than deleting each drop path from the original keeps the harness from guessing at
  * degrade's rules.
  */
-export function degradedDoc(doc: PolicyDoc, mesh: MeshAdapter): PolicyDoc | undefined {
+export function degradedDoc(doc: PolicyDoc, capabilities: CapabilityColumn): PolicyDoc | undefined {
   const drops = featuresUsed(doc).filter(
     (u) =>
-      cellForVersion(cellForProtocol(mesh.capabilities[u.feature], policyProtocol(doc)), undefined)
-        .support === 'none',
+      cellForVersion(cellForProtocol(capabilities[u.feature], policyProtocol(doc)), undefined).support ===
+      'none',
   );
   const r = degrade(doc.policy, drops);
   if (!r.policy) return undefined;
@@ -270,11 +274,18 @@ export function uncarriedPaths(
     if (f.namespace !== undefined && f.serviceAccount !== undefined)
       candidates.push(['spec', 'from', i, 'namespace']);
   });
-  ((spec.rules as Obj[] | undefined) ?? []).forEach((rule, i) => {
+  // TCP rules after the first are never reached (no matches): a mesh may write the first only
+  // (Istio's ambient TCPRoute). Last first, so that deleting them in order keeps the indices.
+  const rules = (spec.rules as Obj[] | undefined) ?? [];
+  if (spec.protocol === 'tcp')
+    for (let i = rules.length - 1; i > 0; i--) candidates.push(['spec', 'rules', i]);
+  rules.forEach((rule, i) => {
     if (rule.name !== undefined) candidates.push(['spec', 'rules', i, 'name']);
     ((rule.backends as Obj[] | undefined) ?? []).forEach((b, j) => {
       if (b.port !== undefined) candidates.push(['spec', 'rules', i, 'backends', j, 'port']);
     });
+    const mirror = (rule.mirror as Obj | undefined)?.backend as Obj | undefined;
+    if (mirror?.port !== undefined) candidates.push(['spec', 'rules', i, 'mirror', 'backend', 'port']);
     if ((rule.retries as Obj | undefined)?.retryOn !== undefined)
       candidates.push(['spec', 'rules', i, 'retries', 'retryOn']);
     // A per-try timeout the mesh writes anyway (App Mesh requires one: the route's timeout, or its

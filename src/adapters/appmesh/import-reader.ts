@@ -8,6 +8,7 @@ import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../..
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import { NativeReader } from '../kit/native-reader.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { API_VERSION } from './resources.js';
 
@@ -36,16 +37,9 @@ export function isAppMesh(o: NativeObject): boolean {
 }
 
 /** The importer's reporting, bound to one ledger. */
-export class AppMeshReader {
-  constructor(
-    readonly ledger: FieldLedger,
-    readonly ctx: ImportContext,
-  ) {}
-  lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(APPMESH_MESSAGES.ImportNoNeutralForm, { reason }, at));
-  }
-  changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(APPMESH_MESSAGES.ImportMeaningChanges, { how }, at));
+export class AppMeshReader extends NativeReader {
+  constructor(ledger: FieldLedger, ctx: ImportContext) {
+    super(ledger, ctx, APPMESH_MESSAGES);
   }
   cloud(o: NativeObject, path: FieldPath, what: string, why: string): void {
     this.ledger.report(o, path, (at) => makeDiagnostic(APPMESH_MESSAGES.ImportCloudOnly, { what, why }, at));
@@ -53,13 +47,6 @@ export class AppMeshReader {
   /** Reports the field if it is there. */
   lostIf(o: NativeObject, path: FieldPath, reason: string): void {
     if (this.ledger.peek(o, path) !== undefined) this.lost(o, path, reason);
-  }
-  /** Every key of the mapping at `path` not in `known` is reported as having no neutral form. */
-  rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {
-    const v = this.ledger.peek<Obj>(o, path);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
-    for (const k of Object.keys(v))
-      if (!known.includes(k)) this.lost(o, [...path, k], `${what} field ${k} has no neutral form`);
   }
   /** An info note at a field, marking nothing (the field is imported by its reader). */
   option(o: NativeObject, path: FieldPath, what: string, option: string): void {

@@ -1,13 +1,7 @@
-/**
- * The Consul importer's reading and reporting: which objects are Consul's config entries (as
- * consul-k8s CRDs, consul.hashicorp.com/v1alpha1), how a field without a neutral form (AM4360) or
- * whose meaning changes (AM4361) is reported, and the provenance anymesh itself writes (the
- * `anymesh.dev/source-policies` annotation), all bound to one field ledger.
- */
-import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { type ImportedMeta, nativeKinds, takeMetadata } from '../kit/import-kit.js';
+import { NativeReader } from '../kit/native-reader.js';
 import { API_VERSION } from './entries.js';
 import { consulMessages } from './messages.js';
 import { type ConsulOptions, parseOptions } from './options.js';
@@ -50,14 +44,12 @@ export interface SourceRef {
 export const refOf = (s: SourceRef) => `${s.kind}/${s.namespace}/${s.name}`;
 
 /** The importer's reporting and shared reads, bound to one ledger. */
-export class ConsulReader {
+export class ConsulReader extends NativeReader {
   readonly options: ConsulOptions;
   private readonly metas = new Map<NativeObject, ImportedMeta>();
 
-  constructor(
-    readonly ledger: FieldLedger,
-    readonly ctx: ImportContext,
-  ) {
+  constructor(ledger: FieldLedger, ctx: ImportContext) {
+    super(ledger, ctx, consulMessages);
     // Bad option values are the CLI's to refuse (it checks --option against the descriptor); here
     // the defaults fill in.
     this.options = parseOptions(ctx).options;
@@ -83,24 +75,6 @@ export class ConsulReader {
   /** The neutral policies of `kind` the object says it was compiled from (anymesh's own output). */
   sources(o: NativeObject, kind: string): SourceRef[] {
     return (this.meta(o).sources ?? []).filter((s) => s.kind === kind);
-  }
-
-  /** A field with no neutral form. */
-  lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(consulMessages.ImportNoNeutralForm, { reason }, at));
-  }
-
-  /** A field imported into a form that behaves differently. */
-  changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(consulMessages.ImportMeaningChanges, { how }, at));
-  }
-
-  /** Every key of the mapping at `path` not in `known` is reported as having no neutral form. */
-  rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {
-    const v = this.ledger.peek<Obj>(o, path);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
-    for (const k of Object.keys(v))
-      if (!known.includes(k)) this.lost(o, [...path, k], `${what} field ${k} has no neutral form`);
   }
 
   /** Takes a field whose value is the default (no meaning of its own); reports any other value. */

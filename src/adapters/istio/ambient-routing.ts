@@ -251,8 +251,14 @@ function routeRule(pc: PolicyContext, rule: Rule, r: number): Obj {
 function routeKind(p: TrafficPolicy): 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' {
   if (p.spec.protocol === 'tcp') return 'TCPRoute';
   if (p.spec.protocol !== 'grpc') return 'HTTPRoute';
-  const httpOnly = p.spec.rules.some((r) => r.timeout || r.retries || r.cors || r.redirect || r.rewrite);
-  return httpOnly ? 'HTTPRoute' : 'GRPCRoute';
+  return needsHttpRoute(p.spec.rules) ? 'HTTPRoute' : 'GRPCRoute';
+}
+
+/** Whether a gRPC policy's rules say what only an HTTPRoute can (routeKind). */
+export function needsHttpRoute(
+  rules: readonly Pick<Rule, 'timeout' | 'retries' | 'cors' | 'redirect' | 'rewrite'>[],
+): boolean {
+  return rules.some((r) => r.timeout || r.retries || r.cors || r.redirect || r.rewrite);
 }
 
 function compilePolicy(

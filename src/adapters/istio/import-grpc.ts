@@ -127,3 +127,30 @@ export function grpcRoutes(
   );
   return out;
 }
+
+/**
+ * Neutral rules read from Gateway API HTTPRoute matches with their paths as gRPC matches, when the
+ * route is a gRPC policy's (head comment: every path a gRPC call with a package-qualified service,
+ * no method or query condition; with `needPaths`, at least one path), else undefined.
+ */
+export function grpcRules(rules: readonly Obj[], needPaths: boolean): Obj[] | undefined {
+  let paths = 0;
+  const out: Obj[] = [];
+  for (const rule of rules) {
+    const matches: Obj[] = [];
+    for (const m of (rule.matches as Obj[] | undefined) ?? []) {
+      if (m.method !== undefined || m.queryParams !== undefined) return undefined;
+      const { path, ...rest } = m;
+      if (path === undefined) {
+        matches.push(m);
+        continue;
+      }
+      const grpc = grpcOfPath(path as Obj, true);
+      if (!grpc) return undefined;
+      paths++;
+      matches.push({ grpc, ...rest });
+    }
+    out.push(rule.matches ? { ...rule, matches } : rule);
+  }
+  return paths || !needPaths ? out : undefined;
+}

@@ -2,13 +2,12 @@
  * The Istio importer's reading and reporting: which objects are Istio's, and how a field that has
  * no neutral form (AM4115) or changes meaning (AM4116) is reported, bound to one field ledger.
  */
-import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
-import type { FieldPath } from '../../core/loader/positions.js';
 import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import { NativeReader } from '../kit/native-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
-export type Obj = Record<string, unknown>;
+export type { Obj } from '../kit/native-reader.js';
 export const NETWORKING = 'networking.istio.io/';
 export const SECURITY = 'security.istio.io/';
 
@@ -23,7 +22,9 @@ export const IMPORTED: Record<string, string> = {
 /** The same kinds as data, for `anymesh import --from-cluster`. */
 export const IMPORT_KINDS: readonly NativeKind[] = [
   ...Object.entries(IMPORTED).flatMap(([kind, group]) => nativeKinds(group, [kind])),
-  // Services, for the protocol their ports declare (import-services.ts).
+  // Gateway API routes (ambient, GAMMA and ingress), and the Gateways whose listeners they name.
+  ...nativeKinds('gateway.networking.k8s.io/', ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'Gateway']),
+  // Services, for the protocol their ports declare (import-services.ts) and as versions' leaves.
   SERVICE_KIND,
 ];
 
@@ -31,25 +32,9 @@ export function isKind(o: NativeObject, kind: string): boolean {
   return o.object.kind === kind && o.object.apiVersion.startsWith(IMPORTED[kind] ?? '\0');
 }
 
-/** The importer's reporting, bound to one ledger. */
-export class IstioReader {
-  constructor(
-    readonly ledger: FieldLedger,
-    readonly ctx: ImportContext,
-  ) {}
-  /** A field with no neutral form. */
-  lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(ISTIO_MESSAGES.ImportNoNeutralForm, { reason }, at));
-  }
-  /** A field imported into a form that behaves differently. */
-  changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(ISTIO_MESSAGES.ImportMeaningChanges, { how }, at));
-  }
-  /** Every key of the mapping at `path` not in `known` is reported as having no neutral form. */
-  rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {
-    const v = this.ledger.peek<Obj>(o, path);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
-    for (const k of Object.keys(v))
-      if (!known.includes(k)) this.lost(o, [...path, k], `${what} field ${k} has no neutral form`);
+/** The importer's reporting, with Istio's diagnostics (AM4115, AM4116, AM4122). */
+export class IstioReader extends NativeReader {
+  constructor(ledger: FieldLedger, ctx: ImportContext) {
+    super(ledger, ctx, ISTIO_MESSAGES);
   }
 }

@@ -73,6 +73,8 @@ export function importRouting(
   objects: readonly NativeObject[],
   r: IstioReader,
   ports: ServicePorts,
+  /** More routing read with the same DestinationRules (Gateway API routes), before unused upgrades are reported. */
+  alsoRoutes: (subsets: ReadonlyMap<string, Subsets>) => ImportedPolicy[] = () => [],
 ): ImportedPolicy[] {
   const subsets = readDestinationRules(objects, r);
   const ctx: Context = { ports, idle: readIdleTimeouts(objects, r) };
@@ -223,6 +225,7 @@ export function importRouting(
       ),
     );
   }
+  policies.push(...alsoRoutes(subsets));
   reportUnusedH2Upgrades(subsets, r);
   for (const g of groups.values()) {
     const idle = ctx.idle.get(`${g.namespace}/${g.service}`);

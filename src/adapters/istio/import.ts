@@ -1,7 +1,8 @@
 /**
  * Istio -> neutral (`anymesh import --from istio`): VirtualService + DestinationRule subsets ->
- * TrafficPolicy, DestinationRule traffic policies -> BackendPolicy, AuthorizationPolicy ->
- * AccessPolicy, PeerAuthentication -> MTLSPolicy.
+ * TrafficPolicy, Gateway API HTTPRoute / GRPCRoute / TCPRoute + leaf Services -> TrafficPolicy
+ * (import-gateway-routes.ts: ambient, GAMMA and Gateway API ingress), DestinationRule traffic
+ * policies -> BackendPolicy, AuthorizationPolicy -> AccessPolicy, PeerAuthentication -> MTLSPolicy.
  *
  * Field meanings are Istio's reference (istio.io/latest/docs/reference/config/networking/
  * virtual-service/, destination-rule/, security/authorization-policy/, peer_authentication/):
@@ -18,7 +19,9 @@ import {
   type NativeObject,
   sortImported,
 } from '../../core/import.js';
+import { ServiceIndex } from '../kit/import-leaves.js';
 import { importBackendPolicies } from './import-backend.js';
+import { GATEWAY_API, importGatewayRoutes, isGatewayRoute } from './import-gateway-routes.js';
 import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity, isWaypointGateway, waypointGateways } from './import-security.js';
@@ -28,17 +31,28 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
   const ledger = new FieldLedger(ctx.strict);
   const r = new IstioReader(ledger, ctx);
   const ports = new ServicePorts(objects);
+  const services = new ServiceIndex(objects);
+  const waypoints = waypointGateways(objects);
+  let leafCopies = new Set<NativeObject>();
   const policies: ImportedPolicy[] = [
-    ...importRouting(objects, r, ports),
-    ...importBackendPolicies(objects, r),
+    ...importRouting(objects, r, ports, (subsets) => {
+      const routes = importGatewayRoutes(objects, services, r, waypoints, subsets);
+      leafCopies = routes.leafCopies;
+      return routes.policies;
+    }),
+    ...importBackendPolicies(
+      objects.filter((o) => !leafCopies.has(o)),
+      r,
+    ),
     ...importSecurity(
       objects.filter((o) => isKind(o, 'AuthorizationPolicy') || isKind(o, 'PeerAuthentication')),
       r,
-      waypointGateways(objects),
+      waypoints,
     ),
   ];
+  const routed = new Set([...services.leaves, ...services.parents]);
   return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
-    Object.keys(IMPORTED).some((k) => isKind(o, k))
+    Object.keys(IMPORTED).some((k) => isKind(o, k)) || isGatewayRoute(o) || routed.has(o)
       ? undefined
       : o.object.apiVersion === 'v1' && o.object.kind === 'Service'
         ? serviceReason(ports.read.get(o))
@@ -48,18 +62,14 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
   );
 }
 
-const GATEWAY_API = 'gateway.networking.k8s.io/';
-const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
-
 /**
- * Why a Gateway API object Istio reads (ambient's routes and waypoints, ingress Gateways) is
- * listed: what it is to Istio, and that this importer does not read it yet, rather than "not
- * Istio's".
+ * Why a Gateway API object Istio reads (TLS routes, waypoints, ingress Gateways) is listed: what
+ * it is to Istio, rather than "not Istio's".
  */
 function gatewayApiReason(o: NativeObject): string | undefined {
   if (!o.object.apiVersion.startsWith(GATEWAY_API)) return undefined;
-  if (ROUTE_KINDS.includes(o.object.kind))
-    return `Gateway API ${o.object.kind}s are Istio's routes in ambient and at Gateway API gateways, which --from istio does not read yet (it reads VirtualServices); its fields are not imported`;
+  if (o.object.kind === 'TLSRoute')
+    return 'a TLSRoute routes TLS connections by SNI host name, which a neutral policy (calls to one service) cannot say; its fields are not imported';
   if (o.object.kind === 'Gateway')
     return isWaypointGateway(o)
       ? "a waypoint: where its namespace's policies are enforced in ambient, not a policy itself (compiling the imported policies for ambient writes one again)"

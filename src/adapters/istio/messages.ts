@@ -204,6 +204,12 @@ export const ISTIO_MESSAGES = {
       example: 'a match with `uri: {prefix: /api}` and `ignoreUriCase: true`',
     },
   ),
+  ImportJoined: m('AM4122', 'info', 'IstioImportJoined', '{what} are joined into {policy}: {how}', {
+    description:
+      'Several Istio objects together make one neutral policy (Gateway API routes of one parent Service and their leaf Services); the note says which and in what order their rules were put.',
+    fix: 'Nothing; review the rule order of the imported policy if the routes were written separately.',
+    example: 'two HTTPRoutes with the same Service parentRef',
+  }),
   ImportSharedHost: m(
     'AM4117',
     'warning',
@@ -257,10 +263,10 @@ export const ISTIO_MESSAGES = {
     'AM4120',
     'info',
     'IstioImportGrpcFromPaths',
-    'imported as protocol grpc: every path this VirtualService matches for {service} is a gRPC call ({paths}), and no Service in the input declares the protocol of the port',
+    'imported as protocol grpc: every path the routes match for {service} is a gRPC call ({paths}), and no Service in the input declares the protocol of the port',
     {
       description:
-        "A VirtualService matches gRPC calls by their HTTP/2 path `/<package.Service>/<Method>` (what anymesh writes for gRPC matches), and Istio takes the port's protocol from the Service (port name `grpc-*` or appProtocol `grpc`). When the Service is not in the input, routes whose every path has that form, with package-qualified service names and no method or query conditions, are read as a gRPC policy with gRPC matches; they compile back to the same VirtualService.",
+        "A VirtualService, or an HTTPRoute of a gRPC policy with timeouts, retries or CORS (which GRPCRoute lacks), matches gRPC calls by their HTTP/2 path `/<package.Service>/<Method>` (what anymesh writes for gRPC matches), and Istio takes the port's protocol from the Service (port name `grpc-*` or appProtocol `grpc`). When the Service is not in the input, routes whose every path has that form, with package-qualified service names and no method or query conditions, are read as a gRPC policy with gRPC matches; they compile back to the same VirtualService or HTTPRoute.",
       fix: 'Nothing when the service speaks gRPC; otherwise give the Service (with its port name or appProtocol) to the import, or set protocol http in the imported policy and turn the grpc matches back into paths.',
       example:
         'a VirtualService route matching `uri: {exact: /shop.Cart/AddItem}`, imported without the cart Service',

@@ -10,7 +10,7 @@
  * `matches` only matching requests are split; a TrafficTarget allows its sources (service
  * accounts) to call the pods of its destination service account, and denies the rest.
  */
-import { type MessageType, makeDiagnostic, message } from '../../core/diagnostics.js';
+import { type MessageType, message } from '../../core/diagnostics.js';
 import {
   FieldLedger,
   type ImportContext,
@@ -23,6 +23,7 @@ import {
 import type { FieldPath } from '../../core/loader/positions.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { neutralMetadata, neutralPolicy, serviceOfHost, takeMetadata } from './import-kit.js';
+import { NativeReader } from './native-reader.js';
 import { nativeShapeOf } from './native-shapes.js';
 
 type Obj = Record<string, unknown>;
@@ -53,22 +54,12 @@ const GROUPS = ['split.smi-spec.io/', 'access.smi-spec.io/', 'specs.smi-spec.io/
 const is = (o: NativeObject, kind: string) =>
   o.object.kind === kind && GROUPS.some((g) => o.object.apiVersion.startsWith(g));
 
-class SmiReader {
-  constructor(
-    readonly ledger: FieldLedger,
-    readonly ctx: ImportContext,
-  ) {}
-  lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(SMI_IMPORT_MESSAGES.NoNeutralForm, { reason }, at));
-  }
-  changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(SMI_IMPORT_MESSAGES.MeaningChanges, { how }, at));
-  }
-  rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {
-    const v = this.ledger.peek<Obj>(o, path);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
-    for (const k of Object.keys(v))
-      if (!known.includes(k)) this.lost(o, [...path, k], `${what} field ${k} has no neutral form`);
+class SmiReader extends NativeReader {
+  constructor(ledger: FieldLedger, ctx: ImportContext) {
+    super(ledger, ctx, {
+      ImportNoNeutralForm: SMI_IMPORT_MESSAGES.NoNeutralForm,
+      ImportMeaningChanges: SMI_IMPORT_MESSAGES.MeaningChanges,
+    });
   }
 }
 

@@ -11,6 +11,7 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import type { ServiceIndex } from '../kit/import-leaves.js';
 import {
   ACCRUAL,
   JITTER_RATIO,
@@ -19,7 +20,6 @@ import {
   MIN_PENALTY,
   maxPenaltyMs,
 } from './failure-accrual.js';
-import type { ServiceIndex } from './import-leaves.js';
 import { isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
 import type { ServerIR } from './import-servers.js';
 

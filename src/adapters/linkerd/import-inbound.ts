@@ -9,8 +9,8 @@ import type { NativeObject } from '../../core/import.js';
 import { HTTP_METHODS } from '../../core/model/schema.js';
 import { isHttpToken } from '../../core/model/semantic.js';
 import { takeMetadata } from '../kit/import-kit.js';
-import { readHeaderMatch } from './import-match.js';
-import type { LinkerdReader, Obj } from './import-reader.js';
+import { readHeaderMatch } from '../kit/import-route-match.js';
+import { LINKERD_ROUTES, type LinkerdReader, type Obj } from './import-reader.js';
 
 /** Whether a match's header conditions can be neutral ones: readable, one per header name. */
 function headersReadable(headers: unknown): boolean {
@@ -93,7 +93,7 @@ export function readInboundRoute(
         return;
       }
       const list = (m.headers as Obj[] | undefined) ?? [];
-      const headers = list.map((_, k) => readHeaderMatch(route, [...mat, 'headers', k], r)!);
+      const headers = list.map((_, k) => readHeaderMatch(route, [...mat, 'headers', k], r, LINKERD_ROUTES)!);
       if (rule.matches) r.ledger.take(route, mat);
       else r.ledger.take(route, at);
       const key = JSON.stringify(headers);

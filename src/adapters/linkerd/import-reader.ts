@@ -4,14 +4,14 @@
  * v1 and v1beta1), and how a field with no neutral form (AM4260) or whose meaning changes (AM4261)
  * is reported, bound to one field ledger.
  */
-import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
-import type { FieldPath } from '../../core/loader/positions.js';
 import { parseDuration } from '../../core/model/duration.js';
 import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import type { RouteDialect } from '../kit/import-route-dialect.js';
+import { NativeReader } from '../kit/native-reader.js';
 import { LINKERD_MESSAGES } from './messages.js';
 
-export type Obj = Record<string, unknown>;
+export type { Obj } from '../kit/native-reader.js';
 
 export const POLICY = 'policy.linkerd.io/';
 export const GATEWAY = 'gateway.networking.k8s.io/';
@@ -54,34 +54,29 @@ export function isLinkerdKind(o: NativeObject): boolean {
   return KINDS[groupOf(o)]?.includes(o.object.kind) ?? false;
 }
 
-/** The importer's reporting, bound to one ledger. */
-export class LinkerdReader {
-  constructor(
-    readonly ledger: FieldLedger,
-    readonly ctx: ImportContext,
-  ) {}
-  /** A field with no neutral form. */
-  lost(o: NativeObject, path: FieldPath, reason: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(LINKERD_MESSAGES.ImportNoNeutralForm, { reason }, at));
-  }
-  /** A field imported into a form that behaves differently. */
-  changed(o: NativeObject, path: FieldPath, how: string): void {
-    this.ledger.report(o, path, (at) => makeDiagnostic(LINKERD_MESSAGES.ImportMeaningChanges, { how }, at));
-  }
-  /** Every key of the mapping at `path` not in `known` is reported as having no neutral form. */
-  rest(o: NativeObject, path: FieldPath, known: readonly string[], what: string): void {
-    const v = this.ledger.peek<Obj>(o, path);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
-    for (const k of Object.keys(v))
-      if (!known.includes(k)) this.lost(o, [...path, k], `${what} field ${k} has no neutral form`);
-  }
-  /** A note on how objects were joined; marks nothing. */
-  joined(o: NativeObject, what: string, policy: string, how: string): void {
-    this.ledger.note(
-      makeDiagnostic(LINKERD_MESSAGES.ImportJoined, { what, policy, how }, this.ledger.at(o, [])),
-    );
+/** The importer's reporting, with Linkerd's diagnostics (AM4260-AM4262). */
+export class LinkerdReader extends NativeReader {
+  constructor(ledger: FieldLedger, ctx: ImportContext) {
+    super(ledger, ctx, LINKERD_MESSAGES);
   }
 }
+
+/**
+ * How Linkerd reads Gateway API routes: regular expressions as Gateway API leaves them (a search,
+ * not anchored), a RegularExpression path above every PathPrefix, header filters and redirects
+ * only on outbound routes (http.rs convert_gateway_filter), a rule without backendRefs to the
+ * parent Service.
+ */
+export const LINKERD_ROUTES: RouteDialect = {
+  mesh: 'Linkerd',
+  wholeValueRegex: false,
+  regexAbovePrefix: true,
+  filters: new Set(),
+  refusedFilter: (type) =>
+    `Linkerd refuses ${type} filters on outbound routes (the route is not used), so there is nothing to import`,
+  missingPort: (service) =>
+    `Linkerd fails the requests of a Service backendRef without a port ("missing port for backend Service ${service}")`,
+};
 
 /**
  * A duration as Linkerd's annotation parser reads it (policy-controller/k8s/index/src/outbound/

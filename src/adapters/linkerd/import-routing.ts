@@ -7,7 +7,7 @@
  *   namespace (consumer route) only that namespace's callers (linkerd2 policy-controller
  *   outbound/index.rs), which is the neutral `spec.sources: [{namespace}]`;
  * - several routes of one parent become one policy, their rules merged most specific first
- *   (import-order.ts); what anymesh produced is split back into its source policies by the
+ *   (kit/import-route-order.ts); what anymesh produced is split back into its source policies by the
  *   `anymesh.dev/source-policies` annotation and its route names (`<policy>-<first rule>`);
  * - the route's annotations (timeout.linkerd.io/request, retry.linkerd.io/*) apply to every rule
  *   of it and win over rules[].timeouts.request (http.rs convert_gateway_rule); a route without
@@ -20,6 +20,10 @@ import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import { leafPortAppProtocol, type ServiceIndex, withVersions } from '../kit/import-leaves.js';
+import { checkOrder, mergeRules, type Ordered, ruleRank } from '../kit/import-route-order.js';
+import { importedRouteName, versionAndSourceFields } from '../kit/import-route-policy.js';
+import { type Parent, type RuleIR, readRule } from '../kit/import-route-rule.js';
 import { H2C, leafAppProtocol } from '../kit/leaf-services.js';
 import {
   httpConditionsValid,
@@ -27,16 +31,55 @@ import {
   type RouteSettings,
   readRouteAnnotations,
 } from './import-annotations.js';
-import { leafPortAppProtocol, type ServiceIndex } from './import-leaves.js';
-import { compareRank, mayOverlap, mergeRules, nativeRank, type Ordered } from './import-order.js';
-import { GATEWAY, isKind, type LinkerdReader, linkerdMs, type Obj, POLICY } from './import-reader.js';
-import { type Parent, type RuleIR, readRule } from './import-rule.js';
+import {
+  GATEWAY,
+  gatewayMs,
+  isKind,
+  LINKERD_ROUTES,
+  type LinkerdReader,
+  linkerdMs,
+  type Obj,
+  POLICY,
+} from './import-reader.js';
 import { readsRuleTimeouts } from './versions.js';
+
+/** A rule with its own request timeout (rules[].timeouts.request) in ms, when it has one. */
+interface TimedRule extends RuleIR {
+  readonly ownTimeout?: { ms: number; text: string; path: FieldPath; read: boolean };
+}
 
 interface RouteEntry {
   readonly route: NativeObject;
   readonly settings: RouteSettings;
-  readonly rules: RuleIR[];
+  readonly rules: TimedRule[];
+}
+
+/**
+ * A rule's own timeouts: Linkerd reads rules[].timeouts.request with its annotation parser (http.rs
+ * convert_gateway_rule: one integer and a unit), so a compound Gateway API value such as 1m30s
+ * sets no timeout unless an annotation does (`read` false); backendRequest it does not read.
+ */
+function ruleTimeout(route: NativeObject, index: number, r: LinkerdReader): Pick<TimedRule, 'ownTimeout'> {
+  const tat: FieldPath = ['spec', 'rules', index, 'timeouts'];
+  const timeouts = r.ledger.peek<Obj>(route, tat);
+  if (!timeouts) return {};
+  r.rest(route, tat, ['request', 'backendRequest'], 'timeouts');
+  if (timeouts.backendRequest !== undefined)
+    r.lost(
+      route,
+      [...tat, 'backendRequest'],
+      'Linkerd does not read backendRequest (only timeouts.request), so it has no effect',
+    );
+  if (timeouts.request === undefined) return {};
+  const ms = linkerdMs(timeouts.request);
+  const gw = ms ?? gatewayMs(timeouts.request);
+  if (gw === undefined) {
+    r.lost(route, [...tat, 'request'], `${JSON.stringify(timeouts.request)} is not a duration`);
+    return {};
+  }
+  return {
+    ownTimeout: { ms: gw, text: String(timeouts.request), path: [...tat, 'request'], read: ms !== undefined },
+  };
 }
 
 interface Group {
@@ -153,8 +196,14 @@ export function importRouting(
     const settings = readRouteAnnotations(route, r, grpc ? 'grpc' : 'http');
     const own = meta.sources?.find((s) => s.kind === 'TrafficPolicy');
     const rules = (r.ledger.peek<Obj[]>(route, ['spec', 'rules']) ?? []).flatMap((_, i) => {
-      const ir = readRule(route, i, parent!, r, { grpc, own: own !== undefined, policyGroup });
-      return ir ? [ir] : [];
+      const ir = readRule(route, i, parent!, r, {
+        dialect: LINKERD_ROUTES,
+        grpc,
+        own: own !== undefined,
+        policyGroup,
+        extraFields: ['timeouts'],
+      });
+      return ir ? [{ ...ir, ...ruleTimeout(route, i, r) }] : [];
     });
     if (!rules.length) {
       if (!(r.ledger.peek<Obj[]>(route, ['spec', 'rules']) ?? []).length)
@@ -299,7 +348,7 @@ function buildPolicy(
   const parentSvc = services.get(g.parent.namespace, g.parent.service);
   const serviceSettings = parentSvc ? settingsOf(parentSvc) : undefined;
   const many = g.entries.length > 1;
-  const lists: Ordered<{ ir: RuleIR; entry: RouteEntry; name?: string }>[][] = g.entries.map((entry) => {
+  const lists: Ordered<{ ir: TimedRule; entry: RouteEntry; name?: string }>[][] = g.entries.map((entry) => {
     const routeName = entry.route.object.metadata.name;
     // anymesh names the routes of a policy with several `<policy>-<first rule>` (in a caller's
     // namespace prefixed with the policy's namespace).
@@ -309,9 +358,7 @@ function buildPolicy(
     return entry.rules.map((ir, k) => {
       const pinned = k === 0 && firstName !== undefined ? /^rule-(\d+)$/.exec(firstName) : null;
       const name = k === 0 && firstName !== undefined && !pinned ? firstName : undefined;
-      const rank = ir.nativeMatches.length
-        ? ir.nativeMatches.map(nativeRank).reduce((a, b) => (compareRank(a, b) >= 0 ? a : b))
-        : nativeRank(undefined);
+      const rank = ruleRank(ir.nativeMatches, LINKERD_ROUTES.regexAbovePrefix);
       return {
         item: { ir, entry, ...(name ? { name } : {}) },
         route: entry.route,
@@ -325,25 +372,21 @@ function buildPolicy(
     checkOrder(
       ordered.map((o) => o.item.ir),
       r,
+      LINKERD_ROUTES,
     );
   // Versions: backends naming leaf Services of the parent, when the leaves are in the input.
-  const candidates = ordered.flatMap((o) => o.item.ir.leafCandidates);
-  const leafNames = [...new Set(candidates.map((c) => c.name))].filter((n) =>
-    services.get(g.parent.namespace, n),
+  const { split, leafNames } = services.splitOf(
+    g.parent,
+    ordered.map((o) => o.item.ir),
   );
-  const split = leafNames.length
-    ? services.versionsOf(g.parent.namespace, g.parent.service, leafNames)
-    : undefined;
   const rules = ordered.map(({ item }) => {
     const { ir, entry } = item;
-    const rule: Obj = { ...(item.name ? { name: item.name } : {}), ...structuredClone(ir.rule) };
-    if (split && rule.backends)
-      for (const c of ir.leafCandidates) {
-        const b = (rule.backends as Obj[])[c.at]!;
-        const version = c.name.slice(g.parent.service.length + 1);
-        if (!split.versions.has(version)) continue;
-        (rule.backends as Obj[])[c.at] = { version, ...(b.weight !== undefined ? { weight: b.weight } : {}) };
-      }
+    const rule = withVersions(
+      { ...(item.name ? { name: item.name } : {}), ...structuredClone(ir.rule) },
+      ir,
+      g.parent,
+      split,
+    );
     // Timeout: the route's annotation, else the rule's own field, else the parent Service's.
     const annotation = entry.settings.timeout;
     if (ir.ownTimeout) {
@@ -400,28 +443,18 @@ function buildPolicy(
   const spec: Obj = { service: g.parent.service };
   if (g.parent.port !== undefined) spec.port = g.parent.port;
   if (protocol !== 'http') spec.protocol = protocol;
-  if (split) {
-    const own = split.service;
-    if (!(Object.keys(own).length === 1 && own.app === g.parent.service)) spec.selector = own;
-    spec.versions = Object.fromEntries([...split.versions.entries()].sort(([a], [b]) => a.localeCompare(b)));
-  }
-  if (g.sources.size) spec.sources = [...g.sources].sort().map((namespace) => ({ namespace }));
+  Object.assign(spec, versionAndSourceFields(g.parent.service, split, g.sources));
   spec.rules = rules;
   let name = g.name;
   if (!g.own) {
-    const first = g.entries[0]!.route;
-    const base = g.entries.length === 1 ? first.object.metadata.name : g.parent.service;
-    name = first.namespace !== g.namespace ? `${first.namespace}-${base}` : base;
     // HTTPRoutes and GRPCRoutes of one parent are two policies (one protocol each).
-    if (names.has(`${g.namespace}/${name}`) && g.grpc) name = `${name}-grpc`;
-    if (names.has(`${g.namespace}/${name}`) && g.parent.port !== undefined) name = `${name}-${g.parent.port}`;
-    if (many)
-      r.joined(
-        first,
-        `${first.object.kind}s ${g.entries.map((e) => e.route.object.metadata.name).join(', ')}`,
-        `TrafficPolicy/${g.namespace}/${name}`,
-        'their rules are merged most specific first, as Linkerd ranks them (Gateway API precedence, then the oldest route)',
-      );
+    name = importedRouteName(
+      g.entries.map((e) => e.route),
+      { namespace: g.namespace, service: g.parent.service, taken: names },
+      [g.grpc ? 'grpc' : undefined, g.parent.port !== undefined ? String(g.parent.port) : undefined],
+      r,
+      LINKERD_ROUTES,
+    );
   }
   names.add(`${g.namespace}/${name}`);
   return neutralPolicy(
@@ -430,36 +463,4 @@ function buildPolicy(
     spec,
     [...from],
   );
-}
-
-/**
- * Linkerd picks the most specific match of all rules, neutral rules are tried in order: the merge
- * puts each rule at its most specific entry, so a rule with a less specific entry too can come
- * before a rule Linkerd would pick for some requests. Such entries are reported.
- */
-function checkOrder(rules: readonly RuleIR[], r: LinkerdReader): void {
-  const entries = (x: RuleIR) => (x.nativeMatches.length ? x.nativeMatches : [undefined]);
-  const done = new Set<string>();
-  for (let j = 1; j < rules.length; j++)
-    for (let i = 0; i < j; i++)
-      entries(rules[i]!).forEach((mi) =>
-        entries(rules[j]!).forEach((mj, k) => {
-          if (
-            !mayOverlap(mi, mj) ||
-            compareRank(nativeRank(mj), nativeRank(mi)) <= 0 ||
-            done.has(`${j}/${k}`)
-          )
-            return;
-          done.add(`${j}/${k}`);
-          const later = rules[j]!;
-          const earlier = rules[i]!;
-          r.changed(
-            later.route,
-            later.nativeMatches.length
-              ? ['spec', 'rules', later.index, 'matches', k]
-              : ['spec', 'rules', later.index],
-            `Linkerd prefers this more specific match over rule ${earlier.index} of ${earlier.route.object.metadata.name} for requests both match; the imported rules are tried in order, and that rule comes first for its other, more specific match`,
-          );
-        }),
-      );
 }

@@ -17,9 +17,9 @@ import {
   type NativeObject,
   sortImported,
 } from '../../core/import.js';
+import { ServiceIndex } from '../kit/import-leaves.js';
 import { ROUTE_ANNOTATIONS } from './import-annotations.js';
 import { ACCRUAL_ANNOTATIONS, importAccrual, importRateLimits } from './import-backend.js';
-import { ServiceIndex } from './import-leaves.js';
 import { importProfiles, profiledServices } from './import-profile.js';
 import { importServerProtocols } from './import-protocols.js';
 import { isLinkerdKind, LinkerdReader } from './import-reader.js';

@@ -1,22 +1,25 @@
 /**
- * The order of imported rules. Linkerd does not try HTTPRoute rules in list order: among the rules
- * of every route of one parent it picks the most specific match (Gateway API precedence: exact
- * path, then regular expression, then the longest prefix, then a method, then the most headers,
- * then the most query parameters; Linkerd ranks a RegularExpression path above a PathPrefix, see
- * kit/route-order.ts), on a tie the oldest route, then the route's name, then list order
- * (GEP-1294). Neutral rules are tried in order, first match wins, so the rules of all routes are
- * merged most specific first; the rules of one route keep their relative order (the compiler
- * refuses a list whose order Linkerd would not keep, so what anymesh wrote comes back as it was).
+ * The order of imported rules. Meshes do not try Gateway API route rules in list order: among the
+ * rules of every route of one parent they pick the most specific match (Gateway API precedence:
+ * exact path, then the longest prefix, then a method, then the most headers, then the most query
+ * parameters; a RegularExpression path ranks above every PathPrefix in Linkerd and below in Istio
+ * (pilot/pkg/config/kube/gateway/conversion.go getURIRank), see kit/route-order.ts), on a tie the
+ * oldest route, then the route's name, then list order (GEP-1294). Neutral rules are tried in
+ * order, first match wins, so the rules of all routes are merged most specific first; the rules of
+ * one route keep their relative order (the compiler refuses a list whose order the mesh would not
+ * keep, so what anymesh wrote comes back as it was).
  */
 import type { NativeObject } from '../../core/import.js';
-import type { Obj } from './import-reader.js';
+import type { RouteDialect } from './import-route-dialect.js';
+import type { RuleIR } from './import-route-rule.js';
+import type { NativeReader, Obj } from './native-reader.js';
 
 /** Gateway API precedence of one native match entry, compared element by element (bigger wins). */
-export function nativeRank(m: Obj | undefined): number[] {
+export function nativeRank(m: Obj | undefined, regexAbovePrefix: boolean): number[] {
   const path = m?.path as Obj | undefined;
   const type = (path?.type as string | undefined) ?? 'PathPrefix';
   const value = String(path?.value ?? '/');
-  const kind = type === 'Exact' ? 3 : type === 'RegularExpression' ? 2 : 1;
+  const kind = type === 'Exact' ? 3 : type === 'RegularExpression' ? (regexAbovePrefix ? 2 : 0) : 1;
   return [
     kind,
     value.length,
@@ -24,6 +27,15 @@ export function nativeRank(m: Obj | undefined): number[] {
     ((m?.headers as unknown[] | undefined) ?? []).length,
     ((m?.queryParams as unknown[] | undefined) ?? []).length,
   ];
+}
+
+/** The rank of a rule: that of its most specific match entry (no entry: every request). */
+export function ruleRank(nativeMatches: readonly Obj[], regexAbovePrefix: boolean): number[] {
+  return nativeMatches.length
+    ? nativeMatches
+        .map((m) => nativeRank(m, regexAbovePrefix))
+        .reduce((a, b) => (compareRank(a, b) >= 0 ? a : b))
+    : nativeRank(undefined, regexAbovePrefix);
 }
 
 export function compareRank(a: readonly number[], b: readonly number[]): number {
@@ -44,7 +56,7 @@ export interface Ordered<T> {
 }
 
 /** Route age, then name, as Gateway API breaks ties between routes. */
-function routeKey(o: NativeObject): string {
+export function routeKey(o: NativeObject): string {
   const created = (o.object.metadata as { creationTimestamp?: string }).creationTimestamp ?? '';
   return `${created}\u0000${o.namespace}/${o.object.metadata.name}`;
 }
@@ -105,4 +117,36 @@ export function mayOverlap(a: Obj | undefined, b: Obj | undefined): boolean {
     if (o && exact(h) && exact(o) && o.value !== h.value) return false;
   }
   return true;
+}
+
+/**
+ * The mesh picks the most specific match of all rules, neutral rules are tried in order: the merge
+ * puts each rule at its most specific entry, so a rule with a less specific entry too can come
+ * before a rule the mesh would pick for some requests. Such entries are reported.
+ */
+export function checkOrder(rules: readonly RuleIR[], r: NativeReader, d: RouteDialect): void {
+  const entries = (x: RuleIR) => (x.nativeMatches.length ? x.nativeMatches : [undefined]);
+  const done = new Set<string>();
+  for (let j = 1; j < rules.length; j++)
+    for (let i = 0; i < j; i++)
+      entries(rules[i]!).forEach((mi) =>
+        entries(rules[j]!).forEach((mj, k) => {
+          if (
+            !mayOverlap(mi, mj) ||
+            compareRank(nativeRank(mj, d.regexAbovePrefix), nativeRank(mi, d.regexAbovePrefix)) <= 0 ||
+            done.has(`${j}/${k}`)
+          )
+            return;
+          done.add(`${j}/${k}`);
+          const later = rules[j]!;
+          const earlier = rules[i]!;
+          r.changed(
+            later.route,
+            later.nativeMatches.length
+              ? ['spec', 'rules', later.index, 'matches', k]
+              : ['spec', 'rules', later.index],
+            `${d.mesh} prefers this more specific match over rule ${earlier.index} of ${earlier.route.object.metadata.name} for requests both match; the imported rules are tried in order, and that rule comes first for its other, more specific match`,
+          );
+        }),
+      );
 }

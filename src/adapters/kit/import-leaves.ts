@@ -1,7 +1,8 @@
 /**
  * Services around the routes: the parent Service a route governs, and the leaf Services its
  * backendRefs name per version (`reviews-v2` selecting the service's pods plus `version: v2`, the
- * pattern of Linkerd's traffic-shifting docs and of anymesh's own output, kit/leaf-services.ts).
+ * pattern of Linkerd's traffic-shifting docs, of Istio's Gateway API samples (bookinfo
+ * `reviews-v1`) and of anymesh's own output, kit/leaf-services.ts).
  *
  * A backendRef is a version when it names `<service>-<v>` in the parent's namespace, on the
  * parent's port, and that Service is in the input with a selector that narrows the service's: the
@@ -12,8 +13,9 @@
  * it is.
  */
 import type { NativeObject } from '../../core/import.js';
-import { takeMetadata } from '../kit/import-kit.js';
-import type { LinkerdReader, Obj } from './import-reader.js';
+import { takeMetadata } from './import-kit.js';
+import type { Parent, RuleIR } from './import-route-rule.js';
+import type { NativeReader, Obj } from './native-reader.js';
 
 /** Service fields the API server fills in or that keep their default; reading them back changes nothing. */
 const SERVICE_DEFAULTS: Record<string, (v: unknown) => boolean> = {
@@ -25,6 +27,29 @@ const SERVICE_DEFAULTS: Record<string, (v: unknown) => boolean> = {
   internalTrafficPolicy: (v) => v === 'Cluster',
   sessionAffinity: (v) => v === 'None',
 };
+
+/** The labels of a service, and of each of its versions beyond them. */
+export interface VersionSplit {
+  readonly service: Record<string, string>;
+  readonly versions: Map<string, Record<string, string>>;
+}
+
+/** A rule's backends (and mirror) naming a version's leaf Service, as that version. */
+export function withVersions(rule: Obj, ir: RuleIR, parent: Parent, split: VersionSplit | undefined): Obj {
+  if (!split) return rule;
+  for (const c of ir.leafCandidates) {
+    const version = c.name.slice(parent.service.length + 1);
+    if (!split.versions.has(version)) continue;
+    if (c.at === 'mirror') {
+      const m = rule.mirror as Obj | undefined;
+      if (m) m.backend = { version };
+    } else if (rule.backends) {
+      const b = (rule.backends as Obj[])[c.at]!;
+      (rule.backends as Obj[])[c.at] = { version, ...(b.weight !== undefined ? { weight: b.weight } : {}) };
+    }
+  }
+  return rule;
+}
 
 export class ServiceIndex {
   private readonly services = new Map<string, NativeObject>();
@@ -55,11 +80,7 @@ export class ServiceIndex {
    * The service's own labels and each leaf's version labels, for the leaves `names` of `service`;
    * undefined when some leaf does not narrow the service's selector (then they are plain backends).
    */
-  versionsOf(
-    namespace: string,
-    service: string,
-    names: readonly string[],
-  ): { service: Record<string, string>; versions: Map<string, Record<string, string>> } | undefined {
+  versionsOf(namespace: string, service: string, names: readonly string[]): VersionSplit | undefined {
     const leaves = names.map((n) => this.get(namespace, n)!);
     const parent = this.get(namespace, service);
     const sels = leaves.map((l) => this.selectorOf(l));
@@ -85,11 +106,31 @@ export class ServiceIndex {
   }
 
   /**
+   * The versions of a policy's rules: the leaf candidates of `rules` whose Services are in the
+   * input, as versions of the parent when they all narrow its selector (versionsOf).
+   */
+  splitOf(parent: Parent, rules: readonly RuleIR[]): { split?: VersionSplit; leafNames: string[] } {
+    const candidates = rules.flatMap((ir) => ir.leafCandidates);
+    const leafNames = [...new Set(candidates.map((c) => c.name))].filter((n) =>
+      this.get(parent.namespace, n),
+    );
+    const split = leafNames.length ? this.versionsOf(parent.namespace, parent.service, leafNames) : undefined;
+    return split ? { split, leafNames } : { leafNames: [] };
+  }
+
+  /**
    * Accounts for a leaf Service's fields: a port forwarded to itself is what anymesh writes, with
    * the appProtocol the policy's protocol implies (`appProtocol`: HTTP/2 cleartext for gRPC and
    * HTTP/2).
    */
-  takeLeaf(o: NativeObject, port: number, r: LinkerdReader, appProtocol: string | undefined): void {
+  takeLeaf(
+    o: NativeObject,
+    port: number,
+    r: NativeReader,
+    appProtocol: string | undefined,
+    /** What the mesh reads from a port's name, when the leaf anymesh writes would not say it. */
+    nameChanges?: (port: Obj) => string | undefined,
+  ): void {
     if (this.leaves.has(o)) return;
     this.leaves.add(o);
     takeMetadata(r.ledger, o);
@@ -108,6 +149,8 @@ export class ServiceIndex {
     ((spec.ports as Obj[] | undefined) ?? []).forEach((p, i) => {
       const at = ['spec', 'ports', i];
       r.rest(o, at, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], 'leaf Service port');
+      const renamed = nameChanges?.(p);
+      if (renamed) r.changed(o, [...at, 'name'], renamed);
       for (const k of ['name', 'port']) r.ledger.take(o, [...at, k]);
       if (p.appProtocol === undefined) {
         // Nothing declared: nothing to account for.
@@ -131,7 +174,7 @@ export class ServiceIndex {
   }
 
   /** Accounts for a parent Service: it stays as it is (a migration does not rewrite it). */
-  takeParent(o: NativeObject, r: LinkerdReader): void {
+  takeParent(o: NativeObject, r: NativeReader): void {
     if (this.parents.has(o) || this.leaves.has(o)) return;
     this.parents.add(o);
     takeMetadata(r.ledger, o);

@@ -1,18 +1,22 @@
 /**
- * One outbound HTTPRoute or GRPCRoute rule -> one neutral rule: matches (import-match.ts), header
- * filters, backendRefs (versions through leaf Services, import-leaves.ts), and the rule's own
- * timeout. The route's annotations (timeouts, retries) are added by import-routing.ts.
+ * One HTTPRoute or GRPCRoute rule with a Service parent -> one neutral rule: matches
+ * (import-route-match.ts), filters, backendRefs (versions through leaf Services,
+ * import-leaves.ts). What the meshes read differently (timeouts, retries) is read by the mesh's
+ * importer from the fields `extraFields` names; the rest differs by RouteDialect.
  *
- * backendRefs (Gateway API; Linkerd http.rs convert_backend): the kind defaults to Service, the
- * namespace to the route's, the weight to 1 (weights are relative); a Service without a port fails
- * its requests. A rule without backendRefs sends its calls to the parent Service on the port
- * called (policy-controller/grpc/src/outbound/http.rs), which is the neutral default.
+ * backendRefs (Gateway API; Linkerd http.rs convert_backend, Istio conversion.go
+ * buildHTTPDestination): the kind defaults to Service, the namespace to the route's, the weight to
+ * 1 (weights are relative); a Service without a port fails its requests. A rule without
+ * backendRefs sends its calls to the parent Service on the port called in Linkerd
+ * (policy-controller/grpc/src/outbound/http.rs), which is the neutral default; Istio answers 500
+ * (RouteDialect.withoutBackends).
  */
 import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
-import { isDnsLabel } from '../kit/import-kit.js';
-import { readFilters, readHeaderList, readMatch } from './import-match.js';
-import { gatewayMs, type LinkerdReader, linkerdMs, type Obj } from './import-reader.js';
+import { isDnsLabel } from './import-kit.js';
+import type { RouteDialect } from './import-route-dialect.js';
+import { readFilters, readHeaderList, readMatch } from './import-route-match.js';
+import type { NativeReader, Obj } from './native-reader.js';
 
 export interface Parent {
   readonly namespace: string;
@@ -20,17 +24,34 @@ export interface Parent {
   readonly port?: number;
 }
 
+/** A backend that may be a version: where it is in the rule, and the leaf Service it names. */
+export interface LeafCandidate {
+  /** rule.backends[at], or the rule's mirror backend. */
+  readonly at: number | 'mirror';
+  readonly name: string;
+  readonly path: FieldPath;
+}
+
 export interface RuleIR {
   readonly route: NativeObject;
   readonly index: number;
-  /** The neutral rule without the route-level settings. */
+  /** The neutral rule without what the mesh reads itself (timeouts, retries). */
   readonly rule: Obj;
-  /** Backends that may be versions, resolved per policy: index in rule.backends -> leaf name. */
-  readonly leafCandidates: { at: number; name: string; path: FieldPath }[];
-  /** The rule's own request timeout (rules[].timeouts.request) in ms, when Linkerd reads one. */
-  readonly ownTimeout?: { ms: number; text: string; path: FieldPath; read: boolean };
+  /** Backends that may be versions, resolved per policy. */
+  readonly leafCandidates: LeafCandidate[];
   /** Native matches, for the rule order. */
   readonly nativeMatches: Obj[];
+}
+
+export interface RuleOptions {
+  readonly dialect: RouteDialect;
+  readonly grpc: boolean;
+  /** anymesh produced the route: its forms come back as they were written from. */
+  readonly own: boolean;
+  /** A policy.linkerd.io route. */
+  readonly policyGroup: boolean;
+  /** Rule fields the mesh's importer reads itself (Linkerd: timeouts; Istio: timeouts, retry). */
+  readonly extraFields: readonly string[];
 }
 
 /**
@@ -40,7 +61,7 @@ export interface RuleIR {
  * RegularExpression method match has no neutral form (neutral gRPC matches are exact), so the
  * entry is reported and left out.
  */
-function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | undefined {
+function grpcMatch(o: NativeObject, at: FieldPath, r: NativeReader, d: RouteDialect): Obj[] | undefined {
   r.rest(o, at, ['method', 'headers'], 'GRPCRoute match');
   const m = r.ledger.peek<Obj>(o, at)!;
   const out: Obj = {};
@@ -57,7 +78,7 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | un
         mat,
         type === 'RegularExpression'
           ? 'a RegularExpression gRPC method match has no neutral form (neutral gRPC matches are exact)'
-          : `gRPC method match type ${type} is not one Linkerd reads`,
+          : `gRPC method match type ${type} is not one ${d.mesh} reads`,
       );
       return undefined;
     }
@@ -70,7 +91,7 @@ function grpcMatch(o: NativeObject, at: FieldPath, r: LinkerdReader): Obj[] | un
   }
   if (m.headers !== undefined) {
     // Header matches are the same in both route kinds.
-    const h = readHeaderList(o, [...at, 'headers'], r);
+    const h = readHeaderList(o, [...at, 'headers'], r, d);
     if (!h) {
       r.lost(o, at, 'a header condition of this match has no neutral form, so the match entry is left out');
       return undefined;
@@ -86,20 +107,21 @@ export function readRule(
   route: NativeObject,
   index: number,
   parent: Parent,
-  r: LinkerdReader,
-  opts: { grpc: boolean; own: boolean; policyGroup: boolean },
+  r: NativeReader,
+  opts: RuleOptions,
 ): RuleIR | undefined {
   const base: FieldPath = ['spec', 'rules', index];
+  const d = opts.dialect;
   const native = r.ledger.peek<Obj>(route, base) ?? {};
   r.rest(
     route,
     base,
-    ['name', 'matches', 'filters', 'backendRefs', 'timeouts'],
+    ['name', 'matches', 'filters', 'backendRefs', ...opts.extraFields],
     opts.grpc ? 'GRPCRoute rule' : 'HTTPRoute rule',
   );
   const rule: Obj = {};
-  // An empty rule sends every call to the parent, the neutral empty rule.
-  if (Object.keys(native).length === 0) r.ledger.take(route, base);
+  // An empty rule sends every call to the parent, the neutral empty rule (unless the mesh says otherwise, below).
+  if (Object.keys(native).length === 0 && !d.withoutBackends) r.ledger.take(route, base);
   const name = native.name as string | undefined;
   if (name !== undefined) {
     if (isDnsLabel(name)) {
@@ -118,7 +140,7 @@ export function readRule(
   let droppedAll = nativeMatches.length > 0;
   nativeMatches.forEach((_, i) => {
     const at = [...base, 'matches', i];
-    const got = opts.grpc ? grpcMatch(route, at, r) : readMatch(route, at, r, opts.own);
+    const got = opts.grpc ? grpcMatch(route, at, r, d) : readMatch(route, at, r, d, opts.own);
     if (got) {
       droppedAll = false;
       for (const m of got)
@@ -133,56 +155,64 @@ export function readRule(
   // An empty entry matches every request, as no matches do; anymesh's own entries come back as written.
   if (matches.length && (opts.own || !matches.some((m) => Object.keys(m).length === 0)))
     rule.matches = matches;
-  // Filters.
-  Object.assign(rule, readFilters(route, [...base, 'filters'], r, opts.policyGroup, opts.own));
-  if (Array.isArray(native.filters) && native.filters.length === 0)
-    r.ledger.take(route, [...base, 'filters']);
-  // Backends.
-  const refs = (native.backendRefs as Obj[] | undefined) ?? [];
-  const backends: Obj[] = [];
-  const weights: number[] = [];
-  const leafCandidates: RuleIR['leafCandidates'] = [];
-  let failed = false;
-  refs.forEach((ref, i) => {
-    const at = [...base, 'backendRefs', i];
+  // Backends (of the rule and of its mirror).
+  const leafCandidates: LeafCandidate[] = [];
+  const toBackend = (ref: Obj, at: FieldPath, where: number | 'mirror'): Obj | undefined => {
     r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port', 'weight', 'filters'], 'backendRef');
     const group = (ref.group as string | undefined) ?? '';
     const kind = (ref.kind as string | undefined) ?? 'Service';
     if (!((group === '' || group === 'core') && kind === 'Service')) {
       r.lost(route, at, `a ${kind} backend has no neutral form (neutral backends are Services)`);
-      failed = true;
-      return;
+      return undefined;
     }
     for (const k of ['group', 'kind', 'name', 'namespace']) r.ledger.take(route, [...at, k]);
     if (ref.filters !== undefined)
       r.lost(route, [...at, 'filters'], 'per-backend filters have no neutral form');
     const port = ref.port as number | undefined;
     if (port === undefined) {
-      r.lost(
-        route,
-        at,
-        `Linkerd fails the requests of a Service backendRef without a port ("missing port for backend Service ${ref.name}")`,
-      );
-      failed = true;
-      return;
+      r.lost(route, at, d.missingPort(String(ref.name)));
+      return undefined;
     }
     r.ledger.take(route, [...at, 'port']);
-    const weight = ref.weight as number | undefined;
-    weights.push(weight ?? 1);
-    if (weight !== undefined) r.ledger.take(route, [...at, 'weight']);
     const ns = (ref.namespace as string | undefined) ?? route.namespace;
     const svc = String(ref.name);
-    if (ns === parent.namespace && svc === parent.service) {
-      backends.push({ service: svc, ...(port !== parent.port ? { port } : {}) });
-      return;
-    }
+    if (ns === parent.namespace && svc === parent.service)
+      return { service: svc, ...(port !== parent.port ? { port } : {}) };
     if (ns === parent.namespace && svc.startsWith(`${parent.service}-`) && port === parent.port)
-      leafCandidates.push({ at: backends.length, name: svc, path: at });
-    backends.push({
+      leafCandidates.push({ at: where, name: svc, path: at });
+    return {
       service: svc,
       ...(ns !== parent.namespace ? { namespace: ns } : {}),
       ...(port !== parent.port ? { port } : {}),
-    });
+    };
+  };
+  // Filters.
+  Object.assign(
+    rule,
+    readFilters(route, [...base, 'filters'], r, {
+      dialect: d,
+      swapsResponse: opts.policyGroup,
+      ownPrefix: opts.own,
+      backend: (ref, at) => toBackend(ref, at, 'mirror'),
+    }),
+  );
+  if (Array.isArray(native.filters) && native.filters.length === 0)
+    r.ledger.take(route, [...base, 'filters']);
+  const refs = (native.backendRefs as Obj[] | undefined) ?? [];
+  const backends: Obj[] = [];
+  const weights: number[] = [];
+  let failed = false;
+  refs.forEach((ref, i) => {
+    const at = [...base, 'backendRefs', i];
+    const b = toBackend(ref, at, backends.length);
+    if (!b) {
+      failed = true;
+      return;
+    }
+    const weight = ref.weight as number | undefined;
+    weights.push(weight ?? 1);
+    if (weight !== undefined) r.ledger.take(route, [...at, 'weight']);
+    backends.push(b);
   });
   if (failed) {
     r.lost(
@@ -192,46 +222,21 @@ export function readRule(
     );
     return undefined;
   }
+  if (!refs.length && !rule.redirect && d.withoutBackends) {
+    r.lost(route, base, d.withoutBackends);
+    return undefined;
+  }
   if (Array.isArray(native.backendRefs) && refs.length === 0) r.ledger.take(route, [...base, 'backendRefs']);
-  if (!weightsOf(route, base, backends, weights, r)) return undefined;
+  if (!weightsOf(route, base, backends, weights, r, d)) return undefined;
   // The only backend is the parent on the port called: the neutral default.
   const lone = backends.length === 1 ? backends[0]! : undefined;
   if (!(lone && lone.service === parent.service && lone.namespace === undefined && lone.port === undefined))
     if (backends.length) rule.backends = backends;
-  // The rule's own timeout.
-  let ownTimeout: RuleIR['ownTimeout'];
-  const timeouts = native.timeouts as Obj | undefined;
-  if (timeouts) {
-    const tat = [...base, 'timeouts'];
-    r.rest(route, tat, ['request', 'backendRequest'], 'timeouts');
-    if (timeouts.backendRequest !== undefined)
-      r.lost(
-        route,
-        [...tat, 'backendRequest'],
-        'Linkerd does not read backendRequest (only timeouts.request), so it has no effect',
-      );
-    if (timeouts.request !== undefined) {
-      const ms = linkerdMs(timeouts.request);
-      // Linkerd reads the field with its annotation parser (one integer and a unit), so a
-      // compound Gateway API value such as 1m30s sets no timeout unless an annotation does.
-      const gw = ms ?? gatewayMs(timeouts.request);
-      if (gw === undefined)
-        r.lost(route, [...tat, 'request'], `${JSON.stringify(timeouts.request)} is not a duration`);
-      else
-        ownTimeout = {
-          ms: gw,
-          text: String(timeouts.request),
-          path: [...tat, 'request'],
-          read: ms !== undefined,
-        };
-    }
-  }
   return {
     route,
     index,
     rule,
     leafCandidates,
-    ...(ownTimeout ? { ownTimeout } : {}),
     nativeMatches: opts.grpc ? nativeMatches.map(grpcAsPathMatch) : nativeMatches,
   };
 }
@@ -266,12 +271,17 @@ function weightsOf(
   base: FieldPath,
   backends: Obj[],
   weights: number[],
-  r: LinkerdReader,
+  r: NativeReader,
+  d: RouteDialect,
 ): boolean {
   if (backends.length === 0) return true;
   const total = weights.reduce((a, b) => a + b, 0);
   if (total === 0) {
-    r.lost(route, [...base, 'backendRefs'], 'every backend has weight 0, so Linkerd sends the calls nowhere');
+    r.lost(
+      route,
+      [...base, 'backendRefs'],
+      `every backend has weight 0, so ${d.mesh} sends the calls nowhere`,
+    );
     return false;
   }
   if (backends.length === 1) {

@@ -1,0 +1,685 @@
+/**
+ * Istio's Gateway API routes -> TrafficPolicies: HTTPRoutes, GRPCRoutes and TCPRoutes with a
+ * Service parent (ambient's waypoint routes, GAMMA routes for sidecars) or a Gateway parent (an
+ * ingress gateway istiod programs), with the leaf Services their backendRefs name as versions.
+ * The route reading itself is Gateway API's, shared with Linkerd (kit/import-route-*.ts); what is
+ * Istio's is in ISTIO_ROUTES and here, from pilot/pkg/config/kube/gateway/conversion.go
+ * (convertHTTPRoute, sortHTTPRoutes, buildHTTPDestination):
+ *
+ * - `retry` (experimental channel): attempts (2 when unset), and retryOn = connect-failure,
+ *   refused-stream, unavailable, cancelled plus the status codes, so those four are always in the
+ *   imported retryOn; the code sets anymesh writes for 5xx, gateway-error and retriable-4xx
+ *   (istio/ambient-routing.ts) come back as those classes;
+ * - `timeouts.request` is the route timeout; `timeouts.backendRequest` the per-try timeout with a
+ *   retry, and without one the route timeout (it then wins over `request`);
+ * - the rules of all routes of one parent are tried most specific first (Exact, then PathPrefix,
+ *   then RegularExpression, longer first; a rule with several matches is one route per match),
+ *   so several routes of one parent join into one policy in that order (kit/import-route-order.ts);
+ * - a route in another namespace than its parent Service (a consumer route) governs the calls of
+ *   its own namespace only: the neutral spec.sources;
+ * - a TCPRoute rule has only backendRefs; only the first rule of a route is reached.
+ *
+ * What anymesh produced comes back as its source policy (the `anymesh.dev/source-policies`
+ * annotation): one route per policy, rule names `rule-<i>` for unnamed rules.
+ */
+
+import { SOURCE_ANNOTATION } from '../../core/adapter.js';
+import { makeDiagnostic } from '../../core/diagnostics.js';
+import type { ImportedPolicy, NativeObject } from '../../core/import.js';
+import type { FieldPath } from '../../core/loader/positions.js';
+import { formatDuration } from '../../core/model/duration.js';
+import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
+import { leafPortAppProtocol, type ServiceIndex, withVersions } from '../kit/import-leaves.js';
+import type { RouteDialect } from '../kit/import-route-dialect.js';
+import { checkOrder, mergeRules, type Ordered, routeKey, ruleRank } from '../kit/import-route-order.js';
+import { importedRouteName, versionAndSourceFields } from '../kit/import-route-policy.js';
+import { type Parent, type RuleIR, readRule } from '../kit/import-route-rule.js';
+import { H2C, leafAppProtocol } from '../kit/leaf-services.js';
+import { gatewayMs } from '../linkerd/import-reader.js';
+import { needsHttpRoute } from './ambient-routing.js';
+import { grpcRules } from './import-grpc.js';
+import type { IstioReader, Obj } from './import-reader.js';
+import { portProtocol } from './import-services.js';
+import { loneUpgradePort, type Subsets, takeH2Upgrade } from './import-subsets.js';
+import { ISTIO_MESSAGES } from './messages.js';
+
+export const GATEWAY_API = 'gateway.networking.k8s.io/';
+const ROUTES = ['HTTPRoute', 'GRPCRoute', 'TCPRoute'];
+
+/** How istiod converts Gateway API routes (conversion.go). */
+export const ISTIO_ROUTES: RouteDialect = {
+  mesh: 'Istio',
+  // StringMatch regex -> Envoy safe_regex, which matches the whole value.
+  wholeValueRegex: true,
+  regexAbovePrefix: false,
+  filters: new Set(['RequestMirror', 'URLRewrite', 'CORS']),
+  refusedFilter: (type) =>
+    `Istio does not convert ${type} filters ("unsupported filter type"), so the route's rule fails`,
+  missingPort: (service) =>
+    `Istio refuses a Service backendRef without a port ("port is required in backendRef"), so calls never reach ${service}`,
+  withoutBackends:
+    'a rule without backendRefs (or whose backends all weigh 0) is answered 500 by Istio (Gateway API), which a neutral rule cannot say',
+};
+
+/** Whether istiod reads this object as a route (HTTPRoute, GRPCRoute, TCPRoute of Gateway API). */
+export function isGatewayRoute(o: NativeObject): boolean {
+  return o.object.apiVersion.startsWith(GATEWAY_API) && ROUTES.includes(o.object.kind);
+}
+
+/** The status code sets anymesh writes for a retry class (istio/ambient-routing.ts RETRY_CODES). */
+const CLASS_CODES: readonly [string, readonly number[]][] = [
+  ['5xx', [500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511]],
+  ['gateway-error', [502, 503, 504]],
+  ['retriable-4xx', [409]],
+];
+/** What Istio retries on whenever a rule has a retry (conversion.go convertHTTPRoute). */
+const ALWAYS = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
+
+type Attachment = { kind: 'service'; parent: Parent } | { kind: 'gateway'; gateway: Obj; namespace: string };
+
+interface Entry {
+  readonly route: NativeObject;
+  readonly rules: (RuleIR & { readonly extra: Obj })[];
+}
+
+interface Group {
+  readonly name: string;
+  readonly namespace: string;
+  readonly attachment: Attachment;
+  /** The service governed: the Service parent, or the one a gateway route's backends name. */
+  readonly parent: Parent;
+  readonly own: boolean;
+  readonly kind: string;
+  readonly meta?: ImportedMeta;
+  readonly entries: Entry[];
+  readonly sources: Set<string>;
+}
+
+const isServiceRef = (p: Obj) =>
+  (p.kind ?? 'Gateway') === 'Service' && (p.group === '' || p.group === 'core' || p.group === undefined);
+const isGatewayRef = (p: Obj) =>
+  (p.kind ?? 'Gateway') === 'Gateway' &&
+  (p.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io';
+
+/** What the routes' import read besides the routes. */
+interface Context {
+  readonly services: ServiceIndex;
+  readonly subsets: ReadonlyMap<string, Subsets>;
+  /** `namespace/leaf` -> `namespace/service`, for the leaf Services taken as versions. */
+  readonly leafOf: Map<string, string>;
+}
+
+/**
+ * The TrafficPolicies of the input's Gateway API routes, and the DestinationRules that are copies
+ * of a service's for its leaf Services (what anymesh writes for ambient, where the waypoint calls a
+ * version through its leaf Service's own cluster: istio/ambient-backend.ts): those are taken whole,
+ * and the BackendPolicy import reads only the service's.
+ */
+export function importGatewayRoutes(
+  objects: readonly NativeObject[],
+  services: ServiceIndex,
+  r: IstioReader,
+  waypoints: ReadonlySet<string>,
+  subsets: ReadonlyMap<string, Subsets>,
+): { policies: ImportedPolicy[]; leafCopies: Set<NativeObject> } {
+  const ctx: Context = { services, subsets, leafOf: new Map() };
+  const policies = routePolicies(objects, ctx, r, waypoints);
+  return { policies, leafCopies: leafCopies(ctx, r) };
+}
+
+function routePolicies(
+  objects: readonly NativeObject[],
+  ctx: Context,
+  r: IstioReader,
+  waypoints: ReadonlySet<string>,
+): ImportedPolicy[] {
+  const { services } = ctx;
+  const groups = new Map<string, Group>();
+  const gateways = new Map(
+    objects
+      .filter((o) => o.object.apiVersion.startsWith(GATEWAY_API) && o.object.kind === 'Gateway')
+      .map((o) => [`${o.namespace}/${o.object.metadata.name}`, o]),
+  );
+  for (const route of objects.filter(isGatewayRoute)) {
+    const meta = takeMetadata(r.ledger, route);
+    const own = meta.sources?.find((s) => s.kind === 'TrafficPolicy');
+    const kind = route.object.kind;
+    r.rest(route, ['spec'], ['parentRefs', 'rules', 'hostnames'], kind);
+    const attachment = attachmentOf(route, r, gateways, waypoints);
+    if (!attachment) {
+      r.lost(
+        route,
+        ['spec'],
+        'the route has no parent a neutral policy can name (above), so its rules are not imported',
+      );
+      continue;
+    }
+    if (kind === 'TCPRoute' && attachment.kind === 'gateway' && attachment.gateway.port === undefined) {
+      r.lost(
+        route,
+        ['spec'],
+        'a TCPRoute at a gateway takes the connections of every TCP listener of it, and a neutral TCP gateway policy names its listener port (spec.gateway.port)',
+      );
+      continue;
+    }
+    const hostnames = r.ledger.peek<string[]>(route, ['spec', 'hostnames']);
+    if (attachment.kind === 'service') {
+      if (hostnames?.length)
+        r.lost(
+          route,
+          ['spec', 'hostnames'],
+          'host name matches on a Service parent have no neutral form (a neutral policy governs all calls to its service)',
+        );
+      else if (hostnames) r.ledger.take(route, ['spec', 'hostnames']);
+    } else if (hostnames?.length) {
+      r.ledger.take(route, ['spec', 'hostnames']);
+      attachment.gateway.hostnames = [...hostnames];
+    }
+    const nativeRules = r.ledger.peek<Obj[]>(route, ['spec', 'rules']) ?? [];
+    if (!nativeRules.length) {
+      r.lost(route, ['spec'], 'a route without rules matches nothing');
+      continue;
+    }
+    const parent =
+      attachment.kind === 'service'
+        ? attachment.parent
+        : (ownService(own, ctx.subsets) ??
+          gatewayService(route, nativeRules, services, own && `${own.kind}/${own.namespace}/${own.name}`));
+    if (!parent) {
+      r.lost(
+        route,
+        ['spec', 'rules'],
+        'no rule names a Service backend, so the route has no service to govern',
+      );
+      continue;
+    }
+    const rules = (kind === 'TCPRoute' ? nativeRules.slice(0, 1) : nativeRules).flatMap((_, i) => {
+      const ir = readRule(route, i, parent, r, {
+        dialect: ISTIO_ROUTES,
+        grpc: kind === 'GRPCRoute',
+        own: own !== undefined,
+        policyGroup: false,
+        extraFields: kind === 'HTTPRoute' ? ['timeouts', 'retry'] : [],
+      });
+      if (!ir) return [];
+      const extra = kind === 'HTTPRoute' ? timeoutsAndRetry(route, i, r) : {};
+      return [{ ...ir, extra }];
+    });
+    nativeRules.slice(1).forEach((_, i) => {
+      if (kind === 'TCPRoute')
+        r.lost(
+          route,
+          ['spec', 'rules', i + 1],
+          'a TCPRoute rule after the first is never reached (it has no matches)',
+        );
+    });
+    if (!rules.length) continue;
+    const key = own
+      ? `own/${own.namespace}/${own.name}`
+      : `${attachmentKey(attachment, parent)}/${route.namespace}/${kind}`;
+    const namespace = own?.namespace ?? (attachment.kind === 'service' ? parent.namespace : route.namespace);
+    const group: Group = groups.get(key) ?? {
+      name: own?.name ?? '',
+      namespace,
+      attachment,
+      parent,
+      own: own !== undefined,
+      kind,
+      ...(own ? {} : { meta }),
+      entries: [],
+      sources: new Set(),
+    };
+    group.entries.push({ route, rules });
+    if (attachment.kind === 'service' && route.namespace !== group.namespace)
+      group.sources.add(route.namespace);
+    groups.set(key, group);
+  }
+  const names = new Set<string>();
+  return [...groups.values()]
+    .filter((g) => reached(g, groups, r))
+    .flatMap((g) => {
+      const p = buildPolicy(g, ctx, names, r);
+      return p ? [p] : [];
+    });
+}
+
+/**
+ * Whether a TCP group's connections reach it: a listener (or a Service port) takes one TCP route's
+ * connections, the oldest route's (Gateway API conflict resolution), so a later TCPRoute on the
+ * same listener is never reached and is reported whole.
+ */
+function reached(g: Group, groups: ReadonlyMap<string, Group>, r: IstioReader): boolean {
+  if (g.kind !== 'TCPRoute') return true;
+  const listener = (x: Group) =>
+    x.attachment.kind === 'gateway'
+      ? `gw/${x.attachment.namespace}/${String(x.attachment.gateway.namespace ?? '')}/${String(x.attachment.gateway.name)}/${String(x.attachment.gateway.port)}`
+      : `svc/${x.parent.namespace}/${x.parent.service}/${x.parent.port ?? '*'}`;
+  const first = [...groups.values()]
+    .filter((x) => x.kind === 'TCPRoute' && listener(x) === listener(g))
+    .map((x) => x.entries[0]!.route)
+    .sort((a, b) => routeKey(a).localeCompare(routeKey(b)))[0]!;
+  const route = g.entries[0]!.route;
+  if (first === route) return true;
+  for (const e of g.entries)
+    r.lost(
+      e.route,
+      ['spec'],
+      `never reached: ${first.ref} takes the connections ${g.attachment.kind === 'gateway' ? `of listener port ${String(g.attachment.gateway.port)} of gateway ${String(g.attachment.gateway.name)}` : `to ${g.parent.service}`} already (the oldest TCPRoute wins, and a TCP rule has no matches)`,
+    );
+  return false;
+}
+
+function attachmentKey(a: Attachment, parent: Parent): string {
+  return a.kind === 'service'
+    ? `svc/${parent.namespace}/${parent.service}/${parent.port ?? '*'}`
+    : `gw/${a.namespace}/${String(a.gateway.name)}/${String(a.gateway.port ?? '*')}/${(a.gateway.hostnames as string[] | undefined)?.join(',') ?? ''}/${parent.service}`;
+}
+
+/** The one parent of a route: a Service, or an ingress Gateway (with the listener's port). */
+function attachmentOf(
+  route: NativeObject,
+  r: IstioReader,
+  gateways: ReadonlyMap<string, NativeObject>,
+  waypoints: ReadonlySet<string>,
+): Attachment | undefined {
+  const parents = r.ledger.peek<Obj[]>(route, ['spec', 'parentRefs']) ?? [];
+  let found: Attachment | undefined;
+  parents.forEach((p, i) => {
+    const at: FieldPath = ['spec', 'parentRefs', i];
+    if (found) {
+      r.lost(
+        route,
+        at,
+        'the route is imported for its first parent; write one route per parent to import this one',
+      );
+      return;
+    }
+    const namespace = (p.namespace as string | undefined) ?? route.namespace;
+    if (isServiceRef(p)) {
+      r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port'], 'parentRef');
+      for (const k of ['group', 'kind', 'name', 'namespace', 'port']) r.ledger.take(route, [...at, k]);
+      found = {
+        kind: 'service',
+        parent: {
+          namespace,
+          service: String(p.name),
+          ...(p.port !== undefined ? { port: p.port as number } : {}),
+        },
+      };
+      return;
+    }
+    if (!isGatewayRef(p)) {
+      r.lost(
+        route,
+        at,
+        `a ${String(p.kind)} parent has no neutral form (neutral policies govern Services, or calls entering through a Gateway)`,
+      );
+      return;
+    }
+    if (waypoints.has(`${namespace}/${String(p.name)}`)) {
+      r.lost(
+        route,
+        at,
+        'a route bound to the waypoint itself governs every call the waypoint carries, which a neutral policy (one service) cannot say; bind it to the Service',
+      );
+      return;
+    }
+    r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port', 'sectionName'], 'parentRef');
+    const gateway: Obj = { name: String(p.name) };
+    if (namespace !== route.namespace) gateway.namespace = namespace;
+    let port = p.port as number | undefined;
+    if (p.sectionName !== undefined) {
+      const listener = listenerPort(gateways.get(`${namespace}/${String(p.name)}`), String(p.sectionName));
+      if (listener === undefined || (port !== undefined && port !== listener.port)) {
+        r.lost(
+          route,
+          [...at, 'sectionName'],
+          listener === undefined
+            ? `listener ${String(p.sectionName)} is not in the input, and a neutral gateway names a listener by its port (spec.gateway.port)`
+            : `listener ${String(p.sectionName)} listens on ${listener.port}, not on the port the parentRef names`,
+        );
+        return;
+      }
+      if (listener.shared)
+        r.changed(
+          route,
+          [...at, 'sectionName'],
+          `the neutral gateway.port ${listener.port} names every listener of that port, not listener ${String(p.sectionName)} alone`,
+        );
+      else r.ledger.take(route, [...at, 'sectionName']);
+      port = listener.port;
+    }
+    if (port !== undefined) gateway.port = port;
+    for (const k of ['group', 'kind', 'name', 'namespace', 'port']) r.ledger.take(route, [...at, k]);
+    found = { kind: 'gateway', gateway, namespace: route.namespace };
+  });
+  if (!found && !parents.length) r.lost(route, ['spec'], 'the route has no parent, so it governs no calls');
+  return found;
+}
+
+/** The port of a Gateway's listener by name, and whether another listener shares the port. */
+function listenerPort(
+  gw: NativeObject | undefined,
+  name: string,
+): { port: number; shared: boolean } | undefined {
+  const listeners = ((gw?.object.spec as Obj | undefined)?.listeners as Obj[] | undefined) ?? [];
+  const l = listeners.find((x) => x.name === name);
+  if (typeof l?.port !== 'number') return undefined;
+  return { port: l.port, shared: listeners.filter((x) => x.port === l.port).length > 1 };
+}
+
+/**
+ * The service a gateway route governs (the neutral spec.service; a rule without backends goes to
+ * it): the name its backendRefs share, counting a `<service>-<version>` leaf Service of the input
+ * as the service's, else the first backend; its port when every backend of it names the same.
+ */
+function gatewayService(
+  route: NativeObject,
+  rules: readonly Obj[],
+  services: ServiceIndex,
+  /** The policy anymesh made the route from: its own leaf Services name the service first. */
+  ownRef: string | undefined,
+): Parent | undefined {
+  const local = (b: Obj) =>
+    (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.namespace === undefined;
+  // The backends of the rules, then those of their mirrors.
+  const routed = rules.flatMap((rule) => (rule.backendRefs as Obj[] | undefined) ?? []).filter(local);
+  const mirrored = rules
+    .flatMap((rule) =>
+      ((rule.filters as Obj[] | undefined) ?? []).flatMap((f) =>
+        f.type === 'RequestMirror' && (f.requestMirror as Obj | undefined)?.backendRef
+          ? [(f.requestMirror as Obj).backendRef as Obj]
+          : [],
+      ),
+    )
+    .filter(local);
+  const refs = [...routed, ...mirrored];
+  if (!refs.length) return undefined;
+  const names = refs.map((b) => String(b.name));
+  const routedNames = routed.map((b) => String(b.name));
+  const candidates = [...new Set(names.flatMap((n) => [n, ...dashPrefixes(n)]))];
+  const scoreIn = (list: readonly string[], c: string) =>
+    list.filter((n) => n === c || (n.startsWith(`${c}-`) && services.get(route.namespace, n) !== undefined))
+      .length;
+  const ownLeaves = (c: string) =>
+    names.filter(
+      (n) =>
+        ownRef !== undefined &&
+        n.startsWith(`${c}-`) &&
+        (services.get(route.namespace, n)?.object.metadata.annotations?.[SOURCE_ANNOTATION] ?? '')
+          .split(',')
+          .includes(ownRef),
+    ).length;
+  // anymesh's own leaves first; then the most rule backends, then mirrors too; on a tie a service
+  // whose leaves they are (reviews for reviews-v1 when Service reviews-v1 is in the input), then
+  // the longer name (tcp-echo over tcp).
+  const rank = (c: string) => [
+    ownLeaves(c),
+    scoreIn(routedNames, c),
+    scoreIn(names, c),
+    names.includes(c) ? 0 : 1,
+    c.length,
+  ];
+  const better = (a: number[], b: number[]) => a.findIndex((x, k) => x !== b[k]);
+  const service = candidates.reduce((best, c) => {
+    const k = better(rank(c), rank(best));
+    return k >= 0 && rank(c)[k]! > rank(best)[k]! ? c : best;
+  }, names[0]!);
+  const ports = new Set(
+    refs.filter((b) => b.name === service || String(b.name).startsWith(`${service}-`)).map((b) => b.port),
+  );
+  const port = ports.size === 1 ? [...ports][0] : undefined;
+  return { namespace: route.namespace, service, ...(typeof port === 'number' ? { port } : {}) };
+}
+
+/**
+ * The service of anymesh's own gateway route whose rules all send elsewhere: the one whose
+ * DestinationRule names the same policy (an HTTP/2 policy's upgrade), at the port it upgrades.
+ */
+function ownService(
+  own: { kind: string; namespace: string; name: string } | undefined,
+  subsets: ReadonlyMap<string, Subsets>,
+): Parent | undefined {
+  if (!own) return undefined;
+  const ref = `${own.kind}/${own.namespace}/${own.name}`;
+  const keys = [...subsets.entries()]
+    .filter(([, s]) =>
+      s.rules.some((d) =>
+        (d.object.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').includes(ref),
+      ),
+    )
+    .map(([key]) => key);
+  if (keys.length !== 1) return undefined;
+  const [namespace, service] = keys[0]!.split('/') as [string, string];
+  const port = loneUpgradePort(subsets.get(keys[0]!));
+  return { namespace, service, ...(port !== undefined ? { port } : {}) };
+}
+
+function dashPrefixes(name: string): string[] {
+  const out: string[] = [];
+  for (let i = name.indexOf('-'); i > 0; i = name.indexOf('-', i + 1)) out.push(name.slice(0, i));
+  return out;
+}
+
+/** An HTTPRoute rule's timeouts and retry, as Istio reads them (module comment). */
+function timeoutsAndRetry(route: NativeObject, index: number, r: IstioReader): Obj {
+  const base: FieldPath = ['spec', 'rules', index];
+  const out: Obj = {};
+  const retry = r.ledger.peek<Obj>(route, [...base, 'retry']);
+  if (retry) {
+    const rat = [...base, 'retry'];
+    r.rest(route, rat, ['attempts', 'codes', 'backoff'], 'retry');
+    const attempts = (retry.attempts as number | undefined) ?? 2;
+    if (attempts === 0)
+      r.lost(route, rat, 'a retry of 0 attempts turns retries off, which a neutral rule says by having none');
+    else {
+      const codes = new Set(((retry.codes as number[] | undefined) ?? []).map(Number));
+      const retryOn: string[] = [];
+      for (const [cls, set] of CLASS_CODES)
+        if (set.every((c) => codes.has(c))) {
+          retryOn.push(cls);
+          for (const c of set) codes.delete(c);
+        }
+      retryOn.push(...[...codes].sort((a, b) => a - b).map(String), ...ALWAYS);
+      const retries: Obj = { attempts, retryOn };
+      if (retry.backoff !== undefined) {
+        const ms = gatewayMs(retry.backoff);
+        if (ms === undefined)
+          r.lost(route, [...rat, 'backoff'], `${JSON.stringify(retry.backoff)} is not a duration`);
+        else retries.backoff = { base: formatDuration(ms) };
+      }
+      for (const k of ['attempts', 'codes']) r.ledger.take(route, [...rat, k]);
+      if (retries.backoff) r.ledger.take(route, [...rat, 'backoff']);
+      out.retries = retries;
+    }
+  }
+  const tat = [...base, 'timeouts'];
+  const timeouts = r.ledger.peek<Obj>(route, tat);
+  if (timeouts) {
+    r.rest(route, tat, ['request', 'backendRequest'], 'timeouts');
+    const read = (k: string) => {
+      if (timeouts[k] === undefined) return undefined;
+      const ms = gatewayMs(timeouts[k]);
+      if (ms === undefined) r.lost(route, [...tat, k], `${JSON.stringify(timeouts[k])} is not a duration`);
+      else r.ledger.take(route, [...tat, k]);
+      return ms;
+    };
+    const request = read('request');
+    const backend = read('backendRequest');
+    if (backend && out.retries) (out.retries as Obj).perTryTimeout = formatDuration(backend);
+    if (backend && !out.retries) {
+      if (request)
+        r.changed(
+          route,
+          [...tat, 'request'],
+          `Istio takes backendRequest (${String(timeouts.backendRequest)}) as the route timeout of a rule without a retry, so request (${String(timeouts.request)}) has no effect; imported as the timeout Istio applies`,
+        );
+      out.timeout = formatDuration(backend);
+    } else if (request) out.timeout = formatDuration(request);
+  }
+  return out;
+}
+
+function buildPolicy(g: Group, ctx: Context, names: Set<string>, r: IstioReader): ImportedPolicy | undefined {
+  const { services } = ctx;
+  const first = g.entries[0]!.route;
+  const lists: Ordered<{ ir: Entry['rules'][number] }>[][] = g.entries.map((entry) =>
+    entry.rules.map((ir) => ({
+      item: { ir },
+      route: entry.route,
+      rank: ruleRank(ir.nativeMatches, ISTIO_ROUTES.regexAbovePrefix),
+    })),
+  );
+  const ordered = mergeRules(lists);
+  if (!g.own)
+    checkOrder(
+      ordered.map((o) => o.item.ir),
+      r,
+      ISTIO_ROUTES,
+    );
+  const target = g.parent;
+  const { split, leafNames } = services.splitOf(
+    target,
+    ordered.map((o) => o.item.ir),
+  );
+  const tcp = g.kind === 'TCPRoute';
+  const rules = ordered.map(({ item }, i) => {
+    const rule = withVersions(structuredClone(item.ir.rule), item.ir, target, split);
+    // anymesh names unnamed rules rule-<i>: the neutral default name.
+    if (g.own && rule.name === `rule-${i}`) delete rule.name;
+    return { ...rule, ...item.ir.extra };
+  });
+  const leaves = split ? leafNames.map((n) => services.get(target.namespace, n)!) : [];
+  // HTTP/2: the leaves declare h2c, or the service's DestinationRule upgrades (istio/ambient-http2.ts).
+  const h2Leaves =
+    leaves.length > 0 &&
+    target.port !== undefined &&
+    leaves.every((o) => leafPortAppProtocol(o, target.port!) === H2C);
+  const h2Rule =
+    g.kind === 'HTTPRoute' &&
+    takeH2Upgrade(ctx.subsets.get(`${target.namespace}/${target.service}`), target.port, r);
+  // A gRPC policy whose rules need an HTTPRoute (istio/ambient-routing.ts routeKind) matches its
+  // calls by their paths (grpcAsHttpMatch), and its leaves declare h2c with no upgrade for the
+  // service (an HTTP/2 policy has one); without leaves to say so, gRPC paths do (import-grpc.ts).
+  const grpcByPaths =
+    g.kind === 'HTTPRoute' && !h2Rule && needsHttpRoute(rules as never) && (h2Leaves || !leaves.length)
+      ? grpcRules(rules, !h2Leaves)
+      : undefined;
+  if (grpcByPaths && !h2Leaves) {
+    const shown = [
+      ...new Set(
+        rules.flatMap((x) =>
+          ((x.matches as Obj[] | undefined) ?? []).flatMap((m) =>
+            m.path ? Object.values(m.path as Obj) : [],
+          ),
+        ),
+      ),
+    ];
+    r.ledger.note(
+      makeDiagnostic(
+        ISTIO_MESSAGES.ImportGrpcFromPaths,
+        { service: target.service, paths: shown.slice(0, 3).join(', ') + (shown.length > 3 ? ', ...' : '') },
+        r.ledger.at(first, ['spec', 'rules']),
+      ),
+    );
+  }
+  if (grpcByPaths) rules.splice(0, rules.length, ...grpcByPaths);
+  const protocol =
+    g.kind === 'GRPCRoute' || grpcByPaths ? 'grpc' : tcp ? 'tcp' : h2Rule || h2Leaves ? 'http2' : 'http';
+  for (const leaf of leafNames)
+    ctx.leafOf.set(`${target.namespace}/${leaf}`, `${target.namespace}/${target.service}`);
+  for (const leaf of leaves)
+    services.takeLeaf(leaf, target.port!, r, leafAppProtocol({ protocol }), leafPortName);
+  const parentSvc = services.get(target.namespace, target.service);
+  if (parentSvc && g.attachment.kind === 'service') services.takeParent(parentSvc, r);
+  const spec: Obj = { service: target.service };
+  if (target.port !== undefined) spec.port = target.port;
+  if (protocol !== 'http') spec.protocol = protocol;
+  if (g.attachment.kind === 'gateway') {
+    spec.gateway = g.attachment.gateway;
+  }
+  Object.assign(spec, versionAndSourceFields(target.service, split, g.sources));
+  spec.rules = rules;
+  let name = g.name;
+  if (!g.own) {
+    name = importedRouteName(
+      g.entries.map((e) => e.route),
+      { namespace: g.namespace, service: target.service, taken: names },
+      [
+        g.kind === 'GRPCRoute' ? 'grpc' : g.kind === 'TCPRoute' ? 'tcp' : undefined,
+        String(target.port ?? ''),
+      ],
+      r,
+      ISTIO_ROUTES,
+    );
+  }
+  names.add(`${g.namespace}/${name}`);
+  const from = [
+    ...g.entries.map((e) => e.route.ref),
+    ...leaves.map((o) => o.ref),
+    ...(parentSvc && g.attachment.kind === 'service' ? [parentSvc.ref] : []),
+  ];
+  return neutralPolicy(
+    'TrafficPolicy',
+    neutralMetadata(name, g.namespace, g.own ? undefined : g.meta),
+    spec,
+    from,
+  );
+}
+
+/**
+ * Istio takes a port's protocol from its name when it has no appProtocol (import-services.ts);
+ * anymesh names a leaf's port `port-<n>`, which declares none, so Istio forwards the waypoint's
+ * calls in the caller's protocol (its cluster's upstream protocol is the downstream one) where a
+ * port named `http` is spoken HTTP/1.1 to whatever the caller spoke.
+ */
+function leafPortName(p: Obj): string | undefined {
+  const declared = portProtocol(p);
+  if (declared?.field !== 'name' || !ISTIO_PORT_PROTOCOLS.includes(declared.protocol)) return undefined;
+  return `the port name ${String(p.name)} declares ${declared.protocol} to Istio, while a neutral version's leaf names its port port-${String(p.port)}, which declares nothing: Istio then speaks to the pods in the caller's protocol`;
+}
+
+/** The protocols Istio reads from a port name (pkg/config/protocol). */
+const ISTIO_PORT_PROTOCOLS = [
+  'http',
+  'http2',
+  'https',
+  'grpc',
+  'grpc-web',
+  'tcp',
+  'tls',
+  'mongo',
+  'redis',
+  'mysql',
+  'udp',
+];
+
+/**
+ * DestinationRules of leaf Services that say what the service's own says (its trafficPolicy,
+ * no subsets): copies, taken whole. Any other DestinationRule of a leaf is imported as it is.
+ */
+function leafCopies(ctx: Context, r: IstioReader): Set<NativeObject> {
+  const copies = new Set<NativeObject>();
+  const rulesOf = (key: string) => ctx.subsets.get(key)?.rules;
+  for (const [leaf, service] of ctx.leafOf) {
+    const own = rulesOf(service);
+    if (own?.length !== 1) continue;
+    const policy = JSON.stringify((own[0]!.object.spec as Obj | undefined)?.trafficPolicy ?? null);
+    for (const o of rulesOf(leaf) ?? []) {
+      const spec = (o.object.spec as Obj | undefined) ?? {};
+      if (spec.subsets !== undefined || JSON.stringify(spec.trafficPolicy ?? null) !== policy) continue;
+      // Its HTTP/2 upgrade is the service's, read with the service's policy.
+      for (const u of ctx.subsets.get(leaf)?.h2 ?? [])
+        for (const path of [...(u.all ? [u.all] : []), ...u.ports.values()]) u.used.add(path);
+      r.ledger.take(o, []);
+      copies.add(o);
+      r.joined(
+        o,
+        `DestinationRule ${o.object.metadata.name} (of leaf Service ${leaf.split('/')[1]})`,
+        `the settings of ${own[0]!.ref}`,
+        "the waypoint calls a version through its leaf Service's own cluster, so the service's traffic policy is repeated for it",
+      );
+    }
+  }
+  return copies;
+}
