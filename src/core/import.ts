@@ -115,12 +115,19 @@ export interface ImportResult {
   readonly fields: FieldStats;
   /** The reported leaves by reason, most first. */
   readonly losses: readonly FieldLoss[];
+  /**
+   * The options of the source mesh's capability column the native objects are written for, when
+   * not its default (Istio: `istio.dataplane=ambient` for waypoints and their routes), so that a
+   * migration plan compares the right column.
+   */
+  readonly columnOptions?: Readonly<Record<string, string>>;
 }
 
 /** What an importer returns before the ledger closes the books. */
 export interface ImporterOutput {
   readonly policies: ImportedPolicy[];
   readonly diagnostics?: Diagnostic[];
+  readonly columnOptions?: Readonly<Record<string, string>>;
 }
 
 /** A kind of native object an importer reads: its API group and kind (the version is the server's). */
@@ -350,6 +357,7 @@ export class FieldLedger {
       skipped,
       fields: { total, imported, reported, unaccounted },
       losses: sortLosses(losses.values()),
+      ...(out.columnOptions ? { columnOptions: out.columnOptions } : {}),
     };
   }
 

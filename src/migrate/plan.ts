@@ -109,9 +109,10 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
   const run = importLoaded(loaded, source, { ...context, strict: options.strict === true });
   const errors = run.diagnostics.filter((d) => d.level === 'error');
   const targetColumn: CapabilityColumn = target.capabilitiesFor?.(context) ?? target.capabilities;
-  // The source runs with its own options (default: none), not the target's: moving Istio from
-  // sidecars to ambient compares the sidecar column with the ambient one.
-  const sourceOptions = options.sourceOptions ?? {};
+  // The source runs with its own options, not the target's: moving Istio from sidecars to ambient
+  // compares the sidecar column with the ambient one. Unless given, they are the column the native
+  // objects are written for (the importer says: waypoints and their routes are ambient's).
+  const sourceOptions = options.sourceOptions ?? run.columnOptions ?? {};
   const sourceColumn = options.sourceMesh ? columnOf(options.sourceMesh, sourceOptions) : undefined;
   const titled = (m: MeshAdapter, o: Readonly<Record<string, string>>) =>
     shownColumns(m).length > 1 ? { column: columnVariant(m, o).title } : {};
@@ -183,13 +184,23 @@ export function planMigration(loaded: LoadResult, options: PlanOptions): Migrati
     neutralYaml: run.yaml,
     objects: compiled.ok ? compiled.resources : [],
     steps:
-      options.sourceMesh?.id === target.id
-        ? columnSwitchSteps(target, sourceTitle.column, targetTitle.column, context.options ?? {}, policies, {
-            gateways: ingressGateways(run.loaded.policies),
-            from: sourceColumn?.['gateway.route']?.native,
-            to: targetColumn['gateway.route']?.native,
-          })
-        : cutoverSteps(source, target, policies, ingressGateways(run.loaded.policies)),
+      options.sourceMesh?.id === target.id && sourceTitle.column === targetTitle.column
+        ? adoptSteps(target, context.options ?? {}, policies, compiled.ok ? compiled.resources : [])
+        : options.sourceMesh?.id === target.id
+          ? columnSwitchSteps(
+              target,
+              sourceTitle.column,
+              targetTitle.column,
+              context.options ?? {},
+              sourceOptions,
+              policies,
+              {
+                gateways: ingressGateways(run.loaded.policies),
+                from: sourceColumn?.['gateway.route']?.native,
+                to: targetColumn['gateway.route']?.native,
+              },
+            )
+          : cutoverSteps(source, target, policies, ingressGateways(run.loaded.policies)),
     errors: allErrors,
   };
 }
@@ -217,6 +228,7 @@ function columnSwitchSteps(
   from: string | undefined,
   to: string | undefined,
   options: Readonly<Record<string, string>>,
+  sourceOptions: Readonly<Record<string, string>>,
   policies: readonly PolicyPlan[],
   ingress: ColumnGateways,
 ): CutoverStep[] {
@@ -232,10 +244,7 @@ function columnSwitchSteps(
       action: `Review the losses and the changed features above (${source} -> ${target}) before going on`,
       command: `anymesh check -f policies/ --mesh ${mesh.id}${flags}`,
     },
-    {
-      action: `Enable ${target} in the running ${mesh.displayName} (its installation with the options of that data plane); workloads on ${source} are not touched`,
-      command: `anymesh install ${mesh.id}`,
-    },
+    enableStep(mesh, source, target, installProfile(mesh, options), installProfile(mesh, sourceOptions)),
     ...(newGateways
       ? [
           {
@@ -266,6 +275,90 @@ function columnSwitchSteps(
     },
   ];
   return steps.map((s, i) => ({ step: i + 1, ...s }));
+}
+
+/**
+ * The same mesh and the same column (hand-written Istio ambient routes to anymesh's): nothing moves
+ * between data planes; anymesh takes the objects over. What it writes under a native object's kind
+ * and name replaces that object (applied taking over the fields of the field manager that wrote
+ * it); the native objects it does not write again are deleted last, once the new ones route.
+ */
+function adoptSteps(
+  mesh: MeshAdapter,
+  options: Readonly<Record<string, string>>,
+  policies: readonly PolicyPlan[],
+  objects: readonly KubeObject[],
+): CutoverStep[] {
+  const flags = Object.entries(options)
+    .map(([k, v]) => ` --option ${k}=${v}`)
+    .join('');
+  const written = new Set(
+    objects.map((o) => `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`),
+  );
+  // A refused policy's objects stay as they are; so do the user's Services (a leaf Service anymesh
+  // writes again under its name is replaced, the others are not anymesh's to delete).
+  const native = [...new Set(policies.filter((p) => p.status !== 'refused').flatMap((p) => p.from))].sort();
+  const replaced = native.filter((ref) => written.has(ref));
+  const left = native.filter((ref) => !written.has(ref) && !ref.startsWith('Service/'));
+  const kept = policies.filter((p) => p.status === 'refused').map((p) => p.policy);
+  const steps: Omit<CutoverStep, 'step'>[] = [
+    {
+      action: `Review the losses above before going on: the imported policies say what the native objects say except there`,
+      command: `anymesh check -f policies/ --mesh ${mesh.id}${flags}`,
+    },
+    {
+      action: `See what anymesh's objects change on the cluster: ${replaced.length ? `${replaced.join(', ')} are written again under their names` : 'no native object is written again under its name'}`,
+      command: `anymesh diff -f policies/ --mesh ${mesh.id}${flags}`,
+    },
+    {
+      action: `Apply anymesh's objects, taking over the fields of the objects written by hand (their field manager is another)`,
+      command: `anymesh apply -f policies/ --mesh ${mesh.id}${flags} --dry-run=server && anymesh apply -f policies/ --mesh ${mesh.id}${flags} --force-conflicts`,
+      rollback: `apply the native files again (kubectl apply --server-side --force-conflicts -f native/); this is the rollback point while the next step has not run`,
+    },
+    {
+      action: `${
+        left.length
+          ? `Delete the native objects anymesh does not write again (${left.join(', ')}), once anymesh's route as they did`
+          : 'Nothing to delete: anymesh writes every native object it replaces again under its name'
+      }${kept.length ? `; the native objects of the refused policies (${kept.join(', ')}) stay` : ''}`,
+      ...(left.length ? { rollback: 'apply those native objects again' } : {}),
+    },
+  ];
+  return steps.map((x, i) => ({ step: i + 1, ...x }));
+}
+
+/**
+ * The install profile (`anymesh install --profile`) a column's options stand for: an option value
+ * that names one of the mesh's profiles (Istio's `istio.dataplane=ambient` is the ambient
+ * profile); undefined for the default installation.
+ */
+function installProfile(mesh: MeshAdapter, options: Readonly<Record<string, string>>): string | undefined {
+  if (mesh.install.method !== 'helm') return undefined;
+  const profiles = new Set(mesh.install.versions.flatMap((v) => Object.keys(v.profiles ?? {})));
+  return Object.values(options).find((v) => profiles.has(v));
+}
+
+/**
+ * Enabling the target column in the running mesh: upgrading to its install profile; or, when the
+ * source runs a profile and the target is the default installation, keeping that profile until
+ * the last namespace has moved (a profile adds to the default one: Istio's ambient profile runs
+ * istiod, which injects sidecars too, beside istio-cni and ztunnel).
+ */
+function enableStep(
+  mesh: MeshAdapter,
+  source: string,
+  target: string,
+  profile: string | undefined,
+  sourceProfile: string | undefined,
+): Omit<CutoverStep, 'step'> {
+  if (!profile && sourceProfile)
+    return {
+      action: `Keep the running ${mesh.displayName} installation (profile ${sourceProfile}): it runs ${target} workloads too, and installing the default profile now would remove what the ${source} workloads need; do that after the last step`,
+    };
+  return {
+    action: `Enable ${target} in the running ${mesh.displayName} (its installation with the options of that data plane); workloads on ${source} are not touched`,
+    command: `anymesh install ${mesh.id}${profile ? ` --profile ${profile}` : ''}`,
+  };
 }
 
 /** The ingress gateways the policies are bound to (spec.gateway), as `<namespace>/<name>`. */

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, inject } from 'vitest';
 import { KubeApiError, KubeClient } from '../../src/cluster/client.js';
+import { planObjects, prepare } from '../../src/cluster/plan.js';
+import type { Session } from '../../src/cluster/session.js';
 import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/core/adapter.js';
 import { runCli } from '../support/cli.js';
 import { attachCluster, type ClusterHandle, kubeRequest } from './harness.js';
@@ -161,4 +163,30 @@ export async function ensureUserServices(c: ClusterHandle, resources: readonly K
       if (e.code !== 409) throw e; // it exists already
     });
   }
+}
+
+/**
+ * Server-side dry-run of `resources` as `anymesh apply --dry-run=server` sends them, their
+ * namespaces and the user's Services they expect made first: how many objects the API server
+ * accepted, and each rejection (prepare's or the server's) as `CODE message`.
+ */
+export async function dryRunAccepts(
+  c: ClusterHandle,
+  s: Session,
+  resources: readonly KubeObject[],
+  mesh: string,
+): Promise<{ accepted: number; rejections: string[] }> {
+  for (const ns of new Set(resources.map((o) => o.metadata.namespace).filter((n): n is string => !!n)))
+    await ensureNamespace(c.kubeConfig, ns);
+  await ensureUserServices(c, resources);
+  const prepared = await prepare(s, resources, { mesh });
+  const planned = await planObjects(s, prepared.targets, {
+    force: false,
+    serverDryRun: true,
+    concurrency: 8,
+  });
+  return {
+    accepted: planned.planned.length,
+    rejections: [...prepared.diagnostics, ...planned.diagnostics].map((d) => `${d.code} ${d.message}`),
+  };
 }

@@ -6,12 +6,8 @@
  * Istio's is in ISTIO_ROUTES and here, from pilot/pkg/config/kube/gateway/conversion.go
  * (convertHTTPRoute, sortHTTPRoutes, buildHTTPDestination):
  *
- * - `retry` (experimental channel): attempts (2 when unset), and retryOn = connect-failure,
- *   refused-stream, unavailable, cancelled plus the status codes, so those four are always in the
- *   imported retryOn; the code sets anymesh writes for 5xx, gateway-error and retriable-4xx
- *   (istio/ambient-routing.ts) come back as those classes;
- * - `timeouts.request` is the route timeout; `timeouts.backendRequest` the per-try timeout with a
- *   retry, and without one the route timeout (it then wins over `request`);
+ * - timeouts and retries as istiod converts them (import-gateway-retry.ts);
+ * - the parent: a Service, or a Gateway at a listener port (import-gateway-parents.ts);
  * - the rules of all routes of one parent are tried most specific first (Exact, then PathPrefix,
  *   then RegularExpression, longer first; a rule with several matches is one route per match),
  *   so several routes of one parent join into one policy in that order (kit/import-route-order.ts);
@@ -22,12 +18,8 @@
  * What anymesh produced comes back as its source policy (the `anymesh.dev/source-policies`
  * annotation): one route per policy, rule names `rule-<i>` for unnamed rules.
  */
-
-import { SOURCE_ANNOTATION } from '../../core/adapter.js';
 import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
-import type { FieldPath } from '../../core/loader/positions.js';
-import { formatDuration } from '../../core/model/duration.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { leafPortAppProtocol, type ServiceIndex, withVersions } from '../kit/import-leaves.js';
 import type { RouteDialect } from '../kit/import-route-dialect.js';
@@ -35,12 +27,13 @@ import { checkOrder, mergeRules, type Ordered, routeKey, ruleRank } from '../kit
 import { importedRouteName, versionAndSourceFields } from '../kit/import-route-policy.js';
 import { type Parent, type RuleIR, readRule } from '../kit/import-route-rule.js';
 import { H2C, leafAppProtocol } from '../kit/leaf-services.js';
-import { gatewayMs } from '../linkerd/import-reader.js';
 import { needsHttpRoute } from './ambient-routing.js';
+import { type Attachment, attachmentOf, gatewayService, ownService } from './import-gateway-parents.js';
+import { timeoutsAndRetry } from './import-gateway-retry.js';
 import { grpcRules } from './import-grpc.js';
 import type { IstioReader, Obj } from './import-reader.js';
 import { portProtocol } from './import-services.js';
-import { loneUpgradePort, type Subsets, takeH2Upgrade } from './import-subsets.js';
+import { type Subsets, takeH2Upgrade } from './import-subsets.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
 export const GATEWAY_API = 'gateway.networking.k8s.io/';
@@ -66,17 +59,6 @@ export function isGatewayRoute(o: NativeObject): boolean {
   return o.object.apiVersion.startsWith(GATEWAY_API) && ROUTES.includes(o.object.kind);
 }
 
-/** The status code sets anymesh writes for a retry class (istio/ambient-routing.ts RETRY_CODES). */
-const CLASS_CODES: readonly [string, readonly number[]][] = [
-  ['5xx', [500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511]],
-  ['gateway-error', [502, 503, 504]],
-  ['retriable-4xx', [409]],
-];
-/** What Istio retries on whenever a rule has a retry (conversion.go convertHTTPRoute). */
-const ALWAYS = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
-
-type Attachment = { kind: 'service'; parent: Parent } | { kind: 'gateway'; gateway: Obj; namespace: string };
-
 interface Entry {
   readonly route: NativeObject;
   readonly rules: (RuleIR & { readonly extra: Obj })[];
@@ -94,12 +76,6 @@ interface Group {
   readonly entries: Entry[];
   readonly sources: Set<string>;
 }
-
-const isServiceRef = (p: Obj) =>
-  (p.kind ?? 'Gateway') === 'Service' && (p.group === '' || p.group === 'core' || p.group === undefined);
-const isGatewayRef = (p: Obj) =>
-  (p.kind ?? 'Gateway') === 'Gateway' &&
-  (p.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io';
 
 /** What the routes' import read besides the routes. */
 interface Context {
@@ -273,251 +249,6 @@ function attachmentKey(a: Attachment, parent: Parent): string {
   return a.kind === 'service'
     ? `svc/${parent.namespace}/${parent.service}/${parent.port ?? '*'}`
     : `gw/${a.namespace}/${String(a.gateway.name)}/${String(a.gateway.port ?? '*')}/${(a.gateway.hostnames as string[] | undefined)?.join(',') ?? ''}/${parent.service}`;
-}
-
-/** The one parent of a route: a Service, or an ingress Gateway (with the listener's port). */
-function attachmentOf(
-  route: NativeObject,
-  r: IstioReader,
-  gateways: ReadonlyMap<string, NativeObject>,
-  waypoints: ReadonlySet<string>,
-): Attachment | undefined {
-  const parents = r.ledger.peek<Obj[]>(route, ['spec', 'parentRefs']) ?? [];
-  let found: Attachment | undefined;
-  parents.forEach((p, i) => {
-    const at: FieldPath = ['spec', 'parentRefs', i];
-    if (found) {
-      r.lost(
-        route,
-        at,
-        'the route is imported for its first parent; write one route per parent to import this one',
-      );
-      return;
-    }
-    const namespace = (p.namespace as string | undefined) ?? route.namespace;
-    if (isServiceRef(p)) {
-      r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port'], 'parentRef');
-      for (const k of ['group', 'kind', 'name', 'namespace', 'port']) r.ledger.take(route, [...at, k]);
-      found = {
-        kind: 'service',
-        parent: {
-          namespace,
-          service: String(p.name),
-          ...(p.port !== undefined ? { port: p.port as number } : {}),
-        },
-      };
-      return;
-    }
-    if (!isGatewayRef(p)) {
-      r.lost(
-        route,
-        at,
-        `a ${String(p.kind)} parent has no neutral form (neutral policies govern Services, or calls entering through a Gateway)`,
-      );
-      return;
-    }
-    if (waypoints.has(`${namespace}/${String(p.name)}`)) {
-      r.lost(
-        route,
-        at,
-        'a route bound to the waypoint itself governs every call the waypoint carries, which a neutral policy (one service) cannot say; bind it to the Service',
-      );
-      return;
-    }
-    r.rest(route, at, ['group', 'kind', 'name', 'namespace', 'port', 'sectionName'], 'parentRef');
-    const gateway: Obj = { name: String(p.name) };
-    if (namespace !== route.namespace) gateway.namespace = namespace;
-    let port = p.port as number | undefined;
-    if (p.sectionName !== undefined) {
-      const listener = listenerPort(gateways.get(`${namespace}/${String(p.name)}`), String(p.sectionName));
-      if (listener === undefined || (port !== undefined && port !== listener.port)) {
-        r.lost(
-          route,
-          [...at, 'sectionName'],
-          listener === undefined
-            ? `listener ${String(p.sectionName)} is not in the input, and a neutral gateway names a listener by its port (spec.gateway.port)`
-            : `listener ${String(p.sectionName)} listens on ${listener.port}, not on the port the parentRef names`,
-        );
-        return;
-      }
-      if (listener.shared)
-        r.changed(
-          route,
-          [...at, 'sectionName'],
-          `the neutral gateway.port ${listener.port} names every listener of that port, not listener ${String(p.sectionName)} alone`,
-        );
-      else r.ledger.take(route, [...at, 'sectionName']);
-      port = listener.port;
-    }
-    if (port !== undefined) gateway.port = port;
-    for (const k of ['group', 'kind', 'name', 'namespace', 'port']) r.ledger.take(route, [...at, k]);
-    found = { kind: 'gateway', gateway, namespace: route.namespace };
-  });
-  if (!found && !parents.length) r.lost(route, ['spec'], 'the route has no parent, so it governs no calls');
-  return found;
-}
-
-/** The port of a Gateway's listener by name, and whether another listener shares the port. */
-function listenerPort(
-  gw: NativeObject | undefined,
-  name: string,
-): { port: number; shared: boolean } | undefined {
-  const listeners = ((gw?.object.spec as Obj | undefined)?.listeners as Obj[] | undefined) ?? [];
-  const l = listeners.find((x) => x.name === name);
-  if (typeof l?.port !== 'number') return undefined;
-  return { port: l.port, shared: listeners.filter((x) => x.port === l.port).length > 1 };
-}
-
-/**
- * The service a gateway route governs (the neutral spec.service; a rule without backends goes to
- * it): the name its backendRefs share, counting a `<service>-<version>` leaf Service of the input
- * as the service's, else the first backend; its port when every backend of it names the same.
- */
-function gatewayService(
-  route: NativeObject,
-  rules: readonly Obj[],
-  services: ServiceIndex,
-  /** The policy anymesh made the route from: its own leaf Services name the service first. */
-  ownRef: string | undefined,
-): Parent | undefined {
-  const local = (b: Obj) =>
-    (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.namespace === undefined;
-  // The backends of the rules, then those of their mirrors.
-  const routed = rules.flatMap((rule) => (rule.backendRefs as Obj[] | undefined) ?? []).filter(local);
-  const mirrored = rules
-    .flatMap((rule) =>
-      ((rule.filters as Obj[] | undefined) ?? []).flatMap((f) =>
-        f.type === 'RequestMirror' && (f.requestMirror as Obj | undefined)?.backendRef
-          ? [(f.requestMirror as Obj).backendRef as Obj]
-          : [],
-      ),
-    )
-    .filter(local);
-  const refs = [...routed, ...mirrored];
-  if (!refs.length) return undefined;
-  const names = refs.map((b) => String(b.name));
-  const routedNames = routed.map((b) => String(b.name));
-  const candidates = [...new Set(names.flatMap((n) => [n, ...dashPrefixes(n)]))];
-  const scoreIn = (list: readonly string[], c: string) =>
-    list.filter((n) => n === c || (n.startsWith(`${c}-`) && services.get(route.namespace, n) !== undefined))
-      .length;
-  const ownLeaves = (c: string) =>
-    names.filter(
-      (n) =>
-        ownRef !== undefined &&
-        n.startsWith(`${c}-`) &&
-        (services.get(route.namespace, n)?.object.metadata.annotations?.[SOURCE_ANNOTATION] ?? '')
-          .split(',')
-          .includes(ownRef),
-    ).length;
-  // anymesh's own leaves first; then the most rule backends, then mirrors too; on a tie a service
-  // whose leaves they are (reviews for reviews-v1 when Service reviews-v1 is in the input), then
-  // the longer name (tcp-echo over tcp).
-  const rank = (c: string) => [
-    ownLeaves(c),
-    scoreIn(routedNames, c),
-    scoreIn(names, c),
-    names.includes(c) ? 0 : 1,
-    c.length,
-  ];
-  const better = (a: number[], b: number[]) => a.findIndex((x, k) => x !== b[k]);
-  const service = candidates.reduce((best, c) => {
-    const k = better(rank(c), rank(best));
-    return k >= 0 && rank(c)[k]! > rank(best)[k]! ? c : best;
-  }, names[0]!);
-  const ports = new Set(
-    refs.filter((b) => b.name === service || String(b.name).startsWith(`${service}-`)).map((b) => b.port),
-  );
-  const port = ports.size === 1 ? [...ports][0] : undefined;
-  return { namespace: route.namespace, service, ...(typeof port === 'number' ? { port } : {}) };
-}
-
-/**
- * The service of anymesh's own gateway route whose rules all send elsewhere: the one whose
- * DestinationRule names the same policy (an HTTP/2 policy's upgrade), at the port it upgrades.
- */
-function ownService(
-  own: { kind: string; namespace: string; name: string } | undefined,
-  subsets: ReadonlyMap<string, Subsets>,
-): Parent | undefined {
-  if (!own) return undefined;
-  const ref = `${own.kind}/${own.namespace}/${own.name}`;
-  const keys = [...subsets.entries()]
-    .filter(([, s]) =>
-      s.rules.some((d) =>
-        (d.object.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').includes(ref),
-      ),
-    )
-    .map(([key]) => key);
-  if (keys.length !== 1) return undefined;
-  const [namespace, service] = keys[0]!.split('/') as [string, string];
-  const port = loneUpgradePort(subsets.get(keys[0]!));
-  return { namespace, service, ...(port !== undefined ? { port } : {}) };
-}
-
-function dashPrefixes(name: string): string[] {
-  const out: string[] = [];
-  for (let i = name.indexOf('-'); i > 0; i = name.indexOf('-', i + 1)) out.push(name.slice(0, i));
-  return out;
-}
-
-/** An HTTPRoute rule's timeouts and retry, as Istio reads them (module comment). */
-function timeoutsAndRetry(route: NativeObject, index: number, r: IstioReader): Obj {
-  const base: FieldPath = ['spec', 'rules', index];
-  const out: Obj = {};
-  const retry = r.ledger.peek<Obj>(route, [...base, 'retry']);
-  if (retry) {
-    const rat = [...base, 'retry'];
-    r.rest(route, rat, ['attempts', 'codes', 'backoff'], 'retry');
-    const attempts = (retry.attempts as number | undefined) ?? 2;
-    if (attempts === 0)
-      r.lost(route, rat, 'a retry of 0 attempts turns retries off, which a neutral rule says by having none');
-    else {
-      const codes = new Set(((retry.codes as number[] | undefined) ?? []).map(Number));
-      const retryOn: string[] = [];
-      for (const [cls, set] of CLASS_CODES)
-        if (set.every((c) => codes.has(c))) {
-          retryOn.push(cls);
-          for (const c of set) codes.delete(c);
-        }
-      retryOn.push(...[...codes].sort((a, b) => a - b).map(String), ...ALWAYS);
-      const retries: Obj = { attempts, retryOn };
-      if (retry.backoff !== undefined) {
-        const ms = gatewayMs(retry.backoff);
-        if (ms === undefined)
-          r.lost(route, [...rat, 'backoff'], `${JSON.stringify(retry.backoff)} is not a duration`);
-        else retries.backoff = { base: formatDuration(ms) };
-      }
-      for (const k of ['attempts', 'codes']) r.ledger.take(route, [...rat, k]);
-      if (retries.backoff) r.ledger.take(route, [...rat, 'backoff']);
-      out.retries = retries;
-    }
-  }
-  const tat = [...base, 'timeouts'];
-  const timeouts = r.ledger.peek<Obj>(route, tat);
-  if (timeouts) {
-    r.rest(route, tat, ['request', 'backendRequest'], 'timeouts');
-    const read = (k: string) => {
-      if (timeouts[k] === undefined) return undefined;
-      const ms = gatewayMs(timeouts[k]);
-      if (ms === undefined) r.lost(route, [...tat, k], `${JSON.stringify(timeouts[k])} is not a duration`);
-      else r.ledger.take(route, [...tat, k]);
-      return ms;
-    };
-    const request = read('request');
-    const backend = read('backendRequest');
-    if (backend && out.retries) (out.retries as Obj).perTryTimeout = formatDuration(backend);
-    if (backend && !out.retries) {
-      if (request)
-        r.changed(
-          route,
-          [...tat, 'request'],
-          `Istio takes backendRequest (${String(timeouts.backendRequest)}) as the route timeout of a rule without a retry, so request (${String(timeouts.request)}) has no effect; imported as the timeout Istio applies`,
-        );
-      out.timeout = formatDuration(backend);
-    } else if (request) out.timeout = formatDuration(request);
-  }
-  return out;
 }
 
 function buildPolicy(g: Group, ctx: Context, names: Set<string>, r: IstioReader): ImportedPolicy | undefined {

@@ -51,14 +51,18 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
     ),
   ];
   const routed = new Set([...services.leaves, ...services.parents]);
-  return ledger.finish(objects, { policies: sortImported(policies) }, (o) =>
-    Object.keys(IMPORTED).some((k) => isKind(o, k)) || isGatewayRoute(o) || routed.has(o)
-      ? undefined
-      : o.object.apiVersion === 'v1' && o.object.kind === 'Service'
-        ? serviceReason(ports.read.get(o))
-        : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
-          ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
-          : (gatewayApiReason(o) ?? `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`),
+  return ledger.finish(
+    objects,
+    { policies: sortImported(policies), ...ambientColumn(objects, waypoints) },
+    (o) =>
+      Object.keys(IMPORTED).some((k) => isKind(o, k)) || isGatewayRoute(o) || routed.has(o)
+        ? undefined
+        : o.object.apiVersion === 'v1' && o.object.kind === 'Service'
+          ? serviceReason(ports.read.get(o))
+          : o.object.apiVersion.startsWith(NETWORKING) || o.object.apiVersion.startsWith(SECURITY)
+            ? `Istio ${o.object.kind} has no neutral form (gateways, service entries, sidecars and the like describe the mesh, not calls to a service)`
+            : (gatewayApiReason(o) ??
+              `${o.object.apiVersion} ${o.object.kind} is not an Istio policy object`),
   );
 }
 
@@ -82,4 +86,29 @@ function serviceReason(read: ReadonlySet<number> | undefined): string {
   return read
     ? `a Service is not mesh policy; the import read the protocol its port${read.size > 1 ? 's' : ''} ${[...read].sort((a, b) => a - b).join(', ')} declare${read.size > 1 ? '' : 's'} (name or appProtocol) for the policies routing calls to ${read.size > 1 ? 'them' : 'it'}`
     : 'a Service is not mesh policy (the import reads a Service only for the protocol of a port a VirtualService route governs)';
+}
+
+/**
+ * The ambient column, when the objects are ambient's: a waypoint, a Service or Namespace bound to
+ * one or enrolled in ambient (istio.io/use-waypoint, istio.io/dataplane-mode: ambient), or mesh
+ * routes of Gateway API (a Service parent) and no VirtualService, which sidecars would use.
+ */
+function ambientColumn(
+  objects: readonly NativeObject[],
+  waypoints: ReadonlySet<string>,
+): { columnOptions?: Record<string, string> } {
+  const labelled = objects.some((o) => {
+    const labels = o.object.metadata.labels ?? {};
+    return labels['istio.io/use-waypoint'] !== undefined || labels['istio.io/dataplane-mode'] === 'ambient';
+  });
+  const meshRoutes = objects.some(
+    (o) =>
+      isGatewayRoute(o) &&
+      ((o.object.spec as { parentRefs?: { kind?: string }[] } | undefined)?.parentRefs ?? []).some(
+        (p) => p.kind === 'Service',
+      ),
+  );
+  const ambient =
+    waypoints.size > 0 || labelled || (meshRoutes && !objects.some((o) => isKind(o, 'VirtualService')));
+  return ambient ? { columnOptions: { 'istio.dataplane': 'ambient' } } : {};
 }

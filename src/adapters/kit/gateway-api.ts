@@ -4,6 +4,8 @@
  * matches, header modifier filters, durations, Service parentRefs. Field names from the v1.6.1
  * CRDs in shared/crds/gateway-api.
  */
+
+import { parseDuration } from '../../core/model/duration.js';
 import type {
   GatewayT,
   HeaderMatchT,
@@ -203,4 +205,14 @@ export function rewriteFilter(r: RewriteT): Obj {
       ...(r.path ? { path: pathModifier(r.path) } : {}),
     },
   };
+}
+
+/**
+ * A Gateway API duration (GEP-2257: up to four number-unit pairs of h, m, s, ms) in milliseconds,
+ * or undefined.
+ */
+export function gatewayMs(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !GATEWAY_DURATION.test(text)) return undefined;
+  const r = parseDuration(text);
+  return 'ms' in r ? r.ms : undefined;
 }

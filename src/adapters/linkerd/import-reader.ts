@@ -5,7 +5,6 @@
  * is reported, bound to one field ledger.
  */
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
-import { parseDuration } from '../../core/model/duration.js';
 import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
 import type { RouteDialect } from '../kit/import-route-dialect.js';
 import { NativeReader } from '../kit/native-reader.js';
@@ -89,15 +88,4 @@ export function linkerdMs(text: unknown): number | undefined {
   if (!m || (m[2] === undefined && m[1] !== '0')) return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
   return Number(m[1]) * unit;
-}
-
-/**
- * A Gateway API duration (GEP-2257: up to four number-unit pairs of h, m, s, ms) in milliseconds,
- * or undefined. Linkerd reads rules[].timeouts with its annotation parser (http.rs
- * convert_gateway_rule), so a compound value such as 1m30s is read only by the Gateway API form.
- */
-export function gatewayMs(text: unknown): number | undefined {
-  if (typeof text !== 'string' || !/^([0-9]{1,5}(h|m|s|ms)){1,4}$/.test(text)) return undefined;
-  const r = parseDuration(text);
-  return 'ms' in r ? r.ms : undefined;
 }

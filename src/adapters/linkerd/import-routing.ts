@@ -19,6 +19,7 @@
 import type { ImportedPolicy, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
+import { gatewayMs } from '../kit/gateway-api.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { leafPortAppProtocol, type ServiceIndex, withVersions } from '../kit/import-leaves.js';
 import { checkOrder, mergeRules, type Ordered, ruleRank } from '../kit/import-route-order.js';
@@ -33,7 +34,6 @@ import {
 } from './import-annotations.js';
 import {
   GATEWAY,
-  gatewayMs,
   isKind,
   LINKERD_ROUTES,
   type LinkerdReader,
