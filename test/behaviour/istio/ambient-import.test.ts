@@ -4,7 +4,8 @@
  * per version, a second route for the same Service) are imported with `--from istio`, and what
  * anymesh compiles from the imported policies for ambient is asked of istiod next to the
  * hand-written objects. Every probe call must meet the same route in both: the same clusters and
- * weights, timeout, retry policy, mirrors and header operations, through the same waypoint (route
+ * weights, timeout, retry policy, mirrors and header operations, through the same waypoint, and
+ * at an ingress Gateway the same routes and TCP proxies (route
  * names differ: Istio names hand-written rules `<namespace>.<route>.<index>`, anymesh names them
  * after the neutral rules). This is what the import's claim "imported losslessly" means, judged by
  * Istio's own conversion (pilot/pkg/config/kube/gateway) and waypoint configuration.
@@ -15,8 +16,8 @@ import { compileLoaded } from '../../../src/core/pipeline.js';
 import { renderYaml } from '../../../src/core/render.js';
 import { importText } from '../../import/support.js';
 import { ambientClusterYaml, ambientRequest } from './ambient-world.js';
-import { type Answer, askIstio, type Result } from './driver.js';
-import { backends, pod, result, type ServiceDef } from './world.js';
+import { type Answer, askIstio, type Call, type Result } from './driver.js';
+import { backends, pod, requestFields, result, type ServiceDef } from './world.js';
 
 const NATIVE = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -177,5 +178,133 @@ describe('ambient: leaf Services whose port names declare HTTP, imported', () =>
     };
     expect(await protocol(named)).toEqual([undefined]);
     expect(await protocol(renderYaml(compiled.resources))).toEqual(['downstream']);
+  });
+});
+
+describe('ambient: Gateway API ingress routes written by hand, imported and compiled again', () => {
+  // The user's Gateway (anymesh binds routes to it, does not create it) with a named HTTP and TCP
+  // listener; Istio deploys its Envoy as pods labelled with the Gateway's name, behind <name>-istio.
+  const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: web, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}
+  - {name: echo, port: 31400, protocol: TCP, allowedRoutes: {namespaces: {from: Same}}}
+`;
+  const ROUTES = `apiVersion: v1
+kind: Service
+metadata: {name: echo-v1, namespace: shop}
+spec:
+  selector: {app: echo, version: v1}
+  ports: [{port: 9000, targetPort: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo-v2, namespace: shop}
+spec:
+  selector: {app: echo, version: v2}
+  ports: [{port: 9000, targetPort: 9000}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: store-ingress, namespace: shop}
+spec:
+  parentRefs: [{name: edge, sectionName: web}]
+  hostnames: [store.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /api}}]
+    backendRefs: [{name: api, port: 8080}]
+    timeouts: {request: 4s}
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier: {set: [{name: x-entry, value: edge}]}
+  - backendRefs: [{name: web, port: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: echo, namespace: shop}
+spec:
+  parentRefs: [{name: edge, sectionName: echo}]
+  rules:
+  - backendRefs: [{name: echo-v1, port: 9000, weight: 80}, {name: echo-v2, port: 9000, weight: 20}]
+`;
+  const svc = (name: string, ip: string, port: number, protocol?: 'tcp'): ServiceDef => ({
+    namespace: 'shop',
+    name,
+    ip,
+    ports: [{ port, ...(protocol ? { protocol } : {}) }],
+  });
+  const gatewayPod = pod('shop', 'edge-istio', { 'gateway.networking.k8s.io/gateway-name': 'edge' });
+  const world = {
+    services: [
+      svc('api', '10.96.4.10', 8080),
+      svc('web', '10.96.4.11', 8080),
+      svc('echo', '10.96.4.12', 9000, 'tcp'),
+      {
+        namespace: 'shop',
+        name: 'edge-istio',
+        ip: '10.96.4.20',
+        ports: [{ port: 80 }, { port: 31400, protocol: 'tcp' as const }],
+        selector: gatewayPod.labels,
+      },
+    ],
+    pods: [
+      pod('shop', 'api', { app: 'api' }),
+      pod('shop', 'web', { app: 'web' }),
+      pod('shop', 'echo-v1', { app: 'echo', version: 'v1' }),
+      pod('shop', 'echo-v2', { app: 'echo', version: 'v2' }),
+      gatewayPod,
+    ],
+  };
+  const entering = (id: string, host: string, path: string, port = 80, tcp = false): Call => ({
+    id,
+    mode: 'gateway',
+    from: gatewayPod,
+    host,
+    port,
+    ...requestFields({ path, ...(tcp ? { tcp } : {}) }),
+  });
+  const calls = [
+    entering('api', 'store.example.com', '/api/orders'),
+    entering('apiary', 'store.example.com', '/apiary'),
+    entering('home', 'store.example.com', '/'),
+    entering('other-host', 'other.example.com', '/api/orders'),
+    entering('echo', 'echo.example.com', '/', 31400, true),
+  ];
+  const imported = importText(GATEWAY + '---\n' + ROUTES, importSourceFor('istio')!, 'native.yaml');
+  const compiled = compileLoaded(imported.loaded, ADAPTERS.istio!, {
+    context: { options: { 'istio.dataplane': 'ambient' } },
+  });
+  let native: Answer;
+  let again: Answer;
+  beforeAll(async () => {
+    const ask = (yaml: string) =>
+      askIstio(ambientClusterYaml(`${GATEWAY}---\n${yaml}`, world.services, world.pods), calls, false, true);
+    native = await ask(ROUTES);
+    again = await ask(renderYaml(compiled.resources));
+  });
+  it('imports every route field with nothing reported (the listeners by name are their ports)', () => {
+    expect(imported.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
+    expect(imported.loaded.policies.map((p) => p.policy.spec)).toContainEqual(
+      expect.objectContaining({ protocol: 'tcp', gateway: { name: 'edge', port: 31400 } }),
+    );
+    expect(compiled.ok, compiled.diagnostics.map((d) => d.message).join('\n')).toBe(true);
+  });
+  /** What an entering call meets, without route names (Istio's and anymesh's differ). */
+  const met = (r: Result) => {
+    const { name: _, ...route } = r.route ?? { name: '' };
+    return { error: r.error, route, tcp: r.tcp };
+  };
+  it.each(calls.map((c) => c.id))('%s meets the same route at the gateway', (id) => {
+    expect(met(result(again, id))).toEqual(met(result(native, id)));
+  });
+  it('routes as the hand-written objects say (the comparison is not of two empty answers)', () => {
+    expect(backends(result(native, 'api'))).toEqual({ 'api.shop:8080': 100 });
+    expect(result(native, 'api').route?.timeoutMs).toBe(4000);
+    expect(backends(result(native, 'apiary'))).toEqual({ 'web.shop:8080': 100 });
+    expect(result(native, 'other-host').route).toBeUndefined();
+    expect(result(native, 'echo').tcp).toBeDefined();
   });
 });
