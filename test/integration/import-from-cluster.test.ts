@@ -17,6 +17,48 @@ import { attachCluster, type ClusterHandle } from './harness.js';
 
 const SOURCE = importSourceFor('istio')!;
 const NS = ['import-cluster-a', 'import-cluster-b'] as const;
+/** A namespace of Gateway API routes (ambient's and an ingress Gateway's), as Istio reads them. */
+const ROUTES_NS = 'import-cluster-routes';
+const ROUTES = (ns: string) => `apiVersion: v1
+kind: Service
+metadata: {name: cart-v1, namespace: ${ns}}
+spec: {selector: {app: cart, version: v1}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart-v2, namespace: ${ns}}
+spec: {selector: {app: cart, version: v2}, ports: [{port: 8080}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: cart, namespace: ${ns}}
+spec:
+  parentRefs: [{group: "", kind: Service, name: cart, port: 8080}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /checkout}, headers: [{name: x-beta, value: "1"}]}]
+    backendRefs: [{name: cart-v2, port: 8080}]
+    timeouts: {request: 3s}
+  - backendRefs: [{name: cart-v1, port: 8080, weight: 90}, {name: cart-v2, port: 8080, weight: 10}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: ${ns}}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: web, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: cart-ingress, namespace: ${ns}}
+spec:
+  parentRefs: [{name: edge, sectionName: web}]
+  hostnames: [shop.example.com]
+  rules:
+  - matches: [{path: {type: Exact, value: /cart}}]
+    backendRefs: [{name: cart, port: 8080}]
+`;
+const routeObjects = (ns: string) =>
+  parseAllDocuments(ROUTES(ns)).map((d) => d.toJS() as Record<string, unknown>);
 const tmp = mkdtempSync(join(tmpdir(), 'anymesh-import-cluster-'));
 
 let cluster: ClusterHandle;
@@ -49,14 +91,16 @@ beforeAll(async () => {
   cluster = attachCluster(kubeconfig);
   const c = client(cluster.kubeConfig);
   const mapper = new RestMapper(c);
-  for (const ns of NS) {
+  const create = async (ns: string, objects: readonly Record<string, unknown>[]) => {
     await ensureNamespace(cluster.kubeConfig, ns);
-    for (const o of objectsIn(ns)) {
+    for (const o of objects) {
       const { apiVersion, kind } = o as { apiVersion: string; kind: string };
       const info = (await mapper.find(apiVersion, kind))!;
       await c.request('POST', resourcePath(info, ns), o);
     }
-  }
+  };
+  for (const ns of NS) await create(ns, objectsIn(ns));
+  await create(ROUTES_NS, routeObjects(ROUTES_NS));
 });
 
 describe('import --from-cluster --from istio', () => {
@@ -86,6 +130,34 @@ describe('import --from-cluster --from istio', () => {
     // The same field count: the server's own fields (uid, managedFields, ...) were not read.
     const summary = (s: string) => /imported \d+ of \d+ native fields[^\n]*/.exec(s)?.[0];
     expect(summary(fromCluster.err)).toBe(summary(fromFile.err));
+  });
+
+  it("imports Gateway API routes as the file import does, with the API server's defaults in them", async () => {
+    const fromFile = await runCli([
+      'import',
+      '-f',
+      fileOf('routes.yaml', routeObjects(ROUTES_NS)),
+      '--from',
+      'istio',
+    ]);
+    const fromCluster = await runCli([
+      'import',
+      '--from-cluster',
+      '--from',
+      'istio',
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      ROUTES_NS,
+    ]);
+    expect(fromFile.code, fromFile.err).toBe(0);
+    expect(fromCluster.code, fromCluster.err).toBe(0);
+    expect(fromCluster.out).toContain('kind: TrafficPolicy');
+    expect(fromCluster.out).toBe(fromFile.out);
+    expect(unpositioned(fromCluster.err)).toEqual(unpositioned(fromFile.err));
+    // Both losslessly, though the server wrote its defaults into the routes (parentRef group and
+    // kind, backendRef weights and kinds).
+    expect(fromCluster.err).toMatch(/imported (\d+) of \1 native fields losslessly/);
   });
 
   it('-A reads every namespace; -n only its own', async () => {
