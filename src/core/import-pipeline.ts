@@ -5,7 +5,7 @@
  * policy `anymesh validate` would refuse).
  */
 import { DEFAULT_CONTEXT } from './adapter.js';
-import { type Diagnostic, diag, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { type Diagnostic, diag, hasErrors, relevel, sortDiagnostics } from './diagnostics.js';
 import {
   addLoss,
   type FieldLoss,
@@ -16,6 +16,7 @@ import {
   lossKey,
   type NativeObject,
   nativeObjects,
+  type SkippedObject,
   sortLosses,
   valueAt,
 } from './import.js';
@@ -76,7 +77,13 @@ export function importNative(
   readDiagnostics: readonly Diagnostic[] = [],
 ): ImportRun {
   const context: ImportContext = { ...DEFAULT_CONTEXT, ...ctx };
-  const asStored: Admission = { objects: [...objects], diagnostics: [], losses: new Map(), reported: 0 };
+  const asStored: Admission = {
+    objects: [...objects],
+    diagnostics: [],
+    losses: new Map(),
+    reported: 0,
+    replaced: [],
+  };
   return importAdmitted(asStored, source, context, readDiagnostics);
 }
 
@@ -107,13 +114,16 @@ interface Admission {
   /** The reported leaves it adds (refused objects, dropped fields), by reason. */
   readonly losses: Map<string, FieldLoss>;
   readonly reported: number;
+  /** Objects a later definition of the same object replaces (listed, not imported). */
+  readonly replaced: readonly SkippedObject[];
 }
 
 /**
  * The objects, of the kinds the source reads, checked against their CRD's types before any
  * importer reads them (native-shape.ts): an object with a wrong type is refused, each error at its
  * own position; each field the API server would drop (a null it does not allow, a field it does
- * not list) is removed and reported.
+ * not list) is removed and reported. An object of those kinds defined again later in the input is
+ * what that later definition replaces (`kubectl apply -f` in file order): reported whole.
  */
 function admitObjects(objects: readonly NativeObject[], source: ImportSource, strict: boolean): Admission {
   const read = new Set((source.kinds ?? []).map((k) => `${k.group}/${k.kind}`));
@@ -121,9 +131,30 @@ function admitObjects(objects: readonly NativeObject[], source: ImportSource, st
   const diagnostics: Diagnostic[] = [];
   const losses = new Map<string, FieldLoss>();
   let reported = 0;
+  const replaced: SkippedObject[] = [];
+  const last = lastDefinitions(objects);
   for (const o of objects) {
     const { apiVersion, kind } = o.object;
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const later = last.get(identity(o));
+    if (later && later !== o) {
+      // Replaced by a later definition of the same object: not what the cluster runs, so it is
+      // listed (and said) rather than imported, and its fields are not counted.
+      const at = later.locate([]);
+      const d = diag(
+        'NativeObjectRedefined',
+        { ref: o.ref, later: `${at.file}:${at.line}` },
+        { location: o.locate([]), policy: o.ref },
+      );
+      diagnostics.push(strict ? relevel(d, 'error') : d);
+      replaced.push({
+        ref: o.ref,
+        apiVersion,
+        location: o.locate([]),
+        reason: `defined again later in the input (${at.file}:${at.line}), which replaces it`,
+      });
+      continue;
+    }
     const shape = read.has(`${group}/${kind}`) ? source.shapeOf?.(apiVersion, kind) : undefined;
     if (!shape) {
       admitted.push(o);
@@ -146,12 +177,26 @@ function admitObjects(objects: readonly NativeObject[], source: ImportSource, st
       reported += n;
     });
   }
-  return { objects: admitted, diagnostics, losses, reported };
+  return { objects: admitted, diagnostics, losses, reported, replaced };
+}
+
+/** An object's identity on a cluster: API group, kind, namespace and name (not the version). */
+function identity(o: NativeObject): string {
+  const v = o.object.apiVersion;
+  return `${v.includes('/') ? v.slice(0, v.indexOf('/')) : ''}/${o.object.kind}/${o.namespace}/${o.object.metadata.name}`;
+}
+
+/** The last definition of each object in input order, what `kubectl apply -f` leaves on the cluster. */
+function lastDefinitions(objects: readonly NativeObject[]): Map<string, NativeObject> {
+  const out = new Map<string, NativeObject>();
+  for (const o of objects) out.set(identity(o), o);
+  return out;
 }
 
 /** The import's result with what admission refused or dropped among its reported fields. */
 function withAdmission(result: ImportResult, admitted: Admission): ImportResult {
   if (!admitted.diagnostics.length) return result;
+  const skipped = [...admitted.replaced, ...result.skipped];
   const f = result.fields;
   const losses = new Map(admitted.losses);
   for (const l of result.losses) {
@@ -162,6 +207,7 @@ function withAdmission(result: ImportResult, admitted: Admission): ImportResult 
   return {
     ...result,
     diagnostics: [...admitted.diagnostics, ...result.diagnostics],
+    skipped,
     fields: { ...f, total: f.total + admitted.reported, reported: f.reported + admitted.reported },
     losses: sortLosses(losses.values()),
   };

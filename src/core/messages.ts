@@ -176,6 +176,20 @@ export const CORE_MESSAGES = {
     },
   ),
 
+  NativeObjectRedefined: m(
+    'AM1017',
+    'warning',
+    'NativeObjectRedefined',
+    '{ref} is defined again later in the input ({later}); as kubectl apply -f does, the cluster keeps the last definition, so this one is not imported',
+    {
+      description:
+        'The input holds the same object (API group, kind, namespace and name) more than once, as a folder of alternative scenarios does. `kubectl apply -f` applies the files in order and each definition replaces the one before, so only the last is what the mesh runs; anymesh imports that one and reports every field of the earlier ones. `--strict` makes it an error.',
+      fix: 'Give the import the files of one scenario, or rename the objects that should both exist.',
+      example:
+        "bookinfo's virtual-service-all-v1.yaml and virtual-service-reviews-v3.yaml in one folder, both defining VirtualService reviews",
+    },
+  ),
+
   NativeObjectUnreadable: m(
     'AM2048',
     'error',

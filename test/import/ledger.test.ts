@@ -1,11 +1,14 @@
 /**
  * The field ledger on its own: a field an importer forgets is still reported (AM1015), a report
- * wins over a take, --strict turns losses into errors, kinds not imported are listed.
+ * wins over a take, --strict turns losses into errors, kinds not imported are listed; and an
+ * object the input defines again later is listed, not imported (AM1017).
  */
 import { describe, expect, it } from 'vitest';
+import { importSourceFor } from '../../src/adapters/index.js';
 import { diag } from '../../src/core/diagnostics.js';
 import { FieldLedger, leaves, nativeObjects } from '../../src/core/import.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
+import { importText } from './support.js';
 
 const objects = (text: string) => nativeObjects(parseInputs([{ name: 'n.yaml', text }]).documents);
 const TEXT = `apiVersion: example.io/v1
@@ -62,5 +65,52 @@ describe('FieldLedger', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(['AM1013']);
     expect(r.objects.map((o) => o.ref)).toEqual(['A/default/x']);
     expect(r.objects[0]!.locate(['metadata', 'name'])).toEqual({ file: 'n.yaml', line: 6, col: 46 });
+  });
+});
+
+describe('an object defined twice in the input', () => {
+  // The same VirtualService in two versions of its API (as two scenario files of one folder would
+  // hold it): kubectl apply -f keeps the last, and so does the import.
+  const text = `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews, subset: v1}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  hosts: [reviews]
+  http: [{timeout: 3s, route: [{destination: {host: reviews}}]}]
+`;
+  const istio = importSourceFor('istio')!;
+  it('imports the last definition, and lists the earlier one with where it is replaced (AM1017)', () => {
+    const r = importText(text, istio, 'scenarios.yaml');
+    expect(r.loaded.policies.map((p) => p.policy.spec)).toEqual([
+      { service: 'reviews', rules: [{ timeout: '3s' }] },
+    ]);
+    const redefined = r.diagnostics.filter((d) => d.code === 'AM1017');
+    expect(redefined.map((d) => [d.level, d.location?.line])).toEqual([['warning', 1]]);
+    expect(redefined[0]!.message).toContain('scenarios.yaml:8');
+    expect(r.skipped.map((s) => [s.ref, s.location.line])).toEqual([['VirtualService/bookinfo/reviews', 1]]);
+    // Only the object the cluster keeps is counted: the replaced one is not configuration.
+    expect(r.fields.total).toBe(importText(text.split('---\n')[1]!, istio).fields.total);
+  });
+  it('--strict makes it an error', () => {
+    const r = importText(text, istio, 'scenarios.yaml', { strict: true });
+    expect(r.diagnostics.find((d) => d.code === 'AM1017')?.level).toBe('error');
+    expect(r.ok).toBe(false);
+  });
+  it('objects of the same name in other namespaces or of other kinds are different objects', () => {
+    const other = text.replace(
+      'name: reviews, namespace: bookinfo}\nspec:\n  hosts: [reviews]\n  http: [{timeout',
+      'name: reviews, namespace: shop}\nspec:\n  hosts: [reviews]\n  http: [{timeout',
+    );
+    const r = importText(other, istio);
+    expect(r.diagnostics.filter((d) => d.code === 'AM1017')).toEqual([]);
+    expect(r.skipped).toEqual([]);
+    expect(r.loaded.policies.map((p) => p.ref)).toContain('TrafficPolicy/shop/reviews');
   });
 });

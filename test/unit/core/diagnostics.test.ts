@@ -43,6 +43,7 @@ describe('catalogue', () => {
       'NotKubernetesObject',
       'NativeKindSkipped',
       'NativeFieldNotImported',
+      'NativeObjectRedefined',
       'NoNativeInput',
     ];
     for (const [name, m] of Object.entries(CORE_MESSAGES)) {
