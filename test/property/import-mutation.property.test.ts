@@ -38,7 +38,10 @@ function yamlUnder(dir: string): string[] {
 function inputsOf(source: ImportSource): Json[][] {
   const fixtures = join(TEST, 'fixtures', 'import');
   const texts = [
-    ...yamlUnder(join(TEST, 'golden', source.id)),
+    // Every column's output of the mesh (golden/istio and golden/istio-ambient).
+    ...readdirSync(join(TEST, 'golden'))
+      .filter((d) => d === source.id || d.startsWith(`${source.id}-`))
+      .flatMap((d) => yamlUnder(join(TEST, 'golden', d))),
     ...yamlUnder(join(TEST, 'import', 'fixtures', source.id)),
     ...readdirSync(fixtures)
       .filter((f) => f.startsWith(`${source.id}-`))
