@@ -87,3 +87,17 @@ describe('migrate plan within Istio', () => {
     );
   });
 });
+
+describe('migrate plan from a mesh to itself (one column)', () => {
+  it('adopts the hand-written objects instead of installing the mesh beside itself', () => {
+    const linkerd = ADAPTERS.linkerd!;
+    const plan = planMigration(loadDocuments(['test/import/fixtures/linkerd/routing.yaml']), {
+      source: importSourceFor('linkerd')!,
+      sourceMesh: linkerd,
+      target: linkerd,
+    });
+    const text = steps(plan).join('\n');
+    expect(text).toContain('--force-conflicts');
+    expect(text).not.toMatch(/Install Linkerd beside/);
+  });
+});
