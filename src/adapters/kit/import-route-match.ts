@@ -399,14 +399,11 @@ export function readHeaderList(
 
 /**
  * A RequestRedirect filter -> the neutral `redirect` (Gateway API words: hostname is `host`, the
- * path modifier names its type). Linkerd honours every field of it (policy-controller
- * k8s/index/src/routes/http.rs `req_redirect`: scheme, hostname, path, port, statusCode), and the
- * compile writes it back the same way (kit/gateway-api.ts redirectFilter). A ReplacePrefixMatch
- * needs the rule's one match to be a path prefix (Gateway API, and the neutral rule). A
- * hand-written PathPrefix imports as two neutral entries (readMatch: exact /p and prefix /p/,
- * whole segments), or as none for `/`, so only anymesh's own (one neutral prefix) keeps it; the
- * others are reported. Undefined when the redirect cannot be imported whole: a redirect
- * imported without one of its parts would send callers elsewhere.
+ * path modifier names its type: readPathModifier). Linkerd honours every field of it
+ * (policy-controller k8s/index/src/routes/http.rs `req_redirect`: scheme, hostname, path, port,
+ * statusCode), as Istio does (conversion.go createRedirectFilter), and the compile writes it back
+ * the same way (kit/gateway-api.ts redirectFilter). Undefined when the redirect cannot be imported
+ * whole: a redirect imported without one of its parts would send callers elsewhere.
  */
 function readRedirect(o: NativeObject, at: FieldPath, r: NativeReader, ownPrefix: boolean): Obj | undefined {
   const f = r.ledger.peek<Obj>(o, at) ?? {};
