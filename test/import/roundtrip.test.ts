@@ -16,46 +16,17 @@ import { renderYaml } from '../../src/core/render.js';
 import { goldenCases } from '../support/cases.js';
 import {
   deletePath,
+  importTargets,
   importText,
   lossyPaths,
   normalPolicy,
   uncarriedPaths,
   usesProtocolFields,
   withCallerNamespaces,
+  withoutRetried,
 } from './support.js';
 
-type Importer = MeshAdapter & Required<Pick<MeshAdapter, 'import'>>;
-
-interface Target {
-  readonly name: string;
-  readonly mesh: Importer;
-  readonly options: CompileOptions;
-  /**
-   * Objects of the output the import lists instead of reading (ambient: the waypoint Gateway and
-   * the Services holding only its binding label, which compiling the policies writes again).
-   */
-  readonly listed: (ref: string) => boolean;
-  /** Conditions the mesh retries on whenever a rule retries, which its output does not list. */
-  readonly alwaysRetried?: readonly string[];
-}
-
-const AMBIENT: CompileOptions = { context: { options: { 'istio.dataplane': 'ambient' } } };
-const targets: Target[] = MESHES.filter((m): m is Importer => !!m.import).flatMap((mesh) => [
-  { name: mesh.id, mesh, options: {}, listed: () => false },
-  ...(mesh.id === 'istio'
-    ? [
-        {
-          name: 'istio ambient',
-          mesh,
-          options: AMBIENT,
-          listed: (ref: string) => ref.startsWith('Gateway/') || ref.startsWith('Service/'),
-          // A Gateway API retry retries these as well (pilot/pkg/config/kube/gateway/conversion.go
-          // convertHTTPRoute), so the import lists them whatever the policy said.
-          alwaysRetried: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
-        },
-      ]
-    : []),
-]);
+const targets = importTargets(MESHES);
 
 function compiledCases(mesh: MeshAdapter, options: CompileOptions) {
   return goldenCases().flatMap((c) => {
@@ -86,8 +57,9 @@ const withBackend = (file: string) => loadPolicies([file]).policies.some((p) => 
 const withProtocol = (file: string) => loadPolicies([file]).policies.some(usesProtocolFields);
 
 describe.each(targets.map((t) => [t.name, t] as const))('round trip %s', (_, target) => {
-  const { mesh, options } = target;
-  const capabilities = columnOf(mesh, options.context?.options);
+  const { mesh } = target;
+  const options: CompileOptions = { context: { options: target.options } };
+  const capabilities = columnOf(mesh, target.options);
   const all = compiledCases(mesh, options);
   const source = { id: mesh.id, displayName: mesh.displayName, import: mesh.import.bind(mesh) };
   const importOf = (result: (typeof all)[number]['result']) => {
@@ -176,7 +148,7 @@ describe.each(targets.map((t) => [t.name, t] as const))('round trip %s', (_, tar
         deletePath(expected, at(path));
         if (!dropped) deletePath(back, at(path));
       }
-      for (const p of [expected, back]) withoutRetried(p, target.alwaysRetried ?? []);
+      for (const p of [expected, back]) withoutRetried(p, target.alwaysRetried);
       expect(normalPolicy(back), doc.ref).toEqual(normalPolicy(expected));
     }
   });
@@ -201,15 +173,4 @@ function callersInOneOrder(expected: Record<string, unknown>, back: Record<strin
     path[0] === 'spec' && path[1] === 'from' && typeof path[2] === 'number'
       ? ['spec', 'from', moved.get(path[2]) ?? path[2], ...path.slice(3)]
       : path;
-}
-
-/** The policy without the retry conditions `always` in its retryOn lists (an emptied list goes). */
-function withoutRetried(p: Record<string, unknown>, always: readonly string[]): void {
-  if (!always.length) return;
-  for (const rule of (p.spec as { rules?: { retries?: { retryOn?: string[] } }[] }).rules ?? []) {
-    const r = rule.retries;
-    if (!r?.retryOn) continue;
-    r.retryOn = r.retryOn.filter((c) => !always.includes(c));
-    if (!r.retryOn.length) delete r.retryOn;
-  }
 }

@@ -338,3 +338,53 @@ export function unreportedLeaves(
   }
   return { leaves: out, total };
 }
+
+type Importer = MeshAdapter & Required<Pick<MeshAdapter, 'import'>>;
+
+/** A mesh's output an importer is held to: one capability column of the mesh. */
+export interface ImportTarget {
+  readonly name: string;
+  readonly mesh: Importer;
+  /** The column's adapter options. */
+  readonly options: Readonly<Record<string, string>>;
+  /**
+   * Objects of the output the import lists instead of reading (ambient: the waypoint Gateway and
+   * the Services holding only its binding label, which compiling the policies writes again).
+   */
+  readonly listed: (ref: string) => boolean;
+  /** Conditions the mesh retries on whenever a rule retries, which its output does not list. */
+  readonly alwaysRetried: readonly string[];
+}
+
+/** Every importing mesh's default output, and Istio's ambient output too. */
+export function importTargets(meshes: readonly MeshAdapter[]): ImportTarget[] {
+  return meshes
+    .filter((m): m is Importer => !!m.import)
+    .flatMap((mesh): ImportTarget[] => [
+      { name: mesh.id, mesh, options: {}, listed: () => false, alwaysRetried: [] },
+      ...(mesh.id === 'istio'
+        ? [
+            {
+              name: 'istio ambient',
+              mesh,
+              options: { 'istio.dataplane': 'ambient' },
+              listed: (ref: string) => ref.startsWith('Gateway/') || ref.startsWith('Service/'),
+              // A Gateway API retry retries these as well (pilot/pkg/config/kube/gateway/
+              // conversion.go convertHTTPRoute), so the import lists them whatever the policy said.
+              alwaysRetried: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
+            },
+          ]
+        : []),
+    ]);
+}
+
+/** Deletes the conditions `always` from every retryOn of the policy (an emptied list goes). */
+export function withoutRetried(policy: unknown, always: readonly string[]): void {
+  const rules = (policy as { spec: { rules?: { retries?: { retryOn?: string[] } }[] } }).spec.rules ?? [];
+  for (const rule of rules) {
+    const r = rule.retries;
+    if (!always.length || !r?.retryOn) continue;
+    r.retryOn = r.retryOn.filter((c) => !always.includes(c));
+    if (!r.retryOn.length) delete r.retryOn;
+  }
+}

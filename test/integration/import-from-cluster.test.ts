@@ -78,6 +78,22 @@ const fileOf = (name: string, objects: readonly unknown[]) => {
   return path;
 };
 
+/** `anymesh import` of the objects from a file, and of namespace `ns` from the cluster. */
+async function fromFileAndCluster(name: string, objects: readonly unknown[], ns: string) {
+  const fromFile = await runCli(['import', '-f', fileOf(name, objects), '--from', 'istio']);
+  const fromCluster = await runCli([
+    'import',
+    '--from-cluster',
+    '--from',
+    'istio',
+    '--kubeconfig',
+    kubeconfig,
+    '-n',
+    ns,
+  ]);
+  return { fromFile, fromCluster };
+}
+
 /** Diagnostic lines without their position: `level CODE: path: message`. */
 const unpositioned = (stderr: string) =>
   stderr
@@ -106,17 +122,7 @@ beforeAll(async () => {
 describe('import --from-cluster --from istio', () => {
   it('imports what the file import of the same objects imports, positioned in the cluster', async () => {
     const ns = NS[0];
-    const fromFile = await runCli(['import', '-f', fileOf('a.yaml', objectsIn(ns)), '--from', 'istio']);
-    const fromCluster = await runCli([
-      'import',
-      '--from-cluster',
-      '--from',
-      'istio',
-      '--kubeconfig',
-      kubeconfig,
-      '-n',
-      ns,
-    ]);
+    const { fromFile, fromCluster } = await fromFileAndCluster('a.yaml', objectsIn(ns), ns);
     expect(fromFile.code, fromFile.err).toBe(0);
     expect(fromCluster.code, fromCluster.err).toBe(0);
     expect(fromCluster.out).not.toBe('');
@@ -133,23 +139,11 @@ describe('import --from-cluster --from istio', () => {
   });
 
   it("imports Gateway API routes as the file import does, with the API server's defaults in them", async () => {
-    const fromFile = await runCli([
-      'import',
-      '-f',
-      fileOf('routes.yaml', routeObjects(ROUTES_NS)),
-      '--from',
-      'istio',
-    ]);
-    const fromCluster = await runCli([
-      'import',
-      '--from-cluster',
-      '--from',
-      'istio',
-      '--kubeconfig',
-      kubeconfig,
-      '-n',
+    const { fromFile, fromCluster } = await fromFileAndCluster(
+      'routes.yaml',
+      routeObjects(ROUTES_NS),
       ROUTES_NS,
-    ]);
+    );
     expect(fromFile.code, fromFile.err).toBe(0);
     expect(fromCluster.code, fromCluster.err).toBe(0);
     expect(fromCluster.out).toContain('kind: TrafficPolicy');

@@ -15,11 +15,13 @@ import { renderYaml } from '../../src/core/render.js';
 import {
   degradedDoc,
   deletePath,
+  importTargets,
   importText,
   lossyPaths,
   normalPolicy,
   uncarriedPaths,
   usesProtocolFields,
+  withoutRetried,
 } from '../import/support.js';
 import { load } from '../support/kit.js';
 import { backendFile, policyFile } from './arbitraries.js';
@@ -28,24 +30,7 @@ const importers = MESHES.filter((m) => m.import !== undefined);
 /** Importers held to the whole round trip with gRPC, TCP, redirects and rewrites too. */
 const READS_PROTOCOLS = new Set(['istio']);
 
-/**
- * What each importer is held to: its mesh's default output, and Istio's ambient one too, whose
- * Gateway API retries always retry on the connection conditions istiod adds (conversion.go
- * convertHTTPRoute), so those come back in retryOn whatever the policy listed.
- */
-const targets = importers.flatMap((mesh) => [
-  { name: mesh.id, mesh, options: {} as Record<string, string>, alwaysRetried: [] as string[] },
-  ...(mesh.id === 'istio'
-    ? [
-        {
-          name: 'istio ambient',
-          mesh,
-          options: { 'istio.dataplane': 'ambient' } as Record<string, string>,
-          alwaysRetried: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
-        },
-      ]
-    : []),
-]);
+const targets = importTargets(importers);
 
 type Spec = { service: string; gateway?: object };
 
@@ -58,17 +43,6 @@ type Spec = { service: string; gateway?: object };
 function uncarriedService(original: { policy: { spec: unknown } }, imported: { spec: unknown }): boolean {
   const spec = original.policy.spec as Spec;
   return spec.gateway !== undefined && spec.service !== (imported.spec as Spec).service;
-}
-
-/** Deletes the conditions `always` from every retryOn of the policy (an emptied list goes). */
-function withoutRetried(policy: unknown, always: readonly string[]): void {
-  const rules = (policy as { spec: { rules?: { retries?: { retryOn?: string[] } }[] } }).spec.rules ?? [];
-  for (const rule of rules) {
-    const r = rule.retries;
-    if (!always.length || !r?.retryOn) continue;
-    r.retryOn = r.retryOn.filter((c) => !always.includes(c));
-    if (!r.retryOn.length) delete r.retryOn;
-  }
 }
 
 describe('import(compile(p)) over random valid policies', () => {

@@ -9,8 +9,11 @@ import type { NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import type { ServiceIndex } from '../kit/import-leaves.js';
 import type { Parent } from '../kit/import-route-rule.js';
-import type { IstioReader, Obj } from './import-reader.js';
+import { GATEWAY_API, type IstioReader, type Obj } from './import-reader.js';
 import { loneUpgradePort, type Subsets } from './import-subsets.js';
+
+/** The API group a parentRef names when it names none: Gateway API's own. */
+const GATEWAY_GROUP = GATEWAY_API.slice(0, -1);
 
 export type Attachment =
   | { kind: 'service'; parent: Parent }
@@ -19,8 +22,7 @@ export type Attachment =
 const isServiceRef = (p: Obj) =>
   (p.kind ?? 'Gateway') === 'Service' && (p.group === '' || p.group === 'core' || p.group === undefined);
 const isGatewayRef = (p: Obj) =>
-  (p.kind ?? 'Gateway') === 'Gateway' &&
-  (p.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io';
+  (p.kind ?? 'Gateway') === 'Gateway' && (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP;
 
 /** The one parent of a route: a Service, or an ingress Gateway (with the listener's port). */
 export function attachmentOf(

@@ -31,12 +31,11 @@ import { needsHttpRoute } from './ambient-routing.js';
 import { type Attachment, attachmentOf, gatewayService, ownService } from './import-gateway-parents.js';
 import { timeoutsAndRetry } from './import-gateway-retry.js';
 import { grpcRules } from './import-grpc.js';
-import type { IstioReader, Obj } from './import-reader.js';
+import { GATEWAY_API, type IstioReader, type Obj } from './import-reader.js';
 import { portProtocol } from './import-services.js';
 import { type Subsets, takeH2Upgrade } from './import-subsets.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
-export const GATEWAY_API = 'gateway.networking.k8s.io/';
 const ROUTES = ['HTTPRoute', 'GRPCRoute', 'TCPRoute'];
 
 /** How istiod converts Gateway API routes (conversion.go). */
@@ -211,38 +210,44 @@ function routePolicies(
     groups.set(key, group);
   }
   const names = new Set<string>();
-  return [...groups.values()]
-    .filter((g) => reached(g, groups, r))
-    .flatMap((g) => {
-      const p = buildPolicy(g, ctx, names, r);
-      return p ? [p] : [];
-    });
+  return reachedGroups([...groups.values()], r).flatMap((g) => {
+    const p = buildPolicy(g, ctx, names, r);
+    return p ? [p] : [];
+  });
+}
+
+/** The listener (or Service port) a TCP group's connections arrive on. */
+function listenerOf(g: Group): string {
+  const a = g.attachment;
+  return a.kind === 'gateway'
+    ? `gw/${a.namespace}/${String(a.gateway.namespace ?? '')}/${String(a.gateway.name)}/${String(a.gateway.port)}`
+    : `svc/${g.parent.namespace}/${g.parent.service}/${g.parent.port ?? '*'}`;
 }
 
 /**
- * Whether a TCP group's connections reach it: a listener (or a Service port) takes one TCP route's
- * connections, the oldest route's (Gateway API conflict resolution), so a later TCPRoute on the
- * same listener is never reached and is reported whole.
+ * The TCP groups whose connections reach them: a listener (or a Service port) takes one TCP
+ * route's connections, the oldest route's (Gateway API conflict resolution), so a later TCPRoute
+ * on the same listener is never reached and is reported whole.
  */
-function reached(g: Group, groups: ReadonlyMap<string, Group>, r: IstioReader): boolean {
-  if (g.kind !== 'TCPRoute') return true;
-  const listener = (x: Group) =>
-    x.attachment.kind === 'gateway'
-      ? `gw/${x.attachment.namespace}/${String(x.attachment.gateway.namespace ?? '')}/${String(x.attachment.gateway.name)}/${String(x.attachment.gateway.port)}`
-      : `svc/${x.parent.namespace}/${x.parent.service}/${x.parent.port ?? '*'}`;
-  const first = [...groups.values()]
-    .filter((x) => x.kind === 'TCPRoute' && listener(x) === listener(g))
-    .map((x) => x.entries[0]!.route)
-    .sort((a, b) => routeKey(a).localeCompare(routeKey(b)))[0]!;
-  const route = g.entries[0]!.route;
-  if (first === route) return true;
-  for (const e of g.entries)
-    r.lost(
-      e.route,
-      ['spec'],
-      `never reached: ${first.ref} takes the connections ${g.attachment.kind === 'gateway' ? `of listener port ${String(g.attachment.gateway.port)} of gateway ${String(g.attachment.gateway.name)}` : `to ${g.parent.service}`} already (the oldest TCPRoute wins, and a TCP rule has no matches)`,
-    );
-  return false;
+function reachedGroups(groups: readonly Group[], r: IstioReader): Group[] {
+  const oldest = new Map<string, NativeObject>();
+  for (const g of groups) {
+    if (g.kind !== 'TCPRoute') continue;
+    const route = g.entries[0]!.route;
+    const seen = oldest.get(listenerOf(g));
+    if (!seen || routeKey(route).localeCompare(routeKey(seen)) < 0) oldest.set(listenerOf(g), route);
+  }
+  return groups.filter((g) => {
+    const first = g.kind === 'TCPRoute' ? oldest.get(listenerOf(g))! : undefined;
+    if (!first || first === g.entries[0]!.route) return true;
+    for (const e of g.entries)
+      r.lost(
+        e.route,
+        ['spec'],
+        `never reached: ${first.ref} takes the connections ${g.attachment.kind === 'gateway' ? `of listener port ${String(g.attachment.gateway.port)} of gateway ${String(g.attachment.gateway.name)}` : `to ${g.parent.service}`} already (the oldest TCPRoute wins, and a TCP rule has no matches)`,
+      );
+    return false;
+  });
 }
 
 function attachmentKey(a: Attachment, parent: Parent): string {

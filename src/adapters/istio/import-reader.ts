@@ -10,6 +10,8 @@ import { ISTIO_MESSAGES } from './messages.js';
 export type { Obj } from '../kit/native-reader.js';
 export const NETWORKING = 'networking.istio.io/';
 export const SECURITY = 'security.istio.io/';
+/** Gateway API: ambient's routes and waypoints, and Gateway API ingress. */
+export const GATEWAY_API = 'gateway.networking.k8s.io/';
 
 /** The Istio kinds this importer reads, by API group. */
 export const IMPORTED: Record<string, string> = {
@@ -23,7 +25,7 @@ export const IMPORTED: Record<string, string> = {
 export const IMPORT_KINDS: readonly NativeKind[] = [
   ...Object.entries(IMPORTED).flatMap(([kind, group]) => nativeKinds(group, [kind])),
   // Gateway API routes (ambient, GAMMA and ingress), and the Gateways whose listeners they name.
-  ...nativeKinds('gateway.networking.k8s.io/', ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'Gateway']),
+  ...nativeKinds(GATEWAY_API, ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'Gateway']),
   // Services, for the protocol their ports declare (import-services.ts) and as versions' leaves.
   SERVICE_KIND,
 ];

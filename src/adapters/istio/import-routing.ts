@@ -22,13 +22,7 @@ import { type IstioReader, isKind, type Obj } from './import-reader.js';
 import { rewritePath } from './import-redirect.js';
 import { type Entry, type RouteIR, readRoute, type Scope } from './import-route.js';
 import type { ServicePorts } from './import-services.js';
-import {
-  loneUpgradePort,
-  readDestinationRules,
-  reportUnusedH2Upgrades,
-  type Subsets,
-  takeH2Upgrade,
-} from './import-subsets.js';
+import { loneUpgradePort, type Subsets, takeH2Upgrade } from './import-subsets.js';
 import {
   finishIdleTimeouts,
   type IdleTimeout,
@@ -73,10 +67,12 @@ export function importRouting(
   objects: readonly NativeObject[],
   r: IstioReader,
   ports: ServicePorts,
-  /** More routing read with the same DestinationRules (Gateway API routes), before unused upgrades are reported. */
-  alsoRoutes: (subsets: ReadonlyMap<string, Subsets>) => ImportedPolicy[] = () => [],
+  /**
+   * The DestinationRules (readDestinationRules), read once for every importer of routes; the
+   * caller reports the HTTP/2 upgrades no route took (reportUnusedH2Upgrades) when all have run.
+   */
+  subsets: ReadonlyMap<string, Subsets>,
 ): ImportedPolicy[] {
-  const subsets = readDestinationRules(objects, r);
   const ctx: Context = { ports, idle: readIdleTimeouts(objects, r) };
   const groups = new Map<string, Group>();
   const hostOwners = new Map<string, NativeObject[]>();
@@ -225,8 +221,6 @@ export function importRouting(
       ),
     );
   }
-  policies.push(...alsoRoutes(subsets));
-  reportUnusedH2Upgrades(subsets, r);
   for (const g of groups.values()) {
     const idle = ctx.idle.get(`${g.namespace}/${g.service}`);
     if (idle && !g.tcp) idle.withHttp = true;

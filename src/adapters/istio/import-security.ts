@@ -16,7 +16,7 @@ import { HTTP_METHODS } from '../../core/model/schema.js';
 import { contains, type Network, parseNetwork } from '../../core/model/semantic-ip-block.js';
 import { type ImportedMeta, neutralMetadata, neutralPolicy, takeMetadata } from '../kit/import-kit.js';
 import { conditionsExpressible, headerAlternatives } from './import-conditions.js';
-import type { IstioReader } from './import-reader.js';
+import { GATEWAY_API, type IstioReader } from './import-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
 import { rootNamespace } from './options.js';
 
@@ -56,7 +56,7 @@ function origin(meta: ImportedMeta, kind: string): { name: string; namespace: st
 export function isWaypointGateway(o: NativeObject): boolean {
   return (
     o.object.kind === 'Gateway' &&
-    o.object.apiVersion.startsWith('gateway.networking.k8s.io/') &&
+    o.object.apiVersion.startsWith(GATEWAY_API) &&
     (o.object.spec as Obj | undefined)?.gatewayClassName === 'istio-waypoint'
   );
 }

@@ -21,11 +21,12 @@ import {
 } from '../../core/import.js';
 import { ServiceIndex } from '../kit/import-leaves.js';
 import { importBackendPolicies } from './import-backend.js';
-import { GATEWAY_API, importGatewayRoutes, isGatewayRoute } from './import-gateway-routes.js';
-import { IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
+import { importGatewayRoutes, isGatewayRoute } from './import-gateway-routes.js';
+import { GATEWAY_API, IMPORTED, IstioReader, isKind, NETWORKING, SECURITY } from './import-reader.js';
 import { importRouting } from './import-routing.js';
 import { importSecurity, isWaypointGateway, waypointGateways } from './import-security.js';
 import { ServicePorts } from './import-services.js';
+import { readDestinationRules, reportUnusedH2Upgrades } from './import-subsets.js';
 
 export function importIstio(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
   const ledger = new FieldLedger(ctx.strict);
@@ -33,15 +34,16 @@ export function importIstio(objects: readonly NativeObject[], ctx: ImportContext
   const ports = new ServicePorts(objects);
   const services = new ServiceIndex(objects);
   const waypoints = waypointGateways(objects);
-  let leafCopies = new Set<NativeObject>();
+  // One reading of the DestinationRules for both kinds of routes (their subsets and upgrades).
+  const subsets = readDestinationRules(objects, r);
+  const virtualServices = importRouting(objects, r, ports, subsets);
+  const gatewayRoutes = importGatewayRoutes(objects, services, r, waypoints, subsets);
+  reportUnusedH2Upgrades(subsets, r);
   const policies: ImportedPolicy[] = [
-    ...importRouting(objects, r, ports, (subsets) => {
-      const routes = importGatewayRoutes(objects, services, r, waypoints, subsets);
-      leafCopies = routes.leafCopies;
-      return routes.policies;
-    }),
+    ...virtualServices,
+    ...gatewayRoutes.policies,
     ...importBackendPolicies(
-      objects.filter((o) => !leafCopies.has(o)),
+      objects.filter((o) => !gatewayRoutes.leafCopies.has(o)),
       r,
     ),
     ...importSecurity(

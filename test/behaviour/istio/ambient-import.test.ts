@@ -17,7 +17,22 @@ import { renderYaml } from '../../../src/core/render.js';
 import { importText } from '../../import/support.js';
 import { ambientClusterYaml, ambientRequest } from './ambient-world.js';
 import { type Answer, askIstio, type Call, type Result } from './driver.js';
-import { backends, pod, requestFields, result, type ServiceDef } from './world.js';
+import { backends, pod, requestFields, result, service } from './world.js';
+
+/** The native objects imported with `--from istio`, and their policies compiled for ambient. */
+function importAndCompile(native: string) {
+  const imported = importText(native, importSourceFor('istio')!, 'native.yaml');
+  const compiled = compileLoaded(imported.loaded, ADAPTERS.istio!, {
+    context: { options: { 'istio.dataplane': 'ambient' } },
+  });
+  return { imported, compiled };
+}
+
+/** What a call meets, without the route names anymesh and Istio give differently. */
+function met(r: Result) {
+  const { name: _, ...route } = r.route ?? { name: '' };
+  return { waypoint: r.waypoint, error: r.error, route, endpoints: r.endpoints, tcp: r.tcp };
+}
 
 const NATIVE = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -79,12 +94,7 @@ spec:
 `;
 
 describe('ambient: Gateway API routes written by hand, imported and compiled again', () => {
-  const reviews: ServiceDef = {
-    namespace: 'shop',
-    name: 'reviews',
-    ip: '10.96.3.10',
-    ports: [{ port: 9080 }],
-  };
+  const reviews = service('shop', 'reviews', '10.96.3.10', 9080);
   const v1 = pod('shop', 'reviews-v1', { app: 'reviews', version: 'v1' });
   const v2 = pod('shop', 'reviews-v2', { app: 'reviews', version: 'v2' });
   const web = pod('shop', 'web', { app: 'web' }, 'web');
@@ -100,10 +110,7 @@ describe('ambient: Gateway API routes written by hand, imported and compiled aga
     ambientRequest('apix', web, reviews, 9080, { path: '/apix' }),
     ambientRequest('plain', web, reviews, 9080, { path: '/reviews/1' }),
   ];
-  const imported = importText(NATIVE, importSourceFor('istio')!, 'native.yaml');
-  const compiled = compileLoaded(imported.loaded, ADAPTERS.istio!, {
-    context: { options: { 'istio.dataplane': 'ambient' } },
-  });
+  const { imported, compiled } = importAndCompile(NATIVE);
   let native: Answer;
   let again: Answer;
   beforeAll(async () => {
@@ -120,11 +127,6 @@ describe('ambient: Gateway API routes written by hand, imported and compiled aga
     expect(imported.fields.imported).toBe(imported.fields.total);
     expect(compiled.ok, compiled.diagnostics.map((d) => d.message).join('\n')).toBe(true);
   });
-  /** What a call meets, without the names anymesh and Istio give routes differently. */
-  const met = (r: Result) => {
-    const { name: _, ...route } = r.route ?? { name: '' };
-    return { waypoint: r.waypoint, error: r.error, route, endpoints: r.endpoints };
-  };
   it.each(calls.map((c) => c.id))('%s meets the same route through the same waypoint', (id) => {
     expect(met(result(again, id))).toEqual(met(result(native, id)));
   });
@@ -146,19 +148,14 @@ describe('ambient: leaf Services whose port names declare HTTP, imported', () =>
     'ports: [{port: 9080, targetPort: 9080}]',
     'ports: [{name: http, port: 9080}]',
   );
-  const reviews: ServiceDef = {
-    namespace: 'shop',
-    name: 'reviews',
-    ip: '10.96.3.11',
-    ports: [{ port: 9080 }],
-  };
+  const reviews = service('shop', 'reviews', '10.96.3.11', 9080);
   const web = pod('shop', 'web', { app: 'web' }, 'web');
   const world = {
     services: [reviews],
     pods: [pod('shop', 'reviews-v1', { app: 'reviews', version: 'v1' }), web],
   };
   const calls = [ambientRequest('api', web, reviews, 9080, { path: '/api/v1/items' })];
-  const imported = importText(named, importSourceFor('istio')!, 'native.yaml');
+  const { imported, compiled } = importAndCompile(named);
   it('reports the port names as changing meaning', () => {
     expect(
       imported.diagnostics.filter((d) => d.level !== 'info').map((d) => `${d.code} ${d.policy} ${d.path}`),
@@ -168,9 +165,6 @@ describe('ambient: leaf Services whose port names declare HTTP, imported', () =>
     ]);
   });
   it('because Istio speaks HTTP/1.1 to a port named http, and the caller protocol to a leaf of anymesh', async () => {
-    const compiled = compileLoaded(imported.loaded, ADAPTERS.istio!, {
-      context: { options: { 'istio.dataplane': 'ambient' } },
-    });
     const protocol = async (yaml: string) => {
       const answer = await askIstio(ambientClusterYaml(yaml, world.services, world.pods), calls, false, true);
       const settings = result(answer, 'api').route?.clusterSettings ?? {};
@@ -230,18 +224,12 @@ spec:
   rules:
   - backendRefs: [{name: echo-v1, port: 9000, weight: 80}, {name: echo-v2, port: 9000, weight: 20}]
 `;
-  const svc = (name: string, ip: string, port: number, protocol?: 'tcp'): ServiceDef => ({
-    namespace: 'shop',
-    name,
-    ip,
-    ports: [{ port, ...(protocol ? { protocol } : {}) }],
-  });
   const gatewayPod = pod('shop', 'edge-istio', { 'gateway.networking.k8s.io/gateway-name': 'edge' });
   const world = {
     services: [
-      svc('api', '10.96.4.10', 8080),
-      svc('web', '10.96.4.11', 8080),
-      svc('echo', '10.96.4.12', 9000, 'tcp'),
+      service('shop', 'api', '10.96.4.10', 8080),
+      service('shop', 'web', '10.96.4.11', 8080),
+      service('shop', 'echo', '10.96.4.12', 9000, 'tcp'),
       {
         namespace: 'shop',
         name: 'edge-istio',
@@ -273,10 +261,7 @@ spec:
     entering('other-host', 'other.example.com', '/api/orders'),
     entering('echo', 'echo.example.com', '/', 31400, true),
   ];
-  const imported = importText(GATEWAY + '---\n' + ROUTES, importSourceFor('istio')!, 'native.yaml');
-  const compiled = compileLoaded(imported.loaded, ADAPTERS.istio!, {
-    context: { options: { 'istio.dataplane': 'ambient' } },
-  });
+  const { imported, compiled } = importAndCompile(`${GATEWAY}---\n${ROUTES}`);
   let native: Answer;
   let again: Answer;
   beforeAll(async () => {
@@ -292,11 +277,6 @@ spec:
     );
     expect(compiled.ok, compiled.diagnostics.map((d) => d.message).join('\n')).toBe(true);
   });
-  /** What an entering call meets, without route names (Istio's and anymesh's differ). */
-  const met = (r: Result) => {
-    const { name: _, ...route } = r.route ?? { name: '' };
-    return { error: r.error, route, tcp: r.tcp };
-  };
   it.each(calls.map((c) => c.id))('%s meets the same route at the gateway', (id) => {
     expect(met(result(again, id))).toEqual(met(result(native, id)));
   });

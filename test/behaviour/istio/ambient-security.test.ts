@@ -26,8 +26,9 @@ import {
   runAmbientCase,
 } from './ambient-world.js';
 import { type Answer, askIstio } from './driver.js';
+import { DENY_HTTP_ONLY } from './expectations.js';
 import { expectAnalyzers } from './harness.js';
-import { backends, pod, result, type ServiceDef } from './world.js';
+import { backends, pod, result, type ServiceDef, service } from './world.js';
 
 describe('ambient: examples/zero-trust.yaml', () => {
   let run: AmbientRun;
@@ -514,18 +515,8 @@ describe('ambient: test/cases/access-authenticated.yaml', () => {
   const archive = pod('finance', 'archive', { app: 'archive' });
   const web = pod('shop', 'web', { app: 'web' }, 'web');
   const batch = pod('jobs', 'batch', { app: 'batch' }, 'batch');
-  const archiveSvc: ServiceDef = {
-    namespace: 'finance',
-    name: 'archive',
-    ip: '10.96.9.31',
-    ports: [{ port: 8080 }],
-  };
-  const ledgerSvc: ServiceDef = {
-    namespace: 'finance',
-    name: 'ledger',
-    ip: '10.96.9.30',
-    ports: [{ port: 8080 }],
-  };
+  const archiveSvc = service('finance', 'archive', '10.96.9.31', 8080);
+  const ledgerSvc = service('finance', 'ledger', '10.96.9.30', 8080);
   let run: AmbientRun;
   beforeAll(async () => {
     run = await runAmbientCase(
@@ -549,21 +540,13 @@ describe('ambient: test/cases/access-authenticated.yaml', () => {
     expect(result(run.answer, 'web-items').authz?.allowed).toBe(true);
   });
   it('gives Istio analyzers only the message AM4113 announces', () =>
-    expectAnalyzers(run.answer, {
-      IST0133:
-        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
-    }));
+    expectAnalyzers(run.answer, DENY_HTTP_ONLY));
 });
 
 describe('ambient: test/cases/access-authenticated-ports.yaml', () => {
   const statements = pod('finance', 'statements', { app: 'statements' });
   const web = pod('shop', 'web', { app: 'web' }, 'web');
-  const svc: ServiceDef = {
-    namespace: 'finance',
-    name: 'statements',
-    ip: '10.96.9.40',
-    ports: [{ port: 8080 }],
-  };
+  const svc = service('finance', 'statements', '10.96.9.40', 8080);
   let run: AmbientRun;
   beforeAll(async () => {
     run = await runAmbientCase(

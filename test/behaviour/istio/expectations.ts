@@ -8,6 +8,14 @@ import { caller, type Side, version } from './protocol-expectations.js';
 import { allowed, arrival, backendName, backends, pod, request, result, type ServiceDef } from './world.js';
 
 /** examples/bookinfo-canary.yaml: jason always gets v2, everyone else 90/10 with a 3 s timeout. */
+/**
+ * The analyzer message a DENY rule with only HTTP attributes gets (Istio: it then denies every
+ * TCP connection of its callers), which anymesh announces itself as AM4113.
+ */
+export const DENY_HTTP_ONLY = {
+  IST0133: 'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
+};
+
 export const bookinfo = {
   services: [
     { namespace: 'bookinfo', name: 'reviews', ip: '10.96.0.10', ports: [{ port: 9080 }] },

@@ -7,9 +7,19 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { askIstio } from './driver.js';
-import { ipBlockAccess } from './expectations.js';
+import { DENY_HTTP_ONLY, ipBlockAccess } from './expectations.js';
 import { type CaseRun, expectAnalyzers, runCase } from './harness.js';
-import { allowed, arrival, compileIstio, pod, request, result, type ServiceDef, worldYaml } from './world.js';
+import {
+  allowed,
+  arrival,
+  compileIstio,
+  pod,
+  request,
+  result,
+  type ServiceDef,
+  service,
+  worldYaml,
+} from './world.js';
 
 /** A plaintext caller reaching a STRICT port finds no filter chain: the connection is refused. */
 const refusedByMtls = (r: ReturnType<typeof result>) => r.error === 'no filter chains matched' && !r.authz;
@@ -98,10 +108,7 @@ describe('test/cases/access-deny.yaml', () => {
     expect(allowed(result(run.answer, 'checkout-tcp'))).toBe(true);
   });
   it('gives Istio analyzers only the message AM4113 announces', () =>
-    expectAnalyzers(run.answer, {
-      IST0133:
-        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
-    }));
+    expectAnalyzers(run.answer, DENY_HTTP_ONLY));
 });
 
 describe('a DENY with only methods/paths when a TrafficPolicy names the port (the AM4113 fix)', () => {
@@ -276,10 +283,7 @@ describe('test/cases/consul-intentions.yaml', () => {
     expect(allowed(result(run.answer, 'ledger-checkout'))).toBe(false);
   });
   it('gives Istio analyzers only the message AM4113 announces', () =>
-    expectAnalyzers(run.answer, {
-      IST0133:
-        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
-    }));
+    expectAnalyzers(run.answer, DENY_HTTP_ONLY));
 });
 
 describe('test/cases/access-headers.yaml', () => {
@@ -456,7 +460,7 @@ describe('test/cases/access-authenticated.yaml', () => {
   const web = pod('shop', 'web', { app: 'web' }, 'web');
   const batch = pod('jobs', 'batch', { app: 'batch' }, 'batch');
   const services: ServiceDef[] = [
-    { namespace: 'finance', name: 'ledger', ip: '10.96.9.10', ports: [{ port: 8080 }] },
+    service('finance', 'ledger', '10.96.9.10', 8080),
     {
       namespace: 'finance',
       name: 'archive',
@@ -501,10 +505,7 @@ describe('test/cases/access-authenticated.yaml', () => {
     expect(allowed(result(run.answer, 'plain-archive-tcp'))).toBe(true);
   });
   it('gives Istio analyzers only the message AM4113 announces', () =>
-    expectAnalyzers(run.answer, {
-      IST0133:
-        'the DENY rule has only HTTP attributes: anymesh warns the same (AM4113) and check calls it lossy',
-    }));
+    expectAnalyzers(run.answer, DENY_HTTP_ONLY));
 });
 
 describe('test/cases/access-authenticated-ports.yaml', () => {
@@ -521,8 +522,8 @@ describe('test/cases/access-authenticated-ports.yaml', () => {
   };
   const auditor = pod('audit', 'auditor', { app: 'auditor' }, 'auditor');
   const services: ServiceDef[] = [
-    { namespace: 'finance', name: 'statements', ip: '10.96.9.20', ports: [{ port: 8080 }] },
-    { namespace: 'finance', name: 'reports', ip: '10.96.9.21', ports: [{ port: 8080 }] },
+    service('finance', 'statements', '10.96.9.20', 8080),
+    service('finance', 'reports', '10.96.9.21', 8080),
   ];
   let run: CaseRun;
   beforeAll(async () => {

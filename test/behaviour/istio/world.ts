@@ -32,6 +32,17 @@ export interface PodDef extends Workload {
 export const portName = (p: ServiceDef['ports'][number]) =>
   `${p.protocol ?? (p.tcp ? 'tcp' : 'http')}-${p.port}`;
 
+/** A Service with one port (named for its protocol, default http), selecting {app: name}. */
+export function service(
+  namespace: string,
+  name: string,
+  ip: string,
+  port: number,
+  protocol?: ServiceDef['ports'][number]['protocol'],
+): ServiceDef {
+  return { namespace, name, ip, ports: [{ port, ...(protocol ? { protocol } : {}) }] };
+}
+
 let nextIp = 1;
 /** A pod (with its sidecar) in `namespace`; serviceAccount defaults to `default`. */
 export function pod(
