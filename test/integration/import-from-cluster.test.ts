@@ -78,20 +78,14 @@ const fileOf = (name: string, objects: readonly unknown[]) => {
   return path;
 };
 
+/** `anymesh import --from-cluster --from istio` on this test's cluster, with more arguments. */
+const importFromCluster = (...args: string[]) =>
+  runCli(['import', '--from-cluster', '--from', 'istio', '--kubeconfig', kubeconfig, ...args]);
+
 /** `anymesh import` of the objects from a file, and of namespace `ns` from the cluster. */
 async function fromFileAndCluster(name: string, objects: readonly unknown[], ns: string) {
   const fromFile = await runCli(['import', '-f', fileOf(name, objects), '--from', 'istio']);
-  const fromCluster = await runCli([
-    'import',
-    '--from-cluster',
-    '--from',
-    'istio',
-    '--kubeconfig',
-    kubeconfig,
-    '-n',
-    ns,
-  ]);
-  return { fromFile, fromCluster };
+  return { fromFile, fromCluster: await importFromCluster('-n', ns) };
 }
 
 /** Diagnostic lines without their position: `level CODE: path: message`. */
@@ -155,17 +149,7 @@ describe('import --from-cluster --from istio', () => {
   });
 
   it('-A reads every namespace; -n only its own', async () => {
-    const all = await runCli([
-      'import',
-      '--from-cluster',
-      '--from',
-      'istio',
-      '--kubeconfig',
-      kubeconfig,
-      '-A',
-      '-o',
-      'json',
-    ]);
+    const all = await importFromCluster('-A', '-o', 'json');
     expect(all.code, all.err).toBe(0);
     const names = (out: string) =>
       (JSON.parse(out) as { items: { metadata: { name: string; namespace: string } }[] }).items.map(
@@ -177,18 +161,7 @@ describe('import --from-cluster --from istio', () => {
         both.some((n) => n.startsWith(`${ns}/`)),
         ns,
       ).toBe(true);
-    const one = await runCli([
-      'import',
-      '--from-cluster',
-      '--from',
-      'istio',
-      '--kubeconfig',
-      kubeconfig,
-      '-n',
-      NS[1],
-      '-o',
-      'json',
-    ]);
+    const one = await importFromCluster('-n', NS[1], '-o', 'json');
     expect(new Set(names(one.out).map((n) => n.split('/')[0]))).toEqual(new Set([NS[1]]));
   });
 
