@@ -13,3 +13,5 @@ export const SHAPES_FILE: string;
 export function defaultCrdRoot(env?: NodeJS.ProcessEnv): string;
 export function digestCrds(root: string, kinds: readonly string[]): CrdDigest;
 export function shapesFileText(d: CrdDigest): string;
+/** Whether a `group/Kind` can be a CRD's (its group has a dot). */
+export function crdKind(groupKind: string): boolean;

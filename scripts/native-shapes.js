@@ -120,6 +120,9 @@ const sameKind = (key, gk) => {
   return `${parts[0]}/${parts[2]}` === gk;
 };
 
+/** Whether a `group/Kind` can be a CRD's: a CRD's group has a dot, Kubernetes' own (core, apps) none. */
+export const crdKind = (gk) => gk.slice(0, gk.indexOf('/')).includes('.');
+
 /** The file's text: stable (sorted keys come from the schemas' own sorted properties). */
 export function shapesFileText(d) {
   return `${JSON.stringify({ index: d.index, sources: d.sources, shapes: d.shapes }, null, 1)}\n`;
@@ -128,7 +131,7 @@ export function shapesFileText(d) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { IMPORT_SOURCES } = await import(join(ROOT, 'dist', 'adapters', 'index.js'));
   const kinds = IMPORT_SOURCES.flatMap((s) => (s.kinds ?? []).map((k) => `${k.group}/${k.kind}`)).filter(
-    (gk) => !gk.startsWith('/'), // the core group's Service has no CRD (kit/native-shapes.ts types it)
+    crdKind, // the core Service has no CRD (kit/native-shapes.ts types it), nor do Namespaces and workloads
   );
   const d = digestCrds(defaultCrdRoot(), kinds);
   writeFileSync(SHAPES_FILE, shapesFileText(d));

@@ -5,11 +5,14 @@
  *
  * Which kinds is the caller's (the import source's own list); the version read is the group's
  * preferred one, from discovery. A kind the cluster does not serve (its CRD is not installed) is
- * not an error: it is named in `unserved`.
+ * not an error: it is named in `unserved`. Nor is a context kind (NativeKind `context`: namespaces,
+ * workloads) the caller may not list, as a user whose RBAC ends at their namespace may not list
+ * Namespaces: it is named in `unreadable`, with what the import then lacks.
  */
 import type { KubeObject } from '../core/adapter.js';
 import type { NativeKind } from '../core/import.js';
 import type { KubeClient } from './client.js';
+import { KubeApiError } from './kube-error.js';
 import { groupKind, RestMapper, resourcePath } from './resources.js';
 
 export interface ClusterRead {
@@ -17,6 +20,8 @@ export interface ClusterRead {
   readonly objects: KubeObject[];
   /** `Kind.group` of each kind the cluster does not serve. */
   readonly unserved: string[];
+  /** Context kinds the cluster refused to list: `Kind.group`, the status, and what was not read. */
+  readonly unreadable: { kind: string; reason: string; context: string }[];
 }
 
 /** Items per LIST page: a page of VirtualServices stays well under the server's size limits. */
@@ -39,6 +44,7 @@ const SERVER_METADATA = [
   'selfLink',
 ] as const;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** The object as its author wrote it: server fields and status removed, apiVersion and kind set. */
 export function stripServerFields(o: Record<string, unknown>, apiVersion: string, kind: string): KubeObject {
@@ -49,15 +55,44 @@ export function stripServerFields(o: Record<string, unknown>, apiVersion: string
   delete annotations[LAST_APPLIED];
   if (Object.keys(annotations).length) meta.annotations = annotations;
   else delete meta.annotations;
+  if (apiVersion === 'v1' && kind === 'Namespace') return authoredNamespace(rest, meta);
   return { ...rest, apiVersion, kind, metadata: meta } as unknown as KubeObject;
 }
 
+/**
+ * A Namespace without what the API server gives every one (the namespace strategy of
+ * kube-apiserver): the label `kubernetes.io/metadata.name` (its own name, immutable) and the
+ * `kubernetes` finalizer in spec, which no author writes.
+ */
+function authoredNamespace(rest: Record<string, unknown>, meta: Record<string, unknown>): KubeObject {
+  const labels = { ...(meta.labels as Record<string, string> | undefined) };
+  if (labels[NAME_LABEL] === meta.name) delete labels[NAME_LABEL];
+  if (Object.keys(labels).length) meta.labels = labels;
+  else delete meta.labels;
+  const { spec, ...other } = rest as { spec?: { finalizers?: unknown[] } };
+  const finalizers = spec?.finalizers?.filter((f) => f !== 'kubernetes') ?? [];
+  const authored = { ...spec, ...(finalizers.length ? { finalizers } : {}) };
+  if (!finalizers.length) delete authored.finalizers;
+  return {
+    ...other,
+    ...(Object.keys(authored).length ? { spec: authored } : {}),
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: meta,
+  } as unknown as KubeObject;
+}
+
 /** Every item of a collection, page by page (`limit` and `continue`, as kubectl get does). */
-async function listAll(client: KubeClient, collection: string): Promise<Record<string, unknown>[]> {
+async function listAll(
+  client: KubeClient,
+  collection: string,
+  fieldSelector?: string,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let token: string | undefined;
+  const select = fieldSelector ? `&fieldSelector=${encodeURIComponent(fieldSelector)}` : '';
   do {
-    const query = `?limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+    const query = `?limit=${PAGE}${select}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
     const page = await client.request<{
       items?: Record<string, unknown>[];
       metadata?: { continue?: string };
@@ -74,7 +109,8 @@ const byPlace = (a: KubeObject, b: KubeObject) =>
 
 /**
  * LISTs each kind in `namespace` (all namespaces when undefined) and returns the objects stripped
- * of server fields. Cluster-scoped kinds are listed whole.
+ * of server fields. Cluster-scoped kinds are listed whole, but for Namespaces: with a namespace,
+ * only its own (a field selector on its name), the one the objects read are in.
  */
 export async function readNativeObjects(
   client: KubeClient,
@@ -83,6 +119,7 @@ export async function readNativeObjects(
 ): Promise<ClusterRead> {
   const mapper = new RestMapper(client);
   const unserved: string[] = [];
+  const unreadable: ClusterRead['unreadable'] = [];
   const lists = await Promise.all(
     kinds.map(async (k) => {
       const info = await mapper.findGroupKind(k.group, k.kind);
@@ -91,9 +128,21 @@ export async function readNativeObjects(
         return [];
       }
       const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-      const items = await listAll(client, resourcePath(info, namespace));
-      return items.map((i) => stripServerFields(i, apiVersion, k.kind)).sort(byPlace);
+      const own =
+        k.group === '' && k.kind === 'Namespace' && namespace ? `metadata.name=${namespace}` : undefined;
+      try {
+        const items = await listAll(client, resourcePath(info, namespace), own);
+        return items.map((i) => stripServerFields(i, apiVersion, k.kind)).sort(byPlace);
+      } catch (e) {
+        if (!k.context || !(e instanceof KubeApiError) || (e.code !== 403 && e.code !== 401)) throw e;
+        unreadable.push({
+          kind: groupKind(k.group, k.kind),
+          reason: e.reason || String(e.code),
+          context: k.context,
+        });
+        return [];
+      }
     }),
   );
-  return { objects: lists.flat(), unserved: unserved.sort() };
+  return { objects: lists.flat(), unserved: unserved.sort(), unreadable };
 }

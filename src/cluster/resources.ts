@@ -39,7 +39,8 @@ export function parseGroupKind(gk: string): { group: string; kind: string } {
 export class RestMapper {
   private readonly client: KubeClient;
   private readonly cache = new Map<string, Promise<ApiResourceList | undefined>>();
-  private readonly preferred = new Map<string, Promise<string | undefined>>();
+  /** A group's versions, the preferred one first. */
+  private readonly versions = new Map<string, Promise<string[]>>();
 
   constructor(client: KubeClient) {
     this.client = client;
@@ -71,22 +72,40 @@ export class RestMapper {
     return { group, version, kind, resource: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [] };
   }
 
-  /** The group's preferred version (for listing a group-kind known only by name, as in ApplySets). */
+  /**
+   * A group-kind known only by name (ApplySets, `import --from-cluster`) in the group's preferred
+   * version, else in the first other version the server lists that serves the kind, as kubectl's
+   * REST mapper resolves it: a group's versions need not serve the same kinds (Linkerd's
+   * policy.linkerd.io prefers v1beta3, which has Server and HTTPRoute, while AuthorizationPolicy
+   * and MeshTLSAuthentication are only in v1alpha1).
+   */
   async findGroupKind(group: string, kind: string): Promise<ResourceInfo | undefined> {
     if (!group) return this.find('v1', kind);
-    let p = this.preferred.get(group);
+    let p = this.versions.get(group);
     if (!p) {
-      p = this.client.request<{ preferredVersion?: { version?: string } }>('GET', `/apis/${group}`).then(
-        (r) => r.body.preferredVersion?.version,
-        (err: unknown) => {
-          if (err instanceof KubeApiError && err.code === 404) return undefined;
-          throw err;
-        },
-      );
-      this.preferred.set(group, p);
+      p = this.client
+        .request<{ preferredVersion?: { version?: string }; versions?: { version?: string }[] }>(
+          'GET',
+          `/apis/${group}`,
+        )
+        .then(
+          (r) => {
+            const listed = (r.body.versions ?? []).flatMap((v) => (v.version ? [v.version] : []));
+            const preferred = r.body.preferredVersion?.version;
+            return preferred ? [preferred, ...listed.filter((v) => v !== preferred)] : listed;
+          },
+          (err: unknown) => {
+            if (err instanceof KubeApiError && err.code === 404) return [];
+            throw err;
+          },
+        );
+      this.versions.set(group, p);
     }
-    const version = await p;
-    return version ? this.find(`${group}/${version}`, kind) : undefined;
+    for (const version of await p) {
+      const info = await this.find(`${group}/${version}`, kind);
+      if (info) return info;
+    }
+    return undefined;
   }
 }
 

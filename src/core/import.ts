@@ -36,6 +36,12 @@ export interface NativeObject {
    * not counted as fields of their own.
    */
   readonly copies?: readonly FieldPath[];
+  /**
+   * Read from a cluster only for what the imported objects refer to (a context kind, NativeKind
+   * `context`): when the importer takes nothing of it, it is not listed as not imported, since the
+   * user never named it (`import -f` lists every object given, the same Deployment included).
+   */
+  readonly context?: boolean;
 }
 
 /**
@@ -134,6 +140,13 @@ export interface ImporterOutput {
 export interface NativeKind {
   readonly group: string;
   readonly kind: string;
+  /**
+   * What the importer looks up in objects of this kind, which are not mesh configuration of their
+   * own (the Services routes name, the namespaces' labels, the workloads' port names): read from a
+   * cluster, those the importer takes nothing of are not listed as not imported (NativeObject
+   * `context`), and a cluster that refuses to list them (RBAC) is a note, not a failure.
+   */
+  readonly context?: string;
 }
 
 /** A source of native configuration: a mesh descriptor's `import`, or an import-only source. */
@@ -164,6 +177,7 @@ export function clusterPosition(o: KubeObject): string {
 export function clusterNativeObjects(
   objects: readonly KubeObject[],
   defaultNamespace = 'default',
+  isContext: (o: KubeObject) => boolean = () => false,
 ): NativeObject[] {
   return objects.map((object, index) => {
     const namespace = object.metadata.namespace ?? defaultNamespace;
@@ -175,6 +189,7 @@ export function clusterNativeObjects(
       file,
       index,
       locate: () => ({ file, line: 0, col: 0 }),
+      ...(isContext(object) ? { context: true } : {}),
     };
   });
 }
@@ -326,6 +341,7 @@ export class FieldLedger {
     const losses = new Map<string, FieldLoss>();
     for (const o of objects) {
       const reason = skip(o);
+      if (reason !== undefined && o.context) continue;
       if (reason !== undefined) {
         skipped.push({ ref: o.ref, apiVersion: o.object.apiVersion, location: o.locate([]), reason });
         this.diagnostics.push(

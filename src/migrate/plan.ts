@@ -103,10 +103,19 @@ const toImportLoss = (d: Diagnostic): ImportLoss => ({
 
 const cell = (c: CapabilityCell) => ({ support: c.support, reason: c.reason });
 
+/** The plan for native files (or stdin) as loaded. */
 export function planMigration(loaded: LoadResult, options: PlanOptions): MigrationPlan {
+  const context = { ...DEFAULT_CONTEXT, ...options.context };
+  return planImport(importLoaded(loaded, options.source, { ...context, strict: options.strict === true }), options);
+}
+
+/**
+ * The plan for native objects imported already (`migrate plan --from-cluster` reads them from the
+ * API server): `run` is the import of them with `options.context` and `strict`.
+ */
+export function planImport(run: ImportRun, options: PlanOptions): MigrationPlan {
   const { source, target } = options;
   const context: CompileContext & { defaultNamespace?: string } = { ...DEFAULT_CONTEXT, ...options.context };
-  const run = importLoaded(loaded, source, { ...context, strict: options.strict === true });
   const errors = run.diagnostics.filter((d) => d.level === 'error');
   const targetColumn: CapabilityColumn = target.capabilitiesFor?.(context) ?? target.capabilities;
   // The source runs with its own options, not the target's: moving Istio from sidecars to ambient

@@ -1,12 +1,14 @@
 /**
  * The field ledger on its own: a field an importer forgets is still reported (AM1015), a report
  * wins over a take, --strict turns losses into errors, kinds not imported are listed; and an
- * object the input defines again later is listed, not imported (AM1017).
+ * object the input defines again later is listed, not imported (AM1017); objects read from a
+ * cluster only for what others refer to are not listed when nothing is taken of them.
  */
 import { describe, expect, it } from 'vitest';
 import { importSourceFor } from '../../src/adapters/index.js';
 import { diag } from '../../src/core/diagnostics.js';
-import { FieldLedger, leaves, nativeObjects } from '../../src/core/import.js';
+import { clusterNativeObjects, FieldLedger, leaves, nativeObjects } from '../../src/core/import.js';
+import { importNative } from '../../src/core/import-pipeline.js';
 import { parseInputs } from '../../src/core/loader/loader.js';
 import { importText } from './support.js';
 
@@ -112,5 +114,51 @@ spec:
     expect(r.diagnostics.filter((d) => d.code === 'AM1017')).toEqual([]);
     expect(r.skipped).toEqual([]);
     expect(r.loaded.policies.map((p) => p.ref)).toContain('TrafficPolicy/shop/reviews');
+  });
+});
+
+describe('objects read from a cluster for what others refer to (context kinds)', () => {
+  const linkerd = importSourceFor('linkerd')!;
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web' }] } } },
+  };
+  const server = {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'Server',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080 },
+  };
+  const run = (context: boolean) => {
+    const os = clusterNativeObjects(
+      [server, deployment] as never[],
+      'shop',
+      (o) => context && o.kind === 'Deployment',
+    );
+    return importNative(os, linkerd, { defaultNamespace: 'shop' });
+  };
+  it('a context object nothing is taken of is neither listed nor counted', () => {
+    expect(run(false).skipped.map((s) => s.ref)).toEqual(['Deployment/shop/web']);
+    const r = run(true);
+    expect(r.skipped).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code === 'AM1014')).toEqual([]);
+    expect(r.fields).toEqual(run(false).fields);
+  });
+  it('the kinds --from-cluster reads say what they are read for', () => {
+    const context = (linkerd.kinds ?? []).filter((k) => k.context).map((k) => `${k.group}/${k.kind}`);
+    expect(context).toEqual([
+      '/Service',
+      '/Namespace',
+      'apps/Deployment',
+      'apps/StatefulSet',
+      'apps/DaemonSet',
+    ]);
+    expect(
+      importSourceFor('istio')!
+        .kinds!.filter((k) => k.context)
+        .map((k) => k.kind),
+    ).toEqual(['Service', 'Namespace']);
   });
 });

@@ -1,8 +1,9 @@
-// `anymesh import --from-cluster`: Istio objects written the way Istio's docs write them (the
-// hand-written fixture, moved into namespaces of this test) are created on the real API server with
-// the official CRDs, then imported from the cluster; the result must be what importing the same
+// `anymesh import --from-cluster`: Istio and Linkerd objects written the way their docs write them
+// (the hand-written fixtures, moved into namespaces of this test) are created on the real API server
+// with the official CRDs, then imported from the cluster; the result must be what importing the same
 // objects from a file gives: the same policies byte for byte, the same diagnostics (code, field
-// path, message), each positioned as cluster:<kind>/<namespace>/<name>.
+// path, message), each positioned as cluster:<kind>/<namespace>/<name>. What the objects refer to
+// (Linkerd's Namespace annotation, the container port a Server names) is read from the cluster too.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,15 @@ import { client, ensureNamespace } from './apply-support.js';
 import { attachCluster, type ClusterHandle } from './harness.js';
 
 const SOURCE = importSourceFor('istio')!;
+/** Linkerd's authorization fixture: a Namespace default, Servers, one naming a Deployment's port. */
+const LINKERD_NS = 'import-cluster-linkerd';
+const linkerdObjects = () =>
+  parseAllDocuments(
+    readFileSync('test/import/fixtures/linkerd/security.yaml', 'utf8').replaceAll('emojivoto', LINKERD_NS),
+  ).map((d) => d.toJS() as Record<string, unknown>);
+const isDeployment = (o: Record<string, unknown>) => o.kind === 'Deployment';
+/** Istio objects of a namespace enrolled in ambient: its label makes ambient the source column. */
+const AMBIENT_NS = 'import-cluster-ambient';
 const NS = ['import-cluster-a', 'import-cluster-b'] as const;
 /** A namespace of Gateway API routes (ambient's and an ingress Gateway's), as Istio reads them. */
 const ROUTES_NS = 'import-cluster-routes';
@@ -69,7 +79,8 @@ function objectsIn(ns: string): Record<string, unknown>[] {
   const text = readFileSync('test/fixtures/import/istio-bookinfo.yaml', 'utf8').replaceAll('bookinfo', ns);
   return parseAllDocuments(text)
     .map((d) => d.toJS() as { apiVersion: string; kind: string })
-    .filter((o) => SOURCE.kinds!.some((k) => o.kind === k.kind && o.apiVersion.startsWith(`${k.group}/`)));
+    .filter((o) => SOURCE.kinds!.some((k) => o.kind === k.kind && o.apiVersion.startsWith(`${k.group}/`)))
+    .filter((o) => o.kind !== 'Namespace'); // the test's own
 }
 
 const fileOf = (name: string, objects: readonly unknown[]) => {
@@ -102,7 +113,8 @@ beforeAll(async () => {
   const c = client(cluster.kubeConfig);
   const mapper = new RestMapper(c);
   const create = async (ns: string, objects: readonly Record<string, unknown>[]) => {
-    await ensureNamespace(cluster.kubeConfig, ns);
+    // A Namespace of the objects is created as written (Linkerd's carries an annotation).
+    if (!objects.some((o) => o.kind === 'Namespace')) await ensureNamespace(cluster.kubeConfig, ns);
     for (const o of objects) {
       const { apiVersion, kind } = o as { apiVersion: string; kind: string };
       const info = (await mapper.find(apiVersion, kind))!;
@@ -111,6 +123,15 @@ beforeAll(async () => {
   };
   for (const ns of NS) await create(ns, objectsIn(ns));
   await create(ROUTES_NS, routeObjects(ROUTES_NS));
+  await create(LINKERD_NS, linkerdObjects());
+  await create(AMBIENT_NS, [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: AMBIENT_NS, labels: { 'istio.io/dataplane-mode': 'ambient' } },
+    },
+    ...objectsIn(AMBIENT_NS),
+  ]);
 });
 
 describe('import --from-cluster --from istio', () => {
@@ -182,6 +203,110 @@ describe('import --from-cluster --from istio', () => {
   });
 });
 
+describe('import --from-cluster --from linkerd', () => {
+  const fromFile = (objects: readonly unknown[]) =>
+    runCli(['import', '-f', fileOf('linkerd.yaml', objects), '--from', 'linkerd']);
+  const fromCluster = () =>
+    runCli(['import', '--from-cluster', '--from', 'linkerd', '--kubeconfig', kubeconfig, '-n', LINKERD_NS]);
+
+  it('reads the Namespace and the workloads the objects refer to, as the file import finds them', async () => {
+    const [file, cluster] = [await fromFile(linkerdObjects()), await fromCluster()];
+    expect(file.code, file.err).toBe(0);
+    expect(cluster.code, cluster.err).toBe(0);
+    expect(cluster.out).toBe(file.out);
+    // The Namespace's default inbound policy, and the Server that names the Deployment's port.
+    expect(cluster.out).toContain(`name: ${LINKERD_NS}-default-inbound`);
+    expect(cluster.out).toMatch(/ports:\n\s+- 9990/);
+    // The same diagnostics, but the Deployment: the file import lists it (the user gave it), the
+    // cluster import only read it for its port names.
+    const deployment = (l: string) => !l.includes('AM1014') || !l.includes('Deployment/');
+    expect(unpositioned(cluster.err)).toEqual(unpositioned(file.err).filter(deployment));
+    expect(unpositioned(file.err).some((l) => !deployment(l))).toBe(true);
+    expect(cluster.err).toMatch(/read \d+ objects from .*, and 1 Namespace, 1 Deployment they may refer to/);
+    // Nothing listed as not imported; the field counts are not compared: the API server writes
+    // its defaults into the objects (a route's parentRef group and kind), fields of its copy only.
+    expect(cluster.err).toMatch(/; 0 objects not imported/);
+    expect(file.err).toMatch(/; 1 object not imported/);
+  });
+
+  it('a user who may not list Namespaces gets a note, and the rest imported', async () => {
+    const list = ['get', 'list'];
+    const limited = await cluster.createUser('import-no-namespaces', {
+      rules: [
+        {
+          apiGroups: ['policy.linkerd.io', 'linkerd.io', 'gateway.networking.k8s.io'],
+          resources: ['*'],
+          verbs: list,
+        },
+        { apiGroups: [''], resources: ['services'], verbs: list },
+        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: list },
+      ],
+    });
+    const r = await runCli([
+      'import',
+      '--from-cluster',
+      '--from',
+      'linkerd',
+      '--kubeconfig',
+      limited,
+      '-n',
+      LINKERD_NS,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      "note: the cluster refused to list Namespace (Forbidden): the namespaces' default inbound policies (config.linkerd.io/default-inbound-policy) are not known to the import",
+    );
+    expect(r.out).toMatch(/ports:\n\s+- 9990/);
+    expect(r.out).not.toContain('default-inbound');
+  });
+
+  it('without the workload, the named port has no number (what the cluster read supplies)', async () => {
+    const file = await fromFile(linkerdObjects().filter((o) => !isDeployment(o)));
+    expect(file.err).toMatch(/named container port metrics/);
+    expect((await fromCluster()).err).not.toMatch(/named container port/);
+  });
+});
+
+describe('migrate plan --from-cluster', () => {
+  const plan = async (...args: string[]) => {
+    const r = await runCli(['migrate', 'plan', '-o', 'json', ...args]);
+    expect(r.err).not.toMatch(/^error/m);
+    return JSON.parse(r.out) as {
+      source: { column?: string };
+      policies: { policy: string; status: string }[];
+      objects: unknown[];
+      neutralYaml: string;
+    };
+  };
+  const cluster = ['--from-cluster', '--kubeconfig'];
+
+  it('plans what the file plan of the same objects plans', async () => {
+    // -n for both: the namespace a cluster-scoped object (the Namespace) is named in.
+    const file = await plan(
+      '-f',
+      fileOf('plan.yaml', linkerdObjects()),
+      '-n',
+      LINKERD_NS,
+      '--from',
+      'linkerd',
+      '--to',
+      'istio',
+    );
+    const live = await plan(...cluster, kubeconfig, '-n', LINKERD_NS, '--from', 'linkerd', '--to', 'istio');
+    expect(live.policies.length).toBeGreaterThan(0);
+    expect(live.policies).toEqual(file.policies.map((p) => ({ ...p, importLosses: expect.anything() })));
+    expect(live.objects).toEqual(file.objects);
+    expect(live.neutralYaml).toBe(file.neutralYaml);
+  });
+
+  it("takes the source column from the namespace's labels on the cluster (ambient)", async () => {
+    const ambient = await plan(...cluster, kubeconfig, '-n', AMBIENT_NS, '--from', 'istio', '--to', 'istio');
+    const sidecar = await plan(...cluster, kubeconfig, '-n', NS[0], '--from', 'istio', '--to', 'istio');
+    expect(ambient.source.column).toMatch(/ambient/i);
+    expect(sidecar.source.column).not.toMatch(/ambient/i);
+  });
+});
+
 describe('stripServerFields', () => {
   it('drops what the API server writes, keeps what the author wrote', () => {
     const o = stripServerFields(
@@ -208,6 +333,31 @@ describe('stripServerFields', () => {
       kind: 'VirtualService',
       metadata: { name: 'x', namespace: 'n', labels: { a: 'b' } },
       spec: { hosts: ['h'] },
+    });
+  });
+
+  it("drops the name label and the kubernetes finalizer the API server gives every Namespace, keeps the author's", () => {
+    const ns = (labels: Record<string, string>, finalizers: string[]) =>
+      stripServerFields(
+        { metadata: { name: 'shop', labels }, spec: { finalizers }, status: { phase: 'Active' } },
+        'v1',
+        'Namespace',
+      );
+    expect(ns({ 'kubernetes.io/metadata.name': 'shop' }, ['kubernetes'])).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop' },
+    });
+    expect(
+      ns({ 'kubernetes.io/metadata.name': 'shop', 'istio.io/dataplane-mode': 'ambient' }, [
+        'kubernetes',
+        'example.com/keep',
+      ]),
+    ).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } },
+      spec: { finalizers: ['example.com/keep'] },
     });
   });
 });

@@ -1,11 +1,12 @@
 // --prune with the ApplySet convention (KEP-3659): the five-step sequence, and what prune must
 // never touch (a foreign object with a copied part-of label, members of another set).
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type ApplyJson,
   client,
   cliJson,
+  ensureNamespace,
   get,
   listIstio,
   type Meta,
@@ -131,5 +132,45 @@ spec: {mode: strict}
     expect(after?.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds']).not.toContain(
       'PeerAuthentication',
     );
+  });
+});
+
+describe("apply --prune of kinds outside their group's preferred version (Linkerd)", () => {
+  // policy.linkerd.io prefers v1beta3 (Server, HTTPRoute); AuthorizationPolicy and
+  // MeshTLSAuthentication are served only in v1alpha1. The set names them by group and kind alone.
+  const LNS = 'am-prune-linkerd';
+  const linkerd = ['--mesh', 'linkerd', '--kubeconfig', inject('kubeconfig'), '-n', LNS];
+  const access = `apiVersion: anymesh.dev/v1alpha1
+kind: AccessPolicy
+metadata: {name: ratings-readers, namespace: ${LNS}}
+spec:
+  service: ratings
+  action: allow
+  from: [{namespace: ${LNS}, serviceAccount: reviews}]
+  to: [{ports: [9080]}]
+---
+`;
+  beforeAll(() => ensureNamespace(cluster.kubeConfig, LNS));
+
+  it('prunes them when no policy produces them any more', async () => {
+    const both = policyFile('both.yaml', trafficPolicy(LNS, 'ratings') + access);
+    expect((await cliJson(['apply', '-f', both, ...linkerd, '--prune'])).code).toBe(0);
+    const authz = `/apis/policy.linkerd.io/v1alpha1/namespaces/${LNS}/authorizationpolicies/ratings-readers-9080`;
+    expect(await get(cluster.kubeConfig, authz)).toBeDefined();
+    const { code, json } = await cliJson([
+      'apply',
+      '-f',
+      policyFile('traffic.yaml', trafficPolicy(LNS, 'ratings')),
+      ...linkerd,
+      '--prune',
+    ]);
+    expect(code).toBe(0);
+    expect(
+      json.objects
+        .filter((o) => o.action === 'pruned')
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['AuthorizationPolicy', 'MeshTLSAuthentication', 'Server']);
+    expect(await get(cluster.kubeConfig, authz)).toBeUndefined();
   });
 });

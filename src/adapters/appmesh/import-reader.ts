@@ -7,7 +7,7 @@ import { makeDiagnostic } from '../../core/diagnostics.js';
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
 import type { FieldPath } from '../../core/loader/positions.js';
 import { formatDuration } from '../../core/model/duration.js';
-import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import { namespaceKind, nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
 import { NativeReader } from '../kit/native-reader.js';
 import { APPMESH_MESSAGES } from './messages.js';
 import { API_VERSION } from './resources.js';
@@ -26,7 +26,12 @@ export const APPMESH_KINDS = [
 ] as const;
 
 /** The same kinds as data, for `anymesh import --from-cluster`, with the per-version Services. */
-export const IMPORT_KINDS: readonly NativeKind[] = [...nativeKinds(API_VERSION, APPMESH_KINDS), SERVICE_KIND];
+export const IMPORT_KINDS: readonly NativeKind[] = [
+  ...nativeKinds(API_VERSION, APPMESH_KINDS),
+  SERVICE_KIND,
+  // The labels a VirtualGateway's namespaceSelector takes its GatewayRoutes' namespaces by.
+  namespaceKind("the namespaces' labels that VirtualGateways select GatewayRoutes by"),
+];
 
 export function isKind(o: NativeObject, kind: (typeof APPMESH_KINDS)[number]): boolean {
   return o.object.kind === kind && o.object.apiVersion === API_VERSION;

@@ -3,7 +3,7 @@
  * no neutral form (AM4115) or changes meaning (AM4116) is reported, bound to one field ledger.
  */
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
-import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import { namespaceKind, nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
 import { NativeReader } from '../kit/native-reader.js';
 import { ISTIO_MESSAGES } from './messages.js';
 
@@ -28,6 +28,8 @@ export const IMPORT_KINDS: readonly NativeKind[] = [
   ...nativeKinds(GATEWAY_API, ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'Gateway']),
   // Services, for the protocol their ports declare (import-services.ts) and as versions' leaves.
   SERVICE_KIND,
+  // Namespaces enrolled in ambient make the migration's source column ambient (import.ts).
+  namespaceKind("the namespaces' ambient labels (istio.io/dataplane-mode, istio.io/use-waypoint)"),
 ];
 
 export function isKind(o: NativeObject, kind: string): boolean {

@@ -167,8 +167,25 @@ export function nativeKinds(group: string, kinds: readonly string[]): NativeKind
   return kinds.map((kind) => ({ group: g, kind }));
 }
 
-/** Core Services: the leaf Services per version that Linkerd and App Mesh output route to. */
-export const SERVICE_KIND: NativeKind = { group: '', kind: 'Service' };
+/**
+ * Core Services: the leaf Services per version that Linkerd and App Mesh output route to, and the
+ * routes' parents. A context kind: from a cluster, a Service nothing routes to is not listed.
+ */
+export const SERVICE_KIND: NativeKind = {
+  group: '',
+  kind: 'Service',
+  context: 'the Services routes name as parents and versions',
+};
+
+/**
+ * Namespaces, read from a cluster for what an importer looks up in them (`context`: their labels
+ * or annotations), as it finds them among the files of a file import.
+ */
+export const namespaceKind = (context: string): NativeKind => ({ group: '', kind: 'Namespace', context });
+
+/** The workloads whose pod templates name container ports (what a Server's named port means). */
+export const workloadKinds = (context: string): NativeKind[] =>
+  ['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) => ({ group: 'apps', kind, context }));
 
 /** `{}`: a mapping that sets nothing (what a null the API server drops can leave behind). */
 export function isEmptyMapping(v: unknown): boolean {

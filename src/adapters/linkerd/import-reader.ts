@@ -5,7 +5,7 @@
  * is reported, bound to one field ledger.
  */
 import type { FieldLedger, ImportContext, NativeKind, NativeObject } from '../../core/import.js';
-import { nativeKinds, SERVICE_KIND } from '../kit/import-kit.js';
+import { namespaceKind, nativeKinds, SERVICE_KIND, workloadKinds } from '../kit/import-kit.js';
 import type { RouteDialect } from '../kit/import-route-dialect.js';
 import { NativeReader } from '../kit/native-reader.js';
 import { LINKERD_MESSAGES } from './messages.js';
@@ -32,10 +32,16 @@ const KINDS: Record<string, readonly string[]> = {
   [PROFILES]: ['ServiceProfile'],
 };
 
-/** The same kinds as data, for `anymesh import --from-cluster`, with the leaf Services they route to. */
+/**
+ * The same kinds as data, for `anymesh import --from-cluster`, with the leaf Services they route
+ * to, the Namespaces whose default inbound policy is an MTLSPolicy (import-security.ts), and the
+ * workloads whose container ports give a Server's named port its number (import-servers.ts).
+ */
 export const IMPORT_KINDS: readonly NativeKind[] = [
   ...Object.entries(KINDS).flatMap(([group, kinds]) => nativeKinds(group, kinds)),
   SERVICE_KIND,
+  namespaceKind("the namespaces' default inbound policies (config.linkerd.io/default-inbound-policy)"),
+  ...workloadKinds('the numbers of the container ports that Servers name'),
 ];
 
 /** The API group of an object (`policy.linkerd.io/`), or '' for the core group (`v1`). */

@@ -6,12 +6,14 @@
  *
  * `--from-cluster` reads the objects from the API server instead (the kinds the source declares,
  * one LIST per kind in -n's namespace or, with -A, all), positioned as
- * `cluster:<kind>/<namespace>/<name>` plus the field path, through the same import pipeline.
+ * `cluster:<kind>/<namespace>/<name>` plus the field path, through the same import pipeline, with
+ * the objects of the kinds they refer to (namespaces, workloads: NativeKind `context`) that a file
+ * import would find among the files.
  */
 import type { Command } from 'commander';
 import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
 import type { KubeObject } from '../../core/adapter.js';
-import type { ImportSource } from '../../core/import.js';
+import type { ImportSource, NativeKind } from '../../core/import.js';
 import { clusterNativeObjects } from '../../core/import.js';
 import { type ImportRun, importFiles, importNative } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
@@ -33,16 +35,10 @@ import { outDirFiles } from './compile.js';
 /** The -o formats, declared once for the help, the check and shell completion. */
 const OUTPUT_FORMATS = ['yaml', 'json'] as const;
 
-interface ImportOpts {
+/** The flags of a command that reads native objects from files or, with --from-cluster, a cluster. */
+export interface ClusterReadOpts {
   filename?: string[];
-  from?: string;
-  output?: string;
-  outDir?: string;
-  strict?: boolean;
-  clusterDomain?: string;
-  trustDomain?: string;
   namespace?: string;
-  option?: string[];
   fromCluster?: boolean;
   allNamespaces?: boolean;
   kubeconfig?: string;
@@ -50,14 +46,48 @@ interface ImportOpts {
   requestTimeout?: string;
 }
 
+interface ImportOpts extends ClusterReadOpts {
+  from?: string;
+  output?: string;
+  outDir?: string;
+  strict?: boolean;
+  clusterDomain?: string;
+  trustDomain?: string;
+  option?: string[];
+}
+
+/** --from-cluster, -A and the connection flags (import, migrate plan). */
+export function addClusterReadFlags(cmd: Command): Command {
+  cmd
+    .option(
+      '--from-cluster',
+      'read the objects from the cluster (the kinds the source imports) instead of -f',
+    )
+    .option(
+      '-A, --all-namespaces',
+      "with --from-cluster: read every namespace (default: -n, else the context's)",
+    );
+  return addConfigFlags(cmd, {
+    namespaceHelp:
+      "with -f: namespace of objects that name none (default: default); with --from-cluster: the namespace read (default: the context's)",
+  });
+}
+
+/** What the two ways of reading exclude of each other. */
+export function checkClusterReadFlags(opts: ClusterReadOpts): void {
+  if (opts.fromCluster && opts.filename?.length)
+    throw new UsageError('--from-cluster reads the cluster: give it or -f, not both');
+  if (opts.allNamespaces && !opts.fromCluster) throw new UsageError('-A needs --from-cluster');
+}
+
 /**
  * The objects of the kinds `source` imports, LISTed from the cluster of the connection flags (one
  * namespace, or all with -A), through the import pipeline.
  */
-async function importFromCluster(
+export async function importFromCluster(
   io: Io,
   source: ImportSource,
-  opts: ImportOpts,
+  opts: ClusterReadOpts,
   ctx: Parameters<typeof importNative>[2],
 ): Promise<ImportRun> {
   if (!source.kinds?.length)
@@ -71,10 +101,31 @@ async function importFromCluster(
   const read = await readNativeObjects(target.client, source.kinds, namespace);
   if (read.unserved.length)
     io.err(`note: the cluster serves no ${read.unserved.join(', ')}: none of those were read\n`);
+  for (const u of read.unreadable)
+    io.err(
+      `note: the cluster refused to list ${u.kind} (${u.reason}): ${u.context} are not known to the import\n`,
+    );
+  const kinds = source.kinds;
+  const isContext = (o: KubeObject) => kindOf(o, kinds)?.context !== undefined;
+  const referred = read.objects.filter(isContext);
+  const n = read.objects.length - referred.length;
   io.err(
-    `read ${read.objects.length} object${read.objects.length === 1 ? '' : 's'} from ${target.server} (${namespace ? `namespace ${namespace}` : 'all namespaces'})\n`,
+    `read ${n} object${n === 1 ? '' : 's'} from ${target.server} (${namespace ? `namespace ${namespace}` : 'all namespaces'})${referred.length ? `, and ${countByKind(referred)} they may refer to` : ''}\n`,
   );
-  return importNative(clusterNativeObjects(read.objects, namespace ?? 'default'), source, ctx);
+  return importNative(clusterNativeObjects(read.objects, namespace ?? 'default', isContext), source, ctx);
+}
+
+/** The kind of `kinds` an object read from the cluster is of (by API group and kind). */
+function kindOf(o: KubeObject, kinds: readonly NativeKind[]): NativeKind | undefined {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  return kinds.find((k) => k.kind === o.kind && k.group === group);
+}
+
+/** `3 Deployment, 1 Namespace`: the objects by kind, as a note counts them. */
+function countByKind(objects: readonly KubeObject[]): string {
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+  return [...counts].map(([kind, c]) => `${c} ${kind}`).join(', ');
 }
 
 export function parseSource(id: string | undefined, flag = '--from'): ImportSource {
@@ -112,19 +163,8 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
       '--option <key=value>',
       "the source mesh's adapter options (e.g. its root namespace); repeatable",
       collect,
-    )
-    .option(
-      '--from-cluster',
-      'read the objects from the cluster (the kinds the source imports) instead of -f',
-    )
-    .option(
-      '-A, --all-namespaces',
-      "with --from-cluster: read every namespace (default: -n, else the context's)",
     );
-  addConfigFlags(cmd, {
-    namespaceHelp:
-      "with -f: namespace of objects that name none (default: default); with --from-cluster: the namespace read (default: the context's)",
-  }).action(async (opts: ImportOpts) => {
+  addClusterReadFlags(cmd).action(async (opts: ImportOpts) => {
     const source = parseSource(opts.from);
     // The source mesh's options say how to read its objects (Istio's root namespace, ...).
     const { options } = compileContext({ option: opts.option }, adapterFor(source.id));
@@ -133,9 +173,7 @@ export function registerImport(program: Command, io: Io, done: (code: number) =>
     checkNamespaceFlag(opts.namespace);
     checkDomainFlag(opts.clusterDomain, '--cluster-domain');
     checkTrustDomainFlag(opts.trustDomain);
-    if (opts.fromCluster && opts.filename?.length)
-      throw new UsageError('--from-cluster reads the cluster: give it or -f, not both');
-    if (opts.allNamespaces && !opts.fromCluster) throw new UsageError('-A needs --from-cluster');
+    checkClusterReadFlags(opts);
     const ctx = {
       clusterDomain: opts.clusterDomain ?? 'cluster.local',
       trustDomain: opts.trustDomain ?? 'cluster.local',

@@ -3,14 +3,17 @@
  * per policy what moves losslessly and what is lost or changes (import positions in the native
  * input, target reasons from its capability cells), the capability columns side by side, the
  * target's objects and the cut-over steps. Exit 0 when lossless, 1 when anything would be lost.
+ * `--from-cluster [-n NS | -A]` plans the move of what the cluster runs, read as `import
+ * --from-cluster` reads it.
  */
 import type { Command } from 'commander';
 import { adapterFor } from '../../adapters/index.js';
 import { formatDiagnostic } from '../../core/diagnostics.js';
 import { loadDocuments } from '../../core/loader/loader.js';
 import { renderYaml } from '../../core/render.js';
-import { type ImportLoss, type MigrationPlan, planMigration } from '../../migrate/plan.js';
+import { type ImportLoss, type MigrationPlan, planImport, planMigration } from '../../migrate/plan.js';
 import { EXIT } from '../exit.js';
+import { checkNamespaceFlag } from '../flag-values.js';
 import {
   addCompileOptions,
   addFileOption,
@@ -22,13 +25,19 @@ import {
   requireFiles,
 } from '../options.js';
 import { countWarnings, type Io } from '../output.js';
-import { fieldSummary, parseSource } from './import.js';
+import {
+  addClusterReadFlags,
+  type ClusterReadOpts,
+  checkClusterReadFlags,
+  fieldSummary,
+  importFromCluster,
+  parseSource,
+} from './import.js';
 
 /** The -o formats, declared once for the help, the check and shell completion. */
 const OUTPUT_FORMATS = ['text', 'json'] as const;
 
-interface PlanOpts extends CompileFlags {
-  filename?: string[];
+interface PlanOpts extends CompileFlags, ClusterReadOpts {
   from?: string;
   to?: string;
   output?: string;
@@ -95,31 +104,39 @@ export function registerMigrate(program: Command, io: Io, done: (code: number) =
     .option('--from <source>', 'the mesh (or SMI) the native objects are for')
     .option('--to <mesh>', 'the mesh to move to')
     .addOption(outputOption(OUTPUT_FORMATS, 'text', 'text or json'))
-    .option('--strict', 'any native field that is not imported losslessly is an error')
-    .action((opts: PlanOpts) => {
-      const source = parseSource(opts.from);
-      const target = parseMesh(opts.to);
-      const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
-      const context = compileContext(opts, target);
-      const plan = planMigration(
-        loadDocuments(requireFiles(opts), () => io.stdin(), source.format),
-        {
-          source,
-          ...(adapterFor(source.id) ? { sourceMesh: adapterFor(source.id)! } : {}),
-          target,
-          context,
-          strict: opts.strict === true,
-        },
-      );
-      // The plan's warnings (import and target losses) count for --max-warnings in either format.
-      countWarnings(io, [
-        ...plan.policies.flatMap((p) => [...p.importLosses, ...p.targetLosses]),
-        ...plan.unattached,
-        ...plan.errors,
-      ]);
-      io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
-      done(plan.ok ? EXIT.ok : EXIT.failed);
-    });
+    .option('--strict', 'any native field that is not imported losslessly is an error');
+  addClusterReadFlags(cmd).action(async (opts: PlanOpts) => {
+    const source = parseSource(opts.from);
+    const target = parseMesh(opts.to);
+    const format = parseFormat(opts.output, OUTPUT_FORMATS, 'text');
+    checkNamespaceFlag(opts.namespace);
+    checkClusterReadFlags(opts);
+    const context = {
+      ...compileContext(opts, target),
+      ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}),
+    };
+    const options = {
+      source,
+      ...(adapterFor(source.id) ? { sourceMesh: adapterFor(source.id)! } : {}),
+      target,
+      context,
+      strict: opts.strict === true,
+    };
+    const plan = opts.fromCluster
+      ? planImport(await importFromCluster(io, source, opts, { ...context, strict: options.strict }), options)
+      : planMigration(
+          loadDocuments(requireFiles(opts), () => io.stdin(), source.format),
+          options,
+        );
+    // The plan's warnings (import and target losses) count for --max-warnings in either format.
+    countWarnings(io, [
+      ...plan.policies.flatMap((p) => [...p.importLosses, ...p.targetLosses]),
+      ...plan.unattached,
+      ...plan.errors,
+    ]);
+    io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan));
+    done(plan.ok ? EXIT.ok : EXIT.failed);
+  });
   migrate.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   for (const c of migrate.commands)
     c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
