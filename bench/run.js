@@ -7,6 +7,9 @@
  *   compile   10,000 generated policies per mesh vs the js-yaml floor (parse + dump), 3 rounds
  *   growth    every mesh at 1k / 10k / 100k policies: per-policy time and peak memory (about 6
  *             minutes on 2 cores; BENCH_GROWTH_MESHES=linkerd,appmesh measures some)
+ *   import    `anymesh import` of every mesh's compiled output (and Istio ambient's) at 2,000 and
+ *             20,000 policies vs the js-yaml floor (parse + dump the native files): ratio and
+ *             per-object time at each size, which must not grow with it
  *   startup   `anymesh --version` and `validate` of one small file vs `node -e 0`
  *   cluster   apply / re-apply / diff / status / delete of 1,000 Istio objects on a real API server,
  *             vs kubectl apply --server-side (per object, serially; and one call for all)
@@ -23,16 +26,18 @@ import { clusterRows } from './cluster.js';
 import { compileRows, growthByMesh, MESHES } from './compile.js';
 import { controllerRows } from './controller.js';
 import { lastRun, record } from './history.js';
+import { importRows } from './import.js';
 import { startupRows } from './startup.js';
 import { machine } from './stats.js';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const mode = quick ? 'quick' : 'full';
-const only = (process.env.BENCH_ONLY ?? 'compile,growth,startup,cluster,controller').split(',');
+const only = (process.env.BENCH_ONLY ?? 'compile,growth,import,startup,cluster,controller').split(',');
 const size = {
   policies: Number(process.env.BENCH_POLICIES) || (quick ? 2_000 : 10_000),
   rounds: Number(process.env.BENCH_ROUNDS) || (quick ? 1 : 3),
   growth: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+  importSizes: quick ? [500, 5_000] : [2_000, 20_000],
   startupRuns: quick ? 5 : 11,
   objects: Number(process.env.BENCH_OBJECTS) || (quick ? 200 : 1_000),
   serialSample: quick ? 20 : 100,
@@ -97,6 +102,29 @@ if (only.includes('growth')) {
     if (at(10_000) && at(100_000))
       console.log(
         `  ${mesh.padEnd(8)} per-policy 10k -> 100k: ${(at(100_000).usPerPolicy / at(10_000).usPerPolicy).toFixed(2)}x (goal <= 1.2); peak at 100k ${at(100_000).peakRssMb} MB (goal < 1536)`,
+      );
+  }
+}
+
+if (only.includes('import')) {
+  log(
+    `import: ${size.importSizes.join(' / ')} policies compiled for each mesh, then imported, ${size.rounds} rounds`,
+  );
+  run.import = await importRows(size.importSizes, size.rounds);
+  console.log(
+    `\nimport of compiled output (median of ${size.rounds}) vs the js-yaml floor (parse + dump the native files):`,
+  );
+  for (const r of run.import) {
+    const p = prev?.import?.find((x) => x.column === r.column && x.policies === r.policies);
+    console.log(
+      `  ${r.column.padEnd(13)} ${String(r.policies).padStart(6)} policies ${String(r.objects).padStart(7)} objects  ${String(r.ms).padStart(6)} ms  ${r.ratio.toFixed(2)}x floor  ${String(r.usPerObject).padStart(4)} us/object${was(p && `${p.ratio}x, ${p.usPerObject} us`)}  peak ${r.peakRssMb} MB`,
+    );
+  }
+  for (const column of new Set(run.import.map((r) => r.column))) {
+    const [small, large] = run.import.filter((r) => r.column === column);
+    if (small && large)
+      console.log(
+        `  ${column.padEnd(13)} per-object ${small.policies} -> ${large.policies} policies: ${(large.usPerObject / small.usPerObject).toFixed(2)}x (linear: about 1)`,
       );
   }
 }

@@ -21,6 +21,7 @@ import { buildRules } from './import-rules.js';
 import {
   checkNode,
   leafServiceOf,
+  nodesBySource,
   listenerTimeouts,
   type Mutable,
   type NeutralProtocol,
@@ -62,6 +63,14 @@ export function importRouting(
       return s ? [nodeKey(s.namespace, s.service)] : [];
     }),
   );
+  // Indexes built once: per service, the nodes and Services it joins are looked up, not searched.
+  const bySource = nodesBySource(nodes);
+  const coreServices = new Map<string, NativeObject>();
+  for (const o of objects)
+    if (o.object.apiVersion === 'v1' && o.object.kind === 'Service') {
+      const key = nodeKey(o.namespace, o.object.metadata.name);
+      if (!coreServices.has(key)) coreServices.set(key, o);
+    }
   const policies: ImportedPolicy[] = [];
   const services: ServiceIR[] = [];
   const routeTimeouts: { ms: number; nodes: string[] }[] = [];
@@ -140,7 +149,7 @@ export function importRouting(
       }
       if (read.port !== undefined) ir.port = read.port;
       ir.protocol = read.protocol;
-      const own = ownNodes(read.routes, svc.service, vs.namespace, nodes, serviceHosts, policyRef);
+      const own = ownNodes(read.routes, svc.service, vs.namespace, nodes, bySource, serviceHosts, policyRef);
       splitVersions(ir, own, r);
       rules = buildRules(read.routes, ir, router, nodes, owned.length > 0 ? [policyName] : [], r);
       // A TCP route's timeout is its idle timeout, which raises no listener timeout.
@@ -183,7 +192,7 @@ export function importRouting(
       from.push(n.o.ref);
       checkNode(n, ir, r);
       // A version's own Service; the service's own Service is the application's, not a leaf.
-      const leaf = ir.versions.has(n) ? leafServiceOf(n, objects, r) : undefined;
+      const leaf = ir.versions.has(n) ? leafServiceOf(n, coreServices, r) : undefined;
       if (leaf) from.push(leaf.ref);
     }
     const spec: Obj = { service: svc.service };

@@ -60,11 +60,28 @@ export function protocolOf(
     );
 }
 
+/**
+ * The nodes of each policy anymesh named in their source annotation, by `Kind/namespace/name` of
+ * the policy: built once, so finding a service's own nodes does not walk every node per service.
+ */
+export function nodesBySource(nodes: ReadonlyMap<string, NodeInfo>): Map<string, [string, NodeInfo][]> {
+  const out = new Map<string, [string, NodeInfo][]>();
+  for (const [key, n] of nodes)
+    for (const s of n.meta.sources ?? []) {
+      const ref = `${s.kind}/${s.namespace}/${s.name}`;
+      const list = out.get(ref) ?? [];
+      if (!list.some(([k]) => k === key)) list.push([key, n]);
+      out.set(ref, list);
+    }
+  return out;
+}
+
 export function ownNodes(
   routes: readonly RouteIR[],
   service: string,
   namespace: string,
   nodes: ReadonlyMap<string, NodeInfo>,
+  bySource: ReadonlyMap<string, readonly [string, NodeInfo][]>,
   serviceHosts: ReadonlySet<string>,
   policyRef: string,
 ): NodeInfo[] {
@@ -76,13 +93,8 @@ export function ownNodes(
     own.set(key, n);
   }
   // anymesh makes a node for every version, routed to or not; its annotation names the policy.
-  for (const [key, n] of nodes)
-    if (
-      n.namespace === namespace &&
-      !serviceHosts.has(key) &&
-      (n.meta.sources ?? []).some((s) => `${s.kind}/${s.namespace}/${s.name}` === policyRef)
-    )
-      own.set(key, n);
+  for (const [key, n] of bySource.get(policyRef) ?? [])
+    if (n.namespace === namespace && !serviceHosts.has(key)) own.set(key, n);
   return [...own.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -189,23 +201,16 @@ export function checkNode(n: NodeInfo, ir: ServiceIR, r: AppMeshReader): void {
 /**
  * The Service that makes a version's DNS name resolve to its pods (anymesh makes one per version,
  * `appmesh.versionServices`): joined, not imported on its own, when it selects exactly the node's
- * pods.
+ * pods. `services`: the input's core Services by `namespace/name` (nodeKey).
  */
 export function leafServiceOf(
   n: NodeInfo,
-  objects: readonly NativeObject[],
+  services: ReadonlyMap<string, NativeObject>,
   r: AppMeshReader,
 ): NativeObject | undefined {
   const suffix = `.${n.namespace}.svc.${r.ctx.clusterDomain}`;
   if (!n.hostname?.endsWith(suffix) || !n.labels) return undefined;
-  const name = n.hostname.slice(0, -suffix.length);
-  const svc = objects.find(
-    (o) =>
-      o.object.apiVersion === 'v1' &&
-      o.object.kind === 'Service' &&
-      o.namespace === n.namespace &&
-      o.object.metadata.name === name,
-  );
+  const svc = services.get(nodeKey(n.namespace, n.hostname.slice(0, -suffix.length)));
   const selector = (svc?.object.spec as { selector?: Record<string, string> } | undefined)?.selector;
   if (!svc || JSON.stringify(sorted(selector ?? {})) !== JSON.stringify(sorted(n.labels))) return undefined;
   r.ledger.take(svc, []);

@@ -185,14 +185,17 @@ export function importRouting(
   const policies: ImportedPolicy[] = [];
   const versionsGiven = new Set<string>();
   uniqueNames(groups);
+  // The subsets every group of a service routes to, gathered once per service (not per group).
+  const usedSubsets = new Map<string, Set<string>>();
   for (const g of groups.values()) {
-    const s = subsets.get(`${g.namespace}/${g.service}`);
-    const usedByService = new Set(
-      [...groups.values()]
-        .filter((x) => x.namespace === g.namespace && x.service === g.service)
-        .flatMap((x) => x.routes.flatMap((route) => route.subsets)),
-    );
-    const p = buildTrafficPolicy(g, s, versionsGiven, usedByService, ctx, r);
+    const key = `${g.namespace}/${g.service}`;
+    const used = usedSubsets.get(key) ?? new Set<string>();
+    for (const route of g.routes) for (const subset of route.subsets) used.add(subset);
+    usedSubsets.set(key, used);
+  }
+  for (const g of groups.values()) {
+    const key = `${g.namespace}/${g.service}`;
+    const p = buildTrafficPolicy(g, subsets.get(key), versionsGiven, usedSubsets.get(key)!, ctx, r);
     if (p) policies.push(p);
   }
   // Subsets no VirtualService routes to: a policy with the versions and one rule to the service
