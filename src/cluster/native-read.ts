@@ -4,7 +4,7 @@
  * what the API server adds, so the importer sees the objects as their author wrote them.
  *
  * Which kinds is the caller's (the import source's own list); the version read is the group's
- * preferred one, from discovery. A kind the cluster does not serve (its CRD is not installed) is
+ * preferred one, from discovery, or the first other that serves the kind (RestMapper.findGroupKind). A kind the cluster does not serve (its CRD is not installed) is
  * not an error: it is named in `unserved`. Nor is a context kind (NativeKind `context`: namespaces,
  * workloads) the caller may not list, as a user whose RBAC ends at their namespace may not list
  * Namespaces: it is named in `unreadable`, with what the import then lacks.

@@ -106,7 +106,10 @@ const cell = (c: CapabilityCell) => ({ support: c.support, reason: c.reason });
 /** The plan for native files (or stdin) as loaded. */
 export function planMigration(loaded: LoadResult, options: PlanOptions): MigrationPlan {
   const context = { ...DEFAULT_CONTEXT, ...options.context };
-  return planImport(importLoaded(loaded, options.source, { ...context, strict: options.strict === true }), options);
+  return planImport(
+    importLoaded(loaded, options.source, { ...context, strict: options.strict === true }),
+    options,
+  );
 }
 
 /**

@@ -21,10 +21,10 @@ import { buildRules } from './import-rules.js';
 import {
   checkNode,
   leafServiceOf,
-  nodesBySource,
   listenerTimeouts,
   type Mutable,
   type NeutralProtocol,
+  nodesBySource,
   ownNodes,
   podLabels,
   protocolOf,

@@ -7,8 +7,8 @@
  * `--from-cluster` reads the objects from the API server instead (the kinds the source declares,
  * one LIST per kind in -n's namespace or, with -A, all), positioned as
  * `cluster:<kind>/<namespace>/<name>` plus the field path, through the same import pipeline, with
- * the objects of the kinds they refer to (namespaces, workloads: NativeKind `context`) that a file
- * import would find among the files.
+ * the objects of the kinds they refer to (Services, Namespaces, workloads: NativeKind `context`)
+ * that a file import would find among the files.
  */
 import type { Command } from 'commander';
 import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';

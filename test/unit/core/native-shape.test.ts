@@ -5,7 +5,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { crdKind, defaultCrdRoot, digestCrds, SHAPES_FILE, shapesFileText } from '../../../scripts/native-shapes.js';
+import {
+  crdKind,
+  defaultCrdRoot,
+  digestCrds,
+  SHAPES_FILE,
+  shapesFileText,
+} from '../../../scripts/native-shapes.js';
 import { IMPORT_SOURCES } from '../../../src/adapters/index.js';
 import { nativeShapeOf } from '../../../src/adapters/kit/native-shapes.js';
 import { checkShape, type ObjectShape } from '../../../src/core/native-shape.js';
@@ -15,10 +21,7 @@ const imported = IMPORT_SOURCES.flatMap((s) => (s.kinds ?? []).map((k) => `${k.g
 
 describe('native-shapes.json', () => {
   it('is the digest of the CRDs in shared/crds (run `node scripts/native-shapes.js` when they change)', () => {
-    const d = digestCrds(
-      defaultCrdRoot(),
-      imported.filter(crdKind),
-    );
+    const d = digestCrds(defaultCrdRoot(), imported.filter(crdKind));
     expect(readFileSync(SHAPES_FILE, 'utf8')).toBe(shapesFileText(d));
     // Linkerd's policy.linkerd.io GRPCRoute is read when found, but no Linkerd release ships its CRD.
     expect(d.missing).toEqual(['policy.linkerd.io/GRPCRoute']);
