@@ -7,7 +7,7 @@
  * Istio imports did before 2026-12-06, shows as a per-object time that grows with the size).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeInputs } from './inputs.js';
@@ -43,7 +43,6 @@ async function nativeInputs(count) {
   const policiesDir = writeInputs(count);
   const root = mkdtempSync(join(tmpdir(), 'anymesh-bench-import-'));
   try {
-    const { readdirSync } = await import('node:fs');
     const files = readdirSync(policiesDir).map((f) => join(policiesDir, f));
     const validated = validateDocuments(loadDocuments(files).documents);
     const objects = {};

@@ -2,7 +2,7 @@
  * Exports the upstream samples `scripts/import-share.js` is measured on from a checkout of their
  * repository into a scratch folder, with the selections docs/migrate.md ("Reproducing the
  * measures") names: no upstream file is kept in this project, so the figures are reproduced by
- * exporting them again. Reads the files of the commit checked out (`git ls-files`, `git show`), so a
+ * exporting them again. Reads the files of the commit checked out (`git ls-tree`, `git show`), so a
  * bare clone works as well as a work tree.
  *
  *   node scripts/export-samples.js SELECTION CHECKOUT OUT
@@ -93,7 +93,8 @@ export function exportSamples(selection, checkout, out) {
     execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const commit = git('rev-parse', '--short', 'HEAD').trim();
   let kept = 0;
-  for (const path of git('ls-tree', '-r', '--name-only', 'HEAD').split('\n')) {
+  // -z: paths as they are (without it git quotes non-ASCII ones, which `git show` would not find).
+  for (const path of git('ls-tree', '-r', '-z', '--name-only', 'HEAD').split('\0')) {
     if (!chosen.paths.test(path)) continue;
     const written = chosen.write ? chosen.write(git('show', `HEAD:${path}`)) : git('show', `HEAD:${path}`);
     if (!chosen.content.test(written)) continue;

@@ -4,10 +4,11 @@
  * what the API server adds, so the importer sees the objects as their author wrote them.
  *
  * Which kinds is the caller's (the import source's own list); the version read is the group's
- * preferred one, from discovery, or the first other that serves the kind (RestMapper.findGroupKind). A kind the cluster does not serve (its CRD is not installed) is
- * not an error: it is named in `unserved`. Nor is a context kind (NativeKind `context`: namespaces,
- * workloads) the caller may not list, as a user whose RBAC ends at their namespace may not list
- * Namespaces: it is named in `unreadable`, with what the import then lacks.
+ * preferred one, from discovery, or the first other that serves the kind
+ * (RestMapper.findGroupKind). A kind the cluster does not serve (its CRD is not installed) is
+ * not an error: it is named in `unserved`. Nor is a context kind (NativeKind `context`: Services,
+ * Namespaces, workloads) the caller may not read: it is named in `unreadable`, with what the
+ * import then lacks.
  */
 import type { KubeObject } from '../core/adapter.js';
 import type { NativeKind } from '../core/import.js';
@@ -20,7 +21,7 @@ export interface ClusterRead {
   readonly objects: KubeObject[];
   /** `Kind.group` of each kind the cluster does not serve. */
   readonly unserved: string[];
-  /** Context kinds the cluster refused to list: `Kind.group`, the status, and what was not read. */
+  /** Context kinds the cluster refused to show: `Kind.group`, the status, and what was not read. */
   readonly unreadable: { kind: string; reason: string; context: string }[];
 }
 
@@ -82,17 +83,26 @@ function authoredNamespace(rest: Record<string, unknown>, meta: Record<string, u
   } as unknown as KubeObject;
 }
 
+/**
+ * The namespace read with -n, by a GET of it: RBAC checks a GET of Namespace X as a request in
+ * namespace X, so the built-in view, edit and admin roles bound there allow it, while a LIST of
+ * Namespaces is cluster-wide and needs a ClusterRole. None when it does not exist.
+ */
+async function ownNamespace(client: KubeClient, path: string): Promise<Record<string, unknown>[]> {
+  try {
+    return [(await client.request<Record<string, unknown>>('GET', path)).body];
+  } catch (e) {
+    if (e instanceof KubeApiError && e.code === 404) return [];
+    throw e;
+  }
+}
+
 /** Every item of a collection, page by page (`limit` and `continue`, as kubectl get does). */
-async function listAll(
-  client: KubeClient,
-  collection: string,
-  fieldSelector?: string,
-): Promise<Record<string, unknown>[]> {
+async function listAll(client: KubeClient, collection: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let token: string | undefined;
-  const select = fieldSelector ? `&fieldSelector=${encodeURIComponent(fieldSelector)}` : '';
   do {
-    const query = `?limit=${PAGE}${select}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+    const query = `?limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
     const page = await client.request<{
       items?: Record<string, unknown>[];
       metadata?: { continue?: string };
@@ -110,7 +120,7 @@ const byPlace = (a: KubeObject, b: KubeObject) =>
 /**
  * LISTs each kind in `namespace` (all namespaces when undefined) and returns the objects stripped
  * of server fields. Cluster-scoped kinds are listed whole, but for Namespaces: with a namespace,
- * only its own (a field selector on its name), the one the objects read are in.
+ * only its own, the one the objects read are in.
  */
 export async function readNativeObjects(
   client: KubeClient,
@@ -128,10 +138,11 @@ export async function readNativeObjects(
         return [];
       }
       const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-      const own =
-        k.group === '' && k.kind === 'Namespace' && namespace ? `metadata.name=${namespace}` : undefined;
       try {
-        const items = await listAll(client, resourcePath(info, namespace), own);
+        const items =
+          k.group === '' && k.kind === 'Namespace' && namespace
+            ? await ownNamespace(client, resourcePath(info, undefined, namespace))
+            : await listAll(client, resourcePath(info, namespace));
         return items.map((i) => stripServerFields(i, apiVersion, k.kind)).sort(byPlace);
       } catch (e) {
         if (!k.context || !(e instanceof KubeApiError) || (e.code !== 403 && e.code !== 401)) throw e;

@@ -96,6 +96,8 @@ export class RestMapper {
           },
           (err: unknown) => {
             if (err instanceof KubeApiError && err.code === 404) return [];
+            // A failure is not remembered (as list() does): the next lookup asks again.
+            this.versions.delete(group);
             throw err;
           },
         );

@@ -129,6 +129,15 @@ export interface ImportResult {
   readonly columnOptions?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Why an object is not imported, when it carries mesh configuration all the same (a workload's
+ * Linkerd annotations): listed even when it was read from a cluster only as context.
+ */
+export interface ConfigurationSkip {
+  readonly reason: string;
+  readonly configuration: true;
+}
+
 /** What an importer returns before the ledger closes the books. */
 export interface ImporterOutput {
   readonly policies: ImportedPolicy[];
@@ -326,12 +335,14 @@ export class FieldLedger {
 
   /**
    * Closes the books: every leaf of every object either was taken, was reported, or is reported
-   * now as not imported. Objects the importer did not look at are listed as skipped.
+   * now as not imported. Objects the importer did not look at are listed as skipped, but for
+   * context objects (read from a cluster for what others refer to) whose skip reason is a plain
+   * string; one that carries mesh configuration of its own is a `ConfigurationSkip`, listed always.
    */
   finish(
     objects: readonly NativeObject[],
     out: ImporterOutput,
-    skip: (o: NativeObject) => string | undefined,
+    skip: (o: NativeObject) => string | ConfigurationSkip | undefined,
   ): ImportResult {
     const skipped: SkippedObject[] = [];
     let total = 0;
@@ -340,8 +351,9 @@ export class FieldLedger {
     let unaccounted = 0;
     const losses = new Map<string, FieldLoss>();
     for (const o of objects) {
-      const reason = skip(o);
-      if (reason !== undefined && o.context) continue;
+      const why = skip(o);
+      if (typeof why === 'string' && o.context) continue;
+      const reason = typeof why === 'object' ? why.reason : why;
       if (reason !== undefined) {
         skipped.push({ ref: o.ref, apiVersion: o.object.apiVersion, location: o.locate([]), reason });
         this.diagnostics.push(

@@ -289,6 +289,20 @@ function columnSwitchSteps(
   return steps.map((s, i) => ({ step: i + 1, ...s }));
 }
 
+/** Kubernetes' own kinds an import reads (`from` may name them): the user's, never deleted. */
+const USER_KINDS = [
+  'Service',
+  'Namespace',
+  'ServiceAccount',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Pod',
+  'Job',
+  'CronJob',
+];
+
 /**
  * The same mesh and the same column (hand-written Istio ambient routes to anymesh's): nothing moves
  * between data planes; anymesh takes the objects over. What it writes under a native object's kind
@@ -307,11 +321,15 @@ function adoptSteps(
   const written = new Set(
     objects.map((o) => `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`),
   );
-  // A refused policy's objects stay as they are; so do the user's Services (a leaf Service anymesh
-  // writes again under its name is replaced, the others are not anymesh's to delete).
+  // A refused policy's objects stay as they are; so do the user's own objects an import read (a
+  // leaf Service anymesh writes again under its name is replaced; the other Services, a Namespace
+  // whose annotation was a default policy, the workloads whose ports a Server named, are not
+  // anymesh's to delete).
   const native = [...new Set(policies.filter((p) => p.status !== 'refused').flatMap((p) => p.from))].sort();
   const replaced = native.filter((ref) => written.has(ref));
-  const left = native.filter((ref) => !written.has(ref) && !ref.startsWith('Service/'));
+  const left = native.filter(
+    (ref) => !written.has(ref) && !USER_KINDS.includes(ref.slice(0, ref.indexOf('/'))),
+  );
   const kept = policies.filter((p) => p.status === 'refused').map((p) => p.policy);
   const steps: Omit<CutoverStep, 'step'>[] = [
     {

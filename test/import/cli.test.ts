@@ -145,6 +145,22 @@ describe('anymesh migrate plan', () => {
     expect(r.out).toMatch(/cut-over steps:\n {2}1\. /);
   });
 
+  it('-n is the namespace of native objects that name none, as for import', async () => {
+    const vs =
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart}\nspec:\n  hosts: [cart]\n  http: [{timeout: 3s, route: [{destination: {host: cart}}]}]\n';
+    const plan = async (...args: string[]) => {
+      const r = await runCli(
+        ['migrate', 'plan', '-f', '-', '--from', 'istio', '--to', 'linkerd', '-o', 'json', ...args],
+        {
+          stdin: vs,
+        },
+      );
+      return (JSON.parse(r.out) as { policies: { policy: string }[] }).policies.map((p) => p.policy);
+    };
+    expect(await plan()).toEqual(['TrafficPolicy/default/cart']);
+    expect(await plan('-n', 'shop')).toEqual(['TrafficPolicy/shop/cart']);
+  });
+
   // Every mesh as a target, from the hand-written Istio input and from SMI: every object the plan
   // proposes passes the target mesh's official CRD schema.
   for (const target of MESHES) {

@@ -146,6 +146,43 @@ describe('objects read from a cluster for what others refer to (context kinds)',
     expect(r.diagnostics.filter((d) => d.code === 'AM1014')).toEqual([]);
     expect(r.fields).toEqual(run(false).fields);
   });
+  it('a context workload that carries authorization configuration is listed all the same', () => {
+    const annotated = {
+      ...deployment,
+      spec: {
+        template: {
+          metadata: {
+            labels: { app: 'web' },
+            annotations: {
+              'config.linkerd.io/default-inbound-policy': 'deny',
+              'linkerd.io/inject': 'enabled',
+            },
+          },
+          spec: { containers: [{ name: 'web' }] },
+        },
+      },
+    };
+    const injectedOnly = {
+      ...deployment,
+      spec: {
+        template: {
+          metadata: { labels: { app: 'web' }, annotations: { 'linkerd.io/inject': 'enabled' } },
+          spec: { containers: [{ name: 'web' }] },
+        },
+      },
+    };
+    const skipped = (d: object) =>
+      importNative(
+        clusterNativeObjects([server, d] as never[], 'shop', (o) => o.kind === 'Deployment'),
+        linkerd,
+        {
+          defaultNamespace: 'shop',
+        },
+      ).skipped.map((s) => s.ref);
+    expect(skipped(annotated)).toEqual(['Deployment/shop/web']);
+    // Injection is the cut-over's business (the plan's steps), not a policy that is lost.
+    expect(skipped(injectedOnly)).toEqual([]);
+  });
   it('the kinds --from-cluster reads say what they are read for', () => {
     const context = (linkerd.kinds ?? []).filter((k) => k.context).map((k) => `${k.group}/${k.kind}`);
     expect(context).toEqual([

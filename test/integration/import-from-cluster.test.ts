@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { V1PolicyRule } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { importSourceFor } from '../../src/adapters/index.js';
@@ -229,35 +230,50 @@ describe('import --from-cluster --from linkerd', () => {
     expect(file.err).toMatch(/; 1 object not imported/);
   });
 
-  it('a user who may not list Namespaces gets a note, and the rest imported', async () => {
-    const list = ['get', 'list'];
-    const limited = await cluster.createUser('import-no-namespaces', {
+  /** A user who may read the Linkerd kinds, Services and workloads, and `namespaces` as given. */
+  const limitedImport = async (user: string, namespaces: V1PolicyRule[]) => {
+    const read = ['get', 'list'];
+    const kubeconfig = await cluster.createUser(user, {
       rules: [
         {
           apiGroups: ['policy.linkerd.io', 'linkerd.io', 'gateway.networking.k8s.io'],
           resources: ['*'],
-          verbs: list,
+          verbs: read,
         },
-        { apiGroups: [''], resources: ['services'], verbs: list },
-        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: list },
+        { apiGroups: [''], resources: ['services'], verbs: read },
+        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: read },
+        ...namespaces,
       ],
     });
-    const r = await runCli([
+    return runCli([
       'import',
       '--from-cluster',
       '--from',
       'linkerd',
       '--kubeconfig',
-      limited,
+      kubeconfig,
       '-n',
       LINKERD_NS,
     ]);
+  };
+
+  it('a user who may not read Namespaces gets a note, and the rest imported', async () => {
+    const r = await limitedImport('import-no-namespaces', []);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(
-      "note: the cluster refused to list Namespace (Forbidden): the namespaces' default inbound policies (config.linkerd.io/default-inbound-policy) are not known to the import",
+      "note: the cluster refused to show Namespace objects (Forbidden): the namespaces' default inbound policies (config.linkerd.io/default-inbound-policy) are not known to the import",
     );
     expect(r.out).toMatch(/ports:\n\s+- 9990/);
     expect(r.out).not.toContain('default-inbound');
+  });
+
+  it('-n reads its Namespace with a GET, which a user who may not list Namespaces may make', async () => {
+    const r = await limitedImport('import-get-namespace', [
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toContain('refused');
+    expect(r.out).toContain(`name: ${LINKERD_NS}-default-inbound`);
   });
 
   it('without the workload, the named port has no number (what the cluster read supplies)', async () => {

@@ -48,7 +48,7 @@ function mappings(v: unknown): Obj[] {
  * once, with one number.
  */
 function namedPort(
-  objects: readonly NativeObject[],
+  workloads: ReadonlyMap<string, readonly NativeObject[]>,
   server: NativeObject,
   name: string,
 ): { port: number; ref: string } | undefined {
@@ -56,8 +56,7 @@ function namedPort(
   if (!Object.keys(labels).length) return undefined;
   const found = new Map<number, string>();
   // Workloads are context, not imported: their CRD-less shapes are read defensively.
-  for (const w of objects) {
-    if (!WORKLOADS.includes(w.object.kind) || w.namespace !== server.namespace) continue;
+  for (const w of workloads.get(server.namespace) ?? []) {
     const pod = w.object.kind === 'Pod' ? (w.object as Obj) : mapping(mapping(w.object.spec)?.template);
     const podLabels = mapping(mapping(pod?.metadata)?.labels) ?? {};
     if (!Object.entries(labels).every(([k, v]) => podLabels[k] === v)) continue;
@@ -83,6 +82,14 @@ const INJECTED_PORTS: Readonly<Record<string, { port: number; value: string }>> 
 
 export function readServers(objects: readonly NativeObject[], r: LinkerdReader): Map<string, ServerIR> {
   const out = new Map<string, ServerIR>();
+  // The workloads of each namespace, gathered once: a cluster read with -A holds every one.
+  const workloads = new Map<string, NativeObject[]>();
+  for (const w of objects) {
+    if (!WORKLOADS.includes(w.object.kind)) continue;
+    const list = workloads.get(w.namespace) ?? [];
+    list.push(w);
+    workloads.set(w.namespace, list);
+  }
   for (const o of objects.filter((x) => isKind(x, POLICY, 'Server'))) {
     const meta = takeMetadata(r.ledger, o);
     r.rest(o, ['spec'], ['podSelector', 'port', 'accessPolicy', 'proxyProtocol'], 'Server');
@@ -92,7 +99,7 @@ export function readServers(objects: readonly NativeObject[], r: LinkerdReader):
     if (proto === undefined || proto === 'unknown') r.ledger.take(o, ['spec', 'proxyProtocol']);
     const port = spec.port;
     let portNumber: number | undefined;
-    const named = typeof port === 'string' ? namedPort(objects, o, port) : undefined;
+    const named = typeof port === 'string' ? namedPort(workloads, o, port) : undefined;
     if (typeof port === 'number') {
       r.ledger.take(o, ['spec', 'port']);
       portNumber = port;

@@ -28,6 +28,8 @@ import { importSecurity, isAnnotatedNamespace } from './import-security.js';
 import { readServers } from './import-servers.js';
 
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ReplicaSet', 'Job', 'CronJob'];
+/** Workload annotations that are authorization or protocol configuration, not proxy settings. */
+const POLICY_ANNOTATIONS = ['config.linkerd.io/default-inbound-policy', 'config.linkerd.io/opaque-ports'];
 
 export function importLinkerd(objects: readonly NativeObject[], ctx: ImportContext): ImportResult {
   const ledger = new FieldLedger(ctx.strict);
@@ -63,8 +65,14 @@ export function importLinkerd(objects: readonly NativeObject[], ctx: ImportConte
     if (isLinkerdKind(o) || read.has(o) || isAnnotatedNamespace(o)) return undefined;
     if (o.object.apiVersion === 'v1' && o.object.kind === 'Service')
       return 'a Service that no route names as parent or version and that carries no Linkerd retry, timeout or failure accrual annotation';
-    if (WORKLOADS.includes(o.object.kind) && JSON.stringify(o.object).includes('linkerd.io/'))
-      return `a workload, not mesh configuration; its Linkerd annotations (proxy settings, config.linkerd.io/default-inbound-policy) stay on it and have no neutral form`;
+    if (WORKLOADS.includes(o.object.kind) && JSON.stringify(o.object).includes('linkerd.io/')) {
+      const reason = `a workload, not mesh configuration; its Linkerd annotations (proxy settings, config.linkerd.io/default-inbound-policy) stay on it and have no neutral form`;
+      // Listed even when read from a cluster for its port names: what these say (who may call the
+      // pods, which ports are opaque) changes with the mesh; injection and proxy tuning do not.
+      return POLICY_ANNOTATIONS.some((a) => JSON.stringify(o.object).includes(`"${a}"`))
+        ? { reason, configuration: true }
+        : reason;
+    }
     return `${o.object.apiVersion} ${o.object.kind} is not a Linkerd object anymesh imports (HTTPRoute, GRPCRoute, ServiceProfile, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, HTTPLocalRateLimitPolicy, and the Services and Namespaces they use)`;
   });
 }

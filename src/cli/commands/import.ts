@@ -103,7 +103,7 @@ export async function importFromCluster(
     io.err(`note: the cluster serves no ${read.unserved.join(', ')}: none of those were read\n`);
   for (const u of read.unreadable)
     io.err(
-      `note: the cluster refused to list ${u.kind} (${u.reason}): ${u.context} are not known to the import\n`,
+      `note: the cluster refused to show ${u.kind} objects (${u.reason}): ${u.context} are not known to the import\n`,
     );
   const kinds = source.kinds;
   const isContext = (o: KubeObject) => kindOf(o, kinds)?.context !== undefined;
@@ -121,11 +121,11 @@ function kindOf(o: KubeObject, kinds: readonly NativeKind[]): NativeKind | undef
   return kinds.find((k) => k.kind === o.kind && k.group === group);
 }
 
-/** `3 Deployment, 1 Namespace`: the objects by kind, as a note counts them. */
+/** `3 Deployments, 1 Namespace`: the objects by kind, as a note counts them. */
 function countByKind(objects: readonly KubeObject[]): string {
   const counts = new Map<string, number>();
   for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-  return [...counts].map(([kind, c]) => `${c} ${kind}`).join(', ');
+  return [...counts].map(([kind, c]) => `${c} ${kind}${c === 1 ? '' : 's'}`).join(', ');
 }
 
 export function parseSource(id: string | undefined, flag = '--from'): ImportSource {

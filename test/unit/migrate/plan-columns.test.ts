@@ -100,4 +100,21 @@ describe('migrate plan from a mesh to itself (one column)', () => {
     expect(text).toContain('--force-conflicts');
     expect(text).not.toMatch(/Install Linkerd beside/);
   });
+
+  it("never lists the user's own objects for deletion: the Namespace whose annotation became an MTLSPolicy stays", () => {
+    const linkerd = ADAPTERS.linkerd!;
+    const plan = planMigration(loadDocuments(['test/import/fixtures/linkerd/security.yaml']), {
+      source: importSourceFor('linkerd')!,
+      sourceMesh: linkerd,
+      target: linkerd,
+      // The namespace default compiles once the Servers' ports are given.
+      context: { options: { 'linkerd.serverPorts': '8080,8801,9990' } },
+    });
+    const mtls = plan.policies.find((p) => p.policy === 'MTLSPolicy/emojivoto/emojivoto-default-inbound');
+    expect(mtls?.status).not.toBe('refused');
+    expect(mtls?.from.some((ref) => ref.startsWith('Namespace/'))).toBe(true);
+    const deletion = steps(plan).find((s) => s.startsWith('Delete the native objects'));
+    expect(deletion).toContain('Server/emojivoto/web-http');
+    expect(deletion).not.toMatch(/Namespace\/|Deployment\//);
+  });
 });
