@@ -153,7 +153,7 @@ export interface NativeKind {
    * What the importer looks up in objects of this kind, which are not mesh configuration of their
    * own (the Services routes name, the namespaces' labels, the workloads' port names): read from a
    * cluster, those the importer takes nothing of are not listed as not imported (NativeObject
-   * `context`), and a cluster that refuses to list them (RBAC) is a note, not a failure.
+   * `context`), and a cluster that refuses to show them (RBAC) is a note, not a failure.
    */
   readonly context?: string;
 }
