@@ -19,6 +19,8 @@ import { groupKind, RestMapper, resourcePath } from './resources.js';
 export interface ClusterRead {
   /** The objects, in the kinds' order, then by namespace and name. */
   readonly objects: KubeObject[];
+  /** Those of them of context kinds (NativeKind `context`): read for what the others refer to. */
+  readonly context: ReadonlySet<KubeObject>;
   /** `Kind.group` of each kind the cluster does not serve. */
   readonly unserved: string[];
   /** Context kinds the cluster refused to show: `Kind.group`, the status, and what was not read. */
@@ -155,5 +157,6 @@ export async function readNativeObjects(
       }
     }),
   );
-  return { objects: lists.flat(), unserved: unserved.sort(), unreadable };
+  const context = new Set(lists.flatMap((list, i) => (kinds[i]!.context === undefined ? [] : list)));
+  return { objects: lists.flat(), context, unserved: unserved.sort(), unreadable };
 }

@@ -119,26 +119,35 @@ spec:
 
 describe('objects read from a cluster for what others refer to (context kinds)', () => {
   const linkerd = importSourceFor('linkerd')!;
-  const deployment = {
+  /** Deployment web, its pod template annotated as given. */
+  const deploymentWith = (annotations?: Record<string, string>) => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace: 'shop' },
-    spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web' }] } } },
-  };
+    spec: {
+      template: {
+        metadata: { labels: { app: 'web' }, ...(annotations ? { annotations } : {}) },
+        spec: { containers: [{ name: 'web' }] },
+      },
+    },
+  });
   const server = {
     apiVersion: 'policy.linkerd.io/v1beta3',
     kind: 'Server',
     metadata: { name: 'web', namespace: 'shop' },
     spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080 },
   };
-  const run = (context: boolean) => {
-    const os = clusterNativeObjects(
-      [server, deployment] as never[],
-      'shop',
-      (o) => context && o.kind === 'Deployment',
+  /** The Server and a Deployment read from a cluster, the Deployment as context or not. */
+  const run = (context: boolean, deployment: object = deploymentWith()) =>
+    importNative(
+      clusterNativeObjects(
+        [server, deployment] as never[],
+        'shop',
+        (o) => context && o.kind === 'Deployment',
+      ),
+      linkerd,
+      { defaultNamespace: 'shop' },
     );
-    return importNative(os, linkerd, { defaultNamespace: 'shop' });
-  };
   it('a context object nothing is taken of is neither listed nor counted', () => {
     expect(run(false).skipped.map((s) => s.ref)).toEqual(['Deployment/shop/web']);
     const r = run(true);
@@ -147,38 +156,10 @@ describe('objects read from a cluster for what others refer to (context kinds)',
     expect(r.fields).toEqual(run(false).fields);
   });
   it('a context workload that carries authorization configuration is listed all the same', () => {
-    const annotated = {
-      ...deployment,
-      spec: {
-        template: {
-          metadata: {
-            labels: { app: 'web' },
-            annotations: {
-              'config.linkerd.io/default-inbound-policy': 'deny',
-              'linkerd.io/inject': 'enabled',
-            },
-          },
-          spec: { containers: [{ name: 'web' }] },
-        },
-      },
-    };
-    const injectedOnly = {
-      ...deployment,
-      spec: {
-        template: {
-          metadata: { labels: { app: 'web' }, annotations: { 'linkerd.io/inject': 'enabled' } },
-          spec: { containers: [{ name: 'web' }] },
-        },
-      },
-    };
-    const skipped = (d: object) =>
-      importNative(
-        clusterNativeObjects([server, d] as never[], 'shop', (o) => o.kind === 'Deployment'),
-        linkerd,
-        {
-          defaultNamespace: 'shop',
-        },
-      ).skipped.map((s) => s.ref);
+    const skipped = (annotations: Record<string, string>) =>
+      run(true, deploymentWith(annotations)).skipped.map((s) => s.ref);
+    const annotated = { 'config.linkerd.io/default-inbound-policy': 'deny', 'linkerd.io/inject': 'enabled' };
+    const injectedOnly = { 'linkerd.io/inject': 'enabled' };
     expect(skipped(annotated)).toEqual(['Deployment/shop/web']);
     // Injection is the cut-over's business (the plan's steps), not a policy that is lost.
     expect(skipped(injectedOnly)).toEqual([]);

@@ -70,7 +70,7 @@ export function nodesBySource(nodes: ReadonlyMap<string, NodeInfo>): Map<string,
     for (const s of n.meta.sources ?? []) {
       const ref = `${s.kind}/${s.namespace}/${s.name}`;
       const list = out.get(ref) ?? [];
-      if (!list.some(([k]) => k === key)) list.push([key, n]);
+      list.push([key, n]);
       out.set(ref, list);
     }
   return out;

@@ -65,11 +65,12 @@ export function importLinkerd(objects: readonly NativeObject[], ctx: ImportConte
     if (isLinkerdKind(o) || read.has(o) || isAnnotatedNamespace(o)) return undefined;
     if (o.object.apiVersion === 'v1' && o.object.kind === 'Service')
       return 'a Service that no route names as parent or version and that carries no Linkerd retry, timeout or failure accrual annotation';
-    if (WORKLOADS.includes(o.object.kind) && JSON.stringify(o.object).includes('linkerd.io/')) {
+    const text = WORKLOADS.includes(o.object.kind) ? JSON.stringify(o.object) : '';
+    if (text.includes('linkerd.io/')) {
       const reason = `a workload, not mesh configuration; its Linkerd annotations (proxy settings, config.linkerd.io/default-inbound-policy) stay on it and have no neutral form`;
       // Listed even when read from a cluster for its port names: what these say (who may call the
       // pods, which ports are opaque) changes with the mesh; injection and proxy tuning do not.
-      return POLICY_ANNOTATIONS.some((a) => JSON.stringify(o.object).includes(`"${a}"`))
+      return POLICY_ANNOTATIONS.some((a) => text.includes(`"${a}"`))
         ? { reason, configuration: true }
         : reason;
     }

@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import { adapterFor, IMPORT_SOURCES, importSourceFor } from '../../adapters/index.js';
 import type { KubeObject } from '../../core/adapter.js';
-import type { ImportSource, NativeKind } from '../../core/import.js';
+import type { ImportSource } from '../../core/import.js';
 import { clusterNativeObjects } from '../../core/import.js';
 import { type ImportRun, importFiles, importNative } from '../../core/import-pipeline.js';
 import { renderJsonList } from '../../core/render.js';
@@ -105,20 +105,15 @@ export async function importFromCluster(
     io.err(
       `note: the cluster refused to show ${u.kind} objects (${u.reason}): ${u.context} are not known to the import\n`,
     );
-  const kinds = source.kinds;
-  const isContext = (o: KubeObject) => kindOf(o, kinds)?.context !== undefined;
-  const referred = read.objects.filter(isContext);
-  const n = read.objects.length - referred.length;
+  const n = read.objects.length - read.context.size;
   io.err(
-    `read ${n} object${n === 1 ? '' : 's'} from ${target.server} (${namespace ? `namespace ${namespace}` : 'all namespaces'})${referred.length ? `, and ${countByKind(referred)} they may refer to` : ''}\n`,
+    `read ${n} object${n === 1 ? '' : 's'} from ${target.server} (${namespace ? `namespace ${namespace}` : 'all namespaces'})${read.context.size ? `, and ${countByKind([...read.context])} they may refer to` : ''}\n`,
   );
-  return importNative(clusterNativeObjects(read.objects, namespace ?? 'default', isContext), source, ctx);
-}
-
-/** The kind of `kinds` an object read from the cluster is of (by API group and kind). */
-function kindOf(o: KubeObject, kinds: readonly NativeKind[]): NativeKind | undefined {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
-  return kinds.find((k) => k.kind === o.kind && k.group === group);
+  return importNative(
+    clusterNativeObjects(read.objects, namespace ?? 'default', (o) => read.context.has(o)),
+    source,
+    ctx,
+  );
 }
 
 /** `3 Deployments, 1 Namespace`: the objects by kind, as a note counts them. */

@@ -89,27 +89,25 @@ describe('migrate plan within Istio', () => {
 });
 
 describe('migrate plan from a mesh to itself (one column)', () => {
-  it('adopts the hand-written objects instead of installing the mesh beside itself', () => {
-    const linkerd = ADAPTERS.linkerd!;
-    const plan = planMigration(loadDocuments(['test/import/fixtures/linkerd/routing.yaml']), {
+  /** The plan of a Linkerd fixture back to Linkerd, with the target's options. */
+  const linkerdToLinkerd = (fixture: string, options: Record<string, string> = {}) =>
+    planMigration(loadDocuments([`test/import/fixtures/linkerd/${fixture}`]), {
       source: importSourceFor('linkerd')!,
-      sourceMesh: linkerd,
-      target: linkerd,
+      sourceMesh: ADAPTERS.linkerd!,
+      target: ADAPTERS.linkerd!,
+      context: { options },
     });
+
+  it('adopts the hand-written objects instead of installing the mesh beside itself', () => {
+    const plan = linkerdToLinkerd('routing.yaml');
     const text = steps(plan).join('\n');
     expect(text).toContain('--force-conflicts');
     expect(text).not.toMatch(/Install Linkerd beside/);
   });
 
   it("never lists the user's own objects for deletion: the Namespace whose annotation became an MTLSPolicy stays", () => {
-    const linkerd = ADAPTERS.linkerd!;
-    const plan = planMigration(loadDocuments(['test/import/fixtures/linkerd/security.yaml']), {
-      source: importSourceFor('linkerd')!,
-      sourceMesh: linkerd,
-      target: linkerd,
-      // The namespace default compiles once the Servers' ports are given.
-      context: { options: { 'linkerd.serverPorts': '8080,8801,9990' } },
-    });
+    // The namespace default compiles once the Servers' ports are given.
+    const plan = linkerdToLinkerd('security.yaml', { 'linkerd.serverPorts': '8080,8801,9990' });
     const mtls = plan.policies.find((p) => p.policy === 'MTLSPolicy/emojivoto/emojivoto-default-inbound');
     expect(mtls?.status).not.toBe('refused');
     expect(mtls?.from.some((ref) => ref.startsWith('Namespace/'))).toBe(true);
