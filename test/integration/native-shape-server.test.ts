@@ -121,10 +121,23 @@ describe('the CRD check before import, judged by the API server', () => {
 
   it('wrong types are refused, dropped nulls and unknown fields are what the server drops', async () => {
     const seen = { refused: 0, dropped: 0, unknown: 0, clean: 0 };
+
     await fc.assert(
       fc.asyncProperty(
         fc.nat(),
-        fc.array(fc.tuple(fc.nat(), fc.nat({ max: HOW - 1 })), { minLength: 1, maxLength: 2 }),
+        // A null (replacement 0) a quarter of the time or more: drawn uniformly, 4 to 10 of 250 runs
+        // landed a null where the server drops it, against the count of more than 5 below (about
+        // 45 now).
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.oneof(
+              { arbitrary: fc.constant(0), weight: 1 },
+              { arbitrary: fc.nat({ max: HOW - 1 }), weight: 3 },
+            ),
+          ),
+          { minLength: 1, maxLength: 2 },
+        ),
         async (which, edits) => {
           const s = samples[which % samples.length]!;
           const object = mutate(s.object, edits);
